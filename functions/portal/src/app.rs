@@ -1,0 +1,89 @@
+//! The state a function builds once at cold start and every request borrows: configuration, the
+//! store, signing keys and the clock.
+
+use std::sync::{Arc, Mutex};
+use time::OffsetDateTime;
+
+use crate::config::{Config, Secrets};
+use crate::cursor::CursorKey;
+use crate::metrics::CallCounter;
+use crate::store::Store;
+use crate::token::TokenKeys;
+
+/// Time is injected so expiry is testable without sleeping.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> OffsetDateTime;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+/// A clock tests move by hand.
+pub struct ManualClock(Mutex<OffsetDateTime>);
+
+impl ManualClock {
+    pub fn new(at: OffsetDateTime) -> Self {
+        Self(Mutex::new(at))
+    }
+    pub fn advance(&self, by: time::Duration) {
+        let mut now = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *now += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub struct App {
+    pub config: Config,
+    pub store: Store,
+    pub tokens: TokenKeys,
+    pub cursors: CursorKey,
+    pub clock: Arc<dyn Clock>,
+    /// DynamoDB requests sent by this instance (benchmarks and tests read it).
+    pub dynamo_calls: CallCounter,
+}
+
+impl App {
+    /// Cold start: configuration from the environment, AWS clients, secrets.
+    pub async fn from_env() -> anyhow::Result<Self> {
+        let config = Config::from_env()?;
+        let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let secrets = Secrets::load(&config.secrets, &aws).await?;
+        Self::new(config, &secrets, &aws, Arc::new(SystemClock))
+    }
+
+    pub fn new(
+        config: Config,
+        secrets: &Secrets,
+        aws: &aws_config::SdkConfig,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let dynamo_calls = CallCounter::default();
+        let db = aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(aws)
+                .interceptor(dynamo_calls.clone())
+                .build(),
+        );
+        Ok(Self {
+            store: Store::new(db, config.table_name.clone()),
+            tokens: TokenKeys::new(&secrets.jwt_key_der()?, &config.origin)?,
+            cursors: CursorKey::new(&secrets.cursor_key_bytes()?),
+            clock,
+            dynamo_calls,
+            config,
+        })
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+}

@@ -1,0 +1,137 @@
+//! Operator and developer commands:
+//!
+//! - `portal-admin gen-secrets` — print a new secrets document (JWT signing key, cursor key).
+//! - `portal-admin create-table` — create `$TABLE_NAME` (local stand-in or dev) if missing.
+//! - `portal-admin seed-demo` — write the demo companies and users (password `$PORTAL_DEMO_PASSWORD`,
+//!   default `portal-demo`).
+//! - `portal-admin bootstrap-admin --email E --name N [--company-name C]` — create the MSP company and
+//!   its first MSP admin in a deployed table; the password is read from `$PORTAL_BOOTSTRAP_PASSWORD`
+//!   or the first line of standard input.
+//!
+//! AWS access comes from the usual environment (`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`).
+
+use anyhow::{Context, bail};
+use portal::domain::{CompanyId, CompanyKind, Email, UserId, UserStatus};
+use portal::roles::Role;
+use portal::store::{Company, Store, User};
+use time::OffsetDateTime;
+
+#[tokio::main]
+async fn main() {
+    if let Err(err) = run(std::env::args().skip(1).collect()).await {
+        eprintln!("portal-admin: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(args: Vec<String>) -> anyhow::Result<()> {
+    let command = args.first().map(String::as_str).unwrap_or("help");
+    match command {
+        "gen-secrets" => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&portal::config::Secrets::generate()?)?
+            );
+            Ok(())
+        }
+        "create-table" => {
+            let (db, table) = dynamo().await?;
+            portal::table::ensure(&db, &table).await?;
+            println!("table {table} ready");
+            Ok(())
+        }
+        "seed-demo" => {
+            let (db, table) = dynamo().await?;
+            let password = std::env::var("PORTAL_DEMO_PASSWORD")
+                .unwrap_or_else(|_| portal::seed::DEFAULT_PASSWORD.into());
+            portal::seed::seed(&Store::new(db, table), &password, OffsetDateTime::now_utc())
+                .await?;
+            println!("demo data seeded");
+            Ok(())
+        }
+        "bootstrap-admin" => bootstrap(&args[1..]).await,
+        _ => {
+            eprintln!(
+                "usage: portal-admin gen-secrets | create-table | seed-demo | bootstrap-admin --email E --name N [--company-name C]"
+            );
+            if command == "help" {
+                Ok(())
+            } else {
+                bail!("unknown command {command:?}")
+            }
+        }
+    }
+}
+
+async fn dynamo() -> anyhow::Result<(aws_sdk_dynamodb::Client, String)> {
+    let table =
+        std::env::var("TABLE_NAME").context("environment variable TABLE_NAME is not set")?;
+    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    Ok((aws_sdk_dynamodb::Client::new(&aws), table))
+}
+
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+async fn bootstrap(args: &[String]) -> anyhow::Result<()> {
+    let email = Email::parse(&flag(args, "--email").context("--email is required")?)
+        .map_err(anyhow::Error::msg)?;
+    let name = flag(args, "--name").context("--name is required")?;
+    let company_name = flag(args, "--company-name").unwrap_or_else(|| "MSP".into());
+    let password = match std::env::var("PORTAL_BOOTSTRAP_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            eprintln!(
+                "Password for {email} (at least {} characters):",
+                portal::password::MIN_LEN
+            );
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    if password.chars().count() < portal::password::MIN_LEN
+        || password.chars().count() > portal::password::MAX_LEN
+    {
+        bail!(
+            "the password must have {} to {} characters",
+            portal::password::MIN_LEN,
+            portal::password::MAX_LEN
+        );
+    }
+    let (db, table) = dynamo().await?;
+    let store = Store::new(db, table);
+    let now = OffsetDateTime::now_utc();
+    let company_id = CompanyId::parse("msp").map_err(|_| anyhow::anyhow!("bad company id"))?;
+    if store.get_company(&company_id).await?.is_none() {
+        store
+            .put_company(&Company {
+                id: company_id.clone(),
+                name: company_name,
+                kind: CompanyKind::Msp,
+                created_at: now,
+            })
+            .await?;
+    }
+    let user = User {
+        id: UserId::generate(),
+        company_id,
+        email: email.clone(),
+        name,
+        role: Role::MspAdmin,
+        status: UserStatus::Active,
+        created_at: now,
+    };
+    if !store
+        .put_user(&user, &portal::password::hash(&password)?, true)
+        .await?
+    {
+        bail!("a user with email {email} already exists");
+    }
+    println!("MSP admin {email} created; sign in at the portal");
+    Ok(())
+}

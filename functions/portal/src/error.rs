@@ -1,0 +1,150 @@
+//! The one error type of the API and its one mapping to HTTP: `application/problem+json` (RFC 9457)
+//! with a stable `type`, a human `title`, and per-field messages for 422. Unexpected errors answer
+//! an opaque 500 and log their whole cause chain.
+
+use lambda_http::{Body, Response, http::StatusCode};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("cross-site request refused")]
+    CrossSite,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("body too large")]
+    PayloadTooLarge { limit: usize },
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("too many attempts")]
+    TooManyAttempts { retry_after_secs: i64 },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// One invalid field of a request body.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// Stable, machine-readable error kind, e.g. `/problems/validation`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Short human summary.
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::CrossSite | ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (kind, title, detail): (&'static str, &str, Option<String>) = match self {
+            ApiError::BadRequest(msg) => ("/problems/bad-request", "The request could not be read", Some(msg.clone())),
+            ApiError::Validation(_) => ("/problems/validation", "Some fields need attention", None),
+            ApiError::Unauthenticated => ("/problems/unauthenticated", "Please sign in", None),
+            ApiError::InvalidCredentials => ("/problems/invalid-credentials", "The email or password is incorrect", None),
+            ApiError::CrossSite => (
+                "/problems/cross-site",
+                "This request did not come from the portal",
+                Some("State-changing requests must carry an Origin or Referer header naming the portal.".into()),
+            ),
+            ApiError::Forbidden => ("/problems/forbidden", "You do not have permission to do that", None),
+            ApiError::NotFound => ("/problems/not-found", "Not found", None),
+            ApiError::MethodNotAllowed => ("/problems/method-not-allowed", "Method not allowed", None),
+            ApiError::PayloadTooLarge { limit } => (
+                "/problems/payload-too-large",
+                "The request body is too large",
+                Some(format!("The limit is {limit} bytes.")),
+            ),
+            ApiError::UnsupportedMediaType => (
+                "/problems/unsupported-media-type",
+                "The request body must be JSON",
+                Some("Send Content-Type: application/json.".into()),
+            ),
+            ApiError::TooManyAttempts { retry_after_secs } => (
+                "/problems/too-many-attempts",
+                "Too many failed sign-in attempts",
+                Some(format!("Try again in {} minutes.", (retry_after_secs + 59) / 60)),
+            ),
+            ApiError::Internal(_) => ("/problems/internal", "Something went wrong on our side", None),
+        };
+        Problem {
+            kind,
+            title: title.to_owned(),
+            status: self.status().as_u16(),
+            detail,
+            errors: match self {
+                ApiError::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// The HTTP answer for this error. Internal errors are logged here, with their cause chain.
+    pub fn into_response(self) -> Response<Body> {
+        if let ApiError::Internal(err) = &self {
+            tracing::error!(error = format!("{err:#}"), "request failed");
+        }
+        let mut builder = Response::builder()
+            .status(self.status())
+            .header("content-type", "application/problem+json")
+            .header("cache-control", "no-store");
+        if let ApiError::TooManyAttempts { retry_after_secs } = &self {
+            builder = builder.header("retry-after", retry_after_secs.max(&1).to_string());
+        }
+        let body = serde_json::to_string(&self.problem()).unwrap_or_default();
+        builder
+            .body(Body::Text(body))
+            .unwrap_or_else(|_| Response::new(Body::Empty))
+    }
+}
+
+impl From<aws_sdk_dynamodb::Error> for ApiError {
+    fn from(err: aws_sdk_dynamodb::Error) -> Self {
+        ApiError::Internal(err.into())
+    }
+}

@@ -1,0 +1,184 @@
+//! HTTP plumbing shared by every function: the request pipeline (`serve`), CSRF defence, JSON
+//! bodies with size limits and unknown-field rejection, JSON answers and cookies.
+
+use lambda_http::http::{Method, StatusCode, header};
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::{Serialize, de::DeserializeOwned};
+use std::sync::Mutex;
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::session::{self, Principal};
+
+/// Bodies of our JSON endpoints are small; anything bigger is refused before parsing.
+pub const MAX_JSON_BODY: usize = 16 * 1024;
+
+/// One request in flight: the app, the request, and cookies to set on the answer.
+pub struct Ctx<'a> {
+    pub app: &'a App,
+    pub req: &'a Request,
+    set_cookies: Mutex<Vec<String>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(app: &'a App, req: &'a Request) -> Self {
+        Self {
+            app,
+            req,
+            set_cookies: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Queue a `Set-Cookie` header for the answer, whatever it turns out to be.
+    pub fn set_cookie(&self, cookie: String) {
+        self.set_cookies
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(cookie);
+    }
+
+    /// The signed-in principal, or 401. Reads the session once (one DynamoDB call).
+    pub async fn principal(&self) -> Result<Principal, ApiError> {
+        session::authenticate(self).await
+    }
+
+    /// The path below `/api/`, split on `/`.
+    pub fn segments(&self) -> Vec<&'a str> {
+        let path = self.req.uri().path();
+        path.strip_prefix("/api/")
+            .unwrap_or("")
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    pub fn method(&self) -> &Method {
+        self.req.method()
+    }
+
+    pub fn query(&self, name: &str) -> Option<String> {
+        self.req
+            .query_string_parameters_ref()
+            .and_then(|q| q.first(name))
+            .map(str::to_owned)
+    }
+
+    pub fn header(&self, name: &str) -> Option<&'a str> {
+        self.req.headers().get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn source_ip(&self) -> Option<String> {
+        match self.req.request_context_ref() {
+            Some(lambda_http::request::RequestContext::ApiGatewayV2(c)) => c.http.source_ip.clone(),
+            _ => None,
+        }
+    }
+
+    /// The request body as `T`: JSON only, at most `MAX_JSON_BODY` bytes, unknown fields refused
+    /// (each body type carries `#[serde(deny_unknown_fields)]`).
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        let content_type = self.header("content-type").unwrap_or("");
+        if !content_type
+            .split(';')
+            .next()
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes: &[u8] = match self.req.body() {
+            Body::Empty => b"",
+            Body::Text(t) => t.as_bytes(),
+            Body::Binary(b) => b,
+            _ => b"",
+        };
+        if bytes.len() > MAX_JSON_BODY {
+            return Err(ApiError::PayloadTooLarge {
+                limit: MAX_JSON_BODY,
+            });
+        }
+        serde_json::from_slice(bytes)
+            .map_err(|e| ApiError::BadRequest(format!("the body is not valid: {e}")))
+    }
+
+    /// The value of cookie `name`, if the request carries it.
+    pub fn cookie(&self, name: &str) -> Option<&'a str> {
+        self.req
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    }
+
+    /// CSRF defence (OWASP "verify origin with standard headers"): a state-changing request must
+    /// name the portal's own origin in `Origin`, or failing that in `Referer`.
+    pub fn check_origin(&self) -> Result<(), ApiError> {
+        if matches!(*self.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+            return Ok(());
+        }
+        let origin = &self.app.config.origin;
+        let ok = match (self.header("origin"), self.header("referer")) {
+            (Some(o), _) => o == origin,
+            (None, Some(r)) => r
+                .strip_prefix(origin.as_str())
+                .is_some_and(|rest| rest.starts_with('/')),
+            (None, None) => false,
+        };
+        if ok { Ok(()) } else { Err(ApiError::CrossSite) }
+    }
+}
+
+/// The request pipeline of every function: CSRF check, then the function's router, then one mapping
+/// of errors to problem+json, with any queued cookies set.
+pub async fn serve<'a>(
+    app: &'a App,
+    req: &'a Request,
+    route: impl AsyncFnOnce(&Ctx<'a>) -> Result<Response<Body>, ApiError>,
+) -> Response<Body> {
+    let ctx = Ctx::new(app, req);
+    let result = match ctx.check_origin() {
+        Ok(()) => route(&ctx).await,
+        Err(e) => Err(e),
+    };
+    let mut response = result.unwrap_or_else(|err| {
+        if matches!(err, ApiError::Unauthenticated)
+            && ctx.cookie(session::cookie_name(&app.config)).is_some()
+        {
+            ctx.set_cookie(session::clear_cookie(&app.config));
+        }
+        err.into_response()
+    });
+    for cookie in ctx
+        .set_cookies
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .drain(..)
+    {
+        if let Ok(value) = cookie.parse() {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// A JSON answer. API answers are per-user: never cached.
+pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Response<Body>, ApiError> {
+    let body = serde_json::to_string(value).map_err(|e| ApiError::Internal(e.into()))?;
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::Text(body))
+        .map_err(|e| ApiError::Internal(e.into()))
+}
+
+pub fn no_content() -> Result<Response<Body>, ApiError> {
+    Response::builder()
+        .status(StatusCode::NO_CONTENT)
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::Empty)
+        .map_err(|e| ApiError::Internal(e.into()))
+}

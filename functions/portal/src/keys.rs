@@ -1,0 +1,127 @@
+//! Every DynamoDB key format, in one place. Nothing else spells `CO#…` or `USER#…`.
+//!
+//! | item        | pk                      | sk                | gsi1pk      | gsi1sk            |
+//! |-------------|-------------------------|-------------------|-------------|-------------------|
+//! | company     | `CO#{company}`          | `COMPANY`         | `COMPANIES` | `{name lc}#{id}`  |
+//! | user        | `CO#{company}`          | `USER#{user}`     |             |                   |
+//! | session     | `CO#{company}`          | `SESSION#{id}`    |             |                   |
+//! | credential  | `LOGIN#{email}`         | `LOGIN`           |             |                   |
+//! | login fails | `LOGINFAIL#{email}`     | `W#{window}`      |             |                   |
+//!
+//! Everything a client company owns lives under its `CO#` partition. The credential and
+//! failure-counter items are the exception: sign-in starts from an email address, before the
+//! company is known, and an email must be unique across the whole portal.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
+
+use crate::domain::{CompanyId, Email, SessionId, UserId};
+
+pub const PK: &str = "pk";
+pub const SK: &str = "sk";
+pub const GSI1: &str = "gsi1";
+pub const GSI1PK: &str = "gsi1pk";
+pub const GSI1SK: &str = "gsi1sk";
+pub const TTL: &str = "ttl";
+
+/// A primary key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key {
+    pub pk: String,
+    pub sk: String,
+}
+
+impl Key {
+    pub fn to_item(&self) -> HashMap<String, AttributeValue> {
+        HashMap::from([
+            (PK.to_owned(), AttributeValue::S(self.pk.clone())),
+            (SK.to_owned(), AttributeValue::S(self.sk.clone())),
+        ])
+    }
+}
+
+pub fn company_partition(company: &CompanyId) -> String {
+    format!("CO#{company}")
+}
+
+pub fn company(company: &CompanyId) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: "COMPANY".into(),
+    }
+}
+
+/// The company directory (GSI1) that MSP staff list and search.
+pub const COMPANY_DIRECTORY: &str = "COMPANIES";
+
+pub fn company_directory_sort(name: &str, company: &CompanyId) -> String {
+    format!("{}#{company}", name.to_lowercase())
+}
+
+pub const USER_PREFIX: &str = "USER#";
+
+pub fn user(company: &CompanyId, user: &UserId) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: format!("{USER_PREFIX}{user}"),
+    }
+}
+
+pub fn session(company: &CompanyId, session: &SessionId) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: format!("SESSION#{session}"),
+    }
+}
+
+pub fn credential(email: &Email) -> Key {
+    Key {
+        pk: format!("LOGIN#{email}"),
+        sk: "LOGIN".into(),
+    }
+}
+
+/// Failed sign-ins for one email in one fixed time window (`window` = seconds since epoch / window
+/// length).
+pub fn login_failures(email: &Email, window: i64) -> Key {
+    Key {
+        pk: format!("LOGINFAIL#{email}"),
+        sk: format!("W#{window}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_formats_are_pinned() {
+        let co = CompanyId::parse("acme-dental").unwrap();
+        let user_id = UserId::parse("u1").unwrap();
+        let email = Email::parse("A@Acme.example").unwrap();
+        assert_eq!(
+            company(&co),
+            Key {
+                pk: "CO#acme-dental".into(),
+                sk: "COMPANY".into()
+            }
+        );
+        assert_eq!(
+            user(&co, &user_id),
+            Key {
+                pk: "CO#acme-dental".into(),
+                sk: "USER#u1".into()
+            }
+        );
+        assert_eq!(
+            session(&co, &SessionId::parse("s1").unwrap()).sk,
+            "SESSION#s1"
+        );
+        assert_eq!(credential(&email).pk, "LOGIN#a@acme.example");
+        assert_eq!(login_failures(&email, 7).sk, "W#7");
+        assert_eq!(
+            company_directory_sort("Acme Dental", &co),
+            "acme dental#acme-dental"
+        );
+    }
+}

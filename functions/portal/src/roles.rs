@@ -1,0 +1,169 @@
+//! Roles and capabilities: DESIGN.md's capability table as code. Handlers ask for a capability
+//! (`Principal::require`), never for a role name.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::CompanyKind;
+
+/// The one role a portal user holds. Client roles exist only in client companies, staff roles
+/// only in the MSP's own company.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    FullAdmin,
+    TicketManager,
+    BillingAdmin,
+    TicketReadOnly,
+    StandardUser,
+    MspAdmin,
+    Technician,
+}
+
+/// What a principal may do. Serialised in `GET /api/me` so the site can show only what is allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    /// Raise a ticket for oneself.
+    SubmitTicket,
+    /// Raise a ticket naming a colleague as its contact.
+    SubmitOnBehalf,
+    /// See every ticket of the company (otherwise only one's own).
+    ViewCompanyTickets,
+    /// See the tickets one is the contact of.
+    ViewOwnTickets,
+    /// Add notes and set the statuses clients may set, on tickets one can see.
+    AddNotes,
+    /// See and pay invoices; manage payment methods.
+    ViewInvoices,
+    /// See projects.
+    ViewProjects,
+    /// Manage the company's portal users and roles.
+    ManageUsers,
+    /// MSP staff: act across every client company.
+    AllCompanies,
+    /// MSP admin: onboard and edit client companies.
+    ManageCompanies,
+    /// MSP admin: billing settings, invoices.
+    ManageBilling,
+    /// MSP admin: portal settings (branding, allowed statuses, …).
+    ManageSettings,
+}
+
+use Capability::*;
+
+impl Role {
+    pub const CLIENT_ROLES: [Role; 5] = [
+        Role::FullAdmin,
+        Role::TicketManager,
+        Role::BillingAdmin,
+        Role::TicketReadOnly,
+        Role::StandardUser,
+    ];
+    pub const STAFF_ROLES: [Role; 2] = [Role::MspAdmin, Role::Technician];
+
+    /// The capability table of DESIGN.md.
+    pub fn capabilities(self) -> &'static [Capability] {
+        match self {
+            Role::FullAdmin => &[
+                SubmitTicket,
+                SubmitOnBehalf,
+                ViewCompanyTickets,
+                AddNotes,
+                ViewInvoices,
+                ViewProjects,
+                ManageUsers,
+            ],
+            Role::TicketManager => &[
+                SubmitTicket,
+                SubmitOnBehalf,
+                ViewCompanyTickets,
+                AddNotes,
+                ViewProjects,
+            ],
+            Role::BillingAdmin => &[
+                SubmitTicket,
+                ViewOwnTickets,
+                AddNotes,
+                ViewInvoices,
+                ViewProjects,
+            ],
+            Role::TicketReadOnly => &[ViewOwnTickets],
+            Role::StandardUser => &[SubmitTicket, ViewOwnTickets, AddNotes],
+            Role::MspAdmin => &[
+                SubmitTicket,
+                SubmitOnBehalf,
+                ViewCompanyTickets,
+                AddNotes,
+                ViewInvoices,
+                ViewProjects,
+                ManageUsers,
+                AllCompanies,
+                ManageCompanies,
+                ManageBilling,
+                ManageSettings,
+            ],
+            Role::Technician => &[
+                SubmitTicket,
+                SubmitOnBehalf,
+                ViewCompanyTickets,
+                AddNotes,
+                ViewProjects,
+                AllCompanies,
+            ],
+        }
+    }
+
+    pub fn can(self, capability: Capability) -> bool {
+        self.capabilities().contains(&capability)
+    }
+
+    /// Which kind of company may hold this role.
+    pub fn company_kind(self) -> CompanyKind {
+        if Self::STAFF_ROLES.contains(&self) {
+            CompanyKind::Msp
+        } else {
+            CompanyKind::Client
+        }
+    }
+
+    /// The name shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::FullAdmin => "Full Admin",
+            Role::TicketManager => "Ticket Manager",
+            Role::BillingAdmin => "Billing Admin",
+            Role::TicketReadOnly => "Ticket Read-Only",
+            Role::StandardUser => "Standard User",
+            Role::MspAdmin => "MSP Admin",
+            Role::Technician => "Technician",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_staff_roles_reach_across_companies() {
+        for role in Role::CLIENT_ROLES {
+            assert!(!role.can(AllCompanies), "{role:?}");
+            assert_eq!(role.company_kind(), CompanyKind::Client);
+        }
+        for role in Role::STAFF_ROLES {
+            assert!(role.can(AllCompanies), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn only_full_admins_among_clients_manage_users_and_technicians_see_no_billing() {
+        let managers: Vec<_> = Role::CLIENT_ROLES
+            .into_iter()
+            .filter(|r| r.can(ManageUsers))
+            .collect();
+        assert_eq!(managers, vec![Role::FullAdmin]);
+        assert!(!Role::Technician.can(ManageBilling));
+        assert!(!Role::Technician.can(ViewInvoices));
+    }
+}

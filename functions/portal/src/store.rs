@@ -1,0 +1,442 @@
+//! The DynamoDB store: entity records and every read and write the functions make. One table; key
+//! formats come from `keys`; no Scan. Each method is one DynamoDB call unless it says otherwise.
+
+use anyhow::Context;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, TransactWriteItem,
+};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use std::collections::HashMap;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::domain::{CompanyId, CompanyKind, Email, SessionId, UserId, UserStatus};
+use crate::keys::{self, Key};
+use crate::roles::Role;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+/// A company: the MSP itself or one of its clients.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Company {
+    pub id: CompanyId,
+    pub name: String,
+    pub kind: CompanyKind,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}
+
+/// A portal user. The password hash is not here: it lives on the credential item.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct User {
+    pub id: UserId,
+    pub company_id: CompanyId,
+    pub email: Email,
+    pub name: String,
+    pub role: Role,
+    pub status: UserStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}
+
+/// A signed-in session. Deleting the item ends the session at once.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Session {
+    pub id: SessionId,
+    pub company_id: CompanyId,
+    pub user_id: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub remember: bool,
+    pub source_ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// What sign-in looks up by email.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Credential {
+    pub email: Email,
+    pub company_id: CompanyId,
+    pub user_id: UserId,
+    pub password_hash: String,
+}
+
+/// Failed sign-ins for one email within one time window.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct LoginFailures {
+    pub failures: i64,
+}
+
+/// What every authenticated request reads, in one BatchGetItem.
+pub struct AuthRecords {
+    pub session: Option<Session>,
+    pub user: Option<User>,
+    pub company: Option<Company>,
+}
+
+/// One page of a list.
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub last_key: Option<Item>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub db: Client,
+    pub table: String,
+}
+
+fn to_item<T: Serialize>(value: &T, key: &Key) -> anyhow::Result<Item> {
+    let mut item: Item = serde_dynamo::to_item(value).context("encoding item")?;
+    item.extend(key.to_item());
+    Ok(item)
+}
+
+fn from_item<T: DeserializeOwned>(item: Item) -> anyhow::Result<T> {
+    serde_dynamo::from_item(item).context("decoding item")
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+pub fn epoch(t: OffsetDateTime) -> AttributeValue {
+    AttributeValue::N(t.unix_timestamp().to_string())
+}
+
+impl Store {
+    pub fn new(db: Client, table: impl Into<String>) -> Self {
+        Self {
+            db,
+            table: table.into(),
+        }
+    }
+
+    fn company_item(company: &Company) -> anyhow::Result<Item> {
+        let mut item = to_item(company, &keys::company(&company.id))?;
+        item.insert(keys::GSI1PK.into(), s(keys::COMPANY_DIRECTORY));
+        item.insert(
+            keys::GSI1SK.into(),
+            s(keys::company_directory_sort(&company.name, &company.id)),
+        );
+        Ok(item)
+    }
+
+    /// Create or overwrite a company.
+    pub async fn put_company(&self, company: &Company) -> anyhow::Result<()> {
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(Self::company_item(company)?))
+            .send()
+            .await
+            .context("storing company")?;
+        Ok(())
+    }
+
+    /// Create or overwrite a user and their credential together (demo seeding and bootstrap).
+    /// With `must_be_new`, refuses (returns `false`) if the email is already taken.
+    pub async fn put_user(
+        &self,
+        user: &User,
+        password_hash: &str,
+        must_be_new: bool,
+    ) -> anyhow::Result<bool> {
+        let credential = Credential {
+            email: user.email.clone(),
+            company_id: user.company_id.clone(),
+            user_id: user.id.clone(),
+            password_hash: password_hash.to_owned(),
+        };
+        let mut put_credential = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&credential, &keys::credential(&user.email))?));
+        if must_be_new {
+            put_credential = put_credential
+                .condition_expression("attribute_not_exists(#pk)")
+                .expression_attribute_names("#pk", keys::PK);
+        }
+        let put_user = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(
+                user,
+                &keys::user(&user.company_id, &user.id),
+            )?));
+        let result = self
+            .db
+            .transact_write_items()
+            .transact_items(
+                TransactWriteItem::builder()
+                    .put(put_credential.build()?)
+                    .build(),
+            )
+            .transact_items(TransactWriteItem::builder().put(put_user.build()?).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err) if is_condition_failure(&err) => Ok(false),
+            Err(err) => Err(anyhow::Error::from(err).context("storing user")),
+        }
+    }
+
+    /// The session, user and company named by a session token, in one BatchGetItem.
+    pub async fn load_auth(
+        &self,
+        company: &CompanyId,
+        user: &UserId,
+        session: &SessionId,
+    ) -> anyhow::Result<AuthRecords> {
+        let wanted = [
+            keys::session(company, session),
+            keys::user(company, user),
+            keys::company(company),
+        ];
+        let mut found = self.batch_get(&wanted).await.context("loading session")?;
+        Ok(AuthRecords {
+            session: found.remove(&wanted[0].sk).map(from_item).transpose()?,
+            user: found.remove(&wanted[1].sk).map(from_item).transpose()?,
+            company: found.remove(&wanted[2].sk).map(from_item).transpose()?,
+        })
+    }
+
+    /// The credential for an email and its failure count in the current window, in one call.
+    pub async fn load_login(
+        &self,
+        email: &Email,
+        window: i64,
+    ) -> anyhow::Result<(Option<Credential>, i64)> {
+        let wanted = [keys::credential(email), keys::login_failures(email, window)];
+        let mut found = self
+            .batch_get(&wanted)
+            .await
+            .context("loading credential")?;
+        let credential = found.remove(&wanted[0].sk).map(from_item).transpose()?;
+        let failures = found
+            .remove(&wanted[1].sk)
+            .map(from_item::<LoginFailures>)
+            .transpose()?
+            .map_or(0, |f| f.failures);
+        Ok((credential, failures))
+    }
+
+    /// Consistent BatchGetItem of keys with distinct sort keys, answered by sort key. Retries keys
+    /// DynamoDB left unprocessed (rare: only under throttling).
+    async fn batch_get(&self, wanted: &[Key]) -> anyhow::Result<HashMap<String, Item>> {
+        let mut pending = KeysAndAttributes::builder()
+            .set_keys(Some(wanted.iter().map(Key::to_item).collect()))
+            .consistent_read(true)
+            .build()?;
+        let mut found = HashMap::new();
+        for _ in 0..4 {
+            let out = self
+                .db
+                .batch_get_item()
+                .request_items(&self.table, pending.clone())
+                .send()
+                .await?;
+            for item in out
+                .responses
+                .unwrap_or_default()
+                .remove(&self.table)
+                .unwrap_or_default()
+            {
+                if let Some(AttributeValue::S(sk)) = item.get(keys::SK) {
+                    found.insert(sk.clone(), item);
+                }
+            }
+            match out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)) {
+                Some(rest) if !rest.keys.is_empty() => pending = rest,
+                _ => return Ok(found),
+            }
+        }
+        anyhow::bail!("DynamoDB left keys unprocessed after retries")
+    }
+
+    /// Count one failed sign-in for `email` in `window`; the counter expires by TTL.
+    pub async fn record_login_failure(
+        &self,
+        email: &Email,
+        window: i64,
+        expires: OffsetDateTime,
+    ) -> anyhow::Result<()> {
+        let key = keys::login_failures(email, window);
+        self.db
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key.to_item()))
+            .update_expression("ADD #failures :one SET #ttl = :ttl")
+            .expression_attribute_names("#failures", "failures")
+            .expression_attribute_names("#ttl", keys::TTL)
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":ttl", epoch(expires))
+            .send()
+            .await
+            .context("recording failed sign-in")?;
+        Ok(())
+    }
+
+    /// Store a new session if the user is (still) active, and clear the email's failure counter,
+    /// in one transaction. Returns `false` if the user is missing or not active.
+    pub async fn start_session(
+        &self,
+        session: &Session,
+        email: &Email,
+        window: i64,
+    ) -> anyhow::Result<bool> {
+        let mut item = to_item(session, &keys::session(&session.company_id, &session.id))?;
+        item.insert(keys::TTL.into(), epoch(session.expires_at));
+        let check_user = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(
+                keys::user(&session.company_id, &session.user_id).to_item(),
+            ))
+            .condition_expression("#status = :active")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":active", s("active"))
+            .build()?;
+        let put_session = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", keys::PK)
+            .build()?;
+        let clear_failures = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::login_failures(email, window).to_item()))
+            .build()?;
+        let result = self
+            .db
+            .transact_write_items()
+            .transact_items(
+                TransactWriteItem::builder()
+                    .condition_check(check_user)
+                    .build(),
+            )
+            .transact_items(TransactWriteItem::builder().put(put_session).build())
+            .transact_items(TransactWriteItem::builder().delete(clear_failures).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err) if is_condition_failure(&err) => Ok(false),
+            Err(err) => Err(anyhow::Error::from(err).context("starting session")),
+        }
+    }
+
+    pub async fn delete_session(
+        &self,
+        company: &CompanyId,
+        session: &SessionId,
+    ) -> anyhow::Result<()> {
+        self.db
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::session(company, session).to_item()))
+            .send()
+            .await
+            .context("ending session")?;
+        Ok(())
+    }
+
+    pub async fn get_company(&self, company: &CompanyId) -> anyhow::Result<Option<Company>> {
+        self.get(&keys::company(company))
+            .await
+            .context("reading company")
+    }
+
+    pub async fn get_user(
+        &self,
+        company: &CompanyId,
+        user: &UserId,
+    ) -> anyhow::Result<Option<User>> {
+        self.get(&keys::user(company, user))
+            .await
+            .context("reading user")
+    }
+
+    async fn get<T: DeserializeOwned>(&self, key: &Key) -> anyhow::Result<Option<T>> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key.to_item()))
+            .send()
+            .await?;
+        out.item.map(from_item).transpose()
+    }
+
+    /// One page of the company directory, ordered by name.
+    pub async fn list_companies(
+        &self,
+        start: Option<Item>,
+        limit: i32,
+    ) -> anyhow::Result<Page<Company>> {
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI1)
+            .key_condition_expression("#gpk = :dir")
+            .expression_attribute_names("#gpk", keys::GSI1PK)
+            .expression_attribute_values(":dir", s(keys::COMPANY_DIRECTORY))
+            .set_exclusive_start_key(start)
+            .limit(limit)
+            .send()
+            .await
+            .context("listing companies")?;
+        page(out.items, out.last_evaluated_key)
+    }
+
+    /// One page of a company's users, in id order.
+    pub async fn list_users(
+        &self,
+        company: &CompanyId,
+        start: Option<Item>,
+        limit: i32,
+    ) -> anyhow::Result<Page<User>> {
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", s(keys::company_partition(company)))
+            .expression_attribute_values(":prefix", s(keys::USER_PREFIX))
+            .set_exclusive_start_key(start)
+            .limit(limit)
+            .send()
+            .await
+            .context("listing users")?;
+        page(out.items, out.last_evaluated_key)
+    }
+}
+
+fn page<T: DeserializeOwned>(
+    items: Option<Vec<Item>>,
+    last_key: Option<Item>,
+) -> anyhow::Result<Page<T>> {
+    let items = items
+        .unwrap_or_default()
+        .into_iter()
+        .map(from_item)
+        .collect::<anyhow::Result<_>>()?;
+    Ok(Page { items, last_key })
+}
+
+fn is_condition_failure<E, R>(err: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
+{
+    err.as_service_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| {
+            code == "TransactionCanceledException" || code == "ConditionalCheckFailedException"
+        })
+}
