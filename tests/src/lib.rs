@@ -1,1 +1,311 @@
+//! Test harness: a local AWS stand-in (moto_server) started once per test binary on a free port,
+//! and a `TestApp` per test with its own table, the demo data, a hand-moved clock, and helpers to
+//! call the real functions' handlers in-process, signed in as any demo user.
 
+use aws_sdk_dynamodb::config::Credentials;
+use lambda_http::{Body, Request, Response};
+use portal::app::ManualClock;
+use portal::config::{Config, Secrets, SecretsSource};
+use portal::{App, seed};
+use serde_json::Value;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+pub const ORIGIN: &str = "https://portal.test";
+pub const PASSWORD: &str = seed::DEFAULT_PASSWORD;
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free port")
+}
+
+/// The endpoint of this test binary's moto_server, started on first use. A watchdog shell stops it
+/// when the test process exits.
+pub fn moto_endpoint() -> &'static str {
+    static ENDPOINT: OnceLock<String> = OnceLock::new();
+    ENDPOINT.get_or_init(|| {
+        let moto = std::env::var("MOTO_SERVER")
+            .unwrap_or_else(|_| workspace_root().join(".venv/bin/moto_server").to_string_lossy().into_owned());
+        let port = free_port();
+        let script = format!(
+            "\"{moto}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & m=$!; \
+             while kill -0 {parent} 2>/dev/null && kill -0 $m 2>/dev/null; do sleep 0.5; done; kill $m 2>/dev/null",
+            parent = std::process::id()
+        );
+        Command::new("bash")
+            .arg("-c")
+            .arg(script)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("starting moto_server (run ./infra/test.sh, or set MOTO_SERVER)");
+        let addr = format!("127.0.0.1:{port}");
+        for _ in 0..300 {
+            if std::net::TcpStream::connect(&addr).is_ok() {
+                return format!("http://{addr}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("moto_server did not start on {addr}");
+    })
+}
+
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(moto_endpoint())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .load()
+        .await
+}
+
+pub struct TestApp {
+    pub app: App,
+    pub clock: Arc<ManualClock>,
+    pub secrets: Secrets,
+}
+
+/// A response, read.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: lambda_http::http::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Answer {
+    fn from(resp: Response<Body>) -> Self {
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = match resp.into_body() {
+            Body::Text(t) => t,
+            Body::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
+            _ => String::new(),
+        };
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Self {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
+    }
+
+    /// The session cookie this answer sets, as `name=value` for a `Cookie` header.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with("__Host-portal_session=") && !c.contains("Max-Age=0"))
+            .and_then(|c| c.split(';').next().map(str::to_owned))
+    }
+
+    /// Asserts this is a problem+json answer with `status` and returns its `type`.
+    pub fn problem(&self, status: u16) -> String {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        assert_eq!(
+            self.content_type(),
+            "application/problem+json",
+            "body: {}",
+            self.text
+        );
+        assert!(
+            self.body["title"].as_str().is_some_and(|t| !t.is_empty()),
+            "problem without a title: {}",
+            self.text
+        );
+        self.body["type"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+/// A request under construction.
+pub struct Call<'a> {
+    app: &'a TestApp,
+    builder: lambda_http::http::request::Builder,
+    body: Body,
+}
+
+impl Call<'_> {
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.builder = self.builder.header(name, value);
+        self
+    }
+    pub fn cookie(self, cookie: &str) -> Self {
+        self.header("cookie", cookie)
+    }
+    pub fn json(self, body: Value) -> Self {
+        self.raw_json(body.to_string())
+    }
+    pub fn raw_json(self, body: String) -> Self {
+        self.raw(Some("application/json"), body)
+    }
+    /// A body with any (or no) content type.
+    pub fn raw(mut self, content_type: Option<&str>, body: String) -> Self {
+        if let Some(ct) = content_type {
+            self.builder = self.builder.header("content-type", ct);
+        }
+        self.body = Body::Text(body);
+        self
+    }
+    pub async fn send(self) -> Answer {
+        let req: Request = self.builder.body(self.body).expect("request");
+        let path = req.uri().path().to_owned();
+        let resp = if path.starts_with("/api/auth/") || path == "/api/me" {
+            auth::handle(&self.app.app, req).await
+        } else {
+            accounts::handle(&self.app.app, req).await
+        };
+        Answer::from(resp)
+    }
+}
+
+impl TestApp {
+    /// A fresh table with the demo data, on the shared moto_server.
+    pub async fn new() -> Self {
+        let table = format!("portal-test-{}", portal::domain::random_hex(8));
+        let aws = sdk_config().await;
+        let config = Config {
+            table_name: table.clone(),
+            origin: ORIGIN.into(),
+            cookie_secure: true,
+            session_ttl: time::Duration::hours(12),
+            remember_ttl: time::Duration::days(30),
+            secrets: SecretsSource::File(String::new()),
+        };
+        let secrets = Secrets::generate().expect("secrets");
+        let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
+        let app = App::new(config, &secrets, &aws, clock.clone()).expect("app");
+        portal::table::ensure(&app.store.db, &table)
+            .await
+            .expect("table");
+        seed::seed(&app.store, PASSWORD, app.now())
+            .await
+            .expect("seed");
+        Self {
+            app,
+            clock,
+            secrets,
+        }
+    }
+
+    /// A request from the portal's own origin (as a browser sends it).
+    pub fn call(&self, method: &str, path: &str) -> Call<'_> {
+        Call {
+            app: self,
+            builder: lambda_http::http::Request::builder()
+                .method(method)
+                .uri(format!("https://portal.test{path}"))
+                .header("origin", ORIGIN),
+            body: Body::Empty,
+        }
+    }
+
+    /// A request without Origin or Referer (as a cross-site form or a script might send it).
+    pub fn call_without_origin(&self, method: &str, path: &str) -> Call<'_> {
+        Call {
+            app: self,
+            builder: lambda_http::http::Request::builder()
+                .method(method)
+                .uri(format!("https://portal.test{path}")),
+            body: Body::Empty,
+        }
+    }
+
+    pub async fn try_login(&self, email: &str, password: &str) -> Answer {
+        self.call("POST", "/api/auth/login")
+            .json(serde_json::json!({"email": email, "password": password, "remember": false}))
+            .send()
+            .await
+    }
+
+    /// Sign in as a demo user; the `Cookie` header value for their session.
+    pub async fn login(&self, email: &str) -> String {
+        let answer = self.try_login(email, PASSWORD).await;
+        assert_eq!(answer.status, 204, "login as {email}: {}", answer.text);
+        answer.session_cookie().expect("session cookie")
+    }
+
+    pub async fn get(&self, path: &str, cookie: &str) -> Answer {
+        self.call("GET", path).cookie(cookie).send().await
+    }
+
+    /// Every item in a partition (tests only: to show what was or was not written).
+    pub async fn items_in(&self, pk: &str) -> Vec<portal::store::Item> {
+        self.app
+            .store
+            .db
+            .query()
+            .table_name(&self.app.store.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(
+                ":pk",
+                aws_sdk_dynamodb::types::AttributeValue::S(pk.into()),
+            )
+            .send()
+            .await
+            .expect("query")
+            .items
+            .unwrap_or_default()
+    }
+
+    /// DynamoDB calls made while running `f`.
+    pub async fn count_calls<F: std::future::Future<Output = Answer>>(
+        &self,
+        f: F,
+    ) -> (u64, Answer) {
+        let before = self.app.dynamo_calls.get();
+        let answer = f.await;
+        (self.app.dynamo_calls.get() - before, answer)
+    }
+}
+
+/// The whole API's OpenAPI document, merged from each function's part.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    let mut doc = auth::ApiDoc::openapi();
+    doc.merge(accounts::ApiDoc::openapi());
+    doc.info = utoipa::openapi::InfoBuilder::new()
+        .title("MSP client portal API")
+        .version("0.1.0")
+        .description(Some("JSON over /api. Errors are application/problem+json. Generated from the code by `cargo run -p portal-tests --bin openapi -- --write`."))
+        .build();
+    doc
+}
+
+pub fn openapi_path() -> PathBuf {
+    workspace_root().join("docs/openapi.json")
+}
+
+pub fn openapi_json() -> String {
+    let mut text = openapi().to_pretty_json().expect("openapi json");
+    text.push('\n');
+    text
+}

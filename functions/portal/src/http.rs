@@ -3,6 +3,7 @@
 
 use lambda_http::http::{Method, StatusCode, header};
 use lambda_http::{Body, Request, RequestExt, Response};
+
 use serde::{Serialize, de::DeserializeOwned};
 use std::sync::Mutex;
 
@@ -56,11 +57,15 @@ impl<'a> Ctx<'a> {
         self.req.method()
     }
 
+    /// The first value of query parameter `name`, percent-decoded. Read from the URI itself, which
+    /// holds the query string under API Gateway, cargo-lambda and tests alike.
     pub fn query(&self, name: &str) -> Option<String> {
-        self.req
-            .query_string_parameters_ref()
-            .and_then(|q| q.first(name))
-            .map(str::to_owned)
+        self.req.uri().query()?.split('&').find_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k)? == name)
+                .then(|| percent_decode(v))
+                .flatten()
+        })
     }
 
     pub fn header(&self, name: &str) -> Option<&'a str> {
@@ -181,4 +186,35 @@ pub fn no_content() -> Result<Response<Body>, ApiError> {
         .header(header::CACHE_CONTROL, "no-store")
         .body(Body::Empty)
         .map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// `application/x-www-form-urlencoded` decoding of one query component; `None` if it is not UTF-8
+/// or has a broken escape.
+fn percent_decode(s: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut bytes = s.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = [bytes.next()?, bytes.next()?];
+                out.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+            }
+            _ => out.push(b),
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_decode;
+
+    #[test]
+    fn query_components_are_percent_decoded() {
+        assert_eq!(percent_decode("a%2Fb+c").as_deref(), Some("a/b c"));
+        assert_eq!(percent_decode("%zz"), None);
+        assert_eq!(percent_decode("%"), None);
+        assert_eq!(percent_decode("%ff"), None);
+    }
 }

@@ -1,0 +1,858 @@
+//! API tests over the real functions' handlers, with the real AWS SDK against moto_server.
+
+use portal_tests::{ORIGIN, PASSWORD, TestApp};
+use serde_json::{Value, json};
+use std::time::Instant;
+
+const ACME_ADMIN: &str = "fulladmin@acme.example";
+
+// ---- sign-in -------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn login_sets_a_hardened_session_cookie_and_me_names_user_and_company() {
+    let t = TestApp::new().await;
+    let answer = t.try_login(ACME_ADMIN, PASSWORD).await;
+    assert_eq!(answer.status, 204, "{}", answer.text);
+    let set = answer.set_cookies().join("\n");
+    for attr in [
+        "__Host-portal_session=",
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Path=/",
+    ] {
+        assert!(set.contains(attr), "cookie lacks {attr}: {set}");
+    }
+    assert!(
+        !set.contains("Max-Age"),
+        "a session without 'remember me' ends with the browser: {set}"
+    );
+
+    let me = t.get("/api/me", &answer.session_cookie().unwrap()).await;
+    assert_eq!(me.status, 200, "{}", me.text);
+    assert_eq!(me.body["user"]["email"], ACME_ADMIN);
+    assert_eq!(me.body["user"]["role"], "full_admin");
+    assert_eq!(me.body["company"]["name"], "Acme Dental");
+    assert_eq!(me.body["company"]["kind"], "client");
+}
+
+#[tokio::test]
+async fn remember_me_makes_a_persistent_and_longer_session() {
+    let t = TestApp::new().await;
+    let answer = t
+        .call("POST", "/api/auth/login")
+        .json(json!({"email": ACME_ADMIN, "password": PASSWORD, "remember": true}))
+        .send()
+        .await;
+    assert_eq!(answer.status, 204);
+    let set = answer.set_cookies().join("\n");
+    assert!(set.contains("Max-Age=2592000"), "{set}");
+    let me = t.get("/api/me", &answer.session_cookie().unwrap()).await;
+    let expires = time::OffsetDateTime::parse(
+        me.body["session_expires_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert!(expires - t.app.now() > time::Duration::days(29));
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_email_get_the_same_answer_in_the_same_time_class() {
+    let t = TestApp::new().await;
+    let mut wrong_times = Vec::new();
+    let mut unknown_times = Vec::new();
+    let mut answers = Vec::new();
+    for _ in 0..3 {
+        let started = Instant::now();
+        let wrong = t.try_login(ACME_ADMIN, "not the password").await;
+        wrong_times.push(started.elapsed());
+        let started = Instant::now();
+        let unknown = t.try_login("nobody@acme.example", "not the password").await;
+        unknown_times.push(started.elapsed());
+        answers.push((wrong, unknown));
+    }
+    for (wrong, unknown) in &answers {
+        assert_eq!(wrong.problem(401), "/problems/invalid-credentials");
+        assert_eq!(wrong.status, unknown.status);
+        assert_eq!(wrong.text, unknown.text, "bodies differ");
+        assert!(unknown.set_cookies().is_empty() && wrong.set_cookies().is_empty());
+    }
+    // Both paths run one argon2id verification: the medians are within a factor of two, and both
+    // are far slower than a request refused before any hashing.
+    let median = |v: &mut Vec<std::time::Duration>| {
+        v.sort();
+        v[1]
+    };
+    let (w, u) = (median(&mut wrong_times), median(&mut unknown_times));
+    let ratio = w.as_secs_f64() / u.as_secs_f64();
+    assert!(
+        (0.5..2.0).contains(&ratio),
+        "wrong password {w:?} vs unknown email {u:?}"
+    );
+}
+
+#[tokio::test]
+async fn repeated_failures_throttle_the_account_even_with_the_right_password_until_the_window_ends()
+{
+    let t = TestApp::new().await;
+    for _ in 0..portal::session::MAX_FAILURES {
+        assert_eq!(t.try_login(ACME_ADMIN, "wrong password!").await.status, 401);
+    }
+    let throttled = t.try_login(ACME_ADMIN, PASSWORD).await;
+    assert_eq!(throttled.problem(429), "/problems/too-many-attempts");
+    assert!(throttled.headers.get("retry-after").is_some());
+    // An unknown email is throttled the same way, so throttling tells nothing about who exists.
+    for _ in 0..portal::session::MAX_FAILURES {
+        t.try_login("ghost@acme.example", "wrong password!").await;
+    }
+    assert_eq!(
+        t.try_login("ghost@acme.example", "wrong password!")
+            .await
+            .status,
+        429
+    );
+    // Other accounts are unaffected.
+    assert_eq!(t.try_login("user@acme.example", PASSWORD).await.status, 204);
+    // Once the window has passed, the right password works again.
+    t.clock.advance(time::Duration::seconds(
+        portal::session::FAILURE_WINDOW_SECS,
+    ));
+    assert_eq!(t.try_login(ACME_ADMIN, PASSWORD).await.status, 204);
+}
+
+#[tokio::test]
+async fn expired_session_is_refused_and_its_cookie_cleared() {
+    let t = TestApp::new().await;
+    let cookie = t.login(ACME_ADMIN).await;
+    t.clock.advance(time::Duration::hours(11));
+    let refreshed = t.get("/api/me", &cookie).await;
+    assert_eq!(
+        refreshed.status, 200,
+        "a live session refreshes its token: {}",
+        refreshed.text
+    );
+    assert!(
+        refreshed.session_cookie().is_some(),
+        "expected a refreshed token"
+    );
+    t.clock.advance(time::Duration::hours(2));
+    let answer = t.get("/api/me", &refreshed.session_cookie().unwrap()).await;
+    assert_eq!(answer.problem(401), "/problems/unauthenticated");
+    assert!(
+        answer.set_cookies().iter().any(|c| c.contains("Max-Age=0")),
+        "cookie not cleared"
+    );
+}
+
+fn forge(token: &str, edit: impl Fn(&mut Value)) -> String {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+    let parts: Vec<&str> = token.split('.').collect();
+    let mut claims: Value = serde_json::from_slice(&B64.decode(parts[1]).unwrap()).unwrap();
+    edit(&mut claims);
+    format!(
+        "{}.{}.{}",
+        parts[0],
+        B64.encode(claims.to_string()),
+        parts[2]
+    )
+}
+
+#[tokio::test]
+async fn tampered_token_is_refused() {
+    let t = TestApp::new().await;
+    let cookie = t.login("user@acme.example").await;
+    let (name, token) = cookie.split_once('=').unwrap();
+    let other = portal::seed::demo_user_id(ACME_ADMIN).to_string();
+    let forged = forge(token, |c| c["sub"] = Value::String(other.clone()));
+    assert_eq!(
+        t.get("/api/me", &format!("{name}={forged}"))
+            .await
+            .problem(401),
+        "/problems/unauthenticated"
+    );
+    let truncated = &token[..token.len() - 3];
+    assert_eq!(
+        t.get("/api/me", &format!("{name}={truncated}"))
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        t.get("/api/me", &format!("{name}=garbage")).await.status,
+        401
+    );
+}
+
+#[tokio::test]
+async fn token_with_another_algorithm_is_refused() {
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    let t = TestApp::new().await;
+    let cookie = t.login("user@acme.example").await;
+    let (name, token) = cookie.split_once('=').unwrap();
+    let claims = forge(token, |_| {});
+    let claims: Value = {
+        use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+        serde_json::from_slice(&B64.decode(claims.split('.').nth(1).unwrap()).unwrap()).unwrap()
+    };
+    // HS256 keyed with something an attacker might know, and the unsigned `none` algorithm.
+    let hs = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(ORIGIN.as_bytes()),
+    )
+    .unwrap();
+    assert_eq!(t.get("/api/me", &format!("{name}={hs}")).await.status, 401);
+    let none = {
+        use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+        format!(
+            "{}.{}.",
+            B64.encode(r#"{"alg":"none","typ":"JWT"}"#),
+            B64.encode(claims.to_string())
+        )
+    };
+    assert_eq!(
+        t.get("/api/me", &format!("{name}={none}")).await.status,
+        401
+    );
+    // And the genuine token still works.
+    assert_eq!(t.get("/api/me", &cookie).await.status, 200);
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_for_the_next_request() {
+    let t = TestApp::new().await;
+    let cookie = t.login(ACME_ADMIN).await;
+    let out = t
+        .call("POST", "/api/auth/logout")
+        .cookie(&cookie)
+        .send()
+        .await;
+    assert_eq!(out.status, 204);
+    assert!(out.set_cookies().iter().any(|c| c.contains("Max-Age=0")));
+    assert_eq!(
+        t.get("/api/me", &cookie).await.status,
+        401,
+        "the old cookie must not work any more"
+    );
+    assert!(
+        t.items_in("CO#acme-dental")
+            .await
+            .iter()
+            .all(|i| !i["sk"].as_s().unwrap().starts_with("SESSION#"))
+    );
+}
+
+#[tokio::test]
+async fn deactivated_user_cannot_sign_in_and_their_live_session_ends() {
+    let t = TestApp::new().await;
+    let cookie = t.login("user@acme.example").await;
+    let company = portal::domain::CompanyId::parse("acme-dental").unwrap();
+    let mut user = t
+        .app
+        .store
+        .get_user(&company, &portal::seed::demo_user_id("user@acme.example"))
+        .await
+        .unwrap()
+        .unwrap();
+    user.status = portal::domain::UserStatus::Deactivated;
+    t.app
+        .store
+        .put_user(&user, &portal::password::hash(PASSWORD).unwrap(), false)
+        .await
+        .unwrap();
+    assert_eq!(t.get("/api/me", &cookie).await.status, 401);
+    assert_eq!(
+        t.try_login("user@acme.example", PASSWORD)
+            .await
+            .problem(401),
+        "/problems/invalid-credentials"
+    );
+}
+
+// ---- CSRF ------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn state_changing_requests_without_the_portal_origin_are_refused_and_change_nothing() {
+    let t = TestApp::new().await;
+    let body = json!({"email": ACME_ADMIN, "password": PASSWORD});
+    let bare = t
+        .call_without_origin("POST", "/api/auth/login")
+        .json(body.clone())
+        .send()
+        .await;
+    assert_eq!(bare.problem(403), "/problems/cross-site");
+    assert!(bare.set_cookies().is_empty());
+    let evil = t
+        .call_without_origin("POST", "/api/auth/login")
+        .header("origin", "https://evil.example")
+        .json(body.clone())
+        .send()
+        .await;
+    assert_eq!(evil.status, 403);
+    let evil_referer = t
+        .call_without_origin("POST", "/api/auth/login")
+        .header("referer", "https://portal.test.evil.example/login/")
+        .json(body.clone())
+        .send()
+        .await;
+    assert_eq!(evil_referer.status, 403);
+    assert!(
+        t.items_in("CO#acme-dental")
+            .await
+            .iter()
+            .all(|i| !i["sk"].as_s().unwrap().starts_with("SESSION#"))
+    );
+
+    // A logout forged from elsewhere does not end the session.
+    let cookie = t.login(ACME_ADMIN).await;
+    let forged = t
+        .call_without_origin("POST", "/api/auth/logout")
+        .cookie(&cookie)
+        .send()
+        .await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(t.get("/api/me", &cookie).await.status, 200);
+
+    // A Referer from the portal itself is accepted when Origin is missing.
+    let by_referer = t
+        .call_without_origin("POST", "/api/auth/login")
+        .header("referer", &format!("{ORIGIN}/login/"))
+        .json(body)
+        .send()
+        .await;
+    assert_eq!(by_referer.status, 204);
+}
+
+// ---- bad input -------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn bad_login_bodies_get_clear_problems_and_write_nothing() {
+    let t = TestApp::new().await;
+    let cases: Vec<(&str, Option<&str>, String, u16)> = vec![
+        (
+            "malformed JSON",
+            Some("application/json"),
+            "{\"email\": ".into(),
+            400,
+        ),
+        (
+            "missing password",
+            Some("application/json"),
+            json!({"email": ACME_ADMIN}).to_string(),
+            400,
+        ),
+        (
+            "unknown field",
+            Some("application/json"),
+            json!({"email": ACME_ADMIN, "password": PASSWORD, "admin": true}).to_string(),
+            400,
+        ),
+        (
+            "wrong types",
+            Some("application/json"),
+            json!({"email": 42, "password": []}).to_string(),
+            400,
+        ),
+        (
+            "empty fields",
+            Some("application/json"),
+            json!({"email": " ", "password": ""}).to_string(),
+            422,
+        ),
+        (
+            "huge body",
+            Some("application/json"),
+            format!(
+                "{{\"email\":\"{}\",\"password\":\"x\"}}",
+                "a".repeat(100_000)
+            ),
+            413,
+        ),
+        ("not JSON", Some("text/plain"), "email=a".into(), 415),
+        (
+            "no content type",
+            None,
+            json!({"email": ACME_ADMIN, "password": PASSWORD}).to_string(),
+            415,
+        ),
+    ];
+    for (what, content_type, body, status) in cases {
+        let answer = t
+            .call("POST", "/api/auth/login")
+            .raw(content_type, body)
+            .send()
+            .await;
+        let kind = answer.problem(status);
+        assert!(!kind.is_empty(), "{what}");
+        assert!(answer.set_cookies().is_empty(), "{what}");
+        if status == 422 {
+            let fields: Vec<&str> = answer.body["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["field"].as_str().unwrap())
+                .collect();
+            assert_eq!(fields, ["email", "password"], "{what}");
+        }
+        if what == "unknown field" {
+            assert!(
+                answer.body["detail"].as_str().unwrap().contains("admin"),
+                "the message names the field: {}",
+                answer.text
+            );
+        }
+    }
+    // Nothing was written: no session, no failure counter.
+    assert!(
+        t.items_in("LOGINFAIL#fulladmin@acme.example")
+            .await
+            .is_empty()
+    );
+    assert!(
+        t.items_in("CO#acme-dental")
+            .await
+            .iter()
+            .all(|i| !i["sk"].as_s().unwrap().starts_with("SESSION#"))
+    );
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_problems_too() {
+    let t = TestApp::new().await;
+    let cookie = t.login(ACME_ADMIN).await;
+    assert_eq!(
+        t.get("/api/auth/nothing", &cookie).await.problem(404),
+        "/problems/not-found"
+    );
+    assert_eq!(
+        t.get("/api/auth/login", &cookie).await.problem(405),
+        "/problems/method-not-allowed"
+    );
+    assert_eq!(
+        t.call("DELETE", "/api/companies/acme-dental")
+            .cookie(&cookie)
+            .send()
+            .await
+            .status,
+        405
+    );
+    assert_eq!(
+        t.get(
+            "/api/companies?cursor=forged.cursor",
+            &portal_tests_staff(&t).await
+        )
+        .await
+        .problem(400),
+        "/problems/bad-request"
+    );
+}
+
+async fn portal_tests_staff(t: &TestApp) -> String {
+    t.login("admin@northwind.example").await
+}
+
+// ---- roles -------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn me_gives_each_demo_role_its_capabilities() {
+    let t = TestApp::new().await;
+    let expected: &[(&str, &str, &[&str])] = &[
+        (
+            "admin@northwind.example",
+            "msp_admin",
+            &[
+                "submit_ticket",
+                "submit_on_behalf",
+                "view_company_tickets",
+                "add_notes",
+                "view_invoices",
+                "view_projects",
+                "manage_users",
+                "all_companies",
+                "manage_companies",
+                "manage_billing",
+                "manage_settings",
+            ],
+        ),
+        (
+            "tech@northwind.example",
+            "technician",
+            &[
+                "submit_ticket",
+                "submit_on_behalf",
+                "view_company_tickets",
+                "add_notes",
+                "view_projects",
+                "all_companies",
+            ],
+        ),
+        (
+            "fulladmin@acme.example",
+            "full_admin",
+            &[
+                "submit_ticket",
+                "submit_on_behalf",
+                "view_company_tickets",
+                "add_notes",
+                "view_invoices",
+                "view_projects",
+                "manage_users",
+            ],
+        ),
+        (
+            "ticketmanager@acme.example",
+            "ticket_manager",
+            &[
+                "submit_ticket",
+                "submit_on_behalf",
+                "view_company_tickets",
+                "add_notes",
+                "view_projects",
+            ],
+        ),
+        (
+            "billing@acme.example",
+            "billing_admin",
+            &[
+                "submit_ticket",
+                "view_own_tickets",
+                "add_notes",
+                "view_invoices",
+                "view_projects",
+            ],
+        ),
+        (
+            "readonly@acme.example",
+            "ticket_read_only",
+            &["view_own_tickets"],
+        ),
+        (
+            "user@acme.example",
+            "standard_user",
+            &["submit_ticket", "view_own_tickets", "add_notes"],
+        ),
+        (
+            "fulladmin@globex.example",
+            "full_admin",
+            &[
+                "submit_ticket",
+                "submit_on_behalf",
+                "view_company_tickets",
+                "add_notes",
+                "view_invoices",
+                "view_projects",
+                "manage_users",
+            ],
+        ),
+        (
+            "user@globex.example",
+            "standard_user",
+            &["submit_ticket", "view_own_tickets", "add_notes"],
+        ),
+    ];
+    for (email, role, capabilities) in expected {
+        let me = t.get("/api/me", &t.login(email).await).await;
+        assert_eq!(me.status, 200, "{email}");
+        assert_eq!(me.body["user"]["role"], *role, "{email}");
+        let got: Vec<&str> = me.body["capabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert_eq!(&got, capabilities, "{email}");
+    }
+}
+
+const CLIENTS: [&str; 7] = [
+    "fulladmin@acme.example",
+    "ticketmanager@acme.example",
+    "billing@acme.example",
+    "readonly@acme.example",
+    "user@acme.example",
+    "fulladmin@globex.example",
+    "user@globex.example",
+];
+
+#[tokio::test]
+async fn client_users_cannot_reach_msp_staff_routes_and_staff_can() {
+    let t = TestApp::new().await;
+    for email in CLIENTS {
+        let answer = t.get("/api/companies", &t.login(email).await).await;
+        assert_eq!(answer.problem(403), "/problems/forbidden", "{email}");
+    }
+    for email in ["admin@northwind.example", "tech@northwind.example"] {
+        let answer = t.get("/api/companies", &t.login(email).await).await;
+        assert_eq!(answer.status, 200, "{email}");
+        let names: Vec<&str> = answer.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            ["Acme Dental", "Globex Logistics", "Northwind IT"],
+            "{email}"
+        );
+    }
+    assert_eq!(
+        t.call("GET", "/api/companies").send().await.problem(401),
+        "/problems/unauthenticated"
+    );
+}
+
+#[tokio::test]
+async fn only_full_admins_and_msp_admins_see_a_companys_users() {
+    let t = TestApp::new().await;
+    for (email, status) in [
+        ("fulladmin@acme.example", 200),
+        ("ticketmanager@acme.example", 403),
+        ("billing@acme.example", 403),
+        ("readonly@acme.example", 403),
+        ("user@acme.example", 403),
+        ("admin@northwind.example", 200),
+        ("tech@northwind.example", 403),
+    ] {
+        let answer = t
+            .get("/api/companies/acme-dental/users", &t.login(email).await)
+            .await;
+        assert_eq!(answer.status, status, "{email}: {}", answer.text);
+        if status == 200 {
+            let emails: Vec<&str> = answer.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["email"].as_str().unwrap())
+                .collect();
+            assert_eq!(emails.len(), 5);
+            assert!(emails.iter().all(|e| e.ends_with("@acme.example")));
+            assert!(
+                !answer.text.contains("argon2"),
+                "no password hashes in answers"
+            );
+        }
+    }
+}
+
+// ---- company isolation -------------------------------------------------------------------------
+
+#[tokio::test]
+async fn requests_naming_another_companys_ids_get_404() {
+    let t = TestApp::new().await;
+    let acme_admin = t.login("fulladmin@acme.example").await;
+    let acme_user = t.login("user@acme.example").await;
+    let globex_user = portal::seed::demo_user_id("user@globex.example");
+    let acme_user_id = portal::seed::demo_user_id("user@acme.example");
+
+    for cookie in [&acme_admin, &acme_user] {
+        assert_eq!(
+            t.get("/api/companies/globex-logistics", cookie)
+                .await
+                .problem(404),
+            "/problems/not-found"
+        );
+        assert_eq!(
+            t.get("/api/companies/globex-logistics/users", cookie)
+                .await
+                .status,
+            404
+        );
+        assert_eq!(
+            t.get(
+                &format!("/api/companies/globex-logistics/users/{globex_user}"),
+                cookie
+            )
+            .await
+            .status,
+            404
+        );
+        assert_eq!(
+            t.get("/api/companies/northwind-it", cookie).await.status,
+            404
+        );
+        // Another company's user id under one's own company is simply not there.
+        assert_eq!(
+            t.get(
+                &format!("/api/companies/acme-dental/users/{globex_user}"),
+                &acme_admin
+            )
+            .await
+            .status,
+            404
+        );
+        // And the answer is the same as for a company that does not exist at all.
+        assert_eq!(
+            t.get("/api/companies/no-such-company", cookie).await.text,
+            t.get("/api/companies/globex-logistics", cookie).await.text
+        );
+    }
+    // One's own company and users are there.
+    assert_eq!(
+        t.get("/api/companies/acme-dental", &acme_user).await.body["name"],
+        "Acme Dental"
+    );
+    assert_eq!(
+        t.get(
+            &format!("/api/companies/acme-dental/users/{acme_user_id}"),
+            &acme_admin
+        )
+        .await
+        .body["email"],
+        "user@acme.example"
+    );
+    // MSP staff see every company.
+    let staff = t.login("tech@northwind.example").await;
+    assert_eq!(
+        t.get("/api/companies/globex-logistics", &staff).await.body["name"],
+        "Globex Logistics"
+    );
+    let admin = t.login("admin@northwind.example").await;
+    assert_eq!(
+        t.get(
+            &format!("/api/companies/globex-logistics/users/{globex_user}"),
+            &admin
+        )
+        .await
+        .body["email"],
+        "user@globex.example"
+    );
+    // Ids that are not ids at all are 404 too, never 500.
+    assert_eq!(
+        t.get("/api/companies/..%2F..%2Fetc/users", &admin)
+            .await
+            .status,
+        404
+    );
+}
+
+// ---- pagination, cost, layout -----------------------------------------------------------------
+
+#[tokio::test]
+async fn user_lists_paginate_with_signed_cursors() {
+    let t = TestApp::new().await;
+    let company = portal::domain::CompanyId::parse("acme-dental").unwrap();
+    let hash = portal::password::hash(PASSWORD).unwrap();
+    for i in 0..60 {
+        let user = portal::store::User {
+            id: portal::domain::UserId::generate(),
+            company_id: company.clone(),
+            email: portal::domain::Email::parse(&format!("staff{i}@acme.example")).unwrap(),
+            name: format!("Staff {i}"),
+            role: portal::roles::Role::StandardUser,
+            status: portal::domain::UserStatus::Active,
+            created_at: t.app.now(),
+        };
+        t.app.store.put_user(&user, &hash, true).await.unwrap();
+    }
+    let cookie = t.login(ACME_ADMIN).await;
+    let first = t.get("/api/companies/acme-dental/users", &cookie).await;
+    assert_eq!(first.body["items"].as_array().unwrap().len(), 50);
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+    let second = t
+        .get(
+            &format!("/api/companies/acme-dental/users?cursor={cursor}"),
+            &cookie,
+        )
+        .await;
+    assert_eq!(second.body["items"].as_array().unwrap().len(), 15);
+    assert!(second.body["next_cursor"].is_null());
+    // A cursor from another company's list cannot be replayed against this one to read it.
+    let globex_admin = t.login("fulladmin@globex.example").await;
+    let replay = t
+        .get(
+            &format!("/api/companies/globex-logistics/users?cursor={cursor}"),
+            &globex_admin,
+        )
+        .await;
+    assert!(
+        replay.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["company_id"] == "globex-logistics")
+    );
+}
+
+#[tokio::test]
+async fn every_route_makes_at_most_two_dynamodb_calls() {
+    let t = TestApp::new().await;
+    let (calls, answer) = t.count_calls(t.try_login(ACME_ADMIN, PASSWORD)).await;
+    assert_eq!((answer.status, calls), (204, 2), "login");
+    let (calls, _) = t
+        .count_calls(t.try_login(ACME_ADMIN, "wrong password"))
+        .await;
+    assert_eq!(calls, 2, "failed login");
+    let cookie = answer.session_cookie().unwrap();
+    let staff = t.login("admin@northwind.example").await;
+    let user_id = portal::seed::demo_user_id("user@acme.example");
+    for (path, cookie) in [
+        ("/api/me".to_owned(), &cookie),
+        ("/api/companies".to_owned(), &staff),
+        ("/api/companies/acme-dental".to_owned(), &cookie),
+        ("/api/companies/acme-dental/users".to_owned(), &cookie),
+        (
+            format!("/api/companies/acme-dental/users/{user_id}"),
+            &cookie,
+        ),
+    ] {
+        let (calls, answer) = t.count_calls(t.get(&path, cookie)).await;
+        assert_eq!(answer.status, 200, "{path}");
+        assert!(calls <= 2, "{path} made {calls} calls");
+    }
+    let (calls, _) = t
+        .count_calls(t.call("POST", "/api/auth/logout").cookie(&cookie).send())
+        .await;
+    assert_eq!(calls, 1, "logout");
+}
+
+#[tokio::test]
+async fn stored_items_have_the_pinned_layout() {
+    let t = TestApp::new().await;
+    t.login("user@acme.example").await;
+    let attrs = |item: &portal::store::Item| {
+        let mut names: Vec<String> = item.keys().cloned().collect();
+        names.sort();
+        names.join(",")
+    };
+    let acme = t.items_in("CO#acme-dental").await;
+    let by_sk = |prefix: &str| {
+        acme.iter()
+            .find(|i| i["sk"].as_s().unwrap().starts_with(prefix))
+            .unwrap()
+    };
+    assert_eq!(
+        attrs(by_sk("COMPANY")),
+        "created_at,gsi1pk,gsi1sk,id,kind,name,pk,sk"
+    );
+    assert_eq!(by_sk("COMPANY")["gsi1pk"].as_s().unwrap(), "COMPANIES");
+    assert_eq!(
+        attrs(by_sk("USER#")),
+        "company_id,created_at,email,id,name,pk,role,sk,status"
+    );
+    assert_eq!(
+        attrs(by_sk("SESSION#")),
+        "company_id,created_at,expires_at,id,pk,remember,sk,source_ip,ttl,user_agent,user_id"
+    );
+    assert!(
+        by_sk("SESSION#")["ttl"].as_n().is_ok(),
+        "ttl must be a number for DynamoDB TTL"
+    );
+    let credential = t.items_in("LOGIN#user@acme.example").await;
+    assert_eq!(
+        attrs(&credential[0]),
+        "company_id,email,password_hash,pk,sk,user_id"
+    );
+    t.try_login("user@acme.example", "wrong password").await;
+    let failures = t.items_in("LOGINFAIL#user@acme.example").await;
+    assert_eq!(attrs(&failures[0]), "failures,pk,sk,ttl");
+}
+
+#[test]
+fn openapi_document_matches_the_code() {
+    let committed = std::fs::read_to_string(portal_tests::openapi_path()).unwrap_or_default();
+    assert!(
+        committed == portal_tests::openapi_json(),
+        "docs/openapi.json is out of date: run `cargo run -p portal-tests --bin openapi -- --write`"
+    );
+}
