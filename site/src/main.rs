@@ -1,1 +1,131 @@
-fn main() {}
+//! The site prerenderer: renders every page with maud into `site/dist/`, copies the static assets
+//! and writes `brand.css` from `branding.toml`. The output is deterministic (no clock in it), and
+//! the build fails if a page links to a page that was not produced.
+//!
+//! `cargo run -p site [-- OUT_DIR]`
+
+mod components;
+mod pages;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// `site/branding.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Branding {
+    pub name: String,
+    pub short_name: String,
+    pub logo: String,
+    pub link_light: String,
+    pub link_dark: String,
+    pub button: String,
+    pub support: Support,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Support {
+    pub phone: String,
+    pub email: String,
+    pub hours: String,
+}
+
+impl Branding {
+    fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let branding: Branding = toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        for (field, colour) in [("link_light", &branding.link_light), ("link_dark", &branding.link_dark), ("button", &branding.button)] {
+            let hex = colour.strip_prefix('#').unwrap_or("");
+            if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                bail!("{field} in branding.toml must be a colour like #1d4ed8, got {colour:?}");
+            }
+        }
+        Ok(branding)
+    }
+
+    /// CSS custom properties for Pico, per theme. A file, not inline styles: the CSP forbids those.
+    fn css(&self) -> String {
+        let light = format!("--pico-primary: {l}; --pico-primary-hover: {l}; --pico-primary-focus: {l}40; --pico-primary-underline: {l}80;", l = self.link_light);
+        let dark = format!("--pico-primary: {d}; --pico-primary-hover: {d}; --pico-primary-focus: {d}40; --pico-primary-underline: {d}80;", d = self.link_dark);
+        let button = format!(
+            "--pico-primary-background: {b}; --pico-primary-hover-background: {b}; --pico-primary-border: {b}; --pico-primary-hover-border: {b}; --pico-primary-inverse: #fff;",
+            b = self.button
+        );
+        format!(
+            "/* Generated from site/branding.toml by `cargo run -p site`. */\n\
+             :root:not([data-theme=dark]), [data-theme=light] {{ {light} {button} }}\n\
+             @media only screen and (prefers-color-scheme: dark) {{ :root:not([data-theme]) {{ {dark} {button} }} }}\n\
+             [data-theme=dark] {{ {dark} {button} }}\n"
+        )
+    }
+}
+
+fn main() {
+    if let Err(err) = run() {
+        eprintln!("site: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let out = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| root.join("dist"));
+    let branding = Branding::load(&root.join("branding.toml"))?;
+    if out.exists() {
+        std::fs::remove_dir_all(&out).with_context(|| format!("clearing {}", out.display()))?;
+    }
+    copy_dir(&root.join("static"), &out)?;
+    std::fs::write(out.join("brand.css"), branding.css())?;
+    let mut written = Vec::new();
+    for page in pages::all(&branding) {
+        let path = out.join(page.path.trim_start_matches('/'));
+        let file = if page.path.ends_with('/') { path.join("index.html") } else { path };
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&file, page.html.into_string())?;
+        written.push(file);
+    }
+    check_links(&out, &written)?;
+    println!("site: {} pages written to {}", written.len(), out.display());
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Every same-site `href`/`src` in the written pages must name a file in `out`.
+fn check_links(out: &Path, pages: &[PathBuf]) -> anyhow::Result<()> {
+    let mut broken = Vec::new();
+    for page in pages {
+        let html = std::fs::read_to_string(page)?;
+        for attr in ["href=\"/", "src=\"/"] {
+            for (i, _) in html.match_indices(attr) {
+                let rest = &html[i + attr.len() - 1..];
+                let target = &rest[..rest.find(['"', '?', '#']).unwrap_or(rest.len())];
+                let file = out.join(target.trim_start_matches('/'));
+                let file = if target.ends_with('/') { file.join("index.html") } else { file };
+                if !file.is_file() {
+                    broken.push(format!("{} links to {target}", page.display()));
+                }
+            }
+        }
+    }
+    if !broken.is_empty() {
+        bail!("links to pages or files that were not produced:\n  {}", broken.join("\n  "));
+    }
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! The layout and the components pages are made of. Components are types implementing `Render`.
+
+use maud::{DOCTYPE, Markup, Render, html};
+
+use crate::Branding;
+
+/// A link in the main navigation, shown only to users holding `capability` (the site reveals it
+/// after `GET /api/me`; the API enforces the same rule).
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub capability: Option<&'static str>,
+}
+
+/// The main navigation. Pages are added here as features land.
+pub const NAV: &[NavItem] = &[
+    NavItem { href: "/", label: "Home", capability: None },
+    NavItem { href: "/users/", label: "Users", capability: Some("manage_users") },
+    NavItem { href: "/companies/", label: "Companies", capability: Some("all_companies") },
+];
+
+/// Which kind of page: signed-in pages get the navigation and user menu.
+pub enum Chrome {
+    SignedIn { current: &'static str },
+    Public,
+}
+
+pub struct Brand<'a>(pub &'a Branding);
+
+impl Render for Brand<'_> {
+    fn render(&self) -> Markup {
+        html! {
+            a.brand href="/" {
+                img src={ "/" (self.0.logo) } alt="" width="32" height="32";
+                span.long { (self.0.name) }
+                span.short { (self.0.short_name) }
+            }
+        }
+    }
+}
+
+struct UserMenu;
+
+impl Render for UserMenu {
+    fn render(&self) -> Markup {
+        html! {
+            details.dropdown #user-menu {
+                summary { span data-me="name" { "Account" } }
+                ul dir="rtl" {
+                    li.menu-text {
+                        strong data-me="name" { "Account" }
+                        small data-me="email" {}
+                        small data-me="company" {}
+                        small data-me="role" {}
+                    }
+                    li {
+                        fieldset.theme-choice {
+                            legend { "Theme" }
+                            @for (value, label) in [("light", "Light"), ("dark", "Dark"), ("system", "System")] {
+                                label {
+                                    input type="radio" name="theme" value=(value);
+                                    (label)
+                                }
+                            }
+                        }
+                    }
+                    li { button.secondary #sign-out type="button" { "Sign out" } }
+                }
+            }
+        }
+    }
+}
+
+struct Nav {
+    current: &'static str,
+}
+
+impl Render for Nav {
+    fn render(&self) -> Markup {
+        html! {
+            ul #main-nav {
+                @for item in NAV {
+                    li data-capability=[item.capability] hidden[item.capability.is_some()] {
+                        a href=(item.href) aria-current=[(item.href == self.current).then_some("page")] { (item.label) }
+                    }
+                }
+                li { (UserMenu) }
+            }
+        }
+    }
+}
+
+/// A labelled form field with a slot for its error message.
+pub struct Field<'a> {
+    pub name: &'a str,
+    pub label: &'a str,
+    pub kind: &'a str,
+    pub autocomplete: &'a str,
+    pub required: bool,
+}
+
+impl Render for Field<'_> {
+    fn render(&self) -> Markup {
+        let error_id = format!("{}-error", self.name);
+        html! {
+            label for=(self.name) { (self.label) }
+            input id=(self.name) name=(self.name) type=(self.kind) autocomplete=(self.autocomplete)
+                required[self.required] aria-describedby=(error_id);
+            small.field-error id=(error_id) {}
+        }
+    }
+}
+
+/// The one layout of every page. `script` is the page's ES module (no inline script anywhere: the
+/// CSP forbids it).
+pub fn page(branding: &Branding, title: &str, chrome: Chrome, script: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="color-scheme" content="light dark";
+                title { (title) " · " (branding.name) }
+                link rel="icon" href={ "/" (branding.logo) };
+                link rel="stylesheet" href="/vendor/pico.min.css";
+                link rel="stylesheet" href="/brand.css";
+                link rel="stylesheet" href="/app.css";
+                script type="module" src={ "/js/" (script) } {}
+            }
+            body {
+                a.skip-link href="#main" { "Skip to content" }
+                header.site.container {
+                    nav aria-label="Main" {
+                        ul { li { (Brand(branding)) } }
+                        @if let Chrome::SignedIn { current } = chrome {
+                            (Nav { current })
+                        }
+                    }
+                }
+                main.container #main tabindex="-1" { (body) }
+                footer.site.container {
+                    p.muted {
+                        "Need help? Call " a href={ "tel:" (branding.support.phone.replace(' ', "")) } { (branding.support.phone) }
+                        " or email " a href={ "mailto:" (branding.support.email) } { (branding.support.email) }
+                        " (" (branding.support.hours) ")."
+                    }
+                }
+            }
+        }
+    }
+}

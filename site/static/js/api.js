@@ -1,0 +1,51 @@
+// The one place that talks to /api: JSON in and out, problem+json errors, and the trip to the
+// sign-in page when the session has ended. Same-origin fetches carry the Origin header the API's
+// CSRF check wants.
+
+export class ApiProblem extends Error {
+  constructor(status, problem) {
+    super(problem.title || `Request failed (${status})`);
+    this.status = status;
+    this.problem = problem;
+  }
+  // Per-field messages, as { field: message }.
+  get fields() {
+    return Object.fromEntries((this.problem.errors || []).map((e) => [e.field, e.message]));
+  }
+}
+
+export function signInUrl() {
+  const next = location.pathname + location.search;
+  return '/login/' + (next && next !== '/' ? '?next=' + encodeURIComponent(next) : '');
+}
+
+export async function api(path, { method = 'GET', body } = {}) {
+  const init = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiProblem(0, { title: 'The portal could not be reached. Check your connection and try again.' });
+  }
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiProblem(response.status, data);
+  return data;
+}
+
+// For signed-in pages: any 401 sends the user to sign in, then back here.
+export async function authed(path, options) {
+  try {
+    return await api(path, options);
+  } catch (err) {
+    if (err instanceof ApiProblem && err.status === 401) {
+      location.assign(signInUrl());
+      return new Promise(() => {});
+    }
+    throw err;
+  }
+}

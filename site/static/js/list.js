@@ -1,0 +1,38 @@
+// A paginated table filled from an API list ({ items, next_cursor }) through a <template> row.
+import { authed } from './api.js';
+
+export function paginatedTable({ table, template, more, error, url, cells }) {
+  const body = table.tBodies[0];
+  let cursor = null;
+
+  async function load() {
+    table.setAttribute('aria-busy', 'true');
+    more.hidden = true;
+    error.textContent = '';
+    try {
+      const page = await authed(cursor ? `${url}?cursor=${encodeURIComponent(cursor)}` : url);
+      for (const item of page.items) {
+        const row = template.content.cloneNode(true);
+        for (const [field, value] of Object.entries(cells(item))) {
+          row.querySelector(`[data-field="${field}"]`).textContent = value;
+        }
+        body.append(row);
+      }
+      if (!body.rows.length) {
+        const row = body.insertRow();
+        const cell = row.insertCell();
+        cell.colSpan = table.tHead.rows[0].cells.length;
+        cell.textContent = 'Nothing here yet.';
+      }
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+    } catch (err) {
+      error.textContent = err.status === 403 ? 'You do not have permission to see this list.' : err.message;
+    } finally {
+      table.setAttribute('aria-busy', 'false');
+    }
+  }
+
+  more.addEventListener('click', load);
+  return load();
+}

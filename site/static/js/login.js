@@ -1,0 +1,54 @@
+// The sign-in form.
+import { api, ApiProblem } from './api.js';
+import './theme.js';
+
+const form = document.getElementById('login-form');
+const formError = document.getElementById('form-error');
+
+function showFieldErrors(fields) {
+  for (const name of ['email', 'password']) {
+    const input = form.elements[name];
+    const message = fields[name] || '';
+    document.getElementById(`${name}-error`).textContent = message;
+    if (message) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+  }
+}
+
+function nextPage() {
+  const next = new URLSearchParams(location.search).get('next') || '/';
+  // Only paths on this site: never an open redirect.
+  return next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  formError.textContent = '';
+  const email = form.elements.email.value.trim();
+  const password = form.elements.password.value;
+  const missing = {};
+  if (!email) missing.email = 'Enter your email address';
+  if (!password) missing.password = 'Enter your password';
+  showFieldErrors(missing);
+  if (Object.keys(missing).length) {
+    formError.textContent = 'Enter your email address and password.';
+    form.elements[missing.email ? 'email' : 'password'].focus();
+    return;
+  }
+  const button = form.querySelector('button[type="submit"]');
+  button.setAttribute('aria-busy', 'true');
+  button.disabled = true;
+  try {
+    await api('/api/auth/login', { method: 'POST', body: { email, password, remember: form.elements.remember.checked } });
+    location.assign(nextPage());
+  } catch (err) {
+    const problem = err instanceof ApiProblem ? err : new ApiProblem(0, { title: String(err) });
+    showFieldErrors(problem.fields);
+    formError.textContent = problem.problem.detail ? `${problem.message}. ${problem.problem.detail}` : problem.message;
+    form.elements.password.value = '';
+    form.elements.password.focus();
+  } finally {
+    button.removeAttribute('aria-busy');
+    button.disabled = false;
+  }
+});

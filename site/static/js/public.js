@@ -1,0 +1,2 @@
+// Pages shown without signing in: only the theme applies.
+import './theme.js';
