@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""One local origin for the site and the API, as CloudFront is in AWS.
+
+Serves the prerendered site from --root and forwards /api/* to `cargo lambda watch`, adding the
+same security headers as the CloudFront response headers policy in infra/template.yaml (less HSTS,
+which means nothing on plain http). With --mail it also serves the local stand-in's captured mail
+at /_dev/mail.json (local only; never deployed). Standard library only.
+"""
+import argparse
+import http.client
+import http.server
+import os
+import posixpath
+import socketserver
+import sys
+import urllib.parse
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
+              "transfer-encoding", "upgrade", "host", "content-length"}
+TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+         ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json", ".ico": "image/x-icon",
+         ".md": "text/plain; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "portal-dev"
+
+    def log_message(self, fmt, *args):
+        if os.environ.get("PORTAL_PROXY_LOG"):
+            sys.stderr.write("proxy: " + fmt % args + "\n")
+
+    def _send(self, status, headers, body):
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _api(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+        headers["Host"] = self.headers.get("Host", "")
+        conn = http.client.HTTPConnection(self.server.api_host, self.server.api_port, timeout=900)
+        try:
+            conn.request(self.command, self.path, body=body, headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            out = [(k, v) for k, v in resp.getheaders() if k.lower() not in HOP_BY_HOP
+                   and not k.lower().startswith("access-control-")]
+            self._send(resp.status, out, data)
+        except OSError as err:
+            self._send(502, [("Content-Type", "application/problem+json")],
+                       ('{"type":"/problems/dev-proxy","title":"The local functions did not answer: %s","status":502}'
+                        % str(err).replace('"', "'")).encode())
+        finally:
+            conn.close()
+
+    def _mail(self):
+        conn = http.client.HTTPConnection(self.server.mail_host, self.server.mail_port, timeout=30)
+        conn.request("GET", "/moto-api/data.json")
+        data = conn.getresponse().read()
+        self._send(200, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], data)
+
+    def _static(self):
+        path = urllib.parse.urlsplit(self.path).path
+        path = posixpath.normpath(urllib.parse.unquote(path))
+        parts = [p for p in path.split("/") if p and p not in (".", "..")]
+        file = os.path.join(self.server.root, *parts)
+        if os.path.isdir(file):
+            if not self.path.split("?")[0].endswith("/"):
+                return self._send(301, [("Location", self.path.split("?")[0] + "/")], b"")
+            file = os.path.join(file, "index.html")
+        status = 200
+        if not os.path.isfile(file):
+            status, file = 404, os.path.join(self.server.root, "404.html")
+        with open(file, "rb") as f:
+            data = f.read()
+        ctype = TYPES.get(os.path.splitext(file)[1], "application/octet-stream")
+        self._send(status, [("Content-Type", ctype), ("Cache-Control", "no-cache")], data)
+
+    def _route(self):
+        if self.path.startswith("/api/"):
+            return self._api()
+        if self.path.startswith("/_dev/mail.json") and self.server.mail_port:
+            return self._mail()
+        if self.command in ("GET", "HEAD"):
+            return self._static()
+        return self._send(405, [("Content-Type", "text/plain")], b"method not allowed")
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _route
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--root", required=True)
+    ap.add_argument("--api", required=True, help="host:port of cargo lambda watch")
+    ap.add_argument("--mail", default="", help="host:port of moto_server, for /_dev/mail.json")
+    args = ap.parse_args()
+    server = Server(("127.0.0.1", args.port), Handler)
+    server.root = os.path.abspath(args.root)
+    server.api_host, port = args.api.rsplit(":", 1)
+    server.api_port = int(port)
+    server.mail_host, server.mail_port = (args.mail.rsplit(":", 1)[0], int(args.mail.rsplit(":", 1)[1])) if args.mail else ("", 0)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+# Shared by the run, test and bench scripts: installs what is missing, finds free ports, waits.
+# Source it from the repository root.
+
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+
+log() { printf '%s\n' "$*" >&2; }
+
+# The project-local Python environment (moto_server, cargo-lambda, aws-sam-cli, cfn-lint), pinned in
+# infra/requirements.txt. Reinstalled only when that file changes.
+ensure_python_env() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    log "Creating .venv (project-local Python environment)…"
+    python3 -m venv "$VENV"
+  fi
+  local stamp="$VENV/.requirements.sha256"
+  local want
+  want=$(sha256sum infra/requirements.txt | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "Installing pinned Python tools into .venv (moto, cargo-lambda, aws-sam-cli, cfn-lint)…"
+    "$VENV/bin/pip" install --disable-pip-version-check -q -r infra/requirements.txt
+    echo "$want" > "$stamp"
+  fi
+  export PATH="$VENV/bin:$PATH"
+}
+
+# Debian's Chromium, for the browser tests (never a browser downloaded by a test tool).
+ensure_chromium() {
+  if command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; then return; fi
+  log "Installing Chromium (Debian package)…"
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium poppler-utils >/dev/null
+}
+
+# playwright-core and axe-core for the browser tests, pinned by tests/browser/package-lock.json.
+ensure_node_modules() {
+  local dir="$ROOT/tests/browser"
+  local stamp="$dir/node_modules/.lock.sha256"
+  local want
+  want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "Installing browser-test packages (npm ci)…"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$want" > "$stamp"
+  fi
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_for_port PORT SECONDS
+wait_for_port() {
+  local port=$1 deadline=$((SECONDS + $2))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    if [ $SECONDS -ge "$deadline" ]; then log "nothing listens on port $port after $2 s"; return 1; fi
+    sleep 0.2
+  done
+}

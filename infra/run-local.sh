@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs the whole portal on loopback with demo data: moto_server (DynamoDB, S3, SES stand-in), the
+# functions under `cargo lambda watch` (routes from Cargo.toml), the prerendered site, and one origin
+# in front of both. Prints "Portal ready at http://127.0.0.1:PORT" and the demo sign-ins.
+# PORTAL_PORT picks the port (default 8080); PORTAL_DEMO_PASSWORD the demo password. Ctrl-C stops all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source infra/lib.sh
+
+PORT=${PORTAL_PORT:-8080}
+DEMO_PASSWORD=${PORTAL_DEMO_PASSWORD:-portal-demo}
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  log "Port $PORT is in use: set PORTAL_PORT to a free port."
+  exit 1
+fi
+
+ensure_python_env
+mkdir -p .local
+
+set -m # every background job in its own process group, so cleanup stops its children too
+PGIDS=()
+cleanup() {
+  trap - EXIT INT TERM
+  for pg in "${PGIDS[@]}"; do kill -TERM -- "-$pg" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+MOTO_PORT=$(free_port)
+moto_server -H 127.0.0.1 -p "$MOTO_PORT" >.local/moto.log 2>&1 &
+PGIDS+=($!)
+
+export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
+  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_EC2_METADATA_DISABLED=true
+export TABLE_NAME=portal-local ATTACHMENTS_BUCKET=portal-local-attachments SITE_BUCKET=portal-local-site
+export PORTAL_ORIGIN="http://127.0.0.1:$PORT" COOKIE_SECURE=false PORTAL_SECRETS_FILE="$ROOT/.local/secrets.json"
+
+log "Building the admin tool and the site…"
+cargo build -q -p portal --bin portal-admin
+cargo run -q -p site >/dev/null
+[ -s .local/secrets.json ] || target/debug/portal-admin gen-secrets >.local/secrets.json
+
+wait_for_port "$MOTO_PORT" 60
+target/debug/portal-admin create-table >/dev/null
+PORTAL_DEMO_PASSWORD="$DEMO_PASSWORD" target/debug/portal-admin seed-demo >/dev/null
+for bucket in "$ATTACHMENTS_BUCKET" "$SITE_BUCKET"; do
+  curl -fsS -X PUT "$AWS_ENDPOINT_URL/$bucket" >/dev/null
+done
+
+WATCH_PORT=$(free_port)
+cargo lambda watch -q --disable-cors -A 127.0.0.1 -P "$WATCH_PORT" \
+  --env-vars "TABLE_NAME=$TABLE_NAME,PORTAL_ORIGIN=$PORTAL_ORIGIN,COOKIE_SECURE=false,PORTAL_SECRETS_FILE=$PORTAL_SECRETS_FILE,AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL,AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=local,AWS_SECRET_ACCESS_KEY=local,RUST_LOG=info" \
+  >.local/functions.log 2>&1 &
+PGIDS+=($!)
+
+python3 infra/dev_proxy.py --port "$PORT" --root site/dist --api "127.0.0.1:$WATCH_PORT" --mail "127.0.0.1:$MOTO_PORT" &
+PGIDS+=($!)
+wait_for_port "$WATCH_PORT" 120
+wait_for_port "$PORT" 30
+
+# The first request to each function compiles it: ask each once so the portal is warm when ready.
+log "Compiling the functions on first use (the first run takes a few minutes)…"
+for path in /api/me /api/companies; do
+  status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 900 "http://127.0.0.1:$PORT$path")
+  if [ "$status" != 401 ]; then
+    log "$path answered $status instead of 401; see .local/functions.log"
+    tail -n 30 .local/functions.log >&2
+    exit 1
+  fi
+done
+
+echo "Portal ready at http://127.0.0.1:$PORT"
+cat <<MSG
+Demo sign-ins (password: $DEMO_PASSWORD)
+  MSP Northwind IT:          admin@northwind.example (MSP admin), tech@northwind.example (technician)
+  Client Acme Dental:        fulladmin@acme.example (Full Admin), ticketmanager@acme.example (Ticket Manager),
+                             billing@acme.example (Billing Admin), readonly@acme.example (Ticket Read-Only),
+                             user@acme.example (Standard User)
+  Client Globex Logistics:   fulladmin@globex.example (Full Admin), user@globex.example (Standard User)
+Logs: .local/functions.log, .local/moto.log. Press Ctrl-C to stop.
+MSG
+wait
