@@ -14,9 +14,21 @@ pub struct NavItem {
 
 /// The main navigation. Pages are added here as features land.
 pub const NAV: &[NavItem] = &[
-    NavItem { href: "/", label: "Home", capability: None },
-    NavItem { href: "/users/", label: "Users", capability: Some("manage_users") },
-    NavItem { href: "/companies/", label: "Companies", capability: Some("all_companies") },
+    NavItem {
+        href: "/",
+        label: "Home",
+        capability: None,
+    },
+    NavItem {
+        href: "/users/",
+        label: "Users",
+        capability: Some("manage_users"),
+    },
+    NavItem {
+        href: "/companies/",
+        label: "Companies",
+        capability: Some("all_companies"),
+    },
 ];
 
 /// Which kind of page: signed-in pages get the navigation and user menu.
@@ -113,7 +125,13 @@ impl Render for Field<'_> {
 
 /// The one layout of every page. `script` is the page's ES module (no inline script anywhere: the
 /// CSP forbids it).
-pub fn page(branding: &Branding, title: &str, chrome: Chrome, script: &str, body: Markup) -> Markup {
+pub fn page(
+    branding: &Branding,
+    title: &str,
+    chrome: Chrome,
+    script: &str,
+    body: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {

@@ -34,9 +34,15 @@ pub struct Support {
 
 impl Branding {
     fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let branding: Branding = toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-        for (field, colour) in [("link_light", &branding.link_light), ("link_dark", &branding.link_dark), ("button", &branding.button)] {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let branding: Branding =
+            toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        for (field, colour) in [
+            ("link_light", &branding.link_light),
+            ("link_dark", &branding.link_dark),
+            ("button", &branding.button),
+        ] {
             let hex = colour.strip_prefix('#').unwrap_or("");
             if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
                 bail!("{field} in branding.toml must be a colour like #1d4ed8, got {colour:?}");
@@ -47,8 +53,14 @@ impl Branding {
 
     /// CSS custom properties for Pico, per theme. A file, not inline styles: the CSP forbids those.
     fn css(&self) -> String {
-        let light = format!("--pico-primary: {l}; --pico-primary-hover: {l}; --pico-primary-focus: {l}40; --pico-primary-underline: {l}80;", l = self.link_light);
-        let dark = format!("--pico-primary: {d}; --pico-primary-hover: {d}; --pico-primary-focus: {d}40; --pico-primary-underline: {d}80;", d = self.link_dark);
+        let light = format!(
+            "--pico-primary: {l}; --pico-primary-hover: {l}; --pico-primary-focus: {l}40; --pico-primary-underline: {l}80;",
+            l = self.link_light
+        );
+        let dark = format!(
+            "--pico-primary: {d}; --pico-primary-hover: {d}; --pico-primary-focus: {d}40; --pico-primary-underline: {d}80;",
+            d = self.link_dark
+        );
         let button = format!(
             "--pico-primary-background: {b}; --pico-primary-hover-background: {b}; --pico-primary-border: {b}; --pico-primary-hover-border: {b}; --pico-primary-inverse: #fff;",
             b = self.button
@@ -71,7 +83,10 @@ fn main() {
 
 fn run() -> anyhow::Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let out = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| root.join("dist"));
+    let out = std::env::args()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("dist"));
     let branding = Branding::load(&root.join("branding.toml"))?;
     if out.exists() {
         std::fs::remove_dir_all(&out).with_context(|| format!("clearing {}", out.display()))?;
@@ -81,7 +96,11 @@ fn run() -> anyhow::Result<()> {
     let mut written = Vec::new();
     for page in pages::all(&branding) {
         let path = out.join(page.path.trim_start_matches('/'));
-        let file = if page.path.ends_with('/') { path.join("index.html") } else { path };
+        let file = if page.path.ends_with('/') {
+            path.join("index.html")
+        } else {
+            path
+        };
         if let Some(dir) = file.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -117,7 +136,11 @@ fn check_links(out: &Path, pages: &[PathBuf]) -> anyhow::Result<()> {
                 let rest = &html[i + attr.len() - 1..];
                 let target = &rest[..rest.find(['"', '?', '#']).unwrap_or(rest.len())];
                 let file = out.join(target.trim_start_matches('/'));
-                let file = if target.ends_with('/') { file.join("index.html") } else { file };
+                let file = if target.ends_with('/') {
+                    file.join("index.html")
+                } else {
+                    file
+                };
                 if !file.is_file() {
                     broken.push(format!("{} links to {target}", page.display()));
                 }
@@ -125,7 +148,10 @@ fn check_links(out: &Path, pages: &[PathBuf]) -> anyhow::Result<()> {
         }
     }
     if !broken.is_empty() {
-        bail!("links to pages or files that were not produced:\n  {}", broken.join("\n  "));
+        bail!(
+            "links to pages or files that were not produced:\n  {}",
+            broken.join("\n  ")
+        );
     }
     Ok(())
 }

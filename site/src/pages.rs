@@ -13,109 +13,165 @@ pub struct Page {
 
 pub fn all(b: &Branding) -> Vec<Page> {
     vec![
-        Page { path: "/", html: home(b) },
-        Page { path: "/login/", html: login(b) },
-        Page { path: "/forgot-password/", html: forgot_password(b) },
-        Page { path: "/users/", html: users(b) },
-        Page { path: "/companies/", html: companies(b) },
-        Page { path: "/404.html", html: not_found(b) },
+        Page {
+            path: "/",
+            html: home(b),
+        },
+        Page {
+            path: "/login/",
+            html: login(b),
+        },
+        Page {
+            path: "/forgot-password/",
+            html: forgot_password(b),
+        },
+        Page {
+            path: "/users/",
+            html: users(b),
+        },
+        Page {
+            path: "/companies/",
+            html: companies(b),
+        },
+        Page {
+            path: "/404.html",
+            html: not_found(b),
+        },
     ]
 }
 
 fn login(b: &Branding) -> Markup {
-    page(b, "Sign in", Chrome::Public, "login.js", html! {
-        article.auth-card {
-            h1 { "Sign in" }
-            p.muted { "Sign in to raise and follow support requests with " (b.short_name) "." }
-            p.form-error #form-error role="alert" {}
-            form #login-form method="post" action="/api/auth/login" novalidate {
-                (Field { name: "email", label: "Email", kind: "email", autocomplete: "username", required: true })
-                (Field { name: "password", label: "Password", kind: "password", autocomplete: "current-password", required: true })
-                label {
-                    input #remember name="remember" type="checkbox";
-                    "Keep me signed in on this device for 30 days"
+    page(
+        b,
+        "Sign in",
+        Chrome::Public,
+        "login.js",
+        html! {
+            article.auth-card {
+                h1 { "Sign in" }
+                p.muted { "Sign in to raise and follow support requests with " (b.short_name) "." }
+                p.form-error #form-error role="alert" {}
+                form #login-form method="post" action="/api/auth/login" novalidate {
+                    (Field { name: "email", label: "Email", kind: "email", autocomplete: "username", required: true })
+                    (Field { name: "password", label: "Password", kind: "password", autocomplete: "current-password", required: true })
+                    label {
+                        input #remember name="remember" type="checkbox";
+                        "Keep me signed in on this device for 30 days"
+                    }
+                    button type="submit" { "Sign in" }
                 }
-                button type="submit" { "Sign in" }
+                p { a href="/forgot-password/" { "Forgot password?" } }
             }
-            p { a href="/forgot-password/" { "Forgot password?" } }
-        }
-    })
+        },
+    )
 }
 
 fn forgot_password(b: &Branding) -> Markup {
-    page(b, "Forgot password", Chrome::Public, "public.js", html! {
-        article.auth-card {
-            h1 { "Forgot your password?" }
-            p {
-                "Ask your company's portal administrator to reset it, or contact "
-                (b.short_name) " support: call " a href={ "tel:" (b.support.phone.replace(' ', "")) } { (b.support.phone) }
-                " or email " a href={ "mailto:" (b.support.email) } { (b.support.email) } "."
+    page(
+        b,
+        "Forgot password",
+        Chrome::Public,
+        "public.js",
+        html! {
+            article.auth-card {
+                h1 { "Forgot your password?" }
+                p {
+                    "Ask your company's portal administrator to reset it, or contact "
+                    (b.short_name) " support: call " a href={ "tel:" (b.support.phone.replace(' ', "")) } { (b.support.phone) }
+                    " or email " a href={ "mailto:" (b.support.email) } { (b.support.email) } "."
+                }
+                p { a href="/login/" { "Back to sign in" } }
             }
-            p { a href="/login/" { "Back to sign in" } }
-        }
-    })
+        },
+    )
 }
 
 fn home(b: &Branding) -> Markup {
-    page(b, "Home", Chrome::SignedIn { current: "/" }, "home.js", html! {
-        h1 #greeting { "Welcome" }
-        p.muted #company-line aria-live="polite" {}
-        section.cards aria-label="Shortcuts" {
-            article data-capability="manage_users" hidden {
-                h2 { "Portal users" }
-                p { "See who in your company can sign in, and their roles." }
-                a href="/users/" { "Manage users" }
+    page(
+        b,
+        "Home",
+        Chrome::SignedIn { current: "/" },
+        "home.js",
+        html! {
+            h1 #greeting { "Welcome" }
+            p.muted #company-line aria-live="polite" {}
+            section.cards aria-label="Shortcuts" {
+                article data-capability="manage_users" hidden {
+                    h2 { "Portal users" }
+                    p { "See who in your company can sign in, and their roles." }
+                    a href="/users/" { "Manage users" }
+                }
+                article data-capability="all_companies" hidden {
+                    h2 { "Client companies" }
+                    p { "Every company you support." }
+                    a href="/companies/" { "Open the company directory" }
+                }
+                article {
+                    h2 { "Support" }
+                    p { "Call " a href={ "tel:" (b.support.phone.replace(' ', "")) } { (b.support.phone) } " or email "
+                        a href={ "mailto:" (b.support.email) } { (b.support.email) } "." }
+                    p.muted { (b.support.hours) }
+                }
             }
-            article data-capability="all_companies" hidden {
-                h2 { "Client companies" }
-                p { "Every company you support." }
-                a href="/companies/" { "Open the company directory" }
-            }
-            article {
-                h2 { "Support" }
-                p { "Call " a href={ "tel:" (b.support.phone.replace(' ', "")) } { (b.support.phone) } " or email "
-                    a href={ "mailto:" (b.support.email) } { (b.support.email) } "." }
-                p.muted { (b.support.hours) }
-            }
-        }
-    })
+        },
+    )
 }
 
 fn users(b: &Branding) -> Markup {
-    page(b, "Users", Chrome::SignedIn { current: "/users/" }, "users.js", html! {
-        h1 { "Users" }
-        p.form-error #list-error role="alert" {}
-        table #users-table aria-busy="true" {
-            caption #users-caption { "Portal users" }
-            thead { tr { th scope="col" { "Name" } th scope="col" { "Email" } th scope="col" { "Role" } th scope="col" { "Status" } } }
-            tbody {}
-        }
-        template #user-row {
-            tr { td data-field="name" {} td data-field="email" {} td data-field="role" {} td data-field="status" {} }
-        }
-        button.secondary #more type="button" hidden { "Show more" }
-    })
+    page(
+        b,
+        "Users",
+        Chrome::SignedIn { current: "/users/" },
+        "users.js",
+        html! {
+            h1 { "Users" }
+            p.form-error #list-error role="alert" {}
+            table #users-table aria-busy="true" {
+                caption #users-caption { "Portal users" }
+                thead { tr { th scope="col" { "Name" } th scope="col" { "Email" } th scope="col" { "Role" } th scope="col" { "Status" } } }
+                tbody {}
+            }
+            template #user-row {
+                tr { td data-field="name" {} td data-field="email" {} td data-field="role" {} td data-field="status" {} }
+            }
+            button.secondary #more type="button" hidden { "Show more" }
+        },
+    )
 }
 
 fn companies(b: &Branding) -> Markup {
-    page(b, "Companies", Chrome::SignedIn { current: "/companies/" }, "companies.js", html! {
-        h1 { "Companies" }
-        p.form-error #list-error role="alert" {}
-        table #companies-table aria-busy="true" {
-            caption { "Client companies and the MSP" }
-            thead { tr { th scope="col" { "Name" } th scope="col" { "Kind" } th scope="col" { "Id" } } }
-            tbody {}
-        }
-        template #company-row {
-            tr { td data-field="name" {} td data-field="kind" {} td data-field="id" {} }
-        }
-        button.secondary #more type="button" hidden { "Show more" }
-    })
+    page(
+        b,
+        "Companies",
+        Chrome::SignedIn {
+            current: "/companies/",
+        },
+        "companies.js",
+        html! {
+            h1 { "Companies" }
+            p.form-error #list-error role="alert" {}
+            table #companies-table aria-busy="true" {
+                caption { "Client companies and the MSP" }
+                thead { tr { th scope="col" { "Name" } th scope="col" { "Kind" } th scope="col" { "Id" } } }
+                tbody {}
+            }
+            template #company-row {
+                tr { td data-field="name" {} td data-field="kind" {} td data-field="id" {} }
+            }
+            button.secondary #more type="button" hidden { "Show more" }
+        },
+    )
 }
 
 fn not_found(b: &Branding) -> Markup {
-    page(b, "Page not found", Chrome::Public, "public.js", html! {
-        h1 { "Page not found" }
-        p { "There is no page at this address. " a href="/" { "Go to the home page" } "." }
-    })
+    page(
+        b,
+        "Page not found",
+        Chrome::Public,
+        "public.js",
+        html! {
+            h1 { "Page not found" }
+            p { "There is no page at this address. " a href="/" { "Go to the home page" } "." }
+        },
+    )
 }

@@ -1,0 +1,108 @@
+// The foundation's user paths in a real browser: sign in, home, theme, sign out, navigation by
+// capability, and accessibility scans.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, launch, newPage, signIn, seriousViolations } from './harness.js';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('a Full Admin signs in, sees their company, switches to dark theme that survives reload, and signs out', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await signIn(page, 'fulladmin@acme.example');
+  await page.locator('#company-line').filter({ hasText: 'Acme Dental' }).waitFor();
+  assert.match(await page.locator('#company-line').textContent(), /Acme Dental/);
+  assert.equal(await page.locator('#greeting').textContent(), 'Welcome, Fiona');
+
+  await page.locator('#user-menu summary').click();
+  await page.getByRole('radio', { name: 'Dark' }).check();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await page.reload();
+  await page.waitForFunction(() => document.getElementById('greeting')?.textContent.startsWith('Welcome,'));
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await page.locator('#user-menu summary').click();
+  assert.equal(await page.getByRole('radio', { name: 'Dark' }).isChecked(), true);
+
+  await Promise.all([page.waitForURL(`${BASE}/login/`), page.getByRole('button', { name: 'Sign out' }).click()]);
+  // The session is over: the home page sends us back to sign in.
+  await page.goto(`${BASE}/`);
+  await page.waitForURL(/\/login\//);
+  const status = await page.evaluate(async () => (await fetch('/api/me')).status);
+  assert.equal(status, 401);
+  assert.deepEqual(errors, []);
+});
+
+test('a wrong password is announced and the user stays on the sign-in page', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(`${BASE}/login/`);
+  await page.getByLabel('Email').fill('user@acme.example');
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').filter({ hasText: 'incorrect' }).waitFor();
+  assert.match(page.url(), /\/login\/$/);
+  // Empty fields are flagged on the fields themselves.
+  await page.getByLabel('Email').fill('');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  assert.equal(await page.getByLabel('Email').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.locator('#email-error').textContent(), 'Enter your email address');
+});
+
+test('navigation shows only what the role allows', async () => {
+  const cases = [
+    ['user@acme.example', { Users: false, Companies: false }],
+    ['fulladmin@acme.example', { Users: true, Companies: false }],
+    ['tech@northwind.example', { Users: false, Companies: true }],
+    ['admin@northwind.example', { Users: true, Companies: true }],
+  ];
+  for (const [email, visible] of cases) {
+    const errors = [];
+    const page = await newPage(browser, errors);
+    await signIn(page, email);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    for (const [label, shown] of Object.entries(visible)) {
+      assert.equal(await nav.getByRole('link', { name: label, exact: true }).isVisible(), shown, `${email}: ${label}`);
+    }
+    assert.deepEqual(errors, [], email);
+    await page.context().close();
+  }
+});
+
+test('a Full Admin sees their own company\'s users; a signed-out visitor is sent to sign in and back', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(`${BASE}/users/`);
+  await page.waitForURL(/\/login\/\?next=%2Fusers%2F$/);
+  await page.getByLabel('Email').fill('fulladmin@acme.example');
+  await page.getByLabel('Password').fill(process.env.PORTAL_DEMO_PASSWORD || 'portal-demo');
+  await Promise.all([page.waitForURL(`${BASE}/users/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+  const table = page.getByRole('table', { name: /Portal users of Acme Dental/ });
+  await table.getByRole('cell', { name: 'user@acme.example' }).waitFor();
+  const emails = await table.locator('td[data-field="email"]').allTextContents();
+  assert.equal(emails.length, 5);
+  assert.ok(emails.every((e) => e.endsWith('@acme.example')), emails.join());
+  assert.deepEqual(errors, []);
+});
+
+for (const theme of ['light', 'dark']) {
+  test(`sign-in and home pages have no serious or critical axe violations (${theme})`, async () => {
+    const errors = [];
+    const page = await newPage(browser, errors);
+    await page.emulateMedia({ colorScheme: theme });
+    await page.goto(`${BASE}/login/`);
+    await page.evaluate((t) => localStorage.setItem('portal-theme', t), theme);
+    await page.reload();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), theme);
+    assert.deepEqual(await seriousViolations(page), [], 'sign-in page');
+    await signIn(page, 'fulladmin@acme.example');
+    assert.deepEqual(await seriousViolations(page), [], 'home page');
+    await page.locator('#user-menu summary').click();
+    assert.deepEqual(await seriousViolations(page), [], 'home page with the user menu open');
+    await page.goto(`${BASE}/users/`);
+    await page.locator('td[data-field="email"]').first().waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'users page');
+    assert.deepEqual(errors, []);
+  });
+}

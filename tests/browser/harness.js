@@ -1,0 +1,58 @@
+// Shared by the browser tests: Debian's Chromium through playwright-core, the portal's URL, sign-in,
+// and axe-core scans.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+export const BASE = process.env.PORTAL_URL || 'http://127.0.0.1:8080';
+export const PASSWORD = process.env.PORTAL_DEMO_PASSWORD || 'portal-demo';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+// playwright-core gives every launch a fresh, empty user data directory of its own.
+export async function launch() {
+  const home = mkdtempSync(join(tmpdir(), 'portal-chromium-'));
+  process.env.XDG_CONFIG_HOME = home;
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+// A fresh context (no cookies, no storage) whose page fails the test on any console error, such as
+// a Content-Security-Policy violation or an uncaught exception.
+export async function newPage(browser, errors) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('console', (msg) => {
+    // A 401 from /api/me before sign-in is expected; the browser logs failed fetches as errors.
+    if (msg.type() === 'error' && !/status of 401/.test(msg.text())) errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(String(err)));
+  return page;
+}
+
+export async function signIn(page, email, { remember = false } = {}) {
+  await page.goto(`${BASE}/login/`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  if (remember) await page.getByLabel(/Keep me signed in/).check();
+  await Promise.all([page.waitForURL(`${BASE}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+  await page.waitForFunction(() => document.getElementById('greeting')?.textContent.startsWith('Welcome,'));
+}
+
+// axe-core violations of impact serious or critical on the current page, as readable lines.
+export async function seriousViolations(page) {
+  // Evaluated through the DevTools protocol, which the page's CSP (rightly) does not let a <script> do.
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
