@@ -33,6 +33,7 @@ fn free_port() -> u16 {
 /// when the test process exits.
 pub fn moto_endpoint() -> &'static str {
     static ENDPOINT: OnceLock<String> = OnceLock::new();
+    static WATCHDOG: OnceLock<std::sync::Mutex<std::process::Child>> = OnceLock::new();
     ENDPOINT.get_or_init(|| {
         let moto = std::env::var("MOTO_SERVER")
             .unwrap_or_else(|_| workspace_root().join(".venv/bin/moto_server").to_string_lossy().into_owned());
@@ -42,12 +43,14 @@ pub fn moto_endpoint() -> &'static str {
              while kill -0 {parent} 2>/dev/null && kill -0 $m 2>/dev/null; do sleep 0.5; done; kill $m 2>/dev/null",
             parent = std::process::id()
         );
-        Command::new("bash")
+        let watchdog = Command::new("bash")
             .arg("-c")
             .arg(script)
             .stdin(Stdio::null())
             .spawn()
             .expect("starting moto_server (run ./infra/test.sh, or set MOTO_SERVER)");
+        // Held for the life of the test process; the watchdog ends itself and moto when we exit.
+        WATCHDOG.get_or_init(|| std::sync::Mutex::new(watchdog));
         let addr = format!("127.0.0.1:{port}");
         for _ in 0..300 {
             if std::net::TcpStream::connect(&addr).is_ok() {
