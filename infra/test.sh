@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs every test suite, installing what is missing first (pinned Python tools in .venv, Debian's
+# Chromium, the browser-test npm packages): formatting, clippy, the Rust unit and API tests (against
+# moto_server), the SAM template checks, the OpenAPI drift check, and the browser tests against the
+# local stack. `.ci/run` calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source infra/lib.sh
+export SAM_CLI_TELEMETRY=0 CARGO_TERM_COLOR=never
+started=$SECONDS
+step() { log ""; log "==> $* ($((SECONDS - started)) s)"; }
+
+step "Installing what is missing"
+ensure_python_env
+ensure_chromium
+ensure_node_modules
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "Template checks (cfn-lint, sam validate --lint)"
+cfn-lint --non-zero-exit-code error infra/template.yaml
+sam validate --lint --region us-east-1 -t infra/template.yaml
+
+step "OpenAPI drift check"
+cargo run -q -p portal-tests --bin openapi -- --check
+
+step "Rust tests (unit, and API tests over the real handlers against moto_server)"
+MOTO_SERVER="$VENV/bin/moto_server" cargo test --workspace
+
+step "Browser tests (Chromium against the local stack)"
+mkdir -p .local
+port=$(free_port)
+stack_log=.local/browser-stack.log
+PORTAL_PORT=$port ./infra/run-local.sh >"$stack_log" 2>&1 &
+stack=$!
+stop_stack() { kill -TERM "$stack" 2>/dev/null || true; wait "$stack" 2>/dev/null || true; }
+trap stop_stack EXIT
+deadline=$((SECONDS + 1200))
+until grep -q "^Portal ready at " "$stack_log"; do
+  if ! kill -0 "$stack" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+    log "The local stack did not come up:"; tail -n 40 "$stack_log" >&2
+    tail -n 40 .local/functions.log >&2 || true
+    exit 1
+  fi
+  sleep 1
+done
+(cd tests/browser && PORTAL_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 .)
+stop_stack
+trap - EXIT
+
+log ""
+log "All suites passed in $((SECONDS - started)) s."
