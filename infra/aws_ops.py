@@ -21,6 +21,9 @@ import time
 import boto3
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The Rust SDK (and portal-admin) read AWS_REGION; boto3 reads AWS_DEFAULT_REGION. Accept either.
+if os.environ.get("AWS_REGION") and not os.environ.get("AWS_DEFAULT_REGION"):
+    os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"]
 
 
 def outputs(stack):

@@ -6,6 +6,7 @@ use lambda_http::{Body, Request, RequestExt, Response};
 
 use serde::{Serialize, de::DeserializeOwned};
 use std::sync::Mutex;
+use tracing::Instrument;
 
 use crate::app::App;
 use crate::error::ApiError;
@@ -144,8 +145,16 @@ pub async fn serve<'a>(
     route: impl AsyncFnOnce(&Ctx<'a>) -> Result<Response<Body>, ApiError>,
 ) -> Response<Body> {
     let ctx = Ctx::new(app, req);
+    // `authenticate` fills in who is asking; the Lambda runtime's span carries the request id.
+    let span = tracing::info_span!(
+        "request",
+        method = %req.method(),
+        path = %req.uri().path(),
+        user_id = tracing::field::Empty,
+        company_id = tracing::field::Empty,
+    );
     let result = match ctx.check_origin() {
-        Ok(()) => route(&ctx).await,
+        Ok(()) => route(&ctx).instrument(span).await,
         Err(e) => Err(e),
     };
     let mut response = result.unwrap_or_else(|err| {
