@@ -21,6 +21,11 @@ cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "Dependency policy: TLS through rustls + aws-lc-rs only, no OpenSSL"
+if cargo tree --workspace -e normal,build --prefix none | grep -E "^(openssl-sys|openssl|native-tls|hyper-tls) "; then
+  log "OpenSSL or native-tls is in the dependency tree (see above)"; exit 1
+fi
+
 step "Template checks (cfn-lint, sam validate --lint)"
 cfn-lint --non-zero-exit-code error infra/template.yaml
 sam validate --lint --region us-east-1 -t infra/template.yaml
