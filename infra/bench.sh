@@ -49,3 +49,8 @@ BENCH_EMULATOR="127.0.0.1:$EMULATOR_PORT" python3 infra/bench.py
 echo
 echo "### DynamoDB calls per request (SDK interceptor, against moto_server)"
 MOTO_SERVER="$VENV/bin/moto_server" cargo run -q -p portal-tests --bin bench-calls
+
+echo
+echo "### First-load page weight (gzip)"
+cargo run -q -p site >/dev/null
+python3 infra/page_weight.py site/dist
