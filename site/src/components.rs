@@ -123,6 +123,33 @@ impl Render for Field<'_> {
     }
 }
 
+/// A paginated table filled by `js/list.js`: `#{id}-table` with caption `#{id}-caption`, a row
+/// `<template id="{id}-row">` whose cells are named by `data-field`, an error line and a "Show more"
+/// button.
+pub struct ListTable<'a> {
+    pub id: &'a str,
+    pub caption: &'a str,
+    /// `(field, column heading)`.
+    pub columns: &'a [(&'a str, &'a str)],
+}
+
+impl Render for ListTable<'_> {
+    fn render(&self) -> Markup {
+        html! {
+            p.form-error id={ (self.id) "-error" } role="alert" {}
+            table id={ (self.id) "-table" } aria-busy="true" {
+                caption id={ (self.id) "-caption" } { (self.caption) }
+                thead { tr { @for (_, heading) in self.columns { th scope="col" { (heading) } } } }
+                tbody {}
+            }
+            template id={ (self.id) "-row" } {
+                tr { @for (field, _) in self.columns { td data-field=(field) {} } }
+            }
+            button.secondary id={ (self.id) "-more" } type="button" hidden { "Show more" }
+        }
+    }
+}
+
 /// The one layout of every page. `script` is the page's ES module (no inline script anywhere: the
 /// CSP forbids it).
 pub fn page(

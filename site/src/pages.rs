@@ -4,7 +4,7 @@
 use maud::{Markup, html};
 
 use crate::Branding;
-use crate::components::{Chrome, Field, page};
+use crate::components::{Chrome, Field, ListTable, page};
 
 pub struct Page {
     pub path: &'static str,
@@ -125,16 +125,11 @@ fn users(b: &Branding) -> Markup {
         "users.js",
         html! {
             h1 { "Users" }
-            p.form-error #list-error role="alert" {}
-            table #users-table aria-busy="true" {
-                caption #users-caption { "Portal users" }
-                thead { tr { th scope="col" { "Name" } th scope="col" { "Email" } th scope="col" { "Role" } th scope="col" { "Status" } } }
-                tbody {}
-            }
-            template #user-row {
-                tr { td data-field="name" {} td data-field="email" {} td data-field="role" {} td data-field="status" {} }
-            }
-            button.secondary #more type="button" hidden { "Show more" }
+            (ListTable {
+                id: "users",
+                caption: "Portal users",
+                columns: &[("name", "Name"), ("email", "Email"), ("role", "Role"), ("status", "Status")],
+            })
         },
     )
 }
@@ -149,16 +144,11 @@ fn companies(b: &Branding) -> Markup {
         "companies.js",
         html! {
             h1 { "Companies" }
-            p.form-error #list-error role="alert" {}
-            table #companies-table aria-busy="true" {
-                caption { "Client companies and the MSP" }
-                thead { tr { th scope="col" { "Name" } th scope="col" { "Kind" } th scope="col" { "Id" } } }
-                tbody {}
-            }
-            template #company-row {
-                tr { td data-field="name" {} td data-field="kind" {} td data-field="id" {} }
-            }
-            button.secondary #more type="button" hidden { "Show more" }
+            (ListTable {
+                id: "companies",
+                caption: "Client companies and the MSP",
+                columns: &[("name", "Name"), ("kind", "Kind"), ("id", "Id")],
+            })
         },
     )
 }

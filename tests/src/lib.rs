@@ -279,6 +279,58 @@ impl TestApp {
             .unwrap_or_default()
     }
 
+    /// Every route, called once as a user allowed to use it, with the DynamoDB calls each made:
+    /// `(label, status, calls)`. The cost test and the benchmark share it, so both cover every route.
+    pub async fn call_every_route(&self) -> Vec<(String, u16, u64)> {
+        let mut seen = Vec::new();
+        let (calls, a) = self
+            .count_calls(self.try_login("user@acme.example", PASSWORD))
+            .await;
+        seen.push(("POST /api/auth/login (success)".to_owned(), a.status, calls));
+        let (calls, a) = self
+            .count_calls(self.try_login("user@acme.example", "wrong password"))
+            .await;
+        seen.push((
+            "POST /api/auth/login (wrong password)".to_owned(),
+            a.status,
+            calls,
+        ));
+        let client = self.login("fulladmin@acme.example").await;
+        let staff = self.login("admin@northwind.example").await;
+        let user_id = seed::demo_user_id("user@acme.example");
+        for (path, cookie) in [
+            ("/api/me".to_owned(), &client),
+            ("/api/companies".to_owned(), &staff),
+            ("/api/companies/acme-dental".to_owned(), &client),
+            ("/api/companies/acme-dental/users".to_owned(), &client),
+            (
+                format!("/api/companies/acme-dental/users/{user_id}"),
+                &client,
+            ),
+        ] {
+            let (calls, a) = self.count_calls(self.get(&path, cookie)).await;
+            seen.push((
+                format!("GET {}", path.replace(user_id.as_str(), "{user_id}")),
+                a.status,
+                calls,
+            ));
+        }
+        let (calls, a) = self
+            .count_calls(self.call("POST", "/api/auth/logout").cookie(&client).send())
+            .await;
+        seen.push(("POST /api/auth/logout".to_owned(), a.status, calls));
+        seen
+    }
+
+    /// How many session items a company's partition holds.
+    pub async fn session_count(&self, company: &str) -> usize {
+        let items = self.items_in(&format!("CO#{company}")).await;
+        items
+            .iter()
+            .filter(|i| i["sk"].as_s().is_ok_and(|sk| sk.starts_with("SESSION#")))
+            .count()
+    }
+
     /// DynamoDB calls made while running `f`.
     pub async fn count_calls<F: std::future::Future<Output = Answer>>(
         &self,

@@ -6,7 +6,6 @@ use lambda_http::{Error, Request, service_fn};
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
     let app = portal::App::from_env().await?;
-    portal::password::warm_up();
     let app = &app;
     lambda_http::run(service_fn(move |req: Request| async move {
         Ok::<_, Error>(auth::handle(app, req).await)

@@ -4,10 +4,7 @@ import { paginatedTable } from './list.js';
 
 me.then(() =>
   paginatedTable({
-    table: document.getElementById('companies-table'),
-    template: document.getElementById('company-row'),
-    more: document.getElementById('more'),
-    error: document.getElementById('list-error'),
+    id: 'companies',
     url: '/api/companies',
     cells: (c) => ({ name: c.name, kind: c.kind === 'msp' ? 'MSP' : 'Client', id: c.id }),
   }),

@@ -1,7 +1,12 @@
-// A paginated table filled from an API list ({ items, next_cursor }) through a <template> row.
+// A paginated table (the site's ListTable component) filled from an API list
+// ({ items, next_cursor }) through its <template> row.
 import { authed } from './api.js';
 
-export function paginatedTable({ table, template, more, error, url, cells }) {
+export function paginatedTable({ id, url, cells }) {
+  const table = document.getElementById(`${id}-table`);
+  const template = document.getElementById(`${id}-row`);
+  const more = document.getElementById(`${id}-more`);
+  const error = document.getElementById(`${id}-error`);
   const body = table.tBodies[0];
   let cursor = null;
 

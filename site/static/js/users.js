@@ -10,10 +10,7 @@ const ROLE_LABELS = {
 me.then((data) => {
   document.getElementById('users-caption').textContent = `Portal users of ${data.company.name}`;
   return paginatedTable({
-    table: document.getElementById('users-table'),
-    template: document.getElementById('user-row'),
-    more: document.getElementById('more'),
-    error: document.getElementById('list-error'),
+    id: 'users',
     url: `/api/companies/${encodeURIComponent(data.company.id)}/users`,
     cells: (u) => ({ name: u.name, email: u.email, role: ROLE_LABELS[u.role] || u.role, status: u.status === 'active' ? 'Active' : 'Deactivated' }),
   });
