@@ -3,8 +3,7 @@
 
 Serves the prerendered site from --root and forwards /api/* to `cargo lambda watch`, adding the
 same security headers as the CloudFront response headers policy in infra/template.yaml (less HSTS,
-which means nothing on plain http). With --mail it also serves the local stand-in's captured mail
-at /_dev/mail.json (local only; never deployed). Standard library only.
+which means nothing on plain http). Standard library only.
 """
 import argparse
 import http.client
@@ -69,12 +68,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         finally:
             conn.close()
 
-    def _mail(self):
-        conn = http.client.HTTPConnection(self.server.mail_host, self.server.mail_port, timeout=30)
-        conn.request("GET", "/moto-api/data.json")
-        data = conn.getresponse().read()
-        self._send(200, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], data)
-
     def _static(self):
         path = urllib.parse.urlsplit(self.path).path
         path = posixpath.normpath(urllib.parse.unquote(path))
@@ -95,8 +88,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _route(self):
         if self.path.startswith("/api/"):
             return self._api()
-        if self.path.startswith("/_dev/mail.json") and self.server.mail_port:
-            return self._mail()
         if self.command in ("GET", "HEAD"):
             return self._static()
         return self._send(405, [("Content-Type", "text/plain")], b"method not allowed")
@@ -114,13 +105,11 @@ def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--root", required=True)
     ap.add_argument("--api", required=True, help="host:port of cargo lambda watch")
-    ap.add_argument("--mail", default="", help="host:port of moto_server, for /_dev/mail.json")
     args = ap.parse_args()
     server = Server(("127.0.0.1", args.port), Handler)
     server.root = os.path.abspath(args.root)
     server.api_host, port = args.api.rsplit(":", 1)
     server.api_port = int(port)
-    server.mail_host, server.mail_port = (args.mail.rsplit(":", 1)[0], int(args.mail.rsplit(":", 1)[1])) if args.mail else ("", 0)
     server.serve_forever()
 
 
