@@ -142,9 +142,3 @@ impl ApiError {
             .unwrap_or_else(|_| Response::new(Body::Empty))
     }
 }
-
-impl From<aws_sdk_dynamodb::Error> for ApiError {
-    fn from(err: aws_sdk_dynamodb::Error) -> Self {
-        ApiError::Internal(err.into())
-    }
-}

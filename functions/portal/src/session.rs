@@ -30,10 +30,6 @@ pub struct Principal {
 }
 
 impl Principal {
-    pub fn role(&self) -> Role {
-        self.user.role
-    }
-
     pub fn can(&self, capability: Capability) -> bool {
         self.user.role.can(capability)
     }
