@@ -17,6 +17,7 @@ pub mod session;
 pub mod store;
 pub mod table;
 pub mod token;
+pub mod upload;
 
 pub use app::{App, Clock, SystemClock};
 pub use error::ApiError;
