@@ -6,6 +6,7 @@ pub mod app;
 pub mod config;
 pub mod cursor;
 pub mod domain;
+pub mod email;
 pub mod error;
 pub mod http;
 pub mod keys;
