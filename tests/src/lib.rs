@@ -181,8 +181,11 @@ impl Call<'_> {
     pub async fn send(self) -> Answer {
         let req: Request = self.builder.body(self.body).expect("request");
         let path = req.uri().path().to_owned();
+        // The same split as the router in Cargo.toml and the HTTP API.
         let resp = if path.starts_with("/api/auth/") || path == "/api/me" {
             auth::handle(&self.app.app, req).await
+        } else if path == "/api/tickets" || path.starts_with("/api/tickets/") {
+            tickets::handle(&self.app.app, req).await
         } else {
             accounts::handle(&self.app.app, req).await
         };
@@ -316,6 +319,18 @@ impl TestApp {
             ));
         }
         let (calls, a) = self
+            .count_calls(self.get("/api/tickets/settings", &client))
+            .await;
+        seen.push(("GET /api/tickets/settings".to_owned(), a.status, calls));
+        let settings =
+            serde_json::to_value(portal::tickets::TicketSettings::default()).expect("settings");
+        let put = self
+            .call("PUT", "/api/tickets/settings")
+            .cookie(&staff)
+            .json(settings);
+        let (calls, a) = self.count_calls(put.send()).await;
+        seen.push(("PUT /api/tickets/settings".to_owned(), a.status, calls));
+        let (calls, a) = self
             .count_calls(self.call("POST", "/api/auth/logout").cookie(&client).send())
             .await;
         seen.push(("POST /api/auth/logout".to_owned(), a.status, calls));
@@ -347,6 +362,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     use utoipa::OpenApi;
     let mut doc = auth::ApiDoc::openapi();
     doc.merge(accounts::ApiDoc::openapi());
+    doc.merge(tickets::ApiDoc::openapi());
     doc.info = utoipa::openapi::InfoBuilder::new()
         .title("MSP client portal API")
         .version("0.1.0")

@@ -775,7 +775,7 @@ async fn user_lists_paginate_with_signed_cursors() {
 async fn every_route_makes_at_most_two_dynamodb_calls() {
     let t = TestApp::new().await;
     let seen = t.call_every_route().await;
-    assert_eq!(seen.len(), 8);
+    assert_eq!(seen.len(), 10);
     for (route, status, calls) in seen {
         let expected_status = if route.contains("wrong password") {
             401
@@ -870,5 +870,5 @@ async fn every_documented_operation_is_served_by_its_function() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 7, "operations in the document");
+    assert_eq!(checked, 9, "operations in the document");
 }

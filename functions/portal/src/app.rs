@@ -87,3 +87,22 @@ impl App {
         self.clock.now()
     }
 }
+
+/// A function's request handler: borrows the app, answers one request.
+pub type Handler = for<'a> fn(
+    &'a App,
+    lambda_http::Request,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = lambda_http::Response<lambda_http::Body>> + Send + 'a>,
+>;
+
+/// The whole `main` of a function: logging, the app built once at cold start, then requests.
+pub async fn run(handle: Handler) -> Result<(), lambda_http::Error> {
+    lambda_http::tracing::init_default_subscriber();
+    let app = App::from_env().await?;
+    let app = &app;
+    lambda_http::run(lambda_http::service_fn(move |req| async move {
+        Ok::<_, lambda_http::Error>(handle(app, req).await)
+    }))
+    .await
+}

@@ -24,6 +24,8 @@ pub enum ApiError {
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
+    #[error("changed by someone else")]
+    Conflict,
     #[error("body too large")]
     PayloadTooLarge { limit: usize },
     #[error("unsupported media type")]
@@ -74,6 +76,7 @@ impl ApiError {
             ApiError::CrossSite | ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -95,6 +98,11 @@ impl ApiError {
             ApiError::Forbidden => ("/problems/forbidden", "You do not have permission to do that", None),
             ApiError::NotFound => ("/problems/not-found", "Not found", None),
             ApiError::MethodNotAllowed => ("/problems/method-not-allowed", "Method not allowed", None),
+            ApiError::Conflict => (
+                "/problems/conflict",
+                "Someone else changed this in the meantime",
+                Some("Reload to see their changes, then try again.".into()),
+            ),
             ApiError::PayloadTooLarge { limit } => (
                 "/problems/payload-too-large",
                 "The request body is too large",

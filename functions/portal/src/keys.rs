@@ -7,10 +7,12 @@
 //! | session     | `CO#{company}`          | `SESSION#{id}`    |             |                   |
 //! | credential  | `LOGIN#{email}`         | `LOGIN`           |             |                   |
 //! | login fails | `LOGINFAIL#{email}`     | `W#{window}`      |             |                   |
+//! | settings    | `SETTINGS`              | `TICKETS`         |             |                   |
 //!
 //! Everything a client company owns lives under its `CO#` partition. The credential and
 //! failure-counter items are the exception: sign-in starts from an email address, before the
-//! company is known, and an email must be unique across the whole portal.
+//! company is known, and an email must be unique across the whole portal. Settings are the MSP's,
+//! not any one client's.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
@@ -87,6 +89,14 @@ pub fn login_failures(email: &Email, window: i64) -> Key {
     Key {
         pk: format!("LOGINFAIL#{email}"),
         sk: format!("W#{window}"),
+    }
+}
+
+/// The MSP's ticket settings.
+pub fn ticket_settings() -> Key {
+    Key {
+        pk: "SETTINGS".into(),
+        sk: "TICKETS".into(),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod seed;
 pub mod session;
 pub mod store;
 pub mod table;
+pub mod tickets;
 pub mod token;
 pub mod upload;
 

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use crate::domain::{CompanyId, CompanyKind, Email, SessionId, UserId, UserStatus};
 use crate::keys::{self, Key};
 use crate::roles::Role;
+use crate::tickets::TicketSettings;
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -97,7 +98,12 @@ fn to_item<T: Serialize>(value: &T, key: &Key) -> anyhow::Result<Item> {
     Ok(item)
 }
 
-fn from_item<T: DeserializeOwned>(item: Item) -> anyhow::Result<T> {
+/// An entity from its item, without the key and index attributes (entities may refuse unknown
+/// fields).
+fn from_item<T: DeserializeOwned>(mut item: Item) -> anyhow::Result<T> {
+    for attr in [keys::PK, keys::SK, keys::GSI1PK, keys::GSI1SK, keys::TTL] {
+        item.remove(attr);
+    }
     serde_dynamo::from_item(item).context("decoding item")
 }
 
@@ -369,6 +375,39 @@ impl Store {
             .send()
             .await?;
         out.item.map(from_item).transpose()
+    }
+
+    /// The MSP's ticket settings (defaults until an admin saves them).
+    pub async fn ticket_settings(&self) -> anyhow::Result<TicketSettings> {
+        Ok(self
+            .get(&keys::ticket_settings())
+            .await
+            .context("reading ticket settings")?
+            .unwrap_or_default())
+    }
+
+    /// Save ticket settings if they are still at `settings.version - 1`; `false` if someone else
+    /// saved in between.
+    pub async fn put_ticket_settings(&self, settings: &TicketSettings) -> anyhow::Result<bool> {
+        let result = self
+            .db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(settings, &keys::ticket_settings())?))
+            .condition_expression("attribute_not_exists(#pk) OR #version = :previous")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(
+                ":previous",
+                AttributeValue::N(settings.version.saturating_sub(1).to_string()),
+            )
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err) if is_condition_failure(&err) => Ok(false),
+            Err(err) => Err(anyhow::Error::from(err).context("storing ticket settings")),
+        }
     }
 
     /// One page of the company directory, ordered by name.
