@@ -29,6 +29,11 @@ pub const NAV: &[NavItem] = &[
         label: "Companies",
         capability: Some("all_companies"),
     },
+    NavItem {
+        href: "/settings/tickets/",
+        label: "Settings",
+        capability: Some("manage_settings"),
+    },
 ];
 
 /// Which kind of page: signed-in pages get the navigation and user menu.

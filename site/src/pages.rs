@@ -34,6 +34,10 @@ pub fn all(b: &Branding) -> Vec<Page> {
             html: companies(b),
         },
         Page {
+            path: "/settings/tickets/",
+            html: ticket_settings(b),
+        },
+        Page {
             path: "/404.html",
             html: not_found(b),
         },
@@ -149,6 +153,52 @@ fn companies(b: &Branding) -> Markup {
                 caption: "Client companies and the MSP",
                 columns: &[("name", "Name"), ("kind", "Kind"), ("id", "Id")],
             })
+        },
+    )
+}
+
+/// The statuses a ticket can have, as the API names them, with their labels.
+const TICKET_STATUSES: [(&str, &str); 7] = [
+    ("new", "New"),
+    ("in_progress", "In progress"),
+    ("waiting_on_client", "Waiting on client"),
+    ("scheduled", "Scheduled"),
+    ("resolved", "Resolved"),
+    ("closed", "Closed"),
+    ("cancelled", "Cancelled"),
+];
+
+fn ticket_settings(b: &Branding) -> Markup {
+    page(
+        b,
+        "Ticket settings",
+        Chrome::SignedIn {
+            current: "/settings/tickets/",
+        },
+        "ticket-settings.js",
+        html! {
+            h1 { "Ticket settings" }
+            p.form-error #form-error role="alert" {}
+            p #form-status role="status" {}
+            form #settings-form aria-busy="true" novalidate {
+                label for="request_types" { "Request types" }
+                textarea #request_types name="request_types" rows="6" aria-describedby="request_types-help request_types-error" {}
+                small #request_types-help { "One per line. Clients pick one when they raise a ticket." }
+                small.field-error #request_types-error {}
+                fieldset {
+                    legend { "Statuses clients may set" }
+                    @for (value, label) in TICKET_STATUSES {
+                        label { input type="checkbox" name="client_statuses" value=(value); (label) }
+                    }
+                }
+                label for="reopen_days" { "Days after resolution a client may reopen a ticket" }
+                input #reopen_days name="reopen_days" type="number" min="0" max="365" required aria-describedby="reopen_days-error";
+                small.field-error #reopen_days-error {}
+                label for="attachment_max_mb" { "Largest attachment (MB)" }
+                input #attachment_max_mb name="attachment_max_mb" type="number" min="1" max="100" required aria-describedby="attachment_max_mb-error";
+                small.field-error #attachment_max_mb-error {}
+                button type="submit" { "Save settings" }
+            }
         },
     )
 }

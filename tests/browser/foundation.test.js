@@ -106,3 +106,33 @@ for (const theme of ['light', 'dark']) {
     assert.deepEqual(errors, []);
   });
 }
+
+test('an MSP admin changes the ticket settings; errors are shown on the field; others see no Settings', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await signIn(page, 'admin@northwind.example');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await page.waitForURL(`${BASE}/settings/tickets/`);
+  const types = page.getByLabel('Request types');
+  await page.waitForFunction(() => document.getElementById('request_types').value.length > 0);
+  await types.fill('Problem\nPrinter\nNew starter');
+  await page.getByLabel('Largest attachment (MB)').fill('0');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.locator('#attachment_max_mb-error').filter({ hasText: 'Between 1 and 100 MB' }).waitFor();
+  assert.equal(await page.getByLabel('Largest attachment (MB)').getAttribute('aria-invalid'), 'true');
+  await page.getByLabel('Largest attachment (MB)').fill('40');
+  await page.getByRole('checkbox', { name: 'Cancelled' }).uncheck();
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.reload();
+  await page.waitForFunction(() => document.getElementById('request_types').value.includes('Printer'));
+  assert.equal(await page.getByLabel('Largest attachment (MB)').inputValue(), '40');
+  assert.equal(await page.getByRole('checkbox', { name: 'Cancelled' }).isChecked(), false);
+  assert.equal(await page.getByRole('checkbox', { name: 'Resolved' }).isChecked(), true);
+  assert.deepEqual(errors, []);
+
+  const tech = await newPage(browser, errors);
+  await signIn(tech, 'tech@northwind.example');
+  assert.equal(await tech.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).isVisible(), false);
+});

