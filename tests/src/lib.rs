@@ -330,6 +330,47 @@ impl TestApp {
             .json(settings);
         let (calls, a) = self.count_calls(put.send()).await;
         seen.push(("PUT /api/tickets/settings".to_owned(), a.status, calls));
+        let ticket = serde_json::json!({"request_type": "Problem", "summary": "Bench", "description": "One ticket.", "priority": "low"});
+        let (calls, a) = self
+            .count_calls(
+                self.call("POST", "/api/tickets")
+                    .cookie(&client)
+                    .json(ticket)
+                    .send(),
+            )
+            .await;
+        seen.push(("POST /api/tickets".to_owned(), a.status, calls));
+        let number = a.body["number"].as_u64().unwrap_or_default();
+        let note = serde_json::json!({"text": "A note."});
+        let (calls, a) = self
+            .count_calls(
+                self.call("POST", &format!("/api/tickets/{number}/notes"))
+                    .cookie(&client)
+                    .json(note)
+                    .send(),
+            )
+            .await;
+        seen.push((
+            "POST /api/tickets/{number}/notes".to_owned(),
+            a.status,
+            calls,
+        ));
+        let (calls, a) = self
+            .count_calls(self.get(&format!("/api/tickets/{number}"), &client))
+            .await;
+        seen.push((
+            "GET /api/tickets/{number} (client)".to_owned(),
+            a.status,
+            calls,
+        ));
+        let (calls, a) = self
+            .count_calls(self.get(&format!("/api/tickets/{number}"), &staff))
+            .await;
+        seen.push((
+            "GET /api/tickets/{number} (MSP staff)".to_owned(),
+            a.status,
+            calls,
+        ));
         let (calls, a) = self
             .count_calls(self.call("POST", "/api/auth/logout").cookie(&client).send())
             .await;

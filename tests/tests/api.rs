@@ -772,24 +772,29 @@ async fn user_lists_paginate_with_signed_cursors() {
 }
 
 #[tokio::test]
-async fn every_route_makes_at_most_two_dynamodb_calls() {
+async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
     let t = TestApp::new().await;
+    // The session check is one call; most routes add one more. Raising a ticket also takes a number
+    // from the counter and reads settings; staff find a ticket's company through its number.
+    let expected: &[(&str, u16, u64)] = &[
+        ("POST /api/auth/login (success)", 204, 2),
+        ("POST /api/auth/login (wrong password)", 401, 2),
+        ("GET /api/me", 200, 1),
+        ("GET /api/companies", 200, 2),
+        ("GET /api/companies/acme-dental", 200, 2),
+        ("GET /api/companies/acme-dental/users", 200, 2),
+        ("GET /api/companies/acme-dental/users/{user_id}", 200, 2),
+        ("GET /api/tickets/settings", 200, 2),
+        ("PUT /api/tickets/settings", 200, 2),
+        ("POST /api/tickets", 201, 4),
+        ("POST /api/tickets/{number}/notes", 201, 3),
+        ("GET /api/tickets/{number} (client)", 200, 2),
+        ("GET /api/tickets/{number} (MSP staff)", 200, 3),
+        ("POST /api/auth/logout", 204, 1),
+    ];
     let seen = t.call_every_route().await;
-    assert_eq!(seen.len(), 10);
-    for (route, status, calls) in seen {
-        let expected_status = if route.contains("wrong password") {
-            401
-        } else if route.starts_with("POST") {
-            204
-        } else {
-            200
-        };
-        assert_eq!(status, expected_status, "{route}");
-        assert!(
-            (1..=2).contains(&calls),
-            "{route} made {calls} DynamoDB calls"
-        );
-    }
+    let seen: Vec<(&str, u16, u64)> = seen.iter().map(|(r, s, c)| (r.as_str(), *s, *c)).collect();
+    assert_eq!(seen, expected);
 }
 
 #[tokio::test]
@@ -870,5 +875,5 @@ async fn every_documented_operation_is_served_by_its_function() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 9, "operations in the document");
+    assert_eq!(checked, 12, "operations in the document");
 }

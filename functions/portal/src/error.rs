@@ -26,6 +26,10 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("changed by someone else")]
     Conflict,
+    /// The request is valid but the object's state refuses it (a note on a closed ticket). The
+    /// message says what to do instead.
+    #[error("refused by state: {1}")]
+    State(&'static str, String),
     #[error("body too large")]
     PayloadTooLarge { limit: usize },
     #[error("unsupported media type")]
@@ -76,7 +80,7 @@ impl ApiError {
             ApiError::CrossSite | ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict => StatusCode::CONFLICT,
+            ApiError::Conflict | ApiError::State(..) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -103,6 +107,7 @@ impl ApiError {
                 "Someone else changed this in the meantime",
                 Some("Reload to see their changes, then try again.".into()),
             ),
+            ApiError::State(kind, message) => (kind, message.as_str(), None),
             ApiError::PayloadTooLarge { limit } => (
                 "/problems/payload-too-large",
                 "The request body is too large",

@@ -8,6 +8,12 @@
 //! | credential  | `LOGIN#{email}`         | `LOGIN`           |             |                   |
 //! | login fails | `LOGINFAIL#{email}`     | `W#{window}`      |             |                   |
 //! | settings    | `SETTINGS`              | `TICKETS`         |             |                   |
+//! | ticket      | `CO#{company}`          | `TICKET#{n:010}`  | `TK#{c}#{tab}` | `{n:010}`     |
+//! | note        | `CO#{company}`          | `TICKET#{n:010}#N|X#{created}#{id}` |  |              |
+//! | ticket no.  | `TICKETNO#{n}`          | `TICKETNO`        |             |                   |
+//! | counter     | `COUNTER`               | `{name}`          |             |                   |
+//!
+//! The ticket layout is explained in docs/tickets.md.
 //!
 //! Everything a client company owns lives under its `CO#` partition. The credential and
 //! failure-counter items are the exception: sign-in starts from an email address, before the
@@ -90,6 +96,76 @@ pub fn login_failures(email: &Email, window: i64) -> Key {
         pk: format!("LOGINFAIL#{email}"),
         sk: format!("W#{window}"),
     }
+}
+
+/// A ticket; its attachments and notes sort right after it (see docs/tickets.md).
+pub fn ticket(company: &CompanyId, number: u64) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: ticket_sk(number),
+    }
+}
+
+pub fn ticket_sk(number: u64) -> String {
+    format!("TICKET#{number:010}")
+}
+
+/// A note on a ticket: public notes (`N`) sort before internal ones (`X`), so a client's detail
+/// Query can stop before any internal note.
+pub fn ticket_note(
+    company: &CompanyId,
+    number: u64,
+    created: &str,
+    id: &str,
+    internal: bool,
+) -> Key {
+    let kind = if internal { "X" } else { "N" };
+    Key {
+        pk: company_partition(company),
+        sk: format!("{}#{kind}#{created}#{id}", ticket_sk(number)),
+    }
+}
+
+/// The last sort key a client's detail Query may reach: the ticket, its attachments and public notes.
+pub fn ticket_public_end(number: u64) -> String {
+    format!("{}#N#\u{ffff}", ticket_sk(number))
+}
+
+/// Which company ticket `number` belongs to (staff open tickets by number alone).
+pub fn ticket_number(number: u64) -> Key {
+    Key {
+        pk: format!("TICKETNO#{number}"),
+        sk: "TICKETNO".into(),
+    }
+}
+
+/// Atomic counters for human numbers (`TICKET`, later `INVOICE`).
+pub fn counter(name: &str) -> Key {
+    Key {
+        pk: "COUNTER".into(),
+        sk: name.into(),
+    }
+}
+
+/// A company's tickets in one tab (`open`/`closed`), by number: the GSI1 partition.
+pub fn ticket_tab(company: &CompanyId, open: bool) -> String {
+    format!("TK#{company}#{}", if open { "open" } else { "closed" })
+}
+
+/// A UTC time as a fixed-width string that sorts in time order (RFC 3339 with all nine fraction
+/// digits; plain RFC 3339 formatting drops trailing zeros, which breaks lexical order).
+pub fn sortable_time(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.nanosecond()
+    )
 }
 
 /// The MSP's ticket settings.

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use crate::domain::{CompanyId, CompanyKind, Email, SessionId, UserId, UserStatus};
 use crate::keys::{self, Key};
 use crate::roles::Role;
-use crate::tickets::TicketSettings;
+use crate::tickets::{Note, Ticket, TicketSettings};
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -407,6 +407,194 @@ impl Store {
             Ok(_) => Ok(true),
             Err(err) if is_condition_failure(&err) => Ok(false),
             Err(err) => Err(anyhow::Error::from(err).context("storing ticket settings")),
+        }
+    }
+
+    /// The next value of counter `name` (1, 2, 3, …), atomically.
+    pub async fn next_number(&self, name: &str) -> anyhow::Result<u64> {
+        let out = self
+            .db
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::counter(name).to_item()))
+            .update_expression("ADD #value :one")
+            .expression_attribute_names("#value", "value")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .with_context(|| format!("taking the next {name} number"))?;
+        out.attributes
+            .and_then(|a| {
+                a.get("value")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|n| n.parse().ok())
+            })
+            .context("counter answered without a value")
+    }
+
+    /// The ticket settings and (when raising a ticket for a colleague) that colleague, in one call.
+    pub async fn load_for_new_ticket(
+        &self,
+        contact: Option<(&CompanyId, &UserId)>,
+    ) -> anyhow::Result<(TicketSettings, Option<User>)> {
+        let mut wanted = vec![keys::ticket_settings()];
+        if let Some((company, user)) = contact {
+            wanted.push(keys::user(company, user));
+        }
+        let mut found = self
+            .batch_get(&wanted)
+            .await
+            .context("loading settings and contact")?;
+        let settings = found
+            .remove(&wanted[0].sk)
+            .map(from_item)
+            .transpose()?
+            .unwrap_or_default();
+        let user = match wanted.get(1) {
+            Some(key) => found.remove(&key.sk).map(from_item).transpose()?,
+            None => None,
+        };
+        Ok((settings, user))
+    }
+
+    /// Store a new ticket and its number pointer together.
+    pub async fn create_ticket(&self, ticket: &Ticket) -> anyhow::Result<()> {
+        let mut item = to_item(ticket, &keys::ticket(&ticket.company_id, ticket.number))?;
+        item.insert(
+            keys::GSI1PK.into(),
+            s(keys::ticket_tab(
+                &ticket.company_id,
+                ticket.status.is_open(),
+            )),
+        );
+        item.insert(keys::GSI1SK.into(), s(format!("{:010}", ticket.number)));
+        let mut pointer = keys::ticket_number(ticket.number).to_item();
+        pointer.insert("company_id".into(), s(ticket.company_id.as_str()));
+        let put = |item: Item| -> anyhow::Result<TransactWriteItem> {
+            Ok(TransactWriteItem::builder()
+                .put(
+                    Put::builder()
+                        .table_name(&self.table)
+                        .set_item(Some(item))
+                        .condition_expression("attribute_not_exists(#pk)")
+                        .expression_attribute_names("#pk", keys::PK)
+                        .build()?,
+                )
+                .build())
+        };
+        self.db
+            .transact_write_items()
+            .transact_items(put(item)?)
+            .transact_items(put(pointer)?)
+            .send()
+            .await
+            .context("storing ticket")?;
+        Ok(())
+    }
+
+    /// The company ticket `number` belongs to.
+    pub async fn ticket_company(&self, number: u64) -> anyhow::Result<Option<CompanyId>> {
+        #[derive(Deserialize)]
+        struct Pointer {
+            company_id: CompanyId,
+        }
+        let pointer: Option<Pointer> = self
+            .get(&keys::ticket_number(number))
+            .await
+            .context("finding ticket")?;
+        Ok(pointer.map(|p| p.company_id))
+    }
+
+    /// A ticket with its notes, oldest first, in one Query. Without `internal`, the Query stops
+    /// before the internal notes: they are never read for a client.
+    pub async fn ticket_detail(
+        &self,
+        company: &CompanyId,
+        number: u64,
+        internal: bool,
+    ) -> anyhow::Result<Option<(Ticket, Vec<Note>)>> {
+        let start = keys::ticket_sk(number);
+        let end = if internal {
+            format!("{start}#\u{ffff}")
+        } else {
+            keys::ticket_public_end(number)
+        };
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :start AND :end")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", s(keys::company_partition(company)))
+            .expression_attribute_values(":start", s(&start))
+            .expression_attribute_values(":end", s(end))
+            .consistent_read(true)
+            .send()
+            .await
+            .context("reading ticket")?;
+        let mut ticket = None;
+        let mut notes = Vec::new();
+        for item in out.items.unwrap_or_default() {
+            let is_ticket = item
+                .get(keys::SK)
+                .and_then(|v| v.as_s().ok())
+                .is_some_and(|sk| *sk == start);
+            if is_ticket {
+                ticket = Some(from_item::<Ticket>(item)?);
+            } else {
+                notes.push(from_item::<Note>(item)?);
+            }
+        }
+        notes.retain(|n| internal || !n.internal);
+        Ok(ticket.map(|t| (t, notes)))
+    }
+
+    /// Add a note and touch the ticket (updated time, version) together; `false` if the ticket
+    /// changed since it was read.
+    pub async fn add_note(&self, ticket: &Ticket, note: &Note) -> anyhow::Result<bool> {
+        let created = keys::sortable_time(note.created_at);
+        let key = keys::ticket_note(
+            &ticket.company_id,
+            ticket.number,
+            &created,
+            &note.id,
+            note.internal,
+        );
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(note, &key)?))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", keys::PK)
+            .build()?;
+        let touch = aws_sdk_dynamodb::types::Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(
+                keys::ticket(&ticket.company_id, ticket.number).to_item(),
+            ))
+            .update_expression("SET #updated = :updated, #version = :next")
+            .condition_expression("#version = :version")
+            .expression_attribute_names("#updated", "updated_at")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":updated", s(created))
+            .expression_attribute_values(":version", AttributeValue::N(ticket.version.to_string()))
+            .expression_attribute_values(
+                ":next",
+                AttributeValue::N((ticket.version + 1).to_string()),
+            )
+            .build()?;
+        let result = self
+            .db
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(TransactWriteItem::builder().update(touch).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err) if is_condition_failure(&err) => Ok(false),
+            Err(err) => Err(anyhow::Error::from(err).context("storing note")),
         }
     }
 

@@ -2,8 +2,10 @@
 //! clients may set, the reopen window, the attachment size limit).
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use crate::domain::{CompanyId, UserId};
 use crate::error::{ApiError, FieldError};
 
 /// Where a ticket is in its life. The first four are "open", the rest "closed".
@@ -200,4 +202,243 @@ mod tests {
         assert_eq!(open.len(), 4);
         assert!(!TicketStatus::Resolved.is_open() && !TicketStatus::Cancelled.is_open());
     }
+}
+
+/// How urgent a ticket is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// A support ticket.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Ticket {
+    pub number: u64,
+    pub company_id: CompanyId,
+    pub summary: String,
+    pub description: String,
+    pub request_type: String,
+    pub priority: Priority,
+    pub emergency: bool,
+    #[serde(with = "iso_date::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_date: Option<time::Date>,
+    pub po_number: Option<String>,
+    pub status: TicketStatus,
+    pub contact_id: UserId,
+    pub contact_name: String,
+    pub created_by_id: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub closed_at: Option<OffsetDateTime>,
+    pub assignee_id: Option<UserId>,
+    pub assignee_name: Option<String>,
+    pub version: u64,
+}
+
+// Dates travel as `YYYY-MM-DD`.
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
+/// A note on a ticket: public (the conversation) or internal (MSP staff only, never in any client
+/// answer).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Note {
+    pub id: String,
+    pub ticket_number: u64,
+    pub internal: bool,
+    pub author_id: UserId,
+    pub author_name: String,
+    /// Whether the author is MSP staff (the site shows whose side spoke).
+    pub from_msp: bool,
+    pub text: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}
+
+pub const MAX_SUMMARY: usize = 200;
+pub const MAX_DESCRIPTION: usize = 10_000;
+pub const MAX_NOTE: usize = 10_000;
+pub const MAX_PO_NUMBER: usize = 50;
+
+/// What `POST /api/tickets` takes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTicketBody {
+    pub request_type: String,
+    pub summary: String,
+    pub description: String,
+    pub priority: Priority,
+    #[serde(default)]
+    pub emergency: bool,
+    /// `YYYY-MM-DD`, today or later.
+    pub due_date: Option<String>,
+    pub po_number: Option<String>,
+    /// A colleague to raise the ticket for (roles that may submit on behalf); default: oneself.
+    /// MSP staff raising a ticket for a client must name the client contact.
+    pub contact_id: Option<String>,
+    /// The client company (MSP staff only; clients raise tickets in their own company).
+    pub company_id: Option<String>,
+}
+
+/// A new ticket's fields, checked.
+pub struct NewTicket {
+    pub request_type: String,
+    pub summary: String,
+    pub description: String,
+    pub priority: Priority,
+    pub emergency: bool,
+    pub due_date: Option<time::Date>,
+    pub po_number: Option<String>,
+    pub contact_id: Option<UserId>,
+}
+
+fn too_long(field: &str, value: &str, max: usize) -> Option<FieldError> {
+    (value.chars().count() > max)
+        .then(|| FieldError::new(field, format!("At most {max} characters")))
+}
+
+impl NewTicketBody {
+    /// Checked against the settings (request types) and today's date; 422 names each bad field.
+    pub fn validate(
+        self,
+        settings: &TicketSettings,
+        today: time::Date,
+    ) -> Result<NewTicket, ApiError> {
+        let mut errors = Vec::new();
+        let summary = self.summary.trim().to_owned();
+        let description = self.description.trim().to_owned();
+        if summary.is_empty() {
+            errors.push(FieldError::new(
+                "summary",
+                "Give the ticket a short summary",
+            ));
+        }
+        errors.extend(too_long("summary", &summary, MAX_SUMMARY));
+        if description.is_empty() {
+            errors.push(FieldError::new(
+                "description",
+                "Describe the problem or request",
+            ));
+        }
+        errors.extend(too_long("description", &description, MAX_DESCRIPTION));
+        let request_type = settings
+            .request_types
+            .iter()
+            .find(|t| t.eq_ignore_ascii_case(self.request_type.trim()))
+            .cloned();
+        if request_type.is_none() {
+            errors.push(FieldError::new(
+                "request_type",
+                "Choose one of the request types offered",
+            ));
+        }
+        let due_date = match self
+            .due_date
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+        {
+            None => None,
+            Some(raw) => match time::Date::parse(
+                raw,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            ) {
+                Ok(d) if d >= today => Some(d),
+                Ok(_) => {
+                    errors.push(FieldError::new(
+                        "due_date",
+                        "The due date cannot be in the past",
+                    ));
+                    None
+                }
+                Err(_) => {
+                    errors.push(FieldError::new("due_date", "Use a date like 2026-12-31"));
+                    None
+                }
+            },
+        };
+        let po_number = self
+            .po_number
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty());
+        if let Some(po) = &po_number {
+            errors.extend(too_long("po_number", po, MAX_PO_NUMBER));
+        }
+        let contact_id = match self
+            .contact_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            None => None,
+            Some(raw) => match UserId::parse(raw) {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    errors.push(FieldError::new(
+                        "contact_id",
+                        "Choose a colleague from the list",
+                    ));
+                    None
+                }
+            },
+        };
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        Ok(NewTicket {
+            request_type: request_type.unwrap_or_default(),
+            summary,
+            description,
+            priority: self.priority,
+            emergency: self.emergency,
+            due_date,
+            po_number,
+            contact_id,
+        })
+    }
+}
+
+/// What `POST /api/tickets/{number}/notes` takes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
+    pub text: String,
+    /// MSP staff only: a note no client user ever sees.
+    #[serde(default)]
+    pub internal: bool,
+}
+
+impl NoteBody {
+    pub fn text(&self) -> Result<String, ApiError> {
+        let text = self.text.trim().to_owned();
+        let mut errors = Vec::new();
+        if text.is_empty() {
+            errors.push(FieldError::new("text", "Write the note"));
+        }
+        errors.extend(too_long("text", &text, MAX_NOTE));
+        if errors.is_empty() {
+            Ok(text)
+        } else {
+            Err(ApiError::Validation(errors))
+        }
+    }
+}
+
+/// A ticket number from a path segment; anything else is 404.
+pub fn parse_number(raw: &str) -> Result<u64, ApiError> {
+    raw.parse::<u64>()
+        .ok()
+        .filter(|n| (1..10_000_000_000).contains(n))
+        .ok_or(ApiError::NotFound)
 }
