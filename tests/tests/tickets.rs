@@ -586,3 +586,165 @@ async fn bad_notes_and_closed_tickets_are_refused_and_write_nothing() {
         "no note was stored"
     );
 }
+
+// ---- lists ---------------------------------------------------------------------------------------
+
+async fn numbers(t: &TestApp, path: &str, cookie: &str) -> Vec<u64> {
+    let answer = t.get(path, cookie).await;
+    assert_eq!(answer.status, 200, "{path}: {}", answer.text);
+    answer.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["number"].as_u64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn lists_show_each_role_exactly_the_tickets_it_may_see() {
+    let t = TestApp::new().await;
+    let uma = t.login("user@acme.example").await;
+    let fiona = t.login("fulladmin@acme.example").await;
+    let tomas = t.login("ticketmanager@acme.example").await;
+    let gus = t.login("fulladmin@globex.example").await;
+    let uma_id = portal::seed::demo_user_id("user@acme.example").to_string();
+    let n = |a: portal_tests::Answer| a.body["number"].as_u64().unwrap();
+    let u1 = n(raise(&t, &uma, new_ticket()).await);
+    let f1 = n(raise(&t, &fiona, new_ticket()).await);
+    let mut on_behalf = new_ticket();
+    on_behalf["contact_id"] = json!(uma_id);
+    let u2 = n(raise(&t, &tomas, on_behalf).await);
+    let g1 = n(raise(&t, &gus, new_ticket()).await);
+
+    assert_eq!(
+        numbers(&t, "/api/tickets", &uma).await,
+        [u2, u1],
+        "own tickets, newest first"
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets?contact=anyone", &uma).await,
+        [u2, u1],
+        "own-only users cannot widen the list"
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets", &t.login("readonly@acme.example").await).await,
+        Vec::<u64>::new()
+    );
+    assert_eq!(numbers(&t, "/api/tickets", &fiona).await, [u2, f1, u1]);
+    assert_eq!(
+        numbers(&t, &format!("/api/tickets?contact={uma_id}"), &fiona).await,
+        [u2, u1]
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets?order=asc", &tomas).await,
+        [u1, f1, u2]
+    );
+    assert_eq!(numbers(&t, "/api/tickets", &gus).await, [g1]);
+    assert_eq!(
+        t.get("/api/tickets?company=globex-logistics", &fiona)
+            .await
+            .problem(404),
+        "/problems/not-found"
+    );
+
+    let tech = t.login("tech@northwind.example").await;
+    assert_eq!(
+        numbers(&t, "/api/tickets", &tech).await,
+        [g1, u2, f1, u1],
+        "the MSP queue spans companies"
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets?company=acme-dental", &tech).await,
+        [u2, f1, u1]
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets?assignee=none", &tech).await.len(),
+        4,
+        "all unassigned"
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets?tab=closed", &tech).await,
+        Vec::<u64>::new()
+    );
+
+    // A note moves its ticket to the top of "last updated".
+    t.clock.advance(time::Duration::minutes(5));
+    let note = t
+        .call("POST", &format!("/api/tickets/{u1}/notes"))
+        .cookie(&uma)
+        .json(json!({"text": "Any news?"}))
+        .send()
+        .await;
+    assert_eq!(note.status, 201);
+    assert_eq!(
+        numbers(&t, "/api/tickets?sort=updated", &fiona).await[0],
+        u1
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets?sort=updated", &uma).await,
+        [u1, u2]
+    );
+    assert_eq!(numbers(&t, "/api/tickets?sort=updated", &tech).await[0], u1);
+    assert_eq!(
+        numbers(&t, "/api/tickets?assignee=none", &tech).await[0],
+        u1
+    );
+
+    // Filters apply within the page.
+    assert_eq!(
+        numbers(&t, "/api/tickets?status=new&priority=medium", &fiona)
+            .await
+            .len(),
+        3
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets?status=resolved", &fiona).await,
+        Vec::<u64>::new()
+    );
+    let rows = t.get("/api/tickets", &fiona).await;
+    assert!(
+        rows.body["items"][0].get("description").is_none(),
+        "rows leave the description out"
+    );
+}
+
+#[tokio::test]
+async fn ticket_lists_paginate_and_refuse_bad_parameters() {
+    let t = TestApp::new().await;
+    let uma = t.login("user@acme.example").await;
+    for _ in 0..55 {
+        assert_eq!(raise(&t, &uma, new_ticket()).await.status, 201);
+    }
+    let first = t.get("/api/tickets", &uma).await;
+    assert_eq!(first.body["items"].as_array().unwrap().len(), 50);
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+    let second = t.get(&format!("/api/tickets?cursor={cursor}"), &uma).await;
+    assert_eq!(second.body["items"].as_array().unwrap().len(), 5);
+    assert!(second.body["next_cursor"].is_null());
+    // The cursor belongs to this list only.
+    let fiona = t.login("fulladmin@acme.example").await;
+    for path in [
+        format!("/api/tickets?cursor={cursor}&tab=closed"),
+        format!("/api/tickets?cursor={cursor}&sort=updated"),
+    ] {
+        assert_eq!(t.get(&path, &uma).await.status, 400, "{path}");
+    }
+    assert_eq!(
+        t.get(&format!("/api/tickets?cursor={cursor}"), &fiona)
+            .await
+            .problem(400),
+        "/problems/bad-request"
+    );
+    for bad in [
+        "tab=archived",
+        "sort=priority",
+        "order=up",
+        "status=deleted",
+        "priority=urgent",
+        "contact=a%20b",
+        "cursor=xyz",
+    ] {
+        let answer = t.get(&format!("/api/tickets?{bad}"), &fiona).await;
+        assert_eq!(answer.problem(400), "/problems/bad-request", "{bad}");
+    }
+}

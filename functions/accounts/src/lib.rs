@@ -7,7 +7,7 @@ use lambda_http::{Body, Request, Response};
 use portal::domain::UserId;
 use portal::http::{Ctx, json, serve};
 use portal::roles::Capability;
-use portal::store::{Company, Page, User};
+use portal::store::{Company, User};
 use portal::{ApiError, App};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -45,16 +45,6 @@ pub struct UserList {
     pub next_cursor: Option<String>,
 }
 
-fn start(ctx: &Ctx<'_>) -> Result<Option<portal::store::Item>, ApiError> {
-    ctx.query("cursor")
-        .map(|c| ctx.app.cursors.decode(&c))
-        .transpose()
-}
-
-fn next<T>(ctx: &Ctx<'_>, page: &Page<T>) -> Option<String> {
-    ctx.app.cursors.encode(page.last_key.as_ref())
-}
-
 /// Every company, by name (MSP staff only).
 #[utoipa::path(get, path = "/api/companies", tag = "accounts",
     params(("cursor" = Option<String>, Query, description = "From the previous page's `next_cursor`")),
@@ -67,8 +57,12 @@ fn next<T>(ctx: &Ctx<'_>, page: &Page<T>) -> Option<String> {
 async fn list_companies(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     principal.require(Capability::AllCompanies)?;
-    let page = ctx.app.store.list_companies(start(ctx)?, PAGE_SIZE).await?;
-    let next_cursor = next(ctx, &page);
+    let page = ctx
+        .app
+        .store
+        .list_companies(ctx.start_after("companies")?, PAGE_SIZE)
+        .await?;
+    let next_cursor = ctx.next_cursor(&page, "companies");
     json(
         StatusCode::OK,
         &CompanyList {
@@ -112,9 +106,13 @@ async fn list_users(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiE
     let page = ctx
         .app
         .store
-        .list_users(&company, start(ctx)?, PAGE_SIZE)
+        .list_users(
+            &company,
+            ctx.start_after(&format!("users#{company}"))?,
+            PAGE_SIZE,
+        )
         .await?;
-    let next_cursor = next(ctx, &page);
+    let next_cursor = ctx.next_cursor(&page, &format!("users#{company}"));
     json(
         StatusCode::OK,
         &UserList {

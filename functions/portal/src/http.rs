@@ -69,6 +69,18 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// Where list `list` resumes: `?cursor=`, valid only for that list; 400 otherwise.
+    pub fn start_after(&self, list: &str) -> Result<Option<crate::store::Item>, ApiError> {
+        self.query("cursor")
+            .map(|c| self.app.cursors.decode(&c, list))
+            .transpose()
+    }
+
+    /// The cursor for the page of `list` after `page`, if any.
+    pub fn next_cursor<T>(&self, page: &crate::store::Page<T>, list: &str) -> Option<String> {
+        self.app.cursors.encode(page.last_key.as_ref(), list)
+    }
+
     pub fn header(&self, name: &str) -> Option<&'a str> {
         self.req.headers().get(name).and_then(|v| v.to_str().ok())
     }

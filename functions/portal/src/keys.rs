@@ -30,6 +30,18 @@ pub const SK: &str = "sk";
 pub const GSI1: &str = "gsi1";
 pub const GSI1PK: &str = "gsi1pk";
 pub const GSI1SK: &str = "gsi1sk";
+
+/// Every global secondary index, with its key attributes: `gsiN` on `gsiNpk`/`gsiNsk` (all string,
+/// projection ALL). Which items use which index is in docs/tickets.md and the table above.
+pub const INDEXES: [(&str, &str, &str); 7] = [
+    ("gsi1", "gsi1pk", "gsi1sk"),
+    ("gsi2", "gsi2pk", "gsi2sk"),
+    ("gsi3", "gsi3pk", "gsi3sk"),
+    ("gsi4", "gsi4pk", "gsi4sk"),
+    ("gsi5", "gsi5pk", "gsi5sk"),
+    ("gsi6", "gsi6pk", "gsi6sk"),
+    ("gsi7", "gsi7pk", "gsi7sk"),
+];
 pub const TTL: &str = "ttl";
 
 /// A primary key.
@@ -147,9 +159,46 @@ pub fn counter(name: &str) -> Key {
     }
 }
 
-/// A company's tickets in one tab (`open`/`closed`), by number: the GSI1 partition.
+fn tab(open: bool) -> &'static str {
+    if open { "open" } else { "closed" }
+}
+
+/// A company's tickets in one tab (`open`/`closed`): the partition of gsi1 (by number) and gsi2
+/// (by last update).
 pub fn ticket_tab(company: &CompanyId, open: bool) -> String {
-    format!("TK#{company}#{}", if open { "open" } else { "closed" })
+    format!("TK#{company}#{}", tab(open))
+}
+
+/// One contact's tickets in one tab: gsi3 (by number) and gsi4 (by last update).
+pub fn ticket_contact_tab(
+    company: &CompanyId,
+    contact: &crate::domain::UserId,
+    open: bool,
+) -> String {
+    format!("TK#{company}#U#{contact}#{}", tab(open))
+}
+
+/// The MSP's queue across companies in one tab: gsi5 (by number) and gsi6 (by last update).
+pub fn ticket_queue(open: bool) -> String {
+    format!("TQ#{}", tab(open))
+}
+
+/// The queue of one technician (or `none`: unassigned) in one tab, by last update: gsi7.
+pub fn ticket_assignee_queue(assignee: Option<&crate::domain::UserId>, open: bool) -> String {
+    format!(
+        "TQ#A#{}#{}",
+        assignee.map_or("none", |a| a.as_str()),
+        tab(open)
+    )
+}
+
+/// Sort keys of the ticket indexes.
+pub fn by_number(number: u64) -> String {
+    format!("{number:010}")
+}
+
+pub fn by_updated(updated: time::OffsetDateTime, number: u64) -> String {
+    format!("{}#{number:010}", sortable_time(updated))
 }
 
 /// A UTC time as a fixed-width string that sorts in time order (RFC 3339 with all nine fraction

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use crate::domain::{CompanyId, CompanyKind, Email, SessionId, UserId, UserStatus};
 use crate::keys::{self, Key};
 use crate::roles::Role;
-use crate::tickets::{Note, Ticket, TicketSettings};
+use crate::tickets::{Note, Priority, Ticket, TicketSettings, TicketStatus};
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -101,8 +101,12 @@ fn to_item<T: Serialize>(value: &T, key: &Key) -> anyhow::Result<Item> {
 /// An entity from its item, without the key and index attributes (entities may refuse unknown
 /// fields).
 fn from_item<T: DeserializeOwned>(mut item: Item) -> anyhow::Result<T> {
-    for attr in [keys::PK, keys::SK, keys::GSI1PK, keys::GSI1SK, keys::TTL] {
+    for attr in [keys::PK, keys::SK, keys::TTL] {
         item.remove(attr);
+    }
+    for (_, pk, sk) in keys::INDEXES {
+        item.remove(pk);
+        item.remove(sk);
     }
     serde_dynamo::from_item(item).context("decoding item")
 }
@@ -458,17 +462,37 @@ impl Store {
         Ok((settings, user))
     }
 
+    /// A ticket's item with its list-index attributes, all derived from the ticket (docs/tickets.md).
+    fn ticket_item(ticket: &Ticket) -> anyhow::Result<Item> {
+        let mut item = to_item(ticket, &keys::ticket(&ticket.company_id, ticket.number))?;
+        let open = ticket.status.is_open();
+        let number = keys::by_number(ticket.number);
+        let updated = keys::by_updated(ticket.updated_at, ticket.number);
+        let company = keys::ticket_tab(&ticket.company_id, open);
+        let contact = keys::ticket_contact_tab(&ticket.company_id, &ticket.contact_id, open);
+        let queue = keys::ticket_queue(open);
+        let values = [
+            (company.clone(), number.clone()),
+            (company, updated.clone()),
+            (contact.clone(), number.clone()),
+            (contact, updated.clone()),
+            (queue.clone(), number),
+            (queue, updated.clone()),
+            (
+                keys::ticket_assignee_queue(ticket.assignee_id.as_ref(), open),
+                updated,
+            ),
+        ];
+        for ((_, pk, sk), (pk_value, sk_value)) in keys::INDEXES.iter().zip(values) {
+            item.insert((*pk).into(), s(pk_value));
+            item.insert((*sk).into(), s(sk_value));
+        }
+        Ok(item)
+    }
+
     /// Store a new ticket and its number pointer together.
     pub async fn create_ticket(&self, ticket: &Ticket) -> anyhow::Result<()> {
-        let mut item = to_item(ticket, &keys::ticket(&ticket.company_id, ticket.number))?;
-        item.insert(
-            keys::GSI1PK.into(),
-            s(keys::ticket_tab(
-                &ticket.company_id,
-                ticket.status.is_open(),
-            )),
-        );
-        item.insert(keys::GSI1SK.into(), s(format!("{:010}", ticket.number)));
+        let item = Self::ticket_item(ticket)?;
         let mut pointer = keys::ticket_number(ticket.number).to_item();
         pointer.insert("company_id".into(), s(ticket.company_id.as_str()));
         let put = |item: Item| -> anyhow::Result<TransactWriteItem> {
@@ -568,27 +592,22 @@ impl Store {
             .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", keys::PK)
             .build()?;
-        let touch = aws_sdk_dynamodb::types::Update::builder()
+        // The ticket is written whole, so every index attribute follows its new update time.
+        let mut touched = ticket.clone();
+        touched.updated_at = note.created_at;
+        touched.version = ticket.version + 1;
+        let touch = Put::builder()
             .table_name(&self.table)
-            .set_key(Some(
-                keys::ticket(&ticket.company_id, ticket.number).to_item(),
-            ))
-            .update_expression("SET #updated = :updated, #version = :next")
+            .set_item(Some(Self::ticket_item(&touched)?))
             .condition_expression("#version = :version")
-            .expression_attribute_names("#updated", "updated_at")
             .expression_attribute_names("#version", "version")
-            .expression_attribute_values(":updated", s(created))
             .expression_attribute_values(":version", AttributeValue::N(ticket.version.to_string()))
-            .expression_attribute_values(
-                ":next",
-                AttributeValue::N((ticket.version + 1).to_string()),
-            )
             .build()?;
         let result = self
             .db
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().put(put).build())
-            .transact_items(TransactWriteItem::builder().update(touch).build())
+            .transact_items(TransactWriteItem::builder().put(touch).build())
             .send()
             .await;
         match result {
@@ -596,6 +615,55 @@ impl Store {
             Err(err) if is_condition_failure(&err) => Ok(false),
             Err(err) => Err(anyhow::Error::from(err).context("storing note")),
         }
+    }
+
+    /// One page (≤ `limit` items read) of a ticket list: index `index` (0 = gsi1), partition
+    /// `partition`, ascending or not, with optional status and priority filters applied to that one
+    /// page.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn list_tickets(
+        &self,
+        index: usize,
+        partition: &str,
+        ascending: bool,
+        status: Option<TicketStatus>,
+        priority: Option<Priority>,
+        start: Option<Item>,
+        limit: i32,
+    ) -> anyhow::Result<Page<Ticket>> {
+        let (name, pk, _) = keys::INDEXES[index];
+        let mut query = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .index_name(name)
+            .key_condition_expression("#ipk = :partition")
+            .expression_attribute_names("#ipk", pk)
+            .expression_attribute_values(":partition", s(partition))
+            .scan_index_forward(ascending)
+            .set_exclusive_start_key(start)
+            .limit(limit);
+        let mut filters = Vec::new();
+        if let Some(status) = status {
+            filters.push("#status = :status");
+            query = query
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":status", serde_dynamo::to_attribute_value(status)?);
+        }
+        if let Some(priority) = priority {
+            filters.push("#priority = :priority");
+            query = query
+                .expression_attribute_names("#priority", "priority")
+                .expression_attribute_values(
+                    ":priority",
+                    serde_dynamo::to_attribute_value(priority)?,
+                );
+        }
+        if !filters.is_empty() {
+            query = query.filter_expression(filters.join(" AND "));
+        }
+        let out = query.send().await.context("listing tickets")?;
+        page(out.items, out.last_evaluated_key)
     }
 
     /// One page of the company directory, ordered by name.

@@ -27,27 +27,32 @@ pub async fn ensure(db: &Client, name: &str) -> anyhow::Result<()> {
             .key_type(t)
             .build()
     };
-    db.create_table()
+    let mut create = db
+        .create_table()
         .table_name(name)
         .billing_mode(BillingMode::PayPerRequest)
         .attribute_definitions(attr(keys::PK)?)
         .attribute_definitions(attr(keys::SK)?)
-        .attribute_definitions(attr(keys::GSI1PK)?)
-        .attribute_definitions(attr(keys::GSI1SK)?)
         .key_schema(key(keys::PK, KeyType::Hash)?)
-        .key_schema(key(keys::SK, KeyType::Range)?)
-        .global_secondary_indexes(
-            GlobalSecondaryIndex::builder()
-                .index_name(keys::GSI1)
-                .key_schema(key(keys::GSI1PK, KeyType::Hash)?)
-                .key_schema(key(keys::GSI1SK, KeyType::Range)?)
-                .projection(
-                    Projection::builder()
-                        .projection_type(ProjectionType::All)
-                        .build(),
-                )
-                .build()?,
-        )
+        .key_schema(key(keys::SK, KeyType::Range)?);
+    for (index, pk, sk) in keys::INDEXES {
+        create = create
+            .attribute_definitions(attr(pk)?)
+            .attribute_definitions(attr(sk)?)
+            .global_secondary_indexes(
+                GlobalSecondaryIndex::builder()
+                    .index_name(index)
+                    .key_schema(key(pk, KeyType::Hash)?)
+                    .key_schema(key(sk, KeyType::Range)?)
+                    .projection(
+                        Projection::builder()
+                            .projection_type(ProjectionType::All)
+                            .build(),
+                    )
+                    .build()?,
+            );
+    }
+    create
         .send()
         .await
         .with_context(|| format!("creating table {name}"))?;

@@ -7,11 +7,13 @@ use lambda_http::{Body, Request, Response};
 use portal::domain::{UserId, UserStatus, random_hex};
 use portal::error::FieldError;
 use portal::http::{Ctx, json, serve};
+use portal::keys;
 use portal::roles::Capability;
 use portal::session::Principal;
 use portal::tickets::{
     NewTicketBody, Note, NoteBody, Ticket, TicketSettings, TicketStatus, parse_number,
 };
+use portal::tickets::{Priority, TicketRow};
 use portal::{ApiError, App};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -26,6 +28,7 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::PUT, ["tickets", "settings"]) => put_settings(ctx).await,
         (_, ["tickets", "settings"]) => Err(ApiError::MethodNotAllowed),
         (&Method::POST, ["tickets"]) => create(ctx).await,
+        (&Method::GET, ["tickets"]) => list(ctx).await,
         (&Method::GET, ["tickets", number]) => detail(ctx, number).await,
         (&Method::POST, ["tickets", number, "notes"]) => add_note(ctx, number).await,
         (_, ["tickets"] | ["tickets", _] | ["tickets", _, "notes"]) => {
@@ -34,6 +37,128 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         _ => Err(ApiError::NotFound),
     }
 }
+
+/// One page of tickets.
+#[derive(Serialize, ToSchema)]
+pub struct TicketList {
+    pub items: Vec<TicketRow>,
+    /// Pass as `?cursor=` (with the same filters) for the next page; absent on the last page. A
+    /// filtered page may hold fewer than 50 rows and still have a next page.
+    pub next_cursor: Option<String>,
+}
+
+/// A query parameter that must be one of a few words; anything else is a 400 naming them.
+fn choice(ctx: &Ctx<'_>, name: &str, allowed: &[&str]) -> Result<Option<String>, ApiError> {
+    match ctx.query(name).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) if allowed.contains(&v.as_str()) => Ok(Some(v)),
+        Some(v) => Err(ApiError::BadRequest(format!(
+            "{name}={v} is not one of: {}",
+            allowed.join(", ")
+        ))),
+    }
+}
+
+/// A query parameter holding an enum value (`status`, `priority`); 400 if it is not one.
+fn enum_param<T: serde::de::DeserializeOwned>(
+    ctx: &Ctx<'_>,
+    name: &str,
+) -> Result<Option<T>, ApiError> {
+    ctx.query(name)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            serde_json::from_value(serde_json::Value::String(v.clone()))
+                .map_err(|_| ApiError::BadRequest(format!("{name}={v} is not a known {name}")))
+        })
+        .transpose()
+}
+
+/// Tickets, one tab at a time. Clients see their company's tickets or, for roles that see only
+/// their own, their own; MSP staff see the queue across companies, or one company's, or one
+/// technician's (`assignee`, or `none` for unassigned; sorted by last update).
+#[utoipa::path(get, path = "/api/tickets", tag = "tickets",
+    params(
+        ("tab" = Option<String>, Query, description = "`open` (default) or `closed`"),
+        ("sort" = Option<String>, Query, description = "`number` (= submitted, default) or `updated`"),
+        ("order" = Option<String>, Query, description = "`desc` (default) or `asc`"),
+        ("status" = Option<TicketStatus>, Query),
+        ("priority" = Option<Priority>, Query),
+        ("contact" = Option<String>, Query, description = "A contact's user id (roles that see the company's tickets)"),
+        ("company" = Option<String>, Query, description = "MSP staff: one company"),
+        ("assignee" = Option<String>, Query, description = "MSP staff: a technician's user id, or `none`"),
+        ("cursor" = Option<String>, Query),
+    ),
+    responses(
+        (status = 200, body = TicketList),
+        (status = 400, description = "Unknown filter value or a cursor from another list", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Another company", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    let open = choice(ctx, "tab", &["open", "closed"])?.is_none_or(|t| t == "open");
+    let by_updated = choice(ctx, "sort", &["number", "updated"])?.is_some_and(|s| s == "updated");
+    let ascending = choice(ctx, "order", &["asc", "desc"])?.is_some_and(|o| o == "asc");
+    let status: Option<TicketStatus> = enum_param(ctx, "status")?;
+    let priority: Option<Priority> = enum_param(ctx, "priority")?;
+    let user = |raw: String| {
+        UserId::parse(&raw).map_err(|_| ApiError::BadRequest(format!("{raw} is not a user id")))
+    };
+    let contact = ctx
+        .query("contact")
+        .filter(|c| !c.is_empty())
+        .map(user)
+        .transpose()?;
+    let staff = principal.can(Capability::AllCompanies);
+    let company = ctx
+        .query("company")
+        .filter(|c| !c.is_empty())
+        .map(|c| principal.scope(&c))
+        .transpose()?;
+    // (first index of the by-number/by-updated pair, partition)
+    let (index, partition) = if staff && company.is_none() {
+        match ctx.query("assignee").filter(|a| !a.is_empty()) {
+            Some(a) if a == "none" => (6, keys::ticket_assignee_queue(None, open)),
+            Some(a) => (6, keys::ticket_assignee_queue(Some(&user(a)?), open)),
+            None => (4 + usize::from(by_updated), keys::ticket_queue(open)),
+        }
+    } else {
+        let company = company.unwrap_or_else(|| principal.company.id.clone());
+        let contact = if staff || principal.can(Capability::ViewCompanyTickets) {
+            contact
+        } else if principal.can(Capability::ViewOwnTickets) {
+            Some(principal.user.id.clone())
+        } else {
+            return Err(ApiError::Forbidden);
+        };
+        match contact {
+            Some(c) => (
+                2 + usize::from(by_updated),
+                keys::ticket_contact_tab(&company, &c, open),
+            ),
+            None => (usize::from(by_updated), keys::ticket_tab(&company, open)),
+        }
+    };
+    let list = format!("{}#{partition}", keys::INDEXES[index].0);
+    let start = ctx.start_after(&list)?;
+    let page = ctx
+        .app
+        .store
+        .list_tickets(
+            index, &partition, ascending, status, priority, start, PAGE_SIZE,
+        )
+        .await?;
+    let next_cursor = ctx.next_cursor(&page, &list);
+    json(
+        StatusCode::OK,
+        &TicketList {
+            items: page.items.into_iter().map(TicketRow::from).collect(),
+            next_cursor,
+        },
+    )
+}
+
+/// Rows per page of a ticket list.
+pub const PAGE_SIZE: i32 = 50;
 
 /// A ticket with its conversation (and, for MSP staff, internal notes), oldest first.
 #[derive(Serialize, ToSchema)]
@@ -258,5 +383,5 @@ async fn put_settings(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 
 /// This function's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(create, detail, add_note, get_settings, put_settings))]
+#[openapi(paths(list, create, detail, add_note, get_settings, put_settings))]
 pub struct ApiDoc;
