@@ -554,21 +554,16 @@ async fn bad_notes_and_closed_tickets_are_refused_and_write_nothing() {
         "only the ticket itself"
     );
 
-    // Close it (status changes are not built yet: write the state directly) and try again.
-    let company = portal::domain::CompanyId::parse("acme-dental").unwrap();
-    let (mut ticket, _) = t
-        .app
-        .store
-        .ticket_detail(&company, number, true)
-        .await
-        .unwrap()
-        .unwrap();
-    ticket.status = portal::tickets::TicketStatus::Cancelled;
-    ticket.number += 1_000_000;
-    t.app.store.create_ticket(&ticket).await.unwrap();
-    let closed = format!("/api/tickets/{}/notes", ticket.number);
+    // Cancel it, then try again.
+    let cancel = t
+        .call("PATCH", &format!("/api/tickets/{number}"))
+        .cookie(&uma)
+        .json(json!({"status": "cancelled", "version": 1}))
+        .send()
+        .await;
+    assert_eq!(cancel.status, 200, "{}", cancel.text);
     let answer = t
-        .call("POST", &closed)
+        .call("POST", &notes)
         .cookie(&uma)
         .json(json!({"text": "Hello?"}))
         .send()
@@ -582,7 +577,7 @@ async fn bad_notes_and_closed_tickets_are_refused_and_write_nothing() {
     );
     assert_eq!(
         ticket_items(&t, "acme-dental").await,
-        2,
+        1,
         "no note was stored"
     );
 }
@@ -747,4 +742,200 @@ async fn ticket_lists_paginate_and_refuse_bad_parameters() {
         let answer = t.get(&format!("/api/tickets?{bad}"), &fiona).await;
         assert_eq!(answer.problem(400), "/problems/bad-request", "{bad}");
     }
+}
+
+// ---- status, priority, technician ----------------------------------------------------------------
+
+async fn patch(t: &TestApp, cookie: &str, number: u64, body: Value) -> portal_tests::Answer {
+    t.call("PATCH", &format!("/api/tickets/{number}"))
+        .cookie(cookie)
+        .json(body)
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn clients_set_only_the_statuses_the_msp_allows_and_reopen_within_the_window() {
+    let t = TestApp::new().await;
+    let uma = t.login("user@acme.example").await;
+    let tech = t.login("tech@northwind.example").await;
+    let number = raise(&t, &uma, new_ticket()).await.body["number"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        patch(
+            &t,
+            &uma,
+            number,
+            json!({"status": "in_progress", "version": 1})
+        )
+        .await
+        .problem(403),
+        "/problems/forbidden"
+    );
+    assert_eq!(
+        patch(
+            &t,
+            &uma,
+            number,
+            json!({"priority": "critical", "version": 1})
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        patch(&t, &uma, number, json!({"assignee_id": "", "version": 1}))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        patch(
+            &t,
+            &uma,
+            number,
+            json!({"status": "cancelled", "version": 7})
+        )
+        .await
+        .problem(409),
+        "/problems/conflict"
+    );
+    let detail = t.get(&format!("/api/tickets/{number}"), &uma).await;
+    assert_eq!(
+        (
+            detail.body["ticket"]["status"].clone(),
+            detail.body["ticket"]["version"].clone()
+        ),
+        (json!("new"), json!(1)),
+        "refusals changed nothing"
+    );
+
+    // The technician resolves it; the client reopens it within the window.
+    let resolved = patch(
+        &t,
+        &tech,
+        number,
+        json!({"status": "resolved", "version": 1}),
+    )
+    .await;
+    assert_eq!(resolved.status, 200, "{}", resolved.text);
+    assert!(resolved.body["closed_at"].is_string());
+    assert_eq!(numbers(&t, "/api/tickets?tab=closed", &uma).await, [number]);
+    t.clock.advance(time::Duration::days(6));
+    // Sessions last 12 hours: sign in again after the days pass.
+    let (uma, tech) = (
+        t.login("user@acme.example").await,
+        t.login("tech@northwind.example").await,
+    );
+    let reopened = patch(&t, &uma, number, json!({"status": "new", "version": 2})).await;
+    assert_eq!(reopened.status, 200, "{}", reopened.text);
+    assert!(reopened.body["closed_at"].is_null());
+    assert_eq!(numbers(&t, "/api/tickets", &uma).await, [number]);
+    // Resolved again, and now the window (7 days by default) passes.
+    assert_eq!(
+        patch(
+            &t,
+            &tech,
+            number,
+            json!({"status": "resolved", "version": 3})
+        )
+        .await
+        .status,
+        200
+    );
+    t.clock.advance(time::Duration::days(8));
+    let uma = t.login("user@acme.example").await;
+    let late = patch(&t, &uma, number, json!({"status": "new", "version": 4})).await;
+    assert_eq!(late.problem(409), "/problems/ticket-closed");
+    assert!(late.body["title"].as_str().unwrap().contains("7 days"));
+    // A closed ticket takes no other client status either.
+    assert_eq!(
+        patch(
+            &t,
+            &uma,
+            number,
+            json!({"status": "cancelled", "version": 4})
+        )
+        .await
+        .status,
+        409
+    );
+}
+
+#[tokio::test]
+async fn staff_set_any_status_priority_and_technician_and_others_get_404() {
+    let t = TestApp::new().await;
+    let uma = t.login("user@acme.example").await;
+    let tech = t.login("tech@northwind.example").await;
+    let tech_id = portal::seed::demo_user_id("tech@northwind.example").to_string();
+    let number = raise(&t, &uma, new_ticket()).await.body["number"]
+        .as_u64()
+        .unwrap();
+    let changed = patch(
+        &t,
+        &tech,
+        number,
+        json!({"status": "in_progress", "priority": "high", "assignee_id": tech_id, "version": 1}),
+    )
+    .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    assert_eq!(changed.body["assignee_name"], "Theo Technician");
+    assert_eq!(changed.body["priority"], "high");
+    assert_eq!(
+        numbers(&t, &format!("/api/tickets?assignee={tech_id}"), &tech).await,
+        [number]
+    );
+    assert!(
+        numbers(&t, "/api/tickets?assignee=none", &tech)
+            .await
+            .is_empty()
+    );
+    // Only MSP technicians can be assigned.
+    let client_user = portal::seed::demo_user_id("fulladmin@acme.example").to_string();
+    for bad in [client_user.as_str(), "nobody", "not an id"] {
+        let answer = patch(&t, &tech, number, json!({"assignee_id": bad, "version": 2})).await;
+        assert_eq!(answer.problem(422), "/problems/validation", "{bad}");
+    }
+    assert_eq!(
+        patch(&t, &tech, number, json!({"assignee_id": "", "version": 2}))
+            .await
+            .body["assignee_name"],
+        Value::Null
+    );
+    // Other companies' users, and bad bodies.
+    let gus = t.login("fulladmin@globex.example").await;
+    assert_eq!(
+        patch(
+            &t,
+            &gus,
+            number,
+            json!({"status": "cancelled", "version": 3})
+        )
+        .await
+        .problem(404),
+        "/problems/not-found"
+    );
+    assert_eq!(
+        patch(&t, &tech, number, json!({"status": "done", "version": 3}))
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        patch(&t, &tech, number, json!({"status": "closed"}))
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        patch(&t, &tech, number, json!({"summary": "x", "version": 3}))
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        t.get(&format!("/api/tickets/{number}"), &tech).await.body["ticket"]["version"],
+        3
+    );
 }

@@ -490,6 +490,38 @@ impl Store {
         Ok(item)
     }
 
+    /// A Put of the whole `ticket` (with its index attributes) that succeeds only if the stored
+    /// ticket is still at `previous` version.
+    fn versioned_ticket_put(&self, ticket: &Ticket, previous: u64) -> anyhow::Result<Put> {
+        Ok(Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(Self::ticket_item(ticket)?))
+            .condition_expression("#version = :version")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":version", AttributeValue::N(previous.to_string()))
+            .build()?)
+    }
+
+    /// Save a changed ticket if nobody changed it since `previous`; `false` otherwise.
+    pub async fn save_ticket(&self, ticket: &Ticket, previous: u64) -> anyhow::Result<bool> {
+        let put = self.versioned_ticket_put(ticket, previous)?;
+        let result = self
+            .db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(put.item))
+            .set_condition_expression(put.condition_expression)
+            .set_expression_attribute_names(put.expression_attribute_names)
+            .set_expression_attribute_values(put.expression_attribute_values)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err) if is_condition_failure(&err) => Ok(false),
+            Err(err) => Err(anyhow::Error::from(err).context("saving ticket")),
+        }
+    }
+
     /// Store a new ticket and its number pointer together.
     pub async fn create_ticket(&self, ticket: &Ticket) -> anyhow::Result<()> {
         let item = Self::ticket_item(ticket)?;
@@ -596,13 +628,7 @@ impl Store {
         let mut touched = ticket.clone();
         touched.updated_at = note.created_at;
         touched.version = ticket.version + 1;
-        let touch = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(Self::ticket_item(&touched)?))
-            .condition_expression("#version = :version")
-            .expression_attribute_names("#version", "version")
-            .expression_attribute_values(":version", AttributeValue::N(ticket.version.to_string()))
-            .build()?;
+        let touch = self.versioned_ticket_put(&touched, ticket.version)?;
         let result = self
             .db
             .transact_write_items()

@@ -482,3 +482,15 @@ impl From<Ticket> for TicketRow {
         }
     }
 }
+
+/// What `PATCH /api/tickets/{number}` takes: only the fields to change, and the `version` read.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketChange {
+    pub status: Option<TicketStatus>,
+    /// MSP staff only.
+    pub priority: Option<Priority>,
+    /// MSP staff only: a technician's user id, or `""` to unassign.
+    pub assignee_id: Option<String>,
+    pub version: u64,
+}

@@ -13,7 +13,7 @@ use portal::session::Principal;
 use portal::tickets::{
     NewTicketBody, Note, NoteBody, Ticket, TicketSettings, TicketStatus, parse_number,
 };
-use portal::tickets::{Priority, TicketRow};
+use portal::tickets::{Priority, TicketChange, TicketRow};
 use portal::{ApiError, App};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -30,6 +30,7 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::POST, ["tickets"]) => create(ctx).await,
         (&Method::GET, ["tickets"]) => list(ctx).await,
         (&Method::GET, ["tickets", number]) => detail(ctx, number).await,
+        (&Method::PATCH, ["tickets", number]) => change(ctx, number).await,
         (&Method::POST, ["tickets", number, "notes"]) => add_note(ctx, number).await,
         (_, ["tickets"] | ["tickets", _] | ["tickets", _, "notes"]) => {
             Err(ApiError::MethodNotAllowed)
@@ -350,6 +351,96 @@ async fn add_note(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiErro
     json(StatusCode::CREATED, &note)
 }
 
+/// Change a ticket's status (clients: only the statuses the MSP allows, and reopening a resolved
+/// ticket within the reopen window), and, for MSP staff, its priority and technician. Send the
+/// `version` you read; a stale one is a 409.
+#[utoipa::path(patch, path = "/api/tickets/{number}", tag = "tickets", request_body = TicketChange,
+    params(("number" = u64, Path)),
+    responses(
+        (status = 200, description = "The changed ticket", body = Ticket),
+        (status = 403, description = "A status the MSP does not let clients set, or a staff-only change", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket, or not one you can see", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed meanwhile, or closed for good", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a technician", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    let body: TicketChange = ctx.json()?;
+    let staff = principal.can(Capability::AllCompanies);
+    if !staff && (body.priority.is_some() || body.assignee_id.is_some()) {
+        return Err(ApiError::Forbidden);
+    }
+    if !staff {
+        principal.require(Capability::AddNotes)?;
+    }
+    let TicketDetail { ticket, .. } = visible_ticket(ctx, &principal, number).await?;
+    if body.version != ticket.version {
+        return Err(ApiError::Conflict);
+    }
+    let now = ctx.app.now();
+    let mut changed = ticket.clone();
+    if let Some(status) = body.status.filter(|s| *s != ticket.status) {
+        if !staff {
+            let settings = ctx.app.store.ticket_settings().await?;
+            let reopening = ticket.status == TicketStatus::Resolved && status == TicketStatus::New;
+            if reopening {
+                let resolved = ticket.closed_at.unwrap_or(ticket.updated_at);
+                if now - resolved > time::Duration::days(i64::from(settings.reopen_days)) {
+                    return Err(ApiError::State(
+                        "/problems/ticket-closed",
+                        format!(
+                            "This ticket was resolved more than {} days ago and can no longer be reopened. Raise a new ticket and mention this one's number.",
+                            settings.reopen_days
+                        ),
+                    ));
+                }
+            } else if !ticket.status.is_open() {
+                return Err(ApiError::State(
+                    "/problems/ticket-closed",
+                    "This ticket is closed. Raise a new ticket and mention this one's number."
+                        .into(),
+                ));
+            } else if !settings.client_statuses.contains(&status) {
+                return Err(ApiError::Forbidden);
+            }
+        }
+        changed.closed_at = if status.is_open() { None } else { Some(now) };
+        changed.status = status;
+    }
+    if let Some(priority) = body.priority {
+        changed.priority = priority;
+    }
+    if let Some(raw) = body.assignee_id.as_deref() {
+        if raw.is_empty() {
+            (changed.assignee_id, changed.assignee_name) = (None, None);
+        } else {
+            let technician = match UserId::parse(raw) {
+                Ok(id) => ctx.app.store.get_user(&principal.company.id, &id).await?,
+                Err(_) => None,
+            }
+            .filter(|u| u.status == UserStatus::Active && u.role.can(Capability::AllCompanies));
+            let Some(technician) = technician else {
+                return Err(ApiError::Validation(vec![FieldError::new(
+                    "assignee_id",
+                    "Choose a technician of the MSP",
+                )]));
+            };
+            (changed.assignee_id, changed.assignee_name) =
+                (Some(technician.id), Some(technician.name));
+        }
+    }
+    if changed == ticket {
+        return json(StatusCode::OK, &ticket);
+    }
+    changed.updated_at = now;
+    changed.version = ticket.version + 1;
+    if !ctx.app.store.save_ticket(&changed, ticket.version).await? {
+        return Err(ApiError::Conflict);
+    }
+    tracing::info!(ticket = changed.number, status = ?changed.status, "ticket changed");
+    json(StatusCode::OK, &changed)
+}
+
 /// The MSP's ticket settings.
 #[utoipa::path(get, path = "/api/tickets/settings", tag = "tickets",
     responses(
@@ -383,5 +474,5 @@ async fn put_settings(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 
 /// This function's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list, create, detail, add_note, get_settings, put_settings))]
+#[openapi(paths(list, create, detail, change, add_note, get_settings, put_settings))]
 pub struct ApiDoc;
