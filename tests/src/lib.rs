@@ -342,6 +342,10 @@ impl TestApp {
         seen.push(("POST /api/tickets".to_owned(), a.status, calls));
         let (calls, list) = self.count_calls(self.get("/api/tickets", &client)).await;
         seen.push(("GET /api/tickets".to_owned(), list.status, calls));
+        let (calls, stats) = self
+            .count_calls(self.get("/api/tickets/stats", &client))
+            .await;
+        seen.push(("GET /api/tickets/stats".to_owned(), stats.status, calls));
         let number = a.body["number"].as_u64().unwrap_or_default();
         let note = serde_json::json!({"text": "A note."});
         let (calls, a) = self

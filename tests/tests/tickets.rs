@@ -939,3 +939,95 @@ async fn staff_set_any_status_priority_and_technician_and_others_get_404() {
         3
     );
 }
+
+// ---- statistics ------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn ticket_counts_are_kept_on_write_per_company_and_per_contact() {
+    let t = TestApp::new().await;
+    let uma = t.login("user@acme.example").await;
+    let fiona = t.login("fulladmin@acme.example").await;
+    let gus = t.login("fulladmin@globex.example").await;
+    let first = raise(&t, &uma, new_ticket()).await.body["number"]
+        .as_u64()
+        .unwrap();
+    raise(&t, &uma, new_ticket()).await;
+    raise(&t, &fiona, new_ticket()).await;
+    raise(&t, &gus, new_ticket()).await;
+    assert_eq!(
+        patch(
+            &t,
+            &uma,
+            first,
+            json!({"status": "cancelled", "version": 1})
+        )
+        .await
+        .status,
+        200
+    );
+
+    let company = t.get("/api/tickets/stats", &fiona).await;
+    assert_eq!(company.status, 200, "{}", company.text);
+    assert_eq!(
+        (
+            company.body["open"].clone(),
+            company.body["this_month"].clone(),
+            company.body["this_year"].clone()
+        ),
+        (json!(2), json!(3), json!(3))
+    );
+    let months = company.body["months"].as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    assert_eq!(months[11]["created"], 3);
+    assert!(months[..11].iter().all(|m| m["created"] == 0));
+    let own = t.get("/api/tickets/stats", &uma).await;
+    assert_eq!(
+        (own.body["open"].clone(), own.body["this_month"].clone()),
+        (json!(1), json!(2)),
+        "own tickets only"
+    );
+    assert_eq!(
+        t.get(
+            "/api/tickets/stats",
+            &t.login("readonly@acme.example").await
+        )
+        .await
+        .body["open"],
+        0
+    );
+    assert_eq!(t.get("/api/tickets/stats", &gus).await.body["open"], 1);
+    assert_eq!(
+        t.get("/api/tickets/stats?company=globex-logistics", &fiona)
+            .await
+            .problem(404),
+        "/problems/not-found"
+    );
+    let tech = t.login("tech@northwind.example").await;
+    assert_eq!(
+        t.get("/api/tickets/stats", &tech).await.problem(422),
+        "/problems/validation"
+    );
+    assert_eq!(
+        t.get("/api/tickets/stats?company=acme-dental", &tech)
+            .await
+            .body,
+        company.body
+    );
+
+    // Reopening counts it as open again.
+    let tech_reopen = patch(
+        &t,
+        &tech,
+        first,
+        json!({"status": "in_progress", "version": 2}),
+    )
+    .await;
+    assert_eq!(tech_reopen.status, 200);
+    assert_eq!(t.get("/api/tickets/stats", &fiona).await.body["open"], 3);
+    // A month later the new month starts at zero and last month is still counted.
+    t.clock.advance(time::Duration::days(31));
+    let fiona = t.login("fulladmin@acme.example").await;
+    let later = t.get("/api/tickets/stats", &fiona).await;
+    assert_eq!(later.body["this_month"], 0);
+    assert_eq!(later.body["months"][10]["created"], 3);
+}

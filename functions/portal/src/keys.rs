@@ -12,6 +12,7 @@
 //! | note        | `CO#{company}`          | `TICKET#{n:010}#N|X#{created}#{id}` |  |              |
 //! | ticket no.  | `TICKETNO#{n}`          | `TICKETNO`        |             |                   |
 //! | counter     | `COUNTER`               | `{name}`          |             |                   |
+//! | tkt stats   | `CO#{company}`          | `STATS#T#C#OPEN`, `STATS#T#C#M#{yyyy-mm}`, and `STATS#T#U#{user}#…` per contact | | |
 //!
 //! The ticket layout is explained in docs/tickets.md.
 //!
@@ -215,6 +216,36 @@ pub fn sortable_time(t: time::OffsetDateTime) -> String {
         t.second(),
         t.nanosecond()
     )
+}
+
+/// Whose ticket statistics: the whole company's, or one contact's (for roles that see only their
+/// own tickets).
+pub fn ticket_stats_scope(contact: Option<&crate::domain::UserId>) -> String {
+    match contact {
+        None => "STATS#T#C#".into(),
+        Some(user) => format!("STATS#T#U#{user}#"),
+    }
+}
+
+/// The open-ticket count of a scope. Sorts after its month items (`M` < `O`), so one Query from a
+/// month to `OPEN` reads both.
+pub fn ticket_stats_open(company: &CompanyId, contact: Option<&crate::domain::UserId>) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: format!("{}OPEN", ticket_stats_scope(contact)),
+    }
+}
+
+/// Tickets raised in month `yyyy-mm` in a scope.
+pub fn ticket_stats_month(
+    company: &CompanyId,
+    contact: Option<&crate::domain::UserId>,
+    month: &str,
+) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: format!("{}M#{month}", ticket_stats_scope(contact)),
+    }
 }
 
 /// The MSP's ticket settings.

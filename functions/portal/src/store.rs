@@ -502,17 +502,20 @@ impl Store {
             .build()?)
     }
 
-    /// Save a changed ticket if nobody changed it since `previous`; `false` otherwise.
-    pub async fn save_ticket(&self, ticket: &Ticket, previous: u64) -> anyhow::Result<bool> {
-        let put = self.versioned_ticket_put(ticket, previous)?;
+    /// Save a changed ticket if nobody changed it since it was `before`; `false` otherwise. A move
+    /// between open and closed updates the open counts in the same transaction.
+    pub async fn save_ticket(&self, ticket: &Ticket, before: &Ticket) -> anyhow::Result<bool> {
+        let open_delta = i64::from(ticket.status.is_open()) - i64::from(before.status.is_open());
+        let mut parts = vec![
+            TransactWriteItem::builder()
+                .put(self.versioned_ticket_put(ticket, before.version)?)
+                .build(),
+        ];
+        parts.extend(self.ticket_stats(ticket, open_delta, None)?);
         let result = self
             .db
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(put.item))
-            .set_condition_expression(put.condition_expression)
-            .set_expression_attribute_names(put.expression_attribute_names)
-            .set_expression_attribute_values(put.expression_attribute_values)
+            .transact_write_items()
+            .set_transact_items(Some(parts))
             .send()
             .await;
         match result {
@@ -520,6 +523,49 @@ impl Store {
             Err(err) if is_condition_failure(&err) => Ok(false),
             Err(err) => Err(anyhow::Error::from(err).context("saving ticket")),
         }
+    }
+
+    /// `ADD #field :delta` on a statistics item, as a transaction part.
+    fn stats_add(&self, key: Key, field: &str, delta: i64) -> anyhow::Result<TransactWriteItem> {
+        Ok(TransactWriteItem::builder()
+            .update(
+                aws_sdk_dynamodb::types::Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key.to_item()))
+                    .update_expression("ADD #field :delta")
+                    .expression_attribute_names("#field", field)
+                    .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()))
+                    .build()?,
+            )
+            .build())
+    }
+
+    /// The statistics changes a ticket moving by `open_delta` (±1, or 0) makes, for the company and
+    /// for its contact; `month` when the ticket is new.
+    fn ticket_stats(
+        &self,
+        ticket: &Ticket,
+        open_delta: i64,
+        month: Option<&str>,
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
+        let mut parts = Vec::new();
+        for contact in [None, Some(&ticket.contact_id)] {
+            if open_delta != 0 {
+                parts.push(self.stats_add(
+                    keys::ticket_stats_open(&ticket.company_id, contact),
+                    "open",
+                    open_delta,
+                )?);
+            }
+            if let Some(month) = month {
+                parts.push(self.stats_add(
+                    keys::ticket_stats_month(&ticket.company_id, contact, month),
+                    "created",
+                    1,
+                )?);
+            }
+        }
+        Ok(parts)
     }
 
     /// Store a new ticket and its number pointer together.
@@ -539,10 +585,20 @@ impl Store {
                 )
                 .build())
         };
+        let month = format!(
+            "{:04}-{:02}",
+            ticket.created_at.year(),
+            u8::from(ticket.created_at.month())
+        );
+        let mut parts = vec![put(item)?, put(pointer)?];
+        parts.extend(self.ticket_stats(
+            ticket,
+            i64::from(ticket.status.is_open()),
+            Some(&month),
+        )?);
         self.db
             .transact_write_items()
-            .transact_items(put(item)?)
-            .transact_items(put(pointer)?)
+            .set_transact_items(Some(parts))
             .send()
             .await
             .context("storing ticket")?;
@@ -690,6 +746,54 @@ impl Store {
         }
         let out = query.send().await.context("listing tickets")?;
         page(out.items, out.last_evaluated_key)
+    }
+
+    /// Ticket statistics of a company (or one contact): open tickets, and tickets raised per month
+    /// from `first_month` (`yyyy-mm`) on, in one Query.
+    pub async fn ticket_stats_since(
+        &self,
+        company: &CompanyId,
+        contact: Option<&UserId>,
+        first_month: &str,
+    ) -> anyhow::Result<(i64, Vec<(String, i64)>)> {
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", s(keys::company_partition(company)))
+            .expression_attribute_values(
+                ":from",
+                s(keys::ticket_stats_month(company, contact, first_month).sk),
+            )
+            .expression_attribute_values(":to", s(keys::ticket_stats_open(company, contact).sk))
+            .send()
+            .await
+            .context("reading ticket statistics")?;
+        let number = |item: &Item, field: &str| {
+            item.get(field)
+                .and_then(|v| v.as_n().ok())
+                .and_then(|n| n.parse::<i64>().ok())
+                .unwrap_or(0)
+        };
+        let mut open = 0;
+        let mut months = Vec::new();
+        for item in out.items.unwrap_or_default() {
+            let sk = item
+                .get(keys::SK)
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default();
+            match sk.rsplit_once("M#") {
+                Some((_, month)) if !sk.ends_with("OPEN") => {
+                    months.push((month.to_owned(), number(&item, "created")))
+                }
+                _ => open = number(&item, "open"),
+            }
+        }
+        Ok((open, months))
     }
 
     /// One page of the company directory, ordered by name.

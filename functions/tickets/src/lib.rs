@@ -27,6 +27,8 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::GET, ["tickets", "settings"]) => get_settings(ctx).await,
         (&Method::PUT, ["tickets", "settings"]) => put_settings(ctx).await,
         (_, ["tickets", "settings"]) => Err(ApiError::MethodNotAllowed),
+        (&Method::GET, ["tickets", "stats"]) => stats(ctx).await,
+        (_, ["tickets", "stats"]) => Err(ApiError::MethodNotAllowed),
         (&Method::POST, ["tickets"]) => create(ctx).await,
         (&Method::GET, ["tickets"]) => list(ctx).await,
         (&Method::GET, ["tickets", number]) => detail(ctx, number).await,
@@ -154,6 +156,95 @@ async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         &TicketList {
             items: page.items.into_iter().map(TicketRow::from).collect(),
             next_cursor,
+        },
+    )
+}
+
+/// Ticket counts for the home page, maintained on every write (never counted by reading tickets).
+#[derive(Serialize, ToSchema)]
+pub struct TicketStats {
+    pub open: i64,
+    pub this_month: i64,
+    pub this_year: i64,
+    /// The last 12 months, oldest first (`yyyy-mm`), every month present.
+    pub months: Vec<MonthCount>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MonthCount {
+    pub month: String,
+    pub created: i64,
+}
+
+/// The last `n` months up to and including `today`'s, oldest first, as `yyyy-mm`.
+fn last_months(today: time::Date, n: i32) -> Vec<String> {
+    let index = today.year() * 12 + i32::from(u8::from(today.month())) - 1;
+    (index - n + 1..=index)
+        .map(|i| format!("{:04}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1))
+        .collect()
+}
+
+/// Open tickets, tickets this month and year, and the last 12 months: the company's for roles that
+/// see its tickets, one's own for the others; MSP staff name a `company`.
+#[utoipa::path(get, path = "/api/tickets/stats", tag = "tickets",
+    params(("company" = Option<String>, Query, description = "MSP staff: the company")),
+    responses(
+        (status = 200, body = TicketStats),
+        (status = 404, description = "Another company", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "MSP staff without a company", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+async fn stats(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    let staff = principal.can(Capability::AllCompanies);
+    let company = match ctx.query("company").filter(|c| !c.is_empty()) {
+        Some(c) => principal.scope(&c)?,
+        None if staff => {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "company",
+                "Choose a company",
+            )]));
+        }
+        None => principal.company.id.clone(),
+    };
+    let contact = if staff || principal.can(Capability::ViewCompanyTickets) {
+        None
+    } else if principal.can(Capability::ViewOwnTickets) {
+        Some(&principal.user.id)
+    } else {
+        return Err(ApiError::Forbidden);
+    };
+    let today = ctx.app.now().date();
+    let months = last_months(today, 12);
+    let (open, counted) = ctx
+        .app
+        .store
+        .ticket_stats_since(&company, contact, &months[0])
+        .await?;
+    let count = |m: &str| {
+        counted
+            .iter()
+            .find(|(month, _)| month == m)
+            .map_or(0, |(_, n)| *n)
+    };
+    let year = format!("{:04}-", today.year());
+    let months: Vec<MonthCount> = months
+        .iter()
+        .map(|m| MonthCount {
+            month: m.clone(),
+            created: count(m),
+        })
+        .collect();
+    json(
+        StatusCode::OK,
+        &TicketStats {
+            open,
+            this_month: months.last().map_or(0, |m| m.created),
+            this_year: months
+                .iter()
+                .filter(|m| m.month.starts_with(&year))
+                .map(|m| m.created)
+                .sum(),
+            months,
         },
     )
 }
@@ -434,7 +525,7 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
     }
     changed.updated_at = now;
     changed.version = ticket.version + 1;
-    if !ctx.app.store.save_ticket(&changed, ticket.version).await? {
+    if !ctx.app.store.save_ticket(&changed, &ticket).await? {
         return Err(ApiError::Conflict);
     }
     tracing::info!(ticket = changed.number, status = ?changed.status, "ticket changed");
@@ -474,5 +565,28 @@ async fn put_settings(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 
 /// This function's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list, create, detail, change, add_note, get_settings, put_settings))]
+#[openapi(paths(
+    list,
+    stats,
+    create,
+    detail,
+    change,
+    add_note,
+    get_settings,
+    put_settings
+))]
 pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests {
+    use super::last_months;
+    use time::macros::date;
+
+    #[test]
+    fn last_months_cross_the_year() {
+        let months = last_months(date!(2026 - 02 - 15), 12);
+        assert_eq!(months.first().unwrap(), "2025-03");
+        assert_eq!(months.last().unwrap(), "2026-02");
+        assert_eq!(months.len(), 12);
+    }
+}
