@@ -213,6 +213,13 @@ async fn raise(t: &TestApp, cookie: &str, body: Value) -> portal_tests::Answer {
         .await
 }
 
+/// Raise the standard test ticket; its number.
+async fn raised(t: &TestApp, cookie: &str) -> u64 {
+    let answer = raise(t, cookie, new_ticket()).await;
+    assert_eq!(answer.status, 201, "{}", answer.text);
+    answer.body["number"].as_u64().unwrap()
+}
+
 async fn ticket_items(t: &TestApp, company: &str) -> usize {
     t.items_in(&format!("CO#{company}"))
         .await
@@ -384,9 +391,7 @@ async fn bad_tickets_get_field_problems_and_write_nothing() {
 async fn tickets_are_seen_only_by_those_allowed_and_others_get_404() {
     let t = TestApp::new().await;
     let uma = t.login("user@acme.example").await;
-    let number = raise(&t, &uma, new_ticket()).await.body["number"]
-        .as_u64()
-        .unwrap();
+    let number = raised(&t, &uma).await;
     let path = format!("/api/tickets/{number}");
     for (email, status) in [
         ("user@acme.example", 200),
@@ -442,9 +447,7 @@ async fn tickets_are_seen_only_by_those_allowed_and_others_get_404() {
 async fn internal_notes_are_never_in_a_client_answer() {
     let t = TestApp::new().await;
     let uma = t.login("user@acme.example").await;
-    let number = raise(&t, &uma, new_ticket()).await.body["number"]
-        .as_u64()
-        .unwrap();
+    let number = raised(&t, &uma).await;
     let notes = format!("/api/tickets/{number}/notes");
     let tech = t.login("tech@northwind.example").await;
     let reply = t
@@ -517,9 +520,7 @@ async fn internal_notes_are_never_in_a_client_answer() {
 async fn bad_notes_and_closed_tickets_are_refused_and_write_nothing() {
     let t = TestApp::new().await;
     let uma = t.login("user@acme.example").await;
-    let number = raise(&t, &uma, new_ticket()).await.body["number"]
-        .as_u64()
-        .unwrap();
+    let number = raised(&t, &uma).await;
     let notes = format!("/api/tickets/{number}/notes");
     assert_eq!(
         t.call("POST", &notes)
@@ -759,9 +760,7 @@ async fn clients_set_only_the_statuses_the_msp_allows_and_reopen_within_the_wind
     let t = TestApp::new().await;
     let uma = t.login("user@acme.example").await;
     let tech = t.login("tech@northwind.example").await;
-    let number = raise(&t, &uma, new_ticket()).await.body["number"]
-        .as_u64()
-        .unwrap();
+    let number = raised(&t, &uma).await;
     assert_eq!(
         patch(
             &t,
@@ -869,9 +868,7 @@ async fn staff_set_any_status_priority_and_technician_and_others_get_404() {
     let uma = t.login("user@acme.example").await;
     let tech = t.login("tech@northwind.example").await;
     let tech_id = portal::seed::demo_user_id("tech@northwind.example").to_string();
-    let number = raise(&t, &uma, new_ticket()).await.body["number"]
-        .as_u64()
-        .unwrap();
+    let number = raised(&t, &uma).await;
     let changed = patch(
         &t,
         &tech,
@@ -948,9 +945,7 @@ async fn ticket_counts_are_kept_on_write_per_company_and_per_contact() {
     let uma = t.login("user@acme.example").await;
     let fiona = t.login("fulladmin@acme.example").await;
     let gus = t.login("fulladmin@globex.example").await;
-    let first = raise(&t, &uma, new_ticket()).await.body["number"]
-        .as_u64()
-        .unwrap();
+    let first = raised(&t, &uma).await;
     raise(&t, &uma, new_ticket()).await;
     raise(&t, &fiona, new_ticket()).await;
     raise(&t, &gus, new_ticket()).await;
