@@ -28,7 +28,8 @@ export async function launch() {
 // A fresh context (no cookies, no storage) whose page fails the test on any console error, such as
 // a Content-Security-Policy violation or an uncaught exception.
 export async function newPage(browser, errors) {
-  const context = await browser.newContext();
+  // Reduced motion: Pico then skips its transitions, so what a test reads is never mid-animation.
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
   const page = await context.newPage();
   page.on('console', (msg) => {
     // The browser logs every 4xx answer as a console error; those are API answers the page handles
@@ -52,6 +53,8 @@ export async function signIn(page, email, { remember = false } = {}) {
 export async function seriousViolations(page) {
   // Evaluated through the DevTools protocol, which the page's CSP (rightly) does not let a <script> do.
   if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE_SOURCE);
+  // Scan a settled page: a colour mid-transition (a menu fading in) is not what the user reads.
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
   const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
