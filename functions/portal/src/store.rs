@@ -188,11 +188,7 @@ impl Store {
             .transact_items(TransactWriteItem::builder().put(put_user.build()?).build())
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err) if is_condition_failure(&err) => Ok(false),
-            Err(err) => Err(anyhow::Error::from(err).context("storing user")),
-        }
+        applied(result, "storing user")
     }
 
     /// The session, user and company named by a session token, in one BatchGetItem.
@@ -332,11 +328,7 @@ impl Store {
             .transact_items(TransactWriteItem::builder().delete(clear_failures).build())
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err) if is_condition_failure(&err) => Ok(false),
-            Err(err) => Err(anyhow::Error::from(err).context("starting session")),
-        }
+        applied(result, "starting session")
     }
 
     pub async fn delete_session(
@@ -407,11 +399,7 @@ impl Store {
             )
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err) if is_condition_failure(&err) => Ok(false),
-            Err(err) => Err(anyhow::Error::from(err).context("storing ticket settings")),
-        }
+        applied(result, "storing ticket settings")
     }
 
     /// The next value of counter `name` (1, 2, 3, …), atomically.
@@ -518,11 +506,7 @@ impl Store {
             .set_transact_items(Some(parts))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err) if is_condition_failure(&err) => Ok(false),
-            Err(err) => Err(anyhow::Error::from(err).context("saving ticket")),
-        }
+        applied(result, "saving ticket")
     }
 
     /// `ADD #field :delta` on a statistics item, as a transaction part.
@@ -692,11 +676,7 @@ impl Store {
             .transact_items(TransactWriteItem::builder().put(touch).build())
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err) if is_condition_failure(&err) => Ok(false),
-            Err(err) => Err(anyhow::Error::from(err).context("storing note")),
-        }
+        applied(result, "storing note")
     }
 
     /// One page (≤ `limit` items read) of a ticket list: index `index` (0 = gsi1), partition
@@ -853,6 +833,23 @@ fn page<T: DeserializeOwned>(
         .map(from_item)
         .collect::<anyhow::Result<_>>()?;
     Ok(Page { items, last_key })
+}
+
+/// Whether a conditional write applied: `Ok(false)` when its condition (or a transaction part's)
+/// refused it, an error with `what` for anything else.
+fn applied<O, E, R>(
+    result: Result<O, aws_sdk_dynamodb::error::SdkError<E, R>>,
+    what: &'static str,
+) -> anyhow::Result<bool>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(err) if is_condition_failure(&err) => Ok(false),
+        Err(err) => Err(anyhow::Error::from(err).context(what)),
+    }
 }
 
 fn is_condition_failure<E, R>(err: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
