@@ -377,6 +377,41 @@ impl TestApp {
             a.status,
             calls,
         ));
+        for (label, path, cookie) in [
+            (
+                "GET /api/tickets?q={number} (client)",
+                format!("/api/tickets?q={number}"),
+                &client,
+            ),
+            (
+                "GET /api/tickets?q={number} (MSP staff)",
+                format!("/api/tickets?q={number}"),
+                &staff,
+            ),
+            (
+                "GET /api/tickets?q=bench (words)",
+                "/api/tickets?q=bench".to_owned(),
+                &client,
+            ),
+            (
+                "GET /api/tickets/export",
+                "/api/tickets/export".to_owned(),
+                &client,
+            ),
+        ] {
+            let (calls, a) = self.count_calls(self.get(&path, cookie)).await;
+            seen.push((label.to_owned(), a.status, calls));
+        }
+        let change = serde_json::json!({"status": "resolved", "version": 2});
+        let (calls, a) = self
+            .count_calls(
+                self.call("PATCH", &format!("/api/tickets/{number}"))
+                    .cookie(&client)
+                    .json(change)
+                    .send(),
+            )
+            .await;
+        seen.push(("PATCH /api/tickets/{number}".to_owned(), a.status, calls));
         let (calls, a) = self
             .count_calls(self.call("POST", "/api/auth/logout").cookie(&client).send())
             .await;

@@ -1026,3 +1026,200 @@ async fn ticket_counts_are_kept_on_write_per_company_and_per_contact() {
     assert_eq!(later.body["this_month"], 0);
     assert_eq!(later.body["months"][10]["created"], 3);
 }
+
+// ---- search and export ---------------------------------------------------------------------------
+
+async fn raise_about(t: &TestApp, cookie: &str, summary: &str) -> u64 {
+    let mut body = new_ticket();
+    body["summary"] = json!(summary);
+    let answer = raise(t, cookie, body).await;
+    assert_eq!(answer.status, 201, "{}", answer.text);
+    answer.body["number"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn search_by_number_or_words_shows_only_what_each_role_may_see() {
+    let t = TestApp::new().await;
+    let uma = t.login("user@acme.example").await;
+    let fiona = t.login("fulladmin@acme.example").await;
+    let gus = t.login("fulladmin@globex.example").await;
+    let tech = t.login("tech@northwind.example").await;
+    let printer = raise_about(&t, &uma, "Printer in reception jams").await;
+    let printers = raise_about(&t, &fiona, "Both printers offline").await;
+    let outlook = raise_about(&t, &uma, "Outlook keeps asking for password").await;
+    let globex = raise_about(&t, &gus, "Printer toner empty").await;
+
+    assert_eq!(
+        numbers(&t, "/api/tickets?q=print", &fiona).await,
+        [printers, printer],
+        "a word prefix, newest first"
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets?q=PRINTER+jams", &fiona).await,
+        [printer],
+        "every word must match"
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets?q=print", &uma).await,
+        [printer],
+        "own-only users find only theirs"
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets?q=print", &gus).await,
+        [globex],
+        "another company's never"
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets?q=print&order=asc", &tech).await,
+        [printer, printers, globex],
+        "the MSP searches across companies"
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets?q=print&company=globex-logistics", &tech).await,
+        [globex]
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets?q=print&tab=closed", &fiona).await,
+        Vec::<u64>::new()
+    );
+
+    // By number: any tab, but only tickets one may see.
+    assert_eq!(
+        numbers(&t, &format!("/api/tickets?q=%23{outlook}"), &uma).await,
+        [outlook]
+    );
+    assert_eq!(
+        numbers(&t, &format!("/api/tickets?q={printers}"), &uma).await,
+        Vec::<u64>::new(),
+        "a colleague's ticket is not found by an own-only user"
+    );
+    assert_eq!(
+        numbers(&t, &format!("/api/tickets?q={globex}"), &fiona).await,
+        Vec::<u64>::new()
+    );
+    assert_eq!(
+        numbers(&t, &format!("/api/tickets?q={globex}&tab=closed"), &tech).await,
+        [globex]
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets?q=99999999999999999999", &tech).await,
+        Vec::<u64>::new()
+    );
+    assert_eq!(
+        t.get("/api/tickets?q=%21+a", &fiona).await.problem(422),
+        "/problems/validation"
+    );
+    // A search cursor is not a list cursor.
+    let list = t.get("/api/tickets?q=print", &fiona).await;
+    assert!(list.body["next_cursor"].is_null());
+}
+
+#[tokio::test]
+async fn search_pages_follow_the_word_index() {
+    let t = TestApp::new().await;
+    let uma = t.login("user@acme.example").await;
+    for i in 0..55 {
+        raise_about(&t, &uma, &format!("Laptop {i} needs a battery")).await;
+    }
+    let first = t.get("/api/tickets?q=laptop", &uma).await;
+    assert_eq!(first.body["items"].as_array().unwrap().len(), 50);
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+    let second = t
+        .get(&format!("/api/tickets?q=laptop&cursor={cursor}"), &uma)
+        .await;
+    assert_eq!(second.body["items"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        t.get(&format!("/api/tickets?cursor={cursor}"), &uma)
+            .await
+            .problem(400),
+        "/problems/bad-request",
+        "a search cursor does not fit the plain list"
+    );
+}
+
+#[tokio::test]
+async fn the_csv_export_follows_the_filters_and_neutralises_formulas() {
+    let t = TestApp::new().await;
+    let uma = t.login("user@acme.example").await;
+    let fiona = t.login("fulladmin@acme.example").await;
+    let first = raise_about(&t, &uma, "=HYPERLINK(\"http://evil.example\",\"click\")").await;
+    let second = raise_about(&t, &fiona, "Monitor, flickering \"badly\"").await;
+    let staff_note = t
+        .call("POST", &format!("/api/tickets/{first}/notes"))
+        .cookie(&t.login("tech@northwind.example").await)
+        .json(json!({"text": "SECRET internal remark", "internal": true}))
+        .send()
+        .await;
+    assert_eq!(staff_note.status, 201);
+
+    let csv = t.get("/api/tickets/export", &fiona).await;
+    assert_eq!(csv.status, 200, "{}", csv.text);
+    assert_eq!(csv.content_type(), "text/csv; charset=utf-8");
+    let lines: Vec<&str> = csv.text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 3, "{}", csv.text);
+    assert!(lines[0].starts_with("\"Number\",\"Summary\""));
+    assert!(lines[1].starts_with(&format!(
+        "\"{second}\",\"Monitor, flickering \"\"badly\"\"\""
+    )));
+    assert!(
+        lines[2].starts_with(&format!(
+            "\"{first}\",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\""
+        )),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        !csv.text.contains("SECRET"),
+        "no internal note in an export"
+    );
+
+    let own = t.get("/api/tickets/export", &uma).await;
+    assert_eq!(own.text.split("\r\n").filter(|l| !l.is_empty()).count(), 2);
+    assert!(
+        !own.text.contains("Monitor"),
+        "own-only users export only theirs"
+    );
+    let searched = t.get("/api/tickets/export?q=monitor", &fiona).await;
+    assert_eq!(searched.text.matches("Monitor").count(), 1);
+    let closed = t.get("/api/tickets/export?tab=closed", &fiona).await;
+    assert_eq!(
+        closed.text.split("\r\n").filter(|l| !l.is_empty()).count(),
+        1
+    );
+
+    let staff = t
+        .get(
+            "/api/tickets/export",
+            &t.login("tech@northwind.example").await,
+        )
+        .await;
+    assert!(staff.text.starts_with("\"Number\",\"Company\""));
+    assert!(staff.text.contains("\"acme-dental\""));
+    assert_eq!(
+        t.get(
+            "/api/tickets/export?company=acme-dental",
+            &t.login("user@globex.example").await
+        )
+        .await
+        .problem(404),
+        "/problems/not-found"
+    );
+    assert_eq!(
+        t.get("/api/tickets/export?tab=all", &fiona)
+            .await
+            .problem(400),
+        "/problems/bad-request"
+    );
+    assert_eq!(
+        t.get(
+            "/api/tickets/export",
+            &t.login("readonly@acme.example").await
+        )
+        .await
+        .text
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .count(),
+        1
+    );
+}

@@ -248,6 +248,26 @@ pub fn ticket_stats_month(
     }
 }
 
+/// One word of a ticket's summary (search): under the company, `TW#{word}#{n:010}`, so a
+/// prefix Query on `TW#{prefix}` finds a company's tickets by word.
+pub fn ticket_word(company: &CompanyId, word: &str, number: u64) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: format!("{}#{number:010}", ticket_word_prefix(word)),
+    }
+}
+
+/// The sort-key prefix of every word index item starting with `prefix`.
+pub fn ticket_word_prefix(prefix: &str) -> String {
+    format!("TW#{prefix}")
+}
+
+/// The same word across companies, for the MSP queue's search: gsi1 partition by the word's first
+/// two characters (search terms have at least two), sort key `{word}#{n:010}`.
+pub fn ticket_word_queue(word: &str) -> String {
+    format!("TWQ#{}", word.chars().take(2).collect::<String>())
+}
+
 /// The MSP's ticket settings.
 pub fn ticket_settings() -> Key {
     Key {

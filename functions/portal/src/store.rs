@@ -43,6 +43,13 @@ pub struct User {
     pub created_at: OffsetDateTime,
 }
 
+/// Where a ticket is: what the search index points at.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct TicketRef {
+    pub company_id: CompanyId,
+    pub number: u64,
+}
+
 /// A signed-in session. Deleting the item ends the session at once.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Session {
@@ -575,6 +582,29 @@ impl Store {
             u8::from(ticket.created_at.month())
         );
         let mut parts = vec![put(item)?, put(pointer)?];
+        for word in crate::tickets::summary_words(&ticket.summary) {
+            let mut item = keys::ticket_word(&ticket.company_id, &word, ticket.number).to_item();
+            item.insert("company_id".into(), s(ticket.company_id.as_str()));
+            item.insert(
+                "number".into(),
+                AttributeValue::N(ticket.number.to_string()),
+            );
+            item.insert(keys::GSI1PK.into(), s(keys::ticket_word_queue(&word)));
+            item.insert(
+                keys::GSI1SK.into(),
+                s(format!("{word}#{}", keys::by_number(ticket.number))),
+            );
+            parts.push(
+                TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(item))
+                            .build()?,
+                    )
+                    .build(),
+            );
+        }
         parts.extend(self.ticket_stats(
             ticket,
             i64::from(ticket.status.is_open()),
@@ -726,6 +756,94 @@ impl Store {
         }
         let out = query.send().await.context("listing tickets")?;
         page(out.items, out.last_evaluated_key)
+    }
+
+    /// One page (≤ `limit` word items) of the search index: tickets with a summary word starting
+    /// with `prefix` (at least two characters), in one company or, for `None`, across companies.
+    pub async fn search_words(
+        &self,
+        company: Option<&CompanyId>,
+        prefix: &str,
+        start: Option<Item>,
+        limit: i32,
+    ) -> anyhow::Result<Page<TicketRef>> {
+        let query = self.db.query().table_name(&self.table);
+        let query = match company {
+            Some(company) => query
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_names("#sk", keys::SK)
+                .expression_attribute_values(":pk", s(keys::company_partition(company)))
+                .expression_attribute_values(":prefix", s(keys::ticket_word_prefix(prefix))),
+            None => query
+                .index_name(keys::GSI1)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", keys::GSI1PK)
+                .expression_attribute_names("#sk", keys::GSI1SK)
+                .expression_attribute_values(":pk", s(keys::ticket_word_queue(prefix)))
+                .expression_attribute_values(":prefix", s(prefix)),
+        };
+        let out = query
+            .set_exclusive_start_key(start)
+            .limit(limit)
+            .send()
+            .await
+            .context("searching tickets")?;
+        page(out.items, out.last_evaluated_key)
+    }
+
+    /// One ticket, without its notes.
+    pub async fn get_ticket(
+        &self,
+        company: &CompanyId,
+        number: u64,
+    ) -> anyhow::Result<Option<Ticket>> {
+        self.get(&keys::ticket(company, number))
+            .await
+            .context("reading ticket")
+    }
+
+    /// Up to 100 tickets by reference, in one BatchGetItem (plus a retry for keys DynamoDB leaves
+    /// unprocessed under load), in no particular order; missing ones are left out.
+    pub async fn get_tickets(&self, refs: &[TicketRef]) -> anyhow::Result<Vec<Ticket>> {
+        let mut wanted: Vec<Item> = Vec::new();
+        for r in refs {
+            let key = keys::ticket(&r.company_id, r.number).to_item();
+            if !wanted.contains(&key) {
+                wanted.push(key);
+            }
+        }
+        let mut tickets = Vec::new();
+        for _attempt in 0..3 {
+            if wanted.is_empty() {
+                break;
+            }
+            let out = self
+                .db
+                .batch_get_item()
+                .request_items(
+                    &self.table,
+                    KeysAndAttributes::builder()
+                        .set_keys(Some(std::mem::take(&mut wanted)))
+                        .build()?,
+                )
+                .send()
+                .await
+                .context("reading tickets")?;
+            for item in out
+                .responses
+                .and_then(|mut r| r.remove(&self.table))
+                .unwrap_or_default()
+            {
+                tickets.push(from_item::<Ticket>(item)?);
+            }
+            wanted = out
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(&self.table))
+                .map(|k| k.keys)
+                .unwrap_or_default();
+        }
+        Ok(tickets)
     }
 
     /// Ticket statistics of a company (or one contact): open tickets, and tickets raised per month

@@ -165,6 +165,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn search_terms() {
+        assert_eq!(Search::parse("  ").unwrap(), None);
+        assert_eq!(Search::parse("#1042").unwrap(), Some(Search::Number(1042)));
+        assert_eq!(Search::parse("1042").unwrap(), Some(Search::Number(1042)));
+        assert_eq!(
+            Search::parse("Printer, JAMMED!").unwrap(),
+            Some(Search::Words(vec!["printer".into(), "jammed".into()]))
+        );
+        assert!(Search::parse("a !").is_err());
+        assert!(Search::matches(&["print".into()], "The printer is jammed"));
+        assert!(!Search::matches(
+            &["print".into(), "fax".into()],
+            "The printer is jammed"
+        ));
+        assert_eq!(
+            summary_words("Outlook: outlook crashes, Ünïcode ok"),
+            vec!["outlook", "crashes", "ünïcode", "ok"]
+        );
+        let long = "x".repeat(50);
+        assert_eq!(summary_words(&long)[0].len(), MAX_WORD_LEN);
+    }
+
+    #[test]
     fn defaults_let_clients_cancel_and_resolve_and_are_valid() {
         let d = TicketSettings::default();
         assert_eq!(
@@ -432,6 +455,70 @@ impl NoteBody {
         } else {
             Err(ApiError::Validation(errors))
         }
+    }
+}
+
+/// Longest word indexed for search, and most words indexed per summary.
+pub const MAX_WORD_LEN: usize = 32;
+pub const MAX_WORDS: usize = 20;
+
+/// Lower-cased words of `text` (letters and digits), each at least two characters, cut at
+/// `MAX_WORD_LEN`, in order of first appearance, without repeats.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        let word: String = word.to_lowercase().chars().take(MAX_WORD_LEN).collect();
+        if word.chars().count() >= 2 && !out.contains(&word) {
+            out.push(word);
+        }
+    }
+    out
+}
+
+/// The words of a summary the search index holds.
+pub fn summary_words(summary: &str) -> Vec<String> {
+    let mut words = words(summary);
+    words.truncate(MAX_WORDS);
+    words
+}
+
+/// What a search box holds: a ticket number (`1042` or `#1042`) or words.
+#[derive(Debug, PartialEq)]
+pub enum Search {
+    Number(u64),
+    Words(Vec<String>),
+}
+
+impl Search {
+    /// `None` for an empty search; 422 for one with no word of two or more characters.
+    pub fn parse(raw: &str) -> Result<Option<Self>, ApiError> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        let digits = raw.strip_prefix('#').unwrap_or(raw).trim();
+        if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+            return Ok(Some(match digits.parse::<u64>() {
+                Ok(n) => Search::Number(n),
+                Err(_) => Search::Number(0),
+            }));
+        }
+        let words = words(raw);
+        if words.is_empty() {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "q",
+                "Search for a ticket number or a word of at least two letters",
+            )]));
+        }
+        Ok(Some(Search::Words(words)))
+    }
+
+    /// Whether every searched word starts one of the words of `summary`.
+    pub fn matches(words: &[String], summary: &str) -> bool {
+        let have = self::words(summary);
+        words
+            .iter()
+            .all(|w| have.iter().any(|h| h.starts_with(w.as_str())))
     }
 }
 

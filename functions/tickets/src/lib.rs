@@ -4,16 +4,19 @@
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
-use portal::domain::{UserId, UserStatus, random_hex};
+use portal::domain::{CompanyId, UserId, UserStatus, random_hex};
 use portal::error::FieldError;
 use portal::http::{Ctx, json, serve};
 use portal::keys;
 use portal::roles::Capability;
 use portal::session::Principal;
+use portal::store::Item;
 use portal::tickets::{
     NewTicketBody, Note, NoteBody, Ticket, TicketSettings, TicketStatus, parse_number,
 };
-use portal::tickets::{Priority, TicketChange, TicketRow};
+use portal::tickets::{Priority, Search, TicketChange, TicketRow};
+
+mod csv;
 use portal::{ApiError, App};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -28,7 +31,8 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::PUT, ["tickets", "settings"]) => put_settings(ctx).await,
         (_, ["tickets", "settings"]) => Err(ApiError::MethodNotAllowed),
         (&Method::GET, ["tickets", "stats"]) => stats(ctx).await,
-        (_, ["tickets", "stats"]) => Err(ApiError::MethodNotAllowed),
+        (&Method::GET, ["tickets", "export"]) => export(ctx).await,
+        (_, ["tickets", "stats" | "export"]) => Err(ApiError::MethodNotAllowed),
         (&Method::POST, ["tickets"]) => create(ctx).await,
         (&Method::GET, ["tickets"]) => list(ctx).await,
         (&Method::GET, ["tickets", number]) => detail(ctx, number).await,
@@ -76,9 +80,208 @@ fn enum_param<T: serde::de::DeserializeOwned>(
         .transpose()
 }
 
-/// Tickets, one tab at a time. Clients see their company's tickets or, for roles that see only
-/// their own, their own; MSP staff see the queue across companies, or one company's, or one
-/// technician's (`assignee`, or `none` for unassigned; sorted by last update).
+/// Which tickets a list (or export) asks for, once who may see what is settled.
+struct Listing {
+    open: bool,
+    by_updated: bool,
+    ascending: bool,
+    status: Option<TicketStatus>,
+    priority: Option<Priority>,
+    /// The plain list: index (0 = gsi1) and partition.
+    index: usize,
+    partition: String,
+    /// One company, or `None` for the MSP's queue across companies.
+    company: Option<CompanyId>,
+    /// One contact's tickets (a filter, or all an own-only role may see).
+    contact: Option<UserId>,
+    /// MSP staff: one technician's tickets, or (`Some(None)`) unassigned ones.
+    assignee: Option<Option<UserId>>,
+    search: Option<Search>,
+}
+
+/// Most tickets one CSV export holds.
+pub const MAX_EXPORT_ROWS: usize = 5_000;
+
+impl Listing {
+    fn parse(ctx: &Ctx<'_>, principal: &Principal) -> Result<Self, ApiError> {
+        let open = choice(ctx, "tab", &["open", "closed"])?.is_none_or(|t| t == "open");
+        let by_updated =
+            choice(ctx, "sort", &["number", "updated"])?.is_some_and(|s| s == "updated");
+        let ascending = choice(ctx, "order", &["asc", "desc"])?.is_some_and(|o| o == "asc");
+        let status: Option<TicketStatus> = enum_param(ctx, "status")?;
+        let priority: Option<Priority> = enum_param(ctx, "priority")?;
+        let search = Search::parse(&ctx.query("q").unwrap_or_default())?;
+        let user = |raw: String| {
+            UserId::parse(&raw).map_err(|_| ApiError::BadRequest(format!("{raw} is not a user id")))
+        };
+        let contact = ctx
+            .query("contact")
+            .filter(|c| !c.is_empty())
+            .map(user)
+            .transpose()?;
+        let staff = principal.can(Capability::AllCompanies);
+        let company = ctx
+            .query("company")
+            .filter(|c| !c.is_empty())
+            .map(|c| principal.scope(&c))
+            .transpose()?;
+        let mut listing = Self {
+            open,
+            by_updated,
+            ascending,
+            status,
+            priority,
+            index: 0,
+            partition: String::new(),
+            company: None,
+            contact: None,
+            assignee: None,
+            search,
+        };
+        if staff && company.is_none() {
+            listing.assignee = match ctx.query("assignee").filter(|a| !a.is_empty()) {
+                Some(a) if a == "none" => Some(None),
+                Some(a) => Some(Some(user(a)?)),
+                None => None,
+            };
+            (listing.index, listing.partition) = match &listing.assignee {
+                Some(a) => (6, keys::ticket_assignee_queue(a.as_ref(), open)),
+                None => (4 + usize::from(by_updated), keys::ticket_queue(open)),
+            };
+            return Ok(listing);
+        }
+        let company = company.unwrap_or_else(|| principal.company.id.clone());
+        listing.contact = if staff || principal.can(Capability::ViewCompanyTickets) {
+            contact
+        } else if principal.can(Capability::ViewOwnTickets) {
+            Some(principal.user.id.clone())
+        } else {
+            return Err(ApiError::Forbidden);
+        };
+        (listing.index, listing.partition) = match &listing.contact {
+            Some(c) => (
+                2 + usize::from(by_updated),
+                keys::ticket_contact_tab(&company, c, open),
+            ),
+            None => (usize::from(by_updated), keys::ticket_tab(&company, open)),
+        };
+        listing.company = Some(company);
+        Ok(listing)
+    }
+
+    /// Whether this listing may show `ticket` at all (company and contact).
+    fn may_show(&self, ticket: &Ticket) -> bool {
+        self.company
+            .as_ref()
+            .is_none_or(|c| *c == ticket.company_id)
+            && self
+                .contact
+                .as_ref()
+                .is_none_or(|c| *c == ticket.contact_id)
+    }
+
+    /// Whether a ticket a search found belongs in this listing's tab and filters.
+    fn admits(&self, ticket: &Ticket) -> bool {
+        self.may_show(ticket)
+            && ticket.status.is_open() == self.open
+            && self.status.is_none_or(|s| s == ticket.status)
+            && self.priority.is_none_or(|p| p == ticket.priority)
+            && self
+                .assignee
+                .as_ref()
+                .is_none_or(|a| *a == ticket.assignee_id)
+    }
+
+    /// The list a cursor belongs to.
+    fn name(&self) -> String {
+        match &self.search {
+            Some(Search::Words(words)) => format!(
+                "search#{}#{}",
+                self.company.as_ref().map_or("*", |c| c.as_str()),
+                search_word(words)
+            ),
+            _ => format!("{}#{}", keys::INDEXES[self.index].0, self.partition),
+        }
+    }
+
+    /// One page: at most `limit` items read, in one Query (a word search adds one BatchGetItem; a
+    /// number search is one or two GetItems and ignores the tab, as a "go to #1042" should).
+    async fn page(
+        &self,
+        ctx: &Ctx<'_>,
+        start: Option<Item>,
+        limit: i32,
+    ) -> Result<(Vec<Ticket>, Option<Item>), ApiError> {
+        let store = &ctx.app.store;
+        match &self.search {
+            None => {
+                let page = store
+                    .list_tickets(
+                        self.index,
+                        &self.partition,
+                        self.ascending,
+                        self.status,
+                        self.priority,
+                        start,
+                        limit,
+                    )
+                    .await?;
+                Ok((page.items, page.last_key))
+            }
+            Some(Search::Number(number)) => {
+                let company = match &self.company {
+                    Some(c) => Some(c.clone()),
+                    None => store.ticket_company(*number).await?,
+                };
+                let ticket = match company {
+                    Some(c) => store.get_ticket(&c, *number).await?,
+                    None => None,
+                };
+                Ok((
+                    ticket.filter(|t| self.may_show(t)).into_iter().collect(),
+                    None,
+                ))
+            }
+            Some(Search::Words(words)) => {
+                let hits = store
+                    .search_words(self.company.as_ref(), search_word(words), start, limit)
+                    .await?;
+                let mut tickets: Vec<Ticket> = store
+                    .get_tickets(&hits.items)
+                    .await?
+                    .into_iter()
+                    .filter(|t| self.admits(t) && Search::matches(words, &t.summary))
+                    .collect();
+                tickets.sort_by(|a, b| {
+                    let order = if self.by_updated {
+                        (a.updated_at, a.number).cmp(&(b.updated_at, b.number))
+                    } else {
+                        a.number.cmp(&b.number)
+                    };
+                    if self.ascending {
+                        order
+                    } else {
+                        order.reverse()
+                    }
+                });
+                Ok((tickets, hits.last_key))
+            }
+        }
+    }
+}
+
+/// The word a search looks up in the index: its longest (most selective); the others are checked
+/// on the tickets found.
+fn search_word(words: &[String]) -> &str {
+    words
+        .iter()
+        .max_by_key(|w| w.chars().count())
+        .map_or("", String::as_str)
+}
+
+/// Tickets, one tab at a time, or a search. Clients see their company's tickets or, for roles
+/// that see only their own, their own; MSP staff see the queue across companies, or one
+/// company's, or one technician's (`assignee`, or `none` for unassigned; sorted by last update).
 #[utoipa::path(get, path = "/api/tickets", tag = "tickets",
     params(
         ("tab" = Option<String>, Query, description = "`open` (default) or `closed`"),
@@ -89,75 +292,76 @@ fn enum_param<T: serde::de::DeserializeOwned>(
         ("contact" = Option<String>, Query, description = "A contact's user id (roles that see the company's tickets)"),
         ("company" = Option<String>, Query, description = "MSP staff: one company"),
         ("assignee" = Option<String>, Query, description = "MSP staff: a technician's user id, or `none`"),
+        ("q" = Option<String>, Query, description = "A ticket number (`1042` or `#1042`, any tab) or words: tickets whose summary has a word starting with each"),
         ("cursor" = Option<String>, Query),
     ),
     responses(
         (status = 200, body = TicketList),
         (status = 400, description = "Unknown filter value or a cursor from another list", body = portal::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Another company", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A search with no usable word", body = portal::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
-    let open = choice(ctx, "tab", &["open", "closed"])?.is_none_or(|t| t == "open");
-    let by_updated = choice(ctx, "sort", &["number", "updated"])?.is_some_and(|s| s == "updated");
-    let ascending = choice(ctx, "order", &["asc", "desc"])?.is_some_and(|o| o == "asc");
-    let status: Option<TicketStatus> = enum_param(ctx, "status")?;
-    let priority: Option<Priority> = enum_param(ctx, "priority")?;
-    let user = |raw: String| {
-        UserId::parse(&raw).map_err(|_| ApiError::BadRequest(format!("{raw} is not a user id")))
-    };
-    let contact = ctx
-        .query("contact")
-        .filter(|c| !c.is_empty())
-        .map(user)
-        .transpose()?;
-    let staff = principal.can(Capability::AllCompanies);
-    let company = ctx
-        .query("company")
-        .filter(|c| !c.is_empty())
-        .map(|c| principal.scope(&c))
-        .transpose()?;
-    // (first index of the by-number/by-updated pair, partition)
-    let (index, partition) = if staff && company.is_none() {
-        match ctx.query("assignee").filter(|a| !a.is_empty()) {
-            Some(a) if a == "none" => (6, keys::ticket_assignee_queue(None, open)),
-            Some(a) => (6, keys::ticket_assignee_queue(Some(&user(a)?), open)),
-            None => (4 + usize::from(by_updated), keys::ticket_queue(open)),
-        }
-    } else {
-        let company = company.unwrap_or_else(|| principal.company.id.clone());
-        let contact = if staff || principal.can(Capability::ViewCompanyTickets) {
-            contact
-        } else if principal.can(Capability::ViewOwnTickets) {
-            Some(principal.user.id.clone())
-        } else {
-            return Err(ApiError::Forbidden);
-        };
-        match contact {
-            Some(c) => (
-                2 + usize::from(by_updated),
-                keys::ticket_contact_tab(&company, &c, open),
-            ),
-            None => (usize::from(by_updated), keys::ticket_tab(&company, open)),
-        }
-    };
-    let list = format!("{}#{partition}", keys::INDEXES[index].0);
-    let start = ctx.start_after(&list)?;
-    let page = ctx
-        .app
-        .store
-        .list_tickets(
-            index, &partition, ascending, status, priority, start, PAGE_SIZE,
-        )
-        .await?;
-    let next_cursor = ctx.next_cursor(&page, &list);
+    let listing = Listing::parse(ctx, &principal)?;
+    let name = listing.name();
+    let start = ctx.start_after(&name)?;
+    let (tickets, last) = listing.page(ctx, start, PAGE_SIZE).await?;
     json(
         StatusCode::OK,
         &TicketList {
-            items: page.items.into_iter().map(TicketRow::from).collect(),
-            next_cursor,
+            items: tickets.into_iter().map(TicketRow::from).collect(),
+            next_cursor: ctx.app.cursors.encode(last.as_ref(), &name),
         },
     )
+}
+
+/// The list with the same parameters as `GET /api/tickets` (without `cursor`), every page of it up
+/// to 5,000 tickets, as CSV. Cells a spreadsheet would run as a formula are neutralised.
+#[utoipa::path(get, path = "/api/tickets/export", tag = "tickets",
+    params(
+        ("tab" = Option<String>, Query), ("sort" = Option<String>, Query),
+        ("order" = Option<String>, Query), ("status" = Option<TicketStatus>, Query),
+        ("priority" = Option<Priority>, Query), ("contact" = Option<String>, Query),
+        ("company" = Option<String>, Query), ("assignee" = Option<String>, Query),
+        ("q" = Option<String>, Query),
+    ),
+    responses(
+        (status = 200, description = "`text/csv`, as a download", content_type = "text/csv", body = String),
+        (status = 400, description = "Unknown filter value", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Another company", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+async fn export(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    let listing = Listing::parse(ctx, &principal)?;
+    let mut tickets = Vec::new();
+    let mut start = None;
+    loop {
+        let (page, last) = listing.page(ctx, start, 200).await?;
+        tickets.extend(page);
+        match last {
+            Some(last) if tickets.len() < MAX_EXPORT_ROWS => start = Some(last),
+            _ => break,
+        }
+    }
+    tickets.truncate(MAX_EXPORT_ROWS);
+    let staff = principal.can(Capability::AllCompanies);
+    let body = csv::tickets(&tickets, staff);
+    let file = format!(
+        "tickets-{}-{}.csv",
+        if listing.open { "open" } else { "closed" },
+        ctx.app.now().date()
+    );
+    Response::builder()
+        .status(StatusCode::OK)
+        .header("content-type", "text/csv; charset=utf-8")
+        .header(
+            "content-disposition",
+            format!("attachment; filename=\"{file}\""),
+        )
+        .header("cache-control", "no-store")
+        .body(Body::Text(body))
+        .map_err(|e| ApiError::Internal(e.into()))
 }
 
 /// Ticket counts for the home page, maintained on every write (never counted by reading tickets).
@@ -567,6 +771,7 @@ async fn put_settings(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     list,
+    export,
     stats,
     create,
     detail,
