@@ -8,6 +8,9 @@
       Upload site/dist to the stack's site bucket (removing stale files) and invalidate the CDN.
   infra/aws_ops.py output --stack msp-portal-dev --key TableName
       Print one stack output.
+  infra/aws_ops.py verify-sender portal@msp.example
+      Create the SES identity for the portal's sender (MailFrom). In AWS, SES then mails a link that
+      verifies it; while the account is in the SES sandbox, recipients must be verified too.
 
 Credentials and region come from the usual AWS environment (AWS_PROFILE, AWS_REGION).
 """
@@ -77,6 +80,15 @@ def upload_site(args):
     print(f"portal: {out['PortalUrl']}")
 
 
+def verify_sender(args):
+    ses = boto3.client("sesv2")
+    try:
+        ses.create_email_identity(EmailIdentity=args.email)
+        print(f"created SES identity {args.email}")
+    except ses.exceptions.AlreadyExistsException:
+        print(f"SES identity {args.email} exists already")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
@@ -88,9 +100,13 @@ def main():
     p = sub.add_parser("output")
     p.add_argument("--stack", required=True)
     p.add_argument("--key", required=True)
+    p = sub.add_parser("verify-sender")
+    p.add_argument("email")
     args = ap.parse_args()
     if args.command == "put-secrets":
         put_secrets(args)
+    elif args.command == "verify-sender":
+        verify_sender(args)
     elif args.command == "upload-site":
         upload_site(args)
     else:

@@ -3,8 +3,12 @@
 
 Serves the prerendered site from --root and forwards /api/* to `cargo lambda watch`, adding the
 same security headers as the CloudFront response headers policy in infra/template.yaml (less HSTS,
-which means nothing on plain http). Standard library only.
+which means nothing on plain http). Local only, never deployed: /_s3/* goes to the S3 stand-in
+(browsers upload and download attachments there, as they do straight to S3 in AWS), and
+/dev/mailbox shows the mail the SES stand-in captured. Standard library only.
 """
+import html
+import json
 import argparse
 import http.client
 import http.server
@@ -48,14 +52,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _api(self):
+    def _forward(self, host, port, path, keep_host=True):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-        headers["Host"] = self.headers.get("Host", "")
-        conn = http.client.HTTPConnection(self.server.api_host, self.server.api_port, timeout=900)
+        headers["Host"] = self.headers.get("Host", "") if keep_host else "%s:%d" % (host, port)
+        conn = http.client.HTTPConnection(host, port, timeout=900)
         try:
-            conn.request(self.command, self.path, body=body, headers=headers)
+            conn.request(self.command, path, body=body, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
             out = [(k, v) for k, v in resp.getheaders() if k.lower() not in HOP_BY_HOP
@@ -67,6 +71,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         % str(err).replace('"', "'")).encode())
         finally:
             conn.close()
+
+    def _mailbox(self):
+        conn = http.client.HTTPConnection(self.server.moto_host, self.server.moto_port, timeout=30)
+        try:
+            conn.request("GET", "/moto-api/data.json")
+            data = json.loads(conn.getresponse().read() or b"{}")
+        finally:
+            conn.close()
+        mails = list(reversed(data.get("ses", {}).get("Message", [])))
+        rows = []
+        for m in mails:
+            to = ", ".join(m.get("destinations", {}).get("ToAddresses", []))
+            rows.append("<article><h2>%s</h2><p><b>From</b> %s<br><b>To</b> %s</p><pre>%s</pre></article>" % (
+                html.escape(m.get("subject", "")), html.escape(m.get("source", "")), html.escape(to),
+                html.escape(m.get("body", ""))))
+        page = ("<!doctype html><html lang=en><meta charset=utf-8><title>Dev mailbox</title>"
+                "<link rel=stylesheet href=/vendor/pico.min.css><main class=container>"
+                "<h1>Dev mailbox</h1><p>Mail the local SES stand-in captured, newest first (%d). "
+                "Local development only: this page is not part of the deployed portal.</p>%s</main></html>"
+                % (len(mails), "".join(rows) or "<p>No mail yet.</p>"))
+        self._send(200, [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")],
+                   page.encode())
 
     def _static(self):
         path = urllib.parse.urlsplit(self.path).path
@@ -87,7 +113,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _route(self):
         if self.path.startswith("/api/"):
-            return self._api()
+            return self._forward(self.server.api_host, self.server.api_port, self.path)
+        if self.path.startswith("/_s3/"):
+            return self._forward(self.server.moto_host, self.server.moto_port, self.path[4:], keep_host=False)
+        if self.path.split("?")[0] in ("/dev/mailbox", "/dev/mailbox/"):
+            return self._mailbox()
         if self.command in ("GET", "HEAD"):
             return self._static()
         return self._send(405, [("Content-Type", "text/plain")], b"method not allowed")
@@ -105,11 +135,14 @@ def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--root", required=True)
     ap.add_argument("--api", required=True, help="host:port of cargo lambda watch")
+    ap.add_argument("--moto", required=True, help="host:port of moto_server")
     args = ap.parse_args()
     server = Server(("127.0.0.1", args.port), Handler)
     server.root = os.path.abspath(args.root)
     server.api_host, port = args.api.rsplit(":", 1)
     server.api_port = int(port)
+    server.moto_host, port = args.moto.rsplit(":", 1)
+    server.moto_port = int(port)
     server.serve_forever()
 
 

@@ -48,21 +48,23 @@ PORTAL_DEMO_PASSWORD="$DEMO_PASSWORD" target/debug/portal-admin seed-demo >/dev/
 for bucket in "$ATTACHMENTS_BUCKET" "$SITE_BUCKET"; do
   curl -fsS -X PUT "$AWS_ENDPOINT_URL/$bucket" >/dev/null
 done
+MAIL_FROM=portal@northwind.example SUPPORT_EMAIL=support@northwind.example
+python3 infra/aws_ops.py verify-sender "$MAIL_FROM" >/dev/null
 
 WATCH_PORT=$(free_port)
 cargo lambda watch -q --disable-cors -A 127.0.0.1 -P "$WATCH_PORT" \
-  --env-vars "TABLE_NAME=$TABLE_NAME,PORTAL_ORIGIN=$PORTAL_ORIGIN,COOKIE_SECURE=false,PORTAL_SECRETS_FILE=$PORTAL_SECRETS_FILE,AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL,AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=local,AWS_SECRET_ACCESS_KEY=local,RUST_LOG=info" \
+  --env-vars "TABLE_NAME=$TABLE_NAME,PORTAL_ORIGIN=$PORTAL_ORIGIN,COOKIE_SECURE=false,PORTAL_SECRETS_FILE=$PORTAL_SECRETS_FILE,ATTACHMENTS_BUCKET=$ATTACHMENTS_BUCKET,S3_PUBLIC_ENDPOINT=$PORTAL_ORIGIN/_s3,MAIL_FROM=$MAIL_FROM,SUPPORT_EMAIL=$SUPPORT_EMAIL,AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL,AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=local,AWS_SECRET_ACCESS_KEY=local,RUST_LOG=info" \
   >.local/functions.log 2>&1 &
 PGIDS+=($!)
 
-python3 infra/dev_proxy.py --port "$PORT" --root site/dist --api "127.0.0.1:$WATCH_PORT" &
+python3 infra/dev_proxy.py --port "$PORT" --root site/dist --api "127.0.0.1:$WATCH_PORT" --moto "127.0.0.1:$MOTO_PORT" &
 PGIDS+=($!)
 wait_for_port "$WATCH_PORT" 120
 wait_for_port "$PORT" 30
 
 # The first request to each function compiles it: ask each once so the portal is warm when ready.
 log "Compiling the functions on first use (the first run takes a few minutes)…"
-for path in /api/me /api/companies; do
+for path in /api/me /api/companies /api/tickets; do
   status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 900 "http://127.0.0.1:$PORT$path")
   if [ "$status" != 401 ]; then
     log "$path answered $status instead of 401; see .local/functions.log"
@@ -79,6 +81,7 @@ Demo sign-ins (password: $DEMO_PASSWORD)
                              billing@acme.example (Billing Admin), readonly@acme.example (Ticket Read-Only),
                              user@acme.example (Standard User)
   Client Globex Logistics:   fulladmin@globex.example (Full Admin), user@globex.example (Standard User)
+Mail the portal sends: http://127.0.0.1:$PORT/dev/mailbox (local only).
 Logs: .local/functions.log, .local/moto.log. Press Ctrl-C to stop.
 MSG
 wait

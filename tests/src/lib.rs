@@ -17,6 +17,8 @@ use time::OffsetDateTime;
 
 pub const ORIGIN: &str = "https://portal.test";
 pub const PASSWORD: &str = seed::DEFAULT_PASSWORD;
+/// The MSP support mailbox of test apps.
+pub const SUPPORT_EMAIL: &str = "support@northwind.example";
 
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -205,6 +207,10 @@ impl TestApp {
             session_ttl: time::Duration::hours(12),
             remember_ttl: time::Duration::days(30),
             secrets: SecretsSource::File(String::new()),
+            attachments_bucket: Some(table.clone()),
+            s3_public_endpoint: None,
+            mail_from: Some(format!("{table}@northwind.example")),
+            support_email: Some(portal::domain::Email::parse(SUPPORT_EMAIL).expect("email")),
         };
         let secrets = Secrets::generate().expect("secrets");
         let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
@@ -215,6 +221,23 @@ impl TestApp {
         seed::seed(&app.store, PASSWORD, app.now())
             .await
             .expect("seed");
+        // Each test app has its own attachments bucket and mail sender (whose mail it reads back).
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&aws)
+                .force_path_style(true)
+                .build(),
+        )
+        .create_bucket()
+        .bucket(&table)
+        .send()
+        .await
+        .expect("bucket");
+        aws_sdk_sesv2::Client::new(&aws)
+            .create_email_identity()
+            .email_identity(format!("{table}@northwind.example"))
+            .send()
+            .await
+            .expect("email identity");
         Self {
             app,
             clock,
@@ -461,6 +484,27 @@ pub fn openapi_json() -> String {
     let mut text = openapi().to_pretty_json().expect("openapi json");
     text.push('\n');
     text
+}
+
+impl TestApp {
+    /// Mail this test app has sent, oldest first.
+    pub async fn mail(&self) -> Vec<Value> {
+        let from = format!("{}@northwind.example", self.app.config.table_name);
+        sent_mail()
+            .await
+            .into_iter()
+            .filter(|m| m["source"] == from.as_str())
+            .collect()
+    }
+
+    /// The S3 client tests check attachments with.
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.app.aws)
+                .force_path_style(true)
+                .build(),
+        )
+    }
 }
 
 /// Mail the local SES stand-in has captured (moto's `/moto-api/data.json`), newest last.

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use crate::config::{Config, Secrets};
 use crate::cursor::CursorKey;
+use crate::email::Mailer;
 use crate::metrics::CallCounter;
 use crate::store::Store;
 use crate::token::TokenKeys;
@@ -50,6 +51,10 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// DynamoDB requests sent by this instance (benchmarks and tests read it).
     pub dynamo_calls: CallCounter,
+    /// The AWS configuration, for functions that build further clients (S3).
+    pub aws: aws_config::SdkConfig,
+    /// Outgoing email, when `MAIL_FROM` is set.
+    pub mailer: Option<Mailer>,
 }
 
 impl App {
@@ -79,12 +84,26 @@ impl App {
             cursors: CursorKey::new(&secrets.cursor_key_bytes()?),
             clock,
             dynamo_calls,
+            aws: aws.clone(),
+            mailer: config.mail_from.as_ref().map(|from| Mailer::new(aws, from)),
             config,
         })
     }
 
     pub fn now(&self) -> OffsetDateTime {
         self.clock.now()
+    }
+
+    /// Send an email that accompanies a change already made: a failure is logged, never turned
+    /// into an error for the request (the change stands). Without `MAIL_FROM`, nothing is sent.
+    pub async fn send_mail(&self, mail: &crate::email::Outgoing) {
+        let Some(mailer) = &self.mailer else {
+            tracing::info!(subject = %mail.subject, "email not sent: MAIL_FROM is not set");
+            return;
+        };
+        if let Err(err) = mailer.send(mail).await {
+            tracing::error!(error = ?err, subject = %mail.subject, "email not sent");
+        }
     }
 }
 

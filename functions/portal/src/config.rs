@@ -20,6 +20,16 @@ pub struct Config {
     pub remember_ttl: Duration,
     /// Where the secrets live.
     pub secrets: SecretsSource,
+    /// The private bucket of ticket attachments (functions that handle files).
+    pub attachments_bucket: Option<String>,
+    /// Where browsers reach S3 when that is not AWS's own endpoint: locally, the dev proxy's
+    /// `/_s3` path in front of the stand-in. Unset in AWS.
+    pub s3_public_endpoint: Option<String>,
+    /// The verified sender of the portal's email (`Portal <portal@msp.example>`); without it no
+    /// email is sent (and that is logged).
+    pub mail_from: Option<String>,
+    /// The MSP's support mailbox: told of new tickets and client notes.
+    pub support_email: Option<crate::domain::Email>,
 }
 
 #[derive(Clone, Debug)]
@@ -79,6 +89,17 @@ impl Config {
                 "set exactly one of PORTAL_SECRETS_FILE (local) or PORTAL_SECRETS_PARAM (AWS SSM parameter name)"
             ),
         };
+        let optional = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let support_email = optional("SUPPORT_EMAIL")
+            .map(|e| {
+                crate::domain::Email::parse(&e)
+                    .map_err(|_| anyhow::anyhow!("SUPPORT_EMAIL is not an email address: {e:?}"))
+            })
+            .transpose()?;
         Ok(Self {
             table_name,
             origin,
@@ -86,6 +107,10 @@ impl Config {
             session_ttl,
             remember_ttl,
             secrets,
+            attachments_bucket: optional("ATTACHMENTS_BUCKET"),
+            s3_public_endpoint: optional("S3_PUBLIC_ENDPOINT"),
+            mail_from: optional("MAIL_FROM"),
+            support_email,
         })
     }
 }

@@ -6,7 +6,7 @@
 use aws_lc_rs::hmac;
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use std::collections::{BTreeMap, HashMap};
 
 use crate::error::ApiError;
@@ -14,10 +14,10 @@ use crate::error::ApiError;
 pub struct CursorKey(hmac::Key);
 
 #[derive(Serialize, Deserialize)]
-struct Position {
-    /// The list: e.g. `gsi3#TK#acme-dental#U#…#open`.
-    list: String,
-    key: BTreeMap<String, String>,
+struct Sealed<T> {
+    /// What the token is for; for a cursor, its list (e.g. `gsi3#TK#acme-dental#U#…#open`).
+    purpose: String,
+    value: T,
 }
 
 impl CursorKey {
@@ -25,19 +25,12 @@ impl CursorKey {
         Self(hmac::Key::new(hmac::HMAC_SHA256, secret))
     }
 
-    /// The cursor for a page of `list` ending at `last`; `None` when it was the last page.
-    pub fn encode(
-        &self,
-        last: Option<&HashMap<String, AttributeValue>>,
-        list: &str,
-    ) -> Option<String> {
-        let key = last?
-            .iter()
-            .filter_map(|(k, v)| v.as_s().ok().map(|s| (k.clone(), s.clone())))
-            .collect();
-        let body = serde_json::to_vec(&Position {
-            list: list.to_owned(),
-            key,
+    /// `value` with its `purpose`, signed: `base64(json).base64(tag)`. Used for cursors (purpose:
+    /// the list) and for other tokens the server hands out and must get back unchanged.
+    pub fn seal<T: Serialize>(&self, purpose: &str, value: &T) -> Option<String> {
+        let body = serde_json::to_vec(&Sealed {
+            purpose: purpose.to_owned(),
+            value,
         })
         .ok()?;
         let tag = hmac::sign(&self.0, &body);
@@ -48,6 +41,29 @@ impl CursorKey {
         ))
     }
 
+    /// The value sealed for `purpose`; `None` for anything else (forged, altered, other purpose).
+    pub fn open<T: DeserializeOwned>(&self, purpose: &str, token: &str) -> Option<T> {
+        let (body, tag) = token.split_once('.')?;
+        let body = B64.decode(body).ok()?;
+        let tag = B64.decode(tag).ok()?;
+        hmac::verify(&self.0, &body, &tag).ok()?;
+        let sealed: Sealed<T> = serde_json::from_slice(&body).ok()?;
+        (sealed.purpose == purpose).then_some(sealed.value)
+    }
+
+    /// The cursor for a page of `list` ending at `last`; `None` when it was the last page.
+    pub fn encode(
+        &self,
+        last: Option<&HashMap<String, AttributeValue>>,
+        list: &str,
+    ) -> Option<String> {
+        let key: BTreeMap<String, String> = last?
+            .iter()
+            .filter_map(|(k, v)| v.as_s().ok().map(|s| (k.clone(), s.clone())))
+            .collect();
+        self.seal(list, &key)
+    }
+
     /// The `ExclusiveStartKey` a cursor of `list` stands for. Anything not made by `encode` for
     /// this very list is a 400.
     pub fn decode(
@@ -55,21 +71,12 @@ impl CursorKey {
         cursor: &str,
         list: &str,
     ) -> Result<HashMap<String, AttributeValue>, ApiError> {
-        let bad = || {
+        let key: BTreeMap<String, String> = self.open(list, cursor).ok_or_else(|| {
             ApiError::BadRequest(
                 "the cursor is not valid for this list; start again from the first page".into(),
             )
-        };
-        let (body, tag) = cursor.split_once('.').ok_or_else(bad)?;
-        let body = B64.decode(body).map_err(|_| bad())?;
-        let tag = B64.decode(tag).map_err(|_| bad())?;
-        hmac::verify(&self.0, &body, &tag).map_err(|_| bad())?;
-        let position: Position = serde_json::from_slice(&body).map_err(|_| bad())?;
-        if position.list != list {
-            return Err(bad());
-        }
-        Ok(position
-            .key
+        })?;
+        Ok(key
             .into_iter()
             .map(|(k, v)| (k, AttributeValue::S(v)))
             .collect())
@@ -89,7 +96,7 @@ mod tests {
         assert!(key.decode(&cursor, "users#b").is_err(), "another list");
         let forged = format!(
             "{}.{}",
-            B64.encode(br#"{"list":"users#b","key":{"pk":"CO#b"}}"#),
+            B64.encode(br#"{"purpose":"users#b","value":{"pk":"CO#b"}}"#),
             cursor.split_once('.').unwrap().1
         );
         assert!(key.decode(&forged, "users#b").is_err());

@@ -139,6 +139,27 @@ pub fn ticket_note(
     }
 }
 
+/// A confirmed attachment of a ticket. Public ones sort between the ticket and its public notes;
+/// internal ones (MSP staff only) after the internal notes, so the client's detail range never
+/// reaches them.
+pub fn ticket_attachment(company: &CompanyId, number: u64, id: &str, internal: bool) -> Key {
+    let kind = if internal { "X#A" } else { "A" };
+    Key {
+        pk: company_partition(company),
+        sk: format!("{}#{kind}#{id}", ticket_sk(number)),
+    }
+}
+
+/// Whether a sort key within a ticket's range is an attachment's.
+pub fn is_ticket_attachment(sk: &str) -> bool {
+    sk.contains("#A#")
+}
+
+/// The S3 object key of an attachment: under the company's prefix, never from the file name.
+pub fn attachment_object(company: &CompanyId, number: u64, id: &str) -> String {
+    format!("{company}/tickets/{number}/{id}")
+}
+
 /// The last sort key a client's detail Query may reach: the ticket, its attachments and public notes.
 pub fn ticket_public_end(number: u64) -> String {
     format!("{}#N#\u{ffff}", ticket_sk(number))

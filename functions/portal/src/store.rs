@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use crate::domain::{CompanyId, CompanyKind, Email, SessionId, UserId, UserStatus};
 use crate::keys::{self, Key};
 use crate::roles::Role;
-use crate::tickets::{Note, Priority, Ticket, TicketSettings, TicketStatus};
+use crate::tickets::{Attachment, Note, Priority, Ticket, TicketSettings, TicketStatus};
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -639,7 +639,7 @@ impl Store {
         company: &CompanyId,
         number: u64,
         internal: bool,
-    ) -> anyhow::Result<Option<(Ticket, Vec<Note>)>> {
+    ) -> anyhow::Result<Option<(Ticket, Vec<Note>, Vec<Attachment>)>> {
         let start = keys::ticket_sk(number);
         let end = if internal {
             format!("{start}#\u{ffff}")
@@ -662,19 +662,49 @@ impl Store {
             .context("reading ticket")?;
         let mut ticket = None;
         let mut notes = Vec::new();
+        let mut attachments = Vec::new();
         for item in out.items.unwrap_or_default() {
-            let is_ticket = item
+            let sk = item
                 .get(keys::SK)
                 .and_then(|v| v.as_s().ok())
-                .is_some_and(|sk| *sk == start);
-            if is_ticket {
+                .cloned()
+                .unwrap_or_default();
+            if sk == start {
                 ticket = Some(from_item::<Ticket>(item)?);
+            } else if keys::is_ticket_attachment(&sk) {
+                attachments.push(from_item::<Attachment>(item)?);
             } else {
                 notes.push(from_item::<Note>(item)?);
             }
         }
         notes.retain(|n| internal || !n.internal);
-        Ok(ticket.map(|t| (t, notes)))
+        attachments.retain(|a| internal || !a.internal);
+        attachments.sort_by_key(|a| a.created_at);
+        Ok(ticket.map(|t| (t, notes, attachments)))
+    }
+
+    /// Record a confirmed attachment; `false` if it was already recorded.
+    pub async fn add_attachment(
+        &self,
+        company: &CompanyId,
+        attachment: &Attachment,
+    ) -> anyhow::Result<bool> {
+        let key = keys::ticket_attachment(
+            company,
+            attachment.ticket_number,
+            &attachment.id,
+            attachment.internal,
+        );
+        let result = self
+            .db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(attachment, &key)?))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", keys::PK)
+            .send()
+            .await;
+        applied(result, "storing attachment")
     }
 
     /// Add a note and touch the ticket (updated time, version) together; `false` if the ticket

@@ -289,6 +289,24 @@ pub struct Note {
     pub created_at: OffsetDateTime,
 }
 
+/// A file on a ticket, kept in S3. Listed only once its upload is confirmed (the object exists with
+/// the declared size and type). Internal attachments are MSP staff only, like internal notes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Attachment {
+    pub id: String,
+    pub ticket_number: u64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub internal: bool,
+    pub uploaded_by_id: UserId,
+    pub uploaded_by_name: String,
+    pub from_msp: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}
+
 pub const MAX_SUMMARY: usize = 200;
 pub const MAX_DESCRIPTION: usize = 10_000;
 pub const MAX_NOTE: usize = 10_000;

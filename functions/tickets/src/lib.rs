@@ -12,11 +12,13 @@ use portal::roles::Capability;
 use portal::session::Principal;
 use portal::store::Item;
 use portal::tickets::{
-    NewTicketBody, Note, NoteBody, Ticket, TicketSettings, TicketStatus, parse_number,
+    Attachment, NewTicketBody, Note, NoteBody, Ticket, TicketSettings, TicketStatus, parse_number,
 };
 use portal::tickets::{Priority, Search, TicketChange, TicketRow};
 
+mod attachments;
 mod csv;
+mod notify;
 use portal::{ApiError, App};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -38,9 +40,22 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::GET, ["tickets", number]) => detail(ctx, number).await,
         (&Method::PATCH, ["tickets", number]) => change(ctx, number).await,
         (&Method::POST, ["tickets", number, "notes"]) => add_note(ctx, number).await,
-        (_, ["tickets"] | ["tickets", _] | ["tickets", _, "notes"]) => {
-            Err(ApiError::MethodNotAllowed)
+        (&Method::POST, ["tickets", number, "uploads"]) => {
+            attachments::request_upload(ctx, number).await
         }
+        (&Method::POST, ["tickets", number, "attachments"]) => {
+            attachments::confirm_upload(ctx, number).await
+        }
+        (&Method::GET, ["tickets", number, "attachments", id]) => {
+            attachments::download(ctx, number, id).await
+        }
+        (
+            _,
+            ["tickets"]
+            | ["tickets", _]
+            | ["tickets", _, "notes" | "uploads" | "attachments"]
+            | ["tickets", _, "attachments", _],
+        ) => Err(ApiError::MethodNotAllowed),
         _ => Err(ApiError::NotFound),
     }
 }
@@ -461,6 +476,8 @@ pub const PAGE_SIZE: i32 = 50;
 pub struct TicketDetail {
     pub ticket: Ticket,
     pub notes: Vec<Note>,
+    /// Confirmed files, oldest first (internal ones for MSP staff only).
+    pub attachments: Vec<Attachment>,
 }
 
 /// The ticket `number` as the principal may see it: another company's ticket, or a colleague's for
@@ -481,7 +498,7 @@ async fn visible_ticket(
     } else {
         principal.company.id.clone()
     };
-    let (ticket, notes) = ctx
+    let (ticket, notes, attachments) = ctx
         .app
         .store
         .ticket_detail(&company, number, staff)
@@ -491,10 +508,28 @@ async fn visible_ticket(
         || principal.can(Capability::ViewCompanyTickets)
         || (principal.can(Capability::ViewOwnTickets) && ticket.contact_id == principal.user.id);
     if sees_it {
-        Ok(TicketDetail { ticket, notes })
+        Ok(TicketDetail {
+            ticket,
+            notes,
+            attachments,
+        })
     } else {
         Err(ApiError::NotFound)
     }
+}
+
+/// The email of a ticket's contact, if they are still an active user.
+async fn contact_email(
+    ctx: &Ctx<'_>,
+    ticket: &Ticket,
+) -> Result<Option<portal::domain::Email>, ApiError> {
+    Ok(ctx
+        .app
+        .store
+        .get_user(&ticket.company_id, &ticket.contact_id)
+        .await?
+        .filter(|u| u.status == UserStatus::Active)
+        .map(|u| u.email))
 }
 
 /// Raise a ticket. Clients raise it in their own company, for themselves or (roles that may) for
@@ -586,6 +621,12 @@ async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     };
     ctx.app.store.create_ticket(&ticket).await?;
     tracing::info!(ticket = number, company_id = %company, "ticket raised");
+    let company_name = if company == principal.company.id {
+        principal.company.name.clone()
+    } else {
+        company.to_string()
+    };
+    notify::new_ticket(ctx.app, &ticket, &company_name).await;
     json(StatusCode::CREATED, &ticket)
 }
 
@@ -642,6 +683,15 @@ async fn add_note(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiErro
     };
     if !ctx.app.store.add_note(&ticket, &note).await? {
         return Err(ApiError::Conflict);
+    }
+    if !note.internal {
+        if staff {
+            if let Some(contact) = contact_email(ctx, &ticket).await? {
+                notify::msp_reply(ctx.app, &ticket, &note, contact).await;
+            }
+        } else {
+            notify::client_note(ctx.app, &ticket, &note).await;
+        }
     }
     json(StatusCode::CREATED, &note)
 }
@@ -733,6 +783,11 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
         return Err(ApiError::Conflict);
     }
     tracing::info!(ticket = changed.number, status = ?changed.status, "ticket changed");
+    if changed.status != ticket.status && changed.contact_id != principal.user.id {
+        if let Some(contact) = contact_email(ctx, &changed).await? {
+            notify::status_changed(ctx.app, &changed, &principal.user.name, contact).await;
+        }
+    }
     json(StatusCode::OK, &changed)
 }
 
@@ -777,6 +832,9 @@ async fn put_settings(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     detail,
     change,
     add_note,
+    attachments::request_upload,
+    attachments::confirm_upload,
+    attachments::download,
     get_settings,
     put_settings
 ))]
