@@ -783,10 +783,11 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
         return Err(ApiError::Conflict);
     }
     tracing::info!(ticket = changed.number, status = ?changed.status, "ticket changed");
-    if changed.status != ticket.status && changed.contact_id != principal.user.id {
-        if let Some(contact) = contact_email(ctx, &changed).await? {
-            notify::status_changed(ctx.app, &changed, &principal.user.name, contact).await;
-        }
+    if changed.status != ticket.status
+        && changed.contact_id != principal.user.id
+        && let Some(contact) = contact_email(ctx, &changed).await?
+    {
+        notify::status_changed(ctx.app, &changed, &principal.user.name, contact).await;
     }
     json(StatusCode::OK, &changed)
 }
