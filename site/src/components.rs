@@ -12,12 +12,21 @@ pub struct NavItem {
     pub capability: Option<&'static str>,
 }
 
+/// Who sees ticket lists: any of these capabilities (`data-capability` takes a space-separated
+/// list, any of which reveals the element).
+pub const TICKET_VIEWERS: &str = "view_company_tickets view_own_tickets all_companies";
+
 /// The main navigation. Pages are added here as features land.
 pub const NAV: &[NavItem] = &[
     NavItem {
         href: "/",
         label: "Home",
         capability: None,
+    },
+    NavItem {
+        href: "/tickets/",
+        label: "Tickets",
+        capability: Some(TICKET_VIEWERS),
     },
     NavItem {
         href: "/users/",

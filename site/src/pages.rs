@@ -4,7 +4,7 @@
 use maud::{Markup, html};
 
 use crate::Branding;
-use crate::components::{Chrome, Field, ListTable, page};
+use crate::components::{Chrome, Field, ListTable, TICKET_VIEWERS, page};
 
 pub struct Page {
     pub path: &'static str,
@@ -36,6 +36,18 @@ pub fn all(b: &Branding) -> Vec<Page> {
         Page {
             path: "/settings/tickets/",
             html: ticket_settings(b),
+        },
+        Page {
+            path: "/tickets/",
+            html: tickets(b),
+        },
+        Page {
+            path: "/tickets/new/",
+            html: new_ticket(b),
+        },
+        Page {
+            path: "/tickets/view/",
+            html: ticket_view(b),
         },
         Page {
             path: "/404.html",
@@ -99,6 +111,30 @@ fn home(b: &Branding) -> Markup {
         html! {
             h1 #greeting { "Welcome" }
             p.muted #company-line aria-live="polite" {}
+            p data-capability="submit_ticket" hidden {
+                a role="button" href="/tickets/new/" { "Submit a ticket" }
+            }
+            section #ticket-stats aria-labelledby="stats-heading" hidden {
+                h2 #stats-heading { "Your tickets" }
+                div.stat-grid {
+                    article { p.stat #stat-open { "–" } p { a href="/tickets/" { "Open tickets" } } }
+                    article { p.stat #stat-month { "–" } p { "Raised this month" } }
+                    article { p.stat #stat-year { "–" } p { "Raised this year" } }
+                }
+                figure.chart {
+                    figcaption #chart-caption { "Tickets raised per month, last 12 months" }
+                    div #chart aria-hidden="true" {}
+                    table.visually-hidden #chart-table aria-labelledby="chart-caption" {
+                        thead { tr { th scope="col" { "Month" } th scope="col" { "Tickets raised" } } }
+                        tbody {}
+                    }
+                }
+            }
+            section #latest-tickets aria-labelledby="latest-heading" data-capability=(TICKET_VIEWERS) hidden {
+                h2 #latest-heading { "Latest open tickets" }
+                ul #latest-list aria-busy="true" {}
+                p { a href="/tickets/" { "All tickets" } }
+            }
             section.cards aria-label="Shortcuts" {
                 article data-capability="manage_users" hidden {
                     h2 { "Portal users" }
@@ -198,6 +234,240 @@ fn ticket_settings(b: &Branding) -> Markup {
                 input #attachment_max_mb name="attachment_max_mb" type="number" min="1" max="100" required aria-describedby="attachment_max_mb-error";
                 small.field-error #attachment_max_mb-error {}
                 button type="submit" { "Save settings" }
+            }
+        },
+    )
+}
+
+const PRIORITIES: [(&str, &str); 4] = [
+    ("low", "Low"),
+    ("medium", "Medium"),
+    ("high", "High"),
+    ("critical", "Critical"),
+];
+
+/// A labelled `<select>` with a first "any" option and an error slot.
+fn select(name: &str, label: &str, any: &str, options: &[(&str, &str)]) -> Markup {
+    html! {
+        label for=(name) { (label)
+            select id=(name) name=(name) {
+                option value="" { (any) }
+                @for (value, text) in options { option value=(value) { (text) } }
+            }
+        }
+    }
+}
+
+fn tickets(b: &Branding) -> Markup {
+    page(
+        b,
+        "Tickets",
+        Chrome::SignedIn {
+            current: "/tickets/",
+        },
+        "tickets.js",
+        html! {
+            div.page-head {
+                h1 { "Tickets" }
+                a role="button" href="/tickets/new/" data-capability="submit_ticket" hidden { "New ticket" }
+            }
+            nav.tabs aria-label="Ticket tabs" {
+                ul {
+                    li { a #tab-open href="?tab=open" aria-current="page" { "Open" } }
+                    li { a #tab-closed href="?tab=closed" { "Closed" } }
+                }
+            }
+            form #filters role="search" aria-label="Search and filter tickets" {
+                div.filter-grid {
+                    label for="q" { "Search"
+                        input #q name="q" type="search" placeholder="Ticket number or words in the summary";
+                    }
+                    (select("status", "Status", "Any status", &TICKET_STATUSES))
+                    (select("priority", "Priority", "Any priority", &PRIORITIES))
+                    div #contact-filter hidden { (select("contact", "Contact", "Anyone", &[])) }
+                    div #company-filter hidden { (select("company", "Company", "All companies", &[])) }
+                    div #assignee-filter hidden { (select("assignee", "Technician", "Anyone", &[("none", "Unassigned")])) }
+                    (select("sort", "Sort by", "Number (submitted)", &[("updated", "Last updated")]))
+                    (select("order", "Order", "Newest first", &[("asc", "Oldest first")]))
+                }
+                div.actions {
+                    button type="submit" { "Apply" }
+                    a.secondary role="button" #clear-filters href="?" { "Clear" }
+                    a.secondary role="button" #export href="/api/tickets/export" download { "Export CSV" }
+                }
+            }
+            (ListTable {
+                id: "tickets",
+                caption: "Open tickets",
+                columns: &[
+                    ("number", "Number"), ("summary", "Summary"), ("company", "Company"), ("status", "Status"),
+                    ("priority", "Priority"), ("contact", "Contact"), ("created", "Submitted"), ("updated", "Last updated"),
+                ],
+            })
+        },
+    )
+}
+
+fn new_ticket(b: &Branding) -> Markup {
+    page(
+        b,
+        "New ticket",
+        Chrome::SignedIn {
+            current: "/tickets/",
+        },
+        "ticket-new.js",
+        html! {
+            h1 { "New ticket" }
+            p.form-error #form-error role="alert" {}
+            p #form-status role="status" {}
+            form #ticket-form novalidate aria-busy="true" {
+                div #company-field hidden {
+                    label for="company_id" { "Client company" }
+                    select #company_id name="company_id" aria-describedby="company_id-error" { option value="" { "Choose…" } }
+                    small.field-error #company_id-error {}
+                }
+                div #contact-field hidden {
+                    label for="contact_id" { "Contact" }
+                    select #contact_id name="contact_id" aria-describedby="contact_id-error" {}
+                    small.field-error #contact_id-error {}
+                }
+                label for="request_type" { "Request type" }
+                select #request_type name="request_type" required aria-describedby="request_type-error" {}
+                small.field-error #request_type-error {}
+                label for="summary" { "Summary" }
+                input #summary name="summary" type="text" maxlength="200" required aria-describedby="summary-error";
+                small.field-error #summary-error {}
+                label for="description" { "Description" }
+                textarea #description name="description" rows="6" maxlength="10000" required aria-describedby="description-help description-error" {}
+                small #description-help { "What happened, what you expected, and anything you already tried." }
+                small.field-error #description-error {}
+                div.grid {
+                    div {
+                        label for="priority" { "Priority" }
+                        select #priority name="priority" {
+                            @for (value, text) in PRIORITIES { option value=(value) selected[value == "medium"] { (text) } }
+                        }
+                    }
+                    div {
+                        label for="due_date" { "Due date (optional)" }
+                        input #due_date name="due_date" type="date" aria-describedby="due_date-error";
+                        small.field-error #due_date-error {}
+                    }
+                    div {
+                        label for="po_number" { "PO number (optional)" }
+                        input #po_number name="po_number" type="text" maxlength="50" aria-describedby="po_number-error";
+                        small.field-error #po_number-error {}
+                    }
+                }
+                label {
+                    input #emergency name="emergency" type="checkbox";
+                    "This is an emergency: work is stopped for someone"
+                }
+                (FileDrop { id: "files", label: "Attachments (optional)" })
+                button type="submit" { "Submit ticket" }
+            }
+        },
+    )
+}
+
+/// A file picker that also takes dropped and pasted files, with the list of files chosen.
+struct FileDrop {
+    id: &'static str,
+    label: &'static str,
+}
+
+impl maud::Render for FileDrop {
+    fn render(&self) -> Markup {
+        html! {
+            div.drop-zone id={ (self.id) "-zone" } {
+                label for=(self.id) { (self.label) }
+                input id=(self.id) type="file" multiple aria-describedby={ (self.id) "-help" };
+                small id={ (self.id) "-help" } { "Choose files, drop them here, or paste a screenshot." }
+                ul.file-list id={ (self.id) "-list" } aria-live="polite" {}
+            }
+        }
+    }
+}
+
+fn ticket_view(b: &Branding) -> Markup {
+    page(
+        b,
+        "Ticket",
+        Chrome::SignedIn {
+            current: "/tickets/",
+        },
+        "ticket-view.js",
+        html! {
+            p.form-error #load-error role="alert" {}
+            p #created-status role="status" {}
+            article #ticket aria-busy="true" {
+                header {
+                    p.muted { a href="/tickets/" { "← All tickets" } }
+                    h1 #title { "Ticket" }
+                    p { span.badge #status-badge {} " " span.badge.emergency #emergency-badge hidden { "Emergency" } }
+                    button.secondary.print-button #print type="button" { "Print" }
+                }
+                dl.facts {
+                    dt { "Status" } dd data-t="status" {}
+                    dt { "Priority" } dd data-t="priority" {}
+                    dt { "Request type" } dd data-t="request_type" {}
+                    dt { "Contact" } dd data-t="contact_name" {}
+                    dt { "Technician" } dd data-t="assignee_name" {}
+                    dt { "Submitted" } dd data-t="created_at" {}
+                    dt { "Last updated" } dd data-t="updated_at" {}
+                    dt { "Closed" } dd data-t="closed_at" {}
+                    dt { "Due date" } dd data-t="due_date" {}
+                    dt { "PO number" } dd data-t="po_number" {}
+                }
+                h2 { "Description" }
+                p.prewrap data-t="description" {}
+                section aria-labelledby="files-heading" {
+                    h2 #files-heading { "Attachments" }
+                    ul #attachments {}
+                }
+                section aria-labelledby="conversation-heading" {
+                    h2 #conversation-heading { "Conversation" }
+                    ol.conversation #conversation {}
+                }
+            }
+            template #note-item {
+                li {
+                    article.note {
+                        header { strong data-n="author" {} " " span.badge data-n="kind" {} " " time data-n="time" {} }
+                        p.prewrap data-n="text" {}
+                    }
+                }
+            }
+            section.no-print #actions aria-labelledby="actions-heading" hidden {
+                h2 #actions-heading { "Update this ticket" }
+                p.form-error #action-error role="alert" {}
+                p #action-status role="status" {}
+                div #closed-message hidden {
+                    p #closed-text {}
+                }
+                form #note-form novalidate hidden {
+                    label for="note" { "Add a note" }
+                    textarea #note name="text" rows="4" maxlength="10000" required aria-describedby="note-error" {}
+                    small.field-error #note-error {}
+                    (FileDrop { id: "note-files", label: "Attach files (optional)" })
+                    label #internal-field hidden {
+                        input #internal name="internal" type="checkbox";
+                        "Internal note: only MSP staff see it"
+                    }
+                    button type="submit" { "Add note" }
+                }
+                div #client-status hidden {
+                    p { "Change the status:" }
+                    div.status-buttons #status-buttons {}
+                }
+                form #staff-form novalidate hidden {
+                    div.grid {
+                        (select("set-status", "Status", "Keep", &TICKET_STATUSES))
+                        (select("set-priority", "Priority", "Keep", &PRIORITIES))
+                        (select("set-assignee", "Technician", "Keep", &[("-", "Unassigned")]))
+                    }
+                    button type="submit" { "Save changes" }
+                }
             }
         },
     )

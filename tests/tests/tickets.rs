@@ -1644,3 +1644,49 @@ async fn emails_go_to_support_and_the_contact_and_never_carry_internal_notes() {
             .contains("replace the fuser on Thursday")
     );
 }
+
+#[tokio::test]
+async fn pickers_list_active_people_of_a_company_the_caller_may_name() {
+    let t = TestApp::new().await;
+    let names = |a: portal_tests::Answer| -> Vec<String> {
+        assert_eq!(a.status, 200, "{}", a.text);
+        a.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let tomas = t.login("ticketmanager@acme.example").await;
+    let acme = names(t.get("/api/tickets/people", &tomas).await);
+    assert_eq!(acme.len(), 5);
+    assert!(acme.contains(&"Uma User".to_owned()));
+    let tech = t.login("tech@northwind.example").await;
+    assert_eq!(
+        names(t.get("/api/tickets/people", &tech).await),
+        ["Nadia Admin", "Theo Technician"]
+    );
+    assert_eq!(
+        names(
+            t.get("/api/tickets/people?company=globex-logistics", &tech)
+                .await
+        )
+        .len(),
+        2
+    );
+    assert_eq!(
+        t.get("/api/tickets/people?company=globex-logistics", &tomas)
+            .await
+            .problem(404),
+        "/problems/not-found"
+    );
+    for email in ["user@acme.example", "billing@acme.example"] {
+        assert_eq!(
+            t.get("/api/tickets/people", &t.login(email).await)
+                .await
+                .problem(403),
+            "/problems/forbidden",
+            "{email}"
+        );
+    }
+}

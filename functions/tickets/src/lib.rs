@@ -34,7 +34,8 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (_, ["tickets", "settings"]) => Err(ApiError::MethodNotAllowed),
         (&Method::GET, ["tickets", "stats"]) => stats(ctx).await,
         (&Method::GET, ["tickets", "export"]) => export(ctx).await,
-        (_, ["tickets", "stats" | "export"]) => Err(ApiError::MethodNotAllowed),
+        (&Method::GET, ["tickets", "people"]) => people(ctx).await,
+        (_, ["tickets", "stats" | "export" | "people"]) => Err(ApiError::MethodNotAllowed),
         (&Method::POST, ["tickets"]) => create(ctx).await,
         (&Method::GET, ["tickets"]) => list(ctx).await,
         (&Method::GET, ["tickets", number]) => detail(ctx, number).await,
@@ -377,6 +378,62 @@ async fn export(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         .header("cache-control", "no-store")
         .body(Body::Text(body))
         .map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// Someone a ticket can name: a contact or a technician.
+#[derive(Serialize, ToSchema)]
+pub struct Person {
+    pub id: UserId,
+    pub name: String,
+}
+
+/// Most people a picker lists.
+const MAX_PEOPLE: usize = 1_000;
+
+/// The active users of a company, by name, for the pickers of the ticket pages: a client's
+/// colleagues (contact filter, raising on behalf), or, for MSP staff, a client's contacts
+/// (`company`) or the MSP's own technicians (no `company`). Roles that see only their own tickets
+/// and cannot raise for others get 403.
+#[utoipa::path(get, path = "/api/tickets/people", tag = "tickets",
+    params(("company" = Option<String>, Query, description = "MSP staff: a client company (default: the MSP's technicians)")),
+    responses(
+        (status = 200, body = Vec<Person>),
+        (status = 403, description = "Sees only their own tickets", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Another company", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+async fn people(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    let staff = principal.can(Capability::AllCompanies);
+    if !staff
+        && !principal.can(Capability::ViewCompanyTickets)
+        && !principal.can(Capability::SubmitOnBehalf)
+    {
+        return Err(ApiError::Forbidden);
+    }
+    let company = match ctx.query("company").filter(|c| !c.is_empty()) {
+        Some(c) => principal.scope(&c)?,
+        None => principal.company.id.clone(),
+    };
+    let mut people = Vec::new();
+    let mut start = None;
+    loop {
+        let page = ctx.app.store.list_users(&company, start, 100).await?;
+        people.extend(
+            page.items
+                .into_iter()
+                .filter(|u| u.status == UserStatus::Active)
+                .map(|u| Person {
+                    id: u.id,
+                    name: u.name,
+                }),
+        );
+        match page.last_key {
+            Some(last) if people.len() < MAX_PEOPLE => start = Some(last),
+            _ => break,
+        }
+    }
+    people.sort_by_cached_key(|p| p.name.to_lowercase());
+    json(StatusCode::OK, &people)
 }
 
 /// Ticket counts for the home page, maintained on every write (never counted by reading tickets).
@@ -828,6 +885,7 @@ async fn put_settings(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 #[openapi(paths(
     list,
     export,
+    people,
     stats,
     create,
     detail,

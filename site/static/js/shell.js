@@ -9,7 +9,7 @@ function fill(me) {
   }
   const allowed = new Set(me.capabilities);
   for (const el of document.querySelectorAll('[data-capability]')) {
-    el.hidden = !allowed.has(el.dataset.capability);
+    el.hidden = !el.dataset.capability.split(' ').some((c) => allowed.has(c));
   }
 }
 

@@ -1,0 +1,105 @@
+// What the ticket pages share: labels, dates, building rows, and attachment uploads.
+import { api, ApiProblem } from './api.js';
+
+export const STATUS = {
+  new: 'New', in_progress: 'In progress', waiting_on_client: 'Waiting on client', scheduled: 'Scheduled',
+  resolved: 'Resolved', closed: 'Closed', cancelled: 'Cancelled',
+};
+export const PRIORITY = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+export function when(iso) {
+  return iso ? dateTime.format(new Date(iso)) : '';
+}
+
+export function ticketHref(number) {
+  return `/tickets/view/?number=${number}`;
+}
+
+// Upload one file to a ticket the whole way: ask for a presigned POST, post the file straight to
+// storage, then confirm. Resolves with the attachment; throws an ApiProblem with a clear title.
+export async function uploadFile(number, file, { internal = false } = {}) {
+  const grant = await api(`/api/tickets/${number}/uploads`, {
+    method: 'POST',
+    body: { file_name: file.name || 'pasted-image.png', content_type: file.type || '', size: file.size, internal },
+  });
+  const form = new FormData();
+  for (const [name, value] of Object.entries(grant.upload.fields)) form.append(name, value);
+  form.append('file', file);
+  let response;
+  try {
+    response = await fetch(grant.upload.url, { method: 'POST', body: form });
+  } catch {
+    throw new ApiProblem(0, { title: `${file.name} could not be uploaded. Check your connection and try again.` });
+  }
+  if (!response.ok) throw new ApiProblem(response.status, { title: `${file.name} was refused by the file store.` });
+  return api(`/api/tickets/${number}/attachments`, { method: 'POST', body: { token: grant.token } });
+}
+
+// A file picker that also takes drops and pastes (on `pasteTarget` too). `files()` is the chosen
+// list; `clear()` empties it.
+export function fileDrop(id, pasteTarget) {
+  const input = document.getElementById(id);
+  const zone = document.getElementById(`${id}-zone`);
+  const list = document.getElementById(`${id}-list`);
+  let chosen = [];
+  function render() {
+    list.replaceChildren();
+    chosen.forEach((file, i) => {
+      const li = document.createElement('li');
+      li.textContent = `${file.name} (${Math.max(1, Math.round(file.size / 1024))} KB) `;
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'secondary outline small';
+      remove.textContent = 'Remove';
+      remove.setAttribute('aria-label', `Remove ${file.name}`);
+      remove.addEventListener('click', () => { chosen.splice(i, 1); render(); });
+      li.append(remove);
+      list.append(li);
+    });
+  }
+  function add(files) {
+    for (const file of files) {
+      const named = file.name ? file : new File([file], `pasted-image-${Date.now()}.png`, { type: file.type });
+      chosen.push(named);
+    }
+    render();
+  }
+  input.addEventListener('change', () => { add(input.files); input.value = ''; });
+  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('dragging'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('dragging'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('dragging');
+    add(e.dataTransfer.files);
+  });
+  for (const target of [zone, pasteTarget].filter(Boolean)) {
+    target.addEventListener('paste', (e) => {
+      const files = [...(e.clipboardData?.files || [])];
+      if (files.length) {
+        e.preventDefault();
+        add(files);
+      }
+    });
+  }
+  return { files: () => [...chosen], clear: () => { chosen = []; render(); } };
+}
+
+// Show a problem's per-field messages next to the fields of `form`; the rest in `errorEl`.
+export function showProblem(form, errorEl, err) {
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
+  const fields = err instanceof ApiProblem ? err.fields : {};
+  let placed = false;
+  for (const [field, message] of Object.entries(fields)) {
+    const input = form.querySelector(`[name="${field}"]`);
+    const slot = document.getElementById(`${field}-error`);
+    if (input && slot) {
+      input.setAttribute('aria-invalid', 'true');
+      slot.textContent = message;
+      placed = true;
+    }
+  }
+  errorEl.textContent = placed ? 'Please correct the fields marked below.' : err.message;
+  if (placed) form.querySelector('[aria-invalid="true"]')?.focus();
+}
