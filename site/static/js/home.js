@@ -1,8 +1,79 @@
-// Home: greet the user with their company.
+// Home: greeting, ticket counts and the last 12 months (an SVG chart with a table twin for screen
+// readers), the latest open tickets and a "Submit a ticket" action.
+import { authed } from './api.js';
 import { me } from './shell.js';
+import { STATUS, ticketHref, when } from './tickets-common.js';
 
-me.then((data) => {
+const SVG = 'http://www.w3.org/2000/svg';
+const monthName = new Intl.DateTimeFormat(undefined, { month: 'short', year: '2-digit', timeZone: 'UTC' });
+
+function svg(name, attrs, text) {
+  const el = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+function chart(months) {
+  const width = 600;
+  const height = 200;
+  const max = Math.max(1, ...months.map((m) => m.created));
+  const slot = width / months.length;
+  const root = svg('svg', { viewBox: `0 0 ${width} ${height + 40}`, class: 'bar-chart', focusable: 'false' });
+  months.forEach((m, i) => {
+    const label = monthName.format(new Date(`${m.month}-01T00:00:00Z`));
+    const h = Math.round((m.created / max) * height);
+    const bar = svg('rect', { x: i * slot + 8, y: height - h + 16, width: slot - 16, height: h, class: 'bar' });
+    bar.append(svg('title', {}, `${label}: ${m.created}`));
+    root.append(bar);
+    root.append(svg('text', { x: i * slot + slot / 2, y: height - h + 12, 'text-anchor': 'middle', class: 'value' }, String(m.created)));
+    root.append(svg('text', { x: i * slot + slot / 2, y: height + 34, 'text-anchor': 'middle' }, label));
+  });
+  document.getElementById('chart').replaceChildren(root);
+  const body = document.querySelector('#chart-table tbody');
+  body.replaceChildren();
+  for (const m of months) {
+    const row = body.insertRow();
+    row.insertCell().textContent = monthName.format(new Date(`${m.month}-01T00:00:00Z`));
+    row.insertCell().textContent = String(m.created);
+  }
+}
+
+async function latest() {
+  const list = document.getElementById('latest-list');
+  try {
+    const page = await authed('/api/tickets?sort=updated');
+    list.replaceChildren();
+    for (const t of page.items.slice(0, 5)) {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = ticketHref(t.number);
+      a.textContent = `#${t.number} ${t.summary}`;
+      li.append(a, ` — ${STATUS[t.status]}, updated ${when(t.updated_at)}`);
+      list.append(li);
+    }
+    if (!list.children.length) list.append(Object.assign(document.createElement('li'), { textContent: 'No open tickets.' }));
+  } catch (err) {
+    list.textContent = err.message;
+  } finally {
+    list.setAttribute('aria-busy', 'false');
+  }
+}
+
+me.then(async (data) => {
   const first = data.user.name.split(' ')[0] || data.user.name;
   document.getElementById('greeting').textContent = `Welcome, ${first}`;
   document.getElementById('company-line').textContent = `${data.company.name} · ${data.user.role_label}`;
+  const can = new Set(data.capabilities);
+  const staff = can.has('all_companies');
+  if (staff || can.has('view_company_tickets') || can.has('view_own_tickets')) latest();
+  if (!staff && (can.has('view_company_tickets') || can.has('view_own_tickets'))) {
+    const stats = await authed('/api/tickets/stats');
+    document.getElementById('stat-open').textContent = stats.open;
+    document.getElementById('stat-month').textContent = stats.this_month;
+    document.getElementById('stat-year').textContent = stats.this_year;
+    document.getElementById('stats-heading').textContent = can.has('view_company_tickets') ? `${data.company.name}'s tickets` : 'Your tickets';
+    chart(stats.months);
+    document.getElementById('ticket-stats').hidden = false;
+  }
 });

@@ -15,11 +15,22 @@ export function paginatedTable({ id, url, cells }) {
     more.hidden = true;
     error.textContent = '';
     try {
-      const page = await authed(cursor ? `${url}?cursor=${encodeURIComponent(cursor)}` : url);
+      const joiner = url.includes('?') ? '&' : '?';
+      const page = await authed(cursor ? `${url}${joiner}cursor=${encodeURIComponent(cursor)}` : url);
       for (const item of page.items) {
         const row = template.content.cloneNode(true);
         for (const [field, value] of Object.entries(cells(item))) {
-          row.querySelector(`[data-field="${field}"]`).textContent = value;
+          const cell = row.querySelector(`[data-field="${field}"]`);
+          if (!cell) continue;
+          // A cell is text, or { text, href } for a link.
+          if (value && typeof value === 'object') {
+            const link = document.createElement('a');
+            link.href = value.href;
+            link.textContent = value.text;
+            cell.replaceChildren(link);
+          } else {
+            cell.textContent = value;
+          }
         }
         body.append(row);
       }

@@ -1,0 +1,90 @@
+// New ticket: request type from the MSP's settings, on behalf of a colleague for roles that may,
+// MSP staff choose the client company and contact; files are uploaded once the ticket exists.
+import { authed } from './api.js';
+import { me } from './shell.js';
+import { fileDrop, showProblem, ticketHref, uploadFile } from './tickets-common.js';
+
+const form = document.getElementById('ticket-form');
+const error = document.getElementById('form-error');
+const status = document.getElementById('form-status');
+const files = fileDrop('files', form.elements.description);
+const company = form.elements.company_id;
+const contact = form.elements.contact_id;
+
+function option(select, value, text) {
+  const o = document.createElement('option');
+  o.value = value;
+  o.textContent = text;
+  select.append(o);
+}
+
+// The contact picker: colleagues (first "me" for clients), or a client company's people for staff.
+async function loadContacts(companyId, self) {
+  contact.replaceChildren();
+  option(contact, '', self ? `Me (${self.name})` : 'Choose…');
+  const url = companyId ? `/api/tickets/people?company=${encodeURIComponent(companyId)}` : '/api/tickets/people';
+  for (const p of await authed(url)) if (!self || p.id !== self.id) option(contact, p.id, p.name);
+}
+
+me.then(async (data) => {
+  const can = new Set(data.capabilities);
+  if (!can.has('submit_ticket')) {
+    error.textContent = 'Your role cannot raise tickets. Ask your portal administrator, or call support.';
+    form.hidden = true;
+    return;
+  }
+  const settings = await authed('/api/tickets/settings');
+  for (const type of settings.request_types) option(form.elements.request_type, type, type);
+  if (can.has('all_companies')) {
+    document.getElementById('company-field').hidden = false;
+    document.getElementById('contact-field').hidden = false;
+    const companies = await authed('/api/companies');
+    for (const c of companies.items) if (c.kind !== 'msp') option(company, c.id, c.name);
+    contact.replaceChildren();
+    option(contact, '', 'Choose the company first');
+    company.addEventListener('change', () => company.value && loadContacts(company.value, null));
+  } else if (can.has('submit_on_behalf')) {
+    document.getElementById('contact-field').hidden = false;
+    await loadContacts(null, data.user);
+  }
+  form.setAttribute('aria-busy', 'false');
+});
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const button = form.querySelector('button[type="submit"]');
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  error.textContent = '';
+  const el = form.elements;
+  const body = {
+    request_type: el.request_type.value,
+    summary: el.summary.value,
+    description: el.description.value,
+    priority: el.priority.value,
+    emergency: el.emergency.checked,
+    due_date: el.due_date.value || null,
+    po_number: el.po_number.value || null,
+  };
+  if (!document.getElementById('contact-field').hidden && contact.value) body.contact_id = contact.value;
+  if (!document.getElementById('company-field').hidden) body.company_id = company.value || null;
+  try {
+    const ticket = await authed('/api/tickets', { method: 'POST', body });
+    const failed = [];
+    for (const file of files.files()) {
+      status.textContent = `Ticket #${ticket.number} raised. Uploading ${file.name}…`;
+      try {
+        await uploadFile(ticket.number, file);
+      } catch (err) {
+        failed.push(`${file.name}: ${err.message}`);
+      }
+    }
+    const q = new URLSearchParams({ number: ticket.number, created: '1' });
+    if (failed.length) q.set('failed', failed.join('\n'));
+    location.assign(`${ticketHref(ticket.number).split('?')[0]}?${q}`);
+  } catch (err) {
+    showProblem(form, error, err);
+    button.disabled = false;
+    button.removeAttribute('aria-busy');
+  }
+});

@@ -1,0 +1,220 @@
+// One ticket: its facts, description, files and conversation (oldest first); a note box with
+// files (drop or paste a screenshot); the status changes the MSP allows clients; for MSP staff,
+// internal notes and status, priority and technician. Printable.
+import { authed } from './api.js';
+import { me } from './shell.js';
+import { PRIORITY, STATUS, fileDrop, showProblem, uploadFile, when } from './tickets-common.js';
+
+const params = new URLSearchParams(location.search);
+const number = params.get('number');
+const noteForm = document.getElementById('note-form');
+const actionError = document.getElementById('action-error');
+const actionStatus = document.getElementById('action-status');
+const noteFiles = fileDrop('note-files', noteForm.elements.text);
+const OPEN = new Set(['new', 'in_progress', 'waiting_on_client', 'scheduled']);
+let current = null;
+let who = null;
+
+document.getElementById('print').addEventListener('click', () => window.print());
+
+function set(field, value) {
+  const el = document.querySelector(`[data-t="${field}"]`);
+  el.textContent = value || '—';
+}
+
+function render({ ticket, notes, attachments }) {
+  current = ticket;
+  document.title = `#${ticket.number} ${ticket.summary} · ${document.title.split(' · ').pop()}`;
+  document.getElementById('title').textContent = `#${ticket.number} ${ticket.summary}`;
+  document.getElementById('status-badge').textContent = STATUS[ticket.status];
+  document.getElementById('emergency-badge').hidden = !ticket.emergency;
+  set('status', STATUS[ticket.status]);
+  set('priority', PRIORITY[ticket.priority]);
+  set('request_type', ticket.request_type);
+  set('contact_name', ticket.contact_name);
+  set('assignee_name', ticket.assignee_name || 'Not yet assigned');
+  set('created_at', when(ticket.created_at));
+  set('updated_at', when(ticket.updated_at));
+  set('closed_at', when(ticket.closed_at));
+  set('due_date', ticket.due_date);
+  set('po_number', ticket.po_number);
+  set('description', ticket.description);
+
+  const files = document.getElementById('attachments');
+  files.replaceChildren();
+  for (const a of attachments) {
+    const li = document.createElement('li');
+    const link = document.createElement('a');
+    link.href = `/api/tickets/${ticket.number}/attachments/${encodeURIComponent(a.id)}`;
+    link.textContent = a.file_name;
+    li.append(link, ` (${Math.max(1, Math.round(a.size / 1024))} KB, ${a.uploaded_by_name}, ${when(a.created_at)})`);
+    if (a.internal) {
+      const badge = document.createElement('span');
+      badge.className = 'badge internal';
+      badge.textContent = 'Internal';
+      li.append(' ', badge);
+    }
+    files.append(li);
+  }
+  if (!attachments.length) {
+    const li = document.createElement('li');
+    li.textContent = 'No files.';
+    files.append(li);
+  }
+
+  const list = document.getElementById('conversation');
+  const template = document.getElementById('note-item');
+  list.replaceChildren();
+  for (const n of notes) {
+    const item = template.content.cloneNode(true);
+    const article = item.querySelector('article');
+    article.classList.add(n.internal ? 'internal' : n.from_msp ? 'msp' : 'client');
+    item.querySelector('[data-n="author"]').textContent = n.author_name;
+    item.querySelector('[data-n="kind"]').textContent = n.internal ? 'Internal note' : n.from_msp ? 'Support' : '';
+    const time = item.querySelector('[data-n="time"]');
+    time.dateTime = n.created_at;
+    time.textContent = when(n.created_at);
+    item.querySelector('[data-n="text"]').textContent = n.text;
+    list.append(item);
+  }
+  if (!notes.length) {
+    const li = document.createElement('li');
+    li.textContent = 'No notes yet.';
+    list.append(li);
+  }
+  document.getElementById('ticket').setAttribute('aria-busy', 'false');
+}
+
+function statusButtons(settings) {
+  const box = document.getElementById('status-buttons');
+  box.replaceChildren();
+  const add = (status, label) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'secondary';
+    b.textContent = label;
+    b.addEventListener('click', () => change({ status }, `Ticket set to ${STATUS[status]}.`));
+    box.append(b);
+  };
+  if (OPEN.has(current.status)) {
+    for (const s of settings.client_statuses) {
+      add(s, { cancelled: 'Cancel this ticket', resolved: 'Mark as resolved' }[s] || `Set to ${STATUS[s]}`);
+    }
+  } else if (current.status === 'resolved') {
+    const resolved = new Date(current.closed_at || current.updated_at);
+    if (Date.now() - resolved.getTime() <= settings.reopen_days * 86400000) add('new', 'Reopen this ticket');
+  }
+  document.getElementById('client-status').hidden = !box.children.length;
+}
+
+function showActions(settings) {
+  const can = new Set(who.capabilities);
+  const staff = can.has('all_companies');
+  const mayAdd = can.has('add_notes');
+  const open = OPEN.has(current.status);
+  document.getElementById('actions').hidden = !(mayAdd || staff);
+  noteForm.hidden = !(open && mayAdd);
+  document.getElementById('internal-field').hidden = !staff;
+  const closed = document.getElementById('closed-message');
+  closed.hidden = open || !mayAdd;
+  document.getElementById('closed-text').textContent = current.status === 'resolved'
+    ? `This ticket is resolved, so it takes no more notes. You can reopen it within ${settings.reopen_days} days of resolution, or raise a new ticket and mention #${current.number}.`
+    : `This ticket is ${STATUS[current.status].toLowerCase()}, so it takes no more notes. Raise a new ticket and mention #${current.number}.`;
+  if (staff) {
+    document.getElementById('staff-form').hidden = false;
+    document.getElementById('client-status').hidden = true;
+  } else if (mayAdd) {
+    statusButtons(settings);
+  }
+}
+
+let settings = null;
+async function load() {
+  const detail = await authed(`/api/tickets/${encodeURIComponent(number)}`);
+  render(detail);
+  showActions(settings);
+}
+
+async function change(body, done) {
+  actionError.textContent = '';
+  try {
+    await authed(`/api/tickets/${current.number}`, { method: 'PATCH', body: { ...body, version: current.version } });
+    await load();
+    actionStatus.textContent = done;
+  } catch (err) {
+    actionError.textContent = err.status === 409
+      ? 'Someone changed this ticket meanwhile. The page now shows the latest; try again.'
+      : err.message;
+    if (err.status === 409) await load();
+  }
+}
+
+noteForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const button = noteForm.querySelector('button[type="submit"]');
+  const internal = noteForm.elements.internal.checked;
+  button.disabled = true;
+  actionError.textContent = '';
+  actionStatus.textContent = '';
+  try {
+    await authed(`/api/tickets/${current.number}/notes`, {
+      method: 'POST',
+      body: { text: noteForm.elements.text.value, internal },
+    });
+    const failed = [];
+    for (const file of noteFiles.files()) {
+      actionStatus.textContent = `Uploading ${file.name}…`;
+      try {
+        await uploadFile(current.number, file, { internal });
+      } catch (err) {
+        failed.push(`${file.name}: ${err.message}`);
+      }
+    }
+    noteForm.reset();
+    noteFiles.clear();
+    await load();
+    actionStatus.textContent = internal ? 'Internal note added.' : 'Note added.';
+    if (failed.length) actionError.textContent = `Some files were not attached. ${failed.join(' ')}`;
+  } catch (err) {
+    showProblem(noteForm, actionError, err);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+document.getElementById('staff-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const el = event.target.elements;
+  const body = {};
+  if (el['set-status'].value) body.status = el['set-status'].value;
+  if (el['set-priority'].value) body.priority = el['set-priority'].value;
+  if (el['set-assignee'].value) body.assignee_id = el['set-assignee'].value === '-' ? '' : el['set-assignee'].value;
+  event.target.reset();
+  change(body, 'Changes saved.');
+});
+
+me.then(async (data) => {
+  who = data;
+  if (params.get('created')) {
+    document.getElementById('created-status').textContent = `Ticket #${number} raised. We will be in touch.`;
+  }
+  if (params.get('failed')) document.getElementById('load-error').textContent = `Some files were not attached: ${params.get('failed')}`;
+  try {
+    settings = await authed('/api/tickets/settings');
+    if (data.capabilities.includes('all_companies')) {
+      const select = document.getElementById('set-assignee');
+      for (const p of await authed('/api/tickets/people')) {
+        const o = document.createElement('option');
+        o.value = p.id;
+        o.textContent = p.name;
+        select.append(o);
+      }
+    }
+    await load();
+  } catch (err) {
+    document.getElementById('ticket').setAttribute('aria-busy', 'false');
+    document.getElementById('load-error').textContent = err.status === 404
+      ? `There is no ticket #${number} you can see.`
+      : err.message;
+  }
+});

@@ -1,0 +1,94 @@
+// Tickets: Open and Closed tabs, search, filters and sort kept in the address (so back, reload and
+// sharing keep them), a paginated table, and the CSV export of the same list.
+import { authed } from './api.js';
+import { me } from './shell.js';
+import { paginatedTable } from './list.js';
+import { PRIORITY, STATUS, ticketHref, when } from './tickets-common.js';
+
+const FILTERS = ['q', 'status', 'priority', 'contact', 'company', 'assignee', 'sort', 'order'];
+const params = new URLSearchParams(location.search);
+const tab = params.get('tab') === 'closed' ? 'closed' : 'open';
+const form = document.getElementById('filters');
+
+function option(select, value, text) {
+  const o = document.createElement('option');
+  o.value = value;
+  o.textContent = text;
+  select.append(o);
+}
+
+async function fillPeople(select, url) {
+  try {
+    for (const p of await authed(url)) option(select, p.id, p.name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+me.then(async (data) => {
+  const can = new Set(data.capabilities);
+  const staff = can.has('all_companies');
+  for (const name of ['open', 'closed']) {
+    const link = document.getElementById(`tab-${name}`);
+    const q = new URLSearchParams(params);
+    q.set('tab', name);
+    q.delete('status');
+    link.href = `?${q}`;
+    if (name === tab) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  if (staff) {
+    document.getElementById('company-filter').hidden = false;
+    document.getElementById('assignee-filter').hidden = false;
+    const companies = await authed('/api/companies').catch(() => ({ items: [] }));
+    for (const c of companies.items) if (c.kind !== 'msp') option(document.getElementById('company'), c.id, c.name);
+    await fillPeople(document.getElementById('assignee'), '/api/tickets/people');
+  } else {
+    // Clients see no company column.
+    const table = document.getElementById('tickets-table');
+    const index = [...table.tHead.rows[0].cells].findIndex((th) => th.textContent === 'Company');
+    table.tHead.rows[0].cells[index].remove();
+    document.querySelector('#tickets-row [data-field="company"]').remove();
+    if (can.has('view_company_tickets')) {
+      document.getElementById('contact-filter').hidden = !(await fillPeople(document.getElementById('contact'), '/api/tickets/people'));
+    }
+  }
+  for (const name of FILTERS) {
+    const el = form.elements[name];
+    if (el && params.get(name)) el.value = params.get(name);
+  }
+  const query = new URLSearchParams({ tab });
+  for (const name of FILTERS) {
+    const el = form.elements[name];
+    if (el && el.value && !el.closest('[hidden]')) query.set(name, el.value);
+  }
+  document.getElementById('export').href = `/api/tickets/export?${query}`;
+  const searching = query.get('q');
+  document.getElementById('tickets-caption').textContent =
+    `${tab === 'open' ? 'Open' : 'Closed'} tickets${searching ? ` matching “${searching}”` : ''}`;
+  return paginatedTable({
+    id: 'tickets',
+    url: `/api/tickets?${query}`,
+    cells: (t) => ({
+      number: { text: `#${t.number}`, href: ticketHref(t.number) },
+      summary: t.emergency ? `${t.summary} (emergency)` : t.summary,
+      company: t.company_id,
+      status: STATUS[t.status] || t.status,
+      priority: PRIORITY[t.priority] || t.priority,
+      contact: t.contact_name,
+      created: when(t.created_at),
+      updated: when(t.updated_at),
+    }),
+  });
+});
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const q = new URLSearchParams({ tab });
+  for (const name of FILTERS) {
+    const el = form.elements[name];
+    if (el && el.value && !el.closest('[hidden]')) q.set(name, el.value.trim());
+  }
+  location.assign(`?${q}`);
+});
