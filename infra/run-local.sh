@@ -44,10 +44,10 @@ cargo run -q -p site >/dev/null
 
 wait_for_port "$MOTO_PORT" 60
 target/debug/portal-admin create-table >/dev/null
-PORTAL_DEMO_PASSWORD="$DEMO_PASSWORD" target/debug/portal-admin seed-demo >/dev/null
 for bucket in "$ATTACHMENTS_BUCKET" "$SITE_BUCKET"; do
   curl -fsS -X PUT "$AWS_ENDPOINT_URL/$bucket" >/dev/null
 done
+PORTAL_DEMO_PASSWORD="$DEMO_PASSWORD" target/debug/portal-admin seed-demo >/dev/null
 MAIL_FROM=portal@northwind.example SUPPORT_EMAIL=support@northwind.example
 python3 infra/aws_ops.py verify-sender "$MAIL_FROM" >/dev/null
 

@@ -1690,3 +1690,53 @@ async fn pickers_list_active_people_of_a_company_the_caller_may_name() {
         );
     }
 }
+
+#[tokio::test]
+async fn demo_tickets_are_seeded_once_with_consistent_counts() {
+    let t = TestApp::new().await;
+    let files = portal::seed::seed_tickets(&t.app.store, t.app.now())
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 1);
+    assert!(
+        portal::seed::seed_tickets(&t.app.store, t.app.now())
+            .await
+            .unwrap()
+            .is_empty(),
+        "a second run adds nothing"
+    );
+    let fiona = t.login("fulladmin@acme.example").await;
+    let open = numbers(&t, "/api/tickets", &fiona).await;
+    let closed = numbers(&t, "/api/tickets?tab=closed", &fiona).await;
+    assert!(open.len() >= 4 && closed.len() >= 15, "{open:?} {closed:?}");
+    let stats = t.get("/api/tickets/stats", &fiona).await;
+    assert_eq!(stats.body["open"], open.len());
+    let per_month: u64 = stats.body["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["created"].as_u64().unwrap())
+        .sum();
+    assert_eq!(per_month as usize, open.len() + closed.len());
+    let tech = t.login("tech@northwind.example").await;
+    let queue = numbers(&t, "/api/tickets?assignee=none", &tech).await;
+    assert_eq!(queue.len(), 1);
+    let jam = numbers(&t, "/api/tickets?q=paper+jam+none", &tech).await;
+    assert_eq!(jam.len(), 1);
+    let with_file = t.get(&format!("/api/tickets/{}", jam[0]), &tech).await;
+    assert!(
+        with_file.body["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["internal"] == true)
+    );
+    assert_eq!(
+        with_file.body["attachments"][0]["file_name"],
+        "printer-log.txt"
+    );
+    assert_eq!(
+        files[0].bytes.len() as u64,
+        with_file.body["attachments"][0]["size"].as_u64().unwrap()
+    );
+}

@@ -8,6 +8,7 @@ use crate::domain::{CompanyId, CompanyKind, Email, UserId, UserStatus};
 use crate::password;
 use crate::roles::Role;
 use crate::store::{Company, Store, User};
+use crate::tickets::{Attachment, Note, Priority, Ticket, TicketStatus};
 
 pub const DEFAULT_PASSWORD: &str = "portal-demo";
 
@@ -134,4 +135,415 @@ pub async fn seed(store: &Store, password: &str, now: OffsetDateTime) -> anyhow:
         }
     }
     Ok(())
+}
+
+/// Summaries of the demo tickets, oldest first: (client company, contact email, summary, request
+/// type, priority).
+const DEMO_TICKETS: &[(&str, &str, &str, &str, Priority)] = &[
+    (
+        "acme-dental",
+        "user@acme.example",
+        "Reception printer jams on every second page",
+        "Problem",
+        Priority::Medium,
+    ),
+    (
+        "globex-logistics",
+        "user@globex.example",
+        "Warehouse scanner will not pair with the tablet",
+        "Problem",
+        Priority::High,
+    ),
+    (
+        "acme-dental",
+        "fulladmin@acme.example",
+        "New starter: dental nurse on Monday",
+        "New starter",
+        Priority::Medium,
+    ),
+    (
+        "acme-dental",
+        "ticketmanager@acme.example",
+        "X-ray workstation slow after update",
+        "Problem",
+        Priority::High,
+    ),
+    (
+        "globex-logistics",
+        "fulladmin@globex.example",
+        "Add two users to the dispatch shared mailbox",
+        "Change request",
+        Priority::Low,
+    ),
+    (
+        "acme-dental",
+        "user@acme.example",
+        "Outlook keeps asking for my password",
+        "Problem",
+        Priority::Medium,
+    ),
+    (
+        "acme-dental",
+        "fulladmin@acme.example",
+        "Quote for three new laptops",
+        "Question",
+        Priority::Low,
+    ),
+    (
+        "globex-logistics",
+        "user@globex.example",
+        "Label printer prints blank labels",
+        "Problem",
+        Priority::High,
+    ),
+    (
+        "acme-dental",
+        "ticketmanager@acme.example",
+        "Wi-Fi drops in surgery room 2",
+        "Problem",
+        Priority::Medium,
+    ),
+    (
+        "acme-dental",
+        "user@acme.example",
+        "Cannot open patient letters template",
+        "Problem",
+        Priority::Low,
+    ),
+    (
+        "globex-logistics",
+        "fulladmin@globex.example",
+        "Leaver: remove access for J. Smith",
+        "Leaver",
+        Priority::Medium,
+    ),
+    (
+        "acme-dental",
+        "fulladmin@acme.example",
+        "Backup failed notification",
+        "Problem",
+        Priority::Critical,
+    ),
+    (
+        "acme-dental",
+        "user@acme.example",
+        "Second monitor for the front desk",
+        "Change request",
+        Priority::Low,
+    ),
+    (
+        "globex-logistics",
+        "user@globex.example",
+        "VPN disconnects every hour",
+        "Problem",
+        Priority::Medium,
+    ),
+    (
+        "acme-dental",
+        "ticketmanager@acme.example",
+        "Card reader not recognised at reception",
+        "Problem",
+        Priority::High,
+    ),
+    (
+        "acme-dental",
+        "fulladmin@acme.example",
+        "Renew the practice domain name",
+        "Question",
+        Priority::Medium,
+    ),
+    (
+        "globex-logistics",
+        "fulladmin@globex.example",
+        "New starter: two warehouse operatives",
+        "New starter",
+        Priority::Medium,
+    ),
+    (
+        "acme-dental",
+        "user@acme.example",
+        "Phone system voicemail not emailing",
+        "Problem",
+        Priority::Medium,
+    ),
+    (
+        "acme-dental",
+        "ticketmanager@acme.example",
+        "Imaging software licence expired warning",
+        "Problem",
+        Priority::High,
+    ),
+    (
+        "globex-logistics",
+        "user@globex.example",
+        "Forklift terminal shows wrong time",
+        "Problem",
+        Priority::Low,
+    ),
+    (
+        "acme-dental",
+        "fulladmin@acme.example",
+        "Set up MFA for all staff",
+        "Change request",
+        Priority::Medium,
+    ),
+    (
+        "acme-dental",
+        "user@acme.example",
+        "Scanner saves to the wrong folder",
+        "Problem",
+        Priority::Low,
+    ),
+    (
+        "globex-logistics",
+        "fulladmin@globex.example",
+        "Dispatch PC blue screen",
+        "Problem",
+        Priority::Critical,
+    ),
+    (
+        "acme-dental",
+        "ticketmanager@acme.example",
+        "Printer toner order",
+        "Question",
+        Priority::Low,
+    ),
+    (
+        "acme-dental",
+        "user@acme.example",
+        "Email signature update for new logo",
+        "Change request",
+        Priority::Low,
+    ),
+    (
+        "globex-logistics",
+        "user@globex.example",
+        "Shared drive full warning",
+        "Problem",
+        Priority::High,
+    ),
+    (
+        "acme-dental",
+        "fulladmin@acme.example",
+        "Website contact form not sending",
+        "Problem",
+        Priority::Medium,
+    ),
+    (
+        "acme-dental",
+        "user@acme.example",
+        "Teams camera not detected",
+        "Problem",
+        Priority::Medium,
+    ),
+    (
+        "globex-logistics",
+        "fulladmin@globex.example",
+        "Quote for a rugged tablet",
+        "Question",
+        Priority::Low,
+    ),
+    (
+        "acme-dental",
+        "ticketmanager@acme.example",
+        "Appointment reminders not sent by SMS",
+        "Problem",
+        Priority::High,
+    ),
+    (
+        "acme-dental",
+        "user@acme.example",
+        "Keyboard sticky keys at desk 4",
+        "Problem",
+        Priority::Low,
+    ),
+    (
+        "globex-logistics",
+        "user@globex.example",
+        "Route planner will not start",
+        "Problem",
+        Priority::High,
+    ),
+    (
+        "acme-dental",
+        "fulladmin@acme.example",
+        "Door entry system offline",
+        "Problem",
+        Priority::Critical,
+    ),
+    (
+        "acme-dental",
+        "user@acme.example",
+        "Printer in reception says paper jam but none",
+        "Problem",
+        Priority::Medium,
+    ),
+    (
+        "globex-logistics",
+        "fulladmin@globex.example",
+        "Laptop battery swelling",
+        "Problem",
+        Priority::High,
+    ),
+    (
+        "acme-dental",
+        "ticketmanager@acme.example",
+        "Password reset for locum dentist",
+        "Question",
+        Priority::Medium,
+    ),
+];
+
+/// A file the demo tickets refer to, to be put in the attachments bucket.
+pub struct DemoFile {
+    pub key: String,
+    pub content_type: &'static str,
+    pub bytes: &'static [u8],
+}
+
+/// Write the demo tickets (a few dozen for Acme Dental and Globex, over the last year, across
+/// statuses and contacts, with replies, one internal note and one attachment), unless tickets
+/// exist already. Returns the files to put in the attachments bucket.
+pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<Vec<DemoFile>> {
+    if store.ticket_company(1).await?.is_some() {
+        return Ok(Vec::new());
+    }
+    let theo_id = demo_user_id("tech@northwind.example");
+    let total = DEMO_TICKETS.len() as i64;
+    let mut files = Vec::new();
+    for (i, (company, contact, summary, kind, priority)) in DEMO_TICKETS.iter().enumerate() {
+        let i = i as i64;
+        let company_id = CompanyId::parse(company).map_err(anyhow::Error::msg)?;
+        let contact_user = find(contact)?;
+        let created =
+            now - time::Duration::days((total - i) * 9 - 3) - time::Duration::hours(i % 7);
+        let number = store.next_number("TICKET").await?;
+        let mut ticket = Ticket {
+            number,
+            company_id: company_id.clone(),
+            summary: (*summary).into(),
+            description: format!(
+                "{summary}. It started recently and affects our work; please take a look."
+            ),
+            request_type: (*kind).into(),
+            priority: *priority,
+            emergency: *priority == Priority::Critical,
+            due_date: None,
+            po_number: (*kind == "Question").then(|| format!("PO-{}", 4000 + i)),
+            status: TicketStatus::New,
+            contact_id: demo_user_id(contact),
+            contact_name: contact_user.name.into(),
+            created_by_id: demo_user_id(contact),
+            created_at: created,
+            updated_at: created,
+            closed_at: None,
+            assignee_id: None,
+            assignee_name: None,
+            version: 1,
+        };
+        store.create_ticket(&ticket).await?;
+        let note = |author: &str, text: String, internal: bool, at: OffsetDateTime| {
+            let author = find(author)?;
+            anyhow::Ok(Note {
+                id: crate::domain::random_hex(8),
+                ticket_number: number,
+                internal,
+                author_id: demo_user_id(author.email),
+                author_name: author.name.into(),
+                from_msp: author.email.ends_with("@northwind.example"),
+                text,
+                created_at: at,
+            })
+        };
+        let reply = note(
+            "tech@northwind.example",
+            "Thanks for raising this. I am looking into it now and will update you here.".into(),
+            false,
+            created + time::Duration::hours(2),
+        )?;
+        store.add_note(&ticket, &reply).await?;
+        ticket.updated_at = reply.created_at;
+        ticket.version += 1;
+        if i == 0 || i == total - 3 {
+            let internal = note(
+                "tech@northwind.example",
+                "Internal: the fuser unit is worn. Order a replacement before quoting.".into(),
+                true,
+                created + time::Duration::hours(3),
+            )?;
+            store.add_note(&ticket, &internal).await?;
+            ticket.updated_at = internal.created_at;
+            ticket.version += 1;
+        }
+        if i % 3 == 0 {
+            let answer = note(
+                contact,
+                "Thank you. It happened again this morning, if that helps.".into(),
+                false,
+                created + time::Duration::hours(5),
+            )?;
+            store.add_note(&ticket, &answer).await?;
+            ticket.updated_at = answer.created_at;
+            ticket.version += 1;
+        }
+        if i == total - 3 {
+            let id = "demo0log0file".to_owned();
+            files.push(DemoFile {
+                key: crate::keys::attachment_object(&company_id, number, &id),
+                content_type: "text/plain",
+                bytes: b"09:14 paper jam tray 2\n09:15 paper jam tray 2\n09:20 error E-102\n",
+            });
+            store
+                .add_attachment(
+                    &company_id,
+                    &Attachment {
+                        id,
+                        ticket_number: number,
+                        file_name: "printer-log.txt".into(),
+                        content_type: "text/plain".into(),
+                        size: 64,
+                        internal: false,
+                        uploaded_by_id: ticket.contact_id.clone(),
+                        uploaded_by_name: ticket.contact_name.clone(),
+                        from_msp: false,
+                        created_at: created + time::Duration::minutes(1),
+                    },
+                )
+                .await?;
+        }
+        // Older tickets are done; the last ones are still open in various states.
+        let from_end = total - i;
+        let status = match from_end {
+            1 | 2 | 5 => TicketStatus::New,
+            3 | 7 => TicketStatus::InProgress,
+            4 => TicketStatus::WaitingOnClient,
+            6 => TicketStatus::Scheduled,
+            _ if i % 11 == 5 => TicketStatus::Cancelled,
+            _ if i % 2 == 0 => TicketStatus::Closed,
+            _ => TicketStatus::Resolved,
+        };
+        let before = ticket.clone();
+        ticket.status = status;
+        if from_end != 1 {
+            ticket.assignee_id = Some(theo_id.clone());
+            ticket.assignee_name = Some("Theo Technician".into());
+        }
+        if !status.is_open() {
+            ticket.closed_at = Some(ticket.updated_at + time::Duration::days(1));
+            ticket.updated_at = ticket.closed_at.unwrap_or(ticket.updated_at);
+        }
+        if ticket != before {
+            ticket.version += 1;
+            store.save_ticket(&ticket, &before).await?;
+        }
+    }
+    Ok(files)
+}
+
+fn find(email: &str) -> anyhow::Result<&'static DemoUser> {
+    COMPANIES
+        .iter()
+        .flat_map(|c| c.users.iter())
+        .find(|u| u.email == email)
+        .ok_or_else(|| anyhow::anyhow!("no demo user {email}"))
 }

@@ -3,7 +3,7 @@
 //! - `portal-admin gen-secrets` — print a new secrets document (JWT signing key, cursor key).
 //! - `portal-admin create-table` — create `$TABLE_NAME` (local stand-in or dev) if missing.
 //! - `portal-admin seed-demo` — write the demo companies and users (password `$PORTAL_DEMO_PASSWORD`,
-//!   default `portal-demo`).
+//!   default `portal-demo`) and, once, the demo tickets (their file goes to `$ATTACHMENTS_BUCKET`).
 //! - `portal-admin bootstrap-admin --email E --name N [--company-name C]` — create the MSP company and
 //!   its first MSP admin in a deployed table; the password is read from `$PORTAL_BOOTSTRAP_PASSWORD`
 //!   or the first line of standard input.
@@ -44,8 +44,28 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
             let (db, table) = dynamo().await?;
             let password = std::env::var("PORTAL_DEMO_PASSWORD")
                 .unwrap_or_else(|_| portal::seed::DEFAULT_PASSWORD.into());
-            portal::seed::seed(&Store::new(db, table), &password, OffsetDateTime::now_utc())
-                .await?;
+            let store = Store::new(db, table);
+            let now = OffsetDateTime::now_utc();
+            portal::seed::seed(&store, &password, now).await?;
+            let files = portal::seed::seed_tickets(&store, now).await?;
+            if let Ok(bucket) = std::env::var("ATTACHMENTS_BUCKET") {
+                let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+                let mut s3 = aws_sdk_s3::config::Builder::from(&aws);
+                if aws.endpoint_url().is_some() {
+                    s3 = s3.force_path_style(true);
+                }
+                let s3 = aws_sdk_s3::Client::from_conf(s3.build());
+                for file in files {
+                    s3.put_object()
+                        .bucket(&bucket)
+                        .key(&file.key)
+                        .content_type(file.content_type)
+                        .body(file.bytes.to_vec().into())
+                        .send()
+                        .await
+                        .with_context(|| format!("storing demo file {}", file.key))?;
+                }
+            }
             println!("demo data seeded");
             Ok(())
         }
