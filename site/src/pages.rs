@@ -249,7 +249,8 @@ const PRIORITIES: [(&str, &str); 4] = [
 /// A labelled `<select>` with a first "any" option and an error slot.
 fn select(name: &str, label: &str, any: &str, options: &[(&str, &str)]) -> Markup {
     html! {
-        label for=(name) { (label)
+        div {
+            label for=(name) { (label) }
             select id=(name) name=(name) {
                 option value="" { (any) }
                 @for (value, text) in options { option value=(value) { (text) } }

@@ -163,6 +163,9 @@ fn bucket(app: &App) -> Result<&str, ApiError> {
 fn s3(app: &App, endpoint: Option<&str>) -> aws_sdk_s3::Client {
     let mut config = aws_sdk_s3::config::Builder::from(&app.aws);
     if let Some(endpoint) = endpoint.or(app.aws.endpoint_url()) {
+        // With path-style addressing the SDK appends the bucket to the endpoint's path as is: a
+        // path (the dev proxy's `/_s3`) needs its trailing slash.
+        let endpoint = format!("{}/", endpoint.trim_end_matches('/'));
         config = config.endpoint_url(endpoint).force_path_style(true);
     }
     aws_sdk_s3::Client::from_conf(config.build())

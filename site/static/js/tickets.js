@@ -49,7 +49,7 @@ me.then(async (data) => {
     const table = document.getElementById('tickets-table');
     const index = [...table.tHead.rows[0].cells].findIndex((th) => th.textContent === 'Company');
     table.tHead.rows[0].cells[index].remove();
-    document.querySelector('#tickets-row [data-field="company"]').remove();
+    document.getElementById('tickets-row').content.querySelector('[data-field="company"]').remove();
     if (can.has('view_company_tickets')) {
       document.getElementById('contact-filter').hidden = !(await fillPeople(document.getElementById('contact'), '/api/tickets/people'));
     }

@@ -1,0 +1,157 @@
+// The ticket paths of issue 3 in a real browser: a client raises a ticket with a file, adds a note
+// with a pasted screenshot, cancels it and finds it under Closed; a technician replies and adds an
+// internal note; the client sees the reply but never the internal note; CSV export; axe scans.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { BASE, launch, newPage, signIn, seriousViolations } from './harness.js';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+// A 1×1 PNG, as a pasted screenshot.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+async function raise(page, summary, { file } = {}) {
+  await page.goto(`${BASE}/tickets/new/`);
+  await page.locator('#ticket-form[aria-busy="false"]').waitFor();
+  await page.getByLabel('Request type').selectOption('Problem');
+  await page.getByLabel('Summary').fill(summary);
+  await page.getByLabel('Description').fill('The screen flickers when the scanner starts.');
+  await page.getByLabel('Priority').selectOption('high');
+  if (file) await page.locator('#files').setInputFiles(file);
+  await Promise.all([
+    page.waitForURL(/\/tickets\/view\/\?number=\d+&created=1/),
+    page.getByRole('button', { name: 'Submit ticket' }).click(),
+  ]);
+  const number = Number(new URL(page.url()).searchParams.get('number'));
+  await page.locator('#title').filter({ hasText: `#${number} ${summary}` }).waitFor();
+  return number;
+}
+
+async function rowNumbers(page) {
+  await page.locator('#tickets-table[aria-busy="false"]').waitFor();
+  return page.locator('#tickets-table td[data-field="number"]').allTextContents();
+}
+
+test('a client raises a ticket with a file, adds a note with a pasted image, cancels it and finds it under Closed', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await signIn(page, 'user@acme.example');
+  const summary = `Scanner flicker z${Date.now()}`;
+  const number = await raise(page, summary, {
+    file: { name: 'screen.txt', mimeType: 'text/plain', buffer: Buffer.from('flicker at 09:14\n') },
+  });
+  assert.match(await page.locator('#created-status').textContent(), new RegExp(`Ticket #${number} raised`));
+  assert.equal(await page.locator('#attachments a').first().textContent(), 'screen.txt');
+  // The download is the file itself, as an attachment.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#attachments a').first().click()]);
+  assert.equal(download.suggestedFilename(), 'screen.txt');
+  assert.equal(readFileSync(await download.path(), 'utf8'), 'flicker at 09:14\n');
+
+  await page.goto(`${BASE}/tickets/`);
+  assert.ok((await rowNumbers(page)).includes(`#${number}`), 'listed under Open');
+  await page.getByRole('searchbox', { name: 'Search' }).fill(summary.split(' ').pop());
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForURL(/q=/);
+  assert.deepEqual(await rowNumbers(page), [`#${number}`], 'found by a word of its summary');
+
+  await page.goto(`${BASE}/tickets/view/?number=${number}`);
+  await page.locator('#note-form').waitFor();
+  await page.getByLabel('Add a note').fill('Here is a screenshot of it.');
+  // Paste an image into the note box, as Ctrl+V of a screenshot does.
+  await page.locator('#note').evaluate((box, bytes) => {
+    const data = new DataTransfer();
+    data.items.add(new File([new Uint8Array(bytes)], 'image.png', { type: 'image/png' }));
+    box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, [...PNG]);
+  assert.match(await page.locator('#note-files-list').textContent(), /image\.png/);
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await page.locator('#action-status').filter({ hasText: 'Note added.' }).waitFor();
+  assert.match(await page.locator('#conversation').textContent(), /Here is a screenshot of it\./);
+  assert.equal(await page.locator('#attachments a').count(), 2);
+  assert.match(await page.locator('#attachments').textContent(), /image\.png/);
+
+  await page.getByRole('button', { name: 'Cancel this ticket' }).click();
+  await page.locator('#action-status').filter({ hasText: 'Cancelled' }).waitFor();
+  assert.equal(await page.locator('[data-t="status"]').textContent(), 'Cancelled');
+  assert.equal(await page.locator('#note-form').isHidden(), true, 'no notes on a closed ticket');
+  assert.match(await page.locator('#closed-text').textContent(), /raise a new ticket/i);
+
+  await page.goto(`${BASE}/tickets/`);
+  assert.ok(!(await rowNumbers(page)).includes(`#${number}`), 'gone from Open');
+  await page.getByRole('link', { name: 'Closed' }).click();
+  await page.waitForURL(/tab=closed/);
+  assert.ok((await rowNumbers(page)).includes(`#${number}`), 'found under Closed');
+  assert.deepEqual(errors, []);
+});
+
+test('a technician replies and adds an internal note; the client sees the reply only; CSV export', async () => {
+  const errors = [];
+  const client = await newPage(browser, errors);
+  await signIn(client, 'user@acme.example');
+  const summary = `Monitor dead ${Date.now()}`;
+  const number = await raise(client, summary);
+
+  const tech = await newPage(browser, errors);
+  await signIn(tech, 'tech@northwind.example');
+  await tech.goto(`${BASE}/tickets/`);
+  assert.ok((await rowNumbers(tech)).includes(`#${number}`), 'in the MSP queue');
+  await tech.goto(`${BASE}/tickets/view/?number=${number}`);
+  await tech.locator('#note-form').waitFor();
+  await tech.getByLabel('Add a note').fill('Replacement monitor arrives tomorrow.');
+  await tech.getByRole('button', { name: 'Add note' }).click();
+  await tech.locator('#action-status').filter({ hasText: 'Note added.' }).waitFor();
+  await tech.getByLabel('Add a note').fill('INTERNAL: charge to the hardware contract.');
+  await tech.getByLabel(/Internal note/).check();
+  await tech.getByRole('button', { name: 'Add note' }).click();
+  await tech.locator('#action-status').filter({ hasText: 'Internal note added.' }).waitFor();
+  await tech.getByLabel('Technician').selectOption({ label: 'Theo Technician' });
+  await tech.getByLabel('Status', { exact: true }).selectOption('in_progress');
+  await tech.getByRole('button', { name: 'Save changes' }).click();
+  await tech.locator('#action-status').filter({ hasText: 'Changes saved.' }).waitFor();
+  assert.equal(await tech.locator('[data-t="assignee_name"]').textContent(), 'Theo Technician');
+  assert.match(await tech.locator('#conversation').textContent(), /INTERNAL: charge/);
+
+  await client.goto(`${BASE}/tickets/view/?number=${number}`);
+  await client.locator('#ticket[aria-busy="false"]').waitFor();
+  const conversation = await client.locator('#conversation').textContent();
+  assert.match(conversation, /Replacement monitor arrives tomorrow\./);
+  assert.doesNotMatch(await client.content(), /INTERNAL: charge/);
+  assert.equal(await client.locator('[data-t="status"]').textContent(), 'In progress');
+
+  await client.goto(`${BASE}/tickets/`);
+  await client.locator('#tickets-table[aria-busy="false"]').waitFor();
+  const [download] = await Promise.all([client.waitForEvent('download'), client.getByRole('button', { name: 'Export CSV' }).click()]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.match(download.suggestedFilename(), /^tickets-open-\d{4}-\d{2}-\d{2}\.csv$/);
+  assert.match(csv, new RegExp(`"${number}","${summary}"`));
+  assert.doesNotMatch(csv, /INTERNAL/);
+  assert.deepEqual(errors, []);
+});
+
+for (const theme of ['light', 'dark']) {
+  test(`ticket pages have no serious or critical axe violations (${theme})`, async () => {
+    const errors = [];
+    const page = await newPage(browser, errors);
+    await page.emulateMedia({ colorScheme: theme });
+    await page.goto(`${BASE}/login/`);
+    await page.evaluate((t) => localStorage.setItem('portal-theme', t), theme);
+    await signIn(page, 'fulladmin@acme.example');
+    await page.locator('#ticket-stats:not([hidden])').waitFor();
+    assert.equal(await page.locator('#chart-table tbody tr').count(), 12, 'the chart has its table twin');
+    assert.deepEqual(await seriousViolations(page), [], 'home with ticket counts');
+    await page.goto(`${BASE}/tickets/`);
+    await page.locator('#tickets-table[aria-busy="false"]').waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'ticket list');
+    const first = page.locator('#tickets-table td[data-field="number"] a').first();
+    await Promise.all([page.waitForURL(/\/tickets\/view\//), first.click()]);
+    await page.locator('#ticket[aria-busy="false"]').waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'ticket page');
+    await page.goto(`${BASE}/tickets/new/`);
+    await page.locator('#ticket-form[aria-busy="false"]').waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'new ticket form');
+    assert.deepEqual(errors, []);
+  });
+}
