@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use crate::config::{Config, Secrets};
 use crate::cursor::CursorKey;
 use crate::email::Mailer;
-use crate::metrics::CallCounter;
+use crate::metrics::{CallCounter, ReadMeter};
 use crate::store::Store;
 use crate::token::TokenKeys;
 
@@ -51,6 +51,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// DynamoDB requests sent by this instance (benchmarks and tests read it).
     pub dynamo_calls: CallCounter,
+    /// Items and bytes DynamoDB answered with (benchmarks read it).
+    pub dynamo_reads: ReadMeter,
     /// The AWS configuration, for functions that build further clients (S3).
     pub aws: aws_config::SdkConfig,
     /// Outgoing email, when `MAIL_FROM` is set.
@@ -73,9 +75,11 @@ impl App {
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
         let dynamo_calls = CallCounter::default();
+        let dynamo_reads = ReadMeter::default();
         let db = aws_sdk_dynamodb::Client::from_conf(
             aws_sdk_dynamodb::config::Builder::from(aws)
                 .interceptor(dynamo_calls.clone())
+                .interceptor(dynamo_reads.clone())
                 .build(),
         );
         Ok(Self {
@@ -84,6 +88,7 @@ impl App {
             cursors: CursorKey::new(&secrets.cursor_key_bytes()?),
             clock,
             dynamo_calls,
+            dynamo_reads,
             aws: aws.clone(),
             mailer: config.mail_from.as_ref().map(|from| Mailer::new(aws, from)),
             config,

@@ -1,0 +1,160 @@
+//! Benchmark (not a test): what ticket requests cost in DynamoDB for a company holding 10 tickets
+//! and one holding 10,000 — calls, items read, bytes read and the read units those bytes would cost
+//! (4 KB each, strongly consistent: an upper bound). The two columns must match: every list, search,
+//! detail and count is a bounded Query or GetItem. Prints a Markdown table.
+//!
+//! `cargo run --release -p portal-tests --bin bench-tickets [-- TICKETS]` with moto_server on PATH.
+
+use portal::domain::{CompanyId, UserId};
+use portal::tickets::{Priority, Ticket, TicketStatus};
+use portal_tests::{Answer, TestApp};
+use serde_json::json;
+
+const SUMMARIES: [&str; 5] = [
+    "Printer jams in reception",
+    "Outlook asks for password",
+    "Laptop battery swelling",
+    "VPN drops every hour",
+    "New starter on Monday",
+];
+
+/// `count` tickets for `company`, numbered from `first`, loaded in bulk (the local stand-in copies
+/// the table on every transaction, so 10,000 single creates would take an hour).
+async fn fill(t: &TestApp, company: &str, contact_email: &str, first: u64, count: u64) {
+    let company = CompanyId::parse(company).unwrap();
+    let contact: UserId = portal::seed::demo_user_id(contact_email);
+    let now = t.app.now() - time::Duration::days(30);
+    let tickets: Vec<Ticket> = (0..count)
+        .map(|i| {
+            let at = now + time::Duration::minutes(i as i64);
+            Ticket {
+                number: first + i,
+                company_id: company.clone(),
+                summary: format!("{} {i}", SUMMARIES[i as usize % SUMMARIES.len()]),
+                description: "Bench ticket.".into(),
+                request_type: "Problem".into(),
+                priority: Priority::Medium,
+                emergency: false,
+                due_date: None,
+                po_number: None,
+                status: TicketStatus::New,
+                contact_id: contact.clone(),
+                contact_name: "Bench Contact".into(),
+                created_by_id: contact.clone(),
+                created_at: at,
+                updated_at: at,
+                closed_at: None,
+                assignee_id: None,
+                assignee_name: None,
+                version: 1,
+            }
+        })
+        .collect();
+    t.app.store.load_tickets(&tickets).await.unwrap();
+}
+
+/// `(calls, items, bytes, read units)` a request cost.
+async fn cost<F: std::future::Future<Output = Answer>>(t: &TestApp, f: F) -> ([u64; 4], Answer) {
+    let calls = t.app.dynamo_calls.get();
+    let (items, bytes, units) = t.app.dynamo_reads.get();
+    let answer = f.await;
+    let (items2, bytes2, units2) = t.app.dynamo_reads.get();
+    (
+        [
+            t.app.dynamo_calls.get() - calls,
+            items2 - items,
+            bytes2 - bytes,
+            units2 - units,
+        ],
+        answer,
+    )
+}
+
+async fn measure(t: &TestApp, email: &str) -> Vec<(&'static str, [u64; 4])> {
+    let cookie = t.login(email).await;
+    let mut out = Vec::new();
+    let (c, list) = cost(t, t.get("/api/tickets", &cookie)).await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    out.push(("list (first page, by number)", c));
+    let (c, a) = cost(t, t.get("/api/tickets?sort=updated", &cookie)).await;
+    assert_eq!(a.status, 200);
+    out.push(("list (by last update)", c));
+    let number = list.body["items"][0]["number"].as_u64().unwrap();
+    let (c, a) = cost(t, t.get(&format!("/api/tickets/{number}"), &cookie)).await;
+    assert_eq!(a.status, 200);
+    out.push(("detail", c));
+    let (c, a) = cost(t, t.get(&format!("/api/tickets?q={number}"), &cookie)).await;
+    assert_eq!(a.body["items"].as_array().unwrap().len(), 1);
+    out.push(("search by number", c));
+    let (c, a) = cost(t, t.get("/api/tickets?q=printer", &cookie)).await;
+    assert_eq!(a.status, 200);
+    out.push(("search by word (one page)", c));
+    let (c, a) = cost(t, t.get("/api/tickets/stats", &cookie)).await;
+    assert_eq!(a.status, 200);
+    out.push(("home counts (stats)", c));
+    let body = json!({"request_type": "Problem", "summary": "Bench create", "description": "x", "priority": "low"});
+    let (c, created) = cost(
+        t,
+        t.call("POST", "/api/tickets")
+            .cookie(&cookie)
+            .json(body)
+            .send(),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    out.push(("create", c));
+    let number = created.body["number"].as_u64().unwrap();
+    let (c, a) = cost(
+        t,
+        t.call("POST", &format!("/api/tickets/{number}/notes"))
+            .cookie(&cookie)
+            .json(json!({"text": "Bench note"}))
+            .send(),
+    )
+    .await;
+    assert_eq!(a.status, 201);
+    out.push(("note", c));
+    out
+}
+
+#[tokio::main]
+async fn main() {
+    let big: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000);
+    let t = TestApp::new().await;
+    let started = std::time::Instant::now();
+    fill(&t, "acme-dental", "fulladmin@acme.example", 1_000_000, 10).await;
+    fill(
+        &t,
+        "globex-logistics",
+        "fulladmin@globex.example",
+        2_000_000,
+        big,
+    )
+    .await;
+    eprintln!("filled {} tickets in {:.0?}", 10 + big, started.elapsed());
+    let small = measure(&t, "fulladmin@acme.example").await;
+    let large = measure(&t, "fulladmin@globex.example").await;
+    println!(
+        "| request | calls (10 / {big}) | items read (10 / {big}) | KiB read (10 / {big}) | read units ≤ (10 / {big}) |"
+    );
+    println!("|---|---|---|---|---|");
+    for ((route, a), (_, b)) in small.iter().zip(&large) {
+        println!(
+            "| {route} | {} / {} | {} / {} | {:.1} / {:.1} | {} / {} |",
+            a[0],
+            b[0],
+            a[1],
+            b[1],
+            a[2] as f64 / 1024.0,
+            b[2] as f64 / 1024.0,
+            a[3],
+            b[3]
+        );
+    }
+    println!(
+        "\n(Each request also reads the session in one BatchGetItem, included above. Writes are transactions: create = ticket, number pointer, summary words and counts; note = note + ticket.)"
+    );
+}
