@@ -1740,3 +1740,171 @@ async fn demo_tickets_are_seeded_once_with_consistent_counts() {
         with_file.body["attachments"][0]["size"].as_u64().unwrap()
     );
 }
+
+// ---- every ticket endpoint × every role ---------------------------------------------------------
+
+/// The nine demo users, in `EVERYONE` order: statuses per route follow this order.
+fn expect(route: &str, got: Vec<u16>, want: [u16; 9]) {
+    let pairs: Vec<String> = EVERYONE
+        .iter()
+        .zip(got.iter().zip(want))
+        .filter(|(_, (g, w))| **g != *w)
+        .map(|(e, (g, w))| format!("{e}: got {g}, want {w}"))
+        .collect();
+    assert!(pairs.is_empty(), "{route}: {}", pairs.join("; "));
+}
+
+#[tokio::test]
+async fn every_ticket_endpoint_answers_each_role_as_the_role_table_says() {
+    let t = TestApp::new().await;
+    let mut cookies = Vec::new();
+    for email in EVERYONE {
+        cookies.push(t.login(email).await);
+    }
+    let uma = &cookies[6];
+    // Uma's ticket at Acme Dental, with one file.
+    let number = raised(&t, uma).await;
+    let file = attach(&t, uma, number, "log.txt", b"log", false).await;
+    let file_id = file.body["id"].as_str().unwrap().to_owned();
+    let token = grant(
+        &t,
+        uma,
+        number,
+        json!({"file_name": "b.txt", "content_type": "text/plain", "size": 1}),
+    )
+    .await
+    .body["token"]
+        .clone();
+
+    let statuses = |results: Vec<portal_tests::Answer>| -> Vec<u16> {
+        results.iter().map(|a| a.status).collect()
+    };
+    let mut all = Vec::new();
+    for c in &cookies {
+        all.push(t.get(&format!("/api/tickets/{number}"), c).await);
+    }
+    //                                         nadia theo fiona tomas bella rory  uma  gus  gu
+    expect(
+        "GET /api/tickets/{n}",
+        statuses(all),
+        [200, 200, 200, 200, 404, 404, 200, 404, 404],
+    );
+
+    let mut all = Vec::new();
+    for c in &cookies {
+        all.push(
+            t.call("POST", &format!("/api/tickets/{number}/notes"))
+                .cookie(c)
+                .json(json!({"text": "x"}))
+                .send()
+                .await,
+        );
+    }
+    expect(
+        "POST notes",
+        statuses(all),
+        [201, 201, 201, 201, 404, 403, 201, 404, 404],
+    );
+
+    let mut all = Vec::new();
+    for c in &cookies {
+        all.push(grant(&t, c, number, json!({"file_name": "a.txt", "size": 1})).await);
+    }
+    expect(
+        "POST uploads",
+        statuses(all),
+        [201, 201, 201, 201, 404, 403, 201, 404, 404],
+    );
+
+    let mut all = Vec::new();
+    for c in &cookies {
+        all.push(confirm(&t, c, number, &token).await);
+    }
+    // Uma's token, never uploaded: hers is a 422 (nothing arrived); others' is not theirs (400).
+    expect(
+        "POST attachments",
+        statuses(all),
+        [400, 400, 400, 400, 404, 403, 422, 404, 404],
+    );
+
+    let mut all = Vec::new();
+    for c in &cookies {
+        all.push(
+            t.get(&format!("/api/tickets/{number}/attachments/{file_id}"), c)
+                .await,
+        );
+    }
+    expect(
+        "GET attachment",
+        statuses(all),
+        [303, 303, 303, 303, 404, 404, 303, 404, 404],
+    );
+
+    let mut all = Vec::new();
+    for c in &cookies {
+        all.push(patch(&t, c, number, json!({"version": 0})).await);
+    }
+    expect(
+        "PATCH (stale version)",
+        statuses(all),
+        [409, 409, 409, 409, 404, 403, 409, 404, 404],
+    );
+
+    let mut all = Vec::new();
+    for c in &cookies {
+        all.push(raise(&t, c, new_ticket()).await);
+    }
+    expect(
+        "POST /api/tickets",
+        statuses(all),
+        [422, 422, 201, 201, 201, 403, 201, 201, 201],
+    );
+
+    for (path, want) in [
+        (
+            "/api/tickets",
+            [200, 200, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/api/tickets/export",
+            [200, 200, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/api/tickets?company=acme-dental",
+            [200, 200, 200, 200, 200, 200, 200, 404, 404],
+        ),
+        (
+            "/api/tickets/export?company=acme-dental",
+            [200, 200, 200, 200, 200, 200, 200, 404, 404],
+        ),
+        (
+            "/api/tickets/stats",
+            [422, 422, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/api/tickets/stats?company=acme-dental",
+            [200, 200, 200, 200, 200, 200, 200, 404, 404],
+        ),
+        (
+            "/api/tickets/people",
+            [200, 200, 200, 200, 403, 403, 403, 200, 403],
+        ),
+        (
+            "/api/tickets/people?company=acme-dental",
+            [200, 200, 200, 200, 403, 403, 403, 404, 403],
+        ),
+        (
+            "/api/tickets/settings",
+            [200, 200, 200, 200, 200, 200, 200, 200, 200],
+        ),
+    ] {
+        let mut all = Vec::new();
+        for c in &cookies {
+            all.push(t.get(path, c).await);
+        }
+        expect(path, statuses(all), want);
+    }
+    // Nothing of Acme's leaked into Globex's lists.
+    let globex = t.get("/api/tickets/export", &cookies[7]).await;
+    assert!(!globex.text.contains("acme"), "{}", globex.text);
+}
