@@ -3,7 +3,7 @@
 //! (4 KB each, strongly consistent: an upper bound). The two columns must match: every list, search,
 //! detail and count is a bounded Query or GetItem. Prints a Markdown table.
 //!
-//! `cargo run --release -p portal-tests --bin bench-tickets [-- TICKETS]` with moto_server on PATH.
+//! `cargo run -p portal-tests --bin bench-tickets [-- TICKETS]` with moto_server on PATH.
 
 use portal::domain::{CompanyId, UserId};
 use portal::tickets::{Priority, Ticket, TicketStatus};
