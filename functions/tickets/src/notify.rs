@@ -53,16 +53,16 @@ pub async fn new_ticket(app: &App, ticket: &Ticket, company_name: &str) {
     .await;
 }
 
-/// To the MSP's support mailbox: a client added a note.
-pub async fn client_note(app: &App, ticket: &Ticket, note: &Note) {
-    let Some(support) = app.config.support_email.clone() else {
-        return;
-    };
+/// A public note, mailed to `to`: "{author} {verb} ticket #n (summary): text".
+async fn note_mail(app: &App, ticket: &Ticket, note: &Note, to: Email, subject: &str, verb: &str) {
+    if note.internal {
+        return; // internal notes are never mailed
+    }
     app.send_mail(&Outgoing {
-        to: vec![support],
-        subject: format!("Ticket #{} – note from {}", ticket.number, note.author_name),
+        to: vec![to],
+        subject: format!("Ticket #{} – {subject} {}", ticket.number, note.author_name),
         text: format!(
-            "{} added a note to ticket #{} ({}):\n\n{}{}",
+            "{} {verb} ticket #{} ({}):\n\n{}{}",
             note.author_name,
             ticket.number,
             ticket.summary,
@@ -74,29 +74,16 @@ pub async fn client_note(app: &App, ticket: &Ticket, note: &Note) {
     .await;
 }
 
-/// To the contact: the MSP replied (public notes only; callers never pass an internal one).
-pub async fn msp_reply(app: &App, ticket: &Ticket, note: &Note, contact: Email) {
-    debug_assert!(!note.internal);
-    if note.internal {
-        return;
+/// To the MSP's support mailbox: a client added a note.
+pub async fn client_note(app: &App, ticket: &Ticket, note: &Note) {
+    if let Some(support) = app.config.support_email.clone() {
+        note_mail(app, ticket, note, support, "note from", "added a note to").await;
     }
-    app.send_mail(&Outgoing {
-        to: vec![contact],
-        subject: format!(
-            "Ticket #{} – reply from {}",
-            ticket.number, note.author_name
-        ),
-        text: format!(
-            "{} replied to your ticket #{} ({}):\n\n{}{}",
-            note.author_name,
-            ticket.number,
-            ticket.summary,
-            note.text,
-            footer(app, ticket.number)
-        ),
-        html: None,
-    })
-    .await;
+}
+
+/// To the contact: the MSP replied (public notes only).
+pub async fn msp_reply(app: &App, ticket: &Ticket, note: &Note, contact: Email) {
+    note_mail(app, ticket, note, contact, "reply from", "replied to your").await;
 }
 
 /// To the contact: someone else changed the ticket's status.

@@ -2,7 +2,7 @@
 // MSP staff choose the client company and contact; files are uploaded once the ticket exists.
 import { authed } from './api.js';
 import { me } from './shell.js';
-import { fileDrop, showProblem, ticketHref, uploadFile } from './tickets-common.js';
+import { fileDrop, option, showProblem, ticketHref, uploadFile } from './tickets-common.js';
 
 const form = document.getElementById('ticket-form');
 const error = document.getElementById('form-error');
@@ -10,13 +10,6 @@ const status = document.getElementById('form-status');
 const files = fileDrop('files', form.elements.description);
 const company = form.elements.company_id;
 const contact = form.elements.contact_id;
-
-function option(select, value, text) {
-  const o = document.createElement('option');
-  o.value = value;
-  o.textContent = text;
-  select.append(o);
-}
 
 // The contact picker: colleagues (first "me" for clients), or a client company's people for staff.
 async function loadContacts(companyId, self) {

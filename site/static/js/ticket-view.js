@@ -3,7 +3,7 @@
 // internal notes and status, priority and technician. Printable.
 import { authed } from './api.js';
 import { me } from './shell.js';
-import { PRIORITY, STATUS, fileDrop, showProblem, uploadFile, when } from './tickets-common.js';
+import { PRIORITY, STATUS, fileDrop, option, showProblem, uploadFile, when } from './tickets-common.js';
 
 const params = new URLSearchParams(location.search);
 const number = params.get('number');
@@ -203,12 +203,7 @@ me.then(async (data) => {
     settings = await authed('/api/tickets/settings');
     if (data.capabilities.includes('all_companies')) {
       const select = document.getElementById('set-assignee');
-      for (const p of await authed('/api/tickets/people')) {
-        const o = document.createElement('option');
-        o.value = p.id;
-        o.textContent = p.name;
-        select.append(o);
-      }
+      for (const p of await authed('/api/tickets/people')) option(select, p.id, p.name);
     }
     await load();
   } catch (err) {

@@ -12,6 +12,14 @@ export function when(iso) {
   return iso ? dateTime.format(new Date(iso)) : '';
 }
 
+// Append <option value>text</option> to a select.
+export function option(select, value, text) {
+  const o = document.createElement('option');
+  o.value = value;
+  o.textContent = text;
+  select.append(o);
+}
+
 export function ticketHref(number) {
   return `/tickets/view/?number=${number}`;
 }

@@ -3,19 +3,12 @@
 import { authed } from './api.js';
 import { me } from './shell.js';
 import { paginatedTable } from './list.js';
-import { PRIORITY, STATUS, ticketHref, when } from './tickets-common.js';
+import { PRIORITY, STATUS, option, ticketHref, when } from './tickets-common.js';
 
 const FILTERS = ['q', 'status', 'priority', 'contact', 'company', 'assignee', 'sort', 'order'];
 const params = new URLSearchParams(location.search);
 const tab = params.get('tab') === 'closed' ? 'closed' : 'open';
 const form = document.getElementById('filters');
-
-function option(select, value, text) {
-  const o = document.createElement('option');
-  o.value = value;
-  o.textContent = text;
-  select.append(o);
-}
 
 async function fillPeople(select, url) {
   try {
