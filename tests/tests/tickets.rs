@@ -1908,3 +1908,37 @@ async fn every_ticket_endpoint_answers_each_role_as_the_role_table_says() {
     let globex = t.get("/api/tickets/export", &cookies[7]).await;
     assert!(!globex.text.contains("acme"), "{}", globex.text);
 }
+
+#[tokio::test]
+async fn a_retried_create_with_the_same_idempotency_key_raises_one_ticket() {
+    let t = TestApp::new().await;
+    let uma = t.login("user@acme.example").await;
+    let send = |cookie: &str, key: &str| {
+        t.call("POST", "/api/tickets")
+            .cookie(cookie)
+            .header("idempotency-key", key)
+            .json(new_ticket())
+            .send()
+    };
+    let first = send(&uma, "form-1").await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let again = send(&uma, "form-1").await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.body["number"], first.body["number"]);
+    assert_eq!(ticket_items(&t, "acme-dental").await, 1, "one ticket");
+    let stats = t.get("/api/tickets/stats", &uma).await;
+    assert_eq!(stats.body["open"], 1, "counted once");
+    // The key is the user's: a colleague's same key is another ticket, and so is a new key.
+    let fiona = t.login("fulladmin@acme.example").await;
+    let other = send(&fiona, "form-1").await;
+    assert_ne!(other.body["number"], first.body["number"]);
+    assert_ne!(
+        send(&uma, "form-2").await.body["number"],
+        first.body["number"]
+    );
+    assert_eq!(
+        send(&uma, "bad key with spaces").await.problem(400),
+        "/problems/bad-request"
+    );
+    assert_eq!(ticket_items(&t, "acme-dental").await, 3);
+}

@@ -289,6 +289,14 @@ pub fn ticket_word_queue(word: &str) -> String {
     format!("TWQ#{}", word.chars().take(2).collect::<String>())
 }
 
+/// A create a user may retry: the `Idempotency-Key` they sent, remembered for a day (TTL).
+pub fn idempotency(user: &crate::domain::UserId, key: &str) -> Key {
+    Key {
+        pk: format!("IDEM#{user}#{key}"),
+        sk: "IDEM".into(),
+    }
+}
+
 /// The MSP's ticket settings.
 pub fn ticket_settings() -> Key {
     Key {

@@ -561,6 +561,28 @@ impl Store {
 
     /// Store a new ticket and its number pointer together.
     pub async fn create_ticket(&self, ticket: &Ticket) -> anyhow::Result<()> {
+        self.create_ticket_once(ticket, None).await.map(|_| ())
+    }
+
+    /// The ticket an earlier create with this user's `Idempotency-Key` made, if any.
+    pub async fn idempotent_ticket(
+        &self,
+        user: &UserId,
+        key: &str,
+    ) -> anyhow::Result<Option<TicketRef>> {
+        self.get(&keys::idempotency(user, key))
+            .await
+            .context("reading idempotency key")
+    }
+
+    /// Store a new ticket; with `once = (user, key, expiry)`, also remember the key in the same
+    /// transaction. `Ok(false)` when that key was used meanwhile (a concurrent retry): nothing is
+    /// written, and the caller answers with the ticket the key names.
+    pub async fn create_ticket_once(
+        &self,
+        ticket: &Ticket,
+        once: Option<(&UserId, &str, OffsetDateTime)>,
+    ) -> anyhow::Result<bool> {
         let item = Self::ticket_item(ticket)?;
         let mut pointer = keys::ticket_number(ticket.number).to_item();
         pointer.insert("company_id".into(), s(ticket.company_id.as_str()));
@@ -599,13 +621,24 @@ impl Store {
             i64::from(ticket.status.is_open()),
             Some(&month),
         )?);
-        self.db
+        if let Some((user, key, expires)) = once {
+            let mut item = to_item(
+                &TicketRef {
+                    company_id: ticket.company_id.clone(),
+                    number: ticket.number,
+                },
+                &keys::idempotency(user, key),
+            )?;
+            item.insert(keys::TTL.into(), epoch(expires));
+            parts.push(put(item)?);
+        }
+        let result = self
+            .db
             .transact_write_items()
             .set_transact_items(Some(parts))
             .send()
-            .await
-            .context("storing ticket")?;
-        Ok(())
+            .await;
+        applied(result, "storing ticket")
     }
 
     /// Bulk load (imports from another system, benchmarks): each ticket's item with its list

@@ -575,6 +575,20 @@ async fn visible_ticket(
     }
 }
 
+/// The answer to a repeated create: the ticket the first one made.
+async fn earlier_ticket(
+    ctx: &Ctx<'_>,
+    earlier: &portal::store::TicketRef,
+) -> Result<Response<Body>, ApiError> {
+    let ticket = ctx
+        .app
+        .store
+        .get_ticket(&earlier.company_id, earlier.number)
+        .await?
+        .ok_or(ApiError::Conflict)?;
+    json(StatusCode::CREATED, &ticket)
+}
+
 /// The email of a ticket's contact, if they are still an active user.
 async fn contact_email(
     ctx: &Ctx<'_>,
@@ -590,10 +604,13 @@ async fn contact_email(
 }
 
 /// Raise a ticket. Clients raise it in their own company, for themselves or (roles that may) for
-/// a colleague; MSP staff name the client company and contact.
+/// a colleague; MSP staff name the client company and contact. Send an `Idempotency-Key` header
+/// (unique per attempt, reused on retry) and a retried create answers the ticket the first made.
 #[utoipa::path(post, path = "/api/tickets", tag = "tickets", request_body = NewTicketBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Unique per ticket being raised; a retry with the same key answers the same ticket (for a day)")),
     responses(
-        (status = 201, description = "Raised; the answer carries its number", body = Ticket),
+        (status = 201, description = "Raised (or raised before with this Idempotency-Key); the answer carries its number", body = Ticket),
+        (status = 400, description = "A malformed Idempotency-Key", body = portal::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "May not raise tickets (or not for a colleague)", body = portal::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Another company", body = portal::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = portal::error::Problem, content_type = "application/problem+json"),
@@ -602,6 +619,32 @@ async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     principal.require(Capability::SubmitTicket)?;
     let body: NewTicketBody = ctx.json()?;
+    // A retry of a create whose answer was lost sends the same key: answer the same ticket.
+    let once = match ctx.header("idempotency-key").map(str::trim) {
+        None | Some("") => None,
+        Some(key)
+            if key.len() <= 100
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c)) =>
+        {
+            Some(key)
+        }
+        Some(_) => {
+            return Err(ApiError::BadRequest(
+                "Idempotency-Key must be at most 100 letters, digits, '-', '_', '.' or ':'".into(),
+            ));
+        }
+    };
+    if let Some(key) = once
+        && let Some(earlier) = ctx
+            .app
+            .store
+            .idempotent_ticket(&principal.user.id, key)
+            .await?
+    {
+        return earlier_ticket(ctx, &earlier).await;
+    }
     let staff = principal.can(Capability::AllCompanies);
     let company = match body.company_id.as_deref() {
         Some(id) => principal.scope(id)?,
@@ -676,7 +719,28 @@ async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         assignee_name: None,
         version: 1,
     };
-    ctx.app.store.create_ticket(&ticket).await?;
+    let remembered = once.map(|key| (&principal.user.id, key, now + time::Duration::days(1)));
+    if !ctx
+        .app
+        .store
+        .create_ticket_once(&ticket, remembered)
+        .await?
+    {
+        // A concurrent retry with the same key won; answer its ticket.
+        let earlier = match once {
+            Some(key) => {
+                ctx.app
+                    .store
+                    .idempotent_ticket(&principal.user.id, key)
+                    .await?
+            }
+            None => None,
+        };
+        return match earlier {
+            Some(earlier) => earlier_ticket(ctx, &earlier).await,
+            None => Err(ApiError::Conflict),
+        };
+    }
     tracing::info!(ticket = number, company_id = %company, "ticket raised");
     let company_name = if company == principal.company.id {
         principal.company.name.clone()

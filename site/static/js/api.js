@@ -19,8 +19,8 @@ export function signInUrl() {
   return '/login/' + (next && next !== '/' ? '?next=' + encodeURIComponent(next) : '');
 }
 
-export async function api(path, { method = 'GET', body } = {}) {
-  const init = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
+export async function api(path, { method = 'GET', body, headers = {} } = {}) {
+  const init = { method, credentials: 'same-origin', headers: { accept: 'application/json', ...headers } };
   if (body !== undefined) {
     init.headers['content-type'] = 'application/json';
     init.body = JSON.stringify(body);

@@ -10,6 +10,7 @@ const status = document.getElementById('form-status');
 const files = fileDrop('files', form.elements.description);
 const company = form.elements.company_id;
 const contact = form.elements.contact_id;
+const idempotencyKey = crypto.randomUUID();
 
 // The contact picker: colleagues (first "me" for clients), or a client company's people for staff.
 async function loadContacts(companyId, self) {
@@ -62,7 +63,8 @@ form.addEventListener('submit', async (event) => {
   if (!document.getElementById('contact-field').hidden && contact.value) body.contact_id = contact.value;
   if (!document.getElementById('company-field').hidden) body.company_id = company.value || null;
   try {
-    const ticket = await authed('/api/tickets', { method: 'POST', body });
+    // One key per ticket being raised: resubmitting after a lost answer cannot raise it twice.
+    const ticket = await authed('/api/tickets', { method: 'POST', body, headers: { 'idempotency-key': idempotencyKey } });
     const failed = [];
     for (const file of files.files()) {
       status.textContent = `Ticket #${ticket.number} raised. Uploading ${file.name}…`;
