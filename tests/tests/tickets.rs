@@ -1754,6 +1754,15 @@ fn expect(route: &str, got: Vec<u16>, want: [u16; 9]) {
     assert!(pairs.is_empty(), "{route}: {}", pairs.join("; "));
 }
 
+/// The status each signed-in user (one cookie each) gets from `call`.
+async fn each(cookies: &[String], call: impl AsyncFn(&str) -> portal_tests::Answer) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for cookie in cookies {
+        statuses.push(call(cookie).await.status);
+    }
+    statuses
+}
+
 #[tokio::test]
 async fn every_ticket_endpoint_answers_each_role_as_the_role_table_says() {
     let t = TestApp::new().await;
@@ -1776,87 +1785,61 @@ async fn every_ticket_endpoint_answers_each_role_as_the_role_table_says() {
     .body["token"]
         .clone();
 
-    let statuses = |results: Vec<portal_tests::Answer>| -> Vec<u16> {
-        results.iter().map(|a| a.status).collect()
+    let n = number;
+    //                                               nadia theo fiona tomas bella rory  uma  gus  gu
+    let get = |path: String| {
+        let t = &t;
+        async move |c: &str| t.get(&path, c).await
     };
-    let mut all = Vec::new();
-    for c in &cookies {
-        all.push(t.get(&format!("/api/tickets/{number}"), c).await);
-    }
-    //                                         nadia theo fiona tomas bella rory  uma  gus  gu
     expect(
         "GET /api/tickets/{n}",
-        statuses(all),
+        each(&cookies, get(format!("/api/tickets/{n}"))).await,
         [200, 200, 200, 200, 404, 404, 200, 404, 404],
     );
-
-    let mut all = Vec::new();
-    for c in &cookies {
-        all.push(
-            t.call("POST", &format!("/api/tickets/{number}/notes"))
-                .cookie(c)
-                .json(json!({"text": "x"}))
-                .send()
-                .await,
-        );
-    }
+    let note = async |c: &str| {
+        t.call("POST", &format!("/api/tickets/{n}/notes"))
+            .cookie(c)
+            .json(json!({"text": "x"}))
+            .send()
+            .await
+    };
     expect(
         "POST notes",
-        statuses(all),
+        each(&cookies, note).await,
         [201, 201, 201, 201, 404, 403, 201, 404, 404],
     );
-
-    let mut all = Vec::new();
-    for c in &cookies {
-        all.push(grant(&t, c, number, json!({"file_name": "a.txt", "size": 1})).await);
-    }
+    let upload = async |c: &str| grant(&t, c, n, json!({"file_name": "a.txt", "size": 1})).await;
     expect(
         "POST uploads",
-        statuses(all),
+        each(&cookies, upload).await,
         [201, 201, 201, 201, 404, 403, 201, 404, 404],
     );
-
-    let mut all = Vec::new();
-    for c in &cookies {
-        all.push(confirm(&t, c, number, &token).await);
-    }
     // Uma's token, never uploaded: hers is a 422 (nothing arrived); others' is not theirs (400).
     expect(
         "POST attachments",
-        statuses(all),
+        each(&cookies, async |c: &str| confirm(&t, c, n, &token).await).await,
         [400, 400, 400, 400, 404, 403, 422, 404, 404],
     );
-
-    let mut all = Vec::new();
-    for c in &cookies {
-        all.push(
-            t.get(&format!("/api/tickets/{number}/attachments/{file_id}"), c)
-                .await,
-        );
-    }
     expect(
         "GET attachment",
-        statuses(all),
+        each(
+            &cookies,
+            get(format!("/api/tickets/{n}/attachments/{file_id}")),
+        )
+        .await,
         [303, 303, 303, 303, 404, 404, 303, 404, 404],
     );
-
-    let mut all = Vec::new();
-    for c in &cookies {
-        all.push(patch(&t, c, number, json!({"version": 0})).await);
-    }
     expect(
         "PATCH (stale version)",
-        statuses(all),
+        each(&cookies, async |c: &str| {
+            patch(&t, c, n, json!({"version": 0})).await
+        })
+        .await,
         [409, 409, 409, 409, 404, 403, 409, 404, 404],
     );
-
-    let mut all = Vec::new();
-    for c in &cookies {
-        all.push(raise(&t, c, new_ticket()).await);
-    }
     expect(
         "POST /api/tickets",
-        statuses(all),
+        each(&cookies, async |c: &str| raise(&t, c, new_ticket()).await).await,
         [422, 422, 201, 201, 201, 403, 201, 201, 201],
     );
 
@@ -1898,11 +1881,7 @@ async fn every_ticket_endpoint_answers_each_role_as_the_role_table_says() {
             [200, 200, 200, 200, 200, 200, 200, 200, 200],
         ),
     ] {
-        let mut all = Vec::new();
-        for c in &cookies {
-            all.push(t.get(path, c).await);
-        }
-        expect(path, statuses(all), want);
+        expect(path, each(&cookies, get(path.to_owned())).await, want);
     }
     // Nothing of Acme's leaked into Globex's lists.
     let globex = t.get("/api/tickets/export", &cookies[7]).await;

@@ -461,9 +461,7 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
             false,
             created + time::Duration::hours(2),
         )?;
-        store.add_note(&ticket, &reply).await?;
-        ticket.updated_at = reply.created_at;
-        ticket.version += 1;
+        post(store, &mut ticket, &reply).await?;
         if i == 0 || i == total - 3 {
             let internal = note(
                 "tech@northwind.example",
@@ -471,9 +469,7 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
                 true,
                 created + time::Duration::hours(3),
             )?;
-            store.add_note(&ticket, &internal).await?;
-            ticket.updated_at = internal.created_at;
-            ticket.version += 1;
+            post(store, &mut ticket, &internal).await?;
         }
         if i % 3 == 0 {
             let answer = note(
@@ -482,9 +478,7 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
                 false,
                 created + time::Duration::hours(5),
             )?;
-            store.add_note(&ticket, &answer).await?;
-            ticket.updated_at = answer.created_at;
-            ticket.version += 1;
+            post(store, &mut ticket, &answer).await?;
         }
         if i == total - 3 {
             let id = "demo0log0file".to_owned();
@@ -538,6 +532,14 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
         }
     }
     Ok(files)
+}
+
+/// Add `note` to `ticket` and follow the change the store makes to it (updated time, version).
+async fn post(store: &Store, ticket: &mut Ticket, note: &Note) -> anyhow::Result<()> {
+    store.add_note(ticket, note).await?;
+    ticket.updated_at = note.created_at;
+    ticket.version += 1;
+    Ok(())
 }
 
 fn find(email: &str) -> anyhow::Result<&'static DemoUser> {
