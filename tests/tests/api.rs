@@ -731,15 +731,14 @@ async fn user_lists_paginate_with_signed_cursors() {
     let company = portal::domain::CompanyId::parse("acme-dental").unwrap();
     let hash = portal::password::hash(PASSWORD).unwrap();
     for i in 0..60 {
-        let user = portal::store::User {
-            id: portal::domain::UserId::generate(),
-            company_id: company.clone(),
-            email: portal::domain::Email::parse(&format!("staff{i}@acme.example")).unwrap(),
-            name: format!("Staff {i}"),
-            role: portal::roles::Role::StandardUser,
-            status: portal::domain::UserStatus::Active,
-            created_at: t.app.now(),
-        };
+        let user = portal::store::User::new(
+            company.clone(),
+            portal::domain::Email::parse(&format!("staff{i}@acme.example")).unwrap(),
+            &format!("Staff {i}"),
+            portal::roles::Role::StandardUser,
+            portal::domain::UserStatus::Active,
+            t.app.now(),
+        );
         t.app.store.put_user(&user, &hash, true).await.unwrap();
     }
     let cookie = t.login(ACME_ADMIN).await;

@@ -1,28 +1,54 @@
-//! Routes of the `auth` function: `POST /api/auth/login`, `POST /api/auth/logout`, `GET /api/me`.
+//! Routes of the `auth` function: signing in and out (with a second factor), password reset,
+//! accepting invitations, and the signed-in user's own account (`/api/me…`: profile, preferences,
+//! password, sessions, MFA).
+
+mod me;
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
+use portal::account_links;
+use portal::audit::{AuditAction, AuditEntry};
+use portal::domain::{Email, UserStatus};
+use portal::error::FieldError;
 use portal::http::{Ctx, json, no_content, serve};
-use portal::session::{self, LoginBody, Me};
-use portal::{ApiError, App};
+use portal::session::{self, LoginBody, LoginOutcome, MfaChallenge, MfaLoginBody};
+use portal::store::TokenKind;
+use portal::{ApiError, App, password};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use utoipa::ToSchema;
+
+/// Reset requests answer no sooner than this, whether or not the email has an account, so the
+/// answer's timing does not tell (the work for a known email — token, audit, email — fits in it).
+pub const RESET_ANSWER_FLOOR: Duration = Duration::from_millis(600);
+/// Reset emails per address per window (15 minutes): more requests answer the same, send nothing.
+pub const MAX_RESET_REQUESTS: i64 = 3;
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
     serve(app, &req, route).await
 }
 
 async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    use Method as M;
     match (ctx.method(), ctx.segments().as_slice()) {
-        (&Method::POST, ["auth", "login"]) => login(ctx).await,
-        (&Method::POST, ["auth", "logout"]) => logout(ctx).await,
-        (&Method::GET, ["me"]) => me(ctx).await,
-        (_, ["auth", "login"] | ["auth", "logout"] | ["me"]) => Err(ApiError::MethodNotAllowed),
+        (&M::POST, ["auth", "login"]) => login(ctx).await,
+        (&M::POST, ["auth", "login", "mfa"]) => login_mfa(ctx).await,
+        (&M::POST, ["auth", "logout"]) => logout(ctx).await,
+        (&M::POST, ["auth", "password-reset"]) => request_reset(ctx).await,
+        (&M::POST, ["auth", "password-reset", "confirm"]) => confirm_reset(ctx).await,
+        (&M::POST, ["auth", "invitation"]) => invitation(ctx).await,
+        (&M::POST, ["auth", "invitation", "accept"]) => accept_invitation(ctx).await,
+        (_, ["auth", ..]) => Err(ApiError::MethodNotAllowed),
+        (_, ["me", ..]) => me::route(ctx).await,
         _ => Err(ApiError::NotFound),
     }
 }
 
-/// Sign in with email and password. Sets the session cookie.
+/// Sign in with email and password. Sets the session cookie, or — for a user with MFA — answers
+/// 200 with a challenge for `POST /api/auth/login/mfa`.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginBody,
     responses(
+        (status = 200, description = "Password right; a second factor is needed", body = MfaChallenge),
         (status = 204, description = "Signed in; the session cookie is set"),
         (status = 400, description = "Malformed body", body = portal::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong email or password", body = portal::error::Problem, content_type = "application/problem+json"),
@@ -32,7 +58,23 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     ))]
 async fn login(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let body: LoginBody = ctx.json()?;
-    session::login(ctx, body).await?;
+    match session::login(ctx, body).await? {
+        LoginOutcome::SignedIn => no_content(),
+        LoginOutcome::NeedsCode(challenge) => json(StatusCode::OK, &challenge),
+    }
+}
+
+/// The second step of signing in: the authenticator code (each usable once) or a recovery code.
+#[utoipa::path(post, path = "/api/auth/login/mfa", tag = "auth", request_body = MfaLoginBody,
+    responses(
+        (status = 204, description = "Signed in; the session cookie is set"),
+        (status = 401, description = "Wrong or reused code", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The challenge expired: sign in again", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong codes", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+async fn login_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let body: MfaLoginBody = ctx.json()?;
+    session::login_mfa(ctx, body).await?;
     no_content()
 }
 
@@ -44,18 +86,214 @@ async fn logout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     no_content()
 }
 
-/// The signed-in user, their company, role and capabilities.
-#[utoipa::path(get, path = "/api/me", tag = "auth",
+/// What `POST /api/auth/password-reset` takes.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequest {
+    pub email: String,
+}
+
+/// Ask for a password-reset email. The answer is the same, in the same time, whether or not the
+/// address has an account.
+#[utoipa::path(post, path = "/api/auth/password-reset", tag = "auth", request_body = ResetRequest,
     responses(
-        (status = 200, description = "The signed-in user", body = Me),
-        (status = 401, description = "Not signed in", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 202, description = "If the address has an account, a link is on its way"),
+        (status = 422, description = "Not an email address", body = portal::error::Problem, content_type = "application/problem+json"),
     ))]
-async fn me(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
-    let principal = ctx.principal().await?;
-    json(StatusCode::OK, &Me::from(&principal))
+async fn request_reset(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let started = tokio::time::Instant::now();
+    let body: ResetRequest = ctx.json()?;
+    let email = Email::parse(&body.email)
+        .map_err(|m| ApiError::Validation(vec![FieldError::new("email", m)]))?;
+    let result = send_reset(ctx, &email).await;
+    tokio::time::sleep_until(started + RESET_ANSWER_FLOOR).await;
+    result?;
+    json(
+        StatusCode::ACCEPTED,
+        &serde_json::json!({"message": "If that address has an account, we sent it a link to reset the password."}),
+    )
+}
+
+async fn send_reset(ctx: &Ctx<'_>, email: &Email) -> Result<(), ApiError> {
+    let app = ctx.app;
+    let now = app.now();
+    let window = now.unix_timestamp() / session::FAILURE_WINDOW_SECS;
+    let expires = now + time::Duration::hours(1);
+    let count = app
+        .store
+        .count_reset_request(email, window, expires)
+        .await?;
+    let Some(credential) = app.store.get_credential(email).await? else {
+        return Ok(());
+    };
+    let Some(user) = app
+        .store
+        .get_user(&credential.company_id, &credential.user_id)
+        .await?
+    else {
+        return Ok(());
+    };
+    if count > MAX_RESET_REQUESTS || user.status != UserStatus::Active {
+        return Ok(());
+    }
+    let issued = account_links::issue(TokenKind::PasswordReset, &user, now);
+    let audit = AuditEntry::new(
+        ctx,
+        &user.company_id,
+        Some(&user),
+        AuditAction::PasswordResetRequested,
+        AuditEntry::user_target(&user.id),
+        "Asked for a password-reset email",
+    );
+    app.store
+        .store_token(&issued.hash, &issued.record, &audit)
+        .await?;
+    app.send_mail(&account_links::reset_mail(app, &user, &issued.token))
+        .await;
+    Ok(())
+}
+
+/// A token and the password to set with it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPassword {
+    pub token: String,
+    pub password: String,
+}
+
+fn check_new_password(password: &str, email: &Email) -> Result<(), ApiError> {
+    match password::policy_error(password, email.as_str()) {
+        Some(message) => Err(ApiError::Validation(vec![FieldError::new(
+            "password", message,
+        )])),
+        None => Ok(()),
+    }
+}
+
+/// Set a new password with a reset link. Every session of the user ends.
+#[utoipa::path(post, path = "/api/auth/password-reset/confirm", tag = "auth", request_body = SetPassword,
+    responses(
+        (status = 204, description = "Password changed; sign in with it"),
+        (status = 400, description = "The link is unknown, used or expired", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The password does not meet the rules", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+async fn confirm_reset(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let body: SetPassword = ctx.json()?;
+    let app = ctx.app;
+    let (user, hash) = account_links::redeem(app, &body.token, TokenKind::PasswordReset).await?;
+    check_new_password(&body.password, &user.email)?;
+    let audit = AuditEntry::new(
+        ctx,
+        &user.company_id,
+        Some(&user),
+        AuditAction::PasswordReset,
+        AuditEntry::user_target(&user.id),
+        "Reset the password with an emailed link; every session ended",
+    );
+    let password_hash = password::hash(&body.password)?;
+    if !app
+        .store
+        .reset_password(&user, &hash, &password_hash, &audit, app.now())
+        .await?
+    {
+        return Err(ApiError::InvalidToken);
+    }
+    no_content()
+}
+
+/// What `POST /api/auth/invitation` takes.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationToken {
+    pub token: String,
+}
+
+/// Who an invitation is for, shown on the page that accepts it.
+#[derive(Serialize, ToSchema)]
+pub struct Invitation {
+    pub name: String,
+    pub email: String,
+    pub company_name: String,
+}
+
+/// Look at an invitation before accepting it.
+#[utoipa::path(post, path = "/api/auth/invitation", tag = "auth", request_body = InvitationToken,
+    responses(
+        (status = 200, body = Invitation),
+        (status = 400, description = "The link is unknown, used or expired", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+async fn invitation(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let body: InvitationToken = ctx.json()?;
+    let (user, _) = account_links::redeem(ctx.app, &body.token, TokenKind::Invitation).await?;
+    if user.status != UserStatus::Invited {
+        return Err(ApiError::InvalidToken);
+    }
+    let company = ctx.app.store.get_company(&user.company_id).await?;
+    json(
+        StatusCode::OK,
+        &Invitation {
+            name: user.name,
+            email: user.email.to_string(),
+            company_name: company.map(|c| c.name).unwrap_or_default(),
+        },
+    )
+}
+
+/// Accept an invitation by choosing a password; the account becomes active.
+#[utoipa::path(post, path = "/api/auth/invitation/accept", tag = "auth", request_body = SetPassword,
+    responses(
+        (status = 204, description = "Account active; sign in with the password"),
+        (status = 400, description = "The link is unknown, used, replaced or expired", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The password does not meet the rules", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+async fn accept_invitation(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let body: SetPassword = ctx.json()?;
+    let app = ctx.app;
+    let (user, hash) = account_links::redeem(app, &body.token, TokenKind::Invitation).await?;
+    if user.status != UserStatus::Invited {
+        return Err(ApiError::InvalidToken);
+    }
+    check_new_password(&body.password, &user.email)?;
+    let audit = AuditEntry::new(
+        ctx,
+        &user.company_id,
+        Some(&user),
+        AuditAction::InvitationAccepted,
+        AuditEntry::user_target(&user.id),
+        "Accepted the invitation and set a password",
+    );
+    let password_hash = password::hash(&body.password)?;
+    if !app
+        .store
+        .accept_invitation(&user, &hash, &password_hash, &audit, app.now())
+        .await?
+    {
+        return Err(ApiError::InvalidToken);
+    }
+    no_content()
 }
 
 /// This function's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(login, logout, me))]
+#[openapi(
+    paths(
+        login,
+        login_mfa,
+        logout,
+        request_reset,
+        confirm_reset,
+        invitation,
+        accept_invitation,
+        me::me,
+        me::update_me,
+        me::change_password,
+        me::sessions,
+        me::end_other_sessions,
+        me::end_session,
+        me::start_mfa,
+        me::confirm_mfa,
+        me::disable_mfa,
+    ),
+    components(schemas(portal::domain::NotifyPrefs, portal::domain::Theme))
+)]
 pub struct ApiDoc;

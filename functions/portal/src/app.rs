@@ -57,6 +57,9 @@ pub struct App {
     pub aws: aws_config::SdkConfig,
     /// Outgoing email, when `MAIL_FROM` is set.
     pub mailer: Option<Mailer>,
+    /// The key TOTP secrets are derived from (see `totp::secret`), itself derived from the
+    /// cursor secret, so no new secret needs provisioning.
+    pub mfa_key: Vec<u8>,
 }
 
 impl App {
@@ -86,6 +89,15 @@ impl App {
             store: Store::new(db, config.table_name.clone()),
             tokens: TokenKeys::new(&secrets.jwt_key_der()?, &config.origin)?,
             cursors: CursorKey::new(&secrets.cursor_key_bytes()?),
+            mfa_key: {
+                let key = aws_lc_rs::hmac::Key::new(
+                    aws_lc_rs::hmac::HMAC_SHA256,
+                    &secrets.cursor_key_bytes()?,
+                );
+                aws_lc_rs::hmac::sign(&key, b"portal totp secrets v1")
+                    .as_ref()
+                    .to_vec()
+            },
             clock,
             dynamo_calls,
             dynamo_reads,

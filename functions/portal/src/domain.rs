@@ -52,6 +52,7 @@ macro_rules! id_type {
 id_type!(CompanyId, "company");
 id_type!(UserId, "user");
 id_type!(SessionId, "session");
+id_type!(AuditId, "audit entry");
 
 fn is_id(s: &str) -> bool {
     !s.is_empty()
@@ -123,10 +124,53 @@ pub enum CompanyKind {
     Client,
 }
 
-/// Whether a portal user may sign in.
+/// Whether a portal user may sign in: invited users have not set a password yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UserStatus {
+    Invited,
     Active,
     Deactivated,
+}
+
+/// A user's colour scheme: the system's, or always light or dark.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+/// Which emails a user wants. Security emails (invitations, resets) are always sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyPrefs {
+    /// Replies from the MSP on one's tickets.
+    pub ticket_replies: bool,
+    /// Status changes of one's tickets made by someone else.
+    pub status_changes: bool,
+    /// Invoices issued and payment receipts.
+    pub invoices: bool,
+}
+
+impl Default for NotifyPrefs {
+    fn default() -> Self {
+        Self {
+            ticket_replies: true,
+            status_changes: true,
+            invoices: true,
+        }
+    }
+}
+
+/// How the users of a company may sign in. Only `password` exists today; the others are accepted
+/// in a company's settings only alongside it (see docs/accounts.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInMethod {
+    Password,
+    Microsoft,
+    Google,
 }

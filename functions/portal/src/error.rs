@@ -16,6 +16,13 @@ pub enum ApiError {
     Unauthenticated,
     #[error("invalid credentials")]
     InvalidCredentials,
+    #[error("invalid second-factor code")]
+    InvalidCode,
+    #[error("MFA enrolment required")]
+    MfaEnrolmentRequired,
+    /// An invitation or reset link that is unknown, used, expired or for something else.
+    #[error("invalid or expired link")]
+    InvalidToken,
     #[error("cross-site request refused")]
     CrossSite,
     #[error("not allowed")]
@@ -74,10 +81,14 @@ pub struct Problem {
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::InvalidToken => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::CrossSite | ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Unauthenticated | ApiError::InvalidCredentials | ApiError::InvalidCode => {
+                StatusCode::UNAUTHORIZED
+            }
+            ApiError::CrossSite | ApiError::Forbidden | ApiError::MfaEnrolmentRequired => {
+                StatusCode::FORBIDDEN
+            }
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict | ApiError::State(..) => StatusCode::CONFLICT,
@@ -94,6 +105,17 @@ impl ApiError {
             ApiError::Validation(_) => ("/problems/validation", "Some fields need attention", None),
             ApiError::Unauthenticated => ("/problems/unauthenticated", "Please sign in", None),
             ApiError::InvalidCredentials => ("/problems/invalid-credentials", "The email or password is incorrect", None),
+            ApiError::InvalidToken => (
+                "/problems/invalid-token",
+                "This link does not work any more",
+                Some("It may have been used already or have expired. Ask for a new one.".into()),
+            ),
+            ApiError::InvalidCode => ("/problems/invalid-code", "That code is not valid or was already used", None),
+            ApiError::MfaEnrolmentRequired => (
+                "/problems/mfa-enrolment-required",
+                "Set up two-factor authentication to continue",
+                Some("Your organisation requires it. Open your account page to set it up.".into()),
+            ),
             ApiError::CrossSite => (
                 "/problems/cross-site",
                 "This request did not come from the portal",
@@ -120,7 +142,7 @@ impl ApiError {
             ),
             ApiError::TooManyAttempts { retry_after_secs } => (
                 "/problems/too-many-attempts",
-                "Too many failed sign-in attempts",
+                "Too many failed attempts",
                 Some(format!("Try again in {} minutes.", (retry_after_secs + 59) / 60)),
             ),
             ApiError::Internal(_) => ("/problems/internal", "Something went wrong on our side", None),

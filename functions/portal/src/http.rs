@@ -39,8 +39,20 @@ impl<'a> Ctx<'a> {
             .push(cookie);
     }
 
-    /// The signed-in principal, or 401. Reads the session once (one DynamoDB call).
+    /// The signed-in principal, or 401. Reads the session once (one DynamoDB call). A user who
+    /// must enrol in MFA first gets 403 `/problems/mfa-enrolment-required` everywhere but the
+    /// routes that let them enrol (`principal_enrolling`).
     pub async fn principal(&self) -> Result<Principal, ApiError> {
+        let principal = session::authenticate(self).await?;
+        if principal.must_enrol_mfa() {
+            return Err(ApiError::MfaEnrolmentRequired);
+        }
+        Ok(principal)
+    }
+
+    /// The signed-in principal, even one who must still enrol in MFA: for `/api/me`, MFA
+    /// enrolment and sign-out.
+    pub async fn principal_enrolling(&self) -> Result<Principal, ApiError> {
         session::authenticate(self).await
     }
 

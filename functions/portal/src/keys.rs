@@ -4,7 +4,12 @@
 //! |-------------|-------------------------|-------------------|-------------|-------------------|
 //! | company     | `CO#{company}`          | `COMPANY`         | `COMPANIES` | `{name lc}#{id}`  |
 //! | user        | `CO#{company}`          | `USER#{user}`     |             |                   |
-//! | session     | `CO#{company}`          | `SESSION#{id}`    |             |                   |
+//! | session     | `CO#{company}`          | `SESSION#{user}#{id}` |         |                   |
+//! | MFA         | `CO#{company}`          | `MFA#{user}`      |             |                   |
+//! | audit entry | `CO#{company}`          | `AUDIT#{time}#{id}` | `AUD#{c}#U#{actor}` (gsi3) | `{time}#{id}` |
+//! | token       | `TOKEN#{sha256}`        | `TOKEN`           |             |                   |
+//! | MFA fails   | `MFAFAIL#{user}`        | `W#{window}`      |             |                   |
+//! | reset reqs  | `RESETREQ#{email}`      | `W#{window}`      |             |                   |
 //! | credential  | `LOGIN#{email}`         | `LOGIN`           |             |                   |
 //! | login fails | `LOGINFAIL#{email}`     | `W#{window}`      |             |                   |
 //! | settings    | `SETTINGS`              | `TICKETS`         |             |                   |
@@ -88,11 +93,68 @@ pub fn user(company: &CompanyId, user: &UserId) -> Key {
     }
 }
 
-pub fn session(company: &CompanyId, session: &SessionId) -> Key {
+/// A session, under its user, so one Query lists a user's sessions.
+pub fn session(company: &CompanyId, user: &UserId, session: &SessionId) -> Key {
     Key {
         pk: company_partition(company),
-        sk: format!("SESSION#{session}"),
+        sk: format!("{}{session}", session_prefix(user)),
     }
+}
+
+pub fn session_prefix(user: &UserId) -> String {
+    format!("SESSION#{user}#")
+}
+
+/// A user's second factor (TOTP enrolment and recovery codes).
+pub fn mfa(company: &CompanyId, user: &UserId) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: format!("MFA#{user}"),
+    }
+}
+
+/// Failed second-factor codes of one user in one time window.
+pub fn mfa_failures(user: &UserId, window: i64) -> Key {
+    Key {
+        pk: format!("MFAFAIL#{user}"),
+        sk: format!("W#{window}"),
+    }
+}
+
+/// Password-reset requests for one email in one time window (a mailbox is not flooded).
+pub fn reset_requests(email: &Email, window: i64) -> Key {
+    Key {
+        pk: format!("RESETREQ#{email}"),
+        sk: format!("W#{window}"),
+    }
+}
+
+/// An invitation or password-reset token, by the SHA-256 of its secret (the secret itself is never
+/// stored). Expires by TTL; single use by deletion.
+pub fn account_token(hash: &str) -> Key {
+    Key {
+        pk: format!("TOKEN#{hash}"),
+        sk: "TOKEN".into(),
+    }
+}
+
+pub const AUDIT_PREFIX: &str = "AUDIT#";
+
+/// An audit entry in its company's trail, in time order.
+pub fn audit(company: &CompanyId, at: time::OffsetDateTime, id: &crate::domain::AuditId) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: format!("{AUDIT_PREFIX}{}", audit_sort(at, id)),
+    }
+}
+
+pub fn audit_sort(at: time::OffsetDateTime, id: &crate::domain::AuditId) -> String {
+    format!("{}#{id}", sortable_time(at))
+}
+
+/// One actor's entries in a company's trail: gsi3, sorted by `audit_sort`.
+pub fn audit_actor(company: &CompanyId, actor: &UserId) -> String {
+    format!("AUD#{company}#U#{actor}")
 }
 
 pub fn credential(email: &Email) -> Key {
@@ -329,8 +391,8 @@ mod tests {
             }
         );
         assert_eq!(
-            session(&co, &SessionId::parse("s1").unwrap()).sk,
-            "SESSION#s1"
+            session(&co, &user_id, &SessionId::parse("s1").unwrap()).sk,
+            "SESSION#u1#s1"
         );
         assert_eq!(credential(&email).pk, "LOGIN#a@acme.example");
         assert_eq!(login_failures(&email, 7).sk, "W#7");

@@ -2,8 +2,11 @@
 //! domain types, the DynamoDB key formats, the store, sessions and roles, and the HTTP plumbing
 //! (request parsing, CSRF, the one error-to-HTTP mapper).
 
+pub mod account_links;
 pub mod app;
+pub mod audit;
 pub mod config;
+pub mod csv;
 pub mod cursor;
 pub mod domain;
 pub mod email;
@@ -19,7 +22,9 @@ pub mod store;
 pub mod table;
 pub mod tickets;
 pub mod token;
+pub mod totp;
 pub mod upload;
+pub mod validate;
 
 pub use app::{App, Clock, SystemClock};
 pub use error::ApiError;

@@ -8,6 +8,37 @@ use argon2::{
 pub const MIN_LEN: usize = 12;
 pub const MAX_LEN: usize = 128;
 
+/// The most common passwords long enough to pass the length rule (from zxcvbn's list of the 30,000
+/// most common passwords, MIT licence), one per line, lower case.
+const COMMON: &str = include_str!("common-passwords.txt");
+
+/// Why `password` may not be chosen, if it may not: length (counted in characters, so any script
+/// and pasted passphrases work; no composition rules, per NIST SP 800-63B), a common password, one
+/// repeated character or short pattern, or the user's own email address.
+pub fn policy_error(password: &str, email: &str) -> Option<String> {
+    let len = password.chars().count();
+    if len < MIN_LEN {
+        return Some(format!("Use at least {MIN_LEN} characters"));
+    }
+    if len > MAX_LEN {
+        return Some(format!("Use at most {MAX_LEN} characters"));
+    }
+    let lower = password.to_lowercase();
+    let local = email.split('@').next().unwrap_or("");
+    let repeated = (1..=4).any(|n| {
+        let chars: Vec<char> = lower.chars().collect();
+        chars.len() % n == 0 && chars.chunks(n).all(|c| c == &chars[..n])
+    });
+    if repeated
+        || COMMON.lines().any(|common| common == lower)
+        || lower == email.to_lowercase()
+        || (local.len() >= 4 && lower.trim_end_matches(|c: char| c.is_ascii_digit()) == local)
+    {
+        return Some("This password is too easy to guess: choose a less common one".into());
+    }
+    None
+}
+
 fn hasher() -> Argon2<'static> {
     // Params::new only fails for out-of-range values; these are OWASP's constants.
     let params = Params::new(19 * 1024, 2, 1, None).expect("argon2 parameters are valid");
@@ -52,6 +83,23 @@ pub fn verify_dummy(password: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn policy_checks_length_and_common_passwords_only() {
+        assert!(policy_error("short", "a@b.example").is_some());
+        assert!(policy_error(&"x".repeat(129), "a@b.example").is_some());
+        assert!(policy_error("1qaz2wsx3edc", "a@b.example").is_some(), "common");
+        assert!(policy_error("QWERTY123456", "a@b.example").is_some(), "case");
+        assert!(policy_error("abababababab", "a@b.example").is_some(), "pattern");
+        assert!(policy_error("fiona.fuller@acme.example", "fiona.fuller@acme.example").is_some());
+        assert!(policy_error("fiona.fuller2024", "fiona.fuller@acme.example").is_some());
+        // No composition rules: a long lower-case passphrase is fine, as are spaces and any script.
+        assert_eq!(policy_error("correct horse battery staple", "a@b.example"), None);
+        assert_eq!(policy_error("пароль-на-русском", "a@b.example"), None);
+        assert_eq!(policy_error(&"é".repeat(12), "a@b.example").is_some(), true);
+        let long: String = (0..126u8).map(|i| char::from(b'a' + i * 7 % 26)).collect();
+        assert_eq!(policy_error(&long, "a@b.example"), None, "126 characters");
+    }
 
     #[test]
     fn hashes_are_argon2id_with_owasp_parameters_and_verify() {

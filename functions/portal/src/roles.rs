@@ -48,6 +48,8 @@ pub enum Capability {
     ManageBilling,
     /// MSP admin: portal settings (branding, allowed statuses, …).
     ManageSettings,
+    /// Read the company's audit trail (every company's, for MSP staff).
+    ViewAudit,
 }
 
 use Capability::*;
@@ -73,6 +75,7 @@ impl Role {
                 ViewInvoices,
                 ViewProjects,
                 ManageUsers,
+                ViewAudit,
             ],
             Role::TicketManager => &[
                 SubmitTicket,
@@ -102,6 +105,7 @@ impl Role {
                 ManageCompanies,
                 ManageBilling,
                 ManageSettings,
+                ViewAudit,
             ],
             Role::Technician => &[
                 SubmitTicket,
@@ -110,6 +114,7 @@ impl Role {
                 AddNotes,
                 ViewProjects,
                 AllCompanies,
+                ViewAudit,
             ],
         }
     }
@@ -124,6 +129,19 @@ impl Role {
             CompanyKind::Msp
         } else {
             CompanyKind::Client
+        }
+    }
+
+    /// The role that manages a company's users: Full Admin for clients, MSP Admin for the MSP.
+    pub fn is_admin(self) -> bool {
+        matches!(self, Role::FullAdmin | Role::MspAdmin)
+    }
+
+    /// The roles a company of `kind` may give.
+    pub fn for_kind(kind: CompanyKind) -> &'static [Role] {
+        match kind {
+            CompanyKind::Client => &Self::CLIENT_ROLES,
+            CompanyKind::Msp => &Self::STAFF_ROLES,
         }
     }
 

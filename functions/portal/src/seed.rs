@@ -114,23 +114,24 @@ pub async fn seed(store: &Store, password: &str, now: OffsetDateTime) -> anyhow:
     for demo in COMPANIES {
         let company_id =
             CompanyId::parse(demo.id).map_err(|_| anyhow::anyhow!("bad demo id {}", demo.id))?;
-        let company = Company {
-            id: company_id.clone(),
-            name: demo.name.into(),
-            kind: demo.kind,
-            created_at: now,
-        };
+        let mut company = Company::new(company_id.clone(), demo.name, demo.kind, now);
+        company.admins = demo.users.iter().filter(|u| u.role.is_admin()).count() as u32;
+        company.billing_email = demo
+            .users
+            .iter()
+            .find(|u| u.role.is_admin())
+            .and_then(|u| Email::parse(u.email).ok());
         store.put_company(&company).await?;
         for u in demo.users {
-            let user = User {
-                id: demo_user_id(u.email),
-                company_id: company_id.clone(),
-                email: Email::parse(u.email).map_err(anyhow::Error::msg)?,
-                name: u.name.into(),
-                role: u.role,
-                status: UserStatus::Active,
-                created_at: now,
-            };
+            let mut user = User::new(
+                company_id.clone(),
+                Email::parse(u.email).map_err(anyhow::Error::msg)?,
+                u.name,
+                u.role,
+                UserStatus::Active,
+                now,
+            );
+            user.id = demo_user_id(u.email);
             store.put_user(&user, &hash, false).await?;
         }
     }
@@ -502,6 +503,7 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
                         from_msp: false,
                         created_at: created + time::Duration::minutes(1),
                     },
+                    None,
                 )
                 .await?;
         }
@@ -528,7 +530,7 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
         }
         if ticket != before {
             ticket.version += 1;
-            store.save_ticket(&ticket, &before).await?;
+            store.save_ticket(&ticket, &before, None).await?;
         }
     }
     Ok(files)
@@ -536,7 +538,7 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
 
 /// Add `note` to `ticket` and follow the change the store makes to it (updated time, version).
 async fn post(store: &Store, ticket: &mut Ticket, note: &Note) -> anyhow::Result<()> {
-    store.add_note(ticket, note).await?;
+    store.add_note(ticket, note, None).await?;
     ticket.updated_at = note.created_at;
     ticket.version += 1;
     Ok(())

@@ -7,6 +7,7 @@
 use aws_credential_types::provider::ProvideCredentials;
 use lambda_http::http::{StatusCode, header};
 use lambda_http::{Body, Response};
+use portal::audit::AuditAction;
 use portal::domain::{CompanyId, UserId, random_hex};
 use portal::error::FieldError;
 use portal::http::{Ctx, json};
@@ -374,7 +375,20 @@ pub async fn confirm_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
     if !ctx
         .app
         .store
-        .add_attachment(&grant.company_id, &attachment)
+        .add_attachment(
+            &grant.company_id,
+            &attachment,
+            Some(&crate::ticket_audit(
+                ctx,
+                &principal,
+                attachment.ticket_number,
+                AuditAction::AttachmentAdded,
+                format!(
+                    "Attached {} to ticket #{}",
+                    attachment.file_name, attachment.ticket_number
+                ),
+            )),
+        )
         .await?
     {
         return Err(ApiError::Conflict);

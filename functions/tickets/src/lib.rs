@@ -4,6 +4,7 @@
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
+use portal::audit::{AuditAction, AuditEntry};
 use portal::domain::{CompanyId, UserId, UserStatus, random_hex};
 use portal::error::FieldError;
 use portal::http::{Ctx, json, serve};
@@ -368,16 +369,7 @@ async fn export(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         if listing.open { "open" } else { "closed" },
         ctx.app.now().date()
     );
-    Response::builder()
-        .status(StatusCode::OK)
-        .header("content-type", "text/csv; charset=utf-8")
-        .header(
-            "content-disposition",
-            format!("attachment; filename=\"{file}\""),
-        )
-        .header("cache-control", "no-store")
-        .body(Body::Text(body))
-        .map_err(|e| ApiError::Internal(e.into()))
+    portal::csv::download(&file, body)
 }
 
 /// Someone a ticket can name: a contact or a technician.
@@ -590,17 +582,37 @@ async fn earlier_ticket(
 }
 
 /// The email of a ticket's contact, if they are still an active user.
+/// The contact's address, if they are active and want this kind of email.
 async fn contact_email(
     ctx: &Ctx<'_>,
     ticket: &Ticket,
+    wants: fn(&portal::domain::NotifyPrefs) -> bool,
 ) -> Result<Option<portal::domain::Email>, ApiError> {
     Ok(ctx
         .app
         .store
         .get_user(&ticket.company_id, &ticket.contact_id)
         .await?
-        .filter(|u| u.status == UserStatus::Active)
+        .filter(|u| u.status == UserStatus::Active && wants(&u.notify))
         .map(|u| u.email))
+}
+
+/// An audit entry for a ticket event, in the acting user's company's trail (so MSP staff's work,
+/// internal notes included, stays in the MSP's trail).
+pub(crate) fn ticket_audit(
+    ctx: &Ctx<'_>,
+    principal: &Principal,
+    number: u64,
+    action: AuditAction,
+    summary: String,
+) -> AuditEntry {
+    principal.audit(
+        ctx,
+        &principal.company.id,
+        action,
+        Some(format!("ticket:{number}")),
+        summary,
+    )
 }
 
 /// Raise a ticket. Clients raise it in their own company, for themselves or (roles that may) for
@@ -720,10 +732,17 @@ async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         version: 1,
     };
     let remembered = once.map(|key| (&principal.user.id, key, now + time::Duration::days(1)));
+    let audit = ticket_audit(
+        ctx,
+        &principal,
+        ticket.number,
+        AuditAction::TicketCreated,
+        format!("Raised ticket #{}: {}", ticket.number, ticket.summary),
+    );
     if !ctx
         .app
         .store
-        .create_ticket_once(&ticket, remembered)
+        .create_ticket_once(&ticket, remembered, Some(&audit))
         .await?
     {
         // A concurrent retry with the same key won; answer its ticket.
@@ -802,12 +821,23 @@ async fn add_note(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiErro
         text,
         created_at: ctx.app.now(),
     };
-    if !ctx.app.store.add_note(&ticket, &note).await? {
+    let audit = ticket_audit(
+        ctx,
+        &principal,
+        ticket.number,
+        AuditAction::TicketNoteAdded,
+        format!(
+            "Added {} note to ticket #{}",
+            if note.internal { "an internal" } else { "a" },
+            ticket.number
+        ),
+    );
+    if !ctx.app.store.add_note(&ticket, &note, Some(&audit)).await? {
         return Err(ApiError::Conflict);
     }
     if !note.internal {
         if staff {
-            if let Some(contact) = contact_email(ctx, &ticket).await? {
+            if let Some(contact) = contact_email(ctx, &ticket, |n| n.ticket_replies).await? {
                 notify::msp_reply(ctx.app, &ticket, &note, contact).await;
             }
         } else {
@@ -900,13 +930,40 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
     }
     changed.updated_at = now;
     changed.version = ticket.version + 1;
-    if !ctx.app.store.save_ticket(&changed, &ticket).await? {
+    let audit = if changed.status != ticket.status {
+        ticket_audit(
+            ctx,
+            &principal,
+            ticket.number,
+            AuditAction::TicketStatusChanged,
+            format!(
+                "Changed ticket #{} from {} to {}",
+                ticket.number,
+                ticket.status.label(),
+                changed.status.label()
+            ),
+        )
+    } else {
+        ticket_audit(
+            ctx,
+            &principal,
+            ticket.number,
+            AuditAction::TicketUpdated,
+            format!("Changed the priority or technician of ticket #{}", ticket.number),
+        )
+    };
+    if !ctx
+        .app
+        .store
+        .save_ticket(&changed, &ticket, Some(&audit))
+        .await?
+    {
         return Err(ApiError::Conflict);
     }
     tracing::info!(ticket = changed.number, status = ?changed.status, "ticket changed");
     if changed.status != ticket.status
         && changed.contact_id != principal.user.id
-        && let Some(contact) = contact_email(ctx, &changed).await?
+        && let Some(contact) = contact_email(ctx, &changed, |n| n.status_changes).await?
     {
         notify::status_changed(ctx.app, &changed, &principal.user.name, contact).await;
     }

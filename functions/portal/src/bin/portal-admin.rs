@@ -11,7 +11,7 @@
 //! AWS access comes from the usual environment (`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`).
 
 use anyhow::{Context, bail};
-use portal::domain::{CompanyId, CompanyKind, Email, UserId, UserStatus};
+use portal::domain::{CompanyId, CompanyKind, Email, UserStatus};
 use portal::roles::Role;
 use portal::store::{Company, Store, User};
 use time::OffsetDateTime;
@@ -114,14 +114,8 @@ async fn bootstrap(args: &[String]) -> anyhow::Result<()> {
             line.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    if password.chars().count() < portal::password::MIN_LEN
-        || password.chars().count() > portal::password::MAX_LEN
-    {
-        bail!(
-            "the password must have {} to {} characters",
-            portal::password::MIN_LEN,
-            portal::password::MAX_LEN
-        );
+    if let Some(problem) = portal::password::policy_error(&password, email.as_str()) {
+        bail!("{problem}");
     }
     let (db, table) = dynamo().await?;
     let store = Store::new(db, table);
@@ -129,23 +123,22 @@ async fn bootstrap(args: &[String]) -> anyhow::Result<()> {
     let company_id = CompanyId::parse("msp").map_err(|_| anyhow::anyhow!("bad company id"))?;
     if store.get_company(&company_id).await?.is_none() {
         store
-            .put_company(&Company {
-                id: company_id.clone(),
-                name: company_name,
-                kind: CompanyKind::Msp,
-                created_at: now,
-            })
+            .put_company(&Company::new(
+                company_id.clone(),
+                &company_name,
+                CompanyKind::Msp,
+                now,
+            ))
             .await?;
     }
-    let user = User {
-        id: UserId::generate(),
+    let user = User::new(
         company_id,
-        email: email.clone(),
-        name,
-        role: Role::MspAdmin,
-        status: UserStatus::Active,
-        created_at: now,
-    };
+        email.clone(),
+        &name,
+        Role::MspAdmin,
+        UserStatus::Active,
+        now,
+    );
     if !store
         .put_user(&user, &portal::password::hash(&password)?, true)
         .await?

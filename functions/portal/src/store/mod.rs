@@ -4,17 +4,23 @@
 use anyhow::Context;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, TransactWriteItem,
+    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, TransactWriteItem, Update,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::domain::{CompanyId, CompanyKind, Email, SessionId, UserId, UserStatus};
+use crate::audit::AuditEntry;
+use crate::domain::{
+    CompanyId, CompanyKind, Email, NotifyPrefs, SessionId, SignInMethod, Theme, UserId, UserStatus,
+};
 use crate::keys::{self, Key};
 use crate::roles::Role;
 use crate::tickets::{Attachment, Note, Priority, Ticket, TicketSettings, TicketStatus};
+
+mod accounts;
+pub use accounts::{AuditQuery, MfaRecord, TokenKind, TokenRecord};
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -27,6 +33,62 @@ pub struct Company {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
+    /// Where invoices go.
+    #[serde(default)]
+    pub billing_email: Option<Email>,
+    #[serde(default)]
+    pub phone: String,
+    /// Postal address, as lines.
+    #[serde(default)]
+    pub address: String,
+    /// IANA time zone, e.g. `Europe/London`.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+    /// ISO 4217 code, e.g. `USD`.
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    /// Users must enrol in MFA (at their next sign-in) before they can do anything else.
+    #[serde(default)]
+    pub mfa_required: bool,
+    #[serde(default = "default_sign_in_methods")]
+    pub sign_in_methods: Vec<SignInMethod>,
+    /// Active users holding the company's admin role (Full Admin, or MSP Admin for the MSP): kept in
+    /// the same transactions that change users, so the last one cannot be demoted or deactivated.
+    #[serde(default)]
+    pub admins: u32,
+    #[serde(default)]
+    pub version: u64,
+}
+
+fn default_time_zone() -> String {
+    "UTC".into()
+}
+fn default_currency() -> String {
+    "USD".into()
+}
+fn default_sign_in_methods() -> Vec<SignInMethod> {
+    vec![SignInMethod::Password]
+}
+
+impl Company {
+    /// A new company with default settings.
+    pub fn new(id: CompanyId, name: &str, kind: CompanyKind, now: OffsetDateTime) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            kind,
+            created_at: now,
+            billing_email: None,
+            phone: String::new(),
+            address: String::new(),
+            time_zone: default_time_zone(),
+            currency: default_currency(),
+            mfa_required: false,
+            sign_in_methods: default_sign_in_methods(),
+            admins: 0,
+            version: 0,
+        }
+    }
 }
 
 /// A portal user. The password hash is not here: it lives on the credential item.
@@ -41,6 +103,60 @@ pub struct User {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub mobile: String,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_sign_in_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub mfa_enabled: bool,
+    #[serde(default)]
+    pub theme: Theme,
+    #[serde(default)]
+    pub notify: NotifyPrefs,
+    /// Sessions started under another epoch are dead: bumping it signs the user out everywhere.
+    #[serde(default)]
+    #[schema(ignore)]
+    pub session_epoch: u64,
+    #[serde(default)]
+    pub version: u64,
+}
+
+impl User {
+    /// A new user with default preferences.
+    pub fn new(
+        company_id: CompanyId,
+        email: Email,
+        name: &str,
+        role: Role,
+        status: UserStatus,
+        now: OffsetDateTime,
+    ) -> Self {
+        Self {
+            id: UserId::generate(),
+            company_id,
+            email,
+            name: name.into(),
+            role,
+            status,
+            created_at: now,
+            phone: String::new(),
+            mobile: String::new(),
+            last_sign_in_at: None,
+            mfa_enabled: false,
+            theme: Theme::System,
+            notify: NotifyPrefs::default(),
+            session_epoch: 0,
+            version: 0,
+        }
+    }
+
+    /// Whether this user counts towards the company's admins (see `Company::admins`).
+    pub fn counts_as_admin(&self) -> bool {
+        self.status == UserStatus::Active && self.role.is_admin()
+    }
 }
 
 /// Where a ticket is: what the search index points at.
@@ -63,6 +179,9 @@ pub struct Session {
     pub remember: bool,
     pub source_ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The user's `session_epoch` when the session started.
+    #[serde(default)]
+    pub epoch: u64,
 }
 
 /// What sign-in looks up by email.
@@ -71,7 +190,14 @@ pub struct Credential {
     pub email: Email,
     pub company_id: CompanyId,
     pub user_id: UserId,
+    /// Empty until an invited user sets a password (an empty hash never verifies).
     pub password_hash: String,
+    /// Sign-in asks for a second factor.
+    #[serde(default)]
+    pub mfa: bool,
+    /// The hash of the one invitation token that may still set the first password.
+    #[serde(default)]
+    pub invite_hash: Option<String>,
 }
 
 /// Failed sign-ins for one email within one time window.
@@ -122,6 +248,10 @@ fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
 }
 
+fn rfc3339(t: OffsetDateTime) -> anyhow::Result<String> {
+    Ok(t.format(&time::format_description::well_known::Rfc3339)?)
+}
+
 pub fn epoch(t: OffsetDateTime) -> AttributeValue {
     AttributeValue::N(t.unix_timestamp().to_string())
 }
@@ -169,6 +299,8 @@ impl Store {
             company_id: user.company_id.clone(),
             user_id: user.id.clone(),
             password_hash: password_hash.to_owned(),
+            mfa: false,
+            invite_hash: None,
         };
         let mut put_credential = Put::builder()
             .table_name(&self.table)
@@ -184,18 +316,17 @@ impl Store {
                 user,
                 &keys::user(&user.company_id, &user.id),
             )?));
-        let result = self
-            .db
-            .transact_write_items()
-            .transact_items(
-                TransactWriteItem::builder()
-                    .put(put_credential.build()?)
-                    .build(),
-            )
-            .transact_items(TransactWriteItem::builder().put(put_user.build()?).build())
-            .send()
-            .await;
-        applied(result, "storing user")
+        let mut parts = vec![
+            TransactWriteItem::builder()
+                .put(put_credential.build()?)
+                .build(),
+            TransactWriteItem::builder().put(put_user.build()?).build(),
+        ];
+        if must_be_new {
+            // A new admin counts towards the company's admins (seeding sets the count itself).
+            parts.extend(self.admins_part(&user.company_id, false, user.counts_as_admin())?);
+        }
+        self.transact(parts, "storing user").await
     }
 
     /// The session, user and company named by a session token, in one BatchGetItem.
@@ -206,7 +337,7 @@ impl Store {
         session: &SessionId,
     ) -> anyhow::Result<AuthRecords> {
         let wanted = [
-            keys::session(company, session),
+            keys::session(company, user, session),
             keys::user(company, user),
             keys::company(company),
         ];
@@ -271,47 +402,105 @@ impl Store {
         anyhow::bail!("DynamoDB left keys unprocessed after retries")
     }
 
-    /// Count one failed sign-in for `email` in `window`; the counter expires by TTL.
-    pub async fn record_login_failure(
+    /// Count one failure (sign-in, second factor) in the counter item `key`, which expires by TTL;
+    /// with `audit`, record the entry in the same transaction.
+    pub async fn record_failure(
         &self,
-        email: &Email,
-        window: i64,
+        key: Key,
         expires: OffsetDateTime,
+        audit: Option<&AuditEntry>,
     ) -> anyhow::Result<()> {
-        let key = keys::login_failures(email, window);
-        self.db
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key.to_item()))
-            .update_expression("ADD #failures :one SET #ttl = :ttl")
-            .expression_attribute_names("#failures", "failures")
-            .expression_attribute_names("#ttl", keys::TTL)
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .expression_attribute_values(":ttl", epoch(expires))
-            .send()
-            .await
-            .context("recording failed sign-in")?;
+        let count = TransactWriteItem::builder()
+            .update(
+                Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key.to_item()))
+                    .update_expression("ADD #failures :one SET #ttl = :ttl")
+                    .expression_attribute_names("#failures", "failures")
+                    .expression_attribute_names("#ttl", keys::TTL)
+                    .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                    .expression_attribute_values(":ttl", epoch(expires))
+                    .build()?,
+            )
+            .build();
+        let mut parts = vec![count];
+        parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
+        self.transact(parts, "recording a failure").await?;
         Ok(())
     }
 
-    /// Store a new session if the user is (still) active, and clear the email's failure counter,
-    /// in one transaction. Returns `false` if the user is missing or not active.
+    /// Run a transaction; `Ok(false)` if a condition refused it.
+    async fn transact(
+        &self,
+        parts: Vec<TransactWriteItem>,
+        what: &'static str,
+    ) -> anyhow::Result<bool> {
+        let result = self
+            .db
+            .transact_write_items()
+            .set_transact_items(Some(parts))
+            .send()
+            .await;
+        applied(result, what)
+    }
+
+    /// The put of a new audit entry, as a transaction part.
+    pub(crate) fn audit_part(&self, entry: &AuditEntry) -> anyhow::Result<TransactWriteItem> {
+        let mut item = to_item(entry, &keys::audit(&entry.company_id, entry.at, &entry.id))?;
+        if let Some(actor) = &entry.actor_id {
+            item.insert("gsi3pk".into(), s(keys::audit_actor(&entry.company_id, actor)));
+            item.insert("gsi3sk".into(), s(keys::audit_sort(entry.at, &entry.id)));
+        }
+        Ok(TransactWriteItem::builder()
+            .put(
+                Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(item))
+                    .condition_expression("attribute_not_exists(#pk)")
+                    .expression_attribute_names("#pk", keys::PK)
+                    .build()?,
+            )
+            .build())
+    }
+
+    /// Record an event that changes nothing else.
+    pub async fn record_audit(&self, entry: &AuditEntry) -> anyhow::Result<()> {
+        self.transact(vec![self.audit_part(entry)?], "recording audit entry")
+            .await?;
+        Ok(())
+    }
+
+    /// Store a new session if the user is (still) active and still at the session's epoch, note
+    /// the sign-in on the user, clear the email's failure counter and record `audit`, in one
+    /// transaction. Returns `false` if the user is missing, not active or was signed out meanwhile.
     pub async fn start_session(
         &self,
         session: &Session,
         email: &Email,
         window: i64,
+        audit: &AuditEntry,
+        second_factor: Option<TransactWriteItem>,
     ) -> anyhow::Result<bool> {
-        let mut item = to_item(session, &keys::session(&session.company_id, &session.id))?;
+        let mut item = to_item(
+            session,
+            &keys::session(&session.company_id, &session.user_id, &session.id),
+        )?;
         item.insert(keys::TTL.into(), epoch(session.expires_at));
-        let check_user = ConditionCheck::builder()
+        let note_user = Update::builder()
             .table_name(&self.table)
             .set_key(Some(
                 keys::user(&session.company_id, &session.user_id).to_item(),
             ))
-            .condition_expression("#status = :active")
+            .update_expression("SET #last = :now")
+            .condition_expression(
+                "#status = :active AND (#epoch = :epoch OR attribute_not_exists(#epoch))",
+            )
+            .expression_attribute_names("#last", "last_sign_in_at")
             .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#epoch", "session_epoch")
+            .expression_attribute_values(":now", s(rfc3339(session.created_at)?))
             .expression_attribute_values(":active", s("active"))
+            .expression_attribute_values(":epoch", AttributeValue::N(session.epoch.to_string()))
             .build()?;
         let put_session = Put::builder()
             .table_name(&self.table)
@@ -323,30 +512,26 @@ impl Store {
             .table_name(&self.table)
             .set_key(Some(keys::login_failures(email, window).to_item()))
             .build()?;
-        let result = self
-            .db
-            .transact_write_items()
-            .transact_items(
-                TransactWriteItem::builder()
-                    .condition_check(check_user)
-                    .build(),
-            )
-            .transact_items(TransactWriteItem::builder().put(put_session).build())
-            .transact_items(TransactWriteItem::builder().delete(clear_failures).build())
-            .send()
-            .await;
-        applied(result, "starting session")
+        let mut parts = vec![
+            TransactWriteItem::builder().update(note_user).build(),
+            TransactWriteItem::builder().put(put_session).build(),
+            TransactWriteItem::builder().delete(clear_failures).build(),
+            self.audit_part(audit)?,
+        ];
+        parts.extend(second_factor);
+        self.transact(parts, "starting session").await
     }
 
     pub async fn delete_session(
         &self,
         company: &CompanyId,
+        user: &UserId,
         session: &SessionId,
     ) -> anyhow::Result<()> {
         self.db
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(keys::session(company, session).to_item()))
+            .set_key(Some(keys::session(company, user, session).to_item()))
             .send()
             .await
             .context("ending session")?;
@@ -499,7 +684,12 @@ impl Store {
 
     /// Save a changed ticket if nobody changed it since it was `before`; `false` otherwise. A move
     /// between open and closed updates the open counts in the same transaction.
-    pub async fn save_ticket(&self, ticket: &Ticket, before: &Ticket) -> anyhow::Result<bool> {
+    pub async fn save_ticket(
+        &self,
+        ticket: &Ticket,
+        before: &Ticket,
+        audit: Option<&AuditEntry>,
+    ) -> anyhow::Result<bool> {
         let open_delta = i64::from(ticket.status.is_open()) - i64::from(before.status.is_open());
         let mut parts = vec![
             TransactWriteItem::builder()
@@ -507,13 +697,8 @@ impl Store {
                 .build(),
         ];
         parts.extend(self.ticket_stats(ticket, open_delta, None)?);
-        let result = self
-            .db
-            .transact_write_items()
-            .set_transact_items(Some(parts))
-            .send()
-            .await;
-        applied(result, "saving ticket")
+        parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
+        self.transact(parts, "saving ticket").await
     }
 
     /// `ADD #field :delta` on a statistics item, as a transaction part.
@@ -561,7 +746,7 @@ impl Store {
 
     /// Store a new ticket and its number pointer together.
     pub async fn create_ticket(&self, ticket: &Ticket) -> anyhow::Result<()> {
-        self.create_ticket_once(ticket, None).await.map(|_| ())
+        self.create_ticket_once(ticket, None, None).await.map(|_| ())
     }
 
     /// The ticket an earlier create with this user's `Idempotency-Key` made, if any.
@@ -582,6 +767,7 @@ impl Store {
         &self,
         ticket: &Ticket,
         once: Option<(&UserId, &str, OffsetDateTime)>,
+        audit: Option<&AuditEntry>,
     ) -> anyhow::Result<bool> {
         let item = Self::ticket_item(ticket)?;
         let mut pointer = keys::ticket_number(ticket.number).to_item();
@@ -632,13 +818,8 @@ impl Store {
             item.insert(keys::TTL.into(), epoch(expires));
             parts.push(put(item)?);
         }
-        let result = self
-            .db
-            .transact_write_items()
-            .set_transact_items(Some(parts))
-            .send()
-            .await;
-        applied(result, "storing ticket")
+        parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
+        self.transact(parts, "storing ticket").await
     }
 
     /// Bulk load (imports from another system, benchmarks): each ticket's item with its list
@@ -766,11 +947,12 @@ impl Store {
         Ok(ticket.map(|t| (t, notes, attachments)))
     }
 
-    /// Record a confirmed attachment; `false` if it was already recorded.
+    /// Record a confirmed attachment (and `audit`); `false` if it was already recorded.
     pub async fn add_attachment(
         &self,
         company: &CompanyId,
         attachment: &Attachment,
+        audit: Option<&AuditEntry>,
     ) -> anyhow::Result<bool> {
         let key = keys::ticket_attachment(
             company,
@@ -778,21 +960,25 @@ impl Store {
             &attachment.id,
             attachment.internal,
         );
-        let result = self
-            .db
-            .put_item()
+        let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(to_item(attachment, &key)?))
             .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", keys::PK)
-            .send()
-            .await;
-        applied(result, "storing attachment")
+            .build()?;
+        let mut parts = vec![TransactWriteItem::builder().put(put).build()];
+        parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
+        self.transact(parts, "storing attachment").await
     }
 
     /// Add a note and touch the ticket (updated time, version) together; `false` if the ticket
     /// changed since it was read.
-    pub async fn add_note(&self, ticket: &Ticket, note: &Note) -> anyhow::Result<bool> {
+    pub async fn add_note(
+        &self,
+        ticket: &Ticket,
+        note: &Note,
+        audit: Option<&AuditEntry>,
+    ) -> anyhow::Result<bool> {
         let created = keys::sortable_time(note.created_at);
         let key = keys::ticket_note(
             &ticket.company_id,
@@ -812,14 +998,12 @@ impl Store {
         touched.updated_at = note.created_at;
         touched.version = ticket.version + 1;
         let touch = self.versioned_ticket_put(&touched, ticket.version)?;
-        let result = self
-            .db
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(put).build())
-            .transact_items(TransactWriteItem::builder().put(touch).build())
-            .send()
-            .await;
-        applied(result, "storing note")
+        let mut parts = vec![
+            TransactWriteItem::builder().put(put).build(),
+            TransactWriteItem::builder().put(touch).build(),
+        ];
+        parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
+        self.transact(parts, "storing note").await
     }
 
     /// One page (≤ `limit` items read) of a ticket list: index `index` (0 = gsi1), partition

@@ -1,0 +1,330 @@
+//! The company directory and each company's profile and settings.
+
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Response};
+use portal::audit::{AuditAction, AuditEntry};
+use portal::domain::{CompanyId, CompanyKind, Email, SignInMethod, random_hex};
+use portal::error::FieldError;
+use portal::http::{Ctx, json};
+use portal::roles::Capability;
+use portal::store::Company;
+use portal::{ApiError, validate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::PAGE_SIZE;
+
+/// One page of companies.
+#[derive(Serialize, ToSchema)]
+pub struct CompanyList {
+    pub items: Vec<Company>,
+    /// Pass as `?cursor=` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Every company by name, or those whose name starts with `q` (MSP staff only).
+#[utoipa::path(get, path = "/api/companies", tag = "accounts",
+    params(
+        ("q" = Option<String>, Query, description = "Name starts with (case-insensitive)"),
+        ("cursor" = Option<String>, Query, description = "From the previous page's `next_cursor`"),
+    ),
+    responses(
+        (status = 200, body = CompanyList),
+        (status = 400, description = "Bad cursor", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not MSP staff", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    principal.require(Capability::AllCompanies)?;
+    let q = ctx
+        .query("q")
+        .map(|q| q.trim().to_lowercase())
+        .filter(|q| !q.is_empty());
+    let list = format!("companies#{}", q.as_deref().unwrap_or(""));
+    let start = ctx.start_after(&list)?;
+    let store = &ctx.app.store;
+    let page = match &q {
+        Some(q) => store.search_companies(q, start, PAGE_SIZE).await?,
+        None => store.list_companies(start, PAGE_SIZE).await?,
+    };
+    let next_cursor = ctx.next_cursor(&page, &list);
+    json(
+        StatusCode::OK,
+        &CompanyList {
+            items: page.items,
+            next_cursor,
+        },
+    )
+}
+
+/// A company: one's own, or any for MSP staff.
+#[utoipa::path(get, path = "/api/companies/{company_id}", tag = "accounts",
+    params(("company_id" = String, Path)),
+    responses(
+        (status = 200, body = Company),
+        (status = 404, description = "No such company (or another company's)", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    let company = principal.scope(company)?;
+    let found = ctx
+        .app
+        .store
+        .get_company(&company)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    json(StatusCode::OK, &found)
+}
+
+/// A company's profile and settings, as `POST` (all but `version`) and `PATCH` take them.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyFields {
+    pub name: Option<String>,
+    /// Empty string clears it.
+    pub billing_email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub time_zone: Option<String>,
+    pub currency: Option<String>,
+    pub mfa_required: Option<bool>,
+    pub sign_in_methods: Option<Vec<SignInMethod>>,
+    /// `PATCH` only: the version the change was made from (409 if it moved).
+    pub version: Option<u64>,
+}
+
+impl CompanyFields {
+    /// Apply the given fields to `company`, checking each.
+    fn apply(&self, company: &mut Company) -> Result<(), ApiError> {
+        let mut errors = Vec::new();
+        if let Some(name) = &self.name {
+            company.name = validate::name("name", name, &mut errors);
+        }
+        if let Some(email) = &self.billing_email {
+            company.billing_email = match email.trim() {
+                "" => None,
+                raw => Email::parse(raw)
+                    .map_err(|m| errors.push(FieldError::new("billing_email", m)))
+                    .ok(),
+            };
+        }
+        if let Some(phone) = &self.phone {
+            company.phone = validate::phone("phone", phone, &mut errors);
+        }
+        if let Some(address) = &self.address {
+            company.address = validate::text("address", address, 500, &mut errors);
+        }
+        if let Some(zone) = &self.time_zone {
+            let zone = zone.trim();
+            if is_time_zone(zone) {
+                company.time_zone = zone.to_owned();
+            } else {
+                errors.push(FieldError::new(
+                    "time_zone",
+                    "Use an IANA time zone such as Europe/London or America/New_York",
+                ));
+            }
+        }
+        if let Some(currency) = &self.currency {
+            let code = currency.trim().to_uppercase();
+            if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+                company.currency = code;
+            } else {
+                errors.push(FieldError::new(
+                    "currency",
+                    "Use a three-letter ISO 4217 code such as USD or EUR",
+                ));
+            }
+        }
+        if let Some(required) = self.mfa_required {
+            company.mfa_required = required;
+        }
+        if let Some(methods) = &self.sign_in_methods {
+            let mut methods = methods.clone();
+            methods.dedup();
+            if !methods.contains(&SignInMethod::Password) {
+                // Microsoft and Google sign-in are not built yet: without passwords nobody could
+                // sign in at all.
+                errors.push(FieldError::new(
+                    "sign_in_methods",
+                    "Password sign-in must stay on until Microsoft or Google sign-in is available",
+                ));
+            }
+            company.sign_in_methods = methods;
+        }
+        validate::done(errors)
+    }
+}
+
+/// `Area/City` or `UTC`: the shape of an IANA zone name (the list itself changes yearly).
+fn is_time_zone(zone: &str) -> bool {
+    zone == "UTC"
+        || (zone.len() <= 64
+            && zone.contains('/')
+            && zone.split('/').all(|part| {
+                !part.is_empty()
+                    && part.starts_with(|c: char| c.is_ascii_uppercase())
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
+            }))
+}
+
+/// A readable, unique id: the name's letters and digits, then random hex.
+fn new_company_id(name: &str) -> Result<CompanyId, ApiError> {
+    let mut slug = String::new();
+    for c in name.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.trim_end_matches('-').chars().take(40).collect();
+    let slug = slug.trim_end_matches('-');
+    let id = if slug.is_empty() {
+        random_hex(6)
+    } else {
+        format!("{slug}-{}", random_hex(3))
+    };
+    CompanyId::parse(&id)
+}
+
+/// Onboard a client company (MSP admins). Then invite its first Full Admin.
+#[utoipa::path(post, path = "/api/companies", tag = "accounts", request_body = CompanyFields,
+    responses(
+        (status = 201, body = Company),
+        (status = 403, description = "Not an MSP admin", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    principal.require(Capability::ManageCompanies)?;
+    let fields: CompanyFields = ctx.json()?;
+    if fields.name.is_none() {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "name",
+            "Enter the company's name",
+        )]));
+    }
+    let mut company = Company::new(
+        CompanyId::generate(),
+        "",
+        CompanyKind::Client,
+        ctx.app.now(),
+    );
+    fields.apply(&mut company)?;
+    company.id = new_company_id(&company.name)?;
+    let audit = principal.audit(
+        ctx,
+        &company.id,
+        AuditAction::CompanyCreated,
+        Some(format!("company:{}", company.id)),
+        format!("Created the company {}", company.name),
+    );
+    if !ctx.app.store.create_company(&company, &audit).await? {
+        return Err(ApiError::Conflict);
+    }
+    json(StatusCode::CREATED, &company)
+}
+
+/// Edit a company's profile and settings (MSP admins; `version` from the last read).
+#[utoipa::path(patch, path = "/api/companies/{company_id}", tag = "accounts", request_body = CompanyFields,
+    params(("company_id" = String, Path)),
+    responses(
+        (status = 200, body = Company),
+        (status = 403, description = "Not an MSP admin", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such company (or another company's)", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed meanwhile", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    let company = principal.scope(company)?;
+    principal.require(Capability::ManageCompanies)?;
+    let fields: CompanyFields = ctx.json()?;
+    let before = ctx
+        .app
+        .store
+        .get_company(&company)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let Some(version) = fields.version else {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "version",
+            "Send the version you edited",
+        )]));
+    };
+    if version != before.version {
+        return Err(ApiError::Conflict);
+    }
+    let mut changed = before.clone();
+    fields.apply(&mut changed)?;
+    changed.version = before.version + 1;
+    let audit = AuditEntry::new(
+        ctx,
+        &company,
+        Some(&principal.user),
+        AuditAction::CompanyUpdated,
+        Some(format!("company:{company}")),
+        describe_change(&before, &changed),
+    );
+    if !ctx
+        .app
+        .store
+        .update_company(&changed, before.version, &audit)
+        .await?
+    {
+        return Err(ApiError::Conflict);
+    }
+    json(StatusCode::OK, &changed)
+}
+
+fn describe_change(before: &Company, after: &Company) -> String {
+    let mut parts = Vec::new();
+    if before.name != after.name {
+        parts.push(format!("name to {}", after.name));
+    }
+    if before.mfa_required != after.mfa_required {
+        parts.push(if after.mfa_required {
+            "MFA to required".to_owned()
+        } else {
+            "MFA to optional".to_owned()
+        });
+    }
+    for (what, changed) in [
+        ("billing email", before.billing_email != after.billing_email),
+        ("phone", before.phone != after.phone),
+        ("address", before.address != after.address),
+        ("time zone", before.time_zone != after.time_zone),
+        ("currency", before.currency != after.currency),
+        ("sign-in methods", before.sign_in_methods != after.sign_in_methods),
+    ] {
+        if changed {
+            parts.push(what.to_owned());
+        }
+    }
+    if parts.is_empty() {
+        "Saved the company settings unchanged".into()
+    } else {
+        format!("Changed {}", parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_time_zones() {
+        let id = new_company_id("Acme Dental, Inc.").unwrap();
+        assert!(id.as_str().starts_with("acme-dental-inc-"), "{id}");
+        assert!(new_company_id("!!!").is_ok());
+        assert!(is_time_zone("Europe/London"));
+        assert!(is_time_zone("America/Argentina/Buenos_Aires"));
+        assert!(is_time_zone("UTC"));
+        assert!(!is_time_zone("london"));
+        assert!(!is_time_zone("Europe/"));
+    }
+}

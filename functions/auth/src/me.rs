@@ -1,0 +1,444 @@
+//! `/api/me…`: the signed-in user's own account — profile and preferences, password, sessions, and
+//! TOTP MFA. A user whose company requires MFA and who has not enrolled reaches only `GET /api/me`
+//! and the MFA enrolment routes.
+
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Response};
+use portal::audit::AuditAction;
+use portal::domain::{NotifyPrefs, SessionId, Theme, random_hex};
+use portal::error::FieldError;
+use portal::http::{Ctx, json, no_content};
+use portal::session::{Me, Principal};
+use portal::store::{MfaRecord, Session};
+use portal::{ApiError, password, totp, validate};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+pub async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    use Method as M;
+    match (ctx.method(), ctx.segments().as_slice()) {
+        (&M::GET, ["me"]) => me(ctx).await,
+        (&M::PATCH, ["me"]) => update_me(ctx).await,
+        (&M::POST, ["me", "password"]) => change_password(ctx).await,
+        (&M::GET, ["me", "sessions"]) => sessions(ctx).await,
+        (&M::POST, ["me", "sessions", "end-others"]) => end_other_sessions(ctx).await,
+        (&M::DELETE, ["me", "sessions", id]) => end_session(ctx, id).await,
+        (&M::POST, ["me", "mfa"]) => start_mfa(ctx).await,
+        (&M::POST, ["me", "mfa", "confirm"]) => confirm_mfa(ctx).await,
+        (&M::POST, ["me", "mfa", "disable"]) => disable_mfa(ctx).await,
+        (
+            _,
+            ["me"]
+            | ["me", "password" | "sessions" | "mfa"]
+            | ["me", "sessions", _]
+            | ["me", "mfa", "confirm" | "disable"],
+        ) => Err(ApiError::MethodNotAllowed),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+/// The signed-in user, their company, role, capabilities and preferences.
+#[utoipa::path(get, path = "/api/me", tag = "me",
+    responses(
+        (status = 200, description = "The signed-in user", body = Me),
+        (status = 401, description = "Not signed in", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn me(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal_enrolling().await?;
+    json(StatusCode::OK, &Me::from(&principal))
+}
+
+/// What `PATCH /api/me` takes: any of the fields.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeChange {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub mobile: Option<String>,
+    pub theme: Option<Theme>,
+    pub notify: Option<NotifyPrefs>,
+}
+
+/// Edit one's name, phone numbers, theme and email preferences.
+#[utoipa::path(patch, path = "/api/me", tag = "me", request_body = MeChange,
+    responses(
+        (status = 200, body = Me),
+        (status = 409, description = "Changed meanwhile (another tab)", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_me(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let mut principal = ctx.principal().await?;
+    let change: MeChange = ctx.json()?;
+    let before = principal.user.clone();
+    let user = &mut principal.user;
+    let mut errors = Vec::new();
+    if let Some(name) = &change.name {
+        user.name = validate::name("name", name, &mut errors);
+    }
+    if let Some(phone) = &change.phone {
+        user.phone = validate::phone("phone", phone, &mut errors);
+    }
+    if let Some(mobile) = &change.mobile {
+        user.mobile = validate::phone("mobile", mobile, &mut errors);
+    }
+    validate::done(errors)?;
+    user.theme = change.theme.unwrap_or(user.theme);
+    user.notify = change.notify.unwrap_or(user.notify);
+    if principal.user != before {
+        let changed: Vec<&str> = [
+            ("name", principal.user.name != before.name),
+            ("phone", principal.user.phone != before.phone),
+            ("mobile", principal.user.mobile != before.mobile),
+            ("theme", principal.user.theme != before.theme),
+            ("email preferences", principal.user.notify != before.notify),
+        ]
+        .into_iter()
+        .filter_map(|(what, yes)| yes.then_some(what))
+        .collect();
+        let audit = principal.audit(
+            ctx,
+            &principal.company.id,
+            AuditAction::ProfileUpdated,
+            portal::audit::AuditEntry::user_target(&principal.user.id),
+            format!("Updated own {}", changed.join(", ")),
+        );
+        if !ctx
+            .app
+            .store
+            .save_user(&principal.user, &before, false, &audit)
+            .await?
+        {
+            return Err(ApiError::Conflict);
+        }
+    }
+    json(StatusCode::OK, &Me::from(&principal))
+}
+
+/// What `POST /api/me/password` takes.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Check a signed-in user's current password (argon2, as at sign-in).
+async fn check_password(ctx: &Ctx<'_>, principal: &Principal, given: &str) -> Result<(), ApiError> {
+    let credential = ctx.app.store.get_credential(&principal.user.email).await?;
+    let ok = credential.is_some_and(|c| given.len() <= 1024 && password::verify(given, &c.password_hash));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(vec![FieldError::new(
+            "current_password",
+            "This is not your current password",
+        )]))
+    }
+}
+
+/// Change one's password (the current one is asked for). Every other session ends.
+#[utoipa::path(post, path = "/api/me/password", tag = "me", request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed; other sessions ended"),
+        (status = 422, description = "Current password wrong, or the new one breaks the rules", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn change_password(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    let body: PasswordChange = ctx.json()?;
+    check_password(ctx, &principal, &body.current_password).await?;
+    if let Some(message) = password::policy_error(&body.new_password, principal.user.email.as_str())
+    {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "new_password",
+            message,
+        )]));
+    }
+    let audit = principal.audit(
+        ctx,
+        &principal.company.id,
+        AuditAction::PasswordChanged,
+        portal::audit::AuditEntry::user_target(&principal.user.id),
+        "Changed own password; other sessions ended",
+    );
+    if !ctx
+        .app
+        .store
+        .change_password(
+            &principal.user,
+            &password::hash(&body.new_password)?,
+            &principal.session,
+            &audit,
+        )
+        .await?
+    {
+        return Err(ApiError::Conflict);
+    }
+    no_content()
+}
+
+/// One live session of the user.
+#[derive(Serialize, ToSchema)]
+pub struct SessionInfo {
+    pub id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: OffsetDateTime,
+    pub source_ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The session making this request.
+    pub current: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionList {
+    pub items: Vec<SessionInfo>,
+}
+
+fn live(principal: &Principal, session: &Session, now: OffsetDateTime) -> bool {
+    session.expires_at > now && session.epoch == principal.user.session_epoch
+}
+
+/// One's live sessions, newest first.
+#[utoipa::path(get, path = "/api/me/sessions", tag = "me",
+    responses((status = 200, body = SessionList)))]
+pub async fn sessions(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    let now = ctx.app.now();
+    let mut items: Vec<SessionInfo> = ctx
+        .app
+        .store
+        .list_sessions(&principal.company.id, &principal.user.id)
+        .await?
+        .into_iter()
+        .filter(|s| live(&principal, s, now))
+        .map(|s| SessionInfo {
+            current: s.id == principal.session.id,
+            id: s.id.to_string(),
+            started_at: s.created_at,
+            expires_at: s.expires_at,
+            source_ip: s.source_ip,
+            user_agent: s.user_agent,
+        })
+        .collect();
+    items.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+    json(StatusCode::OK, &SessionList { items })
+}
+
+/// Sign out everywhere else: every session but this one ends at once.
+#[utoipa::path(post, path = "/api/me/sessions/end-others", tag = "me",
+    responses((status = 204, description = "Other sessions ended")))]
+pub async fn end_other_sessions(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    let audit = principal.audit(
+        ctx,
+        &principal.company.id,
+        AuditAction::SessionsRevoked,
+        portal::audit::AuditEntry::user_target(&principal.user.id),
+        "Signed out everywhere else",
+    );
+    if !ctx
+        .app
+        .store
+        .end_other_sessions(&principal.user, &principal.session, &audit)
+        .await?
+    {
+        return Err(ApiError::Conflict);
+    }
+    no_content()
+}
+
+/// End one of one's sessions.
+#[utoipa::path(delete, path = "/api/me/sessions/{session_id}", tag = "me",
+    params(("session_id" = String, Path)),
+    responses(
+        (status = 204, description = "Ended (or already gone)"),
+        (status = 404, description = "Not a session id", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn end_session(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    let id = SessionId::parse(id)?;
+    // The key is under the caller's own user: nobody else's session can be named.
+    ctx.app
+        .store
+        .delete_session(&principal.company.id, &principal.user.id, &id)
+        .await?;
+    no_content()
+}
+
+/// Enrolment: scan the QR code (or type the key) into an authenticator app, then confirm a code.
+#[derive(Serialize, ToSchema)]
+pub struct MfaEnrolment {
+    /// The secret in base32, for typing in by hand.
+    pub secret: String,
+    pub otpauth_uri: String,
+    /// The QR code of `otpauth_uri`, an SVG document.
+    pub qr_svg: String,
+}
+
+/// Start (or restart) MFA enrolment.
+#[utoipa::path(post, path = "/api/me/mfa", tag = "me",
+    responses(
+        (status = 200, body = MfaEnrolment),
+        (status = 409, description = "MFA is already on", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn start_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal_enrolling().await?;
+    let app = ctx.app;
+    let record = MfaRecord {
+        nonce: random_hex(16),
+        enabled: false,
+        last_step: 0,
+        recovery: Vec::new(),
+    };
+    if principal.user.mfa_enabled
+        || !app
+            .store
+            .start_mfa(&principal.company.id, &principal.user.id, &record)
+            .await?
+    {
+        return Err(mfa_already_on());
+    }
+    let secret = totp::secret(&app.mfa_key, &principal.user.id, &record.nonce);
+    let uri = totp::otpauth_uri(&app.config.origin_host(), principal.user.email.as_str(), &secret);
+    json(
+        StatusCode::OK,
+        &MfaEnrolment {
+            secret: totp::base32(&secret),
+            qr_svg: totp::qr_svg(&uri)?,
+            otpauth_uri: uri,
+        },
+    )
+}
+
+fn mfa_already_on() -> ApiError {
+    ApiError::State(
+        "/problems/mfa-already-on",
+        "Two-factor authentication is already on".into(),
+    )
+}
+
+/// What `POST /api/me/mfa/confirm` takes.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MfaCode {
+    pub code: String,
+}
+
+/// Shown once, after enrolment.
+#[derive(Serialize, ToSchema)]
+pub struct RecoveryCodes {
+    pub recovery_codes: Vec<String>,
+}
+
+/// Finish enrolment with a code from the app; answers the ten recovery codes (shown once).
+#[utoipa::path(post, path = "/api/me/mfa/confirm", tag = "me", request_body = MfaCode,
+    responses(
+        (status = 200, body = RecoveryCodes),
+        (status = 401, description = "Wrong code", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No enrolment started, or MFA already on", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong codes", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn confirm_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal_enrolling().await?;
+    let body: MfaCode = ctx.json()?;
+    let app = ctx.app;
+    let now = app.now();
+    let (window, window_end) = portal::session::failure_window(now)?;
+    let (record, failures) = app
+        .store
+        .load_mfa(&principal.company.id, &principal.user.id, window)
+        .await?;
+    if failures >= portal::session::MAX_FAILURES {
+        return Err(ApiError::TooManyAttempts {
+            retry_after_secs: (window_end - now).whole_seconds(),
+        });
+    }
+    let pending = match record {
+        Some(r) if !r.enabled => r,
+        Some(_) => return Err(mfa_already_on()),
+        None => {
+            return Err(ApiError::State(
+                "/problems/mfa-not-started",
+                "Start setting up two-factor authentication first".into(),
+            ));
+        }
+    };
+    let secret = totp::secret(&app.mfa_key, &principal.user.id, &pending.nonce);
+    let Some(step) = totp::matching_step(&secret, &body.code, totp::step_at(now.unix_timestamp()))
+    else {
+        app.store
+            .record_failure(
+                portal::keys::mfa_failures(&principal.user.id, window),
+                window_end + time::Duration::hours(1),
+                None,
+            )
+            .await?;
+        return Err(ApiError::InvalidCode);
+    };
+    let codes = totp::recovery_codes();
+    let enabled = MfaRecord {
+        nonce: pending.nonce,
+        enabled: true,
+        last_step: step,
+        recovery: codes.iter().map(|c| totp::recovery_hash(c)).collect(),
+    };
+    let audit = principal.audit(
+        ctx,
+        &principal.company.id,
+        AuditAction::MfaEnabled,
+        portal::audit::AuditEntry::user_target(&principal.user.id),
+        "Turned on two-factor authentication",
+    );
+    if !app
+        .store
+        .enable_mfa(&principal.user, &enabled, &audit)
+        .await?
+    {
+        return Err(ApiError::Conflict);
+    }
+    json(
+        StatusCode::OK,
+        &RecoveryCodes {
+            recovery_codes: codes,
+        },
+    )
+}
+
+/// What `POST /api/me/mfa/disable` takes.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmPassword {
+    pub current_password: String,
+}
+
+/// Turn MFA off (the current password is asked for). Not allowed where the company requires MFA.
+#[utoipa::path(post, path = "/api/me/mfa/disable", tag = "me", request_body = ConfirmPassword,
+    responses(
+        (status = 204, description = "MFA is off"),
+        (status = 409, description = "The company requires MFA", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong password", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn disable_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    let body: ConfirmPassword = ctx.json()?;
+    if principal.company.mfa_required {
+        return Err(ApiError::State(
+            "/problems/mfa-required",
+            "Your organisation requires two-factor authentication".into(),
+        ));
+    }
+    check_password(ctx, &principal, &body.current_password).await?;
+    let audit = principal.audit(
+        ctx,
+        &principal.company.id,
+        AuditAction::MfaDisabled,
+        portal::audit::AuditEntry::user_target(&principal.user.id),
+        "Turned off two-factor authentication",
+    );
+    ctx.app.store.remove_mfa(&principal.user, &audit).await?;
+    no_content()
+}

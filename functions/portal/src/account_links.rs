@@ -1,0 +1,131 @@
+//! Invitation and password-reset links. A token is `{company}.{user}.{secret}`: 256 random bits of
+//! secret, of which only the SHA-256 is stored (`TOKEN#{hash}`), with its kind, owner and expiry.
+//! Redeeming checks every part — the stored owner must be the one the token names, the kind the
+//! one the page asks for, the expiry in the future — and spending deletes the item in the same
+//! transaction as the change it makes, so a token works once.
+//!
+//! Links carry the token in the fragment (`#token=…`): browsers never send fragments to servers or
+//! in `Referer` headers, so tokens stay out of access logs.
+
+use time::{Duration, OffsetDateTime};
+
+use crate::app::App;
+use crate::domain::{CompanyId, UserId, random_hex};
+use crate::email::Outgoing;
+use crate::error::ApiError;
+use crate::store::{TokenKind, TokenRecord, User};
+
+pub const INVITATION_TTL: Duration = Duration::days(7);
+pub const RESET_TTL: Duration = Duration::hours(1);
+
+/// A token to send: the secret link part, and what is stored.
+pub struct Issued {
+    pub token: String,
+    pub hash: String,
+    pub record: TokenRecord,
+}
+
+fn sha256_hex(s: &str) -> String {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, s.as_bytes())
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub fn issue(kind: TokenKind, user: &User, now: OffsetDateTime) -> Issued {
+    let secret = random_hex(32);
+    let ttl = match kind {
+        TokenKind::Invitation => INVITATION_TTL,
+        TokenKind::PasswordReset => RESET_TTL,
+    };
+    Issued {
+        token: format!("{}.{}.{secret}", user.company_id, user.id),
+        hash: sha256_hex(&secret),
+        record: TokenRecord {
+            kind,
+            company_id: user.company_id.clone(),
+            user_id: user.id.clone(),
+            expires_at: now + ttl,
+        },
+    }
+}
+
+fn invalid() -> ApiError {
+    ApiError::InvalidToken
+}
+
+/// The user a token of `kind` belongs to and the token's hash, if the token is genuine, of that
+/// kind, unexpired and unspent. Every failure is the same 400: the page says the link does not work.
+/// (Two DynamoDB reads: the token, the user.)
+pub async fn redeem(app: &App, token: &str, kind: TokenKind) -> Result<(User, String), ApiError> {
+    let mut parts = token.trim().splitn(3, '.');
+    let (Some(company), Some(user), Some(secret)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(invalid());
+    };
+    let company = CompanyId::parse(company).map_err(|_| invalid())?;
+    let user = UserId::parse(user).map_err(|_| invalid())?;
+    if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(invalid());
+    }
+    let hash = sha256_hex(secret);
+    let record = app.store.get_token(&hash).await?.ok_or_else(invalid)?;
+    if record.kind != kind
+        || record.company_id != company
+        || record.user_id != user
+        || record.expires_at <= app.now()
+    {
+        return Err(invalid());
+    }
+    let user = app
+        .store
+        .get_user(&company, &user)
+        .await?
+        .ok_or_else(invalid)?;
+    Ok((user, hash))
+}
+
+pub fn link(app: &App, kind: TokenKind, token: &str) -> String {
+    let page = match kind {
+        TokenKind::Invitation => "accept-invite",
+        TokenKind::PasswordReset => "reset-password",
+    };
+    format!("{}/{page}/#token={token}", app.config.origin)
+}
+
+/// The invitation email.
+pub fn invitation_mail(
+    app: &App,
+    user: &User,
+    company_name: &str,
+    inviter: &str,
+    token: &str,
+) -> Outgoing {
+    Outgoing {
+        to: vec![user.email.clone()],
+        subject: format!("You are invited to the {company_name} support portal"),
+        text: format!(
+            "Hello {name},\n\n{inviter} invited you to the support portal of {company_name}, where you can raise and follow support tickets.\n\nSet your password here (the link works once and for {days} days):\n{link}\n\nIf you did not expect this email, you can ignore it.\n",
+            name = user.name,
+            days = INVITATION_TTL.whole_days(),
+            link = link(app, TokenKind::Invitation, token),
+        ),
+        html: None,
+    }
+}
+
+/// The password-reset email.
+pub fn reset_mail(app: &App, user: &User, token: &str) -> Outgoing {
+    Outgoing {
+        to: vec![user.email.clone()],
+        subject: "Reset your portal password".into(),
+        text: format!(
+            "Hello {name},\n\nSomeone (we hope you) asked to reset the password of your portal account.\n\nChoose a new password here (the link works once and for {minutes} minutes):\n{link}\n\nSetting a new password signs you out everywhere else. If you did not ask for this, ignore this email: your password stays as it is.\n",
+            name = user.name,
+            minutes = RESET_TTL.whole_minutes(),
+            link = link(app, TokenKind::PasswordReset, token),
+        ),
+        html: None,
+    }
+}
