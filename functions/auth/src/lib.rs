@@ -38,7 +38,13 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&M::POST, ["auth", "password-reset", "confirm"]) => confirm_reset(ctx).await,
         (&M::POST, ["auth", "invitation"]) => invitation(ctx).await,
         (&M::POST, ["auth", "invitation", "accept"]) => accept_invitation(ctx).await,
-        (_, ["auth", ..]) => Err(ApiError::MethodNotAllowed),
+        (
+            _,
+            ["auth", "login" | "logout" | "password-reset" | "invitation"]
+            | ["auth", "login", "mfa"]
+            | ["auth", "password-reset", "confirm"]
+            | ["auth", "invitation", "accept"],
+        ) => Err(ApiError::MethodNotAllowed),
         (_, ["me", ..]) => me::route(ctx).await,
         _ => Err(ApiError::NotFound),
     }

@@ -97,7 +97,7 @@ mod tests {
         assert_eq!(policy_error("correct horse battery staple", "a@b.example"), None);
         assert_eq!(policy_error("пароль-на-русском", "a@b.example"), None);
         assert_eq!(policy_error(&"é".repeat(12), "a@b.example").is_some(), true);
-        let long: String = (0..126u8).map(|i| char::from(b'a' + i * 7 % 26)).collect();
+        let long: String = (0..126u32).map(|i| char::from(b'a' + (i * 7 % 26) as u8)).collect();
         assert_eq!(policy_error(&long, "a@b.example"), None, "126 characters");
     }
 
