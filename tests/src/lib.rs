@@ -184,7 +184,10 @@ impl Call<'_> {
         let req: Request = self.builder.body(self.body).expect("request");
         let path = req.uri().path().to_owned();
         // The same split as the router in Cargo.toml and the HTTP API.
-        let resp = if path.starts_with("/api/auth/") || path == "/api/me" || path.starts_with("/api/me/") {
+        let resp = if path.starts_with("/api/auth/")
+            || path == "/api/me"
+            || path.starts_with("/api/me/")
+        {
             auth::handle(&self.app.app, req).await
         } else if path == "/api/tickets" || path.starts_with("/api/tickets/") {
             tickets::handle(&self.app.app, req).await

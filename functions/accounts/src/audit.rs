@@ -3,12 +3,12 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
+use portal::ApiError;
 use portal::audit::{AuditAction, AuditEntry};
 use portal::domain::{CompanyId, UserId};
 use portal::http::{Ctx, json};
 use portal::roles::Capability;
 use portal::store::{AuditQuery, Item};
-use portal::ApiError;
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;

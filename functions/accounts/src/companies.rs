@@ -299,7 +299,10 @@ fn describe_change(before: &Company, after: &Company) -> String {
         ("address", before.address != after.address),
         ("time zone", before.time_zone != after.time_zone),
         ("currency", before.currency != after.currency),
-        ("sign-in methods", before.sign_in_methods != after.sign_in_methods),
+        (
+            "sign-in methods",
+            before.sign_in_methods != after.sign_in_methods,
+        ),
     ] {
         if changed {
             parts.push(what.to_owned());

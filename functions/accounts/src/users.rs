@@ -307,15 +307,20 @@ pub async fn update(ctx: &Ctx<'_>, company: &str, user: &str) -> Result<Response
             ),
         ));
     }
-    let deactivated = user.status == UserStatus::Deactivated && before.status != UserStatus::Deactivated;
-    let reactivated = before.status == UserStatus::Deactivated && user.status != UserStatus::Deactivated;
+    let deactivated =
+        user.status == UserStatus::Deactivated && before.status != UserStatus::Deactivated;
+    let reactivated =
+        before.status == UserStatus::Deactivated && user.status != UserStatus::Deactivated;
     let (action, summary) = if deactivated {
         (
             AuditAction::UserDeactivated,
             format!("Deactivated {}; their sessions ended", user.name),
         )
     } else if reactivated {
-        (AuditAction::UserReactivated, format!("Reactivated {}", user.name))
+        (
+            AuditAction::UserReactivated,
+            format!("Reactivated {}", user.name),
+        )
     } else if user.role != before.role {
         (
             AuditAction::RoleChanged,
@@ -327,7 +332,10 @@ pub async fn update(ctx: &Ctx<'_>, company: &str, user: &str) -> Result<Response
             ),
         )
     } else {
-        (AuditAction::UserUpdated, format!("Updated {}'s details", user.name))
+        (
+            AuditAction::UserUpdated,
+            format!("Updated {}'s details", user.name),
+        )
     };
     let audit = principal.audit(
         ctx,
@@ -359,7 +367,11 @@ pub async fn update(ctx: &Ctx<'_>, company: &str, user: &str) -> Result<Response
         (status = 204, description = "MFA removed"),
         (status = 404, description = "No such user (or another company's)", body = portal::error::Problem, content_type = "application/problem+json"),
     ))]
-pub async fn reset_mfa(ctx: &Ctx<'_>, company: &str, user: &str) -> Result<Response<Body>, ApiError> {
+pub async fn reset_mfa(
+    ctx: &Ctx<'_>,
+    company: &str,
+    user: &str,
+) -> Result<Response<Body>, ApiError> {
     let (principal, company) = managing(ctx, company).await?;
     let user = find_user(ctx, &company.id, user).await?;
     let audit = principal.audit(

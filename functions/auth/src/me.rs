@@ -126,7 +126,8 @@ pub struct PasswordChange {
 /// Check a signed-in user's current password (argon2, as at sign-in).
 async fn check_password(ctx: &Ctx<'_>, principal: &Principal, given: &str) -> Result<(), ApiError> {
     let credential = ctx.app.store.get_credential(&principal.user.email).await?;
-    let ok = credential.is_some_and(|c| given.len() <= 1024 && password::verify(given, &c.password_hash));
+    let ok = credential
+        .is_some_and(|c| given.len() <= 1024 && password::verify(given, &c.password_hash));
     if ok {
         Ok(())
     } else {
@@ -224,7 +225,7 @@ pub async fn sessions(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             user_agent: s.user_agent,
         })
         .collect();
-    items.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+    items.sort_by_key(|s| std::cmp::Reverse(s.started_at));
     json(StatusCode::OK, &SessionList { items })
 }
 
@@ -303,7 +304,11 @@ pub async fn start_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         return Err(mfa_already_on());
     }
     let secret = totp::secret(&app.mfa_key, &principal.user.id, &record.nonce);
-    let uri = totp::otpauth_uri(&app.config.origin_host(), principal.user.email.as_str(), &secret);
+    let uri = totp::otpauth_uri(
+        &app.config.origin_host(),
+        principal.user.email.as_str(),
+        &secret,
+    );
     json(
         StatusCode::OK,
         &MfaEnrolment {

@@ -70,6 +70,9 @@ mod tests {
         assert_eq!(cell("\tx"), "\"'\tx\"");
         assert_eq!(cell("Printer, jammed"), "\"Printer, jammed\"");
         assert_eq!(cell("line\nbreak"), "\"line\nbreak\"");
-        assert_eq!(document(&["A", "B"], [vec!["1".into(), "=2".into()]]), "\"A\",\"B\"\r\n\"1\",\"'=2\"\r\n");
+        assert_eq!(
+            document(&["A", "B"], [vec!["1".into(), "=2".into()]]),
+            "\"A\",\"B\"\r\n\"1\",\"'=2\"\r\n"
+        );
     }
 }

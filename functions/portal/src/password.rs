@@ -27,7 +27,7 @@ pub fn policy_error(password: &str, email: &str) -> Option<String> {
     let local = email.split('@').next().unwrap_or("");
     let repeated = (1..=4).any(|n| {
         let chars: Vec<char> = lower.chars().collect();
-        chars.len() % n == 0 && chars.chunks(n).all(|c| c == &chars[..n])
+        chars.len().is_multiple_of(n) && chars.chunks(n).all(|c| c == &chars[..n])
     });
     if repeated
         || COMMON.lines().any(|common| common == lower)
@@ -88,16 +88,33 @@ mod tests {
     fn policy_checks_length_and_common_passwords_only() {
         assert!(policy_error("short", "a@b.example").is_some());
         assert!(policy_error(&"x".repeat(129), "a@b.example").is_some());
-        assert!(policy_error("1qaz2wsx3edc", "a@b.example").is_some(), "common");
-        assert!(policy_error("QWERTY123456", "a@b.example").is_some(), "case");
-        assert!(policy_error("abababababab", "a@b.example").is_some(), "pattern");
+        assert!(
+            policy_error("1qaz2wsx3edc", "a@b.example").is_some(),
+            "common"
+        );
+        assert!(
+            policy_error("QWERTY123456", "a@b.example").is_some(),
+            "case"
+        );
+        assert!(
+            policy_error("abababababab", "a@b.example").is_some(),
+            "pattern"
+        );
         assert!(policy_error("fiona.fuller@acme.example", "fiona.fuller@acme.example").is_some());
         assert!(policy_error("fiona.fuller2024", "fiona.fuller@acme.example").is_some());
         // No composition rules: a long lower-case passphrase is fine, as are spaces and any script.
-        assert_eq!(policy_error("correct horse battery staple", "a@b.example"), None);
+        assert_eq!(
+            policy_error("correct horse battery staple", "a@b.example"),
+            None
+        );
         assert_eq!(policy_error("пароль-на-русском", "a@b.example"), None);
-        assert_eq!(policy_error(&"é".repeat(12), "a@b.example").is_some(), true);
-        let long: String = (0..126u32).map(|i| char::from(b'a' + (i * 7 % 26) as u8)).collect();
+        assert!(
+            policy_error(&"é".repeat(12), "a@b.example").is_some(),
+            "one repeated character"
+        );
+        let long: String = (0..126u32)
+            .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
+            .collect();
         assert_eq!(policy_error(&long, "a@b.example"), None, "126 characters");
     }
 

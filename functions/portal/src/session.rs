@@ -10,15 +10,17 @@ use utoipa::ToSchema;
 use crate::app::App;
 use crate::audit::{AuditAction, AuditEntry};
 use crate::config::Config;
-use crate::domain::{CompanyId, CompanyKind, Email, NotifyPrefs, SessionId, Theme, UserId, UserStatus};
-use crate::keys;
-use crate::totp;
+use crate::domain::{
+    CompanyId, CompanyKind, Email, NotifyPrefs, SessionId, Theme, UserId, UserStatus,
+};
 use crate::error::ApiError;
 use crate::http::Ctx;
+use crate::keys;
 use crate::password;
 use crate::roles::{Capability, Role};
 use crate::store::{Company, Session, User};
 use crate::token::TOKEN_TTL;
+use crate::totp;
 
 /// Failed sign-ins allowed per email within one window before the email is locked for the rest of it.
 pub const MAX_FAILURES: i64 = 5;
@@ -492,10 +494,8 @@ pub async fn login_mfa(ctx: &Ctx<'_>, body: MfaLoginBody) -> Result<(), ApiError
             let step = totp::matching_step(&secret, code, totp::step_at(now.unix_timestamp()))
                 .filter(|&step| step > record.last_step);
             (
-                step.map(|step| {
-                    store.mfa_step_part(&pending.company_id, &pending.user_id, step)
-                })
-                .transpose()?,
+                step.map(|step| store.mfa_step_part(&pending.company_id, &pending.user_id, step))
+                    .transpose()?,
                 "Signed in with password and authenticator code",
             )
         }

@@ -32,8 +32,12 @@ pub fn code(secret: &[u8], step: u64) -> String {
     let mac = hmac::sign(&key, &step.to_be_bytes());
     let mac = mac.as_ref();
     let offset = usize::from(mac[19] & 0x0f);
-    let value = u32::from_be_bytes([mac[offset], mac[offset + 1], mac[offset + 2], mac[offset + 3]])
-        & 0x7fff_ffff;
+    let value = u32::from_be_bytes([
+        mac[offset],
+        mac[offset + 1],
+        mac[offset + 2],
+        mac[offset + 3],
+    ]) & 0x7fff_ffff;
     format!(
         "{:0width$}",
         value % 10u32.pow(DIGITS),
@@ -48,8 +52,13 @@ pub fn matching_step(secret: &[u8], input: &str, now_step: u64) -> Option<u64> {
     if input.len() != DIGITS as usize || !input.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    (now_step.saturating_sub(DRIFT_STEPS)..=now_step + DRIFT_STEPS)
-        .find(|&step| aws_lc_rs::constant_time::verify_slices_are_equal(code(secret, step).as_bytes(), input.as_bytes()).is_ok())
+    (now_step.saturating_sub(DRIFT_STEPS)..=now_step + DRIFT_STEPS).find(|&step| {
+        aws_lc_rs::constant_time::verify_slices_are_equal(
+            code(secret, step).as_bytes(),
+            input.as_bytes(),
+        )
+        .is_ok()
+    })
 }
 
 /// RFC 4648 base32 without padding: the manual-entry form of the secret.
@@ -154,7 +163,10 @@ mod tests {
         let secret = b"12345678901234567890";
         let now = step_at(1_700_000_000);
         assert_eq!(matching_step(secret, &code(secret, now), now), Some(now));
-        assert_eq!(matching_step(secret, &code(secret, now - 1), now), Some(now - 1));
+        assert_eq!(
+            matching_step(secret, &code(secret, now - 1), now),
+            Some(now - 1)
+        );
         let spaced = code(secret, now + 1);
         let spaced = format!("{} {}", &spaced[..3], &spaced[3..]);
         assert_eq!(matching_step(secret, &spaced, now), Some(now + 1));
@@ -166,13 +178,22 @@ mod tests {
     #[test]
     fn base32_and_uri_and_qr() {
         assert_eq!(base32(b"foobar"), "MZXW6YTBOI");
-        assert_eq!(base32(b"12345678901234567890"), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+        assert_eq!(
+            base32(b"12345678901234567890"),
+            "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+        );
         let uri = otpauth_uri("Northwind IT", "a@b.example", b"12345678901234567890");
-        assert!(uri.starts_with("otpauth://totp/Northwind%20IT:a%40b.example?secret=GEZD"), "{uri}");
+        assert!(
+            uri.starts_with("otpauth://totp/Northwind%20IT:a%40b.example?secret=GEZD"),
+            "{uri}"
+        );
         let svg = qr_svg(&uri).unwrap();
         assert!(svg.contains("<svg") && svg.contains("</svg>"));
         let codes = recovery_codes();
         assert_eq!(codes.len(), 10);
-        assert_eq!(recovery_hash(&codes[0].to_uppercase()), recovery_hash(&codes[0]));
+        assert_eq!(
+            recovery_hash(&codes[0].to_uppercase()),
+            recovery_hash(&codes[0])
+        );
     }
 }

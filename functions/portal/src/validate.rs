@@ -10,7 +10,10 @@ pub fn name(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
     } else if v.chars().count() > 100 {
         errors.push(FieldError::new(field, "Use at most 100 characters"));
     } else if v.chars().any(char::is_control) {
-        errors.push(FieldError::new(field, "Use letters, digits and punctuation only"));
+        errors.push(FieldError::new(
+            field,
+            "Use letters, digits and punctuation only",
+        ));
     }
     v.to_owned()
 }
@@ -35,7 +38,10 @@ pub fn phone(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
 pub fn text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
     let v = value.trim();
     if v.chars().count() > max {
-        errors.push(FieldError::new(field, format!("Use at most {max} characters")));
+        errors.push(FieldError::new(
+            field,
+            format!("Use at most {max} characters"),
+        ));
     }
     if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
         errors.push(FieldError::new(field, "Remove the control characters"));

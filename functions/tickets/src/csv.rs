@@ -46,4 +46,3 @@ pub fn tickets(tickets: &[Ticket], staff: bool) -> String {
     });
     document(&header, rows)
 }
-

@@ -949,7 +949,10 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
             &principal,
             ticket.number,
             AuditAction::TicketUpdated,
-            format!("Changed the priority or technician of ticket #{}", ticket.number),
+            format!(
+                "Changed the priority or technician of ticket #{}",
+                ticket.number
+            ),
         )
     };
     if !ctx

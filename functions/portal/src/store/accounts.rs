@@ -434,8 +434,7 @@ impl Store {
                 Update::builder()
                     .table_name(&self.table)
                     .set_key(Some(
-                        keys::session(&session.company_id, &session.user_id, &session.id)
-                            .to_item(),
+                        keys::session(&session.company_id, &session.user_id, &session.id).to_item(),
                     ))
                     .update_expression("SET #epoch = :next")
                     .condition_expression("attribute_exists(#pk)")
@@ -698,10 +697,10 @@ impl Store {
     ) -> anyhow::Result<Page<AuditEntry>> {
         let from = query
             .from
-            .map_or_else(String::new, |t| keys::sortable_time(t));
+            .map_or_else(|| "0".to_owned(), keys::sortable_time);
         let to = query
             .to
-            .map_or_else(|| "\u{ffff}".to_owned(), |t| keys::sortable_time(t));
+            .map_or_else(|| "\u{ffff}".to_owned(), keys::sortable_time);
         let mut request = self.db.query().table_name(&self.table);
         request = match &query.actor {
             Some(actor) => request

@@ -448,7 +448,10 @@ impl Store {
     pub(crate) fn audit_part(&self, entry: &AuditEntry) -> anyhow::Result<TransactWriteItem> {
         let mut item = to_item(entry, &keys::audit(&entry.company_id, entry.at, &entry.id))?;
         if let Some(actor) = &entry.actor_id {
-            item.insert("gsi3pk".into(), s(keys::audit_actor(&entry.company_id, actor)));
+            item.insert(
+                "gsi3pk".into(),
+                s(keys::audit_actor(&entry.company_id, actor)),
+            );
             item.insert("gsi3sk".into(), s(keys::audit_sort(entry.at, &entry.id)));
         }
         Ok(TransactWriteItem::builder()
@@ -746,7 +749,9 @@ impl Store {
 
     /// Store a new ticket and its number pointer together.
     pub async fn create_ticket(&self, ticket: &Ticket) -> anyhow::Result<()> {
-        self.create_ticket_once(ticket, None, None).await.map(|_| ())
+        self.create_ticket_once(ticket, None, None)
+            .await
+            .map(|_| ())
     }
 
     /// The ticket an earlier create with this user's `Idempotency-Key` made, if any.
