@@ -9,6 +9,7 @@ which means nothing on plain http). Local only, never deployed: /_s3/* goes to t
 """
 import html
 import json
+import re
 import argparse
 import http.client
 import http.server
@@ -32,6 +33,11 @@ TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json", ".ico": "image/x-icon",
          ".md": "text/plain; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
 
+
+
+def linkify(escaped):
+    """Make the (already escaped) http(s) links in a mail body clickable."""
+    return re.sub(r"(https?://[^\s<]+)", r'<a href="\1">\1</a>', escaped)
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -85,7 +91,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             to = ", ".join(m.get("destinations", {}).get("ToAddresses", []))
             rows.append("<article><h2>%s</h2><p><b>From</b> %s<br><b>To</b> %s</p><pre>%s</pre></article>" % (
                 html.escape(m.get("subject", "")), html.escape(m.get("source", "")), html.escape(to),
-                html.escape(m.get("body", ""))))
+                linkify(html.escape(m.get("body", "")))))
         page = ("<!doctype html><html lang=en><meta charset=utf-8><title>Dev mailbox</title>"
                 "<link rel=stylesheet href=/vendor/pico.min.css><main class=container>"
                 "<h1>Dev mailbox</h1><p>Mail the local SES stand-in captured, newest first (%d). "

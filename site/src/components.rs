@@ -39,6 +39,11 @@ pub const NAV: &[NavItem] = &[
         capability: Some("all_companies"),
     },
     NavItem {
+        href: "/audit/",
+        label: "Audit trail",
+        capability: Some("view_audit"),
+    },
+    NavItem {
         href: "/settings/tickets/",
         label: "Settings",
         capability: Some("manage_settings"),
@@ -90,6 +95,7 @@ impl Render for UserMenu {
                             }
                         }
                     }
+                    li { a href="/account/" { "My account" } }
                     li { button.secondary #sign-out type="button" { "Sign out" } }
                 }
             }

@@ -4,6 +4,7 @@
 //!
 //! `cargo run -p site [-- OUT_DIR]`
 
+mod account_pages;
 mod components;
 mod pages;
 

@@ -3,8 +3,8 @@
 
 use maud::{Markup, html};
 
-use crate::Branding;
 use crate::components::{Chrome, Field, ListTable, TICKET_VIEWERS, page};
+use crate::{Branding, account_pages};
 
 pub struct Page {
     pub path: &'static str,
@@ -23,15 +23,31 @@ pub fn all(b: &Branding) -> Vec<Page> {
         },
         Page {
             path: "/forgot-password/",
-            html: forgot_password(b),
+            html: account_pages::forgot_password(b),
+        },
+        Page {
+            path: "/reset-password/",
+            html: account_pages::reset_password(b),
+        },
+        Page {
+            path: "/accept-invite/",
+            html: account_pages::accept_invite(b),
+        },
+        Page {
+            path: "/account/",
+            html: account_pages::account(b),
         },
         Page {
             path: "/users/",
-            html: users(b),
+            html: account_pages::users(b),
         },
         Page {
             path: "/companies/",
-            html: companies(b),
+            html: account_pages::companies(b),
+        },
+        Page {
+            path: "/audit/",
+            html: account_pages::audit(b),
         },
         Page {
             path: "/settings/tickets/",
@@ -76,27 +92,14 @@ fn login(b: &Branding) -> Markup {
                     }
                     button type="submit" { "Sign in" }
                 }
-                p { a href="/forgot-password/" { "Forgot password?" } }
-            }
-        },
-    )
-}
-
-fn forgot_password(b: &Branding) -> Markup {
-    page(
-        b,
-        "Forgot password",
-        Chrome::Public,
-        "public.js",
-        html! {
-            article.auth-card {
-                h1 { "Forgot your password?" }
-                p {
-                    "Ask your company's portal administrator to reset it, or contact "
-                    (b.short_name) " support: call " a href={ "tel:" (b.support.phone.replace(' ', "")) } { (b.support.phone) }
-                    " or email " a href={ "mailto:" (b.support.email) } { (b.support.email) } "."
+                form #mfa-form novalidate hidden {
+                    p { "Enter the six-digit code from your authenticator app, or one of your recovery codes." }
+                    label for="code" { "Authentication code" }
+                    input #code name="code" type="text" autocomplete="one-time-code" inputmode="text" required aria-describedby="code-error";
+                    small.field-error #code-error {}
+                    button type="submit" { "Verify" }
                 }
-                p { a href="/login/" { "Back to sign in" } }
+                p { a href="/forgot-password/" { "Forgot password?" } }
             }
         },
     )
@@ -153,42 +156,6 @@ fn home(b: &Branding) -> Markup {
                     p.muted { (b.support.hours) }
                 }
             }
-        },
-    )
-}
-
-fn users(b: &Branding) -> Markup {
-    page(
-        b,
-        "Users",
-        Chrome::SignedIn { current: "/users/" },
-        "users.js",
-        html! {
-            h1 { "Users" }
-            (ListTable {
-                id: "users",
-                caption: "Portal users",
-                columns: &[("name", "Name"), ("email", "Email"), ("role", "Role"), ("status", "Status")],
-            })
-        },
-    )
-}
-
-fn companies(b: &Branding) -> Markup {
-    page(
-        b,
-        "Companies",
-        Chrome::SignedIn {
-            current: "/companies/",
-        },
-        "companies.js",
-        html! {
-            h1 { "Companies" }
-            (ListTable {
-                id: "companies",
-                caption: "Client companies and the MSP",
-                columns: &[("name", "Name"), ("kind", "Kind"), ("id", "Id")],
-            })
         },
     )
 }

@@ -24,6 +24,11 @@ test('a Full Admin signs in, sees their company, switches to dark theme that sur
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
   await page.locator('#user-menu summary').click();
   assert.equal(await page.getByRole('radio', { name: 'Dark' }).isChecked(), true);
+  // The choice is kept on the account; put it back for the other tests.
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/me') && r.request().method() === 'PATCH'),
+    page.getByRole('radio', { name: 'System' }).check(),
+  ]);
 
   await Promise.all([page.waitForURL(`${BASE}/login/`), page.getByRole('button', { name: 'Sign out' }).click()]);
   // The session is over: the home page sends us back to sign in.

@@ -37,13 +37,18 @@ export async function api(path, { method = 'GET', body, headers = {} } = {}) {
   return data;
 }
 
-// For signed-in pages: any 401 sends the user to sign in, then back here.
+// For signed-in pages: any 401 sends the user to sign in, then back here; a user who must set up
+// two-factor authentication first goes to their account page.
 export async function authed(path, options) {
   try {
     return await api(path, options);
   } catch (err) {
     if (err instanceof ApiProblem && err.status === 401) {
       location.assign(signInUrl());
+      return new Promise(() => {});
+    }
+    if (err instanceof ApiProblem && err.problem.type === '/problems/mfa-enrolment-required' && location.pathname !== '/account/') {
+      location.assign('/account/');
       return new Promise(() => {});
     }
     throw err;

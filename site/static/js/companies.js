@@ -1,11 +1,81 @@
-// Companies: the MSP's directory of client companies (staff only).
+// Companies: the MSP's directory (staff), search by name, add and edit (MSP admins).
+import { authed } from './api.js';
 import { me } from './shell.js';
+import { showProblem } from './forms.js';
 import { paginatedTable } from './list.js';
 
-me.then(() =>
-  paginatedTable({
+const $ = (id) => document.getElementById(id);
+const form = $('company-form');
+let editing = null;
+let table = null;
+
+function openDialog(company) {
+  editing = company;
+  form.reset();
+  showProblem(form, $('company-error'), { message: '' });
+  $('company-dialog-title').textContent = company ? `${company.name}: settings` : 'Add a company';
+  const e = form.elements;
+  e.name.value = company?.name ?? '';
+  e.billing_email.value = company?.billing_email ?? '';
+  e.phone.value = company?.phone ?? '';
+  e.address.value = company?.address ?? '';
+  e.time_zone.value = company?.time_zone ?? 'UTC';
+  e.currency.value = company?.currency ?? 'USD';
+  e.mfa_required.checked = company?.mfa_required ?? false;
+  $('company-dialog').showModal();
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const e = form.elements;
+  const body = {
+    name: e.name.value, billing_email: e.billing_email.value, phone: e.phone.value, address: e.address.value,
+    time_zone: e.time_zone.value, currency: e.currency.value, mfa_required: e.mfa_required.checked,
+  };
+  try {
+    const saved = editing
+      ? await authed(`/api/companies/${encodeURIComponent(editing.id)}`, { method: 'PATCH', body: { ...body, version: editing.version } })
+      : await authed('/api/companies', { method: 'POST', body });
+    $('company-dialog').close();
+    $('companies-status').textContent = editing
+      ? `${saved.name} saved.`
+      : `${saved.name} added. Invite its first Full Admin from its Users page.`;
+    table.reload();
+  } catch (err) {
+    showProblem(form, $('company-error'), err);
+  }
+});
+$('company-dialog-close').addEventListener('click', () => $('company-dialog').close());
+$('add-company').addEventListener('click', () => openDialog(null));
+
+$('company-search').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const q = $('q').value.trim();
+  table.reload(q ? `/api/companies?q=${encodeURIComponent(q)}` : '/api/companies');
+});
+
+me.then((data) => {
+  const admin = data.capabilities.includes('manage_companies');
+  const manager = data.capabilities.includes('manage_users');
+  table = paginatedTable({
     id: 'companies',
     url: '/api/companies',
-    cells: (c) => ({ name: c.name, kind: c.kind === 'msp' ? 'MSP' : 'Client', id: c.id }),
-  }),
-);
+    cells: (c) => ({
+      name: c.name,
+      kind: c.kind === 'msp' ? 'MSP' : 'Client',
+      mfa: c.mfa_required ? 'Required' : 'Optional',
+      users: manager ? { text: 'Users', href: `/users/?company=${encodeURIComponent(c.id)}` } : '',
+      audit: { text: 'Audit trail', href: `/audit/?company=${encodeURIComponent(c.id)}` },
+    }),
+    decorate: (row, company) => {
+      if (!admin) return;
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'secondary compact';
+      button.textContent = 'Edit';
+      button.setAttribute('aria-label', `Edit ${company.name}`);
+      button.addEventListener('click', () => openDialog(company));
+      row.querySelector('[data-field="edit"]').append(button);
+    },
+  });
+});

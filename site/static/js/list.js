@@ -2,7 +2,9 @@
 // ({ items, next_cursor }) through its <template> row.
 import { authed } from './api.js';
 
-export function paginatedTable({ id, url, cells }) {
+// `decorate(row, item)` may add to each row (buttons) before it is shown. The promise it answers
+// has `reload(newUrl)`, which starts the list again from its first page.
+export function paginatedTable({ id, url, cells, decorate }) {
   const table = document.getElementById(`${id}-table`);
   const template = document.getElementById(`${id}-row`);
   const more = document.getElementById(`${id}-more`);
@@ -32,6 +34,7 @@ export function paginatedTable({ id, url, cells }) {
             cell.textContent = value;
           }
         }
+        if (decorate) decorate(row, item);
         body.append(row);
       }
       if (!body.rows.length) {
@@ -50,5 +53,12 @@ export function paginatedTable({ id, url, cells }) {
   }
 
   more.addEventListener('click', load);
-  return load();
+  const first = load();
+  first.reload = (newUrl) => {
+    url = newUrl ?? url;
+    cursor = null;
+    body.replaceChildren();
+    return load();
+  };
+  return first;
 }

@@ -39,7 +39,11 @@ form.addEventListener('submit', async (event) => {
   button.setAttribute('aria-busy', 'true');
   button.disabled = true;
   try {
-    await api('/api/auth/login', { method: 'POST', body: { email, password, remember: form.elements.remember.checked } });
+    const answer = await api('/api/auth/login', { method: 'POST', body: { email, password, remember: form.elements.remember.checked } });
+    if (answer?.mfa_required) {
+      askForCode(answer.challenge);
+      return;
+    }
     location.assign(nextPage());
   } catch (err) {
     const problem = err instanceof ApiProblem ? err : new ApiProblem(0, { title: String(err) });
@@ -47,6 +51,57 @@ form.addEventListener('submit', async (event) => {
     formError.textContent = problem.problem.detail ? `${problem.message}. ${problem.problem.detail}` : problem.message;
     form.elements.password.value = '';
     form.elements.password.focus();
+  } finally {
+    button.removeAttribute('aria-busy');
+    button.disabled = false;
+  }
+});
+
+// The second step: a code from the authenticator app, or a recovery code.
+const mfaForm = document.getElementById('mfa-form');
+let challenge = null;
+
+function askForCode(token) {
+  challenge = token;
+  form.hidden = true;
+  mfaForm.hidden = false;
+  formError.textContent = '';
+  mfaForm.elements.code.focus();
+}
+
+mfaForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  formError.textContent = '';
+  const raw = mfaForm.elements.code.value.trim();
+  const slot = document.getElementById('code-error');
+  if (!raw) {
+    slot.textContent = 'Enter the code';
+    mfaForm.elements.code.setAttribute('aria-invalid', 'true');
+    mfaForm.elements.code.focus();
+    return;
+  }
+  const digits = raw.replace(/\s/g, '');
+  const body = /^\d{6}$/.test(digits) ? { challenge, code: digits } : { challenge, recovery_code: raw };
+  const button = mfaForm.querySelector('button[type="submit"]');
+  button.setAttribute('aria-busy', 'true');
+  button.disabled = true;
+  try {
+    await api('/api/auth/login/mfa', { method: 'POST', body });
+    location.assign(nextPage());
+  } catch (err) {
+    const problem = err instanceof ApiProblem ? err : new ApiProblem(0, { title: String(err) });
+    if (problem.problem.type === '/problems/challenge-expired') {
+      mfaForm.hidden = true;
+      form.hidden = false;
+      form.elements.password.value = '';
+      form.elements.password.focus();
+    } else {
+      mfaForm.elements.code.value = '';
+      mfaForm.elements.code.setAttribute('aria-invalid', 'true');
+      mfaForm.elements.code.focus();
+    }
+    slot.textContent = '';
+    formError.textContent = problem.problem.detail ? `${problem.message}. ${problem.problem.detail}` : problem.message;
   } finally {
     button.removeAttribute('aria-busy');
     button.disabled = false;

@@ -13,11 +13,21 @@ function fill(me) {
   }
 }
 
+function checkTheme(value) {
+  for (const radio of document.querySelectorAll('input[name="theme"]')) radio.checked = radio.value === value;
+}
+
+// The theme is kept on the account (any device) and in this browser (no flash on the next page).
+export async function saveTheme(value) {
+  applyTheme(value);
+  checkTheme(value);
+  await authed('/api/me', { method: 'PATCH', body: { theme: value } }).catch(() => {});
+}
+
 function wireMenu() {
-  const current = storedTheme();
+  checkTheme(storedTheme());
   for (const radio of document.querySelectorAll('input[name="theme"]')) {
-    radio.checked = radio.value === current;
-    radio.addEventListener('change', () => applyTheme(radio.value));
+    radio.addEventListener('change', () => saveTheme(radio.value));
   }
   document.getElementById('sign-out')?.addEventListener('click', async () => {
     try {
@@ -32,6 +42,14 @@ wireMenu();
 
 // Resolves with GET /api/me once the page knows who is signed in.
 export const me = authed('/api/me').then((data) => {
+  if (data.user.must_enrol_mfa && location.pathname !== '/account/') {
+    location.assign('/account/');
+    return new Promise(() => {});
+  }
   fill(data);
+  if (data.user.theme !== storedTheme()) {
+    applyTheme(data.user.theme);
+    checkTheme(data.user.theme);
+  }
   return data;
 });

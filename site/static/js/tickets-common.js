@@ -1,24 +1,13 @@
 // What the ticket pages share: labels, dates, building rows, and attachment uploads.
 import { api, ApiProblem } from './api.js';
 
+export { option, showProblem, when } from './forms.js';
+
 export const STATUS = {
   new: 'New', in_progress: 'In progress', waiting_on_client: 'Waiting on client', scheduled: 'Scheduled',
   resolved: 'Resolved', closed: 'Closed', cancelled: 'Cancelled',
 };
 export const PRIORITY = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
-
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-export function when(iso) {
-  return iso ? dateTime.format(new Date(iso)) : '';
-}
-
-// Append <option value>text</option> to a select.
-export function option(select, value, text) {
-  const o = document.createElement('option');
-  o.value = value;
-  o.textContent = text;
-  select.append(o);
-}
 
 export function ticketHref(number) {
   return `/tickets/view/?number=${number}`;
@@ -94,20 +83,3 @@ export function fileDrop(id, pasteTarget) {
 }
 
 // Show a problem's per-field messages next to the fields of `form`; the rest in `errorEl`.
-export function showProblem(form, errorEl, err) {
-  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
-  for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
-  const fields = err instanceof ApiProblem ? err.fields : {};
-  let placed = false;
-  for (const [field, message] of Object.entries(fields)) {
-    const input = form.querySelector(`[name="${field}"]`);
-    const slot = document.getElementById(`${field}-error`);
-    if (input && slot) {
-      input.setAttribute('aria-invalid', 'true');
-      slot.textContent = message;
-      placed = true;
-    }
-  }
-  errorEl.textContent = placed ? 'Please correct the fields marked below.' : err.message;
-  if (placed) form.querySelector('[aria-invalid="true"]')?.focus();
-}

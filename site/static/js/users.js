@@ -1,17 +1,140 @@
-// Users: the signed-in user's company's portal users.
+// Users: a company's portal users (the signed-in admin's own company, or ?company= for MSP staff):
+// invite, change role, deactivate and reactivate, resend invitations, reset two-factor.
+import { authed } from './api.js';
 import { me } from './shell.js';
+import { option, showProblem, when } from './forms.js';
 import { paginatedTable } from './list.js';
 
-const ROLE_LABELS = {
+const $ = (id) => document.getElementById(id);
+const CLIENT_ROLES = {
   full_admin: 'Full Admin', ticket_manager: 'Ticket Manager', billing_admin: 'Billing Admin',
-  ticket_read_only: 'Ticket Read-Only', standard_user: 'Standard User', msp_admin: 'MSP Admin', technician: 'Technician',
+  ticket_read_only: 'Ticket Read-Only', standard_user: 'Standard User',
 };
+const STAFF_ROLES = { msp_admin: 'MSP Admin', technician: 'Technician' };
+const STATUS = { invited: 'Invited', active: 'Active', deactivated: 'Deactivated' };
 
-me.then((data) => {
-  document.getElementById('users-caption').textContent = `Portal users of ${data.company.name}`;
-  return paginatedTable({
+let base = '';
+let table = null;
+let current = null;
+
+function say(text) {
+  $('users-status').textContent = text;
+}
+
+function setRoles(kind) {
+  const roles = kind === 'msp' ? STAFF_ROLES : CLIENT_ROLES;
+  for (const select of [$('role'), $('new-role')]) {
+    select.replaceChildren();
+    for (const [value, label] of Object.entries(roles)) option(select, value, label);
+  }
+  $('role').value = kind === 'msp' ? 'technician' : 'standard_user';
+}
+
+function openDialog(user) {
+  current = user;
+  const roles = { ...CLIENT_ROLES, ...STAFF_ROLES };
+  $('user-dialog-title').textContent = user.name;
+  $('user-dialog-facts').textContent =
+    `${user.email} · ${roles[user.role]} · ${STATUS[user.status]} · two-factor ${user.mfa_enabled ? 'on' : 'off'}`;
+  $('new-role').value = user.role;
+  $('toggle-active').textContent = user.status === 'deactivated' ? 'Reactivate' : 'Deactivate';
+  $('resend').hidden = user.status !== 'invited';
+  $('reset-mfa').hidden = !user.mfa_enabled;
+  $('user-dialog-error').textContent = '';
+  $('user-dialog').showModal();
+}
+
+async function change(body, done) {
+  $('user-dialog-error').textContent = '';
+  try {
+    const user = await authed(`${base}/users/${current.id}`, { method: 'PATCH', body: { version: current.version, ...body } });
+    $('user-dialog').close();
+    say(done(user));
+    table.reload();
+  } catch (err) {
+    $('user-dialog-error').textContent = err.problem?.errors?.length ? err.problem.errors.map((e) => e.message).join('. ') : err.message;
+  }
+}
+
+$('role-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  change({ role: $('new-role').value }, (u) => `${u.name} is now ${({ ...CLIENT_ROLES, ...STAFF_ROLES })[u.role]}.`);
+});
+$('toggle-active').addEventListener('click', () => {
+  const reactivate = current.status === 'deactivated';
+  change({ status: reactivate ? 'active' : 'deactivated' }, (u) =>
+    reactivate ? `${u.name} is reactivated.` : `${u.name} is deactivated and signed out everywhere.`);
+});
+$('resend').addEventListener('click', async () => {
+  try {
+    await authed(`${base}/users/${current.id}/invitation`, { method: 'POST' });
+    $('user-dialog').close();
+    say(`A new invitation is on its way to ${current.email}.`);
+  } catch (err) {
+    $('user-dialog-error').textContent = err.message;
+  }
+});
+$('reset-mfa').addEventListener('click', async () => {
+  try {
+    await authed(`${base}/users/${current.id}/mfa`, { method: 'DELETE' });
+    $('user-dialog').close();
+    say(`${current.name}'s two-factor authentication is reset.`);
+    table.reload();
+  } catch (err) {
+    $('user-dialog-error').textContent = err.message;
+  }
+});
+$('user-dialog-close').addEventListener('click', () => $('user-dialog').close());
+
+$('invite-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const e = form.elements;
+  const button = form.querySelector('button[type="submit"]');
+  button.setAttribute('aria-busy', 'true');
+  button.disabled = true;
+  try {
+    const user = await authed(`${base}/users`, {
+      method: 'POST',
+      body: { name: e.name.value, email: e.email.value, phone: e.phone.value, role: e.role.value },
+    });
+    showProblem(form, $('invite-error'), { message: '' });
+    form.reset();
+    $('invite').open = false;
+    say(`Invitation sent to ${user.email}.`);
+    table.reload();
+  } catch (err) {
+    showProblem(form, $('invite-error'), err);
+  } finally {
+    button.removeAttribute('aria-busy');
+    button.disabled = false;
+  }
+});
+
+me.then(async (data) => {
+  const asked = new URLSearchParams(location.search).get('company');
+  let company = data.company;
+  if (asked && asked !== data.company.id) company = await authed(`/api/companies/${encodeURIComponent(asked)}`);
+  base = `/api/companies/${encodeURIComponent(company.id)}`;
+  setRoles(company.kind);
+  $('users-heading').textContent = company.id === data.company.id ? 'Users' : `Users of ${company.name}`;
+  $('users-caption').textContent = `Portal users of ${company.name}`;
+  table = paginatedTable({
     id: 'users',
-    url: `/api/companies/${encodeURIComponent(data.company.id)}/users`,
-    cells: (u) => ({ name: u.name, email: u.email, role: ROLE_LABELS[u.role] || u.role, status: u.status === 'active' ? 'Active' : 'Deactivated' }),
+    url: `${base}/users`,
+    cells: (u) => ({
+      name: u.name, email: u.email, role: ({ ...CLIENT_ROLES, ...STAFF_ROLES })[u.role] || u.role,
+      status: STATUS[u.status] || u.status, last: u.last_sign_in_at ? when(u.last_sign_in_at) : 'Never',
+      mfa: u.mfa_enabled ? 'On' : 'Off',
+    }),
+    decorate: (row, user) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'secondary compact';
+      button.textContent = 'Manage';
+      button.setAttribute('aria-label', `Manage ${user.name}`);
+      button.addEventListener('click', () => openDialog(user));
+      row.querySelector('[data-field="actions"]').append(button);
+    },
   });
 });

@@ -1,0 +1,380 @@
+//! The account pages: forgot/reset password, accepting an invitation, my account (profile,
+//! preferences, password, two-factor authentication, sessions), users, companies, audit trail.
+
+use maud::{Markup, html};
+
+use crate::Branding;
+use crate::components::{Chrome, Field, ListTable, page};
+
+/// The roles of client companies and of the MSP, as the API names them.
+pub const CLIENT_ROLES: [(&str, &str); 5] = [
+    ("full_admin", "Full Admin"),
+    ("ticket_manager", "Ticket Manager"),
+    ("billing_admin", "Billing Admin"),
+    ("ticket_read_only", "Ticket Read-Only"),
+    ("standard_user", "Standard User"),
+];
+
+/// Every audit action, as the API names them, with a label.
+const AUDIT_ACTIONS: [(&str, &str); 26] = [
+    ("sign_in", "Signed in"),
+    ("sign_in_failed", "Sign-in failed"),
+    ("mfa_challenge_failed", "Second factor failed"),
+    ("recovery_code_used", "Recovery code used"),
+    ("password_changed", "Password changed"),
+    ("password_reset_requested", "Password reset asked for"),
+    ("password_reset", "Password reset"),
+    ("sessions_revoked", "Signed out elsewhere"),
+    ("mfa_enabled", "Two-factor turned on"),
+    ("mfa_disabled", "Two-factor turned off"),
+    ("mfa_reset", "Two-factor reset"),
+    ("profile_updated", "Profile updated"),
+    ("user_invited", "User invited"),
+    ("invitation_resent", "Invitation resent"),
+    ("invitation_accepted", "Invitation accepted"),
+    ("role_changed", "Role changed"),
+    ("user_updated", "User updated"),
+    ("user_deactivated", "User deactivated"),
+    ("user_reactivated", "User reactivated"),
+    ("company_created", "Company created"),
+    ("company_updated", "Company updated"),
+    ("ticket_created", "Ticket raised"),
+    ("ticket_note_added", "Ticket note added"),
+    ("ticket_updated", "Ticket updated"),
+    ("ticket_status_changed", "Ticket status changed"),
+    ("attachment_added", "File attached"),
+];
+
+fn password_rules() -> Markup {
+    html! {
+        small #password-help {
+            "At least 12 characters; a few unrelated words make a strong, memorable password. "
+            "Very common passwords are refused."
+        }
+    }
+}
+
+/// A new-password field with its rules.
+fn new_password(name: &str, label: &str) -> Markup {
+    html! {
+        label for=(name) { (label) }
+        input id=(name) name=(name) type="password" autocomplete="new-password" required minlength="12" maxlength="128"
+            aria-describedby={ "password-help " (name) "-error" };
+        (password_rules())
+        small.field-error id={ (name) "-error" } {}
+    }
+}
+
+pub fn forgot_password(b: &Branding) -> Markup {
+    page(
+        b,
+        "Forgot password",
+        Chrome::Public,
+        "forgot-password.js",
+        html! {
+            article.auth-card {
+                h1 { "Forgot your password?" }
+                p { "Enter the email address you sign in with. If it has an account, we email it a link to choose a new password." }
+                p.form-error #form-error role="alert" {}
+                form #forgot-form novalidate {
+                    (Field { name: "email", label: "Email", kind: "email", autocomplete: "username", required: true })
+                    button type="submit" { "Email me a link" }
+                }
+                p #sent role="status" {}
+                p.muted {
+                    "No access to that mailbox? Ask your company's portal administrator, or contact "
+                    (b.short_name) " support: " a href={ "mailto:" (b.support.email) } { (b.support.email) } "."
+                }
+                p { a href="/login/" { "Back to sign in" } }
+            }
+        },
+    )
+}
+
+/// The page a reset or invitation link opens: choose a password.
+fn set_password_page(b: &Branding, title: &str, intro: &str, button: &str, script: &str) -> Markup {
+    page(
+        b,
+        title,
+        Chrome::Public,
+        script,
+        html! {
+            article.auth-card {
+                h1 #title { (title) }
+                p #intro { (intro) }
+                p.form-error #form-error role="alert" {}
+                form #password-form novalidate {
+                    (new_password("password", "New password"))
+                    label for="confirm" { "New password again" }
+                    input #confirm name="confirm" type="password" autocomplete="new-password" required aria-describedby="confirm-error";
+                    small.field-error #confirm-error {}
+                    button type="submit" { (button) }
+                }
+                div #done hidden role="status" {
+                    p #done-text {}
+                    p { a role="button" href="/login/" { "Sign in" } }
+                }
+            }
+        },
+    )
+}
+
+pub fn reset_password(b: &Branding) -> Markup {
+    set_password_page(
+        b,
+        "Choose a new password",
+        "Setting a new password signs you out on every other device.",
+        "Set new password",
+        "reset-password.js",
+    )
+}
+
+pub fn accept_invite(b: &Branding) -> Markup {
+    set_password_page(
+        b,
+        "Welcome to the portal",
+        "Choose a password to finish setting up your account.",
+        "Set password and activate",
+        "accept-invite.js",
+    )
+}
+
+pub fn account(b: &Branding) -> Markup {
+    page(
+        b,
+        "My account",
+        Chrome::SignedIn {
+            current: "/account/",
+        },
+        "account.js",
+        html! {
+            h1 { "My account" }
+            article #enrol-notice.notice hidden role="alert" {
+                strong { "Set up two-factor authentication to continue. " }
+                "Your organisation requires it. Use the Two-factor authentication section below."
+            }
+            section aria-labelledby="profile-heading" {
+                h2 #profile-heading { "Profile" }
+                form #profile-form novalidate {
+                    (Field { name: "name", label: "Name", kind: "text", autocomplete: "name", required: true })
+                    div.grid {
+                        div { (Field { name: "phone", label: "Phone", kind: "tel", autocomplete: "tel", required: false }) }
+                        div { (Field { name: "mobile", label: "Mobile", kind: "tel", autocomplete: "tel", required: false }) }
+                    }
+                    label for="theme-pref" { "Theme" }
+                    select #theme-pref name="theme" {
+                        option value="system" { "Follow the system" }
+                        option value="light" { "Light" }
+                        option value="dark" { "Dark" }
+                    }
+                    fieldset {
+                        legend { "Email me when" }
+                        label { input type="checkbox" name="ticket_replies"; "the support team replies to my tickets" }
+                        label { input type="checkbox" name="status_changes"; "someone else changes the status of my tickets" }
+                        label { input type="checkbox" name="invoices"; "an invoice is issued or a payment is received" }
+                    }
+                    button type="submit" { "Save profile" }
+                    p #profile-status role="status" {}
+                }
+            }
+            section aria-labelledby="password-heading" {
+                h2 #password-heading { "Password" }
+                form #password-change novalidate {
+                    (Field { name: "current_password", label: "Current password", kind: "password", autocomplete: "current-password", required: true })
+                    (new_password("new_password", "New password"))
+                    button type="submit" { "Change password" }
+                    p #password-status role="status" {}
+                }
+            }
+            section aria-labelledby="mfa-heading" {
+                h2 #mfa-heading { "Two-factor authentication" }
+                p #mfa-state { "Loading…" }
+                button #mfa-start type="button" hidden { "Set up two-factor authentication" }
+                div #mfa-enrol hidden {
+                    p { "Scan this code with an authenticator app (such as Microsoft Authenticator, Google Authenticator or 1Password), then enter the six-digit code it shows." }
+                    figure {
+                        div #mfa-qr role="img" aria-label="QR code for your authenticator app" {}
+                        figcaption { "Can't scan it? Enter this key by hand: " code #mfa-secret {} }
+                    }
+                    form #mfa-confirm novalidate {
+                        label for="mfa-code" { "Code from the app" }
+                        input #mfa-code name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required aria-describedby="mfa-code-error";
+                        small.field-error #mfa-code-error {}
+                        button type="submit" { "Turn on" }
+                    }
+                }
+                div #mfa-codes hidden {
+                    p role="status" { strong { "Two-factor authentication is on." } " Keep these recovery codes somewhere safe: each signs you in once if you lose your phone. They are shown only now." }
+                    ol #mfa-code-list.recovery-codes {}
+                }
+                form #mfa-disable novalidate hidden {
+                    (Field { name: "disable_password", label: "Your password, to turn it off", kind: "password", autocomplete: "current-password", required: true })
+                    button.secondary type="submit" { "Turn off two-factor authentication" }
+                }
+                p #mfa-status role="status" {}
+            }
+            section aria-labelledby="sessions-heading" {
+                h2 #sessions-heading { "Where you are signed in" }
+                (ListTable {
+                    id: "sessions",
+                    caption: "Your active sessions",
+                    columns: &[("started", "Signed in"), ("ip", "IP address"), ("browser", "Browser"), ("current", "This device")],
+                })
+                button.secondary #end-others type="button" { "Sign out everywhere else" }
+                p #sessions-status role="status" {}
+            }
+        },
+    )
+}
+
+fn role_select(name: &str, label: &str) -> Markup {
+    html! {
+        label for=(name) { (label) }
+        select id=(name) name=(name) required aria-describedby={ (name) "-error" } {
+            @for (value, text) in CLIENT_ROLES { option value=(value) { (text) } }
+        }
+        small.field-error id={ (name) "-error" } {}
+    }
+}
+
+pub fn users(b: &Branding) -> Markup {
+    page(
+        b,
+        "Users",
+        Chrome::SignedIn { current: "/users/" },
+        "users.js",
+        html! {
+            h1 #users-heading { "Users" }
+            details #invite {
+                summary role="button" { "Invite a user" }
+                form #invite-form novalidate {
+                    div.grid {
+                        div { (Field { name: "name", label: "Name", kind: "text", autocomplete: "off", required: true }) }
+                        div { (Field { name: "email", label: "Email", kind: "email", autocomplete: "off", required: true }) }
+                    }
+                    div.grid {
+                        div { (Field { name: "phone", label: "Phone (optional)", kind: "tel", autocomplete: "off", required: false }) }
+                        div { (role_select("role", "Role")) }
+                    }
+                    p.form-error #invite-error role="alert" {}
+                    button type="submit" { "Send invitation" }
+                }
+            }
+            p #users-status role="status" {}
+            (ListTable {
+                id: "users",
+                caption: "Portal users",
+                columns: &[("name", "Name"), ("email", "Email"), ("role", "Role"), ("status", "Status"),
+                    ("last", "Last sign-in"), ("mfa", "Two-factor"), ("actions", "Actions")],
+            })
+            dialog #user-dialog aria-labelledby="user-dialog-title" {
+                article {
+                    header { h2 #user-dialog-title { "User" } }
+                    p #user-dialog-facts {}
+                    form #role-form novalidate {
+                        (role_select("new-role", "Role"))
+                        button type="submit" { "Change role" }
+                    }
+                    div.grid {
+                        button.secondary #toggle-active type="button" { "Deactivate" }
+                        button.secondary #resend type="button" hidden { "Resend invitation" }
+                        button.secondary #reset-mfa type="button" hidden { "Reset two-factor" }
+                    }
+                    p.form-error #user-dialog-error role="alert" {}
+                    footer { button #user-dialog-close type="button" { "Close" } }
+                }
+            }
+        },
+    )
+}
+
+pub fn companies(b: &Branding) -> Markup {
+    page(
+        b,
+        "Companies",
+        Chrome::SignedIn {
+            current: "/companies/",
+        },
+        "companies.js",
+        html! {
+            h1 { "Companies" }
+            form #company-search role="search" {
+                label for="q" { "Find a company by name" }
+                div.search-row {
+                    input #q name="q" type="search" autocomplete="off";
+                    button type="submit" { "Search" }
+                }
+            }
+            p data-capability="manage_companies" hidden { button #add-company type="button" { "Add a company" } }
+            p #companies-status role="status" {}
+            (ListTable {
+                id: "companies",
+                caption: "Client companies and the MSP",
+                columns: &[("name", "Name"), ("kind", "Kind"), ("mfa", "Two-factor"), ("users", "Users"), ("audit", "Audit trail"), ("edit", "Settings")],
+            })
+            dialog #company-dialog aria-labelledby="company-dialog-title" {
+                article {
+                    header { h2 #company-dialog-title { "Company" } }
+                    form #company-form novalidate {
+                        (Field { name: "name", label: "Name", kind: "text", autocomplete: "organization", required: true })
+                        div.grid {
+                            div { (Field { name: "billing_email", label: "Billing email", kind: "email", autocomplete: "off", required: false }) }
+                            div { (Field { name: "phone", label: "Phone", kind: "tel", autocomplete: "off", required: false }) }
+                        }
+                        label for="address" { "Address" }
+                        textarea #address name="address" rows="3" maxlength="500" aria-describedby="address-error" {}
+                        small.field-error #address-error {}
+                        div.grid {
+                            div { (Field { name: "time_zone", label: "Time zone (e.g. Europe/London)", kind: "text", autocomplete: "off", required: true }) }
+                            div { (Field { name: "currency", label: "Currency (e.g. USD)", kind: "text", autocomplete: "off", required: true }) }
+                        }
+                        label { input #mfa_required name="mfa_required" type="checkbox"; "Users must use two-factor authentication" }
+                        p.muted { "Sign-in methods: password. (Microsoft and Google sign-in are not available yet.)" }
+                        p.form-error #company-error role="alert" {}
+                        button type="submit" { "Save" }
+                    }
+                    footer { button.secondary #company-dialog-close type="button" { "Cancel" } }
+                }
+            }
+        },
+    )
+}
+
+pub fn audit(b: &Branding) -> Markup {
+    page(
+        b,
+        "Audit trail",
+        Chrome::SignedIn { current: "/audit/" },
+        "audit.js",
+        html! {
+            h1 #audit-heading { "Audit trail" }
+            p.muted { "Every sign-in, account change and ticket action in your company, with who did it, when and from where. Entries cannot be changed or deleted." }
+            form #audit-filters {
+                div.grid {
+                    div #user-filter {
+                        label for="user" { "Who" }
+                        select #user name="user" { option value="" { "Anyone" } }
+                    }
+                    div {
+                        label for="action" { "What" }
+                        select #action name="action" {
+                            option value="" { "Any action" }
+                            @for (value, text) in AUDIT_ACTIONS { option value=(value) { (text) } }
+                        }
+                    }
+                    div { label for="from" { "From" } input #from name="from" type="date"; }
+                    div { label for="to" { "To" } input #to name="to" type="date"; }
+                }
+                div.grid {
+                    button type="submit" { "Show" }
+                    a #audit-export role="button" .secondary href="#" download { "Export CSV" }
+                }
+            }
+            (ListTable {
+                id: "audit",
+                caption: "Audit entries, newest first",
+                columns: &[("at", "When"), ("who", "Who"), ("action", "Action"), ("summary", "What"), ("ip", "IP address")],
+            })
+        },
+    )
+}

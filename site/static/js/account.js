@@ -1,0 +1,162 @@
+// My account: profile and preferences, password, two-factor authentication, sessions.
+import { authed } from './api.js';
+import { me, saveTheme } from './shell.js';
+import { showProblem, when } from './forms.js';
+import { paginatedTable } from './list.js';
+
+const $ = (id) => document.getElementById(id);
+
+// Run `action` with `button` busy; show a problem on `form`, or `done` in `status`.
+async function submit(form, status, action, done) {
+  const button = form.querySelector('button[type="submit"]');
+  button.setAttribute('aria-busy', 'true');
+  button.disabled = true;
+  status.textContent = '';
+  try {
+    await action();
+    showProblem(form, status, { message: '' });
+    status.textContent = done;
+  } catch (err) {
+    showProblem(form, status, err);
+  } finally {
+    button.removeAttribute('aria-busy');
+    button.disabled = false;
+  }
+}
+
+function fillProfile(data) {
+  const form = $('profile-form');
+  form.elements.name.value = data.user.name;
+  form.elements.phone.value = data.user.phone;
+  form.elements.mobile.value = data.user.mobile;
+  form.elements.theme.value = data.user.theme;
+  for (const key of ['ticket_replies', 'status_changes', 'invoices']) form.elements[key].checked = data.user.notify[key];
+}
+
+$('profile-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const e = form.elements;
+  submit(form, $('profile-status'), async () => {
+    const data = await authed('/api/me', {
+      method: 'PATCH',
+      body: {
+        name: e.name.value, phone: e.phone.value, mobile: e.mobile.value, theme: e.theme.value,
+        notify: { ticket_replies: e.ticket_replies.checked, status_changes: e.status_changes.checked, invoices: e.invoices.checked },
+      },
+    });
+    await saveTheme(data.user.theme);
+    fillProfile(data);
+  }, 'Profile saved.');
+});
+
+$('password-change').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.target;
+  submit(form, $('password-status'), async () => {
+    await authed('/api/me/password', {
+      method: 'POST',
+      body: { current_password: form.elements.current_password.value, new_password: form.elements.new_password.value },
+    });
+    form.reset();
+    sessions?.reload();
+  }, 'Password changed. You were signed out everywhere else.');
+});
+
+// Two-factor authentication.
+function showMfa(data) {
+  const on = data.user.mfa_enabled;
+  $('mfa-state').textContent = on
+    ? 'On: signing in asks for a code from your authenticator app.'
+    : data.company.mfa_required
+      ? 'Off. Your organisation requires it: set it up now.'
+      : 'Off. Turn it on to protect your account with a code from your phone as well as your password.';
+  $('mfa-start').hidden = on;
+  $('mfa-disable').hidden = !on || data.company.mfa_required;
+  $('enrol-notice').hidden = !data.user.must_enrol_mfa;
+}
+
+$('mfa-start').addEventListener('click', async () => {
+  $('mfa-status').textContent = '';
+  try {
+    const enrolment = await authed('/api/me/mfa', { method: 'POST' });
+    const svg = new DOMParser().parseFromString(enrolment.qr_svg, 'image/svg+xml').documentElement;
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('focusable', 'false');
+    $('mfa-qr').replaceChildren(document.importNode(svg, true));
+    $('mfa-secret').textContent = enrolment.secret.replace(/(.{4})/g, '$1 ').trim();
+    $('mfa-start').hidden = true;
+    $('mfa-enrol').hidden = false;
+    $('mfa-code').focus();
+  } catch (err) {
+    $('mfa-status').textContent = err.message;
+  }
+});
+
+$('mfa-confirm').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.target;
+  submit(form, $('mfa-status'), async () => {
+    const done = await authed('/api/me/mfa/confirm', { method: 'POST', body: { code: form.elements.code.value.replace(/\s/g, '') } });
+    $('mfa-enrol').hidden = true;
+    const list = $('mfa-code-list');
+    list.replaceChildren(...done.recovery_codes.map((code) => {
+      const li = document.createElement('li');
+      li.textContent = code;
+      return li;
+    }));
+    $('mfa-codes').hidden = false;
+    showMfa(await authed('/api/me'));
+  }, '');
+});
+
+$('mfa-disable').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.target;
+  submit(form, $('mfa-status'), async () => {
+    try {
+      await authed('/api/me/mfa/disable', { method: 'POST', body: { current_password: form.elements.disable_password.value } });
+    } catch (err) {
+      // The API names the field current_password; this form's field is disable_password.
+      if (err.fields?.current_password) err.problem.errors = [{ field: 'disable_password', message: err.fields.current_password }];
+      throw err;
+    }
+    form.reset();
+    $('mfa-codes').hidden = true;
+    showMfa(await authed('/api/me'));
+  }, 'Two-factor authentication is off.');
+});
+
+// Sessions.
+let sessions = null;
+function browserName(ua) {
+  if (!ua) return 'Unknown';
+  const match = /(Edg|Firefox|Chrome|Safari)\/[\d.]+/.exec(ua);
+  const os = /(Windows|Mac OS X|Android|iPhone|iPad|Linux)/.exec(ua);
+  return [match ? match[1].replace('Edg', 'Edge') : 'Browser', os ? `on ${os[1].replace('Mac OS X', 'macOS')}` : ''].join(' ').trim();
+}
+
+$('end-others').addEventListener('click', async () => {
+  $('sessions-status').textContent = '';
+  try {
+    await authed('/api/me/sessions/end-others', { method: 'POST' });
+    $('sessions-status').textContent = 'You are now signed out everywhere else.';
+    sessions.reload();
+  } catch (err) {
+    $('sessions-status').textContent = err.message;
+  }
+});
+
+me.then((data) => {
+  fillProfile(data);
+  showMfa(data);
+  if (data.user.must_enrol_mfa) {
+    $('mfa-start').focus();
+    return;
+  }
+  sessions = paginatedTable({
+    id: 'sessions',
+    url: '/api/me/sessions',
+    cells: (s) => ({ started: when(s.started_at), ip: s.source_ip || 'Unknown', browser: browserName(s.user_agent), current: s.current ? 'Yes' : '' }),
+  });
+});

@@ -1,0 +1,58 @@
+// Audit trail: a company's entries, newest first, filtered by who, what and when; CSV export.
+import { authed } from './api.js';
+import { me } from './shell.js';
+import { option, when } from './forms.js';
+import { paginatedTable } from './list.js';
+
+const $ = (id) => document.getElementById(id);
+const form = $('audit-filters');
+const LABELS = Object.fromEntries([...$('action').options].map((o) => [o.value, o.textContent]));
+let base = '';
+let table = null;
+
+function query() {
+  const params = new URLSearchParams();
+  for (const name of ['user', 'action', 'from', 'to']) {
+    const value = form.elements[name].value;
+    if (value) params.set(name, value);
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+function apply() {
+  $('audit-export').href = `${base}/export${query()}`;
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  apply();
+  table.reload(`${base}${query()}`);
+});
+
+me.then(async (data) => {
+  const asked = new URLSearchParams(location.search).get('company');
+  let company = data.company;
+  if (asked && asked !== data.company.id) company = await authed(`/api/companies/${encodeURIComponent(asked)}`);
+  base = `/api/companies/${encodeURIComponent(company.id)}/audit`;
+  $('audit-heading').textContent = company.id === data.company.id ? 'Audit trail' : `Audit trail of ${company.name}`;
+  // The "who" picker lists the company's users where the viewer may list them.
+  try {
+    const users = await authed(`/api/companies/${encodeURIComponent(company.id)}/users`);
+    for (const u of users.items) option($('user'), u.id, `${u.name} (${u.email})`);
+  } catch {
+    $('user-filter').hidden = true;
+  }
+  apply();
+  table = paginatedTable({
+    id: 'audit',
+    url: base,
+    cells: (e) => ({
+      at: when(e.at),
+      who: e.actor_name || e.actor_email || 'Someone not signed in',
+      action: LABELS[e.action] || e.action,
+      summary: e.summary,
+      ip: e.source_ip || '',
+    }),
+  });
+});

@@ -1,0 +1,35 @@
+// What every form page shares: dates, options, and showing an API problem on a form.
+import { ApiProblem } from './api.js';
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+export function when(iso) {
+  return iso ? dateTime.format(new Date(iso)) : '';
+}
+
+// Append <option value>text</option> to a select.
+export function option(select, value, text) {
+  const o = document.createElement('option');
+  o.value = value;
+  o.textContent = text;
+  select.append(o);
+}
+
+// Show a problem: per-field messages next to their fields (`{name}-error` slots), the title in
+// `errorEl`.
+export function showProblem(form, errorEl, err) {
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
+  const fields = err instanceof ApiProblem ? err.fields : {};
+  let placed = false;
+  for (const [field, message] of Object.entries(fields)) {
+    const input = form.querySelector(`[name="${field}"]`);
+    const slot = document.getElementById(`${field}-error`);
+    if (input && slot) {
+      input.setAttribute('aria-invalid', 'true');
+      slot.textContent = message;
+      placed = true;
+    }
+  }
+  errorEl.textContent = placed ? 'Please correct the fields marked below.' : err.message;
+  if (placed) form.querySelector('[aria-invalid="true"]')?.focus();
+}
