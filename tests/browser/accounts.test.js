@@ -1,0 +1,198 @@
+// The account lifecycle in a real browser: a Full Admin invites a user, who accepts from the dev
+// mailbox, signs in, turns on two-factor authentication and signs in with a code; the admin
+// deactivates them (their next request is refused) and reads the audit trail. axe-core on every
+// account page, light and dark.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { BASE, launch, newPage, signIn, seriousViolations } from './harness.js';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const NEW_PASSWORD = 'lanterns over the harbour';
+
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let buffer = 0;
+  let bits = 0;
+  const out = [];
+  for (const c of text.replace(/\s/g, '')) {
+    buffer = (buffer << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((buffer >>> (bits - 8)) & 255);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+// RFC 6238 (SHA-1, 30 s, 6 digits), as an authenticator app computes it.
+function totp(secret, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', secret).update(counter).digest();
+  const offset = mac[19] & 15;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+const nowStep = () => Math.floor(Date.now() / 30_000);
+
+async function signOut(page) {
+  await page.locator('#user-menu summary').click();
+  await Promise.all([page.waitForURL(`${BASE}/login/`), page.getByRole('button', { name: 'Sign out', exact: true }).click()]);
+}
+
+test('invite → accept from the mailbox → sign in → two-factor → deactivate → audit trail', async () => {
+  const errors = [];
+  const admin = await newPage(browser, errors);
+  await signIn(admin, 'fulladmin@acme.example');
+  await admin.goto(`${BASE}/users/`);
+  await admin.locator('td[data-field="email"]').first().waitFor();
+  const email = `newbie-${Date.now()}@acme.example`;
+  await admin.locator('#invite summary').click();
+  const invite = admin.locator('#invite-form');
+  await invite.getByLabel('Name').fill('Nova Newbie');
+  await invite.getByLabel('Email').fill(email);
+  await invite.getByLabel('Role').selectOption('standard_user');
+  await invite.getByRole('button', { name: 'Send invitation' }).click();
+  await admin.getByText(`Invitation sent to ${email}.`).waitFor();
+  await admin.getByRole('cell', { name: email }).waitFor();
+
+  // The new user opens the invitation from the (local) mailbox.
+  const user = await newPage(browser, errors);
+  await user.goto(`${BASE}/dev/mailbox`);
+  const mail = user.locator('article').filter({ hasText: email }).first();
+  await Promise.all([user.waitForURL(/\/accept-invite\//), mail.getByRole('link', { name: /accept-invite/ }).click()]);
+  await user.getByRole('heading', { name: 'Welcome, Nova Newbie' }).waitFor();
+  assert.equal(new URL(user.url()).hash, '', 'the token leaves the address bar');
+  await user.getByLabel('New password', { exact: true }).fill('password');
+  await user.getByLabel('New password again').fill('password');
+  await user.getByRole('button', { name: 'Set password and activate' }).click();
+  await user.locator('#password-error').filter({ hasText: /12 characters/ }).waitFor();
+  await user.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+  await user.getByLabel('New password again').fill(NEW_PASSWORD);
+  await user.getByRole('button', { name: 'Set password and activate' }).click();
+  await user.getByText('Your account is ready.').waitFor();
+  await Promise.all([user.waitForURL(`${BASE}/login/`), user.getByRole('button', { name: 'Sign in' }).click()]);
+  await user.getByLabel('Email').fill(email);
+  await user.getByLabel('Password').fill(NEW_PASSWORD);
+  await Promise.all([user.waitForURL(`${BASE}/`), user.getByRole('button', { name: 'Sign in' }).click()]);
+  await user.waitForFunction(() => document.getElementById('greeting')?.textContent === 'Welcome, Nova');
+
+  // Two-factor authentication: scan (read the key), confirm, keep the recovery codes.
+  await user.goto(`${BASE}/account/`);
+  await user.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+  await user.locator('#mfa-qr svg').waitFor();
+  const secret = base32Decode(await user.locator('#mfa-secret').textContent());
+  await user.getByLabel('Code from the app').fill(totp(secret, nowStep()));
+  await user.getByRole('button', { name: 'Turn on' }).click();
+  await user.locator('#mfa-codes').waitFor({ state: 'visible' });
+  assert.equal(await user.locator('#mfa-code-list li').count(), 10);
+  await user.getByText(/^On: signing in asks for a code/).waitFor();
+  await signOut(user);
+
+  // Sign in again: the password, then a fresh code (the next step's: the last one was used).
+  await user.getByLabel('Email').fill(email);
+  await user.getByLabel('Password').fill(NEW_PASSWORD);
+  await user.getByRole('button', { name: 'Sign in' }).click();
+  await user.getByLabel('Authentication code').waitFor();
+  await user.getByLabel('Authentication code').fill('000000');
+  await user.getByRole('button', { name: 'Verify' }).click();
+  await user.locator('#form-error').filter({ hasText: /not valid/ }).waitFor();
+  await user.getByLabel('Authentication code').fill(totp(secret, nowStep() + 1));
+  await Promise.all([user.waitForURL(`${BASE}/`), user.getByRole('button', { name: 'Verify' }).click()]);
+  await user.waitForFunction(() => document.getElementById('greeting')?.textContent === 'Welcome, Nova');
+
+  // The admin deactivates the user: their very next request is refused.
+  await admin.reload();
+  const row = admin.getByRole('row').filter({ hasText: email });
+  await row.getByRole('cell', { name: 'On', exact: true }).waitFor();
+  await row.getByRole('button', { name: 'Manage Nova Newbie' }).click();
+  const dialog = admin.getByRole('dialog');
+  await dialog.getByRole('button', { name: 'Deactivate' }).click();
+  await admin.getByText('Nova Newbie is deactivated and signed out everywhere.').waitFor();
+  await user.goto(`${BASE}/account/`);
+  await user.waitForURL(/\/login\/\?next=%2Faccount%2F$/);
+
+  // The audit trail shows it all; filter by action.
+  await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit trail' }).click();
+  await admin.waitForURL(`${BASE}/audit/`);
+  const table = admin.getByRole('table', { name: /Audit entries/ });
+  await table.getByRole('cell', { name: 'User deactivated' }).first().waitFor();
+  for (const action of ['User invited', 'Invitation accepted', 'Two-factor turned on', 'Signed in']) {
+    await table.getByRole('cell', { name: action }).first().waitFor();
+  }
+  await admin.getByLabel('What').selectOption('user_invited');
+  await admin.getByRole('button', { name: 'Show' }).click();
+  await table.getByRole('cell', { name: `Invited Nova Newbie <${email}> as Standard User` }).waitFor();
+  const actions = await table.locator('td[data-field="action"]').allTextContents();
+  assert.ok(actions.length > 0 && actions.every((a) => a === 'User invited'), actions.join());
+  const [download] = await Promise.all([admin.waitForEvent('download'), admin.getByRole('button', { name: 'Export CSV' }).click()]);
+  assert.match(download.suggestedFilename(), /^audit-acme-dental-.*\.csv$/);
+  assert.deepEqual(errors, []);
+});
+
+test('forgot password: the emailed link sets a new password once', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(`${BASE}/forgot-password/`);
+  await page.getByLabel('Email').fill('readonly@acme.example');
+  await page.getByRole('button', { name: 'Email me a link' }).click();
+  await page.getByText(/If that address has an account/).waitFor();
+  await page.goto(`${BASE}/dev/mailbox`);
+  const mail = page.locator('article').filter({ hasText: 'readonly@acme.example' }).filter({ hasText: 'Reset your portal password' }).first();
+  const link = await mail.getByRole('link', { name: /reset-password/ }).getAttribute('href');
+  await page.goto(link);
+  await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+  await page.getByLabel('New password again').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Set new password' }).click();
+  await page.getByText(/Your password is changed/).waitFor();
+  // The same link a second time does not work.
+  await page.goto('about:blank');
+  await page.goto(link);
+  await page.getByLabel('New password', { exact: true }).fill('another long passphrase');
+  await page.getByLabel('New password again').fill('another long passphrase');
+  await page.getByRole('button', { name: 'Set new password' }).click();
+  await page.getByText('This link does not work any more').waitFor();
+  assert.deepEqual(errors, []);
+});
+
+for (const theme of ['light', 'dark']) {
+  test(`account pages have no serious or critical axe violations (${theme})`, async () => {
+    const errors = [];
+    const page = await newPage(browser, errors);
+    await page.emulateMedia({ colorScheme: theme });
+    for (const path of ['/forgot-password/', '/reset-password/#token=x', '/accept-invite/#token=x']) {
+      await page.goto(`${BASE}${path}`);
+      await page.evaluate((t) => localStorage.setItem('portal-theme', t), theme);
+      await page.reload();
+      await page.waitForLoadState('networkidle');
+      assert.deepEqual(await seriousViolations(page), [], path);
+    }
+    await signIn(page, 'ticketmanager@acme.example');
+    await page.goto(`${BASE}/account/`);
+    await page.locator('td[data-field="started"]').first().waitFor();
+    await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+    await page.locator('#mfa-qr svg').waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'account page with the QR code');
+    await signOut(page);
+    await signIn(page, 'admin@northwind.example');
+    await page.goto(`${BASE}/users/?company=acme-dental`);
+    await page.locator('td[data-field="email"]').first().waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'users page');
+    await page.locator('#invite summary').click();
+    await page.getByRole('button', { name: /^Manage / }).first().click();
+    assert.deepEqual(await seriousViolations(page), [], 'users page with the dialog open');
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.goto(`${BASE}/companies/`);
+    await page.getByRole('button', { name: /^Edit / }).first().click();
+    assert.deepEqual(await seriousViolations(page), [], 'company dialog');
+    await page.goto(`${BASE}/audit/?company=acme-dental`);
+    await page.locator('td[data-field="action"]').first().waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'audit trail');
+    assert.deepEqual(errors, []);
+  });
+}
