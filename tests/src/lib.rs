@@ -438,6 +438,84 @@ impl TestApp {
             )
             .await;
         seen.push(("PATCH /api/tickets/{number}".to_owned(), a.status, calls));
+        // Accounts.
+        let acme = "/api/companies/acme-dental";
+        let invite = serde_json::json!({"name": "Cost Check", "email": "cost@acme.example", "role": "standard_user"});
+        let role = serde_json::json!({"version": 0, "role": "ticket_manager"});
+        let me = serde_json::json!({"phone": "+1 555 0100"});
+        let calls_of: [(&str, &str, String, Option<serde_json::Value>, &String); 9] = [
+            (
+                "GET /api/me/sessions",
+                "GET",
+                "/api/me/sessions".into(),
+                None,
+                &client,
+            ),
+            (
+                "PATCH /api/me",
+                "PATCH",
+                "/api/me".into(),
+                Some(me),
+                &client,
+            ),
+            (
+                "POST /api/companies/{id}/users (invite)",
+                "POST",
+                format!("{acme}/users"),
+                Some(invite),
+                &client,
+            ),
+            (
+                "PATCH /api/companies/{id}/users/{user_id}",
+                "PATCH",
+                format!("{acme}/users/{user_id}"),
+                Some(role),
+                &client,
+            ),
+            (
+                "GET /api/companies/{id}/audit",
+                "GET",
+                format!("{acme}/audit"),
+                None,
+                &client,
+            ),
+            (
+                "GET /api/companies/{id}/audit?user=",
+                "GET",
+                format!("{acme}/audit?user={user_id}"),
+                None,
+                &client,
+            ),
+            (
+                "GET /api/companies?q=acme",
+                "GET",
+                "/api/companies?q=acme".into(),
+                None,
+                &staff,
+            ),
+            (
+                "POST /api/me/mfa",
+                "POST",
+                "/api/me/mfa".into(),
+                Some(serde_json::json!({})),
+                &client,
+            ),
+            (
+                "POST /api/auth/password-reset",
+                "POST",
+                "/api/auth/password-reset".into(),
+                Some(serde_json::json!({"email": "user@acme.example"})),
+                &client,
+            ),
+        ];
+        for (label, method, path, body, cookie) in calls_of {
+            let mut call = self.call(method, &path).cookie(cookie);
+            if let Some(body) = body {
+                call = call.json(body);
+            }
+            let (calls, a) = self.count_calls(call.send()).await;
+            seen.push((label.to_owned(), a.status, calls));
+        }
         let (calls, a) = self
             .count_calls(self.call("POST", "/api/auth/logout").cookie(&client).send())
             .await;
