@@ -1,27 +1,23 @@
 // My account: profile and preferences, password, two-factor authentication, sessions.
 import { authed } from './api.js';
 import { me, saveTheme } from './shell.js';
-import { showProblem, when } from './forms.js';
+import { showProblem, when, whileBusy } from './forms.js';
 import { paginatedTable } from './list.js';
 
 const $ = (id) => document.getElementById(id);
 
 // Run `action` with `button` busy; show a problem on `form`, or `done` in `status`.
-async function submit(form, status, action, done) {
-  const button = form.querySelector('button[type="submit"]');
-  button.setAttribute('aria-busy', 'true');
-  button.disabled = true;
+function submit(form, status, action, done) {
   status.textContent = '';
-  try {
-    await action();
-    showProblem(form, status, { message: '' });
-    status.textContent = done;
-  } catch (err) {
-    showProblem(form, status, err);
-  } finally {
-    button.removeAttribute('aria-busy');
-    button.disabled = false;
-  }
+  return whileBusy(form.querySelector('button[type="submit"]'), async () => {
+    try {
+      await action();
+      showProblem(form, status, { message: '' });
+      status.textContent = done;
+    } catch (err) {
+      showProblem(form, status, err);
+    }
+  });
 }
 
 function fillProfile(data) {

@@ -1,7 +1,7 @@
 // Forgot password: ask for a reset link. The answer is the same whether or not the address has an
 // account.
 import { api } from './api.js';
-import { showProblem } from './forms.js';
+import { showProblem, whileBusy } from './forms.js';
 import './theme.js';
 
 const form = document.getElementById('forgot-form');
@@ -19,17 +19,13 @@ form.addEventListener('submit', async (event) => {
     form.elements.email.focus();
     return;
   }
-  const button = form.querySelector('button[type="submit"]');
-  button.setAttribute('aria-busy', 'true');
-  button.disabled = true;
-  try {
-    const answer = await api('/api/auth/password-reset', { method: 'POST', body: { email } });
-    showProblem(form, error, { message: '' });
-    sent.textContent = `${answer.message} Check your inbox (and spam folder); the link works for one hour.`;
-  } catch (err) {
-    showProblem(form, error, err);
-  } finally {
-    button.removeAttribute('aria-busy');
-    button.disabled = false;
-  }
+  await whileBusy(form.querySelector('button[type="submit"]'), async () => {
+    try {
+      const answer = await api('/api/auth/password-reset', { method: 'POST', body: { email } });
+      showProblem(form, error, { message: '' });
+      sent.textContent = `${answer.message} Check your inbox (and spam folder); the link works for one hour.`;
+    } catch (err) {
+      showProblem(form, error, err);
+    }
+  });
 });

@@ -33,3 +33,15 @@ export function showProblem(form, errorEl, err) {
   errorEl.textContent = placed ? 'Please correct the fields marked below.' : err.message;
   if (placed) form.querySelector('[aria-invalid="true"]')?.focus();
 }
+
+// Run `action` with `button` marked busy and disabled; answers what `action` answers.
+export async function whileBusy(button, action) {
+  button.setAttribute('aria-busy', 'true');
+  button.disabled = true;
+  try {
+    return await action();
+  } finally {
+    button.removeAttribute('aria-busy');
+    button.disabled = false;
+  }
+}

@@ -1,5 +1,6 @@
 // The sign-in form.
 import { api, ApiProblem } from './api.js';
+import { whileBusy } from './forms.js';
 import './theme.js';
 
 const form = document.getElementById('login-form');
@@ -35,26 +36,22 @@ form.addEventListener('submit', async (event) => {
     form.elements[missing.email ? 'email' : 'password'].focus();
     return;
   }
-  const button = form.querySelector('button[type="submit"]');
-  button.setAttribute('aria-busy', 'true');
-  button.disabled = true;
-  try {
-    const answer = await api('/api/auth/login', { method: 'POST', body: { email, password, remember: form.elements.remember.checked } });
-    if (answer?.mfa_required) {
-      askForCode(answer.challenge);
-      return;
+  await whileBusy(form.querySelector('button[type="submit"]'), async () => {
+    try {
+      const answer = await api('/api/auth/login', { method: 'POST', body: { email, password, remember: form.elements.remember.checked } });
+      if (answer?.mfa_required) {
+        askForCode(answer.challenge);
+        return;
+      }
+      location.assign(nextPage());
+    } catch (err) {
+      const problem = err instanceof ApiProblem ? err : new ApiProblem(0, { title: String(err) });
+      showFieldErrors(problem.fields);
+      formError.textContent = problem.problem.detail ? `${problem.message}. ${problem.problem.detail}` : problem.message;
+      form.elements.password.value = '';
+      form.elements.password.focus();
     }
-    location.assign(nextPage());
-  } catch (err) {
-    const problem = err instanceof ApiProblem ? err : new ApiProblem(0, { title: String(err) });
-    showFieldErrors(problem.fields);
-    formError.textContent = problem.problem.detail ? `${problem.message}. ${problem.problem.detail}` : problem.message;
-    form.elements.password.value = '';
-    form.elements.password.focus();
-  } finally {
-    button.removeAttribute('aria-busy');
-    button.disabled = false;
-  }
+  });
 });
 
 // The second step: a code from the authenticator app, or a recovery code.
@@ -82,28 +79,24 @@ mfaForm.addEventListener('submit', async (event) => {
   }
   const digits = raw.replace(/\s/g, '');
   const body = /^\d{6}$/.test(digits) ? { challenge, code: digits } : { challenge, recovery_code: raw };
-  const button = mfaForm.querySelector('button[type="submit"]');
-  button.setAttribute('aria-busy', 'true');
-  button.disabled = true;
-  try {
-    await api('/api/auth/login/mfa', { method: 'POST', body });
-    location.assign(nextPage());
-  } catch (err) {
-    const problem = err instanceof ApiProblem ? err : new ApiProblem(0, { title: String(err) });
-    if (problem.problem.type === '/problems/challenge-expired') {
-      mfaForm.hidden = true;
-      form.hidden = false;
-      form.elements.password.value = '';
-      form.elements.password.focus();
-    } else {
-      mfaForm.elements.code.value = '';
-      mfaForm.elements.code.setAttribute('aria-invalid', 'true');
-      mfaForm.elements.code.focus();
+  await whileBusy(mfaForm.querySelector('button[type="submit"]'), async () => {
+    try {
+      await api('/api/auth/login/mfa', { method: 'POST', body });
+      location.assign(nextPage());
+    } catch (err) {
+      const problem = err instanceof ApiProblem ? err : new ApiProblem(0, { title: String(err) });
+      if (problem.problem.type === '/problems/challenge-expired') {
+        mfaForm.hidden = true;
+        form.hidden = false;
+        form.elements.password.value = '';
+        form.elements.password.focus();
+      } else {
+        mfaForm.elements.code.value = '';
+        mfaForm.elements.code.setAttribute('aria-invalid', 'true');
+        mfaForm.elements.code.focus();
+      }
+      slot.textContent = '';
+      formError.textContent = problem.problem.detail ? `${problem.message}. ${problem.problem.detail}` : problem.message;
     }
-    slot.textContent = '';
-    formError.textContent = problem.problem.detail ? `${problem.message}. ${problem.problem.detail}` : problem.message;
-  } finally {
-    button.removeAttribute('aria-busy');
-    button.disabled = false;
-  }
+  });
 });

@@ -1,7 +1,7 @@
 // The page a reset or invitation link opens: the token is in the fragment (never sent to a server
 // by the browser), the form sets the password with it.
 import { api } from './api.js';
-import { showProblem } from './forms.js';
+import { showProblem, whileBusy } from './forms.js';
 import './theme.js';
 
 export function setPasswordPage({ path, done }) {
@@ -29,24 +29,20 @@ export function setPasswordPage({ path, done }) {
       form.elements.confirm.focus();
       return;
     }
-    const button = form.querySelector('button[type="submit"]');
-    button.setAttribute('aria-busy', 'true');
-    button.disabled = true;
-    try {
-      await api(path, { method: 'POST', body: { token, password } });
-      form.hidden = true;
-      error.textContent = '';
-      document.getElementById('done-text').textContent = done;
-      const box = document.getElementById('done');
-      box.hidden = false;
-      box.querySelector('a').focus();
-    } catch (err) {
-      showProblem(form, error, err);
-      if (err.problem?.type === '/problems/invalid-token') form.hidden = true;
-    } finally {
-      button.removeAttribute('aria-busy');
-      button.disabled = false;
-    }
+    await whileBusy(form.querySelector('button[type="submit"]'), async () => {
+      try {
+        await api(path, { method: 'POST', body: { token, password } });
+        form.hidden = true;
+        error.textContent = '';
+        document.getElementById('done-text').textContent = done;
+        const box = document.getElementById('done');
+        box.hidden = false;
+        box.querySelector('a').focus();
+      } catch (err) {
+        showProblem(form, error, err);
+        if (err.problem?.type === '/problems/invalid-token') form.hidden = true;
+      }
+    });
   });
   return token;
 }

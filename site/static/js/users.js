@@ -2,7 +2,7 @@
 // invite, change role, deactivate and reactivate, resend invitations, reset two-factor.
 import { authed } from './api.js';
 import { me } from './shell.js';
-import { option, showProblem, when } from './forms.js';
+import { option, showProblem, when, whileBusy } from './forms.js';
 import { paginatedTable } from './list.js';
 
 const $ = (id) => document.getElementById(id);
@@ -90,25 +90,21 @@ $('invite-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const form = event.target;
   const e = form.elements;
-  const button = form.querySelector('button[type="submit"]');
-  button.setAttribute('aria-busy', 'true');
-  button.disabled = true;
-  try {
-    const user = await authed(`${base}/users`, {
-      method: 'POST',
-      body: { name: e.name.value, email: e.email.value, phone: e.phone.value, role: e.role.value },
-    });
-    showProblem(form, $('invite-error'), { message: '' });
-    form.reset();
-    $('invite').open = false;
-    say(`Invitation sent to ${user.email}.`);
-    table.reload();
-  } catch (err) {
-    showProblem(form, $('invite-error'), err);
-  } finally {
-    button.removeAttribute('aria-busy');
-    button.disabled = false;
-  }
+  await whileBusy(form.querySelector('button[type="submit"]'), async () => {
+    try {
+      const user = await authed(`${base}/users`, {
+        method: 'POST',
+        body: { name: e.name.value, email: e.email.value, phone: e.phone.value, role: e.role.value },
+      });
+      showProblem(form, $('invite-error'), { message: '' });
+      form.reset();
+      $('invite').open = false;
+      say(`Invitation sent to ${user.email}.`);
+      table.reload();
+    } catch (err) {
+      showProblem(form, $('invite-error'), err);
+    }
+  });
 });
 
 me.then(async (data) => {

@@ -50,19 +50,6 @@ fn n(v: impl ToString) -> AttributeValue {
 }
 
 impl Store {
-    fn put_new(&self, item: Item) -> anyhow::Result<TransactWriteItem> {
-        Ok(TransactWriteItem::builder()
-            .put(
-                Put::builder()
-                    .table_name(&self.table)
-                    .set_item(Some(item))
-                    .condition_expression("attribute_not_exists(#pk)")
-                    .expression_attribute_names("#pk", keys::PK)
-                    .build()?,
-            )
-            .build())
-    }
-
     /// A new company (and its audit entry); `false` if the id is taken.
     pub async fn create_company(
         &self,

@@ -454,6 +454,11 @@ impl Store {
             );
             item.insert("gsi3sk".into(), s(keys::audit_sort(entry.at, &entry.id)));
         }
+        self.put_new(item)
+    }
+
+    /// The put of an item that must not exist yet, as a transaction part.
+    pub(crate) fn put_new(&self, item: Item) -> anyhow::Result<TransactWriteItem> {
         Ok(TransactWriteItem::builder()
             .put(
                 Put::builder()
@@ -505,19 +510,14 @@ impl Store {
             .expression_attribute_values(":active", s("active"))
             .expression_attribute_values(":epoch", AttributeValue::N(session.epoch.to_string()))
             .build()?;
-        let put_session = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK)
-            .build()?;
+
         let clear_failures = Delete::builder()
             .table_name(&self.table)
             .set_key(Some(keys::login_failures(email, window).to_item()))
             .build()?;
         let mut parts = vec![
             TransactWriteItem::builder().update(note_user).build(),
-            TransactWriteItem::builder().put(put_session).build(),
+            self.put_new(item)?,
             TransactWriteItem::builder().delete(clear_failures).build(),
             self.audit_part(audit)?,
         ];
@@ -777,24 +777,12 @@ impl Store {
         let item = Self::ticket_item(ticket)?;
         let mut pointer = keys::ticket_number(ticket.number).to_item();
         pointer.insert("company_id".into(), s(ticket.company_id.as_str()));
-        let put = |item: Item| -> anyhow::Result<TransactWriteItem> {
-            Ok(TransactWriteItem::builder()
-                .put(
-                    Put::builder()
-                        .table_name(&self.table)
-                        .set_item(Some(item))
-                        .condition_expression("attribute_not_exists(#pk)")
-                        .expression_attribute_names("#pk", keys::PK)
-                        .build()?,
-                )
-                .build())
-        };
         let month = format!(
             "{:04}-{:02}",
             ticket.created_at.year(),
             u8::from(ticket.created_at.month())
         );
-        let mut parts = vec![put(item)?, put(pointer)?];
+        let mut parts = vec![self.put_new(item)?, self.put_new(pointer)?];
         for item in Self::word_items(ticket) {
             parts.push(
                 TransactWriteItem::builder()
@@ -821,7 +809,7 @@ impl Store {
                 &keys::idempotency(user, key),
             )?;
             item.insert(keys::TTL.into(), epoch(expires));
-            parts.push(put(item)?);
+            parts.push(self.put_new(item)?);
         }
         parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
         self.transact(parts, "storing ticket").await
@@ -965,13 +953,7 @@ impl Store {
             &attachment.id,
             attachment.internal,
         );
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(to_item(attachment, &key)?))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK)
-            .build()?;
-        let mut parts = vec![TransactWriteItem::builder().put(put).build()];
+        let mut parts = vec![self.put_new(to_item(attachment, &key)?)?];
         parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
         self.transact(parts, "storing attachment").await
     }
@@ -992,21 +974,13 @@ impl Store {
             &note.id,
             note.internal,
         );
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(to_item(note, &key)?))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK)
-            .build()?;
+        let put = self.put_new(to_item(note, &key)?)?;
         // The ticket is written whole, so every index attribute follows its new update time.
         let mut touched = ticket.clone();
         touched.updated_at = note.created_at;
         touched.version = ticket.version + 1;
         let touch = self.versioned_ticket_put(&touched, ticket.version)?;
-        let mut parts = vec![
-            TransactWriteItem::builder().put(put).build(),
-            TransactWriteItem::builder().put(touch).build(),
-        ];
+        let mut parts = vec![put, TransactWriteItem::builder().put(touch).build()];
         parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
         self.transact(parts, "storing note").await
     }
