@@ -43,11 +43,11 @@ pub async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         .filter(|q| !q.is_empty());
     let list = format!("companies#{}", q.as_deref().unwrap_or(""));
     let start = ctx.start_after(&list)?;
-    let store = &ctx.app.store;
-    let page = match &q {
-        Some(q) => store.search_companies(q, start, PAGE_SIZE).await?,
-        None => store.list_companies(start, PAGE_SIZE).await?,
-    };
+    let page = ctx
+        .app
+        .store
+        .list_companies(q.as_deref(), start, PAGE_SIZE)
+        .await?;
     let next_cursor = ctx.next_cursor(&page, &list);
     json(
         StatusCode::OK,

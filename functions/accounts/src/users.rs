@@ -344,19 +344,13 @@ pub async fn update(ctx: &Ctx<'_>, company: &str, user: &str) -> Result<Response
         AuditEntry::user_target(&user.id),
         summary,
     );
-    if !ctx
+    let saved = ctx
         .app
         .store
         .save_user(&user, &before, deactivated, &audit)
         .await?
-    {
-        return Err(ApiError::Conflict);
-    }
-    user.version = before.version + 1;
-    if deactivated {
-        user.session_epoch = before.session_epoch + 1;
-    }
-    json(StatusCode::OK, &user)
+        .ok_or(ApiError::Conflict)?;
+    json(StatusCode::OK, &saved)
 }
 
 /// Reset a user's MFA (lost phone): they sign in with their password alone, and enrol again where

@@ -103,14 +103,12 @@ pub async fn update_me(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             portal::audit::AuditEntry::user_target(&principal.user.id),
             format!("Updated own {}", changed.join(", ")),
         );
-        if !ctx
+        principal.user = ctx
             .app
             .store
             .save_user(&principal.user, &before, false, &audit)
             .await?
-        {
-            return Err(ApiError::Conflict);
-        }
+            .ok_or(ApiError::Conflict)?;
     }
     json(StatusCode::OK, &Me::from(&principal))
 }

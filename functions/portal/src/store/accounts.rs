@@ -107,31 +107,6 @@ impl Store {
         .await
     }
 
-    /// Companies whose name starts with `prefix` (case-insensitive), by name.
-    pub async fn search_companies(
-        &self,
-        prefix: &str,
-        start: Option<Item>,
-        limit: i32,
-    ) -> anyhow::Result<Page<Company>> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI1)
-            .key_condition_expression("#gpk = :dir AND begins_with(#gsk, :prefix)")
-            .expression_attribute_names("#gpk", keys::GSI1PK)
-            .expression_attribute_names("#gsk", keys::GSI1SK)
-            .expression_attribute_values(":dir", s(keys::COMPANY_DIRECTORY))
-            .expression_attribute_values(":prefix", s(prefix.to_lowercase()))
-            .set_exclusive_start_key(start)
-            .limit(limit)
-            .send()
-            .await
-            .context("searching companies")?;
-        page(out.items, out.last_evaluated_key)
-    }
-
     fn token_put(&self, hash: &str, token: &TokenRecord) -> anyhow::Result<TransactWriteItem> {
         let mut item = to_item(token, &keys::account_token(hash))?;
         item.insert(keys::TTL.into(), epoch(token.expires_at));
@@ -488,14 +463,15 @@ impl Store {
     }
 
     /// Save a changed user if still at `before.version`, keeping the company's admin count (the
-    /// last admin cannot stop being one) and, when `end_sessions`, ending all their sessions.
+    /// last admin cannot stop being one) and, when `end_sessions`, ending all their sessions. The
+    /// user as saved (next version, and epoch), or `None` if a condition refused it.
     pub async fn save_user(
         &self,
         user: &User,
         before: &User,
         end_sessions: bool,
         audit: &AuditEntry,
-    ) -> anyhow::Result<bool> {
+    ) -> anyhow::Result<Option<User>> {
         let mut saved = user.clone();
         saved.version = before.version + 1;
         if end_sessions {
@@ -520,7 +496,7 @@ impl Store {
             before.counts_as_admin(),
             user.counts_as_admin(),
         )?);
-        self.transact(parts, "saving user").await
+        Ok(self.transact(parts, "saving user").await?.then_some(saved))
     }
 
     /// The user's MFA record and failed codes in the current window, in one call.

@@ -1170,20 +1170,29 @@ impl Store {
         Ok((open, months))
     }
 
-    /// One page of the company directory, ordered by name.
+    /// One page of the company directory, ordered by name; with `prefix`, only names starting
+    /// with it (case-insensitive).
     pub async fn list_companies(
         &self,
+        prefix: Option<&str>,
         start: Option<Item>,
         limit: i32,
     ) -> anyhow::Result<Page<Company>> {
-        let out = self
+        let mut query = self
             .db
             .query()
             .table_name(&self.table)
             .index_name(keys::GSI1)
-            .key_condition_expression("#gpk = :dir")
             .expression_attribute_names("#gpk", keys::GSI1PK)
-            .expression_attribute_values(":dir", s(keys::COMPANY_DIRECTORY))
+            .expression_attribute_values(":dir", s(keys::COMPANY_DIRECTORY));
+        query = match prefix {
+            Some(prefix) => query
+                .key_condition_expression("#gpk = :dir AND begins_with(#gsk, :prefix)")
+                .expression_attribute_names("#gsk", keys::GSI1SK)
+                .expression_attribute_values(":prefix", s(prefix.to_lowercase())),
+            None => query.key_condition_expression("#gpk = :dir"),
+        };
+        let out = query
             .set_exclusive_start_key(start)
             .limit(limit)
             .send()
