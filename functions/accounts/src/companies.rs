@@ -2,7 +2,7 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
-use portal::audit::{AuditAction, AuditEntry};
+use portal::audit::AuditAction;
 use portal::domain::{CompanyId, CompanyKind, Email, SignInMethod, random_hex};
 use portal::error::FieldError;
 use portal::http::{Ctx, json};
@@ -262,10 +262,9 @@ pub async fn update(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiE
     let mut changed = before.clone();
     fields.apply(&mut changed)?;
     changed.version = before.version + 1;
-    let audit = AuditEntry::new(
+    let audit = principal.audit(
         ctx,
         &company,
-        Some(&principal.user),
         AuditAction::CompanyUpdated,
         Some(format!("company:{company}")),
         describe_change(&before, &changed),

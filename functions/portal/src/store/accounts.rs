@@ -446,20 +446,11 @@ impl Store {
         company: &CompanyId,
         user: &UserId,
     ) -> anyhow::Result<Vec<Session>> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(":pk", s(keys::company_partition(company)))
-            .expression_attribute_values(":prefix", s(keys::session_prefix(user)))
-            .limit(100)
-            .send()
+        Ok(self
+            .prefix_page(company, &keys::session_prefix(user), None, 100)
             .await
-            .context("listing sessions")?;
-        Ok(page(out.items, None)?.items)
+            .context("listing sessions")?
+            .items)
     }
 
     /// Save a changed user if still at `before.version`, keeping the company's admin count (the

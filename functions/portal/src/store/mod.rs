@@ -1208,6 +1208,19 @@ impl Store {
         start: Option<Item>,
         limit: i32,
     ) -> anyhow::Result<Page<User>> {
+        self.prefix_page(company, keys::USER_PREFIX, start, limit)
+            .await
+            .context("listing users")
+    }
+
+    /// One page of the items of `company`'s partition whose sort key starts with `prefix`.
+    async fn prefix_page<T: DeserializeOwned>(
+        &self,
+        company: &CompanyId,
+        prefix: &str,
+        start: Option<Item>,
+        limit: i32,
+    ) -> anyhow::Result<Page<T>> {
         let out = self
             .db
             .query()
@@ -1216,12 +1229,11 @@ impl Store {
             .expression_attribute_names("#pk", keys::PK)
             .expression_attribute_names("#sk", keys::SK)
             .expression_attribute_values(":pk", s(keys::company_partition(company)))
-            .expression_attribute_values(":prefix", s(keys::USER_PREFIX))
+            .expression_attribute_values(":prefix", s(prefix))
             .set_exclusive_start_key(start)
             .limit(limit)
             .send()
-            .await
-            .context("listing users")?;
+            .await?;
         page(out.items, out.last_evaluated_key)
     }
 }
