@@ -176,6 +176,10 @@ for (const theme of ['light', 'dark']) {
     await page.goto(`${BASE}/account/`);
     await page.locator('td[data-field="started"]').first().waitFor();
     await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+    // The QR code, or a message saying why not: either way the test reports what the page shows.
+    await page.waitForFunction(() => document.querySelector('#mfa-qr svg') || document.getElementById('mfa-status')?.textContent || location.pathname !== '/account/', null, { timeout: 60_000 });
+    assert.equal(new URL(page.url()).pathname, '/account/', errors.join(' '));
+    assert.equal(await page.locator('#mfa-status').textContent(), '', errors.join(' '));
     await page.locator('#mfa-qr svg').waitFor();
     assert.deepEqual(await seriousViolations(page), [], 'account page with the QR code');
     await signOut(page);
