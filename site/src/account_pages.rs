@@ -16,7 +16,7 @@ pub const CLIENT_ROLES: [(&str, &str); 5] = [
 ];
 
 /// Every audit action, as the API names them, with a label.
-const AUDIT_ACTIONS: [(&str, &str); 26] = [
+const AUDIT_ACTIONS: [(&str, &str); 39] = [
     ("sign_in", "Signed in"),
     ("sign_in_failed", "Sign-in failed"),
     ("mfa_challenge_failed", "Second factor failed"),
@@ -43,6 +43,19 @@ const AUDIT_ACTIONS: [(&str, &str); 26] = [
     ("ticket_updated", "Ticket updated"),
     ("ticket_status_changed", "Ticket status changed"),
     ("attachment_added", "File attached"),
+    ("invoice_created", "Invoice drafted"),
+    ("invoice_updated", "Invoice draft changed"),
+    ("invoice_deleted", "Invoice draft deleted"),
+    ("invoice_issued", "Invoice issued"),
+    ("invoice_voided", "Invoice voided"),
+    ("payment_started", "Payment started"),
+    ("payment_received", "Payment received"),
+    ("payment_failed", "Payment failed"),
+    ("payment_recorded", "Payment recorded by hand"),
+    ("payment_method_added", "Payment method added"),
+    ("payment_method_changed", "Payment method changed"),
+    ("payment_method_removed", "Payment method removed"),
+    ("autopay_changed", "Autopay turned on or off"),
 ];
 
 fn password_rules() -> Markup {
@@ -327,6 +340,7 @@ pub fn companies(b: &Branding) -> Markup {
                         div.grid {
                             div { (Field { name: "time_zone", label: "Time zone (e.g. Europe/London)", kind: "text", autocomplete: "off", required: true }) }
                             div { (Field { name: "currency", label: "Currency (e.g. USD)", kind: "text", autocomplete: "off", required: true }) }
+                            div { (Field { name: "payment_terms_days", label: "Payment terms (days)", kind: "number", autocomplete: "off", required: true }) }
                         }
                         label { input #mfa_required name="mfa_required" type="checkbox"; "Users must use two-factor authentication" }
                         p.muted { "Sign-in methods: password. (Microsoft and Google sign-in are not available yet.)" }

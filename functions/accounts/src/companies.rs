@@ -88,6 +88,8 @@ pub struct CompanyFields {
     pub address: Option<String>,
     pub time_zone: Option<String>,
     pub currency: Option<String>,
+    /// Days from an invoice's issue to its due date (0–365).
+    pub payment_terms_days: Option<u32>,
     pub mfa_required: Option<bool>,
     pub sign_in_methods: Option<Vec<SignInMethod>>,
     /// `PATCH` only: the version the change was made from (409 if it moved).
@@ -134,6 +136,16 @@ impl CompanyFields {
                 errors.push(FieldError::new(
                     "currency",
                     "Use a three-letter ISO 4217 code such as USD or EUR",
+                ));
+            }
+        }
+        if let Some(days) = self.payment_terms_days {
+            if days <= 365 {
+                company.payment_terms_days = days;
+            } else {
+                errors.push(FieldError::new(
+                    "payment_terms_days",
+                    "Payment terms are 0 to 365 days",
                 ));
             }
         }
@@ -298,6 +310,10 @@ fn describe_change(before: &Company, after: &Company) -> String {
         ("address", before.address != after.address),
         ("time zone", before.time_zone != after.time_zone),
         ("currency", before.currency != after.currency),
+        (
+            "payment terms",
+            before.payment_terms_days != after.payment_terms_days,
+        ),
         (
             "sign-in methods",
             before.sign_in_methods != after.sign_in_methods,

@@ -60,6 +60,8 @@ pub struct App {
     /// The key TOTP secrets are derived from (see `totp::secret`), itself derived from the
     /// cursor secret, so no new secret needs provisioning.
     pub mfa_key: Vec<u8>,
+    /// Stripe keys, when online payment is set up.
+    pub stripe: Option<crate::config::StripeKeys>,
 }
 
 impl App {
@@ -98,6 +100,7 @@ impl App {
                     .as_ref()
                     .to_vec()
             },
+            stripe: secrets.stripe(),
             clock,
             dynamo_calls,
             dynamo_reads,

@@ -44,10 +44,23 @@ pub enum AuditAction {
     TicketUpdated,
     TicketStatusChanged,
     AttachmentAdded,
+    InvoiceCreated,
+    InvoiceUpdated,
+    InvoiceDeleted,
+    InvoiceIssued,
+    InvoiceVoided,
+    PaymentStarted,
+    PaymentReceived,
+    PaymentFailed,
+    PaymentRecorded,
+    PaymentMethodAdded,
+    PaymentMethodChanged,
+    PaymentMethodRemoved,
+    AutopayChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 39] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::MfaChallengeFailed,
@@ -74,6 +87,19 @@ impl AuditAction {
         Self::TicketUpdated,
         Self::TicketStatusChanged,
         Self::AttachmentAdded,
+        Self::InvoiceCreated,
+        Self::InvoiceUpdated,
+        Self::InvoiceDeleted,
+        Self::InvoiceIssued,
+        Self::InvoiceVoided,
+        Self::PaymentStarted,
+        Self::PaymentReceived,
+        Self::PaymentFailed,
+        Self::PaymentRecorded,
+        Self::PaymentMethodAdded,
+        Self::PaymentMethodChanged,
+        Self::PaymentMethodRemoved,
+        Self::AutopayChanged,
     ];
 
     /// The wire name (`sign_in`, …).

@@ -30,6 +30,11 @@ pub struct Config {
     pub mail_from: Option<String>,
     /// The MSP's support mailbox: told of new tickets and client notes.
     pub support_email: Option<crate::domain::Email>,
+    /// Where the Stripe API is (`STRIPE_API_BASE`, with a trailing slash): Stripe's own by
+    /// default; a local double or a test's mock otherwise.
+    pub stripe_api_base: Option<String>,
+    /// How long one Stripe request may take (`STRIPE_TIMEOUT_SECONDS`, default 20).
+    pub stripe_timeout: std::time::Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -121,6 +126,17 @@ impl Config {
             s3_public_endpoint: optional("S3_PUBLIC_ENDPOINT"),
             mail_from: optional("MAIL_FROM"),
             support_email,
+            stripe_api_base: optional("STRIPE_API_BASE").map(|base| {
+                if base.ends_with('/') { base } else { format!("{base}/") }
+            }),
+            stripe_timeout: std::time::Duration::from_secs(match get("STRIPE_TIMEOUT_SECONDS") {
+                None => 20,
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| (1..=60).contains(s))
+                    .context("STRIPE_TIMEOUT_SECONDS must be 1 to 60")?,
+            }),
         })
     }
 }
@@ -142,6 +158,25 @@ pub struct Secrets {
     pub jwt_signing_key: String,
     /// 32 random bytes, base64: signs pagination cursors.
     pub cursor_key: String,
+    /// Stripe secret (or restricted) API key, `sk_…`/`rk_…`. Without it, online payment is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stripe_secret_key: Option<String>,
+    /// The signing secret of the Stripe webhook endpoint, `whsec_…`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stripe_webhook_secret: Option<String>,
+}
+
+/// What the billing function needs to talk to Stripe; present only when both keys are set.
+#[derive(Clone)]
+pub struct StripeKeys {
+    pub secret_key: String,
+    pub webhook_secret: String,
+}
+
+impl std::fmt::Debug for StripeKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StripeKeys(..)")
+    }
 }
 
 impl std::fmt::Debug for Secrets {
@@ -161,6 +196,8 @@ impl Secrets {
         Ok(Self {
             jwt_signing_key: B64.encode(pkcs8.as_ref()),
             cursor_key: B64.encode(cursor),
+            stripe_secret_key: None,
+            stripe_webhook_secret: None,
         })
     }
 
@@ -190,6 +227,15 @@ impl Secrets {
                 Self::parse(value)
             }
         }
+    }
+
+    /// The Stripe keys, when both are configured (non-empty).
+    pub fn stripe(&self) -> Option<StripeKeys> {
+        let nonempty = |v: &Option<String>| v.as_ref().map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
+        Some(StripeKeys {
+            secret_key: nonempty(&self.stripe_secret_key)?,
+            webhook_secret: nonempty(&self.stripe_webhook_secret)?,
+        })
     }
 
     pub fn jwt_key_der(&self) -> anyhow::Result<Vec<u8>> {

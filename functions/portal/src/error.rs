@@ -43,6 +43,12 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("too many attempts")]
     TooManyAttempts { retry_after_secs: i64 },
+    /// A service we depend on (Stripe) failed or did not answer; nothing was changed.
+    #[error("upstream failed: {0}")]
+    Upstream(String),
+    /// A feature this deployment has not set up (online payment without Stripe keys).
+    #[error("not set up: {1}")]
+    NotSetUp(&'static str, String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -95,6 +101,8 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Upstream(_) => StatusCode::BAD_GATEWAY,
+            ApiError::NotSetUp(..) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -145,6 +153,12 @@ impl ApiError {
                 "Too many failed attempts",
                 Some(format!("Try again in {} minutes.", (retry_after_secs + 59) / 60)),
             ),
+            ApiError::Upstream(what) => (
+                "/problems/payment-provider",
+                "The payment provider did not answer properly",
+                Some(format!("{what} Nothing was charged or changed; try again in a moment.")),
+            ),
+            ApiError::NotSetUp(kind, message) => (kind, message.as_str(), None),
             ApiError::Internal(_) => ("/problems/internal", "Something went wrong on our side", None),
         };
         Problem {

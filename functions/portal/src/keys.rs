@@ -17,6 +17,13 @@
 //! | note        | `CO#{company}`          | `TICKET#{n:010}#N|X#{created}#{id}` |  |              |
 //! | ticket no.  | `TICKETNO#{n}`          | `TICKETNO`        |             |                   |
 //! | counter     | `COUNTER`               | `{name}`          |             |                   |
+//! | invoice     | `CO#{company}`          | `INVOICE#{id}`    | `INV#{c}#{tab}` | `{due}#{id}` (gsi2: `INVQ#{tab}`, `{due}#{c}#{id}`) |
+//! | invoice no. | `INVOICENO#{n}`         | `INVOICENO`       |             |                   |
+//! | payment     | `CO#{company}`          | `PAYMENT#{id}`    | `PAY#{c}` (once succeeded) | `{paid}#{id}` |
+//! | billing acct| `CO#{company}`          | `BILLING`         |             |                   |
+//! | pay method  | `CO#{company}`          | `PAYMETHOD#{pm}`  | `PMEXP#{yyyy-mm}` | `{c}#{pm}`  |
+//! | Stripe cust.| `STRIPECUS#{cus}`       | `STRIPECUS`       |             |                   |
+//! | Stripe event| `STRIPEEVT#{evt}`       | `STRIPEEVT`       |             |                   |
 //! | tkt stats   | `CO#{company}`          | `STATS#T#C#OPEN`, `STATS#T#C#M#{yyyy-mm}`, and `STATS#T#U#{user}#…` per contact | | |
 //!
 //! The ticket layout is explained in docs/tickets.md.
@@ -356,6 +363,98 @@ pub fn idempotency(user: &crate::domain::UserId, key: &str) -> Key {
     Key {
         pk: format!("IDEM#{user}#{key}"),
         sk: "IDEM".into(),
+    }
+}
+
+/// An invoice. Its list keys come from `invoice_tab`/`invoice_queue` and `invoice_sort`.
+pub fn invoice(company: &CompanyId, id: &crate::billing::BillingId) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: format!("INVOICE#{id}"),
+    }
+}
+
+/// A company's invoices in one tab (`draft`, `open`, `closed`): gsi1, sorted by `invoice_sort`.
+pub fn invoice_tab(company: &CompanyId, tab: &str) -> String {
+    format!("INV#{company}#{tab}")
+}
+
+/// Every company's invoices in one tab (the MSP's view): gsi2, sorted by `invoice_queue_sort`.
+pub fn invoice_queue(tab: &str) -> String {
+    format!("INVQ#{tab}")
+}
+
+/// Invoices sort by due date (drafts without one first), then id.
+pub fn invoice_sort(due: Option<time::Date>, id: &crate::billing::BillingId) -> String {
+    format!("{}#{id}", due.map_or_else(|| "0000-00-00".into(), |d| d.to_string()))
+}
+
+pub fn invoice_queue_sort(
+    due: Option<time::Date>,
+    company: &CompanyId,
+    id: &crate::billing::BillingId,
+) -> String {
+    format!(
+        "{}#{company}#{id}",
+        due.map_or_else(|| "0000-00-00".into(), |d| d.to_string())
+    )
+}
+
+/// Which company and invoice carry number `n` (search by number; unique numbers).
+pub fn invoice_number(number: u64) -> Key {
+    Key {
+        pk: format!("INVOICENO#{number}"),
+        sk: "INVOICENO".into(),
+    }
+}
+
+pub fn payment(company: &CompanyId, id: &crate::billing::BillingId) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: format!("PAYMENT#{id}"),
+    }
+}
+
+/// A company's succeeded payments, newest first: gsi1 partition (sort: `sortable_time(paid)#id`).
+pub fn payment_history(company: &CompanyId) -> String {
+    format!("PAY#{company}")
+}
+
+/// A company's billing account (Stripe customer, default method, autopay).
+pub fn billing_account(company: &CompanyId) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: "BILLING".into(),
+    }
+}
+
+pub const PAYMENT_METHOD_PREFIX: &str = "PAYMETHOD#";
+
+pub fn payment_method(company: &CompanyId, id: &str) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: format!("{PAYMENT_METHOD_PREFIX}{id}"),
+    }
+}
+
+/// Cards expiring in month `yyyy-mm`, across companies (reminders): gsi1 partition.
+pub fn card_expiry(month: &str) -> String {
+    format!("PMEXP#{month}")
+}
+
+/// Which company a Stripe customer is.
+pub fn stripe_customer(customer: &str) -> Key {
+    Key {
+        pk: format!("STRIPECUS#{customer}"),
+        sk: "STRIPECUS".into(),
+    }
+}
+
+/// A Stripe event already applied (webhooks are delivered at least once). Expires by TTL.
+pub fn stripe_event(event: &str) -> Key {
+    Key {
+        pk: format!("STRIPEEVT#{event}"),
+        sk: "STRIPEEVT".into(),
     }
 }
 

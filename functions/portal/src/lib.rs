@@ -5,12 +5,14 @@
 pub mod account_links;
 pub mod app;
 pub mod audit;
+pub mod billing;
 pub mod config;
 pub mod csv;
 pub mod cursor;
 pub mod domain;
 pub mod email;
 pub mod error;
+pub mod files;
 pub mod http;
 pub mod keys;
 pub mod metrics;

@@ -5,7 +5,7 @@
 //! GET that forces `Content-Disposition: attachment`.
 
 use aws_credential_types::provider::ProvideCredentials;
-use lambda_http::http::{StatusCode, header};
+use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::audit::AuditAction;
 use portal::domain::{CompanyId, UserId, random_hex};
@@ -14,10 +14,10 @@ use portal::http::{Ctx, json};
 use portal::keys;
 use portal::roles::Capability;
 use portal::tickets::Attachment;
+use portal::files::{bucket, download_redirect, s3};
 use portal::upload::{PresignedPost, SigningCredentials, UploadRule, presign_post};
-use portal::{ApiError, App};
+use portal::ApiError;
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
 use utoipa::ToSchema;
 
 use crate::{TicketDetail, visible_ticket};
@@ -25,7 +25,6 @@ use crate::{TicketDetail, visible_ticket};
 /// How long a presigned POST may start, a token may be confirmed, a download link works.
 const UPLOAD_WINDOW: time::Duration = time::Duration::minutes(10);
 const CONFIRM_WINDOW: time::Duration = time::Duration::hours(1);
-const DOWNLOAD_WINDOW: Duration = Duration::from_secs(300);
 const MAX_FILE_NAME: usize = 150;
 const TOKEN_PURPOSE: &str = "upload";
 
@@ -126,50 +125,6 @@ pub fn clean_content_type(raw: &str) -> Option<String> {
         Some((t, sub)) if essence.len() <= 100 && token(t) && token(sub) => Some(essence),
         _ => None,
     }
-}
-
-/// `Content-Disposition: attachment` with an ASCII fallback name and the exact UTF-8 one.
-pub fn content_disposition(file_name: &str) -> String {
-    let ascii: String = file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
-}
-
-fn bucket(app: &App) -> Result<&str, ApiError> {
-    app.config
-        .attachments_bucket
-        .as_deref()
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("ATTACHMENTS_BUCKET is not set")))
-}
-
-/// An S3 client at `endpoint` (path-style there), or AWS's own.
-fn s3(app: &App, endpoint: Option<&str>) -> aws_sdk_s3::Client {
-    let mut config = aws_sdk_s3::config::Builder::from(&app.aws);
-    if let Some(endpoint) = endpoint.or(app.aws.endpoint_url()) {
-        // With path-style addressing the SDK appends the bucket to the endpoint's path as is: a
-        // path (the dev proxy's `/_s3`) needs its trailing slash.
-        let endpoint = format!("{}/", endpoint.trim_end_matches('/'));
-        config = config.endpoint_url(endpoint).force_path_style(true);
-    }
-    aws_sdk_s3::Client::from_conf(config.build())
 }
 
 /// The ticket a file step is for, checked: visible, open, and the principal may add to it.
@@ -418,26 +373,7 @@ pub async fn download(ctx: &Ctx<'_>, number: &str, id: &str) -> Result<Response<
         .find(|a| a.id == id)
         .ok_or(ApiError::NotFound)?;
     let key = keys::attachment_object(&detail.ticket.company_id, detail.ticket.number, id);
-    let presigned = s3(ctx.app, ctx.app.config.s3_public_endpoint.as_deref())
-        .get_object()
-        .bucket(bucket(ctx.app)?)
-        .key(key)
-        .response_content_disposition(content_disposition(&attachment.file_name))
-        .response_content_type(&attachment.content_type)
-        .presigned(
-            aws_sdk_s3::presigning::PresigningConfig::expires_in(DOWNLOAD_WINDOW)
-                .map_err(|e| ApiError::Internal(e.into()))?,
-        )
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::Error::from(e).context("presigning download")))?;
-    // Only the URL goes to the browser: the presigned request's headers (x-amzn-trace-id in
-    // Lambda) are not part of it.
-    Response::builder()
-        .status(StatusCode::SEE_OTHER)
-        .header(header::LOCATION, presigned.uri())
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(Body::Empty)
-        .map_err(|e| ApiError::Internal(e.into()))
+    download_redirect(ctx.app, &key, &attachment.file_name, &attachment.content_type).await
 }
 
 #[cfg(test)]
@@ -470,13 +406,5 @@ mod tests {
         assert_eq!(clean_content_type("").unwrap(), "application/octet-stream");
         assert_eq!(clean_content_type("text"), None);
         assert_eq!(clean_content_type("text/html\r\nx: y"), None);
-    }
-
-    #[test]
-    fn downloads_are_attachments_with_both_names() {
-        assert_eq!(
-            content_disposition("Rapport \"final\" é.pdf"),
-            "attachment; filename=\"Rapport _final_ _.pdf\"; filename*=UTF-8''Rapport%20%22final%22%20%C3%A9.pdf"
-        );
     }
 }

@@ -21,6 +21,7 @@ function openDialog(company) {
   e.address.value = company?.address ?? '';
   e.time_zone.value = company?.time_zone ?? 'UTC';
   e.currency.value = company?.currency ?? 'USD';
+  e.payment_terms_days.value = company?.payment_terms_days ?? 30;
   e.mfa_required.checked = company?.mfa_required ?? false;
   $('company-dialog').showModal();
 }
@@ -30,7 +31,8 @@ form.addEventListener('submit', async (event) => {
   const e = form.elements;
   const body = {
     name: e.name.value, billing_email: e.billing_email.value, phone: e.phone.value, address: e.address.value,
-    time_zone: e.time_zone.value, currency: e.currency.value, mfa_required: e.mfa_required.checked,
+    time_zone: e.time_zone.value, currency: e.currency.value,
+    payment_terms_days: Number(e.payment_terms_days.value), mfa_required: e.mfa_required.checked,
   };
   try {
     const saved = editing

@@ -20,6 +20,8 @@ use crate::roles::Role;
 use crate::tickets::{Attachment, Note, Priority, Ticket, TicketSettings, TicketStatus};
 
 mod accounts;
+mod billing;
+pub use billing::{Saved, payable, today};
 pub use accounts::{AuditQuery, MfaRecord, TokenKind, TokenRecord};
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -47,6 +49,9 @@ pub struct Company {
     /// ISO 4217 code, e.g. `USD`.
     #[serde(default = "default_currency")]
     pub currency: String,
+    /// Days from issue to due date of its invoices (when the invoice does not say).
+    #[serde(default = "default_payment_terms")]
+    pub payment_terms_days: u32,
     /// Users must enrol in MFA (at their next sign-in) before they can do anything else.
     #[serde(default)]
     pub mfa_required: bool,
@@ -62,6 +67,9 @@ pub struct Company {
 
 fn default_time_zone() -> String {
     "UTC".into()
+}
+fn default_payment_terms() -> u32 {
+    30
 }
 fn default_currency() -> String {
     "USD".into()
@@ -83,6 +91,7 @@ impl Company {
             address: String::new(),
             time_zone: default_time_zone(),
             currency: default_currency(),
+            payment_terms_days: default_payment_terms(),
             mfa_required: false,
             sign_in_methods: default_sign_in_methods(),
             admins: 0,

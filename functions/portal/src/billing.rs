@@ -1,0 +1,559 @@
+//! Billing: invoices, payments, payment methods and autopay consent. Money is always an integer
+//! number of minor units (cents) plus an ISO 4217 currency code; never a float. How it works is in
+//! docs/billing.md.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::{Date, OffsetDateTime};
+use utoipa::ToSchema;
+
+use crate::domain::{CompanyId, Email, UserId, random_hex};
+use crate::error::{ApiError, FieldError};
+
+/// Identifier of an invoice or payment: 24 hex characters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(try_from = "String", into = "String")]
+#[schema(value_type = String)]
+pub struct BillingId(String);
+
+impl BillingId {
+    pub fn generate() -> Self {
+        Self(random_hex(12))
+    }
+    /// An id derived from other ids (a retried request gets the same one).
+    pub fn derived(parts: &[&str]) -> Self {
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, parts.join("\n").as_bytes());
+        Self(digest.as_ref()[..12].iter().map(|b| format!("{b:02x}")).collect())
+    }
+    /// Any text that is not an id is "not found", as for every other id.
+    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+        Self::try_from(raw.to_owned()).map_err(|_| ApiError::NotFound)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for BillingId {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if s.len() == 24 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            Ok(Self(s))
+        } else {
+            Err("invalid id".into())
+        }
+    }
+}
+
+impl From<BillingId> for String {
+    fn from(v: BillingId) -> String {
+        v.0
+    }
+}
+
+impl std::fmt::Display for BillingId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The most any one amount may be (a billion in major units): far beyond any real invoice, and
+/// far below where `i64` arithmetic on sums could overflow.
+pub const MAX_AMOUNT: i64 = 100_000_000_000;
+pub const MAX_LINES: usize = 200;
+
+/// Currencies Stripe treats as having no minor unit.
+const ZERO_DECIMAL: [&str; 16] = [
+    "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV",
+    "XAF", "XOF", "XPF",
+];
+
+/// An ISO 4217 code in upper case, if `raw` looks like one.
+pub fn currency(raw: &str) -> Option<String> {
+    let code = raw.trim().to_ascii_uppercase();
+    (code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())).then_some(code)
+}
+
+/// Digits after the decimal point of `currency`'s amounts.
+pub fn minor_digits(currency: &str) -> u32 {
+    if ZERO_DECIMAL.contains(&currency) { 0 } else { 2 }
+}
+
+/// An amount for people: `$1,234.50`, `€12.00`, `£3.10`, `¥1,200`, else `1,234.50 CHF`.
+pub fn format_money(amount: i64, currency: &str) -> String {
+    let digits = minor_digits(currency);
+    let scale = 10_i64.pow(digits);
+    let sign = if amount < 0 { "-" } else { "" };
+    let abs = amount.unsigned_abs();
+    let major = abs / scale as u64;
+    let mut grouped = String::new();
+    for (i, c) in major.to_string().chars().rev().enumerate() {
+        if i > 0 && i % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let mut number: String = grouped.chars().rev().collect();
+    if digits > 0 {
+        number = format!("{number}.{:0width$}", abs % scale as u64, width = digits as usize);
+    }
+    let symbol = match currency {
+        "USD" | "CAD" | "AUD" | "NZD" => Some("$"),
+        "EUR" => Some("€"),
+        "GBP" => Some("£"),
+        "JPY" => Some("¥"),
+        _ => None,
+    };
+    match symbol {
+        Some(s) => format!("{sign}{s}{number}"),
+        None => format!("{sign}{number} {currency}"),
+    }
+}
+
+/// A quantity with up to three decimals (`1.5` hours), kept as thousandths. Accepted as a JSON
+/// number or string; written as a string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ToSchema)]
+#[schema(value_type = String, example = "1.5")]
+pub struct Quantity(pub i64);
+
+impl Quantity {
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        let (whole, frac) = raw.split_once('.').unwrap_or((raw, ""));
+        if whole.is_empty() && frac.is_empty()
+            || whole.len() > 9
+            || frac.len() > 3
+            || !whole.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+        let frac: i64 = format!("{frac:0<3}").parse().ok()?;
+        Some(Self(whole * 1000 + frac))
+    }
+}
+
+impl std::fmt::Display for Quantity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (whole, frac) = (self.0 / 1000, self.0 % 1000);
+        if frac == 0 {
+            write!(f, "{whole}")
+        } else {
+            write!(f, "{}", format!("{whole}.{frac:03}").trim_end_matches('0'))
+        }
+    }
+}
+
+impl Serialize for Quantity {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => return Err(serde::de::Error::custom("a quantity is a number")),
+        };
+        Self::parse(&raw).ok_or_else(|| {
+            serde::de::Error::custom("a quantity is a number ≥ 0 with at most 3 decimals")
+        })
+    }
+}
+
+/// `a × b / d`, rounded half away from zero, in 128-bit arithmetic.
+fn mul_div_round(a: i64, b: i64, d: i64) -> i64 {
+    let p = i128::from(a) * i128::from(b);
+    let d = i128::from(d);
+    let q = (p.abs() + d / 2) / d;
+    (if p < 0 { -q } else { q }) as i64
+}
+
+/// One line of an invoice.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Line {
+    pub description: String,
+    pub quantity: Quantity,
+    /// Minor units.
+    pub unit_price: i64,
+    /// `quantity × unit_price`, rounded to the minor unit.
+    pub amount: i64,
+}
+
+/// A line as MSP staff write it.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineBody {
+    pub description: String,
+    pub quantity: Quantity,
+    /// Minor units (cents); may be negative for a discount line.
+    pub unit_price: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceStatus {
+    /// Being written by the MSP; clients never see it; has no number.
+    Draft,
+    /// Sent; may be paid (a balance remains).
+    Issued,
+    /// Nothing left to pay.
+    Paid,
+    /// Cancelled after issue; cannot be paid; keeps its number.
+    Void,
+}
+
+impl InvoiceStatus {
+    /// The list an invoice belongs to: `draft`, `open` (outstanding) or `closed` (paid, void).
+    pub fn tab(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Issued => "open",
+            Self::Paid | Self::Void => "closed",
+        }
+    }
+}
+
+/// An invoice, as stored and as the API answers it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Invoice {
+    pub id: BillingId,
+    pub company_id: CompanyId,
+    pub company_name: String,
+    /// Assigned when issued, gapless: 1, 2, 3, … (shown as `INV-0001`).
+    pub number: Option<u64>,
+    pub status: InvoiceStatus,
+    pub currency: String,
+    pub lines: Vec<Line>,
+    /// Tax rate in basis points (825 = 8.25 %).
+    pub tax_rate_bp: u32,
+    pub subtotal: i64,
+    pub tax: i64,
+    pub total: i64,
+    /// Paid so far (payments that Stripe or the MSP confirmed).
+    pub paid: i64,
+    /// `total − paid`.
+    pub balance: i64,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub issue_date: Option<Date>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_date: Option<Date>,
+    #[serde(default)]
+    pub notes: String,
+    /// Tickets this invoice bills (numbers, of the same company).
+    #[serde(default)]
+    pub tickets: Vec<u64>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+    pub version: u64,
+}
+
+/// The display form of an invoice number.
+pub fn invoice_label(number: u64) -> String {
+    format!("INV-{number:04}")
+}
+
+/// `INV-0007`, `inv-7`, `#7` or `7` → 7.
+pub fn parse_invoice_number(raw: &str) -> Option<u64> {
+    let t = raw.trim();
+    let t = t
+        .strip_prefix("INV-")
+        .or_else(|| t.strip_prefix("inv-"))
+        .or_else(|| t.strip_prefix('#'))
+        .unwrap_or(t);
+    t.parse().ok().filter(|n| *n > 0)
+}
+
+impl Invoice {
+    pub fn label(&self) -> String {
+        self.number.map_or_else(|| "Draft".into(), invoice_label)
+    }
+
+    /// Issued, unpaid and past its due date on `today`.
+    pub fn is_overdue(&self, today: Date) -> bool {
+        self.status == InvoiceStatus::Issued && self.balance > 0 && self.due_date.is_some_and(|d| d < today)
+    }
+
+    /// Recompute line amounts and totals from the lines and tax rate.
+    pub fn recompute(&mut self) {
+        for line in &mut self.lines {
+            line.amount = mul_div_round(line.quantity.0, line.unit_price, 1000);
+        }
+        self.subtotal = self.lines.iter().map(|l| l.amount).sum();
+        self.tax = mul_div_round(self.subtotal, i64::from(self.tax_rate_bp), 10_000);
+        self.total = self.subtotal + self.tax;
+        self.balance = self.total - self.paid;
+    }
+}
+
+/// What MSP staff send to create or change a draft.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceBody {
+    /// Defaults to the company's currency.
+    pub currency: Option<String>,
+    pub lines: Vec<LineBody>,
+    #[serde(default)]
+    pub tax_rate_bp: u32,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub issue_date: Option<Date>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_date: Option<Date>,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub tickets: Vec<u64>,
+    /// Required when changing a draft: the version read.
+    pub version: Option<u64>,
+}
+
+impl InvoiceBody {
+    /// Check everything and write it into `invoice` (a draft), recomputing its totals.
+    pub fn apply(self, invoice: &mut Invoice, default_currency: &str) -> Result<(), ApiError> {
+        let mut errors = Vec::new();
+        let currency = match self.currency.as_deref() {
+            None => Some(default_currency.to_owned()),
+            Some(raw) => currency(raw),
+        };
+        if currency.is_none() {
+            errors.push(FieldError::new("currency", "Use a three-letter ISO code such as USD"));
+        }
+        if self.lines.is_empty() || self.lines.len() > MAX_LINES {
+            errors.push(FieldError::new("lines", format!("An invoice has 1 to {MAX_LINES} lines")));
+        }
+        for (i, line) in self.lines.iter().enumerate() {
+            let description = line.description.trim();
+            if description.is_empty() || description.chars().count() > 500 {
+                errors.push(FieldError::new(&format!("lines[{i}].description"), "Describe the line (up to 500 characters)"));
+            }
+            if line.unit_price.abs() > MAX_AMOUNT || line.quantity.0 > 1_000_000_000 {
+                errors.push(FieldError::new(&format!("lines[{i}].unit_price"), "That amount is too large"));
+            }
+        }
+        if self.tax_rate_bp > 10_000 {
+            errors.push(FieldError::new("tax_rate_bp", "A tax rate is between 0 and 100 %"));
+        }
+        if let (Some(issue), Some(due)) = (self.issue_date, self.due_date)
+            && due < issue
+        {
+            errors.push(FieldError::new("due_date", "The due date cannot be before the issue date"));
+        }
+        if self.notes.chars().count() > 2_000 {
+            errors.push(FieldError::new("notes", "Notes are up to 2,000 characters"));
+        }
+        if self.tickets.len() > 50 {
+            errors.push(FieldError::new("tickets", "Link up to 50 tickets"));
+        }
+        let mut next = invoice.clone();
+        next.currency = currency.unwrap_or_default();
+        next.lines = self
+            .lines
+            .into_iter()
+            .map(|l| Line {
+                description: l.description.trim().to_owned(),
+                quantity: l.quantity,
+                unit_price: l.unit_price,
+                amount: 0,
+            })
+            .collect();
+        next.tax_rate_bp = self.tax_rate_bp;
+        next.issue_date = self.issue_date;
+        next.due_date = self.due_date;
+        next.notes = self.notes.trim().to_owned();
+        let mut tickets = self.tickets;
+        tickets.sort_unstable();
+        tickets.dedup();
+        next.tickets = tickets;
+        next.recompute();
+        if errors.is_empty() && (next.total <= 0 || next.total > MAX_AMOUNT) {
+            errors.push(FieldError::new("lines", "The invoice total must be more than zero"));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        *invoice = next;
+        Ok(())
+    }
+}
+
+/// How a payment was made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentKind {
+    /// A client paid through Stripe Checkout.
+    Checkout,
+    /// The default payment method was charged when an invoice was issued.
+    Autopay,
+    /// The MSP recorded a cheque, bank transfer or cash.
+    Manual,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    /// Started; Stripe has not said it succeeded.
+    Pending,
+    Succeeded,
+    Failed,
+    /// The Checkout session ran out before it was paid.
+    Expired,
+}
+
+/// The part of a payment that pays one invoice.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Allocation {
+    pub invoice_id: BillingId,
+    pub number: u64,
+    pub amount: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Payment {
+    pub id: BillingId,
+    pub company_id: CompanyId,
+    pub kind: PaymentKind,
+    pub status: PaymentStatus,
+    pub amount: i64,
+    pub currency: String,
+    pub allocations: Vec<Allocation>,
+    /// Money received that no invoice could take (it was paid or voided meanwhile): the MSP
+    /// refunds or credits it.
+    #[serde(default)]
+    pub unapplied: i64,
+    /// How it was paid, for people: `Visa •••• 4242`, `Cheque 1042`.
+    #[serde(default)]
+    pub method: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub paid_at: Option<OffsetDateTime>,
+    pub created_by: Option<UserId>,
+    #[serde(default)]
+    pub created_by_name: String,
+    #[serde(default)]
+    pub stripe_session: Option<String>,
+    #[serde(default)]
+    pub stripe_payment_intent: Option<String>,
+    /// Why it failed, for people.
+    #[serde(default)]
+    pub failure: Option<String>,
+}
+
+/// A company's billing account: its Stripe customer, default payment method and autopay consent.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct BillingAccount {
+    pub stripe_customer: Option<String>,
+    pub default_method: Option<String>,
+    pub autopay: Option<AutopayConsent>,
+    #[serde(default)]
+    pub version: u64,
+}
+
+impl BillingAccount {
+    pub fn autopay_on(&self) -> bool {
+        self.autopay.as_ref().is_some_and(|a| a.enabled) && self.default_method.is_some()
+    }
+}
+
+/// The exact words a client agrees to when turning autopay on (stored with who and when).
+pub const AUTOPAY_CONSENT: &str = "I authorise the MSP to charge our default payment method for the full balance of each invoice when it is issued, until I turn autopay off.";
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct AutopayConsent {
+    pub enabled: bool,
+    /// The words agreed to (when turned on).
+    pub text: String,
+    pub by_id: UserId,
+    pub by_name: String,
+    pub by_email: Email,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+}
+
+/// A card or bank account saved with Stripe, as we know it: never its number.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct PaymentMethod {
+    /// Stripe's id (`pm_…`).
+    pub id: String,
+    pub company_id: CompanyId,
+    /// `card` or `us_bank_account`.
+    pub kind: String,
+    /// `visa`, `mastercard`, … or the bank's name.
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: Option<u32>,
+    pub exp_year: Option<u32>,
+    #[serde(default)]
+    pub nickname: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub added_at: OffsetDateTime,
+    /// The expiry month (`yyyy-mm`) a reminder was sent for.
+    #[serde(default)]
+    pub reminded_for: Option<String>,
+}
+
+impl PaymentMethod {
+    /// `Visa •••• 4242`.
+    pub fn describe(&self) -> String {
+        let mut brand = self.brand.clone();
+        if let Some(first) = brand.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        format!("{brand} •••• {}", self.last4)
+    }
+
+    /// `yyyy-mm` of the expiry, for cards.
+    pub fn expiry_month(&self) -> Option<String> {
+        Some(format!("{:04}-{:02}", self.exp_year?, self.exp_month?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_formatted_per_currency() {
+        assert_eq!(format_money(123_450, "USD"), "$1,234.50");
+        assert_eq!(format_money(5, "EUR"), "€0.05");
+        assert_eq!(format_money(1200, "JPY"), "¥1,200");
+        assert_eq!(format_money(-100_000_000, "CHF"), "-1,000,000.00 CHF");
+    }
+
+    #[test]
+    fn quantities_keep_three_decimals() {
+        assert_eq!(Quantity::parse("1.5"), Some(Quantity(1500)));
+        assert_eq!(Quantity::parse("2"), Some(Quantity(2000)));
+        assert_eq!(Quantity::parse(".25"), Some(Quantity(250)));
+        assert_eq!(Quantity::parse("1.2345"), None);
+        assert_eq!(Quantity::parse("-1"), None);
+        assert_eq!(Quantity::parse(""), None);
+        assert_eq!(Quantity(1500).to_string(), "1.5");
+        assert_eq!(Quantity(2000).to_string(), "2");
+    }
+
+    #[test]
+    fn totals_round_half_away_from_zero() {
+        assert_eq!(mul_div_round(1500, 333, 1000), 500); // 499.5 → 500
+        assert_eq!(mul_div_round(10_000, 825, 10_000), 825);
+        assert_eq!(mul_div_round(-1500, 333, 1000), -500);
+    }
+
+    #[test]
+    fn invoice_numbers_parse_loosely() {
+        assert_eq!(parse_invoice_number("INV-0007"), Some(7));
+        assert_eq!(parse_invoice_number("#12"), Some(12));
+        assert_eq!(parse_invoice_number("0"), None);
+        assert_eq!(invoice_label(7), "INV-0007");
+    }
+}

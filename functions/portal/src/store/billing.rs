@@ -1,0 +1,530 @@
+//! Invoices, payments, payment methods and the billing account. Every change that moves money is
+//! one transaction with its conditions: an invoice is written only at the version read, a payment
+//! leaves `pending` once, a Stripe event is recorded in the same transaction as its effect.
+
+use anyhow::Context;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use super::{Item, Page, Store, applied, from_item, page, s, to_item};
+use crate::audit::AuditEntry;
+use crate::billing::{
+    BillingAccount, BillingId, Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus,
+};
+use crate::domain::CompanyId;
+use crate::keys::{self, Key};
+
+fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+/// Where invoice number `n` points.
+#[derive(Serialize, Deserialize)]
+struct InvoiceNumber {
+    company_id: CompanyId,
+    invoice_id: BillingId,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CustomerLink {
+    company_id: CompanyId,
+}
+
+/// How long an applied Stripe event id is kept (Stripe retries for up to three days).
+const EVENT_TTL_DAYS: i64 = 30;
+
+/// The outcome of an invoice write made at the version read.
+pub enum Saved {
+    Done,
+    /// Someone changed it first (or, for an issue, took the number first): read and try again.
+    Stale,
+}
+
+impl Store {
+    fn invoice_item(invoice: &Invoice) -> anyhow::Result<Item> {
+        let mut item = to_item(invoice, &keys::invoice(&invoice.company_id, &invoice.id))?;
+        let tab = invoice.status.tab();
+        item.insert(keys::GSI1PK.into(), s(keys::invoice_tab(&invoice.company_id, tab)));
+        item.insert(keys::GSI1SK.into(), s(keys::invoice_sort(invoice.due_date, &invoice.id)));
+        item.insert("gsi2pk".into(), s(keys::invoice_queue(tab)));
+        item.insert(
+            "gsi2sk".into(),
+            s(keys::invoice_queue_sort(invoice.due_date, &invoice.company_id, &invoice.id)),
+        );
+        Ok(item)
+    }
+
+    /// The put of `invoice` as a transaction part: new (`expected` = `None`) or over the version
+    /// read.
+    fn invoice_put(&self, invoice: &Invoice, expected: Option<u64>) -> anyhow::Result<TransactWriteItem> {
+        let item = Self::invoice_item(invoice)?;
+        Ok(match expected {
+            None => self.put_new(item)?,
+            Some(version) => TransactWriteItem::builder()
+                .put(
+                    Put::builder()
+                        .table_name(&self.table)
+                        .set_item(Some(item))
+                        .condition_expression("#version = :version")
+                        .expression_attribute_names("#version", "version")
+                        .expression_attribute_values(":version", n(version))
+                        .build()?,
+                )
+                .build(),
+        })
+    }
+
+    /// Create a draft (with its audit entry).
+    pub async fn create_invoice(&self, invoice: &Invoice, audit: &AuditEntry) -> anyhow::Result<()> {
+        let parts = vec![self.invoice_put(invoice, None)?, self.audit_part(audit)?];
+        if !self.transact(parts, "creating an invoice").await? {
+            anyhow::bail!("a new invoice id collided");
+        }
+        Ok(())
+    }
+
+    /// Write `invoice` (version already bumped) over version `expected`, with an audit entry.
+    pub async fn save_invoice(
+        &self,
+        invoice: &Invoice,
+        expected: u64,
+        audit: Option<&AuditEntry>,
+    ) -> anyhow::Result<Saved> {
+        let mut parts = vec![self.invoice_put(invoice, Some(expected))?];
+        if let Some(audit) = audit {
+            parts.push(self.audit_part(audit)?);
+        }
+        Ok(if self.transact(parts, "saving an invoice").await? { Saved::Done } else { Saved::Stale })
+    }
+
+    /// Delete a draft at the version read.
+    pub async fn delete_draft(&self, invoice: &Invoice, audit: &AuditEntry) -> anyhow::Result<Saved> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::invoice(&invoice.company_id, &invoice.id).to_item()))
+            .condition_expression("#version = :version AND #status = :draft")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":version", n(invoice.version))
+            .expression_attribute_values(":draft", s("draft"))
+            .build()?;
+        let parts = vec![TransactWriteItem::builder().delete(delete).build(), self.audit_part(audit)?];
+        Ok(if self.transact(parts, "deleting a draft").await? { Saved::Done } else { Saved::Stale })
+    }
+
+    /// The last invoice number taken (0 before the first), read strongly.
+    pub async fn last_invoice_number(&self) -> anyhow::Result<u64> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::counter("INVOICE").to_item()))
+            .consistent_read(true)
+            .send()
+            .await
+            .context("reading the invoice counter")?;
+        Ok(out
+            .item
+            .and_then(|i| i.get("value").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()))
+            .unwrap_or(0))
+    }
+
+    /// Issue `invoice` (status, number and dates already set, version bumped) as number
+    /// `invoice.number`, which must be exactly one more than the counter's `last`: the counter,
+    /// the invoice, its number item and the audit entry change together or not at all, so numbers
+    /// have no gaps and no repeats.
+    pub async fn issue_invoice(
+        &self,
+        invoice: &Invoice,
+        last: u64,
+        expected: u64,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<Saved> {
+        let number = invoice.number.context("issuing without a number")?;
+        let mut counter = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::counter("INVOICE").to_item()))
+            .update_expression("SET #value = :next")
+            .expression_attribute_names("#value", "value")
+            .expression_attribute_values(":next", n(number));
+        counter = if last == 0 {
+            counter.condition_expression("attribute_not_exists(#value)")
+        } else {
+            counter
+                .condition_expression("#value = :last")
+                .expression_attribute_values(":last", n(last))
+        };
+        let mut link = to_item(
+            &InvoiceNumber {
+                company_id: invoice.company_id.clone(),
+                invoice_id: invoice.id.clone(),
+            },
+            &keys::invoice_number(number),
+        )?;
+        link.insert("number".into(), n(number));
+        let parts = vec![
+            TransactWriteItem::builder().update(counter.build()?).build(),
+            self.invoice_put(invoice, Some(expected))?,
+            self.put_new(link)?,
+            self.audit_part(audit)?,
+        ];
+        Ok(if self.transact(parts, "issuing an invoice").await? { Saved::Done } else { Saved::Stale })
+    }
+
+    pub async fn get_invoice(&self, company: &CompanyId, id: &BillingId) -> anyhow::Result<Option<Invoice>> {
+        self.get(&keys::invoice(company, id)).await
+    }
+
+    /// Which company and invoice have number `number`.
+    pub async fn invoice_by_number(&self, number: u64) -> anyhow::Result<Option<(CompanyId, BillingId)>> {
+        let link: Option<InvoiceNumber> = self.get(&keys::invoice_number(number)).await?;
+        Ok(link.map(|l| (l.company_id, l.invoice_id)))
+    }
+
+    /// Several invoices of one company, by id, in one BatchGetItem (missing ones left out).
+    pub async fn get_invoices(&self, company: &CompanyId, ids: &[BillingId]) -> anyhow::Result<Vec<Invoice>> {
+        let wanted: Vec<Key> = ids.iter().map(|id| keys::invoice(company, id)).collect();
+        let found = self.batch_get(&wanted).await?;
+        found.into_values().map(from_item).collect()
+    }
+
+    /// One page of a company's invoices in a tab (gsi1), or every company's (gsi2, `company` =
+    /// `None`), by due date.
+    pub async fn list_invoices(
+        &self,
+        company: Option<&CompanyId>,
+        tab: &str,
+        descending: bool,
+        start: Option<Item>,
+        limit: i32,
+    ) -> anyhow::Result<Page<Invoice>> {
+        let (index, pk, partition) = match company {
+            Some(c) => ("gsi1", keys::GSI1PK, keys::invoice_tab(c, tab)),
+            None => ("gsi2", "gsi2pk", keys::invoice_queue(tab)),
+        };
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .index_name(index)
+            .key_condition_expression("#ipk = :partition")
+            .expression_attribute_names("#ipk", pk)
+            .expression_attribute_values(":partition", s(partition))
+            .scan_index_forward(!descending)
+            .set_exclusive_start_key(start)
+            .limit(limit)
+            .send()
+            .await
+            .context("listing invoices")?;
+        page(out.items, out.last_evaluated_key)
+    }
+
+    /// Every outstanding invoice of a company (or of every company), following pages up to `cap`.
+    pub async fn outstanding_invoices(&self, company: Option<&CompanyId>, cap: usize) -> anyhow::Result<Vec<Invoice>> {
+        let mut all = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self.list_invoices(company, "open", false, start, 200).await?;
+            all.extend(page.items);
+            match page.last_key {
+                Some(key) if all.len() < cap => start = Some(key),
+                _ => return Ok(all),
+            }
+        }
+    }
+
+    // --- payments ---
+
+    pub async fn get_payment(&self, company: &CompanyId, id: &BillingId) -> anyhow::Result<Option<Payment>> {
+        self.get(&keys::payment(company, id)).await
+    }
+
+    fn payment_item(payment: &Payment) -> anyhow::Result<Item> {
+        let mut item = to_item(payment, &keys::payment(&payment.company_id, &payment.id))?;
+        if payment.status == PaymentStatus::Succeeded {
+            let at = payment.paid_at.unwrap_or(payment.created_at);
+            item.insert(keys::GSI1PK.into(), s(keys::payment_history(&payment.company_id)));
+            item.insert(
+                keys::GSI1SK.into(),
+                s(format!("{}#{}", keys::sortable_time(at), payment.id)),
+            );
+        }
+        Ok(item)
+    }
+
+    /// Record a new payment (pending, or a manual one already succeeded with its invoices).
+    /// `false` if a payment with this id exists (a retried request).
+    pub async fn create_payment(
+        &self,
+        payment: &Payment,
+        invoices: &[(Invoice, u64)],
+        audit: &AuditEntry,
+    ) -> anyhow::Result<bool> {
+        let mut parts = vec![self.put_new(Self::payment_item(payment)?)?];
+        for (invoice, expected) in invoices {
+            parts.push(self.invoice_put(invoice, Some(*expected))?);
+        }
+        parts.push(self.audit_part(audit)?);
+        self.transact(parts, "recording a payment").await
+    }
+
+    /// The put of `payment` over its `pending` self, as a transaction part.
+    fn settle_part(&self, payment: &Payment) -> anyhow::Result<TransactWriteItem> {
+        Ok(TransactWriteItem::builder()
+            .put(
+                Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(Self::payment_item(payment)?))
+                    .condition_expression("#status = :pending")
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_values(":pending", s("pending"))
+                    .build()?,
+            )
+            .build())
+    }
+
+    /// The record of Stripe event `event`, which must be new, as a transaction part.
+    fn event_part(&self, event: &str, now: OffsetDateTime) -> anyhow::Result<TransactWriteItem> {
+        let mut item = keys::stripe_event(event).to_item();
+        item.insert(keys::TTL.into(), super::epoch(now + time::Duration::days(EVENT_TTL_DAYS)));
+        self.put_new(item)
+    }
+
+    /// Settle a pending payment (succeeded, failed or expired) and, when it succeeded, the
+    /// invoices it pays (each over the version read), recording `event` — all or nothing.
+    /// `false` when a condition failed: the event was applied before, the payment is no longer
+    /// pending, or an invoice changed meanwhile (read again and retry).
+    pub async fn settle_payment(
+        &self,
+        payment: &Payment,
+        invoices: &[(Invoice, u64)],
+        event: Option<&str>,
+        now: OffsetDateTime,
+        audit: Option<&AuditEntry>,
+    ) -> anyhow::Result<bool> {
+        let mut parts = vec![self.settle_part(payment)?];
+        for (invoice, expected) in invoices {
+            parts.push(self.invoice_put(invoice, Some(*expected))?);
+        }
+        if let Some(event) = event {
+            parts.push(self.event_part(event, now)?);
+        }
+        if let Some(audit) = audit {
+            parts.push(self.audit_part(audit)?);
+        }
+        self.transact(parts, "settling a payment").await
+    }
+
+    /// Whether Stripe event `event` was applied already.
+    pub async fn event_seen(&self, event: &str) -> anyhow::Result<bool> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::stripe_event(event).to_item()))
+            .consistent_read(true)
+            .send()
+            .await
+            .context("reading a Stripe event record")?;
+        Ok(out.item.is_some())
+    }
+
+    /// One page of a company's succeeded payments, newest first.
+    pub async fn payment_history(
+        &self,
+        company: &CompanyId,
+        start: Option<Item>,
+        limit: i32,
+    ) -> anyhow::Result<Page<Payment>> {
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI1)
+            .key_condition_expression("#ipk = :partition")
+            .expression_attribute_names("#ipk", keys::GSI1PK)
+            .expression_attribute_values(":partition", s(keys::payment_history(company)))
+            .scan_index_forward(false)
+            .set_exclusive_start_key(start)
+            .limit(limit)
+            .send()
+            .await
+            .context("listing payments")?;
+        page(out.items, out.last_evaluated_key)
+    }
+
+    // --- billing account, payment methods, Stripe customers ---
+
+    pub async fn billing_account(&self, company: &CompanyId) -> anyhow::Result<BillingAccount> {
+        Ok(self.get(&keys::billing_account(company)).await?.unwrap_or_default())
+    }
+
+    /// Write the account (version already bumped) over version `expected` (0 = never written).
+    /// With a new Stripe customer, also record which company it is.
+    pub async fn save_billing_account(
+        &self,
+        company: &CompanyId,
+        account: &BillingAccount,
+        expected: u64,
+        new_customer: Option<&str>,
+        audit: Option<&AuditEntry>,
+    ) -> anyhow::Result<bool> {
+        let item = to_item(account, &keys::billing_account(company))?;
+        let mut put = Put::builder().table_name(&self.table).set_item(Some(item));
+        put = if expected == 0 {
+            put.condition_expression("attribute_not_exists(#pk) OR #version = :zero")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_names("#version", "version")
+                .expression_attribute_values(":zero", n(0))
+        } else {
+            put.condition_expression("#version = :version")
+                .expression_attribute_names("#version", "version")
+                .expression_attribute_values(":version", n(expected))
+        };
+        let mut parts = vec![TransactWriteItem::builder().put(put.build()?).build()];
+        if let Some(customer) = new_customer {
+            let link = to_item(&CustomerLink { company_id: company.clone() }, &keys::stripe_customer(customer))?;
+            parts.push(TransactWriteItem::builder().put(Put::builder().table_name(&self.table).set_item(Some(link)).build()?).build());
+        }
+        if let Some(audit) = audit {
+            parts.push(self.audit_part(audit)?);
+        }
+        self.transact(parts, "saving the billing account").await
+    }
+
+    /// The company a Stripe customer belongs to.
+    pub async fn customer_company(&self, customer: &str) -> anyhow::Result<Option<CompanyId>> {
+        let link: Option<CustomerLink> = self.get(&keys::stripe_customer(customer)).await?;
+        Ok(link.map(|l| l.company_id))
+    }
+
+    fn method_item(method: &PaymentMethod) -> anyhow::Result<Item> {
+        let mut item = to_item(method, &keys::payment_method(&method.company_id, &method.id))?;
+        if let Some(month) = method.expiry_month() {
+            item.insert(keys::GSI1PK.into(), s(keys::card_expiry(&month)));
+            item.insert(keys::GSI1SK.into(), s(format!("{}#{}", method.company_id, method.id)));
+        }
+        Ok(item)
+    }
+
+    /// Store a payment method as Stripe describes it, recording `event`; a nickname already
+    /// given is kept. `false` if the event was applied before.
+    pub async fn put_payment_method(
+        &self,
+        method: &PaymentMethod,
+        event: &str,
+        now: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<bool> {
+        let mut method = method.clone();
+        if let Some(old) = self.get_payment_method(&method.company_id, &method.id).await? {
+            method.nickname = old.nickname;
+            method.added_at = old.added_at;
+            method.reminded_for = old.reminded_for;
+        }
+        let parts = vec![
+            TransactWriteItem::builder()
+                .put(Put::builder().table_name(&self.table).set_item(Some(Self::method_item(&method)?)).build()?)
+                .build(),
+            self.event_part(event, now)?,
+            self.audit_part(audit)?,
+        ];
+        self.transact(parts, "storing a payment method").await
+    }
+
+    /// Change a method's nickname or reminder month (it must still exist).
+    pub async fn update_payment_method(&self, method: &PaymentMethod, audit: Option<&AuditEntry>) -> anyhow::Result<bool> {
+        let mut parts = vec![TransactWriteItem::builder()
+            .put(
+                Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(Self::method_item(method)?))
+                    .condition_expression("attribute_exists(#pk)")
+                    .expression_attribute_names("#pk", keys::PK)
+                    .build()?,
+            )
+            .build()];
+        if let Some(audit) = audit {
+            parts.push(self.audit_part(audit)?);
+        }
+        self.transact(parts, "updating a payment method").await
+    }
+
+    /// Forget a payment method (detached in Stripe), recording `event` when Stripe told us.
+    pub async fn delete_payment_method(
+        &self,
+        company: &CompanyId,
+        id: &str,
+        event: Option<&str>,
+        now: OffsetDateTime,
+        audit: Option<&AuditEntry>,
+    ) -> anyhow::Result<bool> {
+        let mut parts = vec![TransactWriteItem::builder()
+            .delete(Delete::builder().table_name(&self.table).set_key(Some(keys::payment_method(company, id).to_item())).build()?)
+            .build()];
+        if let Some(event) = event {
+            parts.push(self.event_part(event, now)?);
+        }
+        if let Some(audit) = audit {
+            parts.push(self.audit_part(audit)?);
+        }
+        self.transact(parts, "deleting a payment method").await
+    }
+
+    pub async fn get_payment_method(&self, company: &CompanyId, id: &str) -> anyhow::Result<Option<PaymentMethod>> {
+        self.get(&keys::payment_method(company, id)).await
+    }
+
+    /// A company's saved payment methods (a handful; one Query).
+    pub async fn payment_methods(&self, company: &CompanyId) -> anyhow::Result<Vec<PaymentMethod>> {
+        Ok(self.prefix_page(company, keys::PAYMENT_METHOD_PREFIX, None, 100).await?.items)
+    }
+
+    /// Cards expiring in month `yyyy-mm`, across companies.
+    pub async fn cards_expiring(&self, month: &str) -> anyhow::Result<Vec<PaymentMethod>> {
+        let mut all = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .db
+                .query()
+                .table_name(&self.table)
+                .index_name(keys::GSI1)
+                .key_condition_expression("#ipk = :partition")
+                .expression_attribute_names("#ipk", keys::GSI1PK)
+                .expression_attribute_values(":partition", s(keys::card_expiry(month)))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .context("listing expiring cards")?;
+            let page: Page<PaymentMethod> = page(out.items, out.last_evaluated_key)?;
+            all.extend(page.items);
+            match page.last_key {
+                Some(key) => start = Some(key),
+                None => return Ok(all),
+            }
+        }
+    }
+
+    /// Record a Stripe event that changes nothing else of ours (so a repeat is recognised).
+    pub async fn record_event(&self, event: &str, now: OffsetDateTime) -> anyhow::Result<bool> {
+        let result = self
+            .db
+            .transact_write_items()
+            .transact_items(self.event_part(event, now)?)
+            .send()
+            .await;
+        applied(result, "recording a Stripe event")
+    }
+}
+
+/// Today's date in UTC.
+pub fn today(now: OffsetDateTime) -> Date {
+    now.to_offset(time::UtcOffset::UTC).date()
+}
+
+/// Whether `status` is still open to payment.
+pub fn payable(invoice: &Invoice) -> bool {
+    invoice.status == InvoiceStatus::Issued && invoice.balance > 0
+}
