@@ -23,6 +23,10 @@ pub struct Branding {
     pub link_dark: String,
     pub button: String,
     pub support: Support,
+    /// What invoice PDFs print (read by the billing function, not the site).
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub invoice: Option<toml::Table>,
 }
 
 #[derive(Debug, Deserialize)]

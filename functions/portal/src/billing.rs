@@ -442,6 +442,9 @@ pub struct Payment {
     pub stripe_session: Option<String>,
     #[serde(default)]
     pub stripe_payment_intent: Option<String>,
+    /// Where the client pays (Stripe Checkout), while pending.
+    #[serde(default)]
+    pub checkout_url: Option<String>,
     /// Why it failed, for people.
     #[serde(default)]
     pub failure: Option<String>,

@@ -93,6 +93,24 @@ impl<'a> Ctx<'a> {
         self.app.cursors.encode(page.last_key.as_ref(), list)
     }
 
+    /// The `Idempotency-Key` a retried create sends again, if any (400 if malformed).
+    pub fn idempotency_key(&self) -> Result<Option<&'a str>, ApiError> {
+        match self.header("idempotency-key").map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(key)
+                if key.len() <= 100
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c)) =>
+            {
+                Ok(Some(key))
+            }
+            Some(_) => Err(ApiError::BadRequest(
+                "Idempotency-Key must be at most 100 letters, digits, '-', '_', '.' or ':'".into(),
+            )),
+        }
+    }
+
     pub fn header(&self, name: &str) -> Option<&'a str> {
         self.req.headers().get(name).and_then(|v| v.to_str().ok())
     }

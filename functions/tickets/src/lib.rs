@@ -632,22 +632,7 @@ async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     principal.require(Capability::SubmitTicket)?;
     let body: NewTicketBody = ctx.json()?;
     // A retry of a create whose answer was lost sends the same key: answer the same ticket.
-    let once = match ctx.header("idempotency-key").map(str::trim) {
-        None | Some("") => None,
-        Some(key)
-            if key.len() <= 100
-                && key
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c)) =>
-        {
-            Some(key)
-        }
-        Some(_) => {
-            return Err(ApiError::BadRequest(
-                "Idempotency-Key must be at most 100 letters, digits, '-', '_', '.' or ':'".into(),
-            ));
-        }
-    };
+    let once = ctx.idempotency_key()?;
     if let Some(key) = once
         && let Some(earlier) = ctx
             .app

@@ -1,0 +1,146 @@
+//! Routes of the `billing` function: invoices (MSP staff write them; clients with the invoices
+//! capability read and pay them), their PDFs, payments through Stripe Checkout, saved payment
+//! methods and autopay, and Stripe's webhook. How it works: docs/billing.md.
+
+use lambda_http::http::Method;
+use lambda_http::{Body, Request, Response};
+use portal::billing::{BillingId, Invoice};
+use portal::domain::{CompanyId, CompanyKind};
+use portal::http::{Ctx, serve};
+use portal::roles::Capability;
+use portal::session::Principal;
+use portal::{ApiError, App};
+
+mod invoices;
+mod methods;
+mod notify;
+mod payments;
+pub mod pdf;
+pub mod stripe;
+mod webhook;
+
+pub use webhook::{SIGNATURE_TOLERANCE_SECS, sign_payload};
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    // Stripe's webhook is authenticated by its signature, not a session, and comes from Stripe,
+    // not the portal's origin: it skips the CSRF check (and everything else in `serve`).
+    if req.method() == Method::POST && req.uri().path() == "/api/payments/webhook" {
+        return webhook::receive(app, &req).await.unwrap_or_else(ApiError::into_response);
+    }
+    serve(app, &req, route).await
+}
+
+async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    match (ctx.method(), ctx.segments().as_slice()) {
+        (&Method::GET, ["invoices"]) => invoices::list(ctx).await,
+        (&Method::POST, ["invoices"]) => invoices::create(ctx).await,
+        (&Method::GET, ["invoices", id]) => invoices::detail(ctx, id).await,
+        (&Method::PATCH, ["invoices", id]) => invoices::edit(ctx, id).await,
+        (&Method::DELETE, ["invoices", id]) => invoices::delete(ctx, id).await,
+        (&Method::POST, ["invoices", id, "issue"]) => invoices::issue(ctx, id).await,
+        (&Method::POST, ["invoices", id, "void"]) => invoices::void(ctx, id).await,
+        (&Method::POST, ["invoices", id, "payments"]) => invoices::record_payment(ctx, id).await,
+        (&Method::GET, ["invoices", id, "pdf"]) => invoices::pdf(ctx, id).await,
+        (_, ["invoices"] | ["invoices", _] | ["invoices", _, "issue" | "void" | "payments" | "pdf"]) => {
+            Err(ApiError::MethodNotAllowed)
+        }
+        (&Method::GET, ["billing", "overview"]) => invoices::overview(ctx).await,
+        (&Method::GET, ["billing", "companies"]) => invoices::companies(ctx).await,
+        (&Method::PUT, ["billing", "autopay"]) => methods::autopay(ctx).await,
+        (_, ["billing", "overview" | "companies" | "autopay"]) => Err(ApiError::MethodNotAllowed),
+        (&Method::POST, ["payments", "checkout"]) => payments::checkout(ctx).await,
+        (&Method::GET, ["payments"]) => payments::history(ctx).await,
+        (&Method::GET, ["payments", id]) => payments::receipt(ctx, id).await,
+        (_, ["payments"] | ["payments", _]) => Err(ApiError::MethodNotAllowed),
+        (&Method::GET, ["payment-methods"]) => methods::list(ctx).await,
+        (&Method::POST, ["payment-methods", "setup"]) => methods::setup(ctx).await,
+        (&Method::PATCH, ["payment-methods", id]) => methods::change(ctx, id).await,
+        (&Method::DELETE, ["payment-methods", id]) => methods::remove(ctx, id).await,
+        (_, ["payment-methods"] | ["payment-methods", _]) => Err(ApiError::MethodNotAllowed),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+/// The company a billing request is about: a client's own (naming another answers 404), or for
+/// MSP staff the one `?company=` names. Only roles that see invoices get this far.
+fn billing_company(ctx: &Ctx<'_>, principal: &Principal) -> Result<CompanyId, ApiError> {
+    principal.require(Capability::ViewInvoices)?;
+    match ctx.query("company").filter(|c| !c.is_empty()) {
+        Some(company) => principal.scope(&company),
+        None if principal.can(Capability::AllCompanies) => Err(ApiError::BadRequest(
+            "MSP staff name the client company: ?company=".into(),
+        )),
+        None => Ok(principal.company.id.clone()),
+    }
+}
+
+/// A client company's own billing users only (MSP staff do not pay for clients).
+fn paying_client(principal: &Principal) -> Result<(), ApiError> {
+    principal.require(Capability::ViewInvoices)?;
+    if principal.company.kind == CompanyKind::Client {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// An invoice the principal may see: clients never see drafts.
+async fn visible_invoice(
+    ctx: &Ctx<'_>,
+    principal: &Principal,
+    company: &CompanyId,
+    id: &str,
+) -> Result<Invoice, ApiError> {
+    let id = BillingId::parse(id)?;
+    let invoice = ctx.app.store.get_invoice(company, &id).await?.ok_or(ApiError::NotFound)?;
+    if invoice.status == portal::billing::InvoiceStatus::Draft && !principal.can(Capability::ManageBilling) {
+        return Err(ApiError::NotFound);
+    }
+    Ok(invoice)
+}
+
+/// This function's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    invoices::list,
+    invoices::create,
+    invoices::detail,
+    invoices::edit,
+    invoices::delete,
+    invoices::issue,
+    invoices::void,
+    invoices::record_payment,
+    invoices::pdf,
+    invoices::overview,
+    invoices::companies,
+    payments::checkout,
+    payments::history,
+    payments::receipt,
+    webhook::receive_doc,
+    methods::list,
+    methods::setup,
+    methods::change,
+    methods::remove,
+    methods::autopay,
+))]
+pub struct ApiDoc;
+
+/// Email the billing contacts of every company with a saved card that expires at the end of
+/// `today`'s month, once per card and month. Run daily (the `billing-reminders` function, on a
+/// schedule); answers how many reminders were sent.
+pub async fn card_reminders(app: &App, today: time::Date) -> anyhow::Result<usize> {
+    let month = format!("{:04}-{:02}", today.year(), u8::from(today.month()));
+    let mut sent = 0;
+    for mut method in app.store.cards_expiring(&month).await? {
+        if method.reminded_for.as_deref() == Some(month.as_str()) {
+            continue;
+        }
+        method.reminded_for = Some(month.clone());
+        // Marked first, so a failure while mailing never sends twice.
+        if app.store.update_payment_method(&method, None).await? {
+            notify::card_expiring(app, &method).await;
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}

@@ -1,0 +1,145 @@
+//! The emails billing sends, to a company's billing contacts: its billing email address, and its
+//! active users who see invoices and have not turned invoice emails off (`notify.invoices`).
+
+use portal::App;
+use portal::billing::{Invoice, Payment, PaymentMethod, format_money, invoice_label};
+use portal::domain::{CompanyId, Email, UserStatus};
+use portal::email::Outgoing;
+use portal::roles::Capability;
+use portal::store::Company;
+
+/// Who hears about a company's invoices and payments.
+pub async fn billing_contacts(app: &App, company: &Company) -> Vec<Email> {
+    let mut to: Vec<Email> = company.billing_email.iter().cloned().collect();
+    let mut start = None;
+    loop {
+        let page = match app.store.list_users(&company.id, start, 100).await {
+            Ok(page) => page,
+            Err(err) => {
+                tracing::error!(error = ?err, "listing billing contacts");
+                break;
+            }
+        };
+        to.extend(
+            page.items
+                .into_iter()
+                .filter(|u| {
+                    u.status == UserStatus::Active && u.role.can(Capability::ViewInvoices) && u.notify.invoices
+                })
+                .map(|u| u.email),
+        );
+        match page.last_key {
+            Some(key) => start = Some(key),
+            None => break,
+        }
+    }
+    to.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    to.dedup();
+    to
+}
+
+async fn send(app: &App, company_id: &CompanyId, subject: String, text: String) {
+    let company = match app.store.get_company(company_id).await {
+        Ok(Some(c)) => c,
+        _ => return,
+    };
+    let to = billing_contacts(app, &company).await;
+    if to.is_empty() {
+        tracing::info!(company = %company_id, subject, "no billing contact to email");
+        return;
+    }
+    app.send_mail(&Outgoing { to, subject, text, html: None }).await;
+}
+
+pub fn invoice_link(app: &App, invoice: &Invoice) -> String {
+    format!("{}/invoices/view/?id={}", app.config.origin, invoice.id)
+}
+
+fn footer() -> &'static str {
+    "\n\nYou get this email as a billing contact of your company on the client portal. Turn invoice emails off under My account."
+}
+
+/// A new invoice was issued.
+pub async fn invoice_issued(app: &App, invoice: &Invoice, autopay: bool) {
+    let label = invoice.label();
+    let due = invoice.due_date.map(|d| d.to_string()).unwrap_or_default();
+    let how = if autopay {
+        "It will be charged to your default payment method (autopay)."
+    } else {
+        "You can pay it online from the portal."
+    };
+    send(
+        app,
+        &invoice.company_id,
+        format!("Invoice {label}: {} due {due}", format_money(invoice.total, &invoice.currency)),
+        format!(
+            "Invoice {label} for {} is ready: {} due on {due}.\n{how}\n\nView and pay it: {}{}",
+            invoice.company_name,
+            format_money(invoice.total, &invoice.currency),
+            invoice_link(app, invoice),
+            footer()
+        ),
+    )
+    .await;
+}
+
+/// A payment went through.
+pub async fn receipt(app: &App, payment: &Payment) {
+    let paid: Vec<String> = payment
+        .allocations
+        .iter()
+        .filter(|a| a.amount > 0)
+        .map(|a| format!("  {}  {}", invoice_label(a.number), format_money(a.amount, &payment.currency)))
+        .collect();
+    send(
+        app,
+        &payment.company_id,
+        format!("Payment received: {}", format_money(payment.amount, &payment.currency)),
+        format!(
+            "Thank you: we received {} ({}).\n\n{}\n\nReceipt: {}/payments/receipt/?id={}{}",
+            format_money(payment.amount, &payment.currency),
+            payment.method,
+            paid.join("\n"),
+            app.config.origin,
+            payment.id,
+            footer()
+        ),
+    )
+    .await;
+}
+
+/// Autopay could not charge the default method: pay by hand.
+pub async fn autopay_failed(app: &App, invoice: &Invoice, why: &str) {
+    send(
+        app,
+        &invoice.company_id,
+        format!("Autopay failed for invoice {}", invoice.label()),
+        format!(
+            "We could not charge your default payment method for invoice {} ({}): {why}\n\nPay it here: {}{}",
+            invoice.label(),
+            format_money(invoice.balance, &invoice.currency),
+            invoice_link(app, invoice),
+            footer()
+        ),
+    )
+    .await;
+}
+
+/// A saved card expires at the end of this month.
+pub async fn card_expiring(app: &App, method: &PaymentMethod) {
+    send(
+        app,
+        &method.company_id,
+        format!("{} expires soon", method.describe()),
+        format!(
+            "{} (nickname: {}) expires at the end of {:02}/{}. Add a new card so autopay and payments keep working: {}/payment-methods/{}",
+            method.describe(),
+            if method.nickname.is_empty() { "none" } else { &method.nickname },
+            method.exp_month.unwrap_or_default(),
+            method.exp_year.unwrap_or_default(),
+            app.config.origin,
+            footer()
+        ),
+    )
+    .await;
+}

@@ -1,0 +1,467 @@
+//! Payments: a client pays one or several invoices (each any amount up to its balance) through
+//! Stripe Checkout; autopay charges the default method when an invoice is issued. Nothing is paid
+//! until Stripe's webhook says so (`settle`).
+
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Response};
+use portal::audit::{AuditAction, AuditEntry};
+use portal::billing::{
+    Allocation, BillingAccount, BillingId, Invoice, InvoiceStatus, Payment, PaymentKind,
+    PaymentStatus, format_money, invoice_label,
+};
+use portal::domain::CompanyId;
+use portal::error::FieldError;
+use portal::http::{Ctx, json};
+use portal::store::payable;
+use portal::{ApiError, App};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::invoices::Autopay;
+use crate::stripe::{self, Failure};
+use crate::{billing_company, notify, paying_client};
+
+/// Most invoices one payment may cover.
+pub const MAX_INVOICES_PER_PAYMENT: usize = 20;
+
+/// Apply `amount` to `invoice` (which must be able to take it).
+pub fn apply_to(invoice: &mut Invoice, amount: i64, now: OffsetDateTime) {
+    invoice.paid += amount;
+    invoice.balance -= amount;
+    if invoice.balance == 0 {
+        invoice.status = InvoiceStatus::Paid;
+    }
+    invoice.version += 1;
+    invoice.updated_at = now;
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayInvoice {
+    pub invoice_id: String,
+    /// Minor units: more than zero, at most the invoice's balance.
+    pub amount: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckoutBody {
+    pub invoices: Vec<PayInvoice>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckoutStarted {
+    pub payment_id: BillingId,
+    /// Stripe Checkout: send the browser here.
+    pub url: String,
+}
+
+/// The Stripe customer of a company, created on first need.
+pub async fn customer(app: &App, client: &::stripe::Client, company_id: &CompanyId) -> Result<(BillingAccount, String), ApiError> {
+    let account = app.store.billing_account(company_id).await?;
+    if let Some(customer) = account.stripe_customer.clone() {
+        return Ok((account, customer));
+    }
+    let company = app.store.get_company(company_id).await?.ok_or(ApiError::NotFound)?;
+    let created = stripe::create_customer(
+        client,
+        company.id.as_str(),
+        &company.name,
+        company.billing_email.as_ref().map(|e| e.as_str()),
+    )
+    .await
+    .map_err(|f| f.into_api("creating the customer"))?;
+    let mut next = account.clone();
+    next.stripe_customer = Some(created.id.clone());
+    next.version += 1;
+    if !app
+        .store
+        .save_billing_account(company_id, &next, account.version, Some(&created.id), None)
+        .await?
+    {
+        // Saved by a request at the same time: the same customer (the idempotency key is ours).
+        let again = app.store.billing_account(company_id).await?;
+        let customer = again.stripe_customer.clone().unwrap_or(created.id);
+        return Ok((again, customer));
+    }
+    Ok((next, created.id))
+}
+
+/// Start paying one or several outstanding invoices through Stripe Checkout. Each amount is
+/// checked against the invoice (more than zero, at most its balance, one currency); nothing is
+/// paid until Stripe confirms. Send an `Idempotency-Key` so a retry answers the same Checkout.
+#[utoipa::path(post, path = "/api/payments/checkout", tag = "billing", request_body = CheckoutBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Unique per payment attempt")),
+    responses(
+        (status = 201, body = CheckoutStarted),
+        (status = 403, description = "Not a client's billing user", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "An invoice that is not your company's", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An invoice that is paid, void or changed", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No invoices, an amount of zero or above the balance, mixed currencies", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 502, description = "Stripe failed or did not answer; nothing changed", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Online payment is not set up", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn checkout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    paying_client(&principal)?;
+    let once = ctx.idempotency_key()?;
+    let body: CheckoutBody = ctx.json()?;
+    let app = ctx.app;
+    let client = stripe::client(app)?;
+    let company = principal.company.id.clone();
+    if body.invoices.is_empty() || body.invoices.len() > MAX_INVOICES_PER_PAYMENT {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "invoices",
+            format!("Choose 1 to {MAX_INVOICES_PER_PAYMENT} invoices"),
+        )]));
+    }
+    let mut ids = Vec::new();
+    for (i, item) in body.invoices.iter().enumerate() {
+        let id = BillingId::parse(&item.invoice_id)?;
+        if ids.contains(&id) {
+            return Err(ApiError::Validation(vec![FieldError::new(&format!("invoices[{i}]"), "Each invoice once")]));
+        }
+        ids.push(id);
+    }
+    let found = app.store.get_invoices(&company, &ids).await?;
+    let mut allocations = Vec::new();
+    let mut errors = Vec::new();
+    let mut currency: Option<String> = None;
+    for (i, (id, item)) in ids.iter().zip(&body.invoices).enumerate() {
+        let invoice = found.iter().find(|inv| inv.id == *id && inv.status != InvoiceStatus::Draft).ok_or(ApiError::NotFound)?;
+        if !payable(invoice) {
+            return Err(crate::invoices::not_payable_error(invoice));
+        }
+        if item.amount <= 0 || item.amount > invoice.balance {
+            errors.push(FieldError::new(
+                &format!("invoices[{i}].amount"),
+                format!(
+                    "Pay between {} and the balance of {}, {}",
+                    format_money(1, &invoice.currency),
+                    invoice.label(),
+                    format_money(invoice.balance, &invoice.currency)
+                ),
+            ));
+        }
+        if currency.get_or_insert_with(|| invoice.currency.clone()) != &invoice.currency {
+            errors.push(FieldError::new(&format!("invoices[{i}]"), "Pay invoices of one currency at a time"));
+        }
+        allocations.push((invoice, item.amount));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let currency = currency.unwrap_or_default();
+    let payment_id = match once {
+        Some(key) => BillingId::derived(&["checkout", company.as_str(), principal.user.id.as_str(), key]),
+        None => BillingId::generate(),
+    };
+    if let Some(existing) = app.store.get_payment(&company, &payment_id).await?
+        && let Some(url) = existing.checkout_url.clone().filter(|_| existing.status == PaymentStatus::Pending)
+    {
+        return json(StatusCode::CREATED, &CheckoutStarted { payment_id, url });
+    }
+    let (_, customer) = customer(app, &client, &company).await?;
+    let labels: Vec<String> = allocations.iter().map(|(i, _)| i.label()).collect();
+    let description = format!("{}: {}", principal.company.name, labels.join(", "));
+    let origin = &app.config.origin;
+    let success_url = format!("{origin}/payments/receipt/?id={payment_id}&checkout=done");
+    let cancel_url = format!("{origin}/invoices/?checkout=cancelled");
+    let line_items = allocations
+        .iter()
+        .map(|(invoice, amount)| stripe::LineItem {
+            price_data: stripe::PriceData {
+                currency: currency.to_ascii_lowercase(),
+                unit_amount: *amount,
+                product_data: stripe::ProductData {
+                    name: format!("Invoice {}", invoice.label()),
+                    description: None,
+                },
+            },
+            quantity: 1,
+        })
+        .collect();
+    let session = stripe::create_payment_checkout(
+        &client,
+        stripe::CheckoutRequest {
+            payment_id: payment_id.as_str(),
+            company_id: company.as_str(),
+            customer: &customer,
+            description: &description,
+            line_items,
+            success_url: &success_url,
+            cancel_url: &cancel_url,
+        },
+    )
+    .await
+    .map_err(|f| f.into_api("the payment"))?;
+    let url = session.url.clone().ok_or_else(|| ApiError::Upstream("Stripe answered without a Checkout address.".into()))?;
+    let total: i64 = allocations.iter().map(|(_, a)| a).sum();
+    let now = app.now();
+    let payment = Payment {
+        id: payment_id.clone(),
+        company_id: company.clone(),
+        kind: PaymentKind::Checkout,
+        status: PaymentStatus::Pending,
+        amount: total,
+        currency: currency.clone(),
+        allocations: allocations
+            .iter()
+            .map(|(invoice, amount)| Allocation {
+                invoice_id: invoice.id.clone(),
+                number: invoice.number.unwrap_or_default(),
+                amount: *amount,
+            })
+            .collect(),
+        unapplied: 0,
+        method: "Stripe Checkout".into(),
+        created_at: now,
+        paid_at: None,
+        created_by: Some(principal.user.id.clone()),
+        created_by_name: principal.user.name.clone(),
+        stripe_session: Some(session.id),
+        stripe_payment_intent: None,
+        checkout_url: Some(url.clone()),
+        failure: None,
+    };
+    let audit = principal.audit(
+        ctx,
+        &company,
+        AuditAction::PaymentStarted,
+        Some(format!("payment:{payment_id}")),
+        format!("Started paying {} for {}", format_money(total, &currency), labels.join(", ")),
+    );
+    // A retry with the same key that raced this one recorded the same Checkout: either answer.
+    app.store.create_payment(&payment, &[], &audit).await?;
+    json(StatusCode::CREATED, &CheckoutStarted { payment_id, url })
+}
+
+/// Charge the default method for an issued invoice's balance (autopay). The invoice changes only
+/// when Stripe's webhook confirms; a refusal marks the payment failed and emails the billing
+/// contacts a link to pay by hand.
+pub async fn autopay(ctx: &Ctx<'_>, invoice: &Invoice, account: &BillingAccount) -> Autopay {
+    match try_autopay(ctx, invoice, account).await {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            tracing::error!(error = ?err, invoice = %invoice.id, "autopay");
+            Autopay::Failed
+        }
+    }
+}
+
+async fn try_autopay(ctx: &Ctx<'_>, invoice: &Invoice, account: &BillingAccount) -> Result<Autopay, ApiError> {
+    let app = ctx.app;
+    let client = stripe::client(app)?;
+    let (Some(customer), Some(method_id)) = (&account.stripe_customer, &account.default_method) else {
+        return Ok(Autopay::Off);
+    };
+    let method = app.store.get_payment_method(&invoice.company_id, method_id).await?;
+    let now = app.now();
+    let payment = Payment {
+        id: BillingId::derived(&["autopay", invoice.id.as_str()]),
+        company_id: invoice.company_id.clone(),
+        kind: PaymentKind::Autopay,
+        status: PaymentStatus::Pending,
+        amount: invoice.balance,
+        currency: invoice.currency.clone(),
+        allocations: vec![Allocation {
+            invoice_id: invoice.id.clone(),
+            number: invoice.number.unwrap_or_default(),
+            amount: invoice.balance,
+        }],
+        unapplied: 0,
+        method: method.as_ref().map_or_else(|| "Saved payment method".into(), |m| m.describe()),
+        created_at: now,
+        paid_at: None,
+        created_by: None,
+        created_by_name: "Autopay".into(),
+        stripe_session: None,
+        stripe_payment_intent: None,
+        checkout_url: None,
+        failure: None,
+    };
+    let audit = system_audit(
+        ctx,
+        &invoice.company_id,
+        AuditAction::PaymentStarted,
+        &payment,
+        format!("Autopay started charging {} for {}", format_money(payment.amount, &payment.currency), invoice.label()),
+    );
+    app.store.create_payment(&payment, &[], &audit).await?;
+    let description = format!("{} {}", invoice.company_name, invoice.label());
+    match stripe::charge_off_session(
+        &client,
+        payment.id.as_str(),
+        invoice.company_id.as_str(),
+        customer,
+        method_id,
+        payment.amount,
+        &payment.currency,
+        &description,
+    )
+    .await
+    {
+        Ok(intent) if intent.status == "succeeded" || intent.status == "processing" => Ok(Autopay::Charging),
+        Ok(intent) => {
+            fail(ctx, &payment, &format!("the payment needs you to confirm it ({})", intent.status), None).await?;
+            Ok(Autopay::Failed)
+        }
+        Err(Failure::Refused { message, .. }) => {
+            fail(ctx, &payment, &message, None).await?;
+            Ok(Autopay::Failed)
+        }
+        // Unknown: Stripe may have charged. The webhook settles it either way.
+        Err(Failure::Unavailable(why)) => {
+            tracing::warn!(why, payment = %payment.id, "autopay charge unanswered; waiting for the webhook");
+            Ok(Autopay::Charging)
+        }
+    }
+}
+
+/// An audit entry for something Stripe or autopay did (no signed-in actor).
+pub fn system_audit(
+    ctx: &Ctx<'_>,
+    company: &CompanyId,
+    action: AuditAction,
+    payment: &Payment,
+    summary: String,
+) -> AuditEntry {
+    let mut entry = AuditEntry::new(ctx, company, None, action, Some(format!("payment:{}", payment.id)), summary);
+    entry.actor_name = if payment.kind == PaymentKind::Autopay { "Autopay" } else { "Stripe" }.into();
+    entry
+}
+
+/// Mark a pending payment failed (once), and for autopay email the billing contacts.
+pub async fn fail(ctx: &Ctx<'_>, payment: &Payment, why: &str, event: Option<&str>) -> Result<bool, ApiError> {
+    let app = ctx.app;
+    let mut failed = payment.clone();
+    failed.status = PaymentStatus::Failed;
+    failed.failure = Some(why.to_owned());
+    failed.checkout_url = None;
+    let audit = system_audit(
+        ctx,
+        &payment.company_id,
+        AuditAction::PaymentFailed,
+        payment,
+        format!("A payment of {} failed: {why}", format_money(payment.amount, &payment.currency)),
+    );
+    let done = app.store.settle_payment(&failed, &[], event, app.now(), Some(&audit)).await?;
+    if done && payment.kind == PaymentKind::Autopay {
+        for allocation in &payment.allocations {
+            if let Some(invoice) = app.store.get_invoice(&payment.company_id, &allocation.invoice_id).await? {
+                notify::autopay_failed(app, &invoice, why).await;
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// What Stripe said about a successful payment.
+pub struct Success<'a> {
+    pub event: &'a str,
+    pub payment_intent: Option<String>,
+    pub method: Option<String>,
+}
+
+/// Settle a pending payment as succeeded: each invoice takes what it still can (a payment that
+/// meets a paid or void invoice keeps the rest as `unapplied`, for the MSP to refund), all in one
+/// transaction with the event's record. Safe to call any number of times, in any order with
+/// other events: only the first call for a pending payment changes anything.
+pub async fn succeed(ctx: &Ctx<'_>, company: &CompanyId, id: &BillingId, success: Success<'_>) -> Result<(), ApiError> {
+    let app = ctx.app;
+    for _ in 0..10 {
+        let Some(payment) = app.store.get_payment(company, id).await? else {
+            tracing::warn!(payment = %id, "Stripe confirmed a payment we have no record of");
+            return Ok(());
+        };
+        if payment.status != PaymentStatus::Pending {
+            return Ok(());
+        }
+        let ids: Vec<BillingId> = payment.allocations.iter().map(|a| a.invoice_id.clone()).collect();
+        let invoices = app.store.get_invoices(company, &ids).await?;
+        let now = app.now();
+        let mut settled = payment.clone();
+        settled.status = PaymentStatus::Succeeded;
+        settled.paid_at = Some(now);
+        settled.checkout_url = None;
+        settled.stripe_payment_intent = success.payment_intent.clone().or(settled.stripe_payment_intent);
+        if let Some(method) = &success.method {
+            settled.method = method.clone();
+        }
+        settled.unapplied = 0;
+        let mut changed = Vec::new();
+        for allocation in &mut settled.allocations {
+            let take = match invoices.iter().find(|i| i.id == allocation.invoice_id) {
+                Some(invoice) if payable(invoice) => {
+                    let take = allocation.amount.min(invoice.balance);
+                    let mut next = invoice.clone();
+                    apply_to(&mut next, take, now);
+                    changed.push((next, invoice.version));
+                    take
+                }
+                _ => 0,
+            };
+            settled.unapplied += allocation.amount - take;
+            allocation.amount = take;
+        }
+        let labels: Vec<String> = settled.allocations.iter().filter(|a| a.amount > 0).map(|a| invoice_label(a.number)).collect();
+        let audit = system_audit(
+            ctx,
+            company,
+            AuditAction::PaymentReceived,
+            &settled,
+            format!(
+                "Received {} for {}{}",
+                format_money(settled.amount, &settled.currency),
+                if labels.is_empty() { "no open invoice".into() } else { labels.join(", ") },
+                if settled.unapplied > 0 {
+                    format!(" ({} unapplied, to refund)", format_money(settled.unapplied, &settled.currency))
+                } else {
+                    String::new()
+                }
+            ),
+        );
+        if app.store.settle_payment(&settled, &changed, Some(success.event), now, Some(&audit)).await? {
+            notify::receipt(app, &settled).await;
+            return Ok(());
+        }
+        if app.store.event_seen(success.event).await? {
+            return Ok(());
+        }
+    }
+    Err(ApiError::Internal(anyhow::anyhow!("payment {id} kept changing while settling")))
+}
+
+/// One page of payments.
+#[derive(Serialize, ToSchema)]
+pub struct PaymentList {
+    pub items: Vec<Payment>,
+    pub next_cursor: Option<String>,
+}
+
+/// The company's payments that went through, newest first.
+#[utoipa::path(get, path = "/api/payments", tag = "billing",
+    params(("company" = Option<String>, Query, description = "MSP staff: the company"), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = PaymentList), (status = 403, description = "A role that does not see invoices", body = portal::error::Problem, content_type = "application/problem+json")))]
+pub async fn history(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    let company = billing_company(ctx, &principal)?;
+    let name = format!("payments#{company}");
+    let start = ctx.start_after(&name)?;
+    let page = ctx.app.store.payment_history(&company, start, 50).await?;
+    let next_cursor = ctx.next_cursor(&page, &name);
+    json(StatusCode::OK, &PaymentList { items: page.items, next_cursor })
+}
+
+/// One payment: its receipt once it went through (a pending one shows it is not confirmed yet).
+#[utoipa::path(get, path = "/api/payments/{id}", tag = "billing",
+    params(("id" = String, Path), ("company" = Option<String>, Query, description = "MSP staff: the company")),
+    responses((status = 200, body = Payment), (status = 404, description = "No such payment of your company", body = portal::error::Problem, content_type = "application/problem+json")))]
+pub async fn receipt(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    let company = billing_company(ctx, &principal)?;
+    let id = BillingId::parse(id)?;
+    let payment = ctx.app.store.get_payment(&company, &id).await?.ok_or(ApiError::NotFound)?;
+    json(StatusCode::OK, &payment)
+}
