@@ -17,6 +17,9 @@ use time::OffsetDateTime;
 
 pub const ORIGIN: &str = "https://portal.test";
 pub const PASSWORD: &str = seed::DEFAULT_PASSWORD;
+/// The Stripe keys of test apps that talk to a Stripe double.
+pub const STRIPE_TEST_KEY: &str = "sk_test_portal";
+pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_portal_test";
 /// The MSP support mailbox of test apps.
 pub const SUPPORT_EMAIL: &str = "support@northwind.example";
 
@@ -191,6 +194,11 @@ impl Call<'_> {
             auth::handle(&self.app.app, req).await
         } else if path == "/api/tickets" || path.starts_with("/api/tickets/") {
             tickets::handle(&self.app.app, req).await
+        } else if ["/api/invoices", "/api/payments", "/api/payment-methods", "/api/billing"]
+            .iter()
+            .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+        {
+            billing::handle(&self.app.app, req).await
         } else {
             accounts::handle(&self.app.app, req).await
         };
@@ -201,6 +209,15 @@ impl Call<'_> {
 impl TestApp {
     /// A fresh table with the demo data, on the shared moto_server.
     pub async fn new() -> Self {
+        Self::build(None).await
+    }
+
+    /// A test app whose Stripe is at `stripe_base` (a wiremock server), with test keys.
+    pub async fn with_stripe(stripe_base: &str) -> Self {
+        Self::build(Some(stripe_base)).await
+    }
+
+    async fn build(stripe_base: Option<&str>) -> Self {
         let table = format!("portal-test-{}", portal::domain::random_hex(8));
         let aws = sdk_config().await;
         let config = Config {
@@ -214,8 +231,14 @@ impl TestApp {
             s3_public_endpoint: None,
             mail_from: Some(format!("{table}@northwind.example")),
             support_email: Some(portal::domain::Email::parse(SUPPORT_EMAIL).expect("email")),
+            stripe_api_base: stripe_base.map(|b| format!("{}/", b.trim_end_matches('/'))),
+            stripe_timeout: std::time::Duration::from_secs(2),
         };
-        let secrets = Secrets::generate().expect("secrets");
+        let mut secrets = Secrets::generate().expect("secrets");
+        if stripe_base.is_some() {
+            secrets.stripe_secret_key = Some(STRIPE_TEST_KEY.into());
+            secrets.stripe_webhook_secret = Some(STRIPE_WEBHOOK_SECRET.into());
+        }
         let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
         let app = App::new(config, &secrets, &aws, clock.clone()).expect("app");
         portal::table::ensure(&app.store.db, &table)
@@ -283,6 +306,23 @@ impl TestApp {
         let answer = self.try_login(email, PASSWORD).await;
         assert_eq!(answer.status, 204, "login as {email}: {}", answer.text);
         answer.session_cookie().expect("session cookie")
+    }
+
+    /// Deliver a Stripe event to the webhook, signed as Stripe signs it at the app's current time.
+    pub async fn webhook(&self, event: &Value) -> Answer {
+        let body = event.to_string();
+        let t = self.app.now().unix_timestamp();
+        self.webhook_signed(&body, &format!("t={t},v1={}", billing::sign_payload(STRIPE_WEBHOOK_SECRET, t, body.as_bytes())))
+            .await
+    }
+
+    /// Deliver `body` with any `Stripe-Signature` header (and no Origin, as Stripe sends it).
+    pub async fn webhook_signed(&self, body: &str, signature: &str) -> Answer {
+        self.call_without_origin("POST", "/api/payments/webhook")
+            .header("stripe-signature", signature)
+            .raw(Some("application/json"), body.to_owned())
+            .send()
+            .await
     }
 
     pub async fn get(&self, path: &str, cookie: &str) -> Answer {
@@ -549,6 +589,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = auth::ApiDoc::openapi();
     doc.merge(accounts::ApiDoc::openapi());
     doc.merge(tickets::ApiDoc::openapi());
+    doc.merge(billing::ApiDoc::openapi());
     doc.info = utoipa::openapi::InfoBuilder::new()
         .title("MSP client portal API")
         .version("0.1.0")

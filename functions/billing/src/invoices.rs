@@ -5,6 +5,7 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::audit::AuditAction;
 use portal::billing::{
+    iso_date,
     Allocation, BillingId, Invoice, InvoiceBody, InvoiceStatus, Payment, PaymentKind,
     PaymentStatus, format_money, invoice_label, parse_invoice_number,
 };
@@ -36,8 +37,10 @@ pub struct InvoiceRow {
     pub total: i64,
     pub paid: i64,
     pub balance: i64,
+    #[serde(with = "iso_date::option")]
     #[schema(value_type = Option<String>, format = Date)]
     pub issue_date: Option<Date>,
+    #[serde(with = "iso_date::option")]
     #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<Date>,
     pub overdue: bool,
@@ -643,6 +646,7 @@ pub struct Balance {
 pub struct NextDue {
     pub invoice_id: BillingId,
     pub label: String,
+    #[serde(with = "iso_date")]
     #[schema(value_type = String, format = Date)]
     pub due_date: Date,
     pub balance: i64,
@@ -713,6 +717,7 @@ pub struct CompanyBalance {
     pub company_name: String,
     #[serde(flatten)]
     pub balance: Balance,
+    #[serde(with = "iso_date::option")]
     #[schema(value_type = Option<String>, format = Date)]
     pub oldest_due: Option<Date>,
 }

@@ -9,6 +9,8 @@ use utoipa::ToSchema;
 use crate::domain::{CompanyId, Email, UserId, random_hex};
 use crate::error::{ApiError, FieldError};
 
+time::serde::format_description!(pub iso_date, Date, "[year]-[month]-[day]");
+
 /// Identifier of an invoice or payment: 24 hex characters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(try_from = "String", into = "String")]
@@ -236,8 +238,10 @@ pub struct Invoice {
     pub paid: i64,
     /// `total − paid`.
     pub balance: i64,
+    #[serde(default, with = "iso_date::option")]
     #[schema(value_type = Option<String>, format = Date)]
     pub issue_date: Option<Date>,
+    #[serde(default, with = "iso_date::option")]
     #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<Date>,
     #[serde(default)]
@@ -301,8 +305,10 @@ pub struct InvoiceBody {
     pub lines: Vec<LineBody>,
     #[serde(default)]
     pub tax_rate_bp: u32,
+    #[serde(default, with = "iso_date::option")]
     #[schema(value_type = Option<String>, format = Date)]
     pub issue_date: Option<Date>,
+    #[serde(default, with = "iso_date::option")]
     #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<Date>,
     #[serde(default)]
