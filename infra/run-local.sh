@@ -53,7 +53,7 @@ python3 infra/aws_ops.py verify-sender "$MAIL_FROM" >/dev/null
 
 WATCH_PORT=$(free_port)
 cargo lambda watch -q --disable-cors -A 127.0.0.1 -P "$WATCH_PORT" \
-  --env-vars "TABLE_NAME=$TABLE_NAME,PORTAL_ORIGIN=$PORTAL_ORIGIN,COOKIE_SECURE=false,PORTAL_SECRETS_FILE=$PORTAL_SECRETS_FILE,ATTACHMENTS_BUCKET=$ATTACHMENTS_BUCKET,S3_PUBLIC_ENDPOINT=$PORTAL_ORIGIN/_s3,MAIL_FROM=$MAIL_FROM,SUPPORT_EMAIL=$SUPPORT_EMAIL,AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL,AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=local,AWS_SECRET_ACCESS_KEY=local,RUST_LOG=info" \
+  --env-vars "TABLE_NAME=$TABLE_NAME,PORTAL_ORIGIN=$PORTAL_ORIGIN,COOKIE_SECURE=false,PORTAL_SECRETS_FILE=$PORTAL_SECRETS_FILE,ATTACHMENTS_BUCKET=$ATTACHMENTS_BUCKET,S3_PUBLIC_ENDPOINT=$PORTAL_ORIGIN/_s3,MAIL_FROM=$MAIL_FROM,SUPPORT_EMAIL=$SUPPORT_EMAIL,AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL,AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=local,AWS_SECRET_ACCESS_KEY=local,RUST_LOG=info${STRIPE_API_BASE:+,STRIPE_API_BASE=$STRIPE_API_BASE}" \
   >.local/functions.log 2>&1 &
 PGIDS+=($!)
 
@@ -64,7 +64,7 @@ wait_for_port "$PORT" 30
 
 # The first request to each function compiles it: ask each once so the portal is warm when ready.
 log "Compiling the functions on first use (the first run takes a few minutes)…"
-for path in /api/me /api/companies /api/tickets; do
+for path in /api/me /api/companies /api/tickets /api/invoices; do
   status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 900 "http://127.0.0.1:$PORT$path")
   if [ "$status" != 401 ]; then
     log "$path answered $status instead of 401; see .local/functions.log"

@@ -194,9 +194,14 @@ impl Call<'_> {
             Box::pin(auth::handle(&self.app.app, req)).await
         } else if path == "/api/tickets" || path.starts_with("/api/tickets/") {
             Box::pin(tickets::handle(&self.app.app, req)).await
-        } else if ["/api/invoices", "/api/payments", "/api/payment-methods", "/api/billing"]
-            .iter()
-            .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+        } else if [
+            "/api/invoices",
+            "/api/payments",
+            "/api/payment-methods",
+            "/api/billing",
+        ]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")))
         {
             Box::pin(billing::handle(&self.app.app, req)).await
         } else {
@@ -312,8 +317,14 @@ impl TestApp {
     pub async fn webhook(&self, event: &Value) -> Answer {
         let body = event.to_string();
         let t = self.app.now().unix_timestamp();
-        self.webhook_signed(&body, &format!("t={t},v1={}", billing::sign_payload(STRIPE_WEBHOOK_SECRET, t, body.as_bytes())))
-            .await
+        self.webhook_signed(
+            &body,
+            &format!(
+                "t={t},v1={}",
+                billing::sign_payload(STRIPE_WEBHOOK_SECRET, t, body.as_bytes())
+            ),
+        )
+        .await
     }
 
     /// Deliver `body` with any `Stripe-Signature` header (and no Origin, as Stripe sends it).
@@ -576,16 +587,29 @@ impl TestApp {
 
     /// DynamoDB calls made while running `f`.
     /// The billing part of `call_every_route`.
-    async fn call_billing_routes(&self, seen: &mut Vec<(String, u16, u64)>, client: &str, staff: &str) {
+    async fn call_billing_routes(
+        &self,
+        seen: &mut Vec<(String, u16, u64)>,
+        client: &str,
+        staff: &str,
+    ) {
         // Billing: an MSP admin drafts and issues; the client reads.
         let invoice = serde_json::json!({"company_id": "acme-dental", "lines": [{"description": "Bench", "quantity": 1, "unit_price": 1000}]});
         let (calls, draft) = self
-            .count_calls(self.call("POST", "/api/invoices").cookie(staff).json(invoice).send())
+            .count_calls(
+                self.call("POST", "/api/invoices")
+                    .cookie(staff)
+                    .json(invoice)
+                    .send(),
+            )
             .await;
         seen.push(("POST /api/invoices".to_owned(), draft.status, calls));
         let id = draft.body["id"].as_str().unwrap_or_default().to_owned();
         let issue = self
-            .call("POST", &format!("/api/invoices/{id}/issue?company=acme-dental"))
+            .call(
+                "POST",
+                &format!("/api/invoices/{id}/issue?company=acme-dental"),
+            )
             .cookie(staff)
             .json(serde_json::json!({"version": draft.body["version"]}));
         let (calls, a) = self.count_calls(issue.send()).await;
@@ -593,10 +617,19 @@ impl TestApp {
         for (label, path) in [
             ("GET /api/invoices", "/api/invoices".to_owned()),
             ("GET /api/invoices/{id}", format!("/api/invoices/{id}")),
-            ("GET /api/invoices?q=", "/api/invoices?q=INV-0001".to_owned()),
-            ("GET /api/billing/overview", "/api/billing/overview".to_owned()),
+            (
+                "GET /api/invoices?q=",
+                "/api/invoices?q=INV-0001".to_owned(),
+            ),
+            (
+                "GET /api/billing/overview",
+                "/api/billing/overview".to_owned(),
+            ),
             ("GET /api/payments", "/api/payments".to_owned()),
-            ("GET /api/payment-methods", "/api/payment-methods".to_owned()),
+            (
+                "GET /api/payment-methods",
+                "/api/payment-methods".to_owned(),
+            ),
         ] {
             let (calls, a) = self.count_calls(self.get(&path, client)).await;
             seen.push((label.to_owned(), a.status, calls));

@@ -5,9 +5,8 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::audit::AuditAction;
 use portal::billing::{
-    iso_date,
     Allocation, BillingId, Invoice, InvoiceBody, InvoiceStatus, Payment, PaymentKind,
-    PaymentStatus, format_money, invoice_label, parse_invoice_number,
+    PaymentStatus, format_money, invoice_label, iso_date, parse_invoice_number,
 };
 use portal::domain::CompanyId;
 use portal::error::FieldError;
@@ -119,42 +118,66 @@ pub async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     } else {
         Some(billing_company(ctx, &principal)?)
     };
-    let tab = ctx.query("tab").filter(|t| !t.is_empty()).unwrap_or_else(|| "open".into());
+    let tab = ctx
+        .query("tab")
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "open".into());
     let allowed: &[&str] = if principal.can(Capability::ManageBilling) {
         &["open", "closed", "draft"]
     } else {
         &["open", "closed"]
     };
     if !allowed.contains(&tab.as_str()) {
-        return Err(ApiError::BadRequest(format!("tab={tab} is not one of: {}", allowed.join(", "))));
+        return Err(ApiError::BadRequest(format!(
+            "tab={tab} is not one of: {}",
+            allowed.join(", ")
+        )));
     }
     let app = ctx.app;
     let today = today(app.now());
     if let Some(q) = ctx.query("q").filter(|q| !q.trim().is_empty()) {
         let number = parse_invoice_number(&q).ok_or_else(|| {
-            ApiError::Validation(vec![FieldError::new("q", "Search by invoice number, such as INV-0007")])
+            ApiError::Validation(vec![FieldError::new(
+                "q",
+                "Search by invoice number, such as INV-0007",
+            )])
         })?;
         let found = match app.store.invoice_by_number(number).await? {
-            Some((c, id)) if company.as_ref().is_none_or(|want| *want == c) => app.store.get_invoice(&c, &id).await?,
+            Some((c, id)) if company.as_ref().is_none_or(|want| *want == c) => {
+                app.store.get_invoice(&c, &id).await?
+            }
             _ => None,
         };
         return json(
             StatusCode::OK,
             &InvoiceList {
-                items: found.into_iter().map(|i| InvoiceRow::from(i, today)).collect(),
+                items: found
+                    .into_iter()
+                    .map(|i| InvoiceRow::from(i, today))
+                    .collect(),
                 next_cursor: None,
                 online_payment: app.stripe.is_some(),
             },
         );
     }
-    let name = format!("invoices#{}#{tab}", company.as_ref().map_or("*", |c| c.as_str()));
+    let name = format!(
+        "invoices#{}#{tab}",
+        company.as_ref().map_or("*", |c| c.as_str())
+    );
     let start = ctx.start_after(&name)?;
-    let page = app.store.list_invoices(company.as_ref(), &tab, tab == "closed", start, PAGE_SIZE).await?;
+    let page = app
+        .store
+        .list_invoices(company.as_ref(), &tab, tab == "closed", start, PAGE_SIZE)
+        .await?;
     let next_cursor = ctx.next_cursor(&page, &name);
     json(
         StatusCode::OK,
         &InvoiceList {
-            items: page.items.into_iter().map(|i| InvoiceRow::from(i, today)).collect(),
+            items: page
+                .items
+                .into_iter()
+                .map(|i| InvoiceRow::from(i, today))
+                .collect(),
             next_cursor,
             online_payment: app.stripe.is_some(),
         },
@@ -191,7 +214,10 @@ async fn check_tickets(app: &App, company: &CompanyId, tickets: &[u64]) -> Resul
     }
     let refs: Vec<TicketRef> = tickets
         .iter()
-        .map(|n| TicketRef { company_id: company.clone(), number: *n })
+        .map(|n| TicketRef {
+            company_id: company.clone(),
+            number: *n,
+        })
         .collect();
     let found = app.store.get_tickets(&refs).await?;
     if found.len() != tickets.len() {
@@ -217,7 +243,11 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let body: NewInvoice = ctx.json()?;
     let company_id = CompanyId::parse(&body.company_id)?;
     let app = ctx.app;
-    let company = app.store.get_company(&company_id).await?.ok_or(ApiError::NotFound)?;
+    let company = app
+        .store
+        .get_company(&company_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if company.kind != portal::domain::CompanyKind::Client {
         return Err(ApiError::NotFound);
     }
@@ -262,7 +292,10 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 }
 
 /// An invoice of the company `?company=` names, for MSP admins to change.
-async fn managed_invoice(ctx: &Ctx<'_>, id: &str) -> Result<(portal::session::Principal, Invoice), ApiError> {
+async fn managed_invoice(
+    ctx: &Ctx<'_>,
+    id: &str,
+) -> Result<(portal::session::Principal, Invoice), ApiError> {
     let principal = ctx.principal().await?;
     principal.require(Capability::ManageBilling)?;
     let company = billing_company(ctx, &principal)?;
@@ -271,7 +304,10 @@ async fn managed_invoice(ctx: &Ctx<'_>, id: &str) -> Result<(portal::session::Pr
 }
 
 fn not_draft() -> ApiError {
-    ApiError::State("/problems/not-a-draft", "Only a draft can be changed or deleted; void an issued invoice instead".into())
+    ApiError::State(
+        "/problems/not-a-draft",
+        "Only a draft can be changed or deleted; void an issued invoice instead".into(),
+    )
 }
 
 /// Change a draft (MSP admins): the whole draft, with the `version` read.
@@ -285,9 +321,12 @@ fn not_draft() -> ApiError {
 pub async fn edit(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     let (principal, mut invoice) = managed_invoice(ctx, id).await?;
     let body: InvoiceBody = ctx.json()?;
-    let version = body
-        .version
-        .ok_or_else(|| ApiError::Validation(vec![FieldError::new("version", "Send the version you read")]))?;
+    let version = body.version.ok_or_else(|| {
+        ApiError::Validation(vec![FieldError::new(
+            "version",
+            "Send the version you read",
+        )])
+    })?;
     if invoice.status != InvoiceStatus::Draft {
         return Err(not_draft());
     }
@@ -306,7 +345,12 @@ pub async fn edit(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
         Some(format!("invoice:{}", invoice.id)),
         format!("Changed a draft invoice for {}", invoice.company_name),
     );
-    match ctx.app.store.save_invoice(&invoice, version, Some(&audit)).await? {
+    match ctx
+        .app
+        .store
+        .save_invoice(&invoice, version, Some(&audit))
+        .await?
+    {
         Saved::Done => json(StatusCode::OK, &view(ctx.app, invoice)),
         Saved::Stale => Err(ApiError::Conflict),
     }
@@ -377,7 +421,11 @@ pub async fn issue(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> 
     let (principal, mut invoice) = managed_invoice(ctx, id).await?;
     let body: VersionBody = ctx.json()?;
     let app = ctx.app;
-    let company = app.store.get_company(&invoice.company_id).await?.ok_or(ApiError::NotFound)?;
+    let company = app
+        .store
+        .get_company(&invoice.company_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let read = invoice.clone();
     for _ in 0..50 {
         if invoice.status != InvoiceStatus::Draft {
@@ -393,11 +441,10 @@ pub async fn issue(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> 
         issued.number = Some(last + 1);
         issued.status = InvoiceStatus::Issued;
         issued.issue_date = Some(issue_date);
-        issued.due_date = Some(
-            invoice
-                .due_date
-                .unwrap_or(issue_date + time::Duration::days(i64::from(company.payment_terms_days))),
-        );
+        issued.due_date =
+            Some(invoice.due_date.unwrap_or(
+                issue_date + time::Duration::days(i64::from(company.payment_terms_days)),
+            ));
         issued.version += 1;
         issued.updated_at = now;
         let audit = principal.audit(
@@ -412,7 +459,11 @@ pub async fn issue(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> 
                 format_money(issued.total, &issued.currency)
             ),
         );
-        match app.store.issue_invoice(&issued, last, invoice.version, &audit).await? {
+        match app
+            .store
+            .issue_invoice(&issued, last, invoice.version, &audit)
+            .await?
+        {
             Saved::Done => {
                 let account = app.store.billing_account(&issued.company_id).await?;
                 let autopay = if !account.autopay_on() {
@@ -423,7 +474,13 @@ pub async fn issue(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> 
                     payments::autopay(ctx, &issued, &account).await
                 };
                 notify::invoice_issued(app, &issued, autopay == Autopay::Charging).await;
-                return json(StatusCode::OK, &Issued { invoice: view(app, issued), autopay });
+                return json(
+                    StatusCode::OK,
+                    &Issued {
+                        invoice: view(app, issued),
+                        autopay,
+                    },
+                );
             }
             // The number was taken by another issue, or the draft changed: read both again.
             Saved::Stale => {
@@ -435,7 +492,9 @@ pub async fn issue(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> 
             }
         }
     }
-    Err(ApiError::Internal(anyhow::anyhow!("could not take an invoice number after 50 tries")))
+    Err(ApiError::Internal(anyhow::anyhow!(
+        "could not take an invoice number after 50 tries"
+    )))
 }
 
 /// Void an issued invoice that has no payments (MSP admins). It keeps its number and cannot be
@@ -451,7 +510,12 @@ pub async fn void(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     let body: VersionBody = ctx.json()?;
     match invoice.status {
         InvoiceStatus::Draft => return Err(not_draft_void()),
-        InvoiceStatus::Void => return Err(ApiError::State("/problems/already-void", "This invoice is already void".into())),
+        InvoiceStatus::Void => {
+            return Err(ApiError::State(
+                "/problems/already-void",
+                "This invoice is already void".into(),
+            ));
+        }
         _ if invoice.paid > 0 => {
             return Err(ApiError::State(
                 "/problems/has-payments",
@@ -475,14 +539,22 @@ pub async fn void(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
         Some(format!("invoice:{}", invoice.id)),
         format!("Voided {} of {}", invoice.label(), invoice.company_name),
     );
-    match ctx.app.store.save_invoice(&invoice, expected, Some(&audit)).await? {
+    match ctx
+        .app
+        .store
+        .save_invoice(&invoice, expected, Some(&audit))
+        .await?
+    {
         Saved::Done => json(StatusCode::OK, &view(ctx.app, invoice)),
         Saved::Stale => Err(ApiError::Conflict),
     }
 }
 
 fn not_draft_void() -> ApiError {
-    ApiError::State("/problems/not-issued", "A draft is not voided; delete it instead".into())
+    ApiError::State(
+        "/problems/not-issued",
+        "A draft is not voided; delete it instead".into(),
+    )
 }
 
 pub fn not_payable_error(invoice: &Invoice) -> ApiError {
@@ -543,12 +615,18 @@ pub async fn record_payment(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, A
     if body.amount <= 0 || body.amount > invoice.balance {
         return Err(ApiError::Validation(vec![FieldError::new(
             "amount",
-            format!("Between 0.01 and the balance, {}", format_money(invoice.balance, &invoice.currency)),
+            format!(
+                "Between 0.01 and the balance, {}",
+                format_money(invoice.balance, &invoice.currency)
+            ),
         )]));
     }
     let reference = body.reference.trim();
     if reference.chars().count() > 100 {
-        return Err(ApiError::Validation(vec![FieldError::new("reference", "Up to 100 characters")]));
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "reference",
+            "Up to 100 characters",
+        )]));
     }
     let now = ctx.app.now();
     let payment = Payment {
@@ -564,7 +642,11 @@ pub async fn record_payment(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, A
             amount: body.amount,
         }],
         unapplied: 0,
-        method: if reference.is_empty() { method.to_owned() } else { format!("{method} {reference}") },
+        method: if reference.is_empty() {
+            method.to_owned()
+        } else {
+            format!("{method} {reference}")
+        },
         created_at: now,
         paid_at: Some(now),
         created_by: Some(principal.user.id.clone()),
@@ -589,7 +671,12 @@ pub async fn record_payment(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, A
             invoice.company_name
         ),
     );
-    if !ctx.app.store.create_payment(&payment, &[(paid, invoice.version)], &audit).await? {
+    if !ctx
+        .app
+        .store
+        .create_payment(&payment, &[(paid, invoice.version)], &audit)
+        .await?
+    {
         return Err(ApiError::Conflict);
     }
     notify::receipt(ctx.app, &payment).await;
@@ -609,17 +696,29 @@ pub async fn pdf(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     let company = billing_company(ctx, &principal)?;
     let invoice = visible_invoice(ctx, &principal, &company, id).await?;
     let app = ctx.app;
-    let key = format!("{}/invoices/{}/v{}.pdf", invoice.company_id, invoice.id, invoice.version);
+    let key = format!(
+        "{}/invoices/{}/v{}.pdf",
+        invoice.company_id, invoice.id, invoice.version
+    );
     let s3 = portal::files::s3(app, None);
     let bucket = portal::files::bucket(app)?;
     let exists = match s3.head_object().bucket(bucket).key(&key).send().await {
         Ok(_) => true,
         Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => false,
-        Err(err) => return Err(ApiError::Internal(anyhow::Error::from(err).context("checking for the PDF"))),
+        Err(err) => {
+            return Err(ApiError::Internal(
+                anyhow::Error::from(err).context("checking for the PDF"),
+            ));
+        }
     };
     if !exists {
-        let client = app.store.get_company(&invoice.company_id).await?.ok_or(ApiError::NotFound)?;
-        let bytes = crate::pdf::render(&invoice, &client, today(app.now())).map_err(ApiError::Internal)?;
+        let client = app
+            .store
+            .get_company(&invoice.company_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let bytes =
+            crate::pdf::render(&invoice, &client, today(app.now())).map_err(ApiError::Internal)?;
         s3.put_object()
             .bucket(bucket)
             .key(&key)
@@ -668,7 +767,10 @@ fn balances<'a>(invoices: impl Iterator<Item = &'a Invoice>, today: Date) -> Vec
         let i = match out.iter().position(|b| b.currency == invoice.currency) {
             Some(i) => i,
             None => {
-                out.push(Balance { currency: invoice.currency.clone(), ..Balance::default() });
+                out.push(Balance {
+                    currency: invoice.currency.clone(),
+                    ..Balance::default()
+                });
                 out.len() - 1
             }
         };
@@ -690,15 +792,22 @@ pub async fn overview(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     let company = billing_company(ctx, &principal)?;
     let app = ctx.app;
-    let open = app.store.outstanding_invoices(Some(&company), 1_000).await?;
+    let open = app
+        .store
+        .outstanding_invoices(Some(&company), 1_000)
+        .await?;
     let today = today(app.now());
-    let next_due = open.iter().filter(|i| i.balance > 0).min_by_key(|i| i.due_date).map(|i| NextDue {
-        invoice_id: i.id.clone(),
-        label: i.label(),
-        due_date: i.due_date.unwrap_or(today),
-        balance: i.balance,
-        currency: i.currency.clone(),
-    });
+    let next_due = open
+        .iter()
+        .filter(|i| i.balance > 0)
+        .min_by_key(|i| i.due_date)
+        .map(|i| NextDue {
+            invoice_id: i.id.clone(),
+            label: i.label(),
+            due_date: i.due_date.unwrap_or(today),
+            balance: i.balance,
+            currency: i.currency.clone(),
+        });
     json(
         StatusCode::OK,
         &Overview {
@@ -741,10 +850,9 @@ pub async fn companies(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let mut companies: Vec<CompanyBalance> = Vec::new();
     for invoice in &open {
         for balance in balances(std::iter::once(invoice), today) {
-            match companies
-                .iter_mut()
-                .find(|c| c.company_id == invoice.company_id && c.balance.currency == invoice.currency)
-            {
+            match companies.iter_mut().find(|c| {
+                c.company_id == invoice.company_id && c.balance.currency == invoice.currency
+            }) {
                 Some(c) => {
                     c.balance.outstanding += balance.outstanding;
                     c.balance.overdue += balance.overdue;
@@ -760,11 +868,22 @@ pub async fn companies(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             }
         }
     }
-    companies.sort_by(|a, b| b.balance.overdue.cmp(&a.balance.overdue).then(a.company_name.cmp(&b.company_name)));
+    companies.sort_by(|a, b| {
+        b.balance
+            .overdue
+            .cmp(&a.balance.overdue)
+            .then(a.company_name.cmp(&b.company_name))
+    });
     let overdue_invoices = open
         .into_iter()
         .filter(|i| i.is_overdue(today))
         .map(|i| InvoiceRow::from(i, today))
         .collect();
-    json(StatusCode::OK, &Receivables { companies, overdue_invoices })
+    json(
+        StatusCode::OK,
+        &Receivables {
+            companies,
+            overdue_invoices,
+        },
+    )
 }

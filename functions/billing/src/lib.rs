@@ -25,7 +25,9 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
     // Stripe's webhook is authenticated by its signature, not a session, and comes from Stripe,
     // not the portal's origin: it skips the CSRF check (and everything else in `serve`).
     if req.method() == Method::POST && req.uri().path() == "/api/payments/webhook" {
-        return Box::pin(webhook::receive(app, &req)).await.unwrap_or_else(ApiError::into_response);
+        return Box::pin(webhook::receive(app, &req))
+            .await
+            .unwrap_or_else(ApiError::into_response);
     }
     // Boxed: the handlers' futures are large (Stripe's client among them) and callers' stacks
     // need not hold them.
@@ -43,9 +45,10 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::POST, ["invoices", id, "void"]) => invoices::void(ctx, id).await,
         (&Method::POST, ["invoices", id, "payments"]) => invoices::record_payment(ctx, id).await,
         (&Method::GET, ["invoices", id, "pdf"]) => invoices::pdf(ctx, id).await,
-        (_, ["invoices"] | ["invoices", _] | ["invoices", _, "issue" | "void" | "payments" | "pdf"]) => {
-            Err(ApiError::MethodNotAllowed)
-        }
+        (
+            _,
+            ["invoices"] | ["invoices", _] | ["invoices", _, "issue" | "void" | "payments" | "pdf"],
+        ) => Err(ApiError::MethodNotAllowed),
         (&Method::GET, ["billing", "overview"]) => invoices::overview(ctx).await,
         (&Method::GET, ["billing", "companies"]) => invoices::companies(ctx).await,
         (&Method::PUT, ["billing", "autopay"]) => methods::autopay(ctx).await,
@@ -94,8 +97,15 @@ async fn visible_invoice(
     id: &str,
 ) -> Result<Invoice, ApiError> {
     let id = BillingId::parse(id)?;
-    let invoice = ctx.app.store.get_invoice(company, &id).await?.ok_or(ApiError::NotFound)?;
-    if invoice.status == portal::billing::InvoiceStatus::Draft && !principal.can(Capability::ManageBilling) {
+    let invoice = ctx
+        .app
+        .store
+        .get_invoice(company, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if invoice.status == portal::billing::InvoiceStatus::Draft
+        && !principal.can(Capability::ManageBilling)
+    {
         return Err(ApiError::NotFound);
     }
     Ok(invoice)

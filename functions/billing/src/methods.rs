@@ -47,7 +47,7 @@ pub async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let app = ctx.app;
     let account = app.store.billing_account(&company).await?;
     let mut methods = app.store.payment_methods(&company).await?;
-    methods.sort_by(|a, b| a.added_at.cmp(&b.added_at));
+    methods.sort_by_key(|m| m.added_at);
     json(
         StatusCode::OK,
         &Methods {
@@ -92,7 +92,12 @@ pub async fn setup(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let company = &principal.company;
     let (_, customer) = payments::customer(app, &client, &company.id).await?;
     let setup_id = match once {
-        Some(key) => BillingId::derived(&["setup", company.id.as_str(), principal.user.id.as_str(), key]),
+        Some(key) => BillingId::derived(&[
+            "setup",
+            company.id.as_str(),
+            principal.user.id.as_str(),
+            key,
+        ]),
         None => BillingId::generate(),
     };
     let back = format!("{}/payment-methods/", app.config.origin);
@@ -107,7 +112,9 @@ pub async fn setup(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     )
     .await
     .map_err(|f| f.into_api("adding a payment method"))?;
-    let url = session.url.ok_or_else(|| ApiError::Upstream("Stripe answered without a Checkout address.".into()))?;
+    let url = session
+        .url
+        .ok_or_else(|| ApiError::Upstream("Stripe answered without a Checkout address.".into()))?;
     json(StatusCode::CREATED, &SetupStarted { url })
 }
 
@@ -120,13 +127,24 @@ pub struct MethodChange {
     pub default: Option<bool>,
 }
 
-async fn own_method(ctx: &Ctx<'_>, id: &str) -> Result<(portal::session::Principal, PaymentMethod), ApiError> {
+async fn own_method(
+    ctx: &Ctx<'_>,
+    id: &str,
+) -> Result<(portal::session::Principal, PaymentMethod), ApiError> {
     let principal = ctx.principal().await?;
     paying_client(&principal)?;
-    if !id.starts_with("pm_") || id.len() > 100 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+    if !id.starts_with("pm_")
+        || id.len() > 100
+        || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
         return Err(ApiError::NotFound);
     }
-    let method = ctx.app.store.get_payment_method(&principal.company.id, id).await?.ok_or(ApiError::NotFound)?;
+    let method = ctx
+        .app
+        .store
+        .get_payment_method(&principal.company.id, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok((principal, method))
 }
 
@@ -147,7 +165,10 @@ pub async fn change(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError>
     if let Some(nickname) = body.nickname {
         let nickname = nickname.trim().to_owned();
         if nickname.chars().count() > 40 || nickname.chars().any(char::is_control) {
-            return Err(ApiError::Validation(vec![FieldError::new("nickname", "Up to 40 characters")]));
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "nickname",
+                "Up to 40 characters",
+            )]));
         }
         method.nickname = nickname;
         let audit = principal.audit(
@@ -157,7 +178,11 @@ pub async fn change(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError>
             Some(format!("payment-method:{}", method.id)),
             format!("Named {} \"{}\"", method.describe(), method.nickname),
         );
-        if !app.store.update_payment_method(&method, Some(&audit)).await? {
+        if !app
+            .store
+            .update_payment_method(&method, Some(&audit))
+            .await?
+        {
             return Err(ApiError::NotFound);
         }
     }
@@ -172,7 +197,11 @@ pub async fn change(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError>
             Some(format!("payment-method:{}", method.id)),
             format!("Made {} the default payment method", method.describe()),
         );
-        if !app.store.save_billing_account(company, &account, expected, None, Some(&audit)).await? {
+        if !app
+            .store
+            .save_billing_account(company, &account, expected, None, Some(&audit))
+            .await?
+        {
             return Err(ApiError::Conflict);
         }
     }
@@ -213,13 +242,19 @@ pub async fn remove(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError>
         Some(format!("payment-method:{}", method.id)),
         format!("Removed {}", method.describe()),
     );
-    app.store.delete_payment_method(company, &method.id, None, app.now(), Some(&audit)).await?;
+    app.store
+        .delete_payment_method(company, &method.id, None, app.now(), Some(&audit))
+        .await?;
     clear_default(app, company, &method.id).await?;
     no_content()
 }
 
 /// If `method` is the company's default, there is no default any more.
-pub async fn clear_default(app: &portal::App, company: &portal::domain::CompanyId, method: &str) -> Result<(), ApiError> {
+pub async fn clear_default(
+    app: &portal::App,
+    company: &portal::domain::CompanyId,
+    method: &str,
+) -> Result<(), ApiError> {
     for _ in 0..5 {
         let mut account = app.store.billing_account(company).await?;
         if account.default_method.as_deref() != Some(method) {
@@ -228,7 +263,11 @@ pub async fn clear_default(app: &portal::App, company: &portal::domain::CompanyI
         let expected = account.version;
         account.default_method = None;
         account.version += 1;
-        if app.store.save_billing_account(company, &account, expected, None, None).await? {
+        if app
+            .store
+            .save_billing_account(company, &account, expected, None, None)
+            .await?
+        {
             return Ok(());
         }
     }
@@ -261,7 +300,10 @@ pub async fn autopay(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let company = &principal.company.id;
     let mut account = app.store.billing_account(company).await?;
     if body.enabled && !body.consent {
-        return Err(ApiError::Validation(vec![FieldError::new("consent", "Tick the box to agree to autopay")]));
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "consent",
+            "Tick the box to agree to autopay",
+        )]));
     }
     if body.enabled && account.default_method.is_none() {
         return Err(ApiError::State(
@@ -271,7 +313,11 @@ pub async fn autopay(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     }
     let consent = AutopayConsent {
         enabled: body.enabled,
-        text: if body.enabled { AUTOPAY_CONSENT.into() } else { String::new() },
+        text: if body.enabled {
+            AUTOPAY_CONSENT.into()
+        } else {
+            String::new()
+        },
         by_id: principal.user.id.clone(),
         by_name: principal.user.name.clone(),
         by_email: principal.user.email.clone(),
@@ -291,7 +337,11 @@ pub async fn autopay(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             "Turned autopay off".into()
         },
     );
-    if !app.store.save_billing_account(company, &account, expected, None, Some(&audit)).await? {
+    if !app
+        .store
+        .save_billing_account(company, &account, expected, None, Some(&audit))
+        .await?
+    {
         return Err(ApiError::Conflict);
     }
     json(StatusCode::OK, &consent)

@@ -24,7 +24,9 @@ pub async fn billing_contacts(app: &App, company: &Company) -> Vec<Email> {
             page.items
                 .into_iter()
                 .filter(|u| {
-                    u.status == UserStatus::Active && u.role.can(Capability::ViewInvoices) && u.notify.invoices
+                    u.status == UserStatus::Active
+                        && u.role.can(Capability::ViewInvoices)
+                        && u.notify.invoices
                 })
                 .map(|u| u.email),
         );
@@ -48,7 +50,13 @@ async fn send(app: &App, company_id: &CompanyId, subject: String, text: String) 
         tracing::info!(company = %company_id, subject, "no billing contact to email");
         return;
     }
-    app.send_mail(&Outgoing { to, subject, text, html: None }).await;
+    app.send_mail(&Outgoing {
+        to,
+        subject,
+        text,
+        html: None,
+    })
+    .await;
 }
 
 pub fn invoice_link(app: &App, invoice: &Invoice) -> String {
@@ -71,7 +79,10 @@ pub async fn invoice_issued(app: &App, invoice: &Invoice, autopay: bool) {
     send(
         app,
         &invoice.company_id,
-        format!("Invoice {label}: {} due {due}", format_money(invoice.total, &invoice.currency)),
+        format!(
+            "Invoice {label}: {} due {due}",
+            format_money(invoice.total, &invoice.currency)
+        ),
         format!(
             "Invoice {label} for {} is ready: {} due on {due}.\n{how}\n\nView and pay it: {}{}",
             invoice.company_name,
@@ -89,12 +100,21 @@ pub async fn receipt(app: &App, payment: &Payment) {
         .allocations
         .iter()
         .filter(|a| a.amount > 0)
-        .map(|a| format!("  {}  {}", invoice_label(a.number), format_money(a.amount, &payment.currency)))
+        .map(|a| {
+            format!(
+                "  {}  {}",
+                invoice_label(a.number),
+                format_money(a.amount, &payment.currency)
+            )
+        })
         .collect();
     send(
         app,
         &payment.company_id,
-        format!("Payment received: {}", format_money(payment.amount, &payment.currency)),
+        format!(
+            "Payment received: {}",
+            format_money(payment.amount, &payment.currency)
+        ),
         format!(
             "Thank you: we received {} ({}).\n\n{}\n\nReceipt: {}/payments/receipt/?id={}{}",
             format_money(payment.amount, &payment.currency),

@@ -58,12 +58,20 @@ pub struct CheckoutStarted {
 }
 
 /// The Stripe customer of a company, created on first need.
-pub async fn customer(app: &App, client: &::stripe::Client, company_id: &CompanyId) -> Result<(BillingAccount, String), ApiError> {
+pub async fn customer(
+    app: &App,
+    client: &::stripe::Client,
+    company_id: &CompanyId,
+) -> Result<(BillingAccount, String), ApiError> {
     let account = app.store.billing_account(company_id).await?;
     if let Some(customer) = account.stripe_customer.clone() {
         return Ok((account, customer));
     }
-    let company = app.store.get_company(company_id).await?.ok_or(ApiError::NotFound)?;
+    let company = app
+        .store
+        .get_company(company_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let created = stripe::create_customer(
         client,
         company.id.as_str(),
@@ -120,7 +128,10 @@ pub async fn checkout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     for (i, item) in body.invoices.iter().enumerate() {
         let id = BillingId::parse(&item.invoice_id)?;
         if ids.contains(&id) {
-            return Err(ApiError::Validation(vec![FieldError::new(&format!("invoices[{i}]"), "Each invoice once")]));
+            return Err(ApiError::Validation(vec![FieldError::new(
+                &format!("invoices[{i}]"),
+                "Each invoice once",
+            )]));
         }
         ids.push(id);
     }
@@ -129,7 +140,10 @@ pub async fn checkout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let mut errors = Vec::new();
     let mut currency: Option<String> = None;
     for (i, (id, item)) in ids.iter().zip(&body.invoices).enumerate() {
-        let invoice = found.iter().find(|inv| inv.id == *id && inv.status != InvoiceStatus::Draft).ok_or(ApiError::NotFound)?;
+        let invoice = found
+            .iter()
+            .find(|inv| inv.id == *id && inv.status != InvoiceStatus::Draft)
+            .ok_or(ApiError::NotFound)?;
         if !payable(invoice) {
             return Err(crate::invoices::not_payable_error(invoice));
         }
@@ -145,7 +159,10 @@ pub async fn checkout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             ));
         }
         if currency.get_or_insert_with(|| invoice.currency.clone()) != &invoice.currency {
-            errors.push(FieldError::new(&format!("invoices[{i}]"), "Pay invoices of one currency at a time"));
+            errors.push(FieldError::new(
+                &format!("invoices[{i}]"),
+                "Pay invoices of one currency at a time",
+            ));
         }
         allocations.push((invoice, item.amount));
     }
@@ -154,11 +171,19 @@ pub async fn checkout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     }
     let currency = currency.unwrap_or_default();
     let payment_id = match once {
-        Some(key) => BillingId::derived(&["checkout", company.as_str(), principal.user.id.as_str(), key]),
+        Some(key) => BillingId::derived(&[
+            "checkout",
+            company.as_str(),
+            principal.user.id.as_str(),
+            key,
+        ]),
         None => BillingId::generate(),
     };
     if let Some(existing) = app.store.get_payment(&company, &payment_id).await?
-        && let Some(url) = existing.checkout_url.clone().filter(|_| existing.status == PaymentStatus::Pending)
+        && let Some(url) = existing
+            .checkout_url
+            .clone()
+            .filter(|_| existing.status == PaymentStatus::Pending)
     {
         return json(StatusCode::CREATED, &CheckoutStarted { payment_id, url });
     }
@@ -196,7 +221,10 @@ pub async fn checkout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     )
     .await
     .map_err(|f| f.into_api("the payment"))?;
-    let url = session.url.clone().ok_or_else(|| ApiError::Upstream("Stripe answered without a Checkout address.".into()))?;
+    let url = session
+        .url
+        .clone()
+        .ok_or_else(|| ApiError::Upstream("Stripe answered without a Checkout address.".into()))?;
     let total: i64 = allocations.iter().map(|(_, a)| a).sum();
     let now = app.now();
     let payment = Payment {
@@ -230,7 +258,11 @@ pub async fn checkout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         &company,
         AuditAction::PaymentStarted,
         Some(format!("payment:{payment_id}")),
-        format!("Started paying {} for {}", format_money(total, &currency), labels.join(", ")),
+        format!(
+            "Started paying {} for {}",
+            format_money(total, &currency),
+            labels.join(", ")
+        ),
     );
     // A retry with the same key that raced this one recorded the same Checkout: either answer.
     app.store.create_payment(&payment, &[], &audit).await?;
@@ -250,13 +282,21 @@ pub async fn autopay(ctx: &Ctx<'_>, invoice: &Invoice, account: &BillingAccount)
     }
 }
 
-async fn try_autopay(ctx: &Ctx<'_>, invoice: &Invoice, account: &BillingAccount) -> Result<Autopay, ApiError> {
+async fn try_autopay(
+    ctx: &Ctx<'_>,
+    invoice: &Invoice,
+    account: &BillingAccount,
+) -> Result<Autopay, ApiError> {
     let app = ctx.app;
     let client = stripe::client(app)?;
-    let (Some(customer), Some(method_id)) = (&account.stripe_customer, &account.default_method) else {
+    let (Some(customer), Some(method_id)) = (&account.stripe_customer, &account.default_method)
+    else {
         return Ok(Autopay::Off);
     };
-    let method = app.store.get_payment_method(&invoice.company_id, method_id).await?;
+    let method = app
+        .store
+        .get_payment_method(&invoice.company_id, method_id)
+        .await?;
     let now = app.now();
     let payment = Payment {
         id: BillingId::derived(&["autopay", invoice.id.as_str()]),
@@ -271,7 +311,9 @@ async fn try_autopay(ctx: &Ctx<'_>, invoice: &Invoice, account: &BillingAccount)
             amount: invoice.balance,
         }],
         unapplied: 0,
-        method: method.as_ref().map_or_else(|| "Saved payment method".into(), |m| m.describe()),
+        method: method
+            .as_ref()
+            .map_or_else(|| "Saved payment method".into(), |m| m.describe()),
         created_at: now,
         paid_at: None,
         created_by: None,
@@ -286,25 +328,35 @@ async fn try_autopay(ctx: &Ctx<'_>, invoice: &Invoice, account: &BillingAccount)
         &invoice.company_id,
         AuditAction::PaymentStarted,
         &payment,
-        format!("Autopay started charging {} for {}", format_money(payment.amount, &payment.currency), invoice.label()),
+        format!(
+            "Autopay started charging {} for {}",
+            format_money(payment.amount, &payment.currency),
+            invoice.label()
+        ),
     );
     app.store.create_payment(&payment, &[], &audit).await?;
     let description = format!("{} {}", invoice.company_name, invoice.label());
-    match stripe::charge_off_session(
-        &client,
-        payment.id.as_str(),
-        invoice.company_id.as_str(),
+    let charge = stripe::Charge {
+        payment_id: payment.id.as_str(),
+        company_id: invoice.company_id.as_str(),
         customer,
-        method_id,
-        payment.amount,
-        &payment.currency,
-        &description,
-    )
-    .await
-    {
-        Ok(intent) if intent.status == "succeeded" || intent.status == "processing" => Ok(Autopay::Charging),
+        method: method_id,
+        amount: payment.amount,
+        currency: &payment.currency,
+        description: &description,
+    };
+    match stripe::charge_off_session(&client, charge).await {
+        Ok(intent) if intent.status == "succeeded" || intent.status == "processing" => {
+            Ok(Autopay::Charging)
+        }
         Ok(intent) => {
-            fail(ctx, &payment, &format!("the payment needs you to confirm it ({})", intent.status), None).await?;
+            fail(
+                ctx,
+                &payment,
+                &format!("the payment needs you to confirm it ({})", intent.status),
+                None,
+            )
+            .await?;
             Ok(Autopay::Failed)
         }
         Err(Failure::Refused { message, .. }) => {
@@ -327,13 +379,30 @@ pub fn system_audit(
     payment: &Payment,
     summary: String,
 ) -> AuditEntry {
-    let mut entry = AuditEntry::new(ctx, company, None, action, Some(format!("payment:{}", payment.id)), summary);
-    entry.actor_name = if payment.kind == PaymentKind::Autopay { "Autopay" } else { "Stripe" }.into();
+    let mut entry = AuditEntry::new(
+        ctx,
+        company,
+        None,
+        action,
+        Some(format!("payment:{}", payment.id)),
+        summary,
+    );
+    entry.actor_name = if payment.kind == PaymentKind::Autopay {
+        "Autopay"
+    } else {
+        "Stripe"
+    }
+    .into();
     entry
 }
 
 /// Mark a pending payment failed (once), and for autopay email the billing contacts.
-pub async fn fail(ctx: &Ctx<'_>, payment: &Payment, why: &str, event: Option<&str>) -> Result<bool, ApiError> {
+pub async fn fail(
+    ctx: &Ctx<'_>,
+    payment: &Payment,
+    why: &str,
+    event: Option<&str>,
+) -> Result<bool, ApiError> {
     let app = ctx.app;
     let mut failed = payment.clone();
     failed.status = PaymentStatus::Failed;
@@ -344,12 +413,22 @@ pub async fn fail(ctx: &Ctx<'_>, payment: &Payment, why: &str, event: Option<&st
         &payment.company_id,
         AuditAction::PaymentFailed,
         payment,
-        format!("A payment of {} failed: {why}", format_money(payment.amount, &payment.currency)),
+        format!(
+            "A payment of {} failed: {why}",
+            format_money(payment.amount, &payment.currency)
+        ),
     );
-    let done = app.store.settle_payment(&failed, &[], event, app.now(), Some(&audit)).await?;
+    let done = app
+        .store
+        .settle_payment(&failed, &[], event, app.now(), Some(&audit))
+        .await?;
     if done && payment.kind == PaymentKind::Autopay {
         for allocation in &payment.allocations {
-            if let Some(invoice) = app.store.get_invoice(&payment.company_id, &allocation.invoice_id).await? {
+            if let Some(invoice) = app
+                .store
+                .get_invoice(&payment.company_id, &allocation.invoice_id)
+                .await?
+            {
                 notify::autopay_failed(app, &invoice, why).await;
             }
         }
@@ -368,7 +447,12 @@ pub struct Success<'a> {
 /// meets a paid or void invoice keeps the rest as `unapplied`, for the MSP to refund), all in one
 /// transaction with the event's record. Safe to call any number of times, in any order with
 /// other events: only the first call for a pending payment changes anything.
-pub async fn succeed(ctx: &Ctx<'_>, company: &CompanyId, id: &BillingId, success: Success<'_>) -> Result<(), ApiError> {
+pub async fn succeed(
+    ctx: &Ctx<'_>,
+    company: &CompanyId,
+    id: &BillingId,
+    success: Success<'_>,
+) -> Result<(), ApiError> {
     let app = ctx.app;
     for _ in 0..10 {
         let Some(payment) = app.store.get_payment(company, id).await? else {
@@ -378,14 +462,21 @@ pub async fn succeed(ctx: &Ctx<'_>, company: &CompanyId, id: &BillingId, success
         if payment.status != PaymentStatus::Pending {
             return Ok(());
         }
-        let ids: Vec<BillingId> = payment.allocations.iter().map(|a| a.invoice_id.clone()).collect();
+        let ids: Vec<BillingId> = payment
+            .allocations
+            .iter()
+            .map(|a| a.invoice_id.clone())
+            .collect();
         let invoices = app.store.get_invoices(company, &ids).await?;
         let now = app.now();
         let mut settled = payment.clone();
         settled.status = PaymentStatus::Succeeded;
         settled.paid_at = Some(now);
         settled.checkout_url = None;
-        settled.stripe_payment_intent = success.payment_intent.clone().or(settled.stripe_payment_intent);
+        settled.stripe_payment_intent = success
+            .payment_intent
+            .clone()
+            .or(settled.stripe_payment_intent);
         if let Some(method) = &success.method {
             settled.method = method.clone();
         }
@@ -405,7 +496,12 @@ pub async fn succeed(ctx: &Ctx<'_>, company: &CompanyId, id: &BillingId, success
             settled.unapplied += allocation.amount - take;
             allocation.amount = take;
         }
-        let labels: Vec<String> = settled.allocations.iter().filter(|a| a.amount > 0).map(|a| invoice_label(a.number)).collect();
+        let labels: Vec<String> = settled
+            .allocations
+            .iter()
+            .filter(|a| a.amount > 0)
+            .map(|a| invoice_label(a.number))
+            .collect();
         let audit = system_audit(
             ctx,
             company,
@@ -414,15 +510,26 @@ pub async fn succeed(ctx: &Ctx<'_>, company: &CompanyId, id: &BillingId, success
             format!(
                 "Received {} for {}{}",
                 format_money(settled.amount, &settled.currency),
-                if labels.is_empty() { "no open invoice".into() } else { labels.join(", ") },
+                if labels.is_empty() {
+                    "no open invoice".into()
+                } else {
+                    labels.join(", ")
+                },
                 if settled.unapplied > 0 {
-                    format!(" ({} unapplied, to refund)", format_money(settled.unapplied, &settled.currency))
+                    format!(
+                        " ({} unapplied, to refund)",
+                        format_money(settled.unapplied, &settled.currency)
+                    )
                 } else {
                     String::new()
                 }
             ),
         );
-        if app.store.settle_payment(&settled, &changed, Some(success.event), now, Some(&audit)).await? {
+        if app
+            .store
+            .settle_payment(&settled, &changed, Some(success.event), now, Some(&audit))
+            .await?
+        {
             notify::receipt(app, &settled).await;
             return Ok(());
         }
@@ -430,7 +537,9 @@ pub async fn succeed(ctx: &Ctx<'_>, company: &CompanyId, id: &BillingId, success
             return Ok(());
         }
     }
-    Err(ApiError::Internal(anyhow::anyhow!("payment {id} kept changing while settling")))
+    Err(ApiError::Internal(anyhow::anyhow!(
+        "payment {id} kept changing while settling"
+    )))
 }
 
 /// One page of payments.
@@ -451,7 +560,13 @@ pub async fn history(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let start = ctx.start_after(&name)?;
     let page = ctx.app.store.payment_history(&company, start, 50).await?;
     let next_cursor = ctx.next_cursor(&page, &name);
-    json(StatusCode::OK, &PaymentList { items: page.items, next_cursor })
+    json(
+        StatusCode::OK,
+        &PaymentList {
+            items: page.items,
+            next_cursor,
+        },
+    )
 }
 
 /// One payment: its receipt once it went through (a pending one shows it is not confirmed yet).
@@ -462,6 +577,11 @@ pub async fn receipt(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError
     let principal = ctx.principal().await?;
     let company = billing_company(ctx, &principal)?;
     let id = BillingId::parse(id)?;
-    let payment = ctx.app.store.get_payment(&company, &id).await?.ok_or(ApiError::NotFound)?;
+    let payment = ctx
+        .app
+        .store
+        .get_payment(&company, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     json(StatusCode::OK, &payment)
 }

@@ -69,15 +69,27 @@ impl Font {
     }
 
     fn glyph(&self, c: char) -> u16 {
-        self.face.glyph_index(c).or_else(|| self.face.glyph_index('?')).map_or(0, |g| g.0)
+        self.face
+            .glyph_index(c)
+            .or_else(|| self.face.glyph_index('?'))
+            .map_or(0, |g| g.0)
     }
 
     fn advance(&self, glyph: u16) -> f32 {
-        f32::from(self.face.glyph_hor_advance(ttf_parser::GlyphId(glyph)).unwrap_or(0)) / self.upem * 1000.0
+        f32::from(
+            self.face
+                .glyph_hor_advance(ttf_parser::GlyphId(glyph))
+                .unwrap_or(0),
+        ) / self.upem
+            * 1000.0
     }
 
     fn width(&self, text: &str, size: f32) -> f32 {
-        text.chars().map(|c| self.advance(self.glyph(c))).sum::<f32>() * size / 1000.0
+        text.chars()
+            .map(|c| self.advance(self.glyph(c)))
+            .sum::<f32>()
+            * size
+            / 1000.0
     }
 }
 
@@ -127,17 +139,35 @@ impl Layout {
     }
 
     fn text(&mut self, face: Face, size: f32, x: f32, y: f32, rgb: (f32, f32, f32), text: &str) {
-        self.page().runs.push(Run { face, size, x, y, rgb, text: text.to_owned() });
+        self.page().runs.push(Run {
+            face,
+            size,
+            x,
+            y,
+            rgb,
+            text: text.to_owned(),
+        });
     }
 
     /// Text ending at `right`.
-    fn text_right(&mut self, face: Face, size: f32, right: f32, y: f32, rgb: (f32, f32, f32), text: &str) {
+    fn text_right(
+        &mut self,
+        face: Face,
+        size: f32,
+        right: f32,
+        y: f32,
+        rgb: (f32, f32, f32),
+        text: &str,
+    ) {
         let w = self.font(face).width(text, size);
         self.text(face, size, right - w, y, rgb, text);
     }
 
     fn fill(&mut self, x: f32, y: f32, w: f32, h: f32, rgb: (f32, f32, f32)) {
-        self.page().shapes.push(Shape { rect: (x, y, w, h), rgb });
+        self.page().shapes.push(Shape {
+            rect: (x, y, w, h),
+            rgb,
+        });
     }
 
     /// `text` broken into lines no wider than `width`.
@@ -147,7 +177,11 @@ impl Layout {
         for paragraph in text.lines() {
             let mut line = String::new();
             for word in paragraph.split_whitespace() {
-                let candidate = if line.is_empty() { word.to_owned() } else { format!("{line} {word}") };
+                let candidate = if line.is_empty() {
+                    word.to_owned()
+                } else {
+                    format!("{line} {word}")
+                };
                 if font.width(&candidate, size) <= width || line.is_empty() {
                     line = candidate;
                 } else {
@@ -210,12 +244,30 @@ pub fn render(invoice: &Invoice, client: &Company, today: Date) -> anyhow::Resul
 
     // Header band with the MSP's name.
     l.fill(0.0, PAGE_H - 70.0, PAGE_W, 70.0, accent);
-    l.text(Face::Bold, 18.0, MARGIN, PAGE_H - 44.0, (1.0, 1.0, 1.0), &brand.name);
-    l.text_right(Face::Bold, 22.0, PAGE_W - MARGIN, PAGE_H - 46.0, (1.0, 1.0, 1.0), "INVOICE");
+    l.text(
+        Face::Bold,
+        18.0,
+        MARGIN,
+        PAGE_H - 44.0,
+        (1.0, 1.0, 1.0),
+        &brand.name,
+    );
+    l.text_right(
+        Face::Bold,
+        22.0,
+        PAGE_W - MARGIN,
+        PAGE_H - 46.0,
+        (1.0, 1.0, 1.0),
+        "INVOICE",
+    );
 
     // From (the MSP) and the invoice's facts.
     let mut y = PAGE_H - 100.0;
-    let from_name = if brand.invoice.legal_name.is_empty() { brand.name.clone() } else { brand.invoice.legal_name.clone() };
+    let from_name = if brand.invoice.legal_name.is_empty() {
+        brand.name.clone()
+    } else {
+        brand.invoice.legal_name.clone()
+    };
     l.text(Face::Bold, 10.0, MARGIN, y, INK, &from_name);
     let mut from: Vec<String> = brand.invoice.address.lines().map(str::to_owned).collect();
     from.push(format!("{} · {}", brand.support.email, brand.support.phone));
@@ -228,8 +280,20 @@ pub fn render(invoice: &Invoice, client: &Company, today: Date) -> anyhow::Resul
     }
     let facts = [
         ("Invoice number", invoice.label()),
-        ("Issue date", invoice.issue_date.map(|d| d.to_string()).unwrap_or_else(|| "—".into())),
-        ("Due date", invoice.due_date.map(|d| d.to_string()).unwrap_or_else(|| "—".into())),
+        (
+            "Issue date",
+            invoice
+                .issue_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into()),
+        ),
+        (
+            "Due date",
+            invoice
+                .due_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into()),
+        ),
         ("Currency", invoice.currency.clone()),
     ];
     let mut fy = PAGE_H - 100.0;
@@ -267,7 +331,13 @@ pub fn render(invoice: &Invoice, client: &Company, today: Date) -> anyhow::Resul
     // The lines, with a header on every page.
     let header = |l: &mut Layout| {
         let y = l.y;
-        l.fill(MARGIN, y - 5.0, PAGE_W - 2.0 * MARGIN, 18.0, (0.95, 0.96, 0.97));
+        l.fill(
+            MARGIN,
+            y - 5.0,
+            PAGE_W - 2.0 * MARGIN,
+            18.0,
+            (0.95, 0.96, 0.97),
+        );
         l.text(Face::Bold, 9.0, MARGIN + 4.0, y, INK, "Description");
         l.text_right(Face::Bold, 9.0, COL_QTY, y, INK, "Qty");
         l.text_right(Face::Bold, 9.0, COL_PRICE, y, INK, "Unit price");
@@ -285,12 +355,46 @@ pub fn render(invoice: &Invoice, client: &Company, today: Date) -> anyhow::Resul
         }
         let y = l.y;
         for (i, text) in wrapped.iter().enumerate() {
-            l.text(Face::Regular, 9.0, MARGIN + 4.0, y - ROW * i as f32, INK, text);
+            l.text(
+                Face::Regular,
+                9.0,
+                MARGIN + 4.0,
+                y - ROW * i as f32,
+                INK,
+                text,
+            );
         }
-        l.text_right(Face::Regular, 9.0, COL_QTY, y, INK, &line.quantity.to_string());
-        l.text_right(Face::Regular, 9.0, COL_PRICE, y, INK, &money(line.unit_price));
-        l.text_right(Face::Regular, 9.0, COL_AMOUNT - 4.0, y, INK, &money(line.amount));
-        l.fill(MARGIN, y - height + ROW - 10.0, PAGE_W - 2.0 * MARGIN, 0.5, RULE);
+        l.text_right(
+            Face::Regular,
+            9.0,
+            COL_QTY,
+            y,
+            INK,
+            &line.quantity.to_string(),
+        );
+        l.text_right(
+            Face::Regular,
+            9.0,
+            COL_PRICE,
+            y,
+            INK,
+            &money(line.unit_price),
+        );
+        l.text_right(
+            Face::Regular,
+            9.0,
+            COL_AMOUNT - 4.0,
+            y,
+            INK,
+            &money(line.amount),
+        );
+        l.fill(
+            MARGIN,
+            y - height + ROW - 10.0,
+            PAGE_W - 2.0 * MARGIN,
+            0.5,
+            RULE,
+        );
         l.y = y - height;
     }
 
@@ -309,7 +413,11 @@ pub fn render(invoice: &Invoice, client: &Company, today: Date) -> anyhow::Resul
     if invoice.paid > 0 {
         totals.push(("Paid", format!("−{}", money(invoice.paid)), Face::Regular));
     }
-    let due = if invoice.status == InvoiceStatus::Void { 0 } else { invoice.balance };
+    let due = if invoice.status == InvoiceStatus::Void {
+        0
+    } else {
+        invoice.balance
+    };
     totals.push(("Balance due", money(due), Face::Bold));
     for (label, value, face) in &totals {
         l.text(*face, 10.0, 360.0, y, INK, label);
@@ -341,7 +449,14 @@ pub fn render(invoice: &Invoice, client: &Company, today: Date) -> anyhow::Resul
                 y = PAGE_H - MARGIN;
             }
             let face = if i == 0 { Face::Bold } else { Face::Regular };
-            l.text(face, 9.0, MARGIN, y, if i == 0 { INK } else { MUTED }, &line);
+            l.text(
+                face,
+                9.0,
+                MARGIN,
+                y,
+                if i == 0 { INK } else { MUTED },
+                &line,
+            );
             y -= 13.0;
         }
         y -= 6.0;
@@ -350,9 +465,21 @@ pub fn render(invoice: &Invoice, client: &Company, today: Date) -> anyhow::Resul
     // Footers.
     let count = l.pages.len();
     for i in 0..count {
-        let footer = format!("{} · {} · Page {} of {count}", brand.name, invoice.label(), i + 1);
+        let footer = format!(
+            "{} · {} · Page {} of {count}",
+            brand.name,
+            invoice.label(),
+            i + 1
+        );
         let w = l.regular.width(&footer, 8.0);
-        l.pages[i].runs.push(Run { face: Face::Regular, size: 8.0, x: (PAGE_W - w) / 2.0, y: 28.0, rgb: MUTED, text: footer });
+        l.pages[i].runs.push(Run {
+            face: Face::Regular,
+            size: 8.0,
+            x: (PAGE_W - w) / 2.0,
+            y: 28.0,
+            rgb: MUTED,
+            text: footer,
+        });
     }
     write(&l, &format!("{} {}", brand.name, invoice.label()))
 }
@@ -360,7 +487,13 @@ pub fn render(invoice: &Invoice, client: &Company, today: Date) -> anyhow::Resul
 fn percent(bp: u32) -> String {
     let whole = bp / 100;
     let frac = bp % 100;
-    if frac == 0 { whole.to_string() } else { format!("{whole}.{frac:02}").trim_end_matches('0').to_owned() }
+    if frac == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{frac:02}")
+            .trim_end_matches('0')
+            .to_owned()
+    }
 }
 
 /// The PDF objects: pages, their content, and each face as a subset CID font.
@@ -406,7 +539,11 @@ fn write(l: &Layout, title: &str) -> anyhow::Result<Vec<u8>> {
             .encoding_predefined(Name(b"Identity-H"))
             .descendant_font(cid)
             .to_unicode(cmap);
-        let system = SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Identity"), supplement: 0 };
+        let system = SystemInfo {
+            registry: Str(b"Adobe"),
+            ordering: Str(b"Identity"),
+            supplement: 0,
+        };
         let widths: Vec<f32> = remap.remapped_gids().map(|old| font.advance(old)).collect();
         let mut cid_font = pdf.cid_font(cid);
         cid_font
@@ -423,16 +560,26 @@ fn write(l: &Layout, title: &str) -> anyhow::Result<Vec<u8>> {
         pdf.font_descriptor(descriptor)
             .name(name)
             .flags(FontFlags::NON_SYMBOLIC)
-            .bbox(Rect::new(scale(bbox.x_min), scale(bbox.y_min), scale(bbox.x_max), scale(bbox.y_max)))
+            .bbox(Rect::new(
+                scale(bbox.x_min),
+                scale(bbox.y_min),
+                scale(bbox.x_max),
+                scale(bbox.y_max),
+            ))
             .italic_angle(0.0)
             .ascent(scale(font.face.ascender()))
             .descent(scale(font.face.descender()))
-            .cap_height(scale(font.face.capital_height().unwrap_or(font.face.ascender())))
+            .cap_height(scale(
+                font.face.capital_height().unwrap_or(font.face.ascender()),
+            ))
             .stem_v(if *face == Face::Bold { 140.0 } else { 80.0 })
             .font_file2(file);
-        let subset = subsetter::subset(font.data, 0, remap).map_err(|e| anyhow::anyhow!("subsetting a font: {e:?}"))?;
+        let subset = subsetter::subset(font.data, 0, remap)
+            .map_err(|e| anyhow::anyhow!("subsetting a font: {e:?}"))?;
         let compressed = deflate(&subset);
-        pdf.stream(file, &compressed).filter(Filter::FlateDecode).pair(Name(b"Length1"), subset.len() as i32);
+        pdf.stream(file, &compressed)
+            .filter(Filter::FlateDecode)
+            .pair(Name(b"Length1"), subset.len() as i32);
         let mut unicode = UnicodeCmap::new(Name(b"Custom"), system);
         for (gid, c) in chars {
             unicode.pair(*gid, *c);
@@ -441,11 +588,17 @@ fn write(l: &Layout, title: &str) -> anyhow::Result<Vec<u8>> {
     }
 
     pdf.catalog(catalog).pages(tree);
-    pdf.document_info(info).title(TextStr(title)).producer(TextStr("MSP client portal"));
-    pdf.pages(tree).kids(page_ids.iter().map(|(p, _)| *p)).count(page_ids.len() as i32);
+    pdf.document_info(info)
+        .title(TextStr(title))
+        .producer(TextStr("MSP client portal"));
+    pdf.pages(tree)
+        .kids(page_ids.iter().map(|(p, _)| *p))
+        .count(page_ids.len() as i32);
     for (page, (page_id, content_id)) in l.pages.iter().zip(&page_ids) {
         let mut p = pdf.page(*page_id);
-        p.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H)).parent(tree).contents(*content_id);
+        p.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
+            .parent(tree)
+            .contents(*content_id);
         let mut resources = p.resources();
         let mut fonts = resources.fonts();
         for (face, r) in &font_refs {

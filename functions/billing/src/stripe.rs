@@ -13,7 +13,8 @@ use stripe_client_core::{IdempotencyKey, RequestBuilder, StripeMethod};
 /// A Stripe client for this request, or 503 when online payment is not set up.
 pub fn client(app: &App) -> Result<Client, ApiError> {
     let keys = app.stripe.as_ref().ok_or_else(not_set_up)?;
-    let mut builder = ClientBuilder::new(keys.secret_key.clone()).timeout(app.config.stripe_timeout);
+    let mut builder =
+        ClientBuilder::new(keys.secret_key.clone()).timeout(app.config.stripe_timeout);
     if let Some(base) = &app.config.stripe_api_base {
         builder = builder.url(base.clone());
     }
@@ -32,7 +33,11 @@ pub fn not_set_up() -> ApiError {
 /// What went wrong talking to Stripe, for the caller.
 pub enum Failure {
     /// Stripe refused the request (a declined card, a bad parameter): its message.
-    Refused { status: u16, code: Option<String>, message: String },
+    Refused {
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
     /// Stripe failed or did not answer in time: nothing is known to have happened.
     Unavailable(String),
 }
@@ -40,7 +45,9 @@ pub enum Failure {
 impl Failure {
     pub fn into_api(self, doing: &str) -> ApiError {
         match self {
-            Failure::Refused { message, .. } => ApiError::Upstream(format!("Stripe refused {doing}: {message}.")),
+            Failure::Refused { message, .. } => {
+                ApiError::Upstream(format!("Stripe refused {doing}: {message}."))
+            }
             Failure::Unavailable(why) => {
                 tracing::warn!(why, doing, "Stripe unavailable");
                 ApiError::Upstream(format!("Stripe did not answer {doing}."))
@@ -55,7 +62,10 @@ impl From<StripeError> for Failure {
             StripeError::Stripe(errors, status) if status < 500 => Failure::Refused {
                 status,
                 code: errors.code.as_ref().map(|c| format!("{c:?}")),
-                message: errors.message.clone().unwrap_or_else(|| "no reason given".into()),
+                message: errors
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| "no reason given".into()),
             },
             StripeError::Stripe(_, status) => Failure::Unavailable(format!("status {status}")),
             other => Failure::Unavailable(other.to_string()),
@@ -70,11 +80,16 @@ async fn send<T: miniserde::Deserialize>(
 ) -> Result<T, Failure> {
     let strategy = match idempotency {
         Some(key) => RequestStrategy::Idempotent(
-            IdempotencyKey::new(key).map_err(|e| Failure::Unavailable(format!("idempotency key: {e:?}")))?,
+            IdempotencyKey::new(key)
+                .map_err(|e| Failure::Unavailable(format!("idempotency key: {e:?}")))?,
         ),
         None => RequestStrategy::Once,
     };
-    Ok(request.customize::<T>().request_strategy(strategy).send(client).await?)
+    Ok(request
+        .customize::<T>()
+        .request_strategy(strategy)
+        .send(client)
+        .await?)
 }
 
 fn post(path: String, form: &impl Serialize) -> RequestBuilder {
@@ -116,8 +131,17 @@ pub async fn create_customer(
     name: &str,
     email: Option<&str>,
 ) -> Result<Created, Failure> {
-    let form = NewCustomer { name, email, metadata: Metadata::from([("company_id", company_id)]) };
-    send(client, post("/customers".into(), &form), Some(format!("customer-{company_id}"))).await
+    let form = NewCustomer {
+        name,
+        email,
+        metadata: Metadata::from([("company_id", company_id)]),
+    };
+    send(
+        client,
+        post("/customers".into(), &form),
+        Some(format!("customer-{company_id}")),
+    )
+    .await
 }
 
 #[derive(Serialize)]
@@ -170,8 +194,14 @@ pub struct CheckoutRequest<'a> {
 }
 
 /// A Checkout Session paying invoices (key: the payment's id).
-pub async fn create_payment_checkout(client: &Client, req: CheckoutRequest<'_>) -> Result<CheckoutSession, Failure> {
-    let metadata = Metadata::from([("payment_id", req.payment_id), ("company_id", req.company_id)]);
+pub async fn create_payment_checkout(
+    client: &Client,
+    req: CheckoutRequest<'_>,
+) -> Result<CheckoutSession, Failure> {
+    let metadata = Metadata::from([
+        ("payment_id", req.payment_id),
+        ("company_id", req.company_id),
+    ]);
     let form = PaymentCheckout {
         mode: "payment",
         customer: req.customer,
@@ -180,9 +210,17 @@ pub async fn create_payment_checkout(client: &Client, req: CheckoutRequest<'_>) 
         cancel_url: req.cancel_url,
         line_items: req.line_items,
         metadata: metadata.clone(),
-        payment_intent_data: IntentData { description: req.description, metadata },
+        payment_intent_data: IntentData {
+            description: req.description,
+            metadata,
+        },
     };
-    send(client, post("/checkout/sessions".into(), &form), Some(format!("checkout-{}", req.payment_id))).await
+    send(
+        client,
+        post("/checkout/sessions".into(), &form),
+        Some(format!("checkout-{}", req.payment_id)),
+    )
+    .await
 }
 
 #[derive(Serialize)]
@@ -219,7 +257,12 @@ pub async fn create_setup_checkout(
         cancel_url,
         metadata: Metadata::from([("company_id", company_id), ("setup_id", setup_id)]),
     };
-    send(client, post("/checkout/sessions".into(), &form), Some(format!("setup-{setup_id}"))).await
+    send(
+        client,
+        post("/checkout/sessions".into(), &form),
+        Some(format!("setup-{setup_id}")),
+    )
+    .await
 }
 
 #[derive(Serialize)]
@@ -234,28 +277,37 @@ struct OffSessionIntent<'a> {
     metadata: Metadata<'a>,
 }
 
+/// An off-session charge of a saved method.
+pub struct Charge<'a> {
+    pub payment_id: &'a str,
+    pub company_id: &'a str,
+    pub customer: &'a str,
+    pub method: &'a str,
+    pub amount: i64,
+    pub currency: &'a str,
+    pub description: &'a str,
+}
+
 /// Charge a saved method without the client present (autopay; key: the payment's id).
 pub async fn charge_off_session(
     client: &Client,
-    payment_id: &str,
-    company_id: &str,
-    customer: &str,
-    method: &str,
-    amount: i64,
-    currency: &str,
-    description: &str,
+    charge: Charge<'_>,
 ) -> Result<PaymentIntent, Failure> {
     let form = OffSessionIntent {
-        amount,
-        currency: currency.to_ascii_lowercase(),
-        customer,
-        payment_method: method,
+        amount: charge.amount,
+        currency: charge.currency.to_ascii_lowercase(),
+        customer: charge.customer,
+        payment_method: charge.method,
         off_session: true,
         confirm: true,
-        description,
-        metadata: Metadata::from([("payment_id", payment_id), ("company_id", company_id)]),
+        description: charge.description,
+        metadata: Metadata::from([
+            ("payment_id", charge.payment_id),
+            ("company_id", charge.company_id),
+        ]),
     };
-    send(client, post("/payment_intents".into(), &form), Some(format!("autopay-{payment_id}"))).await
+    let key = format!("autopay-{}", charge.payment_id);
+    send(client, post("/payment_intents".into(), &form), Some(key)).await
 }
 
 /// Detach a saved method from its customer (it can no longer be charged).

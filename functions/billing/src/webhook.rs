@@ -31,14 +31,21 @@ pub fn sign_payload(secret: &str, timestamp: i64, payload: &[u8]) -> String {
     ctx.update(timestamp.to_string().as_bytes());
     ctx.update(b".");
     ctx.update(payload);
-    ctx.sign().as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    ctx.sign()
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// Whether `header` carries a valid `v1` signature of `payload` made within the tolerance of `now`.
@@ -61,7 +68,10 @@ fn verify(secret: &str, header: &str, payload: &[u8], now: i64) -> Result<(), &'
     message.push(b'.');
     message.extend_from_slice(payload);
     // `verify` compares in constant time.
-    if signatures.iter().any(|sig| aws_lc_rs::hmac::verify(&key, &message, sig).is_ok()) {
+    if signatures
+        .iter()
+        .any(|sig| aws_lc_rs::hmac::verify(&key, &message, sig).is_ok())
+    {
         Ok(())
     } else {
         Err("no matching v1 signature")
@@ -93,18 +103,26 @@ pub async fn receive(app: &App, req: &Request) -> Result<Response<Body>, ApiErro
         _ => b"",
     };
     if payload.len() > MAX_EVENT_BYTES {
-        return Err(ApiError::PayloadTooLarge { limit: MAX_EVENT_BYTES });
+        return Err(ApiError::PayloadTooLarge {
+            limit: MAX_EVENT_BYTES,
+        });
     }
     let header = req
         .headers()
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| ApiError::BadRequest("no Stripe-Signature header".into()))?;
-    if let Err(why) = verify(&keys.webhook_secret, header, payload, app.now().unix_timestamp()) {
+    if let Err(why) = verify(
+        &keys.webhook_secret,
+        header,
+        payload,
+        app.now().unix_timestamp(),
+    ) {
         tracing::warn!(why, "webhook signature refused");
         return Err(ApiError::BadRequest(format!("bad signature: {why}")));
     }
-    let event: Value = serde_json::from_slice(payload).map_err(|_| ApiError::BadRequest("not JSON".into()))?;
+    let event: Value =
+        serde_json::from_slice(payload).map_err(|_| ApiError::BadRequest("not JSON".into()))?;
     let (Some(id), Some(kind)) = (event["id"].as_str(), event["type"].as_str()) else {
         return Err(ApiError::BadRequest("not a Stripe event".into()));
     };
@@ -127,7 +145,11 @@ pub async fn receive(app: &App, req: &Request) -> Result<Response<Body>, ApiErro
         "payment_intent.succeeded" => {
             if let Some((company, payment)) = ours(object) {
                 let method = match object["payment_method"].as_str() {
-                    Some(pm) => app.store.get_payment_method(&company, pm).await?.map(|m| m.describe()),
+                    Some(pm) => app
+                        .store
+                        .get_payment_method(&company, pm)
+                        .await?
+                        .map(|m| m.describe()),
                     None => None,
                 };
                 let success = Success {
@@ -138,7 +160,9 @@ pub async fn receive(app: &App, req: &Request) -> Result<Response<Body>, ApiErro
                 payments::succeed(&ctx, &company, &payment, success).await?;
             }
         }
-        "checkout.session.async_payment_failed" | "payment_intent.payment_failed" | "checkout.session.expired" => {
+        "checkout.session.async_payment_failed"
+        | "payment_intent.payment_failed"
+        | "checkout.session.expired" => {
             if let Some((company, id_)) = ours(object)
                 && let Some(payment) = app.store.get_payment(&company, &id_).await?
                 && payment.status == portal::billing::PaymentStatus::Pending
@@ -147,7 +171,9 @@ pub async fn receive(app: &App, req: &Request) -> Result<Response<Body>, ApiErro
                     let mut expired = payment.clone();
                     expired.status = portal::billing::PaymentStatus::Expired;
                     expired.checkout_url = None;
-                    app.store.settle_payment(&expired, &[], Some(id), app.now(), None).await?;
+                    app.store
+                        .settle_payment(&expired, &[], Some(id), app.now(), None)
+                        .await?;
                 } else {
                     let why = object["last_payment_error"]["message"]
                         .as_str()
@@ -157,7 +183,9 @@ pub async fn receive(app: &App, req: &Request) -> Result<Response<Body>, ApiErro
                 }
             }
         }
-        "payment_method.attached" | "payment_method.updated" | "payment_method.automatically_updated" => {
+        "payment_method.attached"
+        | "payment_method.updated"
+        | "payment_method.automatically_updated" => {
             method_saved(&ctx, id, object).await?;
         }
         "payment_method.detached" => {
@@ -165,7 +193,9 @@ pub async fn receive(app: &App, req: &Request) -> Result<Response<Body>, ApiErro
             if let (Some(customer), Some(pm)) = (customer, object["id"].as_str())
                 && let Some(company) = app.store.customer_company(customer).await?
             {
-                app.store.delete_payment_method(&company, pm, Some(id), app.now(), None).await?;
+                app.store
+                    .delete_payment_method(&company, pm, Some(id), app.now(), None)
+                    .await?;
                 crate::methods::clear_default(app, &company, pm).await?;
             }
         }
@@ -220,14 +250,20 @@ async fn method_saved(ctx: &Ctx<'_>, event: &str, object: &Value) -> Result<(), 
         format!("Saved {} with Stripe", method.describe()),
     );
     audit.actor_name = "Stripe".into();
-    if app.store.put_payment_method(&method, event, app.now(), &audit).await? {
+    if app
+        .store
+        .put_payment_method(&method, event, app.now(), &audit)
+        .await?
+    {
         // The first method saved becomes the default.
         let mut account = app.store.billing_account(&company).await?;
         if account.default_method.is_none() {
             let expected = account.version;
             account.default_method = Some(method.id.clone());
             account.version += 1;
-            app.store.save_billing_account(&company, &account, expected, None, None).await?;
+            app.store
+                .save_billing_account(&company, &account, expected, None, None)
+                .await?;
         }
     }
     Ok(())
@@ -243,12 +279,24 @@ mod tests {
         let sig = sign_payload("whsec_test", 1_000, body);
         let header = format!("t=1000,v1={sig}");
         assert_eq!(verify("whsec_test", &header, body, 1_100), Ok(()));
-        assert_eq!(verify("whsec_test", &header, body, 1_000 + 301), Err("timestamp outside the tolerance"));
-        assert_eq!(verify("whsec_other", &header, body, 1_000), Err("no matching v1 signature"));
-        assert_eq!(verify("whsec_test", &header, b"{}", 1_000), Err("no matching v1 signature"));
+        assert_eq!(
+            verify("whsec_test", &header, body, 1_000 + 301),
+            Err("timestamp outside the tolerance")
+        );
+        assert_eq!(
+            verify("whsec_other", &header, body, 1_000),
+            Err("no matching v1 signature")
+        );
+        assert_eq!(
+            verify("whsec_test", &header, b"{}", 1_000),
+            Err("no matching v1 signature")
+        );
         // A rotated secret: any v1 may match.
         let two = format!("t=1000,v1={},v1={sig}", "00".repeat(32));
         assert_eq!(verify("whsec_test", &two, body, 1_000), Ok(()));
-        assert_eq!(verify("whsec_test", "v1=abc", body, 1_000), Err("no timestamp"));
+        assert_eq!(
+            verify("whsec_test", "v1=abc", body, 1_000),
+            Err("no timestamp")
+        );
     }
 }

@@ -23,8 +23,14 @@ impl BillingId {
     }
     /// An id derived from other ids (a retried request gets the same one).
     pub fn derived(parts: &[&str]) -> Self {
-        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, parts.join("\n").as_bytes());
-        Self(digest.as_ref()[..12].iter().map(|b| format!("{b:02x}")).collect())
+        let digest =
+            aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, parts.join("\n").as_bytes());
+        Self(
+            digest.as_ref()[..12]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        )
     }
     /// Any text that is not an id is "not found", as for every other id.
     pub fn parse(raw: &str) -> Result<Self, ApiError> {
@@ -38,7 +44,10 @@ impl BillingId {
 impl TryFrom<String> for BillingId {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        if s.len() == 24 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        if s.len() == 24
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             Ok(Self(s))
         } else {
             Err("invalid id".into())
@@ -77,7 +86,11 @@ pub fn currency(raw: &str) -> Option<String> {
 
 /// Digits after the decimal point of `currency`'s amounts.
 pub fn minor_digits(currency: &str) -> u32 {
-    if ZERO_DECIMAL.contains(&currency) { 0 } else { 2 }
+    if ZERO_DECIMAL.contains(&currency) {
+        0
+    } else {
+        2
+    }
 }
 
 /// An amount for people: `$1,234.50`, `€12.00`, `£3.10`, `¥1,200`, else `1,234.50 CHF`.
@@ -96,7 +109,11 @@ pub fn format_money(amount: i64, currency: &str) -> String {
     }
     let mut number: String = grouped.chars().rev().collect();
     if digits > 0 {
-        number = format!("{number}.{:0width$}", abs % scale as u64, width = digits as usize);
+        number = format!(
+            "{number}.{:0width$}",
+            abs % scale as u64,
+            width = digits as usize
+        );
     }
     let symbol = match currency {
         "USD" | "CAD" | "AUD" | "NZD" => Some("$"),
@@ -129,7 +146,11 @@ impl Quantity {
         {
             return None;
         }
-        let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().ok()?
+        };
         let frac: i64 = format!("{frac:0<3}").parse().ok()?;
         Some(Self(whole * 1000 + frac))
     }
@@ -281,7 +302,9 @@ impl Invoice {
 
     /// Issued, unpaid and past its due date on `today`.
     pub fn is_overdue(&self, today: Date) -> bool {
-        self.status == InvoiceStatus::Issued && self.balance > 0 && self.due_date.is_some_and(|d| d < today)
+        self.status == InvoiceStatus::Issued
+            && self.balance > 0
+            && self.due_date.is_some_and(|d| d < today)
     }
 
     /// Recompute line amounts and totals from the lines and tax rate.
@@ -328,27 +351,45 @@ impl InvoiceBody {
             Some(raw) => currency(raw),
         };
         if currency.is_none() {
-            errors.push(FieldError::new("currency", "Use a three-letter ISO code such as USD"));
+            errors.push(FieldError::new(
+                "currency",
+                "Use a three-letter ISO code such as USD",
+            ));
         }
         if self.lines.is_empty() || self.lines.len() > MAX_LINES {
-            errors.push(FieldError::new("lines", format!("An invoice has 1 to {MAX_LINES} lines")));
+            errors.push(FieldError::new(
+                "lines",
+                format!("An invoice has 1 to {MAX_LINES} lines"),
+            ));
         }
         for (i, line) in self.lines.iter().enumerate() {
             let description = line.description.trim();
             if description.is_empty() || description.chars().count() > 500 {
-                errors.push(FieldError::new(&format!("lines[{i}].description"), "Describe the line (up to 500 characters)"));
+                errors.push(FieldError::new(
+                    &format!("lines[{i}].description"),
+                    "Describe the line (up to 500 characters)",
+                ));
             }
             if line.unit_price.abs() > MAX_AMOUNT || line.quantity.0 > 1_000_000_000 {
-                errors.push(FieldError::new(&format!("lines[{i}].unit_price"), "That amount is too large"));
+                errors.push(FieldError::new(
+                    &format!("lines[{i}].unit_price"),
+                    "That amount is too large",
+                ));
             }
         }
         if self.tax_rate_bp > 10_000 {
-            errors.push(FieldError::new("tax_rate_bp", "A tax rate is between 0 and 100 %"));
+            errors.push(FieldError::new(
+                "tax_rate_bp",
+                "A tax rate is between 0 and 100 %",
+            ));
         }
         if let (Some(issue), Some(due)) = (self.issue_date, self.due_date)
             && due < issue
         {
-            errors.push(FieldError::new("due_date", "The due date cannot be before the issue date"));
+            errors.push(FieldError::new(
+                "due_date",
+                "The due date cannot be before the issue date",
+            ));
         }
         if self.notes.chars().count() > 2_000 {
             errors.push(FieldError::new("notes", "Notes are up to 2,000 characters"));
@@ -378,7 +419,10 @@ impl InvoiceBody {
         next.tickets = tickets;
         next.recompute();
         if errors.is_empty() && (next.total <= 0 || next.total > MAX_AMOUNT) {
-            errors.push(FieldError::new("lines", "The invoice total must be more than zero"));
+            errors.push(FieldError::new(
+                "lines",
+                "The invoice total must be more than zero",
+            ));
         }
         if !errors.is_empty() {
             return Err(ApiError::Validation(errors));

@@ -127,7 +127,11 @@ impl Config {
             mail_from: optional("MAIL_FROM"),
             support_email,
             stripe_api_base: optional("STRIPE_API_BASE").map(|base| {
-                if base.ends_with('/') { base } else { format!("{base}/") }
+                if base.ends_with('/') {
+                    base
+                } else {
+                    format!("{base}/")
+                }
             }),
             stripe_timeout: std::time::Duration::from_secs(match get("STRIPE_TIMEOUT_SECONDS") {
                 None => 20,
@@ -231,7 +235,11 @@ impl Secrets {
 
     /// The Stripe keys, when both are configured (non-empty).
     pub fn stripe(&self) -> Option<StripeKeys> {
-        let nonempty = |v: &Option<String>| v.as_ref().map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
+        let nonempty = |v: &Option<String>| {
+            v.as_ref()
+                .map(|k| k.trim().to_owned())
+                .filter(|k| !k.is_empty())
+        };
         Some(StripeKeys {
             secret_key: nonempty(&self.stripe_secret_key)?,
             webhook_secret: nonempty(&self.stripe_webhook_secret)?,

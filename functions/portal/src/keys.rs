@@ -386,7 +386,10 @@ pub fn invoice_queue(tab: &str) -> String {
 
 /// Invoices sort by due date (drafts without one first), then id.
 pub fn invoice_sort(due: Option<time::Date>, id: &crate::billing::BillingId) -> String {
-    format!("{}#{id}", due.map_or_else(|| "0000-00-00".into(), |d| d.to_string()))
+    format!(
+        "{}#{id}",
+        due.map_or_else(|| "0000-00-00".into(), |d| d.to_string())
+    )
 }
 
 pub fn invoice_queue_sort(

@@ -7,16 +7,16 @@
 use aws_credential_types::provider::ProvideCredentials;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
+use portal::ApiError;
 use portal::audit::AuditAction;
 use portal::domain::{CompanyId, UserId, random_hex};
 use portal::error::FieldError;
+use portal::files::{bucket, download_redirect, s3};
 use portal::http::{Ctx, json};
 use portal::keys;
 use portal::roles::Capability;
 use portal::tickets::Attachment;
-use portal::files::{bucket, download_redirect, s3};
 use portal::upload::{PresignedPost, SigningCredentials, UploadRule, presign_post};
-use portal::ApiError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -373,7 +373,13 @@ pub async fn download(ctx: &Ctx<'_>, number: &str, id: &str) -> Result<Response<
         .find(|a| a.id == id)
         .ok_or(ApiError::NotFound)?;
     let key = keys::attachment_object(&detail.ticket.company_id, detail.ticket.number, id);
-    download_redirect(ctx.app, &key, &attachment.file_name, &attachment.content_type).await
+    download_redirect(
+        ctx.app,
+        &key,
+        &attachment.file_name,
+        &attachment.content_type,
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -14,9 +14,11 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         return Ok(());
     }
     let app = &app;
-    lambda_runtime::run(service_fn(move |_: LambdaEvent<serde_json::Value>| async move {
-        let sent = billing::card_reminders(app, app.now().date()).await?;
-        Ok::<_, lambda_runtime::Error>(serde_json::json!({ "sent": sent }))
-    }))
+    lambda_runtime::run(service_fn(
+        move |_: LambdaEvent<serde_json::Value>| async move {
+            let sent = billing::card_reminders(app, app.now().date()).await?;
+            Ok::<_, lambda_runtime::Error>(serde_json::json!({ "sent": sent }))
+        },
+    ))
     .await
 }

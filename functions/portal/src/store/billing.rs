@@ -45,19 +45,33 @@ impl Store {
     fn invoice_item(invoice: &Invoice) -> anyhow::Result<Item> {
         let mut item = to_item(invoice, &keys::invoice(&invoice.company_id, &invoice.id))?;
         let tab = invoice.status.tab();
-        item.insert(keys::GSI1PK.into(), s(keys::invoice_tab(&invoice.company_id, tab)));
-        item.insert(keys::GSI1SK.into(), s(keys::invoice_sort(invoice.due_date, &invoice.id)));
+        item.insert(
+            keys::GSI1PK.into(),
+            s(keys::invoice_tab(&invoice.company_id, tab)),
+        );
+        item.insert(
+            keys::GSI1SK.into(),
+            s(keys::invoice_sort(invoice.due_date, &invoice.id)),
+        );
         item.insert("gsi2pk".into(), s(keys::invoice_queue(tab)));
         item.insert(
             "gsi2sk".into(),
-            s(keys::invoice_queue_sort(invoice.due_date, &invoice.company_id, &invoice.id)),
+            s(keys::invoice_queue_sort(
+                invoice.due_date,
+                &invoice.company_id,
+                &invoice.id,
+            )),
         );
         Ok(item)
     }
 
     /// The put of `invoice` as a transaction part: new (`expected` = `None`) or over the version
     /// read.
-    fn invoice_put(&self, invoice: &Invoice, expected: Option<u64>) -> anyhow::Result<TransactWriteItem> {
+    fn invoice_put(
+        &self,
+        invoice: &Invoice,
+        expected: Option<u64>,
+    ) -> anyhow::Result<TransactWriteItem> {
         let item = Self::invoice_item(invoice)?;
         Ok(match expected {
             None => self.put_new(item)?,
@@ -76,7 +90,11 @@ impl Store {
     }
 
     /// Create a draft (with its audit entry).
-    pub async fn create_invoice(&self, invoice: &Invoice, audit: &AuditEntry) -> anyhow::Result<()> {
+    pub async fn create_invoice(
+        &self,
+        invoice: &Invoice,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<()> {
         let parts = vec![self.invoice_put(invoice, None)?, self.audit_part(audit)?];
         if !self.transact(parts, "creating an invoice").await? {
             anyhow::bail!("a new invoice id collided");
@@ -95,22 +113,39 @@ impl Store {
         if let Some(audit) = audit {
             parts.push(self.audit_part(audit)?);
         }
-        Ok(if self.transact(parts, "saving an invoice").await? { Saved::Done } else { Saved::Stale })
+        Ok(if self.transact(parts, "saving an invoice").await? {
+            Saved::Done
+        } else {
+            Saved::Stale
+        })
     }
 
     /// Delete a draft at the version read.
-    pub async fn delete_draft(&self, invoice: &Invoice, audit: &AuditEntry) -> anyhow::Result<Saved> {
+    pub async fn delete_draft(
+        &self,
+        invoice: &Invoice,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<Saved> {
         let delete = Delete::builder()
             .table_name(&self.table)
-            .set_key(Some(keys::invoice(&invoice.company_id, &invoice.id).to_item()))
+            .set_key(Some(
+                keys::invoice(&invoice.company_id, &invoice.id).to_item(),
+            ))
             .condition_expression("#version = :version AND #status = :draft")
             .expression_attribute_names("#version", "version")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":version", n(invoice.version))
             .expression_attribute_values(":draft", s("draft"))
             .build()?;
-        let parts = vec![TransactWriteItem::builder().delete(delete).build(), self.audit_part(audit)?];
-        Ok(if self.transact(parts, "deleting a draft").await? { Saved::Done } else { Saved::Stale })
+        let parts = vec![
+            TransactWriteItem::builder().delete(delete).build(),
+            self.audit_part(audit)?,
+        ];
+        Ok(if self.transact(parts, "deleting a draft").await? {
+            Saved::Done
+        } else {
+            Saved::Stale
+        })
     }
 
     /// The last invoice number taken (0 before the first), read strongly.
@@ -126,7 +161,11 @@ impl Store {
             .context("reading the invoice counter")?;
         Ok(out
             .item
-            .and_then(|i| i.get("value").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()))
+            .and_then(|i| {
+                i.get("value")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|v| v.parse().ok())
+            })
             .unwrap_or(0))
     }
 
@@ -164,26 +203,43 @@ impl Store {
         )?;
         link.insert("number".into(), n(number));
         let parts = vec![
-            TransactWriteItem::builder().update(counter.build()?).build(),
+            TransactWriteItem::builder()
+                .update(counter.build()?)
+                .build(),
             self.invoice_put(invoice, Some(expected))?,
             self.put_new(link)?,
             self.audit_part(audit)?,
         ];
-        Ok(if self.transact(parts, "issuing an invoice").await? { Saved::Done } else { Saved::Stale })
+        Ok(if self.transact(parts, "issuing an invoice").await? {
+            Saved::Done
+        } else {
+            Saved::Stale
+        })
     }
 
-    pub async fn get_invoice(&self, company: &CompanyId, id: &BillingId) -> anyhow::Result<Option<Invoice>> {
+    pub async fn get_invoice(
+        &self,
+        company: &CompanyId,
+        id: &BillingId,
+    ) -> anyhow::Result<Option<Invoice>> {
         self.get(&keys::invoice(company, id)).await
     }
 
     /// Which company and invoice have number `number`.
-    pub async fn invoice_by_number(&self, number: u64) -> anyhow::Result<Option<(CompanyId, BillingId)>> {
+    pub async fn invoice_by_number(
+        &self,
+        number: u64,
+    ) -> anyhow::Result<Option<(CompanyId, BillingId)>> {
         let link: Option<InvoiceNumber> = self.get(&keys::invoice_number(number)).await?;
         Ok(link.map(|l| (l.company_id, l.invoice_id)))
     }
 
     /// Several invoices of one company, by id, in one BatchGetItem (missing ones left out).
-    pub async fn get_invoices(&self, company: &CompanyId, ids: &[BillingId]) -> anyhow::Result<Vec<Invoice>> {
+    pub async fn get_invoices(
+        &self,
+        company: &CompanyId,
+        ids: &[BillingId],
+    ) -> anyhow::Result<Vec<Invoice>> {
         let wanted: Vec<Key> = ids.iter().map(|id| keys::invoice(company, id)).collect();
         let found = self.batch_get(&wanted).await?;
         found.into_values().map(from_item).collect()
@@ -221,11 +277,17 @@ impl Store {
     }
 
     /// Every outstanding invoice of a company (or of every company), following pages up to `cap`.
-    pub async fn outstanding_invoices(&self, company: Option<&CompanyId>, cap: usize) -> anyhow::Result<Vec<Invoice>> {
+    pub async fn outstanding_invoices(
+        &self,
+        company: Option<&CompanyId>,
+        cap: usize,
+    ) -> anyhow::Result<Vec<Invoice>> {
         let mut all = Vec::new();
         let mut start = None;
         loop {
-            let page = self.list_invoices(company, "open", false, start, 200).await?;
+            let page = self
+                .list_invoices(company, "open", false, start, 200)
+                .await?;
             all.extend(page.items);
             match page.last_key {
                 Some(key) if all.len() < cap => start = Some(key),
@@ -236,7 +298,11 @@ impl Store {
 
     // --- payments ---
 
-    pub async fn get_payment(&self, company: &CompanyId, id: &BillingId) -> anyhow::Result<Option<Payment>> {
+    pub async fn get_payment(
+        &self,
+        company: &CompanyId,
+        id: &BillingId,
+    ) -> anyhow::Result<Option<Payment>> {
         self.get(&keys::payment(company, id)).await
     }
 
@@ -244,7 +310,10 @@ impl Store {
         let mut item = to_item(payment, &keys::payment(&payment.company_id, &payment.id))?;
         if payment.status == PaymentStatus::Succeeded {
             let at = payment.paid_at.unwrap_or(payment.created_at);
-            item.insert(keys::GSI1PK.into(), s(keys::payment_history(&payment.company_id)));
+            item.insert(
+                keys::GSI1PK.into(),
+                s(keys::payment_history(&payment.company_id)),
+            );
             item.insert(
                 keys::GSI1SK.into(),
                 s(format!("{}#{}", keys::sortable_time(at), payment.id)),
@@ -287,7 +356,10 @@ impl Store {
     /// The record of Stripe event `event`, which must be new, as a transaction part.
     fn event_part(&self, event: &str, now: OffsetDateTime) -> anyhow::Result<TransactWriteItem> {
         let mut item = keys::stripe_event(event).to_item();
-        item.insert(keys::TTL.into(), super::epoch(now + time::Duration::days(EVENT_TTL_DAYS)));
+        item.insert(
+            keys::TTL.into(),
+            super::epoch(now + time::Duration::days(EVENT_TTL_DAYS)),
+        );
         self.put_new(item)
     }
 
@@ -357,7 +429,10 @@ impl Store {
     // --- billing account, payment methods, Stripe customers ---
 
     pub async fn billing_account(&self, company: &CompanyId) -> anyhow::Result<BillingAccount> {
-        Ok(self.get(&keys::billing_account(company)).await?.unwrap_or_default())
+        Ok(self
+            .get(&keys::billing_account(company))
+            .await?
+            .unwrap_or_default())
     }
 
     /// Write the account (version already bumped) over version `expected` (0 = never written).
@@ -384,8 +459,22 @@ impl Store {
         };
         let mut parts = vec![TransactWriteItem::builder().put(put.build()?).build()];
         if let Some(customer) = new_customer {
-            let link = to_item(&CustomerLink { company_id: company.clone() }, &keys::stripe_customer(customer))?;
-            parts.push(TransactWriteItem::builder().put(Put::builder().table_name(&self.table).set_item(Some(link)).build()?).build());
+            let link = to_item(
+                &CustomerLink {
+                    company_id: company.clone(),
+                },
+                &keys::stripe_customer(customer),
+            )?;
+            parts.push(
+                TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(link))
+                            .build()?,
+                    )
+                    .build(),
+            );
         }
         if let Some(audit) = audit {
             parts.push(self.audit_part(audit)?);
@@ -400,10 +489,16 @@ impl Store {
     }
 
     fn method_item(method: &PaymentMethod) -> anyhow::Result<Item> {
-        let mut item = to_item(method, &keys::payment_method(&method.company_id, &method.id))?;
+        let mut item = to_item(
+            method,
+            &keys::payment_method(&method.company_id, &method.id),
+        )?;
         if let Some(month) = method.expiry_month() {
             item.insert(keys::GSI1PK.into(), s(keys::card_expiry(&month)));
-            item.insert(keys::GSI1SK.into(), s(format!("{}#{}", method.company_id, method.id)));
+            item.insert(
+                keys::GSI1SK.into(),
+                s(format!("{}#{}", method.company_id, method.id)),
+            );
         }
         Ok(item)
     }
@@ -418,14 +513,22 @@ impl Store {
         audit: &AuditEntry,
     ) -> anyhow::Result<bool> {
         let mut method = method.clone();
-        if let Some(old) = self.get_payment_method(&method.company_id, &method.id).await? {
+        if let Some(old) = self
+            .get_payment_method(&method.company_id, &method.id)
+            .await?
+        {
             method.nickname = old.nickname;
             method.added_at = old.added_at;
             method.reminded_for = old.reminded_for;
         }
         let parts = vec![
             TransactWriteItem::builder()
-                .put(Put::builder().table_name(&self.table).set_item(Some(Self::method_item(&method)?)).build()?)
+                .put(
+                    Put::builder()
+                        .table_name(&self.table)
+                        .set_item(Some(Self::method_item(&method)?))
+                        .build()?,
+                )
                 .build(),
             self.event_part(event, now)?,
             self.audit_part(audit)?,
@@ -434,17 +537,23 @@ impl Store {
     }
 
     /// Change a method's nickname or reminder month (it must still exist).
-    pub async fn update_payment_method(&self, method: &PaymentMethod, audit: Option<&AuditEntry>) -> anyhow::Result<bool> {
-        let mut parts = vec![TransactWriteItem::builder()
-            .put(
-                Put::builder()
-                    .table_name(&self.table)
-                    .set_item(Some(Self::method_item(method)?))
-                    .condition_expression("attribute_exists(#pk)")
-                    .expression_attribute_names("#pk", keys::PK)
-                    .build()?,
-            )
-            .build()];
+    pub async fn update_payment_method(
+        &self,
+        method: &PaymentMethod,
+        audit: Option<&AuditEntry>,
+    ) -> anyhow::Result<bool> {
+        let mut parts = vec![
+            TransactWriteItem::builder()
+                .put(
+                    Put::builder()
+                        .table_name(&self.table)
+                        .set_item(Some(Self::method_item(method)?))
+                        .condition_expression("attribute_exists(#pk)")
+                        .expression_attribute_names("#pk", keys::PK)
+                        .build()?,
+                )
+                .build(),
+        ];
         if let Some(audit) = audit {
             parts.push(self.audit_part(audit)?);
         }
@@ -460,9 +569,16 @@ impl Store {
         now: OffsetDateTime,
         audit: Option<&AuditEntry>,
     ) -> anyhow::Result<bool> {
-        let mut parts = vec![TransactWriteItem::builder()
-            .delete(Delete::builder().table_name(&self.table).set_key(Some(keys::payment_method(company, id).to_item())).build()?)
-            .build()];
+        let mut parts = vec![
+            TransactWriteItem::builder()
+                .delete(
+                    Delete::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(keys::payment_method(company, id).to_item()))
+                        .build()?,
+                )
+                .build(),
+        ];
         if let Some(event) = event {
             parts.push(self.event_part(event, now)?);
         }
@@ -472,13 +588,20 @@ impl Store {
         self.transact(parts, "deleting a payment method").await
     }
 
-    pub async fn get_payment_method(&self, company: &CompanyId, id: &str) -> anyhow::Result<Option<PaymentMethod>> {
+    pub async fn get_payment_method(
+        &self,
+        company: &CompanyId,
+        id: &str,
+    ) -> anyhow::Result<Option<PaymentMethod>> {
         self.get(&keys::payment_method(company, id)).await
     }
 
     /// A company's saved payment methods (a handful; one Query).
     pub async fn payment_methods(&self, company: &CompanyId) -> anyhow::Result<Vec<PaymentMethod>> {
-        Ok(self.prefix_page(company, keys::PAYMENT_METHOD_PREFIX, None, 100).await?.items)
+        Ok(self
+            .prefix_page(company, keys::PAYMENT_METHOD_PREFIX, None, 100)
+            .await?
+            .items)
     }
 
     /// Cards expiring in month `yyyy-mm`, across companies.

@@ -21,8 +21,8 @@ use crate::tickets::{Attachment, Note, Priority, Ticket, TicketSettings, TicketS
 
 mod accounts;
 mod billing;
-pub use billing::{Saved, payable, today};
 pub use accounts::{AuditQuery, MfaRecord, TokenKind, TokenRecord};
+pub use billing::{Saved, payable, today};
 
 pub type Item = HashMap<String, AttributeValue>;
 
