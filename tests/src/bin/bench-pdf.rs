@@ -1,0 +1,57 @@
+//! Prints how long the billing function takes to render an invoice PDF of 100 lines, and its size.
+//! Run optimised for figures that mean something: `cargo run --release -p portal-tests --bin bench-pdf`.
+
+use portal::billing::{BillingId, Invoice, InvoiceStatus, Line, Quantity};
+use portal::domain::{CompanyId, CompanyKind};
+use portal::store::Company;
+use std::time::Instant;
+
+fn main() {
+    let now = time::OffsetDateTime::now_utc();
+    let company = Company::new(CompanyId::parse("acme-dental").unwrap(), "Acme Dental", CompanyKind::Client, now);
+    let mut invoice = Invoice {
+        id: BillingId::generate(),
+        company_id: company.id.clone(),
+        company_name: company.name.clone(),
+        number: Some(42),
+        status: InvoiceStatus::Issued,
+        currency: "USD".into(),
+        lines: (1..=100)
+            .map(|i| Line {
+                description: format!("Line {i}: managed workstation, patching and monitoring for the month"),
+                quantity: Quantity(1500),
+                unit_price: 4_250,
+                amount: 0,
+            })
+            .collect(),
+        tax_rate_bp: 825,
+        subtotal: 0,
+        tax: 0,
+        total: 0,
+        paid: 0,
+        balance: 0,
+        issue_date: Some(now.date()),
+        due_date: Some(now.date() + time::Duration::days(30)),
+        notes: "Thank you for your business.".into(),
+        tickets: vec![1042, 1043],
+        created_at: now,
+        updated_at: now,
+        version: 2,
+    };
+    invoice.recompute();
+    let runs = 20;
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let pdf = billing::pdf::render(&invoice, &company, now.date()).expect("render");
+        times.push(start.elapsed());
+        size = pdf.len();
+    }
+    times.sort();
+    println!(
+        "invoice PDF, 100 lines: median {:.1} ms, max {:.1} ms over {runs} renders; {size} bytes",
+        times[runs / 2].as_secs_f64() * 1000.0,
+        times[runs - 1].as_secs_f64() * 1000.0
+    );
+}
