@@ -8,7 +8,12 @@ use std::time::Instant;
 
 fn main() {
     let now = time::OffsetDateTime::now_utc();
-    let company = Company::new(CompanyId::parse("acme-dental").unwrap(), "Acme Dental", CompanyKind::Client, now);
+    let company = Company::new(
+        CompanyId::parse("acme-dental").unwrap(),
+        "Acme Dental",
+        CompanyKind::Client,
+        now,
+    );
     let mut invoice = Invoice {
         id: BillingId::generate(),
         company_id: company.id.clone(),
@@ -18,7 +23,9 @@ fn main() {
         currency: "USD".into(),
         lines: (1..=100)
             .map(|i| Line {
-                description: format!("Line {i}: managed workstation, patching and monitoring for the month"),
+                description: format!(
+                    "Line {i}: managed workstation, patching and monitoring for the month"
+                ),
                 quantity: Quantity(1500),
                 unit_price: 4_250,
                 amount: 0,
