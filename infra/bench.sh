@@ -48,7 +48,7 @@ BENCH_EMULATOR="127.0.0.1:$EMULATOR_PORT" python3 infra/bench.py
 
 echo
 echo "### DynamoDB calls per request (SDK interceptor, against moto_server)"
-MOTO_SERVER="$VENV/bin/moto_server" cargo run -q -p portal-tests --bin bench-calls
+cargo run -q -p portal-tests --bin bench-calls
 
 echo
 echo "### First-load page weight (gzip)"

@@ -29,7 +29,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 MOTO_PORT=$(free_port)
-moto_server -H 127.0.0.1 -p "$MOTO_PORT" >.local/moto.log 2>&1 &
+"$VENV/bin/python" infra/moto_server.py -H 127.0.0.1 -p "$MOTO_PORT" >.local/moto.log 2>&1 &
 PGIDS+=($!)
 
 export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \

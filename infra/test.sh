@@ -34,7 +34,7 @@ step "OpenAPI drift check"
 cargo run -q -p portal-tests --bin openapi -- --check
 
 step "Rust tests (unit, and API tests over the real handlers against moto_server)"
-MOTO_SERVER="$VENV/bin/moto_server" cargo test --workspace
+cargo test --workspace
 
 step "Browser tests (Chromium against the local stack)"
 mkdir -p .local

@@ -40,11 +40,18 @@ pub fn moto_endpoint() -> &'static str {
     static ENDPOINT: OnceLock<String> = OnceLock::new();
     static WATCHDOG: OnceLock<std::sync::Mutex<std::process::Child>> = OnceLock::new();
     ENDPOINT.get_or_init(|| {
-        let moto = std::env::var("MOTO_SERVER")
-            .unwrap_or_else(|_| workspace_root().join(".venv/bin/moto_server").to_string_lossy().into_owned());
+        // `infra/moto_server.py`: moto with DynamoDB requests applied one at a time (why: there).
+        let moto = std::env::var("MOTO_SERVER").unwrap_or_else(|_| {
+            let root = workspace_root();
+            format!(
+                "\"{}\" \"{}\"",
+                root.join(".venv/bin/python").display(),
+                root.join("infra/moto_server.py").display()
+            )
+        });
         let port = free_port();
         let script = format!(
-            "\"{moto}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & m=$!; \
+            "{moto} -H 127.0.0.1 -p {port} >/dev/null 2>&1 & m=$!; \
              while kill -0 {parent} 2>/dev/null && kill -0 $m 2>/dev/null; do sleep 0.5; done; kill $m 2>/dev/null",
             parent = std::process::id()
         );
@@ -567,8 +574,7 @@ impl TestApp {
             let (calls, a) = self.count_calls(call.send()).await;
             seen.push((label.to_owned(), a.status, calls));
         }
-        // Boxed: the futures of every route together overflow a test thread's stack.
-        Box::pin(self.call_billing_routes(&mut seen, &client, &staff)).await;
+        self.call_billing_routes(&mut seen, &client, &staff).await;
         let (calls, a) = self
             .count_calls(self.call("POST", "/api/auth/logout").cookie(&client).send())
             .await;

@@ -473,7 +473,7 @@ pub async fn issue(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> 
                 } else {
                     payments::autopay(ctx, &issued, &account).await
                 };
-                notify::invoice_issued(app, &issued, autopay == Autopay::Charging).await;
+                notify::invoice_issued(app, &company, &issued, autopay == Autopay::Charging).await;
                 return json(
                     StatusCode::OK,
                     &Issued {

@@ -25,13 +25,11 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
     // Stripe's webhook is authenticated by its signature, not a session, and comes from Stripe,
     // not the portal's origin: it skips the CSRF check (and everything else in `serve`).
     if req.method() == Method::POST && req.uri().path() == "/api/payments/webhook" {
-        return Box::pin(webhook::receive(app, &req))
+        return webhook::receive(app, &req)
             .await
             .unwrap_or_else(ApiError::into_response);
     }
-    // Boxed: the handlers' futures are large (Stripe's client among them) and callers' stacks
-    // need not hold them.
-    Box::pin(serve(app, &req, route)).await
+    serve(app, &req, route).await
 }
 
 async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {

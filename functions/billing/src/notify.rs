@@ -40,14 +40,17 @@ pub async fn billing_contacts(app: &App, company: &Company) -> Vec<Email> {
     to
 }
 
+/// Mail a company's billing contacts, reading the company first.
 async fn send(app: &App, company_id: &CompanyId, subject: String, text: String) {
-    let company = match app.store.get_company(company_id).await {
-        Ok(Some(c)) => c,
-        _ => return,
-    };
-    let to = billing_contacts(app, &company).await;
+    if let Ok(Some(company)) = app.store.get_company(company_id).await {
+        send_to(app, &company, subject, text).await;
+    }
+}
+
+async fn send_to(app: &App, company: &Company, subject: String, text: String) {
+    let to = billing_contacts(app, company).await;
     if to.is_empty() {
-        tracing::info!(company = %company_id, subject, "no billing contact to email");
+        tracing::info!(company = %company.id, subject, "no billing contact to email");
         return;
     }
     app.send_mail(&Outgoing {
@@ -68,7 +71,7 @@ fn footer() -> &'static str {
 }
 
 /// A new invoice was issued.
-pub async fn invoice_issued(app: &App, invoice: &Invoice, autopay: bool) {
+pub async fn invoice_issued(app: &App, company: &Company, invoice: &Invoice, autopay: bool) {
     let label = invoice.label();
     let due = invoice.due_date.map(|d| d.to_string()).unwrap_or_default();
     let how = if autopay {
@@ -76,9 +79,9 @@ pub async fn invoice_issued(app: &App, invoice: &Invoice, autopay: bool) {
     } else {
         "You can pay it online from the portal."
     };
-    send(
+    send_to(
         app,
-        &invoice.company_id,
+        company,
         format!(
             "Invoice {label}: {} due {due}",
             format_money(invoice.total, &invoice.currency)

@@ -255,10 +255,34 @@ impl Store {
         start: Option<Item>,
         limit: i32,
     ) -> anyhow::Result<Page<Invoice>> {
-        let (index, pk, partition) = match company {
-            Some(c) => ("gsi1", keys::GSI1PK, keys::invoice_tab(c, tab)),
-            None => ("gsi2", "gsi2pk", keys::invoice_queue(tab)),
-        };
+        let (index, pk, partition) = invoice_index(company, tab);
+        self.index_page(index, pk, &partition, descending, start, limit)
+            .await
+            .context("listing invoices")
+    }
+
+    /// Every outstanding invoice of a company (or of every company), following pages up to `cap`.
+    pub async fn outstanding_invoices(
+        &self,
+        company: Option<&CompanyId>,
+        cap: usize,
+    ) -> anyhow::Result<Vec<Invoice>> {
+        let (index, pk, partition) = invoice_index(company, "open");
+        self.index_all(index, pk, &partition, cap)
+            .await
+            .context("listing outstanding invoices")
+    }
+
+    /// One page of index `index`'s partition `partition` (key attribute `pk`).
+    async fn index_page<T: serde::de::DeserializeOwned>(
+        &self,
+        index: &str,
+        pk: &str,
+        partition: &str,
+        descending: bool,
+        start: Option<Item>,
+        limit: i32,
+    ) -> anyhow::Result<Page<T>> {
         let out = self
             .db
             .query()
@@ -271,22 +295,23 @@ impl Store {
             .set_exclusive_start_key(start)
             .limit(limit)
             .send()
-            .await
-            .context("listing invoices")?;
+            .await?;
         page(out.items, out.last_evaluated_key)
     }
 
-    /// Every outstanding invoice of a company (or of every company), following pages up to `cap`.
-    pub async fn outstanding_invoices(
+    /// Every item of an index partition, in index order, following pages until at least `cap`.
+    async fn index_all<T: serde::de::DeserializeOwned>(
         &self,
-        company: Option<&CompanyId>,
+        index: &str,
+        pk: &str,
+        partition: &str,
         cap: usize,
-    ) -> anyhow::Result<Vec<Invoice>> {
+    ) -> anyhow::Result<Vec<T>> {
         let mut all = Vec::new();
         let mut start = None;
         loop {
             let page = self
-                .list_invoices(company, "open", false, start, 200)
+                .index_page(index, pk, partition, false, start, 200)
                 .await?;
             all.extend(page.items);
             match page.last_key {
@@ -409,21 +434,10 @@ impl Store {
         start: Option<Item>,
         limit: i32,
     ) -> anyhow::Result<Page<Payment>> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI1)
-            .key_condition_expression("#ipk = :partition")
-            .expression_attribute_names("#ipk", keys::GSI1PK)
-            .expression_attribute_values(":partition", s(keys::payment_history(company)))
-            .scan_index_forward(false)
-            .set_exclusive_start_key(start)
-            .limit(limit)
-            .send()
+        let partition = keys::payment_history(company);
+        self.index_page(keys::GSI1, keys::GSI1PK, &partition, true, start, limit)
             .await
-            .context("listing payments")?;
-        page(out.items, out.last_evaluated_key)
+            .context("listing payments")
     }
 
     // --- billing account, payment methods, Stripe customers ---
@@ -606,28 +620,14 @@ impl Store {
 
     /// Cards expiring in month `yyyy-mm`, across companies.
     pub async fn cards_expiring(&self, month: &str) -> anyhow::Result<Vec<PaymentMethod>> {
-        let mut all = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .index_name(keys::GSI1)
-                .key_condition_expression("#ipk = :partition")
-                .expression_attribute_names("#ipk", keys::GSI1PK)
-                .expression_attribute_values(":partition", s(keys::card_expiry(month)))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .context("listing expiring cards")?;
-            let page: Page<PaymentMethod> = page(out.items, out.last_evaluated_key)?;
-            all.extend(page.items);
-            match page.last_key {
-                Some(key) => start = Some(key),
-                None => return Ok(all),
-            }
-        }
+        self.index_all(
+            keys::GSI1,
+            keys::GSI1PK,
+            &keys::card_expiry(month),
+            usize::MAX,
+        )
+        .await
+        .context("listing expiring cards")
     }
 
     /// Record a Stripe event that changes nothing else of ours (so a repeat is recognised).
@@ -639,6 +639,14 @@ impl Store {
             .send()
             .await;
         applied(result, "recording a Stripe event")
+    }
+}
+
+/// Where a tab of invoices is: one company's (gsi1) or every company's (gsi2).
+fn invoice_index(company: Option<&CompanyId>, tab: &str) -> (&'static str, &'static str, String) {
+    match company {
+        Some(c) => ("gsi1", keys::GSI1PK, keys::invoice_tab(c, tab)),
+        None => ("gsi2", "gsi2pk", keys::invoice_queue(tab)),
     }
 }
 
