@@ -29,6 +29,16 @@ pub const NAV: &[NavItem] = &[
         capability: Some(TICKET_VIEWERS),
     },
     NavItem {
+        href: "/invoices/",
+        label: "Invoices",
+        capability: Some("view_invoices"),
+    },
+    NavItem {
+        href: "/billing/",
+        label: "Receivables",
+        capability: Some("manage_billing"),
+    },
+    NavItem {
         href: "/users/",
         label: "Users",
         capability: Some("manage_users"),

@@ -4,7 +4,7 @@
 use maud::{Markup, html};
 
 use crate::components::{Chrome, Field, ListTable, TICKET_VIEWERS, page};
-use crate::{Branding, account_pages};
+use crate::{Branding, account_pages, billing_pages};
 
 pub struct Page {
     pub path: &'static str,
@@ -64,6 +64,34 @@ pub fn all(b: &Branding) -> Vec<Page> {
         Page {
             path: "/tickets/view/",
             html: ticket_view(b),
+        },
+        Page {
+            path: "/invoices/",
+            html: billing_pages::invoices(b),
+        },
+        Page {
+            path: "/invoices/view/",
+            html: billing_pages::invoice_view(b),
+        },
+        Page {
+            path: "/invoices/edit/",
+            html: billing_pages::invoice_edit(b),
+        },
+        Page {
+            path: "/payments/",
+            html: billing_pages::payments(b),
+        },
+        Page {
+            path: "/payments/receipt/",
+            html: billing_pages::receipt(b),
+        },
+        Page {
+            path: "/payment-methods/",
+            html: billing_pages::payment_methods(b),
+        },
+        Page {
+            path: "/billing/",
+            html: billing_pages::receivables(b),
         },
         Page {
             path: "/404.html",
@@ -132,6 +160,16 @@ fn home(b: &Branding) -> Markup {
                         tbody {}
                     }
                 }
+            }
+            section #billing-overview aria-labelledby="billing-heading" hidden {
+                h2 #billing-heading { "Your account" }
+                div.stat-grid {
+                    article { p.stat #bill-outstanding { "–" } p { a href="/invoices/" { "Outstanding balance" } } }
+                    article { p.stat #bill-overdue { "–" } p { "Overdue" } }
+                    article { p.stat #bill-next { "–" } p #bill-next-label { "Next payment due" } }
+                }
+                p #bill-autopay.muted {}
+                p { a role="button" href="/invoices/" { "View and pay invoices" } }
             }
             section #latest-tickets aria-labelledby="latest-heading" data-capability=(TICKET_VIEWERS) hidden {
                 h2 #latest-heading { "Latest open tickets" }

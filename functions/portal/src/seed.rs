@@ -2,6 +2,7 @@
 //! idempotent: ids are derived from the demo data itself and every write is a put, so running it
 //! again restores the demo state (and the current demo password).
 
+use anyhow::Context;
 use time::OffsetDateTime;
 
 use crate::domain::{CompanyId, CompanyKind, Email, UserId, UserStatus};
@@ -550,4 +551,194 @@ fn find(email: &str) -> anyhow::Result<&'static DemoUser> {
         .flat_map(|c| c.users.iter())
         .find(|u| u.email == email)
         .ok_or_else(|| anyhow::anyhow!("no demo user {email}"))
+}
+
+/// `(company, description lines (text, quantity, unit price in cents), days ago issued, paid by
+/// bank transfer)`. The last one stays a draft.
+type DemoInvoice = (
+    &'static str,
+    &'static [(&'static str, &'static str, i64)],
+    i64,
+    bool,
+);
+
+const DEMO_INVOICES: &[DemoInvoice] = &[
+    (
+        "acme-dental",
+        &[
+            ("Managed IT services, 18 seats (monthly)", "18", 4_500),
+            ("Offsite backup, 500 GB", "1", 12_000),
+        ],
+        75,
+        true,
+    ),
+    (
+        "acme-dental",
+        &[
+            ("Managed IT services, 18 seats (monthly)", "18", 4_500),
+            ("Offsite backup, 500 GB", "1", 12_000),
+        ],
+        45,
+        false,
+    ),
+    (
+        "acme-dental",
+        &[
+            ("Reception PC replacement: labour (hours)", "3.5", 12_500),
+            ("Dell OptiPlex 7020 with Windows 11 Pro", "1", 84_900),
+        ],
+        5,
+        false,
+    ),
+    (
+        "globex-logistics",
+        &[("Managed IT services, 42 seats (monthly)", "42", 4_200)],
+        4,
+        false,
+    ),
+    (
+        "acme-dental",
+        &[("Firewall licence renewal (12 months)", "1", 39_900)],
+        0,
+        false,
+    ),
+];
+
+/// Write the demo invoices (Acme Dental: one paid by bank transfer, one overdue, one due, one
+/// draft; Globex: one due), unless an invoice was ever issued.
+pub async fn seed_invoices(store: &Store, now: OffsetDateTime) -> anyhow::Result<()> {
+    use crate::audit::{AuditAction, AuditEntry};
+    use crate::billing::*;
+    use crate::domain::AuditId;
+    if store.last_invoice_number().await? > 0 {
+        return Ok(());
+    }
+    let admin = find("admin@northwind.example")?;
+    let msp = CompanyId::parse("northwind-it").map_err(anyhow::Error::msg)?;
+    let audit = |action, summary: String| AuditEntry {
+        id: AuditId::generate(),
+        company_id: msp.clone(),
+        at: now,
+        action,
+        actor_id: Some(demo_user_id(admin.email)),
+        actor_name: admin.name.into(),
+        actor_email: Email::parse(admin.email).ok(),
+        target: None,
+        summary,
+        source_ip: None,
+        user_agent: None,
+    };
+    let drafts = DEMO_INVOICES.len() - 1;
+    for (i, (company, lines, days_ago, paid)) in DEMO_INVOICES.iter().enumerate() {
+        let company_id = CompanyId::parse(company).map_err(anyhow::Error::msg)?;
+        let company = store
+            .get_company(&company_id)
+            .await?
+            .context("demo companies are seeded first")?;
+        let issued = now - time::Duration::days(*days_ago);
+        let mut invoice = Invoice {
+            id: BillingId::generate(),
+            company_id,
+            company_name: company.name.clone(),
+            number: None,
+            status: InvoiceStatus::Draft,
+            currency: company.currency.clone(),
+            lines: lines
+                .iter()
+                .map(|(description, quantity, unit_price)| {
+                    Ok(Line {
+                        description: (*description).into(),
+                        quantity: Quantity::parse(quantity).context("demo quantity")?,
+                        unit_price: *unit_price,
+                        amount: 0,
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?,
+            tax_rate_bp: 825,
+            subtotal: 0,
+            tax: 0,
+            total: 0,
+            paid: 0,
+            balance: 0,
+            issue_date: None,
+            due_date: None,
+            notes: "Thank you for your business.".into(),
+            tickets: Vec::new(),
+            created_at: issued,
+            updated_at: issued,
+            version: 1,
+        };
+        invoice.recompute();
+        store
+            .create_invoice(
+                &invoice,
+                &audit(AuditAction::InvoiceCreated, "Drafted a demo invoice".into()),
+            )
+            .await?;
+        if i == drafts {
+            continue;
+        }
+        let number = i as u64 + 1;
+        let mut sent = invoice.clone();
+        sent.number = Some(number);
+        sent.status = InvoiceStatus::Issued;
+        sent.issue_date = Some(issued.date());
+        sent.due_date =
+            Some(issued.date() + time::Duration::days(i64::from(company.payment_terms_days)));
+        sent.version += 1;
+        let summary = format!("Issued {}", invoice_label(number));
+        let saved = store
+            .issue_invoice(
+                &sent,
+                number - 1,
+                invoice.version,
+                &audit(AuditAction::InvoiceIssued, summary),
+            )
+            .await?;
+        anyhow::ensure!(
+            matches!(saved, crate::store::Saved::Done),
+            "demo invoice {number} was taken meanwhile"
+        );
+        if *paid {
+            let at = issued + time::Duration::days(12);
+            let payment = Payment {
+                id: BillingId::generate(),
+                company_id: sent.company_id.clone(),
+                kind: PaymentKind::Manual,
+                status: PaymentStatus::Succeeded,
+                amount: sent.total,
+                currency: sent.currency.clone(),
+                allocations: vec![Allocation {
+                    invoice_id: sent.id.clone(),
+                    number,
+                    amount: sent.total,
+                }],
+                unapplied: 0,
+                method: "Bank transfer ACME-7731".into(),
+                created_at: at,
+                paid_at: Some(at),
+                created_by: Some(demo_user_id(admin.email)),
+                created_by_name: admin.name.into(),
+                stripe_session: None,
+                stripe_payment_intent: None,
+                checkout_url: None,
+                failure: None,
+            };
+            let mut settled = sent.clone();
+            settled.paid = settled.total;
+            settled.balance = 0;
+            settled.status = InvoiceStatus::Paid;
+            settled.version += 1;
+            settled.updated_at = at;
+            let summary = format!("Recorded a bank transfer against {}", invoice_label(number));
+            store
+                .create_payment(
+                    &payment,
+                    &[(settled, sent.version)],
+                    &audit(AuditAction::PaymentRecorded, summary),
+                )
+                .await?;
+        }
+    }
+    Ok(())
 }

@@ -3,6 +3,7 @@
 import { authed } from './api.js';
 import { me } from './shell.js';
 import { STATUS, ticketHref, when } from './tickets-common.js';
+import { day, money } from './billing-common.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const monthName = new Intl.DateTimeFormat(undefined, { month: 'short', year: '2-digit', timeZone: 'UTC' });
@@ -60,6 +61,23 @@ async function latest() {
   }
 }
 
+// The account overview: outstanding and overdue per currency, and the next invoice due.
+async function billing() {
+  const o = await authed('/api/billing/overview');
+  const sum = (field) => (o.balances.length ? o.balances.map((b) => money(b[field], b.currency)).join(' + ') : money(0, 'USD'));
+  document.getElementById('bill-outstanding').textContent = sum('outstanding');
+  document.getElementById('bill-overdue').textContent = sum('overdue');
+  const next = o.next_due;
+  document.getElementById('bill-next').textContent = next ? day(next.due_date) : 'Nothing due';
+  document.getElementById('bill-next-label').textContent = next
+    ? `Next payment due: ${next.label}, ${money(next.balance, next.currency)}`
+    : 'Next payment due';
+  document.getElementById('bill-autopay').textContent = o.autopay
+    ? 'Autopay is on: new invoices are charged to your default payment method.'
+    : '';
+  document.getElementById('billing-overview').hidden = false;
+}
+
 me.then(async (data) => {
   const first = data.user.name.split(' ')[0] || data.user.name;
   document.getElementById('greeting').textContent = `Welcome, ${first}`;
@@ -67,6 +85,7 @@ me.then(async (data) => {
   const can = new Set(data.capabilities);
   const staff = can.has('all_companies');
   if (staff || can.has('view_company_tickets') || can.has('view_own_tickets')) latest();
+  if (!staff && can.has('view_invoices')) billing().catch(() => {});
   if (!staff && (can.has('view_company_tickets') || can.has('view_own_tickets'))) {
     const stats = await authed('/api/tickets/stats');
     document.getElementById('stat-open').textContent = stats.open;

@@ -2,9 +2,10 @@
 // ({ items, next_cursor }) through its <template> row.
 import { authed } from './api.js';
 
-// `decorate(row, item)` may add to each row (buttons) before it is shown. The promise it answers
-// has `reload(newUrl)`, which starts the list again from its first page.
-export function paginatedTable({ id, url, cells, decorate }) {
+// `decorate(row, item)` may add to each row (buttons) before it is shown; `loaded(page)` sees each
+// page's whole answer. The promise it answers has `reload(newUrl)`, which starts the list again
+// from its first page.
+export function paginatedTable({ id, url, cells, decorate, loaded }) {
   const table = document.getElementById(`${id}-table`);
   const template = document.getElementById(`${id}-row`);
   const more = document.getElementById(`${id}-more`);
@@ -45,6 +46,7 @@ export function paginatedTable({ id, url, cells, decorate }) {
       }
       cursor = page.next_cursor;
       more.hidden = !cursor;
+      if (loaded) loaded(page);
     } catch (err) {
       error.textContent = err.status === 403 ? 'You do not have permission to see this list.' : err.message;
     } finally {
@@ -61,4 +63,14 @@ export function paginatedTable({ id, url, cells, decorate }) {
     return load();
   };
   return first;
+}
+
+// Remove the column of `field` (heading and row cell) from a ListTable before it is filled.
+export function dropColumn(id, field) {
+  const template = document.getElementById(`${id}-row`).content;
+  const cells = [...template.querySelector('tr').children];
+  const index = cells.findIndex((td) => td.dataset.field === field);
+  if (index < 0) return;
+  document.getElementById(`${id}-table`).tHead.rows[0].cells[index].remove();
+  cells[index].remove();
 }

@@ -2,7 +2,7 @@
 // sharing keep them), a paginated table, and the CSV export of the same list.
 import { authed } from './api.js';
 import { me } from './shell.js';
-import { paginatedTable } from './list.js';
+import { dropColumn, paginatedTable } from './list.js';
 import { PRIORITY, STATUS, option, ticketHref, when } from './tickets-common.js';
 
 const FILTERS = ['q', 'status', 'priority', 'contact', 'company', 'assignee', 'sort', 'order'];
@@ -39,10 +39,7 @@ me.then(async (data) => {
     await fillPeople(document.getElementById('assignee'), '/api/tickets/people');
   } else {
     // Clients see no company column.
-    const table = document.getElementById('tickets-table');
-    const index = [...table.tHead.rows[0].cells].findIndex((th) => th.textContent === 'Company');
-    table.tHead.rows[0].cells[index].remove();
-    document.getElementById('tickets-row').content.querySelector('[data-field="company"]').remove();
+    dropColumn('tickets', 'company');
     if (can.has('view_company_tickets')) {
       document.getElementById('contact-filter').hidden = !(await fillPeople(document.getElementById('contact'), '/api/tickets/people'));
     }

@@ -1,0 +1,421 @@
+//! Billing pages: invoices (list, detail, the MSP's editor), payments and receipts, payment
+//! methods with autopay, and the MSP's receivables.
+
+use maud::{Markup, html};
+
+use crate::Branding;
+use crate::components::{Chrome, Field, ListTable, page};
+
+/// The links between the billing pages, on each of them.
+struct BillingNav(&'static str);
+
+impl maud::Render for BillingNav {
+    fn render(&self) -> Markup {
+        let links = [
+            ("/invoices/", "Invoices"),
+            ("/payments/", "Payment history"),
+            ("/payment-methods/", "Payment methods"),
+        ];
+        html! {
+            nav.subnav aria-label="Billing" {
+                ul {
+                    @for (href, label) in links {
+                        li { a href=(href) data-keep-company aria-current=[(href == self.0).then_some("page")] { (label) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The line shown when Stripe is not configured.
+fn online_off() -> Markup {
+    html! {
+        p.notice #online-off hidden {
+            "Online payment is not set up on this portal. Pay by bank transfer or cheque as your invoice says, or ask us."
+        }
+    }
+}
+
+/// MSP staff pick the client company on pages about one company.
+fn company_picker() -> Markup {
+    html! {
+        form.search-row #company-picker hidden {
+            label.visually-hidden for="company" { "Client company" }
+            select #company name="company" { option value="" { "Choose a client company…" } }
+            button type="submit" { "Show" }
+        }
+    }
+}
+
+pub fn invoices(b: &Branding) -> Markup {
+    page(
+        b,
+        "Invoices",
+        Chrome::SignedIn {
+            current: "/invoices/",
+        },
+        "invoices.js",
+        html! {
+            div.page-head {
+                h1 { "Invoices" }
+                a role="button" href="/invoices/edit/" data-capability="manage_billing" hidden { "New invoice" }
+            }
+            (BillingNav("/invoices/"))
+            p #page-status role="status" {}
+            (online_off())
+            nav.tabs aria-label="Invoice tabs" {
+                ul {
+                    li { a #tab-open href="?tab=open" aria-current="page" { "Outstanding" } }
+                    li { a #tab-closed href="?tab=closed" { "Paid" } }
+                    li data-capability="manage_billing" hidden { a #tab-draft href="?tab=draft" { "Drafts" } }
+                }
+            }
+            form #filters role="search" aria-label="Find invoices" {
+                div.filter-grid {
+                    div {
+                        label for="q" { "Invoice number" }
+                        input #q name="q" type="search" placeholder="INV-0007" autocomplete="off";
+                    }
+                    div #company-filter hidden {
+                        label for="company" { "Company" }
+                        select #company name="company" { option value="" { "All companies" } }
+                    }
+                }
+                div.actions {
+                    button type="submit" { "Search" }
+                    a.secondary role="button" #clear href="?" { "Clear" }
+                }
+            }
+            form #pay-form novalidate {
+                (ListTable {
+                    id: "invoices",
+                    caption: "Outstanding invoices",
+                    columns: &[
+                        ("pick", "Pay"), ("number", "Number"), ("company", "Company"), ("issued", "Issued"),
+                        ("due", "Due"), ("total", "Total"), ("balance", "Balance"), ("status", "Status"),
+                        ("amount", "Amount to pay"),
+                    ],
+                })
+                div #pay-bar hidden {
+                    p #pay-summary aria-live="polite" { "Choose the invoices to pay." }
+                    p.form-error #pay-error role="alert" {}
+                    button #pay type="submit" disabled { "Pay selected invoices" }
+                    p.muted { "You pay on Stripe's secure page; we never see your card number. An invoice shows as paid once Stripe confirms the payment." }
+                }
+            }
+        },
+    )
+}
+
+pub fn invoice_view(b: &Branding) -> Markup {
+    page(
+        b,
+        "Invoice",
+        Chrome::SignedIn {
+            current: "/invoices/",
+        },
+        "invoice-view.js",
+        html! {
+            p.muted { a #back href="/invoices/" { "← All invoices" } }
+            p.form-error #load-error role="alert" {}
+            p #page-status role="status" {}
+            article #invoice aria-busy="true" {
+                header.page-head {
+                    h1 #title { "Invoice" }
+                    span.badge #status-badge {}
+                }
+                dl.facts {
+                    dt { "Billed to" } dd data-i="company_name" {}
+                    dt { "Issued" } dd data-i="issue_date" {}
+                    dt { "Due" } dd data-i="due_date" {}
+                    dt { "Total" } dd data-i="total" {}
+                    dt { "Balance" } dd data-i="balance" {}
+                }
+                table #lines {
+                    caption { "Invoice lines" }
+                    thead { tr {
+                        th scope="col" { "Description" } th.num scope="col" { "Quantity" }
+                        th.num scope="col" { "Unit price" } th.num scope="col" { "Amount" }
+                    } }
+                    tbody {}
+                    tfoot {
+                        tr { th scope="row" colspan="3" { "Subtotal" } td.num data-i="subtotal" {} }
+                        tr { th scope="row" colspan="3" #tax-label { "Tax" } td.num data-i="tax" {} }
+                        tr { th scope="row" colspan="3" { "Total" } td.num data-i="total" {} }
+                        tr { th scope="row" colspan="3" { "Paid" } td.num data-i="paid" {} }
+                        tr { th scope="row" colspan="3" { "Balance due" } td.num data-i="balance" {} }
+                    }
+                }
+                p.prewrap data-i="notes" {}
+                p #tickets-line hidden { "Bills tickets: " span #tickets {} }
+                p { a #pdf role="button" .secondary href="#" { "Download PDF" } }
+            }
+            (online_off())
+            section #pay-section aria-labelledby="pay-heading" hidden {
+                h2 #pay-heading { "Pay this invoice" }
+                form #pay-form novalidate {
+                    label for="amount" { "Amount" }
+                    input #amount name="amount" type="text" inputmode="decimal" autocomplete="off" required aria-describedby="amount-help amount-error";
+                    small #amount-help { "The balance, or less to pay part of it." }
+                    small.field-error #amount-error {}
+                    p.form-error #pay-error role="alert" {}
+                    button type="submit" { "Pay with Stripe" }
+                }
+            }
+            section #staff-section aria-labelledby="staff-heading" hidden {
+                h2 #staff-heading { "Manage this invoice" }
+                p.form-error #staff-error role="alert" {}
+                div.actions #draft-actions hidden {
+                    a #edit role="button" href="/invoices/edit/" { "Edit draft" }
+                    button #issue type="button" { "Issue invoice" }
+                    button.secondary #delete type="button" { "Delete draft" }
+                }
+                div.actions #void-actions hidden {
+                    button.secondary #void type="button" { "Void invoice" }
+                }
+                form #record-form novalidate hidden {
+                    h3 { "Record a payment received" }
+                    div.grid {
+                        div { (Field { name: "record_amount", label: "Amount", kind: "text", autocomplete: "off", required: true }) }
+                        div {
+                            label for="method" { "Method" }
+                            select #method name="method" {
+                                option value="bank_transfer" { "Bank transfer" }
+                                option value="cheque" { "Cheque" }
+                                option value="cash" { "Cash" }
+                                option value="other" { "Other" }
+                            }
+                        }
+                        div { (Field { name: "reference", label: "Reference (optional)", kind: "text", autocomplete: "off", required: false }) }
+                    }
+                    button type="submit" { "Record payment" }
+                }
+            }
+        },
+    )
+}
+
+pub fn invoice_edit(b: &Branding) -> Markup {
+    page(
+        b,
+        "Invoice editor",
+        Chrome::SignedIn {
+            current: "/invoices/",
+        },
+        "invoice-edit.js",
+        html! {
+            p.muted { a href="/invoices/?tab=draft" { "← Draft invoices" } }
+            h1 #title { "New invoice" }
+            p.form-error #form-error role="alert" {}
+            form #invoice-form novalidate aria-busy="true" {
+                div.grid {
+                    div {
+                        label for="company_id" { "Client company" }
+                        select #company_id name="company_id" required aria-describedby="company_id-error" { option value="" { "Choose…" } }
+                        small.field-error #company_id-error {}
+                    }
+                    div { (Field { name: "currency", label: "Currency", kind: "text", autocomplete: "off", required: false }) }
+                    div { (Field { name: "tax_rate_bp", label: "Tax rate (%)", kind: "text", autocomplete: "off", required: false }) }
+                }
+                div.grid {
+                    div { (Field { name: "issue_date", label: "Issue date (default: the day it is issued)", kind: "date", autocomplete: "off", required: false }) }
+                    div { (Field { name: "due_date", label: "Due date (default: the company's payment terms)", kind: "date", autocomplete: "off", required: false }) }
+                }
+                fieldset {
+                    legend { "Lines" }
+                    p.form-error #lines-error role="alert" {}
+                    table #line-table {
+                        caption.visually-hidden { "Invoice lines" }
+                        thead { tr {
+                            th scope="col" { "Description" } th scope="col" { "Quantity" }
+                            th scope="col" { "Unit price" } th.num scope="col" { "Amount" } th scope="col" { span.visually-hidden { "Remove" } }
+                        } }
+                        tbody {}
+                    }
+                    button.secondary #add-line type="button" { "Add a line" }
+                }
+                template #line-row {
+                    tr {
+                        td {
+                            input data-l="description" type="text" maxlength="500" aria-label="Description";
+                            small.field-error data-e="description" {}
+                        }
+                        td {
+                            input data-l="quantity" type="text" inputmode="decimal" value="1" aria-label="Quantity";
+                            small.field-error data-e="quantity" {}
+                        }
+                        td {
+                            input data-l="unit_price" type="text" inputmode="decimal" aria-label="Unit price";
+                            small.field-error data-e="unit_price" {}
+                        }
+                        td.num data-l="amount" {}
+                        td { button.secondary.compact data-l="remove" type="button" { "Remove" } }
+                    }
+                }
+                dl.facts #totals {
+                    dt { "Subtotal" } dd #subtotal {}
+                    dt { "Tax" } dd #tax {}
+                    dt { "Total" } dd #total {}
+                }
+                label for="notes" { "Notes (printed on the invoice)" }
+                textarea #notes name="notes" rows="3" maxlength="2000" aria-describedby="notes-error" {}
+                small.field-error #notes-error {}
+                (Field { name: "tickets", label: "Tickets it bills (numbers, separated by commas)", kind: "text", autocomplete: "off", required: false })
+                div.actions {
+                    button #save type="submit" { "Save draft" }
+                    button.secondary #save-issue type="button" { "Save and issue" }
+                }
+            }
+        },
+    )
+}
+
+pub fn payments(b: &Branding) -> Markup {
+    page(
+        b,
+        "Payment history",
+        Chrome::SignedIn {
+            current: "/invoices/",
+        },
+        "payments.js",
+        html! {
+            h1 { "Payment history" }
+            (BillingNav("/payments/"))
+            (company_picker())
+            (ListTable {
+                id: "payments",
+                caption: "Payments, newest first",
+                columns: &[
+                    ("date", "Date"), ("amount", "Amount"), ("method", "Method"), ("invoices", "Invoices paid"),
+                    ("status", "Status"), ("receipt", "Receipt"),
+                ],
+            })
+        },
+    )
+}
+
+pub fn receipt(b: &Branding) -> Markup {
+    page(
+        b,
+        "Receipt",
+        Chrome::SignedIn {
+            current: "/invoices/",
+        },
+        "receipt.js",
+        html! {
+            p.muted.no-print { a #back href="/payments/" { "← Payment history" } }
+            p.form-error #load-error role="alert" {}
+            p.notice #pending hidden role="status" {}
+            article #receipt aria-busy="true" {
+                header.page-head {
+                    h1 #title { "Receipt" }
+                    button.secondary.print-button #print type="button" { "Print" }
+                }
+                p.muted { (b.name) " · " (b.support.email) }
+                dl.facts {
+                    dt { "Status" } dd data-r="status" {}
+                    dt { "Paid on" } dd data-r="paid_at" {}
+                    dt { "Amount" } dd data-r="amount" {}
+                    dt { "Method" } dd data-r="method" {}
+                    dt { "Paid by" } dd data-r="created_by_name" {}
+                    dt { "Reference" } dd data-r="id" {}
+                }
+                table #allocations {
+                    caption { "Invoices this payment paid" }
+                    thead { tr { th scope="col" { "Invoice" } th.num scope="col" { "Amount applied" } } }
+                    tbody {}
+                }
+                p #unapplied hidden {}
+            }
+        },
+    )
+}
+
+pub fn payment_methods(b: &Branding) -> Markup {
+    page(
+        b,
+        "Payment methods",
+        Chrome::SignedIn {
+            current: "/invoices/",
+        },
+        "payment-methods.js",
+        html! {
+            h1 { "Payment methods" }
+            (BillingNav("/payment-methods/"))
+            (company_picker())
+            p #page-status role="status" {}
+            p.form-error #page-error role="alert" {}
+            (online_off())
+            p.muted { "Cards and bank accounts are kept by Stripe, our payment processor: this portal never sees or stores their numbers." }
+            p #add-row hidden { button #add-method type="button" { "Add a card or bank account" } }
+            table #methods aria-busy="true" {
+                caption { "Saved payment methods" }
+                thead { tr {
+                    th scope="col" { "Method" } th scope="col" { "Nickname" } th scope="col" { "Expires" }
+                    th scope="col" { "Default" } th scope="col" { "Actions" }
+                } }
+                tbody {}
+            }
+            section #autopay-section aria-labelledby="autopay-heading" {
+                h2 #autopay-heading { "Autopay" }
+                p #autopay-state {}
+                form #autopay-form novalidate hidden {
+                    p #autopay-terms {}
+                    label {
+                        input #consent name="consent" type="checkbox" aria-describedby="consent-error";
+                        "I agree to these terms on behalf of my company"
+                    }
+                    small.field-error #consent-error {}
+                    button #autopay-on type="submit" { "Turn on autopay" }
+                }
+                button.secondary #autopay-off type="button" hidden { "Turn off autopay" }
+            }
+            dialog #nickname-dialog aria-labelledby="nickname-title" {
+                article {
+                    header { h2 #nickname-title { "Nickname" } }
+                    form #nickname-form novalidate {
+                        (Field { name: "nickname", label: "Nickname (up to 40 characters)", kind: "text", autocomplete: "off", required: false })
+                        p.form-error #nickname-form-error role="alert" {}
+                        button type="submit" { "Save" }
+                    }
+                    footer { button.secondary #nickname-close type="button" { "Cancel" } }
+                }
+            }
+        },
+    )
+}
+
+pub fn receivables(b: &Branding) -> Markup {
+    page(
+        b,
+        "Receivables",
+        Chrome::SignedIn {
+            current: "/billing/",
+        },
+        "receivables.js",
+        html! {
+            div.page-head {
+                h1 { "Receivables" }
+                a role="button" href="/invoices/edit/" { "New invoice" }
+            }
+            p.form-error #load-error role="alert" {}
+            table #balances aria-busy="true" {
+                caption { "Outstanding balance by company, most overdue first" }
+                thead { tr {
+                    th scope="col" { "Company" } th.num scope="col" { "Outstanding" } th.num scope="col" { "Overdue" }
+                    th.num scope="col" { "Open invoices" } th scope="col" { "Oldest due" }
+                } }
+                tbody {}
+            }
+            table #overdue aria-busy="true" {
+                caption { "Overdue invoices" }
+                thead { tr {
+                    th scope="col" { "Invoice" } th scope="col" { "Company" } th scope="col" { "Due" }
+                    th.num scope="col" { "Balance" }
+                } }
+                tbody {}
+            }
+        },
+    )
+}

@@ -1,0 +1,97 @@
+// What the billing pages share: money in minor units shown and read per currency, dates, labels,
+// links that keep MSP staff's chosen company, and starting a Stripe Checkout.
+import { authed } from './api.js';
+import { option } from './forms.js';
+
+// Digits after the point of a currency (USD 2, JPY 0), as the browser's Intl knows them.
+export function digits(currency) {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
+  } catch {
+    return 2;
+  }
+}
+
+export function money(minor, currency) {
+  const d = digits(currency);
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency, minimumFractionDigits: d }).format(minor / 10 ** d);
+  } catch {
+    return `${(minor / 10 ** d).toFixed(d)} ${currency}`;
+  }
+}
+
+// Minor units as an input's text: 12050 USD → "120.50".
+export function moneyInput(minor, currency) {
+  const d = digits(currency);
+  return (minor / 10 ** d).toFixed(d);
+}
+
+// An amount typed by a person ("1,234.5", "$99") in minor units, or null when it is not one.
+export function parseMoney(text, currency) {
+  const d = digits(currency);
+  const clean = String(text).trim().replace(/[,\s]/g, '').replace(/^[^\d.-]+/, '');
+  const m = clean.match(/^(-?)(\d*)(?:\.(\d*))?$/);
+  if (!m || (!m[2] && !m[3]) || (m[3] && m[3].length > d)) return null;
+  const minor = Number(m[2] || 0) * 10 ** d + Number((m[3] || '').padEnd(d, '0') || 0);
+  return Number.isSafeInteger(minor) ? (m[1] ? -minor : minor) : null;
+}
+
+const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+// `2026-11-22` → "Nov 22, 2026".
+export function day(iso) {
+  return iso ? dayFormat.format(new Date(`${iso}T00:00:00Z`)) : '';
+}
+
+export const INVOICE_STATUS = { draft: 'Draft', issued: 'Outstanding', paid: 'Paid', void: 'Void' };
+export const PAYMENT_STATUS = { pending: 'Waiting for confirmation', succeeded: 'Paid', failed: 'Failed', expired: 'Not completed' };
+
+// An invoice's status as people read it.
+export function invoiceStatus(inv) {
+  if (inv.overdue) return 'Overdue';
+  if (inv.status === 'issued' && inv.paid > 0) return 'Partly paid';
+  return INVOICE_STATUS[inv.status] || inv.status;
+}
+
+// `?company=` for MSP staff's requests and links ('' for clients).
+export const params = new URLSearchParams(location.search);
+export function withCompany(path, company = params.get('company')) {
+  if (!company) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}company=${encodeURIComponent(company)}`;
+}
+
+export function invoiceHref(inv, staff) {
+  const path = `/invoices/view/?id=${encodeURIComponent(inv.id)}`;
+  return staff ? withCompany(path, inv.company_id) : path;
+}
+
+// Billing sub-navigation links keep the company staff are looking at.
+export function keepCompany() {
+  for (const a of document.querySelectorAll('a[data-keep-company]')) a.href = withCompany(a.getAttribute('href'));
+}
+
+// Fill a company <select> with the client companies (MSP staff).
+export async function fillCompanies(select, chosen) {
+  const companies = await authed('/api/companies').catch(() => ({ items: [] }));
+  for (const c of companies.items) {
+    if (c.kind === 'msp') continue;
+    option(select, c.id, c.name);
+    select.lastElementChild.dataset.currency = c.currency;
+  }
+  if (chosen) select.value = chosen;
+}
+
+// Start paying `invoices` ([{ invoice_id, amount }]) and send the browser to Stripe. The same
+// key is sent again if the same choice is retried, so a double click pays once.
+let attempt = null;
+export async function checkout(invoices) {
+  const choice = JSON.stringify(invoices);
+  if (!attempt || attempt.choice !== choice) attempt = { choice, key: crypto.randomUUID() };
+  const started = await authed('/api/payments/checkout', {
+    method: 'POST',
+    body: { invoices },
+    headers: { 'idempotency-key': attempt.key },
+  });
+  location.assign(started.url);
+  return new Promise(() => {});
+}

@@ -1,0 +1,165 @@
+// One invoice: its lines and totals, the PDF, paying it (clients), and for MSP admins editing a
+// draft, issuing, deleting, voiding and recording a payment received.
+import { authed } from './api.js';
+import { me } from './shell.js';
+import { showProblem, whileBusy } from './forms.js';
+import {
+  checkout, day, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney, withCompany,
+} from './billing-common.js';
+
+const $ = (id) => document.getElementById(id);
+const id = params.get('id') || '';
+const path = withCompany(`/api/invoices/${encodeURIComponent(id)}`);
+let invoice = null;
+
+function fill(inv) {
+  invoice = inv;
+  const m = (v) => money(v, inv.currency);
+  document.title = `${inv.label} · ${document.title.split(' · ').pop()}`;
+  $('title').textContent = inv.status === 'draft' ? 'Draft invoice' : `Invoice ${inv.label}`;
+  const badge = $('status-badge');
+  badge.textContent = invoiceStatus(inv);
+  badge.classList.toggle('overdue', inv.overdue);
+  const values = {
+    company_name: inv.company_name, issue_date: day(inv.issue_date) || 'When issued', due_date: day(inv.due_date) || 'From payment terms',
+    total: m(inv.total), balance: m(inv.balance), subtotal: m(inv.subtotal), tax: m(inv.tax), paid: m(inv.paid), notes: inv.notes,
+  };
+  for (const el of document.querySelectorAll('[data-i]')) el.textContent = values[el.dataset.i] ?? '';
+  $('tax-label').textContent = `Tax (${(inv.tax_rate_bp / 100).toLocaleString()} %)`;
+  const body = $('lines').tBodies[0];
+  body.replaceChildren();
+  for (const line of inv.lines) {
+    const row = body.insertRow();
+    row.insertCell().textContent = line.description;
+    for (const text of [line.quantity, m(line.unit_price), m(line.amount)]) {
+      const cell = row.insertCell();
+      cell.className = 'num';
+      cell.textContent = text;
+    }
+  }
+  $('tickets-line').hidden = !inv.tickets.length;
+  $('tickets').replaceChildren(...inv.tickets.flatMap((n, i) => {
+    const a = document.createElement('a');
+    a.href = `/tickets/view/?number=${n}`;
+    a.textContent = `#${n}`;
+    return i ? [', ', a] : [a];
+  }));
+  $('pdf').href = withCompany(`/api/invoices/${encodeURIComponent(inv.id)}/pdf`);
+  $('pdf').hidden = inv.status === 'draft';
+  $('pdf').setAttribute('download', `${inv.label}.pdf`);
+  $('invoice').setAttribute('aria-busy', 'false');
+}
+
+async function load() {
+  try {
+    fill(await authed(path));
+    return true;
+  } catch (err) {
+    $('load-error').textContent = err.status === 404 ? 'There is no such invoice, or it is not yours to see.' : err.message;
+    $('invoice').hidden = true;
+    return false;
+  }
+}
+
+function clientActions() {
+  const payable = invoice.status === 'issued' && invoice.balance > 0;
+  $('online-off').hidden = !payable || invoice.online_payment;
+  $('pay-section').hidden = !payable || !invoice.online_payment;
+  if (payable) $('amount').value = moneyInput(invoice.balance, invoice.currency);
+}
+
+function staffActions() {
+  $('staff-section').hidden = false;
+  $('draft-actions').hidden = invoice.status !== 'draft';
+  $('edit').href = withCompany(`/invoices/edit/?id=${encodeURIComponent(invoice.id)}`, invoice.company_id);
+  $('void-actions').hidden = !(invoice.status === 'issued' && invoice.paid === 0);
+  $('record-form').hidden = !(invoice.status === 'issued' && invoice.balance > 0);
+  $('record_amount').value = moneyInput(invoice.balance, invoice.currency);
+}
+
+$('pay-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const amount = parseMoney($('amount').value, invoice.currency);
+  if (amount === null || amount <= 0 || amount > invoice.balance) {
+    showProblem(form, $('pay-error'), { message: '' });
+    $('amount').setAttribute('aria-invalid', 'true');
+    $('amount-error').textContent = `More than zero and at most the balance, ${money(invoice.balance, invoice.currency)}.`;
+    $('amount').focus();
+    return;
+  }
+  await whileBusy(form.querySelector('button'), () =>
+    checkout([{ invoice_id: invoice.id, amount }]).catch((err) => showProblem(form, $('pay-error'), err)));
+});
+
+// A staff action: POST `action` with the version read, then show the invoice again.
+async function act(button, action, done) {
+  $('staff-error').textContent = '';
+  await whileBusy(button, async () => {
+    try {
+      const answer = await authed(withCompany(`/api/invoices/${encodeURIComponent(invoice.id)}/${action}`, invoice.company_id), {
+        method: 'POST', body: { version: invoice.version },
+      });
+      fill(answer.invoice ?? answer);
+      staffActions();
+      $('page-status').textContent = done(answer);
+    } catch (err) {
+      $('staff-error').textContent = err.message;
+    }
+  });
+}
+
+$('issue').addEventListener('click', (e) => act(e.target, 'issue', (a) => {
+  const autopay = { charging: ' Autopay is charging the default payment method.', failed: ' Autopay failed; the billing contacts were emailed a link to pay.' }[a.autopay] || '';
+  return `Issued as ${a.invoice.label}; the billing contacts were emailed.${autopay}`;
+}));
+$('void').addEventListener('click', (e) => {
+  if (confirm(`Void ${invoice.label}? It keeps its number and can no longer be paid.`)) act(e.target, 'void', () => `${invoice.label} is void.`);
+});
+$('delete').addEventListener('click', async (e) => {
+  if (!confirm('Delete this draft invoice?')) return;
+  await whileBusy(e.target, async () => {
+    try {
+      await authed(withCompany(`/api/invoices/${encodeURIComponent(invoice.id)}`, invoice.company_id), { method: 'DELETE' });
+      location.assign('/invoices/?tab=draft');
+    } catch (err) {
+      $('staff-error').textContent = err.message;
+    }
+  });
+});
+
+$('record-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const amount = parseMoney($('record_amount').value, invoice.currency);
+  if (amount === null) {
+    showProblem(form, $('staff-error'), { message: '' });
+    $('record_amount').setAttribute('aria-invalid', 'true');
+    $('record_amount-error').textContent = 'An amount such as 120.50';
+    return;
+  }
+  await whileBusy(form.querySelector('button[type="submit"]'), async () => {
+    try {
+      const payment = await authed(withCompany(`/api/invoices/${encodeURIComponent(invoice.id)}/payments`, invoice.company_id), {
+        method: 'POST',
+        body: { amount, method: $('method').value, reference: $('reference').value, version: invoice.version },
+      });
+      showProblem(form, $('staff-error'), { message: '' });
+      await load();
+      staffActions();
+      $('page-status').textContent = `Recorded ${money(payment.amount, payment.currency)} (${payment.method}).`;
+    } catch (err) {
+      if (err.fields?.amount) err.problem.errors = [{ field: 'record_amount', message: err.fields.amount }];
+      showProblem(form, $('staff-error'), err);
+    }
+  });
+});
+
+me.then(async (data) => {
+  const can = new Set(data.capabilities);
+  keepCompany();
+  $('back').href = withCompany('/invoices/');
+  if (!(await load())) return;
+  if (can.has('manage_billing')) staffActions();
+  else clientActions();
+});

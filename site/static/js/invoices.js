@@ -1,0 +1,150 @@
+// Invoices: Outstanding, Paid (and, for MSP admins, Drafts) tabs, search by number, and paying
+// several outstanding invoices at once with an amount for each (never more than its balance).
+import { me } from './shell.js';
+import { dropColumn, paginatedTable } from './list.js';
+import {
+  checkout, day, fillCompanies, invoiceHref, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney,
+} from './billing-common.js';
+
+const $ = (id) => document.getElementById(id);
+const TABS = { open: 'Outstanding invoices', closed: 'Paid and void invoices', draft: 'Draft invoices' };
+const tab = TABS[params.get('tab')] ? params.get('tab') : 'open';
+const chosen = new Map(); // invoice id → { inv, check, input }
+
+if (params.get('checkout') === 'cancelled') {
+  $('page-status').textContent = 'Payment cancelled: nothing was charged.';
+}
+
+function paySummary() {
+  const picked = [...chosen.values()].filter((c) => c.check.checked);
+  $('pay').disabled = picked.length === 0;
+  if (!picked.length) {
+    $('pay-summary').textContent = 'Choose the invoices to pay.';
+    return;
+  }
+  const totals = {};
+  for (const { inv, input } of picked) {
+    const amount = parseMoney(input.value, inv.currency);
+    totals[inv.currency] = (totals[inv.currency] || 0) + (amount > 0 ? amount : 0);
+  }
+  const sum = Object.entries(totals).map(([cur, v]) => money(v, cur)).join(' + ');
+  $('pay-summary').textContent = `${picked.length} ${picked.length === 1 ? 'invoice' : 'invoices'} selected: ${sum}.`;
+}
+
+function payCells(row, inv) {
+  const check = document.createElement('input');
+  check.type = 'checkbox';
+  check.name = 'pick';
+  check.value = inv.id;
+  check.setAttribute('aria-label', `Pay ${inv.label}`);
+  const input = document.createElement('input');
+  input.type = 'text';
+  input.inputMode = 'decimal';
+  input.name = `amount-${inv.id}`;
+  input.value = moneyInput(inv.balance, inv.currency);
+  input.setAttribute('aria-label', `Amount to pay on ${inv.label} (${inv.currency})`);
+  check.addEventListener('change', paySummary);
+  input.addEventListener('input', () => {
+    check.checked = true;
+    paySummary();
+  });
+  row.querySelector('[data-field="pick"]').append(check);
+  row.querySelector('[data-field="amount"]').append(input);
+  chosen.set(inv.id, { inv, check, input });
+}
+
+$('pay-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const error = $('pay-error');
+  error.textContent = '';
+  const invoices = [];
+  for (const { inv, check, input } of chosen.values()) {
+    input.removeAttribute('aria-invalid');
+    if (!check.checked) continue;
+    const amount = parseMoney(input.value, inv.currency);
+    if (amount === null || amount <= 0 || amount > inv.balance) {
+      input.setAttribute('aria-invalid', 'true');
+      input.focus();
+      error.textContent = `The amount for ${inv.label} must be more than zero and at most its balance, ${money(inv.balance, inv.currency)}.`;
+      return;
+    }
+    invoices.push({ invoice_id: inv.id, amount });
+  }
+  if (!invoices.length) return;
+  const button = $('pay');
+  button.setAttribute('aria-busy', 'true');
+  button.disabled = true;
+  try {
+    await checkout(invoices);
+  } catch (err) {
+    error.textContent = err.message;
+    button.removeAttribute('aria-busy');
+    button.disabled = false;
+  }
+});
+
+me.then(async (data) => {
+  const can = new Set(data.capabilities);
+  const staff = can.has('all_companies');
+  keepCompany();
+  for (const name of Object.keys(TABS)) {
+    const link = $(`tab-${name}`);
+    const q = new URLSearchParams(params);
+    q.set('tab', name);
+    q.delete('q');
+    q.delete('checkout');
+    link.href = `?${q}`;
+    if (name === tab) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  const paying = !staff && tab === 'open';
+  if (!paying) {
+    dropColumn('invoices', 'pick');
+    dropColumn('invoices', 'amount');
+  }
+  if (staff) {
+    $('company-filter').hidden = false;
+    await fillCompanies($('company'), params.get('company'));
+  } else {
+    dropColumn('invoices', 'company');
+  }
+  const query = new URLSearchParams({ tab });
+  if (params.get('q')) {
+    $('q').value = params.get('q');
+    query.set('q', params.get('q'));
+  }
+  if (staff && params.get('company')) query.set('company', params.get('company'));
+  $('invoices-caption').textContent = `${TABS[tab]}${query.get('q') ? ` numbered “${query.get('q')}”` : ''}`;
+  await paginatedTable({
+    id: 'invoices',
+    url: `/api/invoices?${query}`,
+    cells: (inv) => ({
+      number: { text: inv.label, href: invoiceHref(inv, staff) },
+      company: inv.company_name,
+      issued: day(inv.issue_date),
+      due: day(inv.due_date),
+      total: money(inv.total, inv.currency),
+      balance: money(inv.balance, inv.currency),
+      status: invoiceStatus(inv),
+    }),
+    decorate: (row, inv) => {
+      for (const f of ['total', 'balance']) row.querySelector(`[data-field="${f}"]`).classList.add('num');
+      if (paying && inv.status === 'issued' && inv.balance > 0) payCells(row, inv);
+    },
+    loaded: (page) => {
+      $('online-off').hidden = page.online_payment || !paying;
+      $('pay-bar').hidden = !(paying && page.online_payment && chosen.size > 0);
+      if (!page.online_payment) for (const { check, input } of chosen.values()) check.disabled = input.disabled = true;
+    },
+  });
+  paySummary();
+});
+
+$('filters').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const q = new URLSearchParams({ tab });
+  const number = $('q').value.trim();
+  if (number) q.set('q', number);
+  if ($('company').value && !$('company-filter').hidden) q.set('company', $('company').value);
+  location.assign(`?${q}`);
+});

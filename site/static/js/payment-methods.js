@@ -1,0 +1,151 @@
+// Payment methods: the cards and bank accounts Stripe keeps for the company, adding one through
+// Stripe (setup mode), nicknames, the default, removing; and autopay with its consent terms.
+import { authed } from './api.js';
+import { me } from './shell.js';
+import { showProblem, when, whileBusy } from './forms.js';
+import { fillCompanies, keepCompany, params, withCompany } from './billing-common.js';
+
+const $ = (id) => document.getElementById(id);
+let client = false; // a client's billing user (may change things); MSP staff only look
+let naming = null;
+
+if (params.get('setup') === 'done') {
+  $('page-status').textContent = 'Thank you. Your new payment method appears here as soon as Stripe confirms it (reload in a moment if it is not listed yet).';
+}
+
+function button(text, label, action, secondary = true) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = secondary ? 'secondary compact' : 'compact';
+  b.textContent = text;
+  b.setAttribute('aria-label', label);
+  b.addEventListener('click', () => action(b));
+  return b;
+}
+
+// Run a change, then show the list again (or the problem).
+async function change(b, request, done) {
+  $('page-error').textContent = '';
+  await whileBusy(b, async () => {
+    try {
+      await request();
+      $('page-status').textContent = done;
+      await load();
+    } catch (err) {
+      $('page-error').textContent = err.message;
+    }
+  });
+}
+
+function render(data) {
+  const body = $('methods').tBodies[0];
+  body.replaceChildren();
+  for (const m of data.methods) {
+    const row = body.insertRow();
+    row.insertCell().textContent = m.label;
+    row.insertCell().textContent = m.nickname;
+    row.insertCell().textContent = m.exp_month ? `${String(m.exp_month).padStart(2, '0')}/${m.exp_year}` : '';
+    row.insertCell().textContent = m.default ? 'Default' : '';
+    const actions = row.insertCell();
+    if (!client) continue;
+    const name = m.nickname ? `${m.label} (${m.nickname})` : m.label;
+    actions.className = 'actions';
+    actions.append(button('Nickname', `Nickname for ${name}`, () => {
+      naming = m;
+      $('nickname').value = m.nickname;
+      $('nickname-title').textContent = `Nickname for ${m.label}`;
+      $('nickname-dialog').showModal();
+    }));
+    if (!m.default) {
+      actions.append(button('Make default', `Make ${name} the default`, (b) =>
+        change(b, () => authed(`/api/payment-methods/${encodeURIComponent(m.id)}`, { method: 'PATCH', body: { default: true } }), `${m.label} is now the default.`)));
+    }
+    actions.append(button('Remove', `Remove ${name}`, (b) => {
+      if (confirm(`Remove ${name}? Stripe forgets it.`)) {
+        change(b, () => authed(`/api/payment-methods/${encodeURIComponent(m.id)}`, { method: 'DELETE' }), `${m.label} was removed.`);
+      }
+    }));
+  }
+  if (!data.methods.length) {
+    const cell = body.insertRow().insertCell();
+    cell.colSpan = 5;
+    cell.textContent = 'No saved payment methods.';
+  }
+  $('methods').setAttribute('aria-busy', 'false');
+  $('online-off').hidden = data.online_payment;
+  $('add-row').hidden = !(client && data.online_payment);
+  const consent = data.autopay;
+  $('autopay-state').textContent = data.autopay_active
+    ? `Autopay is on: each new invoice is charged to the default payment method. Turned on by ${consent.by_name} on ${when(consent.at)}.`
+    : consent?.enabled
+      ? 'Autopay is on, but there is no default payment method to charge: add one.'
+      : 'Autopay is off: pay each invoice yourself.';
+  $('autopay-terms').textContent = data.autopay_terms;
+  $('autopay-form').hidden = !client || !!consent?.enabled || !data.online_payment;
+  $('autopay-off').hidden = !client || !consent?.enabled;
+}
+
+async function load() {
+  try {
+    render(await authed(withCompany('/api/payment-methods')));
+  } catch (err) {
+    $('page-error').textContent = err.message;
+  }
+}
+
+$('add-method').addEventListener('click', (e) =>
+  whileBusy(e.target, async () => {
+    try {
+      const started = await authed('/api/payment-methods/setup', { method: 'POST', headers: { 'idempotency-key': crypto.randomUUID() } });
+      location.assign(started.url);
+      await new Promise(() => {});
+    } catch (err) {
+      $('page-error').textContent = err.message;
+    }
+  }));
+
+$('nickname-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  try {
+    await authed(`/api/payment-methods/${encodeURIComponent(naming.id)}`, { method: 'PATCH', body: { nickname: $('nickname').value } });
+    $('nickname-dialog').close();
+    $('page-status').textContent = 'Nickname saved.';
+    await load();
+  } catch (err) {
+    showProblem(form, $('nickname-form-error'), err);
+  }
+});
+$('nickname-close').addEventListener('click', () => $('nickname-dialog').close());
+
+$('autopay-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  if (!$('consent').checked) {
+    showProblem(form, $('page-error'), { message: '' });
+    $('consent').setAttribute('aria-invalid', 'true');
+    $('consent-error').textContent = 'Tick the box to agree to the terms above.';
+    return;
+  }
+  await change(form.querySelector('button'), async () => {
+    await authed('/api/billing/autopay', { method: 'PUT', body: { enabled: true, consent: true } });
+    showProblem(form, $('page-error'), { message: '' });
+  }, 'Autopay is on.');
+});
+$('autopay-off').addEventListener('click', (e) =>
+  change(e.target, () => authed('/api/billing/autopay', { method: 'PUT', body: { enabled: false } }), 'Autopay is off.'));
+
+me.then(async (data) => {
+  keepCompany();
+  client = data.company.kind !== 'msp';
+  if (!client) {
+    $('company-picker').hidden = false;
+    await fillCompanies($('company'), params.get('company'));
+    if (!params.get('company')) {
+      $('methods').hidden = true;
+      $('autopay-section').hidden = true;
+      return;
+    }
+  }
+  await load();
+});
