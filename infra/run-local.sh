@@ -2,7 +2,8 @@
 # Runs the whole portal on loopback with demo data: moto_server (DynamoDB, S3, SES stand-in), the
 # functions under `cargo lambda watch` (routes from Cargo.toml), the prerendered site, and one origin
 # in front of both. Prints "Portal ready at http://127.0.0.1:PORT" and the demo sign-ins.
-# PORTAL_PORT picks the port (default 8080); PORTAL_DEMO_PASSWORD the demo password. Ctrl-C stops all.
+# PORTAL_PORT picks the port (default 8080); PORTAL_DEMO_PASSWORD the demo password; PORTAL_STRIPE=double
+# takes payments through a local Stripe stand-in (infra/stripe_double.py). Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source infra/lib.sh
@@ -41,6 +42,25 @@ log "Building the admin tool and the site…"
 cargo build -q -p portal --bin portal-admin
 cargo run -q -p site >/dev/null
 [ -s .local/secrets.json ] || target/debug/portal-admin gen-secrets >.local/secrets.json
+
+# PORTAL_STRIPE=double: payments go to a local Stripe stand-in (infra/stripe_double.py) with
+# matching test keys; otherwise Stripe keys come from the secrets file (none: online payment off).
+if [ "${PORTAL_STRIPE:-}" = double ]; then
+  STRIPE_PORT=$(free_port)
+  STRIPE_WEBHOOK_SECRET="whsec_local_double_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  python3 - "$STRIPE_WEBHOOK_SECRET" <<'PY'
+import json, sys
+secrets = json.load(open(".local/secrets.json"))
+secrets.update(stripe_secret_key="sk_test_local_double", stripe_webhook_secret=sys.argv[1])
+json.dump(secrets, open(".local/secrets-double.json", "w"))
+PY
+  chmod 600 .local/secrets-double.json
+  PORTAL_SECRETS_FILE="$ROOT/.local/secrets-double.json"
+  export STRIPE_API_BASE="http://127.0.0.1:$STRIPE_PORT/"
+  python3 infra/stripe_double.py --port "$STRIPE_PORT" --webhook "$PORTAL_ORIGIN/api/payments/webhook" \
+    --secret "$STRIPE_WEBHOOK_SECRET" >.local/stripe-double.log 2>&1 &
+  PGIDS+=($!)
+fi
 
 wait_for_port "$MOTO_PORT" 60
 target/debug/portal-admin create-table >/dev/null
@@ -82,6 +102,6 @@ Demo sign-ins (password: $DEMO_PASSWORD)
                              user@acme.example (Standard User)
   Client Globex Logistics:   fulladmin@globex.example (Full Admin), user@globex.example (Standard User)
 Mail the portal sends: http://127.0.0.1:$PORT/dev/mailbox (local only).
-Logs: .local/functions.log, .local/moto.log. Press Ctrl-C to stop.
+Logs: .local/functions.log, .local/moto.log${STRIPE_PORT:+, .local/stripe-double.log (Stripe stand-in)}. Press Ctrl-C to stop.
 MSG
 wait

@@ -40,7 +40,7 @@ step "Browser tests (Chromium against the local stack)"
 mkdir -p .local
 port=$(free_port)
 stack_log=.local/browser-stack.log
-PORTAL_PORT=$port ./infra/run-local.sh >"$stack_log" 2>&1 &
+PORTAL_PORT=$port PORTAL_STRIPE=double ./infra/run-local.sh >"$stack_log" 2>&1 &
 stack=$!
 stop_stack() { kill -TERM "$stack" 2>/dev/null || true; wait "$stack" 2>/dev/null || true; }
 trap stop_stack EXIT

@@ -177,7 +177,7 @@ pub fn invoice_view(b: &Branding) -> Markup {
                 form #record-form novalidate hidden {
                     h3 { "Record a payment received" }
                     div.grid {
-                        div { (Field { name: "record_amount", label: "Amount", kind: "text", autocomplete: "off", required: true }) }
+                        div { (Field { name: "record_amount", label: "Amount received", kind: "text", autocomplete: "off", required: true }) }
                         div {
                             label for="method" { "Method" }
                             select #method name="method" {

@@ -433,6 +433,7 @@ async fn bad_invoices_are_refused_and_nothing_is_written() {
         json!({"company_id": ACME, "lines": [{"description": "x", "quantity": "1.2345", "unit_price": 5}]}),
         json!({"company_id": ACME, "lines": [line], "surprise": true}),
         json!({"company_id": ACME, "lines": [{"description": "x", "quantity": 1, "unit_price": 1.5}]}),
+        json!({"company_id": ACME, "lines": [line], "due_date": "2026-13-01"}),
     ] {
         assert_eq!(
             t.call("POST", "/api/invoices")
@@ -452,6 +453,14 @@ async fn bad_invoices_are_refused_and_nothing_is_written() {
         .await;
     assert_eq!(unknown.problem(404), "/problems/not-found");
     assert_eq!(count(&t, "INVOICE#").await, 0);
+    // Dates as the API writes them (`null` until issued) are read back.
+    let nulls = t
+        .call("POST", "/api/invoices")
+        .cookie(&staff)
+        .json(json!({"company_id": ACME, "lines": [line], "issue_date": null, "due_date": null}))
+        .send()
+        .await;
+    assert_eq!(nulls.status, 201, "{}", nulls.text);
 }
 
 #[tokio::test]

@@ -11,6 +11,19 @@ use crate::error::{ApiError, FieldError};
 
 time::serde::format_description!(pub iso_date, Date, "[year]-[month]-[day]");
 
+/// An optional `yyyy-mm-dd` that may be `null`. (`iso_date::option` refuses `null` when the
+/// struct is read through `#[serde(flatten)]`, as `POST /api/invoices` does: serde hands it a
+/// buffered unit, which only `Option`'s own visitor takes.)
+fn optional_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(text) => iso_date::deserialize(
+            serde::de::IntoDeserializer::<D::Error>::into_deserializer(text.as_str()),
+        )
+        .map(Some),
+    }
+}
+
 /// Identifier of an invoice or payment: 24 hex characters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(try_from = "String", into = "String")]
@@ -328,10 +341,10 @@ pub struct InvoiceBody {
     pub lines: Vec<LineBody>,
     #[serde(default)]
     pub tax_rate_bp: u32,
-    #[serde(default, with = "iso_date::option")]
+    #[serde(default, deserialize_with = "optional_date")]
     #[schema(value_type = Option<String>, format = Date)]
     pub issue_date: Option<Date>,
-    #[serde(default, with = "iso_date::option")]
+    #[serde(default, deserialize_with = "optional_date")]
     #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<Date>,
     #[serde(default)]

@@ -98,10 +98,10 @@ function collect() {
   if (tickets.some((n) => !Number.isSafeInteger(n) || n <= 0)) errors.push({ field: 'tickets', message: 'Ticket numbers such as 1042, 1043' });
   if (!draft && !$('company_id').value) errors.push({ field: 'company_id', message: 'Choose the client company' });
   if (errors.length) throw new ApiProblem(422, { title: 'Please correct the fields marked below.', errors });
-  return {
-    currency: cur, lines, tax_rate_bp: bp, notes: $('notes').value, tickets,
-    issue_date: $('issue_date').value || null, due_date: $('due_date').value || null,
-  };
+  const invoice = { currency: cur, lines, tax_rate_bp: bp, notes: $('notes').value, tickets };
+  // Dates left empty are left out: the API then takes them when the invoice is issued.
+  for (const date of ['issue_date', 'due_date']) if ($(date).value) invoice[date] = $(date).value;
+  return invoice;
 }
 
 async function save(issue) {

@@ -29,8 +29,8 @@ async function change(b, request, done) {
   await whileBusy(b, async () => {
     try {
       await request();
-      $('page-status').textContent = done;
       await load();
+      $('page-status').textContent = done;
     } catch (err) {
       $('page-error').textContent = err.message;
     }
@@ -110,8 +110,8 @@ $('nickname-form').addEventListener('submit', async (event) => {
   try {
     await authed(`/api/payment-methods/${encodeURIComponent(naming.id)}`, { method: 'PATCH', body: { nickname: $('nickname').value } });
     $('nickname-dialog').close();
-    $('page-status').textContent = 'Nickname saved.';
     await load();
+    $('page-status').textContent = 'Nickname saved.';
   } catch (err) {
     showProblem(form, $('nickname-form-error'), err);
   }

@@ -1,0 +1,323 @@
+#!/usr/bin/env python3
+"""A local stand-in for the few Stripe API calls the portal makes, for the local stack and the
+browser tests (no network, no Stripe account):
+
+  POST /v1/customers                      -> a customer
+  POST /v1/checkout/sessions              -> a session whose `url` is a page on this server
+  POST /v1/payment_intents                -> an off-session charge (autopay)
+  POST /v1/payment_methods/{id}/detach    -> detached
+
+Its checkout page (GET /checkout/{session}) shows what is being paid and a "Pay" (or, in setup
+mode, "Save card") button. Submitting it redirects the browser to the session's `success_url`
+at once and then, like Stripe, delivers the webhook events a moment later, signed exactly as
+Stripe signs them (`Stripe-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")`), to the portal's
+`/api/payments/webhook`, retrying while the portal does not answer 2xx.
+
+Requests must carry `Authorization: Bearer sk_test_…`; a repeated `Idempotency-Key` answers what
+its first request answered. Saved "cards": 4242 is charged fine, 0341 is declined when charged.
+
+  python3 infra/stripe_double.py --port P --webhook http://127.0.0.1:8080/api/payments/webhook \
+      --secret whsec_…
+"""
+
+import argparse
+import hashlib
+import hmac
+import html
+import json
+import secrets
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+STATE = {"sessions": {}, "methods": {}, "idempotent": {}}
+LOCK = threading.Lock()
+ARGS = None
+
+CARDS = {
+    "4242": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030},
+    "0341": {"brand": "visa", "last4": "0341", "exp_month": 12, "exp_year": 2030},
+    "4444": {"brand": "mastercard", "last4": "4444", "exp_month": 1, "exp_year": 2027},
+}
+
+
+def log(message):
+    print("stripe-double: %s" % message, file=sys.stderr, flush=True)
+
+
+def new_id(prefix):
+    return "%s_double_%s" % (prefix, secrets.token_hex(8))
+
+
+def nested(pairs):
+    """Stripe's form encoding (`a[b][0][c]=v`) as nested dicts and lists."""
+    root = {}
+    for key, value in pairs:
+        parts = key.replace("]", "").split("[")
+        node = root
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            if isinstance(node, list):
+                index = int(part)
+                while len(node) <= index:
+                    node.append({})
+                if last:
+                    node[index] = value
+                else:
+                    if not isinstance(node[index], (dict, list)) or node[index] == {}:
+                        node[index] = [] if parts[i + 1].isdigit() else {}
+                    node = node[index]
+            else:
+                if last:
+                    node[part] = value
+                else:
+                    if part not in node:
+                        node[part] = [] if parts[i + 1].isdigit() else {}
+                    node = node[part]
+    return root
+
+
+def sign(payload, timestamp):
+    mac = hmac.new(ARGS.secret.encode(), ("%d." % timestamp).encode() + payload, hashlib.sha256)
+    return "t=%d,v1=%s" % (timestamp, mac.hexdigest())
+
+
+def deliver(events):
+    """Send `events` ([(type, object, previous_attributes)]) to the portal, in order, after a
+    moment; each is retried until the portal answers 2xx (a few times)."""
+
+    def run():
+        time.sleep(ARGS.delay)
+        for kind, obj, previous in events:
+            event = {
+                "id": new_id("evt"),
+                "object": "event",
+                "api_version": "2025-03-31.basil",
+                "created": int(time.time()),
+                "livemode": False,
+                "type": kind,
+                "data": {"object": obj},
+            }
+            if previous:
+                event["data"]["previous_attributes"] = previous
+            payload = json.dumps(event).encode()
+            for attempt in range(6):
+                request = urllib.request.Request(
+                    ARGS.webhook,
+                    data=payload,
+                    method="POST",
+                    headers={
+                        "Content-Type": "application/json; charset=utf-8",
+                        "Stripe-Signature": sign(payload, int(time.time())),
+                        "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+                    },
+                )
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as resp:
+                        log("delivered %s %s: %d" % (kind, event["id"], resp.status))
+                        break
+                except (urllib.error.URLError, OSError) as err:
+                    log("delivering %s failed (%s); retrying" % (kind, err))
+                    time.sleep(1 + attempt)
+
+    threading.Thread(target=run, daemon=True).start()
+
+
+def page(title, body):
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        "<meta name=viewport content='width=device-width, initial-scale=1'>"
+        "<title>%s</title><style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;"
+        "padding:0 1rem;color:#1a1a1a;background:#fff}button{font-size:1rem;padding:.6rem 1.2rem;"
+        "background:#3b3bb3;color:#fff;border:0;border-radius:.3rem}table{width:100%%;border-collapse:collapse}"
+        "td,th{padding:.3rem;border-bottom:1px solid #ccc;text-align:left}.num{text-align:right}"
+        "a{color:#3b3bb3}</style></head><body><main>%s</main></body></html>"
+    ) % (html.escape(title), body)
+
+
+def money(minor, currency):
+    return "%s %.2f" % (currency.upper(), int(minor) / 100)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        log(fmt % args)
+
+    def reply(self, status, body, content_type="application/json", headers=()):
+        data = body if isinstance(body, bytes) else body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def json(self, status, value):
+        self.reply(status, json.dumps(value))
+
+    def error(self, status, kind, message, code=None):
+        err = {"type": kind, "message": message}
+        if code:
+            err["code"] = code
+        self.json(status, {"error": err})
+
+    def form(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode() if length else ""
+        return nested(urllib.parse.parse_qsl(raw, keep_blank_values=True))
+
+    # The pages a browser sees.
+    def do_GET(self):
+        parts = self.path.split("?")[0].strip("/").split("/")
+        if len(parts) == 2 and parts[0] == "checkout":
+            with LOCK:
+                session = STATE["sessions"].get(parts[1])
+            if not session:
+                return self.reply(404, page("Not found", "<h1>No such checkout session</h1>"), "text/html")
+            return self.reply(200, checkout_page(session), "text/html; charset=utf-8")
+        self.reply(404, page("Not found", "<h1>Not found</h1>"), "text/html")
+
+    def do_POST(self):
+        path = self.path.split("?")[0]
+        parts = path.strip("/").split("/")
+        if len(parts) == 3 and parts[0] == "checkout" and parts[2] == "complete":
+            return self.complete(parts[1])
+        auth = self.headers.get("Authorization", "")
+        if not auth.startswith("Bearer sk_test_"):
+            return self.error(401, "invalid_request_error", "Invalid API Key provided.")
+        form = self.form()
+        key = self.headers.get("Idempotency-Key")
+        if key:
+            with LOCK:
+                seen = STATE["idempotent"].get((key, path))
+            if seen:
+                return self.reply(seen[0], seen[1], headers=[("Idempotent-Replayed", "true")])
+        status, value = self.api(parts, form)
+        body = json.dumps(value)
+        if key and status < 500:
+            with LOCK:
+                STATE["idempotent"][(key, path)] = (status, body)
+        self.reply(status, body)
+
+    def api(self, parts, form):
+        if parts == ["v1", "customers"]:
+            return 200, {"id": new_id("cus"), "object": "customer", "name": form.get("name"),
+                         "email": form.get("email"), "metadata": form.get("metadata", {})}
+        if parts == ["v1", "checkout", "sessions"]:
+            sid = new_id("cs_test")
+            session = dict(form, id=sid, object="checkout.session",
+                           url="%s/checkout/%s" % (ARGS.public, sid))
+            with LOCK:
+                STATE["sessions"][sid] = session
+            return 200, {"id": sid, "object": "checkout.session", "url": session["url"],
+                         "mode": form.get("mode"), "status": "open"}
+        if parts == ["v1", "payment_intents"]:
+            with LOCK:
+                method = STATE["methods"].get(form.get("payment_method"))
+            pid = new_id("pi")
+            if not method or method["card"]["last4"] == "0341":
+                return 402, {"error": {"type": "card_error", "code": "card_declined",
+                                       "message": "Your card was declined.",
+                                       "payment_intent": {"id": pid, "status": "requires_payment_method"}}}
+            intent = {"id": pid, "object": "payment_intent", "status": "succeeded",
+                      "amount": int(form.get("amount", 0)), "currency": form.get("currency"),
+                      "customer": form.get("customer"), "payment_method": method["id"],
+                      "metadata": form.get("metadata", {})}
+            deliver([("payment_intent.succeeded", intent, None)])
+            return 200, intent
+        if len(parts) == 4 and parts[:2] == ["v1", "payment_methods"] and parts[3] == "detach":
+            with LOCK:
+                method = STATE["methods"].pop(parts[2], None)
+            if not method:
+                return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                                       "message": "No such PaymentMethod: '%s'" % parts[2]}}
+            detached = dict(method, customer=None)
+            deliver([("payment_method.detached", detached, {"customer": method["customer"]})])
+            return 200, detached
+        return 404, {"error": {"type": "invalid_request_error", "message": "Unrecognized request URL."}}
+
+    def complete(self, sid):
+        form = self.form()
+        with LOCK:
+            session = STATE["sessions"].get(sid)
+        if not session or session.get("done"):
+            return self.reply(404, page("Not found", "<h1>This checkout is over</h1>"), "text/html")
+        session["done"] = True
+        completed = {"id": sid, "object": "checkout.session", "mode": session.get("mode"),
+                     "customer": session.get("customer"), "metadata": session.get("metadata", {}),
+                     "client_reference_id": session.get("client_reference_id"), "status": "complete"}
+        if session.get("mode") == "setup":
+            card = CARDS.get(form.get("card", "4242"), CARDS["4242"])
+            method = {"id": new_id("pm"), "object": "payment_method", "type": "card",
+                      "customer": session.get("customer"), "card": dict(card)}
+            with LOCK:
+                STATE["methods"][method["id"]] = method
+            completed.update(payment_status="no_payment_required", setup_intent=new_id("seti"))
+            deliver([("payment_method.attached", method, None), ("checkout.session.completed", completed, None)])
+        else:
+            items = session.get("line_items", [])
+            total = sum(int(i["price_data"]["unit_amount"]) * int(i.get("quantity", 1)) for i in items)
+            completed.update(payment_status="paid", payment_intent=new_id("pi"), amount_total=total,
+                             currency=items[0]["price_data"]["currency"] if items else "usd")
+            deliver([("checkout.session.completed", completed, None)])
+        target = session["success_url"].replace("{CHECKOUT_SESSION_ID}", sid)
+        self.reply(303, b"", "text/plain", headers=[("Location", target)])
+
+
+def checkout_page(session):
+    sid = html.escape(session["id"])
+    cancel = html.escape(session.get("cancel_url", "/"), quote=True)
+    if session.get("mode") == "setup":
+        choices = "".join(
+            "<p><label><input type=radio name=card value=%s%s> %s ending %s</label></p>"
+            % (k, " checked" if k == "4242" else "", c["brand"].title(), k)
+            for k, c in CARDS.items()
+        )
+        body = (
+            "<h1>Save a payment method</h1><p>Stripe test double: no card is real.</p>"
+            "<form method=post action='/checkout/%s/complete'><fieldset><legend>Test card</legend>%s"
+            "</fieldset><p><button type=submit>Save card</button></p></form><p><a href='%s'>Cancel</a></p>"
+        ) % (sid, choices, cancel)
+        return page("Save a payment method", body)
+    rows = ""
+    total = 0
+    currency = "usd"
+    for item in session.get("line_items", []):
+        price = item["price_data"]
+        amount = int(price["unit_amount"]) * int(item.get("quantity", 1))
+        total += amount
+        currency = price["currency"]
+        rows += "<tr><td>%s</td><td class=num>%s</td></tr>" % (
+            html.escape(price["product_data"]["name"]), money(amount, currency))
+    body = (
+        "<h1>Pay %s</h1><p>Stripe test double: nothing is charged.</p>"
+        "<table><caption>What you are paying</caption><tbody>%s</tbody></table>"
+        "<form method=post action='/checkout/%s/complete'><p><button type=submit>Pay %s</button></p></form>"
+        "<p><a href='%s'>Cancel and go back</a></p>"
+    ) % (money(total, currency), rows, sid, money(total, currency), cancel)
+    return page("Pay %s" % money(total, currency), body)
+
+
+def main():
+    global ARGS
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--webhook", required=True, help="the portal's /api/payments/webhook URL")
+    parser.add_argument("--secret", required=True, help="the webhook signing secret (whsec_…)")
+    parser.add_argument("--delay", type=float, default=1.0, help="seconds before events are sent")
+    ARGS = parser.parse_args()
+    ARGS.public = "http://127.0.0.1:%d" % ARGS.port
+    server = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
+    log("listening on %s" % ARGS.public)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

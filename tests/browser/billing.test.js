@@ -1,0 +1,218 @@
+// Billing in a real browser against the local stack with its Stripe stand-in
+// (infra/stripe_double.py): the MSP admin writes and issues two invoices in the editor; the
+// Billing Admin opens one, downloads its PDF (read back with pdftotext), pays both in one
+// Checkout with one amount lowered, waits on the receipt for the signed webhook, sees one invoice
+// Paid and the other partly paid, pays the rest, and finds both payments in the history. Then a
+// card is saved through setup mode, nicknamed, used for autopay and removed. axe-core on every
+// billing page, light and dark.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { BASE, launch, newPage, signIn, seriousViolations } from './harness.js';
+
+let browser;
+before(async () => {
+  browser = await launch();
+  // A card and autopay left on by an interrupted run would charge the invoices issued here:
+  // start from none.
+  const page = await newPage(browser, []);
+  await signIn(page, 'billing@acme.example');
+  await page.evaluate(async () => {
+    const saved = await (await fetch('/api/payment-methods')).json();
+    for (const m of saved.methods) await fetch(`/api/payment-methods/${m.id}`, { method: 'DELETE' });
+    await fetch('/api/billing/autopay', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"enabled":false}' });
+  });
+  await page.context().close();
+});
+after(async () => { await browser?.close(); });
+
+const RUN = Date.now().toString(36);
+
+// Write an invoice for Acme Dental in the editor: `lines` are [description, quantity, unit price].
+async function writeInvoice(page, lines, tax, issueNow) {
+  await page.goto(`${BASE}/invoices/edit/?company=acme-dental`);
+  await page.locator('#invoice-form[aria-busy="false"]').waitFor();
+  for (const [i, [description, quantity, price]] of lines.entries()) {
+    if (i > 0) await page.getByRole('button', { name: 'Add a line' }).click();
+    await page.getByLabel(`Line ${i + 1}: description`).fill(description);
+    await page.getByLabel(`Line ${i + 1}: quantity`).fill(quantity);
+    await page.getByLabel(`Line ${i + 1}: unit price`).fill(price);
+  }
+  await page.getByLabel('Tax rate (%)').fill(tax);
+  await Promise.all([
+    page.waitForURL(/\/invoices\/view\/\?id=/),
+    page.getByRole('button', { name: issueNow ? 'Save and issue' : 'Save draft' }).click(),
+  ]);
+  await page.locator('#invoice[aria-busy="false"]').waitFor();
+}
+
+// On a receipt page: wait until the webhook has settled the payment.
+async function waitForReceipt(page) {
+  await page.waitForURL(/\/payments\/receipt\/\?id=.*checkout=done/);
+  await page.waitForFunction(() => document.querySelector('[data-r="status"]')?.textContent === 'Paid', null, { timeout: 30_000 });
+}
+
+// On the Stripe stand-in's page: pay.
+async function payOnStripe(page, total) {
+  await page.waitForURL(/\/checkout\/cs_test_double_/);
+  assert.equal(await page.locator('h1').textContent(), `Pay ${total}`);
+  await page.getByRole('button', { name: `Pay ${total}` }).click();
+}
+
+test('issue two invoices → PDF → pay both with one amount lowered → Paid and in history → pay the rest', async () => {
+  const errors = [];
+  const admin = await newPage(browser, errors);
+  await signIn(admin, 'admin@northwind.example');
+  // One issued straight from the editor, one saved as a draft and issued from its page.
+  await writeInvoice(admin, [[`Printer repair ${RUN} (hours)`, '2', '95.00'], ['Toner cartridge', '1', '60']], '10', true);
+  const first = (await admin.locator('#title').textContent()).replace('Invoice ', '');
+  assert.match(first, /^INV-\d{4}$/);
+  assert.equal(await admin.locator('#lines tfoot [data-i="total"]').textContent(), '$275.00');
+  await writeInvoice(admin, [[`Offsite backup ${RUN}`, '1', '120']], '0', false);
+  assert.equal(await admin.locator('#title').textContent(), 'Draft invoice');
+  await admin.getByRole('button', { name: 'Issue invoice' }).click();
+  await admin.waitForFunction(() => /^Issued as INV-\d{4}/.test(document.getElementById('page-status').textContent));
+  const second = (await admin.locator('#title').textContent()).replace('Invoice ', '');
+  assert.equal(Number(second.slice(4)), Number(first.slice(4)) + 1, 'numbers follow each other');
+
+  const page = await newPage(browser, errors);
+  await signIn(page, 'billing@acme.example');
+  await page.locator('#billing-overview:not([hidden])').waitFor();
+  await page.goto(`${BASE}/invoices/`);
+  await page.getByRole('link', { name: first }).click();
+  await page.locator('#invoice[aria-busy="false"]').waitFor();
+  assert.equal(await page.locator('#title').textContent(), `Invoice ${first}`);
+  assert.equal(await page.locator('#lines tbody tr').count(), 2);
+  assert.match(await page.locator('#lines tbody').textContent(), new RegExp(`Printer repair ${RUN} \\(hours\\)2\\$95\\.00\\$190\\.00`));
+
+  // The PDF: a real file whose text says what the invoice says.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download PDF' }).click()]);
+  assert.equal(download.suggestedFilename(), `${first}.pdf`);
+  const text = execFileSync('pdftotext', ['-layout', await download.path(), '-'], { encoding: 'utf8' });
+  for (const expected of [first, `Printer repair ${RUN} (hours)`, 'Toner cartridge', 'Acme Dental', '$275.00', 'Northwind IT']) {
+    assert.ok(text.includes(expected), `the PDF says ${expected}:\n${text}`);
+  }
+
+  // Pay both from the list, the first only in part.
+  await page.goto(`${BASE}/invoices/`);
+  await page.getByLabel(`Pay ${second}`).check();
+  await page.getByLabel(`Amount to pay on ${first} (USD)`).fill('100.00');
+  assert.equal(await page.locator('#pay-summary').textContent(), '2 invoices selected: $220.00.');
+  await page.getByRole('button', { name: 'Pay selected invoices' }).click();
+  await payOnStripe(page, 'USD 220.00');
+  await waitForReceipt(page);
+  const applied = await page.locator('#allocations tbody tr').allTextContents();
+  assert.deepEqual(applied.sort(), [`${first}$100.00`, `${second}$120.00`].sort());
+
+  await page.goto(`${BASE}/invoices/?tab=closed`);
+  const paidRow = page.locator('tr', { has: page.getByRole('link', { name: second }) });
+  await paidRow.waitFor();
+  assert.equal(await paidRow.locator('[data-field="status"]').textContent(), 'Paid');
+  await page.goto(`${BASE}/invoices/`);
+  const partRow = page.locator('tr', { has: page.getByRole('link', { name: first }) });
+  await partRow.waitFor();
+  assert.equal(await partRow.locator('[data-field="balance"]').textContent(), '$175.00');
+  assert.equal(await partRow.locator('[data-field="status"]').textContent(), 'Partly paid');
+
+  // The rest, from the invoice's page.
+  await page.getByRole('link', { name: first }).click();
+  await page.locator('#pay-section:not([hidden])').waitFor();
+  assert.equal(await page.getByLabel('Amount', { exact: true }).inputValue(), '175.00');
+  await page.getByRole('button', { name: 'Pay with Stripe' }).click();
+  await payOnStripe(page, 'USD 175.00');
+  await waitForReceipt(page);
+  await page.goto(`${BASE}/invoices/?tab=closed`);
+  await page.getByRole('link', { name: first }).waitFor();
+
+  await page.goto(`${BASE}/payments/`);
+  await page.locator('td[data-field="amount"]').first().waitFor();
+  const history = await page.locator('#payments-table tbody tr').allTextContents();
+  assert.ok(history.some((row) => row.includes('$175.00') && row.includes(first)), history.join('\n'));
+  assert.ok(history.some((row) => row.includes('$220.00') && row.includes(first) && row.includes(second)), history.join('\n'));
+  assert.deepEqual(errors, []);
+});
+
+test('a card saved through Stripe: nickname, autopay with consent, removed', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await signIn(page, 'billing@acme.example');
+  await page.goto(`${BASE}/payment-methods/`);
+  await page.getByRole('button', { name: 'Add a card or bank account' }).click();
+  await page.waitForURL(/\/checkout\/cs_test_double_/);
+  await page.getByRole('button', { name: 'Save card' }).click();
+  await page.waitForURL(/\/payment-methods\/\?setup=done/);
+  // The card appears once Stripe's event arrived.
+  for (let i = 0; i < 20 && !(await page.getByText('Visa •••• 4242').count()); i++) {
+    await page.waitForTimeout(1000);
+    await page.reload();
+    await page.locator('#methods[aria-busy="false"]').waitFor();
+  }
+  const row = page.locator('#methods tr', { hasText: 'Visa •••• 4242' });
+  assert.equal(await row.locator('td').nth(3).textContent(), 'Default');
+  await row.getByRole('button', { name: /^Nickname for/ }).click();
+  await page.getByLabel('Nickname (up to 40 characters)').fill('Office card');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.waitForFunction(() => document.getElementById('page-status').textContent === 'Nickname saved.');
+  assert.equal(await row.locator('td').nth(1).textContent(), 'Office card');
+
+  // Autopay needs the box ticked.
+  await page.getByRole('button', { name: 'Turn on autopay' }).click();
+  assert.equal(await page.locator('#consent-error').textContent(), 'Tick the box to agree to the terms above.');
+  await page.getByLabel('I agree to these terms on behalf of my company').check();
+  await page.getByRole('button', { name: 'Turn on autopay' }).click();
+  await page.waitForFunction(() => document.getElementById('autopay-state').textContent.startsWith('Autopay is on'));
+  assert.match(await page.locator('#autopay-state').textContent(), /Turned on by Bella Billings/);
+  await page.getByRole('button', { name: 'Turn off autopay' }).click();
+  await page.waitForFunction(() => document.getElementById('autopay-state').textContent.startsWith('Autopay is off'));
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await row.getByRole('button', { name: /^Remove/ }).click();
+  await page.waitForFunction(() => !document.querySelector('#methods').textContent.includes('4242'));
+  assert.deepEqual(errors, []);
+});
+
+for (const theme of ['light', 'dark']) {
+  test(`billing pages have no serious or critical axe violations (${theme})`, async () => {
+    const errors = [];
+    const page = await newPage(browser, errors);
+    await page.emulateMedia({ colorScheme: theme });
+    const scan = async (path, ready) => {
+      await page.goto(`${BASE}${path}`);
+      await page.locator(ready).first().waitFor();
+      await page.waitForLoadState('networkidle');
+      assert.deepEqual(await seriousViolations(page), [], `${path} (${theme})`);
+    };
+    await signIn(page, 'billing@acme.example');
+    await page.evaluate((t) => localStorage.setItem('portal-theme', t), theme);
+    await scan('/', '#billing-overview:not([hidden])');
+    await scan('/invoices/', 'td[data-field="number"] a');
+    await page.getByLabel(/^Pay INV-/).first().check();
+    assert.deepEqual(await seriousViolations(page), [], `invoices with one chosen (${theme})`);
+    const href = await page.locator('td[data-field="number"] a').first().getAttribute('href');
+    await scan(href, '#invoice[aria-busy="false"]');
+    await scan('/invoices/?tab=closed', 'td[data-field="number"] a');
+    await scan('/payments/', 'td[data-field="receipt"] a');
+    const receipt = await page.locator('td[data-field="receipt"] a').first().getAttribute('href');
+    await scan(receipt, '#receipt[aria-busy="false"]');
+    await scan('/payment-methods/', '#methods[aria-busy="false"]');
+    const staff = await newPage(browser, errors);
+    await staff.emulateMedia({ colorScheme: theme });
+    await signIn(staff, 'admin@northwind.example');
+    await staff.evaluate((t) => localStorage.setItem('portal-theme', t), theme);
+    for (const [path, ready] of [
+      ['/billing/', '#balances[aria-busy="false"]'],
+      ['/invoices/?tab=draft', 'td[data-field="number"] a'],
+      ['/invoices/edit/?company=acme-dental', '#invoice-form[aria-busy="false"]'],
+    ]) {
+      await staff.goto(`${BASE}${path}`);
+      await staff.locator(ready).first().waitFor();
+      await staff.waitForLoadState('networkidle');
+      assert.deepEqual(await seriousViolations(staff), [], `${path} (${theme})`);
+    }
+    const draft = await staff.goto(`${BASE}/invoices/?tab=draft`).then(() => staff.locator('td[data-field="number"] a').first().getAttribute('href'));
+    await staff.goto(`${BASE}${draft}`);
+    await staff.locator('#staff-section:not([hidden])').waitFor();
+    assert.deepEqual(await seriousViolations(staff), [], `draft invoice (${theme})`);
+    assert.deepEqual(errors, []);
+  });
+}
