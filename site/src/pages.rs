@@ -145,6 +145,16 @@ fn home(b: &Branding) -> Markup {
             p data-capability="submit_ticket" hidden {
                 a role="button" href="/tickets/new/" { "Submit a ticket" }
             }
+            section #billing-overview aria-labelledby="billing-heading" hidden {
+                h2 #billing-heading { "Your account" }
+                div.stat-grid {
+                    article { p.stat #bill-outstanding { "–" } p { a href="/invoices/" { "Outstanding balance" } } }
+                    article { p.stat #bill-overdue { "–" } p { "Overdue" } }
+                    article { p.stat #bill-next { "–" } p #bill-next-label { "Next payment due" } }
+                }
+                p #bill-autopay.muted {}
+                p { a role="button" href="/invoices/" { "View and pay invoices" } }
+            }
             section #ticket-stats aria-labelledby="stats-heading" hidden {
                 h2 #stats-heading { "Your tickets" }
                 div.stat-grid {
@@ -160,16 +170,6 @@ fn home(b: &Branding) -> Markup {
                         tbody {}
                     }
                 }
-            }
-            section #billing-overview aria-labelledby="billing-heading" hidden {
-                h2 #billing-heading { "Your account" }
-                div.stat-grid {
-                    article { p.stat #bill-outstanding { "–" } p { a href="/invoices/" { "Outstanding balance" } } }
-                    article { p.stat #bill-overdue { "–" } p { "Overdue" } }
-                    article { p.stat #bill-next { "–" } p #bill-next-label { "Next payment due" } }
-                }
-                p #bill-autopay.muted {}
-                p { a role="button" href="/invoices/" { "View and pay invoices" } }
             }
             section #latest-tickets aria-labelledby="latest-heading" data-capability=(TICKET_VIEWERS) hidden {
                 h2 #latest-heading { "Latest open tickets" }
