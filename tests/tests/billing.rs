@@ -1242,3 +1242,68 @@ async fn the_pdf_is_rendered_once_stored_and_served_by_a_presigned_download() {
         "/problems/not-found"
     );
 }
+
+#[tokio::test]
+async fn cards_about_to_expire_are_reminded_once_per_card_and_month() {
+    let server = stripe().await;
+    checkout_ok(&server, 1).await;
+    let t = TestApp::with_stripe(&server.uri()).await;
+    let billing = t.login("billing@acme.example").await;
+    // The setup links the company to its Stripe customer (`cus_acme`).
+    let setup = t
+        .call("POST", "/api/payment-methods/setup")
+        .cookie(&billing)
+        .send()
+        .await;
+    assert_eq!(setup.status, 201, "{}", setup.text);
+    let today = portal::store::today(t.app.now());
+    let card = |id: &str, last4: &str, month: u8, year: i32| {
+        event(
+            &format!("evt_{id}"),
+            "payment_method.attached",
+            json!({
+                "id": id, "object": "payment_method", "type": "card", "customer": "cus_acme",
+                "card": {"brand": "visa", "last4": last4, "exp_month": month, "exp_year": year}
+            }),
+        )
+    };
+    let this_month = card("pm_soon", "1111", u8::from(today.month()), today.year());
+    let later = card("pm_later", "2222", 12, today.year() + 3);
+    for event in [&this_month, &later] {
+        assert_eq!(t.webhook(event).await.status, 200);
+    }
+    let before = t.mail().await.len();
+    assert_eq!(billing::card_reminders(&t.app, today).await.unwrap(), 1);
+    // Run again the same day, or later that month: no second reminder.
+    assert_eq!(billing::card_reminders(&t.app, today).await.unwrap(), 0);
+    let mail = t.mail().await;
+    let sent: Vec<&Value> = mail[before..].iter().collect();
+    assert!(!sent.is_empty());
+    for m in &sent {
+        assert_eq!(m["subject"], "Visa •••• 1111 expires soon", "{m}");
+        assert!(
+            m["body"].as_str().unwrap().contains("/payment-methods/"),
+            "{m}"
+        );
+    }
+    let recipients: Vec<String> = sent
+        .iter()
+        .flat_map(|m| {
+            m["destinations"]["ToAddresses"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .map(|a| a.as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        recipients
+            .iter()
+            .any(|r| r.contains("billing@acme.example")),
+        "{recipients:?}"
+    );
+    assert!(
+        !recipients.iter().any(|r| r.contains("@globex.example")),
+        "{recipients:?}"
+    );
+}
