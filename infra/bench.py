@@ -46,6 +46,10 @@ def main():
                  lambda: request("GET", "/api/me", cookie=cookie["value"])),
         "accounts": (lambda: request("GET", "/api/companies/acme-dental/users", cookie=cookie["value"]), 200,
                      lambda: request("GET", "/api/companies/acme-dental/users", cookie=cookie["value"])),
+        "tickets": (lambda: request("GET", "/api/tickets", cookie=cookie["value"]), 200,
+                    lambda: request("GET", "/api/tickets", cookie=cookie["value"])),
+        "billing": (lambda: request("GET", "/api/invoices", cookie=cookie["value"]), 200,
+                    lambda: request("GET", "/api/invoices", cookie=cookie["value"])),
     }
     print("| function | first request | cold start to answer (median of %d) | warm request (median of 20) | peak memory |" % RUNS)
     print("|---|---|---|---|---|")
@@ -70,7 +74,8 @@ def main():
             peaks.append(peak_kib(proc.pid))
             proc.terminate()
             proc.wait()
-        label = {"auth": "POST /api/auth/login", "accounts": "GET /api/companies/{id}/users"}[function]
+        label = {"auth": "POST /api/auth/login", "accounts": "GET /api/companies/{id}/users",
+                 "tickets": "GET /api/tickets", "billing": "GET /api/invoices"}[function]
         print(f"| {function} | {label} | {statistics.median(colds) * 1000:.0f} ms | {statistics.median(warms) * 1000:.1f} ms "
               f"| {max(peaks) / 1024:.1f} MiB |")
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Benchmarks (figures, not pass/fail): release binary size per function (zipped, arm64 as deployed),
 # cold start and peak memory under cargo-lambda's Lambda emulator, and DynamoDB calls per route.
-# Takes ~10 minutes on 2 cores (two release builds). Results go to stdout as Markdown.
+# Takes ~20 minutes on 2 cores (three release builds). Results go to stdout as Markdown.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source infra/lib.sh
 ensure_python_env
-FUNCTIONS=(auth accounts)
+FUNCTIONS=(auth accounts tickets billing)
 mkdir -p .local
 
 log "Release build, arm64, zipped (what sam deploy uploads)…"
@@ -28,7 +28,7 @@ PGIDS=()
 cleanup() { for pg in "${PGIDS[@]}"; do kill -TERM -- "-$pg" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 MOTO_PORT=$(free_port)
-moto_server -H 127.0.0.1 -p "$MOTO_PORT" >.local/bench-moto.log 2>&1 &
+"$VENV/bin/python" infra/moto_server.py -H 127.0.0.1 -p "$MOTO_PORT" >.local/bench-moto.log 2>&1 &
 PGIDS+=($!)
 export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 export TABLE_NAME=portal-bench PORTAL_ORIGIN=http://127.0.0.1:9 COOKIE_SECURE=false PORTAL_SECRETS_FILE="$ROOT/.local/bench-secrets.json"
@@ -54,3 +54,7 @@ echo
 echo "### First-load page weight (gzip)"
 cargo run -q -p site >/dev/null
 python3 infra/page_weight.py site/dist
+
+echo
+echo "### Invoice PDF: 100 lines (release build)"
+cargo run -q --release -p portal-tests --bin bench-pdf
