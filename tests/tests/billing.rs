@@ -86,6 +86,16 @@ async fn checkout_ok(server: &MockServer, expected_calls: u64) {
         .await;
 }
 
+/// Start adding a payment method (which also links the company to its Stripe customer, `cus_acme`).
+async fn setup(t: &TestApp, cookie: &str) {
+    let setup = t
+        .call("POST", "/api/payment-methods/setup")
+        .cookie(cookie)
+        .send()
+        .await;
+    assert_eq!(setup.status, 201, "{}", setup.text);
+}
+
 /// The form fields of a request Stripe received.
 fn form(request: &Request) -> Vec<(String, String)> {
     url_decode_pairs(std::str::from_utf8(&request.body).unwrap())
@@ -1024,12 +1034,7 @@ async fn saved_methods_autopay_and_its_failure_email() {
     let t = TestApp::with_stripe(&server.uri()).await;
     let staff = t.login(STAFF).await;
     let billing = t.login("billing@acme.example").await;
-    let setup = t
-        .call("POST", "/api/payment-methods/setup")
-        .cookie(&billing)
-        .send()
-        .await;
-    assert_eq!(setup.status, 201, "{}", setup.text);
+    setup(&t, &billing).await;
     let requests = server.received_requests().await.unwrap();
     let f = form(
         requests
@@ -1249,13 +1254,7 @@ async fn cards_about_to_expire_are_reminded_once_per_card_and_month() {
     checkout_ok(&server, 1).await;
     let t = TestApp::with_stripe(&server.uri()).await;
     let billing = t.login("billing@acme.example").await;
-    // The setup links the company to its Stripe customer (`cus_acme`).
-    let setup = t
-        .call("POST", "/api/payment-methods/setup")
-        .cookie(&billing)
-        .send()
-        .await;
-    assert_eq!(setup.status, 201, "{}", setup.text);
+    setup(&t, &billing).await;
     let today = portal::store::today(t.app.now());
     let card = |id: &str, last4: &str, month: u8, year: i32| {
         event(

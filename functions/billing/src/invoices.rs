@@ -252,28 +252,7 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         return Err(ApiError::NotFound);
     }
     let now = app.now();
-    let mut invoice = Invoice {
-        id: BillingId::generate(),
-        company_id: company.id.clone(),
-        company_name: company.name.clone(),
-        number: None,
-        status: InvoiceStatus::Draft,
-        currency: company.currency.clone(),
-        lines: Vec::new(),
-        tax_rate_bp: 0,
-        subtotal: 0,
-        tax: 0,
-        total: 0,
-        paid: 0,
-        balance: 0,
-        issue_date: None,
-        due_date: None,
-        notes: String::new(),
-        tickets: Vec::new(),
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    };
+    let mut invoice = Invoice::draft(&company, now);
     body.invoice.apply(&mut invoice, &company.currency)?;
     check_tickets(app, &company.id, &invoice.tickets).await?;
     let audit = principal.audit(

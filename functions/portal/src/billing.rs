@@ -309,6 +309,32 @@ pub fn parse_invoice_number(raw: &str) -> Option<u64> {
 }
 
 impl Invoice {
+    /// A new, empty draft for `company`, in its currency.
+    pub fn draft(company: &crate::store::Company, now: OffsetDateTime) -> Self {
+        Self {
+            id: BillingId::generate(),
+            company_id: company.id.clone(),
+            company_name: company.name.clone(),
+            number: None,
+            status: InvoiceStatus::Draft,
+            currency: company.currency.clone(),
+            lines: Vec::new(),
+            tax_rate_bp: 0,
+            subtotal: 0,
+            tax: 0,
+            total: 0,
+            paid: 0,
+            balance: 0,
+            issue_date: None,
+            due_date: None,
+            notes: String::new(),
+            tickets: Vec::new(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
     pub fn label(&self) -> String {
         self.number.map_or_else(|| "Draft".into(), invoice_label)
     }

@@ -636,38 +636,20 @@ pub async fn seed_invoices(store: &Store, now: OffsetDateTime) -> anyhow::Result
             .await?
             .context("demo companies are seeded first")?;
         let issued = now - time::Duration::days(*days_ago);
-        let mut invoice = Invoice {
-            id: BillingId::generate(),
-            company_id,
-            company_name: company.name.clone(),
-            number: None,
-            status: InvoiceStatus::Draft,
-            currency: company.currency.clone(),
-            lines: lines
-                .iter()
-                .map(|(description, quantity, unit_price)| {
-                    Ok(Line {
-                        description: (*description).into(),
-                        quantity: Quantity::parse(quantity).context("demo quantity")?,
-                        unit_price: *unit_price,
-                        amount: 0,
-                    })
+        let mut invoice = Invoice::draft(&company, issued);
+        invoice.lines = lines
+            .iter()
+            .map(|(description, quantity, unit_price)| {
+                Ok(Line {
+                    description: (*description).into(),
+                    quantity: Quantity::parse(quantity).context("demo quantity")?,
+                    unit_price: *unit_price,
+                    amount: 0,
                 })
-                .collect::<anyhow::Result<_>>()?,
-            tax_rate_bp: 825,
-            subtotal: 0,
-            tax: 0,
-            total: 0,
-            paid: 0,
-            balance: 0,
-            issue_date: None,
-            due_date: None,
-            notes: "Thank you for your business.".into(),
-            tickets: Vec::new(),
-            created_at: issued,
-            updated_at: issued,
-            version: 1,
-        };
+            })
+            .collect::<anyhow::Result<_>>()?;
+        invoice.tax_rate_bp = 825;
+        invoice.notes = "Thank you for your business.".into();
         invoice.recompute();
         store
             .create_invoice(

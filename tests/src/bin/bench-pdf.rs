@@ -1,7 +1,7 @@
 //! Prints how long the billing function takes to render an invoice PDF of 100 lines, and its size.
 //! Run optimised for figures that mean something: `cargo run --release -p portal-tests --bin bench-pdf`.
 
-use portal::billing::{BillingId, Invoice, InvoiceStatus, Line, Quantity};
+use portal::billing::{Invoice, InvoiceStatus, Line, Quantity};
 use portal::domain::{CompanyId, CompanyKind};
 use portal::store::Company;
 use std::time::Instant;
@@ -14,37 +14,25 @@ fn main() {
         CompanyKind::Client,
         now,
     );
-    let mut invoice = Invoice {
-        id: BillingId::generate(),
-        company_id: company.id.clone(),
-        company_name: company.name.clone(),
-        number: Some(42),
-        status: InvoiceStatus::Issued,
-        currency: "USD".into(),
-        lines: (1..=100)
-            .map(|i| Line {
-                description: format!(
-                    "Line {i}: managed workstation, patching and monitoring for the month"
-                ),
-                quantity: Quantity(1500),
-                unit_price: 4_250,
-                amount: 0,
-            })
-            .collect(),
-        tax_rate_bp: 825,
-        subtotal: 0,
-        tax: 0,
-        total: 0,
-        paid: 0,
-        balance: 0,
-        issue_date: Some(now.date()),
-        due_date: Some(now.date() + time::Duration::days(30)),
-        notes: "Thank you for your business.".into(),
-        tickets: vec![1042, 1043],
-        created_at: now,
-        updated_at: now,
-        version: 2,
-    };
+    let mut invoice = Invoice::draft(&company, now);
+    invoice.number = Some(42);
+    invoice.status = InvoiceStatus::Issued;
+    invoice.lines = (1..=100)
+        .map(|i| Line {
+            description: format!(
+                "Line {i}: managed workstation, patching and monitoring for the month"
+            ),
+            quantity: Quantity(1500),
+            unit_price: 4_250,
+            amount: 0,
+        })
+        .collect();
+    invoice.tax_rate_bp = 825;
+    invoice.issue_date = Some(now.date());
+    invoice.due_date = Some(now.date() + time::Duration::days(30));
+    invoice.notes = "Thank you for your business.".into();
+    invoice.tickets = vec![1042, 1043];
+    invoice.version = 2;
     invoice.recompute();
     let runs = 20;
     let mut times = Vec::new();
