@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::domain::{CompanyId, Email, UserId, random_hex};
 use crate::error::{ApiError, FieldError};
 
-time::serde::format_description!(pub iso_date, Date, "[year]-[month]-[day]");
+pub use crate::domain::iso_date;
 
 /// An optional `yyyy-mm-dd` that may be `null`. (`iso_date::option` refuses `null` when the
 /// struct is read through `#[serde(flatten)]`, as `POST /api/invoices` does: serde hands it a

@@ -174,3 +174,6 @@ pub enum SignInMethod {
     Microsoft,
     Google,
 }
+
+// Dates (due dates, invoice dates) travel as `YYYY-MM-DD`.
+time::serde::format_description!(pub iso_date, Date, "[year]-[month]-[day]");

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::domain::{CompanyId, UserId};
+use crate::domain::{CompanyId, UserId, iso_date};
 use crate::error::{ApiError, FieldError};
 
 /// Where a ticket is in its life. The first four are "open", the rest "closed".
@@ -268,9 +268,6 @@ pub struct Ticket {
     pub assignee_name: Option<String>,
     pub version: u64,
 }
-
-// Dates travel as `YYYY-MM-DD`.
-time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
 /// A note on a ticket: public (the conversation) or internal (MSP staff only, never in any client
 /// answer).

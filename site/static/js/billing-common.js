@@ -43,6 +43,11 @@ export function day(iso) {
   return iso ? dayFormat.format(new Date(`${iso}T00:00:00Z`)) : '';
 }
 
+// 7 → "INV-0007", as the API labels invoices.
+export function invoiceLabel(number) {
+  return `INV-${String(number).padStart(4, '0')}`;
+}
+
 export const INVOICE_STATUS = { draft: 'Draft', issued: 'Outstanding', paid: 'Paid', void: 'Void' };
 export const PAYMENT_STATUS = { pending: 'Waiting for confirmation', succeeded: 'Paid', failed: 'Failed', expired: 'Not completed' };
 

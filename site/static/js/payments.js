@@ -3,7 +3,7 @@
 import { me } from './shell.js';
 import { paginatedTable } from './list.js';
 import { when } from './forms.js';
-import { PAYMENT_STATUS, fillCompanies, keepCompany, money, params, withCompany } from './billing-common.js';
+import { PAYMENT_STATUS, invoiceLabel, fillCompanies, keepCompany, money, params, withCompany } from './billing-common.js';
 
 const KIND = { checkout: 'Online', autopay: 'Autopay', manual: 'Recorded by us' };
 
@@ -26,7 +26,7 @@ me.then(async (data) => {
       date: when(p.paid_at || p.created_at),
       amount: money(p.amount, p.currency),
       method: p.method ? `${p.method} (${KIND[p.kind]})` : KIND[p.kind],
-      invoices: p.allocations.map((a) => `INV-${String(a.number).padStart(4, '0')}`).join(', '),
+      invoices: p.allocations.map((a) => invoiceLabel(a.number)).join(', '),
       status: PAYMENT_STATUS[p.status] || p.status,
       receipt: { text: 'Receipt', href: withCompany(`/payments/receipt/?id=${encodeURIComponent(p.id)}`) },
     }),

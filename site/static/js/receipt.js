@@ -3,7 +3,7 @@
 import { authed } from './api.js';
 import { me } from './shell.js';
 import { when } from './forms.js';
-import { PAYMENT_STATUS, keepCompany, money, params, withCompany } from './billing-common.js';
+import { PAYMENT_STATUS, invoiceLabel, keepCompany, money, params, withCompany } from './billing-common.js';
 
 const $ = (id) => document.getElementById(id);
 const path = withCompany(`/api/payments/${encodeURIComponent(params.get('id') || '')}`);
@@ -22,7 +22,7 @@ function fill(p) {
     const row = body.insertRow();
     const link = document.createElement('a');
     link.href = withCompany(`/invoices/view/?id=${encodeURIComponent(a.invoice_id)}`);
-    link.textContent = `INV-${String(a.number).padStart(4, '0')}`;
+    link.textContent = invoiceLabel(a.number);
     row.insertCell().append(link);
     const cell = row.insertCell();
     cell.className = 'num';
@@ -53,10 +53,7 @@ async function poll() {
       return;
     }
     fill(p);
-    if (p.status !== 'pending') {
-      if (p.status === 'succeeded' && i > 0) $('pending').textContent = '';
-      return;
-    }
+    if (p.status !== 'pending') return;
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
   $('pending').textContent = 'The payment processor has not confirmed this payment yet. Check your payment history later; you were not charged twice.';

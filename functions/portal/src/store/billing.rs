@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Up
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use super::{Item, Page, Store, applied, from_item, page, s, to_item};
+use super::{Item, Page, Store, applied, from_item, s, to_item};
 use crate::audit::AuditEntry;
 use crate::billing::{
     BillingAccount, BillingId, Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus,
@@ -271,32 +271,6 @@ impl Store {
         self.index_all(index, pk, &partition, cap)
             .await
             .context("listing outstanding invoices")
-    }
-
-    /// One page of index `index`'s partition `partition` (key attribute `pk`).
-    async fn index_page<T: serde::de::DeserializeOwned>(
-        &self,
-        index: &str,
-        pk: &str,
-        partition: &str,
-        descending: bool,
-        start: Option<Item>,
-        limit: i32,
-    ) -> anyhow::Result<Page<T>> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .index_name(index)
-            .key_condition_expression("#ipk = :partition")
-            .expression_attribute_names("#ipk", pk)
-            .expression_attribute_values(":partition", s(partition))
-            .scan_index_forward(!descending)
-            .set_exclusive_start_key(start)
-            .limit(limit)
-            .send()
-            .await?;
-        page(out.items, out.last_evaluated_key)
     }
 
     /// Every item of an index partition, in index order, following pages until at least `cap`.

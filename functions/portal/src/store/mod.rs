@@ -1009,17 +1009,7 @@ impl Store {
         limit: i32,
     ) -> anyhow::Result<Page<Ticket>> {
         let (name, pk, _) = keys::INDEXES[index];
-        let mut query = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .index_name(name)
-            .key_condition_expression("#ipk = :partition")
-            .expression_attribute_names("#ipk", pk)
-            .expression_attribute_values(":partition", s(partition))
-            .scan_index_forward(ascending)
-            .set_exclusive_start_key(start)
-            .limit(limit);
+        let mut query = self.index_query(name, pk, partition, !ascending, start, limit);
         let mut filters = Vec::new();
         if let Some(status) = status {
             filters.push("#status = :status");
@@ -1223,6 +1213,47 @@ impl Store {
     }
 
     /// One page of the items of `company`'s partition whose sort key starts with `prefix`.
+    /// A Query of one index partition (`index`, whose partition key attribute is `pk`), in index
+    /// order or reversed, from `start`, reading at most `limit` items.
+    fn index_query(
+        &self,
+        index: &str,
+        pk: &str,
+        partition: &str,
+        descending: bool,
+        start: Option<Item>,
+        limit: i32,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        self.db
+            .query()
+            .table_name(&self.table)
+            .index_name(index)
+            .key_condition_expression("#ipk = :partition")
+            .expression_attribute_names("#ipk", pk)
+            .expression_attribute_values(":partition", s(partition))
+            .scan_index_forward(!descending)
+            .set_exclusive_start_key(start)
+            .limit(limit)
+    }
+
+    /// One page of an index partition (see `index_query`).
+    async fn index_page<T: DeserializeOwned>(
+        &self,
+        index: &str,
+        pk: &str,
+        partition: &str,
+        descending: bool,
+        start: Option<Item>,
+        limit: i32,
+    ) -> anyhow::Result<Page<T>> {
+        let out = self
+            .index_query(index, pk, partition, descending, start, limit)
+            .send()
+            .await
+            .context("reading an index")?;
+        page(out.items, out.last_evaluated_key)
+    }
+
     async fn prefix_page<T: DeserializeOwned>(
         &self,
         company: &CompanyId,
