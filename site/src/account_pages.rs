@@ -311,11 +311,13 @@ pub fn companies(b: &Branding) -> Markup {
         "companies.js",
         html! {
             h1 { "Companies" }
-            form #company-search role="search" {
-                label for="q" { "Find a company by name" }
-                div.search-row {
-                    input #q name="q" type="search" autocomplete="off";
-                    button type="submit" { "Search" }
+            search {
+                form #company-search {
+                    label for="q" { "Find a company by name" }
+                    div.search-row {
+                        input #q name="q" type="search" autocomplete="off";
+                        button type="submit" { "Search" }
+                    }
                 }
             }
             p data-capability="manage_companies" hidden { button #add-company type="button" { "Add a company" } }

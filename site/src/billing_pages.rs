@@ -71,20 +71,22 @@ pub fn invoices(b: &Branding) -> Markup {
                     li data-capability="manage_billing" hidden { a #tab-draft href="?tab=draft" { "Drafts" } }
                 }
             }
-            form #filters role="search" aria-label="Find invoices" {
-                div.filter-grid {
-                    div {
-                        label for="q" { "Invoice number" }
-                        input #q name="q" type="search" placeholder="INV-0007" autocomplete="off";
+            search aria-label="Find invoices" {
+                form #filters {
+                    div.filter-grid {
+                        div {
+                            label for="q" { "Invoice number" }
+                            input #q name="q" type="search" placeholder="INV-0007" autocomplete="off";
+                        }
+                        div #company-filter hidden {
+                            label for="company" { "Company" }
+                            select #company name="company" { option value="" { "All companies" } }
+                        }
                     }
-                    div #company-filter hidden {
-                        label for="company" { "Company" }
-                        select #company name="company" { option value="" { "All companies" } }
+                    div.actions {
+                        button type="submit" { "Search" }
+                        a.secondary role="button" #clear href="?" { "Clear" }
                     }
-                }
-                div.actions {
-                    button type="submit" { "Search" }
-                    a.secondary role="button" #clear href="?" { "Clear" }
                 }
             }
             form #pay-form novalidate {
@@ -150,6 +152,17 @@ pub fn invoice_view(b: &Branding) -> Markup {
                 p.prewrap data-i="notes" {}
                 p #tickets-line hidden { "Bills tickets: " span #tickets {} }
                 p { a #pdf role="button" .secondary href="#" { "Download PDF" } }
+                section #payments-section aria-labelledby="payments-heading" hidden {
+                    h2 #payments-heading { "Payments" }
+                    table #payments {
+                        caption.visually-hidden { "Payments on this invoice, oldest first" }
+                        thead { tr {
+                            th scope="col" { "Date" } th scope="col" { "Method" }
+                            th.num scope="col" { "Amount" } th scope="col" { "Receipt" }
+                        } }
+                        tbody {}
+                    }
+                }
             }
             (online_off())
             section #pay-section aria-labelledby="pay-heading" hidden {

@@ -126,7 +126,6 @@ impl Render for Nav {
                         a href=(item.href) aria-current=[(item.href == self.current).then_some("page")] { (item.label) }
                     }
                 }
-                li { (UserMenu) }
             }
         }
     }
@@ -206,11 +205,16 @@ pub fn page(
             body {
                 a.skip-link href="#main" { "Skip to content" }
                 header.site.container {
-                    nav aria-label="Main" {
+                    // The top bar: the brand, and the account menu once signed in. The main
+                    // navigation has a row of its own, so any number of entries fits.
+                    nav.topbar aria-label="Account" {
                         ul { li { (Brand(branding)) } }
-                        @if let Chrome::SignedIn { current } = chrome {
-                            (Nav { current })
+                        @if let Chrome::SignedIn { .. } = chrome {
+                            ul { li { (UserMenu) } }
                         }
+                    }
+                    @if let Chrome::SignedIn { current } = chrome {
+                        nav.main-nav aria-label="Main" { (Nav { current }) }
                     }
                 }
                 main.container #main tabindex="-1" { (body) }

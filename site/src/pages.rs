@@ -283,23 +283,25 @@ fn tickets(b: &Branding) -> Markup {
                     li { a #tab-closed href="?tab=closed" { "Closed" } }
                 }
             }
-            form #filters role="search" aria-label="Search and filter tickets" {
-                div.filter-grid {
-                    label for="q" { "Search"
-                        input #q name="q" type="search" placeholder="Ticket number or words in the summary";
+            search aria-label="Search and filter tickets" {
+                form #filters {
+                    div.filter-grid {
+                        label for="q" { "Search"
+                            input #q name="q" type="search" placeholder="Ticket number or words in the summary";
+                        }
+                        (select("status", "Status", "Any status", &TICKET_STATUSES))
+                        (select("priority", "Priority", "Any priority", &PRIORITIES))
+                        div #contact-filter hidden { (select("contact", "Contact", "Anyone", &[])) }
+                        div #company-filter hidden { (select("company", "Company", "All companies", &[])) }
+                        div #assignee-filter hidden { (select("assignee", "Technician", "Anyone", &[("none", "Unassigned")])) }
+                        (select("sort", "Sort by", "Number (submitted)", &[("updated", "Last updated")]))
+                        (select("order", "Order", "Newest first", &[("asc", "Oldest first")]))
                     }
-                    (select("status", "Status", "Any status", &TICKET_STATUSES))
-                    (select("priority", "Priority", "Any priority", &PRIORITIES))
-                    div #contact-filter hidden { (select("contact", "Contact", "Anyone", &[])) }
-                    div #company-filter hidden { (select("company", "Company", "All companies", &[])) }
-                    div #assignee-filter hidden { (select("assignee", "Technician", "Anyone", &[("none", "Unassigned")])) }
-                    (select("sort", "Sort by", "Number (submitted)", &[("updated", "Last updated")]))
-                    (select("order", "Order", "Newest first", &[("asc", "Oldest first")]))
-                }
-                div.actions {
-                    button type="submit" { "Apply" }
-                    a.secondary role="button" #clear-filters href="?" { "Clear" }
-                    a.secondary role="button" #export href="/api/tickets/export" download { "Export CSV" }
+                    div.actions {
+                        button type="submit" { "Apply" }
+                        a.secondary role="button" #clear-filters href="?" { "Clear" }
+                        a.secondary role="button" #export href="/api/tickets/export" download { "Export CSV" }
+                    }
                 }
             }
             (ListTable {

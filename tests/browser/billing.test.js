@@ -122,7 +122,13 @@ test('issue two invoices → PDF → pay both with one amount lowered → Paid a
   await payOnStripe(page, 'USD 175.00');
   await waitForReceipt(page);
   await page.goto(`${BASE}/invoices/?tab=closed`);
-  await page.getByRole('link', { name: first }).waitFor();
+  await page.getByRole('link', { name: first }).click();
+  // The invoice lists both payments, oldest first, each with its receipt.
+  await page.locator('#payments-section:not([hidden])').waitFor();
+  const paidBy = await page.locator('#payments tbody tr td.num').allTextContents();
+  assert.deepEqual(paidBy, ['$100.00', '$175.00']);
+  await page.getByRole('link', { name: /^Receipt for \$175\.00 paid / }).click();
+  await page.getByRole('heading', { name: 'Receipt: $175.00' }).waitFor();
 
   await page.goto(`${BASE}/payments/`);
   await page.locator('td[data-field="amount"]').first().waitFor();
@@ -191,6 +197,8 @@ for (const theme of ['light', 'dark']) {
     const href = await page.locator('td[data-field="number"] a').first().getAttribute('href');
     await scan(href, '#invoice[aria-busy="false"]');
     await scan('/invoices/?tab=closed', 'td[data-field="number"] a');
+    const paid = await page.locator('td[data-field="number"] a').first().getAttribute('href');
+    await scan(paid, '#payments-section:not([hidden])');
     await scan('/payments/', 'td[data-field="receipt"] a');
     const receipt = await page.locator('td[data-field="receipt"] a').first().getAttribute('href');
     await scan(receipt, '#receipt[aria-busy="false"]');

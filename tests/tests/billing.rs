@@ -748,6 +748,14 @@ async fn a_webhook_delivered_ten_times_pays_once_across_two_invoices() {
         (Some("issued"), Some(15_000))
     );
     assert_eq!(second["version"], two["version"].as_u64().unwrap() + 1);
+    // Each invoice lists the payment once, with the part it took.
+    for (inv, amount) in [(&first, 11_000), (&second, 7_000)] {
+        let payments = inv["payments"].as_array().unwrap();
+        assert_eq!(payments.len(), 1, "{inv}");
+        assert_eq!(payments[0]["payment_id"], payment_id.as_str());
+        assert_eq!(payments[0]["amount"], amount);
+        assert!(payments[0]["paid_at"].is_string());
+    }
     let history = t.get("/api/payments", &billing).await;
     let items = history.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
@@ -1003,7 +1011,28 @@ async fn manual_payments_and_voiding_follow_the_rules() {
         .send()
         .await;
     assert_eq!(rest.status, 201);
-    assert_eq!(invoice(&t, &staff, &one["id"]).await["status"], "paid");
+    let settled = invoice(&t, &staff, &one["id"]).await;
+    assert_eq!(settled["status"], "paid");
+    // The invoice lists both payments, oldest first, with how they were paid.
+    let listed: Vec<(&str, i64, &str)> = settled["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["method"].as_str().unwrap(),
+                p["amount"].as_i64().unwrap(),
+                p["payment_id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("Cheque 1042", 6_000, cheque.body["id"].as_str().unwrap()),
+            ("Bank transfer", 5_000, rest.body["id"].as_str().unwrap()),
+        ]
+    );
     let closed = t.get("/api/invoices?tab=closed", &client).await;
     assert_eq!(closed.body["items"][0]["status"], "paid");
     let after = t.call("POST", &path).cookie(&staff).json(json!({"amount": 1, "method": "cash", "version": invoice(&t, &staff, &one["id"]).await["version"]})).send().await;

@@ -636,7 +636,7 @@ pub async fn record_payment(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, A
         failure: None,
     };
     let mut paid = invoice.clone();
-    crate::payments::apply_to(&mut paid, body.amount, now);
+    paid.apply_payment(&payment, body.amount, now);
     let audit = principal.audit(
         ctx,
         &principal.company.id,

@@ -15,7 +15,6 @@ use portal::http::{Ctx, json};
 use portal::store::payable;
 use portal::{ApiError, App};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::invoices::Autopay;
@@ -24,17 +23,6 @@ use crate::{billing_company, notify, paying_client};
 
 /// Most invoices one payment may cover.
 pub const MAX_INVOICES_PER_PAYMENT: usize = 20;
-
-/// Apply `amount` to `invoice` (which must be able to take it).
-pub fn apply_to(invoice: &mut Invoice, amount: i64, now: OffsetDateTime) {
-    invoice.paid += amount;
-    invoice.balance -= amount;
-    if invoice.balance == 0 {
-        invoice.status = InvoiceStatus::Paid;
-    }
-    invoice.version += 1;
-    invoice.updated_at = now;
-}
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -482,12 +470,13 @@ pub async fn succeed(
         }
         settled.unapplied = 0;
         let mut changed = Vec::new();
-        for allocation in &mut settled.allocations {
+        let mut allocations = std::mem::take(&mut settled.allocations);
+        for allocation in &mut allocations {
             let take = match invoices.iter().find(|i| i.id == allocation.invoice_id) {
                 Some(invoice) if payable(invoice) => {
                     let take = allocation.amount.min(invoice.balance);
                     let mut next = invoice.clone();
-                    apply_to(&mut next, take, now);
+                    next.apply_payment(&settled, take, now);
                     changed.push((next, invoice.version));
                     take
                 }
@@ -496,6 +485,7 @@ pub async fn succeed(
             settled.unapplied += allocation.amount - take;
             allocation.amount = take;
         }
+        settled.allocations = allocations;
         let labels: Vec<String> = settled
             .allocations
             .iter()

@@ -283,6 +283,9 @@ pub struct Invoice {
     /// Tickets this invoice bills (numbers, of the same company).
     #[serde(default)]
     pub tickets: Vec<u64>,
+    /// The payments that paid it, oldest first.
+    #[serde(default)]
+    pub payments: Vec<InvoicePayment>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
@@ -290,6 +293,19 @@ pub struct Invoice {
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: OffsetDateTime,
     pub version: u64,
+}
+
+/// What an invoice keeps of a payment that paid (part of) it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct InvoicePayment {
+    pub payment_id: BillingId,
+    /// The part of the payment this invoice took (minor units).
+    pub amount: i64,
+    /// How it was paid, for people: `Visa •••• 4242`, `Cheque 1042`.
+    pub method: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub paid_at: OffsetDateTime,
 }
 
 /// The display form of an invoice number.
@@ -329,10 +345,29 @@ impl Invoice {
             due_date: None,
             notes: String::new(),
             tickets: Vec::new(),
+            payments: Vec::new(),
             created_at: now,
             updated_at: now,
             version: 1,
         }
+    }
+
+    /// Apply `amount` of `payment` (which this invoice must be able to take) at `now`: paid,
+    /// balance, status, the payments list and the version.
+    pub fn apply_payment(&mut self, payment: &Payment, amount: i64, now: OffsetDateTime) {
+        self.paid += amount;
+        self.balance -= amount;
+        if self.balance == 0 {
+            self.status = InvoiceStatus::Paid;
+        }
+        self.payments.push(InvoicePayment {
+            payment_id: payment.id.clone(),
+            amount,
+            method: payment.method.clone(),
+            paid_at: now,
+        });
+        self.version += 1;
+        self.updated_at = now;
     }
 
     pub fn label(&self) -> String {

@@ -707,11 +707,7 @@ pub async fn seed_invoices(store: &Store, now: OffsetDateTime) -> anyhow::Result
                 failure: None,
             };
             let mut settled = sent.clone();
-            settled.paid = settled.total;
-            settled.balance = 0;
-            settled.status = InvoiceStatus::Paid;
-            settled.version += 1;
-            settled.updated_at = at;
+            settled.apply_payment(&payment, sent.total, at);
             let summary = format!("Recorded a bank transfer against {}", invoice_label(number));
             store
                 .create_payment(

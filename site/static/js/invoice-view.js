@@ -2,7 +2,7 @@
 // draft, issuing, deleting, voiding and recording a payment received.
 import { authed } from './api.js';
 import { me } from './shell.js';
-import { showProblem, whileBusy } from './forms.js';
+import { showProblem, whileBusy, when } from './forms.js';
 import {
   checkout, day, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney, withCompany,
 } from './billing-common.js';
@@ -44,10 +44,31 @@ function fill(inv) {
     a.textContent = `#${n}`;
     return i ? [', ', a] : [a];
   }));
+  fillPayments(inv);
   $('pdf').href = withCompany(`/api/invoices/${encodeURIComponent(inv.id)}/pdf`);
   $('pdf').hidden = inv.status === 'draft';
   $('pdf').setAttribute('download', `${inv.label}.pdf`);
   $('invoice').setAttribute('aria-busy', 'false');
+}
+
+// The payments that paid it, each with a link to its receipt.
+function fillPayments(inv) {
+  $('payments-section').hidden = !inv.payments.length;
+  const body = $('payments').tBodies[0];
+  body.replaceChildren();
+  for (const p of inv.payments) {
+    const row = body.insertRow();
+    row.insertCell().textContent = when(p.paid_at);
+    row.insertCell().textContent = p.method || 'Online payment';
+    const amount = row.insertCell();
+    amount.className = 'num';
+    amount.textContent = money(p.amount, inv.currency);
+    const link = document.createElement('a');
+    link.href = withCompany(`/payments/receipt/?id=${encodeURIComponent(p.payment_id)}`);
+    link.textContent = 'Receipt';
+    link.setAttribute('aria-label', `Receipt for ${amount.textContent} paid ${row.cells[0].textContent}`);
+    row.insertCell().append(link);
+  }
 }
 
 async function load() {
@@ -68,13 +89,14 @@ function clientActions() {
   if (payable) $('amount').value = moneyInput(invoice.balance, invoice.currency);
 }
 
+// The MSP's actions that apply to the invoice as it is now; none (paid, void): no section.
 function staffActions() {
-  $('staff-section').hidden = false;
   $('draft-actions').hidden = invoice.status !== 'draft';
   $('edit').href = withCompany(`/invoices/edit/?id=${encodeURIComponent(invoice.id)}`, invoice.company_id);
   $('void-actions').hidden = !(invoice.status === 'issued' && invoice.paid === 0);
   $('record-form').hidden = !(invoice.status === 'issued' && invoice.balance > 0);
   $('record_amount').value = moneyInput(invoice.balance, invoice.currency);
+  $('staff-section').hidden = ['draft-actions', 'void-actions', 'record-form'].every((part) => $(part).hidden);
 }
 
 $('pay-form').addEventListener('submit', async (event) => {
