@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source infra/lib.sh
 export SAM_CLI_TELEMETRY=0 CARGO_TERM_COLOR=never
+# A cold target/ (CI, a fresh clone) builds once: incremental caches would only take disk (~1.3 GB).
+[ -d target/debug ] || export CARGO_INCREMENTAL=0
 started=$SECONDS
 step() { log ""; log "==> $* ($((SECONDS - started)) s)"; }
 
