@@ -95,7 +95,7 @@ pub fn invoices(b: &Branding) -> Markup {
                     caption: "Outstanding invoices",
                     columns: &[
                         ("pick", "Pay"), ("number", "Number"), ("company", "Company"), ("issued", "Issued"),
-                        ("due", "Due"), ("total", "Total"), ("balance", "Balance"), ("status", "Status"),
+                        ("due", "Due"), ("paid_on", "Paid on"), ("total", "Total"), ("balance", "Balance"), ("status", "Status"),
                         ("amount", "Amount to pay"),
                     ],
                 })

@@ -108,6 +108,7 @@ test('issue two invoices → PDF → pay both with one amount lowered → Paid a
   const paidRow = page.locator('tr', { has: page.getByRole('link', { name: second }) });
   await paidRow.waitFor();
   assert.equal(await paidRow.locator('[data-field="status"]').textContent(), 'Paid');
+  assert.equal(await paidRow.locator('[data-field="paid_on"]').textContent(), new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date()));
   await page.goto(`${BASE}/invoices/`);
   const partRow = page.locator('tr', { has: page.getByRole('link', { name: first }) });
   await partRow.waitFor();

@@ -1035,6 +1035,10 @@ async fn manual_payments_and_voiding_follow_the_rules() {
     );
     let closed = t.get("/api/invoices?tab=closed", &client).await;
     assert_eq!(closed.body["items"][0]["status"], "paid");
+    assert_eq!(
+        closed.body["items"][0]["last_paid_at"],
+        settled["payments"][1]["paid_at"]
+    );
     let after = t.call("POST", &path).cookie(&staff).json(json!({"amount": 1, "method": "cash", "version": invoice(&t, &staff, &one["id"]).await["version"]})).send().await;
     assert_eq!(after.problem(409), "/problems/not-payable");
 }

@@ -15,7 +15,7 @@ use portal::roles::Capability;
 use portal::store::{Saved, TicketRef, payable, today};
 use portal::{ApiError, App};
 use serde::{Deserialize, Serialize};
-use time::Date;
+use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
 use crate::{billing_company, notify, payments, visible_invoice};
@@ -43,6 +43,10 @@ pub struct InvoiceRow {
     #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<Date>,
     pub overdue: bool,
+    /// When the latest payment was applied (what the Paid tab shows).
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_paid_at: Option<OffsetDateTime>,
     pub version: u64,
 }
 
@@ -50,6 +54,7 @@ impl InvoiceRow {
     fn from(invoice: Invoice, today: Date) -> Self {
         Self {
             overdue: invoice.is_overdue(today),
+            last_paid_at: invoice.payments.last().map(|p| p.paid_at),
             label: invoice.label(),
             id: invoice.id,
             company_id: invoice.company_id,

@@ -3,7 +3,7 @@
 import { me } from './shell.js';
 import { dropColumn, paginatedTable } from './list.js';
 import {
-  checkout, day, fillCompanies, invoiceHref, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney,
+  checkout, day, dayOf, fillCompanies, invoiceHref, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney,
 } from './billing-common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -102,6 +102,7 @@ me.then(async (data) => {
     dropColumn('invoices', 'pick');
     dropColumn('invoices', 'amount');
   }
+  if (tab !== 'closed') dropColumn('invoices', 'paid_on');
   if (staff) {
     $('company-filter').hidden = false;
     await fillCompanies($('company'), params.get('company'));
@@ -123,6 +124,7 @@ me.then(async (data) => {
       company: inv.company_name,
       issued: day(inv.issue_date),
       due: day(inv.due_date),
+      paid_on: dayOf(inv.last_paid_at),
       total: money(inv.total, inv.currency),
       balance: money(inv.balance, inv.currency),
       status: invoiceStatus(inv),
