@@ -1339,3 +1339,91 @@ async fn cards_about_to_expire_are_reminded_once_per_card_and_month() {
         "{recipients:?}"
     );
 }
+
+#[tokio::test]
+async fn overdue_invoices_are_reminded_once_per_step_until_paid() {
+    let t = TestApp::new().await;
+    let staff = t.login(STAFF).await;
+    let late = issued(&t, &staff, 10_000).await; // 11,000
+    let paid = issued(&t, &staff, 5_000).await; // 5,500, paid in full below
+    let due = time::Date::parse(
+        late["due_date"].as_str().unwrap(),
+        &time::format_description::well_known::Iso8601::DATE,
+    )
+    .unwrap();
+    let path = format!(
+        "/api/invoices/{}/payments?company={ACME}",
+        paid["id"].as_str().unwrap()
+    );
+    let settle = t
+        .call("POST", &path)
+        .cookie(&staff)
+        .json(json!({"amount": 5_500, "method": "cash", "version": paid["version"]}))
+        .send()
+        .await;
+    assert_eq!(settle.status, 201, "{}", settle.text);
+    let day = |n: i64| due + time::Duration::days(n);
+    let before = t.mail().await.len();
+    // Not yet late on its due date; then 1 day late; the same step again changes nothing.
+    assert_eq!(billing::overdue_reminders(&t.app, day(0)).await.unwrap(), 0);
+    assert_eq!(billing::overdue_reminders(&t.app, day(1)).await.unwrap(), 1);
+    assert_eq!(billing::overdue_reminders(&t.app, day(1)).await.unwrap(), 0);
+    assert_eq!(billing::overdue_reminders(&t.app, day(3)).await.unwrap(), 0);
+    // A week late: the 7-day reminder; a run missed until 40 days late sends the 30-day one only.
+    assert_eq!(billing::overdue_reminders(&t.app, day(8)).await.unwrap(), 1);
+    assert_eq!(
+        billing::overdue_reminders(&t.app, day(40)).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        billing::overdue_reminders(&t.app, day(41)).await.unwrap(),
+        0
+    );
+    let mail = t.mail().await;
+    let subjects: Vec<&str> = mail[before..]
+        .iter()
+        .map(|m| m["subject"].as_str().unwrap())
+        .collect();
+    let label = late["label"].as_str().unwrap();
+    let expected = [
+        format!("Reminder: invoice {label} is 1 day overdue"),
+        format!("Reminder: invoice {label} is 8 days overdue"),
+        format!("Reminder: invoice {label} is 40 days overdue"),
+    ];
+    // One email per reminder (to every billing contact at once), in order.
+    let mut distinct = subjects.clone();
+    distinct.dedup();
+    assert_eq!(distinct, expected, "{subjects:?}");
+    let body = mail[before]["body"].as_str().unwrap();
+    assert!(body.contains("$110.00 is still to pay"), "{body}");
+    assert!(
+        body.contains(&format!(
+            "/invoices/view/?id={}",
+            late["id"].as_str().unwrap()
+        )),
+        "{body}"
+    );
+    assert!(
+        !mail[before..]
+            .iter()
+            .any(|m| m.to_string().contains("@globex.example")),
+        "only Acme's contacts"
+    );
+    // Once paid, no more reminders.
+    let now = invoice(&t, &staff, &late["id"]).await;
+    let path = format!(
+        "/api/invoices/{}/payments?company={ACME}",
+        late["id"].as_str().unwrap()
+    );
+    let rest = t
+        .call("POST", &path)
+        .cookie(&staff)
+        .json(json!({"amount": 11_000, "method": "cheque", "version": now["version"]}))
+        .send()
+        .await;
+    assert_eq!(rest.status, 201, "{}", rest.text);
+    assert_eq!(
+        billing::overdue_reminders(&t.app, day(400)).await.unwrap(),
+        0
+    );
+}

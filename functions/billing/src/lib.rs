@@ -135,6 +135,38 @@ async fn visible_invoice(
 ))]
 pub struct ApiDoc;
 
+/// How many days past its due date an unpaid invoice is reminded of (each step once).
+pub const OVERDUE_REMINDER_DAYS: [u32; 4] = [1, 7, 14, 30];
+
+/// Email the billing contacts of every outstanding invoice that reached a step of
+/// `OVERDUE_REMINDER_DAYS` past its due date on `today`: the latest step reached, once (a run
+/// missed for a few days sends one reminder, not several). Run daily with the card reminders;
+/// answers how many reminders were sent.
+pub async fn overdue_reminders(app: &App, today: time::Date) -> anyhow::Result<usize> {
+    let now = app.now();
+    let mut sent = 0;
+    for invoice in app.store.outstanding_invoices(None, usize::MAX).await? {
+        let Some(due) = invoice.due_date.filter(|_| invoice.is_overdue(today)) else {
+            continue;
+        };
+        let late = (today - due).whole_days();
+        let Some(step) = OVERDUE_REMINDER_DAYS
+            .iter()
+            .rev()
+            .copied()
+            .find(|d| i64::from(*d) <= late)
+        else {
+            continue;
+        };
+        // Marked first, so a failure while mailing never sends twice.
+        if app.store.mark_overdue_reminder(&invoice, step, now).await? {
+            notify::overdue(app, &invoice, late).await;
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
+
 /// Email the billing contacts of every company with a saved card that expires at the end of
 /// `today`'s month, once per card and month. Run daily (the `billing-reminders` function, on a
 /// schedule); answers how many reminders were sent.

@@ -454,6 +454,14 @@ pub fn stripe_customer(customer: &str) -> Key {
 }
 
 /// A Stripe event already applied (webhooks are delivered at least once). Expires by TTL.
+/// Marks that `invoice`'s reminder for being `days` days overdue was sent (each one once).
+pub fn overdue_reminder(company: &CompanyId, id: &crate::billing::BillingId, days: u32) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: format!("OVERDUE#{id}#{days}"),
+    }
+}
+
 pub fn stripe_event(event: &str) -> Key {
     Key {
         pk: format!("STRIPEEVT#{event}"),

@@ -1,5 +1,6 @@
 //! The `billing-reminders` function: run daily by a schedule, it emails the billing contacts of
-//! cards that expire this month. `--once` runs it once from a shell (local development).
+//! overdue invoices (1, 7, 14 and 30 days late) and of cards that expire this month. `--once` runs
+//! it once from a shell (local development).
 
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 use portal::App;
@@ -9,16 +10,26 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_http::tracing::init_default_subscriber();
     let app = App::from_env().await?;
     if std::env::args().any(|a| a == "--once") {
-        let sent = billing::card_reminders(&app, app.now().date()).await?;
-        println!("sent {sent} card expiry reminders");
+        let (overdue, cards) = run(&app).await?;
+        println!("sent {overdue} overdue invoice reminders and {cards} card expiry reminders");
         return Ok(());
     }
     let app = &app;
     lambda_runtime::run(service_fn(
         move |_: LambdaEvent<serde_json::Value>| async move {
-            let sent = billing::card_reminders(app, app.now().date()).await?;
-            Ok::<_, lambda_runtime::Error>(serde_json::json!({ "sent": sent }))
+            let (overdue, cards) = run(app).await?;
+            Ok::<_, lambda_runtime::Error>(
+                serde_json::json!({ "overdue": overdue, "cards": cards }),
+            )
         },
     ))
     .await
+}
+
+/// Both kinds of reminder, for today (UTC).
+async fn run(app: &App) -> anyhow::Result<(usize, usize)> {
+    let today = portal::store::today(app.now());
+    let overdue = billing::overdue_reminders(app, today).await?;
+    let cards = billing::card_reminders(app, today).await?;
+    Ok((overdue, cards))
 }

@@ -604,6 +604,23 @@ impl Store {
         .context("listing expiring cards")
     }
 
+    /// Mark `invoice`'s reminder for being `days` days overdue as sent; `false` if it was already.
+    /// The mark expires after a year.
+    pub async fn mark_overdue_reminder(
+        &self,
+        invoice: &Invoice,
+        days: u32,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<bool> {
+        let mut item = keys::overdue_reminder(&invoice.company_id, &invoice.id, days).to_item();
+        item.insert(
+            keys::TTL.into(),
+            super::epoch(now + time::Duration::days(366)),
+        );
+        self.transact(vec![self.put_new(item)?], "marking an overdue reminder")
+            .await
+    }
+
     /// Record a Stripe event that changes nothing else of ours (so a repeat is recognised).
     pub async fn record_event(&self, event: &str, now: OffsetDateTime) -> anyhow::Result<bool> {
         let result = self
