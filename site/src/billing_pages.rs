@@ -4,7 +4,7 @@
 use maud::{Markup, html};
 
 use crate::Branding;
-use crate::components::{Chrome, Field, ListTable, page};
+use crate::components::{Chrome, Field, ListTable, page, scroll_region};
 
 /// The links between the billing pages, on each of them.
 struct BillingNav(&'static str);
@@ -134,21 +134,23 @@ pub fn invoice_view(b: &Branding) -> Markup {
                     dt { "Total" } dd data-i="total" {}
                     dt { "Balance" } dd data-i="balance" {}
                 }
-                table #lines {
-                    caption { "Invoice lines" }
-                    thead { tr {
-                        th scope="col" { "Description" } th.num scope="col" { "Quantity" }
-                        th.num scope="col" { "Unit price" } th.num scope="col" { "Amount" }
-                    } }
-                    tbody {}
-                    tfoot {
-                        tr { th scope="row" colspan="3" { "Subtotal" } td.num data-i="subtotal" {} }
-                        tr { th scope="row" colspan="3" #tax-label { "Tax" } td.num data-i="tax" {} }
-                        tr { th scope="row" colspan="3" { "Total" } td.num data-i="total" {} }
-                        tr { th scope="row" colspan="3" { "Paid" } td.num data-i="paid" {} }
-                        tr { th scope="row" colspan="3" { "Balance due" } td.num data-i="balance" {} }
+                (scroll_region("lines-caption", html! {
+                    table #lines {
+                        caption #lines-caption { "Invoice lines" }
+                        thead { tr {
+                            th scope="col" { "Description" } th.num scope="col" { "Quantity" }
+                            th.num scope="col" { "Unit price" } th.num scope="col" { "Amount" }
+                        } }
+                        tbody {}
+                        tfoot {
+                            tr { th scope="row" colspan="3" { "Subtotal" } td.num data-i="subtotal" {} }
+                            tr { th scope="row" colspan="3" #tax-label { "Tax" } td.num data-i="tax" {} }
+                            tr { th scope="row" colspan="3" { "Total" } td.num data-i="total" {} }
+                            tr { th scope="row" colspan="3" { "Paid" } td.num data-i="paid" {} }
+                            tr { th scope="row" colspan="3" { "Balance due" } td.num data-i="balance" {} }
+                        }
                     }
-                }
+                }))
                 p.prewrap data-i="notes" {}
                 p #tickets-line hidden { "Bills tickets: " span #tickets {} }
                 p { a #pdf role="button" .secondary href="#" { "Download PDF" } }
@@ -238,14 +240,16 @@ pub fn invoice_edit(b: &Branding) -> Markup {
                 fieldset {
                     legend { "Lines" }
                     p.form-error #lines-error role="alert" {}
-                    table #line-table {
-                        caption.visually-hidden { "Invoice lines" }
-                        thead { tr {
-                            th scope="col" { "Description" } th scope="col" { "Quantity" }
-                            th scope="col" { "Unit price" } th.num scope="col" { "Amount" } th scope="col" { span.visually-hidden { "Remove" } }
-                        } }
-                        tbody {}
-                    }
+                    (scroll_region("line-table-caption", html! {
+                        table #line-table {
+                            caption.visually-hidden #line-table-caption { "Invoice lines" }
+                            thead { tr {
+                                th scope="col" { "Description" } th scope="col" { "Quantity" }
+                                th scope="col" { "Unit price" } th.num scope="col" { "Amount" } th scope="col" { span.visually-hidden { "Remove" } }
+                            } }
+                            tbody {}
+                        }
+                    }))
                     button.secondary #add-line type="button" { "Add a line" }
                 }
                 template #line-row {
@@ -362,14 +366,16 @@ pub fn payment_methods(b: &Branding) -> Markup {
             (online_off())
             p.muted { "Cards and bank accounts are kept by Stripe, our payment processor: this portal never sees or stores their numbers." }
             p #add-row hidden { button #add-method type="button" { "Add a card or bank account" } }
-            table #methods aria-busy="true" {
-                caption { "Saved payment methods" }
-                thead { tr {
-                    th scope="col" { "Method" } th scope="col" { "Nickname" } th scope="col" { "Expires" }
-                    th scope="col" { "Default" } th scope="col" { "Actions" }
-                } }
-                tbody {}
-            }
+            (scroll_region("methods-caption", html! {
+                table #methods aria-busy="true" {
+                    caption #methods-caption { "Saved payment methods" }
+                    thead { tr {
+                        th scope="col" { "Method" } th scope="col" { "Nickname" } th scope="col" { "Expires" }
+                        th scope="col" { "Default" } th scope="col" { "Actions" }
+                    } }
+                    tbody {}
+                }
+            }))
             section #autopay-section aria-labelledby="autopay-heading" {
                 h2 #autopay-heading { "Autopay" }
                 p #autopay-state {}
@@ -413,22 +419,26 @@ pub fn receivables(b: &Branding) -> Markup {
                 a role="button" href="/invoices/edit/" { "New invoice" }
             }
             p.form-error #load-error role="alert" {}
-            table #balances aria-busy="true" {
-                caption { "Outstanding balance by company, most overdue first" }
-                thead { tr {
-                    th scope="col" { "Company" } th.num scope="col" { "Outstanding" } th.num scope="col" { "Overdue" }
-                    th.num scope="col" { "Open invoices" } th scope="col" { "Oldest due" }
-                } }
-                tbody {}
-            }
-            table #overdue aria-busy="true" {
-                caption { "Overdue invoices" }
-                thead { tr {
-                    th scope="col" { "Invoice" } th scope="col" { "Company" } th scope="col" { "Due" }
-                    th.num scope="col" { "Balance" }
-                } }
-                tbody {}
-            }
+            (scroll_region("balances-caption", html! {
+                table #balances aria-busy="true" {
+                    caption #balances-caption { "Outstanding balance by company, most overdue first" }
+                    thead { tr {
+                        th scope="col" { "Company" } th.num scope="col" { "Outstanding" } th.num scope="col" { "Overdue" }
+                        th.num scope="col" { "Open invoices" } th scope="col" { "Oldest due" }
+                    } }
+                    tbody {}
+                }
+            }))
+            (scroll_region("overdue-caption", html! {
+                table #overdue aria-busy="true" {
+                    caption #overdue-caption { "Overdue invoices" }
+                    thead { tr {
+                        th scope="col" { "Invoice" } th scope="col" { "Company" } th scope="col" { "Due" }
+                        th.num scope="col" { "Balance" }
+                    } }
+                    tbody {}
+                }
+            }))
         },
     )
 }

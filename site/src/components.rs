@@ -152,6 +152,15 @@ impl Render for Field<'_> {
     }
 }
 
+/// A table's scroll region: on small screens a wide table scrolls here rather than the whole page.
+/// It takes focus so the keyboard can scroll it; `caption` is the id of the table's caption, which
+/// names the region.
+pub fn scroll_region(caption: &str, table: Markup) -> Markup {
+    html! {
+        div.table-scroll role="region" aria-labelledby=(caption) tabindex="0" { (table) }
+    }
+}
+
 /// A paginated table filled by `js/list.js`: `#{id}-table` with caption `#{id}-caption`, a row
 /// `<template id="{id}-row">` whose cells are named by `data-field`, an error line and a "Show more"
 /// button.
@@ -166,11 +175,13 @@ impl Render for ListTable<'_> {
     fn render(&self) -> Markup {
         html! {
             p.form-error id={ (self.id) "-error" } role="alert" {}
-            table id={ (self.id) "-table" } aria-busy="true" {
-                caption id={ (self.id) "-caption" } { (self.caption) }
-                thead { tr { @for (_, heading) in self.columns { th scope="col" { (heading) } } } }
-                tbody {}
-            }
+            (scroll_region(&format!("{}-caption", self.id), html! {
+                table id={ (self.id) "-table" } aria-busy="true" {
+                    caption id={ (self.id) "-caption" } { (self.caption) }
+                    thead { tr { @for (_, heading) in self.columns { th scope="col" { (heading) } } } }
+                    tbody {}
+                }
+            }))
             template id={ (self.id) "-row" } {
                 tr { @for (field, _) in self.columns { td data-field=(field) {} } }
             }

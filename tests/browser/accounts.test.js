@@ -126,7 +126,7 @@ test('invite → accept from the mailbox → sign in → two-factor → deactiva
     await table.getByRole('cell', { name: action }).first().waitFor();
   }
   await admin.getByLabel('What').selectOption('user_invited');
-  await admin.getByRole('button', { name: 'Show' }).click();
+  await admin.getByRole('button', { name: 'Show', exact: true }).click();
   await table.getByRole('cell', { name: `Invited Nova Newbie <${email}> as Standard User` }).waitFor();
   const actions = await table.locator('td[data-field="action"]').allTextContents();
   assert.ok(actions.length > 0 && actions.every((a) => a === 'User invited'), actions.join());

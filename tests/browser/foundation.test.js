@@ -75,6 +75,29 @@ test('navigation shows only what the role allows', async () => {
   }
 });
 
+test('on a 390 px phone the pages fit the screen: wide lists scroll in their own focusable region', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.setViewportSize({ width: 390, height: 800 });
+  await signIn(page, 'admin@northwind.example');
+  for (const path of ['/', '/tickets/', '/invoices/', '/invoices/edit/?company=acme-dental', '/billing/', '/payments/?company=acme-dental',
+    '/payment-methods/?company=acme-dental', '/users/', '/companies/', '/audit/', '/account/', '/settings/tickets/']) {
+    await page.goto(`${BASE}${path}`);
+    await page.waitForLoadState('networkidle');
+    const [page_width, screen] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    assert.ok(page_width <= screen, `${path}: the page is ${page_width} px wide on a ${screen} px screen`);
+  }
+  // The ticket list is wider than the phone: its region scrolls, and the keyboard can reach it.
+  await page.goto(`${BASE}/tickets/`);
+  const region = page.getByRole('region', { name: 'Open tickets' });
+  await region.locator('td[data-field="number"] a').first().waitFor();
+  assert.ok(await region.evaluate((el) => el.scrollWidth > el.clientWidth), 'the table scrolls inside its region');
+  await region.focus();
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => document.querySelector('.table-scroll').scrollLeft > 0);
+  assert.deepEqual(errors, []);
+});
+
 test('a Full Admin sees their own company\'s users; a signed-out visitor is sent to sign in and back', async () => {
   const errors = [];
   const page = await newPage(browser, errors);
