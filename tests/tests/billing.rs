@@ -1340,6 +1340,21 @@ async fn cards_about_to_expire_are_reminded_once_per_card_and_month() {
     );
 }
 
+/// Record `amount` received by cheque against an Acme invoice read at `version`.
+async fn record_payment(t: &TestApp, staff: &str, invoice: &Value, amount: i64, version: &Value) {
+    let path = format!(
+        "/api/invoices/{}/payments?company={ACME}",
+        invoice["id"].as_str().unwrap()
+    );
+    let answer = t
+        .call("POST", &path)
+        .cookie(staff)
+        .json(json!({"amount": amount, "method": "cheque", "version": version}))
+        .send()
+        .await;
+    assert_eq!(answer.status, 201, "{}", answer.text);
+}
+
 #[tokio::test]
 async fn overdue_invoices_are_reminded_once_per_step_until_paid() {
     let t = TestApp::new().await;
@@ -1351,17 +1366,7 @@ async fn overdue_invoices_are_reminded_once_per_step_until_paid() {
         &time::format_description::well_known::Iso8601::DATE,
     )
     .unwrap();
-    let path = format!(
-        "/api/invoices/{}/payments?company={ACME}",
-        paid["id"].as_str().unwrap()
-    );
-    let settle = t
-        .call("POST", &path)
-        .cookie(&staff)
-        .json(json!({"amount": 5_500, "method": "cash", "version": paid["version"]}))
-        .send()
-        .await;
-    assert_eq!(settle.status, 201, "{}", settle.text);
+    record_payment(&t, &staff, &paid, 5_500, &paid["version"]).await;
     let day = |n: i64| due + time::Duration::days(n);
     let before = t.mail().await.len();
     // Not yet late on its due date; then 1 day late; the same step again changes nothing.
@@ -1411,17 +1416,7 @@ async fn overdue_invoices_are_reminded_once_per_step_until_paid() {
     );
     // Once paid, no more reminders.
     let now = invoice(&t, &staff, &late["id"]).await;
-    let path = format!(
-        "/api/invoices/{}/payments?company={ACME}",
-        late["id"].as_str().unwrap()
-    );
-    let rest = t
-        .call("POST", &path)
-        .cookie(&staff)
-        .json(json!({"amount": 11_000, "method": "cheque", "version": now["version"]}))
-        .send()
-        .await;
-    assert_eq!(rest.status, 201, "{}", rest.text);
+    record_payment(&t, &staff, &late, 11_000, &now["version"]).await;
     assert_eq!(
         billing::overdue_reminders(&t.app, day(400)).await.unwrap(),
         0
