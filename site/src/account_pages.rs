@@ -344,6 +344,7 @@ pub fn companies(b: &Branding) -> Markup {
                             div { (Field { name: "currency", label: "Currency (e.g. USD)", kind: "text", autocomplete: "off", required: true }) }
                             div { (Field { name: "payment_terms_days", label: "Payment terms (days)", kind: "number", autocomplete: "off", required: true }) }
                         }
+                        label { input #overdue_reminders name="overdue_reminders" type="checkbox"; "Email reminders of overdue invoices (1, 7, 14 and 30 days past due)" }
                         label { input #mfa_required name="mfa_required" type="checkbox"; "Users must use two-factor authentication" }
                         p.muted { "Sign-in methods: password. (Microsoft and Google sign-in are not available yet.)" }
                         p.form-error #company-error role="alert" {}

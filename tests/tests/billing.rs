@@ -1374,7 +1374,26 @@ async fn overdue_invoices_are_reminded_once_per_step_until_paid() {
     assert_eq!(billing::overdue_reminders(&t.app, day(1)).await.unwrap(), 1);
     assert_eq!(billing::overdue_reminders(&t.app, day(1)).await.unwrap(), 0);
     assert_eq!(billing::overdue_reminders(&t.app, day(3)).await.unwrap(), 0);
-    // A week late: the 7-day reminder; a run missed until 40 days late sends the 30-day one only.
+    // With Acme's overdue reminders turned off, none; on again, the 7-day one (a week late).
+    let reminders = |on: bool| {
+        let (t, staff) = (&t, &staff);
+        async move {
+            let path = format!("/api/companies/{ACME}");
+            let version = t.get(&path, staff).await.body["version"].clone();
+            let set = t
+                .call("PATCH", &path)
+                .cookie(staff)
+                .json(json!({"version": version, "overdue_reminders": on}))
+                .send()
+                .await;
+            assert_eq!(set.status, 200, "{}", set.text);
+            assert_eq!(set.body["overdue_reminders"], on);
+        }
+    };
+    reminders(false).await;
+    assert_eq!(billing::overdue_reminders(&t.app, day(8)).await.unwrap(), 0);
+    reminders(true).await;
+    // A run missed until 40 days late sends the 30-day one only.
     assert_eq!(billing::overdue_reminders(&t.app, day(8)).await.unwrap(), 1);
     assert_eq!(
         billing::overdue_reminders(&t.app, day(40)).await.unwrap(),

@@ -90,6 +90,8 @@ pub struct CompanyFields {
     pub currency: Option<String>,
     /// Days from an invoice's issue to its due date (0–365).
     pub payment_terms_days: Option<u32>,
+    /// Email overdue invoice reminders (1, 7, 14 and 30 days past due).
+    pub overdue_reminders: Option<bool>,
     pub mfa_required: Option<bool>,
     pub sign_in_methods: Option<Vec<SignInMethod>>,
     /// `PATCH` only: the version the change was made from (409 if it moved).
@@ -148,6 +150,9 @@ impl CompanyFields {
                     "Payment terms are 0 to 365 days",
                 ));
             }
+        }
+        if let Some(remind) = self.overdue_reminders {
+            company.overdue_reminders = remind;
         }
         if let Some(required) = self.mfa_required {
             company.mfa_required = required;
@@ -313,6 +318,10 @@ fn describe_change(before: &Company, after: &Company) -> String {
         (
             "payment terms",
             before.payment_terms_days != after.payment_terms_days,
+        ),
+        (
+            "overdue reminders",
+            before.overdue_reminders != after.overdue_reminders,
         ),
         (
             "sign-in methods",

@@ -140,10 +140,11 @@ pub const OVERDUE_REMINDER_DAYS: [u32; 4] = [1, 7, 14, 30];
 
 /// Email the billing contacts of every outstanding invoice that reached a step of
 /// `OVERDUE_REMINDER_DAYS` past its due date on `today`: the latest step reached, once (a run
-/// missed for a few days sends one reminder, not several). Run daily with the card reminders;
-/// answers how many reminders were sent.
+/// missed for a few days sends one reminder, not several), unless its company turned overdue
+/// reminders off. Run daily with the card reminders; answers how many reminders were sent.
 pub async fn overdue_reminders(app: &App, today: time::Date) -> anyhow::Result<usize> {
     let now = app.now();
+    let mut companies = std::collections::HashMap::new();
     let mut sent = 0;
     for invoice in app.store.outstanding_invoices(None, usize::MAX).await? {
         let Some(due) = invoice.due_date.filter(|_| invoice.is_overdue(today)) else {
@@ -158,9 +159,21 @@ pub async fn overdue_reminders(app: &App, today: time::Date) -> anyhow::Result<u
         else {
             continue;
         };
+        let company = match companies.get(&invoice.company_id) {
+            Some(company) => company,
+            None => {
+                let company = app.store.get_company(&invoice.company_id).await?;
+                companies
+                    .entry(invoice.company_id.clone())
+                    .or_insert(company)
+            }
+        };
+        let Some(company) = company.as_ref().filter(|c| c.overdue_reminders) else {
+            continue;
+        };
         // Marked first, so a failure while mailing never sends twice.
         if app.store.mark_overdue_reminder(&invoice, step, now).await? {
-            notify::overdue(app, &invoice, late).await;
+            notify::overdue(app, company, &invoice, late).await;
             sent += 1;
         }
     }

@@ -149,16 +149,16 @@ pub async fn autopay_failed(app: &App, invoice: &Invoice, why: &str) {
 }
 
 /// An invoice is `late` days past its due date and not fully paid.
-pub async fn overdue(app: &App, invoice: &Invoice, late: i64) {
+pub async fn overdue(app: &App, company: &Company, invoice: &Invoice, late: i64) {
     let due = invoice.due_date.map(|d| d.to_string()).unwrap_or_default();
     let days = if late == 1 {
         "1 day".into()
     } else {
         format!("{late} days")
     };
-    send(
+    send_to(
         app,
-        &invoice.company_id,
+        company,
         format!("Reminder: invoice {} is {days} overdue", invoice.label()),
         format!(
             "Invoice {} for {} was due on {due}; {} is still to pay.\n\nPay it here: {}\n\nIf you have paid it in the meantime, thank you, and please ignore this reminder.{}",

@@ -22,6 +22,7 @@ function openDialog(company) {
   e.time_zone.value = company?.time_zone ?? 'UTC';
   e.currency.value = company?.currency ?? 'USD';
   e.payment_terms_days.value = company?.payment_terms_days ?? 30;
+  e.overdue_reminders.checked = company?.overdue_reminders ?? true;
   e.mfa_required.checked = company?.mfa_required ?? false;
   $('company-dialog').showModal();
 }
@@ -32,7 +33,8 @@ form.addEventListener('submit', async (event) => {
   const body = {
     name: e.name.value, billing_email: e.billing_email.value, phone: e.phone.value, address: e.address.value,
     time_zone: e.time_zone.value, currency: e.currency.value,
-    payment_terms_days: Number(e.payment_terms_days.value), mfa_required: e.mfa_required.checked,
+    payment_terms_days: Number(e.payment_terms_days.value), overdue_reminders: e.overdue_reminders.checked,
+    mfa_required: e.mfa_required.checked,
   };
   try {
     const saved = editing

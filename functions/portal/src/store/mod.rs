@@ -52,6 +52,9 @@ pub struct Company {
     /// Days from issue to due date of its invoices (when the invoice does not say).
     #[serde(default = "default_payment_terms")]
     pub payment_terms_days: u32,
+    /// Its billing contacts are emailed when an invoice is 1, 7, 14 and 30 days overdue.
+    #[serde(default = "yes")]
+    pub overdue_reminders: bool,
     /// Users must enrol in MFA (at their next sign-in) before they can do anything else.
     #[serde(default)]
     pub mfa_required: bool,
@@ -70,6 +73,9 @@ fn default_time_zone() -> String {
 }
 fn default_payment_terms() -> u32 {
     30
+}
+fn yes() -> bool {
+    true
 }
 fn default_currency() -> String {
     "USD".into()
@@ -92,6 +98,7 @@ impl Company {
             time_zone: default_time_zone(),
             currency: default_currency(),
             payment_terms_days: default_payment_terms(),
+            overdue_reminders: true,
             mfa_required: false,
             sign_in_methods: default_sign_in_methods(),
             admins: 0,
