@@ -5,8 +5,8 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::audit::AuditAction;
 use portal::billing::{
-    Allocation, BillingId, Invoice, InvoiceBody, InvoiceStatus, Payment, PaymentKind,
-    PaymentStatus, format_money, invoice_label, iso_date, parse_invoice_number,
+    BillingId, Invoice, InvoiceBody, InvoiceStatus, Payment, format_money, invoice_label, iso_date,
+    parse_invoice_number,
 };
 use portal::domain::CompanyId;
 use portal::error::FieldError;
@@ -613,35 +613,17 @@ pub async fn record_payment(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, A
         )]));
     }
     let now = ctx.app.now();
-    let payment = Payment {
-        id: BillingId::generate(),
-        company_id: invoice.company_id.clone(),
-        kind: PaymentKind::Manual,
-        status: PaymentStatus::Succeeded,
-        amount: body.amount,
-        currency: invoice.currency.clone(),
-        allocations: vec![Allocation {
-            invoice_id: invoice.id.clone(),
-            number: invoice.number.unwrap_or_default(),
-            amount: body.amount,
-        }],
-        unapplied: 0,
-        method: if reference.is_empty() {
+    let (payment, paid) = Payment::manual(
+        &invoice,
+        body.amount,
+        if reference.is_empty() {
             method.to_owned()
         } else {
             format!("{method} {reference}")
         },
-        created_at: now,
-        paid_at: Some(now),
-        created_by: Some(principal.user.id.clone()),
-        created_by_name: principal.user.name.clone(),
-        stripe_session: None,
-        stripe_payment_intent: None,
-        checkout_url: None,
-        failure: None,
-    };
-    let mut paid = invoice.clone();
-    paid.apply_payment(&payment, body.amount, now);
+        (&principal.user.id, &principal.user.name),
+        now,
+    );
     let audit = principal.audit(
         ctx,
         &principal.company.id,

@@ -159,16 +159,12 @@ pub async fn overdue_reminders(app: &App, today: time::Date) -> anyhow::Result<u
         else {
             continue;
         };
-        let company = match companies.get(&invoice.company_id) {
-            Some(company) => company,
-            None => {
-                let company = app.store.get_company(&invoice.company_id).await?;
-                companies
-                    .entry(invoice.company_id.clone())
-                    .or_insert(company)
-            }
-        };
-        let Some(company) = company.as_ref().filter(|c| c.overdue_reminders) else {
+        if !companies.contains_key(&invoice.company_id) {
+            let company = app.store.get_company(&invoice.company_id).await?;
+            companies.insert(invoice.company_id.clone(), company);
+        }
+        let company = companies[&invoice.company_id].as_ref();
+        let Some(company) = company.filter(|c| c.overdue_reminders) else {
             continue;
         };
         // Marked first, so a failure while mailing never sends twice.

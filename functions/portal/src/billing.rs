@@ -574,6 +574,45 @@ pub struct Payment {
     pub failure: Option<String>,
 }
 
+impl Payment {
+    /// Money the MSP received outside Stripe (cheque, bank transfer, cash), recorded by `by` at
+    /// `at` against `invoice`: the succeeded payment, and the invoice with it applied.
+    pub fn manual(
+        invoice: &Invoice,
+        amount: i64,
+        method: String,
+        by: (&UserId, &str),
+        at: OffsetDateTime,
+    ) -> (Self, Invoice) {
+        let payment = Self {
+            id: BillingId::generate(),
+            company_id: invoice.company_id.clone(),
+            kind: PaymentKind::Manual,
+            status: PaymentStatus::Succeeded,
+            amount,
+            currency: invoice.currency.clone(),
+            allocations: vec![Allocation {
+                invoice_id: invoice.id.clone(),
+                number: invoice.number.unwrap_or_default(),
+                amount,
+            }],
+            unapplied: 0,
+            method,
+            created_at: at,
+            paid_at: Some(at),
+            created_by: Some(by.0.clone()),
+            created_by_name: by.1.to_owned(),
+            stripe_session: None,
+            stripe_payment_intent: None,
+            checkout_url: None,
+            failure: None,
+        };
+        let mut paid = invoice.clone();
+        paid.apply_payment(&payment, amount, at);
+        (payment, paid)
+    }
+}
+
 /// A company's billing account: its Stripe customer, default payment method and autopay consent.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct BillingAccount {

@@ -683,31 +683,13 @@ pub async fn seed_invoices(store: &Store, now: OffsetDateTime) -> anyhow::Result
         );
         if *paid {
             let at = issued + time::Duration::days(12);
-            let payment = Payment {
-                id: BillingId::generate(),
-                company_id: sent.company_id.clone(),
-                kind: PaymentKind::Manual,
-                status: PaymentStatus::Succeeded,
-                amount: sent.total,
-                currency: sent.currency.clone(),
-                allocations: vec![Allocation {
-                    invoice_id: sent.id.clone(),
-                    number,
-                    amount: sent.total,
-                }],
-                unapplied: 0,
-                method: "Bank transfer ACME-7731".into(),
-                created_at: at,
-                paid_at: Some(at),
-                created_by: Some(demo_user_id(admin.email)),
-                created_by_name: admin.name.into(),
-                stripe_session: None,
-                stripe_payment_intent: None,
-                checkout_url: None,
-                failure: None,
-            };
-            let mut settled = sent.clone();
-            settled.apply_payment(&payment, sent.total, at);
+            let (payment, settled) = Payment::manual(
+                &sent,
+                sent.total,
+                "Bank transfer ACME-7731".into(),
+                (&demo_user_id(admin.email), admin.name),
+                at,
+            );
             let summary = format!("Recorded a bank transfer against {}", invoice_label(number));
             store
                 .create_payment(

@@ -1219,7 +1219,6 @@ impl Store {
             .context("listing users")
     }
 
-    /// One page of the items of `company`'s partition whose sort key starts with `prefix`.
     /// A Query of one index partition (`index`, whose partition key attribute is `pk`), in index
     /// order or reversed, from `start`, reading at most `limit` items.
     fn index_query(
@@ -1261,6 +1260,7 @@ impl Store {
         page(out.items, out.last_evaluated_key)
     }
 
+    /// One page of the items of `company`'s partition whose sort key starts with `prefix`.
     async fn prefix_page<T: DeserializeOwned>(
         &self,
         company: &CompanyId,
