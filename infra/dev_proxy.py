@@ -17,6 +17,7 @@ import os
 import posixpath
 import socketserver
 import sys
+import time
 import urllib.parse
 
 SECURITY_HEADERS = {
@@ -64,14 +65,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
         headers["Host"] = self.headers.get("Host", "") if keep_host else "%s:%d" % (host, port)
         conn = http.client.HTTPConnection(host, port, timeout=900)
+        started = time.monotonic()
         try:
             conn.request(self.command, path, body=body, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
+            took = time.monotonic() - started
+            if resp.status >= 500 or took > 5:
+                # Always logged (the stack log is what a failed browser test run shows).
+                sys.stderr.write("proxy: %s %s answered %d after %.1f s\n" % (self.command, path, resp.status, took))
             out = [(k, v) for k, v in resp.getheaders() if k.lower() not in HOP_BY_HOP
                    and not k.lower().startswith("access-control-")]
             self._send(resp.status, out, data)
         except OSError as err:
+            sys.stderr.write("proxy: %s %s failed after %.1f s: %s\n" % (self.command, path, time.monotonic() - started, err))
             self._send(502, [("Content-Type", "application/problem+json")],
                        ('{"type":"/problems/dev-proxy","title":"The local functions did not answer: %s","status":502}'
                         % str(err).replace('"', "'")).encode())

@@ -3,7 +3,9 @@
 # functions under `cargo lambda watch` (routes from Cargo.toml), the prerendered site, and one origin
 # in front of both. Prints "Portal ready at http://127.0.0.1:PORT" and the demo sign-ins.
 # PORTAL_PORT picks the port (default 8080); PORTAL_DEMO_PASSWORD the demo password; PORTAL_STRIPE=double
-# takes payments through a local Stripe stand-in (infra/stripe_double.py). Ctrl-C stops all.
+# takes payments through a local Stripe stand-in (infra/stripe_double.py); PORTAL_RELOAD=0 keeps the
+# functions as built instead of rebuilding them when a source file changes (the browser tests use it).
+# Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source infra/lib.sh
@@ -72,7 +74,9 @@ MAIL_FROM=portal@northwind.example SUPPORT_EMAIL=support@northwind.example
 python3 infra/aws_ops.py verify-sender "$MAIL_FROM" >/dev/null
 
 WATCH_PORT=$(free_port)
-cargo lambda watch -q --disable-cors -A 127.0.0.1 -P "$WATCH_PORT" \
+RELOAD=()
+[ "${PORTAL_RELOAD:-1}" = 0 ] && RELOAD=(--ignore-changes)
+cargo lambda watch -q "${RELOAD[@]}" --disable-cors -A 127.0.0.1 -P "$WATCH_PORT" \
   --env-vars "TABLE_NAME=$TABLE_NAME,PORTAL_ORIGIN=$PORTAL_ORIGIN,COOKIE_SECURE=false,PORTAL_SECRETS_FILE=$PORTAL_SECRETS_FILE,ATTACHMENTS_BUCKET=$ATTACHMENTS_BUCKET,S3_PUBLIC_ENDPOINT=$PORTAL_ORIGIN/_s3,MAIL_FROM=$MAIL_FROM,SUPPORT_EMAIL=$SUPPORT_EMAIL,AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL,AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=local,AWS_SECRET_ACCESS_KEY=local,RUST_LOG=info${STRIPE_API_BASE:+,STRIPE_API_BASE=$STRIPE_API_BASE}" \
   >.local/functions.log 2>&1 &
 PGIDS+=($!)

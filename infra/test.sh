@@ -42,7 +42,7 @@ step "Browser tests (Chromium against the local stack)"
 mkdir -p .local
 port=$(free_port)
 stack_log=.local/browser-stack.log
-PORTAL_PORT=$port PORTAL_STRIPE=double ./infra/run-local.sh >"$stack_log" 2>&1 &
+PORTAL_PORT=$port PORTAL_STRIPE=double PORTAL_RELOAD=0 ./infra/run-local.sh >"$stack_log" 2>&1 &
 stack=$!
 stop_stack() { kill -TERM "$stack" 2>/dev/null || true; wait "$stack" 2>/dev/null || true; }
 trap stop_stack EXIT
@@ -55,7 +55,14 @@ until grep -q "^Portal ready at " "$stack_log"; do
   fi
   sleep 1
 done
-(cd tests/browser && PORTAL_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 .)
+if ! (cd tests/browser && PORTAL_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 .); then
+  # What the stack said while the tests ran: slow or failed API calls, function errors, restarts.
+  log "Browser tests failed. The local stack logged:"
+  grep "^proxy: " "$stack_log" | tail -n 20 >&2 || true
+  grep -v " INFO " .local/functions.log | grep -v AWS_LAMBDA_MAX_CONCURRENCY | tail -n 30 >&2 || true
+  grep -c "spawning function instance" .local/functions.log | sed 's/^/function instances started: /' >&2 || true
+  exit 1
+fi
 stop_stack
 trap - EXIT
 

@@ -2,10 +2,10 @@
 // mailbox, signs in, turns on two-factor authentication and signs in with a code; the admin
 // deactivates them (their next request is refused) and reads the audit trail. axe-core on every
 // account page, light and dark.
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { BASE, launch, newPage, signIn, seriousViolations } from './harness.js';
+import { BASE, launch, newPage, signIn, seriousViolations, test } from './harness.js';
 
 let browser;
 before(async () => { browser = await launch(); });

@@ -5,10 +5,10 @@
 // Paid and the other partly paid, pays the rest, and finds both payments in the history. Then a
 // card is saved through setup mode, nicknamed, used for autopay and removed. axe-core on every
 // billing page, light and dark.
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { BASE, launch, newPage, signIn, seriousViolations } from './harness.js';
+import { BASE, launch, newPage, signIn, seriousViolations, test } from './harness.js';
 
 let browser;
 before(async () => {

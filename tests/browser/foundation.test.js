@@ -1,8 +1,8 @@
 // The foundation's user paths in a real browser: sign in, home, theme, sign out, navigation by
 // capability, and accessibility scans.
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, newPage, signIn, seriousViolations } from './harness.js';
+import { BASE, launch, newPage, signIn, seriousViolations, test } from './harness.js';
 
 let browser;
 before(async () => { browser = await launch(); });

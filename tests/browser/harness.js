@@ -1,5 +1,6 @@
 // Shared by the browser tests: Debian's Chromium through playwright-core, the portal's URL, sign-in,
-// and axe-core scans.
+// axe-core scans, and `test`, which adds what each page last asked the API to any failure.
+import { test as nodeTest } from 'node:test';
 import { chromium } from 'playwright-core';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,12 +26,61 @@ export async function launch() {
   });
 }
 
+// The pages the running test opened, each with its API trail: what a failure report shows.
+let openPages = [];
+
+// node:test's `test`, whose failures also say, for each page the test opened, where it is, what its
+// status lines read and its last API requests (method, path, status, time; "pending" if unanswered).
+export function test(name, fn) {
+  return nodeTest(name, async (t) => {
+    openPages = [];
+    try {
+      await fn(t);
+    } catch (err) {
+      const report = await Promise.all(openPages.map(describePage));
+      if (err && typeof err === 'object' && report.length) err.message = `${err.message}\n${report.join('\n')}`;
+      throw err;
+    }
+  });
+}
+
+async function describePage({ page, trail }, index) {
+  const now = Date.now();
+  const status = page.isClosed()
+    ? []
+    : await page
+      .locator('[role=status], [role=alert], .field-error')
+      .evaluateAll((els) => els.filter((e) => e.checkVisibility()).map((e) => e.textContent.trim()).filter(Boolean))
+      .catch(() => []);
+  const calls = trail.slice(-12).map((c) => `    ${c.method} ${c.path} → ${c.status ?? 'pending'} after ${(c.end ?? now) - c.start} ms`);
+  return [`page ${index + 1}: ${page.isClosed() ? 'closed' : page.url()}`, `  says: ${JSON.stringify(status)}`, '  last API requests:', ...calls].join('\n');
+}
+
 // A fresh context (no cookies, no storage) whose page fails the test on any console error, such as
 // a Content-Security-Policy violation or an uncaught exception.
 export async function newPage(browser, errors) {
   // Reduced motion: Pico then skips its transitions, so what a test reads is never mid-animation.
   const context = await browser.newContext({ reducedMotion: 'reduce' });
   const page = await context.newPage();
+  const trail = [];
+  const calls = new Map();
+  page.on('request', (req) => {
+    const url = new URL(req.url());
+    if (!url.pathname.startsWith('/api/')) return;
+    const call = { method: req.method(), path: url.pathname + url.search, start: Date.now() };
+    calls.set(req, call);
+    trail.push(call);
+  });
+  const finish = (req, status) => {
+    const call = calls.get(req);
+    if (!call) return;
+    calls.delete(req);
+    call.end = Date.now();
+    call.status = status;
+  };
+  page.on('requestfinished', async (req) => finish(req, (await req.response().catch(() => null))?.status() ?? 'answered'));
+  page.on('requestfailed', (req) => finish(req, `failed (${req.failure()?.errorText})`));
+  openPages.push({ page, trail });
   page.on('console', (msg) => {
     // The browser logs every 4xx answer as a console error; those are API answers the page handles
     // (401 before sign-in, 422 on a bad field). Anything else is a real error.

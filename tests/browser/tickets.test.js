@@ -1,10 +1,10 @@
 // The ticket paths of issue 3 in a real browser: a client raises a ticket with a file, adds a note
 // with a pasted screenshot, cancels it and finds it under Closed; a technician replies and adds an
 // internal note; the client sees the reply but never the internal note; CSV export; axe scans.
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { BASE, launch, newPage, signIn, seriousViolations } from './harness.js';
+import { BASE, launch, newPage, signIn, seriousViolations, test } from './harness.js';
 
 let browser;
 before(async () => { browser = await launch(); });
