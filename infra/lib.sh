@@ -24,14 +24,15 @@ ensure_python_env() {
   export PATH="$VENV/bin:$PATH"
 }
 
-# Debian's Chromium, for the browser tests (never a browser downloaded by a test tool).
+# Debian's Chromium, for the browser tests (never a browser downloaded by a test tool), with pdftotext
+# and zbarimg, which read back a downloaded PDF and the two-factor QR code.
 ensure_chromium() {
-  if command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; then return; fi
-  log "Installing Chromium (Debian package)…"
+  if command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 && command -v zbarimg >/dev/null 2>&1; then return; fi
+  log "Installing Chromium, poppler-utils and zbar-tools (Debian packages)…"
   local sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium poppler-utils >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium poppler-utils zbar-tools >/dev/null
 }
 
 # playwright-core and axe-core for the browser tests, pinned by tests/browser/package-lock.json.

@@ -5,6 +5,10 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BASE, launch, newPage, signIn, seriousViolations, test } from './harness.js';
 
 let browser;
@@ -86,7 +90,17 @@ test('invite → accept from the mailbox → sign in → two-factor → deactiva
   await user.goto(`${BASE}/account/`);
   await user.getByRole('button', { name: 'Set up two-factor authentication' }).click();
   await user.locator('#mfa-qr svg').waitFor();
-  const secret = base32Decode(await user.locator('#mfa-secret').textContent());
+  const key = (await user.locator('#mfa-secret').textContent()).replace(/\s/g, '');
+  // What an authenticator app scans: the QR code, read back from the screen with zbarimg.
+  const shot = join(mkdtempSync(join(tmpdir(), 'portal-qr-')), 'qr.png');
+  await user.locator('#mfa-qr svg').screenshot({ path: shot });
+  // (zbarimg's stderr is only its complaint that this machine has no D-Bus.)
+  const scanned = new URL(execFileSync('zbarimg', ['-q', '--raw', shot], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+  assert.equal(`${scanned.protocol}//${scanned.host}`, 'otpauth://totp');
+  assert.equal(decodeURIComponent(scanned.pathname), `/127.0.0.1:${email}`);
+  assert.equal(scanned.searchParams.get('secret'), key);
+  assert.equal(scanned.searchParams.get('digits'), '6');
+  const secret = base32Decode(key);
   await user.getByLabel('Code from the app').fill(totp(secret, nowStep()));
   await user.getByRole('button', { name: 'Turn on' }).click();
   await user.locator('#mfa-codes').waitFor({ state: 'visible' });

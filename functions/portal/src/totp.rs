@@ -103,15 +103,33 @@ pub fn otpauth_uri(issuer: &str, account: &str, secret: &[u8]) -> String {
     )
 }
 
-/// The QR code of `data` as a standalone SVG document (black on white, with its quiet zone).
+/// The QR code of `data` as a standalone SVG document: black on white with its four-module quiet
+/// zone, one module per user unit (the page sizes it), and each row's runs of dark modules drawn as
+/// one rectangle, which keeps the document to a few kilobytes.
 pub fn qr_svg(data: &str) -> anyhow::Result<String> {
+    const QUIET: usize = 4;
     let code = qrcode::QrCode::new(data.as_bytes())?;
-    Ok(code
-        .render::<qrcode::render::svg::Color<'_>>()
-        .min_dimensions(200, 200)
-        .dark_color(qrcode::render::svg::Color("#000000"))
-        .light_color(qrcode::render::svg::Color("#ffffff"))
-        .build())
+    let width = code.width();
+    let side = width + 2 * QUIET;
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" shape-rendering="crispEdges"><rect width="{side}" height="{side}" fill="#fff"/><path fill="#000" d=""##
+    );
+    let colors = code.to_colors();
+    for (y, row) in colors.chunks(width).enumerate() {
+        let mut x = 0;
+        while x < width {
+            let run = row[x..]
+                .iter()
+                .take_while(|c| **c == qrcode::Color::Dark)
+                .count();
+            if run > 0 {
+                svg.push_str(&format!("M{} {}h{run}v1h-{run}z", x + QUIET, y + QUIET));
+            }
+            x += run.max(1);
+        }
+    }
+    svg.push_str(r#""/></svg>"#);
+    Ok(svg)
 }
 
 /// Ten fresh recovery codes (`xxxxx-xxxxx`, 40 random bits each) to show once.
@@ -188,7 +206,38 @@ mod tests {
             "{uri}"
         );
         let svg = qr_svg(&uri).unwrap();
-        assert!(svg.contains("<svg") && svg.contains("</svg>"));
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        // The code's modules plus the quiet zone, in a few kilobytes.
+        let side = qrcode::QrCode::new(uri.as_bytes()).unwrap().width() + 8;
+        assert!(
+            svg.contains(&format!(r#"viewBox="0 0 {side} {side}""#)),
+            "{svg}"
+        );
+        assert!(svg.len() < 10_000, "{}", svg.len());
+        // Drawing the path's runs back onto a grid gives exactly the code's dark modules.
+        let code = qrcode::QrCode::new(uri.as_bytes()).unwrap();
+        let mut drawn = vec![false; side * side];
+        let path = svg
+            .split(r#" d=""#)
+            .nth(1)
+            .unwrap()
+            .trim_end_matches(r#""/></svg>"#);
+        for run in path.split('z').filter(|r| !r.is_empty()) {
+            let (at, rest) = run[1..].split_once('h').unwrap();
+            let (x, y) = at.split_once(' ').unwrap();
+            let (x, y): (usize, usize) = (x.parse().unwrap(), y.parse().unwrap());
+            let len: usize = rest.split_once('v').unwrap().0.parse().unwrap();
+            (x..x + len).for_each(|x| drawn[y * side + x] = true);
+        }
+        let expected: Vec<bool> = (0..side * side)
+            .map(|i| {
+                let (x, y) = (i % side, i / side);
+                (4..side - 4).contains(&x)
+                    && (4..side - 4).contains(&y)
+                    && code[(x - 4, y - 4)] == qrcode::Color::Dark
+            })
+            .collect();
+        assert_eq!(drawn, expected);
         let codes = recovery_codes();
         assert_eq!(codes.len(), 10);
         assert_eq!(
