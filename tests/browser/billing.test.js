@@ -128,6 +128,14 @@ test('issue two invoices → PDF → pay both with one amount lowered → Paid a
   await page.locator('#payments-section:not([hidden])').waitFor();
   const paidBy = await page.locator('#payments tbody tr td.num').allTextContents();
   assert.deepEqual(paidBy, ['$100.00', '$175.00']);
+  // Its PDF, rendered again for the paid version, lists them too and asks for nothing more.
+  const [paidPdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download PDF' }).click()]);
+  const paidText = execFileSync('pdftotext', ['-layout', await paidPdf.path(), '-'], { encoding: 'utf8' });
+  assert.match(paidText, /PAID/);
+  assert.match(paidText, /Balance due\s+\$0\.00/);
+  assert.match(paidText, /Payments received/);
+  assert.equal((paidText.match(/^\s*\d{4}-\d{2}-\d{2} · .* · \$(100|175)\.00 · receipt /gm) || []).length, 2, paidText);
+  assert.ok(!paidText.includes('How to pay'), paidText);
   await page.getByRole('link', { name: /^Receipt for \$175\.00 paid / }).click();
   await page.getByRole('heading', { name: 'Receipt: $175.00' }).waitFor();
 

@@ -425,25 +425,45 @@ pub fn render(invoice: &Invoice, client: &Company, today: Date) -> anyhow::Resul
         y -= 16.0;
     }
     y -= 10.0;
-    let mut notes = Vec::new();
+    // Each note: a title, then paragraphs (each wrapped on its own).
+    let mut notes: Vec<(&str, Vec<String>)> = Vec::new();
+    if !invoice.payments.is_empty() {
+        let paid = invoice
+            .payments
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} · {} · {} · receipt {}",
+                    p.paid_at.date(),
+                    p.method,
+                    money(p.amount),
+                    p.payment_id
+                )
+            })
+            .collect();
+        notes.push(("Payments received", paid));
+    }
     if !invoice.notes.is_empty() {
-        notes.push(("Notes", invoice.notes.clone()));
+        notes.push(("Notes", vec![invoice.notes.clone()]));
     }
     if !invoice.tickets.is_empty() {
         let list: Vec<String> = invoice.tickets.iter().map(|n| format!("#{n}")).collect();
-        notes.push(("Tickets", list.join(", ")));
+        notes.push(("Tickets", vec![list.join(", ")]));
     }
     let how = if brand.invoice.payment_instructions.is_empty() {
         "Pay online in the client portal, or contact us for bank transfer details.".to_owned()
     } else {
         brand.invoice.payment_instructions.clone()
     };
-    notes.push(("How to pay", how));
-    for (title, text) in notes {
-        for (i, line) in std::iter::once(title.to_owned())
-            .chain(l.wrap(Face::Regular, 9.0, PAGE_W - 2.0 * MARGIN, &text))
-            .enumerate()
-        {
+    if due > 0 {
+        notes.push(("How to pay", vec![how]));
+    }
+    for (title, paragraphs) in notes {
+        let lines: Vec<String> = paragraphs
+            .iter()
+            .flat_map(|text| l.wrap(Face::Regular, 9.0, PAGE_W - 2.0 * MARGIN, text))
+            .collect();
+        for (i, line) in std::iter::once(title.to_owned()).chain(lines).enumerate() {
             if y < MARGIN + 20.0 {
                 l.pages.push(PageOut::default());
                 y = PAGE_H - MARGIN;
