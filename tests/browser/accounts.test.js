@@ -97,7 +97,8 @@ test('invite → accept from the mailbox → sign in → two-factor → deactiva
   // (zbarimg's stderr is only its complaint that this machine has no D-Bus.)
   const scanned = new URL(execFileSync('zbarimg', ['-q', '--raw', shot], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
   assert.equal(`${scanned.protocol}//${scanned.host}`, 'otpauth://totp');
-  assert.equal(decodeURIComponent(scanned.pathname), `/127.0.0.1:${email}`);
+  assert.equal(decodeURIComponent(scanned.pathname), `/Northwind IT:${email}`);
+  assert.equal(scanned.searchParams.get('issuer'), 'Northwind IT');
   assert.equal(scanned.searchParams.get('secret'), key);
   assert.equal(scanned.searchParams.get('digits'), '6');
   const secret = base32Decode(key);

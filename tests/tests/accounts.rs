@@ -555,7 +555,7 @@ async fn enrol(t: &TestApp, cookie: &str) -> (Vec<u8>, Vec<String>) {
         start.body["otpauth_uri"]
             .as_str()
             .unwrap()
-            .starts_with("otpauth://totp/")
+            .starts_with("otpauth://totp/Northwind%20IT:")
     );
     let secret = base32_decode(start.body["secret"].as_str().unwrap());
     let wrong = post(t, "/api/me/mfa/confirm", cookie, json!({"code": "000000"})).await;

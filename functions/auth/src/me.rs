@@ -303,7 +303,7 @@ pub async fn start_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     }
     let secret = totp::secret(&app.mfa_key, &principal.user.id, &record.nonce);
     let uri = totp::otpauth_uri(
-        &app.config.origin_host(),
+        &app.branding.short_name,
         principal.user.email.as_str(),
         &secret,
     );

@@ -683,8 +683,8 @@ pub async fn pdf(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
             .get_company(&invoice.company_id)
             .await?
             .ok_or(ApiError::NotFound)?;
-        let bytes =
-            crate::pdf::render(&invoice, &client, today(app.now())).map_err(ApiError::Internal)?;
+        let bytes = crate::pdf::render(&app.branding, &invoice, &client, today(app.now()))
+            .map_err(ApiError::Internal)?;
         s3.put_object()
             .bucket(bucket)
             .key(&key)

@@ -7,42 +7,13 @@ use anyhow::Context;
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use portal::billing::{Invoice, InvoiceStatus, format_money};
+use portal::branding::Branding;
 use portal::store::Company;
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use time::Date;
 
 const REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 const BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
-const BRANDING: &str = include_str!("../../../site/branding.toml");
-
-/// What invoices take from `site/branding.toml` (read when the function is built).
-#[derive(Deserialize)]
-struct Branding {
-    name: String,
-    button: String,
-    support: Support,
-    #[serde(default)]
-    invoice: InvoiceBrand,
-}
-
-#[derive(Deserialize)]
-struct Support {
-    phone: String,
-    email: String,
-}
-
-#[derive(Deserialize, Default)]
-struct InvoiceBrand {
-    #[serde(default)]
-    legal_name: String,
-    #[serde(default)]
-    address: String,
-    #[serde(default)]
-    tax_id: String,
-    #[serde(default)]
-    payment_instructions: String,
-}
 
 const PAGE_W: f32 = 595.28;
 const PAGE_H: f32 = 841.89;
@@ -231,8 +202,12 @@ const COL_AMOUNT: f32 = PAGE_W - MARGIN;
 const DESC_WIDTH: f32 = 280.0;
 
 /// Render `invoice` of `client` as a PDF.
-pub fn render(invoice: &Invoice, client: &Company, today: Date) -> anyhow::Result<Vec<u8>> {
-    let brand: Branding = toml::from_str(BRANDING).context("reading site/branding.toml")?;
+pub fn render(
+    brand: &Branding,
+    invoice: &Invoice,
+    client: &Company,
+    today: Date,
+) -> anyhow::Result<Vec<u8>> {
     let accent = hex_colour(&brand.button);
     let mut l = Layout {
         regular: Font::load(REGULAR)?,

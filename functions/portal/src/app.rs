@@ -62,6 +62,8 @@ pub struct App {
     pub mfa_key: Vec<u8>,
     /// Stripe keys, when online payment is set up.
     pub stripe: Option<crate::config::StripeKeys>,
+    /// The MSP's branding this build carries (`site/branding.toml`).
+    pub branding: crate::branding::Branding,
 }
 
 impl App {
@@ -101,6 +103,7 @@ impl App {
                     .to_vec()
             },
             stripe: secrets.stripe(),
+            branding: crate::branding::Branding::embedded()?,
             clock,
             dynamo_calls,
             dynamo_reads,

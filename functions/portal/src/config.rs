@@ -46,16 +46,6 @@ pub enum SecretsSource {
 }
 
 impl Config {
-    /// The portal's host name (the origin without scheme and port): how authenticator apps label
-    /// the portal's codes.
-    pub fn origin_host(&self) -> String {
-        let rest = self
-            .origin
-            .split_once("://")
-            .map_or(self.origin.as_str(), |(_, r)| r);
-        rest.split(':').next().unwrap_or(rest).to_owned()
-    }
-
     pub fn from_env() -> anyhow::Result<Self> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }

@@ -6,6 +6,7 @@ pub mod account_links;
 pub mod app;
 pub mod audit;
 pub mod billing;
+pub mod branding;
 pub mod config;
 pub mod csv;
 pub mod cursor;

@@ -34,12 +34,13 @@ fn main() {
     invoice.tickets = vec![1042, 1043];
     invoice.version = 2;
     invoice.recompute();
+    let brand = portal::branding::Branding::embedded().expect("branding");
     let runs = 20;
     let mut times = Vec::new();
     let mut size = 0;
     for _ in 0..runs {
         let start = Instant::now();
-        let pdf = billing::pdf::render(&invoice, &company, now.date()).expect("render");
+        let pdf = billing::pdf::render(&brand, &invoice, &company, now.date()).expect("render");
         times.push(start.elapsed());
         size = pdf.len();
     }
