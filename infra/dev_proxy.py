@@ -88,11 +88,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _mailbox(self):
         conn = http.client.HTTPConnection(self.server.moto_host, self.server.moto_port, timeout=30)
         try:
-            conn.request("GET", "/moto-api/data.json")
-            data = json.loads(conn.getresponse().read() or b"{}")
+            conn.request("GET", "/_portal/mailbox.json")
+            mails = list(reversed(json.loads(conn.getresponse().read() or b"[]")))
         finally:
             conn.close()
-        mails = list(reversed(data.get("ses", {}).get("Message", [])))
         rows = []
         for m in mails:
             to = ", ".join(m.get("destinations", {}).get("ToAddresses", []))

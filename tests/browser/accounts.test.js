@@ -150,28 +150,62 @@ test('invite → accept from the mailbox → sign in → two-factor → deactiva
   assert.deepEqual(errors, []);
 });
 
+// The newest mail to `email` whose subject starts with `subject`: the link in it.
+async function mailedLink(page, email, subject, path) {
+  await page.goto(`${BASE}/dev/mailbox`);
+  const mail = page.locator('article').filter({ hasText: email }).filter({ has: page.getByRole('heading', { name: subject }) }).first();
+  return mail.getByRole('link', { name: new RegExp(path) }).getAttribute('href');
+}
+
+// A new active Standard User of Acme Dental, made through the API by its Full Admin (invited, then
+// accepted from the mailed link): a test that changes its password leaves the demo users alone,
+// and reset requests (three per user per hour) never run out on a long-lived stack.
+async function newActiveUser(name) {
+  const admin = await newPage(browser, []);
+  await signIn(admin, 'fulladmin@acme.example');
+  const email = `${name.toLowerCase()}-${Date.now()}@acme.example`;
+  const post = (path, body) => admin.evaluate(async ({ path, body }) => {
+    const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+    return `${r.status} ${await r.text()}`;
+  }, { path, body });
+  assert.match(await post('/api/companies/acme-dental/users', { name, email, role: 'standard_user' }), /^201 /);
+  const link = await mailedLink(admin, email, /invited/i, 'accept-invite');
+  const token = new URL(link).hash.replace('#token=', '');
+  assert.match(await post('/api/auth/invitation/accept', { token, password: NEW_PASSWORD }), /^20\d /);
+  await admin.context().close();
+  return email;
+}
+
 test('forgot password: the emailed link sets a new password once', async () => {
   const errors = [];
+  const email = await newActiveUser('Rhea');
   const page = await newPage(browser, errors);
   await page.goto(`${BASE}/forgot-password/`);
-  await page.getByLabel('Email').fill('readonly@acme.example');
+  await page.getByLabel('Email').fill(email);
   await page.getByRole('button', { name: 'Email me a link' }).click();
   await page.getByText(/If that address has an account/).waitFor();
-  await page.goto(`${BASE}/dev/mailbox`);
-  const mail = page.locator('article').filter({ hasText: 'readonly@acme.example' }).filter({ hasText: 'Reset your portal password' }).first();
-  const link = await mail.getByRole('link', { name: /reset-password/ }).getAttribute('href');
+  const link = await mailedLink(page, email, 'Reset your portal password', 'reset-password');
   await page.goto(link);
-  await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
-  await page.getByLabel('New password again').fill(NEW_PASSWORD);
+  await page.getByLabel('New password', { exact: true }).fill('another long passphrase');
+  await page.getByLabel('New password again').fill('another long passphrase');
   await page.getByRole('button', { name: 'Set new password' }).click();
   await page.getByText(/Your password is changed/).waitFor();
   // The same link a second time does not work.
   await page.goto('about:blank');
   await page.goto(link);
-  await page.getByLabel('New password', { exact: true }).fill('another long passphrase');
-  await page.getByLabel('New password again').fill('another long passphrase');
+  await page.getByLabel('New password', { exact: true }).fill('yet another long passphrase');
+  await page.getByLabel('New password again').fill('yet another long passphrase');
   await page.getByRole('button', { name: 'Set new password' }).click();
   await page.getByText('This link does not work any more').waitFor();
+  // The new password signs in; the old one no longer does.
+  await page.goto(`${BASE}/login/`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').filter({ hasText: 'incorrect' }).waitFor();
+  await page.getByLabel('Password').fill('another long passphrase');
+  await Promise.all([page.waitForURL(`${BASE}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+  await page.waitForFunction(() => document.getElementById('greeting')?.textContent === 'Welcome, Rhea');
   assert.deepEqual(errors, []);
 });
 

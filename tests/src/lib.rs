@@ -698,21 +698,18 @@ impl TestApp {
     }
 }
 
-/// Mail the local SES stand-in has captured (moto's `/moto-api/data.json`), newest last.
+/// Mail the local SES stand-in has captured ({source, destinations, subject, body}), newest last:
+/// `infra/moto_server.py`'s `/_portal/mailbox.json` (not `/moto-api/data.json`, which dumps every
+/// test's table and slows as the run goes on).
 pub async fn sent_mail() -> Vec<Value> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let addr = moto_endpoint().trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("moto");
-    let request = format!("GET /moto-api/data.json HTTP/1.0\r\nHost: {addr}\r\n\r\n");
+    let request = format!("GET /_portal/mailbox.json HTTP/1.0\r\nHost: {addr}\r\n\r\n");
     stream.write_all(request.as_bytes()).await.expect("request");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.expect("response");
     let text = String::from_utf8_lossy(&raw);
     let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-    let data: Value = serde_json::from_str(body).expect("moto data");
-    // moto keeps sent mail as {source, destinations, subject, body}.
-    data["ses"]["Message"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    serde_json::from_str(body).expect("the mailbox (infra/moto_server.py)")
 }
