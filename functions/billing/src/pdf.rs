@@ -425,12 +425,12 @@ pub fn render(
         let list: Vec<String> = invoice.tickets.iter().map(|n| format!("#{n}")).collect();
         notes.push(("Tickets", vec![list.join(", ")]));
     }
-    let how = if brand.invoice.payment_instructions.is_empty() {
-        "Pay online in the client portal, or contact us for bank transfer details.".to_owned()
-    } else {
-        brand.invoice.payment_instructions.clone()
-    };
     if due > 0 {
+        let how = if brand.invoice.payment_instructions.is_empty() {
+            "Pay online in the client portal, or contact us for bank transfer details.".to_owned()
+        } else {
+            brand.invoice.payment_instructions.clone()
+        };
         notes.push(("How to pay", vec![how]));
     }
     for (title, paragraphs) in notes {
