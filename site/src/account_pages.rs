@@ -219,6 +219,12 @@ pub fn account(b: &Branding) -> Markup {
                 div #mfa-codes hidden {
                     p role="status" { strong { "Two-factor authentication is on." } " Keep these recovery codes somewhere safe: each signs you in once if you lose your phone. They are shown only now." }
                     ol #mfa-code-list.recovery-codes {}
+                    p.actions {
+                        button.secondary #codes-download type="button" { "Download as a text file" }
+                        " "
+                        button.secondary #codes-copy type="button" { "Copy" }
+                    }
+                    p #codes-status role="status" {}
                 }
                 form #mfa-disable novalidate hidden {
                     (Field { name: "disable_password", label: "Your password, to turn it off", kind: "password", autocomplete: "current-password", required: true })

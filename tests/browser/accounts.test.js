@@ -6,7 +6,7 @@ import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASE, launch, newPage, signIn, seriousViolations, test } from './harness.js';
@@ -106,6 +106,16 @@ test('invite → accept from the mailbox → sign in → two-factor → deactiva
   await user.getByRole('button', { name: 'Turn on' }).click();
   await user.locator('#mfa-codes').waitFor({ state: 'visible' });
   assert.equal(await user.locator('#mfa-code-list li').count(), 10);
+  const codes = await user.locator('#mfa-code-list li').allTextContents();
+  const [saved] = await Promise.all([user.waitForEvent('download'), user.getByRole('button', { name: 'Download as a text file' }).click()]);
+  assert.match(saved.suggestedFilename(), /^recovery-codes-127\.0\.0\.1\.txt$/);
+  const file = readFileSync(await saved.path(), 'utf8');
+  assert.ok(file.startsWith(`Recovery codes for ${email} on `), file);
+  assert.deepEqual(file.trim().split('\n').slice(-10), codes);
+  await user.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
+  await user.getByRole('button', { name: 'Copy', exact: true }).click();
+  await user.getByText('Copied. Paste them into your password manager.').waitFor();
+  assert.equal(await user.evaluate(() => navigator.clipboard.readText()), file);
   await user.getByText(/^On: signing in asks for a code/).waitFor();
   await signOut(user);
 

@@ -106,6 +106,35 @@ $('mfa-confirm').addEventListener('submit', (event) => {
   }, '');
 });
 
+// The recovery codes, kept where the user chooses: a text file or the clipboard.
+function codesText() {
+  const codes = [...$('mfa-code-list').children].map((li) => li.textContent);
+  return [
+    `Recovery codes for ${document.querySelector('[data-me="email"]').textContent} on ${location.host}`,
+    'Each signs you in once instead of a code from your authenticator app.',
+    '',
+    ...codes,
+    '',
+  ].join('\n');
+}
+
+$('codes-download').addEventListener('click', () => {
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([codesText()], { type: 'text/plain' }));
+  link.download = `recovery-codes-${location.hostname}.txt`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+});
+
+$('codes-copy').addEventListener('click', async () => {
+  try {
+    await navigator.clipboard.writeText(codesText());
+    $('codes-status').textContent = 'Copied. Paste them into your password manager.';
+  } catch {
+    $('codes-status').textContent = 'Copying is not allowed here: download them or write them down.';
+  }
+});
+
 $('mfa-disable').addEventListener('submit', (event) => {
   event.preventDefault();
   const form = event.target;
