@@ -86,6 +86,7 @@ pub fn invoices(b: &Branding) -> Markup {
                     div.actions {
                         button type="submit" { "Search" }
                         a.secondary role="button" #clear href="?" { "Clear" }
+                        a.secondary role="button" #export href="/api/invoices/export" download { "Export CSV" }
                     }
                 }
             }

@@ -8,6 +8,7 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { BASE, launch, newPage, signIn, seriousViolations, test } from './harness.js';
 
 let browser;
@@ -109,6 +110,12 @@ test('issue two invoices → PDF → pay both with one amount lowered → Paid a
   await paidRow.waitFor();
   assert.equal(await paidRow.locator('[data-field="status"]').textContent(), 'Paid');
   assert.equal(await paidRow.locator('[data-field="paid_on"]').textContent(), new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date()));
+  // The Paid tab as a spreadsheet.
+  const [sheet] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  assert.match(sheet.suggestedFilename(), /^invoices-acme-dental-closed-\d{4}-\d{2}-\d{2}\.csv$/);
+  const rows = readFileSync(await sheet.path(), 'utf8').split('\r\n');
+  assert.ok(rows[0].startsWith('"Number","Status",'), rows[0]);
+  assert.ok(rows.some((r) => r.startsWith(`"${second}","Paid",`) && r.includes('"USD","120.00","0.00","120.00","120.00","0.00"')), rows.join('\n'));
   await page.goto(`${BASE}/invoices/`);
   const partRow = page.locator('tr', { has: page.getByRole('link', { name: first }) });
   await partRow.waitFor();

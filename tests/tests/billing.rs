@@ -1441,3 +1441,102 @@ async fn overdue_invoices_are_reminded_once_per_step_until_paid() {
         0
     );
 }
+
+#[tokio::test]
+async fn invoices_export_as_csv_to_the_people_who_see_them() {
+    let t = TestApp::new().await;
+    let staff = t.login(STAFF).await;
+    let part = issued(&t, &staff, 10_000).await; // 11,000 with tax
+    record_payment(&t, &staff, &part, 4_000, &part["version"]).await;
+    let paid = issued(&t, &staff, 5_000).await; // 5,500
+    record_payment(&t, &staff, &paid, 5_500, &paid["version"]).await;
+    let globex = draft(&t, &staff, GLOBEX, &[("Globex work", "1", 1_000)]).await;
+    let globex = issue(&t, &staff, &globex).await["invoice"].clone();
+    let label = |inv: &Value| format!("INV-{:04}", inv["number"].as_u64().unwrap());
+    let lines = |text: &str| -> Vec<String> {
+        text.split("\r\n")
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let row = |rows: &[String], inv: &Value| {
+        rows.iter()
+            .find(|l| l.starts_with(&format!("\"{}\",", label(inv))))
+            .cloned()
+    };
+
+    let billing = t.login("billing@acme.example").await;
+    let open = t.get("/api/invoices/export", &billing).await;
+    assert_eq!(open.status, 200, "{}", open.text);
+    assert_eq!(open.content_type(), "text/csv; charset=utf-8");
+    let today = portal::store::today(t.app.now());
+    let disposition = open.headers["content-disposition"].to_str().unwrap();
+    assert!(
+        disposition.contains(&format!("invoices-{ACME}-open-{today}.csv")),
+        "{disposition}"
+    );
+    let rows = lines(&open.text);
+    assert_eq!(
+        rows[0],
+        "\"Number\",\"Status\",\"Issue date\",\"Due date\",\"Currency\",\"Subtotal\",\"Tax\",\"Total\",\"Paid\",\"Balance\",\"Last paid (UTC)\",\"Tickets\""
+    );
+    let partly = row(&rows, &part).expect("the partly paid invoice");
+    assert!(
+        partly.starts_with(&format!(
+            "\"{}\",\"Partly paid\",\"{today}\",",
+            label(&part)
+        )) && partly.contains("\"USD\",\"100.00\",\"10.00\",\"110.00\",\"40.00\",\"70.00\""),
+        "{partly}"
+    );
+    assert!(
+        row(&rows, &paid).is_none(),
+        "paid invoices are on the closed tab"
+    );
+    assert!(row(&rows, &globex).is_none(), "another company's invoice");
+
+    let closed = lines(
+        &t.get("/api/invoices/export?tab=closed", &billing)
+            .await
+            .text,
+    );
+    let settled = row(&closed, &paid).expect("the paid invoice");
+    assert!(
+        settled.contains("\"Paid\"") && settled.contains("\"55.00\",\"55.00\",\"0.00\""),
+        "{settled}"
+    );
+
+    let everyone = lines(&t.get("/api/invoices/export", &staff).await.text);
+    assert!(everyone[0].starts_with("\"Number\",\"Company\",\"Status\""));
+    let theirs = row(&everyone, &globex).expect("staff export every company's");
+    assert!(theirs.contains("\"Globex Logistics\""), "{theirs}");
+    assert!(row(&everyone, &part).is_some());
+    let one = t
+        .get(&format!("/api/invoices/export?company={GLOBEX}"), &staff)
+        .await;
+    assert!(
+        one.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(&format!("invoices-{GLOBEX}-open-")),
+    );
+    assert!(row(&lines(&one.text), &part).is_none());
+
+    assert_eq!(
+        t.get(&format!("/api/invoices/export?company={GLOBEX}"), &billing)
+            .await
+            .problem(404),
+        "/problems/not-found"
+    );
+    assert_eq!(
+        t.get("/api/invoices/export?tab=draft", &billing)
+            .await
+            .problem(400),
+        "/problems/bad-request"
+    );
+    assert_eq!(
+        t.get("/api/invoices/export", &t.login("user@acme.example").await)
+            .await
+            .status,
+        403
+    );
+}

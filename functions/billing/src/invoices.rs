@@ -6,7 +6,7 @@ use lambda_http::{Body, Response};
 use portal::audit::AuditAction;
 use portal::billing::{
     BillingId, Invoice, InvoiceBody, InvoiceStatus, Payment, format_money, invoice_label, iso_date,
-    parse_invoice_number,
+    parse_invoice_number, plain_amount,
 };
 use portal::domain::CompanyId;
 use portal::error::FieldError;
@@ -116,28 +116,7 @@ fn view(app: &App, invoice: Invoice) -> InvoiceView {
     ))]
 pub async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
-    principal.require(Capability::ViewInvoices)?;
-    let staff = principal.can(Capability::AllCompanies);
-    let company = if staff && ctx.query("company").is_none_or(|c| c.is_empty()) {
-        None
-    } else {
-        Some(billing_company(ctx, &principal)?)
-    };
-    let tab = ctx
-        .query("tab")
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| "open".into());
-    let allowed: &[&str] = if principal.can(Capability::ManageBilling) {
-        &["open", "closed", "draft"]
-    } else {
-        &["open", "closed"]
-    };
-    if !allowed.contains(&tab.as_str()) {
-        return Err(ApiError::BadRequest(format!(
-            "tab={tab} is not one of: {}",
-            allowed.join(", ")
-        )));
-    }
+    let (company, tab) = listing(ctx, &principal)?;
     let app = ctx.app;
     let today = today(app.now());
     if let Some(q) = ctx.query("q").filter(|q| !q.trim().is_empty()) {
@@ -187,6 +166,130 @@ pub async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             online_payment: app.stripe.is_some(),
         },
     )
+}
+
+/// Which invoices a list or export shows: the company (none: MSP staff, every company's) and
+/// the tab, checked against what the principal may see.
+fn listing(
+    ctx: &Ctx<'_>,
+    principal: &portal::session::Principal,
+) -> Result<(Option<CompanyId>, String), ApiError> {
+    principal.require(Capability::ViewInvoices)?;
+    let staff = principal.can(Capability::AllCompanies);
+    let company = if staff && ctx.query("company").is_none_or(|c| c.is_empty()) {
+        None
+    } else {
+        Some(billing_company(ctx, principal)?)
+    };
+    let tab = ctx
+        .query("tab")
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "open".into());
+    let allowed: &[&str] = if principal.can(Capability::ManageBilling) {
+        &["open", "closed", "draft"]
+    } else {
+        &["open", "closed"]
+    };
+    if !allowed.contains(&tab.as_str()) {
+        return Err(ApiError::BadRequest(format!(
+            "tab={tab} is not one of: {}",
+            allowed.join(", ")
+        )));
+    }
+    Ok((company, tab))
+}
+
+/// Most rows an export holds.
+const MAX_EXPORT_ROWS: usize = 5_000;
+
+/// A tab of invoices as CSV (up to 5,000 rows), for a spreadsheet or the accounts: amounts as
+/// plain decimals in the invoice's currency; MSP staff also get the company.
+#[utoipa::path(get, path = "/api/invoices/export", tag = "billing",
+    params(
+        ("tab" = Option<String>, Query, description = "`open` (default), `closed`, or `draft` (MSP admins)"),
+        ("company" = Option<String>, Query, description = "MSP staff: one company (default: all)"),
+    ),
+    responses(
+        (status = 200, description = "`text/csv`, as a download", content_type = "text/csv", body = String),
+        (status = 400, description = "Unknown tab", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A role that does not see invoices", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Another company", body = portal::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn export(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    let (company, tab) = listing(ctx, &principal)?;
+    let app = ctx.app;
+    let mut invoices = app
+        .store
+        .all_invoices(company.as_ref(), &tab, MAX_EXPORT_ROWS)
+        .await?;
+    invoices.truncate(MAX_EXPORT_ROWS);
+    let today = today(app.now());
+    let staff = principal.can(Capability::AllCompanies);
+    let mut header = vec!["Number"];
+    if staff {
+        header.push("Company");
+    }
+    header.extend([
+        "Status",
+        "Issue date",
+        "Due date",
+        "Currency",
+        "Subtotal",
+        "Tax",
+        "Total",
+        "Paid",
+        "Balance",
+        "Last paid (UTC)",
+        "Tickets",
+    ]);
+    let rows = invoices.iter().map(|i| {
+        let amount = |a: i64| plain_amount(a, &i.currency);
+        let mut row = vec![i.label()];
+        if staff {
+            row.push(i.company_name.clone());
+        }
+        let date = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+        row.extend([
+            status_label(i, today).to_owned(),
+            date(i.issue_date),
+            date(i.due_date),
+            i.currency.clone(),
+            amount(i.subtotal),
+            amount(i.tax),
+            amount(i.total),
+            amount(i.paid),
+            amount(i.balance),
+            i.payments
+                .last()
+                .map(|p| portal::csv::time(p.paid_at))
+                .unwrap_or_default(),
+            i.tickets
+                .iter()
+                .map(|n| format!("#{n}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ]);
+        row
+    });
+    let body = portal::csv::document(&header, rows);
+    let file = format!(
+        "invoices-{}-{tab}-{today}.csv",
+        company.as_ref().map_or("all", |c| c.as_str())
+    );
+    portal::csv::download(&file, body)
+}
+
+/// How a list names an invoice's state.
+fn status_label(invoice: &Invoice, today: Date) -> &'static str {
+    match invoice.status {
+        InvoiceStatus::Draft => "Draft",
+        InvoiceStatus::Void => "Void",
+        InvoiceStatus::Paid => "Paid",
+        InvoiceStatus::Issued if invoice.is_overdue(today) => "Overdue",
+        InvoiceStatus::Issued if invoice.paid > 0 => "Partly paid",
+        InvoiceStatus::Issued => "Outstanding",
+    }
 }
 
 /// One invoice with its lines. MSP staff name the company.
@@ -760,7 +863,7 @@ pub async fn overview(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let app = ctx.app;
     let open = app
         .store
-        .outstanding_invoices(Some(&company), 1_000)
+        .all_invoices(Some(&company), "open", 1_000)
         .await?;
     let today = today(app.now());
     let next_due = open
@@ -811,7 +914,7 @@ pub async fn companies(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     principal.require(Capability::ViewInvoices)?;
     principal.require(Capability::AllCompanies)?;
     let app = ctx.app;
-    let open = app.store.outstanding_invoices(None, 5_000).await?;
+    let open = app.store.all_invoices(None, "open", 5_000).await?;
     let today = today(app.now());
     let mut companies: Vec<CompanyBalance> = Vec::new();
     for invoice in &open {

@@ -36,6 +36,7 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     match (ctx.method(), ctx.segments().as_slice()) {
         (&Method::GET, ["invoices"]) => invoices::list(ctx).await,
         (&Method::POST, ["invoices"]) => invoices::create(ctx).await,
+        (&Method::GET, ["invoices", "export"]) => invoices::export(ctx).await,
         (&Method::GET, ["invoices", id]) => invoices::detail(ctx, id).await,
         (&Method::PATCH, ["invoices", id]) => invoices::edit(ctx, id).await,
         (&Method::DELETE, ["invoices", id]) => invoices::delete(ctx, id).await,
@@ -113,6 +114,7 @@ async fn visible_invoice(
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     invoices::list,
+    invoices::export,
     invoices::create,
     invoices::detail,
     invoices::edit,
@@ -146,7 +148,7 @@ pub async fn overdue_reminders(app: &App, today: time::Date) -> anyhow::Result<u
     let now = app.now();
     let mut companies = std::collections::HashMap::new();
     let mut sent = 0;
-    for invoice in app.store.outstanding_invoices(None, usize::MAX).await? {
+    for invoice in app.store.all_invoices(None, "open", usize::MAX).await? {
         let Some(due) = invoice.due_date.filter(|_| invoice.is_overdue(today)) else {
             continue;
         };

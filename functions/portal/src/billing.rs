@@ -106,6 +106,23 @@ pub fn minor_digits(currency: &str) -> u32 {
     }
 }
 
+/// An amount for spreadsheets: `1234.50`, `-3.10`, `1200` (JPY): no symbol, no grouping.
+pub fn plain_amount(amount: i64, currency: &str) -> String {
+    let digits = minor_digits(currency);
+    let scale = 10_u64.pow(digits);
+    let sign = if amount < 0 { "-" } else { "" };
+    let abs = amount.unsigned_abs();
+    if digits == 0 {
+        return format!("{sign}{abs}");
+    }
+    format!(
+        "{sign}{}.{:0width$}",
+        abs / scale,
+        abs % scale,
+        width = digits as usize
+    )
+}
+
 /// An amount for people: `$1,234.50`, `€12.00`, `£3.10`, `¥1,200`, else `1,234.50 CHF`.
 pub fn format_money(amount: i64, currency: &str) -> String {
     let digits = minor_digits(currency);

@@ -110,11 +110,12 @@ me.then(async (data) => {
     dropColumn('invoices', 'company');
   }
   const query = new URLSearchParams({ tab });
+  if (staff && params.get('company')) query.set('company', params.get('company'));
+  $('export').href = `/api/invoices/export?${query}`;
   if (params.get('q')) {
     $('q').value = params.get('q');
     query.set('q', params.get('q'));
   }
-  if (staff && params.get('company')) query.set('company', params.get('company'));
   $('invoices-caption').textContent = `${TABS[tab]}${query.get('q') ? ` numbered “${query.get('q')}”` : ''}`;
   await paginatedTable({
     id: 'invoices',

@@ -261,16 +261,18 @@ impl Store {
             .context("listing invoices")
     }
 
-    /// Every outstanding invoice of a company (or of every company), following pages up to `cap`.
-    pub async fn outstanding_invoices(
+    /// Every invoice of a tab (`open`: the outstanding ones) of a company or of every company, in
+    /// the tab's index order, following pages until at least `cap`.
+    pub async fn all_invoices(
         &self,
         company: Option<&CompanyId>,
+        tab: &str,
         cap: usize,
     ) -> anyhow::Result<Vec<Invoice>> {
-        let (index, pk, partition) = invoice_index(company, "open");
+        let (index, pk, partition) = invoice_index(company, tab);
         self.index_all(index, pk, &partition, cap)
             .await
-            .context("listing outstanding invoices")
+            .context("listing all invoices of a tab")
     }
 
     /// Every item of an index partition, in index order, following pages until at least `cap`.
