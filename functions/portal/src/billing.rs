@@ -125,26 +125,20 @@ pub fn plain_amount(amount: i64, currency: &str) -> String {
 
 /// An amount for people: `$1,234.50`, `€12.00`, `£3.10`, `¥1,200`, else `1,234.50 CHF`.
 pub fn format_money(amount: i64, currency: &str) -> String {
-    let digits = minor_digits(currency);
-    let scale = 10_i64.pow(digits);
-    let sign = if amount < 0 { "-" } else { "" };
-    let abs = amount.unsigned_abs();
-    let major = abs / scale as u64;
-    let mut grouped = String::new();
-    for (i, c) in major.to_string().chars().rev().enumerate() {
-        if i > 0 && i % 3 == 0 {
-            grouped.push(',');
+    let plain = plain_amount(amount, currency);
+    let (sign, unsigned) = match plain.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", plain.as_str()),
+    };
+    let (major, fraction) = unsigned.split_at(unsigned.find('.').unwrap_or(unsigned.len()));
+    let mut number = String::new();
+    for (i, c) in major.chars().enumerate() {
+        if i > 0 && (major.len() - i) % 3 == 0 {
+            number.push(',');
         }
-        grouped.push(c);
+        number.push(c);
     }
-    let mut number: String = grouped.chars().rev().collect();
-    if digits > 0 {
-        number = format!(
-            "{number}.{:0width$}",
-            abs % scale as u64,
-            width = digits as usize
-        );
-    }
+    number.push_str(fraction);
     let symbol = match currency {
         "USD" | "CAD" | "AUD" | "NZD" => Some("$"),
         "EUR" => Some("€"),
@@ -711,6 +705,11 @@ mod tests {
         assert_eq!(format_money(5, "EUR"), "€0.05");
         assert_eq!(format_money(1200, "JPY"), "¥1,200");
         assert_eq!(format_money(-100_000_000, "CHF"), "-1,000,000.00 CHF");
+        assert_eq!(format_money(99, "USD"), "$0.99");
+        assert_eq!(format_money(12_345_678, "JPY"), "¥12,345,678");
+        assert_eq!(plain_amount(123_450, "USD"), "1234.50");
+        assert_eq!(plain_amount(-310, "GBP"), "-3.10");
+        assert_eq!(plain_amount(1200, "JPY"), "1200");
     }
 
     #[test]

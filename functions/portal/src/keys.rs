@@ -453,7 +453,6 @@ pub fn stripe_customer(customer: &str) -> Key {
     }
 }
 
-/// A Stripe event already applied (webhooks are delivered at least once). Expires by TTL.
 /// Marks that `invoice`'s reminder for being `days` days overdue was sent (each one once).
 pub fn overdue_reminder(company: &CompanyId, id: &crate::billing::BillingId, days: u32) -> Key {
     Key {
@@ -462,6 +461,7 @@ pub fn overdue_reminder(company: &CompanyId, id: &crate::billing::BillingId, day
     }
 }
 
+/// A Stripe event already applied (webhooks are delivered at least once). Expires by TTL.
 pub fn stripe_event(event: &str) -> Key {
     Key {
         pk: format!("STRIPEEVT#{event}"),
