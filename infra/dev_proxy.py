@@ -5,18 +5,21 @@ Serves the prerendered site from --root and forwards /api/* to `cargo lambda wat
 same security headers as the CloudFront response headers policy in infra/template.yaml (less HSTS,
 which means nothing on plain http). Local only, never deployed: /_s3/* goes to the S3 stand-in
 (browsers upload and download attachments there, as they do straight to S3 in AWS), and
-/dev/mailbox shows the mail the SES stand-in captured. Standard library only.
+/dev/mailbox shows the mail the SES stand-in captured, and /dev/diagnostics.json the API calls in
+flight and the functions' last log lines (what a failed browser test reports). Standard library only.
 """
 import html
 import json
 import re
 import argparse
+import collections
 import http.client
 import http.server
 import os
 import posixpath
 import socketserver
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -66,11 +69,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         headers["Host"] = self.headers.get("Host", "") if keep_host else "%s:%d" % (host, port)
         conn = http.client.HTTPConnection(host, port, timeout=900)
         started = time.monotonic()
+        call = self.server.calls.begin(self.command, path)
         try:
             conn.request(self.command, path, body=body, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
             took = time.monotonic() - started
+            self.server.calls.end(call, resp.status)
             if resp.status >= 500 or took > 5:
                 # Always logged (the stack log is what a failed browser test run shows).
                 sys.stderr.write("proxy: %s %s answered %d after %.1f s\n" % (self.command, path, resp.status, took))
@@ -78,12 +83,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
                    and not k.lower().startswith("access-control-")]
             self._send(resp.status, out, data)
         except OSError as err:
+            self.server.calls.end(call, "failed: %s" % err)
             sys.stderr.write("proxy: %s %s failed after %.1f s: %s\n" % (self.command, path, time.monotonic() - started, err))
             self._send(502, [("Content-Type", "application/problem+json")],
                        ('{"type":"/problems/dev-proxy","title":"The local functions did not answer: %s","status":502}'
                         % str(err).replace('"', "'")).encode())
         finally:
+            self.server.calls.end(call, "dropped")
             conn.close()
+
+    def _diagnostics(self):
+        """What a failed browser test reports: API calls still waiting for the functions, the last
+        ones answered, and the functions' latest log lines."""
+        lines, instances = [], 0
+        if self.server.functions_log:
+            try:
+                with open(self.server.functions_log, errors="replace") as f:
+                    lines = [line for line in f.read().splitlines()
+                             if "AWS_LAMBDA_MAX_CONCURRENCY" not in line and "starting lambda function" not in line]
+            except OSError:
+                pass
+            instances = sum("spawning function instance" in line for line in lines)
+        body = json.dumps({"calls": self.server.calls.snapshot(), "instances": instances,
+                           "functions_log": [line[:240] for line in lines[-8:]]}).encode()
+        self._send(200, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body)
 
     def _mailbox(self):
         conn = http.client.HTTPConnection(self.server.moto_host, self.server.moto_port, timeout=30)
@@ -130,11 +153,43 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._forward(self.server.moto_host, self.server.moto_port, self.path[4:], keep_host=False)
         if self.path.split("?")[0] in ("/dev/mailbox", "/dev/mailbox/"):
             return self._mailbox()
+        if self.path == "/dev/diagnostics.json":
+            return self._diagnostics()
         if self.command in ("GET", "HEAD"):
             return self._static()
         return self._send(405, [("Content-Type", "text/plain")], b"method not allowed")
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _route
+
+
+class Calls:
+    """The API calls in flight to the functions, and the last few answered."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.inflight = {}
+        self.done = collections.deque(maxlen=10)
+        self.next_id = 0
+
+    def begin(self, method, path):
+        with self.lock:
+            self.next_id += 1
+            self.inflight[self.next_id] = (method, path, time.monotonic())
+            return self.next_id
+
+    def end(self, call, status):
+        with self.lock:
+            method, path, started = self.inflight.pop(call, (None, None, None))
+            if method:
+                self.done.append((method, path, status, time.monotonic() - started))
+
+    def snapshot(self):
+        now = time.monotonic()
+        with self.lock:
+            waiting = [{"method": m, "path": p, "status": "waiting", "seconds": round(now - s, 1)}
+                       for m, p, s in self.inflight.values()]
+            answered = [{"method": m, "path": p, "status": st, "seconds": round(t, 1)} for m, p, st, t in self.done]
+        return answered + waiting
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
@@ -148,9 +203,12 @@ def main():
     ap.add_argument("--root", required=True)
     ap.add_argument("--api", required=True, help="host:port of cargo lambda watch")
     ap.add_argument("--moto", required=True, help="host:port of moto_server")
+    ap.add_argument("--functions-log", help="the functions' log, whose last lines /dev/diagnostics.json shows")
     args = ap.parse_args()
     server = Server(("127.0.0.1", args.port), Handler)
     server.root = os.path.abspath(args.root)
+    server.calls = Calls()
+    server.functions_log = args.functions_log
     server.api_host, port = args.api.rsplit(":", 1)
     server.api_port = int(port)
     server.moto_host, port = args.moto.rsplit(":", 1)

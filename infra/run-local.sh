@@ -81,7 +81,8 @@ cargo lambda watch -q "${RELOAD[@]}" --disable-cors -A 127.0.0.1 -P "$WATCH_PORT
   >.local/functions.log 2>&1 &
 PGIDS+=($!)
 
-python3 infra/dev_proxy.py --port "$PORT" --root site/dist --api "127.0.0.1:$WATCH_PORT" --moto "127.0.0.1:$MOTO_PORT" &
+python3 infra/dev_proxy.py --port "$PORT" --root site/dist --api "127.0.0.1:$WATCH_PORT" --moto "127.0.0.1:$MOTO_PORT" \
+  --functions-log .local/functions.log &
 PGIDS+=($!)
 wait_for_port "$WATCH_PORT" 120
 wait_for_port "$PORT" 30

@@ -26,25 +26,28 @@ export async function launch() {
   });
 }
 
-// The pages the running test opened, each with its API trail: what a failure report shows.
+// The pages the running test opened, each with its API trail and console: what a failure report shows.
 let openPages = [];
 
-// node:test's `test`, whose failures also say, for each page the test opened, where it is, what its
-// status lines read and its last API requests (method, path, status, time; "pending" if unanswered).
+// node:test's `test`, whose failures also say, for each page the test opened (the latest first),
+// where it is, what its status lines read, its console errors and its last API requests (method,
+// path, status, time; "pending" if unanswered), then what the local stack says: the API calls the dev
+// proxy has answered or still waits on, and the functions' last log lines. CI shows only the first
+// lines of a failure, so the report is terse and the likeliest culprit comes first.
 export function test(name, fn) {
   return nodeTest(name, async (t) => {
     openPages = [];
     try {
       await fn(t);
     } catch (err) {
-      const report = await Promise.all(openPages.map(describePage));
-      if (err && typeof err === 'object' && report.length) err.message = `${err.message}\n${report.join('\n')}`;
+      const report = [...(await Promise.all(openPages.map(describePage))).reverse(), await describeStack()];
+      if (err && typeof err === 'object') err.message = `${err.message}\n${report.join('\n')}`;
       throw err;
     }
   });
 }
 
-async function describePage({ page, trail }, index) {
+async function describePage({ page, trail, consoleLines }, index) {
   const now = Date.now();
   const status = page.isClosed()
     ? []
@@ -52,8 +55,26 @@ async function describePage({ page, trail }, index) {
       .locator('[role=status], [role=alert], .field-error')
       .evaluateAll((els) => els.filter((e) => e.checkVisibility()).map((e) => e.textContent.trim()).filter(Boolean))
       .catch(() => []);
-  const calls = trail.slice(-12).map((c) => `    ${c.method} ${c.path} → ${c.status ?? 'pending'} after ${(c.end ?? now) - c.start} ms`);
-  return [`page ${index + 1}: ${page.isClosed() ? 'closed' : page.url()}`, `  says: ${JSON.stringify(status)}`, '  last API requests:', ...calls].join('\n');
+  const calls = trail.slice(-6).map((c) => `${c.method} ${c.path} → ${c.status ?? 'pending'} ${(c.end ?? now) - c.start} ms`);
+  return [
+    `page ${index + 1}: ${page.isClosed() ? 'closed' : page.url()} says ${JSON.stringify(status)}`,
+    `  api: ${calls.join(' | ')}`,
+    ...(consoleLines.length ? [`  console: ${consoleLines.slice(-3).join(' | ')}`] : []),
+  ].join('\n');
+}
+
+async function describeStack() {
+  try {
+    const response = await fetch(`${BASE}/dev/diagnostics.json`, { signal: AbortSignal.timeout(5000) });
+    const { calls, instances, functions_log: log } = await response.json();
+    return [
+      `stack: proxy ${calls.slice(-6).map((c) => `${c.method} ${c.path} → ${c.status} ${c.seconds} s`).join(' | ')}`,
+      `  function instances started: ${instances}; functions log:`,
+      ...log.slice(-5).map((line) => `  ${line.replace(/^.*?:request\{/, '{').slice(0, 200)}`),
+    ].join('\n');
+  } catch (err) {
+    return `stack: no diagnostics (${err.message})`;
+  }
 }
 
 // A fresh context (no cookies, no storage) whose page fails the test on any console error, such as
@@ -63,6 +84,7 @@ export async function newPage(browser, errors) {
   const context = await browser.newContext({ reducedMotion: 'reduce' });
   const page = await context.newPage();
   const trail = [];
+  const consoleLines = [];
   const calls = new Map();
   page.on('request', (req) => {
     const url = new URL(req.url());
@@ -80,13 +102,17 @@ export async function newPage(browser, errors) {
   };
   page.on('requestfinished', async (req) => finish(req, (await req.response().catch(() => null))?.status() ?? 'answered'));
   page.on('requestfailed', (req) => finish(req, `failed (${req.failure()?.errorText})`));
-  openPages.push({ page, trail });
+  openPages.push({ page, trail, consoleLines });
   page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') consoleLines.push(`${msg.type()}: ${msg.text().slice(0, 160)}`);
     // The browser logs every 4xx answer as a console error; those are API answers the page handles
     // (401 before sign-in, 422 on a bad field). Anything else is a real error.
     if (msg.type() === 'error' && !/the server responded with a status of 4\d\d/.test(msg.text())) errors.push(msg.text());
   });
-  page.on('pageerror', (err) => errors.push(String(err)));
+  page.on('pageerror', (err) => {
+    consoleLines.push(`uncaught: ${String(err).slice(0, 160)}`);
+    errors.push(String(err));
+  });
   return page;
 }
 
