@@ -75,10 +75,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             resp = conn.getresponse()
             data = resp.read()
             took = time.monotonic() - started
-            self.server.calls.end(call, resp.status)
+            self.server.calls.end(call, resp.status if resp.status < 500 else "%d %s" % (
+                resp.status, data[:120].decode("utf-8", "replace")))
             if resp.status >= 500 or took > 5:
-                # Always logged (the stack log is what a failed browser test run shows).
-                sys.stderr.write("proxy: %s %s answered %d after %.1f s\n" % (self.command, path, resp.status, took))
+                # Always logged (the stack log is what a failed browser test run shows), with the
+                # start of a 5xx body: it tells the function's own problem from the emulator's.
+                sys.stderr.write("proxy: %s %s answered %d after %.1f s%s\n" % (
+                    self.command, path, resp.status, took,
+                    (": " + data[:300].decode("utf-8", "replace")) if resp.status >= 500 else ""))
             out = [(k, v) for k, v in resp.getheaders() if k.lower() not in HOP_BY_HOP
                    and not k.lower().startswith("access-control-")]
             self._send(resp.status, out, data)

@@ -95,24 +95,32 @@ pub struct Answer {
     pub status: u16,
     pub headers: lambda_http::http::HeaderMap,
     pub body: Value,
+    /// The body as text (gunzipped when the answer was gzipped).
     pub text: String,
+    /// How many bytes the body took on the wire.
+    pub wire_len: usize,
 }
 
 impl Answer {
     fn from(resp: Response<Body>) -> Self {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let text = match resp.into_body() {
-            Body::Text(t) => t,
-            Body::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
-            _ => String::new(),
+        let gzipped = headers.get("content-encoding").is_some_and(|v| v == "gzip");
+        let bytes = match resp.into_body() {
+            Body::Text(t) => t.into_bytes(),
+            Body::Binary(b) => b,
+            _ => Vec::new(),
         };
+        let wire_len = bytes.len();
+        let bytes = if gzipped { gunzip(&bytes) } else { bytes };
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
         Self {
             status,
             headers,
             body,
             text,
+            wire_len,
         }
     }
 
@@ -159,6 +167,23 @@ impl Answer {
         );
         self.body["type"].as_str().unwrap_or_default().to_owned()
     }
+}
+
+/// The data of one gzip member as `portal::gzip::encode` writes it (no optional header fields),
+/// checked against its CRC-32 and length.
+fn gunzip(member: &[u8]) -> Vec<u8> {
+    assert!(
+        member.len() >= 18 && member[..4] == [0x1f, 0x8b, 8, 0],
+        "not a plain gzip member"
+    );
+    let (deflated, trailer) = member[10..].split_at(member.len() - 18);
+    let data = miniz_oxide::inflate::decompress_to_vec(deflated).expect("inflate");
+    assert_eq!(
+        trailer[4..],
+        (data.len() as u32).to_le_bytes(),
+        "gzip length"
+    );
+    data
 }
 
 /// A request under construction.

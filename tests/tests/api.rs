@@ -911,3 +911,76 @@ async fn every_documented_operation_is_served_by_its_function() {
     }
     assert_eq!(checked, 62, "operations in the document");
 }
+
+// ---- compression ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn text_answers_are_gzipped_for_clients_that_accept_it() {
+    let t = TestApp::new().await;
+    let cookie = t.login(ACME_ADMIN).await;
+    let ask = |accept: Option<&'static str>, path: &'static str| {
+        let call = t.call("GET", path).cookie(&cookie);
+        async move {
+            match accept {
+                Some(a) => call.header("accept-encoding", a).send().await,
+                None => call.send().await,
+            }
+        }
+    };
+    let encoding = |a: &portal_tests::Answer| {
+        a.headers
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let vary = |a: &portal_tests::Answer| {
+        a.headers
+            .get("vary")
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+
+    // A user list (some 2 KB of JSON): the same JSON, a fraction of the bytes.
+    let plain = ask(None, "/api/companies/acme-dental/users").await;
+    assert_eq!(plain.status, 200, "{}", plain.text);
+    assert!(
+        plain.wire_len > 1024,
+        "the list is {} bytes",
+        plain.wire_len
+    );
+    assert_eq!(encoding(&plain), None);
+    assert_eq!(vary(&plain).as_deref(), Some("accept-encoding"));
+    let gzipped = ask(
+        Some("gzip, deflate, br, zstd"),
+        "/api/companies/acme-dental/users",
+    )
+    .await;
+    assert_eq!(encoding(&gzipped).as_deref(), Some("gzip"));
+    assert_eq!(vary(&gzipped).as_deref(), Some("accept-encoding"));
+    assert_eq!(gzipped.content_type(), "application/json");
+    assert_eq!(gzipped.body, plain.body);
+    assert!(
+        gzipped.wire_len * 3 < plain.wire_len,
+        "{} gzipped of {}",
+        gzipped.wire_len,
+        plain.wire_len
+    );
+
+    // CSV exports too (a dozen sign-ins make the audit trail's some KB); but not for a client that
+    // refuses gzip (q=0) or names only other codings.
+    for _ in 0..12 {
+        t.login(ACME_ADMIN).await;
+    }
+    let csv = ask(Some("gzip"), "/api/companies/acme-dental/audit/export").await;
+    assert_eq!(encoding(&csv).as_deref(), Some("gzip"));
+    assert!(csv.text.lines().count() > 1, "{}", csv.text);
+    for refusing in ["gzip;q=0", "br, zstd", "identity"] {
+        let answer = ask(Some(refusing), "/api/companies/acme-dental/users").await;
+        assert_eq!(encoding(&answer), None, "{refusing}");
+        assert_eq!(answer.body, plain.body, "{refusing}");
+    }
+
+    // Small answers (under 1 KB) go as they are.
+    let me = ask(Some("gzip"), "/api/me").await;
+    assert_eq!(me.status, 200);
+    assert!(me.wire_len < 1024, "{}", me.wire_len);
+    assert_eq!(encoding(&me), None);
+}

@@ -217,7 +217,55 @@ pub async fn serve<'a>(
             response.headers_mut().append(header::SET_COOKIE, value);
         }
     }
-    response
+    compress(req, response)
+}
+
+/// Answers smaller than this go as they are: gzip would save too little to matter.
+const COMPRESS_FROM: usize = 1024;
+
+/// The answer gzipped when the client accepts gzip and it is text (JSON, problem+json, CSV) of at
+/// least [`COMPRESS_FROM`] bytes; `Vary: Accept-Encoding` either way for such types. (It also keeps
+/// `cargo lambda watch`'s emulator reliable: it drops, now and then, function answers that do not
+/// fit in its first 8 KB read. See docs/decisions.md.)
+fn compress(req: &Request, mut response: Response<Body>) -> Response<Body> {
+    let compressible = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            t.starts_with("application/json")
+                || t.starts_with("application/problem+json")
+                || t.starts_with("text/")
+        });
+    if !compressible || response.headers().contains_key(header::CONTENT_ENCODING) {
+        return response;
+    }
+    response.headers_mut().append(
+        header::VARY,
+        header::HeaderValue::from_static("accept-encoding"),
+    );
+    let accepts = req
+        .headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(crate::gzip::accepted);
+    let bytes: &[u8] = match response.body() {
+        Body::Text(t) => t.as_bytes(),
+        Body::Binary(b) => b,
+        _ => return response,
+    };
+    if !accepts || bytes.len() < COMPRESS_FROM {
+        return response;
+    }
+    let gzipped = crate::gzip::encode(bytes);
+    let (mut parts, _) = response.into_parts();
+    parts.headers.insert(
+        header::CONTENT_ENCODING,
+        header::HeaderValue::from_static("gzip"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::Binary(gzipped))
 }
 
 /// A JSON answer. API answers are per-user: never cached.

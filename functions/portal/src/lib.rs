@@ -14,6 +14,7 @@ pub mod domain;
 pub mod email;
 pub mod error;
 pub mod files;
+pub mod gzip;
 pub mod http;
 pub mod keys;
 pub mod metrics;
