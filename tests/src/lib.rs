@@ -124,11 +124,13 @@ impl Answer {
         }
     }
 
+    /// Header `name` of the answer, if present and text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
     pub fn content_type(&self) -> &str {
-        self.headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
+        self.header("content-type").unwrap_or("")
     }
 
     pub fn set_cookies(&self) -> Vec<String> {
@@ -178,6 +180,11 @@ fn gunzip(member: &[u8]) -> Vec<u8> {
     );
     let (deflated, trailer) = member[10..].split_at(member.len() - 18);
     let data = miniz_oxide::inflate::decompress_to_vec(deflated).expect("inflate");
+    assert_eq!(
+        trailer[..4],
+        crc32fast::hash(&data).to_le_bytes(),
+        "gzip CRC-32"
+    );
     assert_eq!(
         trailer[4..],
         (data.len() as u32).to_le_bytes(),
