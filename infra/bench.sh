@@ -33,7 +33,7 @@ PGIDS+=($!)
 export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 export TABLE_NAME=portal-bench PORTAL_ORIGIN=http://127.0.0.1:9 COOKIE_SECURE=false PORTAL_SECRETS_FILE="$ROOT/.local/bench-secrets.json"
 wait_for_port "$MOTO_PORT" 60
-cargo build -q -p portal --bin portal-admin
+cargo build -q -p portal-admin
 target/debug/portal-admin gen-secrets >"$PORTAL_SECRETS_FILE"
 target/debug/portal-admin create-table >/dev/null
 target/debug/portal-admin seed-demo >/dev/null

@@ -41,7 +41,7 @@ export TABLE_NAME=portal-local ATTACHMENTS_BUCKET=portal-local-attachments SITE_
 export PORTAL_ORIGIN="http://127.0.0.1:$PORT" COOKIE_SECURE=false PORTAL_SECRETS_FILE="$ROOT/.local/secrets.json"
 
 log "Building the admin tool and the site…"
-cargo build -q -p portal --bin portal-admin
+cargo build -q -p portal-admin
 cargo run -q -p site >/dev/null
 [ -s .local/secrets.json ] || target/debug/portal-admin gen-secrets >.local/secrets.json
 

@@ -4,9 +4,10 @@
 
 use aws_sdk_dynamodb::config::Credentials;
 use lambda_http::{Body, Request, Response};
+use portal::App;
 use portal::app::ManualClock;
-use portal::config::{Config, Secrets, SecretsSource};
-use portal::{App, seed};
+use portal::aws::config::{Config, Secrets, SecretsSource};
+use portal_admin::seed;
 use serde_json::Value;
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -171,7 +172,7 @@ impl Answer {
     }
 }
 
-/// The data of one gzip member as `portal::gzip::encode` writes it (no optional header fields),
+/// The data of one gzip member as `portal::web::gzip::encode` writes it (no optional header fields),
 /// checked against its CRC-32 and length.
 fn gunzip(member: &[u8]) -> Vec<u8> {
     assert!(
@@ -285,7 +286,7 @@ impl TestApp {
         }
         let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
         let app = App::new(config, &secrets, &aws, clock.clone()).expect("app");
-        portal::table::ensure(&app.store.db, &table)
+        portal::store::table::ensure(&app.store.db, &table)
             .await
             .expect("table");
         seed::seed(&app.store, PASSWORD, app.now())
@@ -438,8 +439,8 @@ impl TestApp {
             .count_calls(self.get("/api/tickets/settings", &client))
             .await;
         seen.push(("GET /api/tickets/settings".to_owned(), a.status, calls));
-        let settings =
-            serde_json::to_value(portal::tickets::TicketSettings::default()).expect("settings");
+        let settings = serde_json::to_value(portal::domain::tickets::TicketSettings::default())
+            .expect("settings");
         let put = self
             .call("PUT", "/api/tickets/settings")
             .cookie(&staff)

@@ -47,7 +47,7 @@ async fn invite(t: &TestApp, cookie: &str, email: &str, role: &str) -> portal_te
 fn user_path(company: &str, email: &str) -> String {
     format!(
         "/api/companies/{company}/users/{}",
-        portal::seed::demo_user_id(email)
+        portal_admin::seed::demo_user_id(email)
     )
 }
 
@@ -96,7 +96,7 @@ async fn invitations_set_a_password_once_and_refuse_every_bad_token() {
         let mut p = token.splitn(3, '.');
         (p.next().unwrap(), p.next().unwrap(), p.next().unwrap())
     };
-    let other_user = portal::seed::demo_user_id("user@acme.example");
+    let other_user = portal_admin::seed::demo_user_id("user@acme.example");
     for bad in [
         format!("{company}.{user}.{}", "0".repeat(64)),
         format!("{company}.{other_user}.{secret}"),
@@ -495,7 +495,7 @@ async fn the_last_full_admin_is_protected_and_other_companies_users_are_404() {
     // A user id of another company under one's own company: 404 too.
     let own_path_other_user = format!(
         "/api/companies/globex-logistics/users/{}",
-        portal::seed::demo_user_id("user@acme.example")
+        portal_admin::seed::demo_user_id("user@acme.example")
     );
     assert_eq!(t.get(&own_path_other_user, &globex).await.status, 404);
     // Roles without user management: 403; MSP admins manage any company's users, technicians not.
@@ -560,7 +560,7 @@ async fn enrol(t: &TestApp, cookie: &str) -> (Vec<u8>, Vec<String>) {
     let secret = base32_decode(start.body["secret"].as_str().unwrap());
     let wrong = post(t, "/api/me/mfa/confirm", cookie, json!({"code": "000000"})).await;
     assert_eq!(wrong.status, 401);
-    let code = portal::totp::code(&secret, step(t));
+    let code = portal::auth::totp::code(&secret, step(t));
     let done = post(t, "/api/me/mfa/confirm", cookie, json!({"code": code})).await;
     assert_eq!(done.status, 200, "{}", done.text);
     let codes: Vec<String> = done.body["recovery_codes"]
@@ -574,7 +574,7 @@ async fn enrol(t: &TestApp, cookie: &str) -> (Vec<u8>, Vec<String>) {
 }
 
 fn step(t: &TestApp) -> u64 {
-    portal::totp::step_at(t.app.now().unix_timestamp())
+    portal::auth::totp::step_at(t.app.now().unix_timestamp())
 }
 
 async fn challenge(t: &TestApp, email: &str) -> String {
@@ -605,7 +605,7 @@ async fn mfa_refuses_wrong_replayed_and_reused_codes_and_throttles() {
     };
     // The code used to confirm enrolment cannot sign in (same step).
     let c = challenge(&t, email).await;
-    let enrolment_code = portal::totp::code(&secret, step(&t));
+    let enrolment_code = portal::auth::totp::code(&secret, step(&t));
     assert_eq!(
         second(json!({"challenge": c, "code": enrolment_code}))
             .await
@@ -613,7 +613,7 @@ async fn mfa_refuses_wrong_replayed_and_reused_codes_and_throttles() {
         "/problems/invalid-code"
     );
     t.clock.advance(time::Duration::seconds(30));
-    let code = portal::totp::code(&secret, step(&t));
+    let code = portal::auth::totp::code(&secret, step(&t));
     let ok = second(json!({"challenge": c, "code": code})).await;
     assert_eq!(ok.status, 204, "{}", ok.text);
     assert!(ok.session_cookie().is_some());
@@ -652,14 +652,14 @@ async fn mfa_refuses_wrong_replayed_and_reused_codes_and_throttles() {
             401
         );
     }
-    let right = portal::totp::code(&secret, step(&t));
+    let right = portal::auth::totp::code(&secret, step(&t));
     assert_eq!(
         second(json!({"challenge": c, "code": right})).await.status,
         429
     );
     t.clock.advance(time::Duration::minutes(16));
     let c = challenge(&t, email).await;
-    let right = portal::totp::code(&secret, step(&t));
+    let right = portal::auth::totp::code(&secret, step(&t));
     assert_eq!(
         second(json!({"challenge": c, "code": right})).await.status,
         204
@@ -721,7 +721,7 @@ async fn a_company_that_requires_mfa_makes_its_users_enrol_first() {
     );
     t.clock.advance(time::Duration::seconds(30));
     let c = challenge(&t, "user@acme.example").await;
-    let code = portal::totp::code(&secret, step(&t));
+    let code = portal::auth::totp::code(&secret, step(&t));
     assert_eq!(
         post(
             &t,
@@ -929,7 +929,7 @@ async fn the_audit_trail_is_filtered_exported_shown_to_the_right_people_and_immu
     .await;
     assert!(msp.contains(&"ticket_note_added".to_owned()));
     // Filters: by user, by action, by date.
-    let uma = portal::seed::demo_user_id("user@acme.example");
+    let uma = portal_admin::seed::demo_user_id("user@acme.example");
     let mine = t
         .get(
             &format!("/api/companies/acme-dental/audit?user={uma}"),

@@ -95,14 +95,14 @@ async fn wrong_password_and_unknown_email_get_the_same_answer_in_the_same_time_c
 async fn repeated_failures_throttle_the_account_even_with_the_right_password_until_the_window_ends()
 {
     let t = TestApp::new().await;
-    for _ in 0..portal::session::MAX_FAILURES {
+    for _ in 0..portal::web::principal::MAX_FAILURES {
         assert_eq!(t.try_login(ACME_ADMIN, "wrong password!").await.status, 401);
     }
     let throttled = t.try_login(ACME_ADMIN, PASSWORD).await;
     assert_eq!(throttled.problem(429), "/problems/too-many-attempts");
     assert!(throttled.headers.get("retry-after").is_some());
     // An unknown email is throttled the same way, so throttling tells nothing about who exists.
-    for _ in 0..portal::session::MAX_FAILURES {
+    for _ in 0..portal::web::principal::MAX_FAILURES {
         t.try_login("ghost@acme.example", "wrong password!").await;
     }
     assert_eq!(
@@ -115,7 +115,7 @@ async fn repeated_failures_throttle_the_account_even_with_the_right_password_unt
     assert_eq!(t.try_login("user@acme.example", PASSWORD).await.status, 204);
     // Once the window has passed, the right password works again.
     t.clock.advance(time::Duration::seconds(
-        portal::session::FAILURE_WINDOW_SECS,
+        portal::web::principal::FAILURE_WINDOW_SECS,
     ));
     assert_eq!(t.try_login(ACME_ADMIN, PASSWORD).await.status, 204);
 }
@@ -162,7 +162,7 @@ async fn tampered_token_is_refused() {
     let t = TestApp::new().await;
     let cookie = t.login("user@acme.example").await;
     let (name, token) = cookie.split_once('=').unwrap();
-    let other = portal::seed::demo_user_id(ACME_ADMIN).to_string();
+    let other = portal_admin::seed::demo_user_id(ACME_ADMIN).to_string();
     let forged = forge(token, |c| c["sub"] = Value::String(other.clone()));
     assert_eq!(
         t.get("/api/me", &format!("{name}={forged}"))
@@ -249,14 +249,21 @@ async fn deactivated_user_cannot_sign_in_and_their_live_session_ends() {
     let mut user = t
         .app
         .store
-        .get_user(&company, &portal::seed::demo_user_id("user@acme.example"))
+        .get_user(
+            &company,
+            &portal_admin::seed::demo_user_id("user@acme.example"),
+        )
         .await
         .unwrap()
         .unwrap();
     user.status = portal::domain::UserStatus::Deactivated;
     t.app
         .store
-        .put_user(&user, &portal::password::hash(PASSWORD).unwrap(), false)
+        .put_user(
+            &user,
+            &portal::auth::password::hash(PASSWORD).unwrap(),
+            false,
+        )
         .await
         .unwrap();
     assert_eq!(t.get("/api/me", &cookie).await.status, 401);
@@ -643,8 +650,8 @@ async fn requests_naming_another_companys_ids_get_404() {
     let t = TestApp::new().await;
     let acme_admin = t.login("fulladmin@acme.example").await;
     let acme_user = t.login("user@acme.example").await;
-    let globex_user = portal::seed::demo_user_id("user@globex.example");
-    let acme_user_id = portal::seed::demo_user_id("user@acme.example");
+    let globex_user = portal_admin::seed::demo_user_id("user@globex.example");
+    let acme_user_id = portal_admin::seed::demo_user_id("user@acme.example");
 
     for cookie in [&acme_admin, &acme_user] {
         assert_eq!(
@@ -733,13 +740,13 @@ async fn requests_naming_another_companys_ids_get_404() {
 async fn user_lists_paginate_with_signed_cursors() {
     let t = TestApp::new().await;
     let company = portal::domain::CompanyId::parse("acme-dental").unwrap();
-    let hash = portal::password::hash(PASSWORD).unwrap();
+    let hash = portal::auth::password::hash(PASSWORD).unwrap();
     for i in 0..60 {
         let user = portal::store::User::new(
             company.clone(),
             portal::domain::Email::parse(&format!("staff{i}@acme.example")).unwrap(),
             &format!("Staff {i}"),
-            portal::roles::Role::StandardUser,
+            portal::domain::roles::Role::StandardUser,
             portal::domain::UserStatus::Active,
             t.app.now(),
         );
@@ -886,7 +893,7 @@ fn openapi_document_matches_the_code() {
 async fn every_documented_operation_is_served_by_its_function() {
     let t = TestApp::new().await;
     let doc = serde_json::to_value(portal_tests::openapi()).unwrap();
-    let user_id = portal::seed::demo_user_id("user@acme.example").to_string();
+    let user_id = portal_admin::seed::demo_user_id("user@acme.example").to_string();
     let mut checked = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         let concrete = path

@@ -1,7 +1,7 @@
 //! The email module against the local SES stand-in: what is sent is what the recipient gets.
 
+use portal::aws::mail::{Mailer, Outgoing};
 use portal::domain::Email;
-use portal::email::{Mailer, Outgoing};
 
 #[tokio::test]
 async fn mail_is_sent_through_ses_with_a_one_line_subject() {

@@ -1,7 +1,7 @@
 //! Checks that the deployment pieces agree with the code: secrets load from SSM as they do from a
 //! file, and every local route (cargo-lambda's router) exists in the SAM template's HTTP API.
 
-use portal::config::{Secrets, SecretsSource};
+use portal::aws::config::{Secrets, SecretsSource};
 
 #[tokio::test]
 async fn secrets_load_from_an_ssm_secure_string() {

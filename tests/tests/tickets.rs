@@ -267,7 +267,7 @@ async fn clients_raise_tickets_with_numbers_from_one_counter_and_read_them_back(
 #[tokio::test]
 async fn who_may_raise_tickets_and_for_whom() {
     let t = TestApp::new().await;
-    let colleague = portal::seed::demo_user_id("user@acme.example").to_string();
+    let colleague = portal_admin::seed::demo_user_id("user@acme.example").to_string();
     for (email, own, on_behalf) in [
         ("fulladmin@acme.example", 201, 201),
         ("ticketmanager@acme.example", 201, 201),
@@ -297,7 +297,7 @@ async fn who_may_raise_tickets_and_for_whom() {
     let admin = t.login("fulladmin@acme.example").await;
     let before = ticket_items(&t, "acme-dental").await;
     let mut body = new_ticket();
-    body["contact_id"] = json!(portal::seed::demo_user_id("user@globex.example").to_string());
+    body["contact_id"] = json!(portal_admin::seed::demo_user_id("user@globex.example").to_string());
     assert_eq!(
         raise(&t, &admin, body).await.problem(422),
         "/problems/validation"
@@ -603,7 +603,7 @@ async fn lists_show_each_role_exactly_the_tickets_it_may_see() {
     let fiona = t.login("fulladmin@acme.example").await;
     let tomas = t.login("ticketmanager@acme.example").await;
     let gus = t.login("fulladmin@globex.example").await;
-    let uma_id = portal::seed::demo_user_id("user@acme.example").to_string();
+    let uma_id = portal_admin::seed::demo_user_id("user@acme.example").to_string();
     let n = |a: portal_tests::Answer| a.body["number"].as_u64().unwrap();
     let u1 = n(raise(&t, &uma, new_ticket()).await);
     let f1 = n(raise(&t, &fiona, new_ticket()).await);
@@ -867,7 +867,7 @@ async fn staff_set_any_status_priority_and_technician_and_others_get_404() {
     let t = TestApp::new().await;
     let uma = t.login("user@acme.example").await;
     let tech = t.login("tech@northwind.example").await;
-    let tech_id = portal::seed::demo_user_id("tech@northwind.example").to_string();
+    let tech_id = portal_admin::seed::demo_user_id("tech@northwind.example").to_string();
     let number = raised(&t, &uma).await;
     let changed = patch(
         &t,
@@ -889,7 +889,7 @@ async fn staff_set_any_status_priority_and_technician_and_others_get_404() {
             .is_empty()
     );
     // Only MSP technicians can be assigned.
-    let client_user = portal::seed::demo_user_id("fulladmin@acme.example").to_string();
+    let client_user = portal_admin::seed::demo_user_id("fulladmin@acme.example").to_string();
     for bad in [client_user.as_str(), "nobody", "not an id"] {
         let answer = patch(&t, &tech, number, json!({"assignee_id": bad, "version": 2})).await;
         assert_eq!(answer.problem(422), "/problems/validation", "{bad}");
@@ -1694,12 +1694,12 @@ async fn pickers_list_active_people_of_a_company_the_caller_may_name() {
 #[tokio::test]
 async fn demo_tickets_are_seeded_once_with_consistent_counts() {
     let t = TestApp::new().await;
-    let files = portal::seed::seed_tickets(&t.app.store, t.app.now())
+    let files = portal_admin::seed::seed_tickets(&t.app.store, t.app.now())
         .await
         .unwrap();
     assert_eq!(files.len(), 1);
     assert!(
-        portal::seed::seed_tickets(&t.app.store, t.app.now())
+        portal_admin::seed::seed_tickets(&t.app.store, t.app.now())
             .await
             .unwrap()
             .is_empty(),

@@ -4,11 +4,11 @@
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::ApiError;
-use portal::audit::{AuditAction, AuditEntry};
+use portal::domain::audit::{AuditAction, AuditEntry};
+use portal::domain::roles::Capability;
 use portal::domain::{CompanyId, UserId};
-use portal::http::{Ctx, json};
-use portal::roles::Capability;
 use portal::store::{AuditQuery, Item};
+use portal::web::http::{Ctx, json};
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -84,9 +84,9 @@ async fn scoped(ctx: &Ctx<'_>, company: &str) -> Result<CompanyId, ApiError> {
     ),
     responses(
         (status = 200, body = AuditList),
-        (status = 400, description = "A filter is not valid", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "May not read the trail", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such company (or another company's)", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A filter is not valid", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "May not read the trail", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such company (or another company's)", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiError> {
     let company = scoped(ctx, company).await?;
@@ -115,8 +115,8 @@ pub async fn list(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiErr
     ),
     responses(
         (status = 200, description = "`text/csv`, as a download", content_type = "text/csv", body = String),
-        (status = 403, description = "May not read the trail", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such company (or another company's)", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "May not read the trail", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such company (or another company's)", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn export(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiError> {
     let company = scoped(ctx, company).await?;
@@ -138,7 +138,7 @@ pub async fn export(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiE
     entries.truncate(MAX_EXPORT_ROWS);
     let rows = entries.into_iter().map(|e| {
         vec![
-            portal::csv::time(e.at),
+            portal::web::csv::time(e.at),
             e.action.as_str(),
             e.actor_name,
             e.actor_email.map(|m| m.to_string()).unwrap_or_default(),
@@ -148,7 +148,7 @@ pub async fn export(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiE
             e.user_agent.unwrap_or_default(),
         ]
     });
-    let body = portal::csv::document(
+    let body = portal::web::csv::document(
         &[
             "Time (UTC)",
             "Action",
@@ -161,7 +161,7 @@ pub async fn export(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiE
         ],
         rows,
     );
-    portal::csv::download(
+    portal::web::csv::download(
         &format!("audit-{company}-{}.csv", ctx.app.now().date()),
         body,
     )

@@ -2,13 +2,14 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
-use portal::audit::AuditAction;
+use portal::ApiError;
+use portal::domain::audit::AuditAction;
+use portal::domain::roles::Capability;
+use portal::domain::validate;
 use portal::domain::{CompanyId, CompanyKind, Email, SignInMethod, random_hex};
-use portal::error::FieldError;
-use portal::http::{Ctx, json};
-use portal::roles::Capability;
 use portal::store::Company;
-use portal::{ApiError, validate};
+use portal::web::error::FieldError;
+use portal::web::http::{Ctx, json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -30,9 +31,9 @@ pub struct CompanyList {
     ),
     responses(
         (status = 200, body = CompanyList),
-        (status = 400, description = "Bad cursor", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not MSP staff", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Bad cursor", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not MSP staff", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -63,7 +64,7 @@ pub async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     params(("company_id" = String, Path)),
     responses(
         (status = 200, body = Company),
-        (status = 404, description = "No such company (or another company's)", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such company (or another company's)", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -212,8 +213,8 @@ fn new_company_id(name: &str) -> Result<CompanyId, ApiError> {
 #[utoipa::path(post, path = "/api/companies", tag = "accounts", request_body = CompanyFields,
     responses(
         (status = 201, body = Company),
-        (status = 403, description = "Not an MSP admin", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an MSP admin", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -251,10 +252,10 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     params(("company_id" = String, Path)),
     responses(
         (status = 200, body = Company),
-        (status = 403, description = "Not an MSP admin", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such company (or another company's)", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Changed meanwhile", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an MSP admin", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such company (or another company's)", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed meanwhile", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;

@@ -9,7 +9,7 @@ mod users;
 
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
-use portal::http::{Ctx, serve};
+use portal::web::http::{Ctx, serve};
 use portal::{ApiError, App};
 
 /// Items per page of every list.

@@ -3,15 +3,16 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
-use portal::account_links;
-use portal::audit::{AuditAction, AuditEntry};
+use portal::ApiError;
+use portal::auth::links;
+use portal::domain::audit::{AuditAction, AuditEntry};
+use portal::domain::roles::{Capability, Role};
+use portal::domain::validate;
 use portal::domain::{CompanyId, Email, UserId, UserStatus};
-use portal::error::FieldError;
-use portal::http::{Ctx, json, no_content};
-use portal::roles::{Capability, Role};
-use portal::session::Principal;
 use portal::store::{Company, TokenKind, User};
-use portal::{ApiError, validate};
+use portal::web::error::FieldError;
+use portal::web::http::{Ctx, json, no_content};
+use portal::web::principal::Principal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -55,8 +56,8 @@ async fn find_user(ctx: &Ctx<'_>, company: &CompanyId, user: &str) -> Result<Use
     params(("company_id" = String, Path), ("cursor" = Option<String>, Query)),
     responses(
         (status = 200, body = UserList),
-        (status = 403, description = "May not manage users", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such company (or another company's)", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "May not manage users", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such company (or another company's)", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -83,8 +84,8 @@ pub async fn list(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiErr
     params(("company_id" = String, Path), ("user_id" = String, Path)),
     responses(
         (status = 200, body = User),
-        (status = 403, description = "May not manage users", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user (or another company's)", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "May not manage users", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user (or another company's)", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(ctx: &Ctx<'_>, company: &str, user: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -118,10 +119,10 @@ fn check_role(role: Role, company: &Company, errors: &mut Vec<FieldError>) {
     params(("company_id" = String, Path)),
     responses(
         (status = 201, body = User),
-        (status = 403, description = "May not manage users", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such company (or another company's)", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The email already has an account", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "May not manage users", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such company (or another company's)", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The email already has an account", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn invite(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiError> {
     let (principal, company) = managing(ctx, company).await?;
@@ -148,7 +149,7 @@ pub async fn invite(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiE
         now,
     );
     user.phone = phone;
-    let issued = account_links::issue(TokenKind::Invitation, &user, now);
+    let issued = links::issue(TokenKind::Invitation, &user, now);
     let audit = principal.audit(
         ctx,
         &company.id,
@@ -171,7 +172,7 @@ pub async fn invite(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiE
             "This email address already has a portal account".into(),
         ));
     }
-    app.send_mail(&account_links::invitation_mail(
+    app.send_mail(&links::invitation_mail(
         app,
         &user,
         &company.name,
@@ -187,8 +188,8 @@ pub async fn invite(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiE
     params(("company_id" = String, Path), ("user_id" = String, Path)),
     responses(
         (status = 204, description = "Sent"),
-        (status = 404, description = "No such user (or another company's)", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The user is not (any more) invited", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user (or another company's)", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The user is not (any more) invited", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn resend(ctx: &Ctx<'_>, company: &str, user: &str) -> Result<Response<Body>, ApiError> {
     let (principal, company) = managing(ctx, company).await?;
@@ -203,7 +204,7 @@ pub async fn resend(ctx: &Ctx<'_>, company: &str, user: &str) -> Result<Response
         return Err(not_invited());
     }
     let app = ctx.app;
-    let issued = account_links::issue(TokenKind::Invitation, &user, app.now());
+    let issued = links::issue(TokenKind::Invitation, &user, app.now());
     let audit = principal.audit(
         ctx,
         &company.id,
@@ -218,7 +219,7 @@ pub async fn resend(ctx: &Ctx<'_>, company: &str, user: &str) -> Result<Response
     {
         return Err(not_invited());
     }
-    app.send_mail(&account_links::invitation_mail(
+    app.send_mail(&links::invitation_mail(
         app,
         &user,
         &company.name,
@@ -248,10 +249,10 @@ pub struct UserChange {
     params(("company_id" = String, Path), ("user_id" = String, Path)),
     responses(
         (status = 200, body = User),
-        (status = 403, description = "May not manage users", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user (or another company's)", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Changed meanwhile, or the last admin", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "May not manage users", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user (or another company's)", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed meanwhile, or the last admin", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(ctx: &Ctx<'_>, company: &str, user: &str) -> Result<Response<Body>, ApiError> {
     let (principal, company) = managing(ctx, company).await?;
@@ -359,7 +360,7 @@ pub async fn update(ctx: &Ctx<'_>, company: &str, user: &str) -> Result<Response
     params(("company_id" = String, Path), ("user_id" = String, Path)),
     responses(
         (status = 204, description = "MFA removed"),
-        (status = 404, description = "No such user (or another company's)", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user (or another company's)", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn reset_mfa(
     ctx: &Ctx<'_>,

@@ -6,14 +6,15 @@ mod me;
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
-use portal::account_links;
-use portal::audit::{AuditAction, AuditEntry};
+use portal::auth::links;
+use portal::auth::password;
+use portal::domain::audit::{AuditAction, AuditEntry};
 use portal::domain::{Email, UserStatus};
-use portal::error::FieldError;
-use portal::http::{Ctx, json, no_content, serve};
-use portal::session::{self, LoginBody, LoginOutcome, MfaChallenge, MfaLoginBody};
 use portal::store::TokenKind;
-use portal::{ApiError, App, password};
+use portal::web::error::FieldError;
+use portal::web::http::{Ctx, json, no_content, serve};
+use portal::web::principal::{self, LoginBody, LoginOutcome, MfaChallenge, MfaLoginBody};
+use portal::{ApiError, App};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use utoipa::ToSchema;
@@ -56,15 +57,15 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     responses(
         (status = 200, description = "Password right; a second factor is needed", body = MfaChallenge),
         (status = 204, description = "Signed in; the session cookie is set"),
-        (status = 400, description = "Malformed body", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong email or password", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not sent from the portal's origin", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Missing email or password", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts for this email", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed body", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong email or password", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not sent from the portal's origin", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Missing email or password", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts for this email", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn login(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let body: LoginBody = ctx.json()?;
-    match session::login(ctx, body).await? {
+    match principal::login(ctx, body).await? {
         LoginOutcome::SignedIn => no_content(),
         LoginOutcome::NeedsCode(challenge) => json(StatusCode::OK, &challenge),
     }
@@ -74,13 +75,13 @@ async fn login(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 #[utoipa::path(post, path = "/api/auth/login/mfa", tag = "auth", request_body = MfaLoginBody,
     responses(
         (status = 204, description = "Signed in; the session cookie is set"),
-        (status = 401, description = "Wrong or reused code", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The challenge expired: sign in again", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong codes", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong or reused code", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The challenge expired: sign in again", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong codes", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn login_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let body: MfaLoginBody = ctx.json()?;
-    session::login_mfa(ctx, body).await?;
+    principal::login_mfa(ctx, body).await?;
     no_content()
 }
 
@@ -88,7 +89,7 @@ async fn login_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
     responses((status = 204, description = "Signed out")))]
 async fn logout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
-    session::logout(ctx).await?;
+    principal::logout(ctx).await?;
     no_content()
 }
 
@@ -104,7 +105,7 @@ pub struct ResetRequest {
 #[utoipa::path(post, path = "/api/auth/password-reset", tag = "auth", request_body = ResetRequest,
     responses(
         (status = 202, description = "If the address has an account, a link is on its way"),
-        (status = 422, description = "Not an email address", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not an email address", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn request_reset(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let started = tokio::time::Instant::now();
@@ -123,7 +124,7 @@ async fn request_reset(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 async fn send_reset(ctx: &Ctx<'_>, email: &Email) -> Result<(), ApiError> {
     let app = ctx.app;
     let now = app.now();
-    let window = now.unix_timestamp() / session::FAILURE_WINDOW_SECS;
+    let window = now.unix_timestamp() / principal::FAILURE_WINDOW_SECS;
     let expires = now + time::Duration::hours(1);
     let count = app
         .store
@@ -142,7 +143,7 @@ async fn send_reset(ctx: &Ctx<'_>, email: &Email) -> Result<(), ApiError> {
     if count > MAX_RESET_REQUESTS || user.status != UserStatus::Active {
         return Ok(());
     }
-    let issued = account_links::issue(TokenKind::PasswordReset, &user, now);
+    let issued = links::issue(TokenKind::PasswordReset, &user, now);
     let audit = AuditEntry::new(
         ctx,
         &user.company_id,
@@ -154,7 +155,7 @@ async fn send_reset(ctx: &Ctx<'_>, email: &Email) -> Result<(), ApiError> {
     app.store
         .store_token(&issued.hash, &issued.record, &audit)
         .await?;
-    app.send_mail(&account_links::reset_mail(app, &user, &issued.token))
+    app.send_mail(&links::reset_mail(app, &user, &issued.token))
         .await;
     Ok(())
 }
@@ -180,13 +181,13 @@ fn check_new_password(password: &str, email: &Email) -> Result<(), ApiError> {
 #[utoipa::path(post, path = "/api/auth/password-reset/confirm", tag = "auth", request_body = SetPassword,
     responses(
         (status = 204, description = "Password changed; sign in with it"),
-        (status = 400, description = "The link is unknown, used or expired", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The password does not meet the rules", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The link is unknown, used or expired", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The password does not meet the rules", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn confirm_reset(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let body: SetPassword = ctx.json()?;
     let app = ctx.app;
-    let (user, hash) = account_links::redeem(app, &body.token, TokenKind::PasswordReset).await?;
+    let (user, hash) = links::redeem(app, &body.token, TokenKind::PasswordReset).await?;
     check_new_password(&body.password, &user.email)?;
     let audit = AuditEntry::new(
         ctx,
@@ -226,11 +227,11 @@ pub struct Invitation {
 #[utoipa::path(post, path = "/api/auth/invitation", tag = "auth", request_body = InvitationToken,
     responses(
         (status = 200, body = Invitation),
-        (status = 400, description = "The link is unknown, used or expired", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The link is unknown, used or expired", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn invitation(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let body: InvitationToken = ctx.json()?;
-    let (user, _) = account_links::redeem(ctx.app, &body.token, TokenKind::Invitation).await?;
+    let (user, _) = links::redeem(ctx.app, &body.token, TokenKind::Invitation).await?;
     if user.status != UserStatus::Invited {
         return Err(ApiError::InvalidToken);
     }
@@ -249,13 +250,13 @@ async fn invitation(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 #[utoipa::path(post, path = "/api/auth/invitation/accept", tag = "auth", request_body = SetPassword,
     responses(
         (status = 204, description = "Account active; sign in with the password"),
-        (status = 400, description = "The link is unknown, used, replaced or expired", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The password does not meet the rules", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The link is unknown, used, replaced or expired", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The password does not meet the rules", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn accept_invitation(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let body: SetPassword = ctx.json()?;
     let app = ctx.app;
-    let (user, hash) = account_links::redeem(app, &body.token, TokenKind::Invitation).await?;
+    let (user, hash) = links::redeem(app, &body.token, TokenKind::Invitation).await?;
     if user.status != UserStatus::Invited {
         return Err(ApiError::InvalidToken);
     }

@@ -4,13 +4,15 @@
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Response};
-use portal::audit::AuditAction;
+use portal::ApiError;
+use portal::auth::{password, totp};
+use portal::domain::audit::AuditAction;
+use portal::domain::validate;
 use portal::domain::{NotifyPrefs, SessionId, Theme, random_hex};
-use portal::error::FieldError;
-use portal::http::{Ctx, json, no_content};
-use portal::session::{Me, Principal};
 use portal::store::{MfaRecord, Session};
-use portal::{ApiError, password, totp, validate};
+use portal::web::error::FieldError;
+use portal::web::http::{Ctx, json, no_content};
+use portal::web::principal::{Me, Principal};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -42,7 +44,7 @@ pub async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 #[utoipa::path(get, path = "/api/me", tag = "me",
     responses(
         (status = 200, description = "The signed-in user", body = Me),
-        (status = 401, description = "Not signed in", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn me(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal_enrolling().await?;
@@ -64,8 +66,8 @@ pub struct MeChange {
 #[utoipa::path(patch, path = "/api/me", tag = "me", request_body = MeChange,
     responses(
         (status = 200, body = Me),
-        (status = 409, description = "Changed meanwhile (another tab)", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed meanwhile (another tab)", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update_me(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let mut principal = ctx.principal().await?;
@@ -100,7 +102,7 @@ pub async fn update_me(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             ctx,
             &principal.company.id,
             AuditAction::ProfileUpdated,
-            portal::audit::AuditEntry::user_target(&principal.user.id),
+            portal::domain::audit::AuditEntry::user_target(&principal.user.id),
             format!("Updated own {}", changed.join(", ")),
         );
         principal.user = ctx
@@ -140,7 +142,7 @@ async fn check_password(ctx: &Ctx<'_>, principal: &Principal, given: &str) -> Re
 #[utoipa::path(post, path = "/api/me/password", tag = "me", request_body = PasswordChange,
     responses(
         (status = 204, description = "Changed; other sessions ended"),
-        (status = 422, description = "Current password wrong, or the new one breaks the rules", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Current password wrong, or the new one breaks the rules", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn change_password(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -157,7 +159,7 @@ pub async fn change_password(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> 
         ctx,
         &principal.company.id,
         AuditAction::PasswordChanged,
-        portal::audit::AuditEntry::user_target(&principal.user.id),
+        portal::domain::audit::AuditEntry::user_target(&principal.user.id),
         "Changed own password; other sessions ended",
     );
     if !ctx
@@ -236,7 +238,7 @@ pub async fn end_other_sessions(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiErro
         ctx,
         &principal.company.id,
         AuditAction::SessionsRevoked,
-        portal::audit::AuditEntry::user_target(&principal.user.id),
+        portal::domain::audit::AuditEntry::user_target(&principal.user.id),
         "Signed out everywhere else",
     );
     if !ctx
@@ -255,7 +257,7 @@ pub async fn end_other_sessions(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiErro
     params(("session_id" = String, Path)),
     responses(
         (status = 204, description = "Ended (or already gone)"),
-        (status = 404, description = "Not a session id", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a session id", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn end_session(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -282,7 +284,7 @@ pub struct MfaEnrolment {
 #[utoipa::path(post, path = "/api/me/mfa", tag = "me",
     responses(
         (status = 200, body = MfaEnrolment),
-        (status = 409, description = "MFA is already on", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "MFA is already on", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn start_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal_enrolling().await?;
@@ -341,21 +343,21 @@ pub struct RecoveryCodes {
 #[utoipa::path(post, path = "/api/me/mfa/confirm", tag = "me", request_body = MfaCode,
     responses(
         (status = 200, body = RecoveryCodes),
-        (status = 401, description = "Wrong code", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No enrolment started, or MFA already on", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong codes", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong code", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No enrolment started, or MFA already on", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong codes", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn confirm_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal_enrolling().await?;
     let body: MfaCode = ctx.json()?;
     let app = ctx.app;
     let now = app.now();
-    let (window, window_end) = portal::session::failure_window(now)?;
+    let (window, window_end) = portal::web::principal::failure_window(now)?;
     let (record, failures) = app
         .store
         .load_mfa(&principal.company.id, &principal.user.id, window)
         .await?;
-    if failures >= portal::session::MAX_FAILURES {
+    if failures >= portal::web::principal::MAX_FAILURES {
         return Err(ApiError::TooManyAttempts {
             retry_after_secs: (window_end - now).whole_seconds(),
         });
@@ -375,7 +377,7 @@ pub async fn confirm_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     else {
         app.store
             .record_failure(
-                portal::keys::mfa_failures(&principal.user.id, window),
+                portal::store::keys::mfa_failures(&principal.user.id, window),
                 window_end + time::Duration::hours(1),
                 None,
             )
@@ -393,7 +395,7 @@ pub async fn confirm_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         ctx,
         &principal.company.id,
         AuditAction::MfaEnabled,
-        portal::audit::AuditEntry::user_target(&principal.user.id),
+        portal::domain::audit::AuditEntry::user_target(&principal.user.id),
         "Turned on two-factor authentication",
     );
     if !app
@@ -422,8 +424,8 @@ pub struct ConfirmPassword {
 #[utoipa::path(post, path = "/api/me/mfa/disable", tag = "me", request_body = ConfirmPassword,
     responses(
         (status = 204, description = "MFA is off"),
-        (status = 409, description = "The company requires MFA", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Wrong password", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The company requires MFA", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong password", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn disable_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -439,7 +441,7 @@ pub async fn disable_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         ctx,
         &principal.company.id,
         AuditAction::MfaDisabled,
-        portal::audit::AuditEntry::user_target(&principal.user.id),
+        portal::domain::audit::AuditEntry::user_target(&principal.user.id),
         "Turned off two-factor authentication",
     );
     ctx.app.store.remove_mfa(&principal.user, &audit).await?;

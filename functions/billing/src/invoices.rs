@@ -3,16 +3,16 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
-use portal::audit::AuditAction;
-use portal::billing::{
+use portal::domain::CompanyId;
+use portal::domain::audit::AuditAction;
+use portal::domain::billing::{
     BillingId, Invoice, InvoiceBody, InvoiceStatus, Payment, format_money, invoice_label, iso_date,
     parse_invoice_number, plain_amount,
 };
-use portal::domain::CompanyId;
-use portal::error::FieldError;
-use portal::http::{Ctx, json, no_content};
-use portal::roles::Capability;
+use portal::domain::roles::Capability;
 use portal::store::{Saved, TicketRef, payable, today};
+use portal::web::error::FieldError;
+use portal::web::http::{Ctx, json, no_content};
 use portal::{ApiError, App};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -111,8 +111,8 @@ fn view(app: &App, invoice: Invoice) -> InvoiceView {
     ),
     responses(
         (status = 200, body = InvoiceList),
-        (status = 400, description = "Unknown tab or a cursor from another list", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A role that does not see invoices", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unknown tab or a cursor from another list", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A role that does not see invoices", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -172,7 +172,7 @@ pub async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 /// the tab, checked against what the principal may see.
 fn listing(
     ctx: &Ctx<'_>,
-    principal: &portal::session::Principal,
+    principal: &portal::web::principal::Principal,
 ) -> Result<(Option<CompanyId>, String), ApiError> {
     principal.require(Capability::ViewInvoices)?;
     let staff = principal.can(Capability::AllCompanies);
@@ -211,9 +211,9 @@ const MAX_EXPORT_ROWS: usize = 5_000;
     ),
     responses(
         (status = 200, description = "`text/csv`, as a download", content_type = "text/csv", body = String),
-        (status = 400, description = "Unknown tab", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A role that does not see invoices", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Another company", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unknown tab", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A role that does not see invoices", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Another company", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn export(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -262,7 +262,7 @@ pub async fn export(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             amount(i.balance),
             i.payments
                 .last()
-                .map(|p| portal::csv::time(p.paid_at))
+                .map(|p| portal::web::csv::time(p.paid_at))
                 .unwrap_or_default(),
             i.tickets
                 .iter()
@@ -272,12 +272,12 @@ pub async fn export(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         ]);
         row
     });
-    let body = portal::csv::document(&header, rows);
+    let body = portal::web::csv::document(&header, rows);
     let file = format!(
         "invoices-{}-{tab}-{today}.csv",
         company.as_ref().map_or("all", |c| c.as_str())
     );
-    portal::csv::download(&file, body)
+    portal::web::csv::download(&file, body)
 }
 
 /// How a list names an invoice's state.
@@ -297,7 +297,7 @@ fn status_label(invoice: &Invoice, today: Date) -> &'static str {
     params(("id" = String, Path), ("company" = Option<String>, Query, description = "MSP staff: the invoice's company")),
     responses(
         (status = 200, body = InvoiceView),
-        (status = 404, description = "No such invoice, another company's, or a draft (clients)", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such invoice, another company's, or a draft (clients)", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn detail(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -341,9 +341,9 @@ async fn check_tickets(app: &App, company: &CompanyId, tickets: &[u64]) -> Resul
 #[utoipa::path(post, path = "/api/invoices", tag = "billing", request_body = NewInvoice,
     responses(
         (status = 201, body = InvoiceView),
-        (status = 403, description = "Not an MSP admin", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such company", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid lines, currency, dates or tickets", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an MSP admin", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such company", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid lines, currency, dates or tickets", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -382,7 +382,7 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 async fn managed_invoice(
     ctx: &Ctx<'_>,
     id: &str,
-) -> Result<(portal::session::Principal, Invoice), ApiError> {
+) -> Result<(portal::web::principal::Principal, Invoice), ApiError> {
     let principal = ctx.principal().await?;
     principal.require(Capability::ManageBilling)?;
     let company = billing_company(ctx, &principal)?;
@@ -402,8 +402,8 @@ fn not_draft() -> ApiError {
     params(("id" = String, Path), ("company" = String, Query)),
     responses(
         (status = 200, body = InvoiceView),
-        (status = 409, description = "Changed meanwhile, or no longer a draft", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or no version", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed meanwhile, or no longer a draft", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or no version", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn edit(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     let (principal, mut invoice) = managed_invoice(ctx, id).await?;
@@ -448,7 +448,7 @@ pub async fn edit(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     params(("id" = String, Path), ("company" = String, Query)),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 409, description = "Not a draft", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     let (principal, invoice) = managed_invoice(ctx, id).await?;
@@ -502,7 +502,7 @@ pub struct Issued {
     params(("id" = String, Path), ("company" = String, Query)),
     responses(
         (status = 200, body = Issued),
-        (status = 409, description = "Changed meanwhile, or not a draft", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed meanwhile, or not a draft", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn issue(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     let (principal, mut invoice) = managed_invoice(ctx, id).await?;
@@ -590,7 +590,7 @@ pub async fn issue(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> 
     params(("id" = String, Path), ("company" = String, Query)),
     responses(
         (status = 200, body = InvoiceView),
-        (status = 409, description = "Changed meanwhile, a draft, already void, or partly paid", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed meanwhile, a draft, already void, or partly paid", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn void(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     let (principal, mut invoice) = managed_invoice(ctx, id).await?;
@@ -675,8 +675,8 @@ pub struct ManualPayment {
     params(("id" = String, Path), ("company" = String, Query)),
     responses(
         (status = 201, body = Payment),
-        (status = 409, description = "Changed meanwhile, or not payable (draft, paid, void)", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Amount not between 1 and the balance, or unknown method", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed meanwhile, or not payable (draft, paid, void)", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Amount not between 1 and the balance, or unknown method", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn record_payment(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     let (principal, invoice) = managed_invoice(ctx, id).await?;
@@ -758,7 +758,7 @@ pub async fn record_payment(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, A
     params(("id" = String, Path), ("company" = Option<String>, Query, description = "MSP staff: the invoice's company")),
     responses(
         (status = 303, description = "`Location`: the PDF, for five minutes"),
-        (status = 404, description = "No such invoice you can see", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such invoice you can see", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn pdf(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -769,8 +769,8 @@ pub async fn pdf(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
         "{}/invoices/{}/v{}.pdf",
         invoice.company_id, invoice.id, invoice.version
     );
-    let s3 = portal::files::s3(app, None);
-    let bucket = portal::files::bucket(app)?;
+    let s3 = portal::web::files::s3(app, None);
+    let bucket = portal::web::files::bucket(app)?;
     let exists = match s3.head_object().bucket(bucket).key(&key).send().await {
         Ok(_) => true,
         Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => false,
@@ -798,7 +798,7 @@ pub async fn pdf(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
             .map_err(|e| ApiError::Internal(anyhow::Error::from(e).context("storing the PDF")))?;
     }
     let name = format!("{}.pdf", invoice.label());
-    portal::files::download_redirect(app, &key, &name, "application/pdf").await
+    portal::web::files::download_redirect(app, &key, &name, "application/pdf").await
 }
 
 /// What a company owes in one currency.
@@ -856,7 +856,7 @@ fn balances<'a>(invoices: impl Iterator<Item = &'a Invoice>, today: Date) -> Vec
 /// Outstanding balance, overdue amount and the next invoice due, of one company.
 #[utoipa::path(get, path = "/api/billing/overview", tag = "billing",
     params(("company" = Option<String>, Query, description = "MSP staff: the company")),
-    responses((status = 200, body = Overview), (status = 403, description = "A role that does not see invoices", body = portal::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Overview), (status = 403, description = "A role that does not see invoices", body = portal::web::error::Problem, content_type = "application/problem+json")))]
 pub async fn overview(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     let company = billing_company(ctx, &principal)?;
@@ -908,7 +908,7 @@ pub struct Receivables {
 
 /// MSP staff: every company's outstanding and overdue balance, and every overdue invoice.
 #[utoipa::path(get, path = "/api/billing/companies", tag = "billing",
-    responses((status = 200, body = Receivables), (status = 403, description = "Not MSP billing staff", body = portal::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Receivables), (status = 403, description = "Not MSP billing staff", body = portal::web::error::Problem, content_type = "application/problem+json")))]
 pub async fn companies(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     principal.require(Capability::ViewInvoices)?;

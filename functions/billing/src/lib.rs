@@ -4,11 +4,11 @@
 
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
-use portal::billing::{BillingId, Invoice};
+use portal::domain::billing::{BillingId, Invoice};
+use portal::domain::roles::Capability;
 use portal::domain::{CompanyId, CompanyKind};
-use portal::http::{Ctx, serve};
-use portal::roles::Capability;
-use portal::session::Principal;
+use portal::web::http::{Ctx, serve};
+use portal::web::principal::Principal;
 use portal::{ApiError, App};
 
 mod invoices;
@@ -102,7 +102,7 @@ async fn visible_invoice(
         .get_invoice(company, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if invoice.status == portal::billing::InvoiceStatus::Draft
+    if invoice.status == portal::domain::billing::InvoiceStatus::Draft
         && !principal.can(Capability::ManageBilling)
     {
         return Err(ApiError::NotFound);

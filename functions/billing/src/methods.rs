@@ -5,10 +5,10 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
-use portal::audit::AuditAction;
-use portal::billing::{AUTOPAY_CONSENT, AutopayConsent, BillingId, PaymentMethod};
-use portal::error::FieldError;
-use portal::http::{Ctx, json, no_content};
+use portal::domain::audit::AuditAction;
+use portal::domain::billing::{AUTOPAY_CONSENT, AutopayConsent, BillingId, PaymentMethod};
+use portal::web::error::FieldError;
+use portal::web::http::{Ctx, json, no_content};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -40,7 +40,7 @@ pub struct Methods {
 /// The company's saved payment methods, the default, and autopay.
 #[utoipa::path(get, path = "/api/payment-methods", tag = "billing",
     params(("company" = Option<String>, Query, description = "MSP staff: the company")),
-    responses((status = 200, body = Methods), (status = 403, description = "A role that does not see invoices", body = portal::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Methods), (status = 403, description = "A role that does not see invoices", body = portal::web::error::Problem, content_type = "application/problem+json")))]
 pub async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     let company = billing_company(ctx, &principal)?;
@@ -79,9 +79,9 @@ pub struct SetupStarted {
     params(("Idempotency-Key" = Option<String>, Header, description = "Unique per attempt")),
     responses(
         (status = 201, body = SetupStarted),
-        (status = 403, description = "Not a client's billing user", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 502, description = "Stripe failed or did not answer", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Online payment is not set up", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a client's billing user", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 502, description = "Stripe failed or did not answer", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Online payment is not set up", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn setup(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -130,7 +130,7 @@ pub struct MethodChange {
 async fn own_method(
     ctx: &Ctx<'_>,
     id: &str,
-) -> Result<(portal::session::Principal, PaymentMethod), ApiError> {
+) -> Result<(portal::web::principal::Principal, PaymentMethod), ApiError> {
     let principal = ctx.principal().await?;
     paying_client(&principal)?;
     if !id.starts_with("pm_")
@@ -153,8 +153,8 @@ async fn own_method(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = SavedMethod),
-        (status = 404, description = "Not one of your company's methods", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Nickname too long", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not one of your company's methods", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Nickname too long", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn change(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     let (principal, mut method) = own_method(ctx, id).await?;
@@ -221,8 +221,8 @@ pub async fn change(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError>
     params(("id" = String, Path)),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "Not one of your company's methods", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 502, description = "Stripe failed; nothing changed", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not one of your company's methods", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 502, description = "Stripe failed; nothing changed", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn remove(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     let (principal, method) = own_method(ctx, id).await?;
@@ -288,9 +288,9 @@ pub struct AutopayBody {
 #[utoipa::path(put, path = "/api/billing/autopay", tag = "billing", request_body = AutopayBody,
     responses(
         (status = 200, body = AutopayConsent),
-        (status = 403, description = "Not a client's billing user", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No default payment method yet", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Turning on without consent", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a client's billing user", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No default payment method yet", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Turning on without consent", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn autopay(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;

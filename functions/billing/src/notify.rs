@@ -2,10 +2,10 @@
 //! active users who see invoices and have not turned invoice emails off (`notify.invoices`).
 
 use portal::App;
-use portal::billing::{Invoice, Payment, PaymentMethod, format_money, invoice_label};
+use portal::aws::mail::Outgoing;
+use portal::domain::billing::{Invoice, Payment, PaymentMethod, format_money, invoice_label};
+use portal::domain::roles::Capability;
 use portal::domain::{CompanyId, Email, UserStatus};
-use portal::email::Outgoing;
-use portal::roles::Capability;
 use portal::store::Company;
 
 /// Who hears about a company's invoices and payments.

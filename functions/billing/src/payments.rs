@@ -4,15 +4,15 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
-use portal::audit::{AuditAction, AuditEntry};
-use portal::billing::{
+use portal::domain::CompanyId;
+use portal::domain::audit::{AuditAction, AuditEntry};
+use portal::domain::billing::{
     Allocation, BillingAccount, BillingId, Invoice, InvoiceStatus, Payment, PaymentKind,
     PaymentStatus, format_money, invoice_label,
 };
-use portal::domain::CompanyId;
-use portal::error::FieldError;
-use portal::http::{Ctx, json};
 use portal::store::payable;
+use portal::web::error::FieldError;
+use portal::web::http::{Ctx, json};
 use portal::{ApiError, App};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -91,12 +91,12 @@ pub async fn customer(
     params(("Idempotency-Key" = Option<String>, Header, description = "Unique per payment attempt")),
     responses(
         (status = 201, body = CheckoutStarted),
-        (status = 403, description = "Not a client's billing user", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "An invoice that is not your company's", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "An invoice that is paid, void or changed", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No invoices, an amount of zero or above the balance, mixed currencies", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 502, description = "Stripe failed or did not answer; nothing changed", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Online payment is not set up", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a client's billing user", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "An invoice that is not your company's", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An invoice that is paid, void or changed", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No invoices, an amount of zero or above the balance, mixed currencies", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 502, description = "Stripe failed or did not answer; nothing changed", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Online payment is not set up", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn checkout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -542,7 +542,7 @@ pub struct PaymentList {
 /// The company's payments that went through, newest first.
 #[utoipa::path(get, path = "/api/payments", tag = "billing",
     params(("company" = Option<String>, Query, description = "MSP staff: the company"), ("cursor" = Option<String>, Query)),
-    responses((status = 200, body = PaymentList), (status = 403, description = "A role that does not see invoices", body = portal::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = PaymentList), (status = 403, description = "A role that does not see invoices", body = portal::web::error::Problem, content_type = "application/problem+json")))]
 pub async fn history(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     let company = billing_company(ctx, &principal)?;
@@ -562,7 +562,7 @@ pub async fn history(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 /// One payment: its receipt once it went through (a pending one shows it is not confirmed yet).
 #[utoipa::path(get, path = "/api/payments/{id}", tag = "billing",
     params(("id" = String, Path), ("company" = Option<String>, Query, description = "MSP staff: the company")),
-    responses((status = 200, body = Payment), (status = 404, description = "No such payment of your company", body = portal::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Payment), (status = 404, description = "No such payment of your company", body = portal::web::error::Problem, content_type = "application/problem+json")))]
 pub async fn receipt(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     let company = billing_company(ctx, &principal)?;

@@ -6,8 +6,8 @@
 use anyhow::Context;
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
-use portal::billing::{Invoice, InvoiceStatus, format_money};
-use portal::branding::Branding;
+use portal::domain::billing::{Invoice, InvoiceStatus, format_money};
+use portal::domain::branding::Branding;
 use portal::store::Company;
 use std::collections::BTreeMap;
 use time::Date;

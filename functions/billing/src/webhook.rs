@@ -7,10 +7,10 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use portal::audit::AuditAction;
-use portal::billing::{BillingId, PaymentMethod};
 use portal::domain::CompanyId;
-use portal::http::{Ctx, json};
+use portal::domain::audit::AuditAction;
+use portal::domain::billing::{BillingId, PaymentMethod};
+use portal::web::http::{Ctx, json};
 use portal::{ApiError, App};
 use serde::Serialize;
 use serde_json::Value;
@@ -89,8 +89,8 @@ pub struct Received {
     params(("Stripe-Signature" = String, Header)),
     responses(
         (status = 200, body = Received),
-        (status = 400, description = "Missing, bad or stale signature, or not an event", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Online payment is not set up", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Missing, bad or stale signature, or not an event", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Online payment is not set up", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]
 pub async fn receive_doc() {}
@@ -165,11 +165,11 @@ pub async fn receive(app: &App, req: &Request) -> Result<Response<Body>, ApiErro
         | "checkout.session.expired" => {
             if let Some((company, id_)) = ours(object)
                 && let Some(payment) = app.store.get_payment(&company, &id_).await?
-                && payment.status == portal::billing::PaymentStatus::Pending
+                && payment.status == portal::domain::billing::PaymentStatus::Pending
             {
                 if kind == "checkout.session.expired" {
                     let mut expired = payment.clone();
-                    expired.status = portal::billing::PaymentStatus::Expired;
+                    expired.status = portal::domain::billing::PaymentStatus::Expired;
                     expired.checkout_url = None;
                     app.store
                         .settle_payment(&expired, &[], Some(id), app.now(), None)
@@ -241,7 +241,7 @@ async fn method_saved(ctx: &Ctx<'_>, event: &str, object: &Value) -> Result<(), 
         added_at: app.now(),
         reminded_for: None,
     };
-    let mut audit = portal::audit::AuditEntry::new(
+    let mut audit = portal::domain::audit::AuditEntry::new(
         ctx,
         &company,
         None,

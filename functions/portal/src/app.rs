@@ -4,12 +4,12 @@
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
-use crate::config::{Config, Secrets};
-use crate::cursor::CursorKey;
-use crate::email::Mailer;
-use crate::metrics::{CallCounter, ReadMeter};
+use crate::auth::token::TokenKeys;
+use crate::aws::config::{Config, Secrets};
+use crate::aws::mail::Mailer;
 use crate::store::Store;
-use crate::token::TokenKeys;
+use crate::store::metrics::{CallCounter, ReadMeter};
+use crate::web::cursor::CursorKey;
 
 /// Time is injected so expiry is testable without sleeping.
 pub trait Clock: Send + Sync {
@@ -61,9 +61,9 @@ pub struct App {
     /// cursor secret, so no new secret needs provisioning.
     pub mfa_key: Vec<u8>,
     /// Stripe keys, when online payment is set up.
-    pub stripe: Option<crate::config::StripeKeys>,
+    pub stripe: Option<crate::aws::config::StripeKeys>,
     /// The MSP's branding this build carries (`site/branding.toml`).
-    pub branding: crate::branding::Branding,
+    pub branding: crate::domain::branding::Branding,
 }
 
 impl App {
@@ -103,7 +103,7 @@ impl App {
                     .to_vec()
             },
             stripe: secrets.stripe(),
-            branding: crate::branding::Branding::embedded()?,
+            branding: crate::domain::branding::Branding::embedded()?,
             clock,
             dynamo_calls,
             dynamo_reads,
@@ -119,7 +119,7 @@ impl App {
 
     /// Send an email that accompanies a change already made: a failure is logged, never turned
     /// into an error for the request (the change stands). Without `MAIL_FROM`, nothing is sent.
-    pub async fn send_mail(&self, mail: &crate::email::Outgoing) {
+    pub async fn send_mail(&self, mail: &crate::aws::mail::Outgoing) {
         let Some(mailer) = &self.mailer else {
             tracing::info!(subject = %mail.subject, "email not sent: MAIL_FROM is not set");
             return;

@@ -1,34 +1,21 @@
-//! The portal's shared library. Every Lambda function is a thin binary over this crate: it owns the
-//! domain types, the DynamoDB key formats, the store, sessions and roles, and the HTTP plumbing
-//! (request parsing, CSRF, the one error-to-HTTP mapper).
+//! The portal's shared library. Every Lambda function is a thin binary over this crate. Its layers
+//! are folders, and imports point one way only (`tests/layers.rs` checks it):
+//!
+//! `domain` ← `store` ← `auth` / `aws` ← `web` ← `app`
+//!
+//! - `domain`: records and rules (ids, email, company, user, roles, audit, tickets, billing);
+//! - `store`: the one DynamoDB `Store`, every key and index (`store::keys`), one file per area;
+//! - `auth`: passwords, TOTP, session tokens, invitation and reset links;
+//! - `aws`: configuration and secrets, the SES mailer, S3 presigned uploads;
+//! - `web`: the request context and pipeline, the one problem+json mapper, the principal;
+//! - `app`: the state a function builds at cold start, and the Lambda loop.
 
-pub mod account_links;
 pub mod app;
-pub mod audit;
-pub mod billing;
-pub mod branding;
-pub mod config;
-pub mod csv;
-pub mod cursor;
+pub mod auth;
+pub mod aws;
 pub mod domain;
-pub mod email;
-pub mod error;
-pub mod files;
-pub mod gzip;
-pub mod http;
-pub mod keys;
-pub mod metrics;
-pub mod password;
-pub mod roles;
-pub mod seed;
-pub mod session;
 pub mod store;
-pub mod table;
-pub mod tickets;
-pub mod token;
-pub mod totp;
-pub mod upload;
-pub mod validate;
+pub mod web;
 
 pub use app::{App, Clock, SystemClock};
-pub use error::ApiError;
+pub use web::error::ApiError;

@@ -8,15 +8,15 @@ use aws_credential_types::provider::ProvideCredentials;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::ApiError;
-use portal::audit::AuditAction;
+use portal::aws::upload::{PresignedPost, SigningCredentials, UploadRule, presign_post};
+use portal::domain::audit::AuditAction;
+use portal::domain::roles::Capability;
+use portal::domain::tickets::Attachment;
 use portal::domain::{CompanyId, UserId, random_hex};
-use portal::error::FieldError;
-use portal::files::{bucket, download_redirect, s3};
-use portal::http::{Ctx, json};
-use portal::keys;
-use portal::roles::Capability;
-use portal::tickets::Attachment;
-use portal::upload::{PresignedPost, SigningCredentials, UploadRule, presign_post};
+use portal::store::keys;
+use portal::web::error::FieldError;
+use portal::web::files::{bucket, download_redirect, s3};
+use portal::web::http::{Ctx, json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -132,7 +132,7 @@ async fn open_ticket(
     ctx: &Ctx<'_>,
     number: &str,
     internal: bool,
-) -> Result<(portal::session::Principal, TicketDetail), ApiError> {
+) -> Result<(portal::web::principal::Principal, TicketDetail), ApiError> {
     let principal = ctx.principal().await?;
     principal.require(Capability::AddNotes)?;
     if internal && !principal.can(Capability::AllCompanies) {
@@ -154,10 +154,10 @@ async fn open_ticket(
     params(("number" = u64, Path)),
     responses(
         (status = 201, body = UploadGrant),
-        (status = 403, description = "May not add to tickets, or an internal file as a client", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such ticket, or not one you can see", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The ticket is closed", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad name, type, or a size over the limit", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "May not add to tickets, or an internal file as a client", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket, or not one you can see", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The ticket is closed", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad name, type, or a size over the limit", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn request_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError> {
     let body: UploadRequest = ctx.json()?;
@@ -250,10 +250,10 @@ pub async fn request_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
     responses(
         (status = 201, body = Attachment),
         (status = 200, description = "Already confirmed", body = Attachment),
-        (status = 400, description = "Not a token for this ticket, or expired", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such ticket, or not one you can see", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The ticket is closed", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The upload never arrived, or differs from what was granted", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Not a token for this ticket, or expired", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket, or not one you can see", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The ticket is closed", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The upload never arrived, or differs from what was granted", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn confirm_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError> {
     let body: ConfirmUpload = ctx.json()?;
@@ -362,7 +362,7 @@ pub async fn confirm_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
     params(("number" = u64, Path), ("id" = String, Path)),
     responses(
         (status = 303, description = "`Location`: the file, for five minutes"),
-        (status = 404, description = "No such file, or not one you can see", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such file, or not one you can see", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn download(ctx: &Ctx<'_>, number: &str, id: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;

@@ -1,7 +1,7 @@
-//! Ticket lists as CSV (through `portal::csv`, which neutralises formulas).
+//! Ticket lists as CSV (through `portal::web::csv`, which neutralises formulas).
 
-use portal::csv::{document, time};
-use portal::tickets::Ticket;
+use portal::domain::tickets::Ticket;
+use portal::web::csv::{document, time};
 
 /// The export: a header row, then one row per ticket; `staff` adds the company column.
 pub fn tickets(tickets: &[Ticket], staff: bool) -> String {

@@ -4,18 +4,18 @@
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
-use portal::audit::{AuditAction, AuditEntry};
-use portal::domain::{CompanyId, UserId, UserStatus, random_hex};
-use portal::error::FieldError;
-use portal::http::{Ctx, json, serve};
-use portal::keys;
-use portal::roles::Capability;
-use portal::session::Principal;
-use portal::store::Item;
-use portal::tickets::{
+use portal::domain::audit::{AuditAction, AuditEntry};
+use portal::domain::roles::Capability;
+use portal::domain::tickets::{
     Attachment, NewTicketBody, Note, NoteBody, Ticket, TicketSettings, TicketStatus, parse_number,
 };
-use portal::tickets::{Priority, Search, TicketChange, TicketRow};
+use portal::domain::tickets::{Priority, Search, TicketChange, TicketRow};
+use portal::domain::{CompanyId, UserId, UserStatus, random_hex};
+use portal::store::Item;
+use portal::store::keys;
+use portal::web::error::FieldError;
+use portal::web::http::{Ctx, json, serve};
+use portal::web::principal::Principal;
 
 mod attachments;
 mod csv;
@@ -314,9 +314,9 @@ fn search_word(words: &[String]) -> &str {
     ),
     responses(
         (status = 200, body = TicketList),
-        (status = 400, description = "Unknown filter value or a cursor from another list", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Another company", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A search with no usable word", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unknown filter value or a cursor from another list", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Another company", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A search with no usable word", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -345,8 +345,8 @@ async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     ),
     responses(
         (status = 200, description = "`text/csv`, as a download", content_type = "text/csv", body = String),
-        (status = 400, description = "Unknown filter value", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Another company", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unknown filter value", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Another company", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn export(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -369,7 +369,7 @@ async fn export(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         if listing.open { "open" } else { "closed" },
         ctx.app.now().date()
     );
-    portal::csv::download(&file, body)
+    portal::web::csv::download(&file, body)
 }
 
 /// Someone a ticket can name: a contact or a technician.
@@ -390,8 +390,8 @@ const MAX_PEOPLE: usize = 1_000;
     params(("company" = Option<String>, Query, description = "MSP staff: a client company (default: the MSP's technicians)")),
     responses(
         (status = 200, body = Vec<Person>),
-        (status = 403, description = "Sees only their own tickets", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Another company", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Sees only their own tickets", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Another company", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn people(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -458,8 +458,8 @@ fn last_months(today: time::Date, n: i32) -> Vec<String> {
     params(("company" = Option<String>, Query, description = "MSP staff: the company")),
     responses(
         (status = 200, body = TicketStats),
-        (status = 404, description = "Another company", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "MSP staff without a company", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Another company", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "MSP staff without a company", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn stats(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -622,10 +622,10 @@ pub(crate) fn ticket_audit(
     params(("Idempotency-Key" = Option<String>, Header, description = "Unique per ticket being raised; a retry with the same key answers the same ticket (for a day)")),
     responses(
         (status = 201, description = "Raised (or raised before with this Idempotency-Key); the answer carries its number", body = Ticket),
-        (status = 400, description = "A malformed Idempotency-Key", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "May not raise tickets (or not for a colleague)", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Another company", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A malformed Idempotency-Key", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "May not raise tickets (or not for a colleague)", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Another company", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -760,7 +760,7 @@ async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     params(("number" = u64, Path)),
     responses(
         (status = 200, body = TicketDetail),
-        (status = 404, description = "No such ticket, or not one you can see", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket, or not one you can see", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn detail(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -775,10 +775,10 @@ async fn detail(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
     params(("number" = u64, Path)),
     responses(
         (status = 201, body = Note),
-        (status = 403, description = "May not add notes, or an internal note as a client", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such ticket, or not one you can see", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The ticket is closed, or changed meanwhile", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Empty or oversized note", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "May not add notes, or an internal note as a client", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket, or not one you can see", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The ticket is closed, or changed meanwhile", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Empty or oversized note", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn add_note(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -839,10 +839,10 @@ async fn add_note(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiErro
     params(("number" = u64, Path)),
     responses(
         (status = 200, description = "The changed ticket", body = Ticket),
-        (status = 403, description = "A status the MSP does not let clients set, or a staff-only change", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such ticket, or not one you can see", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Changed meanwhile, or closed for good", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a technician", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A status the MSP does not let clients set, or a staff-only change", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket, or not one you can see", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed meanwhile, or closed for good", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a technician", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -962,7 +962,7 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
 #[utoipa::path(get, path = "/api/tickets/settings", tag = "tickets",
     responses(
         (status = 200, body = TicketSettings),
-        (status = 401, description = "Not signed in", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn get_settings(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     ctx.principal().await?;
@@ -973,9 +973,9 @@ async fn get_settings(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 #[utoipa::path(put, path = "/api/tickets/settings", tag = "tickets", request_body = TicketSettings,
     responses(
         (status = 200, description = "Saved; the answer carries the new version", body = TicketSettings),
-        (status = 403, description = "Not an MSP admin", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Changed by someone else since you read it", body = portal::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid settings, per field", body = portal::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an MSP admin", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed by someone else since you read it", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid settings, per field", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn put_settings(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;

@@ -3,9 +3,9 @@
 //! else. Internal notes and files never cause an email. Each email links to the ticket.
 
 use portal::App;
+use portal::aws::mail::Outgoing;
 use portal::domain::Email;
-use portal::email::Outgoing;
-use portal::tickets::{Note, Ticket};
+use portal::domain::tickets::{Note, Ticket};
 
 /// The ticket's page on the portal.
 pub fn ticket_link(app: &App, number: u64) -> String {

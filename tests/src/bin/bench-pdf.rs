@@ -1,7 +1,7 @@
 //! Prints how long the billing function takes to render an invoice PDF of 100 lines, and its size.
 //! Run optimised for figures that mean something: `cargo run --release -p portal-tests --bin bench-pdf`.
 
-use portal::billing::{Invoice, InvoiceStatus, Line, Quantity};
+use portal::domain::billing::{Invoice, InvoiceStatus, Line, Quantity};
 use portal::domain::{CompanyId, CompanyKind};
 use portal::store::Company;
 use std::time::Instant;
@@ -34,7 +34,7 @@ fn main() {
     invoice.tickets = vec![1042, 1043];
     invoice.version = 2;
     invoice.recompute();
-    let brand = portal::branding::Branding::embedded().expect("branding");
+    let brand = portal::domain::branding::Branding::embedded().expect("branding");
     let runs = 20;
     let mut times = Vec::new();
     let mut size = 0;

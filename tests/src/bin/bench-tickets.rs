@@ -5,8 +5,8 @@
 //!
 //! `cargo run -p portal-tests --bin bench-tickets [-- TICKETS]` with moto_server on PATH.
 
+use portal::domain::tickets::{Priority, Ticket, TicketStatus};
 use portal::domain::{CompanyId, UserId};
-use portal::tickets::{Priority, Ticket, TicketStatus};
 use portal_tests::{Answer, TestApp};
 use serde_json::json;
 
@@ -22,7 +22,7 @@ const SUMMARIES: [&str; 5] = [
 /// the table on every transaction, so 10,000 single creates would take an hour).
 async fn fill(t: &TestApp, company: &str, contact_email: &str, first: u64, count: u64) {
     let company = CompanyId::parse(company).unwrap();
-    let contact: UserId = portal::seed::demo_user_id(contact_email);
+    let contact: UserId = portal_admin::seed::demo_user_id(contact_email);
     let now = t.app.now() - time::Duration::days(30);
     let tickets: Vec<Ticket> = (0..count)
         .map(|i| {

@@ -2,7 +2,7 @@
 //! trail. Every change that must not race is one conditional transaction with its audit entry.
 
 use super::*;
-use crate::audit::AuditAction;
+use crate::domain::audit::AuditAction;
 
 /// What an invitation or reset token may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 use super::{Item, Page, Store, applied, from_item, s, to_item};
-use crate::audit::AuditEntry;
-use crate::billing::{
+use crate::domain::CompanyId;
+use crate::domain::audit::AuditEntry;
+use crate::domain::billing::{
     BillingAccount, BillingId, Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus,
 };
-use crate::domain::CompanyId;
-use crate::keys::{self, Key};
+use crate::store::keys::{self, Key};
 
 fn n(v: impl ToString) -> AttributeValue {
     AttributeValue::N(v.to_string())

@@ -11,16 +11,19 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::audit::AuditEntry;
+use crate::domain::audit::AuditEntry;
+use crate::domain::roles::Role;
+use crate::domain::tickets::{Attachment, Note, Priority, Ticket, TicketSettings, TicketStatus};
 use crate::domain::{
     CompanyId, CompanyKind, Email, NotifyPrefs, SessionId, SignInMethod, Theme, UserId, UserStatus,
 };
-use crate::keys::{self, Key};
-use crate::roles::Role;
-use crate::tickets::{Attachment, Note, Priority, Ticket, TicketSettings, TicketStatus};
+use keys::Key;
 
 mod accounts;
 mod billing;
+pub mod keys;
+pub mod metrics;
+pub mod table;
 pub use accounts::{AuditQuery, MfaRecord, TokenKind, TokenRecord};
 pub use billing::{Saved, payable, today};
 
@@ -872,7 +875,7 @@ impl Store {
 
     /// The word index items of a ticket's summary (docs/tickets.md).
     fn word_items(ticket: &Ticket) -> Vec<Item> {
-        crate::tickets::summary_words(&ticket.summary)
+        crate::domain::tickets::summary_words(&ticket.summary)
             .into_iter()
             .map(|word| {
                 let mut item =

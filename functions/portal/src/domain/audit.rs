@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::domain::{AuditId, CompanyId, Email, UserId};
-use crate::http::Ctx;
 use crate::store::User;
+use crate::web::http::Ctx;
 
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

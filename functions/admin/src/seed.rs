@@ -5,11 +5,11 @@
 use anyhow::Context;
 use time::OffsetDateTime;
 
-use crate::domain::{CompanyId, CompanyKind, Email, UserId, UserStatus};
-use crate::password;
-use crate::roles::Role;
-use crate::store::{Company, Store, User};
-use crate::tickets::{Attachment, Note, Priority, Ticket, TicketStatus};
+use portal::auth::password;
+use portal::domain::roles::Role;
+use portal::domain::tickets::{Attachment, Note, Priority, Ticket, TicketStatus};
+use portal::domain::{CompanyId, CompanyKind, Email, UserId, UserStatus};
+use portal::store::{Company, Store, User};
 
 pub const DEFAULT_PASSWORD: &str = "portal-demo";
 
@@ -447,7 +447,7 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
         let note = |author: &str, text: String, internal: bool, at: OffsetDateTime| {
             let author = find(author)?;
             anyhow::Ok(Note {
-                id: crate::domain::random_hex(8),
+                id: portal::domain::random_hex(8),
                 ticket_number: number,
                 internal,
                 author_id: demo_user_id(author.email),
@@ -485,7 +485,7 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
         if i == total - 3 {
             let id = "demo0log0file".to_owned();
             files.push(DemoFile {
-                key: crate::keys::attachment_object(&company_id, number, &id),
+                key: portal::store::keys::attachment_object(&company_id, number, &id),
                 content_type: "text/plain",
                 bytes: b"09:14 paper jam tray 2\n09:15 paper jam tray 2\n09:20 error E-102\n",
             });
@@ -607,9 +607,9 @@ const DEMO_INVOICES: &[DemoInvoice] = &[
 /// Write the demo invoices (Acme Dental: one paid by bank transfer, one overdue, one due, one
 /// draft; Globex: one due), unless an invoice was ever issued.
 pub async fn seed_invoices(store: &Store, now: OffsetDateTime) -> anyhow::Result<()> {
-    use crate::audit::{AuditAction, AuditEntry};
-    use crate::billing::*;
-    use crate::domain::AuditId;
+    use portal::domain::AuditId;
+    use portal::domain::audit::{AuditAction, AuditEntry};
+    use portal::domain::billing::*;
     if store.last_invoice_number().await? > 0 {
         return Ok(());
     }
@@ -678,7 +678,7 @@ pub async fn seed_invoices(store: &Store, now: OffsetDateTime) -> anyhow::Result
             )
             .await?;
         anyhow::ensure!(
-            matches!(saved, crate::store::Saved::Done),
+            matches!(saved, portal::store::Saved::Done),
             "demo invoice {number} was taken meanwhile"
         );
         if *paid {

@@ -8,19 +8,19 @@ use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
 
 use crate::app::App;
-use crate::audit::{AuditAction, AuditEntry};
-use crate::config::Config;
+use crate::auth::password;
+use crate::auth::token::TOKEN_TTL;
+use crate::auth::totp;
+use crate::aws::config::Config;
+use crate::domain::audit::{AuditAction, AuditEntry};
+use crate::domain::roles::{Capability, Role};
 use crate::domain::{
     CompanyId, CompanyKind, Email, NotifyPrefs, SessionId, Theme, UserId, UserStatus,
 };
-use crate::error::ApiError;
-use crate::http::Ctx;
-use crate::keys;
-use crate::password;
-use crate::roles::{Capability, Role};
+use crate::store::keys;
 use crate::store::{Company, Session, User};
-use crate::token::TOKEN_TTL;
-use crate::totp;
+use crate::web::error::ApiError;
+use crate::web::http::Ctx;
 
 /// Failed sign-ins allowed per email within one window before the email is locked for the rest of it.
 pub const MAX_FAILURES: i64 = 5;
@@ -289,18 +289,18 @@ pub async fn login(ctx: &Ctx<'_>, body: LoginBody) -> Result<LoginOutcome, ApiEr
     let app = ctx.app;
     let mut errors = Vec::new();
     if body.email.trim().is_empty() {
-        errors.push(crate::error::FieldError::new(
+        errors.push(crate::web::error::FieldError::new(
             "email",
             "Enter your email address",
         ));
     }
     if body.password.is_empty() {
-        errors.push(crate::error::FieldError::new(
+        errors.push(crate::web::error::FieldError::new(
             "password",
             "Enter your password",
         ));
     } else if body.password.len() > 1024 {
-        errors.push(crate::error::FieldError::new(
+        errors.push(crate::web::error::FieldError::new(
             "password",
             "Passwords are at most 1024 characters",
         ));
@@ -514,10 +514,12 @@ pub async fn login_mfa(ctx: &Ctx<'_>, body: MfaLoginBody) -> Result<(), ApiError
             )
         }
         _ => {
-            return Err(ApiError::Validation(vec![crate::error::FieldError::new(
-                "code",
-                "Enter the code from your authenticator app, or a recovery code",
-            )]));
+            return Err(ApiError::Validation(vec![
+                crate::web::error::FieldError::new(
+                    "code",
+                    "Enter the code from your authenticator app, or a recovery code",
+                ),
+            ]));
         }
     };
     let started = match part {

@@ -11,8 +11,8 @@
 //! AWS access comes from the usual environment (`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`).
 
 use anyhow::{Context, bail};
+use portal::domain::roles::Role;
 use portal::domain::{CompanyId, CompanyKind, Email, UserStatus};
-use portal::roles::Role;
 use portal::store::{Company, Store, User};
 use time::OffsetDateTime;
 
@@ -30,25 +30,25 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
         "gen-secrets" => {
             println!(
                 "{}",
-                serde_json::to_string_pretty(&portal::config::Secrets::generate()?)?
+                serde_json::to_string_pretty(&portal::aws::config::Secrets::generate()?)?
             );
             Ok(())
         }
         "create-table" => {
             let (db, table) = dynamo().await?;
-            portal::table::ensure(&db, &table).await?;
+            portal::store::table::ensure(&db, &table).await?;
             println!("table {table} ready");
             Ok(())
         }
         "seed-demo" => {
             let (db, table) = dynamo().await?;
             let password = std::env::var("PORTAL_DEMO_PASSWORD")
-                .unwrap_or_else(|_| portal::seed::DEFAULT_PASSWORD.into());
+                .unwrap_or_else(|_| portal_admin::seed::DEFAULT_PASSWORD.into());
             let store = Store::new(db, table);
             let now = OffsetDateTime::now_utc();
-            portal::seed::seed(&store, &password, now).await?;
-            let files = portal::seed::seed_tickets(&store, now).await?;
-            portal::seed::seed_invoices(&store, now).await?;
+            portal_admin::seed::seed(&store, &password, now).await?;
+            let files = portal_admin::seed::seed_tickets(&store, now).await?;
+            portal_admin::seed::seed_invoices(&store, now).await?;
             if let Ok(bucket) = std::env::var("ATTACHMENTS_BUCKET") {
                 let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
                 let mut s3 = aws_sdk_s3::config::Builder::from(&aws);
@@ -108,14 +108,14 @@ async fn bootstrap(args: &[String]) -> anyhow::Result<()> {
         Err(_) => {
             eprintln!(
                 "Password for {email} (at least {} characters):",
-                portal::password::MIN_LEN
+                portal::auth::password::MIN_LEN
             );
             let mut line = String::new();
             std::io::stdin().read_line(&mut line)?;
             line.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    if let Some(problem) = portal::password::policy_error(&password, email.as_str()) {
+    if let Some(problem) = portal::auth::password::policy_error(&password, email.as_str()) {
         bail!("{problem}");
     }
     let (db, table) = dynamo().await?;
@@ -141,7 +141,7 @@ async fn bootstrap(args: &[String]) -> anyhow::Result<()> {
         now,
     );
     if !store
-        .put_user(&user, &portal::password::hash(&password)?, true)
+        .put_user(&user, &portal::auth::password::hash(&password)?, true)
         .await?
     {
         bail!("a user with email {email} already exists");

@@ -5,7 +5,7 @@
 use anyhow::Context;
 use serde::Deserialize;
 
-const BRANDING: &str = include_str!("../../../site/branding.toml");
+const BRANDING: &str = include_str!("../../../../site/branding.toml");
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct Branding {

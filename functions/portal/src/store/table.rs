@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{
     ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 
-use crate::keys;
+use crate::store::keys;
 
 /// Create the table (and its TTL) unless it exists already.
 pub async fn ensure(db: &Client, name: &str) -> anyhow::Result<()> {

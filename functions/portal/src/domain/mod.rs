@@ -1,10 +1,21 @@
-//! Domain newtypes. Parsing is the only way in, so a value of these types is always valid.
+//! The domain layer: records and rules — ids, email, company and user records, roles and
+//! capabilities, audit entries, tickets, billing. It names neither HTTP nor DynamoDB; the layers
+//! above (`store`, `auth`/`aws`, `web`, `app`) build on it, never the other way round.
+//!
+//! Domain newtypes: parsing is the only way in, so a value of these types is always valid.
+
+pub mod audit;
+pub mod billing;
+pub mod branding;
+pub mod roles;
+pub mod tickets;
+pub mod validate;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
+use crate::web::error::ApiError;
 
 macro_rules! id_type {
     ($name:ident, $what:literal) => {

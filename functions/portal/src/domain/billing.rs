@@ -7,7 +7,7 @@ use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
 use crate::domain::{CompanyId, Email, UserId, random_hex};
-use crate::error::{ApiError, FieldError};
+use crate::web::error::{ApiError, FieldError};
 
 pub use crate::domain::iso_date;
 

@@ -10,10 +10,10 @@
 use time::{Duration, OffsetDateTime};
 
 use crate::app::App;
+use crate::aws::mail::Outgoing;
 use crate::domain::{CompanyId, UserId, random_hex};
-use crate::email::Outgoing;
-use crate::error::ApiError;
 use crate::store::{TokenKind, TokenRecord, User};
+use crate::web::error::ApiError;
 
 pub const INVITATION_TTL: Duration = Duration::days(7);
 pub const RESET_TTL: Duration = Duration::hours(1);

@@ -9,7 +9,7 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use std::collections::{BTreeMap, HashMap};
 
-use crate::error::ApiError;
+use crate::web::error::ApiError;
 
 pub struct CursorKey(hmac::Key);
 

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::domain::{CompanyId, UserId, iso_date};
-use crate::error::{ApiError, FieldError};
+use crate::web::error::{ApiError, FieldError};
 
 /// Where a ticket is in its life. The first four are "open", the rest "closed".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

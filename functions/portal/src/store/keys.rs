@@ -367,7 +367,7 @@ pub fn idempotency(user: &crate::domain::UserId, key: &str) -> Key {
 }
 
 /// An invoice. Its list keys come from `invoice_tab`/`invoice_queue` and `invoice_sort`.
-pub fn invoice(company: &CompanyId, id: &crate::billing::BillingId) -> Key {
+pub fn invoice(company: &CompanyId, id: &crate::domain::billing::BillingId) -> Key {
     Key {
         pk: company_partition(company),
         sk: format!("INVOICE#{id}"),
@@ -385,7 +385,7 @@ pub fn invoice_queue(tab: &str) -> String {
 }
 
 /// Invoices sort by due date (drafts without one first), then id.
-pub fn invoice_sort(due: Option<time::Date>, id: &crate::billing::BillingId) -> String {
+pub fn invoice_sort(due: Option<time::Date>, id: &crate::domain::billing::BillingId) -> String {
     format!(
         "{}#{id}",
         due.map_or_else(|| "0000-00-00".into(), |d| d.to_string())
@@ -395,7 +395,7 @@ pub fn invoice_sort(due: Option<time::Date>, id: &crate::billing::BillingId) -> 
 pub fn invoice_queue_sort(
     due: Option<time::Date>,
     company: &CompanyId,
-    id: &crate::billing::BillingId,
+    id: &crate::domain::billing::BillingId,
 ) -> String {
     format!(
         "{}#{company}#{id}",
@@ -411,7 +411,7 @@ pub fn invoice_number(number: u64) -> Key {
     }
 }
 
-pub fn payment(company: &CompanyId, id: &crate::billing::BillingId) -> Key {
+pub fn payment(company: &CompanyId, id: &crate::domain::billing::BillingId) -> Key {
     Key {
         pk: company_partition(company),
         sk: format!("PAYMENT#{id}"),
@@ -454,7 +454,11 @@ pub fn stripe_customer(customer: &str) -> Key {
 }
 
 /// Marks that `invoice`'s reminder for being `days` days overdue was sent (each one once).
-pub fn overdue_reminder(company: &CompanyId, id: &crate::billing::BillingId, days: u32) -> Key {
+pub fn overdue_reminder(
+    company: &CompanyId,
+    id: &crate::domain::billing::BillingId,
+    days: u32,
+) -> Key {
     Key {
         pk: company_partition(company),
         sk: format!("OVERDUE#{id}#{days}"),

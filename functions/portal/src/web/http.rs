@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use tracing::Instrument;
 
 use crate::app::App;
-use crate::error::ApiError;
-use crate::session::{self, Principal};
+use crate::web::error::ApiError;
+use crate::web::principal::{self, Principal};
 
 /// Bodies of our JSON endpoints are small; anything bigger is refused before parsing.
 pub const MAX_JSON_BODY: usize = 16 * 1024;
@@ -43,7 +43,7 @@ impl<'a> Ctx<'a> {
     /// must enrol in MFA first gets 403 `/problems/mfa-enrolment-required` everywhere but the
     /// routes that let them enrol (`principal_enrolling`).
     pub async fn principal(&self) -> Result<Principal, ApiError> {
-        let principal = session::authenticate(self).await?;
+        let principal = principal::authenticate(self).await?;
         if principal.must_enrol_mfa() {
             return Err(ApiError::MfaEnrolmentRequired);
         }
@@ -53,7 +53,7 @@ impl<'a> Ctx<'a> {
     /// The signed-in principal, even one who must still enrol in MFA: for `/api/me`, MFA
     /// enrolment and sign-out.
     pub async fn principal_enrolling(&self) -> Result<Principal, ApiError> {
-        session::authenticate(self).await
+        principal::authenticate(self).await
     }
 
     /// The path below `/api/`, split on `/`.
@@ -201,9 +201,9 @@ pub async fn serve<'a>(
     };
     let mut response = result.unwrap_or_else(|err| {
         if matches!(err, ApiError::Unauthenticated)
-            && ctx.cookie(session::cookie_name(&app.config)).is_some()
+            && ctx.cookie(principal::cookie_name(&app.config)).is_some()
         {
-            ctx.set_cookie(session::clear_cookie(&app.config));
+            ctx.set_cookie(principal::clear_cookie(&app.config));
         }
         err.into_response()
     });
@@ -249,7 +249,7 @@ fn compress(req: &Request, mut response: Response<Body>) -> Response<Body> {
         .get_all(header::ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .any(crate::gzip::accepted);
+        .any(crate::web::gzip::accepted);
     let bytes: &[u8] = match response.body() {
         Body::Text(t) => t.as_bytes(),
         Body::Binary(b) => b,
@@ -258,7 +258,7 @@ fn compress(req: &Request, mut response: Response<Body>) -> Response<Body> {
     if !accepts || bytes.len() < COMPRESS_FROM {
         return response;
     }
-    let gzipped = crate::gzip::encode(bytes);
+    let gzipped = crate::web::gzip::encode(bytes);
     let (mut parts, _) = response.into_parts();
     parts.headers.insert(
         header::CONTENT_ENCODING,

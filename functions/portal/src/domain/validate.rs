@@ -1,6 +1,6 @@
 //! Field checks shared by the account forms. Each returns the cleaned value or the field's error.
 
-use crate::error::FieldError;
+use crate::web::error::FieldError;
 
 /// A person's or company's name: 1–100 characters after trimming, no control characters.
 pub fn name(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
