@@ -742,7 +742,7 @@ async fn user_lists_paginate_with_signed_cursors() {
     let company = portal::domain::CompanyId::parse("acme-dental").unwrap();
     let hash = portal::auth::password::hash(PASSWORD).unwrap();
     for i in 0..60 {
-        let user = portal::store::User::new(
+        let user = portal::domain::account::User::new(
             company.clone(),
             portal::domain::Email::parse(&format!("staff{i}@acme.example")).unwrap(),
             &format!("Staff {i}"),

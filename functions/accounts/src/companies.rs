@@ -3,11 +3,11 @@
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::ApiError;
+use portal::domain::account::Company;
 use portal::domain::audit::AuditAction;
 use portal::domain::roles::Capability;
 use portal::domain::validate;
 use portal::domain::{CompanyId, CompanyKind, Email, SignInMethod, random_hex};
-use portal::store::Company;
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json};
 use serde::{Deserialize, Serialize};
@@ -171,7 +171,7 @@ impl CompanyFields {
             }
             company.sign_in_methods = methods;
         }
-        validate::done(errors)
+        Ok(validate::done(errors)?)
     }
 }
 
@@ -206,7 +206,7 @@ fn new_company_id(name: &str) -> Result<CompanyId, ApiError> {
     } else {
         format!("{slug}-{}", random_hex(3))
     };
-    CompanyId::parse(&id)
+    Ok(CompanyId::parse(&id)?)
 }
 
 /// Onboard a client company (MSP admins). Then invite its first Full Admin.

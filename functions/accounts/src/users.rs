@@ -5,11 +5,11 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::ApiError;
 use portal::auth::links;
+use portal::domain::account::{Company, TokenKind, User};
 use portal::domain::audit::{AuditAction, AuditEntry};
 use portal::domain::roles::{Capability, Role};
 use portal::domain::validate;
 use portal::domain::{CompanyId, Email, UserId, UserStatus};
-use portal::store::{Company, TokenKind, User};
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json, no_content};
 use portal::web::principal::Principal;
@@ -173,7 +173,7 @@ pub async fn invite(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiE
         ));
     }
     app.send_mail(&links::invitation_mail(
-        app,
+        &app.config.origin,
         &user,
         &company.name,
         &principal.user.name,
@@ -220,7 +220,7 @@ pub async fn resend(ctx: &Ctx<'_>, company: &str, user: &str) -> Result<Response
         return Err(not_invited());
     }
     app.send_mail(&links::invitation_mail(
-        app,
+        &app.config.origin,
         &user,
         &company.name,
         &principal.user.name,

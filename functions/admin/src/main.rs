@@ -11,9 +11,10 @@
 //! AWS access comes from the usual environment (`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`).
 
 use anyhow::{Context, bail};
+use portal::domain::account::{Company, User};
 use portal::domain::roles::Role;
 use portal::domain::{CompanyId, CompanyKind, Email, UserStatus};
-use portal::store::{Company, Store, User};
+use portal::store::Store;
 use time::OffsetDateTime;
 
 #[tokio::main]

@@ -6,10 +6,11 @@ use anyhow::Context;
 use time::OffsetDateTime;
 
 use portal::auth::password;
+use portal::domain::account::{Company, User};
 use portal::domain::roles::Role;
 use portal::domain::tickets::{Attachment, Note, Priority, Ticket, TicketStatus};
 use portal::domain::{CompanyId, CompanyKind, Email, UserId, UserStatus};
-use portal::store::{Company, Store, User};
+use portal::store::Store;
 
 pub const DEFAULT_PASSWORD: &str = "portal-demo";
 
@@ -607,26 +608,20 @@ const DEMO_INVOICES: &[DemoInvoice] = &[
 /// Write the demo invoices (Acme Dental: one paid by bank transfer, one overdue, one due, one
 /// draft; Globex: one due), unless an invoice was ever issued.
 pub async fn seed_invoices(store: &Store, now: OffsetDateTime) -> anyhow::Result<()> {
-    use portal::domain::AuditId;
-    use portal::domain::audit::{AuditAction, AuditEntry};
+    use portal::domain::audit::{AuditAction, AuditEntry, RequestMeta};
     use portal::domain::billing::*;
     if store.last_invoice_number().await? > 0 {
         return Ok(());
     }
     let admin = find("admin@northwind.example")?;
     let msp = CompanyId::parse("northwind-it").map_err(anyhow::Error::msg)?;
-    let audit = |action, summary: String| AuditEntry {
-        id: AuditId::generate(),
-        company_id: msp.clone(),
-        at: now,
-        action,
-        actor_id: Some(demo_user_id(admin.email)),
-        actor_name: admin.name.into(),
-        actor_email: Email::parse(admin.email).ok(),
-        target: None,
-        summary,
-        source_ip: None,
-        user_agent: None,
+    let admin_user = store
+        .get_user(&msp, &demo_user_id(admin.email))
+        .await?
+        .context("demo users are seeded first")?;
+    let meta = RequestMeta::system(now);
+    let audit = |action, summary: String| {
+        AuditEntry::new(&meta, &msp, Some(&admin_user), action, None, summary)
     };
     let drafts = DEMO_INVOICES.len() - 1;
     for (i, (company, lines, days_ago, paid)) in DEMO_INVOICES.iter().enumerate() {

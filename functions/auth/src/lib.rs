@@ -8,9 +8,9 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use portal::auth::links;
 use portal::auth::password;
+use portal::domain::account::{TokenKind, User};
 use portal::domain::audit::{AuditAction, AuditEntry};
 use portal::domain::{Email, UserStatus};
-use portal::store::TokenKind;
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json, no_content, serve};
 use portal::web::principal::{self, LoginBody, LoginOutcome, MfaChallenge, MfaLoginBody};
@@ -145,7 +145,7 @@ async fn send_reset(ctx: &Ctx<'_>, email: &Email) -> Result<(), ApiError> {
     }
     let issued = links::issue(TokenKind::PasswordReset, &user, now);
     let audit = AuditEntry::new(
-        ctx,
+        &ctx.meta(),
         &user.company_id,
         Some(&user),
         AuditAction::PasswordResetRequested,
@@ -155,7 +155,7 @@ async fn send_reset(ctx: &Ctx<'_>, email: &Email) -> Result<(), ApiError> {
     app.store
         .store_token(&issued.hash, &issued.record, &audit)
         .await?;
-    app.send_mail(&links::reset_mail(app, &user, &issued.token))
+    app.send_mail(&links::reset_mail(&app.config.origin, &user, &issued.token))
         .await;
     Ok(())
 }
@@ -187,10 +187,10 @@ fn check_new_password(password: &str, email: &Email) -> Result<(), ApiError> {
 async fn confirm_reset(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let body: SetPassword = ctx.json()?;
     let app = ctx.app;
-    let (user, hash) = links::redeem(app, &body.token, TokenKind::PasswordReset).await?;
+    let (user, hash) = redeem(app, &body.token, TokenKind::PasswordReset).await?;
     check_new_password(&body.password, &user.email)?;
     let audit = AuditEntry::new(
-        ctx,
+        &ctx.meta(),
         &user.company_id,
         Some(&user),
         AuditAction::PasswordReset,
@@ -231,7 +231,7 @@ pub struct Invitation {
     ))]
 async fn invitation(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let body: InvitationToken = ctx.json()?;
-    let (user, _) = links::redeem(ctx.app, &body.token, TokenKind::Invitation).await?;
+    let (user, _) = redeem(ctx.app, &body.token, TokenKind::Invitation).await?;
     if user.status != UserStatus::Invited {
         return Err(ApiError::InvalidToken);
     }
@@ -256,13 +256,13 @@ async fn invitation(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 async fn accept_invitation(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let body: SetPassword = ctx.json()?;
     let app = ctx.app;
-    let (user, hash) = links::redeem(app, &body.token, TokenKind::Invitation).await?;
+    let (user, hash) = redeem(app, &body.token, TokenKind::Invitation).await?;
     if user.status != UserStatus::Invited {
         return Err(ApiError::InvalidToken);
     }
     check_new_password(&body.password, &user.email)?;
     let audit = AuditEntry::new(
-        ctx,
+        &ctx.meta(),
         &user.company_id,
         Some(&user),
         AuditAction::InvitationAccepted,
@@ -304,3 +304,11 @@ async fn accept_invitation(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     components(schemas(portal::domain::NotifyPrefs, portal::domain::Theme))
 )]
 pub struct ApiDoc;
+
+/// The user and token hash of a genuine, unexpired, unspent link of `kind`; any other token is
+/// the same 400 (`/problems/invalid-token`).
+async fn redeem(app: &App, token: &str, kind: TokenKind) -> Result<(User, String), ApiError> {
+    links::redeem(&app.store, app.now(), token, kind)
+        .await?
+        .ok_or(ApiError::InvalidToken)
+}

@@ -10,7 +10,8 @@ use portal::domain::billing::{
     parse_invoice_number, plain_amount,
 };
 use portal::domain::roles::Capability;
-use portal::store::{Saved, TicketRef, payable, today};
+use portal::domain::tickets::TicketRef;
+use portal::store::{Saved, payable, today};
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json, no_content};
 use portal::{ApiError, App};

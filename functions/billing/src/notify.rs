@@ -3,10 +3,10 @@
 
 use portal::App;
 use portal::aws::mail::Outgoing;
+use portal::domain::account::Company;
 use portal::domain::billing::{Invoice, Payment, PaymentMethod, format_money, invoice_label};
 use portal::domain::roles::Capability;
 use portal::domain::{CompanyId, Email, UserStatus};
-use portal::store::Company;
 
 /// Who hears about a company's invoices and payments.
 pub async fn billing_contacts(app: &App, company: &Company) -> Vec<Email> {

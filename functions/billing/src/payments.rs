@@ -367,21 +367,19 @@ pub fn system_audit(
     payment: &Payment,
     summary: String,
 ) -> AuditEntry {
-    let mut entry = AuditEntry::new(
-        ctx,
-        company,
-        None,
-        action,
-        Some(format!("payment:{}", payment.id)),
-        summary,
-    );
-    entry.actor_name = if payment.kind == PaymentKind::Autopay {
+    let who = if payment.kind == PaymentKind::Autopay {
         "Autopay"
     } else {
         "Stripe"
-    }
-    .into();
-    entry
+    };
+    AuditEntry::by_system(
+        &ctx.meta(),
+        company,
+        who,
+        action,
+        Some(format!("payment:{}", payment.id)),
+        summary,
+    )
 }
 
 /// Mark a pending payment failed (once), and for autopay email the billing contacts.

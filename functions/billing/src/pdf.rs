@@ -6,9 +6,9 @@
 use anyhow::Context;
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use portal::domain::account::Company;
 use portal::domain::billing::{Invoice, InvoiceStatus, format_money};
 use portal::domain::branding::Branding;
-use portal::store::Company;
 use std::collections::BTreeMap;
 use time::Date;
 

@@ -241,15 +241,14 @@ async fn method_saved(ctx: &Ctx<'_>, event: &str, object: &Value) -> Result<(), 
         added_at: app.now(),
         reminded_for: None,
     };
-    let mut audit = portal::domain::audit::AuditEntry::new(
-        ctx,
+    let audit = portal::domain::audit::AuditEntry::by_system(
+        &ctx.meta(),
         &company,
-        None,
+        "Stripe",
         AuditAction::PaymentMethodAdded,
         Some(format!("payment-method:{id}")),
         format!("Saved {} with Stripe", method.describe()),
     );
-    audit.actor_name = "Stripe".into();
     if app
         .store
         .put_payment_method(&method, event, app.now(), &audit)

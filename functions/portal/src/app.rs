@@ -1,8 +1,7 @@
-//! The state a function builds once at cold start and every request borrows: configuration, the
-//! store, signing keys and the clock.
+//! The top layer: a function's cold start (configuration from the environment, secrets, the AWS
+//! clients and keys of `App`, built once) and its Lambda loop (`run`).
 
-use std::sync::{Arc, Mutex};
-use time::OffsetDateTime;
+use std::sync::Arc;
 
 use crate::auth::token::TokenKeys;
 use crate::aws::config::{Config, Secrets};
@@ -11,60 +10,8 @@ use crate::store::Store;
 use crate::store::metrics::{CallCounter, ReadMeter};
 use crate::web::cursor::CursorKey;
 
-/// Time is injected so expiry is testable without sleeping.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> OffsetDateTime;
-}
-
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc()
-    }
-}
-
-/// A clock tests move by hand.
-pub struct ManualClock(Mutex<OffsetDateTime>);
-
-impl ManualClock {
-    pub fn new(at: OffsetDateTime) -> Self {
-        Self(Mutex::new(at))
-    }
-    pub fn advance(&self, by: time::Duration) {
-        let mut now = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        *now += by;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> OffsetDateTime {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-pub struct App {
-    pub config: Config,
-    pub store: Store,
-    pub tokens: TokenKeys,
-    pub cursors: CursorKey,
-    pub clock: Arc<dyn Clock>,
-    /// DynamoDB requests sent by this instance (benchmarks and tests read it).
-    pub dynamo_calls: CallCounter,
-    /// Items and bytes DynamoDB answered with (benchmarks read it).
-    pub dynamo_reads: ReadMeter,
-    /// The AWS configuration, for functions that build further clients (S3).
-    pub aws: aws_config::SdkConfig,
-    /// Outgoing email, when `MAIL_FROM` is set.
-    pub mailer: Option<Mailer>,
-    /// The key TOTP secrets are derived from (see `totp::secret`), itself derived from the
-    /// cursor secret, so no new secret needs provisioning.
-    pub mfa_key: Vec<u8>,
-    /// Stripe keys, when online payment is set up.
-    pub stripe: Option<crate::aws::config::StripeKeys>,
-    /// The MSP's branding this build carries (`site/branding.toml`).
-    pub branding: crate::domain::branding::Branding,
-}
+pub use crate::domain::clock::{Clock, ManualClock, SystemClock};
+pub use crate::web::state::App;
 
 impl App {
     /// Cold start: configuration from the environment, AWS clients, secrets.
@@ -111,22 +58,6 @@ impl App {
             mailer: config.mail_from.as_ref().map(|from| Mailer::new(aws, from)),
             config,
         })
-    }
-
-    pub fn now(&self) -> OffsetDateTime {
-        self.clock.now()
-    }
-
-    /// Send an email that accompanies a change already made: a failure is logged, never turned
-    /// into an error for the request (the change stands). Without `MAIL_FROM`, nothing is sent.
-    pub async fn send_mail(&self, mail: &crate::aws::mail::Outgoing) {
-        let Some(mailer) = &self.mailer else {
-            tracing::info!(subject = %mail.subject, "email not sent: MAIL_FROM is not set");
-            return;
-        };
-        if let Err(err) = mailer.send(mail).await {
-            tracing::error!(error = ?err, subject = %mail.subject, "email not sent");
-        }
     }
 }
 

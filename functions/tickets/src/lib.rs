@@ -570,7 +570,7 @@ async fn visible_ticket(
 /// The answer to a repeated create: the ticket the first one made.
 async fn earlier_ticket(
     ctx: &Ctx<'_>,
-    earlier: &portal::store::TicketRef,
+    earlier: &portal::domain::tickets::TicketRef,
 ) -> Result<Response<Body>, ApiError> {
     let ticket = ctx
         .app

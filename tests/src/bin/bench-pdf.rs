@@ -1,9 +1,9 @@
 //! Prints how long the billing function takes to render an invoice PDF of 100 lines, and its size.
 //! Run optimised for figures that mean something: `cargo run --release -p portal-tests --bin bench-pdf`.
 
+use portal::domain::account::Company;
 use portal::domain::billing::{Invoice, InvoiceStatus, Line, Quantity};
 use portal::domain::{CompanyId, CompanyKind};
-use portal::store::Company;
 use std::time::Instant;
 
 fn main() {

@@ -9,11 +9,9 @@
 
 use time::{Duration, OffsetDateTime};
 
-use crate::app::App;
-use crate::aws::mail::Outgoing;
-use crate::domain::{CompanyId, UserId, random_hex};
-use crate::store::{TokenKind, TokenRecord, User};
-use crate::web::error::ApiError;
+use crate::domain::account::{TokenKind, TokenRecord, User};
+use crate::domain::{CompanyId, Outgoing, UserId, random_hex};
+use crate::store::Store;
 
 pub const INVITATION_TTL: Duration = Duration::days(7);
 pub const RESET_TTL: Duration = Duration::hours(1);
@@ -51,52 +49,55 @@ pub fn issue(kind: TokenKind, user: &User, now: OffsetDateTime) -> Issued {
     }
 }
 
-fn invalid() -> ApiError {
-    ApiError::InvalidToken
-}
-
 /// The user a token of `kind` belongs to and the token's hash, if the token is genuine, of that
-/// kind, unexpired and unspent. Every failure is the same 400: the page says the link does not work.
-/// (Two DynamoDB reads: the token, the user.)
-pub async fn redeem(app: &App, token: &str, kind: TokenKind) -> Result<(User, String), ApiError> {
+/// kind, unexpired and unspent; `None` for every other token, alike (the page says the link does not
+/// work). (Two DynamoDB reads: the token, the user.)
+pub async fn redeem(
+    store: &Store,
+    now: OffsetDateTime,
+    token: &str,
+    kind: TokenKind,
+) -> anyhow::Result<Option<(User, String)>> {
     let mut parts = token.trim().splitn(3, '.');
     let (Some(company), Some(user), Some(secret)) = (parts.next(), parts.next(), parts.next())
     else {
-        return Err(invalid());
+        return Ok(None);
     };
-    let company = CompanyId::parse(company).map_err(|_| invalid())?;
-    let user = UserId::parse(user).map_err(|_| invalid())?;
+    let (Ok(company), Ok(user)) = (CompanyId::parse(company), UserId::parse(user)) else {
+        return Ok(None);
+    };
     if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(invalid());
+        return Ok(None);
     }
     let hash = sha256_hex(secret);
-    let record = app.store.get_token(&hash).await?.ok_or_else(invalid)?;
+    let Some(record) = store.get_token(&hash).await? else {
+        return Ok(None);
+    };
     if record.kind != kind
         || record.company_id != company
         || record.user_id != user
-        || record.expires_at <= app.now()
+        || record.expires_at <= now
     {
-        return Err(invalid());
+        return Ok(None);
     }
-    let user = app
-        .store
+    Ok(store
         .get_user(&company, &user)
         .await?
-        .ok_or_else(invalid)?;
-    Ok((user, hash))
+        .map(|user| (user, hash)))
 }
 
-pub fn link(app: &App, kind: TokenKind, token: &str) -> String {
+/// The page link for `token` on the portal at `origin`.
+pub fn link(origin: &str, kind: TokenKind, token: &str) -> String {
     let page = match kind {
         TokenKind::Invitation => "accept-invite",
         TokenKind::PasswordReset => "reset-password",
     };
-    format!("{}/{page}/#token={token}", app.config.origin)
+    format!("{origin}/{page}/#token={token}")
 }
 
 /// The invitation email.
 pub fn invitation_mail(
-    app: &App,
+    origin: &str,
     user: &User,
     company_name: &str,
     inviter: &str,
@@ -109,14 +110,14 @@ pub fn invitation_mail(
             "Hello {name},\n\n{inviter} invited you to the support portal of {company_name}, where you can raise and follow support tickets.\n\nSet your password here (the link works once and for {days} days):\n{link}\n\nIf you did not expect this email, you can ignore it.\n",
             name = user.name,
             days = INVITATION_TTL.whole_days(),
-            link = link(app, TokenKind::Invitation, token),
+            link = link(origin, TokenKind::Invitation, token),
         ),
         html: None,
     }
 }
 
 /// The password-reset email.
-pub fn reset_mail(app: &App, user: &User, token: &str) -> Outgoing {
+pub fn reset_mail(origin: &str, user: &User, token: &str) -> Outgoing {
     Outgoing {
         to: vec![user.email.clone()],
         subject: "Reset your portal password".into(),
@@ -124,7 +125,7 @@ pub fn reset_mail(app: &App, user: &User, token: &str) -> Outgoing {
             "Hello {name},\n\nSomeone (we hope you) asked to reset the password of your portal account.\n\nChoose a new password here (the link works once and for {minutes} minutes):\n{link}\n\nSetting a new password signs you out everywhere else. If you did not ask for this, ignore this email: your password stays as it is.\n",
             name = user.name,
             minutes = RESET_TTL.whole_minutes(),
-            link = link(app, TokenKind::PasswordReset, token),
+            link = link(origin, TokenKind::PasswordReset, token),
         ),
         html: None,
     }

@@ -4,16 +4,7 @@
 use anyhow::Context;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 
-use crate::domain::Email;
-
-/// One email: plain text always (every client reads it), HTML optionally.
-#[derive(Debug, Clone)]
-pub struct Outgoing {
-    pub to: Vec<Email>,
-    pub subject: String,
-    pub text: String,
-    pub html: Option<String>,
-}
+pub use crate::domain::Outgoing;
 
 #[derive(Clone, Debug)]
 pub struct Mailer {

@@ -10,9 +10,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use crate::domain::account::User;
 use crate::domain::{AuditId, CompanyId, Email, UserId};
-use crate::store::User;
-use crate::web::http::Ctx;
 
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -115,6 +114,39 @@ impl AuditAction {
     }
 }
 
+/// Where a change came from: when, and for a request, the client's address and browser.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestMeta {
+    pub at: OffsetDateTime,
+    pub source_ip: Option<String>,
+    /// At most 256 characters of the `User-Agent`.
+    pub user_agent: Option<String>,
+}
+
+impl RequestMeta {
+    /// A request from `source_ip` with `user_agent` (cut to 256 characters).
+    pub fn request(
+        at: OffsetDateTime,
+        source_ip: Option<String>,
+        user_agent: Option<&str>,
+    ) -> Self {
+        Self {
+            at,
+            source_ip,
+            user_agent: user_agent.map(|ua| ua.chars().take(256).collect()),
+        }
+    }
+
+    /// A change made by the portal itself (a webhook, a scheduled job, the demo seed).
+    pub fn system(at: OffsetDateTime) -> Self {
+        Self {
+            at,
+            source_ip: None,
+            user_agent: None,
+        }
+    }
+}
+
 /// One entry of a company's trail.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct AuditEntry {
@@ -138,10 +170,10 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
-    /// An entry for `action` by `actor` in `company`'s trail, stamped with the request's time,
-    /// address and browser.
+    /// An entry for `action` by `actor` in `company`'s trail, stamped with the time, address and
+    /// browser of `meta`.
     pub fn new(
-        ctx: &Ctx<'_>,
+        meta: &RequestMeta,
         company: &CompanyId,
         actor: Option<&User>,
         action: AuditAction,
@@ -151,18 +183,30 @@ impl AuditEntry {
         Self {
             id: AuditId::generate(),
             company_id: company.clone(),
-            at: ctx.app.now(),
+            at: meta.at,
             action,
             actor_id: actor.map(|u| u.id.clone()),
             actor_name: actor.map_or_else(String::new, |u| u.name.clone()),
             actor_email: actor.map(|u| u.email.clone()),
             target,
             summary: summary.into(),
-            source_ip: ctx.source_ip(),
-            user_agent: ctx
-                .header("user-agent")
-                .map(|ua| ua.chars().take(256).collect()),
+            source_ip: meta.source_ip.clone(),
+            user_agent: meta.user_agent.clone(),
         }
+    }
+
+    /// An entry for something no signed-in user did, done by `who` (Stripe, Autopay).
+    pub fn by_system(
+        meta: &RequestMeta,
+        company: &CompanyId,
+        who: &str,
+        action: AuditAction,
+        target: Option<String>,
+        summary: impl Into<String>,
+    ) -> Self {
+        let mut entry = Self::new(meta, company, None, action, target, summary);
+        entry.actor_name = who.into();
+        entry
     }
 
     /// `user:{id}`

@@ -7,7 +7,7 @@ use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
 use crate::domain::{CompanyId, Email, UserId, random_hex};
-use crate::web::error::{ApiError, FieldError};
+use crate::domain::{DomainError, FieldError};
 
 pub use crate::domain::iso_date;
 
@@ -46,8 +46,8 @@ impl BillingId {
         )
     }
     /// Any text that is not an id is "not found", as for every other id.
-    pub fn parse(raw: &str) -> Result<Self, ApiError> {
-        Self::try_from(raw.to_owned()).map_err(|_| ApiError::NotFound)
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        Self::try_from(raw.to_owned()).map_err(|_| DomainError::NotFound)
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -337,7 +337,7 @@ pub fn parse_invoice_number(raw: &str) -> Option<u64> {
 
 impl Invoice {
     /// A new, empty draft for `company`, in its currency.
-    pub fn draft(company: &crate::store::Company, now: OffsetDateTime) -> Self {
+    pub fn draft(company: &crate::domain::account::Company, now: OffsetDateTime) -> Self {
         Self {
             id: BillingId::generate(),
             company_id: company.id.clone(),
@@ -429,7 +429,7 @@ pub struct InvoiceBody {
 
 impl InvoiceBody {
     /// Check everything and write it into `invoice` (a draft), recomputing its totals.
-    pub fn apply(self, invoice: &mut Invoice, default_currency: &str) -> Result<(), ApiError> {
+    pub fn apply(self, invoice: &mut Invoice, default_currency: &str) -> Result<(), DomainError> {
         let mut errors = Vec::new();
         let currency = match self.currency.as_deref() {
             None => Some(default_currency.to_owned()),
@@ -510,7 +510,7 @@ impl InvoiceBody {
             ));
         }
         if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
+            return Err(DomainError::Validation(errors));
         }
         *invoice = next;
         Ok(())

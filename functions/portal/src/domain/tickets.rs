@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::domain::{CompanyId, UserId, iso_date};
-use crate::web::error::{ApiError, FieldError};
+use crate::domain::{DomainError, FieldError};
 
 /// Where a ticket is in its life. The first four are "open", the rest "closed".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -99,7 +99,7 @@ pub const MAX_ATTACHMENT_MB: u32 = 100;
 
 impl TicketSettings {
     /// Trimmed, checked settings, or 422 naming each bad field.
-    pub fn validated(mut self) -> Result<Self, ApiError> {
+    pub fn validated(mut self) -> Result<Self, DomainError> {
         let mut errors = Vec::new();
         self.request_types = self
             .request_types
@@ -155,9 +155,16 @@ impl TicketSettings {
         if errors.is_empty() {
             Ok(self)
         } else {
-            Err(ApiError::Validation(errors))
+            Err(DomainError::Validation(errors))
         }
     }
+}
+
+/// Where a ticket is: what the search index points at.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct TicketRef {
+    pub company_id: CompanyId,
+    pub number: u64,
 }
 
 #[cfg(test)]
@@ -206,7 +213,7 @@ mod tests {
             attachment_max_mb: 0,
             ..TicketSettings::default()
         };
-        let Err(ApiError::Validation(errors)) = bad.validated() else {
+        let Err(DomainError::Validation(errors)) = bad.validated() else {
             panic!("expected 422")
         };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -352,7 +359,7 @@ impl NewTicketBody {
         self,
         settings: &TicketSettings,
         today: time::Date,
-    ) -> Result<NewTicket, ApiError> {
+    ) -> Result<NewTicket, DomainError> {
         let mut errors = Vec::new();
         let summary = self.summary.trim().to_owned();
         let description = self.description.trim().to_owned();
@@ -432,7 +439,7 @@ impl NewTicketBody {
             },
         };
         if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
+            return Err(DomainError::Validation(errors));
         }
         Ok(NewTicket {
             request_type: request_type.unwrap_or_default(),
@@ -458,7 +465,7 @@ pub struct NoteBody {
 }
 
 impl NoteBody {
-    pub fn text(&self) -> Result<String, ApiError> {
+    pub fn text(&self) -> Result<String, DomainError> {
         let text = self.text.trim().to_owned();
         let mut errors = Vec::new();
         if text.is_empty() {
@@ -468,7 +475,7 @@ impl NoteBody {
         if errors.is_empty() {
             Ok(text)
         } else {
-            Err(ApiError::Validation(errors))
+            Err(DomainError::Validation(errors))
         }
     }
 }
@@ -506,7 +513,7 @@ pub enum Search {
 
 impl Search {
     /// `None` for an empty search; 422 for one with no word of two or more characters.
-    pub fn parse(raw: &str) -> Result<Option<Self>, ApiError> {
+    pub fn parse(raw: &str) -> Result<Option<Self>, DomainError> {
         let raw = raw.trim();
         if raw.is_empty() {
             return Ok(None);
@@ -520,7 +527,7 @@ impl Search {
         }
         let words = words(raw);
         if words.is_empty() {
-            return Err(ApiError::Validation(vec![FieldError::new(
+            return Err(DomainError::Validation(vec![FieldError::new(
                 "q",
                 "Search for a ticket number or a word of at least two letters",
             )]));
@@ -538,11 +545,11 @@ impl Search {
 }
 
 /// A ticket number from a path segment; anything else is 404.
-pub fn parse_number(raw: &str) -> Result<u64, ApiError> {
+pub fn parse_number(raw: &str) -> Result<u64, DomainError> {
     raw.parse::<u64>()
         .ok()
         .filter(|n| (1..10_000_000_000).contains(n))
-        .ok_or(ApiError::NotFound)
+        .ok_or(DomainError::NotFound)
 }
 
 /// A ticket as a list row: everything but the description.

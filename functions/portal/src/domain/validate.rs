@@ -1,6 +1,6 @@
 //! Field checks shared by the account forms. Each returns the cleaned value or the field's error.
 
-use crate::web::error::FieldError;
+use crate::domain::{DomainError, FieldError};
 
 /// A person's or company's name: 1–100 characters after trimming, no control characters.
 pub fn name(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
@@ -50,10 +50,10 @@ pub fn text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) 
 }
 
 /// `Ok(())` if no field failed, else 422 with every failure.
-pub fn done(errors: Vec<FieldError>) -> Result<(), crate::ApiError> {
+pub fn done(errors: Vec<FieldError>) -> Result<(), DomainError> {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(crate::ApiError::Validation(errors))
+        Err(DomainError::Validation(errors))
     }
 }

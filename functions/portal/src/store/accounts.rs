@@ -2,38 +2,8 @@
 //! trail. Every change that must not race is one conditional transaction with its audit entry.
 
 use super::*;
+use crate::domain::account::{MfaRecord, TokenKind, TokenRecord};
 use crate::domain::audit::AuditAction;
-
-/// What an invitation or reset token may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TokenKind {
-    Invitation,
-    PasswordReset,
-}
-
-/// The stored side of a token: found by the hash of its secret.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct TokenRecord {
-    pub kind: TokenKind,
-    pub company_id: CompanyId,
-    pub user_id: UserId,
-    #[serde(with = "time::serde::rfc3339")]
-    pub expires_at: OffsetDateTime,
-}
-
-/// A user's TOTP enrolment. The secret is not stored: it is derived from the server's key and
-/// `nonce` (see `totp::secret`), so a copy of the table alone cannot produce codes.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct MfaRecord {
-    pub nonce: String,
-    /// `false` while enrolment awaits its first code.
-    pub enabled: bool,
-    /// The last time step a code was accepted for: codes of that step or earlier are refused.
-    pub last_step: u64,
-    /// SHA-256 hashes of the unused recovery codes.
-    pub recovery: Vec<String>,
-}
 
 /// Filters of the audit trail.
 #[derive(Clone, Debug, Default)]

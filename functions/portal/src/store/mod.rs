@@ -9,14 +9,13 @@ use aws_sdk_dynamodb::types::{
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use std::collections::HashMap;
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 
+use crate::domain::account::{Company, Credential, Session, User};
 use crate::domain::audit::AuditEntry;
-use crate::domain::roles::Role;
-use crate::domain::tickets::{Attachment, Note, Priority, Ticket, TicketSettings, TicketStatus};
-use crate::domain::{
-    CompanyId, CompanyKind, Email, NotifyPrefs, SessionId, SignInMethod, Theme, UserId, UserStatus,
+use crate::domain::tickets::{
+    Attachment, Note, Priority, Ticket, TicketRef, TicketSettings, TicketStatus,
 };
+use crate::domain::{CompanyId, Email, SessionId, UserId};
 use keys::Key;
 
 mod accounts;
@@ -24,200 +23,10 @@ mod billing;
 pub mod keys;
 pub mod metrics;
 pub mod table;
-pub use accounts::{AuditQuery, MfaRecord, TokenKind, TokenRecord};
+pub use accounts::AuditQuery;
 pub use billing::{Saved, payable, today};
 
 pub type Item = HashMap<String, AttributeValue>;
-
-/// A company: the MSP itself or one of its clients.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct Company {
-    pub id: CompanyId,
-    pub name: String,
-    pub kind: CompanyKind,
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: OffsetDateTime,
-    /// Where invoices go.
-    #[serde(default)]
-    pub billing_email: Option<Email>,
-    #[serde(default)]
-    pub phone: String,
-    /// Postal address, as lines.
-    #[serde(default)]
-    pub address: String,
-    /// IANA time zone, e.g. `Europe/London`.
-    #[serde(default = "default_time_zone")]
-    pub time_zone: String,
-    /// ISO 4217 code, e.g. `USD`.
-    #[serde(default = "default_currency")]
-    pub currency: String,
-    /// Days from issue to due date of its invoices (when the invoice does not say).
-    #[serde(default = "default_payment_terms")]
-    pub payment_terms_days: u32,
-    /// Its billing contacts are emailed when an invoice is 1, 7, 14 and 30 days overdue.
-    #[serde(default = "yes")]
-    pub overdue_reminders: bool,
-    /// Users must enrol in MFA (at their next sign-in) before they can do anything else.
-    #[serde(default)]
-    pub mfa_required: bool,
-    #[serde(default = "default_sign_in_methods")]
-    pub sign_in_methods: Vec<SignInMethod>,
-    /// Active users holding the company's admin role (Full Admin, or MSP Admin for the MSP): kept in
-    /// the same transactions that change users, so the last one cannot be demoted or deactivated.
-    #[serde(default)]
-    pub admins: u32,
-    #[serde(default)]
-    pub version: u64,
-}
-
-fn default_time_zone() -> String {
-    "UTC".into()
-}
-fn default_payment_terms() -> u32 {
-    30
-}
-fn yes() -> bool {
-    true
-}
-fn default_currency() -> String {
-    "USD".into()
-}
-fn default_sign_in_methods() -> Vec<SignInMethod> {
-    vec![SignInMethod::Password]
-}
-
-impl Company {
-    /// A new company with default settings.
-    pub fn new(id: CompanyId, name: &str, kind: CompanyKind, now: OffsetDateTime) -> Self {
-        Self {
-            id,
-            name: name.into(),
-            kind,
-            created_at: now,
-            billing_email: None,
-            phone: String::new(),
-            address: String::new(),
-            time_zone: default_time_zone(),
-            currency: default_currency(),
-            payment_terms_days: default_payment_terms(),
-            overdue_reminders: true,
-            mfa_required: false,
-            sign_in_methods: default_sign_in_methods(),
-            admins: 0,
-            version: 0,
-        }
-    }
-}
-
-/// A portal user. The password hash is not here: it lives on the credential item.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct User {
-    pub id: UserId,
-    pub company_id: CompanyId,
-    pub email: Email,
-    pub name: String,
-    pub role: Role,
-    pub status: UserStatus,
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: OffsetDateTime,
-    #[serde(default)]
-    pub phone: String,
-    #[serde(default)]
-    pub mobile: String,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub last_sign_in_at: Option<OffsetDateTime>,
-    #[serde(default)]
-    pub mfa_enabled: bool,
-    #[serde(default)]
-    pub theme: Theme,
-    #[serde(default)]
-    pub notify: NotifyPrefs,
-    /// Sessions started under another epoch are dead: bumping it signs the user out everywhere.
-    #[serde(default)]
-    #[schema(ignore)]
-    pub session_epoch: u64,
-    #[serde(default)]
-    pub version: u64,
-}
-
-impl User {
-    /// A new user with default preferences.
-    pub fn new(
-        company_id: CompanyId,
-        email: Email,
-        name: &str,
-        role: Role,
-        status: UserStatus,
-        now: OffsetDateTime,
-    ) -> Self {
-        Self {
-            id: UserId::generate(),
-            company_id,
-            email,
-            name: name.into(),
-            role,
-            status,
-            created_at: now,
-            phone: String::new(),
-            mobile: String::new(),
-            last_sign_in_at: None,
-            mfa_enabled: false,
-            theme: Theme::System,
-            notify: NotifyPrefs::default(),
-            session_epoch: 0,
-            version: 0,
-        }
-    }
-
-    /// Whether this user counts towards the company's admins (see `Company::admins`).
-    pub fn counts_as_admin(&self) -> bool {
-        self.status == UserStatus::Active && self.role.is_admin()
-    }
-}
-
-/// Where a ticket is: what the search index points at.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct TicketRef {
-    pub company_id: CompanyId,
-    pub number: u64,
-}
-
-/// A signed-in session. Deleting the item ends the session at once.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Session {
-    pub id: SessionId,
-    pub company_id: CompanyId,
-    pub user_id: UserId,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub expires_at: OffsetDateTime,
-    pub remember: bool,
-    pub source_ip: Option<String>,
-    pub user_agent: Option<String>,
-    /// The user's `session_epoch` when the session started.
-    #[serde(default)]
-    pub epoch: u64,
-}
-
-/// What sign-in looks up by email.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Credential {
-    pub email: Email,
-    pub company_id: CompanyId,
-    pub user_id: UserId,
-    /// Empty until an invited user sets a password (an empty hash never verifies).
-    pub password_hash: String,
-    /// Sign-in asks for a second factor.
-    #[serde(default)]
-    pub mfa: bool,
-    /// The hash of the one invitation token that may still set the first password.
-    #[serde(default)]
-    pub invite_hash: Option<String>,
-}
 
 /// Failed sign-ins for one email within one time window.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

@@ -53,21 +53,8 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
-/// One invalid field of a request body.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: &str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+use crate::domain::DomainError;
+pub use crate::domain::FieldError;
 
 /// The body of every error answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -82,6 +69,15 @@ pub struct Problem {
     pub detail: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+}
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        match err {
+            DomainError::NotFound => ApiError::NotFound,
+            DomainError::Validation(errors) => ApiError::Validation(errors),
+        }
+    }
 }
 
 impl ApiError {

@@ -5,7 +5,8 @@ use lambda_http::http::{StatusCode, header};
 use lambda_http::{Body, Response};
 use std::time::Duration;
 
-use crate::{ApiError, App};
+use crate::web::error::ApiError;
+use crate::web::state::App;
 
 /// How long a download link works.
 pub const DOWNLOAD_WINDOW: Duration = Duration::from_secs(300);

@@ -8,9 +8,9 @@ use serde::{Serialize, de::DeserializeOwned};
 use std::sync::Mutex;
 use tracing::Instrument;
 
-use crate::app::App;
 use crate::web::error::ApiError;
 use crate::web::principal::{self, Principal};
+use crate::web::state::App;
 
 /// Bodies of our JSON endpoints are small; anything bigger is refused before parsing.
 pub const MAX_JSON_BODY: usize = 16 * 1024;
@@ -113,6 +113,15 @@ impl<'a> Ctx<'a> {
 
     pub fn header(&self, name: &str) -> Option<&'a str> {
         self.req.headers().get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The request's time, address and browser, as audit entries record them.
+    pub fn meta(&self) -> crate::domain::audit::RequestMeta {
+        crate::domain::audit::RequestMeta::request(
+            self.app.now(),
+            self.source_ip(),
+            self.header("user-agent"),
+        )
     }
 
     pub fn source_ip(&self) -> Option<String> {

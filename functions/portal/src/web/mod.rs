@@ -9,3 +9,4 @@ pub mod files;
 pub mod gzip;
 pub mod http;
 pub mod principal;
+pub mod state;

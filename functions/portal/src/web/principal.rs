@@ -7,20 +7,20 @@ use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
 
-use crate::app::App;
 use crate::auth::password;
 use crate::auth::token::TOKEN_TTL;
 use crate::auth::totp;
 use crate::aws::config::Config;
+use crate::domain::account::{Company, Session, User};
 use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::domain::roles::{Capability, Role};
 use crate::domain::{
     CompanyId, CompanyKind, Email, NotifyPrefs, SessionId, Theme, UserId, UserStatus,
 };
 use crate::store::keys;
-use crate::store::{Company, Session, User};
 use crate::web::error::ApiError;
 use crate::web::http::Ctx;
+use crate::web::state::App;
 
 /// Failed sign-ins allowed per email within one window before the email is locked for the rest of it.
 pub const MAX_FAILURES: i64 = 5;
@@ -52,7 +52,14 @@ impl Principal {
         target: Option<String>,
         summary: impl Into<String>,
     ) -> AuditEntry {
-        AuditEntry::new(ctx, company, Some(&self.user), action, target, summary)
+        AuditEntry::new(
+            &ctx.meta(),
+            company,
+            Some(&self.user),
+            action,
+            target,
+            summary,
+        )
     }
 
     pub fn can(&self, capability: Capability) -> bool {
@@ -374,14 +381,14 @@ pub async fn login(ctx: &Ctx<'_>, body: LoginBody) -> Result<LoginOutcome, ApiEr
 /// trail.
 async fn login_failed(
     ctx: &Ctx<'_>,
-    credential: Option<crate::store::Credential>,
+    credential: Option<crate::domain::account::Credential>,
     email: &Email,
     window: i64,
     window_end: OffsetDateTime,
 ) -> Result<(), ApiError> {
     let audit = credential.map(|c| {
         let mut entry = AuditEntry::new(
-            ctx,
+            &ctx.meta(),
             &c.company_id,
             None,
             AuditAction::SignInFailed,
@@ -443,7 +450,7 @@ async fn begin_session(
         epoch: record.session_epoch,
     };
     let audit = AuditEntry::new(
-        ctx,
+        &ctx.meta(),
         company,
         Some(&record),
         AuditAction::SignIn,
@@ -542,7 +549,7 @@ pub async fn login_mfa(ctx: &Ctx<'_>, body: MfaLoginBody) -> Result<(), ApiError
         return Ok(());
     }
     let mut entry = AuditEntry::new(
-        ctx,
+        &ctx.meta(),
         &pending.company_id,
         None,
         AuditAction::MfaChallengeFailed,

@@ -1,0 +1,283 @@
+//! Companies, users and what signing in keeps about them: sessions, credentials, invitation and
+//! reset tokens, TOTP enrolments. Plain records: the store maps them to items, `auth` and `web`
+//! apply the rules of signing in.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use super::roles::Role;
+use super::{CompanyId, Email, SessionId, UserId};
+
+/// Whether a company is the MSP itself or one of the client companies it supports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CompanyKind {
+    Msp,
+    Client,
+}
+
+/// Whether a portal user may sign in: invited users have not set a password yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    Invited,
+    Active,
+    Deactivated,
+}
+
+/// A user's colour scheme: the system's, or always light or dark.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+/// Which emails a user wants. Security emails (invitations, resets) are always sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyPrefs {
+    /// Replies from the MSP on one's tickets.
+    pub ticket_replies: bool,
+    /// Status changes of one's tickets made by someone else.
+    pub status_changes: bool,
+    /// Invoices issued and payment receipts.
+    pub invoices: bool,
+}
+
+impl Default for NotifyPrefs {
+    fn default() -> Self {
+        Self {
+            ticket_replies: true,
+            status_changes: true,
+            invoices: true,
+        }
+    }
+}
+
+/// How the users of a company may sign in. Only `password` exists today; the others are accepted
+/// in a company's settings only alongside it (see docs/accounts.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInMethod {
+    Password,
+    Microsoft,
+    Google,
+}
+
+/// A company: the MSP itself or one of its clients.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Company {
+    pub id: CompanyId,
+    pub name: String,
+    pub kind: CompanyKind,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// Where invoices go.
+    #[serde(default)]
+    pub billing_email: Option<Email>,
+    #[serde(default)]
+    pub phone: String,
+    /// Postal address, as lines.
+    #[serde(default)]
+    pub address: String,
+    /// IANA time zone, e.g. `Europe/London`.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+    /// ISO 4217 code, e.g. `USD`.
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    /// Days from issue to due date of its invoices (when the invoice does not say).
+    #[serde(default = "default_payment_terms")]
+    pub payment_terms_days: u32,
+    /// Its billing contacts are emailed when an invoice is 1, 7, 14 and 30 days overdue.
+    #[serde(default = "yes")]
+    pub overdue_reminders: bool,
+    /// Users must enrol in MFA (at their next sign-in) before they can do anything else.
+    #[serde(default)]
+    pub mfa_required: bool,
+    #[serde(default = "default_sign_in_methods")]
+    pub sign_in_methods: Vec<SignInMethod>,
+    /// Active users holding the company's admin role (Full Admin, or MSP Admin for the MSP): kept in
+    /// the same transactions that change users, so the last one cannot be demoted or deactivated.
+    #[serde(default)]
+    pub admins: u32,
+    #[serde(default)]
+    pub version: u64,
+}
+
+fn default_time_zone() -> String {
+    "UTC".into()
+}
+fn default_payment_terms() -> u32 {
+    30
+}
+fn yes() -> bool {
+    true
+}
+fn default_currency() -> String {
+    "USD".into()
+}
+fn default_sign_in_methods() -> Vec<SignInMethod> {
+    vec![SignInMethod::Password]
+}
+
+impl Company {
+    /// A new company with default settings.
+    pub fn new(id: CompanyId, name: &str, kind: CompanyKind, now: OffsetDateTime) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            kind,
+            created_at: now,
+            billing_email: None,
+            phone: String::new(),
+            address: String::new(),
+            time_zone: default_time_zone(),
+            currency: default_currency(),
+            payment_terms_days: default_payment_terms(),
+            overdue_reminders: true,
+            mfa_required: false,
+            sign_in_methods: default_sign_in_methods(),
+            admins: 0,
+            version: 0,
+        }
+    }
+}
+
+/// A portal user. The password hash is not here: it lives on the credential item.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct User {
+    pub id: UserId,
+    pub company_id: CompanyId,
+    pub email: Email,
+    pub name: String,
+    pub role: Role,
+    pub status: UserStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub mobile: String,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_sign_in_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub mfa_enabled: bool,
+    #[serde(default)]
+    pub theme: Theme,
+    #[serde(default)]
+    pub notify: NotifyPrefs,
+    /// Sessions started under another epoch are dead: bumping it signs the user out everywhere.
+    #[serde(default)]
+    #[schema(ignore)]
+    pub session_epoch: u64,
+    #[serde(default)]
+    pub version: u64,
+}
+
+impl User {
+    /// A new user with default preferences.
+    pub fn new(
+        company_id: CompanyId,
+        email: Email,
+        name: &str,
+        role: Role,
+        status: UserStatus,
+        now: OffsetDateTime,
+    ) -> Self {
+        Self {
+            id: UserId::generate(),
+            company_id,
+            email,
+            name: name.into(),
+            role,
+            status,
+            created_at: now,
+            phone: String::new(),
+            mobile: String::new(),
+            last_sign_in_at: None,
+            mfa_enabled: false,
+            theme: Theme::System,
+            notify: NotifyPrefs::default(),
+            session_epoch: 0,
+            version: 0,
+        }
+    }
+
+    /// Whether this user counts towards the company's admins (see `Company::admins`).
+    pub fn counts_as_admin(&self) -> bool {
+        self.status == UserStatus::Active && self.role.is_admin()
+    }
+}
+
+/// A signed-in session. Deleting the item ends the session at once.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Session {
+    pub id: SessionId,
+    pub company_id: CompanyId,
+    pub user_id: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub remember: bool,
+    pub source_ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The user's `session_epoch` when the session started.
+    #[serde(default)]
+    pub epoch: u64,
+}
+
+/// What sign-in looks up by email.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Credential {
+    pub email: Email,
+    pub company_id: CompanyId,
+    pub user_id: UserId,
+    /// Empty until an invited user sets a password (an empty hash never verifies).
+    pub password_hash: String,
+    /// Sign-in asks for a second factor.
+    #[serde(default)]
+    pub mfa: bool,
+    /// The hash of the one invitation token that may still set the first password.
+    #[serde(default)]
+    pub invite_hash: Option<String>,
+}
+
+/// What an invitation or reset token may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    Invitation,
+    PasswordReset,
+}
+
+/// The stored side of a token: found by the hash of its secret.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct TokenRecord {
+    pub kind: TokenKind,
+    pub company_id: CompanyId,
+    pub user_id: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// A user's TOTP enrolment. The secret is not stored: it is derived from the server's key and
+/// `nonce` (see `totp::secret`), so a copy of the table alone cannot produce codes.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct MfaRecord {
+    pub nonce: String,
+    /// `false` while enrolment awaits its first code.
+    pub enabled: bool,
+    /// The last time step a code was accepted for: codes of that step or earlier are refused.
+    pub last_step: u64,
+    /// SHA-256 hashes of the unused recovery codes.
+    pub recovery: Vec<String>,
+}
