@@ -880,6 +880,182 @@ async fn stored_items_have_the_pinned_layout() {
     assert_eq!(attrs(&failures[0]), "failures,pk,sk,ttl");
 }
 
+/// A stored item's shape: its key and index attributes with their values (ids, numbers, words and
+/// times redacted), then every other attribute with its DynamoDB type.
+fn stored_shape(item: &portal::store::Item) -> String {
+    use aws_sdk_dynamodb::types::AttributeValue as A;
+    let mut names: Vec<&String> = item.keys().collect();
+    names.sort();
+    let (mut keys, mut attrs) = (Vec::new(), Vec::new());
+    for name in names {
+        let value = &item[name];
+        let kind = match value {
+            A::S(_) => "S",
+            A::N(_) => "N",
+            A::Bool(_) => "BOOL",
+            A::M(_) => "M",
+            A::L(_) => "L",
+            A::Null(_) => "NULL",
+            A::Ss(_) => "SS",
+            _ => "other",
+        };
+        match value {
+            // A word-index item sorts by its word in gsi1 (`{word}#{n}`).
+            A::S(s)
+                if name == "gsi1sk"
+                    && s.contains('#')
+                    && item["sk"].as_s().is_ok_and(|sk| sk.starts_with("TW#")) =>
+            {
+                let (_, number) = s.split_once('#').unwrap_or_default();
+                keys.push(format!("{name}={{word}}#{}", redact_key(number)))
+            }
+            A::S(s) if name == "pk" || name == "sk" || name.starts_with("gsi") => {
+                keys.push(format!("{name}={}", redact_key(s)))
+            }
+            _ => attrs.push(format!("{name}:{kind}")),
+        }
+    }
+    format!("{} | {}", keys.join(" "), attrs.join(","))
+}
+
+/// A key value with what varies from run to run or item to item replaced by a placeholder.
+fn redact_key(value: &str) -> String {
+    let mut after_word_prefix = false;
+    value
+        .split('#')
+        .map(|part| {
+            let redacted = if after_word_prefix {
+                "{word}".to_owned()
+            } else if part.len() >= 8
+                && part.bytes().all(|b| b.is_ascii_hexdigit())
+                && !(part.len() == 10 && part.bytes().all(|b| b.is_ascii_digit()))
+            {
+                // Random ids (16 or 32 hex digits, all digits now and then); ticket numbers are
+                // ten digits.
+                "{id}".to_owned()
+            } else if !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) {
+                "{n}".to_owned()
+            } else if part.len() >= 7
+                && part.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+                && part.as_bytes()[4] == b'-'
+            {
+                match part.len() {
+                    7 => "{month}",
+                    10 => "{date}",
+                    _ => "{time}",
+                }
+                .to_owned()
+            } else if let Some(rest) = part.split_once('_').filter(|(p, _)| p.len() <= 4) {
+                format!("{}_{{id}}", rest.0)
+            } else {
+                part.to_owned()
+            };
+            after_word_prefix = part == "TW" || part == "TWQ";
+            redacted
+        })
+        .collect::<Vec<_>>()
+        .join("#")
+}
+
+#[tokio::test]
+async fn every_entity_is_stored_with_the_pinned_layout() {
+    use portal::domain::audit::{AuditAction, AuditEntry, RequestMeta};
+    use portal::domain::billing::{BillingAccount, PaymentMethod};
+    let t = TestApp::new().await;
+    let store = &t.app.store;
+    let now = t.app.now();
+    let acme = portal::domain::CompanyId::parse("acme-dental").unwrap();
+    portal_admin::seed::seed_tickets(store, now).await.unwrap();
+    portal_admin::seed::seed_invoices(store, now).await.unwrap();
+    // What the seed does not write: a retried ticket's key, a card, a Stripe customer and event, an
+    // overdue reminder, ticket settings.
+    let cookie = t.login("user@acme.example").await;
+    let raised = t
+        .call("POST", "/api/tickets")
+        .cookie(&cookie)
+        .header("idempotency-key", "layout-1")
+        .json(json!({"summary": "Printer jams on tray two", "description": "Since Monday.", "request_type": "problem", "priority": "medium"}))
+        .send()
+        .await;
+    assert_eq!(raised.status, 201, "{}", raised.text);
+    let audit = AuditEntry::by_system(
+        &RequestMeta::system(now),
+        &acme,
+        "Stripe",
+        AuditAction::PaymentMethodAdded,
+        None,
+        "layout",
+    );
+    let card = PaymentMethod {
+        id: "pm_layout".into(),
+        company_id: acme.clone(),
+        kind: "card".into(),
+        brand: "visa".into(),
+        last4: "4242".into(),
+        exp_month: Some(12),
+        exp_year: Some(2030),
+        nickname: String::new(),
+        added_at: now,
+        reminded_for: None,
+    };
+    assert!(
+        store
+            .put_payment_method(&card, "evt_layout", now, &audit)
+            .await
+            .unwrap()
+    );
+    let account = BillingAccount {
+        stripe_customer: Some("cus_layout".into()),
+        default_method: Some("pm_layout".into()),
+        autopay: None,
+        version: 1,
+    };
+    assert!(
+        store
+            .save_billing_account(&acme, &account, 0, Some("cus_layout"), None)
+            .await
+            .unwrap()
+    );
+    let invoice = store.all_invoices(Some(&acme), "open", 10).await.unwrap();
+    let invoice = invoice.first().expect("an open demo invoice");
+    assert!(store.mark_overdue_reminder(invoice, 7, now).await.unwrap());
+    let settings = store.ticket_settings().await.unwrap();
+    let mut saved = settings.clone();
+    saved.version += 1;
+    assert!(store.put_ticket_settings(&saved).await.unwrap());
+
+    let mut partitions = vec![
+        "CO#acme-dental".to_owned(),
+        "CO#northwind-it".to_owned(),
+        "LOGIN#user@acme.example".to_owned(),
+        "COUNTER".to_owned(),
+        "SETTINGS".to_owned(),
+        "TICKETNO#1".to_owned(),
+        "INVOICENO#1".to_owned(),
+        "STRIPECUS#cus_layout".to_owned(),
+        "STRIPEEVT#evt_layout".to_owned(),
+    ];
+    let user = portal_admin::seed::demo_user_id("user@acme.example");
+    partitions.push(format!("IDEM#{user}#layout-1"));
+    let mut shapes = std::collections::BTreeSet::new();
+    for pk in &partitions {
+        let items = t.items_in(pk).await;
+        assert!(!items.is_empty(), "nothing stored under {pk}");
+        shapes.extend(items.iter().map(stored_shape));
+    }
+    let shapes: String = shapes.into_iter().map(|s| s + "\n").collect();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots/stored-layout.txt");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &shapes).unwrap();
+    }
+    let pinned = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        pinned == shapes,
+        "the stored layout changed: compare tests/snapshots/stored-layout.txt with\n{shapes}\n\
+         (a deliberate change: UPDATE_SNAPSHOTS=1 cargo test -p portal-tests --test api every_entity)"
+    );
+}
+
 #[test]
 fn openapi_document_matches_the_code() {
     let committed = std::fs::read_to_string(portal_tests::openapi_path()).unwrap_or_default();
