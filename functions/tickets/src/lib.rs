@@ -12,7 +12,7 @@ use portal::domain::tickets::{
 use portal::domain::tickets::{Priority, Search, TicketChange, TicketRow};
 use portal::domain::{CompanyId, UserId, UserStatus, random_hex};
 use portal::store::Item;
-use portal::store::keys;
+use portal::store::keys::{self, TicketOrder};
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json, serve};
 use portal::web::principal::Principal;
@@ -100,13 +100,13 @@ fn enum_param<T: serde::de::DeserializeOwned>(
 /// Which tickets a list (or export) asks for, once who may see what is settled.
 struct Listing {
     open: bool,
-    by_updated: bool,
+    /// How the tab is sorted (a search sorts what it found the same way).
+    order: TicketOrder,
     ascending: bool,
     status: Option<TicketStatus>,
     priority: Option<Priority>,
-    /// The plain list: index (0 = gsi1) and partition.
-    index: usize,
-    partition: String,
+    /// The plain list (a search reads the word index instead).
+    list: keys::TicketList,
     /// One company, or `None` for the MSP's queue across companies.
     company: Option<CompanyId>,
     /// One contact's tickets (a filter, or all an own-only role may see).
@@ -122,8 +122,10 @@ pub const MAX_EXPORT_ROWS: usize = 5_000;
 impl Listing {
     fn parse(ctx: &Ctx<'_>, principal: &Principal) -> Result<Self, ApiError> {
         let open = choice(ctx, "tab", &["open", "closed"])?.is_none_or(|t| t == "open");
-        let by_updated =
-            choice(ctx, "sort", &["number", "updated"])?.is_some_and(|s| s == "updated");
+        let order = match choice(ctx, "sort", &["number", "updated"])?.as_deref() {
+            Some("updated") => TicketOrder::Updated,
+            _ => TicketOrder::Number,
+        };
         let ascending = choice(ctx, "order", &["asc", "desc"])?.is_some_and(|o| o == "asc");
         let status: Option<TicketStatus> = enum_param(ctx, "status")?;
         let priority: Option<Priority> = enum_param(ctx, "priority")?;
@@ -144,12 +146,11 @@ impl Listing {
             .transpose()?;
         let mut listing = Self {
             open,
-            by_updated,
+            order,
             ascending,
             status,
             priority,
-            index: 0,
-            partition: String::new(),
+            list: keys::TicketList::Queue { open, order },
             company: None,
             contact: None,
             assignee: None,
@@ -161,10 +162,12 @@ impl Listing {
                 Some(a) => Some(Some(user(a)?)),
                 None => None,
             };
-            (listing.index, listing.partition) = match &listing.assignee {
-                Some(a) => (6, keys::ticket_assignee_queue(a.as_ref(), open)),
-                None => (4 + usize::from(by_updated), keys::ticket_queue(open)),
-            };
+            if let Some(assignee) = &listing.assignee {
+                listing.list = keys::TicketList::Assignee {
+                    assignee: assignee.clone(),
+                    open,
+                };
+            }
             return Ok(listing);
         }
         let company = company.unwrap_or_else(|| principal.company.id.clone());
@@ -175,12 +178,18 @@ impl Listing {
         } else {
             return Err(ApiError::Forbidden);
         };
-        (listing.index, listing.partition) = match &listing.contact {
-            Some(c) => (
-                2 + usize::from(by_updated),
-                keys::ticket_contact_tab(&company, c, open),
-            ),
-            None => (usize::from(by_updated), keys::ticket_tab(&company, open)),
+        listing.list = match &listing.contact {
+            Some(contact) => keys::TicketList::Contact {
+                company: company.clone(),
+                contact: contact.clone(),
+                open,
+                order,
+            },
+            None => keys::TicketList::Company {
+                company: company.clone(),
+                open,
+                order,
+            },
         };
         listing.company = Some(company);
         Ok(listing)
@@ -217,7 +226,7 @@ impl Listing {
                 self.company.as_ref().map_or("*", |c| c.as_str()),
                 search_word(words)
             ),
-            _ => format!("{}#{}", keys::INDEXES[self.index].0, self.partition),
+            _ => self.list.name(),
         }
     }
 
@@ -234,8 +243,7 @@ impl Listing {
             None => {
                 let page = store
                     .list_tickets(
-                        self.index,
-                        &self.partition,
+                        &self.list,
                         self.ascending,
                         self.status,
                         self.priority,
@@ -270,7 +278,7 @@ impl Listing {
                     .filter(|t| self.admits(t) && Search::matches(words, &t.summary))
                     .collect();
                 tickets.sort_by(|a, b| {
-                    let order = if self.by_updated {
+                    let order = if self.order == TicketOrder::Updated {
                         (a.updated_at, a.number).cmp(&(b.updated_at, b.number))
                     } else {
                         a.number.cmp(&b.number)

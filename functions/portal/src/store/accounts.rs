@@ -628,10 +628,10 @@ impl Store {
         let mut request = self.db.query().table_name(&self.table);
         request = match &query.actor {
             Some(actor) => request
-                .index_name("gsi3")
+                .index_name(keys::AUDIT_BY_ACTOR_INDEX.name)
                 .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-                .expression_attribute_names("#pk", "gsi3pk")
-                .expression_attribute_names("#sk", "gsi3sk")
+                .expression_attribute_names("#pk", keys::AUDIT_BY_ACTOR_INDEX.pk)
+                .expression_attribute_names("#sk", keys::AUDIT_BY_ACTOR_INDEX.sk)
                 .expression_attribute_values(":pk", s(keys::audit_actor(company, actor)))
                 .expression_attribute_values(":from", s(from))
                 .expression_attribute_values(":to", s(to)),

@@ -45,22 +45,15 @@ impl Store {
     fn invoice_item(invoice: &Invoice) -> anyhow::Result<Item> {
         let mut item = to_item(invoice, &keys::invoice(&invoice.company_id, &invoice.id))?;
         let tab = invoice.status.tab();
-        item.insert(
-            keys::GSI1PK.into(),
-            s(keys::invoice_tab(&invoice.company_id, tab)),
+        keys::INVOICE_TABS_INDEX.put(
+            &mut item,
+            keys::invoice_tab(&invoice.company_id, tab),
+            keys::invoice_sort(invoice.due_date, &invoice.id),
         );
-        item.insert(
-            keys::GSI1SK.into(),
-            s(keys::invoice_sort(invoice.due_date, &invoice.id)),
-        );
-        item.insert("gsi2pk".into(), s(keys::invoice_queue(tab)));
-        item.insert(
-            "gsi2sk".into(),
-            s(keys::invoice_queue_sort(
-                invoice.due_date,
-                &invoice.company_id,
-                &invoice.id,
-            )),
+        keys::INVOICE_QUEUE_INDEX.put(
+            &mut item,
+            keys::invoice_queue(tab),
+            keys::invoice_queue_sort(invoice.due_date, &invoice.company_id, &invoice.id),
         );
         Ok(item)
     }
@@ -255,8 +248,8 @@ impl Store {
         start: Option<Item>,
         limit: i32,
     ) -> anyhow::Result<Page<Invoice>> {
-        let (index, pk, partition) = invoice_index(company, tab);
-        self.index_page(index, pk, &partition, descending, start, limit)
+        let (index, partition) = invoice_index(company, tab);
+        self.index_page(index, &partition, descending, start, limit)
             .await
             .context("listing invoices")
     }
@@ -269,8 +262,8 @@ impl Store {
         tab: &str,
         cap: usize,
     ) -> anyhow::Result<Vec<Invoice>> {
-        let (index, pk, partition) = invoice_index(company, tab);
-        self.index_all(index, pk, &partition, cap)
+        let (index, partition) = invoice_index(company, tab);
+        self.index_all(index, &partition, cap)
             .await
             .context("listing all invoices of a tab")
     }
@@ -278,17 +271,14 @@ impl Store {
     /// Every item of an index partition, in index order, following pages until at least `cap`.
     async fn index_all<T: serde::de::DeserializeOwned>(
         &self,
-        index: &str,
-        pk: &str,
+        index: keys::Index,
         partition: &str,
         cap: usize,
     ) -> anyhow::Result<Vec<T>> {
         let mut all = Vec::new();
         let mut start = None;
         loop {
-            let page = self
-                .index_page(index, pk, partition, false, start, 200)
-                .await?;
+            let page = self.index_page(index, partition, false, start, 200).await?;
             all.extend(page.items);
             match page.last_key {
                 Some(key) if all.len() < cap => start = Some(key),
@@ -311,13 +301,10 @@ impl Store {
         let mut item = to_item(payment, &keys::payment(&payment.company_id, &payment.id))?;
         if payment.status == PaymentStatus::Succeeded {
             let at = payment.paid_at.unwrap_or(payment.created_at);
-            item.insert(
-                keys::GSI1PK.into(),
-                s(keys::payment_history(&payment.company_id)),
-            );
-            item.insert(
-                keys::GSI1SK.into(),
-                s(format!("{}#{}", keys::sortable_time(at), payment.id)),
+            keys::PAYMENT_HISTORY_INDEX.put(
+                &mut item,
+                keys::payment_history(&payment.company_id),
+                format!("{}#{}", keys::sortable_time(at), payment.id),
             );
         }
         Ok(item)
@@ -411,7 +398,7 @@ impl Store {
         limit: i32,
     ) -> anyhow::Result<Page<Payment>> {
         let partition = keys::payment_history(company);
-        self.index_page(keys::GSI1, keys::GSI1PK, &partition, true, start, limit)
+        self.index_page(keys::PAYMENT_HISTORY_INDEX, &partition, true, start, limit)
             .await
             .context("listing payments")
     }
@@ -484,10 +471,10 @@ impl Store {
             &keys::payment_method(&method.company_id, &method.id),
         )?;
         if let Some(month) = method.expiry_month() {
-            item.insert(keys::GSI1PK.into(), s(keys::card_expiry(&month)));
-            item.insert(
-                keys::GSI1SK.into(),
-                s(format!("{}#{}", method.company_id, method.id)),
+            keys::CARD_EXPIRY_INDEX.put(
+                &mut item,
+                keys::card_expiry(&month),
+                format!("{}#{}", method.company_id, method.id),
             );
         }
         Ok(item)
@@ -597,8 +584,7 @@ impl Store {
     /// Cards expiring in month `yyyy-mm`, across companies.
     pub async fn cards_expiring(&self, month: &str) -> anyhow::Result<Vec<PaymentMethod>> {
         self.index_all(
-            keys::GSI1,
-            keys::GSI1PK,
+            keys::CARD_EXPIRY_INDEX,
             &keys::card_expiry(month),
             usize::MAX,
         )
@@ -635,11 +621,11 @@ impl Store {
     }
 }
 
-/// Where a tab of invoices is: one company's (gsi1) or every company's (gsi2).
-fn invoice_index(company: Option<&CompanyId>, tab: &str) -> (&'static str, &'static str, String) {
+/// Where a tab of invoices is: one company's, or every company's.
+fn invoice_index(company: Option<&CompanyId>, tab: &str) -> (keys::Index, String) {
     match company {
-        Some(c) => ("gsi1", keys::GSI1PK, keys::invoice_tab(c, tab)),
-        None => ("gsi2", "gsi2pk", keys::invoice_queue(tab)),
+        Some(c) => (keys::INVOICE_TABS_INDEX, keys::invoice_tab(c, tab)),
+        None => (keys::INVOICE_QUEUE_INDEX, keys::invoice_queue(tab)),
     }
 }
 

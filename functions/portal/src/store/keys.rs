@@ -36,25 +36,60 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
 
+use crate::domain::tickets::Ticket;
 use crate::domain::{CompanyId, Email, SessionId, UserId};
 
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
-pub const GSI1: &str = "gsi1";
-pub const GSI1PK: &str = "gsi1pk";
-pub const GSI1SK: &str = "gsi1sk";
+/// A global secondary index: its name and key attributes (`gsiN` on `gsiNpk`/`gsiNsk`, all strings,
+/// projection ALL). Only this module spells those names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Index {
+    pub name: &'static str,
+    pub pk: &'static str,
+    pub sk: &'static str,
+}
 
-/// Every global secondary index, with its key attributes: `gsiN` on `gsiNpk`/`gsiNsk` (all string,
-/// projection ALL). Which items use which index is in docs/tickets.md and the table above.
-pub const INDEXES: [(&str, &str, &str); 7] = [
-    ("gsi1", "gsi1pk", "gsi1sk"),
-    ("gsi2", "gsi2pk", "gsi2sk"),
-    ("gsi3", "gsi3pk", "gsi3sk"),
-    ("gsi4", "gsi4pk", "gsi4sk"),
-    ("gsi5", "gsi5pk", "gsi5sk"),
-    ("gsi6", "gsi6pk", "gsi6sk"),
-    ("gsi7", "gsi7pk", "gsi7sk"),
+impl Index {
+    /// Put `item` into this index at partition `pk`, sorted by `sk`.
+    pub fn put(self, item: &mut HashMap<String, AttributeValue>, pk: String, sk: String) {
+        item.insert(self.pk.to_owned(), AttributeValue::S(pk));
+        item.insert(self.sk.to_owned(), AttributeValue::S(sk));
+    }
+}
+
+const fn gsi(name: &'static str, pk: &'static str, sk: &'static str) -> Index {
+    Index { name, pk, sk }
+}
+
+/// Every global secondary index the table has.
+pub const INDEXES: [Index; 7] = [
+    gsi("gsi1", "gsi1pk", "gsi1sk"),
+    gsi("gsi2", "gsi2pk", "gsi2sk"),
+    gsi("gsi3", "gsi3pk", "gsi3sk"),
+    gsi("gsi4", "gsi4pk", "gsi4sk"),
+    gsi("gsi5", "gsi5pk", "gsi5sk"),
+    gsi("gsi6", "gsi6pk", "gsi6sk"),
+    gsi("gsi7", "gsi7pk", "gsi7sk"),
 ];
+
+// Which index each list lives in. Writers and readers both name these, never a number.
+
+/// MSP staff's directory of companies, by lower-cased name.
+pub const COMPANY_DIRECTORY_INDEX: Index = INDEXES[0];
+/// The search index across companies: word items by word and ticket number.
+pub const TICKET_WORDS_INDEX: Index = INDEXES[0];
+/// A company's audit entries by actor, by time.
+pub const AUDIT_BY_ACTOR_INDEX: Index = INDEXES[2];
+/// A company's invoices in one tab, by due date.
+pub const INVOICE_TABS_INDEX: Index = INDEXES[0];
+/// Every company's invoices in one tab (the MSP's view), by due date.
+pub const INVOICE_QUEUE_INDEX: Index = INDEXES[1];
+/// A company's succeeded payments, by time.
+pub const PAYMENT_HISTORY_INDEX: Index = INDEXES[0];
+/// Cards by expiry month, across companies.
+pub const CARD_EXPIRY_INDEX: Index = INDEXES[0];
+
 pub const TTL: &str = "ttl";
 
 /// A primary key.
@@ -254,33 +289,128 @@ fn tab(open: bool) -> &'static str {
     if open { "open" } else { "closed" }
 }
 
-/// A company's tickets in one tab (`open`/`closed`): the partition of gsi1 (by number) and gsi2
-/// (by last update).
-pub fn ticket_tab(company: &CompanyId, open: bool) -> String {
-    format!("TK#{company}#{}", tab(open))
+/// How a ticket list is sorted: by number, or by last update.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TicketOrder {
+    Number,
+    Updated,
 }
 
-/// One contact's tickets in one tab: gsi3 (by number) and gsi4 (by last update).
-pub fn ticket_contact_tab(
-    company: &CompanyId,
-    contact: &crate::domain::UserId,
-    open: bool,
-) -> String {
-    format!("TK#{company}#U#{contact}#{}", tab(open))
+/// A list of tickets, one tab (open or closed) of it. Each list lives in its own index; the writer
+/// (`TicketList::of`) and the reader (`Store::list_tickets`) both ask the list which.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TicketList {
+    /// A company's tickets: gsi1 by number, gsi2 by last update.
+    Company {
+        company: CompanyId,
+        open: bool,
+        order: TicketOrder,
+    },
+    /// One contact's tickets: gsi3 by number, gsi4 by last update.
+    Contact {
+        company: CompanyId,
+        contact: UserId,
+        open: bool,
+        order: TicketOrder,
+    },
+    /// The MSP's queue across companies: gsi5 by number, gsi6 by last update.
+    Queue { open: bool, order: TicketOrder },
+    /// One technician's queue (`None`: unassigned), by last update: gsi7.
+    Assignee {
+        assignee: Option<UserId>,
+        open: bool,
+    },
 }
 
-/// The MSP's queue across companies in one tab: gsi5 (by number) and gsi6 (by last update).
-pub fn ticket_queue(open: bool) -> String {
-    format!("TQ#{}", tab(open))
-}
+impl TicketList {
+    /// Every list `ticket` is in.
+    pub fn of(ticket: &Ticket) -> [TicketList; 7] {
+        let open = ticket.status.is_open();
+        let company = |order| TicketList::Company {
+            company: ticket.company_id.clone(),
+            open,
+            order,
+        };
+        let contact = |order| TicketList::Contact {
+            company: ticket.company_id.clone(),
+            contact: ticket.contact_id.clone(),
+            open,
+            order,
+        };
+        [
+            company(TicketOrder::Number),
+            company(TicketOrder::Updated),
+            contact(TicketOrder::Number),
+            contact(TicketOrder::Updated),
+            TicketList::Queue {
+                open,
+                order: TicketOrder::Number,
+            },
+            TicketList::Queue {
+                open,
+                order: TicketOrder::Updated,
+            },
+            TicketList::Assignee {
+                assignee: ticket.assignee_id.clone(),
+                open,
+            },
+        ]
+    }
 
-/// The queue of one technician (or `none`: unassigned) in one tab, by last update: gsi7.
-pub fn ticket_assignee_queue(assignee: Option<&crate::domain::UserId>, open: bool) -> String {
-    format!(
-        "TQ#A#{}#{}",
-        assignee.map_or("none", |a| a.as_str()),
-        tab(open)
-    )
+    pub fn order(&self) -> TicketOrder {
+        match self {
+            Self::Company { order, .. }
+            | Self::Contact { order, .. }
+            | Self::Queue { order, .. } => *order,
+            Self::Assignee { .. } => TicketOrder::Updated,
+        }
+    }
+
+    /// The index this list lives in.
+    pub fn index(&self) -> Index {
+        use TicketOrder::{Number, Updated};
+        match (self, self.order()) {
+            (Self::Company { .. }, Number) => INDEXES[0],
+            (Self::Company { .. }, Updated) => INDEXES[1],
+            (Self::Contact { .. }, Number) => INDEXES[2],
+            (Self::Contact { .. }, Updated) => INDEXES[3],
+            (Self::Queue { .. }, Number) => INDEXES[4],
+            (Self::Queue { .. }, Updated) => INDEXES[5],
+            (Self::Assignee { .. }, _) => INDEXES[6],
+        }
+    }
+
+    /// The list's partition in its index.
+    pub fn partition(&self) -> String {
+        match self {
+            Self::Company { company, open, .. } => format!("TK#{company}#{}", tab(*open)),
+            Self::Contact {
+                company,
+                contact,
+                open,
+                ..
+            } => format!("TK#{company}#U#{contact}#{}", tab(*open)),
+            Self::Queue { open, .. } => format!("TQ#{}", tab(*open)),
+            Self::Assignee { assignee, open } => format!(
+                "TQ#A#{}#{}",
+                assignee.as_ref().map_or("none", |a| a.as_str()),
+                tab(*open)
+            ),
+        }
+    }
+
+    /// Where `ticket` sorts in this list.
+    pub fn sort_key(&self, ticket: &Ticket) -> String {
+        match self.order() {
+            TicketOrder::Number => by_number(ticket.number),
+            TicketOrder::Updated => by_updated(ticket.updated_at, ticket.number),
+        }
+    }
+
+    /// The list's name, which its cursors are bound to: `{index}#{partition}`.
+    pub fn name(&self) -> String {
+        format!("{}#{}", self.index().name, self.partition())
+    }
 }
 
 /// Sort keys of the ticket indexes.
@@ -348,6 +478,11 @@ pub fn ticket_word(company: &CompanyId, word: &str, number: u64) -> Key {
 }
 
 /// The sort-key prefix of every word index item starting with `prefix`.
+/// Where a word item sorts in the search index across companies.
+pub fn ticket_word_sort(word: &str, number: u64) -> String {
+    format!("{word}#{}", by_number(number))
+}
+
 pub fn ticket_word_prefix(prefix: &str) -> String {
     format!("TW#{prefix}")
 }
@@ -513,6 +648,56 @@ mod tests {
         assert_eq!(
             company_directory_sort("Acme Dental", &co),
             "acme dental#acme-dental"
+        );
+    }
+
+    #[test]
+    fn every_ticket_list_has_an_index_of_its_own_and_a_ticket_is_in_each() {
+        use crate::domain::tickets::{Priority, TicketStatus};
+        let at = time::macros::datetime!(2026-11-30 09:15:00 UTC);
+        let ticket = Ticket {
+            number: 42,
+            company_id: CompanyId::parse("acme-dental").unwrap(),
+            summary: "Printer jams".into(),
+            description: String::new(),
+            request_type: "problem".into(),
+            priority: Priority::Medium,
+            emergency: false,
+            due_date: None,
+            po_number: None,
+            status: TicketStatus::New,
+            contact_id: UserId::parse("u1").unwrap(),
+            contact_name: "Una".into(),
+            created_by_id: UserId::parse("u1").unwrap(),
+            created_at: at,
+            updated_at: at,
+            closed_at: None,
+            assignee_id: None,
+            assignee_name: None,
+            version: 1,
+        };
+        let lists = TicketList::of(&ticket);
+        let mut indexes: Vec<&str> = lists.iter().map(|l| l.index().name).collect();
+        indexes.sort();
+        let all: Vec<&str> = INDEXES.iter().map(|i| i.name).collect();
+        assert_eq!(indexes, all, "each list in its own index, every index used");
+        let named: Vec<(String, String)> = lists
+            .iter()
+            .map(|l| (l.name(), l.sort_key(&ticket)))
+            .collect();
+        let stamp = "2026-11-30T09:15:00.000000000Z#0000000042";
+        assert_eq!(
+            named,
+            [
+                ("gsi1#TK#acme-dental#open", "0000000042"),
+                ("gsi2#TK#acme-dental#open", stamp),
+                ("gsi3#TK#acme-dental#U#u1#open", "0000000042"),
+                ("gsi4#TK#acme-dental#U#u1#open", stamp),
+                ("gsi5#TQ#open", "0000000042"),
+                ("gsi6#TQ#open", stamp),
+                ("gsi7#TQ#A#none#open", stamp),
+            ]
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
         );
     }
 }

@@ -41,6 +41,12 @@ pub struct AuthRecords {
     pub company: Option<Company>,
 }
 
+/// Which company a ticket number is in.
+#[derive(Serialize, Deserialize)]
+struct NumberPointer {
+    company_id: CompanyId,
+}
+
 /// One page of a list.
 pub struct Page<T> {
     pub items: Vec<T>,
@@ -65,9 +71,9 @@ fn from_item<T: DeserializeOwned>(mut item: Item) -> anyhow::Result<T> {
     for attr in [keys::PK, keys::SK, keys::TTL] {
         item.remove(attr);
     }
-    for (_, pk, sk) in keys::INDEXES {
-        item.remove(pk);
-        item.remove(sk);
+    for index in keys::INDEXES {
+        item.remove(index.pk);
+        item.remove(index.sk);
     }
     serde_dynamo::from_item(item).context("decoding item")
 }
@@ -94,10 +100,10 @@ impl Store {
 
     fn company_item(company: &Company) -> anyhow::Result<Item> {
         let mut item = to_item(company, &keys::company(&company.id))?;
-        item.insert(keys::GSI1PK.into(), s(keys::COMPANY_DIRECTORY));
-        item.insert(
-            keys::GSI1SK.into(),
-            s(keys::company_directory_sort(&company.name, &company.id)),
+        keys::COMPANY_DIRECTORY_INDEX.put(
+            &mut item,
+            keys::COMPANY_DIRECTORY.into(),
+            keys::company_directory_sort(&company.name, &company.id),
         );
         Ok(item)
     }
@@ -276,11 +282,11 @@ impl Store {
     pub(crate) fn audit_part(&self, entry: &AuditEntry) -> anyhow::Result<TransactWriteItem> {
         let mut item = to_item(entry, &keys::audit(&entry.company_id, entry.at, &entry.id))?;
         if let Some(actor) = &entry.actor_id {
-            item.insert(
-                "gsi3pk".into(),
-                s(keys::audit_actor(&entry.company_id, actor)),
+            keys::AUDIT_BY_ACTOR_INDEX.put(
+                &mut item,
+                keys::audit_actor(&entry.company_id, actor),
+                keys::audit_sort(entry.at, &entry.id),
             );
-            item.insert("gsi3sk".into(), s(keys::audit_sort(entry.at, &entry.id)));
         }
         self.put_new(item)
     }
@@ -476,27 +482,9 @@ impl Store {
     /// A ticket's item with its list-index attributes, all derived from the ticket (docs/tickets.md).
     fn ticket_item(ticket: &Ticket) -> anyhow::Result<Item> {
         let mut item = to_item(ticket, &keys::ticket(&ticket.company_id, ticket.number))?;
-        let open = ticket.status.is_open();
-        let number = keys::by_number(ticket.number);
-        let updated = keys::by_updated(ticket.updated_at, ticket.number);
-        let company = keys::ticket_tab(&ticket.company_id, open);
-        let contact = keys::ticket_contact_tab(&ticket.company_id, &ticket.contact_id, open);
-        let queue = keys::ticket_queue(open);
-        let values = [
-            (company.clone(), number.clone()),
-            (company, updated.clone()),
-            (contact.clone(), number.clone()),
-            (contact, updated.clone()),
-            (queue.clone(), number),
-            (queue, updated.clone()),
-            (
-                keys::ticket_assignee_queue(ticket.assignee_id.as_ref(), open),
-                updated,
-            ),
-        ];
-        for ((_, pk, sk), (pk_value, sk_value)) in keys::INDEXES.iter().zip(values) {
-            item.insert((*pk).into(), s(pk_value));
-            item.insert((*sk).into(), s(sk_value));
+        for list in keys::TicketList::of(ticket) {
+            list.index()
+                .put(&mut item, list.partition(), list.sort_key(ticket));
         }
         Ok(item)
     }
@@ -603,15 +591,14 @@ impl Store {
         audit: Option<&AuditEntry>,
     ) -> anyhow::Result<bool> {
         let item = Self::ticket_item(ticket)?;
-        let mut pointer = keys::ticket_number(ticket.number).to_item();
-        pointer.insert("company_id".into(), s(ticket.company_id.as_str()));
+        let pointer = Self::number_pointer(ticket)?;
         let month = format!(
             "{:04}-{:02}",
             ticket.created_at.year(),
             u8::from(ticket.created_at.month())
         );
         let mut parts = vec![self.put_new(item)?, self.put_new(pointer)?];
-        for item in Self::word_items(ticket) {
+        for item in Self::word_items(ticket)? {
             parts.push(
                 TransactWriteItem::builder()
                     .put(
@@ -651,10 +638,8 @@ impl Store {
         let mut items = Vec::new();
         for ticket in tickets {
             items.push(Self::ticket_item(ticket)?);
-            let mut pointer = keys::ticket_number(ticket.number).to_item();
-            pointer.insert("company_id".into(), s(ticket.company_id.as_str()));
-            items.push(pointer);
-            items.extend(Self::word_items(ticket));
+            items.push(Self::number_pointer(ticket)?);
+            items.extend(Self::word_items(ticket)?);
         }
         for chunk in items.chunks(25) {
             let mut requests: Vec<WriteRequest> = chunk
@@ -682,35 +667,42 @@ impl Store {
         Ok(())
     }
 
-    /// The word index items of a ticket's summary (docs/tickets.md).
-    fn word_items(ticket: &Ticket) -> Vec<Item> {
+    /// The item that says which company ticket `number` is in (staff open tickets by number).
+    fn number_pointer(ticket: &Ticket) -> anyhow::Result<Item> {
+        to_item(
+            &NumberPointer {
+                company_id: ticket.company_id.clone(),
+            },
+            &keys::ticket_number(ticket.number),
+        )
+    }
+
+    /// The word index items of a ticket's summary (docs/tickets.md): each names its ticket.
+    fn word_items(ticket: &Ticket) -> anyhow::Result<Vec<Item>> {
+        let at = TicketRef {
+            company_id: ticket.company_id.clone(),
+            number: ticket.number,
+        };
         crate::domain::tickets::summary_words(&ticket.summary)
             .into_iter()
             .map(|word| {
-                let mut item =
-                    keys::ticket_word(&ticket.company_id, &word, ticket.number).to_item();
-                item.insert("company_id".into(), s(ticket.company_id.as_str()));
-                item.insert(
-                    "number".into(),
-                    AttributeValue::N(ticket.number.to_string()),
+                let mut item = to_item(
+                    &at,
+                    &keys::ticket_word(&ticket.company_id, &word, ticket.number),
+                )?;
+                keys::TICKET_WORDS_INDEX.put(
+                    &mut item,
+                    keys::ticket_word_queue(&word),
+                    keys::ticket_word_sort(&word, ticket.number),
                 );
-                item.insert(keys::GSI1PK.into(), s(keys::ticket_word_queue(&word)));
-                item.insert(
-                    keys::GSI1SK.into(),
-                    s(format!("{word}#{}", keys::by_number(ticket.number))),
-                );
-                item
+                Ok(item)
             })
             .collect()
     }
 
     /// The company ticket `number` belongs to.
     pub async fn ticket_company(&self, number: u64) -> anyhow::Result<Option<CompanyId>> {
-        #[derive(Deserialize)]
-        struct Pointer {
-            company_id: CompanyId,
-        }
-        let pointer: Option<Pointer> = self
+        let pointer: Option<NumberPointer> = self
             .get(&keys::ticket_number(number))
             .await
             .context("finding ticket")?;
@@ -813,22 +805,19 @@ impl Store {
         self.transact(parts, "storing note").await
     }
 
-    /// One page (≤ `limit` items read) of a ticket list: index `index` (0 = gsi1), partition
-    /// `partition`, ascending or not, with optional status and priority filters applied to that one
-    /// page.
+    /// One page (≤ `limit` items read) of ticket list `list`, ascending or not, with optional status
+    /// and priority filters applied to that one page.
     #[allow(clippy::too_many_arguments)]
     pub async fn list_tickets(
         &self,
-        index: usize,
-        partition: &str,
+        list: &keys::TicketList,
         ascending: bool,
         status: Option<TicketStatus>,
         priority: Option<Priority>,
         start: Option<Item>,
         limit: i32,
     ) -> anyhow::Result<Page<Ticket>> {
-        let (name, pk, _) = keys::INDEXES[index];
-        let mut query = self.index_query(name, pk, partition, !ascending, start, limit);
+        let mut query = self.index_query(list.index(), &list.partition(), !ascending, start, limit);
         let mut filters = Vec::new();
         if let Some(status) = status {
             filters.push("#status = :status");
@@ -870,10 +859,10 @@ impl Store {
                 .expression_attribute_values(":pk", s(keys::company_partition(company)))
                 .expression_attribute_values(":prefix", s(keys::ticket_word_prefix(prefix))),
             None => query
-                .index_name(keys::GSI1)
+                .index_name(keys::TICKET_WORDS_INDEX.name)
                 .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", keys::GSI1PK)
-                .expression_attribute_names("#sk", keys::GSI1SK)
+                .expression_attribute_names("#pk", keys::TICKET_WORDS_INDEX.pk)
+                .expression_attribute_names("#sk", keys::TICKET_WORDS_INDEX.sk)
                 .expression_attribute_values(":pk", s(keys::ticket_word_queue(prefix)))
                 .expression_attribute_values(":prefix", s(prefix)),
         };
@@ -1000,13 +989,13 @@ impl Store {
             .db
             .query()
             .table_name(&self.table)
-            .index_name(keys::GSI1)
-            .expression_attribute_names("#gpk", keys::GSI1PK)
+            .index_name(keys::COMPANY_DIRECTORY_INDEX.name)
+            .expression_attribute_names("#gpk", keys::COMPANY_DIRECTORY_INDEX.pk)
             .expression_attribute_values(":dir", s(keys::COMPANY_DIRECTORY));
         query = match prefix {
             Some(prefix) => query
                 .key_condition_expression("#gpk = :dir AND begins_with(#gsk, :prefix)")
-                .expression_attribute_names("#gsk", keys::GSI1SK)
+                .expression_attribute_names("#gsk", keys::COMPANY_DIRECTORY_INDEX.sk)
                 .expression_attribute_values(":prefix", s(prefix.to_lowercase())),
             None => query.key_condition_expression("#gpk = :dir"),
         };
@@ -1031,12 +1020,11 @@ impl Store {
             .context("listing users")
     }
 
-    /// A Query of one index partition (`index`, whose partition key attribute is `pk`), in index
+    /// A Query of one partition of `index`, in index
     /// order or reversed, from `start`, reading at most `limit` items.
     fn index_query(
         &self,
-        index: &str,
-        pk: &str,
+        index: keys::Index,
         partition: &str,
         descending: bool,
         start: Option<Item>,
@@ -1045,9 +1033,9 @@ impl Store {
         self.db
             .query()
             .table_name(&self.table)
-            .index_name(index)
+            .index_name(index.name)
             .key_condition_expression("#ipk = :partition")
-            .expression_attribute_names("#ipk", pk)
+            .expression_attribute_names("#ipk", index.pk)
             .expression_attribute_values(":partition", s(partition))
             .scan_index_forward(!descending)
             .set_exclusive_start_key(start)
@@ -1057,15 +1045,14 @@ impl Store {
     /// One page of an index partition (see `index_query`).
     async fn index_page<T: DeserializeOwned>(
         &self,
-        index: &str,
-        pk: &str,
+        index: keys::Index,
         partition: &str,
         descending: bool,
         start: Option<Item>,
         limit: i32,
     ) -> anyhow::Result<Page<T>> {
         let out = self
-            .index_query(index, pk, partition, descending, start, limit)
+            .index_query(index, partition, descending, start, limit)
             .send()
             .await
             .context("reading an index")?;

@@ -35,15 +35,15 @@ pub async fn ensure(db: &Client, name: &str) -> anyhow::Result<()> {
         .attribute_definitions(attr(keys::SK)?)
         .key_schema(key(keys::PK, KeyType::Hash)?)
         .key_schema(key(keys::SK, KeyType::Range)?);
-    for (index, pk, sk) in keys::INDEXES {
+    for index in keys::INDEXES {
         create = create
-            .attribute_definitions(attr(pk)?)
-            .attribute_definitions(attr(sk)?)
+            .attribute_definitions(attr(index.pk)?)
+            .attribute_definitions(attr(index.sk)?)
             .global_secondary_indexes(
                 GlobalSecondaryIndex::builder()
-                    .index_name(index)
-                    .key_schema(key(pk, KeyType::Hash)?)
-                    .key_schema(key(sk, KeyType::Range)?)
+                    .index_name(index.name)
+                    .key_schema(key(index.pk, KeyType::Hash)?)
+                    .key_schema(key(index.sk, KeyType::Range)?)
                     .projection(
                         Projection::builder()
                             .projection_type(ProjectionType::All)
