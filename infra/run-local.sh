@@ -4,7 +4,9 @@
 # in front of both. Prints "Portal ready at http://127.0.0.1:PORT" and the demo sign-ins.
 # PORTAL_PORT picks the port (default 8080); PORTAL_DEMO_PASSWORD the demo password; PORTAL_STRIPE=double
 # takes payments through a local Stripe stand-in (infra/stripe_double.py); PORTAL_RELOAD=0 keeps the
-# functions as built instead of rebuilding them when a source file changes (the browser tests use it).
+# functions as built instead of rebuilding them when a source file changes; PORTAL_PREBUILT=1 runs the
+# binaries a `cargo build --workspace --all-targets` left in target/debug (the function binaries under
+# the emulator's runtime API, no compiling at all: the test command builds everything once that way).
 # Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,9 +42,17 @@ export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_REGION=us-east-1 AWS_D
 export TABLE_NAME=portal-local ATTACHMENTS_BUCKET=portal-local-attachments SITE_BUCKET=portal-local-site
 export PORTAL_ORIGIN="http://127.0.0.1:$PORT" COOKIE_SECURE=false PORTAL_SECRETS_FILE="$ROOT/.local/secrets.json"
 
-log "Building the admin tool and the site…"
-cargo build -q -p portal-admin
-cargo run -q -p site >/dev/null
+FUNCTIONS=(auth accounts tickets billing)
+if [ "${PORTAL_PREBUILT:-0}" = 1 ]; then
+  for bin in portal-admin site "${FUNCTIONS[@]}"; do
+    [ -x "target/debug/$bin" ] || { log "target/debug/$bin is missing: run cargo build --workspace --all-targets"; exit 1; }
+  done
+  target/debug/site >/dev/null
+else
+  log "Building the admin tool and the site…"
+  cargo build -q -p portal-admin
+  cargo run -q -p site >/dev/null
+fi
 [ -s .local/secrets.json ] || target/debug/portal-admin gen-secrets >.local/secrets.json
 
 # PORTAL_STRIPE=double: payments go to a local Stripe stand-in (infra/stripe_double.py) with
@@ -74,12 +84,29 @@ MAIL_FROM=portal@northwind.example SUPPORT_EMAIL=support@northwind.example
 python3 infra/aws_ops.py verify-sender "$MAIL_FROM" >/dev/null
 
 WATCH_PORT=$(free_port)
-RELOAD=()
-[ "${PORTAL_RELOAD:-1}" = 0 ] && RELOAD=(--ignore-changes)
-cargo lambda watch -q "${RELOAD[@]}" --disable-cors -A 127.0.0.1 -P "$WATCH_PORT" \
-  --env-vars "TABLE_NAME=$TABLE_NAME,PORTAL_ORIGIN=$PORTAL_ORIGIN,COOKIE_SECURE=false,PORTAL_SECRETS_FILE=$PORTAL_SECRETS_FILE,ATTACHMENTS_BUCKET=$ATTACHMENTS_BUCKET,S3_PUBLIC_ENDPOINT=$PORTAL_ORIGIN/_s3,MAIL_FROM=$MAIL_FROM,SUPPORT_EMAIL=$SUPPORT_EMAIL,AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL,AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=local,AWS_SECRET_ACCESS_KEY=local,RUST_LOG=info${STRIPE_API_BASE:+,STRIPE_API_BASE=$STRIPE_API_BASE}" \
-  >.local/functions.log 2>&1 &
-PGIDS+=($!)
+FUNCTION_ENV="TABLE_NAME=$TABLE_NAME,PORTAL_ORIGIN=$PORTAL_ORIGIN,COOKIE_SECURE=false,PORTAL_SECRETS_FILE=$PORTAL_SECRETS_FILE,ATTACHMENTS_BUCKET=$ATTACHMENTS_BUCKET,S3_PUBLIC_ENDPOINT=$PORTAL_ORIGIN/_s3,MAIL_FROM=$MAIL_FROM,SUPPORT_EMAIL=$SUPPORT_EMAIL,AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL,AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=local,AWS_SECRET_ACCESS_KEY=local,RUST_LOG=info${STRIPE_API_BASE:+,STRIPE_API_BASE=$STRIPE_API_BASE}"
+if [ "${PORTAL_PREBUILT:-0}" = 1 ]; then
+  # The emulator's runtime API and router only; each function is its built binary polling it (two
+  # instances each, so a page's parallel calls to one function do not queue behind each other).
+  cargo lambda watch -q --only-lambda-apis --disable-cors -A 127.0.0.1 -P "$WATCH_PORT" >.local/functions.log 2>&1 &
+  PGIDS+=($!)
+  wait_for_port "$WATCH_PORT" 120
+  IFS=, read -ra vars <<<"$FUNCTION_ENV"
+  for fn in "${FUNCTIONS[@]}"; do
+    for instance in 1 2; do
+      log "spawning function instance $fn/$instance" 2>>.local/functions.log
+      env "${vars[@]}" AWS_LAMBDA_RUNTIME_API="http://127.0.0.1:$WATCH_PORT/.rt/$fn" AWS_LAMBDA_FUNCTION_NAME="$fn" \
+        AWS_LAMBDA_FUNCTION_VERSION=1 AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256 "target/debug/$fn" >>.local/functions.log 2>&1 &
+      PGIDS+=($!)
+    done
+  done
+else
+  RELOAD=()
+  [ "${PORTAL_RELOAD:-1}" = 0 ] && RELOAD=(--ignore-changes)
+  cargo lambda watch -q "${RELOAD[@]}" --disable-cors -A 127.0.0.1 -P "$WATCH_PORT" \
+    --env-vars "$FUNCTION_ENV" >.local/functions.log 2>&1 &
+  PGIDS+=($!)
+fi
 
 python3 infra/dev_proxy.py --port "$PORT" --root site/dist --api "127.0.0.1:$WATCH_PORT" --moto "127.0.0.1:$MOTO_PORT" \
   --functions-log .local/functions.log &

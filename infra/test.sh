@@ -32,8 +32,14 @@ step "Template checks (cfn-lint, sam validate --lint)"
 cfn-lint --non-zero-exit-code error infra/template.yaml
 sam validate --lint --region us-east-1 -t infra/template.yaml
 
+# One build of every target: the test binaries, the function binaries the browser-test stack runs,
+# the admin tool, the site and the OpenAPI tool. Building them in separate cargo invocations would
+# compile the dependencies again for each feature set (cargo unifies features per invocation).
+step "Building every target once"
+cargo build --workspace --all-targets
+
 step "OpenAPI drift check"
-cargo run -q -p portal-tests --bin openapi -- --check
+target/debug/openapi --check
 
 step "Rust tests (unit, and API tests over the real handlers against moto_server)"
 cargo test --workspace
@@ -42,7 +48,7 @@ step "Browser tests (Chromium against the local stack)"
 mkdir -p .local
 port=$(free_port)
 stack_log=.local/browser-stack.log
-PORTAL_PORT=$port PORTAL_STRIPE=double PORTAL_RELOAD=0 ./infra/run-local.sh >"$stack_log" 2>&1 &
+PORTAL_PORT=$port PORTAL_STRIPE=double PORTAL_PREBUILT=1 ./infra/run-local.sh >"$stack_log" 2>&1 &
 stack=$!
 stop_stack() { kill -TERM "$stack" 2>/dev/null || true; wait "$stack" 2>/dev/null || true; }
 trap stop_stack EXIT
