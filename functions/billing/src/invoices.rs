@@ -766,12 +766,10 @@ pub async fn pdf(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     let company = billing_company(ctx, &principal)?;
     let invoice = visible_invoice(ctx, &principal, &company, id).await?;
     let app = ctx.app;
-    let key = format!(
-        "{}/invoices/{}/v{}.pdf",
-        invoice.company_id, invoice.id, invoice.version
-    );
-    let s3 = portal::web::files::s3(app, None);
-    let bucket = portal::web::files::bucket(app)?;
+    let key =
+        portal::store::keys::invoice_pdf_object(&invoice.company_id, &invoice.id, invoice.version);
+    let s3 = &app.files.client;
+    let bucket = app.files.bucket()?;
     let exists = match s3.head_object().bucket(bucket).key(&key).send().await {
         Ok(_) => true,
         Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => false,

@@ -4,23 +4,27 @@
 //! payment. Every request that creates something carries an idempotency key made from our ids.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use portal::{ApiError, App};
 use serde::Serialize;
 use stripe::{Client, ClientBuilder, RequestStrategy, StripeError};
 use stripe_client_core::{IdempotencyKey, RequestBuilder, StripeMethod};
 
-/// A Stripe client for this request, or 503 when online payment is not set up.
-pub fn client(app: &App) -> Result<Client, ApiError> {
+/// The instance's Stripe client (built on first use, then kept), or 503 when online payment is not
+/// set up.
+pub fn client(app: &App) -> Result<Arc<Client>, ApiError> {
     let keys = app.stripe.as_ref().ok_or_else(not_set_up)?;
-    let mut builder =
-        ClientBuilder::new(keys.secret_key.clone()).timeout(app.config.stripe_timeout);
-    if let Some(base) = &app.config.stripe_api_base {
-        builder = builder.url(base.clone());
-    }
-    builder
-        .build()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("building the Stripe client: {e}")))
+    Ok(app.extensions.get_or_try_init(|| {
+        let mut builder =
+            ClientBuilder::new(keys.secret_key.clone()).timeout(app.config.stripe_timeout);
+        if let Some(base) = &app.config.stripe_api_base {
+            builder = builder.url(base.clone());
+        }
+        builder
+            .build()
+            .map_err(|e| anyhow::anyhow!("building the Stripe client: {e}"))
+    })?)
 }
 
 pub fn not_set_up() -> ApiError {

@@ -6,12 +6,13 @@ use std::sync::Arc;
 use crate::auth::token::TokenKeys;
 use crate::aws::config::{Config, Secrets};
 use crate::aws::mail::Mailer;
+use crate::aws::s3::Files;
 use crate::store::Store;
 use crate::store::metrics::{CallCounter, ReadMeter};
 use crate::web::cursor::CursorKey;
 
 pub use crate::domain::clock::{Clock, ManualClock, SystemClock};
-pub use crate::web::state::App;
+pub use crate::web::state::{App, Extensions};
 
 impl App {
     /// Cold start: configuration from the environment, AWS clients, secrets.
@@ -54,6 +55,12 @@ impl App {
             clock,
             dynamo_calls,
             dynamo_reads,
+            files: Files::new(
+                aws,
+                config.attachments_bucket.clone(),
+                config.s3_public_endpoint.as_deref(),
+            ),
+            extensions: Extensions::default(),
             aws: aws.clone(),
             mailer: config.mail_from.as_ref().map(|from| Mailer::new(aws, from)),
             config,

@@ -15,7 +15,7 @@ use portal::domain::tickets::Attachment;
 use portal::domain::{CompanyId, UserId, random_hex};
 use portal::store::keys;
 use portal::web::error::FieldError;
-use portal::web::files::{bucket, download_redirect, s3};
+use portal::web::files::download_redirect;
 use portal::web::http::{Ctx, json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -212,7 +212,7 @@ pub async fn request_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
     let key = keys::attachment_object(&grant.company_id, grant.number, &grant.id);
     let upload = presign_post(
         &UploadRule {
-            bucket: bucket(app)?,
+            bucket: app.files.bucket()?,
             key: &key,
             content_type: &grant.content_type,
             min_bytes: grant.size,
@@ -279,10 +279,17 @@ pub async fn confirm_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
     if let Some(existing) = detail.attachments.iter().find(|a| a.id == grant.id) {
         return json(StatusCode::OK, existing);
     }
-    let bucket = bucket(ctx.app)?;
+    let files = &ctx.app.files;
+    let bucket = files.bucket()?;
     let key = keys::attachment_object(&grant.company_id, grant.number, &grant.id);
-    let client = s3(ctx.app, None);
-    let head = match client.head_object().bucket(bucket).key(&key).send().await {
+    let head = match files
+        .client
+        .head_object()
+        .bucket(bucket)
+        .key(&key)
+        .send()
+        .await
+    {
         Ok(head) => head,
         Err(e) if e.as_service_error().is_some_and(|e| e.is_not_found()) => {
             return Err(ApiError::Validation(vec![FieldError::new(
@@ -303,7 +310,8 @@ pub async fn confirm_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
         .content_type()
         .is_some_and(|t| t.eq_ignore_ascii_case(&grant.content_type));
     if !size_ok || !type_ok {
-        client
+        files
+            .client
             .delete_object()
             .bucket(bucket)
             .key(&key)

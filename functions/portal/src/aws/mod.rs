@@ -3,4 +3,5 @@
 
 pub mod config;
 pub mod mail;
+pub mod s3;
 pub mod upload;

@@ -269,6 +269,15 @@ pub fn ticket_public_end(number: u64) -> String {
     format!("{}#N#\u{ffff}", ticket_sk(number))
 }
 
+/// The S3 object key of an invoice's PDF, one per version of the invoice.
+pub fn invoice_pdf_object(
+    company: &CompanyId,
+    id: &crate::domain::billing::BillingId,
+    version: u64,
+) -> String {
+    format!("{company}/invoices/{id}/v{version}.pdf")
+}
+
 /// Which company ticket `number` belongs to (staff open tickets by number alone).
 pub fn ticket_number(number: u64) -> Key {
     Key {

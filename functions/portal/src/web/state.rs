@@ -1,12 +1,14 @@
 //! The state a function builds once at cold start and every request borrows (`Ctx::app`):
 //! configuration, the store, clients, signing keys and the clock. `app` builds it.
 
-use std::sync::Arc;
+use std::any::Any;
+use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
 use crate::auth::token::TokenKeys;
 use crate::aws::config::Config;
 use crate::aws::mail::Mailer;
+use crate::aws::s3::Files;
 use crate::domain::Clock;
 use crate::store::Store;
 use crate::store::metrics::{CallCounter, ReadMeter};
@@ -22,8 +24,12 @@ pub struct App {
     pub dynamo_calls: CallCounter,
     /// Items and bytes DynamoDB answered with (benchmarks read it).
     pub dynamo_reads: ReadMeter,
-    /// The AWS configuration, for functions that build further clients (S3).
+    /// The AWS configuration (credentials and region for presigned uploads).
     pub aws: aws_config::SdkConfig,
+    /// The private bucket and its S3 clients.
+    pub files: Files,
+    /// Clients a function builds once, on first use, and keeps for its lifetime (Stripe's).
+    pub extensions: Extensions,
     /// Outgoing email, when `MAIL_FROM` is set.
     pub mailer: Option<Mailer>,
     /// The key TOTP secrets are derived from (see `totp::secret`), itself derived from the
@@ -50,5 +56,27 @@ impl App {
         if let Err(err) = mailer.send(mail).await {
             tracing::error!(error = ?err, subject = %mail.subject, "email not sent");
         }
+    }
+}
+
+/// Clients a function (not the shared library) owns, each built once per instance on first use and
+/// kept with the `App`: the billing function's Stripe client.
+#[derive(Default)]
+pub struct Extensions(Mutex<Vec<Arc<dyn Any + Send + Sync>>>);
+
+impl Extensions {
+    /// The one `T` of this instance, built by `init` the first time it is asked for (a failed
+    /// `init` is tried again next time).
+    pub fn get_or_try_init<T: Any + Send + Sync>(
+        &self,
+        init: impl FnOnce() -> anyhow::Result<T>,
+    ) -> anyhow::Result<Arc<T>> {
+        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = all.iter().find_map(|e| e.clone().downcast::<T>().ok()) {
+            return Ok(found);
+        }
+        let made = Arc::new(init()?);
+        all.push(made.clone());
+        Ok(made)
     }
 }
