@@ -5,58 +5,9 @@ use maud::{Markup, html};
 
 use crate::Branding;
 use crate::components::{Chrome, Field, ListTable, page};
-
-/// The roles of client companies and of the MSP, as the API names them.
-pub const CLIENT_ROLES: [(&str, &str); 5] = [
-    ("full_admin", "Full Admin"),
-    ("ticket_manager", "Ticket Manager"),
-    ("billing_admin", "Billing Admin"),
-    ("ticket_read_only", "Ticket Read-Only"),
-    ("standard_user", "Standard User"),
-];
-
-/// Every audit action, as the API names them, with a label.
-const AUDIT_ACTIONS: [(&str, &str); 39] = [
-    ("sign_in", "Signed in"),
-    ("sign_in_failed", "Sign-in failed"),
-    ("mfa_challenge_failed", "Second factor failed"),
-    ("recovery_code_used", "Recovery code used"),
-    ("password_changed", "Password changed"),
-    ("password_reset_requested", "Password reset asked for"),
-    ("password_reset", "Password reset"),
-    ("sessions_revoked", "Signed out elsewhere"),
-    ("mfa_enabled", "Two-factor turned on"),
-    ("mfa_disabled", "Two-factor turned off"),
-    ("mfa_reset", "Two-factor reset"),
-    ("profile_updated", "Profile updated"),
-    ("user_invited", "User invited"),
-    ("invitation_resent", "Invitation resent"),
-    ("invitation_accepted", "Invitation accepted"),
-    ("role_changed", "Role changed"),
-    ("user_updated", "User updated"),
-    ("user_deactivated", "User deactivated"),
-    ("user_reactivated", "User reactivated"),
-    ("company_created", "Company created"),
-    ("company_updated", "Company updated"),
-    ("ticket_created", "Ticket raised"),
-    ("ticket_note_added", "Ticket note added"),
-    ("ticket_updated", "Ticket updated"),
-    ("ticket_status_changed", "Ticket status changed"),
-    ("attachment_added", "File attached"),
-    ("invoice_created", "Invoice drafted"),
-    ("invoice_updated", "Invoice draft changed"),
-    ("invoice_deleted", "Invoice draft deleted"),
-    ("invoice_issued", "Invoice issued"),
-    ("invoice_voided", "Invoice voided"),
-    ("payment_started", "Payment started"),
-    ("payment_received", "Payment received"),
-    ("payment_failed", "Payment failed"),
-    ("payment_recorded", "Payment recorded by hand"),
-    ("payment_method_added", "Payment method added"),
-    ("payment_method_changed", "Payment method changed"),
-    ("payment_method_removed", "Payment method removed"),
-    ("autopay_changed", "Autopay turned on or off"),
-];
+use portal::domain::audit::AuditAction;
+use portal::domain::labels::{Labelled, table};
+use portal::domain::roles::Role;
 
 fn password_rules() -> Markup {
     html! {
@@ -250,7 +201,7 @@ fn role_select(name: &str, label: &str) -> Markup {
     html! {
         label for=(name) { (label) }
         select id=(name) name=(name) required aria-describedby={ (name) "-error" } {
-            @for (value, text) in CLIENT_ROLES { option value=(value) { (text) } }
+            @for (value, text) in table(&Role::CLIENT_ROLES) { option value=(value) { (text) } }
         }
         small.field-error id={ (name) "-error" } {}
     }
@@ -382,7 +333,7 @@ pub fn audit(b: &Branding) -> Markup {
                         label for="action" { "What" }
                         select #action name="action" {
                             option value="" { "Any action" }
-                            @for (value, text) in AUDIT_ACTIONS { option value=(value) { (text) } }
+                            @for (value, text) in table(<AuditAction as Labelled>::ALL) { option value=(value) { (text) } }
                         }
                     }
                     div { label for="from" { "From" } input #from name="from" type="date"; }

@@ -1,6 +1,6 @@
 //! The layout and the components pages are made of. Components are types implementing `Render`.
 
-use maud::{DOCTYPE, Markup, Render, html};
+use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
 
 use crate::Branding;
 
@@ -212,6 +212,9 @@ pub fn page(
                 link rel="stylesheet" href="/brand.css";
                 link rel="stylesheet" href="/app.css";
                 script type="module" src={ "/js/" (script) } {}
+                // The labels of every status, role and action, from the Rust enums: the scripts
+                // read them here (js/labels.js). A data block, not a script: the CSP allows it.
+                script type="application/json" #portal-labels { (PreEscaped(labels_json())) }
             }
             body {
                 a.skip-link href="#main" { "Skip to content" }
@@ -239,4 +242,11 @@ pub fn page(
             }
         }
     }
+}
+
+/// `portal::domain::labels::labels()` as JSON safe inside a `<script>` data block.
+fn labels_json() -> String {
+    serde_json::to_string(&portal::domain::labels::labels())
+        .unwrap_or_else(|_| "{}".into())
+        .replace('<', "\\u003c")
 }

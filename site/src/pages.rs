@@ -5,6 +5,8 @@ use maud::{Markup, html};
 
 use crate::components::{Chrome, Field, ListTable, TICKET_VIEWERS, page};
 use crate::{Branding, account_pages, billing_pages};
+use portal::domain::labels::{Labelled, table};
+use portal::domain::tickets::{Priority, TicketStatus};
 
 pub struct Page {
     pub path: &'static str,
@@ -199,15 +201,9 @@ fn home(b: &Branding) -> Markup {
 }
 
 /// The statuses a ticket can have, as the API names them, with their labels.
-const TICKET_STATUSES: [(&str, &str); 7] = [
-    ("new", "New"),
-    ("in_progress", "In progress"),
-    ("waiting_on_client", "Waiting on client"),
-    ("scheduled", "Scheduled"),
-    ("resolved", "Resolved"),
-    ("closed", "Closed"),
-    ("cancelled", "Cancelled"),
-];
+fn ticket_statuses() -> Vec<(String, &'static str)> {
+    table(<TicketStatus as Labelled>::ALL)
+}
 
 fn ticket_settings(b: &Branding) -> Markup {
     page(
@@ -228,7 +224,7 @@ fn ticket_settings(b: &Branding) -> Markup {
                 small.field-error #request_types-error {}
                 fieldset {
                     legend { "Statuses clients may set" }
-                    @for (value, label) in TICKET_STATUSES {
+                    @for (value, label) in ticket_statuses() {
                         label { input type="checkbox" name="client_statuses" value=(value); (label) }
                     }
                 }
@@ -244,21 +240,18 @@ fn ticket_settings(b: &Branding) -> Markup {
     )
 }
 
-const PRIORITIES: [(&str, &str); 4] = [
-    ("low", "Low"),
-    ("medium", "Medium"),
-    ("high", "High"),
-    ("critical", "Critical"),
-];
+fn priorities() -> Vec<(String, &'static str)> {
+    table(<Priority as Labelled>::ALL)
+}
 
 /// A labelled `<select>` with a first "any" option and an error slot.
-fn select(name: &str, label: &str, any: &str, options: &[(&str, &str)]) -> Markup {
+fn select<V: AsRef<str>>(name: &str, label: &str, any: &str, options: &[(V, &str)]) -> Markup {
     html! {
         div {
             label for=(name) { (label) }
             select id=(name) name=(name) {
                 option value="" { (any) }
-                @for (value, text) in options { option value=(value) { (text) } }
+                @for (value, text) in options { option value=(value.as_ref()) { (text) } }
             }
         }
     }
@@ -289,10 +282,10 @@ fn tickets(b: &Branding) -> Markup {
                         label for="q" { "Search"
                             input #q name="q" type="search" placeholder="Ticket number or words in the summary";
                         }
-                        (select("status", "Status", "Any status", &TICKET_STATUSES))
-                        (select("priority", "Priority", "Any priority", &PRIORITIES))
-                        div #contact-filter hidden { (select("contact", "Contact", "Anyone", &[])) }
-                        div #company-filter hidden { (select("company", "Company", "All companies", &[])) }
+                        (select("status", "Status", "Any status", &ticket_statuses()))
+                        (select("priority", "Priority", "Any priority", &priorities()))
+                        div #contact-filter hidden { (select::<&str>("contact", "Contact", "Anyone", &[])) }
+                        div #company-filter hidden { (select::<&str>("company", "Company", "All companies", &[])) }
                         div #assignee-filter hidden { (select("assignee", "Technician", "Anyone", &[("none", "Unassigned")])) }
                         (select("sort", "Sort by", "Number (submitted)", &[("updated", "Last updated")]))
                         (select("order", "Order", "Newest first", &[("asc", "Oldest first")]))
@@ -353,7 +346,7 @@ fn new_ticket(b: &Branding) -> Markup {
                     div {
                         label for="priority" { "Priority" }
                         select #priority name="priority" {
-                            @for (value, text) in PRIORITIES { option value=(value) selected[value == "medium"] { (text) } }
+                            @for (value, text) in priorities() { option value=(value) selected[value == "medium"] { (text) } }
                         }
                     }
                     div {
@@ -470,8 +463,8 @@ fn ticket_view(b: &Branding) -> Markup {
                 }
                 form #staff-form novalidate hidden {
                     div.grid {
-                        (select("set-status", "Status", "Keep", &TICKET_STATUSES))
-                        (select("set-priority", "Priority", "Keep", &PRIORITIES))
+                        (select("set-status", "Status", "Keep", &ticket_statuses()))
+                        (select("set-priority", "Priority", "Keep", &priorities()))
                         (select("set-assignee", "Technician", "Keep", &[("-", "Unassigned")]))
                     }
                     button type="submit" { "Save changes" }

@@ -171,12 +171,9 @@ impl Listing {
             return Ok(listing);
         }
         let company = company.unwrap_or_else(|| principal.company.id.clone());
-        listing.contact = if staff || principal.can(Capability::ViewCompanyTickets) {
-            contact
-        } else if principal.can(Capability::ViewOwnTickets) {
-            Some(principal.user.id.clone())
-        } else {
-            return Err(ApiError::Forbidden);
+        listing.contact = match principal.ticket_contact_scope()? {
+            None => contact,
+            Some(me) => Some(me.clone()),
         };
         listing.list = match &listing.contact {
             Some(contact) => keys::TicketList::Contact {
@@ -482,13 +479,7 @@ async fn stats(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         }
         None => principal.company.id.clone(),
     };
-    let contact = if staff || principal.can(Capability::ViewCompanyTickets) {
-        None
-    } else if principal.can(Capability::ViewOwnTickets) {
-        Some(&principal.user.id)
-    } else {
-        return Err(ApiError::Forbidden);
-    };
+    let contact = principal.ticket_contact_scope()?;
     let today = ctx.app.now().date();
     let months = last_months(today, 12);
     let (open, counted) = ctx
@@ -561,10 +552,7 @@ async fn visible_ticket(
         .ticket_detail(&company, number, staff)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let sees_it = staff
-        || principal.can(Capability::ViewCompanyTickets)
-        || (principal.can(Capability::ViewOwnTickets) && ticket.contact_id == principal.user.id);
-    if sees_it {
+    if principal.may_see_ticket(&ticket) {
         Ok(TicketDetail {
             ticket,
             notes,

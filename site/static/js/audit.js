@@ -3,10 +3,11 @@ import { authed } from './api.js';
 import { me } from './shell.js';
 import { option, when } from './forms.js';
 import { paginatedTable } from './list.js';
+import { labels } from './labels.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('audit-filters');
-const LABELS = Object.fromEntries([...$('action').options].map((o) => [o.value, o.textContent]));
+const LABELS = labels('audit_action');
 let base = '';
 let table = null;
 

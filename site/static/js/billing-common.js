@@ -2,6 +2,7 @@
 // links that keep MSP staff's chosen company, and starting a Stripe Checkout.
 import { authed } from './api.js';
 import { option } from './forms.js';
+import { labels } from './labels.js';
 
 // Digits after the point of a currency (USD 2, JPY 0), as the browser's Intl knows them.
 export function digits(currency) {
@@ -54,8 +55,8 @@ export function invoiceLabel(number) {
   return `INV-${String(number).padStart(4, '0')}`;
 }
 
-export const INVOICE_STATUS = { draft: 'Draft', issued: 'Outstanding', paid: 'Paid', void: 'Void' };
-export const PAYMENT_STATUS = { pending: 'Waiting for confirmation', succeeded: 'Paid', failed: 'Failed', expired: 'Not completed' };
+export const INVOICE_STATUS = labels('invoice_status');
+export const PAYMENT_STATUS = labels('payment_status');
 
 // An invoice's status as people read it.
 export function invoiceStatus(inv) {

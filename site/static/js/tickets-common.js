@@ -1,13 +1,11 @@
 // What the ticket pages share: labels, dates, building rows, and attachment uploads.
 import { api, ApiProblem } from './api.js';
+import { labels } from './labels.js';
 
 export { option, showProblem, when } from './forms.js';
 
-export const STATUS = {
-  new: 'New', in_progress: 'In progress', waiting_on_client: 'Waiting on client', scheduled: 'Scheduled',
-  resolved: 'Resolved', closed: 'Closed', cancelled: 'Cancelled',
-};
-export const PRIORITY = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
+export const STATUS = labels('ticket_status');
+export const PRIORITY = labels('priority');
 
 export function ticketHref(number) {
   return `/tickets/view/?number=${number}`;

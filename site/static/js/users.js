@@ -1,17 +1,15 @@
 // Users: a company's portal users (the signed-in admin's own company, or ?company= for MSP staff):
 // invite, change role, deactivate and reactivate, resend invitations, reset two-factor.
 import { authed } from './api.js';
+import { labels } from './labels.js';
 import { me } from './shell.js';
 import { option, showProblem, when, whileBusy } from './forms.js';
 import { paginatedTable } from './list.js';
 
 const $ = (id) => document.getElementById(id);
-const CLIENT_ROLES = {
-  full_admin: 'Full Admin', ticket_manager: 'Ticket Manager', billing_admin: 'Billing Admin',
-  ticket_read_only: 'Ticket Read-Only', standard_user: 'Standard User',
-};
-const STAFF_ROLES = { msp_admin: 'MSP Admin', technician: 'Technician' };
-const STATUS = { invited: 'Invited', active: 'Active', deactivated: 'Deactivated' };
+const CLIENT_ROLES = labels('client_role');
+const STAFF_ROLES = labels('staff_role');
+const STATUS = labels('user_status');
 
 let base = '';
 let table = null;

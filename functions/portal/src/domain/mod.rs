@@ -10,6 +10,7 @@ pub mod clock;
 mod email;
 mod error;
 mod ids;
+pub mod labels;
 pub mod roles;
 pub mod tickets;
 pub mod validate;

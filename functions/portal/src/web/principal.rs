@@ -14,6 +14,7 @@ use crate::aws::config::Config;
 use crate::domain::account::{Company, Session, User};
 use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::domain::roles::{Capability, Role};
+use crate::domain::tickets::Ticket;
 use crate::domain::{
     CompanyId, CompanyKind, Email, NotifyPrefs, SessionId, Theme, UserId, UserStatus,
 };
@@ -72,6 +73,29 @@ impl Principal {
             Ok(())
         } else {
             Err(ApiError::Forbidden)
+        }
+    }
+
+    /// Whose tickets this principal may see in a company it may act on (`scope`): `None`, all of
+    /// them (MSP staff, roles that see the company's tickets); `Some(me)`, only those it is the
+    /// contact of; 403 when it may see none. The one statement of the rule: lists, counts and the
+    /// detail page all ask it.
+    pub fn ticket_contact_scope(&self) -> Result<Option<&UserId>, ApiError> {
+        if self.can(Capability::AllCompanies) || self.can(Capability::ViewCompanyTickets) {
+            Ok(None)
+        } else if self.can(Capability::ViewOwnTickets) {
+            Ok(Some(&self.user.id))
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    /// Whether this principal may see `ticket`, whose company is in its scope.
+    pub fn may_see_ticket(&self, ticket: &Ticket) -> bool {
+        match self.ticket_contact_scope() {
+            Ok(None) => true,
+            Ok(Some(me)) => ticket.contact_id == *me,
+            Err(_) => false,
         }
     }
 

@@ -1,0 +1,214 @@
+//! What people read for each value of the enums the API sends: the one source of those labels. The
+//! prerenderer writes `labels()` into every page (`#portal-labels`), where the site's scripts read
+//! them, and renders its own selects from the same tables; nothing else keeps a copy.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use super::UserStatus;
+use super::audit::AuditAction;
+use super::billing::{InvoiceStatus, PaymentStatus};
+use super::roles::Role;
+use super::tickets::{Priority, TicketStatus};
+
+/// An enum whose values people read: every value, and each one's label.
+pub trait Labelled: Copy + Serialize + 'static {
+    const ALL: &'static [Self];
+    fn label(self) -> &'static str;
+}
+
+/// The wire name of `value` (`in_progress`, `full_admin`, …): how the API spells it.
+pub fn wire<T: Serialize>(value: T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// `(wire name, label)` of each of `values`, in order.
+pub fn table<T: Labelled>(values: &[T]) -> Vec<(String, &'static str)> {
+    values.iter().map(|&v| (wire(v), v.label())).collect()
+}
+
+/// Every table, by name: what the site's pages carry.
+pub fn labels() -> BTreeMap<&'static str, BTreeMap<String, &'static str>> {
+    let map = |rows: Vec<(String, &'static str)>| rows.into_iter().collect();
+    BTreeMap::from([
+        ("client_role", map(table(&Role::CLIENT_ROLES))),
+        ("staff_role", map(table(&Role::STAFF_ROLES))),
+        ("user_status", map(table(<UserStatus as Labelled>::ALL))),
+        ("ticket_status", map(table(<TicketStatus as Labelled>::ALL))),
+        ("priority", map(table(<Priority as Labelled>::ALL))),
+        ("audit_action", map(table(<AuditAction as Labelled>::ALL))),
+        (
+            "invoice_status",
+            map(table(<InvoiceStatus as Labelled>::ALL)),
+        ),
+        (
+            "payment_status",
+            map(table(<PaymentStatus as Labelled>::ALL)),
+        ),
+    ])
+}
+
+impl Labelled for Role {
+    const ALL: &'static [Self] = &[
+        Role::FullAdmin,
+        Role::TicketManager,
+        Role::BillingAdmin,
+        Role::TicketReadOnly,
+        Role::StandardUser,
+        Role::MspAdmin,
+        Role::Technician,
+    ];
+    fn label(self) -> &'static str {
+        Role::label(self)
+    }
+}
+
+impl Labelled for UserStatus {
+    const ALL: &'static [Self] = &[
+        UserStatus::Invited,
+        UserStatus::Active,
+        UserStatus::Deactivated,
+    ];
+    fn label(self) -> &'static str {
+        match self {
+            UserStatus::Invited => "Invited",
+            UserStatus::Active => "Active",
+            UserStatus::Deactivated => "Deactivated",
+        }
+    }
+}
+
+impl Labelled for TicketStatus {
+    const ALL: &'static [Self] = &TicketStatus::ALL;
+    fn label(self) -> &'static str {
+        TicketStatus::label(self)
+    }
+}
+
+impl Labelled for Priority {
+    const ALL: &'static [Self] = &[
+        Priority::Low,
+        Priority::Medium,
+        Priority::High,
+        Priority::Critical,
+    ];
+    fn label(self) -> &'static str {
+        match self {
+            Priority::Low => "Low",
+            Priority::Medium => "Medium",
+            Priority::High => "High",
+            Priority::Critical => "Critical",
+        }
+    }
+}
+
+impl Labelled for InvoiceStatus {
+    const ALL: &'static [Self] = &[
+        InvoiceStatus::Draft,
+        InvoiceStatus::Issued,
+        InvoiceStatus::Paid,
+        InvoiceStatus::Void,
+    ];
+    fn label(self) -> &'static str {
+        match self {
+            InvoiceStatus::Draft => "Draft",
+            InvoiceStatus::Issued => "Outstanding",
+            InvoiceStatus::Paid => "Paid",
+            InvoiceStatus::Void => "Void",
+        }
+    }
+}
+
+impl Labelled for PaymentStatus {
+    const ALL: &'static [Self] = &[
+        PaymentStatus::Pending,
+        PaymentStatus::Succeeded,
+        PaymentStatus::Failed,
+        PaymentStatus::Expired,
+    ];
+    fn label(self) -> &'static str {
+        match self {
+            PaymentStatus::Pending => "Waiting for confirmation",
+            PaymentStatus::Succeeded => "Paid",
+            PaymentStatus::Failed => "Failed",
+            PaymentStatus::Expired => "Not completed",
+        }
+    }
+}
+
+impl Labelled for AuditAction {
+    const ALL: &'static [Self] = &AuditAction::ALL;
+    fn label(self) -> &'static str {
+        use AuditAction::*;
+        match self {
+            SignIn => "Signed in",
+            SignInFailed => "Sign-in failed",
+            MfaChallengeFailed => "Second factor failed",
+            RecoveryCodeUsed => "Recovery code used",
+            PasswordChanged => "Password changed",
+            PasswordResetRequested => "Password reset asked for",
+            PasswordReset => "Password reset",
+            SessionsRevoked => "Signed out elsewhere",
+            MfaEnabled => "Two-factor turned on",
+            MfaDisabled => "Two-factor turned off",
+            MfaReset => "Two-factor reset",
+            ProfileUpdated => "Profile updated",
+            UserInvited => "User invited",
+            InvitationResent => "Invitation resent",
+            InvitationAccepted => "Invitation accepted",
+            RoleChanged => "Role changed",
+            UserUpdated => "User updated",
+            UserDeactivated => "User deactivated",
+            UserReactivated => "User reactivated",
+            CompanyCreated => "Company created",
+            CompanyUpdated => "Company updated",
+            TicketCreated => "Ticket raised",
+            TicketNoteAdded => "Ticket note added",
+            TicketUpdated => "Ticket updated",
+            TicketStatusChanged => "Ticket status changed",
+            AttachmentAdded => "File attached",
+            InvoiceCreated => "Invoice drafted",
+            InvoiceUpdated => "Invoice draft changed",
+            InvoiceDeleted => "Invoice draft deleted",
+            InvoiceIssued => "Invoice issued",
+            InvoiceVoided => "Invoice voided",
+            PaymentStarted => "Payment started",
+            PaymentReceived => "Payment received",
+            PaymentFailed => "Payment failed",
+            PaymentRecorded => "Payment recorded by hand",
+            PaymentMethodAdded => "Payment method added",
+            PaymentMethodChanged => "Payment method changed",
+            PaymentMethodRemoved => "Payment method removed",
+            AutopayChanged => "Autopay turned on or off",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_value_has_a_label_and_its_wire_name() {
+        let all = labels();
+        assert_eq!(
+            all["ticket_status"]["waiting_on_client"],
+            "Waiting on client"
+        );
+        assert_eq!(all["client_role"]["ticket_read_only"], "Ticket Read-Only");
+        assert_eq!(all["audit_action"].len(), AuditAction::ALL.len());
+        assert_eq!(all["invoice_status"]["issued"], "Outstanding");
+        for (name, table) in &all {
+            assert!(!table.is_empty(), "{name}");
+            for (wire, label) in table {
+                assert!(
+                    !wire.is_empty() && !label.is_empty(),
+                    "{name}: {wire:?} {label:?}"
+                );
+            }
+        }
+    }
+}
