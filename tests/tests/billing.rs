@@ -1288,7 +1288,7 @@ async fn cards_about_to_expire_are_reminded_once_per_card_and_month() {
     let t = TestApp::with_stripe(&server.uri()).await;
     let billing = t.login("billing@acme.example").await;
     setup(&t, &billing).await;
-    let today = portal::store::today(t.app.now());
+    let today = portal::domain::billing::today(t.app.now());
     let card = |id: &str, last4: &str, month: u8, year: i32| {
         event(
             &format!("evt_{id}"),
@@ -1469,7 +1469,7 @@ async fn invoices_export_as_csv_to_the_people_who_see_them() {
     let open = t.get("/api/invoices/export", &billing).await;
     assert_eq!(open.status, 200, "{}", open.text);
     assert_eq!(open.content_type(), "text/csv; charset=utf-8");
-    let today = portal::store::today(t.app.now());
+    let today = portal::domain::billing::today(t.app.now());
     let disposition = open.headers["content-disposition"].to_str().unwrap();
     assert!(
         disposition.contains(&format!("invoices-{ACME}-open-{today}.csv")),

@@ -538,11 +538,11 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
     Ok(files)
 }
 
-/// Add `note` to `ticket` and follow the change the store makes to it (updated time, version).
+/// Add `note` to `ticket`, which becomes the ticket with the note.
 async fn post(store: &Store, ticket: &mut Ticket, note: &Note) -> anyhow::Result<()> {
-    store.add_note(ticket, note, None).await?;
-    ticket.updated_at = note.created_at;
-    ticket.version += 1;
+    let touched = ticket.with_note(note);
+    store.add_note(ticket, &touched, note, None).await?;
+    *ticket = touched;
     Ok(())
 }
 

@@ -9,9 +9,10 @@ use portal::domain::billing::{
     BillingId, Invoice, InvoiceBody, InvoiceStatus, Payment, format_money, invoice_label, iso_date,
     parse_invoice_number, plain_amount,
 };
+use portal::domain::billing::{payable, today};
 use portal::domain::roles::Capability;
 use portal::domain::tickets::TicketRef;
-use portal::store::{Saved, payable, today};
+use portal::store::Saved;
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json, no_content};
 use portal::{ApiError, App};

@@ -6,11 +6,11 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::domain::CompanyId;
 use portal::domain::audit::{AuditAction, AuditEntry};
+use portal::domain::billing::payable;
 use portal::domain::billing::{
     Allocation, BillingAccount, BillingId, Invoice, InvoiceStatus, Payment, PaymentKind,
     PaymentStatus, format_money, invoice_label,
 };
-use portal::store::payable;
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json};
 use portal::{ApiError, App};

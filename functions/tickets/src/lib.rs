@@ -813,7 +813,13 @@ async fn add_note(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiErro
             ticket.number
         ),
     );
-    if !ctx.app.store.add_note(&ticket, &note, Some(&audit)).await? {
+    let touched = ticket.with_note(&note);
+    if !ctx
+        .app
+        .store
+        .add_note(&ticket, &touched, &note, Some(&audit))
+        .await?
+    {
         return Err(ApiError::Conflict);
     }
     if !note.internal {

@@ -28,7 +28,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
 
 /// Both kinds of reminder, for today (UTC).
 async fn run(app: &App) -> anyhow::Result<(usize, usize)> {
-    let today = portal::store::today(app.now());
+    let today = portal::domain::billing::today(app.now());
     let overdue = billing::overdue_reminders(app, today).await?;
     let cards = billing::card_reminders(app, today).await?;
     Ok((overdue, cards))

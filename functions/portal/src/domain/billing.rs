@@ -695,6 +695,16 @@ impl PaymentMethod {
     }
 }
 
+/// Today's date in UTC.
+pub fn today(now: OffsetDateTime) -> Date {
+    now.to_offset(time::UtcOffset::UTC).date()
+}
+
+/// Whether `status` is still open to payment.
+pub fn payable(invoice: &Invoice) -> bool {
+    invoice.status == InvoiceStatus::Issued && invoice.balance > 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

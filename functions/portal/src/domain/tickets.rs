@@ -276,6 +276,16 @@ pub struct Ticket {
     pub version: u64,
 }
 
+impl Ticket {
+    /// The ticket once `note` is added to it: updated at the note's time, one version on.
+    pub fn with_note(&self, note: &Note) -> Ticket {
+        let mut touched = self.clone();
+        touched.updated_at = note.created_at;
+        touched.version = self.version + 1;
+        touched
+    }
+}
+
 /// A note on a ticket: public (the conversation) or internal (MSP staff only, never in any client
 /// answer).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]

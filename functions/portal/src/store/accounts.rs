@@ -1,25 +1,134 @@
-//! Accounts in the store: companies, users, invitation and reset tokens, sessions, MFA and the audit
-//! trail. Every change that must not race is one conditional transaction with its audit entry.
+//! Accounts in the store: companies, users, their credentials, invitation and reset tokens,
+//! passwords. Every change that must not race is one conditional transaction with its audit entry.
 
 use super::*;
-use crate::domain::account::{MfaRecord, TokenKind, TokenRecord};
-use crate::domain::audit::AuditAction;
-
-/// Filters of the audit trail.
-#[derive(Clone, Debug, Default)]
-pub struct AuditQuery {
-    pub actor: Option<UserId>,
-    pub action: Option<AuditAction>,
-    pub from: Option<OffsetDateTime>,
-    /// Exclusive.
-    pub to: Option<OffsetDateTime>,
-}
-
-fn n(v: impl ToString) -> AttributeValue {
-    AttributeValue::N(v.to_string())
-}
+use crate::domain::account::{TokenKind, TokenRecord};
 
 impl Store {
+    fn company_item(company: &Company) -> anyhow::Result<Item> {
+        let mut item = to_item(company, &keys::company(&company.id))?;
+        keys::COMPANY_DIRECTORY_INDEX.put(
+            &mut item,
+            keys::COMPANY_DIRECTORY.into(),
+            keys::company_directory_sort(&company.name, &company.id),
+        );
+        Ok(item)
+    }
+
+    /// Create or overwrite a company.
+    pub async fn put_company(&self, company: &Company) -> anyhow::Result<()> {
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(Self::company_item(company)?))
+            .send()
+            .await
+            .context("storing company")?;
+        Ok(())
+    }
+
+    /// Create or overwrite a user and their credential together (demo seeding and bootstrap).
+    /// With `must_be_new`, refuses (returns `false`) if the email is already taken.
+    pub async fn put_user(
+        &self,
+        user: &User,
+        password_hash: &str,
+        must_be_new: bool,
+    ) -> anyhow::Result<bool> {
+        let credential = Credential {
+            email: user.email.clone(),
+            company_id: user.company_id.clone(),
+            user_id: user.id.clone(),
+            password_hash: password_hash.to_owned(),
+            mfa: false,
+            invite_hash: None,
+        };
+        let mut put_credential = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&credential, &keys::credential(&user.email))?));
+        if must_be_new {
+            put_credential = put_credential
+                .condition_expression("attribute_not_exists(#pk)")
+                .expression_attribute_names("#pk", keys::PK);
+        }
+        let put_user = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(
+                user,
+                &keys::user(&user.company_id, &user.id),
+            )?));
+        let mut parts = vec![
+            TransactWriteItem::builder()
+                .put(put_credential.build()?)
+                .build(),
+            TransactWriteItem::builder().put(put_user.build()?).build(),
+        ];
+        if must_be_new {
+            // A new admin counts towards the company's admins (seeding sets the count itself).
+            parts.extend(self.admins_part(&user.company_id, false, user.counts_as_admin())?);
+        }
+        self.transact(parts, "storing user").await
+    }
+
+    pub async fn get_company(&self, company: &CompanyId) -> anyhow::Result<Option<Company>> {
+        self.get(&keys::company(company))
+            .await
+            .context("reading company")
+    }
+
+    pub async fn get_user(
+        &self,
+        company: &CompanyId,
+        user: &UserId,
+    ) -> anyhow::Result<Option<User>> {
+        self.get(&keys::user(company, user))
+            .await
+            .context("reading user")
+    }
+
+    /// One page of the company directory, ordered by name; with `prefix`, only names starting
+    /// with it (case-insensitive).
+    pub async fn list_companies(
+        &self,
+        prefix: Option<&str>,
+        start: Option<Item>,
+        limit: i32,
+    ) -> anyhow::Result<Page<Company>> {
+        let mut query = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::COMPANY_DIRECTORY_INDEX.name)
+            .expression_attribute_names("#gpk", keys::COMPANY_DIRECTORY_INDEX.pk)
+            .expression_attribute_values(":dir", s(keys::COMPANY_DIRECTORY));
+        query = match prefix {
+            Some(prefix) => query
+                .key_condition_expression("#gpk = :dir AND begins_with(#gsk, :prefix)")
+                .expression_attribute_names("#gsk", keys::COMPANY_DIRECTORY_INDEX.sk)
+                .expression_attribute_values(":prefix", s(prefix.to_lowercase())),
+            None => query.key_condition_expression("#gpk = :dir"),
+        };
+        let out = query
+            .set_exclusive_start_key(start)
+            .limit(limit)
+            .send()
+            .await
+            .context("listing companies")?;
+        page(out.items, out.last_evaluated_key)
+    }
+
+    /// One page of a company's users, in id order.
+    pub async fn list_users(
+        &self,
+        company: &CompanyId,
+        start: Option<Item>,
+        limit: i32,
+    ) -> anyhow::Result<Page<User>> {
+        self.prefix_page(company, keys::USER_PREFIX, start, limit)
+            .await
+            .context("listing users")
+    }
+
     /// A new company (and its audit entry); `false` if the id is taken.
     pub async fn create_company(
         &self,
@@ -337,7 +446,11 @@ impl Store {
 
     /// Move the user to the next session epoch (every session started before ends), if still at
     /// `user.session_epoch` and, with `active`, still active.
-    fn bump_epoch_part(&self, user: &User, active: bool) -> anyhow::Result<TransactWriteItem> {
+    pub(super) fn bump_epoch_part(
+        &self,
+        user: &User,
+        active: bool,
+    ) -> anyhow::Result<TransactWriteItem> {
         let mut condition = "(#epoch = :epoch OR attribute_not_exists(#epoch))".to_owned();
         let mut update = Update::builder()
             .table_name(&self.table)
@@ -360,7 +473,10 @@ impl Store {
     }
 
     /// Keep `session` alive across an epoch bump: it moves to the next epoch with its user.
-    fn carry_session_part(&self, session: &Session) -> anyhow::Result<TransactWriteItem> {
+    pub(super) fn carry_session_part(
+        &self,
+        session: &Session,
+    ) -> anyhow::Result<TransactWriteItem> {
         Ok(TransactWriteItem::builder()
             .update(
                 Update::builder()
@@ -393,34 +509,6 @@ impl Store {
             self.audit_part(audit)?,
         ];
         self.transact(parts, "changing password").await
-    }
-
-    /// End every session of the user but `session`.
-    pub async fn end_other_sessions(
-        &self,
-        user: &User,
-        session: &Session,
-        audit: &AuditEntry,
-    ) -> anyhow::Result<bool> {
-        let parts = vec![
-            self.bump_epoch_part(user, true)?,
-            self.carry_session_part(session)?,
-            self.audit_part(audit)?,
-        ];
-        self.transact(parts, "ending other sessions").await
-    }
-
-    /// A user's session items (live or not; the caller filters by epoch and expiry).
-    pub async fn list_sessions(
-        &self,
-        company: &CompanyId,
-        user: &UserId,
-    ) -> anyhow::Result<Vec<Session>> {
-        Ok(self
-            .prefix_page(company, &keys::session_prefix(user), None, 100)
-            .await
-            .context("listing sessions")?
-            .items)
     }
 
     /// Save a changed user if still at `before.version`, keeping the company's admin count (the
@@ -458,204 +546,5 @@ impl Store {
             user.counts_as_admin(),
         )?);
         Ok(self.transact(parts, "saving user").await?.then_some(saved))
-    }
-
-    /// The user's MFA record and failed codes in the current window, in one call.
-    pub async fn load_mfa(
-        &self,
-        company: &CompanyId,
-        user: &UserId,
-        window: i64,
-    ) -> anyhow::Result<(Option<MfaRecord>, i64)> {
-        let wanted = [keys::mfa(company, user), keys::mfa_failures(user, window)];
-        let mut found = self.batch_get(&wanted).await.context("loading MFA")?;
-        let record = found.remove(&wanted[0].sk).map(from_item).transpose()?;
-        let failures = found
-            .remove(&wanted[1].sk)
-            .map(from_item::<LoginFailures>)
-            .transpose()?
-            .map_or(0, |f| f.failures);
-        Ok((record, failures))
-    }
-
-    /// Start (or restart) enrolment; `false` if MFA is already enabled.
-    pub async fn start_mfa(
-        &self,
-        company: &CompanyId,
-        user: &UserId,
-        record: &MfaRecord,
-    ) -> anyhow::Result<bool> {
-        let result = self
-            .db
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(record, &keys::mfa(company, user))?))
-            .condition_expression("attribute_not_exists(#pk) OR #enabled = :no")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#enabled", "enabled")
-            .expression_attribute_values(":no", AttributeValue::Bool(false))
-            .send()
-            .await;
-        applied(result, "starting MFA enrolment")
-    }
-
-    /// Set the MFA flag on the user (with a version bump) and on the credential.
-    fn mfa_flag_parts(&self, user: &User, on: bool) -> anyhow::Result<Vec<TransactWriteItem>> {
-        let flag = |key: Key, versioned: bool| -> anyhow::Result<TransactWriteItem> {
-            let field = if versioned { "mfa_enabled" } else { "mfa" };
-            let mut update = Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(key.to_item()))
-                .condition_expression("attribute_exists(#pk)")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#flag", field)
-                .expression_attribute_values(":on", AttributeValue::Bool(on));
-            update = if versioned {
-                update
-                    .update_expression("SET #flag = :on, #version = #version + :one")
-                    .expression_attribute_names("#version", "version")
-                    .expression_attribute_values(":one", n(1))
-            } else {
-                update.update_expression("SET #flag = :on")
-            };
-            Ok(TransactWriteItem::builder().update(update.build()?).build())
-        };
-        Ok(vec![
-            flag(keys::user(&user.company_id, &user.id), true)?,
-            flag(keys::credential(&user.email), false)?,
-        ])
-    }
-
-    /// Finish enrolment with the first accepted code: `record` (enabled, first step, recovery
-    /// hashes) replaces the pending one if its nonce is still `record.nonce`.
-    pub async fn enable_mfa(
-        &self,
-        user: &User,
-        record: &MfaRecord,
-        audit: &AuditEntry,
-    ) -> anyhow::Result<bool> {
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(to_item(
-                record,
-                &keys::mfa(&user.company_id, &user.id),
-            )?))
-            .condition_expression("#nonce = :nonce AND #enabled = :no")
-            .expression_attribute_names("#nonce", "nonce")
-            .expression_attribute_names("#enabled", "enabled")
-            .expression_attribute_values(":nonce", s(&record.nonce))
-            .expression_attribute_values(":no", AttributeValue::Bool(false))
-            .build()?;
-        let mut parts = vec![TransactWriteItem::builder().put(put).build()];
-        parts.extend(self.mfa_flag_parts(user, true)?);
-        parts.push(self.audit_part(audit)?);
-        self.transact(parts, "enabling MFA").await
-    }
-
-    /// Remove a user's MFA (turned off, or reset by an admin).
-    pub async fn remove_mfa(&self, user: &User, audit: &AuditEntry) -> anyhow::Result<bool> {
-        let delete = Delete::builder()
-            .table_name(&self.table)
-            .set_key(Some(keys::mfa(&user.company_id, &user.id).to_item()))
-            .build()?;
-        let mut parts = vec![TransactWriteItem::builder().delete(delete).build()];
-        parts.extend(self.mfa_flag_parts(user, false)?);
-        parts.push(self.audit_part(audit)?);
-        self.transact(parts, "removing MFA").await
-    }
-
-    /// Accepting a TOTP code of `step`: only if no code of this step or a later one was used.
-    pub fn mfa_step_part(
-        &self,
-        company: &CompanyId,
-        user: &UserId,
-        step: u64,
-    ) -> anyhow::Result<TransactWriteItem> {
-        Ok(TransactWriteItem::builder()
-            .update(
-                Update::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(keys::mfa(company, user).to_item()))
-                    .update_expression("SET #last = :step")
-                    .condition_expression("#enabled = :yes AND #last < :step")
-                    .expression_attribute_names("#last", "last_step")
-                    .expression_attribute_names("#enabled", "enabled")
-                    .expression_attribute_values(":step", n(step))
-                    .expression_attribute_values(":yes", AttributeValue::Bool(true))
-                    .build()?,
-            )
-            .build())
-    }
-
-    /// Spending recovery code number `index` (whose hash is `hash`): only if it is still there.
-    pub fn mfa_recovery_part(
-        &self,
-        company: &CompanyId,
-        user: &UserId,
-        index: usize,
-        hash: &str,
-    ) -> anyhow::Result<TransactWriteItem> {
-        Ok(TransactWriteItem::builder()
-            .update(
-                Update::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(keys::mfa(company, user).to_item()))
-                    .update_expression(format!("REMOVE #recovery[{index}]"))
-                    .condition_expression(format!("#enabled = :yes AND #recovery[{index}] = :hash"))
-                    .expression_attribute_names("#recovery", "recovery")
-                    .expression_attribute_names("#enabled", "enabled")
-                    .expression_attribute_values(":hash", s(hash))
-                    .expression_attribute_values(":yes", AttributeValue::Bool(true))
-                    .build()?,
-            )
-            .build())
-    }
-
-    /// One page of a company's audit trail, newest first.
-    pub async fn list_audit(
-        &self,
-        company: &CompanyId,
-        query: &AuditQuery,
-        start: Option<Item>,
-        limit: i32,
-    ) -> anyhow::Result<Page<AuditEntry>> {
-        let from = query
-            .from
-            .map_or_else(|| "0".to_owned(), keys::sortable_time);
-        let to = query
-            .to
-            .map_or_else(|| "\u{ffff}".to_owned(), keys::sortable_time);
-        let mut request = self.db.query().table_name(&self.table);
-        request = match &query.actor {
-            Some(actor) => request
-                .index_name(keys::AUDIT_BY_ACTOR_INDEX.name)
-                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-                .expression_attribute_names("#pk", keys::AUDIT_BY_ACTOR_INDEX.pk)
-                .expression_attribute_names("#sk", keys::AUDIT_BY_ACTOR_INDEX.sk)
-                .expression_attribute_values(":pk", s(keys::audit_actor(company, actor)))
-                .expression_attribute_values(":from", s(from))
-                .expression_attribute_values(":to", s(to)),
-            None => request
-                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":pk", s(keys::company_partition(company)))
-                .expression_attribute_values(":from", s(format!("{}{from}", keys::AUDIT_PREFIX)))
-                .expression_attribute_values(":to", s(format!("{}{to}", keys::AUDIT_PREFIX))),
-        };
-        if let Some(action) = query.action {
-            request = request
-                .filter_expression("#action = :action")
-                .expression_attribute_names("#action", "action")
-                .expression_attribute_values(":action", s(action.as_str()));
-        }
-        let out = request
-            .scan_index_forward(false)
-            .set_exclusive_start_key(start)
-            .limit(limit)
-            .send()
-            .await
-            .context("listing audit entries")?;
-        page(out.items, out.last_evaluated_key)
     }
 }

@@ -3,21 +3,17 @@
 //! leaves `pending` once, a Stripe event is recorded in the same transaction as its effect.
 
 use anyhow::Context;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 
-use super::{Item, Page, Store, applied, from_item, s, to_item};
+use super::{Item, Page, Store, applied, from_item, n, s, to_item};
 use crate::domain::CompanyId;
 use crate::domain::audit::AuditEntry;
 use crate::domain::billing::{
-    BillingAccount, BillingId, Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus,
+    BillingAccount, BillingId, Invoice, Payment, PaymentMethod, PaymentStatus,
 };
 use crate::store::keys::{self, Key};
-
-fn n(v: impl ToString) -> AttributeValue {
-    AttributeValue::N(v.to_string())
-}
 
 /// Where invoice number `n` points.
 #[derive(Serialize, Deserialize)]
@@ -627,14 +623,4 @@ fn invoice_index(company: Option<&CompanyId>, tab: &str) -> (keys::Index, String
         Some(c) => (keys::INVOICE_TABS_INDEX, keys::invoice_tab(c, tab)),
         None => (keys::INVOICE_QUEUE_INDEX, keys::invoice_queue(tab)),
     }
-}
-
-/// Today's date in UTC.
-pub fn today(now: OffsetDateTime) -> Date {
-    now.to_offset(time::UtcOffset::UTC).date()
-}
-
-/// Whether `status` is still open to payment.
-pub fn payable(invoice: &Invoice) -> bool {
-    invoice.status == InvoiceStatus::Issued && invoice.balance > 0
 }

@@ -1,0 +1,329 @@
+//! Signing in and sessions in the store: the records every request reads, failure counters, starting
+//! and ending sessions, and second-factor enrolments.
+
+use super::*;
+use crate::domain::account::MfaRecord;
+
+/// Failed sign-ins for one email within one time window.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct LoginFailures {
+    pub failures: i64,
+}
+
+/// What every authenticated request reads, in one BatchGetItem.
+pub struct AuthRecords {
+    pub session: Option<Session>,
+    pub user: Option<User>,
+    pub company: Option<Company>,
+}
+
+impl Store {
+    /// The session, user and company named by a session token, in one BatchGetItem.
+    pub async fn load_auth(
+        &self,
+        company: &CompanyId,
+        user: &UserId,
+        session: &SessionId,
+    ) -> anyhow::Result<AuthRecords> {
+        let wanted = [
+            keys::session(company, user, session),
+            keys::user(company, user),
+            keys::company(company),
+        ];
+        let mut found = self.batch_get(&wanted).await.context("loading session")?;
+        Ok(AuthRecords {
+            session: found.remove(&wanted[0].sk).map(from_item).transpose()?,
+            user: found.remove(&wanted[1].sk).map(from_item).transpose()?,
+            company: found.remove(&wanted[2].sk).map(from_item).transpose()?,
+        })
+    }
+
+    /// The credential for an email and its failure count in the current window, in one call.
+    pub async fn load_login(
+        &self,
+        email: &Email,
+        window: i64,
+    ) -> anyhow::Result<(Option<Credential>, i64)> {
+        let wanted = [keys::credential(email), keys::login_failures(email, window)];
+        let mut found = self
+            .batch_get(&wanted)
+            .await
+            .context("loading credential")?;
+        let credential = found.remove(&wanted[0].sk).map(from_item).transpose()?;
+        let failures = found
+            .remove(&wanted[1].sk)
+            .map(from_item::<LoginFailures>)
+            .transpose()?
+            .map_or(0, |f| f.failures);
+        Ok((credential, failures))
+    }
+
+    /// Count one failure (sign-in, second factor) in the counter item `key`, which expires by TTL;
+    /// with `audit`, record the entry in the same transaction.
+    pub async fn record_failure(
+        &self,
+        key: Key,
+        expires: OffsetDateTime,
+        audit: Option<&AuditEntry>,
+    ) -> anyhow::Result<()> {
+        let count = TransactWriteItem::builder()
+            .update(
+                Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key.to_item()))
+                    .update_expression("ADD #failures :one SET #ttl = :ttl")
+                    .expression_attribute_names("#failures", "failures")
+                    .expression_attribute_names("#ttl", keys::TTL)
+                    .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                    .expression_attribute_values(":ttl", epoch(expires))
+                    .build()?,
+            )
+            .build();
+        let mut parts = vec![count];
+        parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
+        self.transact(parts, "recording a failure").await?;
+        Ok(())
+    }
+
+    /// Store a new session if the user is (still) active and still at the session's epoch, note
+    /// the sign-in on the user, clear the email's failure counter and record `audit`, in one
+    /// transaction. Returns `false` if the user is missing, not active or was signed out meanwhile.
+    pub async fn start_session(
+        &self,
+        session: &Session,
+        email: &Email,
+        window: i64,
+        audit: &AuditEntry,
+        second_factor: Option<TransactWriteItem>,
+    ) -> anyhow::Result<bool> {
+        let mut item = to_item(
+            session,
+            &keys::session(&session.company_id, &session.user_id, &session.id),
+        )?;
+        item.insert(keys::TTL.into(), epoch(session.expires_at));
+        let note_user = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(
+                keys::user(&session.company_id, &session.user_id).to_item(),
+            ))
+            .update_expression("SET #last = :now")
+            .condition_expression(
+                "#status = :active AND (#epoch = :epoch OR attribute_not_exists(#epoch))",
+            )
+            .expression_attribute_names("#last", "last_sign_in_at")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#epoch", "session_epoch")
+            .expression_attribute_values(":now", s(rfc3339(session.created_at)?))
+            .expression_attribute_values(":active", s("active"))
+            .expression_attribute_values(":epoch", AttributeValue::N(session.epoch.to_string()))
+            .build()?;
+
+        let clear_failures = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::login_failures(email, window).to_item()))
+            .build()?;
+        let mut parts = vec![
+            TransactWriteItem::builder().update(note_user).build(),
+            self.put_new(item)?,
+            TransactWriteItem::builder().delete(clear_failures).build(),
+            self.audit_part(audit)?,
+        ];
+        parts.extend(second_factor);
+        self.transact(parts, "starting session").await
+    }
+
+    pub async fn delete_session(
+        &self,
+        company: &CompanyId,
+        user: &UserId,
+        session: &SessionId,
+    ) -> anyhow::Result<()> {
+        self.db
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::session(company, user, session).to_item()))
+            .send()
+            .await
+            .context("ending session")?;
+        Ok(())
+    }
+
+    /// End every session of the user but `session`.
+    pub async fn end_other_sessions(
+        &self,
+        user: &User,
+        session: &Session,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<bool> {
+        let parts = vec![
+            self.bump_epoch_part(user, true)?,
+            self.carry_session_part(session)?,
+            self.audit_part(audit)?,
+        ];
+        self.transact(parts, "ending other sessions").await
+    }
+
+    /// A user's session items (live or not; the caller filters by epoch and expiry).
+    pub async fn list_sessions(
+        &self,
+        company: &CompanyId,
+        user: &UserId,
+    ) -> anyhow::Result<Vec<Session>> {
+        Ok(self
+            .prefix_page(company, &keys::session_prefix(user), None, 100)
+            .await
+            .context("listing sessions")?
+            .items)
+    }
+
+    /// The user's MFA record and failed codes in the current window, in one call.
+    pub async fn load_mfa(
+        &self,
+        company: &CompanyId,
+        user: &UserId,
+        window: i64,
+    ) -> anyhow::Result<(Option<MfaRecord>, i64)> {
+        let wanted = [keys::mfa(company, user), keys::mfa_failures(user, window)];
+        let mut found = self.batch_get(&wanted).await.context("loading MFA")?;
+        let record = found.remove(&wanted[0].sk).map(from_item).transpose()?;
+        let failures = found
+            .remove(&wanted[1].sk)
+            .map(from_item::<LoginFailures>)
+            .transpose()?
+            .map_or(0, |f| f.failures);
+        Ok((record, failures))
+    }
+
+    /// Start (or restart) enrolment; `false` if MFA is already enabled.
+    pub async fn start_mfa(
+        &self,
+        company: &CompanyId,
+        user: &UserId,
+        record: &MfaRecord,
+    ) -> anyhow::Result<bool> {
+        let result = self
+            .db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(record, &keys::mfa(company, user))?))
+            .condition_expression("attribute_not_exists(#pk) OR #enabled = :no")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#enabled", "enabled")
+            .expression_attribute_values(":no", AttributeValue::Bool(false))
+            .send()
+            .await;
+        applied(result, "starting MFA enrolment")
+    }
+
+    /// Set the MFA flag on the user (with a version bump) and on the credential.
+    fn mfa_flag_parts(&self, user: &User, on: bool) -> anyhow::Result<Vec<TransactWriteItem>> {
+        let flag = |key: Key, versioned: bool| -> anyhow::Result<TransactWriteItem> {
+            let field = if versioned { "mfa_enabled" } else { "mfa" };
+            let mut update = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key.to_item()))
+                .condition_expression("attribute_exists(#pk)")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_names("#flag", field)
+                .expression_attribute_values(":on", AttributeValue::Bool(on));
+            update = if versioned {
+                update
+                    .update_expression("SET #flag = :on, #version = #version + :one")
+                    .expression_attribute_names("#version", "version")
+                    .expression_attribute_values(":one", n(1))
+            } else {
+                update.update_expression("SET #flag = :on")
+            };
+            Ok(TransactWriteItem::builder().update(update.build()?).build())
+        };
+        Ok(vec![
+            flag(keys::user(&user.company_id, &user.id), true)?,
+            flag(keys::credential(&user.email), false)?,
+        ])
+    }
+
+    /// Finish enrolment with the first accepted code: `record` (enabled, first step, recovery
+    /// hashes) replaces the pending one if its nonce is still `record.nonce`.
+    pub async fn enable_mfa(
+        &self,
+        user: &User,
+        record: &MfaRecord,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<bool> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(
+                record,
+                &keys::mfa(&user.company_id, &user.id),
+            )?))
+            .condition_expression("#nonce = :nonce AND #enabled = :no")
+            .expression_attribute_names("#nonce", "nonce")
+            .expression_attribute_names("#enabled", "enabled")
+            .expression_attribute_values(":nonce", s(&record.nonce))
+            .expression_attribute_values(":no", AttributeValue::Bool(false))
+            .build()?;
+        let mut parts = vec![TransactWriteItem::builder().put(put).build()];
+        parts.extend(self.mfa_flag_parts(user, true)?);
+        parts.push(self.audit_part(audit)?);
+        self.transact(parts, "enabling MFA").await
+    }
+
+    /// Remove a user's MFA (turned off, or reset by an admin).
+    pub async fn remove_mfa(&self, user: &User, audit: &AuditEntry) -> anyhow::Result<bool> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::mfa(&user.company_id, &user.id).to_item()))
+            .build()?;
+        let mut parts = vec![TransactWriteItem::builder().delete(delete).build()];
+        parts.extend(self.mfa_flag_parts(user, false)?);
+        parts.push(self.audit_part(audit)?);
+        self.transact(parts, "removing MFA").await
+    }
+
+    /// Accepting a TOTP code of `step`: only if no code of this step or a later one was used.
+    pub fn mfa_step_part(
+        &self,
+        company: &CompanyId,
+        user: &UserId,
+        step: u64,
+    ) -> anyhow::Result<TransactWriteItem> {
+        Ok(TransactWriteItem::builder()
+            .update(
+                Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(keys::mfa(company, user).to_item()))
+                    .update_expression("SET #last = :step")
+                    .condition_expression("#enabled = :yes AND #last < :step")
+                    .expression_attribute_names("#last", "last_step")
+                    .expression_attribute_names("#enabled", "enabled")
+                    .expression_attribute_values(":step", n(step))
+                    .expression_attribute_values(":yes", AttributeValue::Bool(true))
+                    .build()?,
+            )
+            .build())
+    }
+
+    /// Spending recovery code number `index` (whose hash is `hash`): only if it is still there.
+    pub fn mfa_recovery_part(
+        &self,
+        company: &CompanyId,
+        user: &UserId,
+        index: usize,
+        hash: &str,
+    ) -> anyhow::Result<TransactWriteItem> {
+        Ok(TransactWriteItem::builder()
+            .update(
+                Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(keys::mfa(company, user).to_item()))
+                    .update_expression(format!("REMOVE #recovery[{index}]"))
+                    .condition_expression(format!("#enabled = :yes AND #recovery[{index}] = :hash"))
+                    .expression_attribute_names("#recovery", "recovery")
+                    .expression_attribute_names("#enabled", "enabled")
+                    .expression_attribute_values(":hash", s(hash))
+                    .expression_attribute_values(":yes", AttributeValue::Bool(true))
+                    .build()?,
+            )
+            .build())
+    }
+}

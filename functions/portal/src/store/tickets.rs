@@ -1,0 +1,562 @@
+//! Tickets in the store: settings, tickets with their list-index attributes, notes, attachments, the
+//! word index, number pointers, idempotency keys and the statistics items (docs/tickets.md).
+
+use super::*;
+
+/// Which company a ticket number is in.
+#[derive(Serialize, Deserialize)]
+struct NumberPointer {
+    company_id: CompanyId,
+}
+
+impl Store {
+    /// The MSP's ticket settings (defaults until an admin saves them).
+    pub async fn ticket_settings(&self) -> anyhow::Result<TicketSettings> {
+        Ok(self
+            .get(&keys::ticket_settings())
+            .await
+            .context("reading ticket settings")?
+            .unwrap_or_default())
+    }
+
+    /// Save ticket settings if they are still at `settings.version - 1`; `false` if someone else
+    /// saved in between.
+    pub async fn put_ticket_settings(&self, settings: &TicketSettings) -> anyhow::Result<bool> {
+        let result = self
+            .db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(settings, &keys::ticket_settings())?))
+            .condition_expression("attribute_not_exists(#pk) OR #version = :previous")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(
+                ":previous",
+                AttributeValue::N(settings.version.saturating_sub(1).to_string()),
+            )
+            .send()
+            .await;
+        applied(result, "storing ticket settings")
+    }
+
+    /// The ticket settings and (when raising a ticket for a colleague) that colleague, in one call.
+    pub async fn load_for_new_ticket(
+        &self,
+        contact: Option<(&CompanyId, &UserId)>,
+    ) -> anyhow::Result<(TicketSettings, Option<User>)> {
+        let mut wanted = vec![keys::ticket_settings()];
+        if let Some((company, user)) = contact {
+            wanted.push(keys::user(company, user));
+        }
+        let mut found = self
+            .batch_get(&wanted)
+            .await
+            .context("loading settings and contact")?;
+        let settings = found
+            .remove(&wanted[0].sk)
+            .map(from_item)
+            .transpose()?
+            .unwrap_or_default();
+        let user = match wanted.get(1) {
+            Some(key) => found.remove(&key.sk).map(from_item).transpose()?,
+            None => None,
+        };
+        Ok((settings, user))
+    }
+
+    /// A ticket's item with its list-index attributes, all derived from the ticket (docs/tickets.md).
+    fn ticket_item(ticket: &Ticket) -> anyhow::Result<Item> {
+        let mut item = to_item(ticket, &keys::ticket(&ticket.company_id, ticket.number))?;
+        for list in keys::TicketList::of(ticket) {
+            list.index()
+                .put(&mut item, list.partition(), list.sort_key(ticket));
+        }
+        Ok(item)
+    }
+
+    /// A Put of the whole `ticket` (with its index attributes) that succeeds only if the stored
+    /// ticket is still at `previous` version.
+    fn versioned_ticket_put(&self, ticket: &Ticket, previous: u64) -> anyhow::Result<Put> {
+        Ok(Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(Self::ticket_item(ticket)?))
+            .condition_expression("#version = :version")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":version", AttributeValue::N(previous.to_string()))
+            .build()?)
+    }
+
+    /// Save a changed ticket if nobody changed it since it was `before`; `false` otherwise. A move
+    /// between open and closed updates the open counts in the same transaction.
+    pub async fn save_ticket(
+        &self,
+        ticket: &Ticket,
+        before: &Ticket,
+        audit: Option<&AuditEntry>,
+    ) -> anyhow::Result<bool> {
+        let open_delta = i64::from(ticket.status.is_open()) - i64::from(before.status.is_open());
+        let mut parts = vec![
+            TransactWriteItem::builder()
+                .put(self.versioned_ticket_put(ticket, before.version)?)
+                .build(),
+        ];
+        parts.extend(self.ticket_stats(ticket, open_delta, None)?);
+        parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
+        self.transact(parts, "saving ticket").await
+    }
+
+    /// `ADD #field :delta` on a statistics item, as a transaction part.
+    fn stats_add(&self, key: Key, field: &str, delta: i64) -> anyhow::Result<TransactWriteItem> {
+        Ok(TransactWriteItem::builder()
+            .update(
+                aws_sdk_dynamodb::types::Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key.to_item()))
+                    .update_expression("ADD #field :delta")
+                    .expression_attribute_names("#field", field)
+                    .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()))
+                    .build()?,
+            )
+            .build())
+    }
+
+    /// The statistics changes a ticket moving by `open_delta` (±1, or 0) makes, for the company and
+    /// for its contact; `month` when the ticket is new.
+    fn ticket_stats(
+        &self,
+        ticket: &Ticket,
+        open_delta: i64,
+        month: Option<&str>,
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
+        let mut parts = Vec::new();
+        for contact in [None, Some(&ticket.contact_id)] {
+            if open_delta != 0 {
+                parts.push(self.stats_add(
+                    keys::ticket_stats_open(&ticket.company_id, contact),
+                    "open",
+                    open_delta,
+                )?);
+            }
+            if let Some(month) = month {
+                parts.push(self.stats_add(
+                    keys::ticket_stats_month(&ticket.company_id, contact, month),
+                    "created",
+                    1,
+                )?);
+            }
+        }
+        Ok(parts)
+    }
+
+    /// Store a new ticket and its number pointer together.
+    pub async fn create_ticket(&self, ticket: &Ticket) -> anyhow::Result<()> {
+        self.create_ticket_once(ticket, None, None)
+            .await
+            .map(|_| ())
+    }
+
+    /// The ticket an earlier create with this user's `Idempotency-Key` made, if any.
+    pub async fn idempotent_ticket(
+        &self,
+        user: &UserId,
+        key: &str,
+    ) -> anyhow::Result<Option<TicketRef>> {
+        self.get(&keys::idempotency(user, key))
+            .await
+            .context("reading idempotency key")
+    }
+
+    /// Store a new ticket; with `once = (user, key, expiry)`, also remember the key in the same
+    /// transaction. `Ok(false)` when that key was used meanwhile (a concurrent retry): nothing is
+    /// written, and the caller answers with the ticket the key names.
+    pub async fn create_ticket_once(
+        &self,
+        ticket: &Ticket,
+        once: Option<(&UserId, &str, OffsetDateTime)>,
+        audit: Option<&AuditEntry>,
+    ) -> anyhow::Result<bool> {
+        let item = Self::ticket_item(ticket)?;
+        let pointer = Self::number_pointer(ticket)?;
+        let month = format!(
+            "{:04}-{:02}",
+            ticket.created_at.year(),
+            u8::from(ticket.created_at.month())
+        );
+        let mut parts = vec![self.put_new(item)?, self.put_new(pointer)?];
+        for item in Self::word_items(ticket)? {
+            parts.push(
+                TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(item))
+                            .build()?,
+                    )
+                    .build(),
+            );
+        }
+        parts.extend(self.ticket_stats(
+            ticket,
+            i64::from(ticket.status.is_open()),
+            Some(&month),
+        )?);
+        if let Some((user, key, expires)) = once {
+            let mut item = to_item(
+                &TicketRef {
+                    company_id: ticket.company_id.clone(),
+                    number: ticket.number,
+                },
+                &keys::idempotency(user, key),
+            )?;
+            item.insert(keys::TTL.into(), epoch(expires));
+            parts.push(self.put_new(item)?);
+        }
+        parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
+        self.transact(parts, "storing ticket").await
+    }
+
+    /// Bulk load (imports from another system, benchmarks): each ticket's item with its list
+    /// indexes, number pointer and word index, in BatchWriteItem calls of 25 puts. No counts and
+    /// no conditions: for numbers nobody else is using.
+    pub async fn load_tickets(&self, tickets: &[Ticket]) -> anyhow::Result<()> {
+        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        let mut items = Vec::new();
+        for ticket in tickets {
+            items.push(Self::ticket_item(ticket)?);
+            items.push(Self::number_pointer(ticket)?);
+            items.extend(Self::word_items(ticket)?);
+        }
+        for chunk in items.chunks(25) {
+            let mut requests: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|item| {
+                    Ok(WriteRequest::builder()
+                        .put_request(PutRequest::builder().set_item(Some(item.clone())).build()?)
+                        .build())
+                })
+                .collect::<anyhow::Result<_>>()?;
+            while !requests.is_empty() {
+                let out = self
+                    .db
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .context("loading tickets")?;
+                requests = out
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(&self.table))
+                    .unwrap_or_default();
+            }
+        }
+        Ok(())
+    }
+
+    /// The item that says which company ticket `number` is in (staff open tickets by number).
+    fn number_pointer(ticket: &Ticket) -> anyhow::Result<Item> {
+        to_item(
+            &NumberPointer {
+                company_id: ticket.company_id.clone(),
+            },
+            &keys::ticket_number(ticket.number),
+        )
+    }
+
+    /// The word index items of a ticket's summary (docs/tickets.md): each names its ticket.
+    fn word_items(ticket: &Ticket) -> anyhow::Result<Vec<Item>> {
+        let at = TicketRef {
+            company_id: ticket.company_id.clone(),
+            number: ticket.number,
+        };
+        crate::domain::tickets::summary_words(&ticket.summary)
+            .into_iter()
+            .map(|word| {
+                let mut item = to_item(
+                    &at,
+                    &keys::ticket_word(&ticket.company_id, &word, ticket.number),
+                )?;
+                keys::TICKET_WORDS_INDEX.put(
+                    &mut item,
+                    keys::ticket_word_queue(&word),
+                    keys::ticket_word_sort(&word, ticket.number),
+                );
+                Ok(item)
+            })
+            .collect()
+    }
+
+    /// The company ticket `number` belongs to.
+    pub async fn ticket_company(&self, number: u64) -> anyhow::Result<Option<CompanyId>> {
+        let pointer: Option<NumberPointer> = self
+            .get(&keys::ticket_number(number))
+            .await
+            .context("finding ticket")?;
+        Ok(pointer.map(|p| p.company_id))
+    }
+
+    /// A ticket with its notes, oldest first, in one Query. Without `internal`, the Query stops
+    /// before the internal notes: they are never read for a client.
+    pub async fn ticket_detail(
+        &self,
+        company: &CompanyId,
+        number: u64,
+        internal: bool,
+    ) -> anyhow::Result<Option<(Ticket, Vec<Note>, Vec<Attachment>)>> {
+        let start = keys::ticket_sk(number);
+        let end = if internal {
+            format!("{start}#\u{ffff}")
+        } else {
+            keys::ticket_public_end(number)
+        };
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :start AND :end")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", s(keys::company_partition(company)))
+            .expression_attribute_values(":start", s(&start))
+            .expression_attribute_values(":end", s(end))
+            .consistent_read(true)
+            .send()
+            .await
+            .context("reading ticket")?;
+        let mut ticket = None;
+        let mut notes = Vec::new();
+        let mut attachments = Vec::new();
+        for item in out.items.unwrap_or_default() {
+            let sk = item
+                .get(keys::SK)
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default();
+            if sk == start {
+                ticket = Some(from_item::<Ticket>(item)?);
+            } else if keys::is_ticket_attachment(&sk) {
+                attachments.push(from_item::<Attachment>(item)?);
+            } else {
+                notes.push(from_item::<Note>(item)?);
+            }
+        }
+        notes.retain(|n| internal || !n.internal);
+        attachments.retain(|a| internal || !a.internal);
+        attachments.sort_by_key(|a| a.created_at);
+        Ok(ticket.map(|t| (t, notes, attachments)))
+    }
+
+    /// Record a confirmed attachment (and `audit`); `false` if it was already recorded.
+    pub async fn add_attachment(
+        &self,
+        company: &CompanyId,
+        attachment: &Attachment,
+        audit: Option<&AuditEntry>,
+    ) -> anyhow::Result<bool> {
+        let key = keys::ticket_attachment(
+            company,
+            attachment.ticket_number,
+            &attachment.id,
+            attachment.internal,
+        );
+        let mut parts = vec![self.put_new(to_item(attachment, &key)?)?];
+        parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
+        self.transact(parts, "storing attachment").await
+    }
+
+    /// Add a note and write the ticket as it is with the note (`Ticket::with_note`) together;
+    /// `false` if the ticket changed since it was read as `ticket`.
+    pub async fn add_note(
+        &self,
+        ticket: &Ticket,
+        touched: &Ticket,
+        note: &Note,
+        audit: Option<&AuditEntry>,
+    ) -> anyhow::Result<bool> {
+        let created = keys::sortable_time(note.created_at);
+        let key = keys::ticket_note(
+            &ticket.company_id,
+            ticket.number,
+            &created,
+            &note.id,
+            note.internal,
+        );
+        let put = self.put_new(to_item(note, &key)?)?;
+        // The ticket is written whole, so every index attribute follows its new update time.
+        let touch = self.versioned_ticket_put(touched, ticket.version)?;
+        let mut parts = vec![put, TransactWriteItem::builder().put(touch).build()];
+        parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
+        self.transact(parts, "storing note").await
+    }
+
+    /// One page (≤ `limit` items read) of ticket list `list`, ascending or not, with optional status
+    /// and priority filters applied to that one page.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn list_tickets(
+        &self,
+        list: &keys::TicketList,
+        ascending: bool,
+        status: Option<TicketStatus>,
+        priority: Option<Priority>,
+        start: Option<Item>,
+        limit: i32,
+    ) -> anyhow::Result<Page<Ticket>> {
+        let mut query = self.index_query(list.index(), &list.partition(), !ascending, start, limit);
+        let mut filters = Vec::new();
+        if let Some(status) = status {
+            filters.push("#status = :status");
+            query = query
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":status", serde_dynamo::to_attribute_value(status)?);
+        }
+        if let Some(priority) = priority {
+            filters.push("#priority = :priority");
+            query = query
+                .expression_attribute_names("#priority", "priority")
+                .expression_attribute_values(
+                    ":priority",
+                    serde_dynamo::to_attribute_value(priority)?,
+                );
+        }
+        if !filters.is_empty() {
+            query = query.filter_expression(filters.join(" AND "));
+        }
+        let out = query.send().await.context("listing tickets")?;
+        page(out.items, out.last_evaluated_key)
+    }
+
+    /// One page (≤ `limit` word items) of the search index: tickets with a summary word starting
+    /// with `prefix` (at least two characters), in one company or, for `None`, across companies.
+    pub async fn search_words(
+        &self,
+        company: Option<&CompanyId>,
+        prefix: &str,
+        start: Option<Item>,
+        limit: i32,
+    ) -> anyhow::Result<Page<TicketRef>> {
+        let query = self.db.query().table_name(&self.table);
+        let query = match company {
+            Some(company) => query
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_names("#sk", keys::SK)
+                .expression_attribute_values(":pk", s(keys::company_partition(company)))
+                .expression_attribute_values(":prefix", s(keys::ticket_word_prefix(prefix))),
+            None => query
+                .index_name(keys::TICKET_WORDS_INDEX.name)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", keys::TICKET_WORDS_INDEX.pk)
+                .expression_attribute_names("#sk", keys::TICKET_WORDS_INDEX.sk)
+                .expression_attribute_values(":pk", s(keys::ticket_word_queue(prefix)))
+                .expression_attribute_values(":prefix", s(prefix)),
+        };
+        let out = query
+            .set_exclusive_start_key(start)
+            .limit(limit)
+            .send()
+            .await
+            .context("searching tickets")?;
+        page(out.items, out.last_evaluated_key)
+    }
+
+    /// One ticket, without its notes.
+    pub async fn get_ticket(
+        &self,
+        company: &CompanyId,
+        number: u64,
+    ) -> anyhow::Result<Option<Ticket>> {
+        self.get(&keys::ticket(company, number))
+            .await
+            .context("reading ticket")
+    }
+
+    /// Up to 100 tickets by reference, in one BatchGetItem (plus a retry for keys DynamoDB leaves
+    /// unprocessed under load), in no particular order; missing ones are left out.
+    pub async fn get_tickets(&self, refs: &[TicketRef]) -> anyhow::Result<Vec<Ticket>> {
+        let mut wanted: Vec<Item> = Vec::new();
+        for r in refs {
+            let key = keys::ticket(&r.company_id, r.number).to_item();
+            if !wanted.contains(&key) {
+                wanted.push(key);
+            }
+        }
+        let mut tickets = Vec::new();
+        for _attempt in 0..3 {
+            if wanted.is_empty() {
+                break;
+            }
+            let out = self
+                .db
+                .batch_get_item()
+                .request_items(
+                    &self.table,
+                    KeysAndAttributes::builder()
+                        .set_keys(Some(std::mem::take(&mut wanted)))
+                        .build()?,
+                )
+                .send()
+                .await
+                .context("reading tickets")?;
+            for item in out
+                .responses
+                .and_then(|mut r| r.remove(&self.table))
+                .unwrap_or_default()
+            {
+                tickets.push(from_item::<Ticket>(item)?);
+            }
+            wanted = out
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(&self.table))
+                .map(|k| k.keys)
+                .unwrap_or_default();
+        }
+        Ok(tickets)
+    }
+
+    /// Ticket statistics of a company (or one contact): open tickets, and tickets raised per month
+    /// from `first_month` (`yyyy-mm`) on, in one Query.
+    pub async fn ticket_stats_since(
+        &self,
+        company: &CompanyId,
+        contact: Option<&UserId>,
+        first_month: &str,
+    ) -> anyhow::Result<(i64, Vec<(String, i64)>)> {
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", s(keys::company_partition(company)))
+            .expression_attribute_values(
+                ":from",
+                s(keys::ticket_stats_month(company, contact, first_month).sk),
+            )
+            .expression_attribute_values(":to", s(keys::ticket_stats_open(company, contact).sk))
+            .send()
+            .await
+            .context("reading ticket statistics")?;
+        let number = |item: &Item, field: &str| {
+            item.get(field)
+                .and_then(|v| v.as_n().ok())
+                .and_then(|n| n.parse::<i64>().ok())
+                .unwrap_or(0)
+        };
+        let mut open = 0;
+        let mut months = Vec::new();
+        for item in out.items.unwrap_or_default() {
+            let sk = item
+                .get(keys::SK)
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default();
+            match sk.rsplit_once("M#") {
+                Some((_, month)) if !sk.ends_with("OPEN") => {
+                    months.push((month.to_owned(), number(&item, "created")))
+                }
+                _ => open = number(&item, "open"),
+            }
+        }
+        Ok((open, months))
+    }
+}
