@@ -95,14 +95,14 @@ async fn wrong_password_and_unknown_email_get_the_same_answer_in_the_same_time_c
 async fn repeated_failures_throttle_the_account_even_with_the_right_password_until_the_window_ends()
 {
     let t = TestApp::new().await;
-    for _ in 0..portal::web::principal::MAX_FAILURES {
+    for _ in 0..portal::auth::signin::MAX_FAILURES {
         assert_eq!(t.try_login(ACME_ADMIN, "wrong password!").await.status, 401);
     }
     let throttled = t.try_login(ACME_ADMIN, PASSWORD).await;
     assert_eq!(throttled.problem(429), "/problems/too-many-attempts");
     assert!(throttled.headers.get("retry-after").is_some());
     // An unknown email is throttled the same way, so throttling tells nothing about who exists.
-    for _ in 0..portal::web::principal::MAX_FAILURES {
+    for _ in 0..portal::auth::signin::MAX_FAILURES {
         t.try_login("ghost@acme.example", "wrong password!").await;
     }
     assert_eq!(
@@ -115,7 +115,7 @@ async fn repeated_failures_throttle_the_account_even_with_the_right_password_unt
     assert_eq!(t.try_login("user@acme.example", PASSWORD).await.status, 204);
     // Once the window has passed, the right password works again.
     t.clock.advance(time::Duration::seconds(
-        portal::web::principal::FAILURE_WINDOW_SECS,
+        portal::auth::signin::FAILURE_WINDOW_SECS,
     ));
     assert_eq!(t.try_login(ACME_ADMIN, PASSWORD).await.status, 204);
 }

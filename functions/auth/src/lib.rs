@@ -8,12 +8,13 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use portal::auth::links;
 use portal::auth::password;
+use portal::auth::signin::{self, LoginBody, LoginOutcome, MfaChallenge, MfaLoginBody};
 use portal::domain::account::{TokenKind, User};
 use portal::domain::audit::{AuditAction, AuditEntry};
 use portal::domain::{Email, UserStatus};
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json, no_content, serve};
-use portal::web::principal::{self, LoginBody, LoginOutcome, MfaChallenge, MfaLoginBody};
+use portal::web::principal;
 use portal::{ApiError, App};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -65,8 +66,11 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     ))]
 async fn login(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let body: LoginBody = ctx.json()?;
-    match principal::login(ctx, body).await? {
-        LoginOutcome::SignedIn => no_content(),
+    match signin::login(&principal::sign_in(ctx), body).await? {
+        LoginOutcome::SignedIn(session) => {
+            principal::set_session_cookie(ctx, &session)?;
+            no_content()
+        }
         LoginOutcome::NeedsCode(challenge) => json(StatusCode::OK, &challenge),
     }
 }
@@ -81,7 +85,8 @@ async fn login(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     ))]
 async fn login_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let body: MfaLoginBody = ctx.json()?;
-    principal::login_mfa(ctx, body).await?;
+    let session = signin::login_mfa(&principal::sign_in(ctx), body).await?;
+    principal::set_session_cookie(ctx, &session)?;
     no_content()
 }
 
@@ -124,7 +129,7 @@ async fn request_reset(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 async fn send_reset(ctx: &Ctx<'_>, email: &Email) -> Result<(), ApiError> {
     let app = ctx.app;
     let now = app.now();
-    let window = now.unix_timestamp() / principal::FAILURE_WINDOW_SECS;
+    let window = now.unix_timestamp() / signin::FAILURE_WINDOW_SECS;
     let expires = now + time::Duration::hours(1);
     let count = app
         .store

@@ -352,12 +352,12 @@ pub async fn confirm_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let body: MfaCode = ctx.json()?;
     let app = ctx.app;
     let now = app.now();
-    let (window, window_end) = portal::web::principal::failure_window(now)?;
+    let (window, window_end) = portal::auth::signin::failure_window(now)?;
     let (record, failures) = app
         .store
         .load_mfa(&principal.company.id, &principal.user.id, window)
         .await?;
-    if failures >= portal::web::principal::MAX_FAILURES {
+    if failures >= portal::auth::signin::MAX_FAILURES {
         return Err(ApiError::TooManyAttempts {
             retry_after_secs: (window_end - now).whole_seconds(),
         });

@@ -3,5 +3,7 @@
 
 pub mod links;
 pub mod password;
+pub mod seal;
+pub mod signin;
 pub mod token;
 pub mod totp;

@@ -3,52 +3,33 @@
 //! neither read nor forge a position, nor replay one list's cursor against another list (another
 //! company's, tab, index), which DynamoDB would refuse as an invalid start key.
 
-use aws_lc_rs::hmac;
 use aws_sdk_dynamodb::types::AttributeValue;
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde::{Serialize, de::DeserializeOwned};
 use std::collections::{BTreeMap, HashMap};
 
+use crate::auth::seal::SealKey;
 use crate::web::error::ApiError;
 
-pub struct CursorKey(hmac::Key);
-
-#[derive(Serialize, Deserialize)]
-struct Sealed<T> {
-    /// What the token is for; for a cursor, its list (e.g. `gsi3#TK#acme-dental#U#…#open`).
-    purpose: String,
-    value: T,
-}
+pub struct CursorKey(SealKey);
 
 impl CursorKey {
     pub fn new(secret: &[u8]) -> Self {
-        Self(hmac::Key::new(hmac::HMAC_SHA256, secret))
+        Self(SealKey::new(secret))
     }
 
-    /// `value` with its `purpose`, signed: `base64(json).base64(tag)`. Used for cursors (purpose:
-    /// the list) and for other tokens the server hands out and must get back unchanged.
+    /// The key cursors are sealed with, for other sealed tokens (sign-in challenges, upload grants).
+    pub fn sealer(&self) -> &SealKey {
+        &self.0
+    }
+
+    /// See `SealKey::seal`.
     pub fn seal<T: Serialize>(&self, purpose: &str, value: &T) -> Option<String> {
-        let body = serde_json::to_vec(&Sealed {
-            purpose: purpose.to_owned(),
-            value,
-        })
-        .ok()?;
-        let tag = hmac::sign(&self.0, &body);
-        Some(format!(
-            "{}.{}",
-            B64.encode(&body),
-            B64.encode(tag.as_ref())
-        ))
+        self.0.seal(purpose, value)
     }
 
-    /// The value sealed for `purpose`; `None` for anything else (forged, altered, other purpose).
+    /// See `SealKey::open`.
     pub fn open<T: DeserializeOwned>(&self, purpose: &str, token: &str) -> Option<T> {
-        let (body, tag) = token.split_once('.')?;
-        let body = B64.decode(body).ok()?;
-        let tag = B64.decode(tag).ok()?;
-        hmac::verify(&self.0, &body, &tag).ok()?;
-        let sealed: Sealed<T> = serde_json::from_slice(&body).ok()?;
-        (sealed.purpose == purpose).then_some(sealed.value)
+        self.0.open(purpose, token)
     }
 
     /// The cursor for a page of `list` ending at `last`; `None` when it was the last page.
@@ -86,6 +67,7 @@ impl CursorKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
 
     #[test]
     fn round_trips_and_refuses_tampering_and_other_lists() {

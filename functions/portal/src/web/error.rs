@@ -53,6 +53,7 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
+use crate::auth::signin::AuthError;
 use crate::domain::DomainError;
 pub use crate::domain::FieldError;
 
@@ -76,6 +77,24 @@ impl From<DomainError> for ApiError {
         match err {
             DomainError::NotFound => ApiError::NotFound,
             DomainError::Validation(errors) => ApiError::Validation(errors),
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::Validation(errors) => ApiError::Validation(errors),
+            AuthError::InvalidCredentials => ApiError::InvalidCredentials,
+            AuthError::InvalidCode => ApiError::InvalidCode,
+            AuthError::TooManyAttempts { retry_after_secs } => {
+                ApiError::TooManyAttempts { retry_after_secs }
+            }
+            AuthError::ChallengeExpired => ApiError::State(
+                "/problems/challenge-expired",
+                "This sign-in has expired: enter your email and password again".into(),
+            ),
+            AuthError::Internal(err) => ApiError::Internal(err),
         }
     }
 }
