@@ -26,17 +26,8 @@ async fn token_mailed_to(t: &TestApp, to: &str) -> String {
         .to_owned()
 }
 
-async fn post(t: &TestApp, path: &str, cookie: &str, body: Value) -> portal_tests::Answer {
-    t.call("POST", path).cookie(cookie).json(body).send().await
-}
-
-async fn patch(t: &TestApp, path: &str, cookie: &str, body: Value) -> portal_tests::Answer {
-    t.call("PATCH", path).cookie(cookie).json(body).send().await
-}
-
 async fn invite(t: &TestApp, cookie: &str, email: &str, role: &str) -> portal_tests::Answer {
-    post(
-        t,
+    t.post(
         "/api/companies/acme-dental/users",
         cookie,
         json!({"name": "Nina New", "email": email, "phone": "+1 555 0100", "role": role}),
@@ -76,15 +67,16 @@ async fn invitations_set_a_password_once_and_refuse_every_bad_token() {
     let token = token_mailed_to(&t, "nina@acme.example").await;
     assert_eq!(t.try_login("nina@acme.example", "").await.status, 422);
     // The page can show who the invitation is for.
-    let look = post(&t, "/api/auth/invitation", "", json!({"token": token})).await;
+    let look = t
+        .post("/api/auth/invitation", "", json!({"token": token}))
+        .await;
     assert_eq!(look.status, 200, "{}", look.text);
     assert_eq!(look.body["company_name"], "Acme Dental");
 
     let accept = |token: String, password: &'static str| {
         let t = &t;
         async move {
-            post(
-                t,
+            t.post(
                 "/api/auth/invitation/accept",
                 "",
                 json!({"token": token, "password": password}),
@@ -111,13 +103,13 @@ async fn invitations_set_a_password_once_and_refuse_every_bad_token() {
         );
     }
     // An invitation is no reset link.
-    let as_reset = post(
-        &t,
-        "/api/auth/password-reset/confirm",
-        "",
-        json!({"token": token, "password": NEW_PASSWORD}),
-    )
-    .await;
+    let as_reset = t
+        .post(
+            "/api/auth/password-reset/confirm",
+            "",
+            json!({"token": token, "password": NEW_PASSWORD}),
+        )
+        .await;
     assert_eq!(as_reset.problem(400), "/problems/invalid-token");
     // Password rules: too short, too common; nothing changes.
     let short = accept(token.clone(), "short").await;
@@ -165,13 +157,13 @@ async fn invitations_set_a_password_once_and_refuse_every_bad_token() {
     let second = invite(&t, &admin, "otto@acme.example", "ticket_manager").await;
     let second_id = second.body["id"].as_str().unwrap().to_owned();
     let first_token = token_mailed_to(&t, "otto@acme.example").await;
-    let resend = post(
-        &t,
-        &format!("/api/companies/acme-dental/users/{second_id}/invitation"),
-        &admin,
-        json!({}),
-    )
-    .await;
+    let resend = t
+        .post(
+            &format!("/api/companies/acme-dental/users/{second_id}/invitation"),
+            &admin,
+            json!({}),
+        )
+        .await;
     assert_eq!(resend.status, 204, "{}", resend.text);
     let fresh_token = token_mailed_to(&t, "otto@acme.example").await;
     assert_ne!(first_token, fresh_token);
@@ -189,8 +181,7 @@ async fn invitations_set_a_password_once_and_refuse_every_bad_token() {
     // Resending to someone active is refused.
     let admin = t.login(ACME_ADMIN).await;
     assert_eq!(
-        post(
-            &t,
+        t.post(
             &format!("/api/companies/acme-dental/users/{user_id}/invitation"),
             &admin,
             json!({})
@@ -227,7 +218,10 @@ async fn password_reset_answers_alike_is_single_use_and_ends_every_session() {
     let before_b = t.login("user@acme.example").await;
     let ask = |email: &'static str| {
         let t = &t;
-        async move { post(t, "/api/auth/password-reset", "", json!({"email": email})).await }
+        async move {
+            t.post("/api/auth/password-reset", "", json!({"email": email}))
+                .await
+        }
     };
     let known = ask("user@acme.example").await;
     let unknown = ask("nobody@acme.example").await;
@@ -242,8 +236,7 @@ async fn password_reset_answers_alike_is_single_use_and_ends_every_session() {
     let confirm = |token: String, password: &'static str| {
         let t = &t;
         async move {
-            post(
-                t,
+            t.post(
                 "/api/auth/password-reset/confirm",
                 "",
                 json!({"token": token, "password": password}),
@@ -285,8 +278,7 @@ async fn password_reset_answers_alike_is_single_use_and_ends_every_session() {
     }
     assert_eq!(t.mail().await.len(), sent_before + 3);
     assert_eq!(
-        post(
-            &t,
+        t.post(
             "/api/auth/password-reset",
             "",
             json!({"email": "not an email"})
@@ -313,25 +305,25 @@ async fn role_changes_apply_on_the_next_request_and_deactivation_ends_sessions_a
     let current = t.get(&path, &admin).await;
     let version = current.body["version"].as_u64().unwrap();
     assert_eq!(t.get("/api/tickets/people", &user).await.status, 403);
-    let promoted = patch(
-        &t,
-        &path,
-        &admin,
-        json!({"version": version, "role": "ticket_manager"}),
-    )
-    .await;
+    let promoted = t
+        .patch(
+            &path,
+            &admin,
+            json!({"version": version, "role": "ticket_manager"}),
+        )
+        .await;
     assert_eq!(promoted.status, 200, "{}", promoted.text);
     let me = t.get("/api/me", &user).await;
     assert_eq!(me.body["user"]["role"], "ticket_manager");
     assert_eq!(t.get("/api/tickets/people", &user).await.status, 200);
     // A stale version is refused and changes nothing.
-    let stale = patch(
-        &t,
-        &path,
-        &admin,
-        json!({"version": version, "role": "standard_user"}),
-    )
-    .await;
+    let stale = t
+        .patch(
+            &path,
+            &admin,
+            json!({"version": version, "role": "standard_user"}),
+        )
+        .await;
     assert_eq!(stale.problem(409), "/problems/conflict");
     // Roles of the other kind of company, unknown fields, bad phones: 4xx, nothing written.
     let version = promoted.body["version"].as_u64().unwrap();
@@ -341,31 +333,26 @@ async fn role_changes_apply_on_the_next_request_and_deactivation_ends_sessions_a
         json!({"version": version, "status": "invited"}),
     ] {
         assert_eq!(
-            patch(&t, &path, &admin, bad.clone()).await.status,
+            t.patch(&path, &admin, bad.clone()).await.status,
             422,
             "{bad}"
         );
     }
     assert_eq!(
-        patch(
-            &t,
-            &path,
-            &admin,
-            json!({"version": version, "colour": "red"})
-        )
-        .await
-        .status,
+        t.patch(&path, &admin, json!({"version": version, "colour": "red"}))
+            .await
+            .status,
         400
     );
     assert_eq!(t.get(&path, &admin).await.body["version"], version);
 
-    let off = patch(
-        &t,
-        &path,
-        &admin,
-        json!({"version": version, "status": "deactivated"}),
-    )
-    .await;
+    let off = t
+        .patch(
+            &path,
+            &admin,
+            json!({"version": version, "status": "deactivated"}),
+        )
+        .await;
     assert_eq!(off.status, 200, "{}", off.text);
     assert_eq!(
         t.get("/api/me", &user).await.status,
@@ -376,13 +363,13 @@ async fn role_changes_apply_on_the_next_request_and_deactivation_ends_sessions_a
     // Tickets and history stay.
     assert_eq!(t.get("/api/tickets?tab=closed", &admin).await.status, 200);
     let version = off.body["version"].as_u64().unwrap();
-    let on = patch(
-        &t,
-        &path,
-        &admin,
-        json!({"version": version, "status": "active"}),
-    )
-    .await;
+    let on = t
+        .patch(
+            &path,
+            &admin,
+            json!({"version": version, "status": "active"}),
+        )
+        .await;
     assert_eq!(on.body["status"], "active");
     assert_eq!(
         t.get("/api/me", &user).await.status,
@@ -412,7 +399,7 @@ async fn the_last_full_admin_is_protected_and_other_companies_users_are_404() {
         let mut body = change.clone();
         body["version"] = json!(version);
         assert_eq!(
-            patch(&t, &me, &admin, body).await.problem(409),
+            t.patch(&me, &admin, body).await.problem(409),
             "/problems/last-admin",
             "{change}"
         );
@@ -427,8 +414,7 @@ async fn the_last_full_admin_is_protected_and_other_companies_users_are_404() {
         .as_u64()
         .unwrap();
     assert_eq!(
-        patch(
-            &t,
+        t.patch(
             &manager,
             &admin,
             json!({"version": v, "role": "full_admin"})
@@ -437,13 +423,13 @@ async fn the_last_full_admin_is_protected_and_other_companies_users_are_404() {
         .status,
         200
     );
-    let stepped = patch(
-        &t,
-        &me,
-        &admin,
-        json!({"version": version, "role": "standard_user"}),
-    )
-    .await;
+    let stepped = t
+        .patch(
+            &me,
+            &admin,
+            json!({"version": version, "role": "standard_user"}),
+        )
+        .await;
     assert_eq!(stepped.status, 200, "{}", stepped.text);
     assert_eq!(
         t.get(&me, &admin).await.status,
@@ -456,8 +442,7 @@ async fn the_last_full_admin_is_protected_and_other_companies_users_are_404() {
     let acme_user = user_path("acme-dental", "user@acme.example");
     assert_eq!(t.get(&acme_user, &globex).await.status, 404);
     assert_eq!(
-        patch(
-            &t,
+        t.patch(
             &acme_user,
             &globex,
             json!({"version": 0, "status": "deactivated"})
@@ -473,7 +458,7 @@ async fn the_last_full_admin_is_protected_and_other_companies_users_are_404() {
         404
     );
     assert_eq!(
-        post(&t, &format!("{acme_user}/invitation"), &globex, json!({}))
+        t.post(&format!("{acme_user}/invitation"), &globex, json!({}))
             .await
             .status,
         404
@@ -548,7 +533,7 @@ fn base32_decode(s: &str) -> Vec<u8> {
 
 /// Enrol `cookie`'s user in MFA; the secret and the recovery codes.
 async fn enrol(t: &TestApp, cookie: &str) -> (Vec<u8>, Vec<String>) {
-    let start = post(t, "/api/me/mfa", cookie, json!({})).await;
+    let start = t.post("/api/me/mfa", cookie, json!({})).await;
     assert_eq!(start.status, 200, "{}", start.text);
     assert!(start.body["qr_svg"].as_str().unwrap().contains("<svg"));
     assert!(
@@ -558,10 +543,14 @@ async fn enrol(t: &TestApp, cookie: &str) -> (Vec<u8>, Vec<String>) {
             .starts_with("otpauth://totp/Northwind%20IT:")
     );
     let secret = base32_decode(start.body["secret"].as_str().unwrap());
-    let wrong = post(t, "/api/me/mfa/confirm", cookie, json!({"code": "000000"})).await;
+    let wrong = t
+        .post("/api/me/mfa/confirm", cookie, json!({"code": "000000"}))
+        .await;
     assert_eq!(wrong.status, 401);
     let code = portal::auth::totp::code(&secret, step(t));
-    let done = post(t, "/api/me/mfa/confirm", cookie, json!({"code": code})).await;
+    let done = t
+        .post("/api/me/mfa/confirm", cookie, json!({"code": code}))
+        .await;
     assert_eq!(done.status, 200, "{}", done.text);
     let codes: Vec<String> = done.body["recovery_codes"]
         .as_array()
@@ -594,14 +583,12 @@ async fn mfa_refuses_wrong_replayed_and_reused_codes_and_throttles() {
     let cookie = t.login(email).await;
     let (secret, recovery) = enrol(&t, &cookie).await;
     assert_eq!(
-        post(&t, "/api/me/mfa", &cookie, json!({}))
-            .await
-            .problem(409),
+        t.post("/api/me/mfa", &cookie, json!({})).await.problem(409),
         "/problems/mfa-already-on"
     );
     let second = |body: Value| {
         let t = &t;
-        async move { post(t, "/api/auth/login/mfa", "", body).await }
+        async move { t.post("/api/auth/login/mfa", "", body).await }
     };
     // The code used to confirm enrolment cannot sign in (same step).
     let c = challenge(&t, email).await;
@@ -691,13 +678,13 @@ async fn a_company_that_requires_mfa_makes_its_users_enrol_first() {
     let staff = t.login("admin@northwind.example").await;
     let acme = t.get("/api/companies/acme-dental", &staff).await;
     let version = acme.body["version"].as_u64().unwrap();
-    let set = patch(
-        &t,
-        "/api/companies/acme-dental",
-        &staff,
-        json!({"version": version, "mfa_required": true}),
-    )
-    .await;
+    let set = t
+        .patch(
+            "/api/companies/acme-dental",
+            &staff,
+            json!({"version": version, "mfa_required": true}),
+        )
+        .await;
     assert_eq!(set.status, 200, "{}", set.text);
     let user = t.login("user@acme.example").await;
     assert_eq!(
@@ -709,8 +696,7 @@ async fn a_company_that_requires_mfa_makes_its_users_enrol_first() {
     let (secret, _) = enrol(&t, &user).await;
     assert_eq!(t.get("/api/tickets", &user).await.status, 200);
     assert_eq!(
-        post(
-            &t,
+        t.post(
             "/api/me/mfa/disable",
             &user,
             json!({"current_password": PASSWORD})
@@ -723,8 +709,7 @@ async fn a_company_that_requires_mfa_makes_its_users_enrol_first() {
     let c = challenge(&t, "user@acme.example").await;
     let code = portal::auth::totp::code(&secret, step(&t));
     assert_eq!(
-        post(
-            &t,
+        t.post(
             "/api/auth/login/mfa",
             "",
             json!({"challenge": c, "code": code})
@@ -737,8 +722,7 @@ async fn a_company_that_requires_mfa_makes_its_users_enrol_first() {
     let msp = t.get("/api/companies/northwind-it", &staff).await;
     let v = msp.body["version"].as_u64().unwrap();
     assert_eq!(
-        patch(
-            &t,
+        t.patch(
             "/api/companies/northwind-it",
             &staff,
             json!({"version": v, "mfa_required": true})
@@ -763,9 +747,7 @@ async fn msp_admins_create_edit_and_search_companies_and_invite_their_first_admi
     for email in ["tech@northwind.example", ACME_ADMIN] {
         let cookie = t.login(email).await;
         assert_eq!(
-            post(&t, "/api/companies", &cookie, body.clone())
-                .await
-                .status,
+            t.post("/api/companies", &cookie, body.clone()).await.status,
             403,
             "{email}"
         );
@@ -778,7 +760,7 @@ async fn msp_admins_create_edit_and_search_companies_and_invite_their_first_admi
         json!({"name": "X", "sign_in_methods": ["google"]}),
     ] {
         assert_eq!(
-            post(&t, "/api/companies", &staff, bad.clone()).await.status,
+            t.post("/api/companies", &staff, bad.clone()).await.status,
             422,
             "{bad}"
         );
@@ -788,7 +770,7 @@ async fn msp_admins_create_edit_and_search_companies_and_invite_their_first_admi
         .unwrap()
         .len();
     assert_eq!(before, 3, "nothing written by the refused creates");
-    let created = post(&t, "/api/companies", &staff, body).await;
+    let created = t.post("/api/companies", &staff, body).await;
     assert_eq!(created.status, 201, "{}", created.text);
     assert_eq!(created.body["currency"], "USD");
     let id = created.body["id"].as_str().unwrap().to_owned();
@@ -801,21 +783,21 @@ async fn msp_admins_create_edit_and_search_companies_and_invite_their_first_admi
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["Initech"]);
-    let stale = patch(
-        &t,
-        &format!("/api/companies/{id}"),
-        &staff,
-        json!({"version": 7, "name": "Initrode"}),
-    )
-    .await;
+    let stale = t
+        .patch(
+            &format!("/api/companies/{id}"),
+            &staff,
+            json!({"version": 7, "name": "Initrode"}),
+        )
+        .await;
     assert_eq!(stale.status, 409);
-    let renamed = patch(
-        &t,
-        &format!("/api/companies/{id}"),
-        &staff,
-        json!({"version": 0, "name": "Initrode"}),
-    )
-    .await;
+    let renamed = t
+        .patch(
+            &format!("/api/companies/{id}"),
+            &staff,
+            json!({"version": 0, "name": "Initrode"}),
+        )
+        .await;
     assert_eq!(renamed.body["name"], "Initrode");
     assert_eq!(
         t.get("/api/companies?q=initrode", &staff).await.body["items"]
@@ -824,30 +806,28 @@ async fn msp_admins_create_edit_and_search_companies_and_invite_their_first_admi
             .len(),
         1
     );
-    let first = post(
-        &t,
-        &format!("/api/companies/{id}/users"),
+    let first = t.post(&format!("/api/companies/{id}/users"),
         &staff,
         json!({"name": "Peter Gibbons", "email": "peter@initech.example", "role": "full_admin"}),
     )
     .await;
     assert_eq!(first.status, 201, "{}", first.text);
-    let staff_role = post(
-        &t,
-        &format!("/api/companies/{id}/users"),
-        &staff,
-        json!({"name": "Sam", "email": "sam@initech.example", "role": "technician"}),
-    )
-    .await;
+    let staff_role = t
+        .post(
+            &format!("/api/companies/{id}/users"),
+            &staff,
+            json!({"name": "Sam", "email": "sam@initech.example", "role": "technician"}),
+        )
+        .await;
     assert_eq!(staff_role.status, 422);
     let token = token_mailed_to(&t, "peter@initech.example").await;
-    let accepted = post(
-        &t,
-        "/api/auth/invitation/accept",
-        "",
-        json!({"token": token, "password": NEW_PASSWORD}),
-    )
-    .await;
+    let accepted = t
+        .post(
+            "/api/auth/invitation/accept",
+            "",
+            json!({"token": token, "password": NEW_PASSWORD}),
+        )
+        .await;
     assert_eq!(accepted.status, 204);
     let peter = t
         .try_login("peter@initech.example", NEW_PASSWORD)
@@ -864,8 +844,7 @@ async fn msp_admins_create_edit_and_search_companies_and_invite_their_first_admi
     );
     // Clients cannot edit their company's settings (MSP admins do).
     assert_eq!(
-        patch(
-            &t,
+        t.patch(
             &format!("/api/companies/{id}"),
             &peter,
             json!({"version": 1, "mfa_required": true})
@@ -892,24 +871,24 @@ async fn the_audit_trail_is_filtered_exported_shown_to_the_right_people_and_immu
         401
     );
     let user = t.login("user@acme.example").await;
-    let raised = post(
-        &t,
-        "/api/tickets",
-        &user,
-        json!({"summary": "Audit me", "description": "x",
+    let raised = t
+        .post(
+            "/api/tickets",
+            &user,
+            json!({"summary": "Audit me", "description": "x",
         "request_type": "Problem", "priority": "medium"}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(raised.status, 201, "{}", raised.text);
     let number = raised.body["number"].as_u64().unwrap();
     let tech = t.login("tech@northwind.example").await;
-    let internal = post(
-        &t,
-        &format!("/api/tickets/{number}/notes"),
-        &tech,
-        json!({"text": "secret", "internal": true}),
-    )
-    .await;
+    let internal = t
+        .post(
+            &format!("/api/tickets/{number}/notes"),
+            &tech,
+            json!({"text": "secret", "internal": true}),
+        )
+        .await;
     assert_eq!(internal.status, 201);
     let admin = t.login(ACME_ADMIN).await;
     let all = trail(&t, "acme-dental", &admin, "").await;
@@ -1055,25 +1034,23 @@ async fn my_account_edits_profile_preferences_password_and_sessions() {
     let email = "user@acme.example";
     let here = t.login(email).await;
     let there = t.login(email).await;
-    let changed = patch(&t, "/api/me", &here, json!({"name": "Uma U. User", "phone": "+44 20 7946 0000",
+    let changed = t.patch("/api/me", &here, json!({"name": "Uma U. User", "phone": "+44 20 7946 0000",
         "mobile": "07700 900000", "theme": "dark", "notify": {"ticket_replies": false, "status_changes": true, "invoices": false}})).await;
     assert_eq!(changed.status, 200, "{}", changed.text);
     assert_eq!(changed.body["user"]["theme"], "dark");
     assert_eq!(changed.body["user"]["notify"]["ticket_replies"], false);
     assert_eq!(
-        patch(&t, "/api/me", &here, json!({"phone": "call me"}))
+        t.patch("/api/me", &here, json!({"phone": "call me"}))
             .await
             .status,
         422
     );
     assert_eq!(
-        patch(&t, "/api/me", &here, json!({"name": ""}))
-            .await
-            .status,
+        t.patch("/api/me", &here, json!({"name": ""})).await.status,
         422
     );
     assert_eq!(
-        patch(&t, "/api/me", &here, json!({"role": "full_admin"}))
+        t.patch("/api/me", &here, json!({"role": "full_admin"}))
             .await
             .status,
         400
@@ -1083,18 +1060,17 @@ async fn my_account_edits_profile_preferences_password_and_sessions() {
         "Uma U. User"
     );
     // Opted out of reply emails: a technician's reply sends none to Uma.
-    let raised = post(
-        &t,
-        "/api/tickets",
-        &here,
-        json!({"summary": "Quiet please", "description": "x",
+    let raised = t
+        .post(
+            "/api/tickets",
+            &here,
+            json!({"summary": "Quiet please", "description": "x",
         "request_type": "Problem", "priority": "low"}),
-    )
-    .await;
+        )
+        .await;
     let number = raised.body["number"].as_u64().unwrap();
     let tech = t.login("tech@northwind.example").await;
-    post(
-        &t,
+    t.post(
         &format!("/api/tickets/{number}/notes"),
         &tech,
         json!({"text": "On it"}),
@@ -1122,8 +1098,7 @@ async fn my_account_edits_profile_preferences_password_and_sessions() {
     let change = |current: &'static str, new: &'static str| {
         let (t, here) = (&t, here.clone());
         async move {
-            post(
-                t,
+            t.post(
                 "/api/me/password",
                 &here,
                 json!({"current_password": current, "new_password": new}),
@@ -1152,7 +1127,7 @@ async fn my_account_edits_profile_preferences_password_and_sessions() {
         .session_cookie()
         .unwrap();
     assert_eq!(
-        post(&t, "/api/me/sessions/end-others", &here, json!({}))
+        t.post("/api/me/sessions/end-others", &here, json!({}))
             .await
             .status,
         204

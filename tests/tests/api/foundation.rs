@@ -1,4 +1,5 @@
-//! API tests over the real functions' handlers, with the real AWS SDK against moto_server.
+//! Sign-in, sessions, CSRF, roles across routes, pagination, DynamoDB cost, stored layout, OpenAPI
+//! and compression: over the real functions' handlers, with the real AWS SDK against moto_server.
 
 use portal_tests::{ORIGIN, PASSWORD, TestApp};
 use serde_json::{Value, json};

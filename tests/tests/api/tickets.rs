@@ -1,20 +1,20 @@
 //! Ticket API tests over the real `tickets` handler against moto_server.
 
-use portal_tests::TestApp;
+use portal::domain::tickets::{Ticket, TicketSettings, TicketStatus};
+use portal_tests::{DemoUser, TestApp};
 use serde_json::{Value, json};
 
 const STAFF_ADMIN: &str = "admin@northwind.example";
-const EVERYONE: [&str; 9] = [
-    "admin@northwind.example",
-    "tech@northwind.example",
-    "fulladmin@acme.example",
-    "ticketmanager@acme.example",
-    "billing@acme.example",
-    "readonly@acme.example",
-    "user@acme.example",
-    "fulladmin@globex.example",
-    "user@globex.example",
-];
+/// Every demo user's email, in `DemoUser::ALL` order.
+const EVERYONE: [&str; 9] = {
+    let mut all = [""; 9];
+    let mut i = 0;
+    while i < 9 {
+        all[i] = DemoUser::ALL[i].email();
+        i += 1;
+    }
+    all
+};
 
 fn new_settings(version: u64) -> Value {
     json!({
@@ -29,16 +29,17 @@ fn new_settings(version: u64) -> Value {
 #[tokio::test]
 async fn everyone_signed_in_reads_the_ticket_settings_with_defaults_until_saved() {
     let t = TestApp::new().await;
-    for email in EVERYONE {
-        let answer = t.get("/api/tickets/settings", &t.login(email).await).await;
-        assert_eq!(answer.status, 200, "{email}");
+    for user in DemoUser::ALL {
+        let answer = t.signed_in(user).await.get("/api/tickets/settings").await;
+        assert_eq!(answer.status, 200, "{user:?}");
+        let settings: TicketSettings = answer.json();
         assert_eq!(
-            answer.body["client_statuses"],
-            json!(["resolved", "cancelled"])
+            settings.client_statuses,
+            [TicketStatus::Resolved, TicketStatus::Cancelled]
         );
-        assert_eq!(answer.body["attachment_max_mb"], 25);
-        assert_eq!(answer.body["version"], 0);
-        assert!(answer.body["request_types"].as_array().unwrap().len() >= 3);
+        assert_eq!(settings.attachment_max_mb, 25);
+        assert_eq!(settings.version, 0);
+        assert!(settings.request_types.len() >= 3);
     }
     assert_eq!(
         t.call("GET", "/api/tickets/settings")
@@ -205,19 +206,11 @@ fn new_ticket() -> Value {
     })
 }
 
-async fn raise(t: &TestApp, cookie: &str, body: Value) -> portal_tests::Answer {
-    t.call("POST", "/api/tickets")
-        .cookie(cookie)
-        .json(body)
-        .send()
-        .await
-}
-
 /// Raise the standard test ticket; its number.
 async fn raised(t: &TestApp, cookie: &str) -> u64 {
-    let answer = raise(t, cookie, new_ticket()).await;
+    let answer = t.post("/api/tickets", cookie, new_ticket()).await;
     assert_eq!(answer.status, 201, "{}", answer.text);
-    answer.body["number"].as_u64().unwrap()
+    answer.json::<Ticket>().number
 }
 
 async fn ticket_items(t: &TestApp, company: &str) -> usize {
@@ -232,13 +225,13 @@ async fn ticket_items(t: &TestApp, company: &str) -> usize {
 async fn clients_raise_tickets_with_numbers_from_one_counter_and_read_them_back() {
     let t = TestApp::new().await;
     let user = t.login("user@acme.example").await;
-    let first = raise(&t, &user, new_ticket()).await;
+    let first = t.post("/api/tickets", &user, new_ticket()).await;
     assert_eq!(first.status, 201, "{}", first.text);
     assert_eq!(first.body["status"], "new");
     assert_eq!(first.body["contact_name"], "Uma User");
     assert_eq!(first.body["company_id"], "acme-dental");
     let globex = t.login("user@globex.example").await;
-    let second = raise(&t, &globex, json!({"request_type": "question", "summary": "VPN", "description": "How?", "priority": "low",
+    let second = t.post("/api/tickets", &globex, json!({"request_type": "question", "summary": "VPN", "description": "How?", "priority": "low",
         "emergency": true, "due_date": "2099-01-31", "po_number": " PO-7 "})).await;
     assert_eq!(second.status, 201, "{}", second.text);
     assert_eq!(
@@ -277,13 +270,13 @@ async fn who_may_raise_tickets_and_for_whom() {
     ] {
         let cookie = t.login(email).await;
         assert_eq!(
-            raise(&t, &cookie, new_ticket()).await.status,
+            t.post("/api/tickets", &cookie, new_ticket()).await.status,
             own,
             "{email} for self"
         );
         let mut body = new_ticket();
         body["contact_id"] = json!(colleague);
-        let answer = raise(&t, &cookie, body).await;
+        let answer = t.post("/api/tickets", &cookie, body).await;
         assert_eq!(
             answer.status, on_behalf,
             "{email} on behalf: {}",
@@ -299,26 +292,28 @@ async fn who_may_raise_tickets_and_for_whom() {
     let mut body = new_ticket();
     body["contact_id"] = json!(portal_admin::seed::demo_user_id("user@globex.example").to_string());
     assert_eq!(
-        raise(&t, &admin, body).await.problem(422),
+        t.post("/api/tickets", &admin, body).await.problem(422),
         "/problems/validation"
     );
     // Naming another company is 404.
     let mut body = new_ticket();
     body["company_id"] = json!("globex-logistics");
-    assert_eq!(raise(&t, &admin, body).await.status, 404);
+    assert_eq!(t.post("/api/tickets", &admin, body).await.status, 404);
     assert_eq!(ticket_items(&t, "acme-dental").await, before);
     assert_eq!(ticket_items(&t, "globex-logistics").await, 0);
 
     // Staff raise tickets for a client company and contact.
     let tech = t.login("tech@northwind.example").await;
     assert_eq!(
-        raise(&t, &tech, new_ticket()).await.problem(422),
+        t.post("/api/tickets", &tech, new_ticket())
+            .await
+            .problem(422),
         "/problems/validation"
     );
     let mut body = new_ticket();
     body["company_id"] = json!("acme-dental");
     body["contact_id"] = json!(colleague);
-    let answer = raise(&t, &tech, body).await;
+    let answer = t.post("/api/tickets", &tech, body).await;
     assert_eq!(
         (answer.status, answer.body["company_id"].clone()),
         (201, json!("acme-dental")),
@@ -348,7 +343,7 @@ async fn bad_tickets_get_field_problems_and_write_nothing() {
     for (field, what, value) in cases {
         let mut body = new_ticket();
         body[field] = value;
-        let answer = raise(&t, &user, body).await;
+        let answer = t.post("/api/tickets", &user, body).await;
         assert_eq!(answer.problem(422), "/problems/validation", "{what}");
         assert_eq!(
             answer.body["errors"][0]["field"], field,
@@ -371,7 +366,7 @@ async fn bad_tickets_get_field_problems_and_write_nothing() {
         ),
     ] {
         assert_eq!(
-            raise(&t, &user, body).await.problem(400),
+            t.post("/api/tickets", &user, body).await.problem(400),
             "/problems/bad-request",
             "{what}"
         );
@@ -605,12 +600,12 @@ async fn lists_show_each_role_exactly_the_tickets_it_may_see() {
     let gus = t.login("fulladmin@globex.example").await;
     let uma_id = portal_admin::seed::demo_user_id("user@acme.example").to_string();
     let n = |a: portal_tests::Answer| a.body["number"].as_u64().unwrap();
-    let u1 = n(raise(&t, &uma, new_ticket()).await);
-    let f1 = n(raise(&t, &fiona, new_ticket()).await);
+    let u1 = n(t.post("/api/tickets", &uma, new_ticket()).await);
+    let f1 = n(t.post("/api/tickets", &fiona, new_ticket()).await);
     let mut on_behalf = new_ticket();
     on_behalf["contact_id"] = json!(uma_id);
-    let u2 = n(raise(&t, &tomas, on_behalf).await);
-    let g1 = n(raise(&t, &gus, new_ticket()).await);
+    let u2 = n(t.post("/api/tickets", &tomas, on_behalf).await);
+    let g1 = n(t.post("/api/tickets", &gus, new_ticket()).await);
 
     assert_eq!(
         numbers(&t, "/api/tickets", &uma).await,
@@ -709,7 +704,7 @@ async fn ticket_lists_paginate_and_refuse_bad_parameters() {
     let t = TestApp::new().await;
     let uma = t.login("user@acme.example").await;
     for _ in 0..55 {
-        assert_eq!(raise(&t, &uma, new_ticket()).await.status, 201);
+        assert_eq!(t.post("/api/tickets", &uma, new_ticket()).await.status, 201);
     }
     let first = t.get("/api/tickets", &uma).await;
     assert_eq!(first.body["items"].as_array().unwrap().len(), 50);
@@ -946,9 +941,9 @@ async fn ticket_counts_are_kept_on_write_per_company_and_per_contact() {
     let fiona = t.login("fulladmin@acme.example").await;
     let gus = t.login("fulladmin@globex.example").await;
     let first = raised(&t, &uma).await;
-    raise(&t, &uma, new_ticket()).await;
-    raise(&t, &fiona, new_ticket()).await;
-    raise(&t, &gus, new_ticket()).await;
+    t.post("/api/tickets", &uma, new_ticket()).await;
+    t.post("/api/tickets", &fiona, new_ticket()).await;
+    t.post("/api/tickets", &gus, new_ticket()).await;
     assert_eq!(
         patch(
             &t,
@@ -1032,7 +1027,7 @@ async fn ticket_counts_are_kept_on_write_per_company_and_per_contact() {
 async fn raise_about(t: &TestApp, cookie: &str, summary: &str) -> u64 {
     let mut body = new_ticket();
     body["summary"] = json!(summary);
-    let answer = raise(t, cookie, body).await;
+    let answer = t.post("/api/tickets", cookie, body).await;
     assert_eq!(answer.status, 201, "{}", answer.text);
     answer.body["number"].as_u64().unwrap()
 }
@@ -1839,7 +1834,10 @@ async fn every_ticket_endpoint_answers_each_role_as_the_role_table_says() {
     );
     expect(
         "POST /api/tickets",
-        each(&cookies, async |c: &str| raise(&t, c, new_ticket()).await).await,
+        each(&cookies, async |c: &str| {
+            t.post("/api/tickets", c, new_ticket()).await
+        })
+        .await,
         [422, 422, 201, 201, 201, 403, 201, 201, 201],
     );
 

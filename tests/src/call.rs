@@ -1,0 +1,64 @@
+//! A request to the real functions' handlers, routed as the HTTP API (and cargo-lambda's router in
+//! `Cargo.toml`) routes it.
+
+use lambda_http::{Body, Request};
+use serde_json::Value;
+
+use crate::{Answer, TestApp};
+
+/// A request under construction.
+pub struct Call<'a> {
+    pub(crate) app: &'a TestApp,
+    pub(crate) builder: lambda_http::http::request::Builder,
+    pub(crate) body: Body,
+}
+
+impl Call<'_> {
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.builder = self.builder.header(name, value);
+        self
+    }
+    pub fn cookie(self, cookie: &str) -> Self {
+        self.header("cookie", cookie)
+    }
+    pub fn json(self, body: Value) -> Self {
+        self.raw_json(body.to_string())
+    }
+    pub fn raw_json(self, body: String) -> Self {
+        self.raw(Some("application/json"), body)
+    }
+    /// A body with any (or no) content type.
+    pub fn raw(mut self, content_type: Option<&str>, body: String) -> Self {
+        if let Some(ct) = content_type {
+            self.builder = self.builder.header("content-type", ct);
+        }
+        self.body = Body::Text(body);
+        self
+    }
+    pub async fn send(self) -> Answer {
+        let req: Request = self.builder.body(self.body).expect("request");
+        let path = req.uri().path().to_owned();
+        // The same split as the router in Cargo.toml and the HTTP API.
+        let resp = if path.starts_with("/api/auth/")
+            || path == "/api/me"
+            || path.starts_with("/api/me/")
+        {
+            Box::pin(auth::handle(&self.app.app, req)).await
+        } else if path == "/api/tickets" || path.starts_with("/api/tickets/") {
+            Box::pin(tickets::handle(&self.app.app, req)).await
+        } else if [
+            "/api/invoices",
+            "/api/payments",
+            "/api/payment-methods",
+            "/api/billing",
+        ]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+        {
+            Box::pin(billing::handle(&self.app.app, req)).await
+        } else {
+            Box::pin(accounts::handle(&self.app.app, req)).await
+        };
+        Answer::from(resp)
+    }
+}

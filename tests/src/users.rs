@@ -1,0 +1,110 @@
+//! The demo users, typed, and a client signed in as one of them (crates.io's `TestApp` style): a
+//! test asks for `app.signed_in(DemoUser::AcmeUser)` and calls `get`/`post`/`patch`/`put`/`delete`,
+//! whose `Answer`s deserialise to the API's own types (`answer.json::<Ticket>()`).
+
+use portal::domain::UserId;
+use portal_admin::seed;
+use serde_json::Value;
+
+use crate::{Answer, Call, TestApp};
+
+/// Every demo user (`portal_admin::seed`), by company and role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DemoUser {
+    MspAdmin,
+    Technician,
+    AcmeFullAdmin,
+    AcmeTicketManager,
+    AcmeBillingAdmin,
+    AcmeReadOnly,
+    AcmeUser,
+    GlobexFullAdmin,
+    GlobexUser,
+}
+
+impl DemoUser {
+    pub const ALL: [DemoUser; 9] = [
+        DemoUser::MspAdmin,
+        DemoUser::Technician,
+        DemoUser::AcmeFullAdmin,
+        DemoUser::AcmeTicketManager,
+        DemoUser::AcmeBillingAdmin,
+        DemoUser::AcmeReadOnly,
+        DemoUser::AcmeUser,
+        DemoUser::GlobexFullAdmin,
+        DemoUser::GlobexUser,
+    ];
+
+    pub const fn email(self) -> &'static str {
+        match self {
+            DemoUser::MspAdmin => "admin@northwind.example",
+            DemoUser::Technician => "tech@northwind.example",
+            DemoUser::AcmeFullAdmin => "fulladmin@acme.example",
+            DemoUser::AcmeTicketManager => "ticketmanager@acme.example",
+            DemoUser::AcmeBillingAdmin => "billing@acme.example",
+            DemoUser::AcmeReadOnly => "readonly@acme.example",
+            DemoUser::AcmeUser => "user@acme.example",
+            DemoUser::GlobexFullAdmin => "fulladmin@globex.example",
+            DemoUser::GlobexUser => "user@globex.example",
+        }
+    }
+
+    /// The company the user belongs to.
+    pub fn company(self) -> &'static str {
+        match self {
+            DemoUser::MspAdmin | DemoUser::Technician => "northwind-it",
+            DemoUser::GlobexFullAdmin | DemoUser::GlobexUser => "globex-logistics",
+            _ => "acme-dental",
+        }
+    }
+
+    pub fn id(self) -> UserId {
+        seed::demo_user_id(self.email())
+    }
+}
+
+/// A demo user with a live session: every request carries its cookie.
+pub struct SignedIn<'a> {
+    pub app: &'a TestApp,
+    pub user: DemoUser,
+    /// The `Cookie` header value of the session.
+    pub cookie: String,
+}
+
+impl SignedIn<'_> {
+    /// A request of this user's, from the portal's origin, to finish by hand (headers, raw bodies).
+    pub fn call(&self, method: &str, path: &str) -> Call<'_> {
+        self.app.call(method, path).cookie(&self.cookie)
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.call("GET", path).send().await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Answer {
+        self.call("POST", path).json(body).send().await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Answer {
+        self.call("PUT", path).json(body).send().await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Answer {
+        self.call("PATCH", path).json(body).send().await
+    }
+
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.call("DELETE", path).send().await
+    }
+}
+
+impl TestApp {
+    /// `user`, signed in with the demo password.
+    pub async fn signed_in(&self, user: DemoUser) -> SignedIn<'_> {
+        SignedIn {
+            app: self,
+            user,
+            cookie: self.login(user.email()).await,
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The API tests: one test binary (the AWS SDK and the four functions linked once), a module per
+//! area. Each test starts a `TestApp` with its own table on the shared moto_server and calls the
+//! real functions' handlers in-process, as the HTTP API would.
+
+mod accounts;
+mod billing;
+mod email;
+mod events;
+mod foundation;
+mod infra;
+mod tickets;
