@@ -5,11 +5,11 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::domain::CompanyId;
 use portal::domain::audit::AuditAction;
+use portal::domain::billing::today;
 use portal::domain::billing::{
-    BillingId, Invoice, InvoiceBody, InvoiceStatus, Payment, format_money, invoice_label, iso_date,
-    parse_invoice_number, plain_amount,
+    BillingId, Invoice, InvoiceBody, InvoiceStatus, format_money, iso_date, parse_invoice_number,
+    plain_amount,
 };
-use portal::domain::billing::{payable, today};
 use portal::domain::roles::Capability;
 use portal::domain::tickets::TicketRef;
 use portal::store::Saved;
@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
-use crate::{billing_company, notify, payments, visible_invoice};
+use crate::{billing_company, visible_invoice};
 
 const PAGE_SIZE: i32 = 50;
 
@@ -53,7 +53,7 @@ pub struct InvoiceRow {
 }
 
 impl InvoiceRow {
-    fn from(invoice: Invoice, today: Date) -> Self {
+    pub(crate) fn from(invoice: Invoice, today: Date) -> Self {
         Self {
             overdue: invoice.is_overdue(today),
             last_paid_at: invoice.payments.last().map(|p| p.paid_at),
@@ -92,7 +92,7 @@ pub struct InvoiceView {
     pub online_payment: bool,
 }
 
-fn view(app: &App, invoice: Invoice) -> InvoiceView {
+pub(crate) fn view(app: &App, invoice: Invoice) -> InvoiceView {
     InvoiceView {
         label: invoice.label(),
         overdue: invoice.is_overdue(today(app.now())),
@@ -381,7 +381,7 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 }
 
 /// An invoice of the company `?company=` names, for MSP admins to change.
-async fn managed_invoice(
+pub(crate) async fn managed_invoice(
     ctx: &Ctx<'_>,
     id: &str,
 ) -> Result<(portal::web::principal::Principal, Invoice), ApiError> {
@@ -392,7 +392,7 @@ async fn managed_invoice(
     Ok((principal, invoice))
 }
 
-fn not_draft() -> ApiError {
+pub(crate) fn not_draft() -> ApiError {
     ApiError::State(
         "/problems/not-a-draft",
         "Only a draft can be changed or deleted; void an issued invoice instead".into(),
@@ -470,290 +470,6 @@ pub async fn delete(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError>
     }
 }
 
-/// What issuing, voiding or a manual payment takes.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct VersionBody {
-    pub version: u64,
-}
-
-/// How autopay went when an invoice was issued.
-#[derive(Serialize, ToSchema, Debug, PartialEq)]
-#[serde(rename_all = "snake_case")]
-pub enum Autopay {
-    /// The company has not turned autopay on (or has no default method).
-    Off,
-    /// Stripe is charging the default method; the invoice changes when Stripe confirms.
-    Charging,
-    /// The charge failed or needs the client; they were emailed a link to pay.
-    Failed,
-    /// Autopay is on but online payment is not set up.
-    NotSetUp,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Issued {
-    pub invoice: InvoiceView,
-    pub autopay: Autopay,
-}
-
-/// Issue a draft (MSP admins): it takes the next invoice number (gapless, even when several are
-/// issued at once), its issue date (today unless set) and due date (the company's payment terms
-/// unless set); the billing contacts are emailed; with autopay on, the default method is charged.
-#[utoipa::path(post, path = "/api/invoices/{id}/issue", tag = "billing", request_body = VersionBody,
-    params(("id" = String, Path), ("company" = String, Query)),
-    responses(
-        (status = 200, body = Issued),
-        (status = 409, description = "Changed meanwhile, or not a draft", body = portal::web::error::Problem, content_type = "application/problem+json"),
-    ))]
-pub async fn issue(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
-    let (principal, mut invoice) = managed_invoice(ctx, id).await?;
-    let body: VersionBody = ctx.json()?;
-    let app = ctx.app;
-    let company = app
-        .store
-        .get_company(&invoice.company_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let read = invoice.clone();
-    for _ in 0..50 {
-        if invoice.status != InvoiceStatus::Draft {
-            return Err(not_draft());
-        }
-        if invoice.version != body.version {
-            return Err(ApiError::Conflict);
-        }
-        let last = app.store.last_invoice_number().await?;
-        let now = app.now();
-        let issue_date = invoice.issue_date.unwrap_or_else(|| today(now));
-        let mut issued = invoice.clone();
-        issued.number = Some(last + 1);
-        issued.status = InvoiceStatus::Issued;
-        issued.issue_date = Some(issue_date);
-        issued.due_date =
-            Some(invoice.due_date.unwrap_or(
-                issue_date + time::Duration::days(i64::from(company.payment_terms_days)),
-            ));
-        issued.version += 1;
-        issued.updated_at = now;
-        let audit = principal.audit(
-            ctx,
-            &principal.company.id,
-            AuditAction::InvoiceIssued,
-            Some(format!("invoice:{}", invoice.id)),
-            format!(
-                "Issued {} to {}: {}",
-                invoice_label(last + 1),
-                invoice.company_name,
-                format_money(issued.total, &issued.currency)
-            ),
-        );
-        match app
-            .store
-            .issue_invoice(&issued, last, invoice.version, &audit)
-            .await?
-        {
-            Saved::Done => {
-                let account = app.store.billing_account(&issued.company_id).await?;
-                let autopay = if !account.autopay_on() {
-                    Autopay::Off
-                } else if app.stripe.is_none() {
-                    Autopay::NotSetUp
-                } else {
-                    payments::autopay(ctx, &issued, &account).await
-                };
-                notify::invoice_issued(app, &company, &issued, autopay == Autopay::Charging).await;
-                return json(
-                    StatusCode::OK,
-                    &Issued {
-                        invoice: view(app, issued),
-                        autopay,
-                    },
-                );
-            }
-            // The number was taken by another issue, or the draft changed: read both again.
-            Saved::Stale => {
-                invoice = app
-                    .store
-                    .get_invoice(&read.company_id, &read.id)
-                    .await?
-                    .ok_or(ApiError::NotFound)?;
-            }
-        }
-    }
-    Err(ApiError::Internal(anyhow::anyhow!(
-        "could not take an invoice number after 50 tries"
-    )))
-}
-
-/// Void an issued invoice that has no payments (MSP admins). It keeps its number and cannot be
-/// paid.
-#[utoipa::path(post, path = "/api/invoices/{id}/void", tag = "billing", request_body = VersionBody,
-    params(("id" = String, Path), ("company" = String, Query)),
-    responses(
-        (status = 200, body = InvoiceView),
-        (status = 409, description = "Changed meanwhile, a draft, already void, or partly paid", body = portal::web::error::Problem, content_type = "application/problem+json"),
-    ))]
-pub async fn void(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
-    let (principal, mut invoice) = managed_invoice(ctx, id).await?;
-    let body: VersionBody = ctx.json()?;
-    match invoice.status {
-        InvoiceStatus::Draft => return Err(not_draft_void()),
-        InvoiceStatus::Void => {
-            return Err(ApiError::State(
-                "/problems/already-void",
-                "This invoice is already void".into(),
-            ));
-        }
-        _ if invoice.paid > 0 => {
-            return Err(ApiError::State(
-                "/problems/has-payments",
-                "This invoice has payments; refund or credit them before voiding it".into(),
-            ));
-        }
-        _ => {}
-    }
-    if invoice.version != body.version {
-        return Err(ApiError::Conflict);
-    }
-    let expected = invoice.version;
-    invoice.status = InvoiceStatus::Void;
-    invoice.balance = 0;
-    invoice.version += 1;
-    invoice.updated_at = ctx.app.now();
-    let audit = principal.audit(
-        ctx,
-        &principal.company.id,
-        AuditAction::InvoiceVoided,
-        Some(format!("invoice:{}", invoice.id)),
-        format!("Voided {} of {}", invoice.label(), invoice.company_name),
-    );
-    match ctx
-        .app
-        .store
-        .save_invoice(&invoice, expected, Some(&audit))
-        .await?
-    {
-        Saved::Done => json(StatusCode::OK, &view(ctx.app, invoice)),
-        Saved::Stale => Err(ApiError::Conflict),
-    }
-}
-
-fn not_draft_void() -> ApiError {
-    ApiError::State(
-        "/problems/not-issued",
-        "A draft is not voided; delete it instead".into(),
-    )
-}
-
-pub fn not_payable_error(invoice: &Invoice) -> ApiError {
-    ApiError::State(
-        "/problems/not-payable",
-        match invoice.status {
-            InvoiceStatus::Void => format!("{} is void and cannot be paid", invoice.label()),
-            InvoiceStatus::Paid => format!("{} is already paid", invoice.label()),
-            _ => format!("{} cannot be paid", invoice.label()),
-        },
-    )
-}
-
-/// A payment the MSP received by other means.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ManualPayment {
-    /// Minor units; at most the balance.
-    pub amount: i64,
-    /// `cheque`, `bank_transfer`, `cash` or `other`.
-    pub method: String,
-    /// Cheque number, transfer reference…
-    #[serde(default)]
-    pub reference: String,
-    /// The invoice version read.
-    pub version: u64,
-}
-
-/// Record a cheque, bank transfer or cash payment against an invoice (MSP admins).
-#[utoipa::path(post, path = "/api/invoices/{id}/payments", tag = "billing", request_body = ManualPayment,
-    params(("id" = String, Path), ("company" = String, Query)),
-    responses(
-        (status = 201, body = Payment),
-        (status = 409, description = "Changed meanwhile, or not payable (draft, paid, void)", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Amount not between 1 and the balance, or unknown method", body = portal::web::error::Problem, content_type = "application/problem+json"),
-    ))]
-pub async fn record_payment(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
-    let (principal, invoice) = managed_invoice(ctx, id).await?;
-    let body: ManualPayment = ctx.json()?;
-    let method = match body.method.as_str() {
-        "cheque" => "Cheque",
-        "bank_transfer" => "Bank transfer",
-        "cash" => "Cash",
-        "other" => "Other",
-        _ => {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                "method",
-                "One of cheque, bank_transfer, cash, other",
-            )]));
-        }
-    };
-    if !payable(&invoice) {
-        return Err(not_payable_error(&invoice));
-    }
-    if body.version != invoice.version {
-        return Err(ApiError::Conflict);
-    }
-    if body.amount <= 0 || body.amount > invoice.balance {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "amount",
-            format!(
-                "Between 0.01 and the balance, {}",
-                format_money(invoice.balance, &invoice.currency)
-            ),
-        )]));
-    }
-    let reference = body.reference.trim();
-    if reference.chars().count() > 100 {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "reference",
-            "Up to 100 characters",
-        )]));
-    }
-    let now = ctx.app.now();
-    let (payment, paid) = Payment::manual(
-        &invoice,
-        body.amount,
-        if reference.is_empty() {
-            method.to_owned()
-        } else {
-            format!("{method} {reference}")
-        },
-        (&principal.user.id, &principal.user.name),
-        now,
-    );
-    let audit = principal.audit(
-        ctx,
-        &principal.company.id,
-        AuditAction::PaymentRecorded,
-        Some(format!("invoice:{}", invoice.id)),
-        format!(
-            "Recorded {} ({}) against {} of {}",
-            format_money(body.amount, &invoice.currency),
-            payment.method,
-            invoice.label(),
-            invoice.company_name
-        ),
-    );
-    if !ctx
-        .app
-        .store
-        .create_payment(&payment, &[(paid, invoice.version)], &audit)
-        .await?
-    {
-        return Err(ApiError::Conflict);
-    }
-    notify::receipt(ctx.app, &payment).await;
-    json(StatusCode::CREATED, &payment)
-}
-
 /// The invoice as a PDF: a redirect to a presigned download (rendered once per invoice version
 /// and kept in S3).
 #[utoipa::path(get, path = "/api/invoices/{id}/pdf", tag = "billing",
@@ -799,160 +515,4 @@ pub async fn pdf(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     }
     let name = format!("{}.pdf", invoice.label());
     portal::web::files::download_redirect(app, &key, &name, "application/pdf").await
-}
-
-/// What a company owes in one currency.
-#[derive(Serialize, ToSchema, Default, Debug)]
-pub struct Balance {
-    pub currency: String,
-    pub outstanding: i64,
-    pub overdue: i64,
-    pub open_invoices: u32,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct NextDue {
-    pub invoice_id: BillingId,
-    pub label: String,
-    #[serde(with = "iso_date")]
-    #[schema(value_type = String, format = Date)]
-    pub due_date: Date,
-    pub balance: i64,
-    pub currency: String,
-}
-
-/// The account overview of the home page.
-#[derive(Serialize, ToSchema)]
-pub struct Overview {
-    pub balances: Vec<Balance>,
-    pub next_due: Option<NextDue>,
-    pub online_payment: bool,
-    pub autopay: bool,
-}
-
-fn balances<'a>(invoices: impl Iterator<Item = &'a Invoice>, today: Date) -> Vec<Balance> {
-    let mut out: Vec<Balance> = Vec::new();
-    for invoice in invoices {
-        let i = match out.iter().position(|b| b.currency == invoice.currency) {
-            Some(i) => i,
-            None => {
-                out.push(Balance {
-                    currency: invoice.currency.clone(),
-                    ..Balance::default()
-                });
-                out.len() - 1
-            }
-        };
-        let b = &mut out[i];
-        b.outstanding += invoice.balance;
-        b.open_invoices += 1;
-        if invoice.is_overdue(today) {
-            b.overdue += invoice.balance;
-        }
-    }
-    out
-}
-
-/// Outstanding balance, overdue amount and the next invoice due, of one company.
-#[utoipa::path(get, path = "/api/billing/overview", tag = "billing",
-    params(("company" = Option<String>, Query, description = "MSP staff: the company")),
-    responses((status = 200, body = Overview), (status = 403, description = "A role that does not see invoices", body = portal::web::error::Problem, content_type = "application/problem+json")))]
-pub async fn overview(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
-    let principal = ctx.principal().await?;
-    let company = billing_company(ctx, &principal)?;
-    let app = ctx.app;
-    let open = app
-        .store
-        .all_invoices(Some(&company), "open", 1_000)
-        .await?;
-    let today = today(app.now());
-    let next_due = open
-        .iter()
-        .filter(|i| i.balance > 0)
-        .min_by_key(|i| i.due_date)
-        .map(|i| NextDue {
-            invoice_id: i.id.clone(),
-            label: i.label(),
-            due_date: i.due_date.unwrap_or(today),
-            balance: i.balance,
-            currency: i.currency.clone(),
-        });
-    json(
-        StatusCode::OK,
-        &Overview {
-            balances: balances(open.iter(), today),
-            next_due,
-            online_payment: app.stripe.is_some(),
-            autopay: app.store.billing_account(&company).await?.autopay_on(),
-        },
-    )
-}
-
-/// One company's line in the MSP's receivables.
-#[derive(Serialize, ToSchema)]
-pub struct CompanyBalance {
-    pub company_id: CompanyId,
-    pub company_name: String,
-    #[serde(flatten)]
-    pub balance: Balance,
-    #[serde(with = "iso_date::option")]
-    #[schema(value_type = Option<String>, format = Date)]
-    pub oldest_due: Option<Date>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Receivables {
-    pub companies: Vec<CompanyBalance>,
-    pub overdue_invoices: Vec<InvoiceRow>,
-}
-
-/// MSP staff: every company's outstanding and overdue balance, and every overdue invoice.
-#[utoipa::path(get, path = "/api/billing/companies", tag = "billing",
-    responses((status = 200, body = Receivables), (status = 403, description = "Not MSP billing staff", body = portal::web::error::Problem, content_type = "application/problem+json")))]
-pub async fn companies(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
-    let principal = ctx.principal().await?;
-    principal.require(Capability::ViewInvoices)?;
-    principal.require(Capability::AllCompanies)?;
-    let app = ctx.app;
-    let open = app.store.all_invoices(None, "open", 5_000).await?;
-    let today = today(app.now());
-    let mut companies: Vec<CompanyBalance> = Vec::new();
-    for invoice in &open {
-        for balance in balances(std::iter::once(invoice), today) {
-            match companies.iter_mut().find(|c| {
-                c.company_id == invoice.company_id && c.balance.currency == invoice.currency
-            }) {
-                Some(c) => {
-                    c.balance.outstanding += balance.outstanding;
-                    c.balance.overdue += balance.overdue;
-                    c.balance.open_invoices += 1;
-                    c.oldest_due = c.oldest_due.min(invoice.due_date);
-                }
-                None => companies.push(CompanyBalance {
-                    company_id: invoice.company_id.clone(),
-                    company_name: invoice.company_name.clone(),
-                    balance,
-                    oldest_due: invoice.due_date,
-                }),
-            }
-        }
-    }
-    companies.sort_by(|a, b| {
-        b.balance
-            .overdue
-            .cmp(&a.balance.overdue)
-            .then(a.company_name.cmp(&b.company_name))
-    });
-    let overdue_invoices = open
-        .into_iter()
-        .filter(|i| i.is_overdue(today))
-        .map(|i| InvoiceRow::from(i, today))
-        .collect();
-    json(
-        StatusCode::OK,
-        &Receivables {
-            companies,
-            overdue_invoices,
-        },
-    )
 }

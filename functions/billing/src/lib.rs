@@ -12,8 +12,10 @@ use portal::web::principal::Principal;
 use portal::{ApiError, App};
 
 mod invoices;
+mod issuing;
 mod methods;
 mod notify;
+mod overview;
 mod payments;
 pub mod pdf;
 pub mod stripe;
@@ -40,16 +42,16 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::GET, ["invoices", id]) => invoices::detail(ctx, id).await,
         (&Method::PATCH, ["invoices", id]) => invoices::edit(ctx, id).await,
         (&Method::DELETE, ["invoices", id]) => invoices::delete(ctx, id).await,
-        (&Method::POST, ["invoices", id, "issue"]) => invoices::issue(ctx, id).await,
-        (&Method::POST, ["invoices", id, "void"]) => invoices::void(ctx, id).await,
-        (&Method::POST, ["invoices", id, "payments"]) => invoices::record_payment(ctx, id).await,
+        (&Method::POST, ["invoices", id, "issue"]) => issuing::issue(ctx, id).await,
+        (&Method::POST, ["invoices", id, "void"]) => issuing::void(ctx, id).await,
+        (&Method::POST, ["invoices", id, "payments"]) => issuing::record_payment(ctx, id).await,
         (&Method::GET, ["invoices", id, "pdf"]) => invoices::pdf(ctx, id).await,
         (
             _,
             ["invoices"] | ["invoices", _] | ["invoices", _, "issue" | "void" | "payments" | "pdf"],
         ) => Err(ApiError::MethodNotAllowed),
-        (&Method::GET, ["billing", "overview"]) => invoices::overview(ctx).await,
-        (&Method::GET, ["billing", "companies"]) => invoices::companies(ctx).await,
+        (&Method::GET, ["billing", "overview"]) => overview::overview(ctx).await,
+        (&Method::GET, ["billing", "companies"]) => overview::companies(ctx).await,
         (&Method::PUT, ["billing", "autopay"]) => methods::autopay(ctx).await,
         (_, ["billing", "overview" | "companies" | "autopay"]) => Err(ApiError::MethodNotAllowed),
         (&Method::POST, ["payments", "checkout"]) => payments::checkout(ctx).await,
@@ -119,12 +121,12 @@ async fn visible_invoice(
     invoices::detail,
     invoices::edit,
     invoices::delete,
-    invoices::issue,
-    invoices::void,
-    invoices::record_payment,
+    issuing::issue,
+    issuing::void,
+    issuing::record_payment,
     invoices::pdf,
-    invoices::overview,
-    invoices::companies,
+    overview::overview,
+    overview::companies,
     payments::checkout,
     payments::history,
     payments::receipt,

@@ -17,7 +17,6 @@ use portal::{ApiError, App};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::invoices::Autopay;
 use crate::stripe::{self, Failure};
 use crate::{billing_company, notify, paying_client};
 
@@ -133,7 +132,7 @@ pub async fn checkout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             .find(|inv| inv.id == *id && inv.status != InvoiceStatus::Draft)
             .ok_or(ApiError::NotFound)?;
         if !payable(invoice) {
-            return Err(crate::invoices::not_payable_error(invoice));
+            return Err(not_payable_error(invoice));
         }
         if item.amount <= 0 || item.amount > invoice.balance {
             errors.push(FieldError::new(
@@ -572,4 +571,30 @@ pub async fn receipt(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError
         .await?
         .ok_or(ApiError::NotFound)?;
     json(StatusCode::OK, &payment)
+}
+
+/// How autopay went when an invoice was issued.
+#[derive(Serialize, ToSchema, Debug, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Autopay {
+    /// The company has not turned autopay on (or has no default method).
+    Off,
+    /// Stripe is charging the default method; the invoice changes when Stripe confirms.
+    Charging,
+    /// The charge failed or needs the client; they were emailed a link to pay.
+    Failed,
+    /// Autopay is on but online payment is not set up.
+    NotSetUp,
+}
+
+/// The problem answered for a payment of an invoice that cannot be paid (void, paid, draft).
+pub fn not_payable_error(invoice: &Invoice) -> ApiError {
+    ApiError::State(
+        "/problems/not-payable",
+        match invoice.status {
+            InvoiceStatus::Void => format!("{} is void and cannot be paid", invoice.label()),
+            InvoiceStatus::Paid => format!("{} is already paid", invoice.label()),
+            _ => format!("{} cannot be paid", invoice.label()),
+        },
+    )
 }
