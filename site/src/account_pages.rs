@@ -41,7 +41,7 @@ pub fn forgot_password(b: &Branding) -> Markup {
                 p { "Enter the email address you sign in with. If it has an account, we email it a link to choose a new password." }
                 p.form-error #form-error role="alert" {}
                 form #forgot-form novalidate {
-                    (Field { name: "email", label: "Email", kind: "email", autocomplete: "username", required: true })
+                    (Field::input("email", "Email", "email").autocomplete("username").required())
                     button type="submit" { "Email me a link" }
                 }
                 p #sent role="status" {}
@@ -69,9 +69,7 @@ fn set_password_page(b: &Branding, title: &str, intro: &str, button: &str, scrip
                 p.form-error #form-error role="alert" {}
                 form #password-form novalidate {
                     (new_password("password", "New password"))
-                    label for="confirm" { "New password again" }
-                    input #confirm name="confirm" type="password" autocomplete="new-password" required aria-describedby="confirm-error";
-                    small.field-error #confirm-error {}
+                    (Field::input("confirm", "New password again", "password").autocomplete("new-password").required())
                     button type="submit" { (button) }
                 }
                 div #done hidden role="status" {
@@ -120,10 +118,10 @@ pub fn account(b: &Branding) -> Markup {
             section aria-labelledby="profile-heading" {
                 h2 #profile-heading { "Profile" }
                 form #profile-form novalidate {
-                    (Field { name: "name", label: "Name", kind: "text", autocomplete: "name", required: true })
+                    (Field::input("name", "Name", "text").autocomplete("name").required())
                     div.grid {
-                        div { (Field { name: "phone", label: "Phone", kind: "tel", autocomplete: "tel", required: false }) }
-                        div { (Field { name: "mobile", label: "Mobile", kind: "tel", autocomplete: "tel", required: false }) }
+                        div { (Field::input("phone", "Phone", "tel").autocomplete("tel")) }
+                        div { (Field::input("mobile", "Mobile", "tel").autocomplete("tel")) }
                     }
                     label for="theme-pref" { "Theme" }
                     select #theme-pref name="theme" {
@@ -144,7 +142,7 @@ pub fn account(b: &Branding) -> Markup {
             section aria-labelledby="password-heading" {
                 h2 #password-heading { "Password" }
                 form #password-change novalidate {
-                    (Field { name: "current_password", label: "Current password", kind: "password", autocomplete: "current-password", required: true })
+                    (Field::input("current_password", "Current password", "password").autocomplete("current-password").required())
                     (new_password("new_password", "New password"))
                     button type="submit" { "Change password" }
                     p #password-status role="status" {}
@@ -178,7 +176,7 @@ pub fn account(b: &Branding) -> Markup {
                     p #codes-status role="status" {}
                 }
                 form #mfa-disable novalidate hidden {
-                    (Field { name: "disable_password", label: "Your password, to turn it off", kind: "password", autocomplete: "current-password", required: true })
+                    (Field::input("disable_password", "Your password, to turn it off", "password").autocomplete("current-password").required())
                     button.secondary type="submit" { "Turn off two-factor authentication" }
                 }
                 p #mfa-status role="status" {}
@@ -197,14 +195,8 @@ pub fn account(b: &Branding) -> Markup {
     )
 }
 
-fn role_select(name: &str, label: &str) -> Markup {
-    html! {
-        label for=(name) { (label) }
-        select id=(name) name=(name) required aria-describedby={ (name) "-error" } {
-            @for (value, text) in table(&Role::CLIENT_ROLES) { option value=(value) { (text) } }
-        }
-        small.field-error id={ (name) "-error" } {}
-    }
+fn role_select<'a>(name: &'a str, label: &'a str) -> Field<'a> {
+    Field::select(name, label, &table(&Role::CLIENT_ROLES)).required()
 }
 
 pub fn users(b: &Branding) -> Markup {
@@ -219,11 +211,11 @@ pub fn users(b: &Branding) -> Markup {
                 summary role="button" { "Invite a user" }
                 form #invite-form novalidate {
                     div.grid {
-                        div { (Field { name: "name", label: "Name", kind: "text", autocomplete: "off", required: true }) }
-                        div { (Field { name: "email", label: "Email", kind: "email", autocomplete: "off", required: true }) }
+                        div { (Field::input("name", "Name", "text").autocomplete("off").required()) }
+                        div { (Field::input("email", "Email", "email").autocomplete("off").required()) }
                     }
                     div.grid {
-                        div { (Field { name: "phone", label: "Phone (optional)", kind: "tel", autocomplete: "off", required: false }) }
+                        div { (Field::input("phone", "Phone (optional)", "tel").autocomplete("off")) }
                         div { (role_select("role", "Role")) }
                     }
                     p.form-error #invite-error role="alert" {}
@@ -288,18 +280,16 @@ pub fn companies(b: &Branding) -> Markup {
                 article {
                     header { h2 #company-dialog-title { "Company" } }
                     form #company-form novalidate {
-                        (Field { name: "name", label: "Name", kind: "text", autocomplete: "organization", required: true })
+                        (Field::input("name", "Name", "text").autocomplete("organization").required())
                         div.grid {
-                            div { (Field { name: "billing_email", label: "Billing email", kind: "email", autocomplete: "off", required: false }) }
-                            div { (Field { name: "phone", label: "Phone", kind: "tel", autocomplete: "off", required: false }) }
+                            div { (Field::input("billing_email", "Billing email", "email").autocomplete("off")) }
+                            div { (Field::input("phone", "Phone", "tel").autocomplete("off")) }
                         }
-                        label for="address" { "Address" }
-                        textarea #address name="address" rows="3" maxlength="500" aria-describedby="address-error" {}
-                        small.field-error #address-error {}
+                        (Field::textarea("address", "Address", 3).maxlength(500))
                         div.grid {
-                            div { (Field { name: "time_zone", label: "Time zone (e.g. Europe/London)", kind: "text", autocomplete: "off", required: true }) }
-                            div { (Field { name: "currency", label: "Currency (e.g. USD)", kind: "text", autocomplete: "off", required: true }) }
-                            div { (Field { name: "payment_terms_days", label: "Payment terms (days)", kind: "number", autocomplete: "off", required: true }) }
+                            div { (Field::input("time_zone", "Time zone (e.g. Europe/London)", "text").autocomplete("off").required()) }
+                            div { (Field::input("currency", "Currency (e.g. USD)", "text").autocomplete("off").required()) }
+                            div { (Field::input("payment_terms_days", "Payment terms (days)", "number").autocomplete("off").required()) }
                         }
                         label { input #overdue_reminders name="overdue_reminders" type="checkbox"; "Email reminders of overdue invoices (1, 7, 14 and 30 days past due)" }
                         label { input #mfa_required name="mfa_required" type="checkbox"; "Users must use two-factor authentication" }

@@ -171,10 +171,7 @@ pub fn invoice_view(b: &Branding) -> Markup {
             section #pay-section aria-labelledby="pay-heading" hidden {
                 h2 #pay-heading { "Pay this invoice" }
                 form #pay-form novalidate {
-                    label for="amount" { "Amount" }
-                    input #amount name="amount" type="text" inputmode="decimal" autocomplete="off" required aria-describedby="amount-help amount-error";
-                    small #amount-help { "The balance, or less to pay part of it." }
-                    small.field-error #amount-error {}
+                    (Field::input("amount", "Amount", "text").inputmode("decimal").autocomplete("off").required().help("The balance, or less to pay part of it."))
                     p.form-error #pay-error role="alert" {}
                     button type="submit" { "Pay with Stripe" }
                 }
@@ -193,17 +190,9 @@ pub fn invoice_view(b: &Branding) -> Markup {
                 form #record-form novalidate hidden {
                     h3 { "Record a payment received" }
                     div.grid {
-                        div { (Field { name: "record_amount", label: "Amount received", kind: "text", autocomplete: "off", required: true }) }
-                        div {
-                            label for="method" { "Method" }
-                            select #method name="method" {
-                                option value="bank_transfer" { "Bank transfer" }
-                                option value="cheque" { "Cheque" }
-                                option value="cash" { "Cash" }
-                                option value="other" { "Other" }
-                            }
-                        }
-                        div { (Field { name: "reference", label: "Reference (optional)", kind: "text", autocomplete: "off", required: false }) }
+                        div { (Field::input("record_amount", "Amount received", "text").autocomplete("off").required()) }
+                        div { (Field::select("method", "Method", &[("bank_transfer", "Bank transfer"), ("cheque", "Cheque"), ("cash", "Cash"), ("other", "Other")])) }
+                        div { (Field::input("reference", "Reference (optional)", "text").autocomplete("off")) }
                     }
                     button type="submit" { "Record payment" }
                 }
@@ -227,16 +216,14 @@ pub fn invoice_edit(b: &Branding) -> Markup {
             form #invoice-form novalidate aria-busy="true" {
                 div.grid {
                     div {
-                        label for="company_id" { "Client company" }
-                        select #company_id name="company_id" required aria-describedby="company_id-error" { option value="" { "Choose…" } }
-                        small.field-error #company_id-error {}
+                        (Field::select("company_id", "Client company", &[("", "Choose…")]).required())
                     }
-                    div { (Field { name: "currency", label: "Currency", kind: "text", autocomplete: "off", required: false }) }
-                    div { (Field { name: "tax_rate_bp", label: "Tax rate (%)", kind: "text", autocomplete: "off", required: false }) }
+                    div { (Field::input("currency", "Currency", "text").autocomplete("off")) }
+                    div { (Field::input("tax_rate_bp", "Tax rate (%)", "text").autocomplete("off")) }
                 }
                 div.grid {
-                    div { (Field { name: "issue_date", label: "Issue date (default: the day it is issued)", kind: "date", autocomplete: "off", required: false }) }
-                    div { (Field { name: "due_date", label: "Due date (default: the company's payment terms)", kind: "date", autocomplete: "off", required: false }) }
+                    div { (Field::input("issue_date", "Issue date (default: the day it is issued)", "date").autocomplete("off")) }
+                    div { (Field::input("due_date", "Due date (default: the company's payment terms)", "date").autocomplete("off")) }
                 }
                 fieldset {
                     legend { "Lines" }
@@ -276,10 +263,8 @@ pub fn invoice_edit(b: &Branding) -> Markup {
                     dt { "Tax" } dd #tax {}
                     dt { "Total" } dd #total {}
                 }
-                label for="notes" { "Notes (printed on the invoice)" }
-                textarea #notes name="notes" rows="3" maxlength="2000" aria-describedby="notes-error" {}
-                small.field-error #notes-error {}
-                (Field { name: "tickets", label: "Tickets it bills (numbers, separated by commas)", kind: "text", autocomplete: "off", required: false })
+                (Field::textarea("notes", "Notes (printed on the invoice)", 3).maxlength(2000))
+                (Field::input("tickets", "Tickets it bills (numbers, separated by commas)", "text").autocomplete("off"))
                 div.actions {
                     button #save type="submit" { "Save draft" }
                     button.secondary #save-issue type="button" { "Save and issue" }
@@ -395,7 +380,7 @@ pub fn payment_methods(b: &Branding) -> Markup {
                 article {
                     header { h2 #nickname-title { "Nickname" } }
                     form #nickname-form novalidate {
-                        (Field { name: "nickname", label: "Nickname (up to 40 characters)", kind: "text", autocomplete: "off", required: false })
+                        (Field::input("nickname", "Nickname (up to 40 characters)", "text").autocomplete("off"))
                         p.form-error #nickname-form-error role="alert" {}
                         button type="submit" { "Save" }
                     }

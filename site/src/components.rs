@@ -131,22 +131,152 @@ impl Render for Nav {
     }
 }
 
-/// A labelled form field with a slot for its error message.
+/// How to reach the MSP's support: "Call {phone} or email {address}", both as links.
+pub struct SupportContact<'a>(pub &'a Branding);
+
+impl Render for SupportContact<'_> {
+    fn render(&self) -> Markup {
+        let support = &self.0.support;
+        html! {
+            "Call " a href={ "tel:" (support.phone.replace(' ', "")) } { (support.phone) }
+            " or email " a href={ "mailto:" (support.email) } { (support.email) }
+        }
+    }
+}
+
+/// A form field: its label, the control, an optional help line, and the error line the scripts
+/// fill, tied to the control with `aria-describedby` (help first). Built as
+/// `Field::input("email", "Email", "email").autocomplete("username").required()`.
 pub struct Field<'a> {
-    pub name: &'a str,
-    pub label: &'a str,
-    pub kind: &'a str,
-    pub autocomplete: &'a str,
-    pub required: bool,
+    name: &'a str,
+    label: &'a str,
+    control: Control<'a>,
+    autocomplete: Option<&'a str>,
+    inputmode: Option<&'a str>,
+    required: bool,
+    help: Option<&'a str>,
+    maxlength: Option<u32>,
+    min: Option<i64>,
+    max: Option<i64>,
+}
+
+enum Control<'a> {
+    Input(&'a str),
+    Textarea(u32),
+    /// Options `(value, label)`, and the value shown selected.
+    Select(Vec<(String, String)>, Option<&'a str>),
+}
+
+impl<'a> Field<'a> {
+    fn new(name: &'a str, label: &'a str, control: Control<'a>) -> Self {
+        Self {
+            name,
+            label,
+            control,
+            autocomplete: None,
+            inputmode: None,
+            required: false,
+            help: None,
+            maxlength: None,
+            min: None,
+            max: None,
+        }
+    }
+
+    /// An `<input type=kind>`.
+    pub fn input(name: &'a str, label: &'a str, kind: &'a str) -> Self {
+        Self::new(name, label, Control::Input(kind))
+    }
+
+    pub fn textarea(name: &'a str, label: &'a str, rows: u32) -> Self {
+        Self::new(name, label, Control::Textarea(rows))
+    }
+
+    /// A `<select>` of `(value, label)` options (the scripts may fill more).
+    pub fn select<V: AsRef<str>, L: AsRef<str>>(
+        name: &'a str,
+        label: &'a str,
+        options: &[(V, L)],
+    ) -> Self {
+        let options = options
+            .iter()
+            .map(|(v, l)| (v.as_ref().to_owned(), l.as_ref().to_owned()))
+            .collect();
+        Self::new(name, label, Control::Select(options, None))
+    }
+
+    pub fn selected(mut self, value: &'a str) -> Self {
+        if let Control::Select(_, selected) = &mut self.control {
+            *selected = Some(value);
+        }
+        self
+    }
+
+    pub fn autocomplete(mut self, value: &'a str) -> Self {
+        self.autocomplete = Some(value);
+        self
+    }
+
+    pub fn inputmode(mut self, value: &'a str) -> Self {
+        self.inputmode = Some(value);
+        self
+    }
+
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    /// A line under the control saying what to enter.
+    pub fn help(mut self, text: &'a str) -> Self {
+        self.help = Some(text);
+        self
+    }
+
+    pub fn maxlength(mut self, n: u32) -> Self {
+        self.maxlength = Some(n);
+        self
+    }
+
+    /// The range of a number input.
+    pub fn range(mut self, min: i64, max: i64) -> Self {
+        self.min = Some(min);
+        self.max = Some(max);
+        self
+    }
 }
 
 impl Render for Field<'_> {
     fn render(&self) -> Markup {
-        let error_id = format!("{}-error", self.name);
+        let name = self.name;
+        let help_id = format!("{name}-help");
+        let error_id = format!("{name}-error");
+        let described = match self.help {
+            Some(_) => format!("{help_id} {error_id}"),
+            None => error_id.clone(),
+        };
         html! {
-            label for=(self.name) { (self.label) }
-            input id=(self.name) name=(self.name) type=(self.kind) autocomplete=(self.autocomplete)
-                required[self.required] aria-describedby=(error_id);
+            label for=(name) { (self.label) }
+            @match &self.control {
+                Control::Input(kind) => {
+                    input id=(name) name=(name) type=(kind) autocomplete=[self.autocomplete]
+                        inputmode=[self.inputmode] min=[self.min] max=[self.max]
+                        maxlength=[self.maxlength] required[self.required]
+                        aria-describedby=(described);
+                }
+                Control::Textarea(rows) => {
+                    textarea id=(name) name=(name) rows=(rows) maxlength=[self.maxlength]
+                        required[self.required] aria-describedby=(described) {}
+                }
+                Control::Select(options, selected) => {
+                    select id=(name) name=(name) required[self.required] aria-describedby=(described) {
+                        @for (value, text) in options {
+                            option value=(value) selected[Some(value.as_str()) == *selected] { (text) }
+                        }
+                    }
+                }
+            }
+            @if let Some(help) = self.help { small id=(help_id) { (help) } }
             small.field-error id=(error_id) {}
         }
     }
@@ -234,9 +364,7 @@ pub fn page(
                 main.container #main tabindex="-1" { (body) }
                 footer.site.container {
                     p.muted {
-                        "Need help? Call " a href={ "tel:" (branding.support.phone.replace(' ', "")) } { (branding.support.phone) }
-                        " or email " a href={ "mailto:" (branding.support.email) } { (branding.support.email) }
-                        " (" (branding.support.hours) ")."
+                        "Need help? " (SupportContact(branding)) " (" (branding.support.hours) ")."
                     }
                 }
             }

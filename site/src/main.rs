@@ -10,74 +10,30 @@ mod components;
 mod pages;
 
 use anyhow::{Context, bail};
-use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-/// `site/branding.toml`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Branding {
-    pub name: String,
-    pub short_name: String,
-    pub logo: String,
-    pub link_light: String,
-    pub link_dark: String,
-    pub button: String,
-    pub support: Support,
-    /// What invoice PDFs print (read by the billing function, not the site).
-    #[serde(default)]
-    #[allow(dead_code)]
-    pub invoice: Option<toml::Table>,
-}
+pub use portal::domain::branding::Branding;
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Support {
-    pub phone: String,
-    pub email: String,
-    pub hours: String,
-}
-
-impl Branding {
-    fn load(path: &Path) -> anyhow::Result<Self> {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let branding: Branding =
-            toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-        for (field, colour) in [
-            ("link_light", &branding.link_light),
-            ("link_dark", &branding.link_dark),
-            ("button", &branding.button),
-        ] {
-            let hex = colour.strip_prefix('#').unwrap_or("");
-            if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-                bail!("{field} in branding.toml must be a colour like #1d4ed8, got {colour:?}");
-            }
-        }
-        Ok(branding)
-    }
-
-    /// CSS custom properties for Pico, per theme. A file, not inline styles: the CSP forbids those.
-    fn css(&self) -> String {
-        let light = format!(
-            "--pico-primary: {l}; --pico-primary-hover: {l}; --pico-primary-focus: {l}40; --pico-primary-underline: {l}80;",
-            l = self.link_light
-        );
-        let dark = format!(
-            "--pico-primary: {d}; --pico-primary-hover: {d}; --pico-primary-focus: {d}40; --pico-primary-underline: {d}80;",
-            d = self.link_dark
-        );
-        let button = format!(
-            "--pico-primary-background: {b}; --pico-primary-hover-background: {b}; --pico-primary-border: {b}; --pico-primary-hover-border: {b}; --pico-primary-inverse: #fff;",
-            b = self.button
-        );
-        format!(
-            "/* Generated from site/branding.toml by `cargo run -p site`. */\n\
+/// CSS custom properties for Pico, per theme. A file, not inline styles: the CSP forbids those.
+fn brand_css(branding: &Branding) -> String {
+    let light = format!(
+        "--pico-primary: {l}; --pico-primary-hover: {l}; --pico-primary-focus: {l}40; --pico-primary-underline: {l}80;",
+        l = branding.link_light
+    );
+    let dark = format!(
+        "--pico-primary: {d}; --pico-primary-hover: {d}; --pico-primary-focus: {d}40; --pico-primary-underline: {d}80;",
+        d = branding.link_dark
+    );
+    let button = format!(
+        "--pico-primary-background: {b}; --pico-primary-hover-background: {b}; --pico-primary-border: {b}; --pico-primary-hover-border: {b}; --pico-primary-inverse: #fff;",
+        b = branding.button
+    );
+    format!(
+        "/* Generated from site/branding.toml by `cargo run -p site`. */\n\
              :root:not([data-theme=dark]), [data-theme=light] {{ {light} {button} }}\n\
              @media only screen and (prefers-color-scheme: dark) {{ :root:not([data-theme]) {{ {dark} {button} }} }}\n\
              [data-theme=dark] {{ {dark} {button} }}\n"
-        )
-    }
+    )
 }
 
 fn main() {
@@ -93,12 +49,15 @@ fn run() -> anyhow::Result<()> {
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("dist"));
-    let branding = Branding::load(&root.join("branding.toml"))?;
+    let path = root.join("branding.toml");
+    let branding = Branding::parse(
+        &std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?,
+    )?;
     if out.exists() {
         std::fs::remove_dir_all(&out).with_context(|| format!("clearing {}", out.display()))?;
     }
     copy_dir(&root.join("static"), &out)?;
-    std::fs::write(out.join("brand.css"), branding.css())?;
+    std::fs::write(out.join("brand.css"), brand_css(&branding))?;
     let mut written = Vec::new();
     for page in pages::all(&branding) {
         let path = out.join(page.path.trim_start_matches('/'));

@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 
-use crate::components::{Chrome, Field, ListTable, TICKET_VIEWERS, page};
+use crate::components::{Chrome, Field, ListTable, SupportContact, TICKET_VIEWERS, page};
 use crate::{Branding, account_pages, billing_pages};
 use portal::domain::labels::{Labelled, table};
 use portal::domain::tickets::{Priority, TicketStatus};
@@ -114,8 +114,8 @@ fn login(b: &Branding) -> Markup {
                 p.muted { "Sign in to raise and follow support requests with " (b.short_name) "." }
                 p.form-error #form-error role="alert" {}
                 form #login-form method="post" action="/api/auth/login" novalidate {
-                    (Field { name: "email", label: "Email", kind: "email", autocomplete: "username", required: true })
-                    (Field { name: "password", label: "Password", kind: "password", autocomplete: "current-password", required: true })
+                    (Field::input("email", "Email", "email").autocomplete("username").required())
+                    (Field::input("password", "Password", "password").autocomplete("current-password").required())
                     label {
                         input #remember name="remember" type="checkbox";
                         "Keep me signed in on this device for 30 days"
@@ -124,9 +124,7 @@ fn login(b: &Branding) -> Markup {
                 }
                 form #mfa-form novalidate hidden {
                     p { "Enter the six-digit code from your authenticator app, or one of your recovery codes." }
-                    label for="code" { "Authentication code" }
-                    input #code name="code" type="text" autocomplete="one-time-code" inputmode="text" required aria-describedby="code-error";
-                    small.field-error #code-error {}
+                    (Field::input("code", "Authentication code", "text").autocomplete("one-time-code").inputmode("text").required())
                     button type="submit" { "Verify" }
                 }
                 p { a href="/forgot-password/" { "Forgot password?" } }
@@ -191,8 +189,7 @@ fn home(b: &Branding) -> Markup {
                 }
                 article {
                     h2 { "Support" }
-                    p { "Call " a href={ "tel:" (b.support.phone.replace(' ', "")) } { (b.support.phone) } " or email "
-                        a href={ "mailto:" (b.support.email) } { (b.support.email) } "." }
+                    p { (SupportContact(b)) "." }
                     p.muted { (b.support.hours) }
                 }
             }
@@ -218,22 +215,15 @@ fn ticket_settings(b: &Branding) -> Markup {
             p.form-error #form-error role="alert" {}
             p #form-status role="status" {}
             form #settings-form aria-busy="true" novalidate {
-                label for="request_types" { "Request types" }
-                textarea #request_types name="request_types" rows="6" aria-describedby="request_types-help request_types-error" {}
-                small #request_types-help { "One per line. Clients pick one when they raise a ticket." }
-                small.field-error #request_types-error {}
+                (Field::textarea("request_types", "Request types", 6).help("One per line. Clients pick one when they raise a ticket."))
                 fieldset {
                     legend { "Statuses clients may set" }
                     @for (value, label) in ticket_statuses() {
                         label { input type="checkbox" name="client_statuses" value=(value); (label) }
                     }
                 }
-                label for="reopen_days" { "Days after resolution a client may reopen a ticket" }
-                input #reopen_days name="reopen_days" type="number" min="0" max="365" required aria-describedby="reopen_days-error";
-                small.field-error #reopen_days-error {}
-                label for="attachment_max_mb" { "Largest attachment (MB)" }
-                input #attachment_max_mb name="attachment_max_mb" type="number" min="1" max="100" required aria-describedby="attachment_max_mb-error";
-                small.field-error #attachment_max_mb-error {}
+                (Field::input("reopen_days", "Days after resolution a client may reopen a ticket", "number").range(0, 365).required())
+                (Field::input("attachment_max_mb", "Largest attachment (MB)", "number").range(1, 100).required())
                 button type="submit" { "Save settings" }
             }
         },
@@ -323,41 +313,21 @@ fn new_ticket(b: &Branding) -> Markup {
             p #form-status role="status" {}
             form #ticket-form novalidate aria-busy="true" {
                 div #company-field hidden {
-                    label for="company_id" { "Client company" }
-                    select #company_id name="company_id" aria-describedby="company_id-error" { option value="" { "Choose…" } }
-                    small.field-error #company_id-error {}
+                    (Field::select("company_id", "Client company", &[("", "Choose…")]))
                 }
                 div #contact-field hidden {
-                    label for="contact_id" { "Contact" }
-                    select #contact_id name="contact_id" aria-describedby="contact_id-error" {}
-                    small.field-error #contact_id-error {}
+                    (Field::select::<&str, &str>("contact_id", "Contact", &[]))
                 }
-                label for="request_type" { "Request type" }
-                select #request_type name="request_type" required aria-describedby="request_type-error" {}
-                small.field-error #request_type-error {}
-                label for="summary" { "Summary" }
-                input #summary name="summary" type="text" maxlength="200" required aria-describedby="summary-error";
-                small.field-error #summary-error {}
-                label for="description" { "Description" }
-                textarea #description name="description" rows="6" maxlength="10000" required aria-describedby="description-help description-error" {}
-                small #description-help { "What happened, what you expected, and anything you already tried." }
-                small.field-error #description-error {}
+                (Field::select::<&str, &str>("request_type", "Request type", &[]).required())
+                (Field::input("summary", "Summary", "text").maxlength(200).required())
+                (Field::textarea("description", "Description", 6).maxlength(10_000).required().help("What happened, what you expected, and anything you already tried."))
                 div.grid {
+                    div { (Field::select("priority", "Priority", &priorities()).selected("medium")) }
                     div {
-                        label for="priority" { "Priority" }
-                        select #priority name="priority" {
-                            @for (value, text) in priorities() { option value=(value) selected[value == "medium"] { (text) } }
-                        }
+                        (Field::input("due_date", "Due date (optional)", "date"))
                     }
                     div {
-                        label for="due_date" { "Due date (optional)" }
-                        input #due_date name="due_date" type="date" aria-describedby="due_date-error";
-                        small.field-error #due_date-error {}
-                    }
-                    div {
-                        label for="po_number" { "PO number (optional)" }
-                        input #po_number name="po_number" type="text" maxlength="50" aria-describedby="po_number-error";
-                        small.field-error #po_number-error {}
+                        (Field::input("po_number", "PO number (optional)", "text").maxlength(50))
                     }
                 }
                 label {

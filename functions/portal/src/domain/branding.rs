@@ -1,19 +1,26 @@
-//! The MSP's branding from `site/branding.toml`, compiled into the functions when they are built
-//! (invoice PDFs, the name authenticator apps show). The site reads the same file when it is
-//! prerendered; change it, rebuild, redeploy.
+//! The MSP's branding from `site/branding.toml`: the one reader of that file. The site reads it when
+//! it is prerendered (names, logo, colours, support contact); the functions carry it compiled in
+//! (invoice PDFs, the name authenticator apps show). Change it, rebuild, redeploy.
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use serde::Deserialize;
 
 const BRANDING: &str = include_str!("../../../../site/branding.toml");
 
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Branding {
-    /// The portal's name: headers, PDF footers.
+    /// The portal's name: headers, titles, PDF footers.
     pub name: String,
-    /// The MSP's short name: what an authenticator app lists the portal's codes under.
+    /// The MSP's short name: the header on small screens, and what an authenticator app lists the
+    /// portal's codes under.
     pub short_name: String,
-    /// Primary button colour, `#rrggbb`: the PDF's header band.
+    /// Path of the logo under `site/static`.
+    pub logo: String,
+    /// Link and focus colours of the light and dark themes, `#rrggbb`.
+    pub link_light: String,
+    pub link_dark: String,
+    /// Primary button colour, `#rrggbb`: buttons, and the PDF's header band.
     pub button: String,
     pub support: Support,
     #[serde(default)]
@@ -21,13 +28,16 @@ pub struct Branding {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Support {
     pub phone: String,
     pub email: String,
+    pub hours: String,
 }
 
 /// What invoice PDFs print under the MSP's name.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InvoiceBrand {
     #[serde(default)]
     pub legal_name: String,
@@ -42,7 +52,23 @@ pub struct InvoiceBrand {
 impl Branding {
     /// The branding this build carries.
     pub fn embedded() -> anyhow::Result<Self> {
-        toml::from_str(BRANDING).context("reading site/branding.toml")
+        Self::parse(BRANDING)
+    }
+
+    /// `branding.toml`'s text, checked: every field known, colours `#rrggbb`.
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        let branding: Branding = toml::from_str(text).context("reading site/branding.toml")?;
+        for (field, colour) in [
+            ("link_light", &branding.link_light),
+            ("link_dark", &branding.link_dark),
+            ("button", &branding.button),
+        ] {
+            let hex = colour.strip_prefix('#').unwrap_or("");
+            if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                bail!("{field} in branding.toml must be a colour like #1d4ed8, got {colour:?}");
+            }
+        }
+        Ok(branding)
     }
 }
 
@@ -53,5 +79,15 @@ mod tests {
         let brand = super::Branding::embedded().unwrap();
         assert!(!brand.name.is_empty() && !brand.short_name.is_empty());
         assert!(brand.button.starts_with('#'));
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_colours_are_refused() {
+        let good = super::BRANDING;
+        assert!(super::Branding::parse(&good.replace("button = ", "buton = ")).is_err());
+        let bad = good.replace("link_dark = \"#93c5fd\"", "link_dark = \"blue\"");
+        assert_ne!(bad, good);
+        let err = super::Branding::parse(&bad).unwrap_err();
+        assert!(format!("{err:#}").contains("link_dark"), "{err:#}");
     }
 }
