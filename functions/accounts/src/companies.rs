@@ -132,8 +132,7 @@ impl CompanyFields {
             }
         }
         if let Some(currency) = &self.currency {
-            let code = currency.trim().to_uppercase();
-            if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+            if let Some(code) = portal::domain::money::Currency::parse(currency) {
                 company.currency = code;
             } else {
                 errors.push(FieldError::new(

@@ -5,6 +5,7 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::domain::CompanyId;
 use portal::domain::audit::AuditAction;
+use portal::domain::billing::Currency;
 use portal::domain::billing::today;
 use portal::domain::billing::{
     BillingId, Invoice, InvoiceBody, InvoiceStatus, format_money, iso_date, parse_invoice_number,
@@ -34,7 +35,8 @@ pub struct InvoiceRow {
     /// `INV-0007`, or `Draft`.
     pub label: String,
     pub status: InvoiceStatus,
-    pub currency: String,
+    #[schema(value_type = String)]
+    pub currency: Currency,
     pub total: i64,
     pub paid: i64,
     pub balance: i64,
@@ -256,7 +258,7 @@ pub async fn export(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             status_label(i, today).to_owned(),
             date(i.issue_date),
             date(i.due_date),
-            i.currency.clone(),
+            i.currency.to_string(),
             amount(i.subtotal),
             amount(i.tax),
             amount(i.total),

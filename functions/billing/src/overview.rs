@@ -5,6 +5,7 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::ApiError;
 use portal::domain::CompanyId;
+use portal::domain::billing::Currency;
 use portal::domain::billing::today;
 use portal::domain::billing::{BillingId, Invoice, iso_date};
 use portal::domain::roles::Capability;
@@ -19,7 +20,8 @@ use crate::invoices::InvoiceRow;
 /// What a company owes in one currency.
 #[derive(Serialize, ToSchema, Default, Debug)]
 pub struct Balance {
-    pub currency: String,
+    #[schema(value_type = String)]
+    pub currency: Currency,
     pub outstanding: i64,
     pub overdue: i64,
     pub open_invoices: u32,
@@ -33,7 +35,8 @@ pub struct NextDue {
     #[schema(value_type = String, format = Date)]
     pub due_date: Date,
     pub balance: i64,
-    pub currency: String,
+    #[schema(value_type = String)]
+    pub currency: Currency,
 }
 
 /// The account overview of the home page.

@@ -6,6 +6,7 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::domain::CompanyId;
 use portal::domain::audit::{AuditAction, AuditEntry};
+use portal::domain::billing::Currency;
 use portal::domain::billing::payable;
 use portal::domain::billing::{
     Allocation, BillingAccount, BillingId, Invoice, InvoiceStatus, Payment, PaymentKind,
@@ -125,7 +126,7 @@ pub async fn checkout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let found = app.store.get_invoices(&company, &ids).await?;
     let mut allocations = Vec::new();
     let mut errors = Vec::new();
-    let mut currency: Option<String> = None;
+    let mut currency: Option<Currency> = None;
     for (i, (id, item)) in ids.iter().zip(&body.invoices).enumerate() {
         let invoice = found
             .iter()

@@ -269,7 +269,7 @@ pub fn render(
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "—".into()),
         ),
-        ("Currency", invoice.currency.clone()),
+        ("Currency", invoice.currency.to_string()),
     ];
     let mut fy = PAGE_H - 100.0;
     for (label, value) in &facts {

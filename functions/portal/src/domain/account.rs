@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use super::money::Currency;
 use super::roles::Role;
 use super::{CompanyId, Email, SessionId, UserId};
 
@@ -89,8 +90,9 @@ pub struct Company {
     #[serde(default = "default_time_zone")]
     pub time_zone: String,
     /// ISO 4217 code, e.g. `USD`.
-    #[serde(default = "default_currency")]
-    pub currency: String,
+    #[serde(default = "Currency::usd")]
+    #[schema(value_type = String)]
+    pub currency: Currency,
     /// Days from issue to due date of its invoices (when the invoice does not say).
     #[serde(default = "default_payment_terms")]
     pub payment_terms_days: u32,
@@ -119,9 +121,6 @@ fn default_payment_terms() -> u32 {
 fn yes() -> bool {
     true
 }
-fn default_currency() -> String {
-    "USD".into()
-}
 fn default_sign_in_methods() -> Vec<SignInMethod> {
     vec![SignInMethod::Password]
 }
@@ -138,7 +137,7 @@ impl Company {
             phone: String::new(),
             address: String::new(),
             time_zone: default_time_zone(),
-            currency: default_currency(),
+            currency: Currency::usd(),
             payment_terms_days: default_payment_terms(),
             overdue_reminders: true,
             mfa_required: false,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
+pub use crate::domain::money::{Currency, Money, format_money, plain_amount};
 use crate::domain::{CompanyId, Email, UserId, random_hex};
 use crate::domain::{DomainError, FieldError};
 
@@ -84,73 +85,6 @@ impl std::fmt::Display for BillingId {
 /// far below where `i64` arithmetic on sums could overflow.
 pub const MAX_AMOUNT: i64 = 100_000_000_000;
 pub const MAX_LINES: usize = 200;
-
-/// Currencies Stripe treats as having no minor unit.
-const ZERO_DECIMAL: [&str; 16] = [
-    "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV",
-    "XAF", "XOF", "XPF",
-];
-
-/// An ISO 4217 code in upper case, if `raw` looks like one.
-pub fn currency(raw: &str) -> Option<String> {
-    let code = raw.trim().to_ascii_uppercase();
-    (code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())).then_some(code)
-}
-
-/// Digits after the decimal point of `currency`'s amounts.
-pub fn minor_digits(currency: &str) -> u32 {
-    if ZERO_DECIMAL.contains(&currency) {
-        0
-    } else {
-        2
-    }
-}
-
-/// An amount for spreadsheets: `1234.50`, `-3.10`, `1200` (JPY): no symbol, no grouping.
-pub fn plain_amount(amount: i64, currency: &str) -> String {
-    let digits = minor_digits(currency);
-    let scale = 10_u64.pow(digits);
-    let sign = if amount < 0 { "-" } else { "" };
-    let abs = amount.unsigned_abs();
-    if digits == 0 {
-        return format!("{sign}{abs}");
-    }
-    format!(
-        "{sign}{}.{:0width$}",
-        abs / scale,
-        abs % scale,
-        width = digits as usize
-    )
-}
-
-/// An amount for people: `$1,234.50`, `€12.00`, `£3.10`, `¥1,200`, else `1,234.50 CHF`.
-pub fn format_money(amount: i64, currency: &str) -> String {
-    let plain = plain_amount(amount, currency);
-    let (sign, unsigned) = match plain.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", plain.as_str()),
-    };
-    let (major, fraction) = unsigned.split_at(unsigned.find('.').unwrap_or(unsigned.len()));
-    let mut number = String::new();
-    for (i, c) in major.chars().enumerate() {
-        if i > 0 && (major.len() - i) % 3 == 0 {
-            number.push(',');
-        }
-        number.push(c);
-    }
-    number.push_str(fraction);
-    let symbol = match currency {
-        "USD" | "CAD" | "AUD" | "NZD" => Some("$"),
-        "EUR" => Some("€"),
-        "GBP" => Some("£"),
-        "JPY" => Some("¥"),
-        _ => None,
-    };
-    match symbol {
-        Some(s) => format!("{sign}{s}{number}"),
-        None => format!("{sign}{number} {currency}"),
-    }
-}
 
 /// A quantity with up to three decimals (`1.5` hours), kept as thousandths. Accepted as a JSON
 /// number or string; written as a string.
@@ -272,7 +206,8 @@ pub struct Invoice {
     /// Assigned when issued, gapless: 1, 2, 3, … (shown as `INV-0001`).
     pub number: Option<u64>,
     pub status: InvoiceStatus,
-    pub currency: String,
+    #[schema(value_type = String)]
+    pub currency: Currency,
     pub lines: Vec<Line>,
     /// Tax rate in basis points (825 = 8.25 %).
     pub tax_rate_bp: u32,
@@ -429,11 +364,15 @@ pub struct InvoiceBody {
 
 impl InvoiceBody {
     /// Check everything and write it into `invoice` (a draft), recomputing its totals.
-    pub fn apply(self, invoice: &mut Invoice, default_currency: &str) -> Result<(), DomainError> {
+    pub fn apply(
+        self,
+        invoice: &mut Invoice,
+        default_currency: &Currency,
+    ) -> Result<(), DomainError> {
         let mut errors = Vec::new();
         let currency = match self.currency.as_deref() {
-            None => Some(default_currency.to_owned()),
-            Some(raw) => currency(raw),
+            None => Some(default_currency.clone()),
+            Some(raw) => Currency::parse(raw),
         };
         if currency.is_none() {
             errors.push(FieldError::new(
@@ -483,7 +422,9 @@ impl InvoiceBody {
             errors.push(FieldError::new("tickets", "Link up to 50 tickets"));
         }
         let mut next = invoice.clone();
-        next.currency = currency.unwrap_or_default();
+        if let Some(currency) = currency {
+            next.currency = currency;
+        }
         next.lines = self
             .lines
             .into_iter()
@@ -555,7 +496,8 @@ pub struct Payment {
     pub kind: PaymentKind,
     pub status: PaymentStatus,
     pub amount: i64,
-    pub currency: String,
+    #[schema(value_type = String)]
+    pub currency: Currency,
     pub allocations: Vec<Allocation>,
     /// Money received that no invoice could take (it was paid or voided meanwhile): the MSP
     /// refunds or credits it.
@@ -711,15 +653,33 @@ mod tests {
 
     #[test]
     fn money_is_formatted_per_currency() {
-        assert_eq!(format_money(123_450, "USD"), "$1,234.50");
-        assert_eq!(format_money(5, "EUR"), "€0.05");
-        assert_eq!(format_money(1200, "JPY"), "¥1,200");
-        assert_eq!(format_money(-100_000_000, "CHF"), "-1,000,000.00 CHF");
-        assert_eq!(format_money(99, "USD"), "$0.99");
-        assert_eq!(format_money(12_345_678, "JPY"), "¥12,345,678");
-        assert_eq!(plain_amount(123_450, "USD"), "1234.50");
-        assert_eq!(plain_amount(-310, "GBP"), "-3.10");
-        assert_eq!(plain_amount(1200, "JPY"), "1200");
+        assert_eq!(
+            format_money(123_450, &Currency::parse("USD").unwrap()),
+            "$1,234.50"
+        );
+        assert_eq!(format_money(5, &Currency::parse("EUR").unwrap()), "€0.05");
+        assert_eq!(
+            format_money(1200, &Currency::parse("JPY").unwrap()),
+            "¥1,200"
+        );
+        assert_eq!(
+            format_money(-100_000_000, &Currency::parse("CHF").unwrap()),
+            "-1,000,000.00 CHF"
+        );
+        assert_eq!(format_money(99, &Currency::parse("USD").unwrap()), "$0.99");
+        assert_eq!(
+            format_money(12_345_678, &Currency::parse("JPY").unwrap()),
+            "¥12,345,678"
+        );
+        assert_eq!(
+            plain_amount(123_450, &Currency::parse("USD").unwrap()),
+            "1234.50"
+        );
+        assert_eq!(
+            plain_amount(-310, &Currency::parse("GBP").unwrap()),
+            "-3.10"
+        );
+        assert_eq!(plain_amount(1200, &Currency::parse("JPY").unwrap()), "1200");
     }
 
     #[test]

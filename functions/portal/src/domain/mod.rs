@@ -11,6 +11,7 @@ mod email;
 mod error;
 mod ids;
 pub mod labels;
+pub mod money;
 pub mod roles;
 pub mod tickets;
 pub mod validate;
