@@ -36,8 +36,10 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
 
-use crate::domain::tickets::Ticket;
 use crate::domain::{CompanyId, Email, SessionId, UserId};
+
+mod tickets;
+pub use tickets::*;
 
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
@@ -215,60 +217,6 @@ pub fn login_failures(email: &Email, window: i64) -> Key {
     }
 }
 
-/// A ticket; its attachments and notes sort right after it (see docs/tickets.md).
-pub fn ticket(company: &CompanyId, number: u64) -> Key {
-    Key {
-        pk: company_partition(company),
-        sk: ticket_sk(number),
-    }
-}
-
-pub fn ticket_sk(number: u64) -> String {
-    format!("TICKET#{number:010}")
-}
-
-/// A note on a ticket: public notes (`N`) sort before internal ones (`X`), so a client's detail
-/// Query can stop before any internal note.
-pub fn ticket_note(
-    company: &CompanyId,
-    number: u64,
-    created: &str,
-    id: &str,
-    internal: bool,
-) -> Key {
-    let kind = if internal { "X" } else { "N" };
-    Key {
-        pk: company_partition(company),
-        sk: format!("{}#{kind}#{created}#{id}", ticket_sk(number)),
-    }
-}
-
-/// A confirmed attachment of a ticket. Public ones sort between the ticket and its public notes;
-/// internal ones (MSP staff only) after the internal notes, so the client's detail range never
-/// reaches them.
-pub fn ticket_attachment(company: &CompanyId, number: u64, id: &str, internal: bool) -> Key {
-    let kind = if internal { "X#A" } else { "A" };
-    Key {
-        pk: company_partition(company),
-        sk: format!("{}#{kind}#{id}", ticket_sk(number)),
-    }
-}
-
-/// Whether a sort key within a ticket's range is an attachment's.
-pub fn is_ticket_attachment(sk: &str) -> bool {
-    sk.contains("#A#")
-}
-
-/// The S3 object key of an attachment: under the company's prefix, never from the file name.
-pub fn attachment_object(company: &CompanyId, number: u64, id: &str) -> String {
-    format!("{company}/tickets/{number}/{id}")
-}
-
-/// The last sort key a client's detail Query may reach: the ticket, its attachments and public notes.
-pub fn ticket_public_end(number: u64) -> String {
-    format!("{}#N#\u{ffff}", ticket_sk(number))
-}
-
 /// The S3 object key of an invoice's PDF, one per version of the invoice.
 pub fn invoice_pdf_object(
     company: &CompanyId,
@@ -278,157 +226,12 @@ pub fn invoice_pdf_object(
     format!("{company}/invoices/{id}/v{version}.pdf")
 }
 
-/// Which company ticket `number` belongs to (staff open tickets by number alone).
-pub fn ticket_number(number: u64) -> Key {
-    Key {
-        pk: format!("TICKETNO#{number}"),
-        sk: "TICKETNO".into(),
-    }
-}
-
 /// Atomic counters for human numbers (`TICKET`, later `INVOICE`).
 pub fn counter(name: &str) -> Key {
     Key {
         pk: "COUNTER".into(),
         sk: name.into(),
     }
-}
-
-fn tab(open: bool) -> &'static str {
-    if open { "open" } else { "closed" }
-}
-
-/// How a ticket list is sorted: by number, or by last update.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TicketOrder {
-    Number,
-    Updated,
-}
-
-/// A list of tickets, one tab (open or closed) of it. Each list lives in its own index; the writer
-/// (`TicketList::of`) and the reader (`Store::list_tickets`) both ask the list which.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TicketList {
-    /// A company's tickets: gsi1 by number, gsi2 by last update.
-    Company {
-        company: CompanyId,
-        open: bool,
-        order: TicketOrder,
-    },
-    /// One contact's tickets: gsi3 by number, gsi4 by last update.
-    Contact {
-        company: CompanyId,
-        contact: UserId,
-        open: bool,
-        order: TicketOrder,
-    },
-    /// The MSP's queue across companies: gsi5 by number, gsi6 by last update.
-    Queue { open: bool, order: TicketOrder },
-    /// One technician's queue (`None`: unassigned), by last update: gsi7.
-    Assignee {
-        assignee: Option<UserId>,
-        open: bool,
-    },
-}
-
-impl TicketList {
-    /// Every list `ticket` is in.
-    pub fn of(ticket: &Ticket) -> [TicketList; 7] {
-        let open = ticket.status.is_open();
-        let company = |order| TicketList::Company {
-            company: ticket.company_id.clone(),
-            open,
-            order,
-        };
-        let contact = |order| TicketList::Contact {
-            company: ticket.company_id.clone(),
-            contact: ticket.contact_id.clone(),
-            open,
-            order,
-        };
-        [
-            company(TicketOrder::Number),
-            company(TicketOrder::Updated),
-            contact(TicketOrder::Number),
-            contact(TicketOrder::Updated),
-            TicketList::Queue {
-                open,
-                order: TicketOrder::Number,
-            },
-            TicketList::Queue {
-                open,
-                order: TicketOrder::Updated,
-            },
-            TicketList::Assignee {
-                assignee: ticket.assignee_id.clone(),
-                open,
-            },
-        ]
-    }
-
-    pub fn order(&self) -> TicketOrder {
-        match self {
-            Self::Company { order, .. }
-            | Self::Contact { order, .. }
-            | Self::Queue { order, .. } => *order,
-            Self::Assignee { .. } => TicketOrder::Updated,
-        }
-    }
-
-    /// The index this list lives in.
-    pub fn index(&self) -> Index {
-        use TicketOrder::{Number, Updated};
-        match (self, self.order()) {
-            (Self::Company { .. }, Number) => INDEXES[0],
-            (Self::Company { .. }, Updated) => INDEXES[1],
-            (Self::Contact { .. }, Number) => INDEXES[2],
-            (Self::Contact { .. }, Updated) => INDEXES[3],
-            (Self::Queue { .. }, Number) => INDEXES[4],
-            (Self::Queue { .. }, Updated) => INDEXES[5],
-            (Self::Assignee { .. }, _) => INDEXES[6],
-        }
-    }
-
-    /// The list's partition in its index.
-    pub fn partition(&self) -> String {
-        match self {
-            Self::Company { company, open, .. } => format!("TK#{company}#{}", tab(*open)),
-            Self::Contact {
-                company,
-                contact,
-                open,
-                ..
-            } => format!("TK#{company}#U#{contact}#{}", tab(*open)),
-            Self::Queue { open, .. } => format!("TQ#{}", tab(*open)),
-            Self::Assignee { assignee, open } => format!(
-                "TQ#A#{}#{}",
-                assignee.as_ref().map_or("none", |a| a.as_str()),
-                tab(*open)
-            ),
-        }
-    }
-
-    /// Where `ticket` sorts in this list.
-    pub fn sort_key(&self, ticket: &Ticket) -> String {
-        match self.order() {
-            TicketOrder::Number => by_number(ticket.number),
-            TicketOrder::Updated => by_updated(ticket.updated_at, ticket.number),
-        }
-    }
-
-    /// The list's name, which its cursors are bound to: `{index}#{partition}`.
-    pub fn name(&self) -> String {
-        format!("{}#{}", self.index().name, self.partition())
-    }
-}
-
-/// Sort keys of the ticket indexes.
-pub fn by_number(number: u64) -> String {
-    format!("{number:010}")
-}
-
-pub fn by_updated(updated: time::OffsetDateTime, number: u64) -> String {
-    format!("{}#{number:010}", sortable_time(updated))
 }
 
 /// A UTC time as a fixed-width string that sorts in time order (RFC 3339 with all nine fraction
@@ -445,61 +248,6 @@ pub fn sortable_time(t: time::OffsetDateTime) -> String {
         t.second(),
         t.nanosecond()
     )
-}
-
-/// Whose ticket statistics: the whole company's, or one contact's (for roles that see only their
-/// own tickets).
-pub fn ticket_stats_scope(contact: Option<&crate::domain::UserId>) -> String {
-    match contact {
-        None => "STATS#T#C#".into(),
-        Some(user) => format!("STATS#T#U#{user}#"),
-    }
-}
-
-/// The open-ticket count of a scope. Sorts after its month items (`M` < `O`), so one Query from a
-/// month to `OPEN` reads both.
-pub fn ticket_stats_open(company: &CompanyId, contact: Option<&crate::domain::UserId>) -> Key {
-    Key {
-        pk: company_partition(company),
-        sk: format!("{}OPEN", ticket_stats_scope(contact)),
-    }
-}
-
-/// Tickets raised in month `yyyy-mm` in a scope.
-pub fn ticket_stats_month(
-    company: &CompanyId,
-    contact: Option<&crate::domain::UserId>,
-    month: &str,
-) -> Key {
-    Key {
-        pk: company_partition(company),
-        sk: format!("{}M#{month}", ticket_stats_scope(contact)),
-    }
-}
-
-/// One word of a ticket's summary (search): under the company, `TW#{word}#{n:010}`, so a
-/// prefix Query on `TW#{prefix}` finds a company's tickets by word.
-pub fn ticket_word(company: &CompanyId, word: &str, number: u64) -> Key {
-    Key {
-        pk: company_partition(company),
-        sk: format!("{}#{number:010}", ticket_word_prefix(word)),
-    }
-}
-
-/// The sort-key prefix of every word index item starting with `prefix`.
-/// Where a word item sorts in the search index across companies.
-pub fn ticket_word_sort(word: &str, number: u64) -> String {
-    format!("{word}#{}", by_number(number))
-}
-
-pub fn ticket_word_prefix(prefix: &str) -> String {
-    format!("TW#{prefix}")
-}
-
-/// The same word across companies, for the MSP queue's search: gsi1 partition by the word's first
-/// two characters (search terms have at least two), sort key `{word}#{n:010}`.
-pub fn ticket_word_queue(word: &str) -> String {
-    format!("TWQ#{}", word.chars().take(2).collect::<String>())
 }
 
 /// A create a user may retry: the `Idempotency-Key` they sent, remembered for a day (TTL).
@@ -657,56 +405,6 @@ mod tests {
         assert_eq!(
             company_directory_sort("Acme Dental", &co),
             "acme dental#acme-dental"
-        );
-    }
-
-    #[test]
-    fn every_ticket_list_has_an_index_of_its_own_and_a_ticket_is_in_each() {
-        use crate::domain::tickets::{Priority, TicketStatus};
-        let at = time::macros::datetime!(2026-11-30 09:15:00 UTC);
-        let ticket = Ticket {
-            number: 42,
-            company_id: CompanyId::parse("acme-dental").unwrap(),
-            summary: "Printer jams".into(),
-            description: String::new(),
-            request_type: "problem".into(),
-            priority: Priority::Medium,
-            emergency: false,
-            due_date: None,
-            po_number: None,
-            status: TicketStatus::New,
-            contact_id: UserId::parse("u1").unwrap(),
-            contact_name: "Una".into(),
-            created_by_id: UserId::parse("u1").unwrap(),
-            created_at: at,
-            updated_at: at,
-            closed_at: None,
-            assignee_id: None,
-            assignee_name: None,
-            version: 1,
-        };
-        let lists = TicketList::of(&ticket);
-        let mut indexes: Vec<&str> = lists.iter().map(|l| l.index().name).collect();
-        indexes.sort();
-        let all: Vec<&str> = INDEXES.iter().map(|i| i.name).collect();
-        assert_eq!(indexes, all, "each list in its own index, every index used");
-        let named: Vec<(String, String)> = lists
-            .iter()
-            .map(|l| (l.name(), l.sort_key(&ticket)))
-            .collect();
-        let stamp = "2026-11-30T09:15:00.000000000Z#0000000042";
-        assert_eq!(
-            named,
-            [
-                ("gsi1#TK#acme-dental#open", "0000000042"),
-                ("gsi2#TK#acme-dental#open", stamp),
-                ("gsi3#TK#acme-dental#U#u1#open", "0000000042"),
-                ("gsi4#TK#acme-dental#U#u1#open", stamp),
-                ("gsi5#TQ#open", "0000000042"),
-                ("gsi6#TQ#open", stamp),
-                ("gsi7#TQ#A#none#open", stamp),
-            ]
-            .map(|(a, b)| (a.to_owned(), b.to_owned()))
         );
     }
 }
