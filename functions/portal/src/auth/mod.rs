@@ -1,5 +1,6 @@
-//! The auth layer: passwords, TOTP second factors, session tokens, and invitation and reset links.
-//! It builds on `domain` and `store`; `web` turns its outcomes into cookies and answers.
+//! The auth layer: passwords, TOTP second factors, session tokens, sealed tokens, the sign-in use
+//! cases, and invitation and reset links. It builds on `domain` and `store` (not on `aws`, its
+//! sibling); `web` turns its outcomes into cookies and answers.
 
 pub mod links;
 pub mod password;

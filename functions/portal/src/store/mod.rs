@@ -1,5 +1,7 @@
-//! The DynamoDB store: entity records and every read and write the functions make. One table; key
-//! formats come from `keys`; no Scan. Each method is one DynamoDB call unless it says otherwise.
+//! The DynamoDB store: every read and write the functions make, of the domain's records. One table;
+//! key formats and indexes come from `keys`; no Scan. This file holds the `Store` and its generic
+//! calls (get, batch get, transactions, index and prefix queries, counters); one file per area holds
+//! the rest. Each method is one DynamoDB call unless it says otherwise. No domain rule lives here.
 
 use anyhow::Context;
 use aws_sdk_dynamodb::Client;
@@ -23,6 +25,7 @@ mod audit;
 mod billing;
 pub mod keys;
 pub mod metrics;
+mod payment_methods;
 mod sessions;
 pub mod table;
 mod tickets;

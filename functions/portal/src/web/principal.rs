@@ -1,7 +1,8 @@
-//! Sign-in, sessions and the principal. A session is a short-lived signed JWT in an HttpOnly cookie
-//! naming a session item; every request checks the item, so logout, deactivation and (later)
-//! password changes end sessions at once. Authorisation happens here, once per request, from the
-//! principal's role: handlers ask for capabilities, never for role names.
+//! The principal: who makes a request, from its session cookie. A session is a short-lived signed
+//! JWT in an HttpOnly cookie naming a session item; every request checks the item, so logout,
+//! deactivation and password changes end sessions at once. Authorisation happens here, once per
+//! request, from the principal's role: handlers ask for capabilities (and `ticket_contact_scope`),
+//! never for role names. Also the cookies, and the glue that runs `auth::signin` for a request.
 
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};

@@ -1,6 +1,6 @@
-//! Billing: invoices, payments, payment methods and autopay consent. Money is always an integer
-//! number of minor units (cents) plus an ISO 4217 currency code; never a float. How it works is in
-//! docs/billing.md.
+//! Billing: invoices (this file) and payments, payment methods and autopay consent (`payments`).
+//! Money is always an integer number of minor units (cents) plus an ISO 4217 currency code
+//! (`domain::money`); never a float. How it works is in docs/billing.md.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::{Date, OffsetDateTime};

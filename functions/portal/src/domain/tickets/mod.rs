@@ -8,6 +8,9 @@ use utoipa::ToSchema;
 use crate::domain::{CompanyId, UserId, iso_date};
 use crate::domain::{DomainError, FieldError};
 
+mod search;
+pub use search::{MAX_WORD_LEN, MAX_WORDS, Search, summary_words, words};
+
 /// Where a ticket is in its life. The first four are "open", the rest "closed".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -487,70 +490,6 @@ impl NoteBody {
         } else {
             Err(DomainError::Validation(errors))
         }
-    }
-}
-
-/// Longest word indexed for search, and most words indexed per summary.
-pub const MAX_WORD_LEN: usize = 32;
-pub const MAX_WORDS: usize = 20;
-
-/// Lower-cased words of `text` (letters and digits), each at least two characters, cut at
-/// `MAX_WORD_LEN`, in order of first appearance, without repeats.
-pub fn words(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for word in text.split(|c: char| !c.is_alphanumeric()) {
-        let word: String = word.to_lowercase().chars().take(MAX_WORD_LEN).collect();
-        if word.chars().count() >= 2 && !out.contains(&word) {
-            out.push(word);
-        }
-    }
-    out
-}
-
-/// The words of a summary the search index holds.
-pub fn summary_words(summary: &str) -> Vec<String> {
-    let mut words = words(summary);
-    words.truncate(MAX_WORDS);
-    words
-}
-
-/// What a search box holds: a ticket number (`1042` or `#1042`) or words.
-#[derive(Debug, PartialEq)]
-pub enum Search {
-    Number(u64),
-    Words(Vec<String>),
-}
-
-impl Search {
-    /// `None` for an empty search; 422 for one with no word of two or more characters.
-    pub fn parse(raw: &str) -> Result<Option<Self>, DomainError> {
-        let raw = raw.trim();
-        if raw.is_empty() {
-            return Ok(None);
-        }
-        let digits = raw.strip_prefix('#').unwrap_or(raw).trim();
-        if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
-            return Ok(Some(match digits.parse::<u64>() {
-                Ok(n) => Search::Number(n),
-                Err(_) => Search::Number(0),
-            }));
-        }
-        let words = words(raw);
-        if words.is_empty() {
-            return Err(DomainError::Validation(vec![FieldError::new(
-                "q",
-                "Search for a ticket number or a word of at least two letters",
-            )]));
-        }
-        Ok(Some(Search::Words(words)))
-    }
-
-    /// Whether every searched word starts one of the words of `summary`.
-    pub fn matches(words: &[String], summary: &str) -> bool {
-        let have = self::words(summary);
-        words
-            .iter()
-            .all(|w| have.iter().any(|h| h.starts_with(w.as_str())))
     }
 }
 

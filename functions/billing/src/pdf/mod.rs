@@ -1,0 +1,308 @@
+//! Invoice PDFs: A4, the MSP's name, colour and address from `site/branding.toml`, the client's
+//! details, the lines (over as many pages as they need), totals, what was paid and what is due.
+//! Text is set in DejaVu Sans, embedded as a subset (only the glyphs used) with a ToUnicode map,
+//! so the PDF looks the same everywhere and its text can be searched and copied.
+
+mod layout;
+
+use layout::*;
+use portal::domain::account::Company;
+use portal::domain::billing::{Invoice, InvoiceStatus, format_money};
+use portal::domain::branding::Branding;
+use time::Date;
+
+// Columns of the lines table.
+const COL_QTY: f32 = 360.0;
+const COL_PRICE: f32 = 450.0;
+const COL_AMOUNT: f32 = PAGE_W - MARGIN;
+const DESC_WIDTH: f32 = 280.0;
+
+/// Render `invoice` of `client` as a PDF.
+pub fn render(
+    brand: &Branding,
+    invoice: &Invoice,
+    client: &Company,
+    today: Date,
+) -> anyhow::Result<Vec<u8>> {
+    let accent = hex_colour(&brand.button);
+    let mut l = Layout {
+        regular: Font::load(REGULAR)?,
+        bold: Font::load(BOLD)?,
+        pages: vec![PageOut::default()],
+        y: 0.0,
+    };
+    let money = |amount: i64| format_money(amount, &invoice.currency);
+
+    // Header band with the MSP's name.
+    l.fill(0.0, PAGE_H - 70.0, PAGE_W, 70.0, accent);
+    l.text(
+        Face::Bold,
+        18.0,
+        MARGIN,
+        PAGE_H - 44.0,
+        (1.0, 1.0, 1.0),
+        &brand.name,
+    );
+    l.text_right(
+        Face::Bold,
+        22.0,
+        PAGE_W - MARGIN,
+        PAGE_H - 46.0,
+        (1.0, 1.0, 1.0),
+        "INVOICE",
+    );
+
+    // From (the MSP) and the invoice's facts.
+    let mut y = PAGE_H - 100.0;
+    let from_name = if brand.invoice.legal_name.is_empty() {
+        brand.name.clone()
+    } else {
+        brand.invoice.legal_name.clone()
+    };
+    l.text(Face::Bold, 10.0, MARGIN, y, INK, &from_name);
+    let mut from: Vec<String> = brand.invoice.address.lines().map(str::to_owned).collect();
+    from.push(format!("{} · {}", brand.support.email, brand.support.phone));
+    if !brand.invoice.tax_id.is_empty() {
+        from.push(brand.invoice.tax_id.clone());
+    }
+    for line in &from {
+        y -= 13.0;
+        l.text(Face::Regular, 9.0, MARGIN, y, MUTED, line);
+    }
+    let facts = [
+        ("Invoice number", invoice.label()),
+        (
+            "Issue date",
+            invoice
+                .issue_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into()),
+        ),
+        (
+            "Due date",
+            invoice
+                .due_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into()),
+        ),
+        ("Currency", invoice.currency.to_string()),
+    ];
+    let mut fy = PAGE_H - 100.0;
+    for (label, value) in &facts {
+        l.text(Face::Regular, 9.0, 360.0, fy, MUTED, label);
+        l.text_right(Face::Bold, 9.0, PAGE_W - MARGIN, fy, INK, value);
+        fy -= 14.0;
+    }
+
+    // Bill to.
+    y = y.min(fy) - 28.0;
+    l.text(Face::Bold, 9.0, MARGIN, y, MUTED, "BILL TO");
+    y -= 15.0;
+    l.text(Face::Bold, 11.0, MARGIN, y, INK, &client.name);
+    let mut to: Vec<String> = client.address.lines().map(str::to_owned).collect();
+    if let Some(email) = &client.billing_email {
+        to.push(email.to_string());
+    }
+    for line in &to {
+        y -= 13.0;
+        l.text(Face::Regular, 9.0, MARGIN, y, INK, line);
+    }
+    let stamp = match invoice.status {
+        InvoiceStatus::Paid => Some(("PAID", (0.09, 0.5, 0.25))),
+        InvoiceStatus::Void => Some(("VOID", (0.7, 0.1, 0.1))),
+        InvoiceStatus::Draft => Some(("DRAFT", MUTED)),
+        InvoiceStatus::Issued if invoice.is_overdue(today) => Some(("OVERDUE", (0.7, 0.1, 0.1))),
+        InvoiceStatus::Issued => None,
+    };
+    if let Some((word, colour)) = stamp {
+        l.text_right(Face::Bold, 20.0, PAGE_W - MARGIN, y, colour, word);
+    }
+    l.y = y - 30.0;
+
+    // The lines, with a header on every page.
+    let header = |l: &mut Layout| {
+        let y = l.y;
+        l.fill(
+            MARGIN,
+            y - 5.0,
+            PAGE_W - 2.0 * MARGIN,
+            18.0,
+            (0.95, 0.96, 0.97),
+        );
+        l.text(Face::Bold, 9.0, MARGIN + 4.0, y, INK, "Description");
+        l.text_right(Face::Bold, 9.0, COL_QTY, y, INK, "Qty");
+        l.text_right(Face::Bold, 9.0, COL_PRICE, y, INK, "Unit price");
+        l.text_right(Face::Bold, 9.0, COL_AMOUNT - 4.0, y, INK, "Amount");
+        l.y = y - ROW - 4.0;
+    };
+    header(&mut l);
+    for line in &invoice.lines {
+        let wrapped = l.wrap(Face::Regular, 9.0, DESC_WIDTH, &line.description);
+        let height = ROW * wrapped.len() as f32;
+        if l.y - height < MARGIN + 40.0 {
+            l.pages.push(PageOut::default());
+            l.y = PAGE_H - MARGIN;
+            header(&mut l);
+        }
+        let y = l.y;
+        for (i, text) in wrapped.iter().enumerate() {
+            l.text(
+                Face::Regular,
+                9.0,
+                MARGIN + 4.0,
+                y - ROW * i as f32,
+                INK,
+                text,
+            );
+        }
+        l.text_right(
+            Face::Regular,
+            9.0,
+            COL_QTY,
+            y,
+            INK,
+            &line.quantity.to_string(),
+        );
+        l.text_right(
+            Face::Regular,
+            9.0,
+            COL_PRICE,
+            y,
+            INK,
+            &money(line.unit_price),
+        );
+        l.text_right(
+            Face::Regular,
+            9.0,
+            COL_AMOUNT - 4.0,
+            y,
+            INK,
+            &money(line.amount),
+        );
+        l.fill(
+            MARGIN,
+            y - height + ROW - 10.0,
+            PAGE_W - 2.0 * MARGIN,
+            0.5,
+            RULE,
+        );
+        l.y = y - height;
+    }
+
+    // Totals (and notes) need about 160 points.
+    if l.y < MARGIN + 170.0 {
+        l.pages.push(PageOut::default());
+        l.y = PAGE_H - MARGIN;
+    }
+    let mut y = l.y - 10.0;
+    let tax_label = format!("Tax ({}%)", percent(invoice.tax_rate_bp));
+    let mut totals = vec![
+        ("Subtotal", money(invoice.subtotal), Face::Regular),
+        (tax_label.as_str(), money(invoice.tax), Face::Regular),
+        ("Total", money(invoice.total), Face::Bold),
+    ];
+    if invoice.paid > 0 {
+        totals.push(("Paid", format!("−{}", money(invoice.paid)), Face::Regular));
+    }
+    let due = if invoice.status == InvoiceStatus::Void {
+        0
+    } else {
+        invoice.balance
+    };
+    totals.push(("Balance due", money(due), Face::Bold));
+    for (label, value, face) in &totals {
+        l.text(*face, 10.0, 360.0, y, INK, label);
+        l.text_right(*face, 10.0, COL_AMOUNT - 4.0, y, INK, value);
+        y -= 16.0;
+    }
+    y -= 10.0;
+    // Each note: a title, then paragraphs (each wrapped on its own).
+    let mut notes: Vec<(&str, Vec<String>)> = Vec::new();
+    if !invoice.payments.is_empty() {
+        let paid = invoice
+            .payments
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} · {} · {} · receipt {}",
+                    p.paid_at.date(),
+                    p.method,
+                    money(p.amount),
+                    p.payment_id
+                )
+            })
+            .collect();
+        notes.push(("Payments received", paid));
+    }
+    if !invoice.notes.is_empty() {
+        notes.push(("Notes", vec![invoice.notes.clone()]));
+    }
+    if !invoice.tickets.is_empty() {
+        let list: Vec<String> = invoice.tickets.iter().map(|n| format!("#{n}")).collect();
+        notes.push(("Tickets", vec![list.join(", ")]));
+    }
+    if due > 0 {
+        let how = if brand.invoice.payment_instructions.is_empty() {
+            "Pay online in the client portal, or contact us for bank transfer details.".to_owned()
+        } else {
+            brand.invoice.payment_instructions.clone()
+        };
+        notes.push(("How to pay", vec![how]));
+    }
+    for (title, paragraphs) in notes {
+        let lines: Vec<String> = paragraphs
+            .iter()
+            .flat_map(|text| l.wrap(Face::Regular, 9.0, PAGE_W - 2.0 * MARGIN, text))
+            .collect();
+        for (i, line) in std::iter::once(title.to_owned()).chain(lines).enumerate() {
+            if y < MARGIN + 20.0 {
+                l.pages.push(PageOut::default());
+                y = PAGE_H - MARGIN;
+            }
+            let face = if i == 0 { Face::Bold } else { Face::Regular };
+            l.text(
+                face,
+                9.0,
+                MARGIN,
+                y,
+                if i == 0 { INK } else { MUTED },
+                &line,
+            );
+            y -= 13.0;
+        }
+        y -= 6.0;
+    }
+
+    // Footers.
+    let count = l.pages.len();
+    for i in 0..count {
+        let footer = format!(
+            "{} · {} · Page {} of {count}",
+            brand.name,
+            invoice.label(),
+            i + 1
+        );
+        let w = l.regular.width(&footer, 8.0);
+        l.pages[i].runs.push(Run {
+            face: Face::Regular,
+            size: 8.0,
+            x: (PAGE_W - w) / 2.0,
+            y: 28.0,
+            rgb: MUTED,
+            text: footer,
+        });
+    }
+    write(&l, &format!("{} {}", brand.name, invoice.label()))
+}
+
+fn percent(bp: u32) -> String {
+    let whole = bp / 100;
+    let frac = bp % 100;
+    if frac == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{frac:02}")
+            .trim_end_matches('0')
+            .to_owned()
+    }
+}
