@@ -117,6 +117,21 @@ test('a Full Admin sees their own company\'s users; a signed-out visitor is sent
   assert.deepEqual(errors, []);
 });
 
+test('sign-in never sends the user to another site, whatever ?next= says', async () => {
+  // `/\evil.example` and `/%09/evil.example` start with one slash but resolve to another host.
+  for (const next of ['/%5Cevil.example', '/%09/evil.example', 'https://evil.example/', '//evil.example']) {
+    const errors = [];
+    const page = await newPage(browser, errors);
+    await page.goto(`${BASE}/login/?next=${next}`);
+    await page.getByLabel('Email').fill('user@acme.example');
+    await page.getByLabel('Password').fill(process.env.PORTAL_DEMO_PASSWORD || 'portal-demo');
+    await Promise.all([page.waitForURL(`${BASE}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+    assert.equal(new URL(page.url()).origin, new URL(BASE).origin, next);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  }
+});
+
 for (const theme of ['light', 'dark']) {
   test(`sign-in and home pages have no serious or critical axe violations (${theme})`, async () => {
     const errors = [];

@@ -1,5 +1,6 @@
-//! Reading a company's audit trail: Full Admins their own company's, MSP staff any company's. There
-//! is no route that changes or deletes an entry.
+//! Reading a company's audit trail: Full Admins their own company's, MSP staff any company's; entries
+//! about billing only for those who see billing (not technicians). There is no route that changes or
+//! deletes an entry.
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
@@ -9,6 +10,7 @@ use portal::domain::roles::Capability;
 use portal::domain::{CompanyId, UserId};
 use portal::store::{AuditQuery, Item};
 use portal::web::http::{Ctx, json};
+use portal::web::principal::Principal;
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -27,7 +29,11 @@ pub struct AuditList {
 
 /// The filters of a request, checked, and the name of the list they make (cursors are bound to
 /// it).
-fn filters(ctx: &Ctx<'_>, company: &CompanyId) -> Result<(AuditQuery, String), ApiError> {
+fn filters(
+    ctx: &Ctx<'_>,
+    principal: &Principal,
+    company: &CompanyId,
+) -> Result<(AuditQuery, String), ApiError> {
     let bad = |what: &str| ApiError::BadRequest(what.to_owned());
     let date = |name: &str| -> Result<Option<OffsetDateTime>, ApiError> {
         ctx.query(name)
@@ -54,22 +60,25 @@ fn filters(ctx: &Ctx<'_>, company: &CompanyId) -> Result<(AuditQuery, String), A
         from: date("from")?,
         // `to` is inclusive for people: up to the end of that day.
         to: date("to")?.map(|d| d + time::Duration::days(1)),
+        // Invoices, payments and cards are billing: technicians do not read them here either.
+        without_billing: !principal.can(Capability::ViewInvoices),
     };
     let list = format!(
-        "audit#{company}#{}#{}#{:?}#{:?}",
+        "audit#{company}#{}#{}#{:?}#{:?}#{}",
         query.actor.as_ref().map_or("", |a| a.as_str()),
         query.action.map(|a| a.as_str()).unwrap_or_default(),
         query.from.map(|t| t.unix_timestamp()),
         query.to.map(|t| t.unix_timestamp()),
+        query.without_billing,
     );
     Ok((query, list))
 }
 
-async fn scoped(ctx: &Ctx<'_>, company: &str) -> Result<CompanyId, ApiError> {
+async fn scoped(ctx: &Ctx<'_>, company: &str) -> Result<(Principal, CompanyId), ApiError> {
     let principal = ctx.principal().await?;
     let company = principal.scope(company)?;
     principal.require(Capability::ViewAudit)?;
-    Ok(company)
+    Ok((principal, company))
 }
 
 /// A company's audit trail, newest first, filterable by who, what and when.
@@ -89,8 +98,8 @@ async fn scoped(ctx: &Ctx<'_>, company: &str) -> Result<CompanyId, ApiError> {
         (status = 404, description = "No such company (or another company's)", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiError> {
-    let company = scoped(ctx, company).await?;
-    let (query, list) = filters(ctx, &company)?;
+    let (principal, company) = scoped(ctx, company).await?;
+    let (query, list) = filters(ctx, &principal, &company)?;
     let page = ctx
         .app
         .store
@@ -119,8 +128,8 @@ pub async fn list(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiErr
         (status = 404, description = "No such company (or another company's)", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn export(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiError> {
-    let company = scoped(ctx, company).await?;
-    let (query, _) = filters(ctx, &company)?;
+    let (principal, company) = scoped(ctx, company).await?;
+    let (query, _) = filters(ctx, &principal, &company)?;
     let mut entries = Vec::new();
     let mut start: Option<Item> = None;
     loop {

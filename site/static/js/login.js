@@ -16,10 +16,18 @@ function showFieldErrors(fields) {
   }
 }
 
+// Where to go after signing in: `?next=` resolved as the browser will resolve it (which turns
+// `/\evil.example` and `/<tab>/evil.example` into another host), and only if it stays on this
+// origin: never an open redirect.
 function nextPage() {
   const next = new URLSearchParams(location.search).get('next') || '/';
-  // Only paths on this site: never an open redirect.
-  return next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  let url;
+  try {
+    url = new URL(next, location.origin);
+  } catch {
+    return '/';
+  }
+  return url.origin === location.origin ? url.pathname + url.search + url.hash : '/';
 }
 
 form.addEventListener('submit', async (event) => {

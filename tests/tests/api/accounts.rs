@@ -1150,3 +1150,54 @@ async fn my_account_edits_profile_preferences_password_and_sessions() {
         );
     }
 }
+
+#[tokio::test]
+async fn technicians_do_not_read_invoices_payments_or_cards_in_the_audit_trail() {
+    use portal_tests::DemoUser;
+    let t = TestApp::new().await;
+    let admin = t.signed_in(DemoUser::MspAdmin).await;
+    let tech = t.signed_in(DemoUser::Technician).await;
+    let drafted = admin
+        .post(
+            "/api/invoices",
+            json!({"company_id": "acme-dental", "lines": [{"description": "Audit check", "quantity": 1, "unit_price": 4200}]}),
+        )
+        .await;
+    assert_eq!(drafted.status, 201, "{}", drafted.text);
+    let trail = "/api/companies/northwind-it/audit";
+    let actions = |answer: &portal_tests::Answer| -> Vec<String> {
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        answer.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // The MSP admin, who sees billing, reads the entry; the technician reads the rest of the trail
+    // without it, also when asking for it by name and in the CSV export.
+    let seen_by_admin = actions(&admin.get(trail).await);
+    assert!(
+        seen_by_admin.contains(&"invoice_created".to_owned()),
+        "{seen_by_admin:?}"
+    );
+    let seen_by_tech = actions(&tech.get(trail).await);
+    assert!(
+        seen_by_tech.contains(&"sign_in".to_owned()),
+        "{seen_by_tech:?}"
+    );
+    assert!(
+        !seen_by_tech.iter().any(|a| a.starts_with("invoice_")),
+        "{seen_by_tech:?}"
+    );
+    let asked = actions(&tech.get(&format!("{trail}?action=invoice_created")).await);
+    assert!(asked.is_empty(), "{asked:?}");
+    let export = format!("{trail}/export");
+    assert!(admin.get(&export).await.text.contains("invoice_created"));
+    let tech_csv = tech.get(&export).await.text;
+    assert!(
+        tech_csv.contains("sign_in") && !tech_csv.contains("invoice_created"),
+        "{tech_csv}"
+    );
+}

@@ -61,3 +61,25 @@ fn every_local_route_is_a_route_of_the_http_api() {
     }
     assert!(checked >= 4, "router entries not found");
 }
+
+#[test]
+fn every_named_resource_of_the_template_is_named_from_its_stack() {
+    // Names that must be unique in an account and region (schedules) carry the stack's name, so a
+    // second stage of the portal deploys beside the first.
+    let root = portal_tests::workspace_root();
+    let template = std::fs::read_to_string(root.join("infra/template.yaml")).unwrap();
+    let mut schedules = 0;
+    let lines: Vec<&str> = template.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim() == "Type: ScheduleV2" {
+            schedules += 1;
+            let name = lines[i..]
+                .iter()
+                .take(8)
+                .find(|l| l.trim_start().starts_with("Name:"))
+                .unwrap_or_else(|| panic!("the schedule at line {} has no Name", i + 1));
+            assert!(name.contains("${AWS::StackName}"), "{name}");
+        }
+    }
+    assert!(schedules > 0, "no schedule found in the template");
+}

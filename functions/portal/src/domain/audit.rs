@@ -101,6 +101,27 @@ impl AuditAction {
         Self::AutopayChanged,
     ];
 
+    /// Entries about invoices, payments, payment methods and autopay: only principals who see
+    /// billing may read them in a trail.
+    pub fn is_billing(self) -> bool {
+        matches!(
+            self,
+            Self::InvoiceCreated
+                | Self::InvoiceUpdated
+                | Self::InvoiceDeleted
+                | Self::InvoiceIssued
+                | Self::InvoiceVoided
+                | Self::PaymentStarted
+                | Self::PaymentReceived
+                | Self::PaymentFailed
+                | Self::PaymentRecorded
+                | Self::PaymentMethodAdded
+                | Self::PaymentMethodChanged
+                | Self::PaymentMethodRemoved
+                | Self::AutopayChanged
+        )
+    }
+
     /// The wire name (`sign_in`, …).
     pub fn as_str(self) -> String {
         serde_json::to_value(self)

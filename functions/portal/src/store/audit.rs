@@ -12,6 +12,8 @@ pub struct AuditQuery {
     pub from: Option<OffsetDateTime>,
     /// Exclusive.
     pub to: Option<OffsetDateTime>,
+    /// Leave out entries about billing (`AuditAction::is_billing`): for readers who do not see it.
+    pub without_billing: bool,
 }
 
 impl Store {
@@ -67,11 +69,26 @@ impl Store {
                 .expression_attribute_values(":from", s(format!("{}{from}", keys::AUDIT_PREFIX)))
                 .expression_attribute_values(":to", s(format!("{}{to}", keys::AUDIT_PREFIX))),
         };
+        let mut filters = Vec::new();
         if let Some(action) = query.action {
+            filters.push("#action = :action".to_owned());
+            request = request.expression_attribute_values(":action", s(action.as_str()));
+        }
+        if query.without_billing {
+            let billing: Vec<AuditAction> = AuditAction::ALL
+                .into_iter()
+                .filter(|a| a.is_billing())
+                .collect();
+            let names: Vec<String> = (0..billing.len()).map(|i| format!(":billing{i}")).collect();
+            for (name, action) in names.iter().zip(&billing) {
+                request = request.expression_attribute_values(name, s(action.as_str()));
+            }
+            filters.push(format!("NOT (#action IN ({}))", names.join(", ")));
+        }
+        if !filters.is_empty() {
             request = request
-                .filter_expression("#action = :action")
-                .expression_attribute_names("#action", "action")
-                .expression_attribute_values(":action", s(action.as_str()));
+                .filter_expression(filters.join(" AND "))
+                .expression_attribute_names("#action", "action");
         }
         let out = request
             .scan_index_forward(false)
