@@ -35,7 +35,7 @@ impl DemoUser {
         DemoUser::GlobexUser,
     ];
 
-    pub const fn email(self) -> &'static str {
+    pub fn email(self) -> &'static str {
         match self {
             DemoUser::MspAdmin => "admin@northwind.example",
             DemoUser::Technician => "tech@northwind.example",
@@ -78,11 +78,11 @@ impl SignedIn<'_> {
     }
 
     pub async fn get(&self, path: &str) -> Answer {
-        self.call("GET", path).send().await
+        self.app.get(path, &self.cookie).await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Answer {
-        self.call("POST", path).json(body).send().await
+        self.app.post(path, &self.cookie, body).await
     }
 
     pub async fn put(&self, path: &str, body: Value) -> Answer {
@@ -90,7 +90,7 @@ impl SignedIn<'_> {
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> Answer {
-        self.call("PATCH", path).json(body).send().await
+        self.app.patch(path, &self.cookie, body).await
     }
 
     pub async fn delete(&self, path: &str) -> Answer {

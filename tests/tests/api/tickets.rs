@@ -6,15 +6,9 @@ use serde_json::{Value, json};
 
 const STAFF_ADMIN: &str = "admin@northwind.example";
 /// Every demo user's email, in `DemoUser::ALL` order.
-const EVERYONE: [&str; 9] = {
-    let mut all = [""; 9];
-    let mut i = 0;
-    while i < 9 {
-        all[i] = DemoUser::ALL[i].email();
-        i += 1;
-    }
-    all
-};
+fn everyone() -> [&'static str; 9] {
+    DemoUser::ALL.map(DemoUser::email)
+}
 
 fn new_settings(version: u64) -> Value {
     json!({
@@ -53,7 +47,7 @@ async fn everyone_signed_in_reads_the_ticket_settings_with_defaults_until_saved(
 #[tokio::test]
 async fn only_msp_admins_change_ticket_settings_and_the_change_is_cleaned_and_versioned() {
     let t = TestApp::new().await;
-    for email in EVERYONE.iter().filter(|e| **e != STAFF_ADMIN) {
+    for email in everyone().iter().filter(|e| **e != STAFF_ADMIN) {
         let cookie = t.login(email).await;
         let answer = t
             .call("PUT", "/api/tickets/settings")
@@ -1738,9 +1732,9 @@ async fn demo_tickets_are_seeded_once_with_consistent_counts() {
 
 // ---- every ticket endpoint × every role ---------------------------------------------------------
 
-/// The nine demo users, in `EVERYONE` order: statuses per route follow this order.
+/// The nine demo users, in `everyone()` order: statuses per route follow this order.
 fn expect(route: &str, got: Vec<u16>, want: [u16; 9]) {
-    let pairs: Vec<String> = EVERYONE
+    let pairs: Vec<String> = everyone()
         .iter()
         .zip(got.iter().zip(want))
         .filter(|(_, (g, w))| **g != *w)
@@ -1762,7 +1756,7 @@ async fn each(cookies: &[String], call: impl AsyncFn(&str) -> portal_tests::Answ
 async fn every_ticket_endpoint_answers_each_role_as_the_role_table_says() {
     let t = TestApp::new().await;
     let mut cookies = Vec::new();
-    for email in EVERYONE {
+    for email in everyone() {
         cookies.push(t.login(email).await);
     }
     let uma = &cookies[6];

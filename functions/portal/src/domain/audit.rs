@@ -124,10 +124,7 @@ impl AuditAction {
 
     /// The wire name (`sign_in`, …).
     pub fn as_str(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
+        super::labels::wire(self)
     }
 
     pub fn parse(s: &str) -> Option<Self> {

@@ -258,25 +258,6 @@ impl Store {
             .context("listing all invoices of a tab")
     }
 
-    /// Every item of an index partition, in index order, following pages until at least `cap`.
-    pub(super) async fn index_all<T: serde::de::DeserializeOwned>(
-        &self,
-        index: keys::Index,
-        partition: &str,
-        cap: usize,
-    ) -> anyhow::Result<Vec<T>> {
-        let mut all = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self.index_page(index, partition, false, start, 200).await?;
-            all.extend(page.items);
-            match page.last_key {
-                Some(key) if all.len() < cap => start = Some(key),
-                _ => return Ok(all),
-            }
-        }
-    }
-
     // --- payments ---
 
     pub async fn get_payment(

@@ -208,6 +208,25 @@ impl Store {
             .limit(limit)
     }
 
+    /// Every item of an index partition, in index order, following pages until at least `cap`.
+    async fn index_all<T: DeserializeOwned>(
+        &self,
+        index: keys::Index,
+        partition: &str,
+        cap: usize,
+    ) -> anyhow::Result<Vec<T>> {
+        let mut all = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self.index_page(index, partition, false, start, 200).await?;
+            all.extend(page.items);
+            match page.last_key {
+                Some(key) if all.len() < cap => start = Some(key),
+                _ => return Ok(all),
+            }
+        }
+    }
+
     /// One page of an index partition (see `index_query`).
     async fn index_page<T: DeserializeOwned>(
         &self,
