@@ -31,6 +31,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+# Headers CloudFront sets itself on requests to the API: whatever a browser sends is replaced.
+CLOUDFRONT_SETS = {"cloudfront-viewer-address", "x-origin-verify"}
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
               "transfer-encoding", "upgrade", "host", "content-length"}
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -62,11 +64,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _forward(self, host, port, path, keep_host=True):
+    def _forward(self, host, port, path, keep_host=True, as_cloudfront=False):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+        drop = HOP_BY_HOP | (CLOUDFRONT_SETS if as_cloudfront else set())
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in drop}
         headers["Host"] = self.headers.get("Host", "") if keep_host else "%s:%d" % (host, port)
+        if as_cloudfront:
+            # As CloudFront's origin request policy and custom origin header do in AWS: the viewer's
+            # address, and the secret without which the functions refuse the request.
+            headers["CloudFront-Viewer-Address"] = "%s:%d" % self.client_address[:2]
+            if self.server.origin_secret:
+                headers["X-Origin-Verify"] = self.server.origin_secret
         conn = http.client.HTTPConnection(host, port, timeout=900)
         started = time.monotonic()
         call = self.server.calls.begin(self.command, path)
@@ -152,7 +161,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _route(self):
         if self.path.startswith("/api/"):
-            return self._forward(self.server.api_host, self.server.api_port, self.path)
+            return self._forward(self.server.api_host, self.server.api_port, self.path, as_cloudfront=True)
         if self.path.startswith("/_s3/"):
             return self._forward(self.server.moto_host, self.server.moto_port, self.path[4:], keep_host=False)
         if self.path.split("?")[0] in ("/dev/mailbox", "/dev/mailbox/"):
@@ -213,6 +222,7 @@ def main():
     server.root = os.path.abspath(args.root)
     server.calls = Calls()
     server.functions_log = args.functions_log
+    server.origin_secret = os.environ.get("ORIGIN_SECRET", "")
     server.api_host, port = args.api.rsplit(":", 1)
     server.api_port = int(port)
     server.moto_host, port = args.moto.rsplit(":", 1)

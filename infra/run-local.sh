@@ -84,7 +84,10 @@ MAIL_FROM=portal@northwind.example SUPPORT_EMAIL=support@northwind.example
 python3 infra/aws_ops.py verify-sender "$MAIL_FROM" >/dev/null
 
 WATCH_PORT=$(free_port)
-FUNCTION_ENV="TABLE_NAME=$TABLE_NAME,PORTAL_ORIGIN=$PORTAL_ORIGIN,COOKIE_SECURE=false,PORTAL_SECRETS_FILE=$PORTAL_SECRETS_FILE,ATTACHMENTS_BUCKET=$ATTACHMENTS_BUCKET,S3_PUBLIC_ENDPOINT=$PORTAL_ORIGIN/_s3,MAIL_FROM=$MAIL_FROM,SUPPORT_EMAIL=$SUPPORT_EMAIL,AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL,AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=local,AWS_SECRET_ACCESS_KEY=local,RUST_LOG=info${STRIPE_API_BASE:+,STRIPE_API_BASE=$STRIPE_API_BASE}"
+# What CloudFront adds to every API request in AWS; the dev proxy adds it here, and the functions
+# refuse requests without it (so they are reached only through the proxy, as through CloudFront).
+export ORIGIN_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+FUNCTION_ENV="ORIGIN_SECRET=$ORIGIN_SECRET,TABLE_NAME=$TABLE_NAME,PORTAL_ORIGIN=$PORTAL_ORIGIN,COOKIE_SECURE=false,PORTAL_SECRETS_FILE=$PORTAL_SECRETS_FILE,ATTACHMENTS_BUCKET=$ATTACHMENTS_BUCKET,S3_PUBLIC_ENDPOINT=$PORTAL_ORIGIN/_s3,MAIL_FROM=$MAIL_FROM,SUPPORT_EMAIL=$SUPPORT_EMAIL,AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL,AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=local,AWS_SECRET_ACCESS_KEY=local,RUST_LOG=info${STRIPE_API_BASE:+,STRIPE_API_BASE=$STRIPE_API_BASE}"
 if [ "${PORTAL_PREBUILT:-0}" = 1 ]; then
   # The emulator's runtime API and router only; each function is its built binary polling it (two
   # instances each, so a page's parallel calls to one function do not queue behind each other).

@@ -177,6 +177,7 @@ pub fn account(b: &Branding) -> Markup {
                 }
                 form #mfa-disable novalidate hidden {
                     (Field::input("disable_password", "Your password, to turn it off", "password").autocomplete("current-password").required())
+                    (Field::input("disable_code", "A code from your authenticator app", "text").inputmode("numeric").autocomplete("one-time-code").required())
                     button.secondary type="submit" { "Turn off two-factor authentication" }
                 }
                 p #mfa-status role="status" {}
@@ -186,7 +187,7 @@ pub fn account(b: &Branding) -> Markup {
                 (ListTable {
                     id: "sessions",
                     caption: "Your active sessions",
-                    columns: &[("started", "Signed in"), ("ip", "IP address"), ("browser", "Browser"), ("current", "This device")],
+                    columns: &[("started", "Signed in"), ("seen", "Last active"), ("ip", "IP address"), ("browser", "Browser"), ("current", "This device")],
                 })
                 button.secondary #end-others type="button" { "Sign out everywhere else" }
                 p #sessions-status role="status" {}

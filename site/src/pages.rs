@@ -117,9 +117,10 @@ fn login(b: &Branding) -> Markup {
                     (Field::input("email", "Email", "email").autocomplete("username").required())
                     (Field::input("password", "Password", "password").autocomplete("current-password").required())
                     label {
-                        input #remember name="remember" type="checkbox";
+                        input #remember name="remember" type="checkbox" aria-describedby="remember-help";
                         "Keep me signed in on this device for 30 days"
                     }
+                    small #remember-help { "Otherwise you are signed out when you close the browser or leave the portal unused for an hour. Only tick it on a device no one else uses." }
                     button type="submit" { "Sign in" }
                 }
                 form #mfa-form novalidate hidden {

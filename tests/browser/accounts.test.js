@@ -131,6 +131,16 @@ test('invite → accept from the mailbox → sign in → two-factor → deactiva
   await Promise.all([user.waitForURL(`${BASE}/`), user.getByRole('button', { name: 'Verify' }).click()]);
   await user.waitForFunction(() => document.getElementById('greeting')?.textContent === 'Welcome, Nova');
 
+  // Turning it off takes the password and a current code: a wrong code is said at its field, and
+  // the user stays signed in on the page.
+  await user.goto(`${BASE}/account/`);
+  await user.getByLabel('Your password, to turn it off').fill(NEW_PASSWORD);
+  await user.getByLabel('A code from your authenticator app').fill('000000');
+  await user.getByRole('button', { name: 'Turn off two-factor authentication' }).click();
+  await user.locator('#disable_code-error').filter({ hasText: /not valid/ }).waitFor();
+  assert.equal(new URL(user.url()).pathname, '/account/');
+  await user.getByText(/^On: signing in asks for a code/).waitFor();
+
   // The admin deactivates the user: their very next request is refused.
   await admin.reload();
   const row = admin.getByRole('row').filter({ hasText: email });

@@ -32,6 +32,10 @@ pub const PASSWORD: &str = seed::DEFAULT_PASSWORD;
 /// The Stripe keys of test apps that talk to a Stripe double.
 pub const STRIPE_TEST_KEY: &str = "sk_test_portal";
 pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_portal_test";
+/// What the test apps' CloudFront adds to every request (`X-Origin-Verify`).
+pub const ORIGIN_SECRET: &str = "test-origin-secret";
+/// The address test requests come from unless a test says otherwise (`Call::from_ip`).
+pub const CLIENT_IP: &str = "192.0.2.10";
 /// The MSP support mailbox of test apps.
 pub const SUPPORT_EMAIL: &str = "support@northwind.example";
 
@@ -50,6 +54,16 @@ pub struct TestApp {
     pub app: App,
     pub clock: Arc<ManualClock>,
     pub secrets: Secrets,
+}
+
+/// A request as it reaches the functions through CloudFront: with the origin secret and the
+/// viewer's address.
+fn through_cloudfront(method: &str, path: &str) -> lambda_http::http::request::Builder {
+    lambda_http::http::Request::builder()
+        .method(method)
+        .uri(format!("https://portal.test{path}"))
+        .header("x-origin-verify", ORIGIN_SECRET)
+        .header("cloudfront-viewer-address", format!("{CLIENT_IP}:50123"))
 }
 
 impl TestApp {
@@ -72,6 +86,8 @@ impl TestApp {
             cookie_secure: true,
             session_ttl: time::Duration::hours(12),
             remember_ttl: time::Duration::days(30),
+            session_idle: time::Duration::minutes(60),
+            origin_secret: Some(ORIGIN_SECRET.into()),
             secrets: SecretsSource::File(String::new()),
             attachments_bucket: Some(table.clone()),
             s3_public_endpoint: None,
@@ -121,10 +137,7 @@ impl TestApp {
     pub fn call(&self, method: &str, path: &str) -> Call<'_> {
         Call {
             app: self,
-            builder: lambda_http::http::Request::builder()
-                .method(method)
-                .uri(format!("https://portal.test{path}"))
-                .header("origin", ORIGIN),
+            builder: through_cloudfront(method, path).header("origin", ORIGIN),
             body: Body::Empty,
         }
     }
@@ -133,9 +146,7 @@ impl TestApp {
     pub fn call_without_origin(&self, method: &str, path: &str) -> Call<'_> {
         Call {
             app: self,
-            builder: lambda_http::http::Request::builder()
-                .method(method)
-                .uri(format!("https://portal.test{path}")),
+            builder: through_cloudfront(method, path),
             body: Body::Empty,
         }
     }

@@ -129,7 +129,7 @@ async fn request_reset(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 async fn send_reset(ctx: &Ctx<'_>, email: &Email) -> Result<(), ApiError> {
     let app = ctx.app;
     let now = app.now();
-    let window = now.unix_timestamp() / signin::FAILURE_WINDOW_SECS;
+    let window = now.unix_timestamp() / portal::auth::throttle::WINDOW_SECS;
     let expires = now + time::Duration::hours(1);
     let count = app
         .store

@@ -5,7 +5,7 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Response};
 use portal::ApiError;
-use portal::auth::{password, totp};
+use portal::auth::{confirm, password, totp};
 use portal::domain::account::{MfaRecord, Session};
 use portal::domain::audit::AuditAction;
 use portal::domain::validate;
@@ -123,19 +123,23 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
-/// Check a signed-in user's current password (argon2, as at sign-in).
+/// Check a signed-in user's current password (argon2 and throttling, as at sign-in).
 async fn check_password(ctx: &Ctx<'_>, principal: &Principal, given: &str) -> Result<(), ApiError> {
-    let credential = ctx.app.store.get_credential(&principal.user.email).await?;
-    let ok = credential
-        .is_some_and(|c| given.len() <= 1024 && password::verify(given, &c.password_hash));
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(vec![FieldError::new(
-            "current_password",
-            "This is not your current password",
-        )]))
-    }
+    Ok(
+        confirm::current_password(&ctx.app.store, &ctx.meta(), &principal.user.email, given)
+            .await?,
+    )
+}
+
+/// Check a code from the signed-in user's authenticator app (throttled, as at sign-in).
+async fn check_code(
+    ctx: &Ctx<'_>,
+    principal: &Principal,
+    code: &str,
+) -> Result<confirm::CodeCheck, ApiError> {
+    let app = ctx.app;
+    let (company, user) = (&principal.company.id, &principal.user.id);
+    Ok(confirm::current_code(&app.store, &app.mfa_key, &ctx.meta(), company, user, code).await?)
 }
 
 /// Change one's password (the current one is asked for). Every other session ends.
@@ -188,6 +192,12 @@ pub struct SessionInfo {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub expires_at: OffsetDateTime,
+    /// When it was last used, to within five minutes.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub last_seen_at: OffsetDateTime,
+    /// "Remember me": it does not end when unused, only at `expires_at`.
+    pub remember: bool,
     pub source_ip: Option<String>,
     pub user_agent: Option<String>,
     /// The session making this request.
@@ -199,8 +209,9 @@ pub struct SessionList {
     pub items: Vec<SessionInfo>,
 }
 
-fn live(principal: &Principal, session: &Session, now: OffsetDateTime) -> bool {
-    session.expires_at > now && session.epoch == principal.user.session_epoch
+fn live(ctx: &Ctx<'_>, principal: &Principal, session: &Session, now: OffsetDateTime) -> bool {
+    !session.ended(now, ctx.app.config.session_idle)
+        && session.epoch == principal.user.session_epoch
 }
 
 /// One's live sessions, newest first.
@@ -215,12 +226,14 @@ pub async fn sessions(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         .list_sessions(&principal.company.id, &principal.user.id)
         .await?
         .into_iter()
-        .filter(|s| live(&principal, s, now))
+        .filter(|s| live(ctx, &principal, s, now))
         .map(|s| SessionInfo {
             current: s.id == principal.session.id,
             id: s.id.to_string(),
             started_at: s.created_at,
             expires_at: s.expires_at,
+            last_seen_at: s.last_seen(),
+            remember: s.remember,
             source_ip: s.source_ip,
             user_agent: s.user_agent,
         })
@@ -319,6 +332,13 @@ pub async fn start_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     )
 }
 
+fn mfa_not_started() -> ApiError {
+    ApiError::State(
+        "/problems/mfa-not-started",
+        "Start setting up two-factor authentication first".into(),
+    )
+}
+
 fn mfa_already_on() -> ApiError {
     ApiError::State(
         "/problems/mfa-already-on",
@@ -351,39 +371,13 @@ pub async fn confirm_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal_enrolling().await?;
     let body: MfaCode = ctx.json()?;
     let app = ctx.app;
-    let now = app.now();
-    let (window, window_end) = portal::auth::signin::failure_window(now)?;
-    let (record, failures) = app
-        .store
-        .load_mfa(&principal.company.id, &principal.user.id, window)
-        .await?;
-    if failures >= portal::auth::signin::MAX_FAILURES {
-        return Err(ApiError::TooManyAttempts {
-            retry_after_secs: (window_end - now).whole_seconds(),
-        });
-    }
-    let pending = match record {
+    let check = check_code(ctx, &principal, &body.code).await?;
+    let pending = match check.record {
         Some(r) if !r.enabled => r,
         Some(_) => return Err(mfa_already_on()),
-        None => {
-            return Err(ApiError::State(
-                "/problems/mfa-not-started",
-                "Start setting up two-factor authentication first".into(),
-            ));
-        }
+        None => return Err(mfa_not_started()),
     };
-    let secret = totp::secret(&app.mfa_key, &principal.user.id, &pending.nonce);
-    let Some(step) = totp::matching_step(&secret, &body.code, totp::step_at(now.unix_timestamp()))
-    else {
-        app.store
-            .record_failure(
-                portal::store::keys::mfa_failures(&principal.user.id, window),
-                window_end + time::Duration::hours(1),
-                None,
-            )
-            .await?;
-        return Err(ApiError::InvalidCode);
-    };
+    let step = check.step.ok_or(ApiError::InvalidCode)?;
     let codes = totp::recovery_codes();
     let enabled = MfaRecord {
         nonce: pending.nonce,
@@ -413,23 +407,28 @@ pub async fn confirm_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     )
 }
 
-/// What `POST /api/me/mfa/disable` takes.
+/// What `POST /api/me/mfa/disable` takes: the current password and a current code.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ConfirmPassword {
+pub struct MfaDisable {
     pub current_password: String,
+    /// A current code from the authenticator app.
+    pub code: String,
 }
 
-/// Turn MFA off (the current password is asked for). Not allowed where the company requires MFA.
-#[utoipa::path(post, path = "/api/me/mfa/disable", tag = "me", request_body = ConfirmPassword,
+/// Turn MFA off: the current password and a current code are asked for. Not allowed where the
+/// company requires MFA.
+#[utoipa::path(post, path = "/api/me/mfa/disable", tag = "me", request_body = MfaDisable,
     responses(
         (status = 204, description = "MFA is off"),
-        (status = 409, description = "The company requires MFA", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong or used code", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The company requires MFA, or MFA is not on", body = portal::web::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong password", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords or codes", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn disable_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
-    let body: ConfirmPassword = ctx.json()?;
+    let body: MfaDisable = ctx.json()?;
     if principal.company.mfa_required {
         return Err(ApiError::State(
             "/problems/mfa-required",
@@ -437,6 +436,14 @@ pub async fn disable_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         ));
     }
     check_password(ctx, &principal, &body.current_password).await?;
+    let check = check_code(ctx, &principal, &body.code).await?;
+    if !check.record.is_some_and(|r| r.enabled) {
+        return Err(ApiError::State(
+            "/problems/mfa-not-on",
+            "Two-factor authentication is not on".into(),
+        ));
+    }
+    check.step.ok_or(ApiError::InvalidCode)?;
     let audit = principal.audit(
         ctx,
         &principal.company.id,

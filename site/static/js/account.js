@@ -140,10 +140,15 @@ $('mfa-disable').addEventListener('submit', (event) => {
   const form = event.target;
   submit(form, $('mfa-status'), async () => {
     try {
-      await authed('/api/me/mfa/disable', { method: 'POST', body: { current_password: form.elements.disable_password.value } });
+      await authed('/api/me/mfa/disable', {
+        method: 'POST',
+        body: { current_password: form.elements.disable_password.value, code: form.elements.disable_code.value.replace(/\s/g, '') },
+      });
     } catch (err) {
-      // The API names the field current_password; this form's field is disable_password.
+      // The API names the fields current_password and code; this form's are disable_password and
+      // disable_code (a wrong code is a 401 with no field).
       if (err.fields?.current_password) err.problem.errors = [{ field: 'disable_password', message: err.fields.current_password }];
+      else if (err.status === 401) err.problem.errors = [{ field: 'disable_code', message: err.message }];
       throw err;
     }
     form.reset();
@@ -182,6 +187,6 @@ me.then((data) => {
   sessions = paginatedTable({
     id: 'sessions',
     url: '/api/me/sessions',
-    cells: (s) => ({ started: when(s.started_at), ip: s.source_ip || 'Unknown', browser: browserName(s.user_agent), current: s.current ? 'Yes' : '' }),
+    cells: (s) => ({ started: when(s.started_at), seen: s.remember ? `${when(s.last_seen_at)} (remembered)` : when(s.last_seen_at), ip: s.source_ip || 'Unknown', browser: browserName(s.user_agent), current: s.current ? 'Yes' : '' }),
   });
 });

@@ -37,13 +37,14 @@ export async function api(path, { method = 'GET', body, headers = {} } = {}) {
   return data;
 }
 
-// For signed-in pages: any 401 sends the user to sign in, then back here; a user who must set up
-// two-factor authentication first goes to their account page.
+// For signed-in pages: a 401 for the session (not a wrong code) sends the user to sign in, then
+// back here; a user who must set up two-factor authentication first goes to their account page.
 export async function authed(path, options) {
   try {
     return await api(path, options);
   } catch (err) {
-    if (err instanceof ApiProblem && err.status === 401) {
+    const sessionEnded = err instanceof ApiProblem && err.status === 401 && err.problem.type !== '/problems/invalid-code';
+    if (sessionEnded) {
       location.assign(signInUrl());
       return new Promise(() => {});
     }

@@ -1,7 +1,8 @@
 //! Real API Gateway HTTP API events (payload format 2.0), as Lambda hands them to a function, through
-//! the runtime's own conversion (`lambda_http::request::from_str`): the client's address comes from
-//! the request context, the session cookie from the event's `cookies`, the query from
-//! `rawQueryString`. The other tests build requests by hand; these pin what AWS really sends.
+//! the runtime's own conversion (`lambda_http::request::from_str`), of requests CloudFront forwarded:
+//! the client's address comes from `cloudfront-viewer-address` (the request context's is CloudFront's
+//! edge), the session cookie from the event's `cookies`, the query from `rawQueryString`. The other
+//! tests build requests by hand; these pin what AWS really sends.
 
 use portal_tests::{Answer, PASSWORD, TestApp};
 
@@ -21,8 +22,8 @@ async fn api_gateway_v2_events_carry_the_source_ip_cookies_and_query_string() {
         .await
         .unwrap();
 
-    // Sign in: the session and the audit entry record the address and browser of the request
-    // context.
+    // Sign in: the session and the audit entry record the viewer's address (not the edge's) and
+    // browser.
     let login = event(
         include_str!("../data/apigw_v2_login.json"),
         &[("PASSWORD", PASSWORD)],

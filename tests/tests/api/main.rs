@@ -8,4 +8,5 @@ mod email;
 mod events;
 mod foundation;
 mod infra;
+mod limits;
 mod tickets;

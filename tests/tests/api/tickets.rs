@@ -1489,13 +1489,17 @@ async fn internal_files_are_staff_only_and_bad_uploads_write_nothing() {
     .await;
     assert!(post_file(&late.body, "text/plain", b"late".to_vec()).await < 300);
     t.clock.advance(time::Duration::hours(2));
+    // (Two idle hours ended the sessions too: the same people sign in again.)
+    let (uma, tech) = (
+        t.login("user@acme.example").await,
+        t.login("tech@northwind.example").await,
+    );
     assert_eq!(
         confirm(&t, &uma, number, &late.body["token"])
             .await
             .problem(400),
         "/problems/bad-request"
     );
-    let uma = t.login("user@acme.example").await;
     let view = t.get(&format!("/api/tickets/{number}"), &uma).await;
     assert_eq!(
         view.body["attachments"].as_array().unwrap().len(),

@@ -45,6 +45,7 @@ pub fn issue(kind: TokenKind, user: &User, now: OffsetDateTime) -> Issued {
             company_id: user.company_id.clone(),
             user_id: user.id.clone(),
             expires_at: now + ttl,
+            epoch: (kind == TokenKind::PasswordReset).then_some(user.session_epoch),
         },
     }
 }
@@ -83,6 +84,7 @@ pub async fn redeem(
     Ok(store
         .get_user(&company, &user)
         .await?
+        .filter(|user| kind != TokenKind::PasswordReset || record.epoch == Some(user.session_epoch))
         .map(|user| (user, hash)))
 }
 

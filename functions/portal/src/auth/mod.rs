@@ -2,9 +2,11 @@
 //! cases, and invitation and reset links. It builds on `domain` and `store` (not on `aws`, its
 //! sibling); `web` turns its outcomes into cookies and answers.
 
+pub mod confirm;
 pub mod links;
 pub mod password;
 pub mod seal;
 pub mod signin;
+pub mod throttle;
 pub mod token;
 pub mod totp;

@@ -59,12 +59,14 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
 }
 
 /// Whether `password` matches `stored`. A malformed stored hash never matches.
+/// Whether `password` matches `stored`. A stored value that is no hash (an invited user's empty
+/// one) matches nothing, after the same work, so timing does not tell it apart.
 pub fn verify(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
         Ok(parsed) => hasher()
             .verify_password(password.as_bytes(), &parsed)
             .is_ok(),
-        Err(_) => false,
+        Err(_) => verify_dummy(password),
     }
 }
 
@@ -76,7 +78,9 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$Ih/BIlricI9n8nLqqtBNEA$
 
 /// Spend the same work as `verify` and fail.
 pub fn verify_dummy(password: &str) -> bool {
-    let _ = verify(password, DUMMY_HASH);
+    if let Ok(parsed) = PasswordHash::new(DUMMY_HASH) {
+        let _ = hasher().verify_password(password.as_bytes(), &parsed);
+    }
     false
 }
 

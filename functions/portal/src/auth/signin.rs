@@ -3,19 +3,18 @@
 //! the new session; the web layer reads the request and sets the cookie. Nothing here knows HTTP.
 
 use serde::Serialize;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 use utoipa::ToSchema;
 
-use crate::auth::seal::SealKey;
-use crate::auth::{password, totp};
-use crate::domain::account::Session;
-use crate::domain::audit::{AuditAction, AuditEntry, RequestMeta};
-use crate::domain::{CompanyId, Email, FieldError, SessionId, UserId, UserStatus};
-use crate::store::{Store, keys};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 
-/// Failed sign-ins allowed per email within one window before the email is locked for the rest of it.
-pub const MAX_FAILURES: i64 = 5;
-pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+use crate::auth::seal::SealKey;
+use crate::auth::throttle::Throttle;
+use crate::auth::{password, totp};
+use crate::domain::account::{Credential, MfaRecord, Session};
+use crate::domain::audit::{AuditAction, AuditEntry, RequestMeta};
+use crate::domain::{CompanyId, Email, FieldError, SessionId, UserId, UserStatus, random_hex};
+use crate::store::{Store, keys};
 
 /// How long the second step of a sign-in (the MFA code) may take.
 pub const MFA_CHALLENGE_TTL: Duration = Duration::minutes(5);
@@ -84,6 +83,8 @@ pub struct MfaLoginBody {
 /// What a sign-in challenge carries (sealed with the server's key).
 #[derive(Debug, Serialize, serde::Deserialize)]
 struct PendingSignIn {
+    /// Names the challenge, whose codes are counted on their own.
+    id: String,
     company_id: CompanyId,
     user_id: UserId,
     email: Email,
@@ -100,17 +101,11 @@ pub enum LoginOutcome {
     NeedsCode(MfaChallenge),
 }
 
-pub fn failure_window(now: OffsetDateTime) -> Result<(i64, OffsetDateTime), AuthError> {
-    let window = now.unix_timestamp() / FAILURE_WINDOW_SECS;
-    let end = OffsetDateTime::from_unix_timestamp((window + 1) * FAILURE_WINDOW_SECS)
-        .map_err(anyhow::Error::from)?;
-    Ok((window, end))
-}
-
-/// Check a sign-in and start a session (two DynamoDB calls). A wrong password, an unknown email
-/// and a deactivated user get the same answer after the same work; an email with too many recent
-/// failures is refused without checking the password. A user with MFA gets a challenge instead of
-/// a session.
+/// Check a sign-in and start a session (four DynamoDB calls: the credential with its attempt
+/// counters, the attempt's reservation, the user, the session's transaction). A wrong password, an
+/// unknown email, an invited user without a password yet and a deactivated user get the same
+/// answer after the same work. Too many attempts are refused before the password is checked
+/// (`throttle`). A user with MFA gets a challenge instead of a session.
 pub async fn login(s: &SignIn<'_>, body: LoginBody) -> Result<LoginOutcome, AuthError> {
     let mut errors = Vec::new();
     if body.email.trim().is_empty() {
@@ -133,14 +128,12 @@ pub async fn login(s: &SignIn<'_>, body: LoginBody) -> Result<LoginOutcome, Auth
         return Err(AuthError::InvalidCredentials);
     };
     let now = s.meta.at;
-    let (window, window_end) = failure_window(now)?;
-    let (credential, failures) = s.store.load_login(&email, window).await?;
-    if failures >= MAX_FAILURES {
-        tracing::warn!(email_hash = %short_hash(email.as_str()), "sign-in throttled");
-        return Err(AuthError::TooManyAttempts {
-            retry_after_secs: (window_end - now).whole_seconds(),
-        });
-    }
+    let throttle = Throttle::password(&email, s.meta.source_ip.as_deref(), now)?;
+    let (credential, seen) = s
+        .store
+        .load_with_attempts::<Credential>(keys::credential(&email), &throttle.keys())
+        .await?;
+    throttle.reserve(s.store, &seen).await?;
     let verified = match &credential {
         Some(c) => password::verify(&body.password, &c.password_hash),
         None => password::verify_dummy(&body.password),
@@ -148,12 +141,15 @@ pub async fn login(s: &SignIn<'_>, body: LoginBody) -> Result<LoginOutcome, Auth
     let credential = match credential {
         Some(c) if verified => c,
         other => {
-            login_failed(s, other, &email, window, window_end).await?;
+            login_failed(s, other, &email).await?;
             return Err(AuthError::InvalidCredentials);
         }
     };
     if credential.mfa {
+        // The password was right: its counters settle now; the code is counted on its own.
+        s.store.settle_attempts(throttle.settle(s.store)?).await?;
         let pending = PendingSignIn {
+            id: random_hex(16),
             company_id: credential.company_id,
             user_id: credential.user_id,
             email,
@@ -173,10 +169,8 @@ pub async fn login(s: &SignIn<'_>, body: LoginBody) -> Result<LoginOutcome, Auth
         s,
         &credential.company_id,
         &credential.user_id,
-        &email,
         body.remember,
-        window,
-        None,
+        throttle.settle(s.store)?,
         "Signed in with password",
     )
     .await?;
@@ -184,21 +178,19 @@ pub async fn login(s: &SignIn<'_>, body: LoginBody) -> Result<LoginOutcome, Auth
         Ok(LoginOutcome::SignedIn(session))
     } else {
         // Deactivated: the same answer as a wrong password.
-        login_failed(s, None, &email, window, window_end).await?;
+        login_failed(s, None, &email).await?;
         Err(AuthError::InvalidCredentials)
     }
 }
 
-/// Count a failed sign-in for `email`; a known account's failure also goes into its company's
-/// trail.
+/// Note a failed sign-in (its attempt is already counted): in the log, and for a known account in
+/// its company's trail.
 async fn login_failed(
     s: &SignIn<'_>,
-    credential: Option<crate::domain::account::Credential>,
+    credential: Option<Credential>,
     email: &Email,
-    window: i64,
-    window_end: OffsetDateTime,
 ) -> Result<(), AuthError> {
-    let audit = credential.map(|c| {
+    if let Some(c) = credential {
         let mut entry = AuditEntry::new(
             &s.meta,
             &c.company_id,
@@ -209,31 +201,21 @@ async fn login_failed(
         );
         entry.actor_id = Some(c.user_id);
         entry.actor_email = Some(c.email);
-        entry
-    });
-    s.store
-        .record_failure(
-            keys::login_failures(email, window),
-            window_end + Duration::hours(1),
-            audit.as_ref(),
-        )
-        .await?;
+        s.store.record_audit(&entry).await?;
+    }
     tracing::info!(email_hash = %short_hash(email.as_str()), "sign-in failed");
     Ok(())
 }
 
-/// Start a session for a user whose credentials were checked, with `second_factor` (the MFA
-/// record's update) in the same transaction. `false` if the user is not active (or the factor was
-/// spent meanwhile).
-#[allow(clippy::too_many_arguments)]
+/// Start a session for a user whose credentials were checked, with `settle` (the attempt
+/// counters, the second factor spent) in the same transaction. `false` if the user is not active
+/// (or the factor was spent meanwhile).
 async fn begin_session(
     s: &SignIn<'_>,
     company: &CompanyId,
     user: &UserId,
-    email: &Email,
     remember: bool,
-    window: i64,
-    second_factor: Option<aws_sdk_dynamodb::types::TransactWriteItem>,
+    settle: Vec<TransactWriteItem>,
     how: &str,
 ) -> Result<Option<Session>, AuthError> {
     let now = s.meta.at;
@@ -256,6 +238,7 @@ async fn begin_session(
         source_ip: s.meta.source_ip.clone(),
         user_agent: s.meta.user_agent.clone(),
         epoch: record.session_epoch,
+        last_seen_at: None,
     };
     let audit = AuditEntry::new(
         &s.meta,
@@ -266,10 +249,7 @@ async fn begin_session(
         how,
     );
     if record.status != UserStatus::Active
-        || !s
-            .store
-            .start_session(&session, email, window, &audit, second_factor)
-            .await?
+        || !s.store.start_session(&session, &audit, settle).await?
     {
         return Ok(None);
     }
@@ -278,7 +258,7 @@ async fn begin_session(
 }
 
 /// The second step of a sign-in with MFA: a current TOTP code (each usable once) or an unused
-/// recovery code. Failures are counted per user; five in a window lock the step for its rest.
+/// recovery code. Attempts are counted per user and per challenge (`throttle`).
 pub async fn login_mfa(s: &SignIn<'_>, body: MfaLoginBody) -> Result<Session, AuthError> {
     let now = s.meta.at;
     let pending: PendingSignIn = s
@@ -286,43 +266,10 @@ pub async fn login_mfa(s: &SignIn<'_>, body: MfaLoginBody) -> Result<Session, Au
         .open(MFA_PURPOSE, &body.challenge)
         .filter(|p: &PendingSignIn| p.expires > now.unix_timestamp())
         .ok_or(AuthError::ChallengeExpired)?;
-    let (window, window_end) = failure_window(now)?;
-    let (record, failures) = s
-        .store
-        .load_mfa(&pending.company_id, &pending.user_id, window)
-        .await?;
-    if failures >= MAX_FAILURES {
-        return Err(AuthError::TooManyAttempts {
-            retry_after_secs: (window_end - now).whole_seconds(),
-        });
-    }
-    let record = record.filter(|r| r.enabled).ok_or(AuthError::InvalidCode)?;
-    let store = &s.store;
-    let (part, how) = match (&body.code, &body.recovery_code) {
-        (Some(code), None) => {
-            let secret = totp::secret(s.mfa_key, &pending.user_id, &record.nonce);
-            let step = totp::matching_step(&secret, code, totp::step_at(now.unix_timestamp()))
-                .filter(|&step| step > record.last_step);
-            (
-                step.map(|step| store.mfa_step_part(&pending.company_id, &pending.user_id, step))
-                    .transpose()?,
-                "Signed in with password and authenticator code",
-            )
-        }
-        (None, Some(code)) => {
-            let hash = totp::recovery_hash(code);
-            (
-                record
-                    .recovery
-                    .iter()
-                    .position(|h| *h == hash)
-                    .map(|i| {
-                        store.mfa_recovery_part(&pending.company_id, &pending.user_id, i, &hash)
-                    })
-                    .transpose()?,
-                "Signed in with password and a recovery code",
-            )
-        }
+    let (company, user) = (&pending.company_id, &pending.user_id);
+    let code = match (&body.code, &body.recovery_code) {
+        (Some(code), None) => Factor::Code(code),
+        (None, Some(code)) => Factor::Recovery(code),
         _ => {
             return Err(AuthError::Validation(vec![FieldError::new(
                 "code",
@@ -330,43 +277,59 @@ pub async fn login_mfa(s: &SignIn<'_>, body: MfaLoginBody) -> Result<Session, Au
             )]));
         }
     };
-    let started = match part {
-        Some(part) => {
-            begin_session(
-                s,
-                &pending.company_id,
-                &pending.user_id,
-                &pending.email,
-                pending.remember,
-                window,
-                Some(part),
-                how,
-            )
-            .await?
+    let throttle = Throttle::second_factor(user, Some(&pending.id), now)?;
+    let (record, seen) = s
+        .store
+        .load_with_attempts::<MfaRecord>(keys::mfa(company, user), &throttle.keys())
+        .await?;
+    throttle.reserve(s.store, &seen).await?;
+    let record = record.filter(|r| r.enabled);
+    let spend = match (&record, code) {
+        (Some(record), Factor::Code(code)) => {
+            totp::fresh_step(s.mfa_key, user, record, code, now.unix_timestamp())
+                .map(|step| s.store.mfa_step_part(company, user, step))
+                .transpose()?
+                .map(|part| (part, "Signed in with password and authenticator code"))
         }
-        None => None,
+        (Some(record), Factor::Recovery(code)) => {
+            let hash = totp::recovery_hash(code);
+            record
+                .recovery
+                .iter()
+                .position(|h| *h == hash)
+                .map(|i| s.store.mfa_recovery_part(company, user, i, &hash))
+                .transpose()?
+                .map(|part| (part, "Signed in with password and a recovery code"))
+        }
+        (None, _) => None,
     };
-    if let Some(session) = started {
-        return Ok(session);
+    if let Some((part, how)) = spend {
+        let mut settle = throttle.settle(s.store)?;
+        settle.push(part);
+        if let Some(session) =
+            begin_session(s, company, user, pending.remember, settle, how).await?
+        {
+            return Ok(session);
+        }
     }
     let mut entry = AuditEntry::new(
         &s.meta,
-        &pending.company_id,
+        company,
         None,
         AuditAction::MfaChallengeFailed,
-        AuditEntry::user_target(&pending.user_id),
+        AuditEntry::user_target(user),
         "Sign-in failed: wrong or reused second-factor code",
     );
-    entry.actor_id = Some(pending.user_id.clone());
+    entry.actor_id = Some(user.clone());
     entry.actor_email = Some(pending.email.clone());
-    s.store
-        .record_failure(
-            keys::mfa_failures(&pending.user_id, window),
-            window_end + Duration::hours(1),
-            Some(&entry),
-        )
-        .await?;
+    s.store.record_audit(&entry).await?;
     Err(AuthError::InvalidCode)
+}
+
+/// What the second step was given.
+enum Factor<'a> {
+    Code(&'a str),
+    Recovery(&'a str),
 }
 
 /// A short, non-reversible tag for logs, so failures can be correlated without logging addresses.

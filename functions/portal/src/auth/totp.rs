@@ -6,7 +6,7 @@
 
 use aws_lc_rs::{digest, hmac};
 
-use crate::domain::{UserId, random_hex};
+use crate::domain::UserId;
 
 pub const STEP_SECS: i64 = 30;
 pub const DIGITS: u32 = 6;
@@ -132,14 +132,32 @@ pub fn qr_svg(data: &str) -> anyhow::Result<String> {
     Ok(svg)
 }
 
-/// Ten fresh recovery codes (`xxxxx-xxxxx`, 40 random bits each) to show once.
+/// Ten fresh recovery codes to show once: 24 base32 characters in four groups
+/// (`abcdef-ghijkl-mnopqr-stuvwx`), 120 random bits each — past the 112 bits that let a plain hash
+/// store them (ASVS 5.0, 6.5.2).
 pub fn recovery_codes() -> Vec<String> {
     (0..RECOVERY_CODES)
         .map(|_| {
-            let hex = random_hex(5);
-            format!("{}-{}", &hex[..5], &hex[5..])
+            let mut bytes = [0u8; 15];
+            aws_lc_rs::rand::fill(&mut bytes).expect("the system's random source");
+            let chars = base32(&bytes).to_lowercase();
+            let groups: Vec<&str> = (0..4).map(|i| &chars[i * 6..i * 6 + 6]).collect();
+            groups.join("-")
         })
         .collect()
+}
+
+/// The TOTP step `code` is for, if it is a current code of `record`'s enrolment and newer than the
+/// last one used (each code works once).
+pub fn fresh_step(
+    server_key: &[u8],
+    user: &UserId,
+    record: &crate::domain::account::MfaRecord,
+    code: &str,
+    now_unix: i64,
+) -> Option<u64> {
+    let secret = secret(server_key, user, &record.nonce);
+    matching_step(&secret, code, step_at(now_unix)).filter(|&step| step > record.last_step)
 }
 
 /// How a recovery code is stored: SHA-256 of its normalised form (lower case, no spaces). The codes
@@ -240,6 +258,17 @@ mod tests {
         assert_eq!(drawn, expected);
         let codes = recovery_codes();
         assert_eq!(codes.len(), 10);
+        for code in &codes {
+            assert_eq!(code.len(), 27, "{code}");
+            let bits = code.chars().filter(|c| *c != '-').count() * 5;
+            assert!(bits >= 112, "{code}: {bits} bits");
+            assert!(
+                code.chars()
+                    .all(|c| c == '-' || matches!(c, 'a'..='z' | '2'..='7'))
+            );
+        }
+        let distinct: std::collections::HashSet<_> = codes.iter().collect();
+        assert_eq!(distinct.len(), codes.len());
         assert_eq!(
             recovery_hash(&codes[0].to_uppercase()),
             recovery_hash(&codes[0])

@@ -18,6 +18,12 @@ pub struct Config {
     /// Session lifetime without and with "remember me".
     pub session_ttl: Duration,
     pub remember_ttl: Duration,
+    /// A session (without "remember me") unused this long ends (`SESSION_IDLE_MINUTES`, 60).
+    pub session_idle: Duration,
+    /// The value CloudFront sends in `X-Origin-Verify` (`ORIGIN_SECRET`). When set, requests
+    /// without it are refused (nobody reaches the functions around CloudFront) and the client's
+    /// address is read from `CloudFront-Viewer-Address`; unset, from the request context.
+    pub origin_secret: Option<String>,
     /// Where the secrets live.
     pub secrets: SecretsSource,
     /// The private bucket of ticket attachments (functions that handle files).
@@ -75,18 +81,19 @@ impl Config {
                 "COOKIE_SECURE=false is allowed only when PORTAL_ORIGIN is http on loopback (127.0.0.1 or localhost)"
             );
         }
-        let hours = |k: &str, default: i64| -> anyhow::Result<i64> {
+        let whole = |k: &str, default: i64| -> anyhow::Result<i64> {
             match get(k) {
                 None => Ok(default),
                 Some(v) => v
                     .parse::<i64>()
                     .ok()
                     .filter(|h| *h > 0)
-                    .with_context(|| format!("{k} must be a positive whole number of hours")),
+                    .with_context(|| format!("{k} must be a positive whole number")),
             }
         };
-        let session_ttl = Duration::hours(hours("SESSION_HOURS", 12)?);
-        let remember_ttl = Duration::hours(hours("REMEMBER_HOURS", 24 * 30)?);
+        let session_ttl = Duration::hours(whole("SESSION_HOURS", 12)?);
+        let remember_ttl = Duration::hours(whole("REMEMBER_HOURS", 24 * 30)?);
+        let session_idle = Duration::minutes(whole("SESSION_IDLE_MINUTES", 60)?);
         let secrets = match (get("PORTAL_SECRETS_FILE"), get("PORTAL_SECRETS_PARAM")) {
             (Some(path), None) => SecretsSource::File(path),
             (None, Some(name)) => SecretsSource::SsmParameter(name),
@@ -111,6 +118,8 @@ impl Config {
             cookie_secure,
             session_ttl,
             remember_ttl,
+            session_idle,
+            origin_secret: optional("ORIGIN_SECRET"),
             secrets,
             attachments_bucket: optional("ATTACHMENTS_BUCKET"),
             s3_public_endpoint: optional("S3_PUBLIC_ENDPOINT"),

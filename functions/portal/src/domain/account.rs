@@ -232,6 +232,29 @@ pub struct Session {
     /// The user's `session_epoch` when the session started.
     #[serde(default)]
     pub epoch: u64,
+    /// When a request last used the session, to within `Session::TOUCH_EVERY` (none: not since it
+    /// started).
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_seen_at: Option<OffsetDateTime>,
+}
+
+impl Session {
+    /// How stale `last_seen_at` may get before a request writes it again.
+    pub const TOUCH_EVERY: time::Duration = time::Duration::minutes(5);
+
+    pub fn last_seen(&self) -> OffsetDateTime {
+        self.last_seen_at.unwrap_or(self.created_at)
+    }
+
+    /// Whether the session has ended by `now`: past its lifetime, or — without "remember me",
+    /// whose sessions last their whole lifetime — unused for `idle`.
+    pub fn ended(&self, now: OffsetDateTime, idle: time::Duration) -> bool {
+        self.expires_at <= now || (!self.remember && now - self.last_seen() >= idle)
+    }
 }
 
 /// What sign-in looks up by email.
@@ -266,6 +289,10 @@ pub struct TokenRecord {
     pub user_id: UserId,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
+    /// A reset link's: the user's `session_epoch` when it was sent. Any password change (with
+    /// this link, a newer one, or from the account page) moves the epoch on, and the link dies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<u64>,
 }
 
 /// A user's TOTP enrolment. The secret is not stored: it is derived from the server's key and

@@ -28,10 +28,12 @@ pub mod metrics;
 mod payment_methods;
 mod sessions;
 pub mod table;
+mod throttle;
 mod tickets;
 pub use audit::AuditQuery;
 pub use billing::Saved;
-pub use sessions::{AuthRecords, LoginFailures};
+pub use sessions::AuthRecords;
+pub use throttle::{Attempts, Reservation, Slowing};
 
 pub type Item = HashMap<String, AttributeValue>;
 

@@ -4,12 +4,6 @@
 use super::*;
 use crate::domain::account::MfaRecord;
 
-/// Failed sign-ins for one email within one time window.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct LoginFailures {
-    pub failures: i64,
-}
-
 /// What every authenticated request reads, in one BatchGetItem.
 pub struct AuthRecords {
     pub session: Option<Session>,
@@ -38,63 +32,15 @@ impl Store {
         })
     }
 
-    /// The credential for an email and its failure count in the current window, in one call.
-    pub async fn load_login(
-        &self,
-        email: &Email,
-        window: i64,
-    ) -> anyhow::Result<(Option<Credential>, i64)> {
-        let wanted = [keys::credential(email), keys::login_failures(email, window)];
-        let mut found = self
-            .batch_get(&wanted)
-            .await
-            .context("loading credential")?;
-        let credential = found.remove(&wanted[0].sk).map(from_item).transpose()?;
-        let failures = found
-            .remove(&wanted[1].sk)
-            .map(from_item::<LoginFailures>)
-            .transpose()?
-            .map_or(0, |f| f.failures);
-        Ok((credential, failures))
-    }
-
-    /// Count one failure (sign-in, second factor) in the counter item `key`, which expires by TTL;
-    /// with `audit`, record the entry in the same transaction.
-    pub async fn record_failure(
-        &self,
-        key: Key,
-        expires: OffsetDateTime,
-        audit: Option<&AuditEntry>,
-    ) -> anyhow::Result<()> {
-        let count = TransactWriteItem::builder()
-            .update(
-                Update::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(key.to_item()))
-                    .update_expression("ADD #failures :one SET #ttl = :ttl")
-                    .expression_attribute_names("#failures", "failures")
-                    .expression_attribute_names("#ttl", keys::TTL)
-                    .expression_attribute_values(":one", AttributeValue::N("1".into()))
-                    .expression_attribute_values(":ttl", epoch(expires))
-                    .build()?,
-            )
-            .build();
-        let mut parts = vec![count];
-        parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
-        self.transact(parts, "recording a failure").await?;
-        Ok(())
-    }
-
     /// Store a new session if the user is (still) active and still at the session's epoch, note
-    /// the sign-in on the user, clear the email's failure counter and record `audit`, in one
-    /// transaction. Returns `false` if the user is missing, not active or was signed out meanwhile.
+    /// the sign-in on the user, record `audit`, and apply `more` (the attempt counters settled, the
+    /// second factor spent), in one transaction. Returns `false` if the user is missing, not
+    /// active or was signed out meanwhile, or a part of `more` was refused.
     pub async fn start_session(
         &self,
         session: &Session,
-        email: &Email,
-        window: i64,
         audit: &AuditEntry,
-        second_factor: Option<TransactWriteItem>,
+        more: Vec<TransactWriteItem>,
     ) -> anyhow::Result<bool> {
         let mut item = to_item(
             session,
@@ -117,19 +63,37 @@ impl Store {
             .expression_attribute_values(":active", s("active"))
             .expression_attribute_values(":epoch", AttributeValue::N(session.epoch.to_string()))
             .build()?;
-
-        let clear_failures = Delete::builder()
-            .table_name(&self.table)
-            .set_key(Some(keys::login_failures(email, window).to_item()))
-            .build()?;
         let mut parts = vec![
             TransactWriteItem::builder().update(note_user).build(),
             self.put_new(item)?,
-            TransactWriteItem::builder().delete(clear_failures).build(),
             self.audit_part(audit)?,
         ];
-        parts.extend(second_factor);
+        parts.extend(more);
         self.transact(parts, "starting session").await
+    }
+
+    /// Note that `session` was used at `now` (if it still exists).
+    pub async fn touch_session(
+        &self,
+        session: &Session,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<()> {
+        let result = self
+            .db
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(
+                keys::session(&session.company_id, &session.user_id, &session.id).to_item(),
+            ))
+            .update_expression("SET #seen = :now")
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#seen", "last_seen_at")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_values(":now", s(rfc3339(now)?))
+            .send()
+            .await;
+        applied(result, "noting a session's use")?;
+        Ok(())
     }
 
     pub async fn delete_session(
@@ -174,24 +138,6 @@ impl Store {
             .await
             .context("listing sessions")?
             .items)
-    }
-
-    /// The user's MFA record and failed codes in the current window, in one call.
-    pub async fn load_mfa(
-        &self,
-        company: &CompanyId,
-        user: &UserId,
-        window: i64,
-    ) -> anyhow::Result<(Option<MfaRecord>, i64)> {
-        let wanted = [keys::mfa(company, user), keys::mfa_failures(user, window)];
-        let mut found = self.batch_get(&wanted).await.context("loading MFA")?;
-        let record = found.remove(&wanted[0].sk).map(from_item).transpose()?;
-        let failures = found
-            .remove(&wanted[1].sk)
-            .map(from_item::<LoginFailures>)
-            .transpose()?
-            .map_or(0, |f| f.failures);
-        Ok((record, failures))
     }
 
     /// Start (or restart) enrolment; `false` if MFA is already enabled.

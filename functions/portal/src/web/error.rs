@@ -25,6 +25,9 @@ pub enum ApiError {
     InvalidToken,
     #[error("cross-site request refused")]
     CrossSite,
+    /// A request that did not come through the portal's CloudFront (no origin secret).
+    #[error("request around CloudFront refused")]
+    AroundCdn,
     #[error("not allowed")]
     Forbidden,
     #[error("not found")]
@@ -107,9 +110,10 @@ impl ApiError {
             ApiError::Unauthenticated | ApiError::InvalidCredentials | ApiError::InvalidCode => {
                 StatusCode::UNAUTHORIZED
             }
-            ApiError::CrossSite | ApiError::Forbidden | ApiError::MfaEnrolmentRequired => {
-                StatusCode::FORBIDDEN
-            }
+            ApiError::CrossSite
+            | ApiError::AroundCdn
+            | ApiError::Forbidden
+            | ApiError::MfaEnrolmentRequired => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict | ApiError::State(..) => StatusCode::CONFLICT,
@@ -144,6 +148,11 @@ impl ApiError {
                 "This request did not come from the portal",
                 Some("State-changing requests must carry an Origin or Referer header naming the portal.".into()),
             ),
+            ApiError::AroundCdn => (
+                "/problems/not-through-portal",
+                "Use the portal's own address",
+                Some("The API answers only requests that come through the portal's address.".into()),
+            ),
             ApiError::Forbidden => ("/problems/forbidden", "You do not have permission to do that", None),
             ApiError::NotFound => ("/problems/not-found", "Not found", None),
             ApiError::MethodNotAllowed => ("/problems/method-not-allowed", "Method not allowed", None),
@@ -166,7 +175,12 @@ impl ApiError {
             ApiError::TooManyAttempts { retry_after_secs } => (
                 "/problems/too-many-attempts",
                 "Too many failed attempts",
-                Some(format!("Try again in {} minutes.", (retry_after_secs + 59) / 60)),
+                Some(match retry_after_secs {
+                    ..=1 => "Try again in a second.".to_owned(),
+                    2..=59 => format!("Try again in {retry_after_secs} seconds."),
+                    60 => "Try again in a minute.".to_owned(),
+                    _ => format!("Try again in {} minutes.", (retry_after_secs + 59) / 60),
+                }),
             ),
             ApiError::Upstream(what) => (
                 "/problems/payment-provider",

@@ -124,10 +124,36 @@ impl<'a> Ctx<'a> {
         )
     }
 
+    /// The client's address. Behind CloudFront (an origin secret is set) it is the viewer's, from
+    /// `CloudFront-Viewer-Address` (`198.51.100.7:46532`, `2001:db8::1:46532`), which only
+    /// CloudFront can set since requests without the secret are refused; otherwise the address that
+    /// reached API Gateway (locally: the emulator's caller).
     pub fn source_ip(&self) -> Option<String> {
+        if self.app.config.origin_secret.is_some() {
+            let viewer = self.header("cloudfront-viewer-address")?;
+            let (ip, port) = viewer.trim().rsplit_once(':')?;
+            return (port.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| ip.trim_matches(['[', ']']).parse::<std::net::IpAddr>().ok())
+                .flatten()
+                .map(|ip| ip.to_string());
+        }
         match self.req.request_context_ref() {
             Some(lambda_http::request::RequestContext::ApiGatewayV2(c)) => c.http.source_ip.clone(),
             _ => None,
+        }
+    }
+
+    /// Refuse a request that went around CloudFront: with an origin secret configured, only
+    /// requests carrying it (CloudFront adds it to every request it forwards) are served.
+    pub fn check_through_cdn(&self) -> Result<(), ApiError> {
+        let Some(secret) = &self.app.config.origin_secret else {
+            return Ok(());
+        };
+        let given = self.header("x-origin-verify").unwrap_or("");
+        match aws_lc_rs::constant_time::verify_slices_are_equal(given.as_bytes(), secret.as_bytes())
+        {
+            Ok(()) => Ok(()),
+            Err(_) => Err(ApiError::AroundCdn),
         }
     }
 
@@ -188,7 +214,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// The request pipeline of every function: CSRF check, then the function's router, then one mapping
+/// The request pipeline of every function: the CloudFront and CSRF checks, then the function's router, then one mapping
 /// of errors to problem+json, with any queued cookies set.
 pub async fn serve<'a>(
     app: &'a App,
@@ -204,7 +230,7 @@ pub async fn serve<'a>(
         user_id = tracing::field::Empty,
         company_id = tracing::field::Empty,
     );
-    let result = match ctx.check_origin() {
+    let result = match ctx.check_through_cdn().and_then(|()| ctx.check_origin()) {
         Ok(()) => route(&ctx).instrument(span).await,
         Err(e) => Err(e),
     };

@@ -207,7 +207,8 @@ fn session_cookie(app: &App, session: &Session, now: OffsetDateTime) -> Result<S
 }
 
 /// The principal of a request: a valid token naming a live session of an active user. Refreshes
-/// the token when less than half its life is left (or it has expired) and the session still lives.
+/// the token when less than half its life is left (or it has expired) and the session still lives;
+/// notes the session's use every few minutes (one more call then), for the idle timeout.
 pub async fn authenticate(ctx: &Ctx<'_>) -> Result<Principal, ApiError> {
     let app = ctx.app;
     let token = ctx
@@ -224,7 +225,7 @@ pub async fn authenticate(ctx: &Ctx<'_>) -> Result<Principal, ApiError> {
     else {
         return Err(ApiError::Unauthenticated);
     };
-    if session.expires_at <= now
+    if session.ended(now, app.config.session_idle)
         || session.user_id != user.id
         || user.status != UserStatus::Active
         || session.epoch != user.session_epoch
@@ -234,6 +235,9 @@ pub async fn authenticate(ctx: &Ctx<'_>) -> Result<Principal, ApiError> {
     if user.role.company_kind() != company.kind {
         tracing::error!(user_id = %user.id, company_id = %company.id, "role does not fit the company's kind; refusing");
         return Err(ApiError::Unauthenticated);
+    }
+    if now - session.last_seen() >= Session::TOUCH_EVERY {
+        app.store.touch_session(&session, now).await?;
     }
     if claims.exp - now.unix_timestamp() < TOKEN_TTL.whole_seconds() / 2 {
         ctx.set_cookie(session_cookie(app, &session, now)?);

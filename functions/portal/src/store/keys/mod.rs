@@ -9,9 +9,12 @@
 //! | audit entry | `CO#{company}`          | `AUDIT#{time}#{id}` | `AUD#{c}#U#{actor}` (gsi3) | `{time}#{id}` |
 //! | token       | `TOKEN#{sha256}`        | `TOKEN`           |             |                   |
 //! | MFA fails   | `MFAFAIL#{user}`        | `W#{window}`      |             |                   |
+//! | challenge   | `MFAFAIL#{user}`        | `C#{challenge}`   |             |                   |
 //! | reset reqs  | `RESETREQ#{email}`      | `W#{window}`      |             |                   |
 //! | credential  | `LOGIN#{email}`         | `LOGIN`           |             |                   |
 //! | login fails | `LOGINFAIL#{email}`     | `W#{window}`      |             |                   |
+//! | … per place | `LOGINFAIL#{email}`     | `W#{window}#FROM#{place}` |     |                   |
+//! | place fails | `PLACEFAIL#{place}`     | `PW#{window}`     |             |                   |
 //! | settings    | `SETTINGS`              | `TICKETS`         |             |                   |
 //! | ticket      | `CO#{company}`          | `TICKET#{n:010}`  | `TK#{c}#{tab}` | `{n:010}`     |
 //! | note        | `CO#{company}`          | `TICKET#{n:010}#N|X#{created}#{id}` |  |              |
@@ -199,6 +202,30 @@ pub fn audit_sort(at: time::OffsetDateTime, id: &crate::domain::AuditId) -> Stri
 /// One actor's entries in a company's trail: gsi3, sorted by `audit_sort`.
 pub fn audit_actor(company: &CompanyId, actor: &UserId) -> String {
     format!("AUD#{company}#U#{actor}")
+}
+
+/// Second-factor attempts made with one sign-in challenge.
+pub fn mfa_challenge_failures(user: &UserId, challenge: &str) -> Key {
+    Key {
+        pk: format!("MFAFAIL#{user}"),
+        sk: format!("C#{challenge}"),
+    }
+}
+
+/// Sign-in attempts for one email from one place (an IPv4 address or an IPv6 /64) in one window.
+pub fn login_failures_from(email: &Email, place: &str, window: i64) -> Key {
+    Key {
+        pk: format!("LOGINFAIL#{email}"),
+        sk: format!("W#{window}#FROM#{place}"),
+    }
+}
+
+/// Sign-in attempts from one place, whatever the email, in one window.
+pub fn place_failures(place: &str, window: i64) -> Key {
+    Key {
+        pk: format!("PLACEFAIL#{place}"),
+        sk: format!("PW#{window}"),
+    }
 }
 
 pub fn credential(email: &Email) -> Key {
