@@ -8,11 +8,12 @@ use aws_credential_types::provider::ProvideCredentials;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::ApiError;
+use portal::aws::s3::pending_key;
 use portal::aws::upload::{PresignedPost, SigningCredentials, UploadRule, presign_post};
 use portal::domain::audit::AuditAction;
 use portal::domain::roles::Capability;
 use portal::domain::tickets::Attachment;
-use portal::domain::{CompanyId, UserId, random_hex};
+use portal::domain::{CompanyId, UserId, files, random_hex};
 use portal::store::keys;
 use portal::web::error::FieldError;
 use portal::web::files::download_redirect;
@@ -169,10 +170,20 @@ pub async fn request_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
     if file_name.is_none() {
         errors.push(FieldError::new("file_name", "The file needs a name"));
     }
-    let content_type = clean_content_type(&body.content_type);
-    if content_type.is_none() {
-        errors.push(FieldError::new("content_type", "Not a media type"));
-    }
+    let content_type = match (&file_name, clean_content_type(&body.content_type)) {
+        (_, None) => {
+            errors.push(FieldError::new("content_type", "Not a media type"));
+            None
+        }
+        (None, Some(_)) => None,
+        (Some(name), Some(declared)) => match files::media_type(name, &declared) {
+            Ok(stored) => Some(stored.to_owned()),
+            Err(refusal) => {
+                errors.push(FieldError::new(refusal.field(), refusal.message()));
+                None
+            }
+        },
+    };
     if body.size == 0 {
         errors.push(FieldError::new("size", "The file is empty"));
     } else if body.size > max_bytes {
@@ -209,7 +220,11 @@ pub async fn request_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
         .aws
         .region()
         .map_or("us-east-1".into(), |r| r.to_string());
-    let key = keys::attachment_object(&grant.company_id, grant.number, &grant.id);
+    let key = pending_key(&keys::attachment_object(
+        &grant.company_id,
+        grant.number,
+        &grant.id,
+    ));
     let upload = presign_post(
         &UploadRule {
             bucket: app.files.bucket()?,
@@ -280,49 +295,26 @@ pub async fn confirm_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
         return json(StatusCode::OK, existing);
     }
     let files = &ctx.app.files;
-    let bucket = files.bucket()?;
     let key = keys::attachment_object(&grant.company_id, grant.number, &grant.id);
-    let head = match files
-        .client
-        .head_object()
-        .bucket(bucket)
-        .key(&key)
-        .send()
-        .await
-    {
-        Ok(head) => head,
-        Err(e) if e.as_service_error().is_some_and(|e| e.is_not_found()) => {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                "token",
-                "The file has not arrived; upload it again",
-            )]));
-        }
-        Err(e) => {
-            return Err(ApiError::Internal(
-                anyhow::Error::from(e).context("checking upload"),
-            ));
-        }
+    let pending = pending_key(&key);
+    let Some(arrived) = files.arrived(&pending).await? else {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "token",
+            "The file has not arrived; upload it again",
+        )]));
     };
-    let size_ok = head
-        .content_length()
-        .is_some_and(|n| u64::try_from(n) == Ok(grant.size));
-    let type_ok = head
-        .content_type()
+    let type_ok = arrived
+        .content_type
         .is_some_and(|t| t.eq_ignore_ascii_case(&grant.content_type));
-    if !size_ok || !type_ok {
-        files
-            .client
-            .delete_object()
-            .bucket(bucket)
-            .key(&key)
-            .send()
-            .await
-            .map_err(|e| ApiError::Internal(anyhow::Error::from(e).context("removing upload")))?;
+    if arrived.size != grant.size || !type_ok {
+        files.remove(&pending).await?;
         return Err(ApiError::Validation(vec![FieldError::new(
             "token",
             "The file that arrived is not the one announced (size or type); upload it again",
         )]));
     }
+    // From here the file is out of reach of the presigned POST, which names the pending key only.
+    files.promote(&pending, &key).await?;
     let attachment = Attachment {
         id: grant.id,
         ticket_number: grant.number,

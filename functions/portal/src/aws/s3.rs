@@ -1,6 +1,7 @@
 //! The private bucket of files (ticket attachments, invoice PDFs): its S3 clients, built once at
 //! cold start, and short-lived presigned downloads that make the browser save the file.
 
+use anyhow::Context;
 use std::time::Duration;
 
 /// How long a download link works.
@@ -61,6 +62,106 @@ impl Files {
     }
 }
 
+/// Where a browser's upload waits until it is confirmed: presigned POSTs name keys under it, a
+/// lifecycle rule removes what is never confirmed after a day, and the confirm copies the object to
+/// its final key (so a still-valid presigned POST cannot change a confirmed file).
+pub fn pending_key(key: &str) -> String {
+    format!("pending/{key}")
+}
+
+/// What an uploaded object turned out to be.
+pub struct Arrived {
+    pub size: u64,
+    pub content_type: Option<String>,
+}
+
+impl Files {
+    /// The size and type of object `key`, or `None` if it is not there. S3 answers 404 for a
+    /// missing key when the caller may list the bucket and 403 when it may not: both are "not
+    /// there".
+    pub async fn arrived(&self, key: &str) -> anyhow::Result<Option<Arrived>> {
+        match self
+            .client
+            .head_object()
+            .bucket(self.bucket()?)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(head) => Ok(Some(Arrived {
+                size: head
+                    .content_length()
+                    .and_then(|n| u64::try_from(n).ok())
+                    .unwrap_or(0),
+                content_type: head.content_type().map(str::to_owned),
+            })),
+            Err(e) if is_absent(&e) => Ok(None),
+            Err(e) => Err(anyhow::Error::from(e).context("checking an upload")),
+        }
+    }
+
+    /// Copy `from` to `to` (type and metadata kept), then remove `from`.
+    pub async fn promote(&self, from: &str, to: &str) -> anyhow::Result<()> {
+        let bucket = self.bucket()?;
+        self.client
+            .copy_object()
+            .bucket(bucket)
+            .copy_source(format!("{bucket}/{}", copy_source_key(from)))
+            .key(to)
+            .send()
+            .await
+            .context("copying a confirmed upload")?;
+        self.remove(from).await
+    }
+
+    pub async fn remove(&self, key: &str) -> anyhow::Result<()> {
+        self.client
+            .delete_object()
+            .bucket(self.bucket()?)
+            .key(key)
+            .send()
+            .await
+            .context("removing an upload")?;
+        Ok(())
+    }
+}
+
+/// A key as `x-amz-copy-source` wants it: URL-encoded, slashes kept.
+fn copy_source_key(key: &str) -> String {
+    key.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Whether a HeadObject failure means "no such object": 404, or 403 without list rights.
+fn is_absent<R>(
+    err: &aws_sdk_s3::error::SdkError<aws_sdk_s3::operation::head_object::HeadObjectError, R>,
+) -> bool
+where
+    R: HttpStatus,
+{
+    err.as_service_error().is_some_and(|e| e.is_not_found())
+        || err
+            .raw_response()
+            .is_some_and(|r| matches!(r.status_code(), 403 | 404))
+}
+
+/// The status of a raw response (a trait so the 403 case can be tested without S3).
+trait HttpStatus {
+    fn status_code(&self) -> u16;
+}
+
+impl HttpStatus for aws_smithy_runtime_api::http::Response {
+    fn status_code(&self) -> u16 {
+        self.status().as_u16()
+    }
+}
+
 /// An S3 client at `endpoint` (path-style there), or at the SDK's (AWS's own, or the local
 /// stand-in's).
 fn client(aws: &aws_config::SdkConfig, endpoint: Option<&str>) -> aws_sdk_s3::Client {
@@ -102,6 +203,35 @@ pub fn content_disposition(file_name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_sdk_s3::error::SdkError;
+    use aws_sdk_s3::operation::head_object::HeadObjectError;
+    use aws_smithy_runtime_api::http::{Response, StatusCode};
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    fn head_failure(status: u16, code: &str) -> SdkError<HeadObjectError, Response> {
+        SdkError::service_error(
+            HeadObjectError::generic(ErrorMetadata::builder().code(code).build()),
+            Response::new(StatusCode::try_from(status).unwrap(), SdkBody::empty()),
+        )
+    }
+
+    #[test]
+    fn a_missing_upload_is_absent_whether_s3_says_404_or_403() {
+        // Without s3:ListBucket S3 answers a HEAD of a missing key with a bare 403.
+        assert!(is_absent(&head_failure(403, "Forbidden")));
+        assert!(is_absent(&head_failure(404, "NotFound")));
+        assert!(!is_absent(&head_failure(500, "InternalError")));
+        assert!(!is_absent(&head_failure(400, "BadRequest")));
+    }
+
+    #[test]
+    fn copy_sources_are_url_encoded_with_their_slashes() {
+        assert_eq!(
+            copy_source_key("pending/acme-dental/tickets/7/a b#c"),
+            "pending/acme-dental/tickets/7/a%20b%23c"
+        );
+    }
 
     #[test]
     fn downloads_are_attachments_with_both_names() {

@@ -9,6 +9,7 @@ pub mod branding;
 pub mod clock;
 mod email;
 mod error;
+pub mod files;
 mod ids;
 pub mod labels;
 pub mod money;
