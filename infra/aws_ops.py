@@ -2,21 +2,36 @@
 """Operator commands against a deployed stack, with boto3 from the project's .venv (no AWS CLI needed).
 
   infra/aws_ops.py put-secrets --name /msp-portal/dev/secrets [--force]
-      Store a freshly generated secrets document (JWT signing key, cursor key) as an SSM SecureString.
-      Refuses to overwrite an existing parameter unless --force (which signs everybody out).
+      Store fresh secrets as SSM parameters (once per stage, before the first deploy): NAME (the
+      master key and the JWT public key, read by every function), NAME-signing (the JWT private key,
+      auth only) and NAME-origin-verify (what CloudFront sends the API). Refuses to overwrite unless
+      --force (which signs everybody out). Stripe keys (NAME-stripe) are left alone.
+  infra/aws_ops.py set-stripe --name /msp-portal/dev/secrets --secret-key sk_live_… --webhook-secret whsec_…
+      Store (or replace) the Stripe keys in NAME-stripe, read by the billing function only. Either
+      option alone replaces just that key.
+  infra/aws_ops.py rotate --name /msp-portal/dev/secrets --what signing|origin
+      signing: a new JWT key pair (every session ends at the next cold start of each function);
+      origin: a new CloudFront origin secret (takes effect with the next `sam deploy`).
+      docs/operations.md says how to rotate each secret.
+  infra/aws_ops.py split-secrets --name /msp-portal/dev/secrets
+      Move a secrets parameter written before the split (one document with every key) into its
+      parts, so only auth holds the signing key and only billing the Stripe keys.
   infra/aws_ops.py upload-site --stack msp-portal-dev
       Upload site/dist to the stack's site bucket (removing stale files) and invalidate the CDN.
   infra/aws_ops.py output --stack msp-portal-dev --key TableName
       Print one stack output.
-  infra/aws_ops.py verify-sender portal@msp.example
-      Create the SES identity for the portal's sender (MailFrom). In AWS, SES then mails a link that
-      verifies it; while the account is in the SES sandbox, recipients must be verified too.
+  infra/aws_ops.py verify-sender portal@msp.example | msp.example
+      Create the SES identity for the portal's sender (MailFrom): an address (SES mails it a link), or
+      for production the domain, with Easy DKIM (prints the three CNAME records for its DNS). While
+      the account is in the SES sandbox, recipients must be verified too (docs/operations.md).
 
 Credentials and region come from the usual AWS environment (AWS_PROFILE, AWS_REGION).
 """
 import argparse
+import json
 import mimetypes
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -34,21 +49,102 @@ def outputs(stack):
     return {o["OutputKey"]: o["OutputValue"] for o in desc.get("Outputs", [])}
 
 
+def admin(*args, stdin=None):
+    return subprocess.run(["cargo", "run", "-q", "-p", "portal-admin", "--", *args], cwd=ROOT, check=True,
+                          capture_output=True, text=True, input=stdin).stdout
+
+
+def exists(ssm, name):
+    try:
+        ssm.get_parameter(Name=name)
+        return True
+    except ssm.exceptions.ParameterNotFound:
+        return False
+
+
+def store_parts(ssm, name, document, overwrite):
+    """Store a secrets document as its SSM parameters (portal-admin split-secrets says which)."""
+    parts = json.loads(admin("split-secrets", stdin=document))
+    for suffix, part in parts.items():
+        if part:
+            ssm.put_parameter(Name=name + suffix, Value=json.dumps(part), Type="SecureString", Overwrite=overwrite)
+            print(f"stored {name + suffix} ({', '.join(sorted(part))})")
+
+
 def put_secrets(args):
     ssm = boto3.client("ssm")
-    if not args.force:
-        try:
-            ssm.get_parameter(Name=args.name)
-            sys.exit(f"{args.name} exists already; pass --force to replace it (this ends every session)")
-        except ssm.exceptions.ParameterNotFound:
-            pass
-    value = subprocess.run(["cargo", "run", "-q", "-p", "portal", "--bin", "portal-admin", "--", "gen-secrets"],
-                           cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    ssm.put_parameter(Name=args.name, Value=value, Type="SecureString", Overwrite=args.force)
-    print(f"stored new secrets in {args.name}")
+    if not args.force and exists(ssm, args.name):
+        sys.exit(f"{args.name} exists already; pass --force to replace it (this ends every session)")
+    store_parts(ssm, args.name, admin("gen-secrets"), overwrite=args.force)
+    origin = args.name + "-origin-verify"
+    if args.force or not exists(ssm, origin):
+        # A plain String: CloudFormation resolves it into CloudFront's origin header and the
+        # functions' environment at deploy time (SecureString cannot go there).
+        ssm.put_parameter(Name=origin, Value=secrets.token_hex(32), Type="String", Overwrite=True)
+        print(f"stored {origin}")
+
+
+def set_stripe(args):
+    ssm = boto3.client("ssm")
+    name = args.name + "-stripe"
+    try:
+        current = json.loads(ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"])
+    except ssm.exceptions.ParameterNotFound:
+        current = {}
+    if args.secret_key:
+        if not args.secret_key.startswith(("sk_", "rk_")):
+            sys.exit("--secret-key must be a Stripe secret or restricted key (sk_… or rk_…)")
+        current["stripe_secret_key"] = args.secret_key
+    if args.webhook_secret:
+        if not args.webhook_secret.startswith("whsec_"):
+            sys.exit("--webhook-secret must be a webhook signing secret (whsec_…)")
+        current["stripe_webhook_secret"] = args.webhook_secret
+    if not (args.secret_key or args.webhook_secret):
+        sys.exit("give --secret-key, --webhook-secret or both")
+    ssm.put_parameter(Name=name, Value=json.dumps(current), Type="SecureString", Overwrite=True)
+    missing = {"stripe_secret_key", "stripe_webhook_secret"} - set(current)
+    print(f"stored {name}" + (f"; still missing: {', '.join(sorted(missing))}" if missing else ""))
+    print("The billing function reads it at its next cold start: within minutes of idle, or at once after "
+          "the next deploy (or any change to its configuration).")
+
+
+def rotate(args):
+    ssm = boto3.client("ssm")
+    if args.what == "origin":
+        ssm.put_parameter(Name=args.name + "-origin-verify", Value=secrets.token_hex(32), Type="String", Overwrite=True)
+        print("stored a new origin secret: run `sam deploy` now (CloudFront and the functions take it from the deploy)")
+        return
+    shared = json.loads(ssm.get_parameter(Name=args.name, WithDecryption=True)["Parameter"]["Value"])
+    fresh = json.loads(admin("gen-secrets"))
+    fresh["master_key"] = shared.get("master_key") or shared["cursor_key"]  # keep TOTP enrolments working
+    store_parts(ssm, args.name, json.dumps(fresh), overwrite=True)
+    print("new JWT key pair stored: functions pick it up at their next cold start, and every session then ends")
+
+
+def split_secrets(args):
+    ssm = boto3.client("ssm")
+    document = ssm.get_parameter(Name=args.name, WithDecryption=True)["Parameter"]["Value"]
+    store_parts(ssm, args.name, document, overwrite=True)
+
+
+def demo_branding():
+    """Whether site/branding.toml is still the demo MSP (Branding::is_demo says the same in Rust)."""
+    import tomllib
+    with open(os.path.join(ROOT, "site", "branding.toml"), "rb") as f:
+        b = tomllib.load(f)
+    return (b["support"]["email"].lower().endswith(".example") or "Northwind IT" in b["name"]
+            or "Northwind IT" in b.get("invoice", {}).get("legal_name", ""))
+
+
+def stage(stack):
+    desc = boto3.client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0]
+    return {p["ParameterKey"]: p.get("ParameterValue") for p in desc.get("Parameters", [])}.get("Stage")
 
 
 def upload_site(args):
+    if stage(args.stack) == "prod" and demo_branding():
+        sys.exit("site/branding.toml still holds the demo MSP (Northwind IT): put your own name, support contact "
+                 "and invoice details there, then `cargo run -p site`, `sam build` and deploy before uploading")
     out = outputs(args.stack)
     bucket, distribution = out["SiteBucketName"], out["DistributionId"]
     dist = os.path.join(ROOT, "site", "dist")
@@ -81,12 +177,21 @@ def upload_site(args):
 
 
 def verify_sender(args):
+    """An address: SES mails it a verification link. A domain (production): Easy DKIM, whose three
+    CNAME records go into the domain's DNS; mail from any address at it is then verified."""
     ses = boto3.client("sesv2")
     try:
         ses.create_email_identity(EmailIdentity=args.email)
         print(f"created SES identity {args.email}")
     except ses.exceptions.AlreadyExistsException:
         print(f"SES identity {args.email} exists already")
+    if "@" not in args.email:
+        identity = ses.get_email_identity(EmailIdentity=args.email)
+        tokens = identity.get("DkimAttributes", {}).get("Tokens", [])
+        print("Add these CNAME records to the domain's DNS (Easy DKIM); SES verifies the domain once they resolve:")
+        for token in tokens:
+            print(f"  {token}._domainkey.{args.email}  CNAME  {token}.dkim.amazonses.com")
+        print(f"DKIM status: {identity.get('DkimAttributes', {}).get('Status', 'unknown')}")
 
 
 def main():
@@ -95,6 +200,15 @@ def main():
     p = sub.add_parser("put-secrets")
     p.add_argument("--name", required=True)
     p.add_argument("--force", action="store_true")
+    p = sub.add_parser("set-stripe")
+    p.add_argument("--name", required=True)
+    p.add_argument("--secret-key")
+    p.add_argument("--webhook-secret")
+    p = sub.add_parser("rotate")
+    p.add_argument("--name", required=True)
+    p.add_argument("--what", required=True, choices=["signing", "origin"])
+    p = sub.add_parser("split-secrets")
+    p.add_argument("--name", required=True)
     p = sub.add_parser("upload-site")
     p.add_argument("--stack", required=True)
     p = sub.add_parser("output")
@@ -105,6 +219,12 @@ def main():
     args = ap.parse_args()
     if args.command == "put-secrets":
         put_secrets(args)
+    elif args.command == "set-stripe":
+        set_stripe(args)
+    elif args.command == "rotate":
+        rotate(args)
+    elif args.command == "split-secrets":
+        split_secrets(args)
     elif args.command == "verify-sender":
         verify_sender(args)
     elif args.command == "upload-site":

@@ -6,7 +6,8 @@
 use lambda_http::Body;
 use portal::App;
 use portal::app::ManualClock;
-use portal::aws::config::{Config, Secrets, SecretsSource};
+use portal::aws::config::{Config, SecretsSource};
+use portal::aws::secrets::Secrets;
 use portal_admin::seed;
 use serde_json::Value;
 use std::net::TcpListener;
@@ -89,6 +90,7 @@ impl TestApp {
             session_idle: time::Duration::minutes(60),
             origin_secret: Some(ORIGIN_SECRET.into()),
             secrets: SecretsSource::File(String::new()),
+            secret_parts: Vec::new(),
             attachments_bucket: Some(table.clone()),
             s3_public_endpoint: None,
             mail_from: Some(format!("{table}@northwind.example")),

@@ -1,6 +1,8 @@
 //! Operator and developer commands:
 //!
-//! - `portal-admin gen-secrets` — print a new secrets document (JWT signing key, cursor key).
+//! - `portal-admin gen-secrets` — print a new secrets document (master key, JWT key pair).
+//! - `portal-admin split-secrets` — read a secrets document on standard input and print it split
+//!   into its SSM parameters, by suffix (`""`, `"-signing"`, `"-stripe"`; see `aws::secrets`).
 //! - `portal-admin create-table` — create `$TABLE_NAME` (local stand-in or dev) if missing.
 //! - `portal-admin seed-demo` — write the demo companies and users (password `$PORTAL_DEMO_PASSWORD`,
 //!   default `portal-demo`) and, once, the demo tickets (their file goes to `$ATTACHMENTS_BUCKET`).
@@ -31,8 +33,20 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
         "gen-secrets" => {
             println!(
                 "{}",
-                serde_json::to_string_pretty(&portal::aws::config::Secrets::generate()?)?
+                serde_json::to_string_pretty(&portal::aws::secrets::Secrets::generate()?)?
             );
+            Ok(())
+        }
+        "split-secrets" => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+            let secrets = portal::aws::secrets::Secrets::parse(&text)?;
+            let parts: serde_json::Map<String, serde_json::Value> = secrets
+                .split()?
+                .into_iter()
+                .map(|(suffix, part)| (suffix.to_owned(), part))
+                .collect();
+            println!("{}", serde_json::Value::Object(parts));
             Ok(())
         }
         "create-table" => {
@@ -74,7 +88,7 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
         "bootstrap-admin" => bootstrap(&args[1..]).await,
         _ => {
             eprintln!(
-                "usage: portal-admin gen-secrets | create-table | seed-demo | bootstrap-admin --email E --name N [--company-name C]"
+                "usage: portal-admin gen-secrets | split-secrets | create-table | seed-demo | bootstrap-admin --email E --name N [--company-name C]"
             );
             if command == "help" {
                 Ok(())

@@ -3,10 +3,12 @@
 
 use std::sync::Arc;
 
+use crate::auth::keys::PurposeKeys;
 use crate::auth::token::TokenKeys;
-use crate::aws::config::{Config, Secrets};
+use crate::aws::config::Config;
 use crate::aws::mail::Mailer;
 use crate::aws::s3::Files;
+use crate::aws::secrets::Secrets;
 use crate::store::Store;
 use crate::store::metrics::{CallCounter, ReadMeter};
 use crate::web::cursor::CursorKey;
@@ -18,8 +20,15 @@ impl App {
     /// Cold start: configuration from the environment, AWS clients, secrets.
     pub async fn from_env() -> anyhow::Result<Self> {
         let config = Config::from_env()?;
+        let branding = crate::domain::branding::Branding::embedded()?;
+        if std::env::var("PORTAL_STAGE").as_deref() == Ok("prod") && branding.is_demo() {
+            anyhow::bail!(
+                "this build carries the demo branding (site/branding.toml: Northwind IT): put your MSP's \
+                 name, support contact and invoice details there, then build and deploy again"
+            );
+        }
         let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        let secrets = Secrets::load(&config.secrets, &aws).await?;
+        let secrets = Secrets::load(&config.secrets, &config.secret_parts, &aws).await?;
         Self::new(config, &secrets, &aws, Arc::new(SystemClock))
     }
 
@@ -37,19 +46,19 @@ impl App {
                 .interceptor(dynamo_reads.clone())
                 .build(),
         );
+        let keys = PurposeKeys::derive(&secrets.master_key_bytes()?);
         Ok(Self {
             store: Store::new(db, config.table_name.clone()),
-            tokens: TokenKeys::new(&secrets.jwt_key_der()?, &config.origin)?,
-            cursors: CursorKey::new(&secrets.cursor_key_bytes()?),
-            mfa_key: {
-                let key = aws_lc_rs::hmac::Key::new(
-                    aws_lc_rs::hmac::HMAC_SHA256,
-                    &secrets.cursor_key_bytes()?,
-                );
-                aws_lc_rs::hmac::sign(&key, b"portal totp secrets v1")
-                    .as_ref()
-                    .to_vec()
+            tokens: match secrets.jwt_signing_der()? {
+                Some(private) => {
+                    TokenKeys::signing(&private, &secrets.jwt_public_raw()?, &config.origin)?
+                }
+                None => TokenKeys::verifying(&secrets.jwt_public_raw()?, &config.origin),
             },
+            cursors: CursorKey::new(&keys.cursors),
+            challenges: keys.challenges,
+            uploads: keys.uploads,
+            mfa_key: keys.totp,
             stripe: secrets.stripe(),
             branding: crate::domain::branding::Branding::embedded()?,
             clock,

@@ -244,7 +244,7 @@ pub async fn request_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
     )
     .map_err(ApiError::Internal)?;
     let token = app
-        .cursors
+        .uploads
         .seal(TOKEN_PURPOSE, &grant)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("sealing upload token")))?;
     json(
@@ -280,7 +280,7 @@ pub async fn confirm_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
     };
     let grant: Grant = ctx
         .app
-        .cursors
+        .uploads
         .open(TOKEN_PURPOSE, &body.token)
         .ok_or_else(bad_token)?;
     let (principal, detail) = open_ticket(ctx, number, grant.internal).await?;

@@ -1,28 +1,59 @@
 //! Checks that the deployment pieces agree with the code: secrets load from SSM as they do from a
 //! file, and every local route (cargo-lambda's router) exists in the SAM template's HTTP API.
 
-use portal::aws::config::{Secrets, SecretsSource};
+use portal::aws::config::SecretsSource;
+use portal::aws::secrets::Secrets;
+
+/// Store `secrets` in SSM as `infra/aws_ops.py put-secrets` does: one parameter per part.
+async fn put_parts(aws: &aws_config::SdkConfig, name: &str, secrets: &Secrets) {
+    let ssm = aws_sdk_ssm::Client::new(aws);
+    for (suffix, part) in secrets.split().unwrap() {
+        ssm.put_parameter()
+            .name(format!("{name}{suffix}"))
+            .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+            .value(part.to_string())
+            .send()
+            .await
+            .unwrap();
+    }
+}
 
 #[tokio::test]
-async fn secrets_load_from_an_ssm_secure_string() {
+async fn each_function_loads_only_its_part_of_the_secrets_from_ssm() {
     let aws = portal_tests::sdk_config().await;
     let name = format!("/portal-test/{}/secrets", portal::domain::random_hex(6));
-    let secrets = Secrets::generate().unwrap();
-    aws_sdk_ssm::Client::new(&aws)
-        .put_parameter()
-        .name(&name)
-        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
-        .value(serde_json::to_string(&secrets).unwrap())
-        .send()
-        .await
-        .unwrap();
-    let loaded = Secrets::load(&SecretsSource::SsmParameter(name.clone()), &aws)
-        .await
-        .unwrap();
-    assert_eq!(loaded.jwt_signing_key, secrets.jwt_signing_key);
-    assert_eq!(loaded.cursor_key, secrets.cursor_key);
+    let mut secrets = Secrets::generate().unwrap();
+    secrets.stripe_secret_key = Some("sk_test_parts".into());
+    secrets.stripe_webhook_secret = Some("whsec_parts".into());
+    put_parts(&aws, &name, &secrets).await;
+    let source = SecretsSource::SsmParameter(name.clone());
+    let load = |parts: &[&str]| {
+        let parts: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+        let (aws, source) = (aws.clone(), source.clone());
+        async move { Secrets::load(&source, &parts, &aws).await.unwrap() }
+    };
+    // Tickets, accounts, reminders: the shared part only.
+    let shared = load(&[]).await;
+    assert_eq!(shared.master_key, secrets.master_key);
+    assert!(
+        shared.jwt_signing_der().unwrap().is_none(),
+        "no signing key"
+    );
+    assert!(shared.stripe().is_none(), "no Stripe keys");
+    assert_eq!(
+        shared.jwt_public_raw().unwrap(),
+        secrets.jwt_public_raw().unwrap()
+    );
+    // Auth signs; billing talks to Stripe.
+    let auth = load(&["signing"]).await;
+    assert_eq!(auth.jwt_signing_key, secrets.jwt_signing_key);
+    assert!(auth.stripe().is_none());
+    let billing = load(&["stripe"]).await;
+    assert!(billing.jwt_signing_der().unwrap().is_none());
+    assert_eq!(billing.stripe().unwrap().secret_key, "sk_test_parts");
     let missing = Secrets::load(
         &SecretsSource::SsmParameter(format!("{name}-missing")),
+        &[],
         &aws,
     )
     .await
@@ -30,6 +61,47 @@ async fn secrets_load_from_an_ssm_secure_string() {
     assert!(
         format!("{missing:#}").contains("-missing"),
         "the error names the parameter: {missing:#}"
+    );
+}
+
+#[tokio::test]
+async fn a_function_without_the_signing_key_verifies_sessions_but_issues_none() {
+    let t = portal_tests::TestApp::new().await;
+    let cookie = t.login("user@acme.example").await;
+    let shared = Secrets::parse(&t.secrets.split().unwrap()[0].1.to_string()).unwrap();
+    let verifier = portal::App::new(
+        t.app.config.clone(),
+        &shared,
+        &portal_tests::sdk_config().await,
+        t.clock.clone(),
+    )
+    .unwrap();
+    assert!(!verifier.tokens.can_sign() && t.app.tokens.can_sign());
+    // Long after the token's own expiry, the session (not the token) decides; no new token.
+    t.clock.advance(time::Duration::minutes(40));
+    let req = lambda_http::http::Request::builder()
+        .uri("https://portal.test/api/tickets")
+        .header("cookie", &cookie)
+        .header("x-origin-verify", portal_tests::ORIGIN_SECRET)
+        .body(lambda_http::Body::Empty)
+        .unwrap();
+    let answer = portal_tests::Answer::from(tickets::handle(&verifier, req).await);
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert!(
+        answer.session_cookie().is_none(),
+        "only auth refreshes tokens"
+    );
+    assert!(
+        verifier
+            .tokens
+            .sign(
+                &portal::domain::UserId::parse("u1").unwrap(),
+                &portal::domain::CompanyId::parse("acme-dental").unwrap(),
+                &portal::domain::SessionId::generate(),
+                t.app.now(),
+                t.app.now() + time::Duration::hours(1),
+            )
+            .is_err()
     );
 }
 
@@ -82,4 +154,115 @@ fn every_named_resource_of_the_template_is_named_from_its_stack() {
         }
     }
     assert!(schedules > 0, "no schedule found in the template");
+}
+
+/// The template's resources, by logical id: each one's block of text.
+fn resources(template: &str) -> Vec<(String, String)> {
+    let body = template
+        .split("\nResources:\n")
+        .nth(1)
+        .and_then(|r| r.split("\nOutputs:\n").next())
+        .expect("Resources section");
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in body.lines() {
+        let is_id = line.starts_with("  ")
+            && !line.starts_with("   ")
+            && !line.trim_start().starts_with('#')
+            && line.ends_with(':');
+        if is_id {
+            out.push((line.trim().trim_end_matches(':').to_owned(), String::new()));
+        } else if let Some((_, block)) = out.last_mut() {
+            block.push_str(line);
+            block.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn every_function_logs_to_its_own_group_with_the_retention_parameter() {
+    let template =
+        std::fs::read_to_string(portal_tests::workspace_root().join("infra/template.yaml"))
+            .unwrap();
+    let all = resources(&template);
+    let block = |id: &str| {
+        all.iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, b)| b.as_str())
+            .unwrap_or_else(|| panic!("no resource {id}"))
+    };
+    let functions: Vec<&(String, String)> = all
+        .iter()
+        .filter(|(_, b)| b.contains("Type: AWS::Serverless::Function"))
+        .collect();
+    assert!(functions.len() >= 5, "{}", functions.len());
+    for (id, body) in functions {
+        let group = body
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("LogGroup: !Ref "))
+            .unwrap_or_else(|| panic!("{id} names no log group"));
+        let logs = block(group);
+        assert!(logs.contains("Type: AWS::Logs::LogGroup"), "{group}");
+        assert!(
+            logs.contains("RetentionInDays: !Ref LogRetentionDays"),
+            "{group}"
+        );
+    }
+}
+
+#[test]
+fn the_tickets_function_reaches_only_tickets_files_and_may_list_the_bucket() {
+    let template =
+        std::fs::read_to_string(portal_tests::workspace_root().join("infra/template.yaml"))
+            .unwrap();
+    let all = resources(&template);
+    let (_, tickets) = all.iter().find(|(i, _)| i == "TicketsFunction").unwrap();
+    let s3: Vec<&str> = tickets
+        .split("- Effect: Allow")
+        .filter(|statement| statement.contains("s3:"))
+        .collect();
+    assert_eq!(s3.len(), 2, "{s3:#?}");
+    for statement in s3 {
+        if statement.contains("s3:ListBucket") {
+            assert!(
+                statement.contains("Resource: !GetAtt AttachmentsBucket.Arn"),
+                "{statement}"
+            );
+        } else {
+            assert!(
+                statement.contains(r#"Resource: !Sub "${AttachmentsBucket.Arn}/*/tickets/*""#),
+                "{statement}"
+            );
+        }
+    }
+}
+
+#[test]
+fn cloudfront_and_the_functions_share_the_origin_secret_and_pass_the_viewer_address() {
+    let template =
+        std::fs::read_to_string(portal_tests::workspace_root().join("infra/template.yaml"))
+            .unwrap();
+    let secret = r#"!Sub "{{resolve:ssm:${SecretsParameterName}-origin-verify}}""#;
+    assert!(template.contains(&format!("ORIGIN_SECRET: {secret}")));
+    assert!(template.contains(&format!(
+        "- HeaderName: X-Origin-Verify\n                HeaderValue: {secret}"
+    )));
+    let all = resources(&template);
+    let (_, policy) = all
+        .iter()
+        .find(|(i, _)| i == "ApiOriginRequestPolicy")
+        .unwrap();
+    for header in [
+        "CloudFront-Viewer-Address",
+        "Origin",
+        "Referer",
+        "Idempotency-Key",
+        "Stripe-Signature",
+    ] {
+        assert!(policy.contains(&format!("- {header}\n")), "{header}");
+    }
+    assert!(
+        !policy.contains("- Host\n"),
+        "API Gateway wants its own Host"
+    );
 }

@@ -3,6 +3,7 @@
 //! sibling); `web` turns its outcomes into cookies and answers.
 
 pub mod confirm;
+pub mod keys;
 pub mod links;
 pub mod password;
 pub mod seal;

@@ -26,26 +26,44 @@ pub struct Claims {
 }
 
 pub struct TokenKeys {
-    encoding: EncodingKey,
+    /// Only the function that signs sessions in (auth) holds the private key.
+    encoding: Option<EncodingKey>,
     decoding: DecodingKey,
     /// Issuer and audience: the portal's origin.
     origin: String,
 }
 
 impl TokenKeys {
-    /// Keys from an Ed25519 private key in PKCS#8 DER.
-    pub fn new(pkcs8_der: &[u8], origin: &str) -> anyhow::Result<Self> {
+    /// Keys that sign and verify, from an Ed25519 private key in PKCS#8 DER and its public key.
+    pub fn signing(pkcs8_der: &[u8], public: &[u8], origin: &str) -> anyhow::Result<Self> {
         use aws_lc_rs::signature::KeyPair;
         let pair = aws_lc_rs::signature::Ed25519KeyPair::from_pkcs8(pkcs8_der)
             .or_else(|_| {
                 aws_lc_rs::signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8_der)
             })
             .map_err(|e| anyhow::anyhow!("jwt_signing_key is not an Ed25519 PKCS#8 key: {e}"))?;
+        anyhow::ensure!(
+            pair.public_key().as_ref() == public,
+            "jwt_public_key is not the public key of jwt_signing_key"
+        );
         Ok(Self {
-            encoding: EncodingKey::from_ed_der(pkcs8_der),
-            decoding: DecodingKey::from_ed_der(pair.public_key().as_ref()),
-            origin: origin.to_owned(),
+            encoding: Some(EncodingKey::from_ed_der(pkcs8_der)),
+            ..Self::verifying(public, origin)
         })
+    }
+
+    /// Keys that only verify (every function but auth), from the raw Ed25519 public key.
+    pub fn verifying(public: &[u8], origin: &str) -> Self {
+        Self {
+            encoding: None,
+            decoding: DecodingKey::from_ed_der(public),
+            origin: origin.to_owned(),
+        }
+    }
+
+    /// Whether this function can issue tokens.
+    pub fn can_sign(&self) -> bool {
+        self.encoding.is_some()
     }
 
     pub fn sign(
@@ -66,7 +84,11 @@ impl TokenKeys {
             iat: now.unix_timestamp(),
             exp: exp.unix_timestamp(),
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &self.encoding)
+        let key = self
+            .encoding
+            .as_ref()
+            .context("this function holds no signing key (only auth signs sessions)")?;
+        jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, key)
             .context("signing session token")
     }
 

@@ -1,9 +1,7 @@
 //! Typed configuration, read once at cold start. A missing or malformed variable fails fast with a
-//! message naming it. Secrets (signing keys, later Stripe keys) never come from here: see `Secrets`.
+//! message naming it. Secrets never come from here: see `aws::secrets`.
 
 use anyhow::{Context, bail};
-use base64::{Engine, engine::general_purpose::STANDARD as B64};
-use serde::{Deserialize, Serialize};
 use time::Duration;
 
 #[derive(Clone, Debug)]
@@ -26,6 +24,9 @@ pub struct Config {
     pub origin_secret: Option<String>,
     /// Where the secrets live.
     pub secrets: SecretsSource,
+    /// The parts of the secrets beyond the shared one this function reads (`PORTAL_SECRETS_PARTS`,
+    /// comma-separated: `signing` for auth, `stripe` for billing). See `aws::secrets`.
+    pub secret_parts: Vec<String>,
     /// The private bucket of ticket attachments (functions that handle files).
     pub attachments_bucket: Option<String>,
     /// Where browsers reach S3 when that is not AWS's own endpoint: locally, the dev proxy's
@@ -121,6 +122,14 @@ impl Config {
             session_idle,
             origin_secret: optional("ORIGIN_SECRET"),
             secrets,
+            secret_parts: optional("PORTAL_SECRETS_PARTS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|p| p.trim().to_owned())
+                        .filter(|p| !p.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
             attachments_bucket: optional("ATTACHMENTS_BUCKET"),
             s3_public_endpoint: optional("S3_PUBLIC_ENDPOINT"),
             mail_from: optional("MAIL_FROM"),
@@ -150,115 +159,6 @@ fn is_loopback_http(origin: &str) -> bool {
     };
     let host = rest.rsplit_once(':').map_or(rest, |(h, _)| h);
     host == "127.0.0.1" || host == "localhost" || host == "[::1]"
-}
-
-/// Secret material, kept as one JSON document: a local file in development, an SSM SecureString
-/// parameter in AWS.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Secrets {
-    /// Ed25519 private key, PKCS#8 DER, base64: signs session JWTs.
-    pub jwt_signing_key: String,
-    /// 32 random bytes, base64: signs pagination cursors.
-    pub cursor_key: String,
-    /// Stripe secret (or restricted) API key, `sk_…`/`rk_…`. Without it, online payment is off.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stripe_secret_key: Option<String>,
-    /// The signing secret of the Stripe webhook endpoint, `whsec_…`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stripe_webhook_secret: Option<String>,
-}
-
-/// What the billing function needs to talk to Stripe; present only when both keys are set.
-#[derive(Clone)]
-pub struct StripeKeys {
-    pub secret_key: String,
-    pub webhook_secret: String,
-}
-
-impl std::fmt::Debug for StripeKeys {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("StripeKeys(..)")
-    }
-}
-
-impl std::fmt::Debug for Secrets {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secrets(..)")
-    }
-}
-
-impl Secrets {
-    pub fn generate() -> anyhow::Result<Self> {
-        let rng = aws_lc_rs::rand::SystemRandom::new();
-        let pkcs8 = aws_lc_rs::signature::Ed25519KeyPair::generate_pkcs8(&rng)
-            .map_err(|_| anyhow::anyhow!("generating an Ed25519 key failed"))?;
-        let mut cursor = [0u8; 32];
-        aws_lc_rs::rand::fill(&mut cursor)
-            .map_err(|_| anyhow::anyhow!("random generator failed"))?;
-        Ok(Self {
-            jwt_signing_key: B64.encode(pkcs8.as_ref()),
-            cursor_key: B64.encode(cursor),
-            stripe_secret_key: None,
-            stripe_webhook_secret: None,
-        })
-    }
-
-    pub fn parse(json: &str) -> anyhow::Result<Self> {
-        serde_json::from_str(json).context("secrets are not the expected JSON document")
-    }
-
-    pub async fn load(source: &SecretsSource, aws: &aws_config::SdkConfig) -> anyhow::Result<Self> {
-        match source {
-            SecretsSource::File(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("reading secrets file {path}"))?;
-                Self::parse(&text)
-            }
-            SecretsSource::SsmParameter(name) => {
-                let out = aws_sdk_ssm::Client::new(aws)
-                    .get_parameter()
-                    .name(name)
-                    .with_decryption(true)
-                    .send()
-                    .await
-                    .with_context(|| format!("reading SSM parameter {name}"))?;
-                let value = out
-                    .parameter()
-                    .and_then(|p| p.value())
-                    .with_context(|| format!("SSM parameter {name} is empty"))?;
-                Self::parse(value)
-            }
-        }
-    }
-
-    /// The Stripe keys, when both are configured (non-empty).
-    pub fn stripe(&self) -> Option<StripeKeys> {
-        let nonempty = |v: &Option<String>| {
-            v.as_ref()
-                .map(|k| k.trim().to_owned())
-                .filter(|k| !k.is_empty())
-        };
-        Some(StripeKeys {
-            secret_key: nonempty(&self.stripe_secret_key)?,
-            webhook_secret: nonempty(&self.stripe_webhook_secret)?,
-        })
-    }
-
-    pub fn jwt_key_der(&self) -> anyhow::Result<Vec<u8>> {
-        B64.decode(&self.jwt_signing_key)
-            .context("jwt_signing_key is not base64")
-    }
-
-    pub fn cursor_key_bytes(&self) -> anyhow::Result<Vec<u8>> {
-        let key = B64
-            .decode(&self.cursor_key)
-            .context("cursor_key is not base64")?;
-        if key.len() < 32 {
-            bail!("cursor_key must be at least 32 bytes");
-        }
-        Ok(key)
-    }
 }
 
 #[cfg(test)]

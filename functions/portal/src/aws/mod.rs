@@ -4,4 +4,5 @@
 pub mod config;
 pub mod mail;
 pub mod s3;
+pub mod secrets;
 pub mod upload;

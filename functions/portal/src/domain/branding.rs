@@ -55,6 +55,17 @@ impl Branding {
         Self::parse(BRANDING)
     }
 
+    /// Whether this is still the demo MSP this repository ships (Northwind IT, whose addresses are
+    /// under the reserved `.example` domain): a production stage refuses to run with it.
+    pub fn is_demo(&self) -> bool {
+        self.support
+            .email
+            .to_ascii_lowercase()
+            .ends_with(".example")
+            || self.name.contains("Northwind IT")
+            || self.invoice.legal_name.contains("Northwind IT")
+    }
+
     /// `branding.toml`'s text, checked: every field known, colours `#rrggbb`.
     pub fn parse(text: &str) -> anyhow::Result<Self> {
         let branding: Branding = toml::from_str(text).context("reading site/branding.toml")?;
@@ -79,6 +90,22 @@ mod tests {
         let brand = super::Branding::embedded().unwrap();
         assert!(!brand.name.is_empty() && !brand.short_name.is_empty());
         assert!(brand.button.starts_with('#'));
+    }
+
+    #[test]
+    fn the_demo_msp_is_recognised_and_a_real_one_is_not() {
+        let demo = super::Branding::embedded().unwrap();
+        assert!(demo.is_demo(), "the repository ships the demo MSP");
+        let real = super::BRANDING
+            .replace("Northwind IT Services LLC", "Contoso Managed Services Ltd")
+            .replace("Northwind IT", "Contoso IT")
+            .replace("support@northwind.example", "help@contoso-it.co.uk");
+        assert!(!super::Branding::parse(&real).unwrap().is_demo());
+        let half_done = super::BRANDING.replace("Northwind IT", "Contoso IT");
+        assert!(
+            super::Branding::parse(&half_done).unwrap().is_demo(),
+            "demo email left"
+        );
     }
 
     #[test]

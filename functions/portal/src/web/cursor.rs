@@ -4,7 +4,7 @@
 //! company's, tab, index), which DynamoDB would refuse as an invalid start key.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use serde::{Serialize, de::DeserializeOwned};
+
 use std::collections::{BTreeMap, HashMap};
 
 use crate::auth::seal::SealKey;
@@ -17,21 +17,6 @@ impl CursorKey {
         Self(SealKey::new(secret))
     }
 
-    /// The key cursors are sealed with, for other sealed tokens (sign-in challenges, upload grants).
-    pub fn sealer(&self) -> &SealKey {
-        &self.0
-    }
-
-    /// See `SealKey::seal`.
-    pub fn seal<T: Serialize>(&self, purpose: &str, value: &T) -> Option<String> {
-        self.0.seal(purpose, value)
-    }
-
-    /// See `SealKey::open`.
-    pub fn open<T: DeserializeOwned>(&self, purpose: &str, token: &str) -> Option<T> {
-        self.0.open(purpose, token)
-    }
-
     /// The cursor for a page of `list` ending at `last`; `None` when it was the last page.
     pub fn encode(
         &self,
@@ -42,7 +27,7 @@ impl CursorKey {
             .iter()
             .filter_map(|(k, v)| v.as_s().ok().map(|s| (k.clone(), s.clone())))
             .collect();
-        self.seal(list, &key)
+        self.0.seal(list, &key)
     }
 
     /// The `ExclusiveStartKey` a cursor of `list` stands for. Anything not made by `encode` for
@@ -52,7 +37,7 @@ impl CursorKey {
         cursor: &str,
         list: &str,
     ) -> Result<HashMap<String, AttributeValue>, ApiError> {
-        let key: BTreeMap<String, String> = self.open(list, cursor).ok_or_else(|| {
+        let key: BTreeMap<String, String> = self.0.open(list, cursor).ok_or_else(|| {
             ApiError::BadRequest(
                 "the cursor is not valid for this list; start again from the first page".into(),
             )

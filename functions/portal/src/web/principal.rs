@@ -239,7 +239,8 @@ pub async fn authenticate(ctx: &Ctx<'_>) -> Result<Principal, ApiError> {
     if now - session.last_seen() >= Session::TOUCH_EVERY {
         app.store.touch_session(&session, now).await?;
     }
-    if claims.exp - now.unix_timestamp() < TOKEN_TTL.whole_seconds() / 2 {
+    // Only auth holds the signing key; its `GET /api/me` (every page asks it) refreshes the token.
+    if app.tokens.can_sign() && claims.exp - now.unix_timestamp() < TOKEN_TTL.whole_seconds() / 2 {
         ctx.set_cookie(session_cookie(app, &session, now)?);
     }
     tracing::Span::current()
@@ -257,7 +258,7 @@ pub fn sign_in<'a>(ctx: &Ctx<'a>) -> SignIn<'a> {
     let app = ctx.app;
     SignIn {
         store: &app.store,
-        seal: app.cursors.sealer(),
+        seal: &app.challenges,
         mfa_key: &app.mfa_key,
         session_ttl: app.config.session_ttl,
         remember_ttl: app.config.remember_ttl,

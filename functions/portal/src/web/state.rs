@@ -5,6 +5,7 @@ use std::any::Any;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
+use crate::auth::seal::SealKey;
 use crate::auth::token::TokenKeys;
 use crate::aws::config::Config;
 use crate::aws::mail::Mailer;
@@ -19,6 +20,10 @@ pub struct App {
     pub store: Store,
     pub tokens: TokenKeys,
     pub cursors: CursorKey,
+    /// Seals the challenge between the two steps of a sign-in.
+    pub challenges: SealKey,
+    /// Seals upload grants.
+    pub uploads: SealKey,
     pub clock: Arc<dyn Clock>,
     /// DynamoDB requests sent by this instance (benchmarks and tests read it).
     pub dynamo_calls: CallCounter,
@@ -32,11 +37,10 @@ pub struct App {
     pub extensions: Extensions,
     /// Outgoing email, when `MAIL_FROM` is set.
     pub mailer: Option<Mailer>,
-    /// The key TOTP secrets are derived from (see `totp::secret`), itself derived from the
-    /// cursor secret, so no new secret needs provisioning.
+    /// The key TOTP secrets are derived from (see `totp::secret`; `auth::keys`).
     pub mfa_key: Vec<u8>,
     /// Stripe keys, when online payment is set up.
-    pub stripe: Option<crate::aws::config::StripeKeys>,
+    pub stripe: Option<crate::aws::secrets::StripeKeys>,
     /// The MSP's branding this build carries (`site/branding.toml`).
     pub branding: crate::domain::branding::Branding,
 }
