@@ -9,7 +9,7 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use portal::domain::CompanyId;
 use portal::domain::audit::AuditAction;
-use portal::domain::billing::{BillingId, PaymentMethod};
+use portal::domain::billing::{BillingId, Payment, PaymentMethod};
 use portal::web::http::{Ctx, json};
 use portal::{ApiError, App};
 use serde::Serialize;
@@ -129,25 +129,27 @@ pub async fn receive(app: &App, req: &Request) -> Result<Response<Body>, ApiErro
     let ctx = Ctx::new(app, req);
     let object = &event["data"]["object"];
     tracing::info!(event = id, kind, "Stripe event");
+    let session = matches!(kind.split_once('.'), Some(("checkout", _)));
     match kind {
         "checkout.session.completed" | "checkout.session.async_payment_succeeded"
             if object["mode"] == "payment" && object["payment_status"] == "paid" =>
         {
-            if let Some((company, payment)) = ours(object) {
+            if let Some(payment) = expected(&ctx, object, session, true).await? {
                 let success = Success {
                     event: id,
                     payment_intent: object["payment_intent"].as_str().map(str::to_owned),
                     method: None,
                 };
-                payments::succeed(&ctx, &company, &payment, success).await?;
+                payments::succeed(&ctx, &payment.company_id, &payment.id, success).await?;
             }
         }
         "payment_intent.succeeded" => {
-            if let Some((company, payment)) = ours(object) {
+            if let Some(payment) = expected(&ctx, object, session, true).await? {
+                let company = &payment.company_id;
                 let method = match object["payment_method"].as_str() {
                     Some(pm) => app
                         .store
-                        .get_payment_method(&company, pm)
+                        .get_payment_method(company, pm)
                         .await?
                         .map(|m| m.describe()),
                     None => None,
@@ -157,14 +159,13 @@ pub async fn receive(app: &App, req: &Request) -> Result<Response<Body>, ApiErro
                     payment_intent: object["id"].as_str().map(str::to_owned),
                     method,
                 };
-                payments::succeed(&ctx, &company, &payment, success).await?;
+                payments::succeed(&ctx, company, &payment.id, success).await?;
             }
         }
         "checkout.session.async_payment_failed"
         | "payment_intent.payment_failed"
         | "checkout.session.expired" => {
-            if let Some((company, id_)) = ours(object)
-                && let Some(payment) = app.store.get_payment(&company, &id_).await?
+            if let Some(payment) = expected(&ctx, object, session, false).await?
                 && payment.status == portal::domain::billing::PaymentStatus::Pending
             {
                 if kind == "checkout.session.expired" {
@@ -210,6 +211,92 @@ fn ours(object: &Value) -> Option<(CompanyId, BillingId)> {
     let company = CompanyId::parse(metadata["company_id"].as_str()?).ok()?;
     let payment = BillingId::parse(metadata["payment_id"].as_str()?).ok()?;
     Some((company, payment))
+}
+
+/// The stored payment a signed event's object (a Checkout session, or a PaymentIntent) is about,
+/// if the object is the one that payment expects; otherwise the event is logged and changes
+/// nothing. Metadata alone is not enough: anyone with access to the Stripe account could create
+/// an object carrying ours.
+async fn expected(
+    ctx: &Ctx<'_>,
+    object: &Value,
+    session: bool,
+    money_moved: bool,
+) -> Result<Option<Payment>, ApiError> {
+    let Some((company, id)) = ours(object) else {
+        return Ok(None);
+    };
+    let Some(payment) = ctx.app.store.get_payment(&company, &id).await? else {
+        tracing::warn!(payment = %id, "Stripe reported a payment we have no record of; ignored");
+        return Ok(None);
+    };
+    // An autopay charge's PaymentIntent is for the company's own Stripe customer.
+    let customer = if session {
+        None
+    } else {
+        ctx.app
+            .store
+            .billing_account(&company)
+            .await?
+            .stripe_customer
+    };
+    match check(&payment, object, session, money_moved, customer.as_deref()) {
+        Ok(()) => Ok(Some(payment)),
+        Err(why) => {
+            tracing::warn!(payment = %id, why, "Stripe event does not match the payment; ignored");
+            Ok(None)
+        }
+    }
+}
+
+/// Whether `object` is what `payment` expects: a Checkout payment hears only from its own session
+/// (its PaymentIntent's events are the session's business: a card declined on the Checkout page can
+/// be retried there); an autopay payment only from a PaymentIntent of the company's customer (and
+/// the one it recorded, once it knows it). Where money moved, the amount and currency must be the
+/// payment's.
+fn check(
+    payment: &Payment,
+    object: &Value,
+    session: bool,
+    money_moved: bool,
+    customer: Option<&str>,
+) -> Result<(), &'static str> {
+    let object_id = object["id"].as_str();
+    match (&payment.stripe_session, session) {
+        (Some(expected), true) if object_id != Some(expected.as_str()) => {
+            return Err("another Checkout session");
+        }
+        (Some(_), true) => {}
+        (Some(_), false) => return Err("a Checkout payment settles by its session's events"),
+        (None, true) => return Err("not a Checkout payment"),
+        (None, false) => {
+            if let Some(expected) = &payment.stripe_payment_intent
+                && object_id != Some(expected.as_str())
+            {
+                return Err("another PaymentIntent");
+            }
+            if customer.is_none() || object["customer"].as_str() != customer {
+                return Err("another customer's PaymentIntent");
+            }
+        }
+    }
+    if money_moved {
+        let amount = if session {
+            &object["amount_total"]
+        } else if object["amount_received"].is_i64() {
+            &object["amount_received"]
+        } else {
+            &object["amount"]
+        };
+        if amount.as_i64() != Some(payment.amount) {
+            return Err("another amount");
+        }
+        let currency = object["currency"].as_str().unwrap_or("");
+        if !currency.eq_ignore_ascii_case(payment.currency.as_str()) {
+            return Err("another currency");
+        }
+    }
+    Ok(())
 }
 
 /// Stripe saved (or updated) a card or bank account of one of our customers.
@@ -271,6 +358,61 @@ async fn method_saved(ctx: &Ctx<'_>, event: &str, object: &Value) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn payment(session: Option<&str>, intent: Option<&str>) -> Payment {
+        Payment {
+            id: BillingId::derived(&["test"]),
+            company_id: CompanyId::parse("acme-dental").unwrap(),
+            kind: portal::domain::billing::PaymentKind::Autopay,
+            status: portal::domain::billing::PaymentStatus::Pending,
+            amount: 33_000,
+            currency: portal::domain::money::Currency::parse("USD").unwrap(),
+            allocations: Vec::new(),
+            unapplied: 0,
+            method: String::new(),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            paid_at: None,
+            created_by: None,
+            created_by_name: String::new(),
+            stripe_session: session.map(str::to_owned),
+            stripe_payment_intent: intent.map(str::to_owned),
+            checkout_url: None,
+            failure: None,
+        }
+    }
+
+    #[test]
+    fn an_autopay_intent_must_be_the_customers_with_the_amount_and_currency() {
+        let p = payment(None, None);
+        let pi = |customer: &str, amount: i64, currency: &str| serde_json::json!({"id": "pi_1", "customer": customer, "amount": amount, "currency": currency});
+        let ok = Some("cus_acme");
+        assert_eq!(
+            check(&p, &pi("cus_acme", 33_000, "usd"), false, true, ok),
+            Ok(())
+        );
+        assert!(check(&p, &pi("cus_other", 33_000, "usd"), false, true, ok).is_err());
+        assert!(check(&p, &pi("cus_acme", 32_999, "usd"), false, true, ok).is_err());
+        assert!(check(&p, &pi("cus_acme", 33_000, "eur"), false, true, ok).is_err());
+        assert!(check(&p, &pi("cus_acme", 33_000, "usd"), false, true, None).is_err());
+        // A failure needs no amount; a recorded PaymentIntent must be this one.
+        assert_eq!(
+            check(&p, &pi("cus_acme", 1, "usd"), false, false, ok),
+            Ok(())
+        );
+        let known = payment(None, Some("pi_2"));
+        assert!(check(&known, &pi("cus_acme", 33_000, "usd"), false, true, ok).is_err());
+        // A session event is never an autopay payment's.
+        assert!(check(&p, &pi("cus_acme", 33_000, "usd"), true, true, ok).is_err());
+    }
+
+    #[test]
+    fn a_checkout_payment_hears_only_from_its_session() {
+        let p = payment(Some("cs_1"), None);
+        let s = |id: &str| serde_json::json!({"id": id, "amount_total": 33_000, "currency": "USD"});
+        assert_eq!(check(&p, &s("cs_1"), true, true, None), Ok(()));
+        assert!(check(&p, &s("cs_2"), true, true, None).is_err());
+        assert!(check(&p, &s("cs_1"), false, true, Some("cus_acme")).is_err());
+    }
 
     #[test]
     fn signatures_are_checked_in_time() {

@@ -153,12 +153,14 @@ fn event(id: &str, kind: &str, object: Value) -> Value {
     json!({"id": id, "object": "event", "type": kind, "created": 1, "livemode": false, "data": {"object": object}})
 }
 
-fn session_completed(id: &str, payment_id: &str) -> Value {
+/// Stripe's event for a paid Checkout session (`cs_test_1`, what `checkout_ok` answers) of `amount`.
+fn session_completed(id: &str, payment_id: &str, amount: i64) -> Value {
     event(
         id,
         "checkout.session.completed",
         json!({
             "id": "cs_test_1", "object": "checkout.session", "mode": "payment", "payment_status": "paid",
+            "amount_total": amount, "currency": "usd",
             "payment_intent": "pi_test_1", "metadata": {"payment_id": payment_id, "company_id": ACME}
         }),
     )
@@ -716,7 +718,7 @@ async fn a_webhook_delivered_ten_times_pays_once_across_two_invoices() {
     let started = pay(&t, &billing, json!([{"invoice_id": one["id"], "amount": 11_000}, {"invoice_id": two["id"], "amount": 7_000}]), None).await;
     let payment_id = started.body["payment_id"].as_str().unwrap().to_owned();
     let mails_before = t.mail().await.len();
-    let completed = session_completed("evt_done", &payment_id);
+    let completed = session_completed("evt_done", &payment_id, 18_000);
     for _ in 0..10 {
         let answer = t.webhook(&completed).await;
         assert_eq!(answer.status, 200, "{}", answer.text);
@@ -805,7 +807,7 @@ async fn a_shuffled_batch_of_events_changes_each_payment_once_and_never_backward
         .and(path("/v1/checkout/sessions"))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_json(json!({"id": "cs_x", "url": "https://checkout.stripe.test/x"})),
+                .set_body_json(json!({"id": "cs_test_1", "url": "https://checkout.stripe.test/x"})),
         )
         .mount(&server)
         .await;
@@ -827,23 +829,23 @@ async fn a_shuffled_batch_of_events_changes_each_payment_once_and_never_backward
         invoices.push(inv);
     }
     let meta = |i: usize| json!({"payment_id": payments[i], "company_id": ACME});
-    let paid = session_completed("evt_a", &payments[0]);
+    let paid = session_completed("evt_a", &payments[0], 1_100);
     let expired = event(
         "evt_b",
         "checkout.session.expired",
-        json!({"id": "cs_x", "mode": "payment", "payment_status": "unpaid", "metadata": meta(1)}),
+        json!({"id": "cs_test_1", "mode": "payment", "payment_status": "unpaid", "metadata": meta(1)}),
     );
     let failed = event(
         "evt_c",
-        "payment_intent.payment_failed",
-        json!({"id": "pi_c", "metadata": meta(2), "last_payment_error": {"message": "Your card was declined."}}),
+        "checkout.session.async_payment_failed",
+        json!({"id": "cs_test_1", "mode": "payment", "metadata": meta(2), "last_payment_error": {"message": "Your card was declined."}}),
     );
     let late_expiry = event(
         "evt_d",
         "checkout.session.expired",
-        json!({"id": "cs_x", "mode": "payment", "metadata": meta(0)}),
+        json!({"id": "cs_test_1", "mode": "payment", "metadata": meta(0)}),
     );
-    let late_success = session_completed("evt_e", &payments[2]);
+    let late_success = session_completed("evt_e", &payments[2], 1_100);
     let unknown = event("evt_f", "customer.updated", json!({"id": "cus_acme"}));
     // A fixed shuffle with repeats; the late events come after the ones they would undo.
     for e in [
@@ -888,6 +890,101 @@ async fn a_shuffled_batch_of_events_changes_each_payment_once_and_never_backward
 }
 
 #[tokio::test]
+async fn signed_events_that_do_not_match_the_payment_change_nothing() {
+    let server = stripe().await;
+    checkout_ok(&server, 1).await;
+    let t = TestApp::with_stripe(&server.uri()).await;
+    let staff = t.login(STAFF).await;
+    let one = issued(&t, &staff, 1_000).await; // 1,100
+    let billing = t.login("billing@acme.example").await;
+    let started = pay(
+        &t,
+        &billing,
+        json!([{"invoice_id": one["id"], "amount": 1_100}]),
+        None,
+    )
+    .await;
+    let payment_id = started.body["payment_id"].as_str().unwrap().to_owned();
+    let meta = json!({"payment_id": payment_id, "company_id": ACME});
+    let session = |evt: &str, kind: &str, id: &str, amount: i64, currency: &str| {
+        event(
+            evt,
+            kind,
+            json!({"id": id, "object": "checkout.session", "mode": "payment", "payment_status": "paid",
+                   "amount_total": amount, "currency": currency, "metadata": meta}),
+        )
+    };
+    // Stripe really sent each of these (they are signed), but none is this payment's: another
+    // session carrying our metadata, the wrong amount or currency, a PaymentIntent for a Checkout
+    // payment, another session expiring or failing.
+    let intent = event(
+        "evt_pi",
+        "payment_intent.succeeded",
+        json!({"id": "pi_other", "object": "payment_intent", "amount": 1_100, "amount_received": 1_100,
+               "currency": "usd", "customer": "cus_acme", "metadata": meta}),
+    );
+    let forged = [
+        session(
+            "evt_1",
+            "checkout.session.completed",
+            "cs_other",
+            1_100,
+            "usd",
+        ),
+        session("evt_2", "checkout.session.completed", "cs_test_1", 1, "usd"),
+        session(
+            "evt_3",
+            "checkout.session.completed",
+            "cs_test_1",
+            1_100,
+            "eur",
+        ),
+        session(
+            "evt_4",
+            "checkout.session.async_payment_succeeded",
+            "cs_other",
+            1_100,
+            "usd",
+        ),
+        session(
+            "evt_5",
+            "checkout.session.expired",
+            "cs_other",
+            1_100,
+            "usd",
+        ),
+        session(
+            "evt_6",
+            "checkout.session.async_payment_failed",
+            "cs_other",
+            1_100,
+            "usd",
+        ),
+        intent,
+    ];
+    for e in &forged {
+        assert_eq!(t.webhook(e).await.status, 200, "acknowledged: {e}");
+    }
+    let payment = t
+        .get(&format!("/api/payments/{payment_id}"), &billing)
+        .await;
+    assert_eq!(payment.body["status"], "pending", "{}", payment.text);
+    let unchanged = invoice(&t, &staff, &one["id"]).await;
+    assert_eq!(unchanged["version"], one["version"]);
+    assert_eq!(unchanged["balance"], 1_100);
+    // The real one settles it.
+    let real = session(
+        "evt_real",
+        "checkout.session.completed",
+        "cs_test_1",
+        1_100,
+        "USD",
+    );
+    assert_eq!(t.webhook(&real).await.status, 200);
+    assert_eq!(invoice(&t, &staff, &one["id"]).await["status"], "paid");
+}
+
+#[tokio::test]
 async fn bad_or_stale_signatures_are_refused_and_nothing_is_written() {
     let server = stripe().await;
     checkout_ok(&server, 1).await;
@@ -906,7 +1003,7 @@ async fn bad_or_stale_signatures_are_refused_and_nothing_is_written() {
         .as_str()
         .unwrap()
         .to_owned();
-    let body = session_completed("evt_bad", &payment_id).to_string();
+    let body = session_completed("evt_bad", &payment_id, 1_100).to_string();
     let now = t.app.now().unix_timestamp();
     let sign = |secret: &str, t: i64, body: &str| {
         format!(
@@ -1172,7 +1269,7 @@ async fn saved_methods_autopay_and_its_failure_email() {
     let ok = event(
         "evt_auto",
         "payment_intent.succeeded",
-        json!({"id": "pi_auto", "payment_method": "pm_visa", "metadata": {"payment_id": payment_id, "company_id": ACME}}),
+        json!({"id": "pi_auto", "payment_method": "pm_visa", "customer": "cus_acme", "amount": 33_000, "amount_received": 33_000, "currency": "usd", "metadata": {"payment_id": payment_id, "company_id": ACME}}),
     );
     assert_eq!(t.webhook(&ok).await.status, 200);
     assert_eq!(
