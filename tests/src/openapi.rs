@@ -16,6 +16,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .version("0.1.0")
         .description(Some("JSON over /api. Errors are application/problem+json. Generated from the code by `cargo run -p portal-tests --bin openapi -- --write`."))
         .build();
+    portal::web::contract::add_common_answers(&mut doc);
     doc
 }
 

@@ -10,13 +10,18 @@ mod users;
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
 use portal::web::http::{Ctx, serve};
+use portal::web::routes::Routes;
 use portal::{ApiError, App};
 
 /// Items per page of every list.
 pub const PAGE_SIZE: i32 = 50;
 
+/// The methods each of this function's paths answers (from its OpenAPI document): 405 otherwise.
+static ROUTES: std::sync::LazyLock<Routes> =
+    std::sync::LazyLock::new(|| Routes::from_openapi(&<ApiDoc as utoipa::OpenApi>::openapi()));
+
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    serve(app, &req, route).await
+    serve(app, &req, &ROUTES, route).await
 }
 
 async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
@@ -40,15 +45,6 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         }
         (&M::GET, ["companies", company, "audit"]) => audit::list(ctx, company).await,
         (&M::GET, ["companies", company, "audit", "export"]) => audit::export(ctx, company).await,
-        (
-            _,
-            ["companies"]
-            | ["companies", _]
-            | ["companies", _, "users" | "audit"]
-            | ["companies", _, "users", _]
-            | ["companies", _, "audit", "export"]
-            | ["companies", _, "users", _, "invitation" | "mfa"],
-        ) => Err(ApiError::MethodNotAllowed),
         _ => Err(ApiError::NotFound),
     }
 }

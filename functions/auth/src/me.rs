@@ -29,13 +29,6 @@ pub async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&M::POST, ["me", "mfa"]) => start_mfa(ctx).await,
         (&M::POST, ["me", "mfa", "confirm"]) => confirm_mfa(ctx).await,
         (&M::POST, ["me", "mfa", "disable"]) => disable_mfa(ctx).await,
-        (
-            _,
-            ["me"]
-            | ["me", "password" | "sessions" | "mfa"]
-            | ["me", "sessions", _]
-            | ["me", "mfa", "confirm" | "disable"],
-        ) => Err(ApiError::MethodNotAllowed),
         _ => Err(ApiError::NotFound),
     }
 }

@@ -9,6 +9,7 @@ use portal::domain::roles::Capability;
 use portal::domain::{CompanyId, CompanyKind};
 use portal::web::http::{Ctx, serve};
 use portal::web::principal::Principal;
+use portal::web::routes::Routes;
 use portal::{ApiError, App};
 
 mod invoices;
@@ -23,15 +24,22 @@ mod webhook;
 
 pub use webhook::{SIGNATURE_TOLERANCE_SECS, sign_payload};
 
+/// The methods each of this function's paths answers (from its OpenAPI document): 405 otherwise.
+static ROUTES: std::sync::LazyLock<Routes> =
+    std::sync::LazyLock::new(|| Routes::from_openapi(&<ApiDoc as utoipa::OpenApi>::openapi()));
+
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
     // Stripe's webhook is authenticated by its signature, not a session, and comes from Stripe,
-    // not the portal's origin: it skips the CSRF check (and everything else in `serve`).
+    // not the portal's origin: it skips the CSRF check (and the rest of `serve`), but not the
+    // CloudFront one (Stripe calls the portal's address too).
     if req.method() == Method::POST && req.uri().path() == "/api/payments/webhook" {
-        return webhook::receive(app, &req)
-            .await
-            .unwrap_or_else(ApiError::into_response);
+        let received = match Ctx::new(app, &req).check_through_cdn() {
+            Ok(()) => webhook::receive(app, &req).await,
+            Err(refused) => Err(refused),
+        };
+        return received.unwrap_or_else(ApiError::into_response);
     }
-    serve(app, &req, route).await
+    serve(app, &req, &ROUTES, route).await
 }
 
 async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
@@ -46,23 +54,16 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::POST, ["invoices", id, "void"]) => issuing::void(ctx, id).await,
         (&Method::POST, ["invoices", id, "payments"]) => issuing::record_payment(ctx, id).await,
         (&Method::GET, ["invoices", id, "pdf"]) => invoices::pdf(ctx, id).await,
-        (
-            _,
-            ["invoices"] | ["invoices", _] | ["invoices", _, "issue" | "void" | "payments" | "pdf"],
-        ) => Err(ApiError::MethodNotAllowed),
         (&Method::GET, ["billing", "overview"]) => overview::overview(ctx).await,
         (&Method::GET, ["billing", "companies"]) => overview::companies(ctx).await,
         (&Method::PUT, ["billing", "autopay"]) => methods::autopay(ctx).await,
-        (_, ["billing", "overview" | "companies" | "autopay"]) => Err(ApiError::MethodNotAllowed),
         (&Method::POST, ["payments", "checkout"]) => payments::checkout(ctx).await,
         (&Method::GET, ["payments"]) => payments::history(ctx).await,
         (&Method::GET, ["payments", id]) => payments::receipt(ctx, id).await,
-        (_, ["payments"] | ["payments", _]) => Err(ApiError::MethodNotAllowed),
         (&Method::GET, ["payment-methods"]) => methods::list(ctx).await,
         (&Method::POST, ["payment-methods", "setup"]) => methods::setup(ctx).await,
         (&Method::PATCH, ["payment-methods", id]) => methods::change(ctx, id).await,
         (&Method::DELETE, ["payment-methods", id]) => methods::remove(ctx, id).await,
-        (_, ["payment-methods"] | ["payment-methods", _]) => Err(ApiError::MethodNotAllowed),
         _ => Err(ApiError::NotFound),
     }
 }
@@ -71,13 +72,7 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 /// MSP staff the one `?company=` names. Only roles that see invoices get this far.
 fn billing_company(ctx: &Ctx<'_>, principal: &Principal) -> Result<CompanyId, ApiError> {
     principal.require(Capability::ViewInvoices)?;
-    match ctx.query("company").filter(|c| !c.is_empty()) {
-        Some(company) => principal.scope(&company),
-        None if principal.can(Capability::AllCompanies) => Err(ApiError::BadRequest(
-            "MSP staff name the client company: ?company=".into(),
-        )),
-        None => Ok(principal.company.id.clone()),
-    }
+    principal.company_param(ctx.query("company"))
 }
 
 /// A client company's own billing users only (MSP staff do not pay for clients).

@@ -94,17 +94,7 @@ fn last_months(today: time::Date, n: i32) -> Vec<String> {
     ))]
 pub(crate) async fn stats(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
-    let staff = principal.can(Capability::AllCompanies);
-    let company = match ctx.query("company").filter(|c| !c.is_empty()) {
-        Some(c) => principal.scope(&c)?,
-        None if staff => {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                "company",
-                "Choose a company",
-            )]));
-        }
-        None => principal.company.id.clone(),
-    };
+    let company = principal.company_param(ctx.query("company"))?;
     let contact = principal.ticket_contact_scope()?;
     let today = ctx.app.now().date();
     let months = last_months(today, 12);

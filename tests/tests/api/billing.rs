@@ -367,12 +367,13 @@ async fn only_billing_roles_see_invoices_and_other_companies_get_404() {
             .unwrap()
             .is_empty()
     );
-    // Staff name the company; the MSP's receivables list every company.
+    // Staff name the company (no company's invoice is found without one); the MSP's receivables
+    // list every company.
     assert_eq!(
         t.get(&format!("/api/invoices/{id}"), &staff)
             .await
-            .problem(400),
-        "/problems/bad-request"
+            .problem(404),
+        "/problems/company-needed"
     );
     let receivables = t.get("/api/billing/companies", &staff).await;
     assert_eq!(receivables.body["companies"][0]["company_id"], ACME);

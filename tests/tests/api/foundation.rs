@@ -434,18 +434,52 @@ async fn unknown_routes_and_methods_are_problems_too() {
         t.get("/api/auth/nothing", &cookie).await.problem(404),
         "/problems/not-found"
     );
+    let wrong = t.get("/api/auth/login", &cookie).await;
+    assert_eq!(wrong.problem(405), "/problems/method-not-allowed");
+    assert_eq!(wrong.header("allow"), Some("POST"));
+    // Every documented path answers its other methods with 405 and the methods it has (read from
+    // the OpenAPI document, so the two cannot drift), before anything else runs.
+    let delete = t
+        .call("DELETE", "/api/companies/acme-dental")
+        .cookie(&cookie)
+        .send()
+        .await;
     assert_eq!(
-        t.get("/api/auth/login", &cookie).await.problem(405),
-        "/problems/method-not-allowed"
+        (delete.status, delete.header("allow")),
+        (405, Some("GET, PATCH"))
     );
-    assert_eq!(
-        t.call("DELETE", "/api/companies/acme-dental")
-            .cookie(&cookie)
-            .send()
-            .await
-            .status,
-        405
-    );
+    let stats = t
+        .call("PATCH", "/api/tickets/stats")
+        .cookie(&cookie)
+        .send()
+        .await;
+    assert_eq!((stats.status, stats.header("allow")), (405, Some("GET")));
+    let doc = portal_tests::openapi();
+    for (path, item) in &doc.paths.paths {
+        let concrete = path
+            .split('/')
+            .map(|s| if s.starts_with('{') { "x1" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        let documented = [
+            ("GET", item.get.is_some()),
+            ("PUT", item.put.is_some()),
+            ("POST", item.post.is_some()),
+            ("DELETE", item.delete.is_some()),
+            ("PATCH", item.patch.is_some()),
+        ];
+        for (method, has) in documented {
+            if has || path == "/api/payments/webhook" {
+                continue;
+            }
+            let answer = t.call(method, &concrete).cookie(&cookie).send().await;
+            assert_eq!(answer.status, 405, "{method} {concrete}: {}", answer.text);
+            let allow = answer.header("allow").unwrap_or_default().to_owned();
+            for (m, has) in documented {
+                assert_eq!(allow.contains(m), has, "{method} {path}: Allow {allow}");
+            }
+        }
+    }
     assert_eq!(
         t.get(
             "/api/companies?cursor=forged.cursor",

@@ -988,8 +988,8 @@ async fn ticket_counts_are_kept_on_write_per_company_and_per_contact() {
     );
     let tech = t.login("tech@northwind.example").await;
     assert_eq!(
-        t.get("/api/tickets/stats", &tech).await.problem(422),
-        "/problems/validation"
+        t.get("/api/tickets/stats", &tech).await.problem(404),
+        "/problems/company-needed"
     );
     assert_eq!(
         t.get("/api/tickets/stats?company=acme-dental", &tech)
@@ -1881,7 +1881,7 @@ async fn every_ticket_endpoint_answers_each_role_as_the_role_table_says() {
         ),
         (
             "/api/tickets/stats",
-            [422, 422, 200, 200, 200, 200, 200, 200, 200],
+            [404, 404, 200, 200, 200, 200, 200, 200, 200],
         ),
         (
             "/api/tickets/stats?company=acme-dental",

@@ -32,8 +32,12 @@ pub enum ApiError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// MSP staff asked for something of a client company without naming which (`?company=`).
+    #[error("no company named")]
+    CompanyNeeded,
+    /// The path exists, not with this method; `allow` lists the methods it has.
     #[error("method not allowed")]
-    MethodNotAllowed,
+    MethodNotAllowed { allow: String },
     #[error("changed by someone else")]
     Conflict,
     /// The request is valid but the object's state refuses it (a note on a closed ticket). The
@@ -114,8 +118,8 @@ impl ApiError {
             | ApiError::AroundCdn
             | ApiError::Forbidden
             | ApiError::MfaEnrolmentRequired => StatusCode::FORBIDDEN,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::NotFound | ApiError::CompanyNeeded => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict | ApiError::State(..) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -155,7 +159,16 @@ impl ApiError {
             ),
             ApiError::Forbidden => ("/problems/forbidden", "You do not have permission to do that", None),
             ApiError::NotFound => ("/problems/not-found", "Not found", None),
-            ApiError::MethodNotAllowed => ("/problems/method-not-allowed", "Method not allowed", None),
+            ApiError::CompanyNeeded => (
+                "/problems/company-needed",
+                "Name the client company",
+                Some("MSP staff name the client company: ?company=".into()),
+            ),
+            ApiError::MethodNotAllowed { allow } => (
+                "/problems/method-not-allowed",
+                "Method not allowed",
+                Some(format!("This address answers {allow}.")),
+            ),
             ApiError::Conflict => (
                 "/problems/conflict",
                 "Someone else changed this in the meantime",
@@ -213,6 +226,9 @@ impl ApiError {
             .header("cache-control", "no-store");
         if let ApiError::TooManyAttempts { retry_after_secs } = &self {
             builder = builder.header("retry-after", retry_after_secs.max(&1).to_string());
+        }
+        if let ApiError::MethodNotAllowed { allow } = &self {
+            builder = builder.header("allow", allow.as_str());
         }
         let body = serde_json::to_string(&self.problem()).unwrap_or_default();
         builder

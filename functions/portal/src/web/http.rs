@@ -10,6 +10,7 @@ use tracing::Instrument;
 
 use crate::web::error::ApiError;
 use crate::web::principal::{self, Principal};
+use crate::web::routes::Routes;
 use crate::web::state::App;
 
 /// Bodies of our JSON endpoints are small; anything bigger is refused before parsing.
@@ -84,6 +85,7 @@ impl<'a> Ctx<'a> {
     /// Where list `list` resumes: `?cursor=`, valid only for that list; 400 otherwise.
     pub fn start_after(&self, list: &str) -> Result<Option<crate::store::Item>, ApiError> {
         self.query("cursor")
+            .filter(|c| !c.is_empty())
             .map(|c| self.app.cursors.decode(&c, list))
             .transpose()
     }
@@ -214,11 +216,13 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// The request pipeline of every function: the CloudFront and CSRF checks, then the function's router, then one mapping
+/// The request pipeline of every function: the CloudFront check, 405 for a documented path's
+/// other methods, the CSRF check, then the function's router, then one mapping
 /// of errors to problem+json, with any queued cookies set.
 pub async fn serve<'a>(
     app: &'a App,
     req: &'a Request,
+    routes: &Routes,
     route: impl AsyncFnOnce(&Ctx<'a>) -> Result<Response<Body>, ApiError>,
 ) -> Response<Body> {
     let ctx = Ctx::new(app, req);
@@ -230,7 +234,15 @@ pub async fn serve<'a>(
         user_id = tracing::field::Empty,
         company_id = tracing::field::Empty,
     );
-    let result = match ctx.check_through_cdn().and_then(|()| ctx.check_origin()) {
+    let allowed = || match routes.refuses(req.method(), req.uri().path()) {
+        Some(allow) => Err(ApiError::MethodNotAllowed { allow }),
+        None => Ok(()),
+    };
+    let checked = ctx
+        .check_through_cdn()
+        .and_then(|()| allowed())
+        .and_then(|()| ctx.check_origin());
+    let result = match checked {
         Ok(()) => route(&ctx).instrument(span).await,
         Err(e) => Err(e),
     };

@@ -89,6 +89,17 @@ impl Principal {
         }
     }
 
+    /// The company a request is about, from `?company=` (`named`; empty is not named): the one
+    /// named, if the principal may act on it (`scope`); else a client's own. MSP staff must name
+    /// one: without it there is nothing to show (404 `/problems/company-needed`).
+    pub fn company_param(&self, named: Option<String>) -> Result<CompanyId, ApiError> {
+        match named.filter(|c| !c.is_empty()) {
+            Some(company) => self.scope(&company),
+            None if self.can(Capability::AllCompanies) => Err(ApiError::CompanyNeeded),
+            None => Ok(self.company.id.clone()),
+        }
+    }
+
     /// The company a request may act on when it names `company`: its own, or any for MSP staff.
     /// Another company's id answers 404, exactly as an id that does not exist.
     pub fn scope(&self, company: &str) -> Result<CompanyId, ApiError> {
