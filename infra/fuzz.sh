@@ -62,7 +62,7 @@ for who in client msp; do
   export FUZZ_SELF_USER FUZZ_SELF_ROLE FUZZ_SELF_COMPANY
   export PYTHONPATH="$PWD/infra${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=fuzz_hooks
   log "==> schemathesis as the $who admin: $examples cases per operation, 2 workers"
-  if ! st run docs/openapi.json --url "$PORTAL_URL" \
+  if ! st --config-file infra/schemathesis.toml run docs/openapi.json --url "$PORTAL_URL" \
       -H "Cookie: $cookie" -H "Origin: $PORTAL_URL" \
       --checks all --workers 2 --max-examples "$examples" --seed 20261202 \
       --generation-database none --request-timeout 10 --max-response-time 10 \

@@ -310,13 +310,45 @@ pub async fn detail(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError>
     json(StatusCode::OK, &view(ctx.app, invoice))
 }
 
-/// What `POST /api/invoices` takes: the draft and its company.
+/// What `POST /api/invoices` takes: the draft's fields (`InvoiceBody`'s, without a version) and its
+/// company. Written out rather than flattened, so the document describes one object a client can
+/// actually send.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInvoice {
     pub company_id: String,
-    #[serde(flatten)]
-    pub invoice: InvoiceBody,
+    /// Defaults to the company's currency.
+    pub currency: Option<String>,
+    pub lines: Vec<portal::domain::billing::LineBody>,
+    #[serde(default)]
+    pub tax_rate_bp: u32,
+    #[serde(default, deserialize_with = "portal::domain::billing::optional_date")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub issue_date: Option<time::Date>,
+    #[serde(default, deserialize_with = "portal::domain::billing::optional_date")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_date: Option<time::Date>,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub tickets: Vec<u64>,
+}
+
+impl NewInvoice {
+    /// The company named, and the draft's fields as an edit reads them.
+    fn into_parts(self) -> (String, InvoiceBody) {
+        let body = InvoiceBody {
+            currency: self.currency,
+            lines: self.lines,
+            tax_rate_bp: self.tax_rate_bp,
+            issue_date: self.issue_date,
+            due_date: self.due_date,
+            notes: self.notes,
+            tickets: self.tickets,
+            version: None,
+        };
+        (self.company_id, body)
+    }
 }
 
 /// Check that every linked ticket is the company's.
@@ -352,8 +384,8 @@ async fn check_tickets(app: &App, company: &CompanyId, tickets: &[u64]) -> Resul
 pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     principal.require(Capability::ManageBilling)?;
-    let body: NewInvoice = ctx.json()?;
-    let company_id = CompanyId::parse(&body.company_id)?;
+    let (company_id, body) = ctx.json::<NewInvoice>()?.into_parts();
+    let company_id = CompanyId::parse(&company_id)?;
     let app = ctx.app;
     let company = app
         .store
@@ -365,7 +397,7 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     }
     let now = app.now();
     let mut invoice = Invoice::draft(&company, now);
-    body.invoice.apply(&mut invoice, &company.currency)?;
+    body.apply(&mut invoice, &company.currency)?;
     check_tickets(app, &company.id, &invoice.tickets).await?;
     let audit = principal.audit(
         ctx,

@@ -7,7 +7,8 @@
 //! - 401: no live session, on every route that needs one;
 //! - 400, 413, 415: a JSON body that cannot be read, is too large, or is not JSON;
 //! - 400: a query parameter or header that cannot be read (a forged cursor, a bad date);
-//! - 404: a path parameter that names nothing (or something of another company).
+//! - 404: a path parameter (or `?company=`) that names nothing, or something of another company
+//!   (and for MSP staff, no `?company=` where one is needed).
 //!
 //! A 405 for a path's other methods is not an operation's answer: it carries `Allow` (`routes`).
 
@@ -81,9 +82,14 @@ pub fn add_common_answers(doc: &mut OpenApi) {
         for op in operations.into_iter().flatten() {
             let params = op.parameters.as_deref().unwrap_or_default();
             let has = |place: ParameterIn| params.iter().any(|p| p.parameter_in == place);
+            // A company named in the query that the principal may not see answers 404, as one
+            // that does not exist.
+            let names_company = params
+                .iter()
+                .any(|p| p.parameter_in == ParameterIn::Query && p.name == "company");
             let (query, path_params) = (
                 has(ParameterIn::Query) || has(ParameterIn::Header),
-                has(ParameterIn::Path),
+                has(ParameterIn::Path) || names_company,
             );
             let body = op.request_body.is_some();
             let mut add = |status: &str, name: &str| {

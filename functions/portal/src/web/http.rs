@@ -181,8 +181,11 @@ impl<'a> Ctx<'a> {
                 limit: MAX_JSON_BODY,
             });
         }
-        serde_json::from_slice(bytes)
-            .map_err(|e| ApiError::BadRequest(format!("the body is not valid: {e}")))
+        let bad =
+            |e: serde_json::Error| ApiError::BadRequest(format!("the body is not valid: {e}"));
+        let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(bad)?;
+        integral_numbers(&mut value);
+        serde_json::from_value(value).map_err(bad)
     }
 
     /// The value of cookie `name`, if the request carries it.
@@ -265,6 +268,22 @@ pub async fn serve<'a>(
         }
     }
     compress(req, response)
+}
+
+/// JSON has one kind of number: `3.0` is the integer 3 (JSON Schema's `integer` admits it too), so a
+/// whole number written with a fraction is read as the integer it is wherever one is expected.
+fn integral_numbers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                *n = serde_json::Number::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 /// Answers smaller than this go as they are: gzip would save too little to matter.
@@ -354,7 +373,7 @@ fn percent_decode(s: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::percent_decode;
+    use super::{integral_numbers, percent_decode};
 
     #[test]
     fn query_components_are_percent_decoded() {
@@ -362,5 +381,21 @@ mod tests {
         assert_eq!(percent_decode("%zz"), None);
         assert_eq!(percent_decode("%"), None);
         assert_eq!(percent_decode("%ff"), None);
+    }
+
+    #[test]
+    fn whole_numbers_written_with_a_fraction_are_integers() {
+        let mut v =
+            serde_json::json!({"version": 3.0, "lines": [{"n": 2.0}], "half": 0.5, "big": 1e300});
+        integral_numbers(&mut v);
+        assert_eq!(v["version"], serde_json::json!(3));
+        assert!(v["version"].is_u64());
+        assert_eq!(v["lines"][0]["n"], serde_json::json!(2));
+        assert_eq!(
+            v["half"],
+            serde_json::json!(0.5),
+            "a real fraction stays one"
+        );
+        assert!(v["big"].is_f64(), "out of integer range stays as it was");
     }
 }

@@ -21,7 +21,7 @@ pub use payments::{
 /// An optional `yyyy-mm-dd` that may be `null`. (`iso_date::option` refuses `null` when the
 /// struct is read through `#[serde(flatten)]`, as `POST /api/invoices` does: serde hands it a
 /// buffered unit, which only `Option`'s own visitor takes.)
-fn optional_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+pub fn optional_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
     match Option::<String>::deserialize(d)? {
         None => Ok(None),
         Some(text) => iso_date::deserialize(
