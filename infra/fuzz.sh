@@ -7,6 +7,7 @@
 #   infra/fuzz.sh            the long run (500 cases per operation and user)
 #   infra/fuzz.sh --quick    the bounded run the test command makes (FUZZ_EXAMPLES, default 25)
 #
+# FUZZ_CHECKS narrows the checks (comma-separated schemathesis check names; default all).
 # PORTAL_URL=http://127.0.0.1:PORT fuzzes a stack already running (test.sh passes its own);
 # otherwise one is started (PORTAL_STRIPE=double) and stopped afterwards.
 #
@@ -64,7 +65,7 @@ for who in client msp; do
   log "==> schemathesis as the $who admin: $examples cases per operation, 2 workers"
   if ! st --config-file infra/schemathesis.toml run docs/openapi.json --url "$PORTAL_URL" \
       -H "Cookie: $cookie" -H "Origin: $PORTAL_URL" \
-      --checks all --workers 2 --max-examples "$examples" --seed 20261202 \
+      --checks "${FUZZ_CHECKS:-all}" --workers 2 --max-examples "$examples" --seed 20261202 \
       --generation-database none --request-timeout 10 --max-response-time 10 \
       --exclude-path /api/auth/logout --exclude-path /api/me/password \
       --exclude-path /api/me/sessions/end-others \

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite, installing what is missing first (pinned Python tools in .venv, Debian's
 # Chromium, the browser-test npm packages): formatting, clippy, the Rust unit and API tests (against
-# moto_server), the SAM template checks, the OpenAPI drift check, and the browser tests against the
-# local stack. `.ci/run` calls exactly this.
+# moto_server), the SAM template checks, the OpenAPI drift check, the browser tests against the
+# local stack, and a bounded schemathesis run against the same stack. `.ci/run` calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source infra/lib.sh
@@ -67,6 +67,18 @@ if ! (cd tests/browser && PORTAL_URL="http://127.0.0.1:$port" node --test --test
   grep "^proxy: " "$stack_log" | tail -n 20 >&2 || true
   grep -v " INFO " .local/functions.log | grep -v AWS_LAMBDA_MAX_CONCURRENCY | tail -n 30 >&2 || true
   grep -c "spawning function instance" .local/functions.log | sed 's/^/function instances started: /' >&2 || true
+  exit 1
+fi
+
+# The API against its OpenAPI document, on the same stack once the browser tests are done: as a
+# client Full Admin and as an MSP admin, two workers, bounded. These checks pass today; the long
+# run (infra/fuzz.sh) adds the ones about which bodies the document calls valid.
+step "API fuzzing (schemathesis against the local stack)"
+if ! PORTAL_URL="http://127.0.0.1:$port" FUZZ_EXAMPLES=10 \
+    FUZZ_CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,unsupported_method,allow_header_conformance,missing_required_header \
+    ./infra/fuzz.sh --quick; then
+  log "The API fuzzer found failures (above). The local stack logged:"
+  grep -v " INFO " .local/functions.log | grep -v AWS_LAMBDA_MAX_CONCURRENCY | tail -n 30 >&2 || true
   exit 1
 fi
 stop_stack

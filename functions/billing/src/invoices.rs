@@ -117,6 +117,7 @@ pub(crate) fn view(app: &App, invoice: Invoice) -> InvoiceView {
         (status = 200, body = InvoiceList),
         (status = 400, description = "Unknown tab or a cursor from another list", body = portal::web::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "A role that does not see invoices", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`q` is not an invoice number", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
