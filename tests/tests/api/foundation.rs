@@ -93,6 +93,25 @@ async fn wrong_password_and_unknown_email_get_the_same_answer_in_the_same_time_c
 }
 
 #[tokio::test]
+async fn an_invited_user_without_a_password_is_answered_like_a_wrong_password() {
+    let t = TestApp::new().await;
+    let admin = t.signed_in(portal_tests::DemoUser::AcmeFullAdmin).await;
+    let invited = admin
+        .post(
+            "/api/companies/acme-dental/users",
+            serde_json::json!({"name": "Ivy Invited", "email": "ivy@acme.example", "role": "standard_user"}),
+        )
+        .await;
+    assert_eq!(invited.status, 201, "{}", invited.text);
+    // (That the empty hash still costs one argon2 verification is `password`'s unit test.)
+    let pending = t.try_login("ivy@acme.example", "not the password").await;
+    let wrong = t.try_login(ACME_ADMIN, "not the password").await;
+    assert_eq!(pending.problem(401), "/problems/invalid-credentials");
+    assert_eq!((pending.status, &pending.text), (wrong.status, &wrong.text));
+    assert!(pending.set_cookies().is_empty());
+}
+
+#[tokio::test]
 async fn repeated_failures_slow_the_email_down_even_with_the_right_password() {
     use portal::auth::throttle::{EMAIL_FREE_ATTEMPTS, delay_after};
     let t = TestApp::new().await;

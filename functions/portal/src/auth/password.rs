@@ -58,14 +58,11 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
 }
 
-/// Whether `password` matches `stored`. A malformed stored hash never matches.
 /// Whether `password` matches `stored`. A stored value that is no hash (an invited user's empty
 /// one) matches nothing, after the same work, so timing does not tell it apart.
 pub fn verify(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => hasher()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
+        Ok(parsed) => argon2_verify(password, &parsed),
         Err(_) => verify_dummy(password),
     }
 }
@@ -79,14 +76,51 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$Ih/BIlricI9n8nLqqtBNEA$
 /// Spend the same work as `verify` and fail.
 pub fn verify_dummy(password: &str) -> bool {
     if let Ok(parsed) = PasswordHash::new(DUMMY_HASH) {
-        let _ = hasher().verify_password(password.as_bytes(), &parsed);
+        argon2_verify(password, &parsed);
     }
     false
+}
+
+/// The one place an argon2id verification runs (unit tests count them, per thread).
+fn argon2_verify(password: &str, parsed: &PasswordHash<'_>) -> bool {
+    #[cfg(test)]
+    ARGON2_RUNS.with(|runs| runs.set(runs.get() + 1));
+    hasher()
+        .verify_password(password.as_bytes(), parsed)
+        .is_ok()
+}
+
+#[cfg(test)]
+thread_local! {
+    static ARGON2_RUNS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn argon2_runs(f: impl FnOnce() -> bool) -> (bool, usize) {
+        let before = ARGON2_RUNS.with(std::cell::Cell::get);
+        let matched = f();
+        (matched, ARGON2_RUNS.with(std::cell::Cell::get) - before)
+    }
+
+    #[test]
+    fn every_failure_costs_one_argon2_verification_whatever_is_stored() {
+        let real = hash("correct horse battery").unwrap();
+        assert_eq!(argon2_runs(|| verify("wrong guess!", &real)), (false, 1));
+        assert_eq!(
+            argon2_runs(|| verify("correct horse battery", &real)),
+            (true, 1)
+        );
+        // An invited user (no password yet), a damaged record, an unknown email: the same work.
+        assert_eq!(argon2_runs(|| verify("any guess", "")), (false, 1));
+        assert_eq!(
+            argon2_runs(|| verify("any guess", "not a hash")),
+            (false, 1)
+        );
+        assert_eq!(argon2_runs(|| verify_dummy("any guess")), (false, 1));
+    }
 
     #[test]
     fn policy_checks_length_and_common_passwords_only() {
