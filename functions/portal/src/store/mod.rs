@@ -131,13 +131,25 @@ impl Store {
         parts: Vec<TransactWriteItem>,
         what: &'static str,
     ) -> anyhow::Result<bool> {
-        let result = self
-            .db
+        applied(self.send_transaction(parts).await, what)
+    }
+
+    /// Send a transaction as it is, for callers that read why it was cancelled.
+    async fn send_transaction(
+        &self,
+        parts: Vec<TransactWriteItem>,
+    ) -> Result<
+        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput,
+        aws_sdk_dynamodb::error::SdkError<
+            aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+            aws_smithy_runtime_api::http::Response,
+        >,
+    > {
+        self.db
             .transact_write_items()
             .set_transact_items(Some(parts))
             .send()
-            .await;
-        applied(result, what)
+            .await
     }
 
     /// The put of an item that must not exist yet, as a transaction part.

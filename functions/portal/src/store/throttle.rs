@@ -70,13 +70,7 @@ impl Store {
             .iter()
             .map(|r| self.reserve_part(r))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let result = self
-            .db
-            .transact_write_items()
-            .set_transact_items(Some(parts))
-            .send()
-            .await;
-        match result {
+        match self.send_transaction(parts).await {
             Ok(_) => Ok(None),
             Err(err) => match err.as_service_error() {
                 Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
