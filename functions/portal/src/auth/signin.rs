@@ -1,5 +1,5 @@
-//! Signing in: the password step, the second-factor step, and the failure counters that throttle
-//! both. These use cases take what a request tells (`RequestMeta`) and the store, and answer with
+//! Signing in: the password step and the second-factor step, each throttled by `throttle`'s
+//! attempt counters. These use cases take what a request tells (`RequestMeta`) and the store, and answer with
 //! the new session; the web layer reads the request and sets the cookie. Nothing here knows HTTP.
 
 use serde::Serialize;

@@ -1,5 +1,5 @@
-//! Signing in and sessions in the store: the records every request reads, failure counters, starting
-//! and ending sessions, and second-factor enrolments.
+//! Signing in and sessions in the store: the records every request reads, starting, noting and
+//! ending sessions, and second-factor enrolments. (Attempt counters: `throttle`.)
 
 use super::*;
 use crate::domain::account::MfaRecord;
