@@ -1,6 +1,7 @@
 //! Signing in: the password step and the second-factor step, each throttled by `throttle`'s
-//! attempt counters. These use cases take what a request tells (`RequestMeta`) and the store, and answer with
-//! the new session; the web layer reads the request and sets the cookie. Nothing here knows HTTP.
+//! attempt counters. These use cases take what a request tells (`RequestMeta`) and the store, and
+//! answer with the new session; the web layer reads the request and sets the cookie. Nothing here
+//! knows HTTP.
 
 use serde::Serialize;
 use time::Duration;
