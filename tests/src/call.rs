@@ -20,8 +20,7 @@ impl Call<'_> {
     }
     /// From client address `ip` (as CloudFront tells the function: `CloudFront-Viewer-Address`).
     pub fn from_ip(self, ip: &str) -> Self {
-        let port = ":50123";
-        self.header_set("cloudfront-viewer-address", &format!("{ip}{port}"))
+        self.header_set("cloudfront-viewer-address", &crate::viewer_address(ip))
     }
     /// Straight to the function's own endpoint, around CloudFront (no origin secret).
     pub fn around_cloudfront(mut self) -> Self {

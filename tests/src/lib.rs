@@ -64,7 +64,12 @@ fn through_cloudfront(method: &str, path: &str) -> lambda_http::http::request::B
         .method(method)
         .uri(format!("https://portal.test{path}"))
         .header("x-origin-verify", ORIGIN_SECRET)
-        .header("cloudfront-viewer-address", format!("{CLIENT_IP}:50123"))
+        .header("cloudfront-viewer-address", viewer_address(CLIENT_IP))
+}
+
+/// `CloudFront-Viewer-Address` as CloudFront writes it: the address, then the viewer's port.
+pub(crate) fn viewer_address(ip: &str) -> String {
+    format!("{ip}:50123")
 }
 
 impl TestApp {

@@ -20,16 +20,16 @@ impl App {
     /// Cold start: configuration from the environment, AWS clients, secrets.
     pub async fn from_env() -> anyhow::Result<Self> {
         let config = Config::from_env()?;
-        let branding = crate::domain::branding::Branding::embedded()?;
-        if std::env::var("PORTAL_STAGE").as_deref() == Ok("prod") && branding.is_demo() {
+        let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let secrets = Secrets::load(&config.secrets, &config.secret_parts, &aws).await?;
+        let app = Self::new(config, &secrets, &aws, Arc::new(SystemClock))?;
+        if std::env::var("PORTAL_STAGE").as_deref() == Ok("prod") && app.branding.is_demo() {
             anyhow::bail!(
                 "this build carries the demo branding (site/branding.toml: Northwind IT): put your MSP's \
                  name, support contact and invoice details there, then build and deploy again"
             );
         }
-        let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        let secrets = Secrets::load(&config.secrets, &config.secret_parts, &aws).await?;
-        Self::new(config, &secrets, &aws, Arc::new(SystemClock))
+        Ok(app)
     }
 
     pub fn new(

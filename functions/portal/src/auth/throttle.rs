@@ -176,10 +176,12 @@ impl Throttle {
             .collect();
         match store.reserve_attempts(&reservations).await? {
             None => Ok(()),
-            Some(i) => {
-                let counter = &self.counters[i.min(self.counters.len() - 1)];
-                Err(self.refusal(counter, &seen[i.min(seen.len() - 1)]))
-            }
+            Some(i) => match (self.counters.get(i), seen.get(i)) {
+                (Some(counter), Some(seen)) => Err(self.refusal(counter, seen)),
+                _ => Err(AuthError::TooManyAttempts {
+                    retry_after_secs: 1,
+                }),
+            },
         }
     }
 

@@ -41,7 +41,7 @@ fn problem(description: &str) -> Response {
 
 /// Add the pipeline's answers to every operation of `doc` that does not list them already.
 pub fn add_common_answers(doc: &mut OpenApi) {
-    let shared: [(&str, &str); 7] = [
+    let shared: [(&str, &str); 6] = [
         (
             "NotThroughPortal",
             "Refused: around the portal's address, from another site (CSRF), or by a user who must set up two-factor authentication first",
@@ -60,7 +60,6 @@ pub fn add_common_answers(doc: &mut OpenApi) {
             "NotFound",
             "Nothing by that id here (or it belongs to another company)",
         ),
-        ("Unreadable", "The request could not be read"),
     ];
     let components = doc.components.get_or_insert_with(Components::new);
     for (name, description) in shared {
@@ -82,15 +81,13 @@ pub fn add_common_answers(doc: &mut OpenApi) {
         for op in operations.into_iter().flatten() {
             let params = op.parameters.as_deref().unwrap_or_default();
             let has = |place: ParameterIn| params.iter().any(|p| p.parameter_in == place);
-            // A company named in the query that the principal may not see answers 404, as one
-            // that does not exist.
-            let names_company = params
-                .iter()
-                .any(|p| p.parameter_in == ParameterIn::Query && p.name == "company");
-            let (query, path_params) = (
-                has(ParameterIn::Query) || has(ParameterIn::Header),
-                has(ParameterIn::Path) || names_company,
-            );
+            let reads_parameters = has(ParameterIn::Query) || has(ParameterIn::Header);
+            // A path parameter, or a company named in the query, that names nothing the principal
+            // may see answers 404.
+            let names_something = has(ParameterIn::Path)
+                || params
+                    .iter()
+                    .any(|p| p.parameter_in == ParameterIn::Query && p.name == "company");
             let body = op.request_body.is_some();
             let mut add = |status: &str, name: &str| {
                 op.responses
@@ -102,15 +99,14 @@ pub fn add_common_answers(doc: &mut OpenApi) {
             if !public {
                 add("401", "Unauthenticated");
             }
-            if body {
+            if body || reads_parameters {
                 add("400", "BadRequest");
+            }
+            if body {
                 add("413", "PayloadTooLarge");
                 add("415", "UnsupportedMediaType");
             }
-            if query {
-                add("400", "Unreadable");
-            }
-            if path_params {
+            if names_something {
                 add("404", "NotFound");
             }
         }
