@@ -85,11 +85,11 @@ async fn scoped(ctx: &Ctx<'_>, company: &str) -> Result<(Principal, CompanyId), 
 #[utoipa::path(get, path = "/api/companies/{company_id}/audit", tag = "accounts",
     params(
         ("company_id" = String, Path),
-        ("user" = Option<String>, Query, description = "Only this user's actions"),
+        ("user" = Option<String>, Query, description = "Only this user's actions", pattern = "^[A-Za-z0-9_-]{0,64}$"),
         ("action" = Option<AuditAction>, Query),
-        ("from" = Option<String>, Query, description = "First day, `YYYY-MM-DD` (UTC)"),
-        ("to" = Option<String>, Query, description = "Last day, `YYYY-MM-DD` (UTC)"),
-        ("cursor" = Option<String>, Query),
+        ("from" = Option<String>, Query, description = "First day, `YYYY-MM-DD` (UTC)", format = Date),
+        ("to" = Option<String>, Query, description = "Last day, `YYYY-MM-DD` (UTC)", format = Date),
+        ("cursor" = Option<String>, Query, description = "From the previous page's `next_cursor` (sealed: only one the server gave works)", pattern = "^[A-Za-z0-9_-]*$"),
     ),
     responses(
         (status = 200, body = AuditList),
@@ -119,8 +119,8 @@ pub async fn list(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiErr
 #[utoipa::path(get, path = "/api/companies/{company_id}/audit/export", tag = "accounts",
     params(
         ("company_id" = String, Path),
-        ("user" = Option<String>, Query), ("action" = Option<AuditAction>, Query),
-        ("from" = Option<String>, Query), ("to" = Option<String>, Query),
+        ("user" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]{0,64}$"), ("action" = Option<AuditAction>, Query),
+        ("from" = Option<String>, Query, format = Date), ("to" = Option<String>, Query, format = Date),
     ),
     responses(
         (status = 200, description = "`text/csv`, as a download", content_type = "text/csv", body = String),

@@ -6,7 +6,7 @@ use portal::ApiError;
 use portal::domain::account::Company;
 use portal::domain::audit::AuditAction;
 use portal::domain::roles::Capability;
-use portal::domain::validate;
+use portal::domain::validate::{self, schema};
 use portal::domain::{CompanyId, CompanyKind, Email, SignInMethod, random_hex};
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json};
@@ -27,7 +27,7 @@ pub struct CompanyList {
 #[utoipa::path(get, path = "/api/companies", tag = "accounts",
     params(
         ("q" = Option<String>, Query, description = "Name starts with (case-insensitive)"),
-        ("cursor" = Option<String>, Query, description = "From the previous page's `next_cursor`"),
+        ("cursor" = Option<String>, Query, description = "From the previous page's `next_cursor` (sealed: only one the server gave works)", pattern = "^[A-Za-z0-9_-]*$"),
     ),
     responses(
         (status = 200, body = CompanyList),
@@ -82,21 +82,91 @@ pub async fn get(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiErro
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompanyFields {
+    #[schema(schema_with = schema::name_or_null)]
     pub name: Option<String>,
-    /// Empty string clears it.
+    /// Blank clears it.
+    #[schema(schema_with = schema::email_blank_or_null)]
     pub billing_email: Option<String>,
+    #[schema(schema_with = schema::phone_or_null)]
     pub phone: Option<String>,
+    #[schema(schema_with = address)]
     pub address: Option<String>,
+    /// An IANA time zone such as `Europe/London`, or `UTC`.
+    #[schema(schema_with = time_zone)]
     pub time_zone: Option<String>,
+    /// An ISO 4217 code such as `USD`.
+    #[schema(schema_with = schema::currency_or_null)]
     pub currency: Option<String>,
     /// Days from an invoice's issue to its due date (0–365).
+    #[schema(maximum = 365)]
     pub payment_terms_days: Option<u32>,
     /// Email overdue invoice reminders (1, 7, 14 and 30 days past due).
     pub overdue_reminders: Option<bool>,
     pub mfa_required: Option<bool>,
+    /// `password` must stay among them until Microsoft or Google sign-in is available.
+    #[schema(schema_with = sign_in_methods)]
     pub sign_in_methods: Option<Vec<SignInMethod>>,
     /// `PATCH` only: the version the change was made from (409 if it moved).
     pub version: Option<u64>,
+}
+
+const MAX_ADDRESS: usize = 500;
+const MAX_TIME_ZONE: usize = 64;
+
+fn address() -> utoipa::openapi::schema::Object {
+    schema::or_null(schema::text(false, MAX_ADDRESS, schema::Chars::Lines))
+}
+
+/// `is_time_zone`'s shape, with white space around.
+fn time_zone() -> utoipa::openapi::schema::Object {
+    let space = schema::class(false, &[schema::WHITE_SPACE], "");
+    let part = "[A-Z][A-Za-z0-9_+-]*";
+    let pattern = format!("^{space}*(UTC|{part}(/{part})+){space}*$");
+    schema::or_null(schema::string(1, Some(MAX_TIME_ZONE), Some(pattern)))
+}
+
+fn sign_in_methods() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    schema::json(serde_json::json!({
+        "type": ["array", "null"],
+        "items": {"$ref": "#/components/schemas/SignInMethod"},
+        "contains": {"const": "password"},
+    }))
+}
+
+/// What `POST /api/companies` takes: `CompanyFields` with a name (a `version` is ignored).
+pub struct NewCompany;
+/// What `PATCH /api/companies/{company_id}` takes: any of `CompanyFields`, with the `version`
+/// the change was made from.
+pub struct CompanyChange;
+
+fn company_fields_with(required: &str, schema: serde_json::Value) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    schema::json(serde_json::json!({
+        "allOf": [
+            {"$ref": "#/components/schemas/CompanyFields"},
+            {"type": "object", "required": [required], "properties": {required: schema}},
+        ],
+    }))
+}
+impl utoipa::PartialSchema for NewCompany {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        company_fields_with("name", serde_json::json!({"type": "string"}))
+    }
+}
+impl ToSchema for NewCompany {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        schemas.push(("CompanyFields".into(), <CompanyFields as utoipa::PartialSchema>::schema()));
+        <CompanyFields as ToSchema>::schemas(schemas);
+    }
+}
+impl utoipa::PartialSchema for CompanyChange {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        company_fields_with("version", serde_json::json!({"type": "integer"}))
+    }
+}
+impl ToSchema for CompanyChange {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        NewCompany::schemas(schemas);
+    }
 }
 
 impl CompanyFields {
@@ -108,7 +178,7 @@ impl CompanyFields {
         }
         if let Some(email) = &self.billing_email {
             company.billing_email = match email.trim() {
-                "" => None,
+                "" if email.chars().count() <= portal::domain::email::MAX_LEN => None,
                 raw => Email::parse(raw)
                     .map_err(|m| errors.push(FieldError::new("billing_email", m)))
                     .ok(),
@@ -118,11 +188,12 @@ impl CompanyFields {
             company.phone = validate::phone("phone", phone, &mut errors);
         }
         if let Some(address) = &self.address {
-            company.address = validate::text("address", address, 500, &mut errors);
+            company.address = validate::text("address", address, MAX_ADDRESS, &mut errors);
         }
         if let Some(zone) = &self.time_zone {
+            let raw_len = zone.chars().count();
             let zone = zone.trim();
-            if is_time_zone(zone) {
+            if raw_len <= MAX_TIME_ZONE && is_time_zone(zone) {
                 company.time_zone = zone.to_owned();
             } else {
                 errors.push(FieldError::new(
@@ -209,7 +280,7 @@ fn new_company_id(name: &str) -> Result<CompanyId, ApiError> {
 }
 
 /// Onboard a client company (MSP admins). Then invite its first Full Admin.
-#[utoipa::path(post, path = "/api/companies", tag = "accounts", request_body = CompanyFields,
+#[utoipa::path(post, path = "/api/companies", tag = "accounts", request_body = NewCompany,
     responses(
         (status = 201, body = Company),
         (status = 403, description = "Not an MSP admin", body = portal::web::error::Problem, content_type = "application/problem+json"),
@@ -247,7 +318,7 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 }
 
 /// Edit a company's profile and settings (MSP admins; `version` from the last read).
-#[utoipa::path(patch, path = "/api/companies/{company_id}", tag = "accounts", request_body = CompanyFields,
+#[utoipa::path(patch, path = "/api/companies/{company_id}", tag = "accounts", request_body = CompanyChange,
     params(("company_id" = String, Path)),
     responses(
         (status = 200, body = Company),

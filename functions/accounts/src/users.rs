@@ -8,7 +8,7 @@ use portal::auth::links;
 use portal::domain::account::{Company, TokenKind, User};
 use portal::domain::audit::{AuditAction, AuditEntry};
 use portal::domain::roles::{Capability, Role};
-use portal::domain::validate;
+use portal::domain::validate::{self, schema};
 use portal::domain::{CompanyId, Email, UserId, UserStatus};
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json, no_content};
@@ -53,7 +53,7 @@ async fn find_user(ctx: &Ctx<'_>, company: &CompanyId, user: &str) -> Result<Use
 
 /// A company's portal users, with role, status, last sign-in and MFA.
 #[utoipa::path(get, path = "/api/companies/{company_id}/users", tag = "accounts",
-    params(("company_id" = String, Path), ("cursor" = Option<String>, Query)),
+    params(("company_id" = String, Path), ("cursor" = Option<String>, Query, description = "From the previous page's `next_cursor` (sealed: only one the server gave works)", pattern = "^[A-Za-z0-9_-]*$")),
     responses(
         (status = 200, body = UserList),
         (status = 403, description = "May not manage users", body = portal::web::error::Problem, content_type = "application/problem+json"),
@@ -98,10 +98,14 @@ pub async fn get(ctx: &Ctx<'_>, company: &str, user: &str) -> Result<Response<Bo
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    #[schema(schema_with = schema::name)]
     pub name: String,
+    #[schema(schema_with = schema::email)]
     pub email: String,
     #[serde(default)]
+    #[schema(schema_with = schema::phone)]
     pub phone: String,
+    /// One of the company's kind: MSP roles in the MSP's company, client roles in a client's.
     pub role: Role,
 }
 
@@ -235,12 +239,26 @@ pub async fn resend(ctx: &Ctx<'_>, company: &str, user: &str) -> Result<Response
 #[serde(deny_unknown_fields)]
 pub struct UserChange {
     pub version: u64,
+    #[schema(schema_with = schema::name_or_null)]
     pub name: Option<String>,
+    #[schema(schema_with = schema::phone_or_null)]
     pub phone: Option<String>,
+    #[schema(schema_with = schema::phone_or_null)]
     pub mobile: Option<String>,
+    /// One of the company's kind: MSP roles in the MSP's company, client roles in a client's.
     pub role: Option<Role>,
     /// `active` (reactivate) or `deactivated`.
+    #[schema(value_type = Option<StatusChange>)]
     pub status: Option<UserStatus>,
+}
+
+/// The statuses a change may set (a user is invited only by an invitation).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum StatusChange {
+    Active,
+    Deactivated,
 }
 
 /// Change a user's role or details, deactivate or reactivate them. Deactivation ends their

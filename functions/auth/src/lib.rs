@@ -100,6 +100,7 @@ async fn logout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResetRequest {
+    #[schema(schema_with = portal::domain::validate::schema::email)]
     pub email: String,
 }
 
@@ -168,6 +169,8 @@ async fn send_reset(ctx: &Ctx<'_>, email: &Email) -> Result<(), ApiError> {
 #[serde(deny_unknown_fields)]
 pub struct SetPassword {
     pub token: String,
+    /// 12 to 128 characters, not a common password or the email address.
+    #[schema(min_length = 12, max_length = 128)]
     pub password: String,
 }
 

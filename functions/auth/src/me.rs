@@ -8,7 +8,7 @@ use portal::ApiError;
 use portal::auth::{confirm, password, totp};
 use portal::domain::account::{MfaRecord, Session};
 use portal::domain::audit::AuditAction;
-use portal::domain::validate;
+use portal::domain::validate::{self, schema};
 use portal::domain::{NotifyPrefs, SessionId, Theme, random_hex};
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json, no_content};
@@ -48,8 +48,11 @@ pub async fn me(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeChange {
+    #[schema(schema_with = schema::name_or_null)]
     pub name: Option<String>,
+    #[schema(schema_with = schema::phone_or_null)]
     pub phone: Option<String>,
+    #[schema(schema_with = schema::phone_or_null)]
     pub mobile: Option<String>,
     pub theme: Option<Theme>,
     pub notify: Option<NotifyPrefs>,
@@ -113,6 +116,8 @@ pub async fn update_me(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
+    /// 12 to 128 characters, not a common password or the email address.
+    #[schema(min_length = 12, max_length = 128)]
     pub new_password: String,
 }
 

@@ -108,16 +108,15 @@ pub(crate) fn view(app: &App, invoice: Invoice) -> InvoiceView {
 /// company's (`company`) or every company's. `q` finds one invoice by number in any tab.
 #[utoipa::path(get, path = "/api/invoices", tag = "billing",
     params(
-        ("tab" = Option<String>, Query, description = "`open` (default), `closed`, or `draft` (MSP admins)"),
+        ("tab" = Option<String>, Query, description = "`open` (default), `closed`, or `draft` (MSP admins; 403 for others)", pattern = "^(open|closed|draft)?$"),
         ("company" = Option<String>, Query, description = "MSP staff: one company (default: all)"),
-        ("q" = Option<String>, Query, description = "An invoice number: `INV-0007`, `#7` or `7`"),
-        ("cursor" = Option<String>, Query),
+        ("q" = Option<String>, Query, description = "An invoice number: `INV-0007`, `#7` or `7` (anything else finds nothing)"),
+        ("cursor" = Option<String>, Query, description = "From the previous page's `next_cursor` (sealed: only one the server gave works)", pattern = "^[A-Za-z0-9_-]*$"),
     ),
     responses(
         (status = 200, body = InvoiceList),
         (status = 400, description = "Unknown tab or a cursor from another list", body = portal::web::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "A role that does not see invoices", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`q` is not an invoice number", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -125,13 +124,12 @@ pub async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let app = ctx.app;
     let today = today(app.now());
     if let Some(q) = ctx.query("q").filter(|q| !q.trim().is_empty()) {
-        let number = parse_invoice_number(&q).ok_or_else(|| {
-            ApiError::Validation(vec![FieldError::new(
-                "q",
-                "Search by invoice number, such as INV-0007",
-            )])
-        })?;
-        let found = match app.store.invoice_by_number(number).await? {
+        let number = parse_invoice_number(&q);
+        let by_number = match number {
+            Some(n) => app.store.invoice_by_number(n).await?,
+            None => None,
+        };
+        let found = match by_number {
             Some((c, id)) if company.as_ref().is_none_or(|want| *want == c) => {
                 app.store.get_invoice(&c, &id).await?
             }
@@ -190,16 +188,14 @@ fn listing(
         .query("tab")
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| "open".into());
-    let allowed: &[&str] = if principal.can(Capability::ManageBilling) {
-        &["open", "closed", "draft"]
-    } else {
-        &["open", "closed"]
-    };
-    if !allowed.contains(&tab.as_str()) {
+    if !["open", "closed", "draft"].contains(&tab.as_str()) {
         return Err(ApiError::BadRequest(format!(
-            "tab={tab} is not one of: {}",
-            allowed.join(", ")
+            "tab={tab} is not one of: open, closed, draft"
         )));
+    }
+    // Drafts are the MSP's work in progress.
+    if tab == "draft" && !principal.can(Capability::ManageBilling) {
+        return Err(ApiError::Forbidden);
     }
     Ok((company, tab))
 }
@@ -211,7 +207,7 @@ const MAX_EXPORT_ROWS: usize = 5_000;
 /// plain decimals in the invoice's currency; MSP staff also get the company.
 #[utoipa::path(get, path = "/api/invoices/export", tag = "billing",
     params(
-        ("tab" = Option<String>, Query, description = "`open` (default), `closed`, or `draft` (MSP admins)"),
+        ("tab" = Option<String>, Query, description = "`open` (default), `closed`, or `draft` (MSP admins; 403 for others)", pattern = "^(open|closed|draft)?$"),
         ("company" = Option<String>, Query, description = "MSP staff: one company (default: all)"),
     ),
     responses(
@@ -319,9 +315,13 @@ pub async fn detail(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError>
 pub struct NewInvoice {
     pub company_id: String,
     /// Defaults to the company's currency.
+    #[schema(schema_with = portal::domain::validate::schema::currency_or_null)]
     pub currency: Option<String>,
+    #[schema(min_items = 1, max_items = 200)]
     pub lines: Vec<portal::domain::billing::LineBody>,
+    /// Basis points: 825 is 8.25 %.
     #[serde(default)]
+    #[schema(maximum = 10_000)]
     pub tax_rate_bp: u32,
     #[serde(default, deserialize_with = "portal::domain::billing::optional_date")]
     #[schema(value_type = Option<String>, format = Date)]
@@ -330,8 +330,11 @@ pub struct NewInvoice {
     #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<time::Date>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub notes: String,
+    /// Ticket numbers the invoice is for.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub tickets: Vec<u64>,
 }
 

@@ -183,15 +183,28 @@ fn not_draft_void() -> ApiError {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ManualPayment {
-    /// Minor units; at most the balance.
+    /// Minor units: more than zero, at most the balance.
+    #[schema(minimum = 1)]
     pub amount: i64,
-    /// `cheque`, `bank_transfer`, `cash` or `other`.
+    #[schema(value_type = ManualMethod)]
     pub method: String,
     /// Cheque number, transfer reference…
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub reference: String,
     /// The invoice version read.
     pub version: u64,
+}
+
+/// How a manual payment was made.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum ManualMethod {
+    Cheque,
+    BankTransfer,
+    Cash,
+    Other,
 }
 
 /// Record a cheque, bank transfer or cash payment against an invoice (MSP admins).
@@ -223,6 +236,13 @@ pub async fn record_payment(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, A
     if body.version != invoice.version {
         return Err(ApiError::Conflict);
     }
+    let reference = body.reference.trim();
+    if body.reference.chars().count() > 100 {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "reference",
+            "Up to 100 characters",
+        )]));
+    }
     if body.amount <= 0 || body.amount > invoice.balance {
         return Err(ApiError::Validation(vec![FieldError::new(
             "amount",
@@ -230,13 +250,6 @@ pub async fn record_payment(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, A
                 "Between 0.01 and the balance, {}",
                 format_money(invoice.balance, &invoice.currency)
             ),
-        )]));
-    }
-    let reference = body.reference.trim();
-    if reference.chars().count() > 100 {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "reference",
-            "Up to 100 characters",
         )]));
     }
     let now = ctx.app.now();

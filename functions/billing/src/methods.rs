@@ -76,7 +76,7 @@ pub struct SetupStarted {
 /// Add a card or bank account: a Stripe Checkout page in setup mode. The method appears once
 /// Stripe tells us it was saved.
 #[utoipa::path(post, path = "/api/payment-methods/setup", tag = "billing",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Unique per attempt")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Unique per attempt", pattern = "^[A-Za-z0-9._:-]{0,100}$")),
     responses(
         (status = 201, body = SetupStarted),
         (status = 403, description = "Not a client's billing user", body = portal::web::error::Problem, content_type = "application/problem+json"),
@@ -121,10 +121,18 @@ pub async fn setup(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MethodChange {
-    /// Up to 40 characters; empty clears it.
+    /// Up to 40 characters; blank clears it.
+    #[schema(schema_with = nickname)]
     pub nickname: Option<String>,
     /// `true` makes it the default (the one autopay charges).
     pub default: Option<bool>,
+}
+
+const MAX_NICKNAME: usize = 40;
+
+fn nickname() -> utoipa::openapi::schema::Object {
+    use portal::domain::validate::schema;
+    schema::or_null(schema::text(false, MAX_NICKNAME, schema::Chars::NoControls))
 }
 
 async fn own_method(
@@ -163,8 +171,9 @@ pub async fn change(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError>
     let company = &principal.company.id;
     let mut account = app.store.billing_account(company).await?;
     if let Some(nickname) = body.nickname {
+        let sent = nickname.chars().count();
         let nickname = nickname.trim().to_owned();
-        if nickname.chars().count() > 40 || nickname.chars().any(char::is_control) {
+        if sent > MAX_NICKNAME || nickname.chars().any(char::is_control) {
             return Err(ApiError::Validation(vec![FieldError::new(
                 "nickname",
                 "Up to 40 characters",
@@ -274,7 +283,7 @@ pub async fn clear_default(
     Err(ApiError::Conflict)
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AutopayBody {
     pub enabled: bool,
@@ -282,6 +291,23 @@ pub struct AutopayBody {
     #[serde(default)]
     pub consent: bool,
 }
+
+impl utoipa::PartialSchema for AutopayBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        portal::domain::validate::schema::json(serde_json::json!({
+            "type": "object",
+            "required": ["enabled"],
+            "properties": {
+                "enabled": {"type": "boolean"},
+                "consent": {"type": "boolean", "description": "Turning autopay on: `true` means the user agreed to `autopay_terms` (required then)."},
+            },
+            "if": {"properties": {"enabled": {"const": true}}},
+            "then": {"required": ["consent"], "properties": {"consent": {"const": true}}},
+            "additionalProperties": false,
+        }))
+    }
+}
+impl ToSchema for AutopayBody {}
 
 /// Turn autopay on (with explicit consent to the terms, recorded with who and when, and a default
 /// method) or off.

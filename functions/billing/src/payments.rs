@@ -29,12 +29,15 @@ pub const MAX_INVOICES_PER_PAYMENT: usize = 20;
 pub struct PayInvoice {
     pub invoice_id: String,
     /// Minor units: more than zero, at most the invoice's balance.
+    #[schema(minimum = 1)]
     pub amount: i64,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckoutBody {
+    /// Each invoice once, all of one currency.
+    #[schema(min_items = 1, max_items = 20)]
     pub invoices: Vec<PayInvoice>,
 }
 
@@ -88,7 +91,7 @@ pub async fn customer(
 /// checked against the invoice (more than zero, at most its balance, one currency); nothing is
 /// paid until Stripe confirms. Send an `Idempotency-Key` so a retry answers the same Checkout.
 #[utoipa::path(post, path = "/api/payments/checkout", tag = "billing", request_body = CheckoutBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Unique per payment attempt")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Unique per payment attempt", pattern = "^[A-Za-z0-9._:-]{0,100}$")),
     responses(
         (status = 201, body = CheckoutStarted),
         (status = 403, description = "Not a client's billing user", body = portal::web::error::Problem, content_type = "application/problem+json"),
@@ -539,7 +542,7 @@ pub struct PaymentList {
 
 /// The company's payments that went through, newest first.
 #[utoipa::path(get, path = "/api/payments", tag = "billing",
-    params(("company" = Option<String>, Query, description = "MSP staff: the company"), ("cursor" = Option<String>, Query)),
+    params(("company" = Option<String>, Query, description = "MSP staff: the company"), ("cursor" = Option<String>, Query, description = "From the previous page's `next_cursor` (sealed: only one the server gave works)", pattern = "^[A-Za-z0-9_-]*$")),
     responses((status = 200, body = PaymentList), (status = 403, description = "A role that does not see invoices", body = portal::web::error::Problem, content_type = "application/problem+json")))]
 pub async fn history(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;

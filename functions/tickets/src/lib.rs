@@ -159,7 +159,7 @@ pub(crate) fn ticket_audit(
 /// a colleague; MSP staff name the client company and contact. Send an `Idempotency-Key` header
 /// (unique per attempt, reused on retry) and a retried create answers the ticket the first made.
 #[utoipa::path(post, path = "/api/tickets", tag = "tickets", request_body = NewTicketBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Unique per ticket being raised; a retry with the same key answers the same ticket (for a day)")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Unique per ticket being raised; a retry with the same key answers the same ticket (for a day)", pattern = "^[A-Za-z0-9._:-]{0,100}$")),
     responses(
         (status = 201, description = "Raised (or raised before with this Idempotency-Key); the answer carries its number", body = Ticket),
         (status = 400, description = "A malformed Idempotency-Key", body = portal::web::error::Problem, content_type = "application/problem+json"),

@@ -70,7 +70,7 @@ impl Listing {
         let ascending = choice(ctx, "order", &["asc", "desc"])?.is_some_and(|o| o == "asc");
         let status: Option<TicketStatus> = enum_param(ctx, "status")?;
         let priority: Option<Priority> = enum_param(ctx, "priority")?;
-        let search = Search::parse(&ctx.query("q").unwrap_or_default())?;
+        let search = Search::parse(&ctx.query("q").unwrap_or_default());
         let user = |raw: String| {
             UserId::parse(&raw).map_err(|_| ApiError::BadRequest(format!("{raw} is not a user id")))
         };
@@ -79,6 +79,12 @@ impl Listing {
             .filter(|c| !c.is_empty())
             .map(user)
             .transpose()?;
+        // Read for everyone, so a malformed one is a 400 whoever sends it.
+        let assignee = match ctx.query("assignee").filter(|a| !a.is_empty()) {
+            Some(a) if a == "none" => Some(None),
+            Some(a) => Some(Some(user(a)?)),
+            None => None,
+        };
         let staff = principal.can(Capability::AllCompanies);
         let company = ctx
             .query("company")
@@ -98,11 +104,7 @@ impl Listing {
             search,
         };
         if staff && company.is_none() {
-            listing.assignee = match ctx.query("assignee").filter(|a| !a.is_empty()) {
-                Some(a) if a == "none" => Some(None),
-                Some(a) => Some(Some(user(a)?)),
-                None => None,
-            };
+            listing.assignee = assignee;
             if let Some(assignee) = &listing.assignee {
                 listing.list = keys::TicketList::Assignee {
                     assignee: assignee.clone(),
@@ -229,6 +231,7 @@ impl Listing {
                 });
                 Ok((tickets, hits.last_key))
             }
+            Some(Search::Nothing) => Ok((Vec::new(), None)),
         }
     }
 }
@@ -247,22 +250,21 @@ fn search_word(words: &[String]) -> &str {
 /// company's, or one technician's (`assignee`, or `none` for unassigned; sorted by last update).
 #[utoipa::path(get, path = "/api/tickets", tag = "tickets",
     params(
-        ("tab" = Option<String>, Query, description = "`open` (default) or `closed`"),
-        ("sort" = Option<String>, Query, description = "`number` (= submitted, default) or `updated`"),
-        ("order" = Option<String>, Query, description = "`desc` (default) or `asc`"),
+        ("tab" = Option<String>, Query, description = "`open` (default) or `closed`", pattern = "^(open|closed)?$"),
+        ("sort" = Option<String>, Query, description = "`number` (= submitted, default) or `updated`", pattern = "^(number|updated)?$"),
+        ("order" = Option<String>, Query, description = "`desc` (default) or `asc`", pattern = "^(asc|desc)?$"),
         ("status" = Option<TicketStatus>, Query),
         ("priority" = Option<Priority>, Query),
-        ("contact" = Option<String>, Query, description = "A contact's user id (roles that see the company's tickets)"),
+        ("contact" = Option<String>, Query, description = "A contact's user id (roles that see the company's tickets)", pattern = "^[A-Za-z0-9_-]{0,64}$"),
         ("company" = Option<String>, Query, description = "MSP staff: one company"),
-        ("assignee" = Option<String>, Query, description = "MSP staff: a technician's user id, or `none`"),
-        ("q" = Option<String>, Query, description = "A ticket number (`1042` or `#1042`, any tab) or words: tickets whose summary has a word starting with each"),
-        ("cursor" = Option<String>, Query),
+        ("assignee" = Option<String>, Query, description = "MSP staff: a technician's user id, or `none`", pattern = "^[A-Za-z0-9_-]{0,64}$"),
+        ("q" = Option<String>, Query, description = "A ticket number (`1042` or `#1042`, any tab) or words: tickets whose summary has a word starting with each (words of one character are ignored; a search of none finds nothing)"),
+        ("cursor" = Option<String>, Query, description = "From the previous page's `next_cursor` (sealed: only one the server gave works)", pattern = "^[A-Za-z0-9_-]*$"),
     ),
     responses(
         (status = 200, body = TicketList),
         (status = 400, description = "Unknown filter value or a cursor from another list", body = portal::web::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Another company", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A search with no usable word", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub(crate) async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
@@ -283,10 +285,12 @@ pub(crate) async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 /// to 5,000 tickets, as CSV. Cells a spreadsheet would run as a formula are neutralised.
 #[utoipa::path(get, path = "/api/tickets/export", tag = "tickets",
     params(
-        ("tab" = Option<String>, Query), ("sort" = Option<String>, Query),
-        ("order" = Option<String>, Query), ("status" = Option<TicketStatus>, Query),
-        ("priority" = Option<Priority>, Query), ("contact" = Option<String>, Query),
-        ("company" = Option<String>, Query), ("assignee" = Option<String>, Query),
+        ("tab" = Option<String>, Query, pattern = "^(open|closed)?$"),
+        ("sort" = Option<String>, Query, pattern = "^(number|updated)?$"),
+        ("order" = Option<String>, Query, pattern = "^(asc|desc)?$"),
+        ("status" = Option<TicketStatus>, Query), ("priority" = Option<Priority>, Query),
+        ("contact" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]{0,64}$"),
+        ("company" = Option<String>, Query), ("assignee" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]{0,64}$"),
         ("q" = Option<String>, Query),
     ),
     responses(

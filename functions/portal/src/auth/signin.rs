@@ -56,7 +56,9 @@ pub enum AuthError {
 #[derive(Debug, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginBody {
+    #[schema(schema_with = crate::domain::validate::schema::non_blank)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 1024)]
     pub password: String,
     #[serde(default)]
     pub remember: bool,
@@ -71,7 +73,7 @@ pub struct MfaChallenge {
 }
 
 /// What `POST /api/auth/login/mfa` takes: the challenge and either a code or a recovery code.
-#[derive(Debug, serde::Deserialize, ToSchema)]
+#[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MfaLoginBody {
     pub challenge: String,
@@ -80,6 +82,30 @@ pub struct MfaLoginBody {
     #[serde(default)]
     pub recovery_code: Option<String>,
 }
+
+impl utoipa::PartialSchema for MfaLoginBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let one = |given: &str, other: &str| {
+            serde_json::json!({
+                "required": [given],
+                "properties": {given: {"type": "string"}, other: {"type": "null"}},
+            })
+        };
+        crate::domain::validate::schema::json(serde_json::json!({
+            "type": "object",
+            "description": "What `POST /api/auth/login/mfa` takes: the challenge and either a `code` from the authenticator app or a `recovery_code`.",
+            "required": ["challenge"],
+            "properties": {
+                "challenge": {"type": "string"},
+                "code": {"type": ["string", "null"]},
+                "recovery_code": {"type": ["string", "null"]},
+            },
+            "oneOf": [one("code", "recovery_code"), one("recovery_code", "code")],
+            "additionalProperties": false,
+        }))
+    }
+}
+impl ToSchema for MfaLoginBody {}
 
 /// What a sign-in challenge carries (sealed with the server's key).
 #[derive(Debug, Serialize, serde::Deserialize)]
@@ -114,7 +140,7 @@ pub async fn login(s: &SignIn<'_>, body: LoginBody) -> Result<LoginOutcome, Auth
     }
     if body.password.is_empty() {
         errors.push(FieldError::new("password", "Enter your password"));
-    } else if body.password.len() > 1024 {
+    } else if body.password.chars().count() > 1024 {
         errors.push(FieldError::new(
             "password",
             "Passwords are at most 1024 characters",

@@ -4,19 +4,32 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use utoipa::ToSchema;
 
+/// Longest address and local part, in characters as sent.
+pub const MAX_LEN: usize = 254;
+pub const MAX_LOCAL: usize = 64;
+
 /// An email address, trimmed and lower-cased: the form used for uniqueness and sign-in.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-#[schema(value_type = String, format = Email)]
 pub struct Email(String);
 
+impl utoipa::PartialSchema for Email {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        super::validate::schema::email().into()
+    }
+}
+impl ToSchema for Email {}
+
 impl Email {
+    /// A trimmed address of at most `MAX_LEN` characters: a local part of 1 to `MAX_LOCAL`, `@`,
+    /// and a domain of dot-separated labels (two at least), with no white space or control
+    /// character anywhere. (`validate::schema::email` is the same rule as a pattern.)
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let s = raw.trim().to_lowercase();
-        let valid = s.len() <= 254
+        let s = raw.trim();
+        let valid = raw.chars().count() <= MAX_LEN
             && s.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty()
-                    && local.len() <= 64
+                    && local.chars().count() <= MAX_LOCAL
                     && domain.contains('.')
                     && !domain.starts_with('.')
                     && !domain.ends_with('.')
@@ -25,7 +38,7 @@ impl Email {
             })
             && !s.chars().any(|c| c.is_whitespace() || c.is_control());
         if valid {
-            Ok(Self(s))
+            Ok(Self(s.to_lowercase()))
         } else {
             Err("must be an email address like name@example.com".into())
         }

@@ -7,7 +7,7 @@ pub mod audit;
 pub mod billing;
 pub mod branding;
 pub mod clock;
-mod email;
+pub mod email;
 mod error;
 pub mod files;
 mod ids;

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 pub use crate::domain::money::{Currency, Money, format_money, plain_amount};
 use crate::domain::{CompanyId, Email, UserId, random_hex};
+use crate::domain::validate::schema;
 use crate::domain::{DomainError, FieldError};
 
 pub use crate::domain::iso_date;
@@ -92,11 +93,30 @@ impl std::fmt::Display for BillingId {
 pub const MAX_AMOUNT: i64 = 100_000_000_000;
 pub const MAX_LINES: usize = 200;
 
-/// A quantity with up to three decimals (`1.5` hours), kept as thousandths. Accepted as a JSON
-/// number or string; written as a string.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ToSchema)]
-#[schema(value_type = String, example = "1.5")]
+/// A quantity with up to three decimals (`1.5` hours), kept as thousandths. Accepted as a string
+/// or a whole JSON number; written as a string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Quantity(pub i64);
+
+/// Most whole units a quantity holds (nine digits).
+const MAX_WHOLE_QUANTITY: u64 = 999_999_999;
+
+impl utoipa::PartialSchema for Quantity {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let space = schema::class(false, &[schema::WHITE_SPACE], "");
+        let pattern =
+            format!("^{space}*([0-9]{{1,9}}(\\.[0-9]{{0,3}})?|\\.[0-9]{{1,3}}){space}*$");
+        schema::json(serde_json::json!({
+            "description": "At least 0, up to three decimals: a string such as \"1.5\", or a whole number.",
+            "example": "1.5",
+            "oneOf": [
+                {"type": "string", "pattern": pattern},
+                {"type": "integer", "minimum": 0, "maximum": MAX_WHOLE_QUANTITY},
+            ],
+        }))
+    }
+}
+impl ToSchema for Quantity {}
 
 impl Quantity {
     pub fn parse(raw: &str) -> Option<Self> {
@@ -141,8 +161,12 @@ impl<'de> Deserialize<'de> for Quantity {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = match serde_json::Value::deserialize(d)? {
             serde_json::Value::String(s) => s,
-            serde_json::Value::Number(n) => n.to_string(),
-            _ => return Err(serde::de::Error::custom("a quantity is a number")),
+            serde_json::Value::Number(n) if n.is_u64() => n.to_string(),
+            _ => {
+                return Err(serde::de::Error::custom(
+                    "a quantity is a string such as \"1.5\" or a whole number",
+                ));
+            }
         };
         Self::parse(&raw).ok_or_else(|| {
             serde::de::Error::custom("a quantity is a number ≥ 0 with at most 3 decimals")
@@ -173,6 +197,7 @@ pub struct Line {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineBody {
+    #[schema(schema_with = line_description)]
     pub description: String,
     pub quantity: Quantity,
     /// Minor units (cents); may be negative for a discount line.
@@ -350,9 +375,13 @@ impl Invoice {
 #[serde(deny_unknown_fields)]
 pub struct InvoiceBody {
     /// Defaults to the company's currency.
+    #[schema(schema_with = schema::currency_or_null)]
     pub currency: Option<String>,
+    #[schema(min_items = 1, max_items = 200)]
     pub lines: Vec<LineBody>,
+    /// Basis points: 825 is 8.25 %.
     #[serde(default)]
+    #[schema(maximum = 10_000)]
     pub tax_rate_bp: u32,
     #[serde(default, deserialize_with = "optional_date")]
     #[schema(value_type = Option<String>, format = Date)]
@@ -361,11 +390,21 @@ pub struct InvoiceBody {
     #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<Date>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub notes: String,
+    /// Ticket numbers the invoice is for.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub tickets: Vec<u64>,
     /// Required when changing a draft: the version read.
     pub version: Option<u64>,
+}
+
+/// Longest line description, in characters as sent.
+pub const MAX_LINE_DESCRIPTION: usize = 500;
+
+fn line_description() -> utoipa::openapi::schema::Object {
+    schema::text(true, MAX_LINE_DESCRIPTION, schema::Chars::Any)
 }
 
 impl InvoiceBody {
@@ -394,10 +433,10 @@ impl InvoiceBody {
         }
         for (i, line) in self.lines.iter().enumerate() {
             let description = line.description.trim();
-            if description.is_empty() || description.chars().count() > 500 {
+            if description.is_empty() || line.description.chars().count() > MAX_LINE_DESCRIPTION {
                 errors.push(FieldError::new(
                     &format!("lines[{i}].description"),
-                    "Describe the line (up to 500 characters)",
+                    format!("Describe the line (up to {MAX_LINE_DESCRIPTION} characters)"),
                 ));
             }
             if line.unit_price.abs() > MAX_AMOUNT || line.quantity.0 > 1_000_000_000 {

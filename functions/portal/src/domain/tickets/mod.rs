@@ -4,6 +4,9 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
+use utoipa::openapi::schema::Object;
+
+use crate::domain::validate::schema::{self, Chars};
 
 use crate::domain::{CompanyId, UserId, iso_date};
 use crate::domain::{DomainError, FieldError};
@@ -63,13 +66,17 @@ impl TicketStatus {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketSettings {
-    /// What clients choose from when they raise a ticket.
+    /// What clients choose from when they raise a ticket (trimmed; blank ones are dropped; no two
+    /// the same in any case).
+    #[schema(schema_with = request_types)]
     pub request_types: Vec<String>,
     /// Statuses a client may set on a ticket they can see.
     pub client_statuses: Vec<TicketStatus>,
     /// Days after resolution during which a client may reopen a ticket (0: never).
+    #[schema(maximum = 365)]
     pub reopen_days: u32,
     /// Largest attachment, in megabytes.
+    #[schema(minimum = 1, maximum = 100)]
     pub attachment_max_mb: u32,
     /// Increases with every change.
     pub version: u64,
@@ -104,6 +111,12 @@ impl TicketSettings {
     /// Trimmed, checked settings, or 422 naming each bad field.
     pub fn validated(mut self) -> Result<Self, DomainError> {
         let mut errors = Vec::new();
+        let sent = self.request_types.len();
+        let too_long = self
+            .request_types
+            .iter()
+            .find(|t| t.chars().count() > MAX_REQUEST_TYPE_LEN)
+            .cloned();
         self.request_types = self
             .request_types
             .iter()
@@ -116,16 +129,12 @@ impl TicketSettings {
                 "request_types",
                 "Give at least one request type",
             ));
-        } else if self.request_types.len() > MAX_REQUEST_TYPES {
+        } else if sent > MAX_REQUEST_TYPES {
             errors.push(FieldError::new(
                 "request_types",
                 format!("At most {MAX_REQUEST_TYPES} request types"),
             ));
-        } else if let Some(long) = self
-            .request_types
-            .iter()
-            .find(|t| t.chars().count() > MAX_REQUEST_TYPE_LEN)
-        {
+        } else if let Some(long) = too_long {
             errors.push(FieldError::new(
                 "request_types",
                 format!("\"{long}\" is longer than {MAX_REQUEST_TYPE_LEN} characters"),
@@ -176,14 +185,14 @@ mod tests {
 
     #[test]
     fn search_terms() {
-        assert_eq!(Search::parse("  ").unwrap(), None);
-        assert_eq!(Search::parse("#1042").unwrap(), Some(Search::Number(1042)));
-        assert_eq!(Search::parse("1042").unwrap(), Some(Search::Number(1042)));
+        assert_eq!(Search::parse("  "), None);
+        assert_eq!(Search::parse("#1042"), Some(Search::Number(1042)));
+        assert_eq!(Search::parse("1042"), Some(Search::Number(1042)));
         assert_eq!(
-            Search::parse("Printer, JAMMED!").unwrap(),
+            Search::parse("Printer, JAMMED!"),
             Some(Search::Words(vec!["printer".into(), "jammed".into()]))
         );
-        assert!(Search::parse("a !").is_err());
+        assert_eq!(Search::parse("a !"), Some(Search::Nothing));
         assert!(Search::matches(&["print".into()], "The printer is jammed"));
         assert!(!Search::matches(
             &["print".into(), "fax".into()],
@@ -333,14 +342,19 @@ pub const MAX_PO_NUMBER: usize = 50;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTicketBody {
+    /// One of the MSP's request types (`GET /api/tickets/settings`), in any case.
     pub request_type: String,
+    #[schema(schema_with = summary)]
     pub summary: String,
+    #[schema(schema_with = description)]
     pub description: String,
     pub priority: Priority,
     #[serde(default)]
     pub emergency: bool,
-    /// `YYYY-MM-DD`, today or later.
+    /// `YYYY-MM-DD`, today or later; blank for none.
+    #[schema(schema_with = due_date)]
     pub due_date: Option<String>,
+    #[schema(schema_with = po_number)]
     pub po_number: Option<String>,
     /// A colleague to raise the ticket for (roles that may submit on behalf); default: oneself.
     /// MSP staff raising a ticket for a client must name the client contact.
@@ -361,6 +375,37 @@ pub struct NewTicket {
     pub contact_id: Option<UserId>,
 }
 
+fn summary() -> Object {
+    schema::text(true, MAX_SUMMARY, Chars::Any)
+}
+fn description() -> Object {
+    schema::text(true, MAX_DESCRIPTION, Chars::Any)
+}
+fn note() -> Object {
+    schema::text(true, MAX_NOTE, Chars::Any)
+}
+fn po_number() -> Object {
+    schema::or_null(schema::text(false, MAX_PO_NUMBER, Chars::Any))
+}
+fn due_date() -> Object {
+    let space = schema::class(false, &[schema::WHITE_SPACE], "");
+    let pattern = format!("^{space}*([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})?{space}*$");
+    schema::or_null(schema::string(0, None, Some(pattern)))
+}
+/// At most `MAX_REQUEST_TYPES` names of at most `MAX_REQUEST_TYPE_LEN` characters, one not blank
+/// at least (blank ones are dropped).
+fn request_types() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    let item = schema::text(false, MAX_REQUEST_TYPE_LEN, Chars::Any);
+    let named = schema::text(true, MAX_REQUEST_TYPE_LEN, Chars::Any);
+    schema::json(serde_json::json!({
+        "type": "array",
+        "items": item,
+        "maxItems": MAX_REQUEST_TYPES,
+        "contains": named,
+    }))
+}
+
+/// Whether `value` (as sent, white space around included) is longer than `max` characters.
 fn too_long(field: &str, value: &str, max: usize) -> Option<FieldError> {
     (value.chars().count() > max)
         .then(|| FieldError::new(field, format!("At most {max} characters")))
@@ -382,14 +427,14 @@ impl NewTicketBody {
                 "Give the ticket a short summary",
             ));
         }
-        errors.extend(too_long("summary", &summary, MAX_SUMMARY));
+        errors.extend(too_long("summary", &self.summary, MAX_SUMMARY));
         if description.is_empty() {
             errors.push(FieldError::new(
                 "description",
                 "Describe the problem or request",
             ));
         }
-        errors.extend(too_long("description", &description, MAX_DESCRIPTION));
+        errors.extend(too_long("description", &self.description, MAX_DESCRIPTION));
         let request_type = settings
             .request_types
             .iter()
@@ -426,13 +471,13 @@ impl NewTicketBody {
                 }
             },
         };
+        if let Some(po) = &self.po_number {
+            errors.extend(too_long("po_number", po, MAX_PO_NUMBER));
+        }
         let po_number = self
             .po_number
             .map(|p| p.trim().to_owned())
             .filter(|p| !p.is_empty());
-        if let Some(po) = &po_number {
-            errors.extend(too_long("po_number", po, MAX_PO_NUMBER));
-        }
         let contact_id = match self
             .contact_id
             .as_deref()
@@ -471,6 +516,7 @@ impl NewTicketBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
+    #[schema(schema_with = note)]
     pub text: String,
     /// MSP staff only: a note no client user ever sees.
     #[serde(default)]
@@ -484,7 +530,7 @@ impl NoteBody {
         if text.is_empty() {
             errors.push(FieldError::new("text", "Write the note"));
         }
-        errors.extend(too_long("text", &text, MAX_NOTE));
+        errors.extend(too_long("text", &self.text, MAX_NOTE));
         if errors.is_empty() {
             Ok(text)
         } else {

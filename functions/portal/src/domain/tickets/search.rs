@@ -1,8 +1,6 @@
 //! Ticket search: the words of a summary the word index keeps, and what a search box asks for (a
 //! ticket number, or words that must all start a word of the summary).
 
-use super::*;
-
 /// Longest word indexed for search, and most words indexed per summary.
 pub const MAX_WORD_LEN: usize = 32;
 pub const MAX_WORDS: usize = 20;
@@ -32,30 +30,30 @@ pub fn summary_words(summary: &str) -> Vec<String> {
 pub enum Search {
     Number(u64),
     Words(Vec<String>),
+    /// No number and no word the index keeps (two characters or more): it finds nothing.
+    Nothing,
 }
 
 impl Search {
-    /// `None` for an empty search; 422 for one with no word of two or more characters.
-    pub fn parse(raw: &str) -> Result<Option<Self>, DomainError> {
+    /// `None` for an empty search.
+    pub fn parse(raw: &str) -> Option<Self> {
         let raw = raw.trim();
         if raw.is_empty() {
-            return Ok(None);
+            return None;
         }
         let digits = raw.strip_prefix('#').unwrap_or(raw).trim();
         if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
-            return Ok(Some(match digits.parse::<u64>() {
+            return Some(match digits.parse::<u64>() {
                 Ok(n) => Search::Number(n),
                 Err(_) => Search::Number(0),
-            }));
+            });
         }
         let words = words(raw);
-        if words.is_empty() {
-            return Err(DomainError::Validation(vec![FieldError::new(
-                "q",
-                "Search for a ticket number or a word of at least two letters",
-            )]));
-        }
-        Ok(Some(Search::Words(words)))
+        Some(if words.is_empty() {
+            Search::Nothing
+        } else {
+            Search::Words(words)
+        })
     }
 
     /// Whether every searched word starts one of the words of `summary`.
