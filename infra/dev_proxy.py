@@ -180,6 +180,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._send(status, [("Content-Type", ctype), ("Cache-Control", "no-cache")], data)
 
     def _route(self):
+        # A header value with control characters is malformed HTTP: the front door refuses it (as
+        # CloudFront does), before cargo-lambda's emulator, which would answer its own 500.
+        if any(ord(c) < 32 and c != "\t" or ord(c) == 127 for v in self.headers.values() for c in v):
+            body = b'{"type":"/problems/bad-request","title":"The request could not be read","status":400,"detail":"a header value holds control characters"}'
+            return self._send(400, [("Content-Type", "application/problem+json")], body)
         if self.path.startswith("/api/"):
             return self._forward(self.server.api_host, self.server.api_port, self.path, as_cloudfront=True)
         if self.path.startswith("/_s3/"):

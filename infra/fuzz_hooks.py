@@ -23,7 +23,7 @@ ISSUED_CURSORS = set()
 
 
 @schemathesis.hook
-def after_call(context, case, response, **kwargs):
+def after_call(context, case, response):
     try:
         cursor = response.json().get("next_cursor")
     except Exception:

@@ -307,9 +307,15 @@ async fn only_billing_roles_see_invoices_and_other_companies_get_404() {
             "/problems/not-found"
         );
         assert_eq!(
-            t.get("/api/invoices?tab=draft", &cookie).await.problem(400),
+            t.get("/api/invoices?tab=draft", &cookie).await.problem(403),
+            "/problems/forbidden"
+        );
+        assert_eq!(
+            t.get("/api/invoices?tab=drafts", &cookie).await.problem(400),
             "/problems/bad-request"
         );
+        let nothing = t.get("/api/invoices?q=not-a-number", &cookie).await;
+        assert_eq!(nothing.body["items"], json!([]));
         let found = t.get("/api/invoices?q=INV-0001", &cookie).await;
         assert_eq!(found.body["items"][0]["id"], id);
         let overview = t.get("/api/billing/overview", &cookie).await;

@@ -1095,8 +1095,9 @@ async fn search_by_number_or_words_shows_only_what_each_role_may_see() {
         Vec::<u64>::new()
     );
     assert_eq!(
-        t.get("/api/tickets?q=%21+a", &fiona).await.problem(422),
-        "/problems/validation"
+        numbers(&t, "/api/tickets?q=%21+a", &fiona).await,
+        Vec::<u64>::new(),
+        "a search with no word of two characters finds nothing"
     );
     // A search cursor is not a list cursor.
     let list = t.get("/api/tickets?q=print", &fiona).await;

@@ -97,7 +97,10 @@ impl<'a> Ctx<'a> {
 
     /// The `Idempotency-Key` a retried create sends again, if any (400 if malformed).
     pub fn idempotency_key(&self) -> Result<Option<&'a str>, ApiError> {
-        match self.header("idempotency-key").map(str::trim) {
+        let sent = self.req.headers().get("idempotency-key");
+        // A key that is not text at all is refused, not ignored.
+        let key = sent.map(|v| v.to_str().unwrap_or("\u{0}"));
+        match key.map(str::trim) {
             None | Some("") => Ok(None),
             Some(key)
                 if key.len() <= 100

@@ -98,8 +98,10 @@ pub const MAX_LINES: usize = 200;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Quantity(pub i64);
 
-/// Most whole units a quantity holds (nine digits).
+/// Most whole units a quantity's digits hold (nine); a line takes at most `MAX_QUANTITY`.
 const MAX_WHOLE_QUANTITY: u64 = 999_999_999;
+/// Largest quantity of a line, in thousandths (a million units).
+pub const MAX_QUANTITY: i64 = 1_000_000_000;
 
 impl utoipa::PartialSchema for Quantity {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
@@ -107,7 +109,7 @@ impl utoipa::PartialSchema for Quantity {
         let pattern =
             format!("^{space}*([0-9]{{1,9}}(\\.[0-9]{{0,3}})?|\\.[0-9]{{1,3}}){space}*$");
         schema::json(serde_json::json!({
-            "description": "At least 0, up to three decimals: a string such as \"1.5\", or a whole number.",
+            "description": "At least 0, up to three decimals: a string such as \"1.5\", or a whole number. An invoice line takes at most 1,000,000.",
             "example": "1.5",
             "oneOf": [
                 {"type": "string", "pattern": pattern},
@@ -201,6 +203,7 @@ pub struct LineBody {
     pub description: String,
     pub quantity: Quantity,
     /// Minor units (cents); may be negative for a discount line.
+    #[schema(minimum = -100_000_000_000_i64, maximum = 100_000_000_000_i64)]
     pub unit_price: i64,
 }
 
@@ -439,7 +442,9 @@ impl InvoiceBody {
                     format!("Describe the line (up to {MAX_LINE_DESCRIPTION} characters)"),
                 ));
             }
-            if line.unit_price.abs() > MAX_AMOUNT || line.quantity.0 > 1_000_000_000 {
+            if line.unit_price.unsigned_abs() > MAX_AMOUNT.unsigned_abs()
+                || line.quantity.0 > MAX_QUANTITY
+            {
                 errors.push(FieldError::new(
                     &format!("lines[{i}].unit_price"),
                     "That amount is too large",
