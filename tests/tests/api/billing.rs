@@ -1634,8 +1634,8 @@ async fn invoices_export_as_csv_to_the_people_who_see_them() {
     assert_eq!(
         t.get("/api/invoices/export?tab=draft", &billing)
             .await
-            .problem(400),
-        "/problems/bad-request"
+            .problem(403),
+        "/problems/forbidden"
     );
     assert_eq!(
         t.get("/api/invoices/export", &t.login("user@acme.example").await)
