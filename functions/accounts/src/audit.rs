@@ -35,9 +35,10 @@ fn filters(
     company: &CompanyId,
 ) -> Result<(AuditQuery, String), ApiError> {
     let bad = |what: &str| ApiError::BadRequest(what.to_owned());
+    // A date and an action are given or left out (an empty one is malformed, as the document says:
+    // `format: date`, an enum); the site leaves out what is not chosen.
     let date = |name: &str| -> Result<Option<OffsetDateTime>, ApiError> {
         ctx.query(name)
-            .filter(|v| !v.is_empty())
             .map(|v| {
                 let format = time::macros::format_description!("[year]-[month]-[day]");
                 time::Date::parse(&v, &format)
@@ -54,7 +55,6 @@ fn filters(
             .transpose()?,
         action: ctx
             .query("action")
-            .filter(|v| !v.is_empty())
             .map(|v| AuditAction::parse(&v).ok_or_else(|| bad("unknown action")))
             .transpose()?,
         from: date("from")?,

@@ -12,6 +12,8 @@ use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{Object, Schema};
 
 use crate::PAGE_SIZE;
 
@@ -113,19 +115,19 @@ pub struct CompanyFields {
 const MAX_ADDRESS: usize = 500;
 const MAX_TIME_ZONE: usize = 64;
 
-fn address() -> utoipa::openapi::schema::Object {
+fn address() -> Object {
     schema::or_null(schema::text(false, MAX_ADDRESS, schema::Chars::Lines))
 }
 
 /// `is_time_zone`'s shape, with white space around.
-fn time_zone() -> utoipa::openapi::schema::Object {
+fn time_zone() -> Object {
     let space = schema::class(false, &[schema::WHITE_SPACE], "");
     let part = "[A-Z][A-Za-z0-9_+-]*";
     let pattern = format!("^{space}*(UTC|{part}(/{part})+){space}*$");
     schema::or_null(schema::string(1, Some(MAX_TIME_ZONE), Some(pattern)))
 }
 
-fn sign_in_methods() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+fn sign_in_methods() -> RefOr<Schema> {
     schema::json(serde_json::json!({
         "type": ["array", "null"],
         "items": {"$ref": "#/components/schemas/SignInMethod"},
@@ -139,7 +141,7 @@ pub struct NewCompany;
 /// the change was made from.
 pub struct CompanyChange;
 
-fn company_fields_with(required: &str, schema: serde_json::Value) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+fn company_fields_with(required: &str, schema: serde_json::Value) -> RefOr<Schema> {
     schema::json(serde_json::json!({
         "allOf": [
             {"$ref": "#/components/schemas/CompanyFields"},
@@ -148,23 +150,26 @@ fn company_fields_with(required: &str, schema: serde_json::Value) -> utoipa::ope
     }))
 }
 impl utoipa::PartialSchema for NewCompany {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    fn schema() -> RefOr<Schema> {
         company_fields_with("name", serde_json::json!({"type": "string"}))
     }
 }
 impl ToSchema for NewCompany {
-    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
-        schemas.push(("CompanyFields".into(), <CompanyFields as utoipa::PartialSchema>::schema()));
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((
+            "CompanyFields".into(),
+            <CompanyFields as utoipa::PartialSchema>::schema(),
+        ));
         <CompanyFields as ToSchema>::schemas(schemas);
     }
 }
 impl utoipa::PartialSchema for CompanyChange {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    fn schema() -> RefOr<Schema> {
         company_fields_with("version", serde_json::json!({"type": "integer"}))
     }
 }
 impl ToSchema for CompanyChange {
-    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
         NewCompany::schemas(schemas);
     }
 }

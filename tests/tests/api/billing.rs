@@ -311,7 +311,9 @@ async fn only_billing_roles_see_invoices_and_other_companies_get_404() {
             "/problems/forbidden"
         );
         assert_eq!(
-            t.get("/api/invoices?tab=drafts", &cookie).await.problem(400),
+            t.get("/api/invoices?tab=drafts", &cookie)
+                .await
+                .problem(400),
             "/problems/bad-request"
         );
         let nothing = t.get("/api/invoices?q=not-a-number", &cookie).await;

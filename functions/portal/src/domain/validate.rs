@@ -72,14 +72,15 @@ pub fn done(errors: Vec<FieldError>) -> Result<(), DomainError> {
 /// space around the value; lengths count the characters as sent. The patterns use only what
 /// ECMA-262 and Python's `re` read alike (no `\s`, `\w`, which the two read differently).
 pub mod schema {
-    use utoipa::openapi::schema::{Object, ObjectBuilder, Schema, SchemaType, Type};
     use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{Object, ObjectBuilder, Schema, SchemaType, Type};
 
     /// A schema written as JSON, for what the derive cannot say (one field of two, a field one
     /// operation requires, `contains`, `if`/`then`). The keywords utoipa's types do not model are
     /// carried as they are (as unprefixed extensions, which serialise in place).
     pub fn json(value: serde_json::Value) -> RefOr<Schema> {
-        let mut schema: Schema = serde_json::from_value(value.clone()).expect("a valid JSON Schema");
+        let mut schema: Schema =
+            serde_json::from_value(value.clone()).expect("a valid JSON Schema");
         let modelled = serde_json::to_value(&schema).expect("a schema serialises");
         let rest: utoipa::openapi::extensions::Extensions = value
             .as_object()
@@ -95,7 +96,10 @@ pub mod schema {
                 Schema::OneOf(s) => &mut s.extensions,
                 Schema::AllOf(s) => &mut s.extensions,
                 Schema::AnyOf(s) => &mut s.extensions,
-                _ => panic!("keywords {:?} on a schema that cannot carry them", rest.keys()),
+                _ => panic!(
+                    "keywords {:?} on a schema that cannot carry them",
+                    rest.keys()
+                ),
             };
             extensions.get_or_insert_default().merge(rest);
         }
@@ -118,7 +122,8 @@ pub mod schema {
     /// What `char::is_control` takes: Unicode Cc.
     pub const CONTROL: &[(u32, u32)] = &[(0x00, 0x1f), (0x7f, 0x9f)];
     /// Control characters but line breaks (`\n`, `\r`), which free text may hold.
-    const CONTROL_BUT_BREAKS: &[(u32, u32)] = &[(0x00, 0x09), (0x0b, 0x0c), (0x0e, 0x1f), (0x7f, 0x9f)];
+    const CONTROL_BUT_BREAKS: &[(u32, u32)] =
+        &[(0x00, 0x09), (0x0b, 0x0c), (0x0e, 0x1f), (0x7f, 0x9f)];
 
     /// A regex character class: `[…]` of the ranges and characters, or `[^…]` if `negated`.
     pub fn class(negated: bool, ranges: &[&[(u32, u32)]], chars: &str) -> String {
@@ -226,14 +231,22 @@ pub mod schema {
 
     /// An email address (`Email::parse`): one `@`, a dotted domain, no white space inside.
     pub fn email() -> Object {
-        string(1, Some(crate::domain::email::MAX_LEN), Some(email_pattern()))
+        string(
+            1,
+            Some(crate::domain::email::MAX_LEN),
+            Some(email_pattern()),
+        )
     }
 
     /// An email address, or blank (which clears it), or `null` (no change).
     pub fn email_blank_or_null() -> Object {
         let space = class(false, &[WHITE_SPACE], "");
         let pattern = format!("^{space}*$|{}", email_pattern());
-        or_null(string(0, Some(crate::domain::email::MAX_LEN), Some(pattern)))
+        or_null(string(
+            0,
+            Some(crate::domain::email::MAX_LEN),
+            Some(pattern),
+        ))
     }
 }
 
@@ -261,16 +274,50 @@ mod tests {
         schema.min_length.is_none_or(|m| n >= m)
             && schema.max_length.is_none_or(|m| n <= m)
             && schema.pattern.as_ref().is_none_or(|p| {
-                regex::Regex::new(p).expect("pattern compiles").is_match(value)
+                regex::Regex::new(p)
+                    .expect("pattern compiles")
+                    .is_match(value)
             })
     }
 
     const SAMPLES: &[&str] = &[
-        "", " ", "\t", "\n", "\u{3000}", "A", " Ada Lovelace ", "Ada\tLovelace", "Ada\nLovelace",
-        "\u{7}Ada", "Ada\u{85}", "\u{85}Ada", "Ada\u{a0}", "Ada \u{2028}", "x\u{1}", "O'Brien & Co.",
-        "+1 (555) 010-2030 x7", " 555 ", "555a", "5\t5", "a@b.co", " A@B.Co ", "a@b", "@b.co",
-        "a@.b.co", "a@b.co.", "a@b..co", "a@b@c.co", "a b@c.co", "a@b.c\u{7}", "ab\u{a0}@c.co",
-        "line one\r\nline two", "\r\n", "x\u{9f}y", "é", "日本", "\u{200b}",
+        "",
+        " ",
+        "\t",
+        "\n",
+        "\u{3000}",
+        "A",
+        " Ada Lovelace ",
+        "Ada\tLovelace",
+        "Ada\nLovelace",
+        "\u{7}Ada",
+        "Ada\u{85}",
+        "\u{85}Ada",
+        "Ada\u{a0}",
+        "Ada \u{2028}",
+        "x\u{1}",
+        "O'Brien & Co.",
+        "+1 (555) 010-2030 x7",
+        " 555 ",
+        "555a",
+        "5\t5",
+        "a@b.co",
+        " A@B.Co ",
+        "a@b",
+        "@b.co",
+        "a@.b.co",
+        "a@b.co.",
+        "a@b..co",
+        "a@b@c.co",
+        "a b@c.co",
+        "a@b.c\u{7}",
+        "ab\u{a0}@c.co",
+        "line one\r\nline two",
+        "\r\n",
+        "x\u{9f}y",
+        "é",
+        "日本",
+        "\u{200b}",
     ];
 
     fn accepts(check: impl Fn(&str, &mut Vec<FieldError>) -> String, value: &str) -> bool {
@@ -292,11 +339,27 @@ mod tests {
         samples.push(format!("{}@example.com", long("a", 65)));
         for value in &samples {
             let v = value.as_str();
-            assert_eq!(valid(&schema::name(), v), accepts(|v, e| name("f", v, e), v), "name {v:?}");
-            assert_eq!(valid(&schema::phone(), v), accepts(|v, e| phone("f", v, e), v), "phone {v:?}");
-            assert_eq!(valid(&schema::email(), v), Email::parse(v).is_ok(), "email {v:?}");
+            assert_eq!(
+                valid(&schema::name(), v),
+                accepts(|v, e| name("f", v, e), v),
+                "name {v:?}"
+            );
+            assert_eq!(
+                valid(&schema::phone(), v),
+                accepts(|v, e| phone("f", v, e), v),
+                "phone {v:?}"
+            );
+            assert_eq!(
+                valid(&schema::email(), v),
+                Email::parse(v).is_ok(),
+                "email {v:?}"
+            );
             let address = schema::text(false, 500, schema::Chars::Lines);
-            assert_eq!(valid(&address, v), accepts(|v, e| text("f", v, 500, e), v), "text {v:?}");
+            assert_eq!(
+                valid(&address, v),
+                accepts(|v, e| text("f", v, 500, e), v),
+                "text {v:?}"
+            );
         }
     }
 }

@@ -187,7 +187,8 @@ impl<'a> Ctx<'a> {
         let bad =
             |e: serde_json::Error| ApiError::BadRequest(format!("the body is not valid: {e}"));
         let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(bad)?;
-        integral_numbers(&mut value);
+        integral_numbers(&mut value)
+            .map_err(|m| ApiError::BadRequest(format!("the body is not valid: {m}")))?;
         serde_json::from_value(value).map_err(bad)
     }
 
@@ -275,7 +276,9 @@ pub async fn serve<'a>(
 
 /// JSON has one kind of number: `3.0` is the integer 3 (JSON Schema's `integer` admits it too), so a
 /// whole number written with a fraction is read as the integer it is wherever one is expected.
-fn integral_numbers(value: &mut serde_json::Value) {
+/// Integers are 64-bit signed, as the document says (`format: int64`): a larger one is refused
+/// (an unsigned field would otherwise take it).
+fn integral_numbers(value: &mut serde_json::Value) -> Result<(), String> {
     match value {
         serde_json::Value::Number(n) if n.is_f64() => {
             let f = n.as_f64().unwrap_or(f64::NAN);
@@ -283,10 +286,19 @@ fn integral_numbers(value: &mut serde_json::Value) {
                 *n = serde_json::Number::from(f as i64);
             }
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers),
-        serde_json::Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        serde_json::Value::Number(n) if n.as_i64().is_none() => {
+            return Err(format!(
+                "{n} is larger than a 64-bit integer ({})",
+                i64::MAX
+            ));
+        }
+        serde_json::Value::Array(items) => return items.iter_mut().try_for_each(integral_numbers),
+        serde_json::Value::Object(fields) => {
+            return fields.values_mut().try_for_each(integral_numbers);
+        }
         _ => {}
     }
+    Ok(())
 }
 
 /// Answers smaller than this go as they are: gzip would save too little to matter.
@@ -390,7 +402,7 @@ mod tests {
     fn whole_numbers_written_with_a_fraction_are_integers() {
         let mut v =
             serde_json::json!({"version": 3.0, "lines": [{"n": 2.0}], "half": 0.5, "big": 1e300});
-        integral_numbers(&mut v);
+        assert_eq!(integral_numbers(&mut v), Ok(()));
         assert_eq!(v["version"], serde_json::json!(3));
         assert!(v["version"].is_u64());
         assert_eq!(v["lines"][0]["n"], serde_json::json!(2));
@@ -400,5 +412,13 @@ mod tests {
             "a real fraction stays one"
         );
         assert!(v["big"].is_f64(), "out of integer range stays as it was");
+    }
+
+    #[test]
+    fn integers_beyond_64_bit_signed_are_refused() {
+        let mut v = serde_json::json!({"lines": [{"version": 9_223_372_036_854_775_808_u64}]});
+        assert!(integral_numbers(&mut v).is_err());
+        let mut v = serde_json::json!({"version": i64::MAX, "low": i64::MIN});
+        assert_eq!(integral_numbers(&mut v), Ok(()));
     }
 }
