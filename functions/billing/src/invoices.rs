@@ -123,6 +123,12 @@ pub async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let (company, tab) = listing(ctx, &principal)?;
     let app = ctx.app;
     let today = today(app.now());
+    let name = format!(
+        "invoices#{}#{tab}",
+        company.as_ref().map_or("*", |c| c.as_str())
+    );
+    // Read first, so a forged cursor is a 400 even beside a search (which has one page).
+    let start = ctx.start_after(&name)?;
     if let Some(q) = ctx.query("q").filter(|q| !q.trim().is_empty()) {
         let number = parse_invoice_number(&q);
         let by_number = match number {
@@ -147,11 +153,6 @@ pub async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             },
         );
     }
-    let name = format!(
-        "invoices#{}#{tab}",
-        company.as_ref().map_or("*", |c| c.as_str())
-    );
-    let start = ctx.start_after(&name)?;
     let page = app
         .store
         .list_invoices(company.as_ref(), &tab, tab == "closed", start, PAGE_SIZE)

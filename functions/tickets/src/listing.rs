@@ -24,13 +24,13 @@ fn choice(ctx: &Ctx<'_>, name: &str, allowed: &[&str]) -> Result<Option<String>,
     }
 }
 
-/// A query parameter holding an enum value (`status`, `priority`); 400 if it is not one.
+/// A query parameter holding an enum value (`status`, `priority`); 400 if it is not one (an
+/// empty one included: the site leaves out a filter not chosen).
 fn enum_param<T: serde::de::DeserializeOwned>(
     ctx: &Ctx<'_>,
     name: &str,
 ) -> Result<Option<T>, ApiError> {
     ctx.query(name)
-        .filter(|v| !v.is_empty())
         .map(|v| {
             serde_json::from_value(serde_json::Value::String(v.clone()))
                 .map_err(|_| ApiError::BadRequest(format!("{name}={v} is not a known {name}")))
