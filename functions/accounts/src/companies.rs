@@ -121,9 +121,8 @@ fn address() -> Object {
 
 /// `is_time_zone`'s shape, with white space around.
 fn time_zone() -> Object {
-    let space = schema::class(false, &[schema::WHITE_SPACE], "");
     let part = "[A-Z][A-Za-z0-9_+-]*";
-    let pattern = format!("^{space}*(UTC|{part}(/{part})+){space}*$");
+    let pattern = schema::trimmed(&format!("(UTC|{part}(/{part})+)"));
     schema::or_null(schema::string(1, Some(MAX_TIME_ZONE), Some(pattern)))
 }
 

@@ -301,8 +301,11 @@ impl utoipa::PartialSchema for AutopayBody {
                 "enabled": {"type": "boolean"},
                 "consent": {"type": "boolean", "description": "Turning autopay on: `true` means the user agreed to `autopay_terms` (required then)."},
             },
-            "if": {"properties": {"enabled": {"const": true}}},
-            "then": {"required": ["consent"], "properties": {"consent": {"const": true}}},
+            // Off, or on with consent.
+            "anyOf": [
+                {"properties": {"enabled": {"const": false}}},
+                {"required": ["consent"], "properties": {"consent": {"const": true}}},
+            ],
             "additionalProperties": false,
         }))
     }

@@ -76,8 +76,10 @@ pub mod schema {
     use utoipa::openapi::schema::{Object, ObjectBuilder, Schema, SchemaType, Type};
 
     /// A schema written as JSON, for what the derive cannot say (one field of two, a field one
-    /// operation requires, `contains`, `if`/`then`). The keywords utoipa's types do not model are
-    /// carried as they are (as unprefixed extensions, which serialise in place).
+    /// operation requires, `contains`). The keywords utoipa's types do not model are carried as
+    /// they are (as unprefixed extensions, which serialise in place); one at most, since
+    /// extensions are a `HashMap` and two would come out in a random order (the committed document
+    /// is compared as text).
     pub fn json(value: serde_json::Value) -> RefOr<Schema> {
         let mut schema: Schema =
             serde_json::from_value(value.clone()).expect("a valid JSON Schema");
@@ -89,6 +91,11 @@ pub mod schema {
             .filter(|(k, _)| modelled.get(k.as_str()).is_none())
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        assert!(
+            rest.len() <= 1,
+            "more than one keyword utoipa does not model: {:?}",
+            rest.keys()
+        );
         if !rest.is_empty() {
             let extensions = match &mut schema {
                 Schema::Object(s) => &mut s.extensions,
@@ -137,6 +144,12 @@ pub mod schema {
         out += chars;
         out.push(']');
         out
+    }
+
+    /// A pattern for `core` with any white space around it (which the server trims), anchored.
+    pub fn trimmed(core: &str) -> String {
+        let space = class(false, &[WHITE_SPACE], "");
+        format!("^{space}*{core}{space}*$")
     }
 
     /// Which characters a text may hold besides white space around it.
@@ -196,9 +209,7 @@ pub mod schema {
 
     /// `Currency::parse`'s shape: three letters, white space around; or `null` (the default).
     pub fn currency_or_null() -> Object {
-        let space = class(false, &[WHITE_SPACE], "");
-        let pattern = format!("^{space}*[A-Za-z]{{3}}{space}*$");
-        or_null(string(3, None, Some(pattern)))
+        or_null(string(3, None, Some(trimmed("[A-Za-z]{3}"))))
     }
 
     /// A person's or company's name (`validate::name`).
@@ -211,22 +222,17 @@ pub mod schema {
 
     /// A phone number (`validate::phone`), possibly empty.
     pub fn phone() -> Object {
-        let space = class(false, &[WHITE_SPACE], "");
-        let pattern = format!("^{space}*[0-9 +().x-]*{space}*$");
-        string(0, Some(super::MAX_PHONE), Some(pattern))
+        string(0, Some(super::MAX_PHONE), Some(trimmed("[0-9 +().x-]*")))
     }
     pub fn phone_or_null() -> Object {
         or_null(phone())
     }
 
     fn email_pattern() -> String {
-        let space = class(false, &[WHITE_SPACE], "");
         let local = class(true, &[CONTROL, WHITE_SPACE], "@");
         let label = class(true, &[CONTROL, WHITE_SPACE], "@.");
-        format!(
-            "^{space}*{local}{{1,{}}}@{label}+(\\.{label}+)+{space}*$",
-            crate::domain::email::MAX_LOCAL
-        )
+        let max = crate::domain::email::MAX_LOCAL;
+        trimmed(&format!("{local}{{1,{max}}}@{label}+(\\.{label}+)+"))
     }
 
     /// An email address (`Email::parse`): one `@`, a dotted domain, no white space inside.
@@ -240,8 +246,7 @@ pub mod schema {
 
     /// An email address, or blank (which clears it), or `null` (no change).
     pub fn email_blank_or_null() -> Object {
-        let space = class(false, &[WHITE_SPACE], "");
-        let pattern = format!("^{space}*$|{}", email_pattern());
+        let pattern = format!("{}|{}", trimmed(""), email_pattern());
         or_null(string(
             0,
             Some(crate::domain::email::MAX_LEN),

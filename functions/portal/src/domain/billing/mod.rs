@@ -105,8 +105,7 @@ pub const MAX_QUANTITY: i64 = 1_000_000_000;
 
 impl utoipa::PartialSchema for Quantity {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        let space = schema::class(false, &[schema::WHITE_SPACE], "");
-        let pattern = format!("^{space}*([0-9]{{1,9}}(\\.[0-9]{{0,3}})?|\\.[0-9]{{1,3}}){space}*$");
+        let pattern = schema::trimmed(r"([0-9]{1,9}(\.[0-9]{0,3})?|\.[0-9]{1,3})");
         schema::json(serde_json::json!({
             "description": "At least 0, up to three decimals: a string such as \"1.5\", or a whole number. An invoice line takes at most 1,000,000.",
             "example": "1.5",

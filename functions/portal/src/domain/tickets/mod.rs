@@ -388,8 +388,7 @@ fn po_number() -> Object {
     schema::or_null(schema::text(false, MAX_PO_NUMBER, Chars::Any))
 }
 fn due_date() -> Object {
-    let space = schema::class(false, &[schema::WHITE_SPACE], "");
-    let pattern = format!("^{space}*([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})?{space}*$");
+    let pattern = schema::trimmed("([0-9]{4}-[0-9]{2}-[0-9]{2})?");
     schema::or_null(schema::string(0, None, Some(pattern)))
 }
 /// At most `MAX_REQUEST_TYPES` names of at most `MAX_REQUEST_TYPE_LEN` characters, one not blank
