@@ -4,6 +4,7 @@
 
 mod accounts;
 mod billing;
+mod contract;
 mod email;
 mod events;
 mod foundation;
