@@ -120,6 +120,8 @@ const ROUTES: &[Route] = &[
     route("GET /api/billing/overview", Client, "GET", "/api/billing/overview"),
     route("GET /api/payments", Client, "GET", "/api/payments"),
     route("GET /api/payment-methods", Client, "GET", "/api/payment-methods"),
+    route("POST /api/me/password", Client, "POST", "/api/me/password")
+        .body(r#"{"current_password": "{password}", "new_password": "a cost check passphrase"}"#),
     route("POST /api/auth/logout", Client, "POST", "/api/auth/logout"),
 ];
 

@@ -892,6 +892,10 @@ async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
         ("GET /api/billing/overview", 200, 3),
         ("GET /api/payments", 200, 2),
         ("GET /api/payment-methods", 200, 3),
+        // Session, the credential with its attempt counters, the attempt's reservation (before
+        // argon2), its settling, then one transaction: the new hash, other sessions ended, the
+        // audit entry.
+        ("POST /api/me/password", 204, 5),
         ("POST /api/auth/logout", 204, 1),
     ];
     let seen = t.call_every_route().await;
