@@ -80,6 +80,14 @@ async fn invoice_lines_are_bounded_without_overflow() {
         assert_eq!(answer.status, status, "{line}: {}", answer.text);
     }
     assert_eq!(drafts().await, before, "nothing written");
+    // Lines each within bounds whose sum is not: refused, not an overflow (the long fuzz run).
+    let big = json!({"description": "x", "quantity": 1_000_000, "unit_price": -99_999_999_999_i64});
+    let many = json!({"company_id": "acme-dental", "lines": vec![big; 200]});
+    assert_eq!(
+        staff.post("/api/invoices", many).await.problem(422),
+        "/problems/validation"
+    );
+    assert_eq!(drafts().await, before, "nothing written");
     let fine = json!({"description": "x", "quantity": "1.5", "unit_price": 100});
     assert_eq!(staff.post("/api/invoices", invoice(fine)).await.status, 201);
 }

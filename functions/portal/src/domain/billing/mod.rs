@@ -179,7 +179,9 @@ fn mul_div_round(a: i64, b: i64, d: i64) -> i64 {
     let p = i128::from(a) * i128::from(b);
     let d = i128::from(d);
     let q = (p.abs() + d / 2) / d;
-    (if p < 0 { -q } else { q }) as i64
+    let q = if p < 0 { -q } else { q };
+    // Out of range only for amounts validation refuses anyway: saturate rather than wrap.
+    q.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
 }
 
 /// One line of an invoice.
@@ -364,10 +366,15 @@ impl Invoice {
         for line in &mut self.lines {
             line.amount = mul_div_round(line.quantity.0, line.unit_price, 1000);
         }
-        self.subtotal = self.lines.iter().map(|l| l.amount).sum();
+        // Saturating: a draft being checked may hold lines whose sum is out of range (refused
+        // after, as over the largest amount), and must not overflow on the way.
+        self.subtotal = self
+            .lines
+            .iter()
+            .fold(0_i64, |sum, l| sum.saturating_add(l.amount));
         self.tax = mul_div_round(self.subtotal, i64::from(self.tax_rate_bp), 10_000);
-        self.total = self.subtotal + self.tax;
-        self.balance = self.total - self.paid;
+        self.total = self.subtotal.saturating_add(self.tax);
+        self.balance = self.total.saturating_sub(self.paid);
     }
 }
 
