@@ -97,12 +97,13 @@ impl<'a> Ctx<'a> {
 
     /// The `Idempotency-Key` a retried create sends again, if any (400 if malformed).
     pub fn idempotency_key(&self) -> Result<Option<&'a str>, ApiError> {
-        let sent = self.req.headers().get("idempotency-key");
+        let Some(sent) = self.req.headers().get("idempotency-key") else {
+            return Ok(None);
+        };
         // A key that is not text at all is refused, not ignored.
-        let key = sent.map(|v| v.to_str().unwrap_or("\u{0}"));
-        match key.map(str::trim) {
-            None | Some("") => Ok(None),
-            Some(key)
+        match sent.to_str().map(str::trim) {
+            Ok("") => Ok(None),
+            Ok(key)
                 if key.len() <= 100
                     && key
                         .chars()
@@ -110,7 +111,7 @@ impl<'a> Ctx<'a> {
             {
                 Ok(Some(key))
             }
-            Some(_) => Err(ApiError::BadRequest(
+            _ => Err(ApiError::BadRequest(
                 "Idempotency-Key must be at most 100 letters, digits, '-', '_', '.' or ':'".into(),
             )),
         }
@@ -184,11 +185,11 @@ impl<'a> Ctx<'a> {
                 limit: MAX_JSON_BODY,
             });
         }
-        let bad =
-            |e: serde_json::Error| ApiError::BadRequest(format!("the body is not valid: {e}"));
+        fn bad(e: impl std::fmt::Display) -> ApiError {
+            ApiError::BadRequest(format!("the body is not valid: {e}"))
+        }
         let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(bad)?;
-        integral_numbers(&mut value)
-            .map_err(|m| ApiError::BadRequest(format!("the body is not valid: {m}")))?;
+        integral_numbers(&mut value).map_err(bad)?;
         serde_json::from_value(value).map_err(bad)
     }
 
