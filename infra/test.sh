@@ -2,7 +2,8 @@
 # Runs every test suite, installing what is missing first (pinned Python tools in .venv, Debian's
 # Chromium, the browser-test npm packages): formatting, clippy, the Rust unit and API tests (against
 # moto_server), the SAM template checks, the OpenAPI drift check, the browser tests against the
-# local stack, and a bounded schemathesis run against the same stack. `.ci/run` calls exactly this.
+# local stack, and a bounded schemathesis run against the same stack; first, a check that the local
+# DynamoDB stand-in (infra/moto_server.py) answers as moto does. `.ci/run` calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source infra/lib.sh
@@ -16,6 +17,9 @@ step "Installing what is missing"
 ensure_python_env
 ensure_chromium
 ensure_node_modules
+
+step "The local DynamoDB stand-in's speed-ups answer as moto does"
+"$VENV/bin/python" infra/moto_server_check.py
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

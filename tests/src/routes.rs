@@ -73,6 +73,14 @@ const ROUTES: &[Route] = &[
     route("GET /api/tickets/stats", Client, "GET", "/api/tickets/stats"),
     route("POST /api/tickets/{number}/notes", Client, "POST", "/api/tickets/{number}/notes")
         .body(r#"{"text": "A note."}"#),
+    route("POST /api/tickets/{number}/uploads", Client, "POST", "/api/tickets/{number}/uploads")
+        .body(r#"{"file_name": "log.txt", "content_type": "text/plain", "size": 5}"#),
+    route(
+        "GET /api/tickets/{number}/attachments/{id} (no such file)",
+        Client,
+        "GET",
+        "/api/tickets/{number}/attachments/0123456789abcdef01234567",
+    ),
     route("GET /api/tickets/{number} (client)", Client, "GET", "/api/tickets/{number}"),
     route("GET /api/tickets/{number} (MSP staff)", Staff, "GET", "/api/tickets/{number}"),
     route("GET /api/tickets?q={number} (client)", Client, "GET", "/api/tickets?q={number}"),

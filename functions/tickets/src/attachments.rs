@@ -12,16 +12,17 @@ use portal::aws::s3::pending_key;
 use portal::aws::upload::{PresignedPost, SigningCredentials, UploadRule, presign_post};
 use portal::domain::audit::AuditAction;
 use portal::domain::roles::Capability;
-use portal::domain::tickets::Attachment;
+use portal::domain::tickets::{Attachment, Ticket};
 use portal::domain::{CompanyId, UserId, files, random_hex};
 use portal::store::keys;
 use portal::web::error::FieldError;
 use portal::web::files::download_redirect;
 use portal::web::http::{Ctx, json};
+use portal::web::principal::Principal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{TicketDetail, visible_ticket};
+use crate::{visible_attachment, visible_ticket};
 
 /// How long a presigned POST may start, a token may be confirmed, a download link works.
 const UPLOAD_WINDOW: time::Duration = time::Duration::minutes(10);
@@ -128,25 +129,25 @@ pub fn clean_content_type(raw: &str) -> Option<String> {
     }
 }
 
-/// The ticket a file step is for, checked: visible, open, and the principal may add to it.
-async fn open_ticket(
-    ctx: &Ctx<'_>,
-    number: &str,
-    internal: bool,
-) -> Result<(portal::web::principal::Principal, TicketDetail), ApiError> {
-    let principal = ctx.principal().await?;
+/// Whether the principal may add files to tickets (internal ones only as MSP staff).
+fn may_add_files(principal: &Principal, internal: bool) -> Result<(), ApiError> {
     principal.require(Capability::AddNotes)?;
     if internal && !principal.can(Capability::AllCompanies) {
         return Err(ApiError::Forbidden);
     }
-    let detail = visible_ticket(ctx, &principal, number).await?;
-    if !detail.ticket.status.is_open() {
-        return Err(ApiError::State(
+    Ok(())
+}
+
+/// A closed ticket takes no more files.
+fn still_open(ticket: &Ticket) -> Result<(), ApiError> {
+    if ticket.status.is_open() {
+        Ok(())
+    } else {
+        Err(ApiError::State(
             "/problems/ticket-closed",
             "This ticket is closed, so it takes no more files. Reopen it if that is offered, or raise a new ticket and mention this one's number.".into(),
-        ));
+        ))
     }
-    Ok((principal, detail))
 }
 
 /// Ask to upload a file to an open ticket: a presigned POST for one exact object, and the token to
@@ -162,7 +163,10 @@ async fn open_ticket(
     ))]
 pub async fn request_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError> {
     let body: UploadRequest = ctx.json()?;
-    let (principal, detail) = open_ticket(ctx, number, body.internal).await?;
+    let principal = ctx.principal().await?;
+    may_add_files(&principal, body.internal)?;
+    let ticket = visible_ticket(ctx, &principal, number).await?;
+    still_open(&ticket)?;
     let settings = ctx.app.store.ticket_settings().await?;
     let max_bytes = u64::from(settings.attachment_max_mb) * 1024 * 1024;
     let mut errors = Vec::new();
@@ -198,8 +202,8 @@ pub async fn request_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
     };
     let now = ctx.app.now();
     let grant = Grant {
-        company_id: detail.ticket.company_id.clone(),
-        number: detail.ticket.number,
+        company_id: ticket.company_id.clone(),
+        number: ticket.number,
         id: random_hex(12),
         file_name,
         content_type,
@@ -283,16 +287,19 @@ pub async fn confirm_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
         .uploads
         .open(TOKEN_PURPOSE, &body.token)
         .ok_or_else(bad_token)?;
-    let (principal, detail) = open_ticket(ctx, number, grant.internal).await?;
-    if grant.number != detail.ticket.number
-        || grant.company_id != detail.ticket.company_id
+    let principal = ctx.principal().await?;
+    may_add_files(&principal, grant.internal)?;
+    let (ticket, existing) = visible_attachment(ctx, &principal, number, &grant.id).await?;
+    still_open(&ticket)?;
+    if grant.number != ticket.number
+        || grant.company_id != ticket.company_id
         || grant.user_id != principal.user.id
         || grant.expires < ctx.app.now().unix_timestamp()
     {
         return Err(bad_token());
     }
-    if let Some(existing) = detail.attachments.iter().find(|a| a.id == grant.id) {
-        return json(StatusCode::OK, existing);
+    if let Some(existing) = existing {
+        return json(StatusCode::OK, &existing);
     }
     let files = &ctx.app.files;
     let key = keys::attachment_object(&grant.company_id, grant.number, &grant.id);
@@ -366,13 +373,9 @@ pub async fn confirm_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
     ))]
 pub async fn download(ctx: &Ctx<'_>, number: &str, id: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
-    let detail = visible_ticket(ctx, &principal, number).await?;
-    let attachment = detail
-        .attachments
-        .iter()
-        .find(|a| a.id == id)
-        .ok_or(ApiError::NotFound)?;
-    let key = keys::attachment_object(&detail.ticket.company_id, detail.ticket.number, id);
+    let (ticket, attachment) = visible_attachment(ctx, &principal, number, id).await?;
+    let attachment = attachment.ok_or(ApiError::NotFound)?;
+    let key = keys::attachment_object(&ticket.company_id, ticket.number, id);
     download_redirect(
         ctx.app,
         &key,

@@ -72,13 +72,13 @@ pub struct TicketDetail {
     pub attachments: Vec<Attachment>,
 }
 
-/// The ticket `number` as the principal may see it: another company's ticket, or a colleague's for
-/// someone who sees only their own, is 404 exactly as a number that does not exist.
-async fn visible_ticket(
+/// The company whose ticket `number` the principal asks for: found through the number pointer for
+/// MSP staff, the principal's own otherwise.
+async fn ticket_company(
     ctx: &Ctx<'_>,
     principal: &Principal,
     number: &str,
-) -> Result<TicketDetail, ApiError> {
+) -> Result<(CompanyId, u64, bool), ApiError> {
     let number = parse_number(number)?;
     let staff = principal.can(Capability::AllCompanies);
     let company = if staff {
@@ -90,21 +90,42 @@ async fn visible_ticket(
     } else {
         principal.company.id.clone()
     };
-    let (ticket, notes, attachments) = ctx
+    Ok((company, number, staff))
+}
+
+/// The ticket `number` (without its conversation) as the principal may see it: another company's
+/// ticket, or a colleague's for someone who sees only their own, is 404 exactly as a number that
+/// does not exist. What changes a ticket reads this: one item, however long the conversation.
+async fn visible_ticket(
+    ctx: &Ctx<'_>,
+    principal: &Principal,
+    number: &str,
+) -> Result<Ticket, ApiError> {
+    let (company, number, _) = ticket_company(ctx, principal, number).await?;
+    let ticket = ctx.app.store.get_ticket(&company, number).await?;
+    ticket
+        .filter(|t| principal.may_see_ticket(t))
+        .ok_or(ApiError::NotFound)
+}
+
+/// The ticket `number` and its attachment `id`, as the principal may see them (as `visible_ticket`;
+/// internal files for MSP staff only).
+async fn visible_attachment(
+    ctx: &Ctx<'_>,
+    principal: &Principal,
+    number: &str,
+    id: &str,
+) -> Result<(Ticket, Option<Attachment>), ApiError> {
+    let (company, number, staff) = ticket_company(ctx, principal, number).await?;
+    let (ticket, attachment) = ctx
         .app
         .store
-        .ticket_detail(&company, number, staff)
-        .await?
+        .ticket_and_attachment(&company, number, id, staff)
+        .await?;
+    let ticket = ticket
+        .filter(|t| principal.may_see_ticket(t))
         .ok_or(ApiError::NotFound)?;
-    if principal.may_see_ticket(&ticket) {
-        Ok(TicketDetail {
-            ticket,
-            notes,
-            attachments,
-        })
-    } else {
-        Err(ApiError::NotFound)
-    }
+    Ok((ticket, attachment))
 }
 
 /// The answer to a repeated create: the ticket the first one made.
@@ -304,9 +325,21 @@ async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     ))]
 async fn detail(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
+    let (company, number, staff) = ticket_company(ctx, &principal, number).await?;
+    let (ticket, notes, attachments) = ctx
+        .app
+        .store
+        .ticket_detail(&company, number, staff)
+        .await?
+        .filter(|(t, _, _)| principal.may_see_ticket(t))
+        .ok_or(ApiError::NotFound)?;
     json(
         StatusCode::OK,
-        &visible_ticket(ctx, &principal, number).await?,
+        &TicketDetail {
+            ticket,
+            notes,
+            attachments,
+        },
     )
 }
 
@@ -329,7 +362,7 @@ async fn add_note(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiErro
         return Err(ApiError::Forbidden);
     }
     let text = body.text()?;
-    let TicketDetail { ticket, .. } = visible_ticket(ctx, &principal, number).await?;
+    let ticket = visible_ticket(ctx, &principal, number).await?;
     if !ticket.status.is_open() {
         return Err(ApiError::State(
             "/problems/ticket-closed",
@@ -400,7 +433,7 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
     if !staff {
         principal.require(Capability::AddNotes)?;
     }
-    let TicketDetail { ticket, .. } = visible_ticket(ctx, &principal, number).await?;
+    let ticket = visible_ticket(ctx, &principal, number).await?;
     if body.version != ticket.version {
         return Err(ApiError::Conflict);
     }

@@ -345,6 +345,32 @@ impl Store {
         Ok(ticket.map(|t| (t, notes, attachments)))
     }
 
+    /// A ticket (without its notes) and its attachment `id`, in one BatchGetItem; with `internal`,
+    /// an internal attachment is found too.
+    pub async fn ticket_and_attachment(
+        &self,
+        company: &CompanyId,
+        number: u64,
+        id: &str,
+        internal: bool,
+    ) -> anyhow::Result<(Option<Ticket>, Option<Attachment>)> {
+        let ticket = keys::ticket(company, number);
+        let mut wanted = vec![
+            ticket.clone(),
+            keys::ticket_attachment(company, number, id, false),
+        ];
+        if internal {
+            wanted.push(keys::ticket_attachment(company, number, id, true));
+        }
+        let mut found = self
+            .batch_get(&wanted)
+            .await
+            .context("reading ticket and attachment")?;
+        let ticket = found.remove(&ticket.sk).map(from_item).transpose()?;
+        let attachment = found.into_values().next().map(from_item).transpose()?;
+        Ok((ticket, attachment))
+    }
+
     /// Record a confirmed attachment (and `audit`); `false` if it was already recorded.
     pub async fn add_attachment(
         &self,
