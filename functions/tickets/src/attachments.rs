@@ -129,6 +129,15 @@ pub fn clean_content_type(raw: &str) -> Option<String> {
     }
 }
 
+/// Bytes of randomness in an attachment id (hex: twice as many digits).
+const ID_BYTES: usize = 12;
+
+/// Whether `id` has the form of an attachment id; anything else names no file (and is never part
+/// of a key: a key has a length limit, and `#` would leave the attachment's range).
+pub fn is_attachment_id(id: &str) -> bool {
+    id.len() == 2 * ID_BYTES && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// Whether the principal may add files to tickets (internal ones only as MSP staff).
 fn may_add_files(principal: &Principal, internal: bool) -> Result<(), ApiError> {
     principal.require(Capability::AddNotes)?;
@@ -204,7 +213,7 @@ pub async fn request_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
     let grant = Grant {
         company_id: ticket.company_id.clone(),
         number: ticket.number,
-        id: random_hex(12),
+        id: random_hex(ID_BYTES),
         file_name,
         content_type,
         size: body.size,
@@ -366,7 +375,7 @@ pub async fn confirm_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
 /// Download an attachment: a redirect to a presigned GET valid for five minutes, which makes the
 /// browser save the file rather than show it.
 #[utoipa::path(get, path = "/api/tickets/{number}/attachments/{id}", tag = "tickets",
-    params(("number" = u64, Path), ("id" = String, Path)),
+    params(("number" = u64, Path), ("id" = String, Path, description = "The attachment's id: 24 hexadecimal digits", pattern = "^[0-9a-f]{24}$")),
     responses(
         (status = 303, description = "`Location`: the file, for five minutes"),
         (status = 404, description = "No such file, or not one you can see", body = portal::web::error::Problem, content_type = "application/problem+json"),
@@ -388,6 +397,23 @@ pub async fn download(ctx: &Ctx<'_>, number: &str, id: &str) -> Result<Response<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attachment_ids_are_what_uploads_are_given() {
+        for _ in 0..100 {
+            assert!(is_attachment_id(&random_hex(ID_BYTES)));
+        }
+        let id = random_hex(ID_BYTES);
+        for bad in [
+            String::new(),
+            id[1..].to_owned(),
+            format!("{id}0"),
+            id.to_uppercase().replace(char::is_numeric, "A"),
+            format!("#A#{}", &id[3..]),
+        ] {
+            assert!(!is_attachment_id(&bad), "{bad}");
+        }
+    }
 
     #[test]
     fn file_names_are_cleaned() {

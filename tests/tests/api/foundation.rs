@@ -866,7 +866,11 @@ async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
         // The ticket alone, however long its conversation, then the settings (the size limit).
         ("POST /api/tickets/{number}/uploads", 201, 3),
         // The ticket and the file's item, in one BatchGetItem.
-        ("GET /api/tickets/{number}/attachments/{id} (no such file)", 404, 2),
+        (
+            "GET /api/tickets/{number}/attachments/{id} (no such file)",
+            404,
+            2,
+        ),
         ("GET /api/tickets/{number} (client)", 200, 2),
         ("GET /api/tickets/{number} (MSP staff)", 200, 3),
         ("GET /api/tickets?q={number} (client)", 200, 2),

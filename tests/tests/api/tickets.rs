@@ -1358,6 +1358,15 @@ async fn files_are_listed_after_a_confirmed_upload_and_downloaded_as_attachments
     ] {
         assert_eq!(t.get(&path, &gus).await.problem(404), "/problems/not-found");
     }
+    // What is not an attachment id names no file, and never reaches a key: too long for one, a
+    // `#` that would leave the attachment's range, the id in capitals.
+    for bad in ["a".repeat(2000), format!("X%23A%23{id}"), id.to_uppercase()] {
+        let path = format!("/api/tickets/{number}/attachments/{bad}");
+        assert_eq!(
+            t.get(&path, &fiona).await.problem(404),
+            "/problems/not-found"
+        );
+    }
     assert_eq!(
         grant(&t, &gus, number, json!({"file_name": "a.txt", "size": 1}))
             .await
