@@ -131,6 +131,38 @@ pub async fn receipt(app: &App, payment: &Payment) {
     .await;
 }
 
+/// To the MSP's support mailbox: money arrived that no open invoice could take (it was paid by
+/// other means or voided meanwhile), so it is held as unapplied credit for a refund or another
+/// invoice.
+pub async fn unapplied(app: &App, payment: &Payment) {
+    let Some(support) = app.config.support_email.clone() else {
+        tracing::warn!(payment = %payment.id, "unapplied money and no support mailbox to tell");
+        return;
+    };
+    let company = match app.store.get_company(&payment.company_id).await {
+        Ok(Some(company)) => company.name,
+        _ => payment.company_id.to_string(),
+    };
+    let amount = format_money(payment.unapplied, &payment.currency);
+    app.send_mail(&Outgoing {
+        to: vec![support],
+        subject: format!("Unapplied payment: {amount} from {company}"),
+        text: format!(
+            "Stripe took {total} from {company} ({method}), and {amount} of it paid no invoice: the \
+             invoices it was for were paid by other means or voided before the payment arrived.\n\n\
+             It is recorded on the payment as unapplied. Refund it in Stripe, or apply it by hand.\n\n\
+             Payment: {origin}/payments/receipt/?id={id}&company={company_id}",
+            total = format_money(payment.amount, &payment.currency),
+            method = payment.method,
+            origin = app.config.origin,
+            id = payment.id,
+            company_id = payment.company_id,
+        ),
+        html: None,
+    })
+    .await;
+}
+
 /// Autopay could not charge the default method: pay by hand.
 pub async fn autopay_failed(app: &App, invoice: &Invoice, why: &str) {
     send(

@@ -432,10 +432,10 @@ pub struct Success<'a> {
     pub method: Option<String>,
 }
 
-/// Settle a pending payment as succeeded: each invoice takes what it still can (a payment that
-/// meets a paid or void invoice keeps the rest as `unapplied`, for the MSP to refund), all in one
-/// transaction with the event's record. Safe to call any number of times, in any order with
-/// other events: only the first call for a pending payment changes anything.
+/// Settle a payment as succeeded, whatever failure or expiry was heard before: each invoice takes
+/// what it still can (a payment that meets a paid or void invoice keeps the rest as `unapplied`,
+/// and the MSP is told), all in one transaction with the event's record. Safe to call any number
+/// of times, in any order with other events: only the first success changes anything.
 pub async fn succeed(
     ctx: &Ctx<'_>,
     company: &CompanyId,
@@ -448,7 +448,9 @@ pub async fn succeed(
             tracing::warn!(payment = %id, "Stripe confirmed a payment we have no record of");
             return Ok(());
         };
-        if payment.status != PaymentStatus::Pending {
+        // Money that arrived is applied whatever was heard before (a declined attempt, an expiry
+        // delivered first); only a success already recorded makes this a repeat.
+        if payment.status == PaymentStatus::Succeeded {
             return Ok(());
         }
         let ids: Vec<BillingId> = payment
@@ -462,6 +464,7 @@ pub async fn succeed(
         settled.status = PaymentStatus::Succeeded;
         settled.paid_at = Some(now);
         settled.checkout_url = None;
+        settled.failure = None;
         settled.stripe_payment_intent = success
             .payment_intent
             .clone()
@@ -522,6 +525,9 @@ pub async fn succeed(
             .await?
         {
             notify::receipt(app, &settled).await;
+            if settled.unapplied > 0 {
+                notify::unapplied(app, &settled).await;
+            }
             return Ok(());
         }
         if app.store.event_seen(success.event).await? {

@@ -297,19 +297,21 @@ impl Store {
         self.transact(parts, "recording a payment").await
     }
 
-    /// The put of `payment` over its `pending` self, as a transaction part.
+    /// The put of `payment` over its stored self, as a transaction part: only from a status
+    /// that may become the new one (`PaymentStatus::comes_from`).
     fn settle_part(&self, payment: &Payment) -> anyhow::Result<TransactWriteItem> {
-        Ok(TransactWriteItem::builder()
-            .put(
-                Put::builder()
-                    .table_name(&self.table)
-                    .set_item(Some(Self::payment_item(payment)?))
-                    .condition_expression("#status = :pending")
-                    .expression_attribute_names("#status", "status")
-                    .expression_attribute_values(":pending", s("pending"))
-                    .build()?,
-            )
-            .build())
+        let sources = payment.status.comes_from();
+        anyhow::ensure!(!sources.is_empty(), "a payment is not settled as pending");
+        let names: Vec<String> = (0..sources.len()).map(|i| format!(":from{i}")).collect();
+        let mut put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(Self::payment_item(payment)?))
+            .condition_expression(format!("#status IN ({})", names.join(", ")))
+            .expression_attribute_names("#status", "status");
+        for (name, status) in names.iter().zip(sources) {
+            put = put.expression_attribute_values(name, s(status.as_str()));
+        }
+        Ok(TransactWriteItem::builder().put(put.build()?).build())
     }
 
     /// The record of Stripe event `event`, which must be new, as a transaction part.
@@ -326,10 +328,10 @@ impl Store {
         self.put_new(item)
     }
 
-    /// Settle a pending payment (succeeded, failed or expired) and, when it succeeded, the
-    /// invoices it pays (each over the version read), recording `event` — all or nothing.
-    /// `false` when a condition failed: the event was applied before, the payment is no longer
-    /// pending, or an invoice changed meanwhile (read again and retry).
+    /// Settle a payment (succeeded, failed or expired, from a status that may become that) and,
+    /// when it succeeded, the invoices it pays (each over the version read), recording `event` —
+    /// all or nothing. `false` when a condition failed: the event was applied before, the payment
+    /// is past that status, or an invoice changed meanwhile (read again and retry).
     pub async fn settle_payment(
         &self,
         payment: &Payment,

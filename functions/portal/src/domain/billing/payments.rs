@@ -30,6 +30,31 @@ pub enum PaymentStatus {
     Expired,
 }
 
+impl PaymentStatus {
+    /// The statuses a payment may be in to become `self` (docs/billing.md, "Payment lifecycle").
+    /// Money that arrived settles a payment whatever was heard before it (Stripe does not promise
+    /// the order of events); a failure or an expiry ends only a pending payment; nothing follows
+    /// a success.
+    pub fn comes_from(self) -> &'static [PaymentStatus] {
+        use PaymentStatus::*;
+        match self {
+            Succeeded => &[Pending, Failed, Expired],
+            Failed | Expired => &[Pending],
+            Pending => &[],
+        }
+    }
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Pending => "pending",
+            PaymentStatus::Succeeded => "succeeded",
+            PaymentStatus::Failed => "failed",
+            PaymentStatus::Expired => "expired",
+        }
+    }
+}
+
 /// The part of a payment that pays one invoice.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Allocation {
@@ -183,5 +208,36 @@ impl PaymentMethod {
     /// `yyyy-mm` of the expiry, for cards.
     pub fn expiry_month(&self) -> Option<String> {
         Some(format!("{:04}-{:02}", self.exp_year?, self.exp_month?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use PaymentStatus::*;
+
+    #[test]
+    fn stored_names_are_the_serialised_ones() {
+        for status in [Pending, Succeeded, Failed, Expired] {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
+    }
+
+    #[test]
+    fn a_success_follows_anything_but_a_success_and_nothing_follows_it() {
+        let may = |from: PaymentStatus, to: PaymentStatus| to.comes_from().contains(&from);
+        for from in [Pending, Failed, Expired] {
+            assert!(may(from, Succeeded), "{from:?}");
+        }
+        for to in [Pending, Succeeded, Failed, Expired] {
+            assert!(!may(Succeeded, to), "{to:?}");
+        }
+        for to in [Failed, Expired] {
+            assert_eq!(to.comes_from(), [Pending]);
+        }
+        assert!(
+            Pending.comes_from().is_empty(),
+            "nothing goes back to pending"
+        );
     }
 }
