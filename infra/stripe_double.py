@@ -15,6 +15,8 @@ Stripe signs them (`Stripe-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")`), 
 
 Requests must carry `Authorization: Bearer sk_test_…`; a repeated `Idempotency-Key` answers what
 its first request answered. Saved "cards": 4242 is charged fine, 0341 is declined when charged.
+What Stripe refuses (infra/stripe_rules.json, shared with the API tests' wiremock Stripe) is
+refused here too, with Stripe's 400 `invalid_request_error`.
 
   python3 infra/stripe_double.py --port P --webhook http://127.0.0.1:8080/api/payments/webhook \
       --secret whsec_…
@@ -25,6 +27,7 @@ import hashlib
 import hmac
 import html
 import json
+import pathlib
 import secrets
 import sys
 import threading
@@ -34,6 +37,7 @@ import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+RULES = json.loads((pathlib.Path(__file__).parent / "stripe_rules.json").read_text())["rules"]
 STATE = {"sessions": {}, "methods": {}, "idempotent": {}}
 LOCK = threading.Lock()
 ARGS = None
@@ -79,6 +83,26 @@ def nested(pairs):
                         node[part] = [] if parts[i + 1].isdigit() else {}
                     node = node[part]
     return root
+
+
+def refusal(path, fields):
+    """Why Stripe would refuse a POST to `path` with the flat form `fields`, if it would (the
+    rules and their docs pages are in infra/stripe_rules.json)."""
+
+    def has(name, value):
+        return name in fields and (value is None or fields[name] == value)
+
+    for rule in RULES:
+        if rule["path"] != path or not all(has(n, v) for n, v in rule.get("when", {}).items()):
+            continue
+        missing = any(not has(n, None) for n in rule.get("require", []))
+        choices = rule.get("require_any")
+        none_of = choices is not None and not any(
+            all(has(n, v) for n, v in choice.items()) for choice in choices
+        )
+        if missing or none_of:
+            return rule["message"]
+    return None
 
 
 def sign(payload, timestamp):
@@ -169,9 +193,11 @@ class Handler(BaseHTTPRequestHandler):
         self.json(status, {"error": err})
 
     def form(self):
+        """The form as nested dicts, and as flat `{"a[b]": v}` fields."""
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode() if length else ""
-        return nested(urllib.parse.parse_qsl(raw, keep_blank_values=True))
+        pairs = urllib.parse.parse_qsl(raw, keep_blank_values=True)
+        return nested(pairs), dict(pairs)
 
     # The pages a browser sees.
     def do_GET(self):
@@ -192,7 +218,10 @@ class Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         if not auth.startswith("Bearer sk_test_"):
             return self.error(401, "invalid_request_error", "Invalid API Key provided.")
-        form = self.form()
+        form, fields = self.form()
+        why = refusal(path, fields)
+        if why:
+            return self.error(400, "invalid_request_error", why)
         key = self.headers.get("Idempotency-Key")
         if key:
             with LOCK:
@@ -244,7 +273,7 @@ class Handler(BaseHTTPRequestHandler):
         return 404, {"error": {"type": "invalid_request_error", "message": "Unrecognized request URL."}}
 
     def complete(self, sid):
-        form = self.form()
+        form, _ = self.form()
         with LOCK:
             session = STATE["sessions"].get(sid)
         if not session or session.get("done"):

@@ -20,6 +20,7 @@ mod call;
 mod moto;
 mod openapi;
 mod routes;
+pub mod stripe;
 mod users;
 
 pub use answer::Answer;

@@ -277,8 +277,19 @@ struct OffSessionIntent<'a> {
     payment_method: &'a str,
     off_session: bool,
     confirm: bool,
+    automatic_payment_methods: AutomaticPaymentMethods,
     description: &'a str,
     metadata: Metadata<'a>,
+}
+
+/// Payment methods as the Dashboard enables them, but none that redirects: nobody is there to be
+/// redirected, and without this (or a `return_url`) Stripe refuses to confirm the charge
+/// (https://docs.stripe.com/api/payment_intents/create#create_payment_intent-automatic_payment_methods-allow_redirects;
+/// infra/stripe_rules.json).
+#[derive(Serialize)]
+struct AutomaticPaymentMethods {
+    enabled: bool,
+    allow_redirects: &'static str,
 }
 
 /// An off-session charge of a saved method.
@@ -304,6 +315,10 @@ pub async fn charge_off_session(
         payment_method: charge.method,
         off_session: true,
         confirm: true,
+        automatic_payment_methods: AutomaticPaymentMethods {
+            enabled: true,
+            allow_redirects: "never",
+        },
         description: charge.description,
         metadata: Metadata::from([
             ("payment_id", charge.payment_id),

@@ -4,9 +4,10 @@
 mod lifecycle;
 
 use portal_tests::TestApp;
+use portal_tests::stripe::{field, form};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const STAFF: &str = "admin@northwind.example";
 const ACME: &str = "acme-dental";
@@ -65,7 +66,7 @@ async fn invoice(t: &TestApp, cookie: &str, id: &Value) -> Value {
 
 /// A Stripe double answering customers and Checkout Sessions.
 async fn stripe() -> MockServer {
-    let server = MockServer::start().await;
+    let server = portal_tests::stripe::strict_stripe().await;
     Mock::given(method("POST"))
         .and(path("/v1/customers"))
         .respond_with(
@@ -96,46 +97,6 @@ async fn setup(t: &TestApp, cookie: &str) {
         .send()
         .await;
     assert_eq!(setup.status, 201, "{}", setup.text);
-}
-
-/// The form fields of a request Stripe received.
-fn form(request: &Request) -> Vec<(String, String)> {
-    url_decode_pairs(std::str::from_utf8(&request.body).unwrap())
-}
-
-fn url_decode_pairs(body: &str) -> Vec<(String, String)> {
-    body.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).unwrap()
-}
-
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
 }
 
 async fn pay(
@@ -1271,6 +1232,11 @@ async fn saved_methods_autopay_and_its_failure_email() {
     let f = form(intent);
     assert_eq!(field(&f, "amount"), Some("33000"));
     assert_eq!(field(&f, "off_session"), Some("true"));
+    assert_eq!(
+        field(&f, "automatic_payment_methods[allow_redirects]"),
+        Some("never"),
+        "nobody is there to be redirected"
+    );
     assert_eq!(field(&f, "payment_method"), Some("pm_visa"));
     let payment_id = field(&f, "metadata[payment_id]").unwrap().to_owned();
     assert_eq!(

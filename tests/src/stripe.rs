@@ -1,0 +1,172 @@
+//! Stripe as the API tests' wiremock plays it refuses what Stripe refuses: the rules in
+//! `infra/stripe_rules.json`, which the local Stripe stand-in (`infra/stripe_double.py`) applies
+//! too, so the tests and the browser suite hold one opinion of Stripe.
+
+use serde_json::Value;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const RULES: &str = include_str!("../../infra/stripe_rules.json");
+
+/// The form fields of a request to Stripe, decoded, in order.
+pub fn form(request: &Request) -> Vec<(String, String)> {
+    form_pairs(std::str::from_utf8(&request.body).unwrap_or(""))
+}
+
+/// `a=1&b%5B0%5D=x` as `[("a", "1"), ("b[0]", "x")]`.
+pub fn form_pairs(body: &str) -> Vec<(String, String)> {
+    body.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 3 <= bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => out.push(b),
+                    Err(_) => out.extend_from_slice(&bytes[i..i + 3]),
+                }
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The value of field `name` in `fields`.
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Why Stripe would refuse a POST to `path` with `fields`, if it would.
+pub fn refusal(path: &str, fields: &[(String, String)]) -> Option<String> {
+    let rules: Value = serde_json::from_str(RULES).expect("infra/stripe_rules.json");
+    let has = |name: &str, value: &Value| match (field(fields, name), value) {
+        (Some(_), Value::Null) => true,
+        (Some(got), Value::String(want)) => got == want,
+        _ => false,
+    };
+    rules["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter(|rule| rule["path"] == path)
+        .filter(|rule| {
+            rule["when"]
+                .as_object()
+                .is_none_or(|when| when.iter().all(|(name, value)| has(name, value)))
+        })
+        .find(|rule| {
+            let missing = rule["require"].as_array().is_some_and(|names| {
+                names
+                    .iter()
+                    .any(|n| !has(n.as_str().unwrap_or(""), &Value::Null))
+            });
+            let none_of = rule["require_any"].as_array().is_some_and(|choices| {
+                !choices.iter().any(|choice| {
+                    choice
+                        .as_object()
+                        .is_some_and(|c| c.iter().all(|(name, value)| has(name, value)))
+                })
+            });
+            missing || none_of
+        })
+        .map(|rule| rule["message"].as_str().unwrap_or("refused").to_owned())
+}
+
+struct Refusals;
+
+impl Respond for Refusals {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let why = refusal(request.url.path(), &form(request)).unwrap_or_default();
+        ResponseTemplate::new(400).set_body_json(serde_json::json!({
+            "error": {"type": "invalid_request_error", "message": why}
+        }))
+    }
+}
+
+struct Refused;
+
+impl wiremock::Match for Refused {
+    fn matches(&self, request: &Request) -> bool {
+        request.method == wiremock::http::Method::POST
+            && refusal(request.url.path(), &form(request)).is_some()
+    }
+}
+
+/// A wiremock Stripe that refuses, before any other mock answers, what Stripe refuses.
+pub async fn strict_stripe() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(Refused)
+        .respond_with(Refusals)
+        .with_priority(1)
+        .named("what Stripe refuses (infra/stripe_rules.json)")
+        .mount(&server)
+        .await;
+    server
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(s: &str) -> Vec<(String, String)> {
+        form_pairs(s)
+    }
+
+    #[test]
+    fn off_session_charges_need_a_way_around_redirects() {
+        let base = "amount=100&currency=usd&customer=cus_1&payment_method=pm_1&confirm=true&off_session=true";
+        assert!(
+            refusal("/v1/payment_intents", &pairs(base))
+                .unwrap()
+                .contains("return_url")
+        );
+        for ok in [
+            "&return_url=https%3A%2F%2Fx",
+            "&automatic_payment_methods%5Benabled%5D=true&automatic_payment_methods%5Ballow_redirects%5D=never",
+            "&payment_method_types%5B0%5D=card",
+        ] {
+            assert_eq!(
+                refusal("/v1/payment_intents", &pairs(&format!("{base}{ok}"))),
+                None,
+                "{ok}"
+            );
+        }
+        let always = format!("{base}&automatic_payment_methods%5Ballow_redirects%5D=always");
+        assert!(refusal("/v1/payment_intents", &pairs(&always)).is_some());
+    }
+
+    #[test]
+    fn setup_checkout_needs_a_currency_or_types() {
+        let base = "mode=setup&success_url=https%3A%2F%2Fx&customer=cus_1";
+        assert!(refusal("/v1/checkout/sessions", &pairs(base)).is_some());
+        assert_eq!(
+            refusal(
+                "/v1/checkout/sessions",
+                &pairs(&format!("{base}&currency=usd"))
+            ),
+            None
+        );
+        assert!(
+            refusal("/v1/checkout/sessions", &pairs("success_url=x")).is_some(),
+            "no mode"
+        );
+        assert_eq!(refusal("/v1/customers", &pairs("")), None);
+    }
+}
