@@ -13,8 +13,8 @@ at once and then, like Stripe, delivers the webhook events a moment later, signe
 Stripe signs them (`Stripe-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")`), to the portal's
 `/api/payments/webhook`, retrying while the portal does not answer 2xx.
 
-Requests must carry `Authorization: Bearer sk_test_…`; a repeated `Idempotency-Key` answers what
-its first request answered. Saved "cards": 4242 is charged fine, 0341 is declined when charged.
+Requests must carry `Authorization: Bearer sk_test_…`; `Idempotency-Key` works as Stripe's does
+(`idempotency_refusal`). Saved "cards": 4242 is charged fine, 0341 is declined when charged.
 What Stripe refuses (infra/stripe_rules.json, shared with the API tests' wiremock Stripe) is
 refused here too, with Stripe's 400 `invalid_request_error`.
 
@@ -103,6 +103,38 @@ def refusal(path, fields):
         if missing or none_of:
             return rule["message"]
     return None
+
+
+KEY_LIFETIME = 24 * 3600
+
+
+def idempotency_refusal(key, path, fields):
+    """Stripe's idempotency (https://docs.stripe.com/api/idempotent_requests), under LOCK: the first
+    request with a key is recorded and its answer saved for later requests with that key, whatever
+    the answer; a key is kept at least 24 hours; a key used again with another path or other
+    parameters is an `idempotency_error`; a key whose first request is still running is refused with
+    409 `idempotency_key_in_use` and nothing saved. Returns the reply (status, body, headers) to give
+    instead of running the request, or None (then the key is recorded as running)."""
+    now = time.time()
+    for old in [k for k, v in STATE["idempotent"].items() if now - v["at"] > KEY_LIFETIME]:
+        del STATE["idempotent"][old]
+    seen = STATE["idempotent"].get(key)
+    if seen is None:
+        STATE["idempotent"][key] = {"path": path, "fields": fields, "at": now, "status": None}
+        return None
+    if seen["path"] != path or seen["fields"] != fields:
+        return 400, json.dumps({"error": {
+            "type": "idempotency_error",
+            "message": "Keys for idempotent requests can only be used with the same parameters they were "
+                       "first used with. Try using a key other than '%s' if you meant to execute a "
+                       "different request." % key}}), ()
+    if seen["status"] is None:
+        return 409, json.dumps({"error": {
+            "type": "invalid_request_error", "code": "idempotency_key_in_use",
+            "message": "There is currently another in-progress request using this Idempotent Key "
+                       "(that probably means you submitted twice, and the other request is still "
+                       "going through): %s. Please try again later." % key}}), ()
+    return seen["status"], seen["body"], [("Idempotent-Replayed", "true")]
 
 
 def sign(payload, timestamp):
@@ -225,14 +257,21 @@ class Handler(BaseHTTPRequestHandler):
         key = self.headers.get("Idempotency-Key")
         if key:
             with LOCK:
-                seen = STATE["idempotent"].get((key, path))
-            if seen:
-                return self.reply(seen[0], seen[1], headers=[("Idempotent-Replayed", "true")])
-        status, value = self.api(parts, form)
+                refused = idempotency_refusal(key, path, fields)
+            if refused:
+                status, body, headers = refused
+                return self.reply(status, body, headers=headers)
+        try:
+            status, value = self.api(parts, form)
+        except Exception:
+            if key:
+                with LOCK:
+                    STATE["idempotent"].pop(key, None)
+            raise
         body = json.dumps(value)
-        if key and status < 500:
+        if key:
             with LOCK:
-                STATE["idempotent"][(key, path)] = (status, body)
+                STATE["idempotent"][key].update(status=status, body=body)
         self.reply(status, body)
 
     def api(self, parts, form):

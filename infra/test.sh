@@ -2,8 +2,9 @@
 # Runs every test suite, installing what is missing first (pinned Python tools in .venv, Debian's
 # Chromium, the browser-test npm packages): formatting, clippy, the Rust unit and API tests (against
 # moto_server), the SAM template checks, the OpenAPI drift check, the browser tests against the
-# local stack, and a bounded schemathesis run against the same stack; first, a check that the local
-# DynamoDB stand-in (infra/moto_server.py) answers as moto does. `.ci/run` calls exactly this.
+# local stack, and a bounded schemathesis run against the same stack; first, checks that the local
+# stand-ins answer as what they stand in for (infra/moto_server_check.py, infra/stripe_double_check.py).
+# `.ci/run` calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source infra/lib.sh
@@ -20,6 +21,9 @@ ensure_node_modules
 
 step "The local DynamoDB stand-in's speed-ups answer as moto does"
 "$VENV/bin/python" infra/moto_server_check.py
+
+step "The local Stripe stand-in refuses what Stripe refuses"
+python3 infra/stripe_double_check.py
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
