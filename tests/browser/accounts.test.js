@@ -167,6 +167,12 @@ test('invite → accept from the mailbox → sign in → two-factor → deactiva
   assert.ok(actions.length > 0 && actions.every((a) => a === 'User invited'), actions.join());
   const [download] = await Promise.all([admin.waitForEvent('download'), admin.getByRole('button', { name: 'Export CSV' }).click()]);
   assert.match(download.suggestedFilename(), /^audit-acme-dental-.*\.csv$/);
+  // The file holds what the page showed: the filter applies, and the invitation is there.
+  const rows = readFileSync(await download.path(), 'utf8').trim().split(/\r?\n/);
+  assert.match(rows[0], /^"Time \(UTC\)","Action","Who","Email","Target","What"/);
+  assert.ok(rows.length > 1, rows.join('\n'));
+  assert.ok(rows.slice(1).every((row) => row.split('","')[1] === 'user_invited'), rows.join('\n'));
+  assert.ok(rows.some((row) => row.includes(`Invited Nova Newbie <${email}> as Standard User`)), rows.join('\n'));
   assert.deepEqual(errors, []);
 });
 
