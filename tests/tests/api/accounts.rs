@@ -1210,3 +1210,50 @@ async fn technicians_do_not_read_invoices_payments_or_cards_in_the_audit_trail()
         "{tech_csv}"
     );
 }
+
+#[tokio::test]
+async fn ending_one_session_ends_that_one_only_and_never_someone_elses() {
+    let t = TestApp::new().await;
+    let here = t.login("user@acme.example").await;
+    let there = t.login("user@acme.example").await;
+    let fiona = t.login(ACME_ADMIN).await;
+    let ids = |cookie: &str| {
+        let t = &t;
+        let cookie = cookie.to_owned();
+        async move {
+            let list = t.get("/api/me/sessions", &cookie).await;
+            list.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| (s["id"].as_str().unwrap().to_owned(), s["current"] == true))
+                .collect::<Vec<_>>()
+        }
+    };
+    let mine = ids(&here).await;
+    assert_eq!(mine.len(), 2, "{mine:?}");
+    let other = mine.iter().find(|(_, current)| !current).unwrap().0.clone();
+    let fionas = ids(&fiona).await[0].0.clone();
+    let end = |cookie: &str, id: &str| {
+        t.call("DELETE", &format!("/api/me/sessions/{id}"))
+            .cookie(cookie)
+            .send()
+    };
+
+    // Someone else's session id names nothing of the caller's: 204 ("already gone"), and it lives on.
+    assert_eq!(end(&here, &fionas).await.status, 204);
+    assert_eq!(t.get("/api/me", &fiona).await.status, 200);
+    // Not a session id at all.
+    assert_eq!(
+        end(&here, "not%20an%20id").await.problem(404),
+        "/problems/not-found"
+    );
+    // The other session of the caller's ends; this one lives on.
+    assert_eq!(end(&here, &other).await.status, 204);
+    assert_eq!(t.get("/api/me", &there).await.status, 401);
+    assert_eq!(t.get("/api/me", &here).await.status, 200);
+    assert_eq!(ids(&here).await.len(), 1);
+    assert_eq!(ids(&fiona).await.len(), 1, "Fiona's session untouched");
+    // Ending it again: already gone.
+    assert_eq!(end(&here, &other).await.status, 204);
+}
