@@ -216,6 +216,36 @@ impl TestApp {
             .await
     }
 
+    /// Every item of the table, ordered by key (tests only: to show that nothing was written).
+    pub async fn all_items(&self) -> Vec<portal::store::Item> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .app
+                .store
+                .db
+                .scan()
+                .table_name(&self.app.store.table)
+                .set_exclusive_start_key(start)
+                .consistent_read(true)
+                .send()
+                .await
+                .expect("scan");
+            items.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        let key = |i: &portal::store::Item| {
+            let part = |name: &str| i.get(name).and_then(|v| v.as_s().ok()).cloned();
+            (part("pk"), part("sk"))
+        };
+        items.sort_by_key(key);
+        items
+    }
+
     /// Every item in a partition (tests only: to show what was or was not written).
     pub async fn items_in(&self, pk: &str) -> Vec<portal::store::Item> {
         self.app

@@ -353,6 +353,79 @@ async fn state_changing_requests_without_the_portal_origin_are_refused_and_chang
     assert_eq!(by_referer.status, 204);
 }
 
+#[tokio::test]
+async fn every_state_changing_operation_of_the_document_refuses_other_origins() {
+    let t = TestApp::with_stripe("http://127.0.0.1:9").await;
+    let cookies = [
+        t.login("admin@northwind.example").await,
+        t.login(ACME_ADMIN).await,
+    ];
+    let doc: Value = serde_json::from_str(&portal_tests::openapi_json()).unwrap();
+    // Path parameters get plausible values: the origin is checked before anything is looked up.
+    let fill = |path: &str| {
+        path.replace("{number}", "1")
+            .replace("{company_id}", "acme-dental")
+            .split('/')
+            .map(|part| {
+                if part.starts_with('{') {
+                    "0123456789abcdef01234567"
+                } else {
+                    part
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let before = t.all_items().await;
+    let mut operations = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in ["post", "put", "patch", "delete"] {
+            // The webhook is exempt (Stripe sends no Origin) and signature-checked, below.
+            if item.get(method).is_none() || path == "/api/payments/webhook" {
+                continue;
+            }
+            let concrete = fill(path);
+            for cookie in &cookies {
+                for from in [
+                    None,
+                    Some(("origin", "https://evil.example")),
+                    Some(("origin", "null")),
+                    Some(("referer", "https://portal.test.evil.example/login/")),
+                ] {
+                    let mut call = t
+                        .call_without_origin(&method.to_uppercase(), &concrete)
+                        .cookie(cookie);
+                    if let Some((name, value)) = from {
+                        call = call.header(name, value);
+                    }
+                    let answer = call.json(json!({})).send().await;
+                    assert_eq!(
+                        answer.problem(403),
+                        "/problems/cross-site",
+                        "{method} {concrete} from {from:?}: {}",
+                        answer.text
+                    );
+                }
+            }
+            operations.push(format!("{method} {path}"));
+        }
+    }
+    assert!(operations.len() >= 30, "{operations:?}");
+    assert!(
+        t.all_items().await == before,
+        "a refused request wrote something"
+    );
+    // The webhook takes no Origin, but nothing without Stripe's signature.
+    let forged = t
+        .webhook_signed(
+            r#"{"id": "evt_1", "type": "checkout.session.completed"}"#,
+            "t=1,v1=00",
+        )
+        .await;
+    assert_eq!(forged.status, 400, "{}", forged.text);
+    assert!(t.all_items().await == before);
+}
+
 // ---- bad input -------------------------------------------------------------------------------
 
 #[tokio::test]
