@@ -63,7 +63,8 @@ async fn wrong_password_and_unknown_email_get_the_same_answer_in_the_same_time_c
     let mut wrong_times = Vec::new();
     let mut unknown_times = Vec::new();
     let mut answers = Vec::new();
-    for _ in 0..3 {
+    // Five each: within the per-email allowance, so none is slowed or refused.
+    for _ in 0..5 {
         let started = Instant::now();
         let wrong = t.try_login(ACME_ADMIN, "not the password").await;
         wrong_times.push(started.elapsed());
@@ -78,13 +79,10 @@ async fn wrong_password_and_unknown_email_get_the_same_answer_in_the_same_time_c
         assert_eq!(wrong.text, unknown.text, "bodies differ");
         assert!(unknown.set_cookies().is_empty() && wrong.set_cookies().is_empty());
     }
-    // Both paths run one argon2id verification: the medians are within a factor of two, and both
-    // are far slower than a request refused before any hashing.
-    let median = |v: &mut Vec<std::time::Duration>| {
-        v.sort();
-        v[1]
-    };
-    let (w, u) = (median(&mut wrong_times), median(&mut unknown_times));
+    // Both paths run one argon2id verification: their fastest times (what each costs, without
+    // the other tests running beside it in this binary) are within a factor of two.
+    let fastest = |v: &[std::time::Duration]| *v.iter().min().unwrap();
+    let (w, u) = (fastest(&wrong_times), fastest(&unknown_times));
     let ratio = w.as_secs_f64() / u.as_secs_f64();
     assert!(
         (0.5..2.0).contains(&ratio),
