@@ -5,7 +5,11 @@
 use serde_json::Value;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-const RULES: &str = include_str!("../../infra/stripe_rules.json");
+/// The rules, parsed once (every request the wiremock Stripe receives is checked against them).
+static RULES: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
+    serde_json::from_str(include_str!("../../infra/stripe_rules.json"))
+        .expect("infra/stripe_rules.json")
+});
 
 /// The form fields of a request to Stripe, decoded, in order.
 pub fn form(request: &Request) -> Vec<(String, String)> {
@@ -55,13 +59,12 @@ pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> 
 
 /// Why Stripe would refuse a POST to `path` with `fields`, if it would.
 pub fn refusal(path: &str, fields: &[(String, String)]) -> Option<String> {
-    let rules: Value = serde_json::from_str(RULES).expect("infra/stripe_rules.json");
     let has = |name: &str, value: &Value| match (field(fields, name), value) {
         (Some(_), Value::Null) => true,
         (Some(got), Value::String(want)) => got == want,
         _ => false,
     };
-    rules["rules"]
+    RULES["rules"]
         .as_array()
         .expect("rules")
         .iter()
