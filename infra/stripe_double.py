@@ -2,21 +2,27 @@
 """A local stand-in for the few Stripe API calls the portal makes, for the local stack and the
 browser tests (no network, no Stripe account):
 
-  POST /v1/customers                      -> a customer
-  POST /v1/checkout/sessions              -> a session whose `url` is a page on this server
-  POST /v1/payment_intents                -> an off-session charge (autopay)
-  POST /v1/payment_methods/{id}/detach    -> detached
+  POST /v1/customers                          -> a customer
+  POST /v1/checkout/sessions                  -> a session whose `url` is a page on this server
+  POST /v1/checkout/sessions/{id}/expire      -> expired (only an open session)
+  POST /v1/payment_intents                    -> an off-session charge (autopay)
+  POST /v1/payment_methods/{id}/detach        -> detached
 
-Its checkout page (GET /checkout/{session}) shows what is being paid and a "Pay" (or, in setup
-mode, "Save card") button. Submitting it redirects the browser to the session's `success_url`
-at once and then, like Stripe, delivers the webhook events a moment later, signed exactly as
-Stripe signs them (`Stripe-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")`), to the portal's
-`/api/payments/webhook`, retrying while the portal does not answer 2xx.
+Its checkout page (GET /checkout/{session}) shows what is being paid and Stripe's test methods:
+Visa 4242 and Mastercard 4444 are approved; Visa 0002 is declined (the page says so and the session
+stays open for another try, as Stripe's does); US bank accounts 6789 and 1113 complete the session
+unpaid and then clear or bounce. In setup mode it saves a card or a bank account. Each attempt
+redirects the browser (to `success_url` unless declined) and then, like Stripe, delivers its webhook
+events a moment later, signed exactly as Stripe signs them (`Stripe-Signature:
+t=…,v1=HMAC-SHA256(secret, "t.body")`), to the portal's `/api/payments/webhook`, retrying while the
+portal does not answer 2xx. Sessions expire at `expires_at` (24 hours unless given) or when expired
+through the API, with `checkout.session.expired`.
 
 Requests must carry `Authorization: Bearer sk_test_…`; `Idempotency-Key` works as Stripe's does
-(`idempotency_refusal`). Saved "cards": 4242 is charged fine, 0341 is declined when charged.
+(`idempotency_refusal`). Saved methods charged off-session: 0341 is declined, others succeed.
 What Stripe refuses (infra/stripe_rules.json, shared with the API tests' wiremock Stripe) is
-refused here too, with Stripe's 400 `invalid_request_error`.
+refused here too, with Stripe's 400 `invalid_request_error`. `--latency` makes every API answer
+take that long, as Stripe's do over the network (the checks use it to overlap two requests).
 
   python3 infra/stripe_double.py --port P --webhook http://127.0.0.1:8080/api/payments/webhook \
       --secret whsec_…
@@ -199,6 +205,9 @@ def money(minor, currency):
     return "%s %.2f" % (currency.upper(), int(minor) / 100)
 
 
+OVER = page("Checkout is over", "<h1>This checkout is over</h1><p>It was completed or has expired.</p>")
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -237,8 +246,12 @@ class Handler(BaseHTTPRequestHandler):
         if len(parts) == 2 and parts[0] == "checkout":
             with LOCK:
                 session = STATE["sessions"].get(parts[1])
+                if session:
+                    expire_if_due(session)
             if not session:
                 return self.reply(404, page("Not found", "<h1>No such checkout session</h1>"), "text/html")
+            if session["status"] != "open":
+                return self.reply(410, OVER, "text/html; charset=utf-8")
             return self.reply(200, checkout_page(session), "text/html; charset=utf-8")
         self.reply(404, page("Not found", "<h1>Not found</h1>"), "text/html")
 
@@ -262,6 +275,7 @@ class Handler(BaseHTTPRequestHandler):
                 status, body, headers = refused
                 return self.reply(status, body, headers=headers)
         try:
+            time.sleep(ARGS.latency)
             status, value = self.api(parts, form)
         except Exception:
             if key:
@@ -280,12 +294,30 @@ class Handler(BaseHTTPRequestHandler):
                          "email": form.get("email"), "metadata": form.get("metadata", {})}
         if parts == ["v1", "checkout", "sessions"]:
             sid = new_id("cs_test")
-            session = dict(form, id=sid, object="checkout.session",
-                           url="%s/checkout/%s" % (ARGS.public, sid))
+            session = dict(form, id=sid, object="checkout.session", status="open",
+                           url="%s/checkout/%s" % (ARGS.public, sid),
+                           expires_at=int(form.get("expires_at") or time.time() + SESSION_LIFETIME))
+            items = form.get("line_items", [])
+            session["amount_total"] = sum(
+                int(i["price_data"]["unit_amount"]) * int(i.get("quantity", 1)) for i in items)
+            session["currency"] = items[0]["price_data"]["currency"] if items else form.get("currency")
             with LOCK:
                 STATE["sessions"][sid] = session
-            return 200, {"id": sid, "object": "checkout.session", "url": session["url"],
-                         "mode": form.get("mode"), "status": "open"}
+            return 200, session_object(session)
+        if len(parts) == 5 and parts[:3] == ["v1", "checkout", "sessions"] and parts[4] == "expire":
+            # https://docs.stripe.com/api/checkout/sessions/expire: only an open session.
+            with LOCK:
+                session = STATE["sessions"].get(parts[3])
+                if session:
+                    expire_if_due(session)
+                    if session["status"] == "open":
+                        expire(session)
+                        return 200, session_object(session)
+            if not session:
+                return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                                       "message": "No such checkout.session: '%s'" % parts[3]}}
+            return 400, {"error": {"type": "invalid_request_error",
+                                   "message": "Only Checkout Sessions with a status in [\"open\"] can be expired."}}
         if parts == ["v1", "payment_intents"]:
             with LOCK:
                 method = STATE["methods"].get(form.get("payment_method"))
@@ -312,65 +344,177 @@ class Handler(BaseHTTPRequestHandler):
         return 404, {"error": {"type": "invalid_request_error", "message": "Unrecognized request URL."}}
 
     def complete(self, sid):
+        """The Checkout page's form: one attempt to pay (or to save a method) with the chosen test
+        card or bank account. A declined card leaves the session open for another try, as Stripe's
+        page does; a bank debit completes the session unpaid and settles later."""
         form, _ = self.form()
         with LOCK:
             session = STATE["sessions"].get(sid)
-        if not session or session.get("done"):
-            return self.reply(404, page("Not found", "<h1>This checkout is over</h1>"), "text/html")
-        session["done"] = True
-        completed = {"id": sid, "object": "checkout.session", "mode": session.get("mode"),
-                     "customer": session.get("customer"), "metadata": session.get("metadata", {}),
-                     "client_reference_id": session.get("client_reference_id"), "status": "complete"}
-        if session.get("mode") == "setup":
-            card = CARDS.get(form.get("card", "4242"), CARDS["4242"])
-            method = {"id": new_id("pm"), "object": "payment_method", "type": "card",
-                      "customer": session.get("customer"), "card": dict(card)}
-            with LOCK:
-                STATE["methods"][method["id"]] = method
-            completed.update(payment_status="no_payment_required", setup_intent=new_id("seti"))
-            deliver([("payment_method.attached", method, None), ("checkout.session.completed", completed, None)])
-        else:
-            items = session.get("line_items", [])
-            total = sum(int(i["price_data"]["unit_amount"]) * int(i.get("quantity", 1)) for i in items)
-            completed.update(payment_status="paid", payment_intent=new_id("pi"), amount_total=total,
-                             currency=items[0]["price_data"]["currency"] if items else "usd")
-            deliver([("checkout.session.completed", completed, None)])
+            if session:
+                expire_if_due(session)
+            if not session or session["status"] != "open":
+                over = True
+            else:
+                over = False
+                outcome = attempt(session, form.get("method", "4242"))
+        if over:
+            return self.reply(410, OVER, "text/html; charset=utf-8")
+        if outcome == "declined":
+            return self.reply(402, checkout_page(session, "Your card was declined. Try another card."),
+                              "text/html; charset=utf-8")
         target = session["success_url"].replace("{CHECKOUT_SESSION_ID}", sid)
         self.reply(303, b"", "text/plain", headers=[("Location", target)])
 
 
-def checkout_page(session):
+# Test payment methods on the Checkout page, as Stripe's test mode names them
+# (https://docs.stripe.com/testing#cards, https://docs.stripe.com/testing#declined-payments,
+# https://docs.stripe.com/payments/ach-direct-debit/accept-a-payment#test-account-numbers).
+CHOICES = {
+    "4242": ("Visa ending 4242 (approved)", "card", "4242"),
+    "0002": ("Visa ending 0002 (declined)", "card", "0002"),
+    "4444": ("Mastercard ending 4444 (approved)", "card", "4444"),
+    "6789": ("US bank account ending 6789 (clears a moment later)", "us_bank_account", "6789"),
+    "1113": ("US bank account ending 1113 (bounces a moment later)", "us_bank_account", "1113"),
+}
+CARDS["0002"] = {"brand": "visa", "last4": "0002", "exp_month": 12, "exp_year": 2030}
+SESSION_LIFETIME = 24 * 3600
+
+
+def session_object(session, **changes):
+    """The Checkout Session as Stripe's events carry it."""
+    obj = {"id": session["id"], "object": "checkout.session", "mode": session.get("mode"),
+           "customer": session.get("customer"), "metadata": session.get("metadata", {}),
+           "client_reference_id": session.get("client_reference_id"), "status": session["status"],
+           "expires_at": session["expires_at"], "url": session["url"] if session["status"] == "open" else None}
+    if session.get("mode") == "payment":
+        obj.update(payment_intent=session.get("payment_intent"), amount_total=session["amount_total"],
+                   currency=session["currency"], payment_status=session.get("payment_status", "unpaid"))
+    obj.update(changes)
+    return obj
+
+
+def intent_object(session, status, error=None):
+    """The session's PaymentIntent (one per session, whatever the number of attempts: a declined
+    attempt returns it to `requires_payment_method`,
+    https://docs.stripe.com/payments/paymentintents/lifecycle)."""
+    if not session.get("payment_intent"):
+        session["payment_intent"] = new_id("pi")
+    data = session.get("payment_intent_data", {})
+    obj = {"id": session["payment_intent"], "object": "payment_intent", "status": status,
+           "amount": session["amount_total"], "currency": session["currency"],
+           "customer": session.get("customer"), "metadata": data.get("metadata", {}),
+           "description": data.get("description")}
+    if status == "succeeded":
+        obj["amount_received"] = session["amount_total"]
+    if error:
+        obj["last_payment_error"] = error
+    return obj
+
+
+def expire_if_due(session):
+    """Stripe expires an open session at its `expires_at` (24 hours unless set;
+    https://docs.stripe.com/api/checkout/sessions/object#checkout_session_object-expires_at), and
+    says so with `checkout.session.expired`. Under LOCK."""
+    if session["status"] == "open" and time.time() >= session["expires_at"]:
+        expire(session)
+
+
+def expire(session):
+    session["status"] = "expired"
+    deliver([("checkout.session.expired", session_object(session), None)])
+
+
+def attempt(session, choice):
+    """One try on the Checkout page with test method `choice`; its events are delivered in the
+    order Stripe generates them (they may still arrive in another: the portal cannot rely on it).
+    Returns "declined", "completed" or "processing". Under LOCK."""
+    label, kind, last4 = CHOICES.get(choice, CHOICES["4242"])
+    if session.get("mode") == "setup":
+        details = dict(CARDS.get(last4, CARDS["4242"])) if kind == "card" else {
+            "bank_name": "STRIPE TEST BANK", "last4": last4, "account_type": "checking"}
+        method = {"id": new_id("pm"), "object": "payment_method", "type": kind,
+                  "customer": session.get("customer"), kind: details}
+        STATE["methods"][method["id"]] = method
+        session.update(status="complete", setup_intent=new_id("seti"))
+        deliver([("payment_method.attached", method, None),
+                 ("checkout.session.completed", session_object(session, payment_status="no_payment_required",
+                                                               setup_intent=session["setup_intent"]), None)])
+        return "completed"
+    if last4 == "0002":
+        # https://docs.stripe.com/declines/codes: a generic decline; the session stays open.
+        error = {"type": "card_error", "code": "card_declined", "decline_code": "generic_decline",
+                 "message": "Your card was declined."}
+        deliver([("payment_intent.payment_failed", intent_object(session, "requires_payment_method", error), None)])
+        return "declined"
+    session["status"] = "complete"
+    if kind == "card":
+        session["payment_status"] = "paid"
+        deliver([("payment_intent.succeeded", intent_object(session, "succeeded"), None),
+                 ("checkout.session.completed", session_object(session), None)])
+        return "completed"
+    # A bank debit: the session completes unpaid and the debit settles days later (here, a moment),
+    # https://docs.stripe.com/payments/checkout/fulfill-orders#delayed-notification.
+    session["payment_status"] = "unpaid"
+    events = [("payment_intent.processing", intent_object(session, "processing"), None),
+              ("checkout.session.completed", session_object(session), None)]
+    if last4 == "1113":
+        error = {"type": "invalid_request_error", "code": "payment_intent_payment_attempt_failed",
+                 "message": "The customer's bank account has been closed."}
+        events += [("payment_intent.payment_failed", intent_object(session, "requires_payment_method", error), None),
+                   ("checkout.session.async_payment_failed", session_object(session), None)]
+    else:
+        paid = session_object(session, payment_status="paid")
+        events += [("payment_intent.succeeded", intent_object(session, "succeeded"), None),
+                   ("checkout.session.async_payment_succeeded", paid, None)]
+        session["payment_status"] = "paid"
+    deliver(events)
+    return "processing"
+
+
+def checkout_page(session, error=None):
     sid = html.escape(session["id"])
     cancel = html.escape(session.get("cancel_url", "/"), quote=True)
-    if session.get("mode") == "setup":
-        choices = "".join(
-            "<p><label><input type=radio name=card value=%s%s> %s ending %s</label></p>"
-            % (k, " checked" if k == "4242" else "", c["brand"].title(), k)
-            for k, c in CARDS.items()
-        )
+    setup = session.get("mode") == "setup"
+    # ACH debits are for US dollars only (https://docs.stripe.com/payments/ach-direct-debit).
+    usd = (session.get("currency") or "usd").lower() == "usd"
+    offered = [k for k, (_, kind, _) in CHOICES.items()
+               if kind in session.get("payment_method_types", ["card", "us_bank_account"])
+               and (kind == "card" or usd) and not (setup and k in ("0002", "1113"))]
+    choices = "".join(
+        "<p><label><input type=radio name=method value=%s%s> %s</label></p>"
+        % (k, " checked" if k == "4242" else "", html.escape(CHOICES[k][0])) for k in offered)
+    alert = "<p role=alert><strong>%s</strong></p>" % html.escape(error) if error else ""
+    if setup:
         body = (
-            "<h1>Save a payment method</h1><p>Stripe test double: no card is real.</p>"
-            "<form method=post action='/checkout/%s/complete'><fieldset><legend>Test card</legend>%s"
+            "<h1>Save a payment method</h1><p>Stripe test double: no card is real.</p>%s"
+            "<form method=post action='/checkout/%s/complete'><fieldset><legend>Test method</legend>%s"
             "</fieldset><p><button type=submit>Save card</button></p></form><p><a href='%s'>Cancel</a></p>"
-        ) % (sid, choices, cancel)
+        ) % (alert, sid, choices, cancel)
         return page("Save a payment method", body)
     rows = ""
-    total = 0
-    currency = "usd"
     for item in session.get("line_items", []):
         price = item["price_data"]
         amount = int(price["unit_amount"]) * int(item.get("quantity", 1))
-        total += amount
-        currency = price["currency"]
         rows += "<tr><td>%s</td><td class=num>%s</td></tr>" % (
-            html.escape(price["product_data"]["name"]), money(amount, currency))
+            html.escape(price["product_data"]["name"]), money(amount, price["currency"]))
+    total = money(session["amount_total"], session["currency"])
     body = (
-        "<h1>Pay %s</h1><p>Stripe test double: nothing is charged.</p>"
+        "<h1>Pay %s</h1><p>Stripe test double: nothing is charged.</p>%s"
         "<table><caption>What you are paying</caption><tbody>%s</tbody></table>"
-        "<form method=post action='/checkout/%s/complete'><p><button type=submit>Pay %s</button></p></form>"
+        "<form method=post action='/checkout/%s/complete'><fieldset><legend>Pay with</legend>%s</fieldset>"
+        "<p><button type=submit>Pay %s</button></p></form>"
         "<p><a href='%s'>Cancel and go back</a></p>"
-    ) % (money(total, currency), rows, sid, money(total, currency), cancel)
-    return page("Pay %s" % money(total, currency), body)
+    ) % (total, alert, rows, sid, choices, total, cancel)
+    return page("Pay %s" % total, body)
+
+
+def sweep():
+    """Expire sessions whose time is up, as Stripe does without being asked."""
+    while True:
+        time.sleep(1)
+        with LOCK:
+            for session in STATE["sessions"].values():
+                expire_if_due(session)
 
 
 def main():
@@ -380,9 +524,11 @@ def main():
     parser.add_argument("--webhook", required=True, help="the portal's /api/payments/webhook URL")
     parser.add_argument("--secret", required=True, help="the webhook signing secret (whsec_…)")
     parser.add_argument("--delay", type=float, default=1.0, help="seconds before events are sent")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds each API request takes")
     ARGS = parser.parse_args()
     ARGS.public = "http://127.0.0.1:%d" % ARGS.port
     server = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
+    threading.Thread(target=sweep, daemon=True).start()
     log("listening on %s" % ARGS.public)
     server.serve_forever()
 
