@@ -51,7 +51,7 @@ pub struct CheckoutStarted {
 /// The Stripe customer of a company, created on first need.
 pub async fn customer(
     app: &App,
-    client: &::stripe::Client,
+    client: &stripe::Stripe,
     company_id: &CompanyId,
 ) -> Result<(BillingAccount, String), ApiError> {
     let account = app.store.billing_account(company_id).await?;

@@ -11,9 +11,9 @@ use serde::Serialize;
 use stripe::{Client, ClientBuilder, RequestStrategy, StripeError};
 use stripe_client_core::{IdempotencyKey, RequestBuilder, StripeMethod};
 
-/// The instance's Stripe client (built on first use, then kept), or 503 when online payment is not
-/// set up.
-pub fn client(app: &App) -> Result<Arc<Client>, ApiError> {
+/// The instance's Stripe client and namespace (built on first use, then kept), or 503 when online
+/// payment is not set up.
+pub fn client(app: &App) -> Result<Arc<Stripe>, ApiError> {
     let keys = app.stripe.as_ref().ok_or_else(not_set_up)?;
     Ok(app.extensions.get_or_try_init(|| {
         let mut builder =
@@ -21,10 +21,48 @@ pub fn client(app: &App) -> Result<Arc<Client>, ApiError> {
         if let Some(base) = &app.config.stripe_api_base {
             builder = builder.url(base.clone());
         }
-        builder
+        let client = builder
             .build()
-            .map_err(|e| anyhow::anyhow!("building the Stripe client: {e}"))
+            .map_err(|e| anyhow::anyhow!("building the Stripe client: {e}"))?;
+        Ok::<_, anyhow::Error>(Stripe {
+            client,
+            namespace: namespace(&keys.webhook_secret),
+        })
     })?)
+}
+
+/// A Stripe client, and the namespace of this portal in the Stripe account.
+pub struct Stripe {
+    client: Client,
+    /// Prefixes every idempotency key and is the `portal` of every object's metadata, so two
+    /// portals sharing one Stripe account (every local stack, an MSP's staging and production)
+    /// never get each other's customer for the same company id, nor each other's payments.
+    pub namespace: String,
+}
+
+/// The namespace of the portal whose webhook endpoint has `webhook_secret`: Stripe makes a secret
+/// per endpoint, and each portal has its own endpoint. 12 hex characters of its SHA-256 (the
+/// secret itself never leaves the function).
+pub fn namespace(webhook_secret: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, webhook_secret.as_bytes());
+    digest.as_ref()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Stripe {
+    /// The idempotency key of creating `what` for our id `id`.
+    fn key(&self, what: &str, id: &str) -> Option<String> {
+        Some(format!("{}-{what}-{id}", self.namespace))
+    }
+
+    /// Metadata naming this portal and `pairs`.
+    fn metadata<'a>(&'a self, pairs: &[(&'a str, &'a str)]) -> Metadata<'a> {
+        let mut metadata = Metadata::from_iter(pairs.iter().copied());
+        metadata.insert("portal", &self.namespace);
+        metadata
+    }
 }
 
 pub fn not_set_up() -> ApiError {
@@ -78,7 +116,7 @@ impl From<StripeError> for Failure {
 }
 
 async fn send<T: miniserde::Deserialize>(
-    client: &Client,
+    stripe: &Stripe,
     request: RequestBuilder,
     idempotency: Option<String>,
 ) -> Result<T, Failure> {
@@ -92,7 +130,7 @@ async fn send<T: miniserde::Deserialize>(
     Ok(request
         .customize::<T>()
         .request_strategy(strategy)
-        .send(client)
+        .send(&stripe.client)
         .await?)
 }
 
@@ -130,7 +168,7 @@ struct NewCustomer<'a> {
 
 /// Create the Stripe customer of a company (once: the key is the company's id).
 pub async fn create_customer(
-    client: &Client,
+    stripe: &Stripe,
     company_id: &str,
     name: &str,
     email: Option<&str>,
@@ -138,12 +176,12 @@ pub async fn create_customer(
     let form = NewCustomer {
         name,
         email,
-        metadata: Metadata::from([("company_id", company_id)]),
+        metadata: stripe.metadata(&[("company_id", company_id)]),
     };
     send(
-        client,
+        stripe,
         post("/customers".into(), &form),
-        Some(format!("customer-{company_id}")),
+        stripe.key("customer", company_id),
     )
     .await
 }
@@ -199,10 +237,10 @@ pub struct CheckoutRequest<'a> {
 
 /// A Checkout Session paying invoices (key: the payment's id).
 pub async fn create_payment_checkout(
-    client: &Client,
+    stripe: &Stripe,
     req: CheckoutRequest<'_>,
 ) -> Result<CheckoutSession, Failure> {
-    let metadata = Metadata::from([
+    let metadata = stripe.metadata(&[
         ("payment_id", req.payment_id),
         ("company_id", req.company_id),
     ]);
@@ -220,9 +258,9 @@ pub async fn create_payment_checkout(
         },
     };
     send(
-        client,
+        stripe,
         post("/checkout/sessions".into(), &form),
-        Some(format!("checkout-{}", req.payment_id)),
+        stripe.key("checkout", req.payment_id),
     )
     .await
 }
@@ -240,7 +278,7 @@ struct SetupCheckout<'a> {
 
 /// A Checkout Session in setup mode: the client saves a card or bank account with Stripe.
 pub async fn create_setup_checkout(
-    client: &Client,
+    stripe: &Stripe,
     setup_id: &str,
     company_id: &str,
     customer: &str,
@@ -259,12 +297,12 @@ pub async fn create_setup_checkout(
         payment_method_types: types,
         success_url,
         cancel_url,
-        metadata: Metadata::from([("company_id", company_id), ("setup_id", setup_id)]),
+        metadata: stripe.metadata(&[("company_id", company_id), ("setup_id", setup_id)]),
     };
     send(
-        client,
+        stripe,
         post("/checkout/sessions".into(), &form),
-        Some(format!("setup-{setup_id}")),
+        stripe.key("setup", setup_id),
     )
     .await
 }
@@ -305,7 +343,7 @@ pub struct Charge<'a> {
 
 /// Charge a saved method without the client present (autopay; key: the payment's id).
 pub async fn charge_off_session(
-    client: &Client,
+    stripe: &Stripe,
     charge: Charge<'_>,
 ) -> Result<PaymentIntent, Failure> {
     let form = OffSessionIntent {
@@ -320,17 +358,30 @@ pub async fn charge_off_session(
             allow_redirects: "never",
         },
         description: charge.description,
-        metadata: Metadata::from([
+        metadata: stripe.metadata(&[
             ("payment_id", charge.payment_id),
             ("company_id", charge.company_id),
         ]),
     };
-    let key = format!("autopay-{}", charge.payment_id);
-    send(client, post("/payment_intents".into(), &form), Some(key)).await
+    let key = stripe.key("autopay", charge.payment_id);
+    send(stripe, post("/payment_intents".into(), &form), key).await
 }
 
 /// Detach a saved method from its customer (it can no longer be charged).
-pub async fn detach_method(client: &Client, method: &str) -> Result<Created, Failure> {
+pub async fn detach_method(stripe: &Stripe, method: &str) -> Result<Created, Failure> {
     let path = format!("/payment_methods/{method}/detach");
-    send(client, post(path, &BTreeMap::<&str, &str>::new()), None).await
+    send(stripe, post(path, &BTreeMap::<&str, &str>::new()), None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::namespace;
+
+    #[test]
+    fn each_webhook_endpoint_has_its_own_stable_namespace() {
+        assert_eq!(namespace("whsec_a"), namespace("whsec_a"));
+        assert_ne!(namespace("whsec_a"), namespace("whsec_b"));
+        assert_eq!(namespace("whsec_a").len(), 12);
+        assert!(!namespace("whsec_a").contains("whsec"));
+    }
 }

@@ -205,9 +205,15 @@ pub async fn receive(app: &App, req: &Request) -> Result<Response<Body>, ApiErro
     json(StatusCode::OK, &Received { received: true })
 }
 
-/// The company and payment an object's metadata names (ours carry both).
-fn ours(object: &Value) -> Option<(CompanyId, BillingId)> {
+/// The company and payment an object's metadata names (ours carry both), if the object is this
+/// portal's: another portal sharing the Stripe account gets the same events, and its ids may be
+/// ours too (`stripe::Stripe::namespace`).
+fn ours(object: &Value, namespace: &str) -> Option<(CompanyId, BillingId)> {
     let metadata = &object["metadata"];
+    if metadata["portal"].as_str().is_some_and(|p| p != namespace) {
+        tracing::info!("Stripe event of another portal sharing the account; ignored");
+        return None;
+    }
     let company = CompanyId::parse(metadata["company_id"].as_str()?).ok()?;
     let payment = BillingId::parse(metadata["payment_id"].as_str()?).ok()?;
     Some((company, payment))
@@ -223,7 +229,14 @@ async fn expected(
     session: bool,
     money_moved: bool,
 ) -> Result<Option<Payment>, ApiError> {
-    let Some((company, id)) = ours(object) else {
+    let namespace = crate::stripe::namespace(
+        &ctx.app
+            .stripe
+            .as_ref()
+            .ok_or_else(crate::stripe::not_set_up)?
+            .webhook_secret,
+    );
+    let Some((company, id)) = ours(object, &namespace) else {
         return Ok(None);
     };
     let Some(payment) = ctx.app.store.get_payment(&company, &id).await? else {

@@ -250,3 +250,21 @@ async fn a_webhook_racing_a_manual_payment_pays_the_invoice_once() {
         assert_eq!(after["payments"].as_array().unwrap().len(), 1);
     }
 }
+
+#[tokio::test]
+async fn an_event_of_another_portal_sharing_the_stripe_account_changes_nothing() {
+    // Two portals on one Stripe account (two local stacks, staging and production) receive each
+    // other's events, and their ids may be the same (demo data): the metadata names the portal.
+    let server = stripe().await;
+    let (t, staff, inv, id) = checkout_payment(&server).await;
+    let mut theirs = session_completed("evt_theirs", &id, 11_000);
+    theirs["data"]["object"]["metadata"]["portal"] = json!(billing::stripe::namespace("whsec_other"));
+    let before = t.all_items().await;
+    assert_eq!(t.webhook(&theirs).await.status, 200);
+    assert_eq!(t.all_items().await, before, "another portal's event wrote nothing");
+    let mut ours = session_completed("evt_ours", &id, 11_000);
+    ours["data"]["object"]["metadata"]["portal"] = json!(portal_tests::stripe::portal_namespace());
+    assert_eq!(t.webhook(&ours).await.status, 200);
+    assert_eq!(payment(&t, &staff, &id).await["status"], "succeeded");
+    assert_eq!(invoice(&t, &staff, &inv["id"]).await["status"], "paid");
+}

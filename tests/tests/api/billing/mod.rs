@@ -4,7 +4,7 @@
 mod lifecycle;
 
 use portal_tests::TestApp;
-use portal_tests::stripe::{field, form};
+use portal_tests::stripe::{field, form, idempotency_key, portal_namespace};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -471,7 +471,7 @@ async fn checkout_sends_stripe_the_checked_amounts_with_our_metadata_and_idempot
         .unwrap();
     assert_eq!(
         session.headers.get("idempotency-key").unwrap(),
-        &format!("checkout-{payment_id}")
+        &idempotency_key("checkout", &payment_id)
     );
     assert_eq!(
         session.headers.get("authorization").unwrap(),
@@ -502,13 +502,19 @@ async fn checkout_sends_stripe_the_checked_amounts_with_our_metadata_and_idempot
         field(&f, "payment_intent_data[metadata][payment_id]"),
         Some(payment_id.as_str())
     );
+    let portal = portal_namespace();
+    assert_eq!(field(&f, "metadata[portal]"), Some(portal.as_str()));
+    assert_eq!(
+        field(&f, "payment_intent_data[metadata][portal]"),
+        Some(portal.as_str())
+    );
     let customer = requests
         .iter()
         .find(|r| r.url.path() == "/v1/customers")
         .unwrap();
     assert_eq!(
         customer.headers.get("idempotency-key").unwrap(),
-        &format!("customer-{ACME}")
+        &idempotency_key("customer", ACME)
     );
     // Nothing is paid until Stripe says so.
     assert_eq!(invoice(&t, &staff, &one["id"]).await["balance"], 11_000);
@@ -1160,7 +1166,7 @@ async fn saved_methods_autopay_and_its_failure_email() {
             .unwrap()
             .to_str()
             .unwrap()
-            .starts_with("setup-")
+            .starts_with(&idempotency_key("setup", ""))
     );
     // Stripe tells us what was saved.
     let attached = event(
@@ -1241,7 +1247,7 @@ async fn saved_methods_autopay_and_its_failure_email() {
     let payment_id = field(&f, "metadata[payment_id]").unwrap().to_owned();
     assert_eq!(
         intent.headers.get("idempotency-key").unwrap(),
-        &format!("autopay-{payment_id}")
+        &idempotency_key("autopay", &payment_id)
     );
     drop(charge);
     assert_eq!(
