@@ -124,6 +124,17 @@ pub async fn strict_stripe() -> MockServer {
     server
 }
 
+/// The idempotency key the portal under test sends when creating `what` for our id `id`: namespaced
+/// by its webhook endpoint's secret (`billing::stripe::namespace`).
+pub fn idempotency_key(what: &str, id: &str) -> String {
+    format!("{}-{what}-{id}", portal_namespace())
+}
+
+/// The namespace the portal under test puts in every object's `metadata[portal]`.
+pub fn portal_namespace() -> String {
+    billing::stripe::namespace(crate::STRIPE_WEBHOOK_SECRET)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,15 +183,4 @@ mod tests {
         );
         assert_eq!(refusal("/v1/customers", &pairs("")), None);
     }
-}
-
-/// The idempotency key the portal under test sends when creating `what` for our id `id`: namespaced
-/// by its webhook endpoint's secret (`billing::stripe::namespace`).
-pub fn idempotency_key(what: &str, id: &str) -> String {
-    format!("{}-{what}-{id}", portal_namespace())
-}
-
-/// The namespace the portal under test puts in every object's `metadata[portal]`.
-pub fn portal_namespace() -> String {
-    billing::stripe::namespace(crate::STRIPE_WEBHOOK_SECRET)
 }
