@@ -22,7 +22,7 @@ struct InvoiceNumber {
 }
 
 /// How long an applied Stripe event id is kept (Stripe retries for up to three days).
-const EVENT_TTL_DAYS: i64 = 30;
+pub(super) const EVENT_TTL_DAYS: i64 = 30;
 
 /// The outcome of an invoice write made at the version read.
 pub enum Saved {

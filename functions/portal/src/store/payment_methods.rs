@@ -89,7 +89,8 @@ impl Store {
     }
 
     /// Store a payment method as Stripe describes it, recording `event`; a nickname already
-    /// given is kept. `false` if the event was applied before.
+    /// given is kept. `false` if the event was applied before or the method was removed (Stripe's
+    /// events come in any order: an `updated` may arrive after the `detached`).
     pub async fn put_payment_method(
         &self,
         method: &PaymentMethod,
@@ -112,6 +113,18 @@ impl Store {
                     Put::builder()
                         .table_name(&self.table)
                         .set_item(Some(Self::method_item(&method)?))
+                        .build()?,
+                )
+                .build(),
+            TransactWriteItem::builder()
+                .condition_check(
+                    ConditionCheck::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(
+                            keys::removed_payment_method(&method.company_id, &method.id).to_item(),
+                        ))
+                        .condition_expression("attribute_not_exists(#pk)")
+                        .expression_attribute_names("#pk", keys::PK)
                         .build()?,
                 )
                 .build(),
@@ -145,7 +158,8 @@ impl Store {
         self.transact(parts, "updating a payment method").await
     }
 
-    /// Forget a payment method (detached in Stripe), recording `event` when Stripe told us.
+    /// Forget a payment method (detached in Stripe), recording `event` when Stripe told us, and
+    /// remember for a while that it was removed (`keys::removed_payment_method`).
     pub async fn delete_payment_method(
         &self,
         company: &CompanyId,
@@ -164,6 +178,21 @@ impl Store {
                 )
                 .build(),
         ];
+        let mut removed = keys::removed_payment_method(company, id).to_item();
+        removed.insert(
+            keys::TTL.into(),
+            super::epoch(now + time::Duration::days(super::billing::EVENT_TTL_DAYS)),
+        );
+        parts.push(
+            TransactWriteItem::builder()
+                .put(
+                    Put::builder()
+                        .table_name(&self.table)
+                        .set_item(Some(removed))
+                        .build()?,
+                )
+                .build(),
+        );
         if let Some(event) = event {
             parts.push(self.event_part(event, now)?);
         }

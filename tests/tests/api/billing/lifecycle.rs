@@ -258,10 +258,15 @@ async fn an_event_of_another_portal_sharing_the_stripe_account_changes_nothing()
     let server = stripe().await;
     let (t, staff, inv, id) = checkout_payment(&server).await;
     let mut theirs = session_completed("evt_theirs", &id, 11_000);
-    theirs["data"]["object"]["metadata"]["portal"] = json!(billing::stripe::namespace("whsec_other"));
+    theirs["data"]["object"]["metadata"]["portal"] =
+        json!(billing::stripe::namespace("whsec_other"));
     let before = t.all_items().await;
     assert_eq!(t.webhook(&theirs).await.status, 200);
-    assert_eq!(t.all_items().await, before, "another portal's event wrote nothing");
+    assert_eq!(
+        t.all_items().await,
+        before,
+        "another portal's event wrote nothing"
+    );
     let mut ours = session_completed("evt_ours", &id, 11_000);
     ours["data"]["object"]["metadata"]["portal"] = json!(portal_tests::stripe::portal_namespace());
     assert_eq!(t.webhook(&ours).await.status, 200);

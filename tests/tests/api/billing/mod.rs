@@ -2,6 +2,7 @@
 //! Stripe's API and webhooks signed exactly as Stripe signs them.
 
 mod lifecycle;
+mod methods;
 
 use portal_tests::TestApp;
 use portal_tests::stripe::{field, form, idempotency_key, portal_namespace};

@@ -359,6 +359,15 @@ pub fn payment_method(company: &CompanyId, id: &str) -> Key {
     }
 }
 
+/// Marks a payment method removed (detached in Stripe, which never re-attaches it): a late or
+/// out-of-order event about it must not bring it back. Expires by TTL.
+pub fn removed_payment_method(company: &CompanyId, id: &str) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: format!("PMREMOVED#{id}"),
+    }
+}
+
 /// Cards expiring in month `yyyy-mm`, across companies (reminders): gsi1 partition.
 pub fn card_expiry(month: &str) -> String {
     format!("PMEXP#{month}")
