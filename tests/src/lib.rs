@@ -21,7 +21,7 @@ mod moto;
 mod openapi;
 mod routes;
 pub mod stripe;
-mod users;
+pub mod users;
 
 pub use answer::Answer;
 pub use call::Call;

@@ -108,3 +108,41 @@ impl TestApp {
         }
     }
 }
+
+/// Role matrices: the status each demo user gets from one call, against what the role table says.
+pub mod matrix {
+    use super::DemoUser;
+    use crate::{Answer, TestApp};
+
+    /// One session per demo user, in `DemoUser::ALL` order.
+    pub async fn sign_in_everyone(t: &TestApp) -> Vec<String> {
+        let mut cookies = Vec::new();
+        for user in DemoUser::ALL {
+            cookies.push(t.login(user.email()).await);
+        }
+        cookies
+    }
+
+    /// The status each signed-in user (one cookie each, in `DemoUser::ALL` order) gets from
+    /// `call`, one after the other.
+    pub async fn each(cookies: &[String], call: impl AsyncFn(&str) -> Answer) -> Vec<u16> {
+        let mut statuses = Vec::new();
+        for cookie in cookies {
+            statuses.push(call(cookie).await.status);
+        }
+        statuses
+    }
+
+    /// Fails naming every user whose status is not the one wanted (`want` in `DemoUser::ALL`
+    /// order: MSP admin, technician, Acme Full Admin, Ticket Manager, Billing Admin, Read-Only,
+    /// Standard User, Globex Full Admin, Globex Standard User).
+    pub fn expect(route: &str, got: Vec<u16>, want: [u16; 9]) {
+        let wrong: Vec<String> = DemoUser::ALL
+            .iter()
+            .zip(got.iter().zip(want))
+            .filter(|(_, (g, w))| **g != *w)
+            .map(|(user, (g, w))| format!("{}: got {g}, want {w}", user.email()))
+            .collect();
+        assert!(wrong.is_empty(), "{route}: {}", wrong.join("; "));
+    }
+}

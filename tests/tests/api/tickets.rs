@@ -1,6 +1,7 @@
 //! Ticket API tests over the real `tickets` handler against moto_server.
 
 use portal::domain::tickets::{Ticket, TicketSettings, TicketStatus};
+use portal_tests::users::matrix::{each, expect, sign_in_everyone};
 use portal_tests::{DemoUser, TestApp};
 use serde_json::{Value, json};
 
@@ -1769,33 +1770,10 @@ async fn demo_tickets_are_seeded_once_with_consistent_counts() {
 
 // ---- every ticket endpoint × every role ---------------------------------------------------------
 
-/// The nine demo users, in `everyone()` order: statuses per route follow this order.
-fn expect(route: &str, got: Vec<u16>, want: [u16; 9]) {
-    let pairs: Vec<String> = everyone()
-        .iter()
-        .zip(got.iter().zip(want))
-        .filter(|(_, (g, w))| **g != *w)
-        .map(|(e, (g, w))| format!("{e}: got {g}, want {w}"))
-        .collect();
-    assert!(pairs.is_empty(), "{route}: {}", pairs.join("; "));
-}
-
-/// The status each signed-in user (one cookie each) gets from `call`.
-async fn each(cookies: &[String], call: impl AsyncFn(&str) -> portal_tests::Answer) -> Vec<u16> {
-    let mut statuses = Vec::new();
-    for cookie in cookies {
-        statuses.push(call(cookie).await.status);
-    }
-    statuses
-}
-
 #[tokio::test]
 async fn every_ticket_endpoint_answers_each_role_as_the_role_table_says() {
     let t = TestApp::new().await;
-    let mut cookies = Vec::new();
-    for email in everyone() {
-        cookies.push(t.login(email).await);
-    }
+    let cookies = sign_in_everyone(&t).await;
     let uma = &cookies[6];
     // Uma's ticket at Acme Dental, with one file.
     let number = raised(&t, uma).await;

@@ -3,6 +3,7 @@
 
 mod lifecycle;
 mod methods;
+mod roles;
 
 use portal_tests::TestApp;
 use portal_tests::stripe::{field, form, idempotency_key, portal_namespace};
