@@ -19,7 +19,7 @@ mod answer;
 mod call;
 mod moto;
 mod openapi;
-mod routes;
+pub mod routes;
 pub mod stripe;
 pub mod users;
 
@@ -282,6 +282,25 @@ impl TestApp {
             .into_iter()
             .filter(|m| m["source"] == from.as_str())
             .collect()
+    }
+
+    /// The token in the newest mail to `to` (links carry it as `#token=…`).
+    pub async fn token_mailed_to(&self, to: &str) -> String {
+        let mail = self.mail().await;
+        let last = mail
+            .iter()
+            .rev()
+            .find(|m| m["destinations"]["ToAddresses"][0] == to)
+            .unwrap_or_else(|| panic!("no mail to {to}: {mail:#?}"));
+        let body = last["body"]
+            .as_str()
+            .map_or_else(|| last["body"].to_string(), str::to_owned);
+        let start = body.find("#token=").expect("link with token") + "#token=".len();
+        body[start..]
+            .split(|c: char| c.is_whitespace() || c == '"' || c == '\\')
+            .next()
+            .unwrap()
+            .to_owned()
     }
 
     /// The S3 client tests check attachments with.

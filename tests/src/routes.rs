@@ -1,28 +1,44 @@
-//! Every route, called once as a user allowed to use it, with the DynamoDB calls each made. The cost
-//! test pins the counts and the benchmark prints them, from this one table.
+//! Every operation of the OpenAPI document, called as a user allowed to use it (its success path
+//! where a test can reach it), with the DynamoDB calls each made. The cost test pins the counts,
+//! the benchmark prints them, and a test checks that every documented operation has a row, from
+//! this one table.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
+use crate::users::base32_decode;
 use crate::{Answer, DemoUser, PASSWORD, TestApp};
 
-/// Who calls a route: nobody (signing in), a client's Full Admin, or the MSP admin.
+/// Who calls a route: nobody (signing in), a client's Full Admin, the MSP admin, or Stripe (the
+/// body is sent as a signed webhook event).
 #[derive(Clone, Copy)]
 enum Who {
     Nobody,
     Client,
     Staff,
+    Stripe,
 }
 
-/// One row: a label, who calls it, the method, the path and the body (JSON). `{…}` in the path and
-/// body are filled from what earlier rows answered (`keep`) and from the demo data.
+/// Where a value later rows use comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    /// A JSON pointer into the answer.
+    Answer(&'static str),
+    /// The token of the link in the newest email to this address (`#token=…`).
+    MailedTo(&'static str),
+}
+
+/// One row: a label (the operation, `METHOD /path` as the OpenAPI document writes it, and what
+/// case this is in brackets), who calls it, the method, the path and the body (JSON). `{…}` in
+/// the path and body are filled from what earlier rows kept and from the demo data; `{totp}` and
+/// `{totp_next}` are the current and the next code of the secret kept as `mfa_secret`.
 struct Route {
     label: &'static str,
     who: Who,
     method: &'static str,
     path: &'static str,
     body: Option<&'static str>,
-    /// Values of the answer later rows use: `(name, JSON pointer)`.
-    keep: &'static [(&'static str, &'static str)],
+    /// Values later rows use: `(name, source)`.
+    keep: &'static [(&'static str, Source)],
 }
 
 const fn route(label: &'static str, who: Who, method: &'static str, path: &'static str) -> Route {
@@ -41,13 +57,18 @@ impl Route {
         self.body = Some(body);
         self
     }
-    const fn keep(mut self, keep: &'static [(&'static str, &'static str)]) -> Self {
+    const fn keep(mut self, keep: &'static [(&'static str, Source)]) -> Self {
         self.keep = keep;
         self
     }
+    /// The OpenAPI operation: the label without its bracketed case.
+    fn operation(&self) -> &'static str {
+        self.label.split(" (").next().unwrap_or(self.label)
+    }
 }
 
-use Who::{Client, Nobody, Staff};
+use Source::{Answer as Field, MailedTo};
+use Who::{Client, Nobody, Staff, Stripe};
 
 const ROUTES: &[Route] = &[
     route("POST /api/auth/login (success)", Nobody, "POST", "/api/auth/login")
@@ -56,25 +77,41 @@ const ROUTES: &[Route] = &[
         .body(r#"{"email": "user@acme.example", "password": "wrong password", "remember": false}"#),
     route("GET /api/me", Client, "GET", "/api/me"),
     route("GET /api/companies", Staff, "GET", "/api/companies"),
-    route("GET /api/companies/acme-dental", Client, "GET", "/api/companies/acme-dental"),
-    route("GET /api/companies/acme-dental/users", Client, "GET", "/api/companies/acme-dental/users"),
+    route("GET /api/companies/{company_id}", Client, "GET", "/api/companies/acme-dental")
+        .keep(&[("company_version", Field("/version"))]),
+    route("PATCH /api/companies/{company_id}", Staff, "PATCH", "/api/companies/acme-dental")
+        .body(r#"{"version": {company_version}, "phone": "+1 555 0101"}"#),
+    route("POST /api/companies", Staff, "POST", "/api/companies")
+        .body(r#"{"name": "Initech", "billing_email": "ap@initech.example", "time_zone": "America/Chicago", "currency": "usd"}"#),
+    route("GET /api/companies/{company_id}/users", Client, "GET", "/api/companies/acme-dental/users"),
     route(
-        "GET /api/companies/acme-dental/users/{user_id}",
+        "GET /api/companies/{company_id}/users/{user_id}",
         Client,
         "GET",
         "/api/companies/acme-dental/users/{user_id}",
     ),
     route("GET /api/tickets/settings", Client, "GET", "/api/tickets/settings"),
     route("PUT /api/tickets/settings", Staff, "PUT", "/api/tickets/settings").body("{settings}"),
+    route("GET /api/tickets/people", Client, "GET", "/api/tickets/people"),
     route("POST /api/tickets", Client, "POST", "/api/tickets")
         .body(r#"{"request_type": "Problem", "summary": "Bench", "description": "One ticket.", "priority": "low"}"#)
-        .keep(&[("number", "/number")]),
+        .keep(&[("number", Field("/number"))]),
     route("GET /api/tickets", Client, "GET", "/api/tickets"),
     route("GET /api/tickets/stats", Client, "GET", "/api/tickets/stats"),
     route("POST /api/tickets/{number}/notes", Client, "POST", "/api/tickets/{number}/notes")
         .body(r#"{"text": "A note."}"#),
     route("POST /api/tickets/{number}/uploads", Client, "POST", "/api/tickets/{number}/uploads")
-        .body(r#"{"file_name": "log.txt", "content_type": "text/plain", "size": 5}"#),
+        .body(r#"{"file_name": "log.txt", "content_type": "text/plain", "size": 5}"#)
+        .keep(&[("upload_token", Field("/token"))]),
+    // The browser uploads to S3 between these two; a row cannot, so this is the check that
+    // nothing arrived (the success path is in `tickets::attachments_*`).
+    route(
+        "POST /api/tickets/{number}/attachments (nothing uploaded)",
+        Client,
+        "POST",
+        "/api/tickets/{number}/attachments",
+    )
+    .body(r#"{"token": "{upload_token}"}"#),
     route(
         "GET /api/tickets/{number}/attachments/{id} (no such file)",
         Client,
@@ -83,96 +120,249 @@ const ROUTES: &[Route] = &[
     ),
     route("GET /api/tickets/{number} (client)", Client, "GET", "/api/tickets/{number}"),
     route("GET /api/tickets/{number} (MSP staff)", Staff, "GET", "/api/tickets/{number}"),
-    route("GET /api/tickets?q={number} (client)", Client, "GET", "/api/tickets?q={number}"),
-    route("GET /api/tickets?q={number} (MSP staff)", Staff, "GET", "/api/tickets?q={number}"),
-    route("GET /api/tickets?q=bench (words)", Client, "GET", "/api/tickets?q=bench"),
+    route("GET /api/tickets (q={number}, client)", Client, "GET", "/api/tickets?q={number}"),
+    route("GET /api/tickets (q={number}, MSP staff)", Staff, "GET", "/api/tickets?q={number}"),
+    route("GET /api/tickets (q=bench, words)", Client, "GET", "/api/tickets?q=bench"),
     route("GET /api/tickets/export", Client, "GET", "/api/tickets/export"),
     route("PATCH /api/tickets/{number}", Client, "PATCH", "/api/tickets/{number}")
         .body(r#"{"status": "resolved", "version": 2}"#),
     route("GET /api/me/sessions", Client, "GET", "/api/me/sessions"),
-    route("PATCH /api/me", Client, "PATCH", "/api/me").body(r#"{"phone": "+1 555 0100"}"#),
-    route("POST /api/companies/{id}/users (invite)", Client, "POST", "/api/companies/acme-dental/users")
-        .body(r#"{"name": "Cost Check", "email": "cost@acme.example", "role": "standard_user"}"#),
+    route("POST /api/me/sessions/end-others", Client, "POST", "/api/me/sessions/end-others").body("{}"),
     route(
-        "PATCH /api/companies/{id}/users/{user_id}",
+        "DELETE /api/me/sessions/{session_id} (none of the caller's)",
+        Client,
+        "DELETE",
+        "/api/me/sessions/0123456789abcdef0123456789abcdef",
+    ),
+    route("PATCH /api/me", Client, "PATCH", "/api/me").body(r#"{"phone": "+1 555 0100"}"#),
+    route("POST /api/companies/{company_id}/users (invite)", Client, "POST", "/api/companies/acme-dental/users")
+        .body(r#"{"name": "Cost Check", "email": "cost@acme.example", "role": "standard_user"}"#)
+        .keep(&[("invited", Field("/id"))]),
+    route(
+        "POST /api/companies/{company_id}/users/{user_id}/invitation (resend)",
+        Client,
+        "POST",
+        "/api/companies/acme-dental/users/{invited}/invitation",
+    )
+    .body("{}")
+    .keep(&[("invite_token", MailedTo("cost@acme.example"))]),
+    route("POST /api/auth/invitation", Nobody, "POST", "/api/auth/invitation")
+        .body(r#"{"token": "{invite_token}"}"#),
+    route("POST /api/auth/invitation/accept", Nobody, "POST", "/api/auth/invitation/accept")
+        .body(r#"{"token": "{invite_token}", "password": "a cost check passphrase"}"#),
+    route(
+        "PATCH /api/companies/{company_id}/users/{user_id}",
         Client,
         "PATCH",
         "/api/companies/acme-dental/users/{user_id}",
     )
     .body(r#"{"version": 0, "role": "ticket_manager"}"#),
-    route("GET /api/companies/{id}/audit", Client, "GET", "/api/companies/acme-dental/audit"),
+    route("GET /api/companies/{company_id}/audit", Client, "GET", "/api/companies/acme-dental/audit"),
     route(
-        "GET /api/companies/{id}/audit?user=",
+        "GET /api/companies/{company_id}/audit (user=)",
         Client,
         "GET",
         "/api/companies/acme-dental/audit?user={user_id}",
     ),
-    route("GET /api/companies?q=acme", Staff, "GET", "/api/companies?q=acme"),
-    route("POST /api/me/mfa", Client, "POST", "/api/me/mfa").body("{}"),
-    route("POST /api/auth/password-reset", Client, "POST", "/api/auth/password-reset")
-        .body(r#"{"email": "user@acme.example"}"#),
-    // Billing: an MSP admin drafts and issues; the client reads.
+    route(
+        "GET /api/companies/{company_id}/audit/export",
+        Client,
+        "GET",
+        "/api/companies/acme-dental/audit/export",
+    ),
+    route("GET /api/companies (q=acme)", Staff, "GET", "/api/companies?q=acme"),
+    // Two-factor: enrol, confirm, sign in with a recovery code, turn it off; an admin's reset.
+    route("POST /api/me/mfa", Client, "POST", "/api/me/mfa").body("{}")
+        .keep(&[("mfa_secret", Field("/secret"))]),
+    route("POST /api/me/mfa/confirm", Client, "POST", "/api/me/mfa/confirm")
+        .body(r#"{"code": "{totp}"}"#)
+        .keep(&[("recovery_code", Field("/recovery_codes/0"))]),
+    route("POST /api/auth/login (second factor due)", Nobody, "POST", "/api/auth/login")
+        .body(r#"{"email": "fulladmin@acme.example", "password": "{password}", "remember": false}"#)
+        .keep(&[("challenge", Field("/challenge"))]),
+    route("POST /api/auth/login/mfa (recovery code)", Nobody, "POST", "/api/auth/login/mfa")
+        .body(r#"{"challenge": "{challenge}", "recovery_code": "{recovery_code}"}"#),
+    route("POST /api/me/mfa/disable", Client, "POST", "/api/me/mfa/disable")
+        .body(r#"{"current_password": "{password}", "code": "{totp_next}"}"#),
+    route(
+        "DELETE /api/companies/{company_id}/users/{user_id}/mfa",
+        Staff,
+        "DELETE",
+        "/api/companies/acme-dental/users/{user_id}/mfa",
+    ),
+    route("POST /api/auth/password-reset", Nobody, "POST", "/api/auth/password-reset")
+        .body(r#"{"email": "user@acme.example"}"#)
+        .keep(&[("reset_token", MailedTo("user@acme.example"))]),
+    route("POST /api/auth/password-reset/confirm", Nobody, "POST", "/api/auth/password-reset/confirm")
+        .body(r#"{"token": "{reset_token}", "password": "a reset cost passphrase"}"#),
+    // Billing: an MSP admin drafts and issues; the client reads and pays.
     route("POST /api/invoices", Staff, "POST", "/api/invoices")
         .body(r#"{"company_id": "acme-dental", "lines": [{"description": "Bench", "quantity": 1, "unit_price": 1000}]}"#)
-        .keep(&[("invoice", "/id"), ("invoice_version", "/version")]),
+        .keep(&[("invoice", Field("/id")), ("invoice_version", Field("/version"))]),
     route(
         "POST /api/invoices/{id}/issue",
         Staff,
         "POST",
         "/api/invoices/{invoice}/issue?company=acme-dental",
     )
-    .body(r#"{"version": {invoice_version}}"#),
+    .body(r#"{"version": {invoice_version}}"#)
+    .keep(&[("invoice_version", Field("/invoice/version"))]),
     route("GET /api/invoices", Client, "GET", "/api/invoices"),
     route("GET /api/invoices/{id}", Client, "GET", "/api/invoices/{invoice}"),
-    route("GET /api/invoices?q=", Client, "GET", "/api/invoices?q=INV-0001"),
+    route("GET /api/invoices (q=)", Client, "GET", "/api/invoices?q=INV-0001"),
+    route("GET /api/invoices/export", Client, "GET", "/api/invoices/export"),
+    route("GET /api/invoices/{id}/pdf", Client, "GET", "/api/invoices/{invoice}/pdf"),
+    route("POST /api/payments/checkout", Client, "POST", "/api/payments/checkout")
+        .body(r#"{"invoices": [{"invoice_id": "{invoice}", "amount": 100}]}"#),
+    route(
+        "POST /api/invoices/{id}/payments",
+        Staff,
+        "POST",
+        "/api/invoices/{invoice}/payments?company=acme-dental",
+    )
+    .body(r#"{"amount": 1000, "method": "cheque", "version": {invoice_version}}"#),
+    route("GET /api/payments", Client, "GET", "/api/payments")
+        .keep(&[("payment", Field("/items/0/id"))]),
+    route("GET /api/payments/{id}", Client, "GET", "/api/payments/{payment}"),
+    route("POST /api/invoices (a draft to change and void)", Staff, "POST", "/api/invoices")
+        .body(r#"{"company_id": "acme-dental", "lines": [{"description": "Bench", "quantity": 1, "unit_price": 1000}]}"#)
+        .keep(&[("invoice", Field("/id")), ("invoice_version", Field("/version"))]),
+    route("PATCH /api/invoices/{id}", Staff, "PATCH", "/api/invoices/{invoice}?company=acme-dental")
+        .body(r#"{"version": {invoice_version}, "lines": [{"description": "Bench", "quantity": 2, "unit_price": 1000}]}"#)
+        .keep(&[("invoice_version", Field("/version"))]),
+    route(
+        "POST /api/invoices/{id}/issue (the second)",
+        Staff,
+        "POST",
+        "/api/invoices/{invoice}/issue?company=acme-dental",
+    )
+    .body(r#"{"version": {invoice_version}}"#)
+    .keep(&[("invoice_version", Field("/invoice/version"))]),
+    route("POST /api/invoices/{id}/void", Staff, "POST", "/api/invoices/{invoice}/void?company=acme-dental")
+        .body(r#"{"version": {invoice_version}}"#),
+    route("POST /api/invoices (a draft to delete)", Staff, "POST", "/api/invoices")
+        .body(r#"{"company_id": "acme-dental", "lines": [{"description": "Bench", "quantity": 1, "unit_price": 1000}]}"#)
+        .keep(&[("invoice", Field("/id"))]),
+    route("DELETE /api/invoices/{id}", Staff, "DELETE", "/api/invoices/{invoice}?company=acme-dental"),
     route("GET /api/billing/overview", Client, "GET", "/api/billing/overview"),
-    route("GET /api/payments", Client, "GET", "/api/payments"),
+    route("GET /api/billing/companies", Staff, "GET", "/api/billing/companies"),
     route("GET /api/payment-methods", Client, "GET", "/api/payment-methods"),
+    route("POST /api/payment-methods/setup", Client, "POST", "/api/payment-methods/setup").body("{}"),
+    route("POST /api/payments/webhook (a card saved)", Stripe, "POST", "/api/payments/webhook")
+        .body(r#"{"id": "evt_cost", "object": "event", "type": "payment_method.attached", "data": {"object": {"id": "pm_cost", "object": "payment_method", "type": "card", "customer": "cus_cost", "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030}}}}"#),
+    route("PATCH /api/payment-methods/{id}", Client, "PATCH", "/api/payment-methods/pm_cost")
+        .body(r#"{"nickname": "Office card"}"#),
+    route("PUT /api/billing/autopay", Client, "PUT", "/api/billing/autopay")
+        .body(r#"{"enabled": true, "consent": true}"#),
+    route("DELETE /api/payment-methods/{id}", Client, "DELETE", "/api/payment-methods/pm_cost"),
     route("POST /api/me/password", Client, "POST", "/api/me/password")
         .body(r#"{"current_password": "{password}", "new_password": "a cost check passphrase"}"#),
     route("POST /api/auth/logout", Client, "POST", "/api/auth/logout"),
 ];
 
-impl TestApp {
-    /// Every route of `ROUTES`, in order: `(label, status, DynamoDB calls)`.
-    pub async fn call_every_route(&self) -> Vec<(String, u16, u64)> {
-        let settings = serde_json::to_string(&portal::domain::tickets::TicketSettings::default())
-            .expect("settings");
-        let mut values: Vec<(String, String)> = vec![
-            ("password".into(), PASSWORD.into()),
-            (
-                "user_id".into(),
-                DemoUser::AcmeUser.id().as_str().to_owned(),
-            ),
-            ("settings".into(), settings),
-        ];
-        let client = self.login(DemoUser::AcmeFullAdmin.email()).await;
-        let staff = self.login(DemoUser::MspAdmin.email()).await;
-        let mut seen = Vec::new();
-        for route in ROUTES {
-            let fill = |text: &str| {
-                values.iter().fold(text.to_owned(), |t, (name, value)| {
-                    t.replace(&format!("{{{name}}}"), value)
-                })
-            };
-            let mut call = self.call(route.method, &fill(route.path));
-            match route.who {
-                Nobody => {}
-                Client => call = call.cookie(&client),
-                Staff => call = call.cookie(&staff),
-            }
-            if let Some(body) = route.body {
-                call = call.raw_json(fill(body));
-            }
-            let (calls, answer) = self.count_calls(call.send()).await;
-            for (name, pointer) in route.keep {
-                values.push(((*name).to_owned(), kept(&answer, pointer)));
-            }
-            seen.push((route.label.to_owned(), answer.status, calls));
-        }
-        seen
-    }
+/// The operations of `ROUTES`, as the OpenAPI document names them (`METHOD /path`).
+pub fn operations_with_a_row() -> Vec<&'static str> {
+    ROUTES.iter().map(Route::operation).collect()
+}
 
+/// A Stripe for the routes that reach it: a customer, a Checkout session, a detach.
+async fn stripe() -> wiremock::MockServer {
+    use wiremock::matchers::{method, path, path_regex};
+    use wiremock::{Mock, ResponseTemplate};
+    let server = crate::stripe::strict_stripe().await;
+    let answers = [
+        (
+            path("/v1/customers"),
+            json!({"id": "cus_cost", "object": "customer"}),
+        ),
+        (
+            path("/v1/checkout/sessions"),
+            json!({"id": "cs_cost", "url": "https://checkout.stripe.test/cs_cost"}),
+        ),
+    ];
+    for (route, answer) in answers {
+        Mock::given(method("POST"))
+            .and(route)
+            .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("POST"))
+        .and(path_regex("^/v1/payment_methods/[a-z_]+/detach$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "pm_cost"})))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// Every route of `ROUTES`, in order, on a fresh app (with a wiremock Stripe): `(label, status,
+/// DynamoDB calls)`.
+pub async fn call_every_route() -> Vec<(String, u16, u64)> {
+    let stripe = stripe().await;
+    let t = TestApp::with_stripe(&stripe.uri()).await;
+    let settings = serde_json::to_string(&portal::domain::tickets::TicketSettings::default())
+        .expect("settings");
+    let mut values: Vec<(String, String)> = vec![
+        ("password".into(), PASSWORD.into()),
+        (
+            "user_id".into(),
+            DemoUser::AcmeUser.id().as_str().to_owned(),
+        ),
+        ("settings".into(), settings),
+    ];
+    let client = t.login(DemoUser::AcmeFullAdmin.email()).await;
+    let staff = t.login(DemoUser::MspAdmin.email()).await;
+    let mut seen = Vec::new();
+    for route in ROUTES {
+        let step = portal::auth::totp::step_at(t.app.now().unix_timestamp());
+        let fill = |text: &str| {
+            // The newest value of a name wins.
+            let mut text = values
+                .iter()
+                .rev()
+                .fold(text.to_owned(), |t, (name, value)| {
+                    t.replace(&format!("{{{name}}}"), value)
+                });
+            if let Some((_, secret)) = values.iter().rev().find(|(n, _)| n == "mfa_secret") {
+                let secret = base32_decode(secret);
+                let code = |step| portal::auth::totp::code(&secret, step);
+                text = text
+                    .replace("{totp}", &code(step))
+                    .replace("{totp_next}", &code(step + 1));
+            }
+            text
+        };
+        let mut call = t.call(route.method, &fill(route.path));
+        match route.who {
+            Nobody => {}
+            Client => call = call.cookie(&client),
+            Staff => call = call.cookie(&staff),
+            Stripe => {
+                let body = fill(route.body.unwrap_or_default());
+                let (calls, answer) = t
+                    .count_calls(t.webhook(&serde_json::from_str(&body).expect("event")))
+                    .await;
+                seen.push((route.label.to_owned(), answer.status, calls));
+                continue;
+            }
+        }
+        if let Some(body) = route.body {
+            call = call.raw_json(fill(body));
+        }
+        let (calls, answer) = t.count_calls(call.send()).await;
+        for (name, from) in route.keep {
+            let value = match from {
+                Field(pointer) => kept(&answer, pointer),
+                MailedTo(to) => t.token_mailed_to(to).await,
+            };
+            values.push(((*name).to_owned(), value));
+        }
+        seen.push((route.label.to_owned(), answer.status, calls));
+    }
+    seen
+}
+
+impl TestApp {
     /// DynamoDB calls made while running `f`.
     pub async fn count_calls<F: std::future::Future<Output = Answer>>(
         &self,

@@ -109,6 +109,25 @@ impl TestApp {
     }
 }
 
+/// RFC 4648 base32 without padding, as the MFA secret is shown for manual entry.
+pub fn base32_decode(s: &str) -> Vec<u8> {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut out = Vec::new();
+    let (mut buffer, mut bits) = (0u32, 0);
+    for c in s.bytes() {
+        let Some(value) = alphabet.iter().position(|&a| a == c) else {
+            continue;
+        };
+        buffer = (buffer << 5) | value as u32;
+        bits += 5;
+        if bits >= 8 {
+            out.push((buffer >> (bits - 8)) as u8);
+            bits -= 8;
+        }
+    }
+    out
+}
+
 /// Role matrices: the status each demo user gets from one call, against what the role table says.
 pub mod matrix {
     use super::DemoUser;

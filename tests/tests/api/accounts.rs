@@ -1,30 +1,12 @@
 //! Accounts: companies, users and roles, invitations, password reset, own account, MFA and the
 //! audit trail, over the real functions and the local AWS stand-in.
 
+use portal_tests::users::base32_decode;
 use portal_tests::{PASSWORD, TestApp};
 use serde_json::{Value, json};
 
 const ACME_ADMIN: &str = "fulladmin@acme.example";
 const NEW_PASSWORD: &str = "a quiet river at dawn";
-
-/// The token in the newest mail to `to` (links carry it as `#token=…`).
-pub(crate) async fn token_mailed_to(t: &TestApp, to: &str) -> String {
-    let mail = t.mail().await;
-    let last = mail
-        .iter()
-        .rev()
-        .find(|m| m["destinations"]["ToAddresses"][0] == to)
-        .unwrap_or_else(|| panic!("no mail to {to}: {mail:#?}"));
-    let body = last["body"]
-        .as_str()
-        .map_or_else(|| last["body"].to_string(), str::to_owned);
-    let start = body.find("#token=").expect("link with token") + "#token=".len();
-    body[start..]
-        .split(|c: char| c.is_whitespace() || c == '"' || c == '\\')
-        .next()
-        .unwrap()
-        .to_owned()
-}
 
 async fn invite(t: &TestApp, cookie: &str, email: &str, role: &str) -> portal_tests::Answer {
     t.post(
@@ -64,7 +46,7 @@ async fn invitations_set_a_password_once_and_refuse_every_bad_token() {
     assert_eq!(invited.status, 201, "{}", invited.text);
     assert_eq!(invited.body["status"], "invited");
     let user_id = invited.body["id"].as_str().unwrap().to_owned();
-    let token = token_mailed_to(&t, "nina@acme.example").await;
+    let token = t.token_mailed_to("nina@acme.example").await;
     assert_eq!(t.try_login("nina@acme.example", "").await.status, 422);
     // The page can show who the invitation is for.
     let look = t
@@ -156,7 +138,7 @@ async fn invitations_set_a_password_once_and_refuse_every_bad_token() {
     // Expiry, and a resend replaces the old link.
     let second = invite(&t, &admin, "otto@acme.example", "ticket_manager").await;
     let second_id = second.body["id"].as_str().unwrap().to_owned();
-    let first_token = token_mailed_to(&t, "otto@acme.example").await;
+    let first_token = t.token_mailed_to("otto@acme.example").await;
     let resend = t
         .post(
             &format!("/api/companies/acme-dental/users/{second_id}/invitation"),
@@ -165,7 +147,7 @@ async fn invitations_set_a_password_once_and_refuse_every_bad_token() {
         )
         .await;
     assert_eq!(resend.status, 204, "{}", resend.text);
-    let fresh_token = token_mailed_to(&t, "otto@acme.example").await;
+    let fresh_token = t.token_mailed_to("otto@acme.example").await;
     assert_ne!(first_token, fresh_token);
     assert_eq!(
         accept(first_token, NEW_PASSWORD).await.problem(400),
@@ -232,7 +214,7 @@ async fn password_reset_answers_alike_is_single_use_and_ends_every_session() {
     );
     let mail = t.mail().await;
     assert_eq!(mail.len(), 1, "only the known address gets mail: {mail:#?}");
-    let token = token_mailed_to(&t, "user@acme.example").await;
+    let token = t.token_mailed_to("user@acme.example").await;
     let confirm = |token: String, password: &'static str| {
         let t = &t;
         async move {
@@ -264,7 +246,7 @@ async fn password_reset_answers_alike_is_single_use_and_ends_every_session() {
     );
     // Expired after an hour.
     ask("billing@acme.example").await;
-    let token = token_mailed_to(&t, "billing@acme.example").await;
+    let token = t.token_mailed_to("billing@acme.example").await;
     t.clock.advance(time::Duration::minutes(61));
     assert_eq!(
         confirm(token, NEW_PASSWORD).await.problem(400),
@@ -514,21 +496,6 @@ async fn the_last_full_admin_is_protected_and_other_companies_users_are_404() {
             .status,
         201
     );
-}
-
-fn base32_decode(s: &str) -> Vec<u8> {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut out = Vec::new();
-    let (mut buffer, mut bits) = (0u32, 0);
-    for c in s.bytes() {
-        buffer = (buffer << 5) | alphabet.iter().position(|&a| a == c).unwrap() as u32;
-        bits += 5;
-        if bits >= 8 {
-            out.push((buffer >> (bits - 8)) as u8);
-            bits -= 8;
-        }
-    }
-    out
 }
 
 /// Enrol `cookie`'s user in MFA; the secret and the recovery codes.
@@ -829,7 +796,7 @@ async fn msp_admins_create_edit_and_search_companies_and_invite_their_first_admi
         )
         .await;
     assert_eq!(staff_role.status, 422);
-    let token = token_mailed_to(&t, "peter@initech.example").await;
+    let token = t.token_mailed_to("peter@initech.example").await;
     let accepted = t
         .post(
             "/api/auth/invitation/accept",

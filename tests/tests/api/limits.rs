@@ -307,9 +307,9 @@ async fn a_reset_link_dies_when_the_password_changes_another_way() {
     let t = at_window_start().await;
     let ask = || t.post("/api/auth/password-reset", "", json!({"email": VICTIM}));
     assert_eq!(ask().await.status, 202);
-    let older = crate::accounts::token_mailed_to(&t, VICTIM).await;
+    let older = t.token_mailed_to(VICTIM).await;
     assert_eq!(ask().await.status, 202);
-    let newer = crate::accounts::token_mailed_to(&t, VICTIM).await;
+    let newer = t.token_mailed_to(VICTIM).await;
     assert_ne!(older, newer);
     let confirm = |token: &str, password: &str| {
         t.post(
@@ -326,7 +326,7 @@ async fn a_reset_link_dies_when_the_password_changes_another_way() {
     );
     // A link asked for before a password change from the account page dies with it.
     assert_eq!(ask().await.status, 202);
-    let pending = crate::accounts::token_mailed_to(&t, VICTIM).await;
+    let pending = t.token_mailed_to(VICTIM).await;
     let cookie = t
         .call("POST", "/api/auth/login")
         .json(json!({"email": VICTIM, "password": "a quiet river at dawn"}))
