@@ -172,7 +172,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 html.escape(m.get("subject", "")), html.escape(m.get("source", "")), html.escape(to),
                 linkify(html.escape(m.get("body", "")))))
         page = ("<!doctype html><html lang=en><meta charset=utf-8><title>Dev mailbox</title>"
-                "<link rel=stylesheet href=/vendor/pico.min.css><main class=container>"
+                "<link rel=icon href=/logo.svg><link rel=stylesheet href=/vendor/pico.min.css><main class=container>"
                 "<h1>Dev mailbox</h1><p>Mail the local SES stand-in captured, newest first (%d). "
                 "Local development only: this page is not part of the deployed portal.</p>%s</main></html>"
                 % (len(mails), "".join(rows) or "<p>No mail yet.</p>"))

@@ -193,6 +193,7 @@ def page(title, body):
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         "<meta name=viewport content='width=device-width, initial-scale=1'>"
+        "<link rel=icon href=\"data:,\">"
         "<title>%s</title><style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;"
         "padding:0 1rem;color:#1a1a1a;background:#fff}button{font-size:1rem;padding:.6rem 1.2rem;"
         "background:#3b3bb3;color:#fff;border:0;border-radius:.3rem}table{width:100%%;border-collapse:collapse}"

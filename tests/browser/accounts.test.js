@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE, launch, newPage, signIn, seriousViolations, test } from './harness.js';
+import { BASE, expectAnswer, launch, newPage, signIn, seriousViolations, test } from './harness.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -74,6 +74,7 @@ test('invite → accept from the mailbox → sign in → two-factor → deactiva
   assert.equal(new URL(user.url()).hash, '', 'the token leaves the address bar');
   await user.getByLabel('New password', { exact: true }).fill('password');
   await user.getByLabel('New password again').fill('password');
+  expectAnswer(user, 'POST', '/api/auth/invitation/accept', 422);
   await user.getByRole('button', { name: 'Set password and activate' }).click();
   await user.locator('#password-error').filter({ hasText: /12 characters/ }).waitFor();
   await user.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
@@ -125,6 +126,7 @@ test('invite → accept from the mailbox → sign in → two-factor → deactiva
   await user.getByRole('button', { name: 'Sign in' }).click();
   await user.getByLabel('Authentication code').waitFor();
   await user.getByLabel('Authentication code').fill('000000');
+  expectAnswer(user, 'POST', '/api/auth/login/mfa', 401);
   await user.getByRole('button', { name: 'Verify' }).click();
   await user.locator('#form-error').filter({ hasText: /not valid/ }).waitFor();
   await user.getByLabel('Authentication code').fill(totp(secret, nowStep() + 1));
@@ -136,6 +138,7 @@ test('invite → accept from the mailbox → sign in → two-factor → deactiva
   await user.goto(`${BASE}/account/`);
   await user.getByLabel('Your password, to turn it off').fill(NEW_PASSWORD);
   await user.getByLabel('A code from your authenticator app').fill('000000');
+  expectAnswer(user, 'POST', '/api/me/mfa/disable', 401);
   await user.getByRole('button', { name: 'Turn off two-factor authentication' }).click();
   await user.locator('#disable_code-error').filter({ hasText: /not valid/ }).waitFor();
   assert.equal(new URL(user.url()).pathname, '/account/');
@@ -221,12 +224,14 @@ test('forgot password: the emailed link sets a new password once', async () => {
   await page.goto(link);
   await page.getByLabel('New password', { exact: true }).fill('yet another long passphrase');
   await page.getByLabel('New password again').fill('yet another long passphrase');
+  expectAnswer(page, 'POST', '/api/auth/password-reset/confirm', 400);
   await page.getByRole('button', { name: 'Set new password' }).click();
   await page.getByText('This link does not work any more').waitFor();
   // The new password signs in; the old one no longer does.
   await page.goto(`${BASE}/login/`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(NEW_PASSWORD);
+  expectAnswer(page, 'POST', '/api/auth/login', 401);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('alert').filter({ hasText: 'incorrect' }).waitFor();
   await page.getByLabel('Password').fill('another long passphrase');
@@ -240,6 +245,8 @@ for (const theme of ['light', 'dark']) {
     const errors = [];
     const page = await newPage(browser, errors);
     await page.emulateMedia({ colorScheme: theme });
+    // The made-up invitation token is refused; the page says so.
+    expectAnswer(page, 'POST', '/api/auth/invitation', 400);
     for (const path of ['/forgot-password/', '/reset-password/#token=x', '/accept-invite/#token=x']) {
       await page.goto(`${BASE}${path}`);
       await page.evaluate((t) => localStorage.setItem('portal-theme', t), theme);

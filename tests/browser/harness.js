@@ -77,12 +77,32 @@ async function describeStack() {
   }
 }
 
+// The API error answers (4xx, 5xx) a page may get without failing its test: `[method, path, status]`
+// with the path a string (exact, query ignored) or a RegExp (against path and query). Every page
+// may be told it is not signed in; anything else a test expects it says with `expectAnswer`.
+const ALWAYS_EXPECTED = [['GET', '/api/me', 401]];
+const expected = new WeakMap();
+
+// Declare that `page` may get `status` from `method path` (the test checks what the page shows).
+export function expectAnswer(page, method, path, status) {
+  expected.get(page).push([method, path, status]);
+}
+
+function isExpected(page, method, url, status) {
+  return [...ALWAYS_EXPECTED, ...expected.get(page)].some(
+    ([m, path, s]) => m === method && s === status
+      && (path instanceof RegExp ? path.test(url.pathname + url.search) : path === url.pathname),
+  );
+}
+
 // A fresh context (no cookies, no storage) whose page fails the test on any console error, such as
-// a Content-Security-Policy violation or an uncaught exception.
+// a Content-Security-Policy violation or an uncaught exception, and on any API error answer the
+// test did not declare with `expectAnswer`.
 export async function newPage(browser, errors) {
   // Reduced motion: Pico then skips its transitions, so what a test reads is never mid-animation.
   const context = await browser.newContext({ reducedMotion: 'reduce' });
   const page = await context.newPage();
+  expected.set(page, []);
   const trail = [];
   const consoleLines = [];
   const calls = new Map();
@@ -101,13 +121,22 @@ export async function newPage(browser, errors) {
     call.status = status;
   };
   page.on('requestfinished', async (req) => finish(req, (await req.response().catch(() => null))?.status() ?? 'answered'));
+  page.on('response', (res) => {
+    const url = new URL(res.url());
+    const method = res.request().method();
+    if (url.pathname.startsWith('/api/') && res.status() >= 400 && !isExpected(page, method, url, res.status())) {
+      errors.push(`unexpected ${res.status()} from ${method} ${url.pathname}${url.search}`);
+    }
+  });
   page.on('requestfailed', (req) => finish(req, `failed (${req.failure()?.errorText})`));
   openPages.push({ page, trail, consoleLines });
   page.on('console', (msg) => {
     if (msg.type() === 'error' || msg.type() === 'warning') consoleLines.push(`${msg.type()}: ${msg.text().slice(0, 160)}`);
-    // The browser logs every 4xx answer as a console error; those are API answers the page handles
-    // (401 before sign-in, 422 on a bad field). Anything else is a real error.
-    if (msg.type() === 'error' && !/the server responded with a status of 4\d\d/.test(msg.text())) errors.push(msg.text());
+    // The browser logs every error answer as a console error too; the API's are judged above
+    // (expected or not), any other (a missing script, style or image) is a real error.
+    const api = new URL(msg.location()?.url || BASE, BASE).pathname.startsWith('/api/');
+    const answered = /the server responded with a status of [45]\d\d/.test(msg.text());
+    if (msg.type() === 'error' && !(api && answered)) errors.push(`${msg.text()} (${msg.location()?.url || 'no address'})`);
   });
   page.on('pageerror', (err) => {
     consoleLines.push(`uncaught: ${String(err).slice(0, 160)}`);

@@ -37,11 +37,12 @@ me.then(async (data) => {
   if (asked && asked !== data.company.id) company = await authed(`/api/companies/${encodeURIComponent(asked)}`);
   base = `/api/companies/${encodeURIComponent(company.id)}/audit`;
   $('audit-heading').textContent = company.id === data.company.id ? 'Audit trail' : `Audit trail of ${company.name}`;
-  // The "who" picker lists the company's users where the viewer may list them.
-  try {
+  // The "who" picker lists the company's users where the viewer may list them (not a technician:
+  // asking would only be refused).
+  if (data.capabilities.includes('manage_users')) {
     const users = await authed(`/api/companies/${encodeURIComponent(company.id)}/users`);
     for (const u of users.items) option($('user'), u.id, `${u.name} (${u.email})`);
-  } catch {
+  } else {
     $('user-filter').hidden = true;
   }
   apply();
