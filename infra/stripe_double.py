@@ -9,8 +9,8 @@ browser tests (no network, no Stripe account):
   POST /v1/payment_methods/{id}/detach        -> detached
 
 Its checkout page (GET /checkout/{session}) shows what is being paid and Stripe's test methods:
-Visa 4242 and Mastercard 4444 are approved; Visa 0002 is declined (the page says so and the session
-stays open for another try, as Stripe's does); US bank accounts 6789 and 1113 complete the session
+Visa 4242 and Mastercard 4444 are approved; Visa 0002 and 0341 are declined (the page says so and
+the session stays open for another try, as Stripe's does; 0341 can be saved in setup mode); US bank accounts 6789 and 1113 complete the session
 unpaid and then clear or bounce. In setup mode it saves a card or a bank account. Each attempt
 redirects the browser (to `success_url` unless declined) and then, like Stripe, delivers its webhook
 events a moment later, signed exactly as Stripe signs them (`Stripe-Signature:
@@ -322,15 +322,25 @@ class Handler(BaseHTTPRequestHandler):
         if parts == ["v1", "payment_intents"]:
             with LOCK:
                 method = STATE["methods"].get(form.get("payment_method"))
-            pid = new_id("pi")
-            if not method or method["card"]["last4"] == "0341":
-                return 402, {"error": {"type": "card_error", "code": "card_declined",
-                                       "message": "Your card was declined.",
-                                       "payment_intent": {"id": pid, "status": "requires_payment_method"}}}
-            intent = {"id": pid, "object": "payment_intent", "status": "succeeded",
-                      "amount": int(form.get("amount", 0)), "currency": form.get("currency"),
-                      "customer": form.get("customer"), "payment_method": method["id"],
-                      "metadata": form.get("metadata", {})}
+            fields = {"amount": int(form.get("amount", 0)), "currency": form.get("currency"),
+                      "customer": form.get("customer"), "metadata": form.get("metadata", {}),
+                      "payment_method": form.get("payment_method"), "description": form.get("description")}
+            if not method or method.get("card", {}).get("last4") == "0341":
+                # Off-session, a decline is a 402 carrying the whole PaymentIntent, and Stripe also
+                # sends payment_intent.payment_failed
+                # (https://docs.stripe.com/payments/save-and-reuse#charge-saved-payment-method).
+                error = {"type": "card_error", "code": "card_declined", "decline_code": "generic_decline",
+                         "message": "Your card was declined."}
+                intent = payment_intent(new_id("pi"), "requires_payment_method", fields, error)
+                deliver([("payment_intent.payment_failed", intent, None)])
+                return 402, {"error": dict(error, payment_intent=intent)}
+            if method["type"] == "us_bank_account":
+                # A debit is processing until it clears (here, a moment later).
+                intent = payment_intent(new_id("pi"), "processing", fields)
+                deliver([("payment_intent.processing", intent, None),
+                         ("payment_intent.succeeded", payment_intent(intent["id"], "succeeded", fields), None)])
+                return 200, intent
+            intent = payment_intent(new_id("pi"), "succeeded", fields)
             deliver([("payment_intent.succeeded", intent, None)])
             return 200, intent
         if len(parts) == 4 and parts[:2] == ["v1", "payment_methods"] and parts[3] == "detach":
@@ -361,7 +371,8 @@ class Handler(BaseHTTPRequestHandler):
         if over:
             return self.reply(410, OVER, "text/html; charset=utf-8")
         if outcome == "declined":
-            return self.reply(402, checkout_page(session, "Your card was declined. Try another card."),
+            # Stripe's page says so in place; the page itself loads fine.
+            return self.reply(200, checkout_page(session, "Your card was declined. Try another card."),
                               "text/html; charset=utf-8")
         target = session["success_url"].replace("{CHECKOUT_SESSION_ID}", sid)
         self.reply(303, b"", "text/plain", headers=[("Location", target)])
@@ -374,6 +385,9 @@ CHOICES = {
     "4242": ("Visa ending 4242 (approved)", "card", "4242"),
     "0002": ("Visa ending 0002 (declined)", "card", "0002"),
     "4444": ("Mastercard ending 4444 (approved)", "card", "4444"),
+    # https://docs.stripe.com/testing#declined-payments: "Attaching this card to a Customer object
+    # succeeds, but attempts to charge the customer fail."
+    "0341": ("Visa ending 0341 (saves, but every charge is declined)", "card", "0341"),
     "6789": ("US bank account ending 6789 (clears a moment later)", "us_bank_account", "6789"),
     "1113": ("US bank account ending 1113 (bounces a moment later)", "us_bank_account", "1113"),
 }
@@ -394,6 +408,19 @@ def session_object(session, **changes):
     return obj
 
 
+def payment_intent(pid, status, fields, error=None):
+    """A PaymentIntent with every field Stripe's API reference marks as always present
+    (https://docs.stripe.com/api/payment_intents/object): clients decode it whole."""
+    amount = fields["amount"]
+    obj = {"id": pid, "object": "payment_intent", "status": status, "amount": amount,
+           "amount_capturable": 0, "amount_received": amount if status == "succeeded" else 0,
+           "capture_method": "automatic_async", "confirmation_method": "automatic",
+           "created": int(time.time()), "livemode": False, "payment_method_types": ["card"],
+           "client_secret": "%s_secret_double" % pid, "last_payment_error": error}
+    obj.update(fields)
+    return obj
+
+
 def intent_object(session, status, error=None):
     """The session's PaymentIntent (one per session, whatever the number of attempts: a declined
     attempt returns it to `requires_payment_method`,
@@ -401,15 +428,10 @@ def intent_object(session, status, error=None):
     if not session.get("payment_intent"):
         session["payment_intent"] = new_id("pi")
     data = session.get("payment_intent_data", {})
-    obj = {"id": session["payment_intent"], "object": "payment_intent", "status": status,
-           "amount": session["amount_total"], "currency": session["currency"],
-           "customer": session.get("customer"), "metadata": data.get("metadata", {}),
-           "description": data.get("description")}
-    if status == "succeeded":
-        obj["amount_received"] = session["amount_total"]
-    if error:
-        obj["last_payment_error"] = error
-    return obj
+    return payment_intent(session["payment_intent"], status, {
+        "amount": session["amount_total"], "currency": session["currency"],
+        "customer": session.get("customer"), "metadata": data.get("metadata", {}),
+        "description": data.get("description")}, error)
 
 
 def expire_if_due(session):
@@ -441,7 +463,7 @@ def attempt(session, choice):
                  ("checkout.session.completed", session_object(session, payment_status="no_payment_required",
                                                                setup_intent=session["setup_intent"]), None)])
         return "completed"
-    if last4 == "0002":
+    if last4 in ("0002", "0341"):
         # https://docs.stripe.com/declines/codes: a generic decline; the session stays open.
         error = {"type": "card_error", "code": "card_declined", "decline_code": "generic_decline",
                  "message": "Your card was declined."}

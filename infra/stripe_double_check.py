@@ -100,6 +100,11 @@ def main():
         # unknown method is declined, as Stripe declines it).
         corrected = post("/v1/payment_intents", OFF_SESSION + NO_REDIRECTS, "key-2")
         assert corrected[0] == 402 and corrected[2] is None, corrected
+        # Declined off-session: the 402 carries the whole PaymentIntent, and the event follows.
+        declined = corrected[1]["error"]["payment_intent"]
+        assert declined["status"] == "requires_payment_method" and declined["amount_received"] == 0, declined
+        ((kind, intent),) = events(1)
+        assert kind == "payment_intent.payment_failed" and intent["id"] == declined["id"], (kind, intent)
         no_currency = post("/v1/checkout/sessions", "mode=setup&success_url=https://x&customer=cus_1")
         assert no_currency[0] == 400, no_currency
         in_flight(post)
@@ -155,7 +160,7 @@ def checkout(port, post):
     # A declined card, then another card in the same session: one PaymentIntent, paid once.
     status, session, _ = post("/v1/checkout/sessions", PAYMENT)
     assert status == 200 and session["status"] == "open", session
-    assert attempt(port, session["id"], "0002") == (402, None)
+    assert attempt(port, session["id"], "0002") == (200, None), "the page again, saying it was declined"
     ((kind, intent),) = events(1)
     assert kind == "payment_intent.payment_failed" and intent["status"] == "requires_payment_method", intent
     assert intent["metadata"] == {"payment_id": "p1"} and intent["last_payment_error"]["code"] == "card_declined"

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE, expectAnswer, launch, newPage, signIn, seriousViolations, test } from './harness.js';
+import { BASE, expectAnswer, launch, mailedLink, newPage, signIn, seriousViolations, test } from './harness.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -178,13 +178,6 @@ test('invite → accept from the mailbox → sign in → two-factor → deactiva
   assert.ok(rows.some((row) => row.includes(`Invited Nova Newbie <${email}> as Standard User`)), rows.join('\n'));
   assert.deepEqual(errors, []);
 });
-
-// The newest mail to `email` whose subject starts with `subject`: the link in it.
-async function mailedLink(page, email, subject, path) {
-  await page.goto(`${BASE}/dev/mailbox`);
-  const mail = page.locator('article').filter({ hasText: email }).filter({ has: page.getByRole('heading', { name: subject }) }).first();
-  return mail.getByRole('link', { name: new RegExp(path) }).getAttribute('href');
-}
 
 // A new active Standard User of Acme Dental, made through the API by its Full Admin (invited, then
 // accepted from the mailed link): a test that changes its password leaves the demo users alone,

@@ -3,13 +3,15 @@
 // Billing Admin opens one, downloads its PDF (read back with pdftotext), pays both in one
 // Checkout with one amount lowered, waits on the receipt for the signed webhook, sees one invoice
 // Paid and the other partly paid, pays the rest, and finds both payments in the history. Then a
-// card is saved through setup mode, nicknamed, used for autopay and removed. axe-core on every
-// billing page, light and dark.
+// card is saved through setup mode, nicknamed, used for autopay and removed. A card declined on
+// Stripe's page is retried with another in the same Checkout and the invoice is paid once; a saved
+// card that Stripe declines when autopay charges it (0341) fails the charge, the client is emailed
+// and pays from the link. axe-core on every billing page, light and dark.
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { BASE, launch, newPage, signIn, seriousViolations, test } from './harness.js';
+import { BASE, launch, mailedLink, newPage, signIn, seriousViolations, test } from './harness.js';
 
 let browser;
 before(async () => {
@@ -190,6 +192,71 @@ test('a card saved through Stripe: nickname, autopay with consent, removed', asy
   page.once('dialog', (dialog) => dialog.accept());
   await row.getByRole('button', { name: /^Remove/ }).click();
   await page.waitForFunction(() => !document.querySelector('#methods').textContent.includes('4242'));
+  assert.deepEqual(errors, []);
+});
+
+test('a declined card is retried in the same Checkout; autopay declined (0341) emails a link to pay', async () => {
+  const errors = [];
+  const admin = await newPage(browser, errors);
+  await signIn(admin, 'admin@northwind.example');
+  await writeInvoice(admin, [[`Firewall renewal ${RUN}`, '1', '80']], '0', true);
+  const number = (await admin.locator('#title').textContent()).replace('Invoice ', '');
+  const page = await newPage(browser, errors);
+  await signIn(page, 'billing@acme.example');
+  await page.goto(`${BASE}/invoices/`);
+  await page.getByRole('link', { name: number }).click();
+  await page.locator('#pay-section:not([hidden])').waitFor();
+  await page.getByRole('button', { name: 'Pay with Stripe' }).click();
+  await page.waitForURL(/\/checkout\/cs_test_double_/);
+  // Declined: Stripe's page says so and stays open (the portal hears payment_intent.payment_failed).
+  await page.getByLabel('Visa ending 0002 (declined)').check();
+  await page.getByRole('button', { name: 'Pay USD 80.00' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Your card was declined. Try another card.' }).waitFor();
+  await page.waitForTimeout(1500); // the decline's event reaches the portal before the retry
+  await page.getByLabel('Visa ending 4242 (approved)').check();
+  await page.getByRole('button', { name: 'Pay USD 80.00' }).click();
+  await waitForReceipt(page);
+  await page.goto(`${BASE}/invoices/?tab=closed`);
+  const row = page.locator('tr', { has: page.getByRole('link', { name: number }) });
+  assert.equal(await row.locator('[data-field="status"]').textContent(), 'Paid');
+
+  // A card that saves but is declined when charged, and autopay on.
+  await page.goto(`${BASE}/payment-methods/`);
+  await page.getByRole('button', { name: 'Add a card or bank account' }).click();
+  await page.waitForURL(/\/checkout\/cs_test_double_/);
+  await page.getByLabel(/Visa ending 0341/).check();
+  await page.getByRole('button', { name: 'Save card' }).click();
+  await page.waitForURL(/\/payment-methods\/\?setup=done/);
+  for (let i = 0; i < 20 && !(await page.getByText('Visa •••• 0341').count()); i++) {
+    await page.waitForTimeout(1000);
+    await page.reload();
+    await page.locator('#methods[aria-busy="false"]').waitFor();
+  }
+  await page.getByLabel('I agree to these terms on behalf of my company').check();
+  await page.getByRole('button', { name: 'Turn on autopay' }).click();
+  await page.waitForFunction(() => document.getElementById('autopay-state').textContent.startsWith('Autopay is on'));
+
+  // Issuing charges it at once; Stripe declines, and the MSP is told on the spot.
+  await writeInvoice(admin, [[`Backup storage ${RUN}`, '1', '45']], '0', true);
+  const declined = (await admin.locator('#title').textContent()).replace('Invoice ', '');
+  await admin.waitForFunction(() => document.getElementById('page-status').textContent.includes('Autopay failed; the billing contacts were emailed a link to pay.'));
+  // The client follows the emailed link and pays by hand.
+  const link = await mailedLink(page, 'billing@acme.example', `Autopay failed for invoice ${declined}`, 'invoices/view');
+  await page.goto(link);
+  await page.locator('#pay-section:not([hidden])').waitFor();
+  await page.getByRole('button', { name: 'Pay with Stripe' }).click();
+  await page.waitForURL(/\/checkout\/cs_test_double_/);
+  await page.getByLabel('Visa ending 4242 (approved)').check();
+  await page.getByRole('button', { name: 'Pay USD 45.00' }).click();
+  await waitForReceipt(page);
+
+  // Leave no card or autopay behind for the next run.
+  await page.goto(`${BASE}/payment-methods/`);
+  await page.getByRole('button', { name: 'Turn off autopay' }).click();
+  await page.waitForFunction(() => document.getElementById('autopay-state').textContent.startsWith('Autopay is off'));
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.locator('#methods tr', { hasText: 'Visa •••• 0341' }).getByRole('button', { name: /^Remove/ }).click();
+  await page.waitForFunction(() => !document.querySelector('#methods').textContent.includes('0341'));
   assert.deepEqual(errors, []);
 });
 

@@ -145,6 +145,13 @@ export async function newPage(browser, errors) {
   return page;
 }
 
+// The link to `path` in the newest mail to `email` with `subject`, from the local mailbox.
+export async function mailedLink(page, email, subject, path) {
+  await page.goto(`${BASE}/dev/mailbox`);
+  const mail = page.locator('article').filter({ hasText: email }).filter({ has: page.getByRole('heading', { name: subject }) }).first();
+  return mail.getByRole('link', { name: new RegExp(path) }).getAttribute('href');
+}
+
 export async function signIn(page, email, { remember = false } = {}) {
   await page.goto(`${BASE}/login/`);
   await page.getByLabel('Email').fill(email);

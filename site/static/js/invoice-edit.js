@@ -111,10 +111,13 @@ async function save(issue) {
     ? await authed(withCompany(`/api/invoices/${encodeURIComponent(draft.id)}`, draft.company_id), { method: 'PATCH', body: { ...invoice, version: draft.version } })
     : await authed('/api/invoices', { method: 'POST', body: { company_id: $('company_id').value, ...invoice } });
   draft = saved;
+  let outcome = '';
   if (issue) {
-    await authed(withCompany(`/api/invoices/${encodeURIComponent(saved.id)}/issue`, saved.company_id), { method: 'POST', body: { version: saved.version } });
+    const answer = await authed(withCompany(`/api/invoices/${encodeURIComponent(saved.id)}/issue`, saved.company_id), { method: 'POST', body: { version: saved.version } });
+    // The invoice page says what issuing did (autopay charging or failed included).
+    outcome = `&issued=${encodeURIComponent(answer.autopay)}`;
   }
-  location.assign(withCompany(`/invoices/view/?id=${encodeURIComponent(saved.id)}`, saved.company_id));
+  location.assign(withCompany(`/invoices/view/?id=${encodeURIComponent(saved.id)}${outcome}`, saved.company_id));
 }
 
 async function submit(button, issue) {

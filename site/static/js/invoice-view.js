@@ -131,10 +131,13 @@ async function act(button, action, done) {
   });
 }
 
-$('issue').addEventListener('click', (e) => act(e.target, 'issue', (a) => {
-  const autopay = { charging: ' Autopay is charging the default payment method.', failed: ' Autopay failed; the billing contacts were emailed a link to pay.' }[a.autopay] || '';
-  return `Issued as ${a.invoice.label}; the billing contacts were emailed.${autopay}`;
-}));
+// What issuing did, from the issue answer's label and autopay outcome.
+function issued(label, autopay) {
+  const charge = { charging: ' Autopay is charging the default payment method.', failed: ' Autopay failed; the billing contacts were emailed a link to pay.' }[autopay] || '';
+  return `Issued as ${label}; the billing contacts were emailed.${charge}`;
+}
+
+$('issue').addEventListener('click', (e) => act(e.target, 'issue', (a) => issued(a.invoice.label, a.autopay)));
 $('void').addEventListener('click', (e) => {
   if (confirm(`Void ${invoice.label}? It keeps its number and can no longer be paid.`)) act(e.target, 'void', () => `${invoice.label} is void.`);
 });
@@ -182,6 +185,13 @@ me.then(async (data) => {
   keepCompany();
   $('back').href = withCompany('/invoices/');
   if (!(await load())) return;
+  // Issued from the editor ("Save and issue"): say what happened, once (not again on reload).
+  if (params.has('issued')) {
+    $('page-status').textContent = issued(invoice.label, params.get('issued'));
+    const url = new URL(location.href);
+    url.searchParams.delete('issued');
+    history.replaceState(null, '', url);
+  }
   if (can.has('manage_billing')) staffActions();
   else clientActions();
 });
