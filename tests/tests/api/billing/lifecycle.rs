@@ -273,3 +273,44 @@ async fn an_event_of_another_portal_sharing_the_stripe_account_changes_nothing()
     assert_eq!(payment(&t, &staff, &id).await["status"], "succeeded");
     assert_eq!(invoice(&t, &staff, &inv["id"]).await["status"], "paid");
 }
+
+#[tokio::test]
+async fn a_bank_debit_completes_unpaid_then_clears_or_bounces() {
+    // https://docs.stripe.com/payments/checkout/fulfill-orders#delayed-notification: the session
+    // completes with `payment_status: unpaid`; the debit settles days later.
+    for (outcome, status, balance) in [
+        ("checkout.session.async_payment_succeeded", "succeeded", 0),
+        ("checkout.session.async_payment_failed", "failed", 11_000),
+    ] {
+        let server = stripe().await;
+        let (t, staff, inv, id) = checkout_payment(&server).await;
+        let completed = session_event("evt_done", "checkout.session.completed", &id);
+        let processing = event(
+            "evt_processing",
+            "payment_intent.processing",
+            json!({"id": "pi_test_1", "object": "payment_intent", "status": "processing",
+                   "amount": 11_000, "currency": "usd", "metadata": metadata(&id)}),
+        );
+        deliver_at_once(&t, &[completed.clone(), completed, processing]).await;
+        assert_eq!(
+            payment(&t, &staff, &id).await["status"],
+            "pending",
+            "{outcome}"
+        );
+        assert_eq!(invoice(&t, &staff, &inv["id"]).await["balance"], 11_000);
+        let mut settled = session_event("evt_settled", outcome, &id);
+        settled["data"]["object"]["amount_total"] = json!(11_000);
+        settled["data"]["object"]["currency"] = json!("usd");
+        if status == "succeeded" {
+            settled["data"]["object"]["payment_status"] = json!("paid");
+        }
+        deliver_at_once(&t, &[settled.clone(), settled]).await;
+        let after = payment(&t, &staff, &id).await;
+        assert_eq!(after["status"], status, "{outcome}: {after}");
+        assert_eq!(
+            invoice(&t, &staff, &inv["id"]).await["balance"],
+            balance,
+            "{outcome}"
+        );
+    }
+}
