@@ -62,6 +62,22 @@ async function payOnStripe(page, total) {
   await page.getByRole('button', { name: `Pay ${total}` }).click();
 }
 
+// Save a card through setup mode, choosing `choice` on Stripe's page; back on the methods page,
+// wait until Stripe's event has added it (`shown`).
+async function saveCard(page, choice, shown) {
+  await page.goto(`${BASE}/payment-methods/`);
+  await page.getByRole('button', { name: 'Add a card or bank account' }).click();
+  await page.waitForURL(/\/checkout\/cs_test_double_/);
+  await page.getByLabel(choice).check();
+  await page.getByRole('button', { name: 'Save card' }).click();
+  await page.waitForURL(/\/payment-methods\/\?setup=done/);
+  for (let i = 0; i < 20 && !(await page.getByText(shown).count()); i++) {
+    await page.waitForTimeout(1000);
+    await page.reload();
+    await page.locator('#methods[aria-busy="false"]').waitFor();
+  }
+}
+
 test('issue two invoices → PDF → pay both with one amount lowered → Paid and in history → pay the rest', async () => {
   const errors = [];
   const admin = await newPage(browser, errors);
@@ -160,17 +176,7 @@ test('a card saved through Stripe: nickname, autopay with consent, removed', asy
   const errors = [];
   const page = await newPage(browser, errors);
   await signIn(page, 'billing@acme.example');
-  await page.goto(`${BASE}/payment-methods/`);
-  await page.getByRole('button', { name: 'Add a card or bank account' }).click();
-  await page.waitForURL(/\/checkout\/cs_test_double_/);
-  await page.getByRole('button', { name: 'Save card' }).click();
-  await page.waitForURL(/\/payment-methods\/\?setup=done/);
-  // The card appears once Stripe's event arrived.
-  for (let i = 0; i < 20 && !(await page.getByText('Visa •••• 4242').count()); i++) {
-    await page.waitForTimeout(1000);
-    await page.reload();
-    await page.locator('#methods[aria-busy="false"]').waitFor();
-  }
+  await saveCard(page, 'Visa ending 4242 (approved)', 'Visa •••• 4242');
   const row = page.locator('#methods tr', { hasText: 'Visa •••• 4242' });
   assert.equal(await row.locator('td').nth(3).textContent(), 'Default');
   await row.getByRole('button', { name: /^Nickname for/ }).click();
@@ -221,17 +227,7 @@ test('a declined card is retried in the same Checkout; autopay declined (0341) e
   assert.equal(await row.locator('[data-field="status"]').textContent(), 'Paid');
 
   // A card that saves but is declined when charged, and autopay on.
-  await page.goto(`${BASE}/payment-methods/`);
-  await page.getByRole('button', { name: 'Add a card or bank account' }).click();
-  await page.waitForURL(/\/checkout\/cs_test_double_/);
-  await page.getByLabel(/Visa ending 0341/).check();
-  await page.getByRole('button', { name: 'Save card' }).click();
-  await page.waitForURL(/\/payment-methods\/\?setup=done/);
-  for (let i = 0; i < 20 && !(await page.getByText('Visa •••• 0341').count()); i++) {
-    await page.waitForTimeout(1000);
-    await page.reload();
-    await page.locator('#methods[aria-busy="false"]').waitFor();
-  }
+  await saveCard(page, /Visa ending 0341/, 'Visa •••• 0341');
   await page.getByLabel('I agree to these terms on behalf of my company').check();
   await page.getByRole('button', { name: 'Turn on autopay' }).click();
   await page.waitForFunction(() => document.getElementById('autopay-state').textContent.startsWith('Autopay is on'));

@@ -42,29 +42,6 @@ async fn methods(t: &TestApp, cookie: &str) -> Vec<(String, String, Value)> {
         .collect()
 }
 
-/// A Stripe double that also answers setup-mode Checkout and detaching `pm_visa`.
-async fn stripe_for_methods() -> MockServer {
-    let server = stripe().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/checkout/sessions"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(
-                json!({"id": "cs_setup", "url": "https://checkout.stripe.test/setup"}),
-            ),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/payment_methods/pm_visa/detach"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"id": "pm_visa", "object": "payment_method"})),
-        )
-        .mount(&server)
-        .await;
-    server
-}
-
 #[tokio::test]
 async fn a_removed_card_stays_removed_whatever_order_stripe_reports_it_in() {
     let server = stripe_for_methods().await;
@@ -225,6 +202,23 @@ async fn autopay_on(t: &TestApp) -> String {
     billing
 }
 
+/// Issue a new 330.00 invoice for Acme, Stripe answering its autopay charge with `answer` (once).
+async fn issue_charged(
+    t: &TestApp,
+    server: &MockServer,
+    staff: &str,
+    answer: ResponseTemplate,
+) -> Value {
+    let _charge = Mock::given(method("POST"))
+        .and(path("/v1/payment_intents"))
+        .respond_with(answer)
+        .expect(1)
+        .mount_as_scoped(server)
+        .await;
+    let d = draft(t, staff, ACME, &[("Monthly plan", "1", 30_000)]).await;
+    issue(t, staff, &d).await
+}
+
 /// The payment autopay started for `invoice` (its id is derived from the invoice's).
 async fn autopay_payment(t: &TestApp, billing: &str, invoice: &Value) -> Value {
     let id =
@@ -252,14 +246,7 @@ async fn autopay_that_stripe_did_not_answer_waits_for_the_webhook_and_is_charged
     .into_iter()
     .enumerate()
     {
-        let _charge = Mock::given(method("POST"))
-            .and(path("/v1/payment_intents"))
-            .respond_with(answer)
-            .expect(1)
-            .mount_as_scoped(&server)
-            .await;
-        let d = draft(&t, &staff, ACME, &[("Monthly plan", "1", 30_000)]).await;
-        let out = issue(&t, &staff, &d).await;
+        let out = issue_charged(&t, &server, &staff, answer).await;
         assert_eq!(out["autopay"], "charging", "unknown is not failed");
         let inv = &out["invoice"];
         let pending = autopay_payment(&t, &billing, inv).await;
@@ -330,14 +317,7 @@ async fn autopay_that_needs_the_client_fails_and_asks_them_to_pay() {
             "needs you to confirm it (requires_action)",
         ),
     ] {
-        let _charge = Mock::given(method("POST"))
-            .and(path("/v1/payment_intents"))
-            .respond_with(answer)
-            .expect(1)
-            .mount_as_scoped(&server)
-            .await;
-        let d = draft(&t, &staff, ACME, &[("Monthly plan", "1", 30_000)]).await;
-        let out = issue(&t, &staff, &d).await;
+        let out = issue_charged(&t, &server, &staff, answer).await;
         assert_eq!(out["autopay"], "failed");
         let inv = &out["invoice"];
         let failed = autopay_payment(&t, &billing, inv).await;

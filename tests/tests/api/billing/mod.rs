@@ -80,6 +80,29 @@ async fn stripe() -> MockServer {
     server
 }
 
+/// A Stripe double that also answers setup-mode Checkout and detaching `pm_visa`.
+async fn stripe_for_methods() -> MockServer {
+    let server = stripe().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/checkout/sessions"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({"id": "cs_setup", "url": "https://checkout.stripe.test/setup"}),
+            ),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/payment_methods/pm_visa/detach"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "pm_visa", "object": "payment_method"})),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
 async fn checkout_ok(server: &MockServer, expected_calls: u64) {
     Mock::given(method("POST"))
         .and(path("/v1/checkout/sessions"))
@@ -1127,25 +1150,7 @@ async fn manual_payments_and_voiding_follow_the_rules() {
 
 #[tokio::test]
 async fn saved_methods_autopay_and_its_failure_email() {
-    let server = stripe().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/checkout/sessions"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(
-                json!({"id": "cs_setup", "url": "https://checkout.stripe.test/setup"}),
-            ),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/payment_methods/pm_visa/detach"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"id": "pm_visa", "object": "payment_method"})),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = stripe_for_methods().await;
     let t = TestApp::with_stripe(&server.uri()).await;
     let staff = t.login(STAFF).await;
     let billing = t.login("billing@acme.example").await;
@@ -1309,6 +1314,12 @@ async fn saved_methods_autopay_and_its_failure_email() {
     let after = t.get("/api/payment-methods", &billing).await;
     assert!(after.body["methods"].as_array().unwrap().is_empty());
     assert_eq!(after.body["autopay_active"], false);
+    let requests = server.received_requests().await.unwrap();
+    let detached = requests
+        .iter()
+        .filter(|r| r.url.path() == "/v1/payment_methods/pm_visa/detach")
+        .count();
+    assert_eq!(detached, 1, "detached in Stripe once");
     server.verify().await;
 }
 
