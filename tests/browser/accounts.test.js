@@ -151,6 +151,10 @@ test('invite → accept from the mailbox → sign in → two-factor → deactiva
   await row.getByRole('button', { name: 'Manage Nova Newbie' }).click();
   const dialog = admin.getByRole('dialog');
   await dialog.getByRole('button', { name: 'Deactivate' }).click();
+  // Asked first, saying what it does.
+  const ask = admin.getByRole('dialog', { name: 'Deactivate Nova Newbie?' });
+  assert.match(await ask.textContent(), /signed out everywhere at once and can no longer sign in/);
+  await ask.getByRole('button', { name: 'Deactivate' }).click();
   await admin.getByText('Nova Newbie is deactivated and signed out everywhere.').waitFor();
   await user.goto(`${BASE}/account/`);
   await user.waitForURL(/\/login\/\?next=%2Faccount%2F$/);

@@ -32,7 +32,8 @@ after(async () => { await browser?.close(); });
 const RUN = Date.now().toString(36);
 
 // Write an invoice for Acme Dental in the editor: `lines` are [description, quantity, unit price].
-async function writeInvoice(page, lines, tax, issueNow) {
+// Issuing asks first; `charged` is what the dialog must say autopay charges (none: no autopay).
+async function writeInvoice(page, lines, tax, issueNow, charged) {
   await page.goto(`${BASE}/invoices/edit/?company=acme-dental`);
   await page.locator('#invoice-form[aria-busy="false"]').waitFor();
   for (const [i, [description, quantity, price]] of lines.entries()) {
@@ -42,10 +43,21 @@ async function writeInvoice(page, lines, tax, issueNow) {
     await page.getByLabel(`Line ${i + 1}: unit price`).fill(price);
   }
   await page.getByLabel('Tax rate (%)').fill(tax);
-  await Promise.all([
-    page.waitForURL(/\/invoices\/view\/\?id=/),
-    page.getByRole('button', { name: issueNow ? 'Save and issue' : 'Save draft' }).click(),
-  ]);
+  if (!issueNow) {
+    await Promise.all([page.waitForURL(/\/invoices\/view\/\?id=/), page.getByRole('button', { name: 'Save draft' }).click()]);
+  } else {
+    await page.getByRole('button', { name: 'Save and issue' }).click();
+    const total = await page.locator('#total').textContent();
+    const ask = page.getByRole('dialog', { name: `Issue this invoice for ${total}?` });
+    const text = await ask.textContent();
+    assert.match(text, /can no longer be edited, only voided\. The billing contacts are emailed\./);
+    if (charged) assert.ok(text.includes(`Autopay is on: ${charged} is charged ${total} at once.`), text);
+    else assert.ok(!text.includes('Autopay is on'), text);
+    await Promise.all([
+      page.waitForURL(/\/invoices\/view\/\?id=/),
+      ask.getByRole('button', { name: charged ? `Issue and charge ${total}` : 'Issue and email' }).click(),
+    ]);
+  }
   await page.locator('#invoice[aria-busy="false"]').waitFor();
 }
 
@@ -90,6 +102,7 @@ test('issue two invoices → PDF → pay both with one amount lowered → Paid a
   await writeInvoice(admin, [[`Offsite backup ${RUN}`, '1', '120']], '0', false);
   assert.equal(await admin.locator('#title').textContent(), 'Draft invoice');
   await admin.getByRole('button', { name: 'Issue invoice' }).click();
+  await admin.getByRole('dialog', { name: /^Issue this invoice for / }).getByRole('button', { name: 'Issue and email' }).click();
   await admin.waitForFunction(() => /^Issued as INV-\d{4}/.test(document.getElementById('page-status').textContent));
   const second = (await admin.locator('#title').textContent()).replace('Invoice ', '');
   assert.equal(Number(second.slice(4)), Number(first.slice(4)) + 1, 'numbers follow each other');
@@ -195,8 +208,8 @@ test('a card saved through Stripe: nickname, autopay with consent, removed', asy
   await page.getByRole('button', { name: 'Turn off autopay' }).click();
   await page.waitForFunction(() => document.getElementById('autopay-state').textContent.startsWith('Autopay is off'));
 
-  page.once('dialog', (dialog) => dialog.accept());
   await row.getByRole('button', { name: /^Remove/ }).click();
+  await page.getByRole('dialog', { name: /^Remove / }).getByRole('button', { name: 'Remove it' }).click();
   await page.waitForFunction(() => !document.querySelector('#methods').textContent.includes('4242'));
   assert.deepEqual(errors, []);
 });
@@ -233,7 +246,7 @@ test('a declined card is retried in the same Checkout; autopay declined (0341) e
   await page.waitForFunction(() => document.getElementById('autopay-state').textContent.startsWith('Autopay is on'));
 
   // Issuing charges it at once; Stripe declines, and the MSP is told on the spot.
-  await writeInvoice(admin, [[`Backup storage ${RUN}`, '1', '45']], '0', true);
+  await writeInvoice(admin, [[`Backup storage ${RUN}`, '1', '45']], '0', true, 'Visa •••• 0341');
   const declined = (await admin.locator('#title').textContent()).replace('Invoice ', '');
   await admin.waitForFunction(() => document.getElementById('page-status').textContent.includes('Autopay failed; the billing contacts were emailed a link to pay.'));
   // The client follows the emailed link and pays by hand.
@@ -250,8 +263,8 @@ test('a declined card is retried in the same Checkout; autopay declined (0341) e
   await page.goto(`${BASE}/payment-methods/`);
   await page.getByRole('button', { name: 'Turn off autopay' }).click();
   await page.waitForFunction(() => document.getElementById('autopay-state').textContent.startsWith('Autopay is off'));
-  page.once('dialog', (dialog) => dialog.accept());
   await page.locator('#methods tr', { hasText: 'Visa •••• 0341' }).getByRole('button', { name: /^Remove/ }).click();
+  await page.getByRole('dialog', { name: /^Remove / }).getByRole('button', { name: 'Remove it' }).click();
   await page.waitForFunction(() => !document.querySelector('#methods').textContent.includes('0341'));
   assert.deepEqual(errors, []);
 });

@@ -73,11 +73,34 @@ test('a client raises a ticket with a file, adds a note with a pasted image, can
   assert.equal(await page.locator('#attachments a').count(), 2);
   assert.match(await page.locator('#attachments').textContent(), /image\.png/);
 
+  // Cancelling asks first, saying what happens; keeping it open changes nothing.
+  const status = page.locator('[data-t="status"]');
+  const before = await status.textContent();
   await page.getByRole('button', { name: 'Cancel this ticket' }).click();
+  const ask = page.getByRole('dialog', { name: `Cancel ticket #${number}?` });
+  assert.match(await ask.textContent(), /takes no more notes\. You can reopen it within \d+ days/);
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Keep it open', 'the safe choice has the focus');
+  await ask.getByRole('button', { name: 'Keep it open' }).click();
+  await ask.waitFor({ state: 'hidden' });
+  assert.equal(await status.textContent(), before);
+  await page.getByRole('button', { name: 'Cancel this ticket' }).click();
+  await page.keyboard.press('Escape');
+  await ask.waitFor({ state: 'hidden' });
+  assert.equal(await status.textContent(), before, 'Escape is "keep it"');
+  await page.getByRole('button', { name: 'Cancel this ticket' }).click();
+  await ask.getByRole('button', { name: 'Cancel the ticket' }).click();
   await page.locator('#action-status').filter({ hasText: 'Cancelled' }).waitFor();
-  assert.equal(await page.locator('[data-t="status"]').textContent(), 'Cancelled');
+  assert.equal(await status.textContent(), 'Cancelled');
   assert.equal(await page.locator('#note-form').isHidden(), true, 'no notes on a closed ticket');
-  assert.match(await page.locator('#closed-text').textContent(), /raise a new ticket/i);
+  assert.match(await page.locator('#closed-text').textContent(), /You can reopen it within \d+ days, or raise a new ticket/);
+  // Cancelled by mistake: the client reopens it within the window, like a resolved ticket.
+  await page.getByRole('button', { name: 'Reopen this ticket' }).click();
+  await page.locator('#action-status').filter({ hasText: 'Ticket set to New.' }).waitFor();
+  assert.equal(await status.textContent(), 'New');
+  assert.equal(await page.locator('#note-form').isHidden(), false, 'takes notes again');
+  await page.getByRole('button', { name: 'Cancel this ticket' }).click();
+  await ask.getByRole('button', { name: 'Cancel the ticket' }).click();
+  await page.locator('#action-status').filter({ hasText: 'Cancelled' }).waitFor();
 
   await page.goto(`${BASE}/tickets/`);
   assert.ok(!(await rowNumbers(page)).includes(`#${number}`), 'gone from Open');
@@ -149,6 +172,10 @@ for (const theme of ['light', 'dark']) {
     await Promise.all([page.waitForURL(/\/tickets\/view\//), first.click()]);
     await page.locator('#ticket[aria-busy="false"]').waitFor();
     assert.deepEqual(await seriousViolations(page), [], 'ticket page');
+    await page.getByRole('button', { name: 'Cancel this ticket' }).click();
+    await page.getByRole('dialog', { name: /^Cancel ticket #\d+\?$/ }).waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'the dialog asking before a ticket is cancelled');
+    await page.keyboard.press('Escape');
     await page.goto(`${BASE}/tickets/new/`);
     await page.locator('#ticket-form[aria-busy="false"]').waitFor();
     assert.deepEqual(await seriousViolations(page), [], 'new ticket form');

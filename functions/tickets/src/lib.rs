@@ -6,6 +6,7 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use portal::domain::audit::{AuditAction, AuditEntry};
 use portal::domain::roles::Capability;
+use portal::domain::tickets;
 use portal::domain::tickets::{
     Attachment, NewTicketBody, Note, NoteBody, Ticket, TicketSettings, TicketStatus, parse_number,
 };
@@ -414,7 +415,7 @@ async fn add_note(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiErro
     json(StatusCode::CREATED, &note)
 }
 
-/// Change a ticket's status (clients: only the statuses the MSP allows, and reopening a resolved
+/// Change a ticket's status (clients: only the statuses the MSP allows, and reopening a resolved or cancelled
 /// ticket within the reopen window), and, for MSP staff, its priority and technician. Send the
 /// `version` you read; a stale one is a 409.
 #[utoipa::path(patch, path = "/api/tickets/{number}", tag = "tickets", request_body = TicketChange,
@@ -445,26 +446,19 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
     if let Some(status) = body.status.filter(|s| *s != ticket.status) {
         if !staff {
             let settings = ctx.app.store.ticket_settings().await?;
-            let reopening = ticket.status == TicketStatus::Resolved && status == TicketStatus::New;
-            if reopening {
-                let resolved = ticket.closed_at.unwrap_or(ticket.updated_at);
-                if now - resolved > time::Duration::days(i64::from(settings.reopen_days)) {
-                    return Err(ApiError::State(
-                        "/problems/ticket-closed",
-                        format!(
-                            "This ticket was resolved more than {} days ago and can no longer be reopened. Raise a new ticket and mention this one's number.",
-                            settings.reopen_days
-                        ),
-                    ));
+            let allowed = tickets::client_may_set(
+                &settings,
+                ticket.status,
+                ticket.closed_at.or(Some(ticket.updated_at)),
+                status,
+                now,
+            );
+            match allowed {
+                Ok(()) => {}
+                Err(tickets::Refusal::NotAllowed) => return Err(ApiError::Forbidden),
+                Err(tickets::Refusal::Closed(why)) => {
+                    return Err(ApiError::State("/problems/ticket-closed", why));
                 }
-            } else if !ticket.status.is_open() {
-                return Err(ApiError::State(
-                    "/problems/ticket-closed",
-                    "This ticket is closed. Raise a new ticket and mention this one's number."
-                        .into(),
-                ));
-            } else if !settings.client_statuses.contains(&status) {
-                return Err(ApiError::Forbidden);
             }
         }
         changed.closed_at = if status.is_open() { None } else { Some(now) };

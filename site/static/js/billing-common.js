@@ -1,6 +1,7 @@
 // What the billing pages share: money in minor units shown and read per currency, dates, labels,
 // links that keep MSP staff's chosen company, and starting a Stripe Checkout.
 import { authed } from './api.js';
+import { confirmAction } from './confirm.js';
 import { option } from './forms.js';
 import { labels } from './labels.js';
 
@@ -106,4 +107,24 @@ export async function checkout(invoices) {
   });
   location.assign(started.url);
   return new Promise(() => {});
+}
+
+// Ask before issuing an invoice of `total` (formatted) to `company`: issuing numbers and freezes it,
+// emails the billing contacts, and where the company has autopay on, charges its default method
+// at once, which the dialog names.
+export async function confirmIssue(company, total) {
+  let charge = '';
+  try {
+    const account = await authed(withCompany('/api/payment-methods', company));
+    const method = account.methods.find((m) => m.default);
+    if (account.autopay_active && method) charge = ` Autopay is on: ${method.label} is charged ${total} at once.`;
+  } catch {
+    charge = ' If the company has autopay on, its default payment method is charged at once.';
+  }
+  return confirmAction({
+    title: `Issue this invoice for ${total}?`,
+    text: `It takes the next invoice number and can no longer be edited, only voided. The billing contacts are emailed.${charge}`,
+    yes: charge.startsWith(' Autopay is on') ? `Issue and charge ${total}` : 'Issue and email',
+    no: 'Not yet',
+  });
 }

@@ -3,7 +3,7 @@
 import { ApiProblem, authed } from './api.js';
 import { me } from './shell.js';
 import { showProblem, whileBusy } from './forms.js';
-import { fillCompanies, money, moneyInput, params, parseMoney, withCompany } from './billing-common.js';
+import { confirmIssue, fillCompanies, money, moneyInput, params, parseMoney, withCompany } from './billing-common.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('invoice-form');
@@ -135,7 +135,11 @@ form.addEventListener('submit', (event) => {
   event.preventDefault();
   submit($('save'), false);
 });
-$('save-issue').addEventListener('click', (event) => submit(event.target, true));
+$('save-issue').addEventListener('click', async (event) => {
+  if (!form.reportValidity()) return;
+  const company = draft?.company_id || $('company_id').value;
+  if (await confirmIssue(company, $('total').textContent)) submit(event.target, true);
+});
 
 me.then(async () => {
   await fillCompanies($('company_id'), params.get('company'));

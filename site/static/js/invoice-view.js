@@ -3,8 +3,9 @@
 import { authed } from './api.js';
 import { me } from './shell.js';
 import { showProblem, whileBusy, when } from './forms.js';
+import { confirmAction } from './confirm.js';
 import {
-  checkout, day, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney, withCompany,
+  checkout, confirmIssue, day, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney, withCompany,
 } from './billing-common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -137,12 +138,21 @@ function issued(label, autopay) {
   return `Issued as ${label}; the billing contacts were emailed.${charge}`;
 }
 
-$('issue').addEventListener('click', (e) => act(e.target, 'issue', (a) => issued(a.invoice.label, a.autopay)));
+$('issue').addEventListener('click', async (e) => {
+  if (!(await confirmIssue(invoice.company_id, money(invoice.total, invoice.currency)))) return;
+  act(e.target, 'issue', (a) => issued(a.invoice.label, a.autopay));
+});
 $('void').addEventListener('click', (e) => {
-  if (confirm(`Void ${invoice.label}? It keeps its number and can no longer be paid.`)) act(e.target, 'void', () => `${invoice.label} is void.`);
+  confirmAction({
+    title: `Void ${invoice.label}?`,
+    text: `It keeps its number, can no longer be paid, and cannot be un-voided. To bill again, issue a new invoice.`,
+    yes: `Void ${invoice.label}`,
+    no: 'Keep it',
+    danger: true,
+  }).then((yes) => yes && act(e.target, 'void', () => `${invoice.label} is void.`));
 });
 $('delete').addEventListener('click', async (e) => {
-  if (!confirm('Delete this draft invoice?')) return;
+  if (!(await confirmAction({ title: 'Delete this draft?', text: 'The draft and its lines are gone for good. It never had a number.', yes: 'Delete the draft', no: 'Keep it', danger: true }))) return;
   await whileBusy(e.target, async () => {
     try {
       await authed(withCompany(`/api/invoices/${encodeURIComponent(invoice.id)}`, invoice.company_id), { method: 'DELETE' });

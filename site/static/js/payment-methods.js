@@ -1,5 +1,6 @@
 // Payment methods: the cards and bank accounts Stripe keeps for the company, adding one through
 // Stripe (setup mode), nicknames, the default, removing; and autopay with its consent terms.
+import { confirmAction } from './confirm.js';
 import { authed } from './api.js';
 import { me } from './shell.js';
 import { showProblem, when, whileBusy } from './forms.js';
@@ -60,8 +61,9 @@ function render(data) {
       actions.append(button('Make default', `Make ${name} the default`, (b) =>
         change(b, () => authed(`/api/payment-methods/${encodeURIComponent(m.id)}`, { method: 'PATCH', body: { default: true } }), `${m.label} is now the default.`)));
     }
-    actions.append(button('Remove', `Remove ${name}`, (b) => {
-      if (confirm(`Remove ${name}? Stripe forgets it.`)) {
+    actions.append(button('Remove', `Remove ${name}`, async (b) => {
+      const autopay = m.default && data.autopay_active ? ' It is the default, so autopay stops until another method is the default.' : '';
+      if (await confirmAction({ title: `Remove ${name}?`, text: `Stripe forgets it and it can no longer be charged; to use it again, add it again.${autopay}`, yes: 'Remove it', no: 'Keep it', danger: true })) {
         change(b, () => authed(`/api/payment-methods/${encodeURIComponent(m.id)}`, { method: 'DELETE' }), `${m.label} was removed.`);
       }
     }));

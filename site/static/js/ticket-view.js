@@ -2,6 +2,7 @@
 // files (drop or paste a screenshot); the status changes the MSP allows clients; for MSP staff,
 // internal notes and status, priority and technician. Printable.
 import { authed } from './api.js';
+import { confirmAction } from './confirm.js';
 import { me } from './shell.js';
 import { PRIORITY, STATUS, fileDrop, option, showProblem, uploadFile, when } from './tickets-common.js';
 
@@ -12,6 +13,8 @@ const actionError = document.getElementById('action-error');
 const actionStatus = document.getElementById('action-status');
 const noteFiles = fileDrop('note-files', noteForm.elements.text);
 const OPEN = new Set(['new', 'in_progress', 'waiting_on_client', 'scheduled']);
+// What a client may reopen within the reopen window.
+const REOPENABLE = new Set(['resolved', 'cancelled']);
 let current = null;
 let who = null;
 
@@ -88,21 +91,42 @@ function render({ ticket, notes, attachments }) {
 function statusButtons(settings) {
   const box = document.getElementById('status-buttons');
   box.replaceChildren();
+  const days = settings.reopen_days;
+  const after = days ? `You can reopen it within ${days} days; after that, raise a new ticket.` : 'It cannot be reopened.';
+  // Closing asks first, saying what it does; reopening is itself the undo.
+  const ask = {
+    cancelled: {
+      title: `Cancel ticket #${current.number}?`,
+      text: `The MSP stops working on it and it takes no more notes. ${after}`,
+      yes: 'Cancel the ticket',
+      no: 'Keep it open',
+      danger: true,
+    },
+    resolved: {
+      title: `Mark ticket #${current.number} as resolved?`,
+      text: `This tells the MSP the problem is solved, and the ticket takes no more notes. ${after}`,
+      yes: 'Mark as resolved',
+      no: 'Keep it open',
+    },
+  };
   const add = (status, label) => {
     const b = document.createElement('button');
     b.type = 'button';
     b.className = 'secondary';
     b.textContent = label;
-    b.addEventListener('click', () => change({ status }, `Ticket set to ${STATUS[status]}.`));
+    b.addEventListener('click', async () => {
+      if (ask[status] && !(await confirmAction(ask[status]))) return;
+      await change({ status }, `Ticket set to ${STATUS[status]}.`);
+    });
     box.append(b);
   };
   if (OPEN.has(current.status)) {
     for (const s of settings.client_statuses) {
       add(s, { cancelled: 'Cancel this ticket', resolved: 'Mark as resolved' }[s] || `Set to ${STATUS[s]}`);
     }
-  } else if (current.status === 'resolved') {
-    const resolved = new Date(current.closed_at || current.updated_at);
-    if (Date.now() - resolved.getTime() <= settings.reopen_days * 86400000) add('new', 'Reopen this ticket');
+  } else if (REOPENABLE.has(current.status)) {
+    const closed = new Date(current.closed_at || current.updated_at);
+    if (Date.now() - closed.getTime() <= days * 86400000) add('new', 'Reopen this ticket');
   }
   document.getElementById('client-status').hidden = !box.children.length;
 }
@@ -117,8 +141,8 @@ function showActions(settings) {
   document.getElementById('internal-field').hidden = !staff;
   const closed = document.getElementById('closed-message');
   closed.hidden = open || !mayAdd;
-  document.getElementById('closed-text').textContent = current.status === 'resolved'
-    ? `This ticket is resolved, so it takes no more notes. You can reopen it within ${settings.reopen_days} days of resolution, or raise a new ticket and mention #${current.number}.`
+  document.getElementById('closed-text').textContent = REOPENABLE.has(current.status)
+    ? `This ticket is ${STATUS[current.status].toLowerCase()}, so it takes no more notes. You can reopen it within ${settings.reopen_days} days, or raise a new ticket and mention #${current.number}.`
     : `This ticket is ${STATUS[current.status].toLowerCase()}, so it takes no more notes. Raise a new ticket and mention #${current.number}.`;
   if (staff) {
     document.getElementById('staff-form').hidden = false;

@@ -1,5 +1,6 @@
 // Users: a company's portal users (the signed-in admin's own company, or ?company= for MSP staff):
 // invite, change role, deactivate and reactivate, resend invitations, reset two-factor.
+import { confirmAction } from './confirm.js';
 import { authed } from './api.js';
 import { labels } from './labels.js';
 import { me } from './shell.js';
@@ -58,8 +59,15 @@ $('role-form').addEventListener('submit', (event) => {
   event.preventDefault();
   change({ role: $('new-role').value }, (u) => `${u.name} is now ${({ ...CLIENT_ROLES, ...STAFF_ROLES })[u.role]}.`);
 });
-$('toggle-active').addEventListener('click', () => {
+$('toggle-active').addEventListener('click', async () => {
   const reactivate = current.status === 'deactivated';
+  if (!reactivate && !(await confirmAction({
+    title: `Deactivate ${current.name}?`,
+    text: `${current.name} is signed out everywhere at once and can no longer sign in. Their tickets and history stay. You can reactivate them later.`,
+    yes: 'Deactivate',
+    no: 'Keep them active',
+    danger: true,
+  }))) return;
   change({ status: reactivate ? 'active' : 'deactivated' }, (u) =>
     reactivate ? `${u.name} is reactivated.` : `${u.name} is deactivated and signed out everywhere.`);
 });
@@ -73,6 +81,13 @@ $('resend').addEventListener('click', async () => {
   }
 });
 $('reset-mfa').addEventListener('click', async () => {
+  if (!(await confirmAction({
+    title: `Reset ${current.name}'s two-factor authentication?`,
+    text: 'Their authenticator app and recovery codes stop working. They sign in with their password alone until they set it up again; where the company requires two-factor, the portal asks them to at their next sign-in.',
+    yes: 'Reset two-factor',
+    no: 'Keep it',
+    danger: true,
+  }))) return;
   try {
     await authed(`${base}/users/${current.id}/mfa`, { method: 'DELETE' });
     $('user-dialog').close();

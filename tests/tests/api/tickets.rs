@@ -853,6 +853,38 @@ async fn clients_set_only_the_statuses_the_msp_allows_and_reopen_within_the_wind
 }
 
 #[tokio::test]
+async fn a_client_reopens_a_ticket_they_cancelled_within_the_window_only() {
+    let t = TestApp::new().await;
+    let uma = t.login("user@acme.example").await;
+    let number = raised(&t, &uma).await;
+    let cancel = |version: u64| json!({"status": "cancelled", "version": version});
+    let cancelled = patch(&t, &uma, number, cancel(1)).await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.text);
+    assert!(cancelled.body["closed_at"].is_string());
+    // Cancelled by mistake: reopened the same day.
+    let reopened = patch(&t, &uma, number, json!({"status": "new", "version": 2})).await;
+    assert_eq!(reopened.status, 200, "{}", reopened.text);
+    assert!(reopened.body["closed_at"].is_null());
+    assert_eq!(numbers(&t, "/api/tickets", &uma).await, [number]);
+    // Cancelled again, and the window (7 days by default) passes.
+    assert_eq!(patch(&t, &uma, number, cancel(3)).await.status, 200);
+    t.clock.advance(time::Duration::days(8));
+    let uma = t.login("user@acme.example").await;
+    let before = t.all_items().await;
+    let late = patch(&t, &uma, number, json!({"status": "new", "version": 4})).await;
+    assert_eq!(late.problem(409), "/problems/ticket-closed");
+    assert!(
+        late.body["title"]
+            .as_str()
+            .unwrap()
+            .contains("cancelled more than 7 days ago"),
+        "{}",
+        late.text
+    );
+    assert_eq!(t.all_items().await, before, "the refusal wrote nothing");
+}
+
+#[tokio::test]
 async fn staff_set_any_status_priority_and_technician_and_others_get_404() {
     let t = TestApp::new().await;
     let uma = t.login("user@acme.example").await;

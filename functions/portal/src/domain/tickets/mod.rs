@@ -11,7 +11,9 @@ use crate::domain::validate::schema::{self, Chars};
 use crate::domain::{CompanyId, UserId, iso_date};
 use crate::domain::{DomainError, FieldError};
 
+mod client_status;
 mod search;
+pub use client_status::{Refusal, client_may_set};
 pub use search::{MAX_WORD_LEN, MAX_WORDS, Search, summary_words, words};
 
 /// Where a ticket is in its life. The first four are "open", the rest "closed".
