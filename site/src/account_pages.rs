@@ -160,8 +160,8 @@ pub fn account(b: &Branding) -> Markup {
                     }
                     form #mfa-confirm novalidate {
                         label for="mfa-code" { "Code from the app" }
-                        input #mfa-code name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required aria-describedby="mfa-code-error";
-                        small.field-error #mfa-code-error {}
+                        input #mfa-code name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required aria-describedby="code-error";
+                        small.field-error #code-error {}
                         button type="submit" { "Turn on" }
                     }
                 }

@@ -103,6 +103,16 @@ test('invite → accept from the mailbox → sign in → two-factor → deactiva
   assert.equal(scanned.searchParams.get('secret'), key);
   assert.equal(scanned.searchParams.get('digits'), '6');
   const secret = base32Decode(key);
+  // A mistyped code is said at the field, which keeps the focus; the set-up stays on the page.
+  await user.getByLabel('Code from the app').fill('000000');
+  expectAnswer(user, 'POST', '/api/me/mfa/confirm', 401);
+  await user.getByRole('button', { name: 'Turn on' }).click();
+  await user.locator('#code-error').filter({ hasText: /not valid.*Enter the code your app shows now/ }).waitFor();
+  assert.equal(await user.getByLabel('Code from the app').getAttribute('aria-invalid'), 'true');
+  assert.equal(await user.evaluate(() => document.activeElement.id), 'mfa-code');
+  assert.equal(new URL(user.url()).pathname, '/account/');
+  assert.equal((await user.locator('#mfa-secret').textContent()).replace(/\s/g, ''), key, 'the same set-up');
+  assert.equal(await user.locator('#mfa-status').textContent(), '', 'nothing below the form');
   await user.getByLabel('Code from the app').fill(totp(secret, nowStep()));
   await user.getByRole('button', { name: 'Turn on' }).click();
   await user.locator('#mfa-codes').waitFor({ state: 'visible' });

@@ -93,7 +93,14 @@ $('mfa-confirm').addEventListener('submit', (event) => {
   event.preventDefault();
   const form = event.target;
   submit(form, $('mfa-status'), async () => {
-    const done = await authed('/api/me/mfa/confirm', { method: 'POST', body: { code: form.elements.code.value.replace(/\s/g, '') } });
+    let done;
+    try {
+      done = await authed('/api/me/mfa/confirm', { method: 'POST', body: { code: form.elements.code.value.replace(/\s/g, '') } });
+    } catch (err) {
+      // A wrong code is said at the code field; the set-up (QR code, key) stays for another try.
+      if (err.problem?.type === '/problems/invalid-code') err.problem.errors = [{ field: 'code', message: `${err.message}. Enter the code your app shows now.` }];
+      throw err;
+    }
     $('mfa-enrol').hidden = true;
     const list = $('mfa-code-list');
     list.replaceChildren(...done.recovery_codes.map((code) => {

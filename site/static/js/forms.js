@@ -30,8 +30,12 @@ export function showProblem(form, errorEl, err) {
       placed = true;
     }
   }
-  errorEl.textContent = placed ? 'Please correct the fields marked below.' : err.message;
-  if (placed) form.querySelector('[aria-invalid="true"]')?.focus();
+  const first = form.querySelector('[aria-invalid="true"]');
+  // A summary only where it is read before the fields; the focus moves to the first marked field,
+  // whose message is announced with it (aria-describedby).
+  const above = first && (errorEl.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING);
+  errorEl.textContent = placed ? (above ? 'Please correct the fields marked below.' : '') : err.message;
+  first?.focus();
 }
 
 // Run `action` with `button` marked busy and disabled; answers what `action` answers.
