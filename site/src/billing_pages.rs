@@ -373,6 +373,7 @@ pub fn payment_methods(b: &Branding) -> Markup {
                     }
                     small.field-error #consent-error {}
                     button #autopay-on type="submit" { "Turn on autopay" }
+                    p.form-error #autopay-error role="alert" {}
                 }
                 button.secondary #autopay-off type="button" hidden { "Turn off autopay" }
             }

@@ -73,7 +73,53 @@ fn run() -> anyhow::Result<()> {
         written.push(file);
     }
     check_links(&out, &written)?;
+    check_error_slots(&written)?;
     println!("site: {} pages written to {}", written.len(), out.display());
+    Ok(())
+}
+
+/// The value of attribute `name` in one tag's text, if it has it.
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let rest = &tag[start..];
+    Some(&rest[..rest.find('"')?])
+}
+
+/// Every form field whose messages go to an error slot names it `{name}-error`, and the page has
+/// it: the pages' scripts put an API problem's per-field message into `{field}-error`
+/// (`forms.js`, `showProblem`), so a slot named otherwise leaves the message unsaid and the field
+/// unmarked.
+fn check_error_slots(pages: &[PathBuf]) -> anyhow::Result<()> {
+    let mut wrong = Vec::new();
+    for page in pages {
+        let html = std::fs::read_to_string(page)?;
+        for open in ["<input", "<textarea", "<select"] {
+            for (i, _) in html.match_indices(open) {
+                let tag = &html[i..i + html[i..].find('>').unwrap_or(0)];
+                let (Some(name), Some(described)) =
+                    (attribute(tag, "name"), attribute(tag, "aria-describedby"))
+                else {
+                    continue;
+                };
+                for slot in described.split(' ').filter(|d| d.ends_with("-error")) {
+                    if slot != format!("{name}-error") {
+                        wrong.push(format!(
+                            "{}: field {name} has its errors in #{slot}",
+                            page.display()
+                        ));
+                    } else if !html.contains(&format!("id=\"{slot}\"")) {
+                        wrong.push(format!("{}: no #{slot} for field {name}", page.display()));
+                    }
+                }
+            }
+        }
+    }
+    if !wrong.is_empty() {
+        bail!(
+            "form fields whose error slot is not `{{name}}-error`:\n  {}",
+            wrong.join("\n  ")
+        );
+    }
     Ok(())
 }
 

@@ -419,8 +419,8 @@ fn ticket_view(b: &Branding) -> Markup {
                 }
                 form #note-form novalidate hidden {
                     label for="note" { "Add a note" }
-                    textarea #note name="text" rows="4" maxlength="10000" required aria-describedby="note-error" {}
-                    small.field-error #note-error {}
+                    textarea #note name="text" rows="4" maxlength="10000" required aria-describedby="text-error" {}
+                    small.field-error #text-error {}
                     (FileDrop { id: "note-files", label: "Attach files (optional)" })
                     label #internal-field hidden {
                         input #internal name="internal" type="checkbox";

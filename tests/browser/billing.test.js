@@ -11,7 +11,7 @@ import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { BASE, launch, mailedLink, newPage, signIn, seriousViolations, test } from './harness.js';
+import { BASE, expectAnswer, launch, mailedLink, newPage, signIn, seriousViolations, test } from './harness.js';
 
 let browser;
 before(async () => {
@@ -189,6 +189,17 @@ test('a card saved through Stripe: nickname, autopay with consent, removed', asy
   const errors = [];
   const page = await newPage(browser, errors);
   await signIn(page, 'billing@acme.example');
+  // Autopay with no card yet: the refusal is said next to the button, on screen, announced.
+  await page.goto(`${BASE}/payment-methods/`);
+  await page.locator('#methods[aria-busy="false"]').waitFor();
+  await page.getByLabel('I agree to these terms on behalf of my company').check();
+  expectAnswer(page, 'PUT', '/api/billing/autopay', 409);
+  await page.getByRole('button', { name: 'Turn on autopay' }).click();
+  const refused = page.locator('#autopay-form [role="alert"]');
+  await refused.filter({ hasText: 'Add a payment method and make it the default' }).waitFor();
+  assert.ok(await refused.evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }), 'in view');
+  assert.equal(await page.locator('#page-error').textContent(), '', 'not at the top of the page');
+  await page.getByLabel('I agree to these terms on behalf of my company').uncheck();
   await saveCard(page, 'Visa ending 4242 (approved)', 'Visa •••• 4242');
   const row = page.locator('#methods tr', { hasText: 'Visa •••• 4242' });
   assert.equal(await row.locator('td').nth(3).textContent(), 'Default');

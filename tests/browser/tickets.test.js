@@ -4,7 +4,7 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { BASE, launch, newPage, signIn, seriousViolations, test } from './harness.js';
+import { BASE, expectAnswer, launch, newPage, signIn, seriousViolations, test } from './harness.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -59,6 +59,13 @@ test('a client raises a ticket with a file, adds a note with a pasted image, can
 
   await page.goto(`${BASE}/tickets/view/?number=${number}`);
   await page.locator('#note-form').waitFor();
+  // An empty note is refused at its field, which is marked and gets the focus.
+  expectAnswer(page, 'POST', `/api/tickets/${number}/notes`, 422);
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await page.locator('#text-error').filter({ hasText: 'Write the note' }).waitFor();
+  assert.equal(await page.getByLabel('Add a note').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'note');
+  assert.equal(await page.locator('#action-error').textContent(), 'Please correct the fields marked below.');
   await page.getByLabel('Add a note').fill('Here is a screenshot of it.');
   // Paste an image into the note box, as Ctrl+V of a screenshot does.
   await page.locator('#note').evaluate((box, bytes) => {

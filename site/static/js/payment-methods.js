@@ -120,19 +120,27 @@ $('nickname-form').addEventListener('submit', async (event) => {
 });
 $('nickname-close').addEventListener('click', () => $('nickname-dialog').close());
 
+// Autopay's errors are said in its own form, next to its button (announced: role=alert), not at
+// the top of the page where nobody looking at the button would see them.
 $('autopay-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const form = event.target;
+  showProblem(form, $('autopay-error'), { message: '' });
   if (!$('consent').checked) {
-    showProblem(form, $('page-error'), { message: '' });
     $('consent').setAttribute('aria-invalid', 'true');
     $('consent-error').textContent = 'Tick the box to agree to the terms above.';
+    $('consent').focus();
     return;
   }
-  await change(form.querySelector('button'), async () => {
-    await authed('/api/billing/autopay', { method: 'PUT', body: { enabled: true, consent: true } });
-    showProblem(form, $('page-error'), { message: '' });
-  }, 'Autopay is on.');
+  await whileBusy(form.querySelector('button'), async () => {
+    try {
+      await authed('/api/billing/autopay', { method: 'PUT', body: { enabled: true, consent: true } });
+      await load();
+      $('page-status').textContent = 'Autopay is on.';
+    } catch (err) {
+      showProblem(form, $('autopay-error'), err);
+    }
+  });
 });
 $('autopay-off').addEventListener('click', (e) =>
   change(e.target, () => authed('/api/billing/autopay', { method: 'PUT', body: { enabled: false } }), 'Autopay is off.'));
