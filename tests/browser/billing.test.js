@@ -75,7 +75,7 @@ async function payOnStripe(page, total) {
 }
 
 // Save a card through setup mode, choosing `choice` on Stripe's page; back on the methods page,
-// wait until Stripe's event has added it (`shown`).
+// which updates itself when Stripe's event has added it (`shown`).
 async function saveCard(page, choice, shown) {
   await page.goto(`${BASE}/payment-methods/`);
   await page.getByRole('button', { name: 'Add a card or bank account' }).click();
@@ -83,11 +83,9 @@ async function saveCard(page, choice, shown) {
   await page.getByLabel(choice).check();
   await page.getByRole('button', { name: 'Save card' }).click();
   await page.waitForURL(/\/payment-methods\/\?setup=done/);
-  for (let i = 0; i < 20 && !(await page.getByText(shown).count()); i++) {
-    await page.waitForTimeout(1000);
-    await page.reload();
-    await page.locator('#methods[aria-busy="false"]').waitFor();
-  }
+  // The page waits for Stripe's event itself and says when the card is here (no reload).
+  await page.getByRole('status').filter({ hasText: `${shown} is saved` }).waitFor({ timeout: 60_000 });
+  await page.locator('#methods td', { hasText: shown }).first().waitFor();
 }
 
 test('issue two invoices → PDF → pay both with one amount lowered → Paid and in history → pay the rest', async () => {
@@ -125,10 +123,20 @@ test('issue two invoices → PDF → pay both with one amount lowered → Paid a
     assert.ok(text.includes(expected), `the PDF says ${expected}:\n${text}`);
   }
 
-  // Pay both from the list, the first only in part.
+  // On its page, more than the balance is said at the field as it is typed, before "Pay".
+  await page.getByLabel('Amount', { exact: true }).fill('275.01');
+  await page.locator('#amount-error').filter({ hasText: 'More than zero and at most the balance, $275.00.' }).waitFor();
+  assert.equal(await page.getByLabel('Amount', { exact: true }).getAttribute('aria-invalid'), 'true');
+  await page.getByLabel('Amount', { exact: true }).fill('275.00');
+  assert.equal(await page.locator('#amount-error').textContent(), '');
+
+  // Pay both from the list, the first only in part (too much first: said as it is typed).
   await page.goto(`${BASE}/invoices/`);
   await page.getByLabel(`Pay ${second}`).check();
+  await page.getByLabel(`Amount to pay on ${first} (USD)`).fill('300');
+  await page.locator('#pay-error').filter({ hasText: `${first}: More than zero and at most the balance, $275.00.` }).waitFor();
   await page.getByLabel(`Amount to pay on ${first} (USD)`).fill('100.00');
+  assert.equal(await page.locator('#pay-error').textContent(), '');
   assert.equal(await page.locator('#pay-summary').textContent(), '2 invoices selected: $220.00.');
   await page.getByRole('button', { name: 'Pay selected invoices' }).click();
   await payOnStripe(page, 'USD 220.00');

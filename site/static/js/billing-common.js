@@ -128,3 +128,11 @@ export async function confirmIssue(company, total) {
     no: 'Not yet',
   });
 }
+
+// What is wrong with `text` as an amount to pay on `inv` ('' when nothing): more than zero and at
+// most the balance. The pages check as the client types; the API checks again.
+export function amountProblem(text, inv) {
+  const amount = parseMoney(text, inv.currency);
+  if (amount !== null && amount > 0 && amount <= inv.balance) return '';
+  return `More than zero and at most the balance, ${money(inv.balance, inv.currency)}.`;
+}

@@ -5,7 +5,7 @@ import { me } from './shell.js';
 import { showProblem, whileBusy, when } from './forms.js';
 import { confirmAction } from './confirm.js';
 import {
-  checkout, confirmIssue, day, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney, withCompany,
+  amountProblem, checkout, confirmIssue, day, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney, withCompany,
 } from './billing-common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -100,14 +100,21 @@ function staffActions() {
   $('staff-section').hidden = ['draft-actions', 'void-actions', 'record-form'].every((part) => $(part).hidden);
 }
 
+// The amount is checked as it is typed: said at the field, before "Pay".
+function checkAmount() {
+  const problem = amountProblem($('amount').value, invoice);
+  if (problem) $('amount').setAttribute('aria-invalid', 'true');
+  else $('amount').removeAttribute('aria-invalid');
+  $('amount-error').textContent = problem;
+  return !problem;
+}
+$('amount').addEventListener('input', checkAmount);
+
 $('pay-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const form = event.target;
   const amount = parseMoney($('amount').value, invoice.currency);
-  if (amount === null || amount <= 0 || amount > invoice.balance) {
-    showProblem(form, $('pay-error'), { message: '' });
-    $('amount').setAttribute('aria-invalid', 'true');
-    $('amount-error').textContent = `More than zero and at most the balance, ${money(invoice.balance, invoice.currency)}.`;
+  if (!checkAmount()) {
     $('amount').focus();
     return;
   }

@@ -3,7 +3,7 @@
 import { me } from './shell.js';
 import { dropColumn, paginatedTable } from './list.js';
 import {
-  checkout, day, dayOf, fillCompanies, invoiceHref, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney,
+  amountProblem, checkout, day, dayOf, fillCompanies, invoiceHref, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney,
 } from './billing-common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -44,9 +44,16 @@ function payCells(row, inv) {
   input.value = moneyInput(inv.balance, inv.currency);
   input.setAttribute('aria-label', `Amount to pay on ${inv.label} (${inv.currency})`);
   check.addEventListener('change', paySummary);
+  input.setAttribute('aria-describedby', 'pay-error');
   input.addEventListener('input', () => {
     check.checked = true;
     paySummary();
+    // Checked as it is typed: said under the table, at the Pay button, naming the invoice.
+    const problem = amountProblem(input.value, inv);
+    if (problem) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+    const wrong = [...chosen.values()].find((c) => c.check.checked && amountProblem(c.input.value, c.inv));
+    $('pay-error').textContent = wrong ? `${wrong.inv.label}: ${amountProblem(wrong.input.value, wrong.inv)}` : '';
   });
   row.querySelector('[data-field="pick"]').append(check);
   row.querySelector('[data-field="amount"]').append(input);
@@ -62,10 +69,11 @@ $('pay-form').addEventListener('submit', async (event) => {
     input.removeAttribute('aria-invalid');
     if (!check.checked) continue;
     const amount = parseMoney(input.value, inv.currency);
-    if (amount === null || amount <= 0 || amount > inv.balance) {
+    const problem = amountProblem(input.value, inv);
+    if (problem) {
       input.setAttribute('aria-invalid', 'true');
       input.focus();
-      error.textContent = `The amount for ${inv.label} must be more than zero and at most its balance, ${money(inv.balance, inv.currency)}.`;
+      error.textContent = `${inv.label}: ${problem}`;
       return;
     }
     invoices.push({ invoice_id: inv.id, amount });

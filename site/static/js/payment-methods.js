@@ -10,9 +10,10 @@ const $ = (id) => document.getElementById(id);
 let client = false; // a client's billing user (may change things); MSP staff only look
 let naming = null;
 
-if (params.get('setup') === 'done') {
-  $('page-status').textContent = 'Thank you. Your new payment method appears here as soon as Stripe confirms it (reload in a moment if it is not listed yet).';
-}
+// The methods listed when the client left for Stripe's page, so that on the way back the page
+// knows which one is new.
+const BEFORE_SETUP = 'payment-methods-before-setup';
+let shown = [];
 
 function button(text, label, action, secondary = true) {
   const b = document.createElement('button');
@@ -39,6 +40,7 @@ async function change(b, request, done) {
 }
 
 function render(data) {
+  shown = data.methods;
   const body = $('methods').tBodies[0];
   body.replaceChildren();
   for (const m of data.methods) {
@@ -99,6 +101,7 @@ $('add-method').addEventListener('click', (e) =>
   whileBusy(e.target, async () => {
     try {
       const started = await authed('/api/payment-methods/setup', { method: 'POST', headers: { 'idempotency-key': crypto.randomUUID() } });
+      sessionStorage.setItem(BEFORE_SETUP, JSON.stringify(shown.map((m) => m.id)));
       location.assign(started.url);
       await new Promise(() => {});
     } catch (err) {
@@ -158,4 +161,25 @@ me.then(async (data) => {
     }
   }
   await load();
+  if (params.get('setup') === 'done') await awaitNewMethod();
 });
+
+// Back from Stripe's page: the new method is listed once Stripe's event reaches the portal, which
+// is usually a moment later. Look every 2 seconds for a minute, and say when it is here.
+async function awaitNewMethod() {
+  const before = new Set(JSON.parse(sessionStorage.getItem(BEFORE_SETUP) || '[]'));
+  sessionStorage.removeItem(BEFORE_SETUP);
+  const url = new URL(location.href);
+  url.searchParams.delete('setup');
+  history.replaceState(null, '', url);
+  const added = () => shown.find((m) => !before.has(m.id));
+  $('page-status').textContent = 'Thank you. Waiting for Stripe to confirm your new payment method…';
+  for (let i = 0; i < 30 && !added(); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await load();
+  }
+  const method = added();
+  $('page-status').textContent = method
+    ? `${method.label} is saved${method.default ? ' and is your default' : ''}.`
+    : 'Stripe has not confirmed your new payment method yet. It appears here as soon as it does.';
+}
