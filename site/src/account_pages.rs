@@ -107,6 +107,7 @@ pub fn account(b: &Branding) -> Markup {
         "My account",
         Chrome::SignedIn {
             current: "/account/",
+            requires: None,
         },
         "account.js",
         html! {
@@ -204,7 +205,10 @@ pub fn users(b: &Branding) -> Markup {
     page(
         b,
         "Users",
-        Chrome::SignedIn { current: "/users/" },
+        Chrome::SignedIn {
+            current: "/users/",
+            requires: Some("manage_users"),
+        },
         "users.js",
         html! {
             h1 #users-heading { "Users" }
@@ -257,6 +261,7 @@ pub fn companies(b: &Branding) -> Markup {
         "Companies",
         Chrome::SignedIn {
             current: "/companies/",
+            requires: Some("all_companies"),
         },
         "companies.js",
         html! {
@@ -309,7 +314,10 @@ pub fn audit(b: &Branding) -> Markup {
     page(
         b,
         "Audit trail",
-        Chrome::SignedIn { current: "/audit/" },
+        Chrome::SignedIn {
+            current: "/audit/",
+            requires: Some("view_audit"),
+        },
         "audit.js",
         html! {
             h1 #audit-heading { "Audit trail" }

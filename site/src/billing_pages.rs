@@ -54,6 +54,7 @@ pub fn invoices(b: &Branding) -> Markup {
         "Invoices",
         Chrome::SignedIn {
             current: "/invoices/",
+            requires: Some("view_invoices"),
         },
         "invoices.js",
         html! {
@@ -117,6 +118,7 @@ pub fn invoice_view(b: &Branding) -> Markup {
         "Invoice",
         Chrome::SignedIn {
             current: "/invoices/",
+            requires: Some("view_invoices"),
         },
         "invoice-view.js",
         html! {
@@ -207,6 +209,7 @@ pub fn invoice_edit(b: &Branding) -> Markup {
         "Invoice editor",
         Chrome::SignedIn {
             current: "/invoices/",
+            requires: Some("manage_billing"),
         },
         "invoice-edit.js",
         html! {
@@ -280,6 +283,7 @@ pub fn payments(b: &Branding) -> Markup {
         "Payment history",
         Chrome::SignedIn {
             current: "/invoices/",
+            requires: Some("view_invoices"),
         },
         "payments.js",
         html! {
@@ -304,6 +308,7 @@ pub fn receipt(b: &Branding) -> Markup {
         "Receipt",
         Chrome::SignedIn {
             current: "/invoices/",
+            requires: Some("view_invoices"),
         },
         "receipt.js",
         html! {
@@ -341,6 +346,7 @@ pub fn payment_methods(b: &Branding) -> Markup {
         "Payment methods",
         Chrome::SignedIn {
             current: "/invoices/",
+            requires: Some("view_invoices"),
         },
         "payment-methods.js",
         html! {
@@ -398,6 +404,7 @@ pub fn receivables(b: &Branding) -> Markup {
         "Receivables",
         Chrome::SignedIn {
             current: "/billing/",
+            requires: Some("manage_billing"),
         },
         "receivables.js",
         html! {

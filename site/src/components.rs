@@ -62,7 +62,13 @@ pub const NAV: &[NavItem] = &[
 
 /// Which kind of page: signed-in pages get the navigation and user menu.
 pub enum Chrome {
-    SignedIn { current: &'static str },
+    /// `requires`: the capabilities (space-separated, any of them) without which the page shows
+    /// only "You don't have access to this page" (shell.js checks them against `/api/me` before
+    /// the page shows anything or asks the API for anything).
+    SignedIn {
+        current: &'static str,
+        requires: Option<&'static str>,
+    },
     Public,
 }
 
@@ -320,6 +326,21 @@ impl Render for ListTable<'_> {
     }
 }
 
+/// What a signed-in user sees on a page their role may not use: one clear state and a way home.
+struct NoAccess;
+
+impl Render for NoAccess {
+    fn render(&self) -> Markup {
+        html! {
+            section #no-access hidden aria-labelledby="no-access-heading" {
+                h1 #no-access-heading { "You don't have access to this page" }
+                p { "Your role in the portal does not include it. Ask your administrator if you need it." }
+                p { a href="/" { "Go to the home page" } }
+            }
+        }
+    }
+}
+
 /// The one layout of every page. `script` is the page's ES module (no inline script anywhere: the
 /// CSP forbids it).
 pub fn page(
@@ -357,11 +378,18 @@ pub fn page(
                             ul { li { (UserMenu) } }
                         }
                     }
-                    @if let Chrome::SignedIn { current } = chrome {
+                    @if let Chrome::SignedIn { current, .. } = chrome {
                         nav.main-nav aria-label="Main" { (Nav { current }) }
                     }
                 }
-                main.container #main tabindex="-1" { (body) }
+                @if let Chrome::SignedIn { requires: Some(requires), .. } = chrome {
+                    main.container #main tabindex="-1" data-requires=(requires) {
+                        div #page-body hidden { (body) }
+                        (NoAccess)
+                    }
+                } @else {
+                    main.container #main tabindex="-1" { (body) }
+                }
                 footer.site.container {
                     p.muted {
                         "Need help? " (SupportContact(branding)) " (" (branding.support.hours) ")."

@@ -138,7 +138,10 @@ fn home(b: &Branding) -> Markup {
     page(
         b,
         "Home",
-        Chrome::SignedIn { current: "/" },
+        Chrome::SignedIn {
+            current: "/",
+            requires: None,
+        },
         "home.js",
         html! {
             h1 #greeting { "Welcome" }
@@ -209,6 +212,7 @@ fn ticket_settings(b: &Branding) -> Markup {
         "Ticket settings",
         Chrome::SignedIn {
             current: "/settings/tickets/",
+            requires: Some("manage_settings"),
         },
         "ticket-settings.js",
         html! {
@@ -254,6 +258,7 @@ fn tickets(b: &Branding) -> Markup {
         "Tickets",
         Chrome::SignedIn {
             current: "/tickets/",
+            requires: Some(TICKET_VIEWERS),
         },
         "tickets.js",
         html! {
@@ -306,6 +311,7 @@ fn new_ticket(b: &Branding) -> Markup {
         "New ticket",
         Chrome::SignedIn {
             current: "/tickets/",
+            requires: Some("submit_ticket"),
         },
         "ticket-new.js",
         html! {
@@ -367,11 +373,17 @@ fn ticket_view(b: &Branding) -> Markup {
         "Ticket",
         Chrome::SignedIn {
             current: "/tickets/",
+            requires: Some(TICKET_VIEWERS),
         },
         "ticket-view.js",
         html! {
             p.form-error #load-error role="alert" {}
             p #created-status role="status" {}
+            section #not-found hidden aria-labelledby="not-found-heading" {
+                h1 #not-found-heading { "This ticket doesn't exist or isn't yours" }
+                p { "Check the number, or ask the colleague who raised it. Tickets of other people are visible to your company's Full Admins and Ticket Managers." }
+                p { a href="/tickets/" { "All your tickets" } " · " a href="/" { "Home" } }
+            }
             article #ticket aria-busy="true" {
                 header {
                     p.muted { a href="/tickets/" { "← All tickets" } }

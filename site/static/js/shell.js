@@ -51,5 +51,17 @@ export const me = authed('/api/me').then((data) => {
     applyTheme(data.user.theme);
     checkTheme(data.user.theme);
   }
+  // A page the role may not use shows one clear state, and its script never runs (`me` never
+  // resolves): no controls that would only fail on Save, no API calls that would be refused.
+  const requires = document.getElementById('main').dataset.requires;
+  if (requires) {
+    const allowed = new Set(data.capabilities);
+    if (!requires.split(' ').some((c) => allowed.has(c))) {
+      document.getElementById('no-access').hidden = false;
+      document.title = `No access · ${document.title.split(' · ').pop()}`;
+      return new Promise(() => {});
+    }
+    document.getElementById('page-body').hidden = false;
+  }
   return data;
 });

@@ -232,8 +232,13 @@ me.then(async (data) => {
     await load();
   } catch (err) {
     document.getElementById('ticket').setAttribute('aria-busy', 'false');
-    document.getElementById('load-error').textContent = err.status === 404
-      ? `There is no ticket #${number} you can see.`
-      : err.message;
+    if (err.status === 404) {
+      // One clear state: no empty ticket layout, no Print, no note form.
+      for (const id of ['ticket', 'actions']) document.getElementById(id).hidden = true;
+      document.getElementById('not-found').hidden = false;
+      document.title = `No such ticket · ${document.title.split(' · ').pop()}`;
+    } else {
+      document.getElementById('load-error').textContent = err.message;
+    }
   }
 });
