@@ -298,7 +298,8 @@ fn tickets(b: &Branding) -> Markup {
                 caption: "Open tickets",
                 columns: &[
                     ("number", "Number"), ("summary", "Summary"), ("company", "Company"), ("status", "Status"),
-                    ("priority", "Priority"), ("contact", "Contact"), ("created", "Submitted"), ("updated", "Last updated"),
+                    ("priority", "Priority"), ("contact", "Contact"), ("technician", "Technician"),
+                    ("created", "Submitted"), ("updated", "Last updated"),
                 ],
             })
         },
@@ -386,12 +387,13 @@ fn ticket_view(b: &Branding) -> Markup {
             }
             article #ticket aria-busy="true" {
                 header {
-                    p.muted { a href="/tickets/" { "← All tickets" } }
+                    p.muted.no-print { a href="/tickets/" { "← All tickets" } }
                     h1 #title { "Ticket" }
                     p { span.badge #status-badge {} " " span.badge.emergency #emergency-badge hidden { "Emergency" } }
                     button.secondary.print-button #print type="button" { "Print" }
                 }
                 dl.facts {
+                    dt { "Company" } dd data-t="company" {}
                     dt { "Status" } dd data-t="status" {}
                     dt { "Priority" } dd data-t="priority" {}
                     dt { "Request type" } dd data-t="request_type" {}

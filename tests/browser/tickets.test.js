@@ -143,6 +143,17 @@ test('a technician replies and adds an internal note; the client sees the reply 
   await tech.locator('#action-status').filter({ hasText: 'Changes saved.' }).waitFor();
   assert.equal(await tech.locator('[data-t="assignee_name"]').textContent(), 'Theo Technician');
   assert.match(await tech.locator('#conversation').textContent(), /INTERNAL: charge/);
+  // The ticket names its company, on screen and on paper; the printout has no navigation link.
+  assert.equal(await tech.locator('[data-t="company"]').textContent(), 'Acme Dental');
+  await tech.emulateMedia({ media: 'print' });
+  assert.equal(await tech.getByRole('link', { name: '← All tickets' }).isVisible(), false, 'not printed');
+  assert.equal(await tech.locator('[data-t="company"]').isVisible(), true, 'printed');
+  await tech.emulateMedia({ media: 'screen' });
+  // The queue shows company names and who has each ticket.
+  await tech.goto(`${BASE}/tickets/`);
+  const queued = tech.locator('#tickets-table tbody tr', { has: tech.getByRole('link', { name: `#${number}`, exact: true }) });
+  assert.equal(await queued.locator('[data-field="company"]').textContent(), 'Acme Dental');
+  assert.equal(await queued.locator('[data-field="technician"]').textContent(), 'Theo Technician');
 
   await client.goto(`${BASE}/tickets/view/?number=${number}`);
   await client.locator('#ticket[aria-busy="false"]').waitFor();

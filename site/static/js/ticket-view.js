@@ -31,6 +31,7 @@ function render({ ticket, notes, attachments }) {
   document.getElementById('title').textContent = `#${ticket.number} ${ticket.summary}`;
   document.getElementById('status-badge').textContent = STATUS[ticket.status];
   document.getElementById('emergency-badge').hidden = !ticket.emergency;
+  set('company', companyName);
   set('status', STATUS[ticket.status]);
   set('priority', PRIORITY[ticket.priority]);
   set('request_type', ticket.request_type);
@@ -153,8 +154,15 @@ function showActions(settings) {
 }
 
 let settings = null;
+// The ticket's company, by name: the client's own, or for MSP staff read once with the ticket.
+let companyName = '';
 async function load() {
   const detail = await authed(`/api/tickets/${encodeURIComponent(number)}`);
+  if (!companyName) {
+    companyName = detail.ticket.company_id === who.company.id
+      ? who.company.name
+      : (await authed(`/api/companies/${encodeURIComponent(detail.ticket.company_id)}`)).name;
+  }
   render(detail);
   showActions(settings);
 }

@@ -5,6 +5,8 @@ import { me } from './shell.js';
 import { dropColumn, paginatedTable } from './list.js';
 import { PRIORITY, STATUS, option, ticketHref, when } from './tickets-common.js';
 
+// Company names by id, for the MSP's queue (clients see no company column).
+const names = new Map();
 const FILTERS = ['q', 'status', 'priority', 'contact', 'company', 'assignee', 'sort', 'order'];
 const params = new URLSearchParams(location.search);
 const tab = params.get('tab') === 'closed' ? 'closed' : 'open';
@@ -35,7 +37,10 @@ me.then(async (data) => {
     document.getElementById('company-filter').hidden = false;
     document.getElementById('assignee-filter').hidden = false;
     const companies = await authed('/api/companies').catch(() => ({ items: [] }));
-    for (const c of companies.items) if (c.kind !== 'msp') option(document.getElementById('company'), c.id, c.name);
+    for (const c of companies.items) {
+      names.set(c.id, c.name);
+      if (c.kind !== 'msp') option(document.getElementById('company'), c.id, c.name);
+    }
     await fillPeople(document.getElementById('assignee'), '/api/tickets/people');
   } else {
     // Clients see no company column.
@@ -63,10 +68,11 @@ me.then(async (data) => {
     cells: (t) => ({
       number: { text: `#${t.number}`, href: ticketHref(t.number) },
       summary: t.emergency ? `${t.summary} (emergency)` : t.summary,
-      company: t.company_id,
+      company: names.get(t.company_id) || t.company_id,
       status: STATUS[t.status] || t.status,
       priority: PRIORITY[t.priority] || t.priority,
       contact: t.contact_name,
+      technician: t.assignee_name || 'Unassigned',
       created: when(t.created_at),
       updated: when(t.updated_at),
     }),
