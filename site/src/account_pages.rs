@@ -132,6 +132,7 @@ pub fn account(b: &Branding) -> Markup {
                     }
                     fieldset {
                         legend { "Email me when" }
+                        label { input type="checkbox" name="ticket_confirmations"; "a ticket is raised for me (a confirmation with its number)" }
                         label { input type="checkbox" name="ticket_replies"; "the support team replies to my tickets" }
                         label { input type="checkbox" name="status_changes"; "someone else changes the status of my tickets" }
                         label { input type="checkbox" name="invoices"; "an invoice is issued or a payment is received" }

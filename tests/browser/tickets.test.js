@@ -109,6 +109,12 @@ test('a client raises a ticket with a file, adds a note with a pasted image, can
   await ask.getByRole('button', { name: 'Cancel the ticket' }).click();
   await page.locator('#action-status').filter({ hasText: 'Cancelled' }).waitFor();
 
+  // Emailed: the client's confirmation of the new ticket, and the MSP told of the cancellation.
+  await page.goto(`${BASE}/dev/mailbox`);
+  const mailed = page.locator('article', { hasText: 'user@acme.example' }).getByRole('heading', { name: `Ticket #${number} received: ${summary}` });
+  assert.equal(await mailed.count(), 1, 'one confirmation');
+  assert.equal(await page.getByRole('heading', { name: `Ticket #${number} cancelled by Acme Dental` }).count(), 2, 'once per cancellation');
+
   await page.goto(`${BASE}/tickets/`);
   assert.ok(!(await rowNumbers(page)).includes(`#${number}`), 'gone from Open');
   await page.getByRole('link', { name: 'Closed' }).click();

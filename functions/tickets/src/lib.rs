@@ -317,6 +317,9 @@ async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         company.to_string()
     };
     notify::new_ticket(ctx.app, &ticket, &company_name).await;
+    if contact.notify.ticket_confirmations && contact.status == UserStatus::Active {
+        notify::confirmation(ctx.app, &ticket, &principal.user, contact.email).await;
+    }
     json(StatusCode::CREATED, &ticket)
 }
 
@@ -525,6 +528,15 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
         return Err(ApiError::Conflict);
     }
     tracing::info!(ticket = changed.number, status = ?changed.status, "ticket changed");
+    if !staff && changed.status != ticket.status {
+        notify::client_status(
+            ctx.app,
+            &changed,
+            &principal.user.name,
+            &principal.company.name,
+        )
+        .await;
+    }
     if changed.status != ticket.status
         && changed.contact_id != principal.user.id
         && let Some(contact) = contact_email(ctx, &changed, |n| n.status_changes).await?

@@ -1,11 +1,14 @@
-//! The emails tickets send: the MSP's support mailbox hears of new tickets and client notes; the
-//! ticket's contact hears of public replies from the MSP and of status changes made by someone
-//! else. Internal notes and files never cause an email. Each email links to the ticket.
+//! The emails tickets send: the MSP's support mailbox hears of new tickets, client notes and the
+//! statuses clients set (resolved, cancelled, reopened); the ticket's contact gets a confirmation
+//! of a new ticket and hears of public replies from the MSP and of status changes made by someone
+//! else, each as their email preferences say. Internal notes and files never cause an email. Each
+//! email links to the ticket.
 
 use portal::App;
 use portal::aws::mail::Outgoing;
 use portal::domain::Email;
-use portal::domain::tickets::{Note, Ticket};
+use portal::domain::account::User;
+use portal::domain::tickets::{Note, Ticket, TicketStatus};
 
 /// The ticket's page on the portal.
 pub fn ticket_link(app: &App, number: u64) -> String {
@@ -96,6 +99,52 @@ pub async fn status_changed(app: &App, ticket: &Ticket, by: &str, contact: Email
             ticket.number,
             ticket.summary,
             ticket.status.label(),
+            footer(app, ticket.number)
+        ),
+        html: None,
+    })
+    .await;
+}
+
+/// To the contact: their new ticket is in, with its number (raised by them, or for them by `by`).
+pub async fn confirmation(app: &App, ticket: &Ticket, by: &User, contact: Email) {
+    let raised = if by.id == ticket.contact_id {
+        "We received your ticket".to_owned()
+    } else {
+        format!("{} raised a ticket for you", by.name)
+    };
+    app.send_mail(&Outgoing {
+        to: vec![contact],
+        subject: format!("Ticket #{} received: {}", ticket.number, ticket.summary),
+        text: format!(
+            "{raised}: #{} ({}). Its number is {0}; mention it when you call us about it. We will reply on the ticket.{}",
+            ticket.number,
+            ticket.summary,
+            footer(app, ticket.number)
+        ),
+        html: None,
+    })
+    .await;
+}
+
+/// To the MSP's support mailbox: a client resolved, cancelled or reopened a ticket.
+pub async fn client_status(app: &App, ticket: &Ticket, by: &str, company_name: &str) {
+    let Some(support) = app.config.support_email.clone() else {
+        return;
+    };
+    let did = match ticket.status {
+        TicketStatus::Resolved => "marked as resolved".to_owned(),
+        TicketStatus::Cancelled => "cancelled".to_owned(),
+        TicketStatus::New => "reopened".to_owned(),
+        other => format!("set to {}", other.label()),
+    };
+    app.send_mail(&Outgoing {
+        to: vec![support],
+        subject: format!("Ticket #{} {did} by {company_name}", ticket.number),
+        text: format!(
+            "{by} ({company_name}) {did} ticket #{} ({}).{}",
+            ticket.number,
+            ticket.summary,
             footer(app, ticket.number)
         ),
         html: None,

@@ -20,13 +20,16 @@ function submit(form, status, action, done) {
   });
 }
 
+// The email preferences, as the profile form's checkboxes name them.
+const NOTIFY = ['ticket_confirmations', 'ticket_replies', 'status_changes', 'invoices'];
+
 function fillProfile(data) {
   const form = $('profile-form');
   form.elements.name.value = data.user.name;
   form.elements.phone.value = data.user.phone;
   form.elements.mobile.value = data.user.mobile;
   form.elements.theme.value = data.user.theme;
-  for (const key of ['ticket_replies', 'status_changes', 'invoices']) form.elements[key].checked = data.user.notify[key];
+  for (const key of NOTIFY) form.elements[key].checked = data.user.notify[key];
 }
 
 $('profile-form').addEventListener('submit', (event) => {
@@ -38,7 +41,7 @@ $('profile-form').addEventListener('submit', (event) => {
       method: 'PATCH',
       body: {
         name: e.name.value, phone: e.phone.value, mobile: e.mobile.value, theme: e.theme.value,
-        notify: { ticket_replies: e.ticket_replies.checked, status_changes: e.status_changes.checked, invoices: e.invoices.checked },
+        notify: Object.fromEntries(NOTIFY.map((key) => [key, e[key].checked])),
       },
     });
     await saveTheme(data.user.theme);

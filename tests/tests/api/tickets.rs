@@ -1668,6 +1668,10 @@ async fn emails_go_to_support_and_the_contact_and_never_carry_internal_notes() {
                 format!("New ticket #{n} from Acme Dental: Printer in reception jams")
             ),
             (
+                "user@acme.example".to_owned(),
+                format!("Ticket #{n} received: Printer in reception jams")
+            ),
+            (
                 portal_tests::SUPPORT_EMAIL.to_owned(),
                 format!("Ticket #{n} – note from Uma User")
             ),
@@ -1679,8 +1683,28 @@ async fn emails_go_to_support_and_the_contact_and_never_carry_internal_notes() {
                 "user@acme.example".to_owned(),
                 format!("Ticket #{n} is now Scheduled")
             ),
+            // The client's cancellation: the MSP hears of it.
+            (
+                portal_tests::SUPPORT_EMAIL.to_owned(),
+                format!("Ticket #{n} cancelled by Acme Dental")
+            ),
         ],
         "{mail:#?}"
+    );
+    assert!(
+        mail[1]["body"].as_str().unwrap().starts_with(&format!(
+            "We received your ticket: #{n} (Printer in reception jams)."
+        )),
+        "{}",
+        mail[1]["body"]
+    );
+    assert!(
+        mail[5]["body"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("Uma User (Acme Dental) cancelled ticket #{n}")),
+        "{}",
+        mail[5]["body"]
     );
     for m in &mail {
         let body = m["body"].as_str().unwrap();
@@ -1697,11 +1721,59 @@ async fn emails_go_to_support_and_the_contact_and_never_carry_internal_notes() {
         );
     }
     assert!(
-        mail[2]["body"]
+        mail[3]["body"]
             .as_str()
             .unwrap()
             .contains("replace the fuser on Thursday")
     );
+}
+
+#[tokio::test]
+async fn a_ticket_raised_for_a_colleague_confirms_to_them_as_their_preferences_say() {
+    let t = TestApp::new().await;
+    let tomas = t.login("ticketmanager@acme.example").await;
+    let uma_id = portal_admin::seed::demo_user_id("user@acme.example").to_string();
+    let mut body = new_ticket();
+    body["contact_id"] = json!(uma_id);
+    let raised = t.post("/api/tickets", &tomas, body.clone()).await;
+    assert_eq!(raised.status, 201, "{}", raised.text);
+    let n = raised.body["number"].as_u64().unwrap();
+    let to_uma: Vec<Value> = t
+        .mail()
+        .await
+        .into_iter()
+        .filter(|m| m["destinations"]["ToAddresses"][0] == "user@acme.example")
+        .collect();
+    assert_eq!(to_uma.len(), 1);
+    assert_eq!(
+        to_uma[0]["subject"],
+        format!(
+            "Ticket #{n} received: {}",
+            body["summary"].as_str().unwrap()
+        )
+    );
+    assert!(
+        to_uma[0]["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("Tomas Manning raised a ticket for you: ")
+    );
+    // Uma turns confirmations off: the next one raised for her sends her nothing.
+    let uma = t.login("user@acme.example").await;
+    let me = t.get("/api/me", &uma).await.body;
+    let mut notify = me["user"]["notify"].clone();
+    assert_eq!(notify["ticket_confirmations"], true, "on unless turned off");
+    notify["ticket_confirmations"] = json!(false);
+    let saved = t.patch("/api/me", &uma, json!({"notify": notify})).await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    assert_eq!(t.post("/api/tickets", &tomas, body).await.status, 201);
+    let after = t
+        .mail()
+        .await
+        .into_iter()
+        .filter(|m| m["destinations"]["ToAddresses"][0] == "user@acme.example")
+        .count();
+    assert_eq!(after, 1, "no second confirmation");
 }
 
 #[tokio::test]

@@ -47,6 +47,10 @@ pub struct NotifyPrefs {
     pub status_changes: bool,
     /// Invoices issued and payment receipts.
     pub invoices: bool,
+    /// A confirmation, with its number and link, of each ticket raised for one (by oneself or a
+    /// colleague). Accounts saved before it existed have it on.
+    #[serde(default = "yes")]
+    pub ticket_confirmations: bool,
 }
 
 impl Default for NotifyPrefs {
@@ -55,6 +59,7 @@ impl Default for NotifyPrefs {
             ticket_replies: true,
             status_changes: true,
             invoices: true,
+            ticket_confirmations: true,
         }
     }
 }
