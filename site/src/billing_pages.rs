@@ -77,7 +77,8 @@ pub fn invoices(b: &Branding) -> Markup {
                     div.filter-grid {
                         div {
                             label for="q" { "Invoice number" }
-                            input #q name="q" type="search" placeholder="INV-0007" autocomplete="off";
+                            input #q name="q" type="search" autocomplete="off" aria-describedby="q-hint";
+                            small #q-hint { "For example INV-0007" }
                         }
                         div #company-filter hidden {
                             label for="company" { "Company" }

@@ -185,6 +185,12 @@ test('issue two invoices → PDF → pay both with one amount lowered → Paid a
   await page.getByRole('link', { name: /^Receipt for \$175\.00 paid / }).click();
   await page.getByRole('heading', { name: 'Receipt: $175.00' }).waitFor();
 
+  // The paid invoice's number searched among the outstanding ones opens it (it is not listed there).
+  await page.goto(`${BASE}/invoices/`);
+  await page.getByLabel(/Invoice number/).fill(first);
+  await Promise.all([page.waitForURL(/\/invoices\/view\//), page.getByRole('button', { name: 'Search', exact: true }).click()]);
+  await page.locator('#title').filter({ hasText: `Invoice ${first}` }).waitFor();
+
   await page.goto(`${BASE}/payments/`);
   await page.locator('td[data-field="amount"]').first().waitFor();
   const history = await page.locator('#payments-table tbody tr').allTextContents();

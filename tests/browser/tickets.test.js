@@ -56,6 +56,18 @@ test('a client raises a ticket with a file, adds a note with a pasted image, can
   await page.getByRole('button', { name: 'Apply' }).click();
   await page.waitForURL(/q=/);
   assert.deepEqual(await rowNumbers(page), [`#${number}`], 'found by a word of its summary');
+  // Its number searched on the Closed tab opens the (open) ticket: never listed under the wrong tab.
+  await page.goto(`${BASE}/tickets/?tab=closed`);
+  await page.getByRole('searchbox', { name: 'Search' }).fill(`#${number}`);
+  await Promise.all([page.waitForURL(/\/tickets\/view\/\?number=/), page.getByRole('button', { name: 'Apply' }).click()]);
+  await page.locator('#title').filter({ hasText: `#${number} ${summary}` }).waitFor();
+  // The Open tab offers only open statuses, and an empty search says what found nothing.
+  await page.goto(`${BASE}/tickets/`);
+  await page.locator('#tickets-table[aria-busy="false"]').waitFor();
+  assert.deepEqual(await page.locator('#status option').allTextContents(), ['Any status', 'New', 'In progress', 'Waiting on client', 'Scheduled']);
+  await page.getByRole('searchbox', { name: 'Search' }).fill('zzqqxx');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByRole('cell', { name: 'No open tickets match “zzqqxx”.' }).waitFor();
 
   await page.goto(`${BASE}/tickets/view/?number=${number}`);
   await page.locator('#note-form').waitFor();

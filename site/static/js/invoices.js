@@ -1,5 +1,6 @@
 // Invoices: Outstanding, Paid (and, for MSP admins, Drafts) tabs, search by number, and paying
 // several outstanding invoices at once with an amount for each (never more than its balance).
+import { authed } from './api.js';
 import { me } from './shell.js';
 import { dropColumn, paginatedTable } from './list.js';
 import {
@@ -125,9 +126,20 @@ me.then(async (data) => {
     query.set('q', params.get('q'));
   }
   $('invoices-caption').textContent = `${TABS[tab]}${query.get('q') ? ` numbered “${query.get('q')}”` : ''}`;
+  // An invoice number opens that invoice, whichever tab it is in (never listed under the wrong one).
+  if (query.get('q')) {
+    const anywhere = new URLSearchParams(query);
+    anywhere.delete('tab');
+    const found = await authed(`/api/invoices?${anywhere}`);
+    if (found.items.length === 1) {
+      location.replace(invoiceHref(found.items[0], staff));
+      return;
+    }
+  }
   await paginatedTable({
     id: 'invoices',
     url: `/api/invoices?${query}`,
+    empty: query.get('q') ? `No invoice numbered “${query.get('q')}”.` : `No ${TABS[tab].toLowerCase()}.`,
     cells: (inv) => ({
       number: { text: inv.label, href: invoiceHref(inv, staff) },
       company: inv.company_name,

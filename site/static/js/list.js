@@ -3,9 +3,9 @@
 import { authed } from './api.js';
 
 // `decorate(row, item)` may add to each row (buttons) before it is shown; `loaded(page)` sees each
-// page's whole answer. The promise it answers has `reload(newUrl)`, which starts the list again
+// page's whole answer; `empty` is what an empty list says. The promise it answers has `reload(newUrl)`, which starts the list again
 // from its first page.
-export function paginatedTable({ id, url, cells, decorate, loaded }) {
+export function paginatedTable({ id, url, cells, decorate, loaded, empty = 'Nothing here yet.' }) {
   const table = document.getElementById(`${id}-table`);
   const template = document.getElementById(`${id}-row`);
   const more = document.getElementById(`${id}-more`);
@@ -42,7 +42,7 @@ export function paginatedTable({ id, url, cells, decorate, loaded }) {
         const row = body.insertRow();
         const cell = row.insertCell();
         cell.colSpan = table.tHead.rows[0].cells.length;
-        cell.textContent = 'Nothing here yet.';
+        cell.textContent = empty;
       }
       cursor = page.next_cursor;
       more.hidden = !cursor;

@@ -21,7 +21,25 @@ async function fillPeople(select, url) {
   }
 }
 
+// The statuses of each tab: the other tab's could only ever find nothing.
+const TAB_STATUSES = {
+  open: ['new', 'in_progress', 'waiting_on_client', 'scheduled'],
+  closed: ['resolved', 'closed', 'cancelled'],
+};
+
+// A ticket number searched for ("36" or "#36") opens that ticket, whichever tab it is in.
+async function openByNumber(q) {
+  const number = /^#?(\d+)$/.exec(q)?.[1];
+  if (!number) return false;
+  const found = await authed(`/api/tickets?q=${number}`);
+  if (!found.items.length) return false;
+  location.replace(ticketHref(found.items[0].number));
+  return true;
+}
+
 me.then(async (data) => {
+  if (params.get('q') && (await openByNumber(params.get('q').trim()))) return;
+  for (const o of [...form.elements.status.options]) if (o.value && !TAB_STATUSES[tab].includes(o.value)) o.remove();
   const can = new Set(data.capabilities);
   const staff = can.has('all_companies');
   for (const name of ['open', 'closed']) {
@@ -62,9 +80,13 @@ me.then(async (data) => {
   const searching = query.get('q');
   document.getElementById('tickets-caption').textContent =
     `${tab === 'open' ? 'Open' : 'Closed'} tickets${searching ? ` matching “${searching}”` : ''}`;
+  const filtered = [...query.keys()].some((k) => k !== 'tab' && k !== 'sort' && k !== 'order');
   return paginatedTable({
     id: 'tickets',
     url: `/api/tickets?${query}`,
+    empty: searching
+      ? `No ${tab} tickets match “${searching}”.`
+      : filtered ? `No ${tab} tickets match these filters.` : `No ${tab} tickets.`,
     cells: (t) => ({
       number: { text: `#${t.number}`, href: ticketHref(t.number) },
       summary: t.emergency ? `${t.summary} (emergency)` : t.summary,
