@@ -153,7 +153,7 @@ fn home(b: &Branding) -> Markup {
                 h2 #billing-heading { "Your account" }
                 div.stat-grid {
                     article { p.stat #bill-outstanding { "–" } p { a href="/invoices/" { "Outstanding balance" } } }
-                    article { p.stat #bill-overdue { "–" } p { "Overdue" } }
+                    article { p.stat #bill-overdue { "–" } p #bill-overdue-label { "Overdue" } }
                     article { p.stat #bill-next { "–" } p #bill-next-label { "Next payment due" } }
                 }
                 p #bill-autopay.muted {}
@@ -166,7 +166,8 @@ fn home(b: &Branding) -> Markup {
                     article { p.stat #stat-month { "–" } p { "Raised this month" } }
                     article { p.stat #stat-year { "–" } p { "Raised this year" } }
                 }
-                figure.chart {
+                p #no-tickets-yet hidden { "No tickets yet. Once tickets are raised, a chart here shows how many each month." }
+                figure.chart #chart-figure {
                     figcaption #chart-caption { "Tickets raised per month, last 12 months" }
                     div #chart aria-hidden="true" {}
                     table.visually-hidden #chart-table aria-labelledby="chart-caption" {

@@ -86,6 +86,9 @@ test('invite → accept from the mailbox → sign in → two-factor → deactiva
   await user.getByLabel('Password').fill(NEW_PASSWORD);
   await Promise.all([user.waitForURL(`${BASE}/`), user.getByRole('button', { name: 'Sign in' }).click()]);
   await user.waitForFunction(() => document.getElementById('greeting')?.textContent === 'Welcome, Nova');
+  // A new user has no tickets: the home page says so instead of a chart of zeros.
+  await user.locator('#no-tickets-yet').waitFor();
+  assert.equal(await user.locator('#chart-figure').isVisible(), false);
 
   // Two-factor authentication: scan (read the key), confirm, keep the recovery codes.
   await user.goto(`${BASE}/account/`);

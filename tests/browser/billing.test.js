@@ -108,6 +108,14 @@ test('issue two invoices → PDF → pay both with one amount lowered → Paid a
   const page = await newPage(browser, errors);
   await signIn(page, 'billing@acme.example');
   await page.locator('#billing-overview:not([hidden])').waitFor();
+  // Home: overdue and next due are separate lines; an overdue invoice is never the "next" one.
+  const overdueLabel = await page.locator('#bill-overdue-label').textContent();
+  const nextLabel = await page.locator('#bill-next-label').textContent();
+  if ((await page.locator('#bill-overdue').textContent()) !== '$0.00') {
+    const late = /^Overdue since .+ \((INV-\d{4})\)$/.exec(overdueLabel);
+    assert.ok(late, overdueLabel);
+    assert.ok(!nextLabel.includes(late[1]), `${nextLabel} / ${overdueLabel}`);
+  }
   await page.goto(`${BASE}/invoices/`);
   await page.getByRole('link', { name: first }).click();
   await page.locator('#invoice[aria-busy="false"]').waitFor();

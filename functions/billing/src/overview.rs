@@ -43,7 +43,10 @@ pub struct NextDue {
 #[derive(Serialize, ToSchema)]
 pub struct Overview {
     pub balances: Vec<Balance>,
+    /// The invoice due soonest that is not yet overdue.
     pub next_due: Option<NextDue>,
+    /// The invoice overdue longest (what "Overdue" is about), if any is.
+    pub oldest_overdue: Option<NextDue>,
     pub online_payment: bool,
     pub autopay: bool,
 }
@@ -84,22 +87,26 @@ pub async fn overview(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         .all_invoices(Some(&company), "open", 1_000)
         .await?;
     let today = today(app.now());
-    let next_due = open
-        .iter()
-        .filter(|i| i.balance > 0)
-        .min_by_key(|i| i.due_date)
-        .map(|i| NextDue {
-            invoice_id: i.id.clone(),
-            label: i.label(),
-            due_date: i.due_date.unwrap_or(today),
-            balance: i.balance,
-            currency: i.currency.clone(),
-        });
+    // Overdue and next due are two things: an invoice past its date is not "next".
+    let soonest = |overdue: bool| {
+        open.iter()
+            .filter(|i| i.balance > 0 && i.is_overdue(today) == overdue)
+            .min_by_key(|i| i.due_date)
+            .map(|i| NextDue {
+                invoice_id: i.id.clone(),
+                label: i.label(),
+                due_date: i.due_date.unwrap_or(today),
+                balance: i.balance,
+                currency: i.currency.clone(),
+            })
+    };
+    let (next_due, oldest_overdue) = (soonest(false), soonest(true));
     json(
         StatusCode::OK,
         &Overview {
             balances: balances(open.iter(), today),
             next_due,
+            oldest_overdue,
             online_payment: app.stripe.is_some(),
             autopay: app.store.billing_account(&company).await?.autopay_on(),
         },

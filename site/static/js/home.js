@@ -67,11 +67,15 @@ async function billing() {
   const sum = (field) => (o.balances.length ? o.balances.map((b) => money(b[field], b.currency)).join(' + ') : money(0, 'USD'));
   document.getElementById('bill-outstanding').textContent = sum('outstanding');
   document.getElementById('bill-overdue').textContent = sum('overdue');
+  const late = o.oldest_overdue;
+  document.getElementById('bill-overdue-label').textContent = late
+    ? `Overdue since ${day(late.due_date)} (${late.label})`
+    : 'Overdue';
   const next = o.next_due;
   document.getElementById('bill-next').textContent = next ? day(next.due_date) : 'Nothing due';
   document.getElementById('bill-next-label').textContent = next
     ? `Next payment due: ${next.label}, ${money(next.balance, next.currency)}`
-    : 'Next payment due';
+    : late ? 'Next payment due: nothing else is due' : 'Next payment due';
   document.getElementById('bill-autopay').textContent = o.autopay
     ? 'Autopay is on: new invoices are charged to your default payment method.'
     : '';
@@ -92,7 +96,11 @@ me.then(async (data) => {
     document.getElementById('stat-month').textContent = stats.this_month;
     document.getElementById('stat-year').textContent = stats.this_year;
     document.getElementById('stats-heading').textContent = can.has('view_company_tickets') ? `${data.company.name}'s tickets` : 'Your tickets';
-    chart(stats.months);
+    // No tickets at all: say so, rather than a chart of zeros.
+    const none = stats.open === 0 && stats.months.every((m) => Object.entries(m).every(([k, v]) => k === 'month' || !v));
+    document.getElementById('chart-figure').hidden = none;
+    document.getElementById('no-tickets-yet').hidden = !none;
+    if (!none) chart(stats.months);
     document.getElementById('ticket-stats').hidden = false;
   }
 });

@@ -3,6 +3,7 @@
 
 mod lifecycle;
 mod methods;
+mod overview;
 mod roles;
 
 use portal_tests::TestApp;
