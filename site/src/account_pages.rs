@@ -297,6 +297,7 @@ pub fn companies(b: &Branding) -> Markup {
                             div { (Field::input("time_zone", "Time zone (e.g. Europe/London)", "text").autocomplete("off").required()) }
                             div { (Field::input("currency", "Currency (e.g. USD)", "text").autocomplete("off").required()) }
                             div { (Field::input("payment_terms_days", "Payment terms (days)", "number").autocomplete("off").required()) }
+                            div { (Field::input("tax_rate_bp", "Tax rate of new invoices (%)", "text").inputmode("decimal").autocomplete("off")) }
                         }
                         label { input #overdue_reminders name="overdue_reminders" type="checkbox"; "Email reminders of overdue invoices (1, 7, 14 and 30 days past due)" }
                         label { input #mfa_required name="mfa_required" type="checkbox"; "Users must use two-factor authentication" }

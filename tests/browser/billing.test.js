@@ -36,6 +36,7 @@ const RUN = Date.now().toString(36);
 async function writeInvoice(page, lines, tax, issueNow, charged) {
   await page.goto(`${BASE}/invoices/edit/?company=acme-dental`);
   await page.locator('#invoice-form[aria-busy="false"]').waitFor();
+  assert.equal(await page.getByLabel('Tax rate (%)').inputValue(), '8.25', "a new draft starts with the company's tax rate");
   for (const [i, [description, quantity, price]] of lines.entries()) {
     if (i > 0) await page.getByRole('button', { name: 'Add a line' }).click();
     await page.getByLabel(`Line ${i + 1}: description`).fill(description);
@@ -51,6 +52,7 @@ async function writeInvoice(page, lines, tax, issueNow, charged) {
     const ask = page.getByRole('dialog', { name: `Issue this invoice for ${total}?` });
     const text = await ask.textContent();
     assert.match(text, /can no longer be edited, only voided\. The billing contacts are emailed\./);
+    assert.ok(text.includes(tax === '0' ? 'Tax: none.' : `Tax: ${tax} %, `), `the dialog shows the tax: ${text}`);
     if (charged) assert.ok(text.includes(`Autopay is on: ${charged} is charged ${total} at once.`), text);
     else assert.ok(!text.includes('Autopay is on'), text);
     await Promise.all([

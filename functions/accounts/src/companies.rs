@@ -102,6 +102,9 @@ pub struct CompanyFields {
     /// Days from an invoice's issue to its due date (0–365).
     #[schema(maximum = 365)]
     pub payment_terms_days: Option<u32>,
+    /// The tax rate new invoices start with, in basis points (825 = 8.25 %; 0–10,000).
+    #[schema(maximum = 10_000)]
+    pub tax_rate_bp: Option<u32>,
     /// Email overdue invoice reminders (1, 7, 14 and 30 days past due).
     pub overdue_reminders: Option<bool>,
     pub mfa_required: Option<bool>,
@@ -224,6 +227,13 @@ impl CompanyFields {
                     "payment_terms_days",
                     "Payment terms are 0 to 365 days",
                 ));
+            }
+        }
+        if let Some(bp) = self.tax_rate_bp {
+            if bp <= 10_000 {
+                company.tax_rate_bp = bp;
+            } else {
+                errors.push(FieldError::new("tax_rate_bp", "A tax rate is 0 to 100 %"));
             }
         }
         if let Some(remind) = self.overdue_reminders {
@@ -394,6 +404,7 @@ fn describe_change(before: &Company, after: &Company) -> String {
             "payment terms",
             before.payment_terms_days != after.payment_terms_days,
         ),
+        ("tax rate", before.tax_rate_bp != after.tax_rate_bp),
         (
             "overdue reminders",
             before.overdue_reminders != after.overdue_reminders,

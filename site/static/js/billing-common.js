@@ -90,6 +90,7 @@ export async function fillCompanies(select, chosen) {
     if (c.kind === 'msp') continue;
     option(select, c.id, c.name);
     select.lastElementChild.dataset.currency = c.currency;
+    select.lastElementChild.dataset.taxRateBp = c.tax_rate_bp ?? 0;
   }
   if (chosen) select.value = chosen;
 }
@@ -112,7 +113,7 @@ export async function checkout(invoices) {
 // Ask before issuing an invoice of `total` (formatted) to `company`: issuing numbers and freezes it,
 // emails the billing contacts, and where the company has autopay on, charges its default method
 // at once, which the dialog names.
-export async function confirmIssue(company, total) {
+export async function confirmIssue(company, total, tax = '') {
   let charge = '';
   try {
     const account = await authed(withCompany('/api/payment-methods', company));
@@ -123,7 +124,7 @@ export async function confirmIssue(company, total) {
   }
   return confirmAction({
     title: `Issue this invoice for ${total}?`,
-    text: `It takes the next invoice number and can no longer be edited, only voided. The billing contacts are emailed.${charge}`,
+    text: `${tax}It takes the next invoice number and can no longer be edited, only voided. The billing contacts are emailed.${charge}`,
     yes: charge.startsWith(' Autopay is on') ? `Issue and charge ${total}` : 'Issue and email',
     no: 'Not yet',
   });

@@ -22,6 +22,7 @@ function openDialog(company) {
   e.time_zone.value = company?.time_zone ?? 'UTC';
   e.currency.value = company?.currency ?? 'USD';
   e.payment_terms_days.value = company?.payment_terms_days ?? 30;
+  e.tax_rate_bp.value = company?.tax_rate_bp ? String(company.tax_rate_bp / 100) : '';
   e.overdue_reminders.checked = company?.overdue_reminders ?? true;
   e.mfa_required.checked = company?.mfa_required ?? false;
   $('company-dialog').showModal();
@@ -34,6 +35,8 @@ form.addEventListener('submit', async (event) => {
     name: e.name.value, billing_email: e.billing_email.value, phone: e.phone.value, address: e.address.value,
     time_zone: e.time_zone.value, currency: e.currency.value,
     payment_terms_days: Number(e.payment_terms_days.value), overdue_reminders: e.overdue_reminders.checked,
+    // Typed as a percentage; kept in basis points.
+    tax_rate_bp: Math.round(Number(e.tax_rate_bp.value.replace('%', '').trim() || 0) * 100),
     mfa_required: e.mfa_required.checked,
   };
   try {

@@ -138,14 +138,19 @@ form.addEventListener('submit', (event) => {
 $('save-issue').addEventListener('click', async (event) => {
   if (!form.reportValidity()) return;
   const company = draft?.company_id || $('company_id').value;
-  if (await confirmIssue(company, $('total').textContent)) submit(event.target, true);
+  const bp = basisPoints() ?? 0;
+  const tax = `Tax: ${bp ? `${bp / 100} %, ${$('tax').textContent}` : 'none'}. `;
+  if (await confirmIssue(company, $('total').textContent, tax)) submit(event.target, true);
 });
 
 me.then(async () => {
   await fillCompanies($('company_id'), params.get('company'));
+  // A new draft starts with the company's currency and tax rate (both can be changed).
   const companyCurrency = () => {
-    const chosen = $('company_id').selectedOptions[0]?.dataset.currency;
-    if (chosen) $('currency').value = chosen;
+    const chosen = $('company_id').selectedOptions[0];
+    if (chosen?.dataset.currency) $('currency').value = chosen.dataset.currency;
+    const bp = Number(chosen?.dataset.taxRateBp || 0);
+    $('tax_rate_bp').value = bp ? String(bp / 100) : '';
     totals();
   };
   $('company_id').addEventListener('change', companyCurrency);

@@ -146,7 +146,8 @@ function issued(label, autopay) {
 }
 
 $('issue').addEventListener('click', async (e) => {
-  if (!(await confirmIssue(invoice.company_id, money(invoice.total, invoice.currency)))) return;
+  const tax = `Tax: ${invoice.tax_rate_bp ? `${invoice.tax_rate_bp / 100} %, ${money(invoice.tax, invoice.currency)}` : 'none'}. `;
+  if (!(await confirmIssue(invoice.company_id, money(invoice.total, invoice.currency), tax))) return;
   act(e.target, 'issue', (a) => issued(a.invoice.label, a.autopay));
 });
 $('void').addEventListener('click', (e) => {

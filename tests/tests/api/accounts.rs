@@ -1011,10 +1011,14 @@ async fn my_account_edits_profile_preferences_password_and_sessions() {
     let here = t.login(email).await;
     let there = t.login(email).await;
     let changed = t.patch("/api/me", &here, json!({"name": "Uma U. User", "phone": "+44 20 7946 0000",
-        "mobile": "07700 900000", "theme": "dark", "notify": {"ticket_replies": false, "status_changes": true, "invoices": false}})).await;
+        "mobile": "07700 900000", "theme": "dark", "notify": {"ticket_replies": false, "status_changes": true, "invoices": false, "ticket_confirmations": false}})).await;
     assert_eq!(changed.status, 200, "{}", changed.text);
     assert_eq!(changed.body["user"]["theme"], "dark");
     assert_eq!(changed.body["user"]["notify"]["ticket_replies"], false);
+    assert_eq!(
+        changed.body["user"]["notify"]["ticket_confirmations"],
+        false
+    );
     assert_eq!(
         t.patch("/api/me", &here, json!({"phone": "call me"}))
             .await
@@ -1035,7 +1039,7 @@ async fn my_account_edits_profile_preferences_password_and_sessions() {
         t.get("/api/me", &here).await.body["user"]["name"],
         "Uma U. User"
     );
-    // Opted out of reply emails: a technician's reply sends none to Uma.
+    // Opted out of confirmations and reply emails: her ticket and a technician's reply send her none.
     let raised = t
         .post(
             "/api/tickets",
@@ -1223,4 +1227,37 @@ async fn ending_one_session_ends_that_one_only_and_never_someone_elses() {
     assert_eq!(ids(&fiona).await.len(), 1, "Fiona's session untouched");
     // Ending it again: already gone.
     assert_eq!(end(&here, &other).await.status, 204);
+}
+
+#[tokio::test]
+async fn a_company_keeps_the_tax_rate_its_new_invoices_start_with() {
+    let t = TestApp::new().await;
+    let staff = t.login("admin@northwind.example").await;
+    let acme = t.get("/api/companies/acme-dental", &staff).await.body;
+    assert_eq!(acme["tax_rate_bp"], 825, "the demo company's");
+    let before = t.all_items().await;
+    let refused = t
+        .patch(
+            "/api/companies/acme-dental",
+            &staff,
+            json!({"tax_rate_bp": 10_001, "version": acme["version"]}),
+        )
+        .await;
+    assert_eq!(refused.problem(422), "/problems/validation");
+    assert_eq!(refused.body["errors"][0]["field"], "tax_rate_bp");
+    assert_eq!(t.all_items().await, before, "nothing written");
+    let saved = t
+        .patch(
+            "/api/companies/acme-dental",
+            &staff,
+            json!({"tax_rate_bp": 700, "version": acme["version"]}),
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    assert_eq!(saved.body["tax_rate_bp"], 700);
+    let trail = t
+        .get("/api/companies/acme-dental/audit", &staff)
+        .await
+        .body;
+    assert!(trail.to_string().contains("tax rate"), "audited: {trail}");
 }

@@ -1079,7 +1079,7 @@ async fn stored_items_have_the_pinned_layout() {
     };
     assert_eq!(
         attrs(by_sk("COMPANY")),
-        "address,admins,billing_email,created_at,currency,gsi1pk,gsi1sk,id,kind,mfa_required,name,overdue_reminders,payment_terms_days,phone,pk,sign_in_methods,sk,time_zone,version"
+        "address,admins,billing_email,created_at,currency,gsi1pk,gsi1sk,id,kind,mfa_required,name,overdue_reminders,payment_terms_days,phone,pk,sign_in_methods,sk,tax_rate_bp,time_zone,version"
     );
     assert_eq!(by_sk("COMPANY")["gsi1pk"].as_s().unwrap(), "COMPANIES");
     assert_eq!(

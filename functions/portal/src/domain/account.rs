@@ -101,6 +101,9 @@ pub struct Company {
     /// Days from issue to due date of its invoices (when the invoice does not say).
     #[serde(default = "default_payment_terms")]
     pub payment_terms_days: u32,
+    /// The tax rate its new invoices start with, in basis points (825 = 8.25 %).
+    #[serde(default)]
+    pub tax_rate_bp: u32,
     /// Its billing contacts are emailed when an invoice is 1, 7, 14 and 30 days overdue.
     #[serde(default = "yes")]
     pub overdue_reminders: bool,
@@ -144,6 +147,7 @@ impl Company {
             time_zone: default_time_zone(),
             currency: Currency::usd(),
             payment_terms_days: default_payment_terms(),
+            tax_rate_bp: 0,
             overdue_reminders: true,
             mfa_required: false,
             sign_in_methods: default_sign_in_methods(),
