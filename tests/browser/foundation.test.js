@@ -152,6 +152,52 @@ test('every page × every role: the page, or one clear "no access" state with a 
   }
 });
 
+for (const theme of ['light', 'dark']) {
+  test(`focus is plain to see (${theme}): a 3 px ring of 3:1 contrast, the skip link clear of the logo, Escape closes the menu`, async () => {
+    const errors = [];
+    const page = await newPage(browser, errors);
+    await page.emulateMedia({ colorScheme: theme });
+    await signIn(page, 'fulladmin@acme.example');
+    await page.evaluate((t) => localStorage.setItem('portal-theme', t), theme);
+    await page.reload();
+    await page.locator('#greeting').filter({ hasText: 'Welcome,' }).waitFor();
+    // WCAG contrast of the focused element's outline against the page behind it.
+    const ring = () => page.evaluate(() => {
+      const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+      const lum = (c) => {
+        const [r, g, b] = rgb(c).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const el = document.activeElement;
+      const style = getComputedStyle(el);
+      // The page behind: the first opaque background from the body up (the root's, with Pico).
+      const behind = [document.body, document.documentElement].map((e) => getComputedStyle(e).backgroundColor)
+        .find((c) => !/rgba\(.*, 0\)$/.test(c)) || 'rgb(255, 255, 255)';
+      const [a, b] = [lum(style.outlineColor), lum(behind)];
+      return { tag: el.tagName, behind, style: style.outlineStyle, width: parseFloat(style.outlineWidth), ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) };
+    });
+    // The skip link first: on its own strip, not over the logo.
+    await page.keyboard.press('Tab');
+    const skip = await page.locator('.skip-link').boundingBox();
+    const logo = await page.locator('.brand').boundingBox();
+    assert.ok(skip.y + skip.height <= logo.y || skip.x + skip.width <= logo.x, `the skip link ${JSON.stringify(skip)} covers the logo ${JSON.stringify(logo)}`);
+    // Then links and buttons: each focused one has a solid ring of at least 2 px and 3:1.
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      const r = await ring();
+      assert.equal(r.style, 'solid', JSON.stringify(r));
+      assert.ok(r.width >= 2 && r.ratio >= 3, JSON.stringify(r));
+    }
+    // The user menu closes on Escape wherever the focus is inside it.
+    await page.locator('#user-menu summary').click();
+    await page.locator('#user-menu input[name="theme"]').first().focus();
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#user-menu').evaluate((d) => d.open), false);
+    assert.equal(await page.evaluate(() => document.activeElement.tagName), 'SUMMARY');
+    assert.deepEqual(errors, []);
+  });
+}
+
 test('on a 390 px phone the pages fit the screen: wide lists scroll in their own focusable region', async () => {
   const errors = [];
   const page = await newPage(browser, errors);

@@ -40,6 +40,14 @@ function wireMenu() {
 
 wireMenu();
 
+// Escape closes the user menu wherever the focus is, and gives the focus back to its button.
+document.addEventListener('keydown', (event) => {
+  const menu = document.getElementById('user-menu');
+  if (event.key !== 'Escape' || !menu?.open) return;
+  menu.open = false;
+  menu.querySelector('summary').focus();
+});
+
 // Resolves with GET /api/me once the page knows who is signed in.
 export const me = authed('/api/me').then((data) => {
   if (data.user.must_enrol_mfa && location.pathname !== '/account/') {
