@@ -319,7 +319,9 @@ impl Render for ListTable<'_> {
                 }
             }))
             template id={ (self.id) "-row" } {
-                tr { @for (field, _) in self.columns { td data-field=(field) {} } }
+                // `data-label`: the column's heading, which a row shown as a card on a phone
+                // puts before each value.
+                tr { @for (field, heading) in self.columns { td data-field=(field) data-label=(heading) {} } }
             }
             button.secondary id={ (self.id) "-more" } type="button" hidden { "Show more" }
         }

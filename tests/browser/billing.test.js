@@ -304,6 +304,52 @@ test('a declined card is retried in the same Checkout; autopay declined (0341) e
   assert.deepEqual(errors, []);
 });
 
+test('on a 390 px phone a client\'s money pages fit, amounts never break, and paying needs no sideways scrolling', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.setViewportSize({ width: 390, height: 800 });
+  await signIn(page, 'billing@acme.example');
+  // Amounts and dates on one line each, inside their boxes; the page as wide as the screen.
+  const check = async (path) => {
+    await page.waitForLoadState('networkidle');
+    const report = await page.evaluate(() => {
+      const broken = [];
+      for (const el of document.querySelectorAll('.stat, td.num, td[data-field="amount"], td[data-field="total"], td[data-field="balance"], td[data-field="due"], td[data-field="issued"]')) {
+        if (!el.offsetParent || !el.textContent.trim() || el.querySelector('input')) continue;
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+        if (lines > 1) broken.push(`${el.textContent.trim()} on ${lines} lines`);
+      }
+      return { broken, page: document.documentElement.scrollWidth, screen: document.documentElement.clientWidth };
+    });
+    assert.deepEqual(report.broken, [], path);
+    assert.ok(report.page <= report.screen, `${path}: ${report.page} px wide on ${report.screen}`);
+  };
+  for (const path of ['/', '/invoices/?tab=closed', '/payments/', '/payment-methods/']) {
+    await page.goto(`${BASE}${path}`);
+    await check(path);
+  }
+  await page.goto(`${BASE}/payments/`);
+  const receipt = await page.locator('td[data-field="receipt"] a').first().getAttribute('href');
+  await page.goto(`${BASE}${receipt}`);
+  await check(receipt);
+  // Paying: each invoice is a card, its checkbox and amount on screen without scrolling sideways.
+  await page.goto(`${BASE}/invoices/`);
+  await page.getByLabel(/^Pay INV-/).first().waitFor();
+  await check('/invoices/');
+  const region = page.locator('.table-scroll', { has: page.locator('#invoices-table') });
+  assert.ok(await region.evaluate((el) => el.scrollWidth <= el.clientWidth), 'the pay table does not scroll sideways');
+  for (const control of [page.getByLabel(/^Pay INV-/).first(), page.getByLabel(/^Amount to pay on INV-/).first()]) {
+    const box = await control.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 390, JSON.stringify(box));
+  }
+  await page.getByRole('link', { name: /^INV-/ }).first().click();
+  await page.locator('#invoice[aria-busy="false"]').waitFor();
+  await check('an invoice');
+  assert.deepEqual(errors, []);
+});
+
 for (const theme of ['light', 'dark']) {
   test(`billing pages have no serious or critical axe violations (${theme})`, async () => {
     const errors = [];
@@ -327,7 +373,8 @@ for (const theme of ['light', 'dark']) {
     const paid = await page.locator('td[data-field="number"] a').first().getAttribute('href');
     await scan(paid, '#payments-section:not([hidden])');
     await scan('/payments/', 'td[data-field="receipt"] a');
-    const receipt = await page.locator('td[data-field="receipt"] a').first().getAttribute('href');
+    await page.goto(`${BASE}/payments/`);
+  const receipt = await page.locator('td[data-field="receipt"] a').first().getAttribute('href');
     await scan(receipt, '#receipt[aria-busy="false"]');
     await scan('/payment-methods/', '#methods[aria-busy="false"]');
     const staff = await newPage(browser, errors);

@@ -107,6 +107,7 @@ me.then(async (data) => {
     else link.removeAttribute('aria-current');
   }
   const paying = !staff && tab === 'open';
+  if (paying) $('invoices-table').classList.add('cards-on-phone');
   if (!paying) {
     dropColumn('invoices', 'pick');
     dropColumn('invoices', 'amount');
