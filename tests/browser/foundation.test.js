@@ -210,6 +210,20 @@ test('on a 390 px phone the pages fit the screen: wide lists scroll in their own
     const [page_width, screen] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
     assert.ok(page_width <= screen, `${path}: the page is ${page_width} px wide on a ${screen} px screen`);
   }
+  // A client's home chart at phone width: month labels readable (at least 12 px) and apart.
+  const client = await newPage(browser, errors);
+  await client.setViewportSize({ width: 390, height: 800 });
+  await signIn(client, 'fulladmin@acme.example');
+  await client.locator('#chart svg text.month').first().waitFor();
+  const labels = await client.locator('#chart svg text.month').evaluateAll((els) => els.map((e) => {
+    const r = e.getBoundingClientRect();
+    return { text: e.textContent, left: r.left, right: r.right, size: parseFloat(getComputedStyle(e).fontSize) * (e.ownerSVGElement.getBoundingClientRect().width / e.ownerSVGElement.viewBox.baseVal.width) };
+  }));
+  assert.ok(labels.length >= 6, JSON.stringify(labels));
+  for (const [i, l] of labels.entries()) {
+    assert.ok(l.size >= 12, `${l.text} is drawn at ${l.size} px`);
+    if (i) assert.ok(labels[i - 1].right + 4 <= l.left, `${labels[i - 1].text} runs into ${l.text}`);
+  }
   // The ticket list is wider than the phone: its region scrolls, and the keyboard can reach it.
   await page.goto(`${BASE}/tickets/`);
   const region = page.getByRole('region', { name: 'Open tickets' });

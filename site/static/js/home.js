@@ -15,20 +15,28 @@ function svg(name, attrs, text) {
   return el;
 }
 
+// Drawn at the width it is shown (one SVG unit a CSS pixel), so its text keeps its size on a
+// phone; where the months are narrow, every other one is labelled.
 function chart(months) {
-  const width = 600;
+  const width = Math.max(280, document.getElementById('chart').clientWidth || 600);
   const height = 200;
   const max = Math.max(1, ...months.map((m) => m.created));
   const slot = width / months.length;
-  const root = svg('svg', { viewBox: `0 0 ${width} ${height + 40}`, class: 'bar-chart', focusable: 'false' });
+  const every = slot < 44 ? 2 : 1;
+  const short = new Intl.DateTimeFormat(undefined, { month: 'short', timeZone: 'UTC' });
+  const root = svg('svg', { viewBox: `0 0 ${width} ${height + 40}`, width, height: height + 40, class: 'bar-chart', focusable: 'false' });
   months.forEach((m, i) => {
-    const label = monthName.format(new Date(`${m.month}-01T00:00:00Z`));
+    const date = new Date(`${m.month}-01T00:00:00Z`);
+    const label = monthName.format(date);
     const h = Math.round((m.created / max) * height);
-    const bar = svg('rect', { x: i * slot + 8, y: height - h + 16, width: slot - 16, height: h, class: 'bar' });
+    const bar = svg('rect', { x: i * slot + slot * 0.15, y: height - h + 16, width: slot * 0.7, height: h, class: 'bar' });
     bar.append(svg('title', {}, `${label}: ${m.created}`));
     root.append(bar);
     root.append(svg('text', { x: i * slot + slot / 2, y: height - h + 12, 'text-anchor': 'middle', class: 'value' }, String(m.created)));
-    root.append(svg('text', { x: i * slot + slot / 2, y: height + 34, 'text-anchor': 'middle' }, label));
+    // The newest month is always labelled; the others as room allows.
+    if ((months.length - 1 - i) % every === 0) {
+      root.append(svg('text', { x: i * slot + slot / 2, y: height + 34, 'text-anchor': 'middle', class: 'month' }, short.format(date)));
+    }
   });
   document.getElementById('chart').replaceChildren(root);
   const body = document.querySelector('#chart-table tbody');
@@ -100,7 +108,18 @@ me.then(async (data) => {
     const none = stats.open === 0 && stats.months.every((m) => Object.entries(m).every(([k, v]) => k === 'month' || !v));
     document.getElementById('chart-figure').hidden = none;
     document.getElementById('no-tickets-yet').hidden = !none;
-    if (!none) chart(stats.months);
-    document.getElementById('ticket-stats').hidden = false;
+    document.getElementById('ticket-stats').hidden = false; // shown first: the chart takes its width
+    if (!none) {
+      chart(stats.months);
+      // Drawn again when its width changes (a phone turned, a window resized).
+      let drawn = document.getElementById('chart').clientWidth;
+      new ResizeObserver(() => {
+        const now = document.getElementById('chart').clientWidth;
+        if (Math.abs(now - drawn) > 8) {
+          drawn = now;
+          chart(stats.months);
+        }
+      }).observe(document.getElementById('chart'));
+    }
   }
 });
