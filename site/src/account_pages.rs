@@ -118,6 +118,7 @@ pub fn account(b: &Branding) -> Markup {
             }
             section aria-labelledby="profile-heading" {
                 h2 #profile-heading { "Profile" }
+                p { "You sign in with " strong data-me="email" {} ". Your administrator can change it." }
                 form #profile-form novalidate {
                     (Field::input("name", "Name", "text").autocomplete("name").required())
                     div.grid {
@@ -189,7 +190,7 @@ pub fn account(b: &Branding) -> Markup {
                 (ListTable {
                     id: "sessions",
                     caption: "Your active sessions",
-                    columns: &[("started", "Signed in"), ("seen", "Last active"), ("ip", "IP address"), ("browser", "Browser"), ("current", "This device")],
+                    columns: &[("started", "Signed in"), ("seen", "Last active"), ("ip", "IP address"), ("browser", "Browser"), ("current", "This device"), ("end", "")],
                 })
                 button.secondary #end-others type="button" { "Sign out everywhere else" }
                 p #sessions-status role="status" {}
@@ -222,7 +223,7 @@ pub fn users(b: &Branding) -> Markup {
                     }
                     div.grid {
                         div { (Field::input("phone", "Phone (optional)", "tel").autocomplete("off")) }
-                        div { (role_select("role", "Role")) }
+                        div { (role_select("role", "Role")) small.role-about #role-about aria-live="polite" {} }
                     }
                     p.form-error #invite-error role="alert" {}
                     button type="submit" { "Send invitation" }
@@ -241,6 +242,7 @@ pub fn users(b: &Branding) -> Markup {
                     p #user-dialog-facts {}
                     form #role-form novalidate {
                         (role_select("new-role", "Role"))
+                        small.role-about #new-role-about aria-live="polite" {}
                         button type="submit" { "Change role" }
                     }
                     div.grid {

@@ -111,6 +111,7 @@ fn login(b: &Branding) -> Markup {
         html! {
             article.auth-card {
                 h1 { "Sign in" }
+                p #signed-out role="status" {}
                 p.muted { "Sign in to raise and follow support requests with " (b.short_name) "." }
                 p.form-error #form-error role="alert" {}
                 form #login-form method="post" action="/api/auth/login" novalidate {

@@ -46,7 +46,7 @@ const nowStep = () => Math.floor(Date.now() / 30_000);
 
 async function signOut(page) {
   await page.locator('#user-menu summary').click();
-  await Promise.all([page.waitForURL(`${BASE}/login/`), page.getByRole('button', { name: 'Sign out', exact: true }).click()]);
+  await Promise.all([page.waitForURL(`${BASE}/login/?signed-out=1`), page.getByRole('button', { name: 'Sign out', exact: true }).click()]);
 }
 
 test('invite → accept from the mailbox → sign in → two-factor → deactivate → audit trail', async () => {
@@ -60,7 +60,11 @@ test('invite → accept from the mailbox → sign in → two-factor → deactiva
   const invite = admin.locator('#invite-form');
   await invite.getByLabel('Name').fill('Nova Newbie');
   await invite.getByLabel('Email').fill(email);
+  await invite.getByLabel('Role').selectOption('billing_admin');
+  // Each role says what it allows, in the guide's words.
+  assert.equal(await invite.locator('#role-about').textContent(), 'Pays invoices, submits their own tickets and views projects.');
   await invite.getByLabel('Role').selectOption('standard_user');
+  assert.equal(await invite.locator('#role-about').textContent(), 'Creates their own tickets and comments on them.');
   await invite.getByRole('button', { name: 'Send invitation' }).click();
   await admin.getByText(`Invitation sent to ${email}.`).waitFor();
   await admin.getByRole('cell', { name: email }).waitFor();

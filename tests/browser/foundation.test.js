@@ -30,7 +30,27 @@ test('a Full Admin signs in, sees their company, switches to dark theme that sur
     page.getByRole('radio', { name: 'System' }).check(),
   ]);
 
-  await Promise.all([page.waitForURL(`${BASE}/login/`), page.getByRole('button', { name: 'Sign out' }).click()]);
+  // My account names the sign-in email, and another session (a phone, say) can be ended alone.
+  await page.goto(`${BASE}/account/`);
+  await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+  await page.locator('#sessions-status').filter({ hasText: 'You are now signed out everywhere else.' }).waitFor();
+  const phone = await newPage(browser, errors);
+  await signIn(phone, 'fulladmin@acme.example');
+  await page.reload();
+  await page.locator('#profile-heading + p strong').filter({ hasText: /^fulladmin@acme\.example$/ }).waitFor();
+  const other = page.locator('#sessions-table tbody tr', { has: page.getByRole('button', { name: /^Sign out the / }) });
+  await other.waitFor();
+  assert.equal(await page.locator('#sessions-table tbody tr').count(), 2, 'this one and the phone');
+  assert.equal(await other.locator('[data-field="browser"]').textContent(), 'Chrome on Linux');
+  await other.getByRole('button', { name: /^Sign out the / }).click();
+  await page.locator('#sessions-status').filter({ hasText: 'That Chrome on Linux session is signed out.' }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('#sessions-table tbody tr').length === 1);
+  await phone.goto(`${BASE}/account/`);
+  await phone.waitForURL(/\/login\/\?next=/);
+  // Signing out says so.
+  await page.locator('#user-menu summary').click();
+  await Promise.all([page.waitForURL(`${BASE}/login/?signed-out=1`), page.getByRole('button', { name: 'Sign out', exact: true }).click()]);
+  await page.getByRole('status').filter({ hasText: 'You have signed out.' }).waitFor();
   // The session is over: the home page sends us back to sign in.
   await page.goto(`${BASE}/`);
   await page.waitForURL(/\/login\//);

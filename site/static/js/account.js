@@ -198,5 +198,24 @@ me.then((data) => {
     id: 'sessions',
     url: '/api/me/sessions',
     cells: (s) => ({ started: when(s.started_at), seen: s.remember ? `${when(s.last_seen_at)} (remembered)` : when(s.last_seen_at), ip: s.source_ip || 'Unknown', browser: browserName(s.user_agent), current: s.current ? 'Yes' : '' }),
+    // Each other session can be ended on its own.
+    decorate: (row, s) => {
+      if (s.current) return;
+      const end = document.createElement('button');
+      end.type = 'button';
+      end.className = 'secondary compact';
+      end.textContent = 'Sign out';
+      end.setAttribute('aria-label', `Sign out the ${browserName(s.user_agent)} session from ${when(s.started_at)}`);
+      end.addEventListener('click', () => whileBusy(end, async () => {
+        try {
+          await authed(`/api/me/sessions/${encodeURIComponent(s.id)}`, { method: 'DELETE' });
+          $('sessions-status').textContent = `That ${browserName(s.user_agent)} session is signed out.`;
+          sessions.reload();
+        } catch (err) {
+          $('sessions-status').textContent = err.message;
+        }
+      }));
+      row.querySelector('[data-field="end"]').append(end);
+    },
   });
 });

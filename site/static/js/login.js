@@ -108,3 +108,8 @@ mfaForm.addEventListener('submit', async (event) => {
     }
   });
 });
+
+// Back here after signing out: say so.
+if (new URLSearchParams(location.search).has('signed-out')) {
+  document.getElementById('signed-out').textContent = 'You have signed out.';
+}

@@ -33,7 +33,7 @@ function wireMenu() {
     try {
       await api('/api/auth/logout', { method: 'POST' });
     } finally {
-      location.assign('/login/');
+      location.assign('/login/?signed-out=1');
     }
   });
 }

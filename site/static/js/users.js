@@ -10,6 +10,17 @@ import { paginatedTable } from './list.js';
 const $ = (id) => document.getElementById(id);
 const CLIENT_ROLES = labels('client_role');
 const STAFF_ROLES = labels('staff_role');
+const ROLE_ABOUT = labels('role_description');
+
+// Under each role picker, what the chosen role allows.
+for (const id of ['role', 'new-role']) {
+  const select = $(id);
+  select.setAttribute('aria-describedby', `${select.getAttribute('aria-describedby') || ''} ${id}-about`.trim());
+  select.addEventListener('change', () => describeRole(id));
+}
+function describeRole(id) {
+  $(`${id}-about`).textContent = ROLE_ABOUT[$(id).value] || '';
+}
 const STATUS = labels('user_status');
 
 let base = '';
@@ -27,6 +38,7 @@ function setRoles(kind) {
     for (const [value, label] of Object.entries(roles)) option(select, value, label);
   }
   $('role').value = kind === 'msp' ? 'technician' : 'standard_user';
+  describeRole('role');
 }
 
 function openDialog(user) {
@@ -36,6 +48,7 @@ function openDialog(user) {
   $('user-dialog-facts').textContent =
     `${user.email} · ${roles[user.role]} · ${STATUS[user.status]} · two-factor ${user.mfa_enabled ? 'on' : 'off'}`;
   $('new-role').value = user.role;
+  describeRole('new-role');
   $('toggle-active').textContent = user.status === 'deactivated' ? 'Reactivate' : 'Deactivate';
   $('resend').hidden = user.status !== 'invited';
   $('reset-mfa').hidden = !user.mfa_enabled;

@@ -35,6 +35,13 @@ pub fn labels() -> BTreeMap<&'static str, BTreeMap<String, &'static str>> {
     let map = |rows: Vec<(String, &'static str)>| rows.into_iter().collect();
     BTreeMap::from([
         ("client_role", map(table(&Role::CLIENT_ROLES))),
+        (
+            "role_description",
+            <Role as Labelled>::ALL
+                .iter()
+                .map(|&r| (wire(r), r.description()))
+                .collect(),
+        ),
         ("staff_role", map(table(&Role::STAFF_ROLES))),
         ("user_status", map(table(<UserStatus as Labelled>::ALL))),
         ("ticket_status", map(table(<TicketStatus as Labelled>::ALL))),
