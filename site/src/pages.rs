@@ -360,9 +360,14 @@ struct FileDrop {
 impl maud::Render for FileDrop {
     fn render(&self) -> Markup {
         html! {
+            // The browser's own file input says "No file chosen" beside files that were chosen
+            // (the list below keeps them, not the input): it is hidden, and a button-styled label
+            // opens it; the keyboard still reaches the input itself.
             div.drop-zone id={ (self.id) "-zone" } {
-                label for=(self.id) { (self.label) }
-                input id=(self.id) type="file" multiple aria-describedby={ (self.id) "-help" };
+                p.drop-label id={ (self.id) "-label" } { (self.label) }
+                input.file-input id=(self.id) type="file" multiple
+                    aria-labelledby={ (self.id) "-label" } aria-describedby={ (self.id) "-help" };
+                label.file-button.secondary for=(self.id) aria-hidden="true" { "Choose files" }
                 small id={ (self.id) "-help" } { "Choose files, drop them here, or paste a screenshot." }
                 ul.file-list id={ (self.id) "-list" } aria-live="polite" {}
             }

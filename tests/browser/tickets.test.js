@@ -161,6 +161,16 @@ test('a technician replies and adds an internal note; the client sees the reply 
   await tech.locator('#action-status').filter({ hasText: 'Changes saved.' }).waitFor();
   assert.equal(await tech.locator('[data-t="assignee_name"]').textContent(), 'Theo Technician');
   assert.match(await tech.locator('#conversation').textContent(), /INTERNAL: charge/);
+  // Laid out cleanly: Print inside the card's header, above its divider; note author lines clear
+  // of the card's edge; the file picker a button (no "No file chosen" beside chosen files).
+  const [header, print] = await Promise.all([tech.locator('#ticket > header').boundingBox(), tech.getByRole('button', { name: 'Print' }).boundingBox()]);
+  assert.ok(print.y + print.height <= header.y + header.height, `Print ${JSON.stringify(print)} crosses the header's edge ${JSON.stringify(header)}`);
+  for (const note of await tech.locator('#conversation .note').all()) {
+    const [card, author] = await Promise.all([note.boundingBox(), note.locator('header').boundingBox()]);
+    assert.ok(author.x - card.x >= 8, `a note's author line touches its card's edge (${author.x - card.x} px)`);
+  }
+  assert.ok(((await tech.locator('#note-files').boundingBox())?.width ?? 0) <= 1, 'the native file input is hidden');
+  assert.ok(await tech.locator('label[for="note-files"]').isVisible(), 'the Choose files button');
   // The ticket names its company, on screen and on paper; the printout has no navigation link.
   assert.equal(await tech.locator('[data-t="company"]').textContent(), 'Acme Dental');
   await tech.emulateMedia({ media: 'print' });
