@@ -98,9 +98,9 @@ function isExpected(page, method, url, status) {
 // A fresh context (no cookies, no storage) whose page fails the test on any console error, such as
 // a Content-Security-Policy violation or an uncaught exception, and on any API error answer the
 // test did not declare with `expectAnswer`.
-export async function newPage(browser, errors) {
+export async function newPage(browser, errors, contextOptions = {}) {
   // Reduced motion: Pico then skips its transitions, so what a test reads is never mid-animation.
-  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const context = await browser.newContext({ reducedMotion: 'reduce', ...contextOptions });
   const page = await context.newPage();
   expected.set(page, []);
   const trail = [];

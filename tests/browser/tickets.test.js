@@ -200,6 +200,31 @@ test('a technician replies and adds an internal note; the client sees the reply 
   assert.deepEqual(errors, []);
 });
 
+test('dates read one way everywhere, and times are the company\'s, whatever the browser\'s time zone', async () => {
+  const errors = [];
+  // A browser far from the company: the pages still show the company's times.
+  const page = await newPage(browser, errors, { timezoneId: 'Pacific/Auckland', locale: 'en-US' });
+  await signIn(page, 'fulladmin@acme.example');
+  const zone = await page.evaluate(async () => (await (await fetch('/api/me')).json()).company.time_zone);
+  const iso = /\b\d{4}-\d{2}-\d{2}\b/;
+  for (const path of ['/', '/tickets/', '/tickets/?tab=closed', '/invoices/', '/invoices/?tab=closed', '/payments/', '/audit/', '/account/']) {
+    await page.goto(`${BASE}${path}`);
+    await page.waitForLoadState('networkidle');
+    const text = await page.locator('main').innerText();
+    assert.ok(!iso.test(text), `${path} shows an ISO date: ${iso.exec(text)?.[0]}`);
+  }
+  const first = page.locator('#tickets-table td[data-field="number"] a').first();
+  await page.goto(`${BASE}/tickets/`);
+  await Promise.all([page.waitForURL(/\/tickets\/view\//), first.click()]);
+  await page.locator('#ticket[aria-busy="false"]').waitFor();
+  const number = new URL(page.url()).searchParams.get('number');
+  const created = await page.evaluate(async (n) => (await (await fetch(`/api/tickets/${n}`)).json()).ticket.created_at, number);
+  const expected = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(created));
+  assert.equal(await page.locator('[data-t="created_at"]').textContent(), expected, `in ${zone}`);
+  assert.ok(!iso.test(await page.locator('main').innerText()), 'the ticket page');
+  assert.deepEqual(errors, []);
+});
+
 for (const theme of ['light', 'dark']) {
   test(`ticket pages have no serious or critical axe violations (${theme})`, async () => {
     const errors = [];

@@ -73,7 +73,10 @@ fn footer() -> &'static str {
 /// A new invoice was issued.
 pub async fn invoice_issued(app: &App, company: &Company, invoice: &Invoice, autopay: bool) {
     let label = invoice.label();
-    let due = invoice.due_date.map(|d| d.to_string()).unwrap_or_default();
+    let due = invoice
+        .due_date
+        .map(portal::domain::display_date)
+        .unwrap_or_default();
     let how = if autopay {
         "It will be charged to your default payment method (autopay)."
     } else {
@@ -182,7 +185,10 @@ pub async fn autopay_failed(app: &App, invoice: &Invoice, why: &str) {
 
 /// An invoice is `late` days past its due date and not fully paid.
 pub async fn overdue(app: &App, company: &Company, invoice: &Invoice, late: i64) {
-    let due = invoice.due_date.map(|d| d.to_string()).unwrap_or_default();
+    let due = invoice
+        .due_date
+        .map(portal::domain::display_date)
+        .unwrap_or_default();
     let days = if late == 1 {
         "1 day".into()
     } else {

@@ -29,7 +29,7 @@ pub async fn new_ticket(app: &App, ticket: &Ticket, company_name: &str) {
     };
     let due = ticket
         .due_date
-        .map(|d| format!("\nDue: {d}"))
+        .map(|d| format!("\nDue: {}", portal::domain::display_date(d)))
         .unwrap_or_default();
     let text = format!(
         "{company_name} raised ticket #{n}.\n\nSummary: {summary}\nType: {kind}\nPriority: {priority:?}{emergency}{due}\nContact: {contact}\n\n{description}{footer}",

@@ -39,17 +39,7 @@ export function parseMoney(text, currency) {
   return Number.isSafeInteger(minor) ? (m[1] ? -minor : minor) : null;
 }
 
-const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
-// `2026-11-22` → "Nov 22, 2026".
-export function day(iso) {
-  return iso ? dayFormat.format(new Date(`${iso}T00:00:00Z`)) : '';
-}
-
-const localDay = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-// The day (in the reader's time zone) of a moment: `2026-11-22T15:04:05Z` → "Nov 22, 2026".
-export function dayOf(timestamp) {
-  return timestamp ? localDay.format(new Date(timestamp)) : '';
-}
+export { day, dayOf } from './dates.js';
 
 // 7 → "INV-0007", as the API labels invoices.
 export function invoiceLabel(number) {

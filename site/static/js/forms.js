@@ -1,10 +1,7 @@
 // What every form page shares: dates, options, and showing an API problem on a form.
 import { ApiProblem } from './api.js';
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-export function when(iso) {
-  return iso ? dateTime.format(new Date(iso)) : '';
-}
+export { when } from './dates.js';
 
 // Append <option value>text</option> to a select.
 export function option(select, value, text) {

@@ -1,6 +1,7 @@
 // The signed-in shell: who am I, what may I see, the user menu (theme and sign-out).
 import { api, authed } from './api.js';
 import { applyTheme, storedTheme } from './theme.js';
+import { useTimeZone } from './dates.js';
 
 function fill(me) {
   for (const el of document.querySelectorAll('[data-me]')) {
@@ -54,6 +55,7 @@ export const me = authed('/api/me').then((data) => {
     location.assign('/account/');
     return new Promise(() => {});
   }
+  useTimeZone(data.company.time_zone);
   fill(data);
   if (data.user.theme !== storedTheme()) {
     applyTheme(data.user.theme);

@@ -3,6 +3,7 @@
 // internal notes and status, priority and technician. Printable.
 import { authed } from './api.js';
 import { confirmAction } from './confirm.js';
+import { day } from './dates.js';
 import { me } from './shell.js';
 import { PRIORITY, STATUS, fileDrop, option, showProblem, uploadFile, when } from './tickets-common.js';
 
@@ -40,7 +41,7 @@ function render({ ticket, notes, attachments }) {
   set('created_at', when(ticket.created_at));
   set('updated_at', when(ticket.updated_at));
   set('closed_at', when(ticket.closed_at));
-  set('due_date', ticket.due_date);
+  set('due_date', day(ticket.due_date));
   set('po_number', ticket.po_number);
   set('description', ticket.description);
 

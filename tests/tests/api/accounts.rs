@@ -1255,9 +1255,6 @@ async fn a_company_keeps_the_tax_rate_its_new_invoices_start_with() {
         .await;
     assert_eq!(saved.status, 200, "{}", saved.text);
     assert_eq!(saved.body["tax_rate_bp"], 700);
-    let trail = t
-        .get("/api/companies/acme-dental/audit", &staff)
-        .await
-        .body;
+    let trail = t.get("/api/companies/acme-dental/audit", &staff).await.body;
     assert!(trail.to_string().contains("tax rate"), "audited: {trail}");
 }

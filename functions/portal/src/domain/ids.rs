@@ -72,3 +72,18 @@ pub fn random_hex(n: usize) -> String {
 
 // Dates (due dates, invoice dates) travel as `YYYY-MM-DD`.
 time::serde::format_description!(pub iso_date, Date, "[year]-[month]-[day]");
+
+/// A date as emails write it, the way the pages do in English: `Dec 15, 2026` (CSV keeps ISO).
+pub fn display_date(date: time::Date) -> String {
+    let format = time::macros::format_description!("[month repr:short] [day padding:none], [year]");
+    date.format(&format).unwrap_or_else(|_| date.to_string())
+}
+
+#[cfg(test)]
+mod display_date_tests {
+    #[test]
+    fn dates_read_as_on_the_pages() {
+        let date = time::macros::date!(2026 - 12 - 05);
+        assert_eq!(super::display_date(date), "Dec 5, 2026");
+    }
+}

@@ -21,4 +21,4 @@ pub use account::{CompanyKind, NotifyPrefs, SignInMethod, Theme, UserStatus};
 pub use clock::Clock;
 pub use email::{Email, Outgoing};
 pub use error::{DomainError, FieldError};
-pub use ids::{AuditId, CompanyId, SessionId, UserId, iso_date, random_hex};
+pub use ids::{AuditId, CompanyId, SessionId, UserId, display_date, iso_date, random_hex};

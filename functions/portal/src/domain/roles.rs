@@ -162,13 +162,21 @@ impl Role {
     /// clients know).
     pub fn description(self) -> &'static str {
         match self {
-            Role::FullAdmin => "Full functionality for all administrative features: tickets, invoices and payments, users, the audit trail.",
-            Role::TicketManager => "Creates tickets for other users, comments on the company's tickets and views projects.",
+            Role::FullAdmin => {
+                "Full functionality for all administrative features: tickets, invoices and payments, users, the audit trail."
+            }
+            Role::TicketManager => {
+                "Creates tickets for other users, comments on the company's tickets and views projects."
+            }
             Role::BillingAdmin => "Pays invoices, submits their own tickets and views projects.",
             Role::TicketReadOnly => "Reads their own tickets only, and cannot create them.",
             Role::StandardUser => "Creates their own tickets and comments on them.",
-            Role::MspAdmin => "Everything, for every client company: invoices, settings, companies and users.",
-            Role::Technician => "Works every client's tickets and reads their audit trails; no billing or settings.",
+            Role::MspAdmin => {
+                "Everything, for every client company: invoices, settings, companies and users."
+            }
+            Role::Technician => {
+                "Works every client's tickets and reads their audit trails; no billing or settings."
+            }
         }
     }
 }

@@ -145,6 +145,8 @@ pub struct MeCompany {
     pub name: String,
     pub kind: CompanyKind,
     pub mfa_required: bool,
+    /// The company's IANA time zone: the pages show times in it.
+    pub time_zone: String,
 }
 
 impl From<&Principal> for Me {
@@ -168,6 +170,7 @@ impl From<&Principal> for Me {
                 name: p.company.name.clone(),
                 kind: p.company.kind,
                 mfa_required: p.company.mfa_required,
+                time_zone: p.company.time_zone.clone(),
             },
             capabilities: p.user.role.capabilities().to_vec(),
             session_expires_at: p.session.expires_at,

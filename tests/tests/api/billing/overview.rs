@@ -27,6 +27,31 @@ async fn overdue_and_next_due_are_two_different_invoices() {
         - portal::domain::billing::today(t.app.now()))
     .whole_days();
     assert!(days > 0, "issued invoices are due in the future");
+    // The issue email writes the due date as the pages do ("Dec 5, 2026"), not ISO.
+    let due_date = time::Date::parse(
+        first["due_date"].as_str().unwrap(),
+        &time::format_description::well_known::Iso8601::DATE,
+    )
+    .unwrap();
+    let label = first["label"].as_str().unwrap();
+    let mail = t.mail().await;
+    let issued_mail = mail
+        .iter()
+        .find(|m| {
+            m["subject"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("Invoice {label}:"))
+        })
+        .expect("the issue email");
+    assert!(
+        issued_mail["subject"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("due {}", portal::domain::display_date(due_date))),
+        "{}",
+        issued_mail["subject"]
+    );
     assert!(
         due(&now, "oldest_overdue") == due(&before, "oldest_overdue"),
         "a new invoice is not overdue"
