@@ -39,9 +39,11 @@ me.then(async (data) => {
   $('audit-heading').textContent = company.id === data.company.id ? 'Audit trail' : `Audit trail of ${company.name}`;
   // The "who" picker lists the company's users where the viewer may list them (not a technician:
   // asking would only be refused).
+  // Loaded beside the trail, not before it.
   if (data.capabilities.includes('manage_users')) {
-    const users = await authed(`/api/companies/${encodeURIComponent(company.id)}/users`);
-    for (const u of users.items) option($('user'), u.id, `${u.name} (${u.email})`);
+    authed(`/api/companies/${encodeURIComponent(company.id)}/users`).then((users) => {
+      for (const u of users.items) option($('user'), u.id, `${u.name} (${u.email})`);
+    }).catch(() => { $('user-filter').hidden = true; });
   } else {
     $('user-filter').hidden = true;
   }

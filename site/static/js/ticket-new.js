@@ -2,7 +2,7 @@
 // MSP staff choose the client company and contact; files are uploaded once the ticket exists.
 import { authed } from './api.js';
 import { me } from './shell.js';
-import { fileDrop, option, showProblem, ticketHref, uploadFile } from './tickets-common.js';
+import { fileDrop, option, showProblem, ticketHref, uploadAll } from './tickets-common.js';
 
 const form = document.getElementById('ticket-form');
 const error = document.getElementById('form-error');
@@ -65,15 +65,9 @@ form.addEventListener('submit', async (event) => {
   try {
     // One key per ticket being raised: resubmitting after a lost answer cannot raise it twice.
     const ticket = await authed('/api/tickets', { method: 'POST', body, headers: { 'idempotency-key': idempotencyKey } });
-    const failed = [];
-    for (const file of files.files()) {
-      status.textContent = `Ticket #${ticket.number} raised. Uploading ${file.name}…`;
-      try {
-        await uploadFile(ticket.number, file);
-      } catch (err) {
-        failed.push(`${file.name}: ${err.message}`);
-      }
-    }
+    const failed = await uploadAll(ticket.number, files.files(), (text) => {
+      status.textContent = `Ticket #${ticket.number} raised. ${text}`;
+    });
     const q = new URLSearchParams({ number: ticket.number, created: '1' });
     if (failed.length) q.set('failed', failed.join('\n'));
     location.assign(`${ticketHref(ticket.number).split('?')[0]}?${q}`);

@@ -5,7 +5,7 @@ import { authed } from './api.js';
 import { confirmAction } from './confirm.js';
 import { day } from './dates.js';
 import { me } from './shell.js';
-import { PRIORITY, STATUS, fileDrop, option, showProblem, uploadFile, when } from './tickets-common.js';
+import { PRIORITY, STATUS, fileDrop, option, showProblem, uploadAll, when } from './tickets-common.js';
 
 const params = new URLSearchParams(location.search);
 const number = params.get('number');
@@ -157,15 +157,26 @@ function showActions(settings) {
 let settings = null;
 // The ticket's company, by name: the client's own, or for MSP staff read once with the ticket.
 let companyName = '';
+const detailPath = `/api/tickets/${encodeURIComponent(number)}`;
+// The ticket and the settings are asked for at once, with /api/me, not one after the other: every
+// role that reaches this page may read both (the page needs a ticket-viewing capability).
+let firstDetail = authed(detailPath);
+const firstSettings = authed('/api/tickets/settings');
+for (const early of [firstDetail, firstSettings]) early.catch(() => {});
+
 async function load() {
-  const detail = await authed(`/api/tickets/${encodeURIComponent(number)}`);
-  if (!companyName) {
-    companyName = detail.ticket.company_id === who.company.id
-      ? who.company.name
-      : (await authed(`/api/companies/${encodeURIComponent(detail.ticket.company_id)}`)).name;
-  }
+  const detail = await (firstDetail ?? authed(detailPath));
+  firstDetail = null;
+  if (!companyName && detail.ticket.company_id === who.company.id) companyName = who.company.name;
   render(detail);
   showActions(settings);
+  // MSP staff: the company's name follows (the page is shown meanwhile).
+  if (!companyName) {
+    authed(`/api/companies/${encodeURIComponent(detail.ticket.company_id)}`).then((c) => {
+      companyName = c.name;
+      set('company', companyName);
+    }).catch(() => {});
+  }
 }
 
 async function change(body, done) {
@@ -194,15 +205,9 @@ noteForm.addEventListener('submit', async (event) => {
       method: 'POST',
       body: { text: noteForm.elements.text.value, internal },
     });
-    const failed = [];
-    for (const file of noteFiles.files()) {
-      actionStatus.textContent = `Uploading ${file.name}…`;
-      try {
-        await uploadFile(current.number, file, { internal });
-      } catch (err) {
-        failed.push(`${file.name}: ${err.message}`);
-      }
-    }
+    const failed = await uploadAll(current.number, noteFiles.files(), (text) => {
+      actionStatus.textContent = text;
+    }, { internal });
     noteForm.reset();
     noteFiles.clear();
     await load();
@@ -233,12 +238,12 @@ me.then(async (data) => {
   }
   if (params.get('failed')) document.getElementById('load-error').textContent = `Some files were not attached: ${params.get('failed')}`;
   try {
-    settings = await authed('/api/tickets/settings');
-    if (data.capabilities.includes('all_companies')) {
-      const select = document.getElementById('set-assignee');
-      for (const p of await authed('/api/tickets/people')) option(select, p.id, p.name);
-    }
+    const staff = data.capabilities.includes('all_companies');
+    const people = staff ? authed('/api/tickets/people') : Promise.resolve([]);
+    settings = await firstSettings; // both started with the page: this waits for the slower
     await load();
+    const select = document.getElementById('set-assignee');
+    for (const p of await people) option(select, p.id, p.name);
   } catch (err) {
     document.getElementById('ticket').setAttribute('aria-busy', 'false');
     if (err.status === 404) {

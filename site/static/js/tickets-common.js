@@ -31,6 +31,19 @@ export async function uploadFile(number, file, { internal = false } = {}) {
   return api(`/api/tickets/${number}/attachments`, { method: 'POST', body: { token: grant.token } });
 }
 
+// Upload `files` to ticket `number` all at once (not one after the other), saying how far it got
+// with `progress(text)`; answers the failures as "name: why" lines.
+export async function uploadAll(number, files, progress, options) {
+  let done = 0;
+  const say = () => progress(`Uploading ${files.length === 1 ? files[0].name : `${files.length} files`}… ${done} of ${files.length} done.`);
+  if (files.length) say();
+  const results = await Promise.allSettled(files.map((file) => uploadFile(number, file, options).finally(() => {
+    done += 1;
+    say();
+  })));
+  return results.flatMap((r, i) => (r.status === 'rejected' ? [`${files[i].name}: ${r.reason.message}`] : []));
+}
+
 // A file picker that also takes drops and pastes (on `pasteTarget` too). `files()` is the chosen
 // list; `clear()` empties it.
 export function fileDrop(id, pasteTarget) {

@@ -51,30 +51,50 @@ me.then(async (data) => {
     if (name === tab) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
+  // The filters' choices and the list load at once, side by side (not one after the other).
+  let choices = [];
   if (staff) {
     document.getElementById('company-filter').hidden = false;
     document.getElementById('assignee-filter').hidden = false;
-    const companies = await authed('/api/companies').catch(() => ({ items: [] }));
-    for (const c of companies.items) {
-      names.set(c.id, c.name);
-      if (c.kind !== 'msp') option(document.getElementById('company'), c.id, c.name);
-    }
-    await fillPeople(document.getElementById('assignee'), '/api/tickets/people');
+    const companies = authed('/api/companies').catch(() => ({ items: [] })).then((list) => {
+      for (const c of list.items) {
+        names.set(c.id, c.name);
+        if (c.kind !== 'msp') option(document.getElementById('company'), c.id, c.name);
+      }
+    });
+    choices = [companies, fillPeople(document.getElementById('assignee'), '/api/tickets/people')];
+    // Rows shown before the names arrived get them then.
+    companies.then(() => {
+      for (const cell of document.querySelectorAll('#tickets-table td[data-field="company"]')) {
+        cell.textContent = names.get(cell.textContent) || cell.textContent;
+      }
+    });
   } else {
     // Clients see no company column.
     dropColumn('tickets', 'company');
     if (can.has('view_company_tickets')) {
-      document.getElementById('contact-filter').hidden = !(await fillPeople(document.getElementById('contact'), '/api/tickets/people'));
+      document.getElementById('contact-filter').hidden = false;
+      choices = [fillPeople(document.getElementById('contact'), '/api/tickets/people').then((ok) => {
+        document.getElementById('contact-filter').hidden = !ok;
+      })];
     }
   }
+  // The chosen filters are shown once their choices are there.
+  Promise.all(choices).then(() => {
+    for (const name of FILTERS) {
+      const el = form.elements[name];
+      if (el && params.get(name)) el.value = params.get(name);
+    }
+  });
+  // The list's query comes from the address (the filters this user has), not from the form.
   for (const name of FILTERS) {
     const el = form.elements[name];
-    if (el && params.get(name)) el.value = params.get(name);
+    if (el && params.get(name) && el.tagName !== 'SELECT') el.value = params.get(name);
   }
   const query = new URLSearchParams({ tab });
   for (const name of FILTERS) {
     const el = form.elements[name];
-    if (el && el.value && !el.closest('[hidden]')) query.set(name, el.value);
+    if (el && params.get(name) && !el.closest('[hidden]')) query.set(name, params.get(name).trim());
   }
   document.getElementById('export').href = `/api/tickets/export?${query}`;
   const searching = query.get('q');
