@@ -22,6 +22,17 @@ fn footer(app: &App, number: u64) -> String {
     )
 }
 
+/// Mail `text` about ticket `number` to `to`, with the link to the ticket at its foot.
+async fn send(app: &App, to: Email, subject: String, text: String, number: u64) {
+    app.send_mail(&Outgoing {
+        to: vec![to],
+        subject,
+        text: format!("{text}{}", footer(app, number)),
+        html: None,
+    })
+    .await;
+}
+
 /// To the MSP's support mailbox: a client raised a ticket.
 pub async fn new_ticket(app: &App, ticket: &Ticket, company_name: &str) {
     let Some(support) = app.config.support_email.clone() else {
@@ -32,7 +43,7 @@ pub async fn new_ticket(app: &App, ticket: &Ticket, company_name: &str) {
         .map(|d| format!("\nDue: {}", portal::domain::display_date(d)))
         .unwrap_or_default();
     let text = format!(
-        "{company_name} raised ticket #{n}.\n\nSummary: {summary}\nType: {kind}\nPriority: {priority:?}{emergency}{due}\nContact: {contact}\n\n{description}{footer}",
+        "{company_name} raised ticket #{n}.\n\nSummary: {summary}\nType: {kind}\nPriority: {priority:?}{emergency}{due}\nContact: {contact}\n\n{description}",
         n = ticket.number,
         summary = ticket.summary,
         kind = ticket.request_type,
@@ -40,20 +51,14 @@ pub async fn new_ticket(app: &App, ticket: &Ticket, company_name: &str) {
         emergency = if ticket.emergency { " (EMERGENCY)" } else { "" },
         contact = ticket.contact_name,
         description = ticket.description,
-        footer = footer(app, ticket.number),
     );
-    app.send_mail(&Outgoing {
-        to: vec![support],
-        subject: format!(
-            "{}New ticket #{} from {company_name}: {}",
-            if ticket.emergency { "[EMERGENCY] " } else { "" },
-            ticket.number,
-            ticket.summary
-        ),
-        text,
-        html: None,
-    })
-    .await;
+    let subject = format!(
+        "{}New ticket #{} from {company_name}: {}",
+        if ticket.emergency { "[EMERGENCY] " } else { "" },
+        ticket.number,
+        ticket.summary
+    );
+    send(app, support, subject, text, ticket.number).await;
 }
 
 /// A public note, mailed to `to`: "{author} {verb} ticket #n (summary): text".
@@ -61,19 +66,17 @@ async fn note_mail(app: &App, ticket: &Ticket, note: &Note, to: Email, subject: 
     if note.internal {
         return; // internal notes are never mailed
     }
-    app.send_mail(&Outgoing {
-        to: vec![to],
-        subject: format!("Ticket #{} – {subject} {}", ticket.number, note.author_name),
-        text: format!(
-            "{} {verb} ticket #{} ({}):\n\n{}{}",
-            note.author_name,
-            ticket.number,
-            ticket.summary,
-            note.text,
-            footer(app, ticket.number)
+    let n = ticket.number;
+    send(
+        app,
+        to,
+        format!("Ticket #{n} – {subject} {}", note.author_name),
+        format!(
+            "{} {verb} ticket #{n} ({}):\n\n{}",
+            note.author_name, ticket.summary, note.text
         ),
-        html: None,
-    })
+        n,
+    )
     .await;
 }
 
@@ -91,18 +94,17 @@ pub async fn msp_reply(app: &App, ticket: &Ticket, note: &Note, contact: Email) 
 
 /// To the contact: someone else changed the ticket's status.
 pub async fn status_changed(app: &App, ticket: &Ticket, by: &str, contact: Email) {
-    app.send_mail(&Outgoing {
-        to: vec![contact],
-        subject: format!("Ticket #{} is now {}", ticket.number, ticket.status.label()),
-        text: format!(
-            "{by} set your ticket #{} ({}) to {}.{}",
-            ticket.number,
-            ticket.summary,
-            ticket.status.label(),
-            footer(app, ticket.number)
+    let (n, status) = (ticket.number, ticket.status.label());
+    send(
+        app,
+        contact,
+        format!("Ticket #{n} is now {status}"),
+        format!(
+            "{by} set your ticket #{n} ({}) to {status}.",
+            ticket.summary
         ),
-        html: None,
-    })
+        n,
+    )
     .await;
 }
 
@@ -113,17 +115,17 @@ pub async fn confirmation(app: &App, ticket: &Ticket, by: &User, contact: Email)
     } else {
         format!("{} raised a ticket for you", by.name)
     };
-    app.send_mail(&Outgoing {
-        to: vec![contact],
-        subject: format!("Ticket #{} received: {}", ticket.number, ticket.summary),
-        text: format!(
-            "{raised}: #{} ({}). Its number is {0}; mention it when you call us about it. We will reply on the ticket.{}",
-            ticket.number,
-            ticket.summary,
-            footer(app, ticket.number)
+    let n = ticket.number;
+    send(
+        app,
+        contact,
+        format!("Ticket #{n} received: {}", ticket.summary),
+        format!(
+            "{raised}: #{n} ({}). Its number is {n}; mention it when you call us about it. We will reply on the ticket.",
+            ticket.summary
         ),
-        html: None,
-    })
+        n,
+    )
     .await;
 }
 
@@ -138,16 +140,16 @@ pub async fn client_status(app: &App, ticket: &Ticket, by: &str, company_name: &
         TicketStatus::New => "reopened".to_owned(),
         other => format!("set to {}", other.label()),
     };
-    app.send_mail(&Outgoing {
-        to: vec![support],
-        subject: format!("Ticket #{} {did} by {company_name}", ticket.number),
-        text: format!(
-            "{by} ({company_name}) {did} ticket #{} ({}).{}",
-            ticket.number,
-            ticket.summary,
-            footer(app, ticket.number)
+    let n = ticket.number;
+    send(
+        app,
+        support,
+        format!("Ticket #{n} {did} by {company_name}"),
+        format!(
+            "{by} ({company_name}) {did} ticket #{n} ({}).",
+            ticket.summary
         ),
-        html: None,
-    })
+        n,
+    )
     .await;
 }
