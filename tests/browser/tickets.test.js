@@ -172,7 +172,7 @@ test('a technician replies and adds an internal note; the client sees the reply 
   assert.ok(((await tech.locator('#note-files').boundingBox())?.width ?? 0) <= 1, 'the native file input is hidden');
   assert.ok(await tech.locator('label[for="note-files"]').isVisible(), 'the Choose files button');
   // The ticket names its company, on screen and on paper; the printout has no navigation link.
-  assert.equal(await tech.locator('[data-t="company"]').textContent(), 'Acme Dental');
+  await tech.locator('[data-t="company"]').filter({ hasText: /^Acme Dental$/ }).waitFor();
   await tech.emulateMedia({ media: 'print' });
   assert.equal(await tech.getByRole('link', { name: '← All tickets' }).isVisible(), false, 'not printed');
   assert.equal(await tech.locator('[data-t="company"]').isVisible(), true, 'printed');
@@ -180,7 +180,8 @@ test('a technician replies and adds an internal note; the client sees the reply 
   // The queue shows company names and who has each ticket.
   await tech.goto(`${BASE}/tickets/`);
   const queued = tech.locator('#tickets-table tbody tr', { has: tech.getByRole('link', { name: `#${number}`, exact: true }) });
-  assert.equal(await queued.locator('[data-field="company"]').textContent(), 'Acme Dental');
+  // (The names come beside the list, not before it: the row gets its name when they arrive.)
+  await queued.locator('[data-field="company"]').filter({ hasText: /^Acme Dental$/ }).waitFor();
   assert.equal(await queued.locator('[data-field="technician"]').textContent(), 'Theo Technician');
 
   await client.goto(`${BASE}/tickets/view/?number=${number}`);
