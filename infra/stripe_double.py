@@ -51,6 +51,7 @@ ARGS = None
 CARDS = {
     "4242": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030},
     "0341": {"brand": "visa", "last4": "0341", "exp_month": 12, "exp_year": 2030},
+    "0002": {"brand": "visa", "last4": "0002", "exp_month": 12, "exp_year": 2030},
     "4444": {"brand": "mastercard", "last4": "4444", "exp_month": 1, "exp_year": 2027},
 }
 
@@ -391,7 +392,6 @@ CHOICES = {
     "6789": ("US bank account ending 6789 (clears a moment later)", "us_bank_account", "6789"),
     "1113": ("US bank account ending 1113 (bounces a moment later)", "us_bank_account", "1113"),
 }
-CARDS["0002"] = {"brand": "visa", "last4": "0002", "exp_month": 12, "exp_year": 2030}
 SESSION_LIFETIME = 24 * 3600
 
 

@@ -126,7 +126,9 @@ pub async fn receive(app: &App, req: &Request) -> Result<Response<Body>, ApiErro
     let (Some(id), Some(kind)) = (event["id"].as_str(), event["type"].as_str()) else {
         return Err(ApiError::BadRequest("not a Stripe event".into()));
     };
+    // Hashed once per event, from the secret already in hand (stripe::namespace).
     let ctx = Ctx::new(app, req);
+    let namespace = crate::stripe::namespace(&keys.webhook_secret);
     let object = &event["data"]["object"];
     tracing::info!(event = id, kind, "Stripe event");
     let session = matches!(kind.split_once('.'), Some(("checkout", _)));
@@ -134,7 +136,7 @@ pub async fn receive(app: &App, req: &Request) -> Result<Response<Body>, ApiErro
         "checkout.session.completed" | "checkout.session.async_payment_succeeded"
             if object["mode"] == "payment" && object["payment_status"] == "paid" =>
         {
-            if let Some(payment) = expected(&ctx, object, session, true).await? {
+            if let Some(payment) = expected(&ctx, &namespace, object, session, true).await? {
                 let success = Success {
                     event: id,
                     payment_intent: object["payment_intent"].as_str().map(str::to_owned),
@@ -144,7 +146,7 @@ pub async fn receive(app: &App, req: &Request) -> Result<Response<Body>, ApiErro
             }
         }
         "payment_intent.succeeded" => {
-            if let Some(payment) = expected(&ctx, object, session, true).await? {
+            if let Some(payment) = expected(&ctx, &namespace, object, session, true).await? {
                 let company = &payment.company_id;
                 let method = match object["payment_method"].as_str() {
                     Some(pm) => app
@@ -165,7 +167,7 @@ pub async fn receive(app: &App, req: &Request) -> Result<Response<Body>, ApiErro
         "checkout.session.async_payment_failed"
         | "payment_intent.payment_failed"
         | "checkout.session.expired" => {
-            if let Some(payment) = expected(&ctx, object, session, false).await?
+            if let Some(payment) = expected(&ctx, &namespace, object, session, false).await?
                 && payment.status == portal::domain::billing::PaymentStatus::Pending
             {
                 if kind == "checkout.session.expired" {
@@ -225,18 +227,12 @@ fn ours(object: &Value, namespace: &str) -> Option<(CompanyId, BillingId)> {
 /// an object carrying ours.
 async fn expected(
     ctx: &Ctx<'_>,
+    namespace: &str,
     object: &Value,
     session: bool,
     money_moved: bool,
 ) -> Result<Option<Payment>, ApiError> {
-    let namespace = crate::stripe::namespace(
-        &ctx.app
-            .stripe
-            .as_ref()
-            .ok_or_else(crate::stripe::not_set_up)?
-            .webhook_secret,
-    );
-    let Some((company, id)) = ours(object, &namespace) else {
+    let Some((company, id)) = ours(object, namespace) else {
         return Ok(None);
     };
     let Some(payment) = ctx.app.store.get_payment(&company, &id).await? else {

@@ -79,11 +79,11 @@ me.then(async (data) => {
       })];
     }
   }
-  // The chosen filters are shown once their choices are there.
+  // The chosen filters are shown once their choices are there (text fields just below).
   Promise.all(choices).then(() => {
     for (const name of FILTERS) {
       const el = form.elements[name];
-      if (el && params.get(name)) el.value = params.get(name);
+      if (el?.tagName === 'SELECT' && params.get(name)) el.value = params.get(name);
     }
   });
   // The list's query comes from the address (the filters this user has), not from the form.
