@@ -198,7 +198,7 @@ const ROUTES: &[Route] = &[
     // Billing: an MSP admin drafts and issues; the client reads and pays.
     route("POST /api/invoices", Staff, "POST", "/api/invoices")
         .body(r#"{"company_id": "acme-dental", "lines": [{"description": "Bench", "quantity": 1, "unit_price": 1000}]}"#)
-        .keep(&[("invoice", Field("/id")), ("invoice_version", Field("/version"))]),
+        .keep(&[("invoice", Field("/id")), ("invoice_version", Field("/version")), ("open_invoice", Field("/id"))]),
     route(
         "POST /api/invoices/{id}/issue",
         Staff,
@@ -220,7 +220,7 @@ const ROUTES: &[Route] = &[
         "POST",
         "/api/invoices/{invoice}/payments?company=acme-dental",
     )
-    .body(r#"{"amount": 1000, "method": "cheque", "version": {invoice_version}}"#),
+    .body(r#"{"amount": 500, "method": "cheque", "version": {invoice_version}}"#),
     route("GET /api/payments", Client, "GET", "/api/payments")
         .keep(&[("payment", Field("/items/0/id"))]),
     route("GET /api/payments/{id}", Client, "GET", "/api/payments/{payment}"),
@@ -250,6 +250,8 @@ const ROUTES: &[Route] = &[
     route("POST /api/payment-methods/setup", Client, "POST", "/api/payment-methods/setup").body("{}"),
     route("POST /api/payments/webhook (a card saved)", Stripe, "POST", "/api/payments/webhook")
         .body(r#"{"id": "evt_cost", "object": "event", "type": "payment_method.attached", "data": {"object": {"id": "pm_cost", "object": "payment_method", "type": "card", "customer": "cus_cost", "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030}}}}"#),
+    route("POST /api/payments/charge", Client, "POST", "/api/payments/charge")
+        .body(r#"{"invoices": [{"invoice_id": "{open_invoice}", "amount": 100}], "payment_method_id": "pm_cost"}"#),
     route("PATCH /api/payment-methods/{id}", Client, "PATCH", "/api/payment-methods/pm_cost")
         .body(r#"{"nickname": "Office card"}"#),
     route("PUT /api/billing/autopay", Client, "PUT", "/api/billing/autopay")
@@ -287,6 +289,7 @@ async fn stripe() -> wiremock::MockServer {
             .mount(&server)
             .await;
     }
+    crate::stripe::Intents::default().mount(&server).await;
     Mock::given(method("POST"))
         .and(path_regex("^/v1/payment_methods/[a-z_]+/detach$"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "pm_cost"})))

@@ -124,6 +124,85 @@ pub async fn strict_stripe() -> MockServer {
     server
 }
 
+/// Stripe's PaymentIntents for charges of saved methods, with Stripe's idempotency: a request
+/// whose `Idempotency-Key` Stripe has seen answers what the first one did, so each key is at most
+/// one charge (https://docs.stripe.com/api/idempotent_requests). The method `pm_declined` is
+/// declined (402, as Stripe answers a declined off-session charge); any other succeeds.
+#[derive(Clone, Default)]
+pub struct Intents {
+    answered: std::sync::Arc<std::sync::Mutex<Vec<(String, u16, Value)>>>,
+}
+
+impl Intents {
+    /// Answer `POST /v1/payment_intents` on `server`.
+    pub async fn mount(&self, server: &MockServer) {
+        Mock::given(wiremock::matchers::method("POST"))
+            .and(wiremock::matchers::path("/v1/payment_intents"))
+            .respond_with(self.clone())
+            .mount(server)
+            .await;
+    }
+
+    /// The charges made (one per idempotency key): `(key, status, answer)`.
+    pub fn charges(&self) -> Vec<(String, u16, Value)> {
+        self.answered.lock().unwrap().clone()
+    }
+}
+
+impl Respond for Intents {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let key = request
+            .headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let mut answered = self.answered.lock().unwrap();
+        if let Some((_, status, body)) = answered.iter().find(|(k, ..)| *k == key && !k.is_empty()) {
+            return ResponseTemplate::new(*status).set_body_json(body.clone());
+        }
+        let fields = form(request);
+        let get = |name: &str| field(&fields, name).unwrap_or("").to_owned();
+        let id = format!("pi_{}", answered.len() + 1);
+        let metadata: serde_json::Map<String, Value> = fields
+            .iter()
+            .filter_map(|(k, v)| {
+                let name = k.strip_prefix("metadata[")?.strip_suffix(']')?;
+                Some((name.to_owned(), Value::String(v.clone())))
+            })
+            .collect();
+        let amount: i64 = get("amount").parse().unwrap_or(0);
+        let declined = get("payment_method") == "pm_declined";
+        // Stripe's PaymentIntent object (https://docs.stripe.com/api/payment_intents/object), with
+        // every field the portal's Stripe client requires.
+        let intent = serde_json::json!({
+            "id": id, "object": "payment_intent", "amount": amount, "amount_capturable": 0,
+            "amount_received": if declined { 0 } else { amount },
+            "capture_method": "automatic_async", "confirmation_method": "automatic",
+            "created": 1_780_000_000, "livemode": false, "client_secret": format!("{id}_secret"),
+            "currency": get("currency"), "customer": get("customer"),
+            "payment_method": get("payment_method"), "payment_method_types": ["card"],
+            "metadata": metadata,
+            "status": if declined { "requires_payment_method" } else { "succeeded" },
+            "last_payment_error": if declined {
+                serde_json::json!({"type": "card_error", "code": "card_declined"})
+            } else {
+                Value::Null
+            },
+        });
+        let (status, body) = if declined {
+            let error = serde_json::json!({"error": {
+                "type": "card_error", "code": "card_declined", "decline_code": "generic_decline",
+                "message": "Your card was declined.", "payment_intent": intent}});
+            (402, error)
+        } else {
+            (200, intent)
+        };
+        answered.push((key, status, body.clone()));
+        ResponseTemplate::new(status).set_body_json(body)
+    }
+}
+
 /// The idempotency key the portal under test sends when creating `what` for our id `id`: namespaced
 /// by its webhook endpoint's secret (`billing::stripe::namespace`).
 pub fn idempotency_key(what: &str, id: &str) -> String {

@@ -12,6 +12,7 @@ use portal::web::principal::Principal;
 use portal::web::routes::Routes;
 use portal::{ApiError, App};
 
+mod charge;
 mod invoices;
 mod issuing;
 mod methods;
@@ -22,6 +23,7 @@ pub mod pdf;
 pub mod stripe;
 mod webhook;
 
+pub use charge::MAX_ATTEMPTS as CHARGE_MAX_ATTEMPTS;
 pub use webhook::{SIGNATURE_TOLERANCE_SECS, sign_payload};
 
 /// The methods each of this function's paths answers (from its OpenAPI document): 405 otherwise.
@@ -58,6 +60,7 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::GET, ["billing", "companies"]) => overview::companies(ctx).await,
         (&Method::PUT, ["billing", "autopay"]) => methods::autopay(ctx).await,
         (&Method::POST, ["payments", "checkout"]) => payments::checkout(ctx).await,
+        (&Method::POST, ["payments", "charge"]) => charge::charge(ctx).await,
         (&Method::GET, ["payments"]) => payments::history(ctx).await,
         (&Method::GET, ["payments", id]) => payments::receipt(ctx, id).await,
         (&Method::GET, ["payment-methods"]) => methods::list(ctx).await,
@@ -123,6 +126,7 @@ async fn visible_invoice(
     overview::overview,
     overview::companies,
     payments::checkout,
+    charge::charge,
     payments::history,
     payments::receipt,
     webhook::receive_doc,

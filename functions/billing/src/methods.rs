@@ -14,7 +14,8 @@ use utoipa::ToSchema;
 
 use crate::stripe::{self, Failure};
 use crate::{billing_company, paying_client, payments};
-use portal::ApiError;
+use portal::domain::CompanyId;
+use portal::{ApiError, App};
 
 #[derive(Serialize, ToSchema)]
 pub struct SavedMethod {
@@ -141,19 +142,26 @@ async fn own_method(
 ) -> Result<(portal::web::principal::Principal, PaymentMethod), ApiError> {
     let principal = ctx.principal().await?;
     paying_client(&principal)?;
+    let method = saved_method(ctx.app, &principal.company.id, id).await?;
+    Ok((principal, method))
+}
+
+/// One of the company's saved methods, by Stripe's id (`pm_…`); anything else is not found.
+pub(crate) async fn saved_method(
+    app: &App,
+    company: &CompanyId,
+    id: &str,
+) -> Result<PaymentMethod, ApiError> {
     if !id.starts_with("pm_")
         || id.len() > 100
         || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
     {
         return Err(ApiError::NotFound);
     }
-    let method = ctx
-        .app
-        .store
-        .get_payment_method(&principal.company.id, id)
+    app.store
+        .get_payment_method(company, id)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok((principal, method))
+        .ok_or(ApiError::NotFound)
 }
 
 /// Give a saved method a nickname, or make it the default.

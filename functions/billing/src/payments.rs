@@ -9,7 +9,7 @@ use portal::domain::audit::{AuditAction, AuditEntry};
 use portal::domain::billing::Currency;
 use portal::domain::billing::payable;
 use portal::domain::billing::{
-    Allocation, BillingAccount, BillingId, Invoice, InvoiceStatus, Payment, PaymentKind,
+    BillingAccount, BillingId, Invoice, InvoiceStatus, Payment, PaymentKind,
     PaymentStatus, format_money, invoice_label,
 };
 use portal::web::error::FieldError;
@@ -109,58 +109,8 @@ pub async fn checkout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let app = ctx.app;
     let client = stripe::client(app)?;
     let company = principal.company.id.clone();
-    if body.invoices.is_empty() || body.invoices.len() > MAX_INVOICES_PER_PAYMENT {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "invoices",
-            format!("Choose 1 to {MAX_INVOICES_PER_PAYMENT} invoices"),
-        )]));
-    }
-    let mut ids = Vec::new();
-    for (i, item) in body.invoices.iter().enumerate() {
-        let id = BillingId::parse(&item.invoice_id)?;
-        if ids.contains(&id) {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                &format!("invoices[{i}]"),
-                "Each invoice once",
-            )]));
-        }
-        ids.push(id);
-    }
-    let found = app.store.get_invoices(&company, &ids).await?;
-    let mut allocations = Vec::new();
-    let mut errors = Vec::new();
-    let mut currency: Option<Currency> = None;
-    for (i, (id, item)) in ids.iter().zip(&body.invoices).enumerate() {
-        let invoice = found
-            .iter()
-            .find(|inv| inv.id == *id && inv.status != InvoiceStatus::Draft)
-            .ok_or(ApiError::NotFound)?;
-        if !payable(invoice) {
-            return Err(not_payable_error(invoice));
-        }
-        if item.amount <= 0 || item.amount > invoice.balance {
-            errors.push(FieldError::new(
-                &format!("invoices[{i}].amount"),
-                format!(
-                    "Pay between {} and the balance of {}, {}",
-                    format_money(1, &invoice.currency),
-                    invoice.label(),
-                    format_money(invoice.balance, &invoice.currency)
-                ),
-            ));
-        }
-        if currency.get_or_insert_with(|| invoice.currency.clone()) != &invoice.currency {
-            errors.push(FieldError::new(
-                &format!("invoices[{i}]"),
-                "Pay invoices of one currency at a time",
-            ));
-        }
-        allocations.push((invoice, item.amount));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let currency = currency.unwrap_or_default();
+    let found = chosen(app, &company, &body.invoices).await?;
+    let (allocations, currency) = amounts(&found, &body.invoices)?;
     let payment_id = match once {
         Some(key) => BillingId::derived(&[
             "checkout",
@@ -216,34 +166,20 @@ pub async fn checkout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         .url
         .clone()
         .ok_or_else(|| ApiError::Upstream("Stripe answered without a Checkout address.".into()))?;
-    let total: i64 = allocations.iter().map(|(_, a)| a).sum();
-    let now = app.now();
-    let payment = Payment {
-        id: payment_id.clone(),
-        company_id: company.clone(),
-        kind: PaymentKind::Checkout,
-        status: PaymentStatus::Pending,
-        amount: total,
-        currency: currency.clone(),
-        allocations: allocations
-            .iter()
-            .map(|(invoice, amount)| Allocation {
-                invoice_id: invoice.id.clone(),
-                number: invoice.number.unwrap_or_default(),
-                amount: *amount,
-            })
-            .collect(),
-        unapplied: 0,
-        method: "Stripe Checkout".into(),
-        created_at: now,
-        paid_at: None,
-        created_by: Some(principal.user.id.clone()),
-        created_by_name: principal.user.name.clone(),
-        stripe_session: Some(session.id),
-        stripe_payment_intent: None,
-        checkout_url: Some(url.clone()),
-        failure: None,
-    };
+    let mut payment = Payment::pending(
+        payment_id.clone(),
+        PaymentKind::Checkout,
+        &company,
+        &currency,
+        &allocations,
+        "Stripe Checkout".into(),
+        app.now(),
+    );
+    payment.created_by = Some(principal.user.id.clone());
+    payment.created_by_name = principal.user.name.clone();
+    payment.stripe_session = Some(session.id);
+    payment.checkout_url = Some(url.clone());
+    let total = payment.amount;
     let audit = principal.audit(
         ctx,
         &company,
@@ -258,6 +194,74 @@ pub async fn checkout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     // A retry with the same key that raced this one recorded the same Checkout: either answer.
     app.store.create_payment(&payment, &[], &audit).await?;
     json(StatusCode::CREATED, &CheckoutStarted { payment_id, url })
+}
+
+/// The invoices a payment names (each once, 1 to 20), read in one batch.
+pub(crate) async fn chosen(
+    app: &App,
+    company: &CompanyId,
+    items: &[PayInvoice],
+) -> Result<Vec<Invoice>, ApiError> {
+    if items.is_empty() || items.len() > MAX_INVOICES_PER_PAYMENT {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "invoices",
+            format!("Choose 1 to {MAX_INVOICES_PER_PAYMENT} invoices"),
+        )]));
+    }
+    let mut ids = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let id = BillingId::parse(&item.invoice_id)?;
+        if ids.contains(&id) {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                &format!("invoices[{i}]"),
+                "Each invoice once",
+            )]));
+        }
+        ids.push(id);
+    }
+    Ok(app.store.get_invoices(company, &ids).await?)
+}
+
+/// Each invoice of `found` with the amount it is paid, checked against it (more than zero, at
+/// most its balance, one currency), and the currency.
+pub(crate) fn amounts<'a>(
+    found: &'a [Invoice],
+    items: &[PayInvoice],
+) -> Result<(Vec<(&'a Invoice, i64)>, Currency), ApiError> {
+    let mut allocations = Vec::new();
+    let mut errors = Vec::new();
+    let mut currency: Option<Currency> = None;
+    for (i, item) in items.iter().enumerate() {
+        let invoice = found
+            .iter()
+            .find(|inv| inv.id.as_str() == item.invoice_id && inv.status != InvoiceStatus::Draft)
+            .ok_or(ApiError::NotFound)?;
+        if !payable(invoice) {
+            return Err(not_payable_error(invoice));
+        }
+        if item.amount <= 0 || item.amount > invoice.balance {
+            errors.push(FieldError::new(
+                &format!("invoices[{i}].amount"),
+                format!(
+                    "Pay between {} and the balance of {}, {}",
+                    format_money(1, &invoice.currency),
+                    invoice.label(),
+                    format_money(invoice.balance, &invoice.currency)
+                ),
+            ));
+        }
+        if currency.get_or_insert_with(|| invoice.currency.clone()) != &invoice.currency {
+            errors.push(FieldError::new(
+                &format!("invoices[{i}]"),
+                "Pay invoices of one currency at a time",
+            ));
+        }
+        allocations.push((invoice, item.amount));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    Ok((allocations, currency.unwrap_or_default()))
 }
 
 /// Charge the default method for an issued invoice's balance (autopay). The invoice changes only
@@ -288,32 +292,18 @@ async fn try_autopay(
         .store
         .get_payment_method(&invoice.company_id, method_id)
         .await?;
-    let now = app.now();
-    let payment = Payment {
-        id: BillingId::derived(&["autopay", invoice.id.as_str()]),
-        company_id: invoice.company_id.clone(),
-        kind: PaymentKind::Autopay,
-        status: PaymentStatus::Pending,
-        amount: invoice.balance,
-        currency: invoice.currency.clone(),
-        allocations: vec![Allocation {
-            invoice_id: invoice.id.clone(),
-            number: invoice.number.unwrap_or_default(),
-            amount: invoice.balance,
-        }],
-        unapplied: 0,
-        method: method
+    let mut payment = Payment::pending(
+        BillingId::derived(&["autopay", invoice.id.as_str()]),
+        PaymentKind::Autopay,
+        &invoice.company_id,
+        &invoice.currency,
+        &[(invoice, invoice.balance)],
+        method
             .as_ref()
             .map_or_else(|| "Saved payment method".into(), |m| m.describe()),
-        created_at: now,
-        paid_at: None,
-        created_by: None,
-        created_by_name: "Autopay".into(),
-        stripe_session: None,
-        stripe_payment_intent: None,
-        checkout_url: None,
-        failure: None,
-    };
+        app.now(),
+    );
+    payment.created_by_name = "Autopay".into();
     let audit = system_audit(
         ctx,
         &invoice.company_id,
@@ -328,6 +318,7 @@ async fn try_autopay(
     app.store.create_payment(&payment, &[], &audit).await?;
     let description = format!("{} {}", invoice.company_name, invoice.label());
     let charge = stripe::Charge {
+        purpose: "autopay",
         payment_id: payment.id.as_str(),
         company_id: invoice.company_id.as_str(),
         customer,

@@ -332,6 +332,8 @@ struct AutomaticPaymentMethods {
 
 /// An off-session charge of a saved method.
 pub struct Charge<'a> {
+    /// What the charge is for, in its idempotency key: `autopay`, `charge`.
+    pub purpose: &'static str,
     pub payment_id: &'a str,
     pub company_id: &'a str,
     pub customer: &'a str,
@@ -341,7 +343,8 @@ pub struct Charge<'a> {
     pub description: &'a str,
 }
 
-/// Charge a saved method without the client present (autopay; key: the payment's id).
+/// Charge a saved method off-session: autopay, or a client paying with a saved method under the
+/// consent they gave when saving it (key: the purpose and the payment's id).
 pub async fn charge_off_session(
     stripe: &Stripe,
     charge: Charge<'_>,
@@ -363,7 +366,7 @@ pub async fn charge_off_session(
             ("company_id", charge.company_id),
         ]),
     };
-    let key = stripe.key("autopay", charge.payment_id);
+    let key = stripe.key(charge.purpose, charge.payment_id);
     send(stripe, post("/payment_intents".into(), &form), key).await
 }
 

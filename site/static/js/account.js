@@ -1,6 +1,6 @@
 // My account: profile and preferences, password, two-factor authentication, sessions.
 import { authed } from './api.js';
-import { me, saveTheme } from './shell.js';
+import { me, saveTheme, startEarly } from './shell.js';
 import { showProblem, when, whileBusy } from './forms.js';
 import { paginatedTable } from './list.js';
 
@@ -186,6 +186,8 @@ $('end-others').addEventListener('click', async () => {
     $('sessions-status').textContent = err.message;
   }
 });
+
+startEarly((data) => [!data.user.must_enrol_mfa && '/api/me/sessions']);
 
 me.then((data) => {
   fillProfile(data);

@@ -37,11 +37,34 @@ export async function api(path, { method = 'GET', body, headers = {} } = {}) {
   return data;
 }
 
+// Where the signed-in shell keeps what /api/me last said in this tab (see shell.js); signing in or
+// out forgets it.
+export const ME_HINT = 'portal.me';
+export function forgetMe() {
+  sessionStorage.removeItem(ME_HINT);
+}
+
+// Requests a page starts while /api/me is still on its way, so that they run beside it rather than
+// after it. The page's own `authed(path)` GET of the same path takes the answer (once, within
+// 10 seconds) instead of asking again; a guess that was not needed costs one unused answer.
+const early = new Map();
+export function prefetch(path) {
+  const started = api(path);
+  started.catch(() => {}); // its failure is seen (and handled) by the request that takes it
+  early.set(path, { started, at: Date.now() });
+}
+function takeEarly(path, options) {
+  const hit = early.get(path);
+  if (!hit || (options && (options.method ?? 'GET') !== 'GET')) return null;
+  early.delete(path);
+  return Date.now() - hit.at < 10_000 ? hit.started : null;
+}
+
 // For signed-in pages: a 401 for the session (not a wrong code) sends the user to sign in, then
 // back here; a user who must set up two-factor authentication first goes to their account page.
 export async function authed(path, options) {
   try {
-    return await api(path, options);
+    return await (takeEarly(path, options) ?? api(path, options));
   } catch (err) {
     const sessionEnded = err instanceof ApiProblem && err.status === 401 && err.problem.type !== '/problems/invalid-code';
     if (sessionEnded) {

@@ -1,6 +1,6 @@
 // Audit trail: a company's entries, newest first, filtered by who, what and when; CSV export.
 import { authed } from './api.js';
-import { me } from './shell.js';
+import { me, startEarly } from './shell.js';
 import { option, when } from './forms.js';
 import { paginatedTable } from './list.js';
 import { labels } from './labels.js';
@@ -31,17 +31,26 @@ form.addEventListener('submit', (event) => {
   table.reload(`${base}${query()}`);
 });
 
+const asked = new URLSearchParams(location.search).get('company');
+const companyPath = (id) => `/api/companies/${encodeURIComponent(id)}`;
+startEarly((data) => {
+  const id = asked || data.company.id;
+  return [
+    asked && asked !== data.company.id && companyPath(asked), `${companyPath(id)}/audit`,
+    data.capabilities.includes('manage_users') && `${companyPath(id)}/users`,
+  ];
+});
+
 me.then(async (data) => {
-  const asked = new URLSearchParams(location.search).get('company');
   let company = data.company;
-  if (asked && asked !== data.company.id) company = await authed(`/api/companies/${encodeURIComponent(asked)}`);
-  base = `/api/companies/${encodeURIComponent(company.id)}/audit`;
+  if (asked && asked !== data.company.id) company = await authed(companyPath(asked));
+  base = `${companyPath(company.id)}/audit`;
   $('audit-heading').textContent = company.id === data.company.id ? 'Audit trail' : `Audit trail of ${company.name}`;
   // The "who" picker lists the company's users where the viewer may list them (not a technician:
   // asking would only be refused).
   // Loaded beside the trail, not before it.
   if (data.capabilities.includes('manage_users')) {
-    authed(`/api/companies/${encodeURIComponent(company.id)}/users`).then((users) => {
+    authed(`${companyPath(company.id)}/users`).then((users) => {
       for (const u of users.items) option($('user'), u.id, `${u.name} (${u.email})`);
     }).catch(() => { $('user-filter').hidden = true; });
   } else {

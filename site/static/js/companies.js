@@ -1,6 +1,6 @@
 // Companies: the MSP's directory (staff), search by name, add and edit (MSP admins).
 import { authed } from './api.js';
-import { me } from './shell.js';
+import { me, startEarly } from './shell.js';
 import { showProblem } from './forms.js';
 import { paginatedTable } from './list.js';
 
@@ -60,6 +60,8 @@ $('company-search').addEventListener('submit', (event) => {
   const q = $('q').value.trim();
   table.reload(q ? `/api/companies?q=${encodeURIComponent(q)}` : '/api/companies');
 });
+
+startEarly(() => ['/api/companies']);
 
 me.then((data) => {
   const admin = data.capabilities.includes('manage_companies');

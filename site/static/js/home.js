@@ -1,7 +1,7 @@
 // Home: greeting, ticket counts and the last 12 months (an SVG chart with a table twin for screen
 // readers), the latest open tickets and a "Submit a ticket" action.
 import { authed } from './api.js';
-import { me } from './shell.js';
+import { me, startEarly } from './shell.js';
 import { STATUS, ticketHref, when } from './tickets-common.js';
 import { day, money } from './billing-common.js';
 
@@ -48,10 +48,25 @@ function chart(months) {
   }
 }
 
+// What the page shows, by what the user may see.
+function parts(data) {
+  const can = new Set(data.capabilities);
+  const staff = can.has('all_companies');
+  const tickets = can.has('view_company_tickets') || can.has('view_own_tickets');
+  return { latest: staff || tickets, billing: !staff && can.has('view_invoices'), stats: !staff && tickets };
+}
+const LATEST = '/api/tickets?sort=updated';
+const OVERVIEW = '/api/billing/overview';
+const STATS = '/api/tickets/stats';
+startEarly((data) => {
+  const show = parts(data);
+  return [show.latest && LATEST, show.billing && OVERVIEW, show.stats && STATS];
+});
+
 async function latest() {
   const list = document.getElementById('latest-list');
   try {
-    const page = await authed('/api/tickets?sort=updated');
+    const page = await authed(LATEST);
     list.replaceChildren();
     for (const t of page.items.slice(0, 5)) {
       const li = document.createElement('li');
@@ -71,7 +86,7 @@ async function latest() {
 
 // The account overview: outstanding and overdue per currency, and the next invoice due.
 async function billing() {
-  const o = await authed('/api/billing/overview');
+  const o = await authed(OVERVIEW);
   const sum = (field) => (o.balances.length ? o.balances.map((b) => money(b[field], b.currency)).join(' + ') : money(0, 'USD'));
   document.getElementById('bill-outstanding').textContent = sum('outstanding');
   document.getElementById('bill-overdue').textContent = sum('overdue');
@@ -95,11 +110,11 @@ me.then(async (data) => {
   document.getElementById('greeting').textContent = `Welcome, ${first}`;
   document.getElementById('company-line').textContent = `${data.company.name} · ${data.user.role_label}`;
   const can = new Set(data.capabilities);
-  const staff = can.has('all_companies');
-  if (staff || can.has('view_company_tickets') || can.has('view_own_tickets')) latest();
-  if (!staff && can.has('view_invoices')) billing().catch(() => {});
-  if (!staff && (can.has('view_company_tickets') || can.has('view_own_tickets'))) {
-    const stats = await authed('/api/tickets/stats');
+  const show = parts(data);
+  if (show.latest) latest();
+  if (show.billing) billing().catch(() => {});
+  if (show.stats) {
+    const stats = await authed(STATS);
     document.getElementById('stat-open').textContent = stats.open;
     document.getElementById('stat-month').textContent = stats.this_month;
     document.getElementById('stat-year').textContent = stats.this_year;

@@ -1,7 +1,7 @@
 // The MSP's invoice editor: a new draft, or a draft changed; lines with live totals (the API
 // computes the same ones); save, or save and issue.
 import { ApiProblem, authed } from './api.js';
-import { me } from './shell.js';
+import { me, startEarly } from './shell.js';
 import { showProblem, whileBusy } from './forms.js';
 import { confirmIssue, fillCompanies, money, moneyInput, params, parseMoney, withCompany } from './billing-common.js';
 
@@ -143,6 +143,9 @@ $('save-issue').addEventListener('click', async (event) => {
   if (await confirmIssue(company, $('total').textContent, tax)) submit(event.target, true);
 });
 
+const draftPath = params.get('id') && withCompany(`/api/invoices/${encodeURIComponent(params.get('id'))}`);
+startEarly(() => ['/api/companies', draftPath]);
+
 me.then(async () => {
   await fillCompanies($('company_id'), params.get('company'));
   // A new draft starts with the company's currency and tax rate (both can be changed).
@@ -156,7 +159,7 @@ me.then(async () => {
   $('company_id').addEventListener('change', companyCurrency);
   if (params.get('id')) {
     try {
-      draft = await authed(withCompany(`/api/invoices/${encodeURIComponent(params.get('id'))}`));
+      draft = await authed(draftPath);
     } catch (err) {
       $('form-error').textContent = err.message;
       return;

@@ -1,7 +1,7 @@
 // One invoice: its lines and totals, the PDF, paying it (clients), and for MSP admins editing a
 // draft, issuing, deleting, voiding and recording a payment received.
 import { authed } from './api.js';
-import { me } from './shell.js';
+import { me, startEarly } from './shell.js';
 import { showProblem, whileBusy, when } from './forms.js';
 import { confirmAction } from './confirm.js';
 import {
@@ -197,6 +197,8 @@ $('record-form').addEventListener('submit', async (event) => {
     }
   });
 });
+
+startEarly(() => [path]);
 
 me.then(async (data) => {
   const can = new Set(data.capabilities);

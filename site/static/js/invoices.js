@@ -1,7 +1,7 @@
 // Invoices: Outstanding, Paid (and, for MSP admins, Drafts) tabs, search by number, and paying
 // several outstanding invoices at once with an amount for each (never more than its balance).
 import { authed } from './api.js';
-import { me } from './shell.js';
+import { me, startEarly } from './shell.js';
 import { dropColumn, paginatedTable } from './list.js';
 import {
   amountProblem, checkout, day, dayOf, fillCompanies, invoiceHref, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney,
@@ -15,6 +15,18 @@ const chosen = new Map(); // invoice id → { inv, check, input }
 if (params.get('checkout') === 'cancelled') {
   $('page-status').textContent = 'Payment cancelled: nothing was charged.';
 }
+
+// The list's query: the tab, the company staff chose, the number searched for.
+function listQuery(staff) {
+  const query = new URLSearchParams({ tab });
+  if (staff && params.get('company')) query.set('company', params.get('company'));
+  if (params.get('q')) query.set('q', params.get('q'));
+  return query;
+}
+startEarly((data) => {
+  const staff = data.capabilities.includes('all_companies');
+  return [!params.get('q') && `/api/invoices?${listQuery(staff)}`, staff && '/api/companies'];
+});
 
 function paySummary() {
   const picked = [...chosen.values()].filter((c) => c.check.checked);
@@ -119,13 +131,11 @@ me.then(async (data) => {
   } else {
     dropColumn('invoices', 'company');
   }
-  const query = new URLSearchParams({ tab });
-  if (staff && params.get('company')) query.set('company', params.get('company'));
-  $('export').href = `/api/invoices/export?${query}`;
-  if (params.get('q')) {
-    $('q').value = params.get('q');
-    query.set('q', params.get('q'));
-  }
+  const query = listQuery(staff);
+  const exported = new URLSearchParams(query);
+  exported.delete('q');
+  $('export').href = `/api/invoices/export?${exported}`;
+  $('q').value = params.get('q') ?? '';
   $('invoices-caption').textContent = `${TABS[tab]}${query.get('q') ? ` numbered “${query.get('q')}”` : ''}`;
   // An invoice number opens that invoice, whichever tab it is in (never listed under the wrong one).
   if (query.get('q')) {

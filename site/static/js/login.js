@@ -1,7 +1,9 @@
 // The sign-in form.
-import { api, ApiProblem } from './api.js';
+import { api, ApiProblem, forgetMe } from './api.js';
 import { whileBusy } from './forms.js';
 import './theme.js';
+
+forgetMe(); // whoever signs in next in this tab, nothing is guessed from the one before
 
 const form = document.getElementById('login-form');
 const formError = document.getElementById('form-error');

@@ -2,7 +2,7 @@
 // Stripe (setup mode), nicknames, the default, removing; and autopay with its consent terms.
 import { confirmAction } from './confirm.js';
 import { authed } from './api.js';
-import { me } from './shell.js';
+import { me, startEarly } from './shell.js';
 import { showProblem, when, whileBusy } from './forms.js';
 import { fillCompanies, keepCompany, params, withCompany } from './billing-common.js';
 
@@ -147,6 +147,11 @@ $('autopay-form').addEventListener('submit', async (event) => {
 });
 $('autopay-off').addEventListener('click', (e) =>
   change(e.target, () => authed('/api/billing/autopay', { method: 'PUT', body: { enabled: false } }), 'Autopay is off.'));
+
+startEarly((data) => {
+  const staff = data.company.kind === 'msp';
+  return [(!staff || params.get('company')) && withCompany('/api/payment-methods'), staff && '/api/companies'];
+});
 
 me.then(async (data) => {
   keepCompany();

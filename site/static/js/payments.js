@@ -1,11 +1,16 @@
 // Payment history: every payment of the company, newest first, with the invoices it paid and a
 // link to its receipt. MSP staff choose the company.
-import { me } from './shell.js';
+import { me, startEarly } from './shell.js';
 import { paginatedTable } from './list.js';
 import { when } from './forms.js';
 import { PAYMENT_STATUS, invoiceLabel, fillCompanies, keepCompany, money, params, withCompany } from './billing-common.js';
 
 const KIND = { checkout: 'Online', autopay: 'Autopay', manual: 'Recorded by us' };
+
+startEarly((data) => {
+  const staff = data.capabilities.includes('all_companies');
+  return [(!staff || params.get('company')) && withCompany('/api/payments'), staff && '/api/companies'];
+});
 
 me.then(async (data) => {
   keepCompany();

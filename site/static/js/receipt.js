@@ -1,7 +1,7 @@
 // A payment's receipt. Coming back from Stripe, the payment is usually still waiting for Stripe's
 // confirmation (the webhook): the page says so and asks again every two seconds for a minute.
 import { authed } from './api.js';
-import { me } from './shell.js';
+import { me, startEarly } from './shell.js';
 import { when } from './forms.js';
 import { PAYMENT_STATUS, invoiceLabel, keepCompany, money, params, withCompany } from './billing-common.js';
 
@@ -60,6 +60,7 @@ async function poll() {
 }
 
 $('print').addEventListener('click', () => print());
+startEarly(() => [path]);
 me.then(() => {
   keepCompany();
   $('back').href = withCompany('/payments/');

@@ -1,7 +1,7 @@
 // The MSP's receivables: every company's outstanding and overdue balance, and every overdue
 // invoice.
 import { authed } from './api.js';
-import { me } from './shell.js';
+import { me, startEarly } from './shell.js';
 import { day, invoiceHref, money } from './billing-common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -31,9 +31,12 @@ function empty(table, text) {
   cell.textContent = text;
 }
 
+const BALANCES = '/api/billing/companies';
+startEarly(() => [BALANCES]);
+
 me.then(async () => {
   try {
-    const data = await authed('/api/billing/companies');
+    const data = await authed(BALANCES);
     for (const c of data.companies) {
       row($('balances').tBodies[0], [
         [link(c.company_name, `/invoices/?company=${encodeURIComponent(c.company_id)}`)],

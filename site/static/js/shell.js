@@ -1,7 +1,29 @@
 // The signed-in shell: who am I, what may I see, the user menu (theme and sign-out).
-import { api, authed } from './api.js';
+import { ME_HINT, api, authed, forgetMe, prefetch } from './api.js';
 import { applyTheme, storedTheme } from './theme.js';
 import { useTimeZone } from './dates.js';
+
+// What /api/me answered on this tab's last page: only a guess at what this page will ask for, to
+// start those requests beside /api/me. Pages still wait for /api/me, and the API checks each request.
+let lastMe = null;
+try {
+  lastMe = JSON.parse(sessionStorage.getItem(ME_HINT));
+} catch {
+  lastMe = null;
+}
+
+// A page names the capabilities any one of which lets a user use it (`data-requires` on <main>).
+function mayUseThisPage(capabilities) {
+  const requires = document.getElementById('main').dataset.requires;
+  return !requires || requires.split(' ').some((c) => capabilities.includes(c));
+}
+
+// `paths(me)` lists the GETs this page will make for that user (falsy entries are skipped); they
+// start now when the tab has seen /api/me before (the first page after signing in waits for it).
+export function startEarly(paths) {
+  if (!lastMe || !mayUseThisPage(lastMe.capabilities)) return;
+  for (const path of paths(lastMe)) if (path) prefetch(path);
+}
 
 function fill(me) {
   for (const el of document.querySelectorAll('[data-me]')) {
@@ -31,6 +53,7 @@ function wireMenu() {
     radio.addEventListener('change', () => saveTheme(radio.value));
   }
   document.getElementById('sign-out')?.addEventListener('click', async () => {
+    forgetMe();
     try {
       await api('/api/auth/logout', { method: 'POST' });
     } finally {
@@ -55,6 +78,7 @@ export const me = authed('/api/me').then((data) => {
     location.assign('/account/');
     return new Promise(() => {});
   }
+  sessionStorage.setItem(ME_HINT, JSON.stringify({ capabilities: data.capabilities, company: data.company, user: { must_enrol_mfa: data.user.must_enrol_mfa } }));
   useTimeZone(data.company.time_zone);
   fill(data);
   if (data.user.theme !== storedTheme()) {
@@ -63,15 +87,11 @@ export const me = authed('/api/me').then((data) => {
   }
   // A page the role may not use shows one clear state, and its script never runs (`me` never
   // resolves): no controls that would only fail on Save, no API calls that would be refused.
-  const requires = document.getElementById('main').dataset.requires;
-  if (requires) {
-    const allowed = new Set(data.capabilities);
-    if (!requires.split(' ').some((c) => allowed.has(c))) {
-      document.getElementById('no-access').hidden = false;
-      document.title = `No access · ${document.title.split(' · ').pop()}`;
-      return new Promise(() => {});
-    }
-    document.getElementById('page-body').hidden = false;
+  if (!mayUseThisPage(data.capabilities)) {
+    document.getElementById('no-access').hidden = false;
+    document.title = `No access · ${document.title.split(' · ').pop()}`;
+    return new Promise(() => {});
   }
+  document.getElementById('page-body')?.removeAttribute('hidden');
   return data;
 });

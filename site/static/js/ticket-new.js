@@ -1,7 +1,7 @@
 // New ticket: request type from the MSP's settings, on behalf of a colleague for roles that may,
 // MSP staff choose the client company and contact; files are uploaded once the ticket exists.
 import { authed } from './api.js';
-import { me } from './shell.js';
+import { me, startEarly } from './shell.js';
 import { fileDrop, option, showProblem, ticketHref, uploadAll } from './tickets-common.js';
 
 const form = document.getElementById('ticket-form');
@@ -20,6 +20,13 @@ async function loadContacts(companyId, self) {
   for (const p of await authed(url)) if (!self || p.id !== self.id) option(contact, p.id, p.name);
 }
 
+const SETTINGS = '/api/tickets/settings';
+startEarly((data) => {
+  const can = new Set(data.capabilities);
+  const staff = can.has('all_companies');
+  return [SETTINGS, staff && '/api/companies', !staff && can.has('submit_on_behalf') && '/api/tickets/people'];
+});
+
 me.then(async (data) => {
   const can = new Set(data.capabilities);
   if (!can.has('submit_ticket')) {
@@ -27,7 +34,7 @@ me.then(async (data) => {
     form.hidden = true;
     return;
   }
-  const settings = await authed('/api/tickets/settings');
+  const settings = await authed(SETTINGS);
   for (const type of settings.request_types) option(form.elements.request_type, type, type);
   if (can.has('all_companies')) {
     document.getElementById('company-field').hidden = false;

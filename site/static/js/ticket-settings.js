@@ -1,6 +1,6 @@
 // Ticket settings (MSP admins): request types, statuses clients may set, reopen window, size limit.
 import { authed, ApiProblem } from './api.js';
-import { me } from './shell.js';
+import { me, startEarly } from './shell.js';
 
 const form = document.getElementById('settings-form');
 const formError = document.getElementById('form-error');
@@ -40,7 +40,7 @@ form.addEventListener('submit', async (event) => {
   };
   form.setAttribute('aria-busy', 'true');
   try {
-    show(await authed('/api/tickets/settings', { method: 'PUT', body }));
+    show(await authed(SETTINGS, { method: 'PUT', body }));
     showErrors({});
     formStatus.textContent = 'Settings saved.';
   } catch (err) {
@@ -54,9 +54,12 @@ form.addEventListener('submit', async (event) => {
   }
 });
 
+const SETTINGS = '/api/tickets/settings';
+startEarly(() => [SETTINGS]);
+
 me.then(async () => {
   try {
-    show(await authed('/api/tickets/settings'));
+    show(await authed(SETTINGS));
   } catch (err) {
     formError.textContent = err.message;
   } finally {

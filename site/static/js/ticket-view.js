@@ -1,10 +1,10 @@
 // One ticket: its facts, description, files and conversation (oldest first); a note box with
 // files (drop or paste a screenshot); the status changes the MSP allows clients; for MSP staff,
 // internal notes and status, priority and technician. Printable.
-import { authed } from './api.js';
+import { authed, prefetch } from './api.js';
 import { confirmAction } from './confirm.js';
 import { day } from './dates.js';
-import { me } from './shell.js';
+import { me, startEarly } from './shell.js';
 import { PRIORITY, STATUS, fileDrop, option, showProblem, uploadAll, when } from './tickets-common.js';
 
 const params = new URLSearchParams(location.search);
@@ -159,14 +159,15 @@ let settings = null;
 let companyName = '';
 const detailPath = `/api/tickets/${encodeURIComponent(number)}`;
 // The ticket and the settings are asked for at once, with /api/me, not one after the other: every
-// role that reaches this page may read both (the page needs a ticket-viewing capability).
-let firstDetail = authed(detailPath);
-const firstSettings = authed('/api/tickets/settings');
-for (const early of [firstDetail, firstSettings]) early.catch(() => {});
+// role that reaches this page may read both (the page needs a ticket-viewing capability). Started
+// even on a tab's first page: a ticket's link is often opened from an email.
+const SETTINGS = '/api/tickets/settings';
+prefetch(detailPath);
+prefetch(SETTINGS);
+startEarly((data) => [data.capabilities.includes('all_companies') && '/api/tickets/people']);
 
 async function load() {
-  const detail = await (firstDetail ?? authed(detailPath));
-  firstDetail = null;
+  const detail = await authed(detailPath);
   if (!companyName && detail.ticket.company_id === who.company.id) companyName = who.company.name;
   render(detail);
   showActions(settings);
@@ -240,7 +241,7 @@ me.then(async (data) => {
   try {
     const staff = data.capabilities.includes('all_companies');
     const people = staff ? authed('/api/tickets/people') : Promise.resolve([]);
-    settings = await firstSettings; // both started with the page: this waits for the slower
+    settings = await authed(SETTINGS); // started with the page
     await load();
     const select = document.getElementById('set-assignee');
     for (const p of await people) option(select, p.id, p.name);

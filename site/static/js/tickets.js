@@ -1,7 +1,7 @@
 // Tickets: Open and Closed tabs, search, filters and sort kept in the address (so back, reload and
 // sharing keep them), a paginated table, and the CSV export of the same list.
 import { authed } from './api.js';
-import { me } from './shell.js';
+import { me, startEarly } from './shell.js';
 import { dropColumn, paginatedTable } from './list.js';
 import { PRIORITY, STATUS, option, ticketHref, when } from './tickets-common.js';
 
@@ -11,6 +11,31 @@ const FILTERS = ['q', 'status', 'priority', 'contact', 'company', 'assignee', 's
 const params = new URLSearchParams(location.search);
 const tab = params.get('tab') === 'closed' ? 'closed' : 'open';
 const form = document.getElementById('filters');
+
+// The filters a user has (the others stay hidden), and the list's query from the address: only
+// those filters, never the form's state.
+function filtersFor(can) {
+  const staff = can.has('all_companies');
+  const only = { company: staff, assignee: staff, contact: !staff && can.has('view_company_tickets') };
+  return FILTERS.filter((name) => only[name] ?? true);
+}
+function listQuery(can) {
+  const query = new URLSearchParams({ tab });
+  for (const name of filtersFor(can)) if (params.get(name)?.trim()) query.set(name, params.get(name).trim());
+  return query;
+}
+const numberSearched = (q) => /^#?(\d+)$/.exec(q?.trim() ?? '')?.[1];
+
+// Started beside /api/me: the list and its filters' choices.
+startEarly((data) => {
+  const can = new Set(data.capabilities);
+  const staff = can.has('all_companies');
+  return [
+    !numberSearched(params.get('q')) && `/api/tickets?${listQuery(can)}`,
+    staff && '/api/companies',
+    (staff || can.has('view_company_tickets')) && '/api/tickets/people',
+  ];
+});
 
 async function fillPeople(select, url) {
   try {
@@ -29,7 +54,7 @@ const TAB_STATUSES = {
 
 // A ticket number searched for ("36" or "#36") opens that ticket, whichever tab it is in.
 async function openByNumber(q) {
-  const number = /^#?(\d+)$/.exec(q)?.[1];
+  const number = numberSearched(q);
   if (!number) return false;
   const found = await authed(`/api/tickets?q=${number}`);
   if (!found.items.length) return false;
@@ -91,11 +116,7 @@ me.then(async (data) => {
     const el = form.elements[name];
     if (el && params.get(name) && el.tagName !== 'SELECT') el.value = params.get(name);
   }
-  const query = new URLSearchParams({ tab });
-  for (const name of FILTERS) {
-    const el = form.elements[name];
-    if (el && params.get(name) && !el.closest('[hidden]')) query.set(name, params.get(name).trim());
-  }
+  const query = listQuery(can);
   document.getElementById('export').href = `/api/tickets/export?${query}`;
   const searching = query.get('q');
   document.getElementById('tickets-caption').textContent =

@@ -3,7 +3,7 @@
 import { confirmAction } from './confirm.js';
 import { authed } from './api.js';
 import { labels } from './labels.js';
-import { me } from './shell.js';
+import { me, startEarly } from './shell.js';
 import { option, showProblem, when, whileBusy } from './forms.js';
 import { paginatedTable } from './list.js';
 
@@ -133,11 +133,14 @@ $('invite-form').addEventListener('submit', async (event) => {
   });
 });
 
+const asked = new URLSearchParams(location.search).get('company');
+const companyPath = (id) => `/api/companies/${encodeURIComponent(id)}`;
+startEarly((data) => [asked && asked !== data.company.id && companyPath(asked), `${companyPath(asked || data.company.id)}/users`]);
+
 me.then(async (data) => {
-  const asked = new URLSearchParams(location.search).get('company');
   let company = data.company;
-  if (asked && asked !== data.company.id) company = await authed(`/api/companies/${encodeURIComponent(asked)}`);
-  base = `/api/companies/${encodeURIComponent(company.id)}`;
+  if (asked && asked !== data.company.id) company = await authed(companyPath(asked));
+  base = companyPath(company.id);
   setRoles(company.kind);
   $('users-heading').textContent = company.id === data.company.id ? 'Users' : `Users of ${company.name}`;
   $('users-caption').textContent = `Portal users of ${company.name}`;

@@ -1020,6 +1020,9 @@ async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
         // transaction (method, not removed, event id, audit), then the account's default method
         // (read and written).
         ("POST /api/payments/webhook (a card saved)", 200, 5),
+        // Session, the invoices (one batch), the method, the account's customer, whether this
+        // payment was asked for before, then one transaction (the payment and its audit entry).
+        ("POST /api/payments/charge", 202, 6),
         ("PATCH /api/payment-methods/{id}", 200, 4),
         ("PUT /api/billing/autopay", 200, 3),
         ("DELETE /api/payment-methods/{id}", 204, 5),

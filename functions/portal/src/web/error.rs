@@ -50,6 +50,10 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("too many attempts")]
     TooManyAttempts { retry_after_secs: i64 },
+    /// The payment provider refused to charge (a declined card, a method that needs the client to
+    /// confirm): nothing was paid; the message says why and what to do instead.
+    #[error("payment declined: {0}")]
+    Declined(String),
     /// A service we depend on (Stripe) failed or did not answer; nothing was changed.
     #[error("upstream failed: {0}")]
     Upstream(String),
@@ -124,6 +128,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Declined(_) => StatusCode::PAYMENT_REQUIRED,
             ApiError::Upstream(_) => StatusCode::BAD_GATEWAY,
             ApiError::NotSetUp(..) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -195,6 +200,7 @@ impl ApiError {
                     _ => format!("Try again in {} minutes.", (retry_after_secs + 59) / 60),
                 }),
             ),
+            ApiError::Declined(why) => ("/problems/payment-declined", "The payment was declined", Some(why.clone())),
             ApiError::Upstream(what) => (
                 "/problems/payment-provider",
                 "The payment provider did not answer properly",

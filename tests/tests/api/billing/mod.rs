@@ -1,6 +1,7 @@
 //! Billing API tests: the real `billing` handler against moto_server, with wiremock playing
 //! Stripe's API and webhooks signed exactly as Stripe signs them.
 
+mod charge;
 mod lifecycle;
 mod methods;
 mod overview;

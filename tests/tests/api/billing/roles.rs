@@ -28,6 +28,9 @@ async fn every_billing_route_answers_each_role_as_the_role_table_says() {
         .with_priority(2)
         .mount(&server)
         .await;
+    // Charging Acme's saved card: the same payment twice (Full Admin, then Billing Admin) is one.
+    let intents = portal_tests::stripe::Intents::default();
+    intents.mount(&server).await;
     let t = TestApp::with_stripe(&server.uri()).await;
     let cookies = sign_in_everyone(&t).await;
     let staff = &cookies[0];
@@ -202,6 +205,13 @@ async fn every_billing_route_answers_each_role_as_the_role_table_says() {
             [403, 403, 201, 403, 201, 403, 403, 404, 403],
         ),
         (
+            "POST /api/payments/charge (1.00 of Acme's open invoice with Acme's saved card)",
+            "POST",
+            "/api/payments/charge".to_owned(),
+            json!({"invoices": [{"invoice_id": open_id, "amount": 100}], "payment_method_id": "pm_visa"}),
+            [403, 403, 202, 403, 202, 403, 403, 404, 403],
+        ),
+        (
             "PATCH a saved method",
             "PATCH",
             "/api/payment-methods/pm_visa".to_owned(),
@@ -218,6 +228,7 @@ async fn every_billing_route_answers_each_role_as_the_role_table_says() {
     ] {
         expect(route, each(&cookies, send(verb, path, body)).await, want);
     }
+    assert_eq!(intents.charges().len(), 1, "one charge for the same payment");
     expect(
         "POST /api/payment-methods/setup",
         each(&cookies, async |c: &str| {

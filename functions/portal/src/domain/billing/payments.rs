@@ -17,6 +17,8 @@ pub enum PaymentKind {
     Autopay,
     /// The MSP recorded a cheque, bank transfer or cash.
     Manual,
+    /// A client paid with a method saved with Stripe, at their request (charged off-session).
+    SavedMethod,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -137,6 +139,46 @@ impl Payment {
         let mut paid = invoice.clone();
         paid.apply_payment(&payment, amount, at);
         (payment, paid)
+    }
+
+    /// A payment started through Stripe (Checkout, autopay, a saved method) of `amounts`, each
+    /// invoice with what it takes, pending until Stripe confirms it. Nobody started it until
+    /// `created_by` says who did.
+    pub fn pending(
+        id: BillingId,
+        kind: PaymentKind,
+        company: &CompanyId,
+        currency: &Currency,
+        amounts: &[(&Invoice, i64)],
+        method: String,
+        at: OffsetDateTime,
+    ) -> Self {
+        Self {
+            id,
+            company_id: company.clone(),
+            kind,
+            status: PaymentStatus::Pending,
+            amount: amounts.iter().map(|(_, amount)| amount).sum(),
+            currency: currency.clone(),
+            allocations: amounts
+                .iter()
+                .map(|(invoice, amount)| Allocation {
+                    invoice_id: invoice.id.clone(),
+                    number: invoice.number.unwrap_or_default(),
+                    amount: *amount,
+                })
+                .collect(),
+            unapplied: 0,
+            method,
+            created_at: at,
+            paid_at: None,
+            created_by: None,
+            created_by_name: String::new(),
+            stripe_session: None,
+            stripe_payment_intent: None,
+            checkout_url: None,
+            failure: None,
+        }
     }
 }
 
