@@ -37,6 +37,17 @@ fn online_off() -> Markup {
     }
 }
 
+/// How to pay: a saved card or bank account (charged at once), or Stripe's page. Filled from the
+/// company's saved methods; hidden when there are none (Stripe's page it is).
+fn pay_with() -> Markup {
+    html! {
+        fieldset #pay-with hidden {
+            legend { "Pay with" }
+            div #pay-with-options {}
+        }
+    }
+}
+
 /// MSP staff pick the client company on pages about one company.
 fn company_picker() -> Markup {
     html! {
@@ -104,9 +115,10 @@ pub fn invoices(b: &Branding) -> Markup {
                 })
                 div #pay-bar hidden {
                     p #pay-summary aria-live="polite" { "Choose the invoices to pay." }
+                    (pay_with())
                     p.form-error #pay-error role="alert" {}
                     button #pay type="submit" disabled { "Pay selected invoices" }
-                    p.muted { "You pay on Stripe's secure page; we never see your card number. An invoice shows as paid once Stripe confirms the payment." }
+                    p.muted { "A saved method is charged at once; a new one is entered on Stripe's secure page. We never see your card number. An invoice shows as paid once Stripe confirms the payment." }
                 }
             }
         },
@@ -175,8 +187,9 @@ pub fn invoice_view(b: &Branding) -> Markup {
                 h2 #pay-heading { "Pay this invoice" }
                 form #pay-form novalidate {
                     (Field::input("amount", "Amount", "text").inputmode("decimal").autocomplete("off").required().help("The balance, or less to pay part of it."))
+                    (pay_with())
                     p.form-error #pay-error role="alert" {}
-                    button type="submit" { "Pay with Stripe" }
+                    button #pay type="submit" { "Pay with Stripe" }
                 }
             }
             section #staff-section aria-labelledby="staff-heading" hidden {

@@ -284,10 +284,17 @@ test('a declined card is retried in the same Checkout; autopay declined (0341) e
   await writeInvoice(admin, [[`Backup storage ${RUN}`, '1', '45']], '0', true, 'Visa •••• 0341');
   const declined = (await admin.locator('#title').textContent()).replace('Invoice ', '');
   await admin.waitForFunction(() => document.getElementById('page-status').textContent.includes('Autopay failed; the billing contacts were emailed a link to pay.'));
-  // The client follows the emailed link and pays by hand.
+  // The client follows the emailed link. The saved card is offered first and declined again:
+  // said at the form, nothing charged; then a new card on Stripe's page pays.
   const link = await mailedLink(page, 'billing@acme.example', `Autopay failed for invoice ${declined}`, 'invoices/view');
   await page.goto(link);
   await page.locator('#pay-section:not([hidden])').waitFor();
+  assert.ok(await page.getByLabel('Visa •••• 0341 (your default)').isChecked());
+  expectAnswer(page, 'POST', '/api/payments/charge', 402);
+  await page.getByRole('button', { name: 'Pay with Visa •••• 0341' }).click();
+  await page.getByRole('dialog', { name: 'Pay $45.00 with Visa •••• 0341?' }).getByRole('button', { name: 'Pay $45.00' }).click();
+  await page.locator('#pay-error').filter({ hasText: /^The payment was declined\. Visa •••• 0341: .*Nothing was charged\./ }).waitFor();
+  await page.getByLabel("A new card or bank account, on Stripe's page").check();
   await page.getByRole('button', { name: 'Pay with Stripe' }).click();
   await page.waitForURL(/\/checkout\/cs_test_double_/);
   await page.getByLabel('Visa ending 4242 (approved)').check();
@@ -301,6 +308,57 @@ test('a declined card is retried in the same Checkout; autopay declined (0341) e
   await page.locator('#methods tr', { hasText: 'Visa •••• 0341' }).getByRole('button', { name: /^Remove/ }).click();
   await page.getByRole('dialog', { name: /^Remove / }).getByRole('button', { name: 'Remove it' }).click();
   await page.waitForFunction(() => !document.querySelector('#methods').textContent.includes('0341'));
+  assert.deepEqual(errors, []);
+});
+
+test('a saved card pays from the list: chosen, asked first, charged at once, on the receipt', async () => {
+  const errors = [];
+  const admin = await newPage(browser, errors);
+  await signIn(admin, 'admin@northwind.example');
+  await writeInvoice(admin, [[`Laptop setup ${RUN}`, '1', '150'], ['Cable', '2', '5']], '0', true);
+  const number = (await admin.locator('#title').textContent()).replace('Invoice ', '');
+  const page = await newPage(browser, errors);
+  await signIn(page, 'billing@acme.example');
+  await saveCard(page, 'Visa ending 4242 (approved)', 'Visa •••• 4242');
+  await page.goto(`${BASE}/invoices/`);
+  await page.getByLabel(`Pay ${number}`).check();
+  await page.getByLabel('Visa •••• 4242 (your default)').waitFor();
+  assert.ok(await page.getByLabel('Visa •••• 4242 (your default)').isChecked(), 'the default card is chosen');
+  // The choice, in light and dark, and on a phone.
+  for (const theme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: theme });
+    await page.evaluate((t) => localStorage.setItem('portal-theme', t), theme);
+    await page.reload();
+    await page.getByLabel(`Pay ${number}`).check();
+    await page.getByLabel('Visa •••• 4242 (your default)').waitFor();
+    assert.deepEqual(await seriousViolations(page), [], `paying with a saved card (${theme})`);
+  }
+  await page.setViewportSize({ width: 390, height: 800 });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'no sideways scrolling at 390 px');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  // Asked first; "Cancel" charges nothing.
+  await page.getByRole('button', { name: 'Pay selected invoices' }).click();
+  const ask = page.getByRole('dialog', { name: 'Pay $160.00 with Visa •••• 4242?' });
+  assert.match(await ask.textContent(), /Visa •••• 4242 is charged \$160\.00 now, as you agreed when you saved it\./);
+  await ask.getByRole('button', { name: 'Cancel' }).click();
+  assert.match(page.url(), /\/invoices\/$/);
+  await page.getByRole('button', { name: 'Pay selected invoices' }).click();
+  await Promise.all([
+    page.waitForURL(/\/payments\/receipt\/\?id=/),
+    page.getByRole('dialog', { name: 'Pay $160.00 with Visa •••• 4242?' }).getByRole('button', { name: 'Pay $160.00' }).click(),
+  ]);
+  // No Stripe page: the receipt follows Stripe's confirmation.
+  await page.waitForFunction(() => document.querySelector('[data-r="status"]')?.textContent === 'Paid', null, { timeout: 30_000 });
+  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Receipt: $160.00');
+  assert.match(await page.locator('#receipt').textContent(), /Visa •••• 4242/);
+  await page.goto(`${BASE}/invoices/?tab=closed`);
+  const row = page.locator('tr', { has: page.getByRole('link', { name: number }) });
+  await row.waitFor();
+  assert.equal(await row.locator('[data-field="status"]').textContent(), 'Paid');
+  await page.goto(`${BASE}/payment-methods/`);
+  await page.locator('#methods tr', { hasText: 'Visa •••• 4242' }).getByRole('button', { name: /^Remove/ }).click();
+  await page.getByRole('dialog', { name: /^Remove / }).getByRole('button', { name: 'Remove it' }).click();
+  await page.waitForFunction(() => !document.querySelector('#methods').textContent.includes('4242'));
   assert.deepEqual(errors, []);
 });
 

@@ -1,5 +1,5 @@
 // What the billing pages share: money in minor units shown and read per currency, dates, labels,
-// links that keep MSP staff's chosen company, and starting a Stripe Checkout.
+// links that keep MSP staff's chosen company, and paying (a saved method, or Stripe Checkout).
 import { authed } from './api.js';
 import { confirmAction } from './confirm.js';
 import { option } from './forms.js';
@@ -98,6 +98,65 @@ export async function checkout(invoices) {
   });
   location.assign(started.url);
   return new Promise(() => {});
+}
+
+// Paying with a saved method: charged at once, after a dialog that names the method and the
+// amount. `fillPayWith(onChange)` offers the company's saved methods (the default chosen) and
+// Stripe's page; with none saved, the choice stays hidden and paying goes to Stripe's page.
+export const METHODS = '/api/payment-methods';
+let saved = [];
+export async function fillPayWith(onChange = () => {}) {
+  try {
+    saved = (await authed(METHODS)).methods;
+  } catch {
+    saved = [];
+  }
+  if (!saved.length) return;
+  const chosen = (saved.find((m) => m.default) ?? saved[0]).id;
+  const choices = [
+    ...saved.map((m) => [m.id, m.default ? `${m.label} (your default)` : m.label]),
+    ['stripe', "A new card or bank account, on Stripe's page"],
+  ];
+  const box = document.getElementById('pay-with-options');
+  for (const [value, text] of choices) {
+    const input = Object.assign(document.createElement('input'), { type: 'radio', name: 'pay_with', value, checked: value === chosen });
+    input.addEventListener('change', onChange);
+    const label = document.createElement('label');
+    label.append(input, ` ${text}`);
+    box.append(label);
+  }
+  document.getElementById('pay-with').hidden = false;
+  onChange();
+}
+
+// The saved method chosen to pay with, or null for Stripe's page.
+export function chosenMethod() {
+  const value = document.querySelector('input[name="pay_with"]:checked')?.value;
+  return saved.find((m) => m.id === value) ?? null;
+}
+
+// Pay `invoices` ([{ invoice_id, amount }]) of `total` (formatted) with the chosen saved method,
+// once the client says yes, then show the receipt (which follows Stripe's confirmation); or on
+// Stripe's page. Answers false when the client changed their mind.
+export async function pay(invoices, total) {
+  const method = chosenMethod();
+  if (!method) return checkout(invoices);
+  const yes = await confirmAction({
+    title: `Pay ${total} with ${method.label}?`,
+    text: `${method.label} is charged ${total} now, as you agreed when you saved it. The invoices show as paid once Stripe confirms the payment.`,
+    yes: `Pay ${total}`,
+    no: 'Cancel',
+  });
+  if (!yes) return false;
+  try {
+    const started = await authed('/api/payments/charge', { method: 'POST', body: { invoices, payment_method_id: method.id } });
+    location.assign(`/payments/receipt/?id=${encodeURIComponent(started.payment_id)}`);
+    return new Promise(() => {});
+  } catch (err) {
+    // A decline says why, and what to do instead.
+    if (err.problem?.detail) err.message = `${err.message}. ${err.problem.detail}`;
+    throw err;
+  }
 }
 
 // Ask before issuing an invoice of `total` (formatted) to `company`: issuing numbers and freezes it,

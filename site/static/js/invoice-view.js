@@ -5,7 +5,7 @@ import { me, startEarly } from './shell.js';
 import { showProblem, whileBusy, when } from './forms.js';
 import { confirmAction } from './confirm.js';
 import {
-  amountProblem, checkout, confirmIssue, day, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney, withCompany,
+  METHODS, amountProblem, chosenMethod, confirmIssue, fillPayWith, pay, day, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney, withCompany,
 } from './billing-common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -88,6 +88,12 @@ function clientActions() {
   $('online-off').hidden = !payable || invoice.online_payment;
   $('pay-section').hidden = !payable || !invoice.online_payment;
   if (payable) $('amount').value = moneyInput(invoice.balance, invoice.currency);
+  if (payable && invoice.online_payment) {
+    fillPayWith(() => {
+      const method = chosenMethod();
+      $('pay').textContent = method ? `Pay with ${method.label}` : 'Pay with Stripe';
+    });
+  }
 }
 
 // The MSP's actions that apply to the invoice as it is now; none (paid, void): no section.
@@ -119,7 +125,7 @@ $('pay-form').addEventListener('submit', async (event) => {
     return;
   }
   await whileBusy(form.querySelector('button'), () =>
-    checkout([{ invoice_id: invoice.id, amount }]).catch((err) => showProblem(form, $('pay-error'), err)));
+    pay([{ invoice_id: invoice.id, amount }], money(amount, invoice.currency)).catch((err) => showProblem(form, $('pay-error'), err)));
 });
 
 // A staff action: POST `action` with the version read, then show the invoice again.
@@ -198,7 +204,7 @@ $('record-form').addEventListener('submit', async (event) => {
   });
 });
 
-startEarly(() => [path]);
+startEarly((data) => [path, data.company.kind !== 'msp' && METHODS]);
 
 me.then(async (data) => {
   const can = new Set(data.capabilities);

@@ -4,7 +4,7 @@ import { authed } from './api.js';
 import { me, startEarly } from './shell.js';
 import { dropColumn, paginatedTable } from './list.js';
 import {
-  amountProblem, checkout, day, dayOf, fillCompanies, invoiceHref, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney,
+  METHODS, amountProblem, day, fillPayWith, pay, dayOf, fillCompanies, invoiceHref, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney,
 } from './billing-common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -25,7 +25,8 @@ function listQuery(staff) {
 }
 startEarly((data) => {
   const staff = data.capabilities.includes('all_companies');
-  return [!params.get('q') && `/api/invoices?${listQuery(staff)}`, staff && '/api/companies'];
+  const paying = !staff && tab === 'open';
+  return [!params.get('q') && `/api/invoices?${listQuery(staff)}`, staff && '/api/companies', paying && METHODS];
 });
 
 function paySummary() {
@@ -95,13 +96,15 @@ $('pay-form').addEventListener('submit', async (event) => {
   const button = $('pay');
   button.setAttribute('aria-busy', 'true');
   button.disabled = true;
+  const currency = [...chosen.values()].find((c) => c.check.checked).inv.currency;
+  const total = money(invoices.reduce((sum, i) => sum + i.amount, 0), currency);
   try {
-    await checkout(invoices);
+    await pay(invoices, total);
   } catch (err) {
     error.textContent = err.message;
-    button.removeAttribute('aria-busy');
-    button.disabled = false;
   }
+  button.removeAttribute('aria-busy');
+  button.disabled = false;
 });
 
 me.then(async (data) => {
@@ -119,7 +122,10 @@ me.then(async (data) => {
     else link.removeAttribute('aria-current');
   }
   const paying = !staff && tab === 'open';
-  if (paying) $('invoices-table').classList.add('cards-on-phone');
+  if (paying) {
+    $('invoices-table').classList.add('cards-on-phone');
+    fillPayWith();
+  }
   if (!paying) {
     dropColumn('invoices', 'pick');
     dropColumn('invoices', 'amount');
