@@ -143,7 +143,7 @@ export async function pay(invoices, total) {
   if (!method) return checkout(invoices);
   const yes = await confirmAction({
     title: `Pay ${total} with ${method.label}?`,
-    text: `${method.label} is charged ${total} now, as you agreed when you saved it. The invoices show as paid once Stripe confirms the payment.`,
+    text: `${method.label} is charged ${total} now, as you agreed when you saved it. ${invoices.length === 1 ? 'The invoice shows' : 'The invoices show'} as paid once Stripe confirms the payment.`,
     yes: `Pay ${total}`,
     no: 'Cancel',
   });
