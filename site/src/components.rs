@@ -343,6 +343,37 @@ impl Render for NoAccess {
     }
 }
 
+/// The modules `entry` imports, directly or not (`site/static/js`, `from './x.js'` and
+/// `import './x.js'`), in a stable order.
+fn module_graph(entry: &str) -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static/js");
+    let mut seen: Vec<String> = Vec::new();
+    let mut queue = vec![entry.to_owned()];
+    while let Some(module) = queue.pop() {
+        let Ok(text) = std::fs::read_to_string(dir.join(&module)) else {
+            continue;
+        };
+        for line in text
+            .lines()
+            .filter(|l| l.starts_with("import ") || l.starts_with("} from "))
+        {
+            let Some(name) = line
+                .split(['\'', '"'])
+                .nth(1)
+                .and_then(|spec| spec.strip_prefix("./"))
+            else {
+                continue;
+            };
+            if name != entry && !seen.iter().any(|s| s == name) {
+                seen.push(name.to_owned());
+                queue.push(name.to_owned());
+            }
+        }
+    }
+    seen.sort();
+    seen
+}
+
 /// The one layout of every page. `script` is the page's ES module (no inline script anywhere: the
 /// CSP forbids it).
 pub fn page(
@@ -365,6 +396,15 @@ pub fn page(
                 link rel="stylesheet" href="/brand.css";
                 link rel="stylesheet" href="/app.css";
                 script type="module" src={ "/js/" (script) } {}
+                // The whole module graph at once, not one import level per round trip; and for
+                // signed-in pages /api/me, which shell.js asks for first (the same request:
+                // same-origin credentials, CORS mode), so it starts with the page.
+                @for module in module_graph(script) {
+                    link rel="modulepreload" href={ "/js/" (module) };
+                }
+                @if let Chrome::SignedIn { .. } = chrome {
+                    link rel="preload" href="/api/me" as="fetch" crossorigin="anonymous";
+                }
                 // The labels of every status, role and action, from the Rust enums: the scripts
                 // read them here (js/labels.js). A data block, not a script: the CSP allows it.
                 script type="application/json" #portal-labels { (PreEscaped(labels_json())) }

@@ -243,9 +243,22 @@ test('a card saved through Stripe: nickname, autopay with consent, removed', asy
   await page.getByRole('button', { name: 'Turn off autopay' }).click();
   await page.waitForFunction(() => document.getElementById('autopay-state').textContent.startsWith('Autopay is off'));
 
+  // Removed meanwhile in another tab: removing it here says so beside the button, not at the top.
+  const other = await newPage(browser, errors);
+  await signIn(other, 'billing@acme.example');
+  await other.evaluate(async () => {
+    for (const m of (await (await fetch('/api/payment-methods')).json()).methods) await fetch(`/api/payment-methods/${m.id}`, { method: 'DELETE' });
+  });
+  expectAnswer(page, 'DELETE', /^\/api\/payment-methods\/pm_/, 404);
   await row.getByRole('button', { name: /^Remove/ }).click();
   await page.getByRole('dialog', { name: /^Remove / }).getByRole('button', { name: 'Remove it' }).click();
-  await page.waitForFunction(() => !document.querySelector('#methods').textContent.includes('4242'));
+  const beside = row.getByRole('alert');
+  await beside.filter({ hasText: 'This method is no longer saved: it was removed meanwhile.' }).waitFor();
+  assert.ok(await beside.evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }), 'in view');
+  assert.equal(await page.locator('#page-error').textContent(), '');
+  await page.reload();
+  await page.locator('#methods[aria-busy="false"]').waitFor();
+  assert.ok(!(await page.locator('#methods').textContent()).includes('4242'));
   assert.deepEqual(errors, []);
 });
 

@@ -102,7 +102,9 @@ test('navigation shows each of the nine roles exactly its pages', async () => {
     assert.deepEqual(shown, pages, email);
     assert.deepEqual(errors, [], email);
     await page.context().close();
-  }
+  };
+  const roles = Object.entries(ROLES);
+  for (let i = 0; i < roles.length; i += 3) await Promise.all(roles.slice(i, i + 3).map(check));
 });
 
 // DESIGN.md's capabilities of each demo role (the API enforces them; the pages must agree).
@@ -137,7 +139,9 @@ test('every page × every role: the page, or one clear "no access" state with a 
   })).json()).number);
   await uma.context().close();
   const seesUmas = new Set(['admin@northwind.example', 'tech@northwind.example', 'fulladmin@acme.example', 'ticketmanager@acme.example', 'user@acme.example']);
-  for (const [email, capabilities] of Object.entries(ROLES)) {
+  // Each role in its own browser context, three at a time (most of the time is waiting for each
+  // page's network to fall quiet).
+  const check = async ([email, capabilities]) => {
     const errors = [];
     const page = await newPage(browser, errors);
     await signIn(page, email);
@@ -169,7 +173,9 @@ test('every page × every role: the page, or one clear "no access" state with a 
     }
     assert.deepEqual(errors, [], email);
     await page.context().close();
-  }
+  };
+  const roles = Object.entries(ROLES);
+  for (let i = 0; i < roles.length; i += 3) await Promise.all(roles.slice(i, i + 3).map(check));
 });
 
 for (const theme of ['light', 'dark']) {

@@ -158,7 +158,8 @@ impl Respond for Intents {
             .unwrap_or("")
             .to_owned();
         let mut answered = self.answered.lock().unwrap();
-        if let Some((_, status, body)) = answered.iter().find(|(k, ..)| *k == key && !k.is_empty()) {
+        if let Some((_, status, body)) = answered.iter().find(|(k, ..)| *k == key && !k.is_empty())
+        {
             return ResponseTemplate::new(*status).set_body_json(body.clone());
         }
         let fields = form(request);

@@ -80,6 +80,7 @@ pub async fn charge(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         .await?
         .stripe_customer
         .ok_or(ApiError::NotFound)?;
+    let labels: Vec<String> = amounts.iter().map(|(i, _)| i.label()).collect();
     let payment = match earlier(ctx, &company, &amounts, &method.id).await? {
         // Settled, or charged a while ago and waiting for Stripe (a bank debit takes days):
         // answered as it is. Only a request that may have died before reaching Stripe asks again.
@@ -89,9 +90,8 @@ pub async fn charge(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         {
             return json(StatusCode::ACCEPTED, &started(&payment));
         }
-        Attempt::Answered(payment) => payment,
+        Attempt::Answered(payment) => *payment,
         Attempt::New(id) => {
-            let labels: Vec<String> = amounts.iter().map(|(i, _)| i.label()).collect();
             let mut payment = Payment::pending(
                 id,
                 PaymentKind::SavedMethod,
@@ -121,7 +121,6 @@ pub async fn charge(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             payment
         }
     };
-    let labels: Vec<String> = amounts.iter().map(|(i, _)| i.label()).collect();
     let description = format!("{}: {}", principal.company.name, labels.join(", "));
     let charge = stripe::Charge {
         purpose: "charge",
@@ -169,7 +168,7 @@ fn started(payment: &Payment) -> ChargeStarted {
 
 enum Attempt {
     /// This payment was asked for before (pending, or confirmed since).
-    Answered(Payment),
+    Answered(Box<Payment>),
     /// Not yet: the id to give it.
     New(BillingId),
 }
@@ -182,7 +181,11 @@ async fn earlier(
     amounts: &[(&Invoice, i64)],
     method: &str,
 ) -> Result<Attempt, ApiError> {
-    let mut parts = vec!["charge".to_owned(), company.as_str().to_owned(), method.to_owned()];
+    let mut parts = vec![
+        "charge".to_owned(),
+        company.as_str().to_owned(),
+        method.to_owned(),
+    ];
     for (invoice, amount) in amounts {
         parts.push(format!("{}@{}={amount}", invoice.id, invoice.version));
     }
@@ -194,7 +197,7 @@ async fn earlier(
         match ctx.app.store.get_payment(company, &id).await? {
             None => return Ok(Attempt::New(id)),
             Some(p) if matches!(p.status, PaymentStatus::Failed | PaymentStatus::Expired) => {}
-            Some(p) => return Ok(Attempt::Answered(p)),
+            Some(p) => return Ok(Attempt::Answered(Box::new(p))),
         }
     }
     Err(ApiError::State(

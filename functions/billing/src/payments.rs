@@ -9,8 +9,8 @@ use portal::domain::audit::{AuditAction, AuditEntry};
 use portal::domain::billing::Currency;
 use portal::domain::billing::payable;
 use portal::domain::billing::{
-    BillingAccount, BillingId, Invoice, InvoiceStatus, Payment, PaymentKind,
-    PaymentStatus, format_money, invoice_label,
+    BillingAccount, BillingId, Invoice, InvoiceStatus, Payment, PaymentKind, PaymentStatus,
+    format_money, invoice_label,
 };
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json};
@@ -222,12 +222,15 @@ pub(crate) async fn chosen(
     Ok(app.store.get_invoices(company, &ids).await?)
 }
 
+/// Each invoice paid, with the amount it takes.
+pub(crate) type Amounts<'a> = Vec<(&'a Invoice, i64)>;
+
 /// Each invoice of `found` with the amount it is paid, checked against it (more than zero, at
 /// most its balance, one currency), and the currency.
 pub(crate) fn amounts<'a>(
     found: &'a [Invoice],
     items: &[PayInvoice],
-) -> Result<(Vec<(&'a Invoice, i64)>, Currency), ApiError> {
+) -> Result<(Amounts<'a>, Currency), ApiError> {
     let mut allocations = Vec::new();
     let mut errors = Vec::new();
     let mut currency: Option<Currency> = None;

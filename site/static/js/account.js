@@ -1,7 +1,7 @@
 // My account: profile and preferences, password, two-factor authentication, sessions.
 import { authed } from './api.js';
 import { me, saveTheme, startEarly } from './shell.js';
-import { showProblem, when, whileBusy } from './forms.js';
+import { clearBeside, problemBeside, showProblem, when, whileBusy } from './forms.js';
 import { paginatedTable } from './list.js';
 
 const $ = (id) => document.getElementById(id);
@@ -209,12 +209,13 @@ me.then((data) => {
       end.textContent = 'Sign out';
       end.setAttribute('aria-label', `Sign out the ${browserName(s.user_agent)} session from ${when(s.started_at)}`);
       end.addEventListener('click', () => whileBusy(end, async () => {
+        clearBeside(end);
         try {
           await authed(`/api/me/sessions/${encodeURIComponent(s.id)}`, { method: 'DELETE' });
           $('sessions-status').textContent = `That ${browserName(s.user_agent)} session is signed out.`;
           sessions.reload();
         } catch (err) {
-          $('sessions-status').textContent = err.message;
+          problemBeside(end, err.message);
         }
       }));
       row.querySelector('[data-field="end"]').append(end);

@@ -35,6 +35,23 @@ export function showProblem(form, errorEl, err) {
   first?.focus();
 }
 
+// A problem with what `control` (a row's button, a lone button) did, said beside it and announced,
+// not at the top of the page out of sight; `clearBeside` empties it before the next try.
+export function problemBeside(control, message) {
+  const holder = control.parentElement;
+  let slot = holder.querySelector(':scope > .beside-error');
+  if (!slot) {
+    slot = document.createElement('p');
+    slot.className = 'form-error beside-error';
+    slot.setAttribute('role', 'alert');
+    holder.append(slot);
+  }
+  slot.textContent = message;
+}
+export function clearBeside(control) {
+  control.parentElement?.querySelector(':scope > .beside-error')?.replaceChildren();
+}
+
 // Run `action` with `button` marked busy and disabled; answers what `action` answers.
 export async function whileBusy(button, action) {
   button.setAttribute('aria-busy', 'true');

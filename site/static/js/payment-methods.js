@@ -3,7 +3,7 @@
 import { confirmAction } from './confirm.js';
 import { authed } from './api.js';
 import { me, startEarly } from './shell.js';
-import { showProblem, when, whileBusy } from './forms.js';
+import { clearBeside, problemBeside, showProblem, when, whileBusy } from './forms.js';
 import { fillCompanies, keepCompany, params, withCompany } from './billing-common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -25,16 +25,16 @@ function button(text, label, action, secondary = true) {
   return b;
 }
 
-// Run a change, then show the list again (or the problem).
+// Run a change, then show the list again; a problem is said beside the button that was used.
 async function change(b, request, done) {
-  $('page-error').textContent = '';
+  clearBeside(b);
   await whileBusy(b, async () => {
     try {
       await request();
       await load();
       $('page-status').textContent = done;
     } catch (err) {
-      $('page-error').textContent = err.message;
+      problemBeside(b, err.status === 404 ? 'This method is no longer saved: it was removed meanwhile. Reload the page to see the list as it is.' : err.message);
     }
   });
 }
@@ -99,13 +99,14 @@ async function load() {
 
 $('add-method').addEventListener('click', (e) =>
   whileBusy(e.target, async () => {
+    clearBeside(e.target);
     try {
       const started = await authed('/api/payment-methods/setup', { method: 'POST', headers: { 'idempotency-key': crypto.randomUUID() } });
       sessionStorage.setItem(BEFORE_SETUP, JSON.stringify(shown.map((m) => m.id)));
       location.assign(started.url);
       await new Promise(() => {});
     } catch (err) {
-      $('page-error').textContent = err.message;
+      problemBeside(e.target, err.message);
     }
   }));
 

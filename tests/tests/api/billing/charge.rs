@@ -76,18 +76,38 @@ async fn a_saved_card_pays_once_however_often_and_by_whom_the_payment_is_asked_f
     assert_eq!(intent["metadata"]["payment_id"], id.as_str());
     let pending = t.get(&format!("/api/payments/{id}"), &billing).await;
     assert_eq!(
-        (&pending.body["status"], &pending.body["kind"], &pending.body["method"]),
-        (&json!("pending"), &json!("saved_method"), &json!("Visa •••• 4242"))
+        (
+            &pending.body["status"],
+            &pending.body["kind"],
+            &pending.body["method"]
+        ),
+        (
+            &json!("pending"),
+            &json!("saved_method"),
+            &json!("Visa •••• 4242")
+        )
     );
-    assert_eq!(invoice(&t, &staff, &one["id"]).await["status"], "issued", "not before Stripe says");
+    assert_eq!(
+        invoice(&t, &staff, &one["id"]).await["status"],
+        "issued",
+        "not before Stripe says"
+    );
 
     // Stripe's confirmation (twice, as Stripe may send it) settles both invoices, once.
-    for answer in join_all([t.webhook(&charged("evt_c1", intent)), t.webhook(&charged("evt_c1", intent))]).await {
+    for answer in join_all([
+        t.webhook(&charged("evt_c1", intent)),
+        t.webhook(&charged("evt_c1", intent)),
+    ])
+    .await
+    {
         assert_eq!(answer.status, 200);
     }
     let one_now = invoice(&t, &staff, &one["id"]).await;
     let two_now = invoice(&t, &staff, &two["id"]).await;
-    assert_eq!((one_now["status"].as_str(), one_now["balance"].as_i64()), (Some("paid"), Some(0)));
+    assert_eq!(
+        (one_now["status"].as_str(), one_now["balance"].as_i64()),
+        (Some("paid"), Some(0))
+    );
     assert_eq!(two_now["balance"], 17_000);
     let receipt = t.get(&format!("/api/payments/{id}"), &billing).await;
     assert_eq!(receipt.body["status"], "succeeded");
@@ -95,18 +115,34 @@ async fn a_saved_card_pays_once_however_often_and_by_whom_the_payment_is_asked_f
     // Asked again afterwards: the paid invoice is refused, nothing more is charged; the rest of
     // the other invoice is a new payment.
     let again = charge(&t, &billing, body.clone(), "pm_visa").await;
-    assert_eq!(again.problem(409), "/problems/not-payable", "{}", again.text);
-    let rest = charge(&t, &billing, json!([{"invoice_id": two["id"], "amount": 17_000}]), "pm_visa").await;
+    assert_eq!(
+        again.problem(409),
+        "/problems/not-payable",
+        "{}",
+        again.text
+    );
+    let rest = charge(
+        &t,
+        &billing,
+        json!([{"invoice_id": two["id"], "amount": 17_000}]),
+        "pm_visa",
+    )
+    .await;
     assert_eq!(rest.status, 202, "{}", rest.text);
     assert_ne!(rest.body["payment_id"].as_str(), Some(id.as_str()));
     assert_eq!(intents.charges().len(), 2);
 
     // The audit trail says who paid what with which card.
     let trail = t
-        .get(&format!("/api/companies/{ACME}/audit?action=payment_started"), &admin)
+        .get(
+            &format!("/api/companies/{ACME}/audit?action=payment_started"),
+            &admin,
+        )
         .await;
     assert!(
-        trail.text.contains("Paying $160.00 for INV-0001, INV-0002 with Visa •••• 4242"),
+        trail
+            .text
+            .contains("Paying $160.00 for INV-0001, INV-0002 with Visa •••• 4242"),
         "{}",
         trail.text
     );
@@ -122,21 +158,36 @@ async fn a_declined_card_is_a_failed_payment_and_each_try_is_charged_once() {
         let declined = charge(&t, &billing, body.clone(), "pm_declined").await;
         assert_eq!(declined.problem(402), "/problems/payment-declined");
         let detail = declined.body["detail"].as_str().unwrap();
-        assert!(detail.contains("Visa •••• 0002: Your card was declined."), "{detail}");
+        assert!(
+            detail.contains("Visa •••• 0002: Your card was declined."),
+            "{detail}"
+        );
         assert_eq!(intents.charges().len(), n, "one attempt at Stripe per try");
         seen.push(intents.charges()[n - 1].0.clone());
     }
     seen.dedup();
-    assert_eq!(seen.len(), billing::CHARGE_MAX_ATTEMPTS, "each try its own key");
+    assert_eq!(
+        seen.len(),
+        billing::CHARGE_MAX_ATTEMPTS,
+        "each try its own key"
+    );
     // Then the client is sent to Checkout or another card; Stripe is not asked again.
     let refused = charge(&t, &billing, body.clone(), "pm_declined").await;
     assert_eq!(refused.problem(409), "/problems/declined-too-often");
     assert_eq!(intents.charges().len(), billing::CHARGE_MAX_ATTEMPTS);
     let history = t.get("/api/payments", &billing).await;
-    assert!(history.body["items"].as_array().unwrap().is_empty(), "failed payments are not history");
+    assert!(
+        history.body["items"].as_array().unwrap().is_empty(),
+        "failed payments are not history"
+    );
     assert_eq!(invoice(&t, &staff, &inv["id"]).await["status"], "issued");
     // Nobody is emailed about it: the client is there and was told.
-    assert!(t.mail().await.iter().all(|m| !m["subject"].as_str().unwrap().contains("failed")));
+    assert!(
+        t.mail()
+            .await
+            .iter()
+            .all(|m| !m["subject"].as_str().unwrap().contains("failed"))
+    );
     // Another card pays.
     let ok = charge(&t, &billing, body, "pm_visa").await;
     assert_eq!(ok.status, 202, "{}", ok.text);
@@ -154,13 +205,55 @@ async fn bad_or_foreign_input_is_refused_and_nothing_is_written_or_charged() {
     let before = t.all_items().await.len();
     let id = inv["id"].clone();
     for (case, invoices, method, status, kind) in [
-        ("over the balance", json!([{"invoice_id": id, "amount": 11_001}]), "pm_visa", 422, "/problems/validation"),
-        ("zero", json!([{"invoice_id": id, "amount": 0}]), "pm_visa", 422, "/problems/validation"),
-        ("no invoices", json!([]), "pm_visa", 422, "/problems/validation"),
-        ("twice the same", json!([{"invoice_id": id, "amount": 1}, {"invoice_id": id, "amount": 1}]), "pm_visa", 422, "/problems/validation"),
-        ("another company's invoice", json!([{"invoice_id": globex["id"], "amount": 100}]), "pm_visa", 404, "/problems/not-found"),
-        ("no such method", json!([{"invoice_id": id, "amount": 100}]), "pm_nope", 404, "/problems/not-found"),
-        ("not a method id", json!([{"invoice_id": id, "amount": 100}]), "PM#visa", 404, "/problems/not-found"),
+        (
+            "over the balance",
+            json!([{"invoice_id": id, "amount": 11_001}]),
+            "pm_visa",
+            422,
+            "/problems/validation",
+        ),
+        (
+            "zero",
+            json!([{"invoice_id": id, "amount": 0}]),
+            "pm_visa",
+            422,
+            "/problems/validation",
+        ),
+        (
+            "no invoices",
+            json!([]),
+            "pm_visa",
+            422,
+            "/problems/validation",
+        ),
+        (
+            "twice the same",
+            json!([{"invoice_id": id, "amount": 1}, {"invoice_id": id, "amount": 1}]),
+            "pm_visa",
+            422,
+            "/problems/validation",
+        ),
+        (
+            "another company's invoice",
+            json!([{"invoice_id": globex["id"], "amount": 100}]),
+            "pm_visa",
+            404,
+            "/problems/not-found",
+        ),
+        (
+            "no such method",
+            json!([{"invoice_id": id, "amount": 100}]),
+            "pm_nope",
+            404,
+            "/problems/not-found",
+        ),
+        (
+            "not a method id",
+            json!([{"invoice_id": id, "amount": 100}]),
+            "PM#visa",
+            404,
+            "/problems/not-found",
+        ),
     ] {
         let answer = charge(&t, &billing, invoices, method).await;
         assert_eq!(answer.problem(status), kind, "{case}: {}", answer.text);
@@ -170,12 +263,23 @@ async fn bad_or_foreign_input_is_refused_and_nothing_is_written_or_charged() {
         json!({"invoices": [{"invoice_id": id, "amount": 100}]}),
         json!({"invoices": [{"invoice_id": id, "amount": 100}], "payment_method_id": "pm_visa", "extra": 1}),
     ] {
-        let answer = t.call("POST", "/api/payments/charge").cookie(&billing).json(body).send().await;
+        let answer = t
+            .call("POST", "/api/payments/charge")
+            .cookie(&billing)
+            .json(body)
+            .send()
+            .await;
         assert!(matches!(answer.status, 400 | 422), "{}", answer.text);
         answer.problem(answer.status);
     }
     // Globex's billing user cannot use Acme's card, even for Globex's own invoice.
-    let foreign = charge(&t, &globex_admin, json!([{"invoice_id": globex["id"], "amount": 100}]), "pm_visa").await;
+    let foreign = charge(
+        &t,
+        &globex_admin,
+        json!([{"invoice_id": globex["id"], "amount": 100}]),
+        "pm_visa",
+    )
+    .await;
     assert_eq!(foreign.problem(404), "/problems/not-found");
     assert_eq!(t.all_items().await.len(), before, "nothing written");
     assert!(intents.charges().is_empty(), "nothing charged");

@@ -228,7 +228,11 @@ async fn every_billing_route_answers_each_role_as_the_role_table_says() {
     ] {
         expect(route, each(&cookies, send(verb, path, body)).await, want);
     }
-    assert_eq!(intents.charges().len(), 1, "one charge for the same payment");
+    assert_eq!(
+        intents.charges().len(),
+        1,
+        "one charge for the same payment"
+    );
     expect(
         "POST /api/payment-methods/setup",
         each(&cookies, async |c: &str| {
