@@ -1,9 +1,11 @@
 // The sign-in form.
 import { api, ApiProblem, forgetMe } from './api.js';
 import { whileBusy } from './forms.js';
-import './theme.js';
+import { THEME_UNSAVED } from './theme.js';
 
-forgetMe(); // whoever signs in next in this tab, nothing is guessed from the one before
+// Whoever signs in next, nothing is guessed from the one before, and no theme is saved for them.
+forgetMe();
+localStorage.removeItem(THEME_UNSAVED);
 
 const form = document.getElementById('login-form');
 const formError = document.getElementById('form-error');

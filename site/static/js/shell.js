@@ -1,6 +1,6 @@
 // The signed-in shell: who am I, what may I see, the user menu (theme and sign-out).
 import { ME_HINT, api, authed, forgetMe, prefetch } from './api.js';
-import { applyTheme, storedTheme } from './theme.js';
+import { THEME_UNSAVED, applyTheme, storedTheme } from './theme.js';
 import { useTimeZone } from './dates.js';
 
 // What /api/me answered on this tab's last page: only a guess at what this page will ask for, to
@@ -41,10 +41,18 @@ function checkTheme(value) {
 }
 
 // The theme is kept on the account (any device) and in this browser (no flash on the next page).
+// Until the account has it, this browser's choice wins: a page left at once (the saving cut
+// short, or /api/me read before it landed) saves it again rather than taking the old one back.
 export async function saveTheme(value) {
   applyTheme(value);
   checkTheme(value);
-  await authed('/api/me', { method: 'PATCH', body: { theme: value } }).catch(() => {});
+  localStorage.setItem(THEME_UNSAVED, '1');
+  try {
+    await authed('/api/me', { method: 'PATCH', body: { theme: value } });
+    localStorage.removeItem(THEME_UNSAVED);
+  } catch {
+    // Kept for the next page to try again.
+  }
 }
 
 function wireMenu() {
@@ -81,7 +89,9 @@ export const me = authed('/api/me').then((data) => {
   sessionStorage.setItem(ME_HINT, JSON.stringify({ capabilities: data.capabilities, company: data.company, user: { must_enrol_mfa: data.user.must_enrol_mfa } }));
   useTimeZone(data.company.time_zone);
   fill(data);
-  if (data.user.theme !== storedTheme()) {
+  if (localStorage.getItem(THEME_UNSAVED)) {
+    saveTheme(storedTheme());
+  } else if (data.user.theme !== storedTheme()) {
     applyTheme(data.user.theme);
     checkTheme(data.user.theme);
   }

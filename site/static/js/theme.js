@@ -1,5 +1,7 @@
 // Light, dark or system theme, kept in localStorage and applied to <html data-theme>.
 const KEY = 'portal-theme';
+// Set while a choice has not reached the account yet (js/shell.js).
+export const THEME_UNSAVED = 'portal-theme-unsaved';
 
 export function storedTheme() {
   const value = localStorage.getItem(KEY);
