@@ -14,16 +14,12 @@ export SAM_CLI_TELEMETRY=0 CARGO_TERM_COLOR=never
 started=$SECONDS
 step() { log ""; log "==> $* ($((SECONDS - started)) s)"; }
 
-step "Installing what is missing"
-ensure_python_env
-ensure_chromium
-ensure_node_modules
-
-step "The local DynamoDB stand-in's speed-ups answer as moto does"
-"$VENV/bin/python" infra/moto_server_check.py
-
-step "The local Stripe stand-in refuses what Stripe refuses"
-python3 infra/stripe_double_check.py
+# The Python tools, Chromium and the browser-test packages install (mostly downloading) while cargo
+# checks the code; what they print is shown once they are done.
+step "Installing what is missing (beside the Rust checks)"
+mkdir -p .local
+(ensure_python_env && ensure_chromium && ensure_node_modules) >.local/install.log 2>&1 &
+installing=$!
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -35,6 +31,19 @@ step "Dependency policy: TLS through rustls + aws-lc-rs only, no OpenSSL"
 if cargo tree --workspace -e normal,build --prefix none | grep -E "^(openssl-sys|openssl|native-tls|hyper-tls) "; then
   log "OpenSSL or native-tls is in the dependency tree (see above)"; exit 1
 fi
+
+step "Waiting for the installs"
+if ! wait "$installing"; then
+  cat .local/install.log >&2; log "Installing the Python tools, Chromium or the npm packages failed (above)"; exit 1
+fi
+cat .local/install.log
+ensure_python_env # its PATH, in this shell
+
+step "The local DynamoDB stand-in's speed-ups answer as moto does"
+"$VENV/bin/python" infra/moto_server_check.py
+
+step "The local Stripe stand-in refuses what Stripe refuses"
+python3 infra/stripe_double_check.py
 
 step "Template checks (cfn-lint, sam validate --lint)"
 cfn-lint --non-zero-exit-code error infra/template.yaml
