@@ -54,6 +54,7 @@ pub struct ChargeStarted {
 /// checked as for Checkout. Asking again for the same payment answers the same payment: one
 /// charge, whatever the number of requests.
 #[utoipa::path(post, path = "/api/payments/charge", tag = "billing", request_body = ChargeBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Accepted as on every POST that moves money; the payment is already identified by what it pays (see above)", pattern = "^[A-Za-z0-9._:-]{0,100}$")),
     responses(
         (status = 202, description = "Charged; Stripe's confirmation settles the invoices", body = ChargeStarted),
         (status = 402, description = "Declined, or the method needs the client to confirm (pay through Checkout instead); recorded as a failed payment", body = portal::web::error::Problem, content_type = "application/problem+json"),
@@ -66,6 +67,8 @@ pub struct ChargeStarted {
 pub async fn charge(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     paying_client(&principal)?;
+    // Checked like any other; not needed to make a retry the same payment (the module's doc).
+    ctx.idempotency_key()?;
     let body: ChargeBody = ctx.json()?;
     let app = ctx.app;
     let client = stripe::client(app)?;
