@@ -145,8 +145,6 @@ pub async fn charge(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             payments::fail(ctx, &payment, &why, None).await?;
             return Err(ApiError::Declined(why));
         }
-        // The same charge already under way at Stripe (the same request, twice at once).
-        Err(Failure::Refused { status: 409, .. }) => {}
         Err(Failure::Refused { message, .. }) => {
             payments::fail(ctx, &payment, &message, None).await?;
             return Err(ApiError::Declined(format!(
@@ -154,7 +152,8 @@ pub async fn charge(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
                 payment.method
             )));
         }
-        // Unknown: Stripe may have charged. The webhook settles it either way.
+        // Unknown (no answer, or the same charge still under way at Stripe for the same request
+        // sent twice): Stripe may have charged. The webhook settles it either way.
         Err(Failure::Unavailable(why)) => {
             tracing::warn!(why, payment = %payment.id, "charge unanswered; waiting for the webhook");
         }

@@ -101,6 +101,9 @@ impl Failure {
 impl From<StripeError> for Failure {
     fn from(err: StripeError) -> Self {
         match err {
+            // 409: the same idempotency key still in flight, or a lock on the object: what the
+            // other request does is not known yet (https://docs.stripe.com/error-low-level#idempotency).
+            StripeError::Stripe(_, 409) => Failure::Unavailable("status 409 (in flight)".into()),
             StripeError::Stripe(errors, status) if status < 500 => Failure::Refused {
                 status,
                 code: errors.code.as_ref().map(|c| format!("{c:?}")),

@@ -165,7 +165,7 @@ export async function pay(invoices, total) {
 export async function confirmIssue(company, total, tax = '') {
   let charge = '';
   try {
-    const account = await authed(withCompany('/api/payment-methods', company));
+    const account = await authed(withCompany(METHODS, company));
     const method = account.methods.find((m) => m.default);
     if (account.autopay_active && method) charge = ` Autopay is on: ${method.label} is charged ${total} at once.`;
   } catch {

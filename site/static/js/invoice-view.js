@@ -5,7 +5,7 @@ import { me, startEarly } from './shell.js';
 import { showProblem, whileBusy, when } from './forms.js';
 import { confirmAction } from './confirm.js';
 import {
-  METHODS, amountProblem, chosenMethod, confirmIssue, fillPayWith, pay, day, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney, withCompany,
+  METHODS, amountProblem, chosenMethod, confirmIssue, day, fillPayWith, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney, pay, withCompany,
 } from './billing-common.js';
 
 const $ = (id) => document.getElementById(id);

@@ -4,7 +4,7 @@ import { authed } from './api.js';
 import { me, startEarly } from './shell.js';
 import { dropColumn, paginatedTable } from './list.js';
 import {
-  METHODS, amountProblem, day, fillPayWith, pay, dayOf, fillCompanies, invoiceHref, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney,
+  METHODS, amountProblem, day, dayOf, fillCompanies, fillPayWith, invoiceHref, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney, pay,
 } from './billing-common.js';
 
 const $ = (id) => document.getElementById(id);

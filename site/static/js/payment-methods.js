@@ -4,7 +4,7 @@ import { confirmAction } from './confirm.js';
 import { authed } from './api.js';
 import { me, startEarly } from './shell.js';
 import { clearBeside, problemBeside, showProblem, when, whileBusy } from './forms.js';
-import { fillCompanies, keepCompany, params, withCompany } from './billing-common.js';
+import { METHODS, fillCompanies, keepCompany, params, withCompany } from './billing-common.js';
 
 const $ = (id) => document.getElementById(id);
 let client = false; // a client's billing user (may change things); MSP staff only look
@@ -91,7 +91,7 @@ function render(data) {
 
 async function load() {
   try {
-    render(await authed(withCompany('/api/payment-methods')));
+    render(await authed(withCompany(METHODS)));
   } catch (err) {
     $('page-error').textContent = err.message;
   }
@@ -151,7 +151,7 @@ $('autopay-off').addEventListener('click', (e) =>
 
 startEarly((data) => {
   const staff = data.company.kind === 'msp';
-  return [(!staff || params.get('company')) && withCompany('/api/payment-methods'), staff && '/api/companies'];
+  return [(!staff || params.get('company')) && withCompany(METHODS), staff && '/api/companies'];
 });
 
 me.then(async (data) => {

@@ -9,7 +9,7 @@ let lastMe = null;
 try {
   lastMe = JSON.parse(sessionStorage.getItem(ME_HINT));
 } catch {
-  lastMe = null;
+  // Unreadable: nothing is guessed.
 }
 
 // A page names the capabilities any one of which lets a user use it (`data-requires` on <main>).

@@ -2,7 +2,7 @@
 // MSP staff choose the client company and contact; files are uploaded once the ticket exists.
 import { authed } from './api.js';
 import { me, startEarly } from './shell.js';
-import { fileDrop, option, showProblem, ticketHref, uploadAll } from './tickets-common.js';
+import { SETTINGS, fileDrop, option, showProblem, ticketHref, uploadAll } from './tickets-common.js';
 
 const form = document.getElementById('ticket-form');
 const error = document.getElementById('form-error');
@@ -20,7 +20,6 @@ async function loadContacts(companyId, self) {
   for (const p of await authed(url)) if (!self || p.id !== self.id) option(contact, p.id, p.name);
 }
 
-const SETTINGS = '/api/tickets/settings';
 startEarly((data) => {
   const can = new Set(data.capabilities);
   const staff = can.has('all_companies');

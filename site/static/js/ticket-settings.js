@@ -1,6 +1,7 @@
 // Ticket settings (MSP admins): request types, statuses clients may set, reopen window, size limit.
 import { authed, ApiProblem } from './api.js';
 import { me, startEarly } from './shell.js';
+import { SETTINGS } from './tickets-common.js';
 
 const form = document.getElementById('settings-form');
 const formError = document.getElementById('form-error');
@@ -54,7 +55,6 @@ form.addEventListener('submit', async (event) => {
   }
 });
 
-const SETTINGS = '/api/tickets/settings';
 startEarly(() => [SETTINGS]);
 
 me.then(async () => {

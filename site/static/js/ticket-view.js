@@ -5,7 +5,7 @@ import { authed, prefetch } from './api.js';
 import { confirmAction } from './confirm.js';
 import { day } from './dates.js';
 import { me, startEarly } from './shell.js';
-import { PRIORITY, STATUS, fileDrop, option, showProblem, uploadAll, when } from './tickets-common.js';
+import { PRIORITY, SETTINGS, STATUS, fileDrop, option, showProblem, uploadAll, when } from './tickets-common.js';
 
 const params = new URLSearchParams(location.search);
 const number = params.get('number');
@@ -161,7 +161,6 @@ const detailPath = `/api/tickets/${encodeURIComponent(number)}`;
 // The ticket and the settings are asked for at once, with /api/me, not one after the other: every
 // role that reaches this page may read both (the page needs a ticket-viewing capability). Started
 // even on a tab's first page: a ticket's link is often opened from an email.
-const SETTINGS = '/api/tickets/settings';
 prefetch(detailPath);
 prefetch(SETTINGS);
 startEarly((data) => [data.capabilities.includes('all_companies') && '/api/tickets/people']);

@@ -4,6 +4,8 @@ import { labels } from './labels.js';
 
 export { option, showProblem, when } from './forms.js';
 
+// The MSP's ticket settings (request types, statuses clients may set, …), read by several pages.
+export const SETTINGS = '/api/tickets/settings';
 export const STATUS = labels('ticket_status');
 export const PRIORITY = labels('priority');
 
