@@ -158,6 +158,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                            "functions_log": [line[:240] for line in lines[-8:]]}).encode()
         self._send(200, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body)
 
+    def _calls(self):
+        """Every API and file call answered after `?after=N` (the ids count up from 1), with its
+        status: how the cross-engine browser tests see the answers a page got in any browser, one of
+        which (WebKit's driver) reports no network events."""
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        try:
+            after = int(query.get("after", ["0"])[0])
+        except ValueError:
+            after = 0
+        calls, last = self.server.calls.answered_after(after)
+        body = json.dumps({"last": last, "calls": calls}).encode()
+        self._send(200, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body)
+
     def _mailbox(self):
         conn = http.client.HTTPConnection(self.server.moto_host, self.server.moto_port, timeout=30)
         try:
@@ -211,6 +224,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._mailbox()
         if self.path == "/dev/diagnostics.json":
             return self._diagnostics()
+        if self.path.split("?")[0] == "/dev/calls.json":
+            return self._calls()
         if self.command in ("GET", "HEAD"):
             return self._static()
         return self._send(405, [("Content-Type", "text/plain")], b"method not allowed")
@@ -226,12 +241,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 class Calls:
-    """The API calls in flight to the functions, and the last few answered."""
+    """The API calls in flight to the functions, and the last thousand answered."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.inflight = {}
-        self.done = collections.deque(maxlen=10)
+        self.done = collections.deque(maxlen=1000)
         self.next_id = 0
 
     def begin(self, method, path):
@@ -244,14 +259,21 @@ class Calls:
         with self.lock:
             method, path, started = self.inflight.pop(call, (None, None, None))
             if method:
-                self.done.append((method, path, status, time.monotonic() - started))
+                self.done.append((call, method, path, status, time.monotonic() - started))
+
+    def answered_after(self, after):
+        """The calls answered whose id is above `after`, and the highest id given so far."""
+        with self.lock:
+            calls = [{"id": i, "method": m, "path": p, "status": st} for i, m, p, st, _ in self.done if i > after]
+            return calls, self.next_id
 
     def snapshot(self):
         now = time.monotonic()
         with self.lock:
             waiting = [{"method": m, "path": p, "status": "waiting", "seconds": round(now - s, 1)}
                        for m, p, s in self.inflight.values()]
-            answered = [{"method": m, "path": p, "status": st, "seconds": round(t, 1)} for m, p, st, t in self.done]
+            answered = [{"method": m, "path": p, "status": st, "seconds": round(t, 1)}
+                        for _, m, p, st, t in list(self.done)[-10:]]
         return answered + waiting
 
 

@@ -19,6 +19,15 @@ export function signInUrl() {
   return '/login/' + (next && next !== '/' ? '?next=' + encodeURIComponent(next) : '');
 }
 
+// When the user last started leaving the page. Firefox fails the requests still on their way as
+// soon as a navigation starts (after `beforeunload`, before `pagehide`); Chromium drops them
+// silently. A failure then is no news to show the user, who has moved on: the request never
+// settles. (A link that turns out to be a download leaves the page in place: after a few seconds,
+// failures are told again.)
+let leavingSince = -Infinity;
+addEventListener('beforeunload', () => { leavingSince = Date.now(); });
+addEventListener('pageshow', () => { leavingSince = -Infinity; });
+
 export async function api(path, { method = 'GET', body, headers = {} } = {}) {
   const init = { method, credentials: 'same-origin', headers: { accept: 'application/json', ...headers } };
   if (body !== undefined) {
@@ -29,6 +38,7 @@ export async function api(path, { method = 'GET', body, headers = {} } = {}) {
   try {
     response = await fetch(path, init);
   } catch {
+    if (Date.now() - leavingSince < 5_000) return new Promise(() => {});
     throw new ApiProblem(0, { title: 'The portal could not be reached. Check your connection and try again.' });
   }
   if (response.status === 204) return null;

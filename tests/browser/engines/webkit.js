@@ -1,0 +1,84 @@
+// WebKit (WebKitGTK, the engine of Safari) through WebKitWebDriver and selenium-webdriver, driving
+// the MiniBrowser that Debian's WebKitGTK package ships. MiniBrowser needs a display: without one,
+// the driver runs under xvfb-run.
+import { Builder, By, Key } from 'selenium-webdriver';
+import { execFileSync, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { freePort } from './page.js';
+
+const KEYS = { Tab: Key.TAB, Enter: Key.ENTER, Escape: Key.ESCAPE, Space: Key.SPACE, Shift: Key.SHIFT, Control: Key.CONTROL, ArrowDown: Key.ARROW_DOWN, ArrowUp: Key.ARROW_UP };
+
+// WebKitWebDriver has no WebDriver BiDi, so no console or error events: the page collects its own
+// uncaught errors, failed loads, CSP violations and console errors, read at each step. (An error
+// thrown while a page first loads is seen through what that page then fails to show.)
+function collectErrors() {
+  if (!window.__portalErrors) {
+    const seen = (window.__portalErrors = []);
+    addEventListener('error', (e) => seen.push(e.target === window
+      ? { text: `uncaught: ${e.message}`, url: e.filename }
+      : { text: `failed to load ${e.target.src || e.target.href}`, url: e.target.src || e.target.href }), true);
+    addEventListener('unhandledrejection', (e) => seen.push({ text: `uncaught: ${e.reason}` }));
+    addEventListener('securitypolicyviolation', (e) => seen.push({ text: `CSP ${e.violatedDirective}: ${e.blockedURI}` }));
+    const error = console.error;
+    console.error = (...args) => { seen.push({ text: args.join(' ') }); error.apply(console, args); };
+  }
+  return window.__portalErrors.splice(0);
+}
+
+function miniBrowser() {
+  if (process.env.MINIBROWSER) return process.env.MINIBROWSER;
+  const files = execFileSync('sh', ['-c', 'dpkg -L $(dpkg -S libwebkit2gtk-4.1.so.0 | cut -d: -f1 | head -1)'], { encoding: 'utf8' });
+  return files.split('\n').find((f) => f.endsWith('/MiniBrowser'));
+}
+
+export async function launch() {
+  const port = await freePort();
+  const command = ['WebKitWebDriver', `--port=${port}`, '--host=127.0.0.1'];
+  const server = spawn(process.env.DISPLAY ? command[0] : 'xvfb-run', process.env.DISPLAY ? command.slice(1) : ['-a', ...command], {
+    stdio: 'ignore', detached: true,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(`${url}/status`)).ok) break; } catch { /* not up yet */ }
+    if (i > 100) throw new Error('WebKitWebDriver did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const binary = miniBrowser();
+  const capabilities = { browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary, args: ['--automation'] } };
+  const sessions = new Set();
+  let version = '';
+  return {
+    name: 'WebKit',
+    get version() { return version; },
+    async newSession({ width, height }) {
+      const driver = await new Builder().usingServer(url).withCapabilities(capabilities).build();
+      sessions.add(driver);
+      version ||= (await driver.getCapabilities()).get('browserVersion');
+      await driver.manage().window().setRect({ width, height });
+      const element = (css) => driver.findElement(By.css(css));
+      return {
+        async goto(to) { await driver.get(to); await driver.executeScript(collectErrors); },
+        url: () => driver.getCurrentUrl(),
+        evaluate: (fn, arg) => driver.executeScript(fn, arg),
+        click: async (css) => (await element(css)).click(),
+        type: (text) => driver.actions().sendKeys(text).perform(),
+        async press(key) {
+          const keys = key.split('+').map((k) => KEYS[k] ?? k);
+          let actions = driver.actions();
+          for (const k of keys.slice(0, -1)) actions = actions.keyDown(k);
+          actions = actions.sendKeys(keys.at(-1));
+          for (const k of keys.slice(0, -1).reverse()) actions = actions.keyUp(k);
+          await actions.perform();
+        },
+        upload: async (css, file) => (await element(css)).sendKeys(file),
+        screenshot: async (file) => writeFileSync(file, await driver.takeScreenshot(), 'base64'),
+        errors: () => driver.executeScript(collectErrors),
+        async close() { sessions.delete(driver); await driver.quit(); },
+      };
+    },
+    async close() {
+      await Promise.allSettled([...sessions].map((d) => d.quit()));
+      try { process.kill(-server.pid); } catch { /* already gone */ }
+    },
+  };
+}
