@@ -204,6 +204,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         status = 200
         if not os.path.isfile(file):
             status, file = 404, os.path.join(self.server.root, "404.html")
+            # Listed with the API's answers: a page asking for a script, style or image the site
+            # does not have fails a browser test in any engine.
+            self.server.calls.end(self.server.calls.begin(self.command, self.path), 404)
         with open(file, "rb") as f:
             data = f.read()
         ctype = TYPES.get(os.path.splitext(file)[1], "application/octet-stream")

@@ -1,11 +1,13 @@
-"""Schemathesis hooks for infra/fuzz.sh: keep the fuzzer from locking itself out.
+"""Schemathesis hooks for infra/fuzz.sh: keep the fuzzers from locking themselves or each other out.
 
-Schemathesis learns ids from answers (the stateful phase follows them), so it can reach the fuzzer's
-own company and user. Three valid requests would end its run early without testing anything more:
-requiring MFA of its own company (every later request is 403 until it enrols), and deactivating or
-demoting its own user. Those values are swapped for harmless valid ones (MFA not required, status
-active, its own role), so the request stays schema-valid and is still sent. Nothing else is changed.
-The API tests cover those changes (tests/tests/api/accounts.rs).
+Schemathesis learns ids from answers (the stateful phase follows them), so it can reach a fuzzer's
+company and user; the MSP admin's fuzzer, running beside the client's, can reach the client's too.
+Three valid requests would end a run early without testing anything more: requiring MFA of a
+fuzzer's company (every later request is 403 until it enrols), and deactivating or demoting a
+fuzzer's user. Those values are swapped for harmless valid ones (MFA not required, status active,
+the user's own role), so the request stays schema-valid and is still sent. Nothing else is changed.
+The API tests cover those changes (tests/tests/api/accounts.rs). `FUZZ_PROTECT` names the fuzzers'
+identities: `user:role:company`, space-separated.
 
 A list's `cursor` is sealed by the server: only one it gave is valid, whatever its shape. Valid
 (positive) requests keep a cursor only if an answer carried it; invalid ones still send any.
@@ -14,9 +16,9 @@ import os
 
 import schemathesis
 
-SELF_USER = os.environ.get("FUZZ_SELF_USER", "")
-SELF_ROLE = os.environ.get("FUZZ_SELF_ROLE", "")
-SELF_COMPANY = os.environ.get("FUZZ_SELF_COMPANY", "")
+PROTECTED = [who.split(":") for who in os.environ.get("FUZZ_PROTECT", "").split()]
+ROLES = {user: role for user, role, _ in PROTECTED}
+COMPANIES = {company for _, _, company in PROTECTED}
 
 
 ISSUED_CURSORS = set()
@@ -42,11 +44,12 @@ def before_call(context, case, **kwargs):
     if body is None or case.method.upper() != "PATCH":
         return
     params = case.path_parameters or {}
-    if case.path == "/api/companies/{company_id}" and params.get("company_id") == SELF_COMPANY:
+    if case.path == "/api/companies/{company_id}" and params.get("company_id") in COMPANIES:
         if body.get("mfa_required") is True:
             body["mfa_required"] = False
-    if case.path == "/api/companies/{company_id}/users/{user_id}" and params.get("user_id") == SELF_USER:
+    role = ROLES.get(params.get("user_id"))
+    if case.path == "/api/companies/{company_id}/users/{user_id}" and role:
         if body.get("status") in ("deactivated", "invited"):
             body["status"] = "active"
-        if isinstance(body.get("role"), str) and body["role"] != SELF_ROLE:
-            body["role"] = SELF_ROLE
+        if isinstance(body.get("role"), str) and body["role"] != role:
+            body["role"] = role

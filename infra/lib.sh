@@ -24,18 +24,26 @@ ensure_python_env() {
   export PATH="$VENV/bin:$PATH"
 }
 
-# Debian's Chromium, for the browser tests (never a browser downloaded by a test tool), with pdftotext
-# and zbarimg, which read back a downloaded PDF and the two-factor QR code.
-ensure_chromium() {
-  if command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 && command -v zbarimg >/dev/null 2>&1; then return; fi
-  log "Installing Chromium, poppler-utils and zbar-tools (Debian packages)…"
+# The three browser engines the browser tests drive, from Debian's packages (never a browser downloaded
+# by a test tool): Chromium; Firefox ESR; WebKitGTK's WebDriver with the MiniBrowser of its library,
+# and Xvfb, the virtual display MiniBrowser needs. With pdftotext and zbarimg, which read back a
+# downloaded PDF and the two-factor QR code.
+ensure_browsers() {
+  local missing=""
+  for tool in chromium firefox-esr WebKitWebDriver Xvfb pdftotext zbarimg; do
+    command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
+  done
+  [ -n "$missing" ] || return 0
+  log "Installing the browsers and PDF/QR readers (Debian packages; missing:$missing)…"
   local sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium poppler-utils zbar-tools >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+    chromium firefox-esr webkit2gtk-driver libwebkit2gtk-4.1-0 xvfb poppler-utils zbar-tools >/dev/null
 }
 
-# playwright-core and axe-core for the browser tests, pinned by tests/browser/package-lock.json.
+# The browser-test packages (playwright-core, puppeteer-core, selenium-webdriver, axe-core), pinned by
+# tests/browser/package-lock.json.
 ensure_node_modules() {
   local dir="$ROOT/tests/browser"
   local stamp="$dir/node_modules/.lock.sha256"

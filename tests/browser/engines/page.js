@@ -189,6 +189,9 @@ export class Page {
   async shot(name) {
     const dir = join(SHOTS, this.run.engine.name.toLowerCase());
     mkdirSync(dir, { recursive: true });
+    // What the DOM says, painted: WebKit's screenshot is of the last frame drawn, which under a
+    // virtual display can be behind.
+    await this.s.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true)))));
     await this.s.screenshot(join(dir, `${name}.png`));
   }
 

@@ -47,6 +47,18 @@ function backgroundLuminance() {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
+// The focused element's outline: a keyboard user must see where they are, in every engine.
+function focusRing() {
+  const e = document.activeElement;
+  const style = getComputedStyle(e);
+  return { element: `${e.tagName.toLowerCase()} ${(e.textContent || e.id).trim().slice(0, 30)}`, style: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+}
+
+async function assertRing(page) {
+  const ring = await page.evaluate(focusRing);
+  assert.ok(ring.style !== 'none' && ring.width >= 2, `a visible focus ring: ${JSON.stringify(ring)}`);
+}
+
 async function raiseByApi(page, summary, priority = 'medium') {
   const { status, body } = await page.api('POST', '/api/tickets', { request_type: 'Problem', summary, description: 'Raised for the cross-engine paths.', priority });
   assert.equal(status, 201, JSON.stringify(body));
@@ -125,6 +137,9 @@ export const paths = {
     await page.fill({ label: 'Summary' }, summary);
     await page.fill({ label: 'Description' }, 'The screen flickers when the scanner starts.');
     await page.select({ label: 'Priority' }, 'high');
+    // A date field the engine draws itself (an engine without one would fall back to text).
+    assert.equal(await page.evaluate(() => document.getElementById('due_date').type), 'date');
+    await page.select({ label: 'Due date (optional)' }, '2031-01-15');
     await page.upload({ css: '#files' }, fileOnDisk('screen.txt', 'flicker at 09:14\n'));
     await page.waitText('#files-list', /screen\.txt/);
     const pasted = await paste(page, '#description', '#files-list');
@@ -134,6 +149,9 @@ export const paths = {
     const number = Number(new URL(await page.url()).searchParams.get('number'));
     await page.waitText('#title', new RegExp(`#${number} ${summary}`));
     assert.match(await page.text({ css: '#created-status' }), new RegExp(`Ticket #${number} raised`));
+    // Dates read the same in every engine (Intl, the browser's language: en-US here).
+    assert.equal(await page.text({ css: '[data-t="due_date"]' }), 'Jan 15, 2031');
+    assert.match(await page.text({ css: '[data-t="created_at"]' }), /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M$/);
     await page.waitText('#attachments', /screen\.txt/);
 
     // A note with a pasted screenshot.
@@ -263,6 +281,7 @@ export const paths = {
     assert.equal((await page.focused()).id, 'main');
     // The user menu opens with Enter and closes with Escape.
     await page.tabTo({ css: '#user-menu summary' }, { back: true });
+    await assertRing(page);
     await page.press('Enter');
     assert.equal(await page.evaluate(() => document.getElementById('user-menu').open), true);
     await page.press('Escape');
@@ -272,6 +291,7 @@ export const paths = {
     await page.press('Enter');
     await page.waitUrl(/\/tickets\/$/);
     await page.tabTo({ role: 'button', name: 'New ticket' });
+    await assertRing(page);
     await page.press('Enter');
     await page.waitUrl(/\/tickets\/new\/$/);
     await page.find({ css: '#ticket-form[aria-busy="false"]' });
@@ -281,6 +301,7 @@ export const paths = {
     await page.press('Tab');
     await page.type('Sent without a mouse.');
     await page.tabTo({ role: 'button', name: 'Submit ticket' });
+    await assertRing(page);
     await page.press('Enter');
     await page.waitUrl(/\/tickets\/view\/\?number=\d+&created=1/);
     await page.waitText('#title', new RegExp(summary));
@@ -300,9 +321,11 @@ export const paths = {
     assert.equal((await page.focused()).text, 'Cancel this ticket', 'the focus goes back to the button');
   },
 
-  'at phone width (390 px) the pages fit; wide lists scroll in their own region': async (run) => {
+  'at phone width the pages fit; wide lists scroll in their own region': async (run) => {
     const page = await run.page('Billing Admin', { width: 390, height: 844 });
     await page.signIn('billing@acme.example');
+    // (WebKitGTK's MiniBrowser window is at least 447 px wide: a large phone's width there.)
+    assert.ok(await page.evaluate(() => innerWidth <= 450), 'a phone-width viewport');
     const fits = () => document.documentElement.scrollWidth <= innerWidth;
     assert.ok(await page.evaluate(fits), 'home fits');
     await page.shot('phone-home');

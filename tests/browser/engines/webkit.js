@@ -1,6 +1,6 @@
 // WebKit (WebKitGTK, the engine of Safari) through WebKitWebDriver and selenium-webdriver, driving
 // the MiniBrowser that Debian's WebKitGTK package ships. MiniBrowser needs a display: without one,
-// the driver runs under xvfb-run.
+// it gets a virtual one (Xvfb).
 import { Builder, By, Key } from 'selenium-webdriver';
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -31,28 +31,47 @@ function miniBrowser() {
   return files.split('\n').find((f) => f.endsWith('/MiniBrowser'));
 }
 
-export async function launch() {
-  const port = await freePort();
-  const command = ['WebKitWebDriver', `--port=${port}`, '--host=127.0.0.1'];
-  const server = spawn(process.env.DISPLAY ? command[0] : 'xvfb-run', process.env.DISPLAY ? command.slice(1) : ['-a', ...command], {
-    stdio: 'ignore', detached: true,
+// A virtual display for MiniBrowser when there is no real one: Xvfb picks a free display number
+// and says it.
+async function display() {
+  if (process.env.DISPLAY) return { name: process.env.DISPLAY, stop() {} };
+  const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', '1600x1200x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const number = await new Promise((resolve, reject) => {
+    xvfb.stdout.once('data', (b) => resolve(String(b).trim()));
+    xvfb.once('exit', (code) => reject(new Error(`Xvfb exited (${code})`)));
   });
+  return { name: `:${number}`, stop: () => xvfb.kill() };
+}
+
+// WebKitWebDriver on a free port; it drives one browser session at a time.
+async function driverServer(env) {
+  const port = await freePort();
+  const server = spawn('WebKitWebDriver', [`--port=${port}`, '--host=127.0.0.1'], { stdio: 'ignore', env });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    try { if ((await fetch(`${url}/status`)).ok) break; } catch { /* not up yet */ }
+    try { if ((await fetch(`${url}/status`)).ok) return { url, stop: () => server.kill() }; } catch { /* not up yet */ }
     if (i > 100) throw new Error('WebKitWebDriver did not start');
     await new Promise((r) => setTimeout(r, 100));
   }
-  const binary = miniBrowser();
-  const capabilities = { browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary, args: ['--automation'] } };
-  const sessions = new Set();
+}
+
+export async function launch() {
+  const screen = await display();
+  // A US user's language: under the C locale (CI machines) WebKitGTK tells pages their language is
+  // "C", and Intl then formats money as "$ 1006.73"; Chromium and Firefox say en-US.
+  const language = /^(C|POSIX)?(\.|$)/.test(process.env.LANG || '') ? { LANG: 'en_US.UTF-8' } : {};
+  const env = { ...process.env, ...language, DISPLAY: screen.name };
+  const capabilities = { browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: miniBrowser(), args: ['--automation'] } };
+  const open = new Set();
   let version = '';
   return {
     name: 'WebKit',
     get version() { return version; },
     async newSession({ width, height }) {
-      const driver = await new Builder().usingServer(url).withCapabilities(capabilities).build();
-      sessions.add(driver);
+      const server = await driverServer(env);
+      const driver = await new Builder().usingServer(server.url).withCapabilities(capabilities).build();
+      const quit = async () => { open.delete(quit); await driver.quit().catch(() => {}); server.stop(); };
+      open.add(quit);
       version ||= (await driver.getCapabilities()).get('browserVersion');
       await driver.manage().window().setRect({ width, height });
       const element = (css) => driver.findElement(By.css(css));
@@ -73,12 +92,12 @@ export async function launch() {
         upload: async (css, file) => (await element(css)).sendKeys(file),
         screenshot: async (file) => writeFileSync(file, await driver.takeScreenshot(), 'base64'),
         errors: () => driver.executeScript(collectErrors),
-        async close() { sessions.delete(driver); await driver.quit(); },
+        close: quit,
       };
     },
     async close() {
-      await Promise.allSettled([...sessions].map((d) => d.quit()));
-      try { process.kill(-server.pid); } catch { /* already gone */ }
+      await Promise.allSettled([...open].map((quit) => quit()));
+      screen.stop();
     },
   };
 }
