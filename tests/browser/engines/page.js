@@ -20,6 +20,25 @@ export function freePort() {
   });
 }
 
+// An adapter's session over a Playwright or a Puppeteer page, whose APIs agree on these; `own`
+// gives what differs (choosing a file, key chords) and `close`.
+export function pageSession(page, own) {
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push({ text: m.text(), url: m.location()?.url }); });
+  page.on('pageerror', (e) => errors.push({ text: `uncaught: ${e.message ?? e}` }));
+  return {
+    goto: (url) => page.goto(url),
+    url: async () => page.url(),
+    evaluate: (fn, arg) => page.evaluate(fn, arg),
+    click: (css) => page.click(css),
+    type: (text) => page.keyboard.type(text),
+    press: (key) => page.keyboard.press(key),
+    screenshot: (file) => page.screenshot({ path: file, fullPage: true }),
+    errors: async () => errors.splice(0),
+    ...own,
+  };
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // A name to match: a string (the whole accessible name, spaces collapsed) or a RegExp.

@@ -90,7 +90,8 @@ export async function launch() {
           await actions.perform();
         },
         upload: async (css, file) => (await element(css)).sendKeys(file),
-        screenshot: async (file) => writeFileSync(file, await driver.takeScreenshot(), 'base64'),
+        // The whole page: a screenshot of the root element.
+        screenshot: async (file) => writeFileSync(file, await (await element('html')).takeScreenshot(), 'base64'),
         errors: () => driver.executeScript(collectErrors),
         close: quit,
       };
