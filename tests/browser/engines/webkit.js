@@ -35,7 +35,7 @@ function miniBrowser() {
 // and says it.
 async function display() {
   if (process.env.DISPLAY) return { name: process.env.DISPLAY, stop() {} };
-  const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', '1600x1200x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', '1600x6000x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const number = await new Promise((resolve, reject) => {
     xvfb.stdout.once('data', (b) => resolve(String(b).trim()));
     xvfb.once('exit', (code) => reject(new Error(`Xvfb exited (${code})`)));
@@ -90,8 +90,16 @@ export async function launch() {
           await actions.perform();
         },
         upload: async (css, file) => (await element(css)).sendKeys(file),
-        // The whole page: a screenshot of the root element.
-        screenshot: async (file) => writeFileSync(file, await (await element('html')).takeScreenshot(), 'base64'),
+        // The whole page: WebKitWebDriver shows only what the window does, so the window is made
+        // as tall as the page for the screenshot, then put back.
+        async screenshot(file) {
+          const window = driver.manage().window();
+          const rect = await window.getRect();
+          const extra = await driver.executeScript('return document.documentElement.scrollHeight - innerHeight');
+          if (extra > 0) await window.setRect({ width: rect.width, height: rect.height + extra });
+          writeFileSync(file, await driver.takeScreenshot(), 'base64');
+          if (extra > 0) await window.setRect({ width: rect.width, height: rect.height });
+        },
         errors: () => driver.executeScript(collectErrors),
         close: quit,
       };
