@@ -3,7 +3,8 @@
 # signed in as a client Full Admin and as an MSP admin, with every check schemathesis has
 # (`--checks all`: no 5xx, every status and body as documented, valid requests accepted and invalid
 # ones refused, 405 with Allow for other methods…), the two users side by side (schemathesis's own
-# work, not the portal's, is most of the time, and one schemathesis is one core), two workers each.
+# work, not the portal's, is most of the time, and one schemathesis is one core), four workers each
+# (FUZZ_WORKERS; the requests wait on the functions more than on the cores).
 # Ends non-zero on any failure.
 #
 #   infra/fuzz.sh            the long run (500 cases per operation and user)
@@ -23,6 +24,7 @@ source infra/lib.sh
 ensure_python_env
 
 examples=500
+workers=${FUZZ_WORKERS:-4}
 if [ "${1:-}" = --quick ]; then examples=${FUZZ_EXAMPLES:-25}; fi
 password=${PORTAL_DEMO_PASSWORD:-portal-demo}
 
@@ -63,7 +65,7 @@ mkdir -p .local/fuzz
 fuzz() {
   st --config-file infra/schemathesis.toml run docs/openapi.json --url "$PORTAL_URL" \
     -H "Cookie: ${!1}" -H "Origin: $PORTAL_URL" \
-    --checks "${FUZZ_CHECKS:-all}" --workers 2 --max-examples "$examples" --seed 20261202 \
+    --checks "${FUZZ_CHECKS:-all}" --workers "$workers" --max-examples "$examples" --seed 20261202 \
     --generation-database none --request-timeout 10 --max-response-time 10 \
     --exclude-path /api/auth/logout --exclude-path /api/me/password \
     --exclude-path /api/me/sessions/end-others \
@@ -71,7 +73,7 @@ fuzz() {
     --report junit --report-junit-path ".local/fuzz/$1.xml" \
     --no-color >".local/fuzz/$1.log" 2>&1
 }
-log "==> schemathesis as the client admin and as the msp admin, side by side: $examples cases per operation, 2 workers each"
+log "==> schemathesis as the client admin and as the msp admin, side by side: $examples cases per operation, $workers workers each"
 fuzz client & client_run=$!
 fuzz msp & msp_run=$!
 failed=0

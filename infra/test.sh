@@ -100,8 +100,8 @@ if ! (cd tests/browser && PORTAL_URL="http://127.0.0.1:$port" node --test --test
 fi
 
 # The API against its OpenAPI document, on the same stack once the browser tests are done: as a
-# client Full Admin and as an MSP admin, two workers, every check schemathesis has, bounded (the
-# long run is infra/fuzz.sh).
+# client Full Admin and as an MSP admin, side by side, four workers each, every check schemathesis
+# has, bounded (the long run is infra/fuzz.sh).
 step "API fuzzing (schemathesis against the local stack)"
 if ! PORTAL_URL="http://127.0.0.1:$port" FUZZ_EXAMPLES=10 ./infra/fuzz.sh --quick; then
   log "The API fuzzer found failures (above). The local stack logged:"
