@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test suite, installing what is missing first (pinned Python tools in .venv, Debian's
-# Chromium, Firefox ESR and WebKitGTK, the browser-test npm packages): formatting, clippy, the Rust
-# unit and API tests (against moto_server), the SAM template checks, the OpenAPI drift check, the
-# browser tests against the local stack (the full suite in Chromium, the daily paths in Chromium,
-# Firefox and WebKit), and a bounded schemathesis run against the same stack; first, checks that the local
-# stand-ins answer as what they stand in for (infra/moto_server_check.py, infra/stripe_double_check.py).
-# `.ci/run` calls exactly this.
+# Chromium, Firefox ESR and WebKitGTK, the browser-test npm packages): formatting, one build of
+# every target with clippy's lints, checks that the local stand-ins answer as what they stand in
+# for (infra/moto_server_check.py, infra/stripe_double_check.py), the SAM template checks, the
+# OpenAPI drift check, the Rust unit and API tests (against moto_server), the browser tests against
+# the local stack (the full suite in Chromium, the daily paths in Chromium, Firefox and WebKit), and
+# a bounded schemathesis run against the same stack. `.ci/run` calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source infra/lib.sh
