@@ -138,8 +138,9 @@ export class Page {
     await this.run.noErrors(this);
   }
 
-  // A choice from a <select>, as picking it from the list does.
-  async select(spec, value) {
+  // A choice from a <select>, or a date from a date field's picker: the value set and the events
+  // a pick fires.
+  async pick(spec, value) {
     const css = await this.find(spec);
     await this.s.evaluate(([sel, v]) => {
       const e = document.querySelector(sel);

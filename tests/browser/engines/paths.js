@@ -54,7 +54,10 @@ function focusRing() {
   return { element: `${e.tagName.toLowerCase()} ${(e.textContent || e.id).trim().slice(0, 30)}`, style: style.outlineStyle, width: parseFloat(style.outlineWidth) };
 }
 
+// (Given a moment: under load, WebKit can style the newly focused element a frame late.)
 async function assertRing(page) {
+  const visible = () => { const s = getComputedStyle(document.activeElement); return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; };
+  await page.until(visible, null, { timeout: 2_000, what: 'a visible focus ring' }).catch(() => {});
   const ring = await page.evaluate(focusRing);
   assert.ok(ring.style !== 'none' && ring.width >= 2, `a visible focus ring: ${JSON.stringify(ring)}`);
 }
@@ -133,13 +136,13 @@ export const paths = {
     await page.goto('/tickets/new/');
     await page.find({ css: '#ticket-form[aria-busy="false"]' });
     const summary = `Scanner flicker ${TAG()}`;
-    await page.select({ label: 'Request type' }, 'Problem');
+    await page.pick({ label: 'Request type' }, 'Problem');
     await page.fill({ label: 'Summary' }, summary);
     await page.fill({ label: 'Description' }, 'The screen flickers when the scanner starts.');
-    await page.select({ label: 'Priority' }, 'high');
+    await page.pick({ label: 'Priority' }, 'high');
     // A date field the engine draws itself (an engine without one would fall back to text).
     assert.equal(await page.evaluate(() => document.getElementById('due_date').type), 'date');
-    await page.select({ label: 'Due date (optional)' }, '2031-01-15');
+    await page.pick({ label: 'Due date (optional)' }, '2031-01-15');
     await page.upload({ css: '#files' }, fileOnDisk('screen.txt', 'flicker at 09:14\n'));
     await page.waitText('#files-list', /screen\.txt/);
     const pasted = await paste(page, '#description', '#files-list');
@@ -187,7 +190,7 @@ export const paths = {
     await openTicket(tech, number);
     await addNote(tech, 'Replacement monitor arrives tomorrow.');
     await addNote(tech, 'INTERNAL: charge to the hardware contract.', { internal: true });
-    await tech.select({ label: 'Status' }, 'in_progress');
+    await tech.pick({ label: 'Status' }, 'in_progress');
     await tech.click({ role: 'button', name: 'Save changes' });
     await tech.waitText('#action-status', /Changes saved\./);
     await tech.waitText('#conversation', /INTERNAL: charge/);
@@ -212,12 +215,12 @@ export const paths = {
     await page.waitUrl(/q=/);
     assert.deepEqual(await rows(page), [`#${newer}`, `#${older}`], 'found by a word, newest first');
     await page.shot('tickets-list');
-    await page.select({ label: 'Priority' }, 'high');
+    await page.pick({ label: 'Priority' }, 'high');
     await page.click({ role: 'button', name: 'Apply' });
     await page.waitUrl(/priority=high/);
     assert.deepEqual(await rows(page), [`#${newer}`], 'filtered by priority');
-    await page.select({ label: 'Priority' }, '');
-    await page.select({ label: 'Order' }, 'asc');
+    await page.pick({ label: 'Priority' }, '');
+    await page.pick({ label: 'Order' }, 'asc');
     await page.click({ role: 'button', name: 'Apply' });
     await page.waitUrl(/order=asc/);
     assert.deepEqual(await rows(page), [`#${older}`, `#${newer}`], 'oldest first');
