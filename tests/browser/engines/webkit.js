@@ -32,10 +32,11 @@ function miniBrowser() {
 }
 
 // A virtual display for MiniBrowser when there is no real one: Xvfb picks a free display number
-// and says it.
+// and says it. Tall, so that a window as tall as a long page fits below the pointer.
+const CENTRE = { x: 800, y: 3000 };
 async function display() {
   if (process.env.DISPLAY) return { name: process.env.DISPLAY, stop() {} };
-  const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', '1600x6000x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', `${CENTRE.x * 2}x${CENTRE.y * 2}x24`, '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const number = await new Promise((resolve, reject) => {
     xvfb.stdout.once('data', (b) => resolve(String(b).trim()));
     xvfb.once('exit', (code) => reject(new Error(`Xvfb exited (${code})`)));
@@ -73,7 +74,10 @@ export async function launch() {
       const quit = async () => { open.delete(quit); await driver.quit().catch(() => {}); server.stop(); };
       open.add(quit);
       version ||= (await driver.getCapabilities()).get('browserVersion');
-      await driver.manage().window().setRect({ width, height });
+      // Under Xvfb there is no window manager: the keyboard focus follows the pointer, which X
+      // puts at the screen's centre, so each window is placed over it (a window without the focus
+      // gets key presses, but no :focus, no focus ring).
+      await driver.manage().window().setRect({ x: Math.max(0, CENTRE.x - Math.floor(width / 2)), y: CENTRE.y - 100, width, height });
       const element = (css) => driver.findElement(By.css(css));
       return {
         async goto(to) { await driver.get(to); await driver.executeScript(collectErrors); },
@@ -100,7 +104,11 @@ export async function launch() {
           writeFileSync(file, await driver.takeScreenshot(), 'base64');
           if (extra > 0) await window.setRect({ width: rect.width, height: rect.height });
         },
-        errors: () => driver.executeScript(collectErrors),
+        // A page being left answers nothing (its errors go with it); the next one collects afresh.
+        errors: () => driver.executeScript(collectErrors).catch((err) => {
+          if (/unload|NoSuchFrame|navigat/i.test(`${err.name} ${err.message}`)) return [];
+          throw err;
+        }),
         close: quit,
       };
     },
