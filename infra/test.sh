@@ -63,21 +63,15 @@ sam validate --lint --region us-east-1 -t infra/template.yaml
 step "OpenAPI drift check"
 target/debug/openapi --check
 
-# The Rust tests have their own moto_server and tables, so they run beside the browser tests: each
-# leaves a core partly idle (waiting on moto, on the stack), and together they fill the two.
-step "Rust tests (unit, and API tests over the real handlers against moto_server), beside the browser tests"
-cargo test --workspace >.local/rust-tests.log 2>&1 &
-rust_tests=$!
+step "Rust tests (unit, and API tests over the real handlers against moto_server)"
+cargo test --workspace
 
 step "Browser tests (Chromium against the local stack)"
 port=$(free_port)
 stack_log=.local/browser-stack.log
 PORTAL_PORT=$port PORTAL_STRIPE=double PORTAL_PREBUILT=1 ./infra/run-local.sh >"$stack_log" 2>&1 &
 stack=$!
-stop_stack() {
-  kill -TERM "$stack" 2>/dev/null || true; wait "$stack" 2>/dev/null || true
-  kill -TERM "$rust_tests" 2>/dev/null || true
-}
+stop_stack() { kill -TERM "$stack" 2>/dev/null || true; wait "$stack" 2>/dev/null || true; }
 trap stop_stack EXIT
 deadline=$((SECONDS + 1200))
 until grep -q "^Portal ready at " "$stack_log"; do
@@ -98,12 +92,6 @@ stack_said() {
 if ! (cd tests/browser && PORTAL_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 .); then
   stack_said; exit 1
 fi
-
-step "Rust tests: their result"
-if ! wait "$rust_tests"; then
-  cat .local/rust-tests.log; log "The Rust tests failed (above)"; exit 1
-fi
-grep -E "^(test result|     Running|   Doc-tests)" .local/rust-tests.log || true
 
 step "Browser tests: the daily paths in Chromium, Firefox and WebKit (tests/browser/engines)"
 if ! (cd tests/browser && PORTAL_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 engines/suite.js); then
