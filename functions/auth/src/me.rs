@@ -62,14 +62,41 @@ pub struct MeChange {
 #[utoipa::path(patch, path = "/api/me", tag = "me", request_body = MeChange,
     responses(
         (status = 200, body = Me),
-        (status = 409, description = "Changed meanwhile (another tab)", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Saved by other requests again and again meanwhile: try again", body = portal::web::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is not valid", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update_me(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let mut principal = ctx.principal().await?;
     let change: MeChange = ctx.json()?;
-    let before = principal.user.clone();
-    let user = &mut principal.user;
+    // The change names fields, not a version: one saved by another request between our read and
+    // our write (a theme chosen twice in quick succession, another tab) is read again and the
+    // change applied over it. Only a user changed again and again meanwhile gets the 409.
+    for attempt in 1..=UPDATE_ATTEMPTS {
+        match apply_me_change(ctx, &principal, &change).await? {
+            Some(saved) => {
+                principal.user = saved;
+                break;
+            }
+            None if attempt == UPDATE_ATTEMPTS => return Err(ApiError::Conflict),
+            None => principal = ctx.principal().await?,
+        }
+    }
+    json(StatusCode::OK, &Me::from(&principal))
+}
+
+/// How many times `PATCH /api/me` tries to save: each try loses only to a request that saved the
+/// user meanwhile, so changes sent this many at once all land.
+const UPDATE_ATTEMPTS: u32 = 5;
+
+/// Apply `change` over `principal`'s user and save it, with its audit entry: the user as saved
+/// (unchanged if nothing changed), or `None` if another request saved the user first.
+async fn apply_me_change(
+    ctx: &Ctx<'_>,
+    principal: &Principal,
+    change: &MeChange,
+) -> Result<Option<portal::domain::account::User>, ApiError> {
+    let before = &principal.user;
+    let mut user = before.clone();
     let mut errors = Vec::new();
     if let Some(name) = &change.name {
         user.name = validate::name("name", name, &mut errors);
@@ -83,32 +110,31 @@ pub async fn update_me(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     validate::done(errors)?;
     user.theme = change.theme.unwrap_or(user.theme);
     user.notify = change.notify.unwrap_or(user.notify);
-    if principal.user != before {
-        let changed: Vec<&str> = [
-            ("name", principal.user.name != before.name),
-            ("phone", principal.user.phone != before.phone),
-            ("mobile", principal.user.mobile != before.mobile),
-            ("theme", principal.user.theme != before.theme),
-            ("email preferences", principal.user.notify != before.notify),
-        ]
-        .into_iter()
-        .filter_map(|(what, yes)| yes.then_some(what))
-        .collect();
-        let audit = principal.audit(
-            ctx,
-            &principal.company.id,
-            AuditAction::ProfileUpdated,
-            portal::domain::audit::AuditEntry::user_target(&principal.user.id),
-            format!("Updated own {}", changed.join(", ")),
-        );
-        principal.user = ctx
-            .app
-            .store
-            .save_user(&principal.user, &before, false, &audit)
-            .await?
-            .ok_or(ApiError::Conflict)?;
+    if user == *before {
+        return Ok(Some(user));
     }
-    json(StatusCode::OK, &Me::from(&principal))
+    let changed: Vec<&str> = [
+        ("name", user.name != before.name),
+        ("phone", user.phone != before.phone),
+        ("mobile", user.mobile != before.mobile),
+        ("theme", user.theme != before.theme),
+        ("email preferences", user.notify != before.notify),
+    ]
+    .into_iter()
+    .filter_map(|(what, yes)| yes.then_some(what))
+    .collect();
+    let audit = principal.audit(
+        ctx,
+        &principal.company.id,
+        AuditAction::ProfileUpdated,
+        portal::domain::audit::AuditEntry::user_target(&user.id),
+        format!("Updated own {}", changed.join(", ")),
+    );
+    Ok(ctx
+        .app
+        .store
+        .save_user(&user, before, false, &audit)
+        .await?)
 }
 
 /// What `POST /api/me/password` takes.

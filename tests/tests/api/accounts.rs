@@ -1004,6 +1004,36 @@ async fn the_audit_trail_is_filtered_exported_shown_to_the_right_people_and_immu
     assert_eq!(count, after);
 }
 
+/// Quick changes of one's own account land together, whichever request reads the user first: a
+/// theme chosen and then another at once, or the name changed in another tab meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn my_account_changes_sent_at_once_all_land() {
+    let t = TestApp::new().await;
+    let here = t.login("user@acme.example").await;
+    let changes = [
+        json!({"theme": "dark"}),
+        json!({"name": "Uma Changed"}),
+        json!({"phone": "+1 555 0101"}),
+        json!({"notify": {"ticket_replies": false, "status_changes": true, "invoices": true, "ticket_confirmations": true}}),
+    ];
+    let sent = changes
+        .iter()
+        .map(|change| t.patch("/api/me", &here, change.clone()));
+    let answers = futures::future::join_all(sent).await;
+    for answer in &answers {
+        assert_eq!(answer.status, 200, "{}", answer.text);
+    }
+    let user = t.get("/api/me", &here).await.body["user"].clone();
+    assert_eq!(
+        (&user["theme"], &user["name"], &user["phone"]),
+        (&json!("dark"), &json!("Uma Changed"), &json!("+1 555 0101"))
+    );
+    assert_eq!(user["notify"]["ticket_replies"], false);
+    let admin = t.login(ACME_ADMIN).await;
+    let entries = trail(&t, "acme-dental", &admin, "?action=profile_updated").await;
+    assert_eq!(entries.len(), changes.len(), "one audit entry per change");
+}
+
 #[tokio::test]
 async fn my_account_edits_profile_preferences_password_and_sessions() {
     let t = TestApp::new().await;
