@@ -25,12 +25,12 @@ ensure_python_env() {
 }
 
 # The three browser engines the browser tests drive, from Debian's packages (never a browser downloaded
-# by a test tool): Chromium; Firefox ESR; WebKitGTK's WebDriver with the MiniBrowser of its library,
+# by a test tool): Chromium (its headless shell); Firefox ESR; WebKitGTK's WebDriver with the MiniBrowser of its library,
 # and Xvfb, the virtual display MiniBrowser needs. With pdftotext and zbarimg, which read back a
 # downloaded PDF and the two-factor QR code.
 ensure_browsers() {
   local missing=""
-  for tool in chromium firefox-esr WebKitWebDriver Xvfb pdftotext zbarimg; do
+  for tool in chromium-headless-shell firefox-esr WebKitWebDriver Xvfb pdftotext zbarimg; do
     command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
   done
   [ -n "$missing" ] || return 0
@@ -39,7 +39,7 @@ ensure_browsers() {
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
-    chromium firefox-esr webkit2gtk-driver libwebkit2gtk-4.1-0 xvfb poppler-utils zbar-tools >/dev/null
+    chromium-headless-shell firefox-esr webkit2gtk-driver libwebkit2gtk-4.1-0 xvfb poppler-utils zbar-tools >/dev/null
 }
 
 # The browser-test packages (playwright-core, puppeteer-core, selenium-webdriver, axe-core), pinned by

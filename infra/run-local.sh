@@ -6,8 +6,9 @@
 # takes payments through a local Stripe stand-in (infra/stripe_double.py); PORTAL_RELOAD=0 keeps the
 # functions as built instead of rebuilding them when a source file changes; PORTAL_PREBUILT=1 runs the
 # binaries a `cargo build --workspace --all-targets` left in target/debug (the function binaries under
-# the emulator's runtime API, no compiling at all: the test command builds everything once that way).
-# Ctrl-C stops all.
+# the emulator's runtime API, no compiling at all: the test command builds everything once that way);
+# PORTAL_LOGS names the directory for this stack's logs (default .local; the test command runs two
+# stacks side by side, each with its own). Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source infra/lib.sh
@@ -20,7 +21,8 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
 fi
 
 ensure_python_env
-mkdir -p .local
+LOGS=${PORTAL_LOGS:-.local}
+mkdir -p .local "$LOGS"
 
 set -m # every background job in its own process group, so cleanup stops its children too
 PGIDS=()
@@ -34,7 +36,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 MOTO_PORT=$(free_port)
-"$VENV/bin/python" infra/moto_server.py -H 127.0.0.1 -p "$MOTO_PORT" >.local/moto.log 2>&1 &
+"$VENV/bin/python" infra/moto_server.py -H 127.0.0.1 -p "$MOTO_PORT" >"$LOGS/moto.log" 2>&1 &
 PGIDS+=($!)
 
 export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
@@ -53,24 +55,29 @@ else
   cargo build -q -p portal-admin
   cargo run -q -p site >/dev/null
 fi
-[ -s .local/secrets.json ] || target/debug/portal-admin gen-secrets >.local/secrets.json
+# Made once and kept; `ln` makes it whole or not at all, so stacks started together agree on it.
+if [ ! -s .local/secrets.json ]; then
+  target/debug/portal-admin gen-secrets >".local/secrets.json.$$"
+  ln ".local/secrets.json.$$" .local/secrets.json 2>/dev/null || true
+  rm -f ".local/secrets.json.$$"
+fi
 
 # PORTAL_STRIPE=double: payments go to a local Stripe stand-in (infra/stripe_double.py) with
 # matching test keys; otherwise Stripe keys come from the secrets file (none: online payment off).
 if [ "${PORTAL_STRIPE:-}" = double ]; then
   STRIPE_PORT=$(free_port)
   STRIPE_WEBHOOK_SECRET="whsec_local_double_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-  python3 - "$STRIPE_WEBHOOK_SECRET" <<'PY'
+  python3 - "$STRIPE_WEBHOOK_SECRET" "$LOGS/secrets-double.json" <<'PY'
 import json, sys
 secrets = json.load(open(".local/secrets.json"))
 secrets.update(stripe_secret_key="sk_test_local_double", stripe_webhook_secret=sys.argv[1])
-json.dump(secrets, open(".local/secrets-double.json", "w"))
+json.dump(secrets, open(sys.argv[2], "w"))
 PY
-  chmod 600 .local/secrets-double.json
-  PORTAL_SECRETS_FILE="$ROOT/.local/secrets-double.json"
+  chmod 600 "$LOGS/secrets-double.json"
+  PORTAL_SECRETS_FILE="$(cd "$LOGS" && pwd)/secrets-double.json"
   export STRIPE_API_BASE="http://127.0.0.1:$STRIPE_PORT/"
   python3 infra/stripe_double.py --port "$STRIPE_PORT" --webhook "$PORTAL_ORIGIN/api/payments/webhook" \
-    --secret "$STRIPE_WEBHOOK_SECRET" >.local/stripe-double.log 2>&1 &
+    --secret "$STRIPE_WEBHOOK_SECRET" >"$LOGS/stripe-double.log" 2>&1 &
   PGIDS+=($!)
 fi
 
@@ -91,15 +98,15 @@ FUNCTION_ENV="ORIGIN_SECRET=$ORIGIN_SECRET,TABLE_NAME=$TABLE_NAME,PORTAL_ORIGIN=
 if [ "${PORTAL_PREBUILT:-0}" = 1 ]; then
   # The emulator's runtime API and router only; each function is its built binary polling it (two
   # instances each, so a page's parallel calls to one function do not queue behind each other).
-  cargo lambda watch -q --only-lambda-apis --disable-cors -A 127.0.0.1 -P "$WATCH_PORT" >.local/functions.log 2>&1 &
+  cargo lambda watch -q --only-lambda-apis --disable-cors -A 127.0.0.1 -P "$WATCH_PORT" >"$LOGS/functions.log" 2>&1 &
   PGIDS+=($!)
   wait_for_port "$WATCH_PORT" 120
   IFS=, read -ra vars <<<"$FUNCTION_ENV"
   for fn in "${FUNCTIONS[@]}"; do
     for instance in 1 2; do
-      log "spawning function instance $fn/$instance" 2>>.local/functions.log
+      log "spawning function instance $fn/$instance" 2>>"$LOGS/functions.log"
       env "${vars[@]}" AWS_LAMBDA_RUNTIME_API="http://127.0.0.1:$WATCH_PORT/.rt/$fn" AWS_LAMBDA_FUNCTION_NAME="$fn" \
-        AWS_LAMBDA_FUNCTION_VERSION=1 AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256 "target/debug/$fn" >>.local/functions.log 2>&1 &
+        AWS_LAMBDA_FUNCTION_VERSION=1 AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256 "target/debug/$fn" >>"$LOGS/functions.log" 2>&1 &
       PGIDS+=($!)
     done
   done
@@ -107,12 +114,12 @@ else
   RELOAD=()
   [ "${PORTAL_RELOAD:-1}" = 0 ] && RELOAD=(--ignore-changes)
   cargo lambda watch -q "${RELOAD[@]}" --disable-cors -A 127.0.0.1 -P "$WATCH_PORT" \
-    --env-vars "$FUNCTION_ENV" >.local/functions.log 2>&1 &
+    --env-vars "$FUNCTION_ENV" >"$LOGS/functions.log" 2>&1 &
   PGIDS+=($!)
 fi
 
 python3 infra/dev_proxy.py --port "$PORT" --root site/dist --api "127.0.0.1:$WATCH_PORT" --moto "127.0.0.1:$MOTO_PORT" \
-  --functions-log .local/functions.log &
+  --functions-log "$LOGS/functions.log" &
 PGIDS+=($!)
 wait_for_port "$WATCH_PORT" 120
 wait_for_port "$PORT" 30
@@ -122,8 +129,8 @@ log "Compiling the functions on first use (the first run takes a few minutes)…
 for path in /api/me /api/companies /api/tickets /api/invoices; do
   status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 900 "http://127.0.0.1:$PORT$path")
   if [ "$status" != 401 ]; then
-    log "$path answered $status instead of 401; see .local/functions.log"
-    tail -n 30 .local/functions.log >&2
+    log "$path answered $status instead of 401; see $LOGS/functions.log"
+    tail -n 30 "$LOGS/functions.log" >&2
     exit 1
   fi
 done
@@ -137,6 +144,6 @@ Demo sign-ins (password: $DEMO_PASSWORD)
                              user@acme.example (Standard User)
   Client Globex Logistics:   fulladmin@globex.example (Full Admin), user@globex.example (Standard User)
 Mail the portal sends: http://127.0.0.1:$PORT/dev/mailbox (local only).
-Logs: .local/functions.log, .local/moto.log${STRIPE_PORT:+, .local/stripe-double.log (Stripe stand-in)}. Press Ctrl-C to stop.
+Logs: $LOGS/functions.log, $LOGS/moto.log${STRIPE_PORT:+, $LOGS/stripe-double.log (Stripe stand-in)}. Press Ctrl-C to stop.
 MSG
 wait

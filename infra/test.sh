@@ -2,10 +2,10 @@
 # Runs every test suite, installing what is missing first (pinned Python tools in .venv, Debian's
 # Chromium, Firefox ESR and WebKitGTK, the browser-test npm packages): formatting, one build of
 # every target with clippy's lints, checks that the local stand-ins answer as what they stand in
-# for (infra/moto_server_check.py, infra/stripe_double_check.py), the SAM template checks, the
-# OpenAPI drift check, the Rust unit and API tests (against moto_server), the browser tests against
-# the local stack (the full suite in Chromium, the daily paths in Chromium, Firefox and WebKit), and
-# a bounded schemathesis run against the same stack. `.ci/run` calls exactly this.
+# for (infra/moto_server_check.py, infra/stripe_double_check.py), the SAM template checks and the
+# OpenAPI drift check; then, in two lanes side by side over two local stacks: the full browser
+# suite in Chromium (lane A); the Rust unit and API tests (against moto_server), the daily paths in
+# Chromium, Firefox and WebKit, and a bounded schemathesis run (lane B). `.ci/run` calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source infra/lib.sh
@@ -63,51 +63,75 @@ sam validate --lint --region us-east-1 -t infra/template.yaml
 step "OpenAPI drift check"
 target/debug/openapi --check
 
-step "Rust tests (unit, and API tests over the real handlers against moto_server)"
-cargo test --workspace
-
-step "Browser tests (Chromium against the local stack)"
-port=$(free_port)
-stack_log=.local/browser-stack.log
-PORTAL_PORT=$port PORTAL_STRIPE=double PORTAL_PREBUILT=1 ./infra/run-local.sh >"$stack_log" 2>&1 &
-stack=$!
-stop_stack() { kill -TERM "$stack" 2>/dev/null || true; wait "$stack" 2>/dev/null || true; }
-trap stop_stack EXIT
-deadline=$((SECONDS + 1200))
-until grep -q "^Portal ready at " "$stack_log"; do
-  if ! kill -0 "$stack" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
-    log "The local stack did not come up:"; tail -n 40 "$stack_log" >&2
-    tail -n 40 .local/functions.log >&2 || true
-    exit 1
-  fi
-  sleep 1
-done
-# What the stack said while failed browser tests ran: slow or failed API calls, function errors, restarts.
-stack_said() {
-  log "Browser tests failed. The local stack logged:"
-  grep "^proxy: " "$stack_log" | tail -n 20 >&2 || true
-  grep -v " INFO " .local/functions.log | grep -v AWS_LAMBDA_MAX_CONCURRENCY | tail -n 30 >&2 || true
-  grep -c "spawning function instance" .local/functions.log | sed 's/^/function instances started: /' >&2 || true
+# Two lanes side by side from here, each about one core's work: the Chromium suite on stack A;
+# the Rust tests, then the daily paths in three engines and the API fuzzer on stack B. Each stack
+# has its own DynamoDB, Stripe stand-in, functions and logs, so neither lane sees the other's data.
+step "Starting two local stacks (A: the Chromium suite; B: the three engines, then the API fuzzer)"
+declare -A stack_pid stack_url
+start_stack() { # NAME
+  local port logs=".local/stack-$1"
+  port=$(free_port)
+  mkdir -p "$logs"
+  PORTAL_PORT=$port PORTAL_LOGS=$logs PORTAL_STRIPE=double PORTAL_PREBUILT=1 ./infra/run-local.sh >"$logs/stack.log" 2>&1 &
+  stack_pid[$1]=$!
+  stack_url[$1]="http://127.0.0.1:$port"
 }
-if ! (cd tests/browser && PORTAL_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 .); then
-  stack_said; exit 1
-fi
+stop_stacks() {
+  for pid in "${stack_pid[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop_stacks EXIT
+wait_stack() { # NAME
+  local logs=".local/stack-$1" deadline=$((SECONDS + 600))
+  until grep -q "^Portal ready at " "$logs/stack.log"; do
+    if ! kill -0 "${stack_pid[$1]}" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+      log "Local stack $1 did not come up:"; tail -n 40 "$logs/stack.log" >&2
+      tail -n 40 "$logs/functions.log" >&2 || true
+      exit 1
+    fi
+    sleep 1
+  done
+}
+start_stack A
+start_stack B
+wait_stack A
+wait_stack B
+# What stack NAME said while its tests failed: slow or failed API calls, function errors, restarts.
+stack_said() { # NAME
+  local logs=".local/stack-$1"
+  log "Tests on stack $1 failed. It logged:"
+  grep "^proxy: " "$logs/stack.log" | tail -n 20 >&2 || true
+  grep -v " INFO " "$logs/functions.log" | grep -v AWS_LAMBDA_MAX_CONCURRENCY | tail -n 30 >&2 || true
+  grep -c "spawning function instance" "$logs/functions.log" | sed 's/^/function instances started: /' >&2 || true
+}
 
-step "Browser tests: the daily paths in Chromium, Firefox and WebKit (tests/browser/engines)"
-if ! (cd tests/browser && PORTAL_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 engines/suite.js); then
-  stack_said; exit 1
-fi
+lane_b() {
+  step "Lane B: Rust tests (unit, and API tests over the real handlers against moto_server)"
+  cargo test --workspace || { log "Rust tests failed (above)"; return 1; }
+  step "Lane B: the daily paths in Chromium, Firefox and WebKit (tests/browser/engines), stack B"
+  (cd tests/browser && PORTAL_URL="${stack_url[B]}" node --test --test-concurrency=1 engines/suite.js) \
+    || { stack_said B; return 1; }
+  # The API against its OpenAPI document, once the browser tests on this stack are done: as a
+  # client Full Admin and as an MSP admin, side by side, four workers each, every check
+  # schemathesis has, bounded (the long run is infra/fuzz.sh).
+  step "Lane B: API fuzzing (schemathesis), stack B"
+  PORTAL_URL="${stack_url[B]}" FUZZ_EXAMPLES=10 ./infra/fuzz.sh --quick || { stack_said B; return 1; }
+}
+step "Lane B starts (its output follows lane A's: .local/lane-b.log)"
+lane_b >.local/lane-b.log 2>&1 &
+lane=$!
 
-# The API against its OpenAPI document, on the same stack once the browser tests are done: as a
-# client Full Admin and as an MSP admin, side by side, four workers each, every check schemathesis
-# has, bounded (the long run is infra/fuzz.sh).
-step "API fuzzing (schemathesis against the local stack)"
-if ! PORTAL_URL="http://127.0.0.1:$port" FUZZ_EXAMPLES=10 ./infra/fuzz.sh --quick; then
-  log "The API fuzzer found failures (above). The local stack logged:"
-  grep -v " INFO " .local/functions.log | grep -v AWS_LAMBDA_MAX_CONCURRENCY | tail -n 30 >&2 || true
-  exit 1
-fi
-stop_stack
+step "Lane A: browser tests (Chromium), stack A"
+chromium_ok=1
+(cd tests/browser && PORTAL_URL="${stack_url[A]}" node --test --test-concurrency=1 .) || { chromium_ok=0; stack_said A; }
+
+step "Waiting for lane B"
+lane_ok=1
+wait "$lane" || lane_ok=0
+cat .local/lane-b.log
+[ "$chromium_ok" = 1 ] || { log "The Chromium browser tests failed (lane A, above)"; exit 1; }
+[ "$lane_ok" = 1 ] || { log "Lane B failed (above)"; exit 1; }
+stop_stacks
 trap - EXIT
 
 log ""

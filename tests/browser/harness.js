@@ -13,12 +13,15 @@ export const PASSWORD = process.env.PORTAL_DEMO_PASSWORD || 'portal-demo';
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-// playwright-core gives every launch a fresh, empty user data directory of its own.
+// Debian's headless Chromium (the same Blink and V8 as its `chromium`, without the windowed
+// browser around them: what playwright itself runs headless tests in, with a fifth less CPU here).
+// CHROMIUM=/usr/bin/chromium runs the full browser instead. playwright-core gives every launch a
+// fresh, empty user data directory of its own.
 export async function launch() {
   const home = mkdtempSync(join(tmpdir(), 'portal-chromium-'));
   process.env.XDG_CONFIG_HOME = home;
   return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium-headless-shell',
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync',
