@@ -33,6 +33,8 @@ function miniBrowser() {
 
 // A virtual display for MiniBrowser when there is no real one: Xvfb picks a free display number
 // and says it. Tall, so that a window as tall as a long page fits below the pointer.
+// What WebKitWebDriver answers a script run on a page that is being left.
+const leaving = (err) => /unload|NoSuchFrame|navigat/i.test(`${err.name} ${err.message}`);
 const CENTRE = { x: 800, y: 3000 };
 async function display() {
   if (process.env.DISPLAY) return { name: process.env.DISPLAY, stop() {} };
@@ -80,7 +82,20 @@ export async function launch() {
       await driver.manage().window().setRect({ x: Math.max(0, CENTRE.x - Math.floor(width / 2)), y: CENTRE.y - 100, width, height });
       const element = (css) => driver.findElement(By.css(css));
       return {
-        async goto(to) { await driver.get(to); await driver.executeScript(collectErrors); },
+        // A page that sends itself on at once (signed out: to sign in) may unload under the
+        // collector being installed: it is installed again on the page that follows.
+        async goto(to) {
+          await driver.get(to);
+          for (let attempt = 1; ; attempt += 1) {
+            try {
+              await driver.executeScript(collectErrors);
+              return;
+            } catch (err) {
+              if (attempt === 10 || !leaving(err)) throw err;
+              await new Promise((r) => setTimeout(r, 100));
+            }
+          }
+        },
         url: () => driver.getCurrentUrl(),
         evaluate: (fn, arg) => driver.executeScript(fn, arg),
         click: async (css) => (await element(css)).click(),
@@ -106,7 +121,7 @@ export async function launch() {
         },
         // A page being left answers nothing (its errors go with it); the next one collects afresh.
         errors: () => driver.executeScript(collectErrors).catch((err) => {
-          if (/unload|NoSuchFrame|navigat/i.test(`${err.name} ${err.message}`)) return [];
+          if (leaving(err)) return [];
           throw err;
         }),
         close: quit,
