@@ -38,13 +38,25 @@ export async function api(path, { method = 'GET', body, headers = {} } = {}) {
   try {
     response = await fetch(path, init);
   } catch {
-    if (Date.now() - leavingSince < 5_000) return new Promise(() => {});
-    throw new ApiProblem(0, { title: 'The portal could not be reached. Check your connection and try again.' });
+    return unreachable();
   }
   if (response.status === 204) return null;
-  const data = await response.json().catch(() => ({}));
+  let data;
+  try {
+    data = await response.json();
+  } catch {
+    // An answer cut off on its way (Firefox also cuts the body of one that arrived as the user
+    // leaves) is no answer; an error answer without a JSON body still says its status.
+    if (response.ok || Date.now() - leavingSince < 5_000) return unreachable();
+    data = {};
+  }
   if (!response.ok) throw new ApiProblem(response.status, data);
   return data;
+}
+
+function unreachable() {
+  if (Date.now() - leavingSince < 5_000) return new Promise(() => {});
+  throw new ApiProblem(0, { title: 'The portal could not be reached. Check your connection and try again.' });
 }
 
 // Where the signed-in shell keeps what /api/me last said in this tab (see shell.js); signing in or
