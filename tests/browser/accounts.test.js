@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE, expectAnswer, launch, mailedLink, newPage, signIn, seriousViolations, test } from './harness.js';
+import { BASE, expectAnswer, launch, mailedLink, newPage, signIn, seriousViolations, test, settled } from './harness.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -265,7 +265,7 @@ for (const theme of ['light', 'dark']) {
       await page.goto(`${BASE}${path}`);
       await page.evaluate((t) => localStorage.setItem('portal-theme', t), theme);
       await page.reload();
-      await page.waitForLoadState('networkidle');
+      await settled(page);
       assert.deepEqual(await seriousViolations(page), [], path);
     }
     await signIn(page, 'ticketmanager@acme.example');

@@ -11,7 +11,7 @@ import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { BASE, expectAnswer, launch, mailedLink, newPage, signIn, seriousViolations, test } from './harness.js';
+import { BASE, expectAnswer, launch, mailedLink, newPage, signIn, seriousViolations, test, settled } from './harness.js';
 
 let browser;
 before(async () => {
@@ -382,7 +382,7 @@ test('on a 390 px phone a client\'s money pages fit, amounts never break, and pa
   await signIn(page, 'billing@acme.example');
   // Amounts and dates on one line each, inside their boxes; the page as wide as the screen.
   const check = async (path) => {
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     const report = await page.evaluate(() => {
       const broken = [];
       for (const el of document.querySelectorAll('.stat, td.num, td[data-field="amount"], td[data-field="total"], td[data-field="balance"], td[data-field="due"], td[data-field="issued"]')) {
@@ -429,7 +429,7 @@ for (const theme of ['light', 'dark']) {
     const scan = async (path, ready) => {
       await page.goto(`${BASE}${path}`);
       await page.locator(ready).first().waitFor();
-      await page.waitForLoadState('networkidle');
+      await settled(page);
       assert.deepEqual(await seriousViolations(page), [], `${path} (${theme})`);
     };
     await signIn(page, 'billing@acme.example');
@@ -459,7 +459,7 @@ for (const theme of ['light', 'dark']) {
     ]) {
       await staff.goto(`${BASE}${path}`);
       await staff.locator(ready).first().waitFor();
-      await staff.waitForLoadState('networkidle');
+      await settled(staff);
       assert.deepEqual(await seriousViolations(staff), [], `${path} (${theme})`);
     }
     const draft = await staff.goto(`${BASE}/invoices/?tab=draft`).then(() => staff.locator('td[data-field="number"] a').first().getAttribute('href'));

@@ -2,7 +2,7 @@
 // capability, and accessibility scans.
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, expectAnswer, launch, newPage, signIn, seriousViolations, test } from './harness.js';
+import { BASE, expectAnswer, launch, newPage, signIn, seriousViolations, test, settled } from './harness.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -147,7 +147,7 @@ test('every page × every role: the page, or one clear "no access" state with a 
       await page.goto(`${BASE}${path}`);
       const allowed = !needs.length || needs.some((c) => capabilities.includes(c));
       if (allowed) {
-        await page.waitForLoadState('networkidle');
+        await settled(page);
         assert.equal(await page.locator('#no-access').isVisible(), false, `${email} ${path}`);
         assert.ok(await page.getByRole('heading', { level: 1 }).first().isVisible(), `${email} ${path}: the page`);
       } else {
@@ -230,7 +230,7 @@ test('on a 390 px phone the pages fit the screen: wide lists scroll in their own
   for (const path of ['/', '/tickets/', '/invoices/', '/invoices/edit/?company=acme-dental', '/billing/', '/payments/?company=acme-dental',
     '/payment-methods/?company=acme-dental', '/users/', '/companies/', '/audit/', '/account/', '/settings/tickets/']) {
     await page.goto(`${BASE}${path}`);
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     const [page_width, screen] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
     assert.ok(page_width <= screen, `${path}: the page is ${page_width} px wide on a ${screen} px screen`);
   }

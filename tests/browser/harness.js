@@ -150,6 +150,24 @@ export async function newPage(browser, errors, contextOptions = {}) {
   return page;
 }
 
+// Wait until `page` has loaded and its API requests have all been answered, with none started for
+// 150 ms: the page as its user reads it. (Playwright's 'networkidle' waits for 500 ms without any
+// request, after every page visit.)
+export async function settled(page, { timeout = 30_000 } = {}) {
+  await page.waitForLoadState('load');
+  const { trail } = openPages.find((open) => open.page === page);
+  const since = Date.now();
+  for (;;) {
+    const pending = trail.some((call) => call.end === undefined);
+    const last = Math.max(since, ...trail.map((call) => call.end ?? call.start));
+    if (!pending && Date.now() - last >= 150) return;
+    if (Date.now() - since > timeout) {
+      throw new Error(`${page.url()} still waits on ${trail.filter((c) => c.end === undefined).map((c) => `${c.method} ${c.path}`).join(', ')}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 // The link to `path` in the newest mail to `email` with `subject`, from the local mailbox.
 export async function mailedLink(page, email, subject, path) {
   await page.goto(`${BASE}/dev/mailbox`);

@@ -4,7 +4,7 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { BASE, expectAnswer, launch, newPage, signIn, seriousViolations, test } from './harness.js';
+import { BASE, expectAnswer, launch, newPage, signIn, seriousViolations, test, settled } from './harness.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -210,7 +210,7 @@ test('dates read one way everywhere, and times are the company\'s, whatever the 
   const iso = /\b\d{4}-\d{2}-\d{2}\b/;
   for (const path of ['/', '/tickets/', '/tickets/?tab=closed', '/invoices/', '/invoices/?tab=closed', '/payments/', '/audit/', '/account/']) {
     await page.goto(`${BASE}${path}`);
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     const text = await page.locator('main').innerText();
     assert.ok(!iso.test(text), `${path} shows an ISO date: ${iso.exec(text)?.[0]}`);
   }
