@@ -11,10 +11,28 @@ identities: `user:role:company`, space-separated.
 
 A list's `cursor` is sealed by the server: only one it gave is valid, whatever its shape. Valid
 (positive) requests keep a cursor only if an answer carried it; invalid ones still send any.
+
+CPython before 3.11.9 keeps the AST converter's recursion depth in state its threads share
+(gh-106905): two of schemathesis's worker threads parsing source at once (hypothesis reads a filter
+lambda's source to name it) can fail a run with "SystemError: AST constructor recursion depth
+mismatch" (seen under 3.11.7). Here one parse runs at a time.
 """
+import ast
 import os
+import threading
 
 import schemathesis
+
+_parse = ast.parse
+_one_parse_at_a_time = threading.Lock()
+
+
+def _parse_alone(*args, **kwargs):
+    with _one_parse_at_a_time:
+        return _parse(*args, **kwargs)
+
+
+ast.parse = _parse_alone
 
 PROTECTED = [who.split(":") for who in os.environ.get("FUZZ_PROTECT", "").split()]
 ROLES = {user: role for user, role, _ in PROTECTED}
