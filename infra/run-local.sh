@@ -49,7 +49,8 @@ if [ "${PORTAL_PREBUILT:-0}" = 1 ]; then
   for bin in portal-admin site "${FUNCTIONS[@]}"; do
     [ -x "target/debug/$bin" ] || { log "target/debug/$bin is missing: run cargo build --workspace --all-targets"; exit 1; }
   done
-  target/debug/site >/dev/null
+  # One site/dist for every stack: stacks started together write it one at a time.
+  flock .local/site.lock target/debug/site >/dev/null
 else
   log "Building the admin tool and the site…"
   cargo build -q -p portal-admin
