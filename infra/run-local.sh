@@ -7,8 +7,8 @@
 # functions as built instead of rebuilding them when a source file changes; PORTAL_PREBUILT=1 runs the
 # binaries a `cargo build --workspace --all-targets` left in target/debug (the function binaries under
 # the emulator's runtime API, no compiling at all: the test command builds everything once that way);
-# PORTAL_LOGS names the directory for this stack's logs (default .local; the test command runs two
-# stacks side by side, each with its own). Ctrl-C stops all.
+# PORTAL_LOGS names the directory for this stack's logs (default .local; the test command runs three
+# stacks at once, each with its own). Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source infra/lib.sh

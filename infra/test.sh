@@ -67,8 +67,8 @@ target/debug/openapi --check
 
 # Two lanes side by side from here: the Chromium suite on stack A; the Rust tests, then the daily
 # paths in Firefox and WebKit on stack B. Then the API fuzzer alone, on stack C (fresh: moto's
-# index queries slow as the table grows, and the fuzzer took 233 s after the Chromium suite on A). Each stack
-# has its own DynamoDB, Stripe stand-in, functions and logs, so neither lane sees the other's data.
+# index queries slow as the table grows, and the fuzzer took 233 s after the Chromium suite on A).
+# Each stack has its own DynamoDB, Stripe stand-in, functions and logs: no lane sees another's data.
 step "Starting three local stacks (A: the Chromium suite; B: Firefox and WebKit; C: the API fuzzer)"
 declare -A stack_pid stack_url
 start_stack() { # NAME

@@ -27,6 +27,7 @@ export function signInUrl() {
 let leavingSince = -Infinity;
 addEventListener('beforeunload', () => { leavingSince = Date.now(); });
 addEventListener('pageshow', () => { leavingSince = -Infinity; });
+const leaving = () => Date.now() - leavingSince < 5_000;
 
 export async function api(path, { method = 'GET', body, headers = {} } = {}) {
   const init = { method, credentials: 'same-origin', headers: { accept: 'application/json', ...headers } };
@@ -47,7 +48,7 @@ export async function api(path, { method = 'GET', body, headers = {} } = {}) {
   } catch {
     // An answer cut off on its way (Firefox also cuts the body of one that arrived as the user
     // leaves) is no answer; an error answer without a JSON body still says its status.
-    if (response.ok || Date.now() - leavingSince < 5_000) return unreachable();
+    if (response.ok || leaving()) return unreachable();
     data = {};
   }
   if (!response.ok) throw new ApiProblem(response.status, data);
@@ -55,7 +56,7 @@ export async function api(path, { method = 'GET', body, headers = {} } = {}) {
 }
 
 function unreachable() {
-  if (Date.now() - leavingSince < 5_000) return new Promise(() => {});
+  if (leaving()) return new Promise(() => {});
   throw new ApiProblem(0, { title: 'The portal could not be reached. Check your connection and try again.' });
 }
 

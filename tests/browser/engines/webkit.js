@@ -31,11 +31,14 @@ function miniBrowser() {
   return files.split('\n').find((f) => f.endsWith('/MiniBrowser'));
 }
 
-// A virtual display for MiniBrowser when there is no real one: Xvfb picks a free display number
-// and says it. Tall, so that a window as tall as a long page fits below the pointer.
 // What WebKitWebDriver answers a script run on a page that is being left.
 const leaving = (err) => /unload|NoSuchFrame|navigat/i.test(`${err.name} ${err.message}`);
+
+// The virtual screen's centre, where X puts the pointer (windows are placed under it).
 const CENTRE = { x: 800, y: 3000 };
+
+// A virtual display for MiniBrowser when there is no real one: Xvfb picks a free display number
+// and says it. Tall, so that a window as tall as a long page fits below the pointer.
 async function display() {
   if (process.env.DISPLAY) return { name: process.env.DISPLAY, stop() {} };
   const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', `${CENTRE.x * 2}x${CENTRE.y * 2}x24`, '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
