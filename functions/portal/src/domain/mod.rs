@@ -13,6 +13,7 @@ pub mod files;
 mod ids;
 pub mod labels;
 pub mod money;
+pub mod projects;
 pub mod roles;
 pub mod tickets;
 pub mod validate;
