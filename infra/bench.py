@@ -48,6 +48,8 @@ def main():
                      lambda: request("GET", "/api/companies/acme-dental/users", cookie=cookie["value"])),
         "tickets": (lambda: request("GET", "/api/tickets", cookie=cookie["value"]), 200,
                     lambda: request("GET", "/api/tickets", cookie=cookie["value"])),
+        "projects": (lambda: request("GET", "/api/projects", cookie=cookie["value"]), 200,
+                     lambda: request("GET", "/api/projects", cookie=cookie["value"])),
         "billing": (lambda: request("GET", "/api/invoices", cookie=cookie["value"]), 200,
                     lambda: request("GET", "/api/invoices", cookie=cookie["value"])),
     }
@@ -75,7 +77,7 @@ def main():
             proc.terminate()
             proc.wait()
         label = {"auth": "POST /api/auth/login", "accounts": "GET /api/companies/{id}/users",
-                 "tickets": "GET /api/tickets", "billing": "GET /api/invoices"}[function]
+                 "tickets": "GET /api/tickets", "projects": "GET /api/projects", "billing": "GET /api/invoices"}[function]
         print(f"| {function} | {label} | {statistics.median(colds) * 1000:.0f} ms | {statistics.median(warms) * 1000:.1f} ms "
               f"| {max(peaks) / 1024:.1f} MiB |")
 

@@ -44,7 +44,7 @@ export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_REGION=us-east-1 AWS_D
 export TABLE_NAME=portal-local ATTACHMENTS_BUCKET=portal-local-attachments SITE_BUCKET=portal-local-site
 export PORTAL_ORIGIN="http://127.0.0.1:$PORT" COOKIE_SECURE=false PORTAL_SECRETS_FILE="$ROOT/.local/secrets.json"
 
-FUNCTIONS=(auth accounts tickets billing)
+FUNCTIONS=(auth accounts tickets projects billing)
 if [ "${PORTAL_PREBUILT:-0}" = 1 ]; then
   for bin in portal-admin site "${FUNCTIONS[@]}"; do
     [ -x "target/debug/$bin" ] || { log "target/debug/$bin is missing: run cargo build --workspace --all-targets"; exit 1; }
@@ -127,7 +127,7 @@ wait_for_port "$PORT" 30
 
 # The first request to each function compiles it: ask each once so the portal is warm when ready.
 log "Compiling the functions on first use (the first run takes a few minutes)…"
-for path in /api/me /api/companies /api/tickets /api/invoices; do
+for path in /api/me /api/companies /api/tickets /api/projects /api/invoices; do
   status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 900 "http://127.0.0.1:$PORT$path")
   if [ "$status" != 401 ]; then
     log "$path answered $status instead of 401; see $LOGS/functions.log"

@@ -137,6 +137,7 @@ pub fn account(b: &Branding) -> Markup {
                         label { input type="checkbox" name="ticket_replies"; "the support team replies to my tickets" }
                         label { input type="checkbox" name="status_changes"; "someone else changes the status of my tickets" }
                         label { input type="checkbox" name="invoices"; "an invoice is issued or a payment is received" }
+                        label { input type="checkbox" name="project_updates"; "a project I am the contact of completes a phase or changes its expected completion" }
                     }
                     button type="submit" { "Save profile" }
                     p #profile-status role="status" {}

@@ -63,6 +63,8 @@ impl Call<'_> {
             Box::pin(auth::handle(&self.app.app, req)).await
         } else if path == "/api/tickets" || path.starts_with("/api/tickets/") {
             Box::pin(tickets::handle(&self.app.app, req)).await
+        } else if path == "/api/projects" || path.starts_with("/api/projects/") {
+            Box::pin(projects::handle(&self.app.app, req)).await
         } else if [
             "/api/invoices",
             "/api/payments",

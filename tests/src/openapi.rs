@@ -10,6 +10,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = auth::ApiDoc::openapi();
     doc.merge(accounts::ApiDoc::openapi());
     doc.merge(tickets::ApiDoc::openapi());
+    doc.merge(projects::ApiDoc::openapi());
     doc.merge(billing::ApiDoc::openapi());
     doc.info = utoipa::openapi::InfoBuilder::new()
         .title("MSP client portal API")

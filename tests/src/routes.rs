@@ -126,6 +126,25 @@ const ROUTES: &[Route] = &[
     route("GET /api/tickets/export", Client, "GET", "/api/tickets/export"),
     route("PATCH /api/tickets/{number}", Client, "PATCH", "/api/tickets/{number}")
         .body(r#"{"status": "resolved", "version": 2}"#),
+    // Projects: the MSP plans one, a ticket goes in its phase, the client reads it.
+    route("POST /api/projects", Staff, "POST", "/api/projects")
+        .body(r#"{"company_id": "acme-dental", "name": "Bench move", "manager_id": "{tech_id}", "contact_id": "{contact_id}", "start": "2027-01-04", "expected_completion": "2027-03-31"}"#)
+        .keep(&[("project", Field("/project/number")), ("project_version", Field("/project/version"))]),
+    route("PUT /api/projects/{number}/phases", Staff, "PUT", "/api/projects/{project}/phases")
+        .body(r#"{"version": {project_version}, "phases": [{"name": "Wiring", "start": "2027-01-04", "end": "2027-01-29", "status": "in_progress"}]}"#)
+        .keep(&[("project_version", Field("/version")), ("phase", Field("/phases/0/id"))]),
+    route("PATCH /api/projects/{number}", Staff, "PATCH", "/api/projects/{project}")
+        .body(r#"{"version": {project_version}, "name": "Bench move to Elm Street"}"#),
+    route("POST /api/tickets (in a project's phase, MSP staff)", Staff, "POST", "/api/tickets")
+        .body(r#"{"company_id": "acme-dental", "contact_id": "{user_id}", "request_type": "Problem", "summary": "Bench cabling", "description": "In the project.", "priority": "low", "project": {project}, "phase_id": "{phase}"}"#)
+        .keep(&[("project_ticket", Field("/number"))]),
+    route("PATCH /api/tickets/{number} (closing a project's ticket, MSP staff)", Staff, "PATCH", "/api/tickets/{project_ticket}")
+        .body(r#"{"status": "closed", "version": 1}"#),
+    route("GET /api/projects", Client, "GET", "/api/projects"),
+    route("GET /api/projects (q=bench, words)", Client, "GET", "/api/projects?q=bench"),
+    route("GET /api/projects/summary", Client, "GET", "/api/projects/summary"),
+    route("GET /api/projects/{number} (client)", Client, "GET", "/api/projects/{project}"),
+    route("GET /api/projects/{number} (MSP staff)", Staff, "GET", "/api/projects/{project}"),
     route("GET /api/me/sessions", Client, "GET", "/api/me/sessions"),
     route("POST /api/me/sessions/end-others", Client, "POST", "/api/me/sessions/end-others").body("{}"),
     route(
@@ -312,6 +331,14 @@ pub async fn call_every_route() -> Vec<(String, u16, u64)> {
             DemoUser::AcmeUser.id().as_str().to_owned(),
         ),
         ("settings".into(), settings),
+        (
+            "tech_id".into(),
+            DemoUser::Technician.id().as_str().to_owned(),
+        ),
+        (
+            "contact_id".into(),
+            DemoUser::AcmeTicketManager.id().as_str().to_owned(),
+        ),
     ];
     let client = t.login(DemoUser::AcmeFullAdmin.email()).await;
     let staff = t.login(DemoUser::MspAdmin.email()).await;

@@ -23,6 +23,7 @@ mod attachments;
 mod csv;
 mod listing;
 mod notify;
+mod placement;
 mod stats;
 use portal::{ApiError, App};
 use serde::Serialize;
@@ -234,6 +235,15 @@ async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         principal.require(Capability::SubmitOnBehalf)?;
     }
     let contact_key = wanted_contact.and_then(|c| UserId::parse(c).ok());
+    if !staff && (body.project.is_some() || body.phase_id.is_some()) {
+        return Err(ApiError::Forbidden);
+    }
+    let placed = match (body.project, body.phase_id.clone()) {
+        (None, None) => None,
+        (project, phase) => {
+            placement::moved(ctx, &company, None, project, phase.as_deref()).await?
+        }
+    };
     let (settings, contact) = ctx
         .app
         .store
@@ -279,6 +289,7 @@ async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         closed_at: None,
         assignee_id: None,
         assignee_name: None,
+        project: placed.as_ref().map(|(at, _)| at.clone()),
         version: 1,
     };
     let remembered = once.map(|key| (&principal.user.id, key, now + time::Duration::days(1)));
@@ -292,7 +303,12 @@ async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     if !ctx
         .app
         .store
-        .create_ticket_once(&ticket, remembered, Some(&audit))
+        .create_ticket_once(
+            &ticket,
+            remembered,
+            Some(&audit),
+            placed.map(|(_, plan)| plan),
+        )
         .await?
     {
         // A concurrent retry with the same key won; answer its ticket.
@@ -434,7 +450,12 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
     let principal = ctx.principal().await?;
     let body: TicketChange = ctx.json()?;
     let staff = principal.can(Capability::AllCompanies);
-    if !staff && (body.priority.is_some() || body.assignee_id.is_some()) {
+    if !staff
+        && (body.priority.is_some()
+            || body.assignee_id.is_some()
+            || body.phase_id.is_some()
+            || body.project.is_some())
+    {
         return Err(ApiError::Forbidden);
     }
     if !staff {
@@ -489,6 +510,18 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
                 (Some(technician.id), Some(technician.name));
         }
     }
+    let placed = placement::moved(
+        ctx,
+        &ticket.company_id,
+        ticket.project.as_ref(),
+        body.project,
+        body.phase_id.as_deref(),
+    )
+    .await?;
+    let plan = placed.as_ref().map(|(_, plan)| *plan);
+    if let Some((at, _)) = placed {
+        changed.project = Some(at);
+    }
     if changed == ticket {
         return json(StatusCode::OK, &ticket);
     }
@@ -514,7 +547,7 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
             ticket.number,
             AuditAction::TicketUpdated,
             format!(
-                "Changed the priority or technician of ticket #{}",
+                "Changed the priority, technician or project phase of ticket #{}",
                 ticket.number
             ),
         )
@@ -522,7 +555,7 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
     if !ctx
         .app
         .store
-        .save_ticket(&changed, &ticket, Some(&audit))
+        .save_ticket(&changed, &ticket, Some(&audit), plan)
         .await?
     {
         return Err(ApiError::Conflict);

@@ -12,18 +12,6 @@ pub struct TicketList {
     pub next_cursor: Option<String>,
 }
 
-/// A query parameter that must be one of a few words; anything else is a 400 naming them.
-fn choice(ctx: &Ctx<'_>, name: &str, allowed: &[&str]) -> Result<Option<String>, ApiError> {
-    match ctx.query(name).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) if allowed.contains(&v.as_str()) => Ok(Some(v)),
-        Some(v) => Err(ApiError::BadRequest(format!(
-            "{name}={v} is not one of: {}",
-            allowed.join(", ")
-        ))),
-    }
-}
-
 /// A query parameter holding an enum value (`status`, `priority`); 400 if it is not one (an
 /// empty one included: the site leaves out a filter not chosen).
 fn enum_param<T: serde::de::DeserializeOwned>(
@@ -62,12 +50,16 @@ pub const MAX_EXPORT_ROWS: usize = 5_000;
 
 impl Listing {
     fn parse(ctx: &Ctx<'_>, principal: &Principal) -> Result<Self, ApiError> {
-        let open = choice(ctx, "tab", &["open", "closed"])?.is_none_or(|t| t == "open");
-        let order = match choice(ctx, "sort", &["number", "updated"])?.as_deref() {
+        let open = ctx
+            .choice("tab", &["open", "closed"])?
+            .is_none_or(|t| t == "open");
+        let order = match ctx.choice("sort", &["number", "updated"])?.as_deref() {
             Some("updated") => TicketOrder::Updated,
             _ => TicketOrder::Number,
         };
-        let ascending = choice(ctx, "order", &["asc", "desc"])?.is_some_and(|o| o == "asc");
+        let ascending = ctx
+            .choice("order", &["asc", "desc"])?
+            .is_some_and(|o| o == "asc");
         let status: Option<TicketStatus> = enum_param(ctx, "status")?;
         let priority: Option<Priority> = enum_param(ctx, "priority")?;
         let search = Search::parse(&ctx.query("q").unwrap_or_default());

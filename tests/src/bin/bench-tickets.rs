@@ -46,6 +46,7 @@ async fn fill(t: &TestApp, company: &str, contact_email: &str, first: u64, count
                 closed_at: None,
                 assignee_id: None,
                 assignee_name: None,
+                project: None,
                 version: 1,
             }
         })

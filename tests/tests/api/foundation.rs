@@ -601,6 +601,7 @@ async fn me_gives_each_demo_role_its_capabilities() {
                 "add_notes",
                 "view_invoices",
                 "view_projects",
+                "manage_projects",
                 "manage_users",
                 "all_companies",
                 "manage_companies",
@@ -618,6 +619,7 @@ async fn me_gives_each_demo_role_its_capabilities() {
                 "view_company_tickets",
                 "add_notes",
                 "view_projects",
+                "manage_projects",
                 "all_companies",
                 "view_audit",
             ],
@@ -957,6 +959,31 @@ async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
         ("GET /api/tickets (q=bench, words)", 200, 3),
         ("GET /api/tickets/export", 200, 2),
         ("PATCH /api/tickets/{number}", 200, 4),
+        // Projects: the session check, then at most three calls. A create reads the company,
+        // manager and contact in one BatchGetItem, takes a number, then one transaction; staff
+        // find a project's company through its number; a plan or change reads the project
+        // (with its phase counters) and saves it under its version.
+        ("POST /api/projects", 201, 4),
+        ("PUT /api/projects/{number}/phases", 200, 4),
+        ("PATCH /api/projects/{number}", 200, 4),
+        // A ticket in a phase also reads the project (the phase must be one of its plan); its
+        // row and the phase counters go in the ticket's own transaction.
+        (
+            "POST /api/tickets (in a project's phase, MSP staff)",
+            201,
+            5,
+        ),
+        // Staff find the ticket through its number; its contact's preferences decide the email.
+        (
+            "PATCH /api/tickets/{number} (closing a project's ticket, MSP staff)",
+            200,
+            5,
+        ),
+        ("GET /api/projects", 200, 2),
+        ("GET /api/projects (q=bench, words)", 200, 2),
+        ("GET /api/projects/summary", 200, 2),
+        ("GET /api/projects/{number} (client)", 200, 2),
+        ("GET /api/projects/{number} (MSP staff)", 200, 3),
         ("GET /api/me/sessions", 200, 2),
         ("POST /api/me/sessions/end-others", 204, 2),
         (
@@ -1217,6 +1244,7 @@ async fn every_entity_is_stored_with_the_pinned_layout() {
     let acme = portal::domain::CompanyId::parse("acme-dental").unwrap();
     portal_admin::seed::seed_tickets(store, now).await.unwrap();
     portal_admin::seed::seed_invoices(store, now).await.unwrap();
+    portal_admin::seed::seed_projects(store, now).await.unwrap();
     // What the seed does not write: a retried ticket's key, a card, a Stripe customer and event, an
     // overdue reminder, ticket settings.
     let cookie = t.login("user@acme.example").await;
@@ -1282,11 +1310,23 @@ async fn every_entity_is_stored_with_the_pinned_layout() {
         "SETTINGS".to_owned(),
         "TICKETNO#1".to_owned(),
         "INVOICENO#1".to_owned(),
+        "PROJECTNO#1".to_owned(),
         "STRIPECUS#cus_layout".to_owned(),
         "STRIPEEVT#evt_layout".to_owned(),
     ];
     let user = portal_admin::seed::demo_user_id("user@acme.example");
     partitions.push(format!("IDEM#{user}#layout-1"));
+    let staff = t.login("tech@northwind.example").await;
+    let project = t
+        .call("POST", "/api/projects")
+        .cookie(&staff)
+        .header("idempotency-key", "layout-p")
+        .json(json!({"company_id": "globex-logistics", "name": "Layout", "manager_id": portal_admin::seed::demo_user_id("tech@northwind.example").as_str(), "start": "2027-01-04", "expected_completion": "2027-02-01"}))
+        .send()
+        .await;
+    assert_eq!(project.status, 201, "{}", project.text);
+    let tech = portal_admin::seed::demo_user_id("tech@northwind.example");
+    partitions.push(format!("IDEM#{tech}#project#layout-p"));
     let mut shapes = std::collections::BTreeSet::new();
     for pk in &partitions {
         let items = t.items_in(pk).await;
@@ -1342,7 +1382,7 @@ async fn every_documented_operation_is_served_by_its_function() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 63, "operations in the document");
+    assert_eq!(checked, 69, "operations in the document");
 }
 
 // ---- compression ---------------------------------------------------------------------------

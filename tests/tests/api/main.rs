@@ -10,4 +10,5 @@ mod events;
 mod foundation;
 mod infra;
 mod limits;
+mod projects;
 mod tickets;

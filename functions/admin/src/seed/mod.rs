@@ -446,6 +446,7 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
             closed_at: None,
             assignee_id: None,
             assignee_name: None,
+            project: None,
             version: 1,
         };
         store.create_ticket(&ticket).await?;
@@ -536,7 +537,7 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
         }
         if ticket != before {
             ticket.version += 1;
-            store.save_ticket(&ticket, &before, None).await?;
+            store.save_ticket(&ticket, &before, None, None).await?;
         }
     }
     Ok(files)
@@ -550,7 +551,7 @@ async fn post(store: &Store, ticket: &mut Ticket, note: &Note) -> anyhow::Result
     Ok(())
 }
 
-fn find(email: &str) -> anyhow::Result<&'static DemoUser> {
+pub(crate) fn find(email: &str) -> anyhow::Result<&'static DemoUser> {
     COMPANIES
         .iter()
         .flat_map(|c| c.users.iter())
@@ -559,4 +560,6 @@ fn find(email: &str) -> anyhow::Result<&'static DemoUser> {
 }
 
 mod invoices;
+mod projects;
 pub use invoices::seed_invoices;
+pub use projects::seed_projects;

@@ -51,6 +51,10 @@ pub struct NotifyPrefs {
     /// colleague). Accounts saved before it existed have it on.
     #[serde(default = "yes")]
     pub ticket_confirmations: bool,
+    /// A project one is the client contact of: a phase completed, the expected completion moved.
+    /// Accounts saved before it existed have it on.
+    #[serde(default = "yes")]
+    pub project_updates: bool,
 }
 
 impl Default for NotifyPrefs {
@@ -60,6 +64,7 @@ impl Default for NotifyPrefs {
             status_changes: true,
             invoices: true,
             ticket_confirmations: true,
+            project_updates: true,
         }
     }
 }

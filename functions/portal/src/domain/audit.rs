@@ -56,10 +56,13 @@ pub enum AuditAction {
     PaymentMethodChanged,
     PaymentMethodRemoved,
     AutopayChanged,
+    ProjectCreated,
+    ProjectUpdated,
+    ProjectPlanChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 39] = [
+    pub const ALL: [AuditAction; 42] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::MfaChallengeFailed,
@@ -99,6 +102,9 @@ impl AuditAction {
         Self::PaymentMethodChanged,
         Self::PaymentMethodRemoved,
         Self::AutopayChanged,
+        Self::ProjectCreated,
+        Self::ProjectUpdated,
+        Self::ProjectPlanChanged,
     ];
 
     /// Entries about invoices, payments, payment methods and autopay: only principals who see

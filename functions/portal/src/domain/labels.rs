@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use super::UserStatus;
 use super::audit::AuditAction;
 use super::billing::{InvoiceStatus, PaymentStatus};
+use super::projects::{PhaseStatus, ProjectStatus};
 use super::roles::Role;
 use super::tickets::{Priority, TicketStatus};
 
@@ -55,6 +56,11 @@ pub fn labels() -> BTreeMap<&'static str, BTreeMap<String, &'static str>> {
             "payment_status",
             map(table(<PaymentStatus as Labelled>::ALL)),
         ),
+        (
+            "project_status",
+            map(table(<ProjectStatus as Labelled>::ALL)),
+        ),
+        ("phase_status", map(table(<PhaseStatus as Labelled>::ALL))),
     ])
 }
 
@@ -146,6 +152,20 @@ impl Labelled for PaymentStatus {
     }
 }
 
+impl Labelled for ProjectStatus {
+    const ALL: &'static [Self] = &ProjectStatus::ALL;
+    fn label(self) -> &'static str {
+        ProjectStatus::label(self)
+    }
+}
+
+impl Labelled for PhaseStatus {
+    const ALL: &'static [Self] = &PhaseStatus::ALL;
+    fn label(self) -> &'static str {
+        PhaseStatus::label(self)
+    }
+}
+
 impl Labelled for AuditAction {
     const ALL: &'static [Self] = &AuditAction::ALL;
     fn label(self) -> &'static str {
@@ -190,6 +210,9 @@ impl Labelled for AuditAction {
             PaymentMethodChanged => "Payment method changed",
             PaymentMethodRemoved => "Payment method removed",
             AutopayChanged => "Autopay turned on or off",
+            ProjectCreated => "Project created",
+            ProjectUpdated => "Project changed",
+            ProjectPlanChanged => "Project plan changed",
         }
     }
 }

@@ -38,6 +38,8 @@ pub enum Capability {
     ViewInvoices,
     /// See projects.
     ViewProjects,
+    /// MSP staff: create projects and plan their phases, for any client company.
+    ManageProjects,
     /// Manage the company's portal users and roles.
     ManageUsers,
     /// MSP staff: act across every client company.
@@ -100,6 +102,7 @@ impl Role {
                 AddNotes,
                 ViewInvoices,
                 ViewProjects,
+                ManageProjects,
                 ManageUsers,
                 AllCompanies,
                 ManageCompanies,
@@ -113,6 +116,7 @@ impl Role {
                 ViewCompanyTickets,
                 AddNotes,
                 ViewProjects,
+                ManageProjects,
                 AllCompanies,
                 ViewAudit,
             ],
@@ -175,7 +179,7 @@ impl Role {
                 "Everything, for every client company: invoices, settings, companies and users."
             }
             Role::Technician => {
-                "Works every client's tickets and reads their audit trails; no billing or settings."
+                "Works every client's tickets and projects and reads their audit trails; no billing or settings."
             }
         }
     }

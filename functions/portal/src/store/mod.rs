@@ -26,6 +26,7 @@ mod billing;
 pub mod keys;
 pub mod metrics;
 mod payment_methods;
+mod projects;
 mod sessions;
 pub mod table;
 mod throttle;
@@ -150,6 +151,36 @@ impl Store {
             .set_transact_items(Some(parts))
             .send()
             .await
+    }
+
+    /// Put `items` unconditionally in BatchWriteItem calls of 25, retrying what DynamoDB leaves
+    /// unprocessed (bulk loads: imports, benchmarks).
+    async fn batch_put(&self, items: Vec<Item>, what: &'static str) -> anyhow::Result<()> {
+        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        for chunk in items.chunks(25) {
+            let mut requests: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|item| {
+                    Ok(WriteRequest::builder()
+                        .put_request(PutRequest::builder().set_item(Some(item.clone())).build()?)
+                        .build())
+                })
+                .collect::<anyhow::Result<_>>()?;
+            while !requests.is_empty() {
+                let out = self
+                    .db
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .context(what)?;
+                requests = out
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(&self.table))
+                    .unwrap_or_default();
+            }
+        }
+        Ok(())
     }
 
     /// The put of an item that must not exist yet, as a transaction part.

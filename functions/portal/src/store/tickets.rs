@@ -87,12 +87,14 @@ impl Store {
     }
 
     /// Save a changed ticket if nobody changed it since it was `before`; `false` otherwise. A move
-    /// between open and closed updates the open counts in the same transaction.
+    /// between open and closed updates the open counts in the same transaction, and a project
+    /// ticket's row and phase counters follow (with `plan`, its project still at that version).
     pub async fn save_ticket(
         &self,
         ticket: &Ticket,
         before: &Ticket,
         audit: Option<&AuditEntry>,
+        plan: Option<u64>,
     ) -> anyhow::Result<bool> {
         let open_delta = i64::from(ticket.status.is_open()) - i64::from(before.status.is_open());
         let mut parts = vec![
@@ -101,6 +103,7 @@ impl Store {
                 .build(),
         ];
         parts.extend(self.ticket_stats(ticket, open_delta, None)?);
+        parts.extend(self.project_ticket_parts(ticket, Some(before), plan)?);
         parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
         self.transact(parts, "saving ticket").await
     }
@@ -150,7 +153,7 @@ impl Store {
 
     /// Store a new ticket and its number pointer together.
     pub async fn create_ticket(&self, ticket: &Ticket) -> anyhow::Result<()> {
-        self.create_ticket_once(ticket, None, None)
+        self.create_ticket_once(ticket, None, None, None)
             .await
             .map(|_| ())
     }
@@ -166,7 +169,8 @@ impl Store {
             .context("reading idempotency key")
     }
 
-    /// Store a new ticket; with `once = (user, key, expiry)`, also remember the key in the same
+    /// Store a new ticket (in a project: with its row and counters, the project still at version
+    /// `plan`); with `once = (user, key, expiry)`, also remember the key in the same
     /// transaction. `Ok(false)` when that key was used meanwhile (a concurrent retry): nothing is
     /// written, and the caller answers with the ticket the key names.
     pub async fn create_ticket_once(
@@ -174,6 +178,7 @@ impl Store {
         ticket: &Ticket,
         once: Option<(&UserId, &str, OffsetDateTime)>,
         audit: Option<&AuditEntry>,
+        plan: Option<u64>,
     ) -> anyhow::Result<bool> {
         let item = Self::ticket_item(ticket)?;
         let pointer = Self::number_pointer(ticket)?;
@@ -200,6 +205,7 @@ impl Store {
             i64::from(ticket.status.is_open()),
             Some(&month),
         )?);
+        parts.extend(self.project_ticket_parts(ticket, None, plan)?);
         if let Some((user, key, expires)) = once {
             let mut item = to_item(
                 &TicketRef {
@@ -219,37 +225,13 @@ impl Store {
     /// indexes, number pointer and word index, in BatchWriteItem calls of 25 puts. No counts and
     /// no conditions: for numbers nobody else is using.
     pub async fn load_tickets(&self, tickets: &[Ticket]) -> anyhow::Result<()> {
-        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
         let mut items = Vec::new();
         for ticket in tickets {
             items.push(Self::ticket_item(ticket)?);
             items.push(Self::number_pointer(ticket)?);
             items.extend(Self::word_items(ticket)?);
         }
-        for chunk in items.chunks(25) {
-            let mut requests: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|item| {
-                    Ok(WriteRequest::builder()
-                        .put_request(PutRequest::builder().set_item(Some(item.clone())).build()?)
-                        .build())
-                })
-                .collect::<anyhow::Result<_>>()?;
-            while !requests.is_empty() {
-                let out = self
-                    .db
-                    .batch_write_item()
-                    .request_items(&self.table, requests)
-                    .send()
-                    .await
-                    .context("loading tickets")?;
-                requests = out
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(&self.table))
-                    .unwrap_or_default();
-            }
-        }
-        Ok(())
+        self.batch_put(items, "loading tickets").await
     }
 
     /// The item that says which company ticket `number` is in (staff open tickets by number).

@@ -82,6 +82,19 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// A query parameter that must be one of a few words (absent or empty: `None`); anything
+    /// else is a 400 naming them.
+    pub fn choice(&self, name: &str, allowed: &[&str]) -> Result<Option<String>, ApiError> {
+        match self.query(name).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) if allowed.contains(&v.as_str()) => Ok(Some(v)),
+            Some(v) => Err(ApiError::BadRequest(format!(
+                "{name}={v} is not one of: {}",
+                allowed.join(", ")
+            ))),
+        }
+    }
+
     /// Where list `list` resumes: `?cursor=`, valid only for that list; 400 otherwise.
     pub fn start_after(&self, list: &str) -> Result<Option<crate::store::Item>, ApiError> {
         self.query("cursor")

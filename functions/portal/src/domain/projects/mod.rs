@@ -179,6 +179,13 @@ pub struct TicketProject {
     pub phase_id: String,
 }
 
+/// Where a project is: what its number pointer and an idempotency key point at.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProjectRef {
+    pub company_id: CompanyId,
+    pub number: u64,
+}
+
 /// Tickets in one phase: all, and closed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TicketCount {

@@ -287,6 +287,9 @@ pub struct Ticket {
     pub closed_at: Option<OffsetDateTime>,
     pub assignee_id: Option<UserId>,
     pub assignee_name: Option<String>,
+    /// The project and phase the ticket was raised in (tickets of a project's plan).
+    #[serde(default)]
+    pub project: Option<crate::domain::projects::TicketProject>,
     pub version: u64,
 }
 
@@ -363,6 +366,10 @@ pub struct NewTicketBody {
     pub contact_id: Option<String>,
     /// The client company (MSP staff only; clients raise tickets in their own company).
     pub company_id: Option<String>,
+    /// MSP staff only: raise the ticket in this project of the company (needs `phase_id`).
+    pub project: Option<u64>,
+    /// MSP staff only: the phase (or sub-phase) of `project`.
+    pub phase_id: Option<String>,
 }
 
 /// A new ticket's fields, checked.
@@ -561,6 +568,8 @@ pub struct TicketRow {
     pub contact_id: UserId,
     pub contact_name: String,
     pub assignee_name: Option<String>,
+    /// The project the ticket belongs to (a badge on the list).
+    pub project: Option<crate::domain::projects::TicketProject>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
@@ -582,6 +591,7 @@ impl From<Ticket> for TicketRow {
             contact_id: t.contact_id,
             contact_name: t.contact_name,
             assignee_name: t.assignee_name,
+            project: t.project,
             created_at: t.created_at,
             updated_at: t.updated_at,
         }
@@ -597,5 +607,11 @@ pub struct TicketChange {
     pub priority: Option<Priority>,
     /// MSP staff only: a technician's user id, or `""` to unassign.
     pub assignee_id: Option<String>,
+    /// MSP staff only: move the ticket to this phase of its project (with `project`, into a
+    /// project of the ticket's company).
+    pub phase_id: Option<String>,
+    /// MSP staff only: the project (of the ticket's company) to place the ticket in; needs
+    /// `phase_id`.
+    pub project: Option<u64>,
     pub version: u64,
 }

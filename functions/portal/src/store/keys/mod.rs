@@ -27,9 +27,12 @@
 //! | pay method  | `CO#{company}`          | `PAYMETHOD#{pm}`  | `PMEXP#{yyyy-mm}` | `{c}#{pm}`  |
 //! | Stripe cust.| `STRIPECUS#{cus}`       | `STRIPECUS`       |             |                   |
 //! | Stripe event| `STRIPEEVT#{evt}`       | `STRIPEEVT`       |             |                   |
+//! | project     | `CO#{company}`          | `PROJECT#{n:010}` | `PRJ#{c}#{tab}` | `{expected}#{n:010}` (gsi2: `PRJQ#{tab}`, `{expected}#{c}#{n:010}`) |
+//! | project tkt | `CO#{company}`          | `PROJECT#{n:010}#T#{t:010}` |   |                   |
+//! | project no. | `PROJECTNO#{n}`         | `PROJECTNO`       |             |                   |
 //! | tkt stats   | `CO#{company}`          | `STATS#T#C#OPEN`, `STATS#T#C#M#{yyyy-mm}`, and `STATS#T#U#{user}#…` per contact | | |
 //!
-//! The ticket layout is explained in docs/tickets.md.
+//! The ticket layout is explained in docs/tickets.md, the project layout in docs/projects.md.
 //!
 //! Everything a client company owns lives under its `CO#` partition. The credential and
 //! failure-counter items are the exception: sign-in starts from an email address, before the
@@ -41,7 +44,9 @@ use std::collections::HashMap;
 
 use crate::domain::{CompanyId, Email, SessionId, UserId};
 
+mod projects;
 mod tickets;
+pub use projects::*;
 pub use tickets::*;
 
 pub const PK: &str = "pk";
@@ -281,6 +286,15 @@ pub fn sortable_time(t: time::OffsetDateTime) -> String {
 pub fn idempotency(user: &crate::domain::UserId, key: &str) -> Key {
     Key {
         pk: format!("IDEM#{user}#{key}"),
+        sk: "IDEM".into(),
+    }
+}
+
+/// A create of `what` (`project`, …) a user may retry: as `idempotency`, in its own space so a
+/// key sent for one kind of create never answers another.
+pub fn idempotency_of(user: &crate::domain::UserId, what: &str, key: &str) -> Key {
+    Key {
+        pk: format!("IDEM#{user}#{what}#{key}"),
         sk: "IDEM".into(),
     }
 }

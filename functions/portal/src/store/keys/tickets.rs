@@ -285,6 +285,7 @@ mod tests {
             closed_at: None,
             assignee_id: None,
             assignee_name: None,
+            project: None,
             version: 1,
         };
         let lists = TicketList::of(&ticket);
