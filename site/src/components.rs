@@ -29,6 +29,11 @@ pub const NAV: &[NavItem] = &[
         capability: Some(TICKET_VIEWERS),
     },
     NavItem {
+        href: "/projects/",
+        label: "Projects",
+        capability: Some("view_projects"),
+    },
+    NavItem {
         href: "/invoices/",
         label: "Invoices",
         capability: Some("view_invoices"),

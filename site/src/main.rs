@@ -8,6 +8,7 @@ mod account_pages;
 mod billing_pages;
 mod components;
 mod pages;
+mod project_pages;
 
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 use maud::{Markup, html};
 
 use crate::components::{Chrome, Field, ListTable, SupportContact, TICKET_VIEWERS, page};
-use crate::{Branding, account_pages, billing_pages};
+use crate::{Branding, account_pages, billing_pages, project_pages};
 use portal::domain::labels::{Labelled, table};
 use portal::domain::tickets::{Priority, TicketStatus};
 
@@ -66,6 +66,14 @@ pub fn all(b: &Branding) -> Vec<Page> {
         Page {
             path: "/tickets/view/",
             html: ticket_view(b),
+        },
+        Page {
+            path: "/projects/",
+            html: project_pages::projects(b),
+        },
+        Page {
+            path: "/projects/view/",
+            html: project_pages::project_view(b),
         },
         Page {
             path: "/invoices/",
@@ -175,6 +183,13 @@ fn home(b: &Branding) -> Markup {
                         thead { tr { th scope="col" { "Month" } th scope="col" { "Tickets raised" } } }
                         tbody {}
                     }
+                }
+            }
+            section #project-tile aria-labelledby="projects-heading" data-capability="view_projects" hidden {
+                h2 #projects-heading { "View a project" }
+                div.stat-grid {
+                    article { p.stat #proj-open { "–" } p { a href="/projects/" { "Open projects" } } }
+                    article { p.stat #proj-next { "–" } p #proj-next-label { "Next milestone" } }
                 }
             }
             section #latest-tickets aria-labelledby="latest-heading" data-capability=(TICKET_VIEWERS) hidden {
@@ -411,6 +426,7 @@ fn ticket_view(b: &Branding) -> Markup {
                     dt { "Closed" } dd data-t="closed_at" {}
                     dt { "Due date" } dd data-t="due_date" {}
                     dt { "PO number" } dd data-t="po_number" {}
+                    div.fact #project-fact hidden { dt { "Project" } dd data-t="project" {} }
                 }
                 h2 { "Description" }
                 p.prewrap data-t="description" {}

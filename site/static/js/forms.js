@@ -35,6 +35,13 @@ export function showProblem(form, errorEl, err) {
   first?.focus();
 }
 
+// An API problem whose field names differ from the form's (`{ apiName: formName }`), renamed so
+// showProblem finds their slots.
+export function renamed(err, names) {
+  for (const e of err.problem?.errors ?? []) if (names[e.field]) e.field = names[e.field];
+  return err;
+}
+
 // A problem with what `control` (a row's button, a lone button) did, said beside it and announced,
 // not at the top of the page out of sight; `clearBeside` empties it before the next try.
 export function problemBeside(control, message) {

@@ -4,6 +4,7 @@ import { authed } from './api.js';
 import { me, startEarly } from './shell.js';
 import { STATUS, ticketHref, when } from './tickets-common.js';
 import { day, money } from './billing-common.js';
+import { projectHref } from './projects-common.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const monthName = new Intl.DateTimeFormat(undefined, { month: 'short', year: '2-digit', timeZone: 'UTC' });
@@ -53,15 +54,33 @@ function parts(data) {
   const can = new Set(data.capabilities);
   const staff = can.has('all_companies');
   const tickets = can.has('view_company_tickets') || can.has('view_own_tickets');
-  return { latest: staff || tickets, billing: !staff && can.has('view_invoices'), stats: !staff && tickets };
+  return { latest: staff || tickets, billing: !staff && can.has('view_invoices'), stats: !staff && tickets, projects: can.has('view_projects') };
 }
 const LATEST = '/api/tickets?sort=updated';
 const OVERVIEW = '/api/billing/overview';
 const STATS = '/api/tickets/stats';
+const PROJECTS = '/api/projects/summary';
 startEarly((data) => {
   const show = parts(data);
-  return [show.latest && LATEST, show.billing && OVERVIEW, show.stats && STATS];
+  return [show.latest && LATEST, show.billing && OVERVIEW, show.stats && STATS, show.projects && PROJECTS];
 });
+
+// The "View a project" tile: open projects, and the next milestone due across them.
+async function projects() {
+  const s = await authed(PROJECTS);
+  document.getElementById('proj-open').textContent = s.more ? `${s.open}+` : String(s.open);
+  const next = s.next_milestone;
+  const value = document.getElementById('proj-next');
+  const label = document.getElementById('proj-next-label');
+  if (next) {
+    value.textContent = day(next.date);
+    const link = Object.assign(document.createElement('a'), { href: projectHref(next.project_number), textContent: next.project_name });
+    label.replaceChildren(`Next milestone: ${next.phase_name}, `, link);
+  } else {
+    value.textContent = 'None';
+    label.textContent = 'Next milestone';
+  }
+}
 
 async function latest() {
   const list = document.getElementById('latest-list');
@@ -113,6 +132,7 @@ me.then(async (data) => {
   const show = parts(data);
   if (show.latest) latest();
   if (show.billing) billing().catch(() => {});
+  if (show.projects) projects().catch(() => {});
   if (show.stats) {
     const stats = await authed(STATS);
     document.getElementById('stat-open').textContent = stats.open;

@@ -18,6 +18,7 @@ const OPEN = new Set(['new', 'in_progress', 'waiting_on_client', 'scheduled']);
 const REOPENABLE = new Set(['resolved', 'cancelled']);
 let current = null;
 let who = null;
+let seesProjects = false;
 
 document.getElementById('print').addEventListener('click', () => window.print());
 
@@ -44,6 +45,14 @@ function render({ ticket, notes, attachments }) {
   set('due_date', day(ticket.due_date));
   set('po_number', ticket.po_number);
   set('description', ticket.description);
+  const project = document.querySelector('[data-t="project"]');
+  project.closest('div').hidden = !ticket.project;
+  if (ticket.project) {
+    const label = `${ticket.project.name} (P-${ticket.project.number})`;
+    project.replaceChildren(seesProjects
+      ? Object.assign(document.createElement('a'), { href: `/projects/view/?number=${ticket.project.number}`, textContent: label })
+      : label);
+  }
 
   const files = document.getElementById('attachments');
   files.replaceChildren();
@@ -237,6 +246,7 @@ me.then(async (data) => {
     document.getElementById('created-status').textContent = `Ticket #${number} raised. We will be in touch.`;
   }
   if (params.get('failed')) document.getElementById('load-error').textContent = `Some files were not attached: ${params.get('failed')}`;
+  seesProjects = data.capabilities.includes('view_projects');
   try {
     const staff = data.capabilities.includes('all_companies');
     const people = staff ? authed('/api/tickets/people') : Promise.resolve([]);
