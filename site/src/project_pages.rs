@@ -142,14 +142,18 @@ pub fn project_view(b: &Branding) -> Markup {
                     figure.gantt #gantt-figure {
                         figcaption #gantt-caption { "Phases on a time line, with today marked. Choose a phase to see its tickets." }
                         div.gantt-scroll #gantt role="region" aria-labelledby="gantt-caption" tabindex="0" {}
-                        table.visually-hidden #plan-table {
-                            caption #plan-table-caption { "The plan as a table" }
-                            thead { tr {
-                                th scope="col" { "Phase" } th scope="col" { "Start" } th scope="col" { "End" }
-                                th scope="col" { "Days" } th scope="col" { "Status" } th scope="col" { "Complete" }
-                                th scope="col" { "Tickets" }
-                            } }
-                            tbody {}
+                        // A table does not shrink to the 1 px a visually hidden box has: the
+                        // box around it does, so a phone's page does not widen.
+                        div.visually-hidden {
+                            table #plan-table {
+                                caption #plan-table-caption { "The plan as a table" }
+                                thead { tr {
+                                    th scope="col" { "Phase" } th scope="col" { "Start" } th scope="col" { "End" }
+                                    th scope="col" { "Days" } th scope="col" { "Status" } th scope="col" { "Complete" }
+                                    th scope="col" { "Tickets" }
+                                } }
+                                tbody {}
+                            }
                         }
                     }
                 }

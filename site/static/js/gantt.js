@@ -29,7 +29,7 @@ export function drawGantt(container, { phases, start, end, today }, open) {
   const width = Math.max(container.clientWidth || 640, LABEL + (span / 7) * 10, 520);
   const height = AXIS + phases.length * ROW + 8;
   const x = (d) => LABEL + ((d - first) / span) * (width - LABEL - 60);
-  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, width, height, class: 'gantt-chart', role: 'group', 'aria-label': 'Gantt chart of the plan' });
+  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, width, height, class: 'gantt-chart', 'aria-label': 'Gantt chart of the plan' });
 
   // Month ticks along the top.
   const cursor = new Date(first * DAY_MS);
