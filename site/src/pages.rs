@@ -189,7 +189,7 @@ fn home(b: &Branding) -> Markup {
                 h2 #projects-heading { "View a project" }
                 div.stat-grid {
                     article { p.stat #proj-open { "–" } p { a href="/projects/" { "Open projects" } } }
-                    article { p.stat #proj-next { "–" } p #proj-next-label { "Next milestone" } }
+                    article { p.stat.date-stat #proj-next { "–" } p #proj-next-label { "Next milestone" } }
                 }
             }
             section #latest-tickets aria-labelledby="latest-heading" data-capability=(TICKET_VIEWERS) hidden {

@@ -169,6 +169,7 @@ pub fn project_view(b: &Branding) -> Markup {
                         p.form-error #phase-ticket-error role="alert" {}
                         (Field::input("summary", "Summary", "text").maxlength(200).required())
                         (Field::select::<&str, &str>("ticket_contact", "Contact", &[]).required())
+                        (Field::select::<&str, &str>("request_type", "Request type", &[]).required())
                         button type="submit" { "Raise ticket" }
                     }
                     footer { button.secondary #phase-close type="button" { "Close" } }

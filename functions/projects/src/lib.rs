@@ -129,9 +129,8 @@ pub struct ProjectDetail {
 /// The home page's project tile.
 #[derive(Serialize, ToSchema)]
 pub struct ProjectSummary {
-    /// Open projects (counted up to 600; `more` says there are more).
-    pub open: u32,
-    pub more: bool,
+    /// Open projects (planned, in progress, on hold).
+    pub open: u64,
     /// The soonest phase end not completed, across open projects.
     pub next_milestone: Option<SummaryMilestone>,
 }
@@ -287,7 +286,7 @@ async fn by_number(
 
 /// The home page's tile: how many projects are open and the next milestone due.
 #[utoipa::path(get, path = "/api/projects/summary", tag = "projects",
-    params(("company" = Option<String>, Query, description = "One client company (MSP staff; clients: their own)")),
+    params(("company" = Option<String>, Query, description = "One client company (MSP staff, who otherwise get every company's; clients: their own)")),
     responses(
         (status = 200, body = ProjectSummary),
         (status = 403, description = "A role that does not see projects", body = portal::web::error::Problem, content_type = "application/problem+json"),
@@ -296,38 +295,22 @@ async fn by_number(
 async fn summary(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     principal.require(Capability::ViewProjects)?;
-    let list = chosen_list(ctx, &principal, true)?;
-    let mut start = None;
-    let mut rows = Vec::new();
-    let mut more = false;
-    for _ in 0..SEARCH_READS {
-        let page = ctx.app.store.list_projects(&list, &[], start, 200).await?;
-        rows.extend(page.items.into_iter().map(|p| row(ctx, p)));
-        match page.last_key {
-            Some(key) => {
-                start = Some(key);
-                more = true;
-            }
-            None => {
-                more = false;
-                break;
-            }
-        }
-    }
-    let next_milestone = rows
-        .iter()
-        .filter_map(|r| r.next_milestone.as_ref().map(|m| (r, m)))
-        .min_by_key(|(_, m)| m.date)
-        .map(|(r, m)| SummaryMilestone {
-            project_number: r.number,
-            project_name: r.name.clone(),
-            milestone: m.clone(),
-        });
+    let company = match chosen_list(ctx, &principal, true)? {
+        ProjectList::Company { company, .. } => Some(company),
+        ProjectList::Queue { .. } => None,
+    };
+    let (open, first) = ctx.app.store.project_summary(company.as_ref()).await?;
+    let next_milestone = first.and_then(|p| {
+        projects::next_milestone(&p).map(|milestone| SummaryMilestone {
+            project_number: p.number,
+            project_name: p.name,
+            milestone,
+        })
+    });
     json(
         StatusCode::OK,
         &ProjectSummary {
-            open: u32::try_from(rows.len()).unwrap_or(u32::MAX),
-            more,
+            open,
             next_milestone,
         },
     )

@@ -68,7 +68,7 @@ startEarly((data) => {
 // The "View a project" tile: open projects, and the next milestone due across them.
 async function projects() {
   const s = await authed(PROJECTS);
-  document.getElementById('proj-open').textContent = s.more ? `${s.open}+` : String(s.open);
+  document.getElementById('proj-open').textContent = String(s.open);
   const next = s.next_milestone;
   const value = document.getElementById('proj-next');
   const label = document.getElementById('proj-next-label');

@@ -134,7 +134,7 @@ ticketForm.addEventListener('submit', async (e) => {
       headers: { 'Idempotency-Key': crypto.randomUUID() },
       body: {
         company_id: p.company_id, contact_id: ticketForm.elements.ticket_contact.value,
-        request_type: 'Service request', summary: ticketForm.elements.summary.value,
+        request_type: ticketForm.elements.request_type.value, summary: ticketForm.elements.summary.value,
         description: `${ticketForm.elements.summary.value} (project ${projectLabel(p.number)}, phase "${shownPhase.name}").`,
         priority: 'medium', project: p.number, phase_id: shownPhase.id,
       },
@@ -161,9 +161,12 @@ me.then(async (data) => {
       }
     }).observe(document.getElementById('gantt'));
     if (data.capabilities.includes('manage_projects')) {
-      for (const person of await authed(`/api/tickets/people?company=${encodeURIComponent(detail.project.company_id)}`)) {
-        option(ticketForm.elements.ticket_contact, person.id, person.name);
-      }
+      const [people, settings] = await Promise.all([
+        authed(`/api/tickets/people?company=${encodeURIComponent(detail.project.company_id)}`),
+        authed('/api/tickets/settings'),
+      ]);
+      for (const person of people) option(ticketForm.elements.ticket_contact, person.id, person.name);
+      for (const type of settings.request_types) option(ticketForm.elements.request_type, type, type);
       startPlanner(() => detail, load);
     }
   } catch (err) {

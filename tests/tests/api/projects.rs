@@ -471,18 +471,21 @@ async fn bad_plans_and_placements_are_refused_and_write_nothing() {
     );
 
     let after = t.all_items().await;
-    // Only the Globex project (its item, pointer, counter and audit entry) was written.
+    // Only the Globex project was written: its item, pointer, number counter, audit entry and the
+    // open-project counts (Globex's, new, and every company's, changed).
     let new: Vec<String> = after
         .iter()
         .filter(|i| !before.contains(i))
         .map(|i| format!("{} {}", i["pk"].as_s().unwrap(), i["sk"].as_s().unwrap()))
         .collect();
     assert!(
-        new.iter()
-            .all(|k| k.contains("PROJECT") || k.contains("COUNTER") || k.contains("AUDIT#")),
+        new.iter().all(|k| k.contains("PROJECT")
+            || k.contains("COUNTER")
+            || k.contains("AUDIT#")
+            || k.contains("STATS")),
         "{new:?}"
     );
-    assert_eq!(new.len(), 4, "{new:?}");
+    assert_eq!(new.len(), 6, "{new:?}");
     let detail = tech.get(&format!("/api/projects/{number}")).await.body;
     assert_eq!(detail["project"]["version"], 2);
     assert_eq!(detail["tickets"].as_array().unwrap().len(), 1);

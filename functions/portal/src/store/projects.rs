@@ -65,8 +65,70 @@ impl Store {
             list.index()
                 .put(&mut item, list.partition(), list.sort_key(project));
         }
+        for (index, partition, sort) in keys::project_milestones(project) {
+            index.put(&mut item, partition, sort);
+        }
         item.insert(SEARCH.into(), s(project.name.to_lowercase()));
         Ok(item)
+    }
+
+    /// The open-project counts (the company's and every company's) moving by `delta`.
+    fn open_project_counts(
+        &self,
+        company: &CompanyId,
+        delta: i64,
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
+        if delta == 0 {
+            return Ok(Vec::new());
+        }
+        [Some(company), None]
+            .into_iter()
+            .map(|c| self.stats_add(keys::open_projects(c), "open", delta))
+            .collect()
+    }
+
+    /// The home page's project figures for a company (or, `None`, every company): how many
+    /// projects are open, and the open project whose next milestone comes first. A GetItem and a
+    /// one-item Query, however many projects there are.
+    pub async fn project_summary(
+        &self,
+        company: Option<&CompanyId>,
+    ) -> anyhow::Result<(u64, Option<Project>)> {
+        #[derive(Deserialize)]
+        struct Open {
+            open: i64,
+        }
+        let open: Option<Open> = self
+            .get(&keys::open_projects(company))
+            .await
+            .context("reading the open-project count")?;
+        let index = match company {
+            Some(_) => keys::PROJECT_MILESTONES_INDEX,
+            None => keys::PROJECT_MILESTONE_QUEUE_INDEX,
+        };
+        let out = self
+            .index_query(
+                index,
+                &keys::project_milestone_partition(company),
+                false,
+                None,
+                1,
+            )
+            .send()
+            .await
+            .context("reading the next milestone")?;
+        let first = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .map(project_from)
+            .transpose()?
+            .map(|(p, _)| p);
+        Ok((
+            open.map_or(0, |o| u64::try_from(o.open).unwrap_or(0)),
+            first,
+        ))
     }
 
     /// Store a new project with its number pointer; with `once = (user, key, expiry)`, remember
@@ -90,6 +152,9 @@ impl Store {
             item.insert(keys::TTL.into(), epoch(expires));
             parts.push(self.put_new(item)?);
         }
+        parts.extend(
+            self.open_project_counts(&project.company_id, i64::from(project.status.is_open()))?,
+        );
         parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
         self.transact(parts, "storing project").await
     }
@@ -242,13 +307,39 @@ impl Store {
         if !removed.is_empty() {
             update = update.expression_attribute_values(":zero", n(0));
         }
+        // A project that has no next milestone any more leaves the milestone indexes.
+        let milestones = keys::project_milestones(project);
+        let mut removes = Vec::new();
+        if milestones.is_empty() {
+            for (i, index) in [
+                keys::PROJECT_MILESTONES_INDEX,
+                keys::PROJECT_MILESTONE_QUEUE_INDEX,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                removes.push(format!("#rp{i}, #rs{i}"));
+                update = update
+                    .expression_attribute_names(format!("#rp{i}"), index.pk)
+                    .expression_attribute_names(format!("#rs{i}"), index.sk);
+            }
+        }
+        let remove = if removes.is_empty() {
+            String::new()
+        } else {
+            format!(" REMOVE {}", removes.join(", "))
+        };
         let update = update
-            .update_expression(format!("SET {}", sets.join(", ")))
+            .update_expression(format!("SET {}{remove}", sets.join(", ")))
             .condition_expression(condition.join(" AND "))
             .expression_attribute_names("#version", "version")
             .expression_attribute_values(":previous", n(before.version))
             .build()?;
         let mut parts = vec![TransactWriteItem::builder().update(update).build()];
+        parts.extend(self.open_project_counts(
+            &project.company_id,
+            i64::from(project.status.is_open()) - i64::from(before.status.is_open()),
+        )?);
         parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
         self.transact(parts, "saving project").await
     }
@@ -407,6 +498,17 @@ impl Store {
                 },
                 &keys::project_number(project.number),
             )?);
+        }
+        // The open counts, as the creates would have kept them (a load replaces them).
+        let mut open: HashMap<Option<CompanyId>, i64> = HashMap::new();
+        for project in projects.iter().filter(|p| p.status.is_open()) {
+            *open.entry(Some(project.company_id.clone())).or_default() += 1;
+            *open.entry(None).or_default() += 1;
+        }
+        for (company, count) in open {
+            let mut item = keys::open_projects(company.as_ref()).to_item();
+            item.insert("open".into(), n(count));
+            items.push(item);
         }
         for (company, project, row) in tickets {
             items.push(to_item(

@@ -109,7 +109,12 @@ impl Store {
     }
 
     /// `ADD #field :delta` on a statistics item, as a transaction part.
-    fn stats_add(&self, key: Key, field: &str, delta: i64) -> anyhow::Result<TransactWriteItem> {
+    pub(super) fn stats_add(
+        &self,
+        key: Key,
+        field: &str,
+        delta: i64,
+    ) -> anyhow::Result<TransactWriteItem> {
         Ok(TransactWriteItem::builder()
             .update(
                 aws_sdk_dynamodb::types::Update::builder()

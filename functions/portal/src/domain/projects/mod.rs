@@ -322,19 +322,7 @@ pub fn progress(project: &Project, counts: &Counts, today: Date) -> Progress {
     } else {
         Schedule::OnTrack
     };
-    let next_milestone = if project.status.is_open() {
-        phases
-            .iter()
-            .filter(|p| p.phase.status != PhaseStatus::Completed)
-            .min_by_key(|p| p.phase.end)
-            .map(|p| Milestone {
-                phase_id: p.phase.id.clone(),
-                phase_name: p.phase.name.clone(),
-                date: p.phase.end,
-            })
-    } else {
-        None
-    };
+    let next_milestone = next_milestone(project);
     Progress {
         percent_complete,
         schedule,
@@ -342,6 +330,24 @@ pub fn progress(project: &Project, counts: &Counts, today: Date) -> Progress {
         phases,
         next_milestone,
     }
+}
+
+/// The end of the first phase not completed, of an open project: its next milestone. It changes
+/// only with the project's plan or status, never with its tickets.
+pub fn next_milestone(project: &Project) -> Option<Milestone> {
+    if !project.status.is_open() {
+        return None;
+    }
+    project
+        .phases
+        .iter()
+        .filter(|p| p.status != PhaseStatus::Completed)
+        .min_by_key(|p| p.end)
+        .map(|p| Milestone {
+            phase_id: p.id.clone(),
+            phase_name: p.name.clone(),
+            date: p.end,
+        })
 }
 
 /// A project number as pages and people write it: `12`, `#12` or `P-12`; 404 for anything else.

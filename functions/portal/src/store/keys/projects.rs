@@ -102,6 +102,52 @@ impl ProjectList {
     }
 }
 
+/// Open projects by their next milestone: a company's (gsi3) and every company's (gsi4). A project
+/// without one (closed, or every phase completed) is in neither.
+pub const PROJECT_MILESTONES_INDEX: Index = INDEXES[2];
+pub const PROJECT_MILESTONE_QUEUE_INDEX: Index = INDEXES[3];
+
+/// The milestone index entries of `project`: `(index, partition, sort key)`.
+pub fn project_milestones(project: &Project) -> Vec<(Index, String, String)> {
+    let Some(m) = crate::domain::projects::next_milestone(project) else {
+        return Vec::new();
+    };
+    vec![
+        (
+            PROJECT_MILESTONES_INDEX,
+            project_milestone_partition(Some(&project.company_id)),
+            format!("{}#{:010}", m.date, project.number),
+        ),
+        (
+            PROJECT_MILESTONE_QUEUE_INDEX,
+            project_milestone_partition(None),
+            format!("{}#{}#{:010}", m.date, project.company_id, project.number),
+        ),
+    ]
+}
+
+/// Where a company's (or, for `None`, every company's) open projects are, by next milestone.
+pub fn project_milestone_partition(company: Option<&CompanyId>) -> String {
+    match company {
+        Some(c) => format!("PRJM#{c}"),
+        None => "PRJMQ".into(),
+    }
+}
+
+/// The count of a company's (or every company's) open projects.
+pub fn open_projects(company: Option<&CompanyId>) -> Key {
+    match company {
+        Some(c) => Key {
+            pk: company_partition(c),
+            sk: "STATS#P#OPEN".into(),
+        },
+        None => Key {
+            pk: "PSTATS".into(),
+            sk: "OPEN".into(),
+        },
+    }
+}
+
 /// The project item's counter of the tickets in phase `phase` (`ADD`ed as tickets come and go).
 pub fn phase_total(phase: &str) -> String {
     format!("{PHASE_TOTAL_PREFIX}{phase}")
