@@ -291,6 +291,8 @@ fn tickets(b: &Branding) -> Markup {
             }
             search aria-label="Search and filter tickets" {
                 form #filters {
+                    // Kept from the address (a project's page links to its tickets).
+                    input #project-filter type="hidden" name="project";
                     div.filter-grid {
                         label for="q" { "Search"
                             input #q name="q" type="search" placeholder="Ticket number or words in the summary";

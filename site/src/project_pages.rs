@@ -132,6 +132,9 @@ pub fn project_view(b: &Branding) -> Markup {
                     dt { "Next milestone" } dd data-p="milestone" {}
                 }
                 p.prewrap #p-description {}
+                p.no-print data-capability="view_company_tickets view_own_tickets all_companies" hidden {
+                    a #p-tickets href="/tickets/" { "This project's tickets in the ticket list" }
+                }
                 section #changes aria-labelledby="changes-heading" hidden {
                     h2 #changes-heading { "Changes to the expected completion" }
                     ul #changes-list {}

@@ -2,6 +2,7 @@
 //! a search by number or word, and the CSV export of the same selection.
 
 use super::*;
+use portal::store::TicketFilter;
 
 /// One page of tickets.
 #[derive(Serialize, ToSchema)]
@@ -34,6 +35,8 @@ struct Listing {
     ascending: bool,
     status: Option<TicketStatus>,
     priority: Option<Priority>,
+    /// Only one project's tickets.
+    project: Option<u64>,
     /// The plain list (a search reads the word index instead).
     list: keys::TicketList,
     /// One company, or `None` for the MSP's queue across companies.
@@ -62,6 +65,15 @@ impl Listing {
             .is_some_and(|o| o == "asc");
         let status: Option<TicketStatus> = enum_param(ctx, "status")?;
         let priority: Option<Priority> = enum_param(ctx, "priority")?;
+        let project = ctx
+            .query("project")
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                portal::domain::projects::parse_number(&p).map_err(|_| {
+                    ApiError::BadRequest(format!("project={p} is not a project number"))
+                })
+            })
+            .transpose()?;
         let search = Search::parse(&ctx.query("q").unwrap_or_default());
         let user = |raw: String| {
             UserId::parse(&raw).map_err(|_| ApiError::BadRequest(format!("{raw} is not a user id")))
@@ -89,6 +101,7 @@ impl Listing {
             ascending,
             status,
             priority,
+            project,
             list: keys::TicketList::Queue { open, order },
             company: None,
             contact: None,
@@ -145,6 +158,9 @@ impl Listing {
             && self.status.is_none_or(|s| s == ticket.status)
             && self.priority.is_none_or(|p| p == ticket.priority)
             && self
+                .project
+                .is_none_or(|n| ticket.project.as_ref().is_some_and(|p| p.number == n))
+            && self
                 .assignee
                 .as_ref()
                 .is_none_or(|a| *a == ticket.assignee_id)
@@ -177,8 +193,11 @@ impl Listing {
                     .list_tickets(
                         &self.list,
                         self.ascending,
-                        self.status,
-                        self.priority,
+                        TicketFilter {
+                            status: self.status,
+                            priority: self.priority,
+                            project: self.project,
+                        },
                         start,
                         limit,
                     )
@@ -250,6 +269,7 @@ fn search_word(words: &[String]) -> &str {
         ("contact" = Option<String>, Query, description = "A contact's user id (roles that see the company's tickets)", pattern = "^[A-Za-z0-9_-]{0,64}$"),
         ("company" = Option<String>, Query, description = "MSP staff: one company"),
         ("assignee" = Option<String>, Query, description = "MSP staff: a technician's user id, or `none`", pattern = "^[A-Za-z0-9_-]{0,64}$"),
+        ("project" = Option<String>, Query, description = "Only this project's tickets (`12` or `P-12`)", pattern = "^([Pp]-?)?#?[0-9]{0,10}$"),
         ("q" = Option<String>, Query, description = "A ticket number (`1042` or `#1042`, any tab) or words: tickets whose summary has a word starting with each (words of one character are ignored; a search of none finds nothing)"),
         ("cursor" = Option<String>, Query, description = "From the previous page's `next_cursor` (sealed: only one the server gave works)", pattern = "^[A-Za-z0-9_-]*$"),
     ),
@@ -283,6 +303,7 @@ pub(crate) async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         ("status" = Option<TicketStatus>, Query), ("priority" = Option<Priority>, Query),
         ("contact" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]{0,64}$"),
         ("company" = Option<String>, Query), ("assignee" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]{0,64}$"),
+        ("project" = Option<String>, Query, pattern = "^([Pp]-?)?#?[0-9]{0,10}$"),
         ("q" = Option<String>, Query),
     ),
     responses(

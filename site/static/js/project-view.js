@@ -15,6 +15,7 @@ const number = params.get('number');
 const path = `/api/projects/${encodeURIComponent(number ?? '')}`;
 let detail = null;
 let shownPhase = null;
+let staff = false;
 
 startEarly(() => [path]);
 document.getElementById('print').addEventListener('click', () => window.print());
@@ -79,6 +80,7 @@ function render() {
   const m = detail.next_milestone;
   set('milestone', m ? `${m.phase_name}, ${day(m.date)}` : 'None');
   document.getElementById('p-description').textContent = p.description;
+  document.getElementById('p-tickets').href = `/tickets/?project=${p.number}${staff ? `&company=${p.company_id}` : ''}`;
   const changes = document.getElementById('changes-list');
   changes.replaceChildren();
   for (const c of p.completion_changes) {
@@ -150,6 +152,7 @@ ticketForm.addEventListener('submit', async (e) => {
 });
 
 me.then(async (data) => {
+  staff = data.capabilities.includes('all_companies');
   try {
     await load();
     let drawn = document.getElementById('gantt').clientWidth;

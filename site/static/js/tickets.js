@@ -7,7 +7,7 @@ import { PRIORITY, STATUS, option, ticketHref, when } from './tickets-common.js'
 
 // Company names by id, for the MSP's queue (clients see no company column).
 const names = new Map();
-const FILTERS = ['q', 'status', 'priority', 'contact', 'company', 'assignee', 'sort', 'order'];
+const FILTERS = ['q', 'status', 'priority', 'contact', 'company', 'assignee', 'project', 'sort', 'order'];
 const params = new URLSearchParams(location.search);
 const tab = params.get('tab') === 'closed' ? 'closed' : 'open';
 const form = document.getElementById('filters');

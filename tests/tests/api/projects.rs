@@ -353,6 +353,26 @@ async fn progress_follows_every_ticket_change_in_the_same_write() {
         25
     );
     assert_eq!(tech.get(&path).await.body["percent_complete"], 25);
+
+    // The ticket list filters by project (open tab: the two not closed).
+    let listed = tech
+        .get(&format!("/api/tickets?company=acme-dental&project=P-{number}"))
+        .await;
+    let numbers: Vec<&Value> = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| &t["number"])
+        .collect();
+    assert_eq!(numbers, [&c["number"], &a["number"]], "{}", listed.text);
+    assert_eq!(listed.body["items"][0]["project"]["number"], number);
+    let manager = t.signed_in(DemoUser::AcmeTicketManager).await;
+    let theirs = manager.get(&format!("/api/tickets?project={number}")).await;
+    assert_eq!(theirs.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        manager.get("/api/tickets?project=x1").await.problem(400),
+        "/problems/bad-request"
+    );
 }
 
 #[tokio::test]

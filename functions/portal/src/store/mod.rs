@@ -35,6 +35,7 @@ pub use audit::AuditQuery;
 pub use billing::Saved;
 pub use sessions::AuthRecords;
 pub use throttle::{Attempts, Reservation, Slowing};
+pub use tickets::TicketFilter;
 
 pub type Item = HashMap<String, AttributeValue>;
 

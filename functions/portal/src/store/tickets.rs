@@ -3,6 +3,14 @@
 
 use super::*;
 
+/// What a ticket list keeps of the page it reads: only tickets of this status, priority, project.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TicketFilter {
+    pub status: Option<TicketStatus>,
+    pub priority: Option<Priority>,
+    pub project: Option<u64>,
+}
+
 /// Which company a ticket number is in.
 #[derive(Serialize, Deserialize)]
 struct NumberPointer {
@@ -401,20 +409,30 @@ impl Store {
         self.transact(parts, "storing note").await
     }
 
-    /// One page (≤ `limit` items read) of ticket list `list`, ascending or not, with optional status
-    /// and priority filters applied to that one page.
-    #[allow(clippy::too_many_arguments)]
+    /// One page (≤ `limit` items read) of ticket list `list`, ascending or not, with `filter`
+    /// applied to that one page.
     pub async fn list_tickets(
         &self,
         list: &keys::TicketList,
         ascending: bool,
-        status: Option<TicketStatus>,
-        priority: Option<Priority>,
+        filter: TicketFilter,
         start: Option<Item>,
         limit: i32,
     ) -> anyhow::Result<Page<Ticket>> {
+        let TicketFilter {
+            status,
+            priority,
+            project,
+        } = filter;
         let mut query = self.index_query(list.index(), &list.partition(), !ascending, start, limit);
         let mut filters = Vec::new();
+        if let Some(project) = project {
+            filters.push("#project.#pnumber = :project");
+            query = query
+                .expression_attribute_names("#project", "project")
+                .expression_attribute_names("#pnumber", "number")
+                .expression_attribute_values(":project", n(project));
+        }
         if let Some(status) = status {
             filters.push("#status = :status");
             query = query
