@@ -356,7 +356,9 @@ async fn progress_follows_every_ticket_change_in_the_same_write() {
 
     // The ticket list filters by project (open tab: the two not closed).
     let listed = tech
-        .get(&format!("/api/tickets?company=acme-dental&project=P-{number}"))
+        .get(&format!(
+            "/api/tickets?company=acme-dental&project=P-{number}"
+        ))
         .await;
     let numbers: Vec<&Value> = listed.body["items"]
         .as_array()
