@@ -383,7 +383,7 @@ async fn bad_plans_and_placements_are_refused_and_write_nothing() {
     let tech = t.signed_in(TECH).await;
     let (number, project) = planned_project(&tech, "Office move").await;
     let first = phase_id(&project, 0);
-    project_ticket(&tech, number, &first, "Order cabling").await;
+    let cabling = project_ticket(&tech, number, &first, "Order cabling").await;
     let client = t.signed_in(DemoUser::AcmeFullAdmin).await;
     let before = t.all_items().await;
 
@@ -490,6 +490,17 @@ async fn bad_plans_and_placements_are_refused_and_write_nothing() {
     assert_eq!(
         client.post("/api/tickets", theirs).await.problem(403),
         "/problems/forbidden"
+    );
+    let moving = client
+        .patch(
+            &format!("/api/tickets/{}", cabling["number"]),
+            json!({"phase_id": first, "version": 1}),
+        )
+        .await;
+    assert_eq!(
+        moving.problem(403),
+        "/problems/forbidden",
+        "clients move no ticket between phases"
     );
 
     let after = t.all_items().await;

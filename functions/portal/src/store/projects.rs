@@ -172,6 +172,8 @@ impl Store {
         let manager = manager.map(|m| keys::user(msp, m));
         let contact = contact.map(|c| keys::user(company, c));
         wanted.extend(manager.iter().cloned());
+        // BatchGetItem refuses a key asked for twice (only if the MSP were the project's company,
+        // which the handlers refuse before asking).
         wanted.extend(
             contact
                 .iter()

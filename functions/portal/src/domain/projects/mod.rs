@@ -252,12 +252,11 @@ pub struct Milestone {
     pub date: Date,
 }
 
+/// `done` of `of` as a whole percentage, rounded down (0 of nothing is 0).
 fn percent(done: u64, of: u64) -> u32 {
-    if of == 0 {
-        0
-    } else {
-        u32::try_from(done * 100 / of).unwrap_or(100)
-    }
+    (done * 100)
+        .checked_div(of)
+        .map_or(0, |p| u32::try_from(p).unwrap_or(100))
 }
 
 /// The progress of `project`, whose tickets are counted in `counts`, on `today`. The rule
