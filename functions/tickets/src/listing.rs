@@ -269,7 +269,7 @@ fn search_word(words: &[String]) -> &str {
         ("contact" = Option<String>, Query, description = "A contact's user id (roles that see the company's tickets)", pattern = "^[A-Za-z0-9_-]{0,64}$"),
         ("company" = Option<String>, Query, description = "MSP staff: one company"),
         ("assignee" = Option<String>, Query, description = "MSP staff: a technician's user id, or `none`", pattern = "^[A-Za-z0-9_-]{0,64}$"),
-        ("project" = Option<String>, Query, description = "Only this project's tickets (`12` or `P-12`)", pattern = "^([Pp]-?)?#?[0-9]{0,10}$"),
+        ("project" = Option<String>, Query, description = "Only this project's tickets (`12` or `P-12`)", pattern = "^(([Pp]-?)?#?[1-9][0-9]{0,9})?$"),
         ("q" = Option<String>, Query, description = "A ticket number (`1042` or `#1042`, any tab) or words: tickets whose summary has a word starting with each (words of one character are ignored; a search of none finds nothing)"),
         ("cursor" = Option<String>, Query, description = "From the previous page's `next_cursor` (sealed: only one the server gave works)", pattern = "^[A-Za-z0-9_-]*$"),
     ),
@@ -303,7 +303,7 @@ pub(crate) async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         ("status" = Option<TicketStatus>, Query), ("priority" = Option<Priority>, Query),
         ("contact" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]{0,64}$"),
         ("company" = Option<String>, Query), ("assignee" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]{0,64}$"),
-        ("project" = Option<String>, Query, pattern = "^([Pp]-?)?#?[0-9]{0,10}$"),
+        ("project" = Option<String>, Query, pattern = "^(([Pp]-?)?#?[1-9][0-9]{0,9})?$"),
         ("q" = Option<String>, Query),
     ),
     responses(

@@ -34,7 +34,7 @@ export function drawGantt(container, { phases, start, end, today }, open) {
   // Month ticks along the top.
   const cursor = new Date(first * DAY_MS);
   cursor.setUTCDate(1);
-  const monthFormat = new Intl.DateTimeFormat(undefined, { month: 'short', year: '2-digit', timeZone: 'UTC' });
+  const monthFormat = new Intl.DateTimeFormat(undefined, { month: 'short', year: 'numeric', timeZone: 'UTC' });
   while (cursor.getTime() / DAY_MS < last) {
     const d = cursor.getTime() / DAY_MS;
     if (d >= first) {

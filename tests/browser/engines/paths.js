@@ -323,6 +323,32 @@ export const paths = {
     assert.equal((await page.focused()).text, 'Cancel this ticket', 'the focus goes back to the button');
   },
 
+  'a project: its Gantt chart, a phase opened with the keyboard, closed tickets struck through': async (run) => {
+    const page = await run.page('Ticket Manager');
+    await page.signIn('ticketmanager@acme.example');
+    await page.goto('/projects/');
+    await page.find({ css: '#projects-table[aria-busy="false"]' });
+    await page.click({ role: 'link', name: 'Office move to Elm Street' });
+    await page.waitUrl(/\/projects\/view\/\?number=\d+/);
+    await page.find({ css: '#project[aria-busy="false"]' });
+    const drawn = await page.evaluate(() => ({
+      phases: document.querySelectorAll('.gantt-chart .phase').length,
+      rows: document.querySelectorAll('#plan-table tbody tr').length,
+      today: document.querySelectorAll('.gantt-chart .today').length,
+    }));
+    assert.ok(drawn.phases >= 7 && drawn.rows === drawn.phases && drawn.today === 1, JSON.stringify(drawn));
+    await page.shot('project');
+    // The late phase, reached with Tab (an SVG element with tabindex) and opened with Enter.
+    await page.tabTo({ css: '.gantt-chart .phase[data-phase="b1b2c3d4"]' });
+    await page.press('Enter');
+    await page.find({ role: 'dialog', name: 'Cabling and comms room' });
+    await page.waitText('#phase-done', /^Completed 2\/4$/);
+    assert.equal(await page.evaluate(() => document.querySelectorAll('#phase-tickets li s').length), 2, 'closed tickets struck through');
+    await page.shot('phase-dialog');
+    await page.press('Escape');
+    await page.until(() => !document.querySelector('dialog[open]'), null, { what: 'the dialog closed' });
+  },
+
   'at phone width the pages fit; wide lists scroll in their own region': async (run) => {
     const page = await run.page('Billing Admin', { width: 390, height: 844 });
     await page.signIn('billing@acme.example');

@@ -349,15 +349,20 @@ pub fn next_milestone(project: &Project) -> Option<Milestone> {
         })
 }
 
-/// A project number as pages and people write it: `12`, `#12` or `P-12`; 404 for anything else.
+/// A project number as pages and people write it: `12`, `#12` or `P-12` (no leading zeros, at
+/// most ten digits); 404 for anything else. The OpenAPI document states it as the pattern
+/// `^(([Pp]-?)?#?[1-9][0-9]{0,9})?$` (blank: none).
 pub fn parse_number(raw: &str) -> Result<u64, crate::domain::DomainError> {
     let digits = raw
         .trim()
         .trim_start_matches(['P', 'p'])
         .trim_start_matches('-')
         .trim_start_matches('#');
+    let plain = (1..=10).contains(&digits.len())
+        && !digits.starts_with('0')
+        && digits.bytes().all(|b| b.is_ascii_digit());
     match digits.parse::<u64>() {
-        Ok(n) if n > 0 && digits.len() <= 10 && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+        Ok(n) if plain => Ok(n),
         _ => Err(crate::domain::DomainError::NotFound),
     }
 }

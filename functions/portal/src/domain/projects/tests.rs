@@ -333,4 +333,10 @@ fn project_numbers_read_as_people_write_them() {
     assert!(parse_number("0").is_err());
     assert!(parse_number("12a").is_err());
     assert!(parse_number("+12").is_err());
+    assert!(parse_number("P-#").is_err());
+    assert!(
+        parse_number("012").is_err(),
+        "no leading zeros, as the pattern says"
+    );
+    assert!(parse_number("12345678901").is_err());
 }
