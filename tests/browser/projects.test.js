@@ -107,8 +107,10 @@ test('a technician adds a phase and a ticket in it, closes the ticket and sees t
   await dialog.getByLabel('Summary').fill('Walk the snag list with the practice manager');
   await dialog.getByLabel('Contact').selectOption({ label: 'Tomas Manning' });
   await dialog.getByRole('button', { name: 'Raise ticket' }).click();
-  await dialog.getByText('Completed 0/1').waitFor();
+  // The dialog lists the new ticket, then says how many of the phase's are done.
   const link = dialog.getByRole('link', { name: /Walk the snag list/ });
+  await link.waitFor();
+  assert.equal(await page.locator('#phase-done').innerText(), 'Completed 0/1');
   assert.ok(await percent(page) <= before, 'a new open ticket does not raise the %');
   const lowered = await percent(page);
   await Promise.all([page.waitForURL(/\/tickets\/view\/\?number=\d+/), link.click()]);
