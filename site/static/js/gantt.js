@@ -28,7 +28,8 @@ export function drawGantt(container, { phases, start, end, today }, open) {
   // At least 10 px a week: a long project scrolls in its region rather than squeezing its bars.
   const width = Math.max(container.clientWidth || 640, LABEL + (span / 7) * 10, 520);
   const height = AXIS + phases.length * ROW + 8;
-  const x = (d) => LABEL + ((d - first) / span) * (width - LABEL - 60);
+  // Room on the right for the last bar's "100 % · 21 d · late".
+  const x = (d) => LABEL + ((d - first) / span) * (width - LABEL - 130);
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, width, height, class: 'gantt-chart', 'aria-label': 'Gantt chart of the plan' });
 
   // Month ticks along the top.
@@ -58,7 +59,7 @@ export function drawGantt(container, { phases, start, end, today }, open) {
     const top = y + (ROW - barH) / 2;
     g.append(el('rect', { x: x0, y: top, width: Math.max(3, x1 - x0), height: barH, rx: 3, class: 'bar' }));
     g.append(el('rect', { x: x0, y: top, width: Math.max(0, ((x1 - x0) * p.percent_complete) / 100), height: barH, rx: 3, class: 'done-part' }));
-    g.append(el('text', { x: x1 + 4, y: y + ROW / 2 + 5, class: 'pct' }, `${p.percent_complete} %${p.late ? ' late' : ''}`));
+    g.append(el('text', { x: x1 + 4, y: y + ROW / 2 + 5, class: 'pct' }, `${p.percent_complete} % · ${days(p)} d${p.late ? ' · late' : ''}`));
     g.addEventListener('click', () => open(p));
     g.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === ' ') {
