@@ -93,6 +93,26 @@ async fn people(
     })
 }
 
+/// Project `number` of `company` with its phase counters, if it is still at the `version` the
+/// change was based on: 404 if there is none, 409 if it changed since.
+async fn at_version(
+    ctx: &Ctx<'_>,
+    company: &CompanyId,
+    number: u64,
+    version: u64,
+) -> Result<(Project, portal::domain::projects::Counts), ApiError> {
+    let (project, counts) = ctx
+        .app
+        .store
+        .get_project(company, number)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if version != project.version {
+        return Err(ApiError::Conflict);
+    }
+    Ok((project, counts))
+}
+
 /// The answer to a repeated create: the project the first one made.
 async fn earlier_project(
     ctx: &Ctx<'_>,
@@ -223,15 +243,7 @@ pub(crate) async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>
     principal.require(Capability::ManageProjects)?;
     let body: ProjectChange = ctx.json()?;
     let (company, number) = project_company(ctx, &principal, number).await?;
-    let (project, _) = ctx
-        .app
-        .store
-        .get_project(&company, number)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if body.version != project.version {
-        return Err(ApiError::Conflict);
-    }
+    let (project, _) = at_version(ctx, &company, number, body.version).await?;
     let now = ctx.app.now();
     let mut changed = body.apply(&project, &principal.user.name, now)?;
     let manager = user_id("manager_id", body.manager_id.as_deref())?;
@@ -301,15 +313,7 @@ pub(crate) async fn plan(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, 
     principal.require(Capability::ManageProjects)?;
     let body: PlanBody = ctx.json()?;
     let (company, number) = project_company(ctx, &principal, number).await?;
-    let (project, counts) = ctx
-        .app
-        .store
-        .get_project(&company, number)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if body.version != project.version {
-        return Err(ApiError::Conflict);
-    }
+    let (project, counts) = at_version(ctx, &company, number, body.version).await?;
     let now = ctx.app.now();
     let mut changed = body.apply(&project, &counts, &principal.user.name, now)?;
     if changed == project {

@@ -9,6 +9,7 @@
 use portal::domain::projects::{Phase, PhaseStatus, Project, ProjectStatus, ProjectTicket};
 use portal::domain::tickets::TicketStatus;
 use portal::domain::{CompanyId, UserId};
+use portal_tests::bench::{cost, print_table};
 use portal_tests::{Answer, TestApp};
 
 /// `count` open projects of `company`, numbered from `first`, each with four phases; the first
@@ -79,23 +80,6 @@ async fn fill(t: &TestApp, company: &str, first: u64, count: u64, tickets: u64) 
     t.app.store.load_projects(&projects, &rows).await.unwrap();
 }
 
-/// `(calls, items, bytes, read units)` a request cost.
-async fn cost<F: std::future::Future<Output = Answer>>(t: &TestApp, f: F) -> ([u64; 4], Answer) {
-    let calls = t.app.dynamo_calls.get();
-    let (items, bytes, units) = t.app.dynamo_reads.get();
-    let answer = f.await;
-    let (items2, bytes2, units2) = t.app.dynamo_reads.get();
-    (
-        [
-            t.app.dynamo_calls.get() - calls,
-            items2 - items,
-            bytes2 - bytes,
-            units2 - units,
-        ],
-        answer,
-    )
-}
-
 async fn measure(t: &TestApp, email: &str, first: u64) -> Vec<(&'static str, [u64; 4])> {
     let cookie = t.login(email).await;
     let mut out = Vec::new();
@@ -136,23 +120,7 @@ async fn main() {
     );
     let small = measure(&t, "fulladmin@acme.example", 1_000_000).await;
     let large = measure(&t, "fulladmin@globex.example", 2_000_000).await;
-    println!(
-        "| request | calls (10 / {big}) | items read (10 / {big}) | KiB read (10 / {big}) | read units ≤ (10 / {big}) |"
-    );
-    println!("|---|---|---|---|---|");
-    for ((route, a), (_, b)) in small.iter().zip(&large) {
-        println!(
-            "| {route} | {} / {} | {} / {} | {:.1} / {:.1} | {} / {} |",
-            a[0],
-            b[0],
-            a[1],
-            b[1],
-            a[2] as f64 / 1024.0,
-            b[2] as f64 / 1024.0,
-            a[3],
-            b[3]
-        );
-    }
+    print_table(big, &small, &large);
     println!(
         "\n(The project page row: a project of 10 tickets / one of {tickets}. Each request also reads the session in one BatchGetItem, included above.)"
     );

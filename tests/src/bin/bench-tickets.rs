@@ -7,7 +7,8 @@
 
 use portal::domain::tickets::{Priority, Ticket, TicketStatus};
 use portal::domain::{CompanyId, UserId};
-use portal_tests::{Answer, TestApp};
+use portal_tests::TestApp;
+use portal_tests::bench::{cost, print_table};
 use serde_json::json;
 
 const SUMMARIES: [&str; 5] = [
@@ -52,23 +53,6 @@ async fn fill(t: &TestApp, company: &str, contact_email: &str, first: u64, count
         })
         .collect();
     t.app.store.load_tickets(&tickets).await.unwrap();
-}
-
-/// `(calls, items, bytes, read units)` a request cost.
-async fn cost<F: std::future::Future<Output = Answer>>(t: &TestApp, f: F) -> ([u64; 4], Answer) {
-    let calls = t.app.dynamo_calls.get();
-    let (items, bytes, units) = t.app.dynamo_reads.get();
-    let answer = f.await;
-    let (items2, bytes2, units2) = t.app.dynamo_reads.get();
-    (
-        [
-            t.app.dynamo_calls.get() - calls,
-            items2 - items,
-            bytes2 - bytes,
-            units2 - units,
-        ],
-        answer,
-    )
 }
 
 async fn measure(t: &TestApp, email: &str) -> Vec<(&'static str, [u64; 4])> {
@@ -138,23 +122,7 @@ async fn main() {
     eprintln!("filled {} tickets in {:.0?}", 10 + big, started.elapsed());
     let small = measure(&t, "fulladmin@acme.example").await;
     let large = measure(&t, "fulladmin@globex.example").await;
-    println!(
-        "| request | calls (10 / {big}) | items read (10 / {big}) | KiB read (10 / {big}) | read units ≤ (10 / {big}) |"
-    );
-    println!("|---|---|---|---|---|");
-    for ((route, a), (_, b)) in small.iter().zip(&large) {
-        println!(
-            "| {route} | {} / {} | {} / {} | {:.1} / {:.1} | {} / {} |",
-            a[0],
-            b[0],
-            a[1],
-            b[1],
-            a[2] as f64 / 1024.0,
-            b[2] as f64 / 1024.0,
-            a[3],
-            b[3]
-        );
-    }
+    print_table(big, &small, &large);
     println!(
         "\n(Each request also reads the session in one BatchGetItem, included above. Writes are transactions: create = ticket, number pointer, summary words and counts; note = note + ticket.)"
     );
