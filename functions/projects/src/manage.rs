@@ -17,17 +17,13 @@ use portal::web::principal::Principal;
 
 use crate::{detail_of, notify, project_company};
 
-fn invalid(field: &str, message: &str) -> ApiError {
-    ApiError::Validation(vec![FieldError::new(field, message)])
-}
-
 /// A user id sent in `field`: blank is none; a malformed one is the field's 422.
 fn user_id(field: &str, raw: Option<&str>) -> Result<Option<UserId>, ApiError> {
     match raw.map(str::trim).filter(|r| !r.is_empty()) {
         None => Ok(None),
         Some(raw) => UserId::parse(raw)
             .map(Some)
-            .map_err(|_| invalid(field, "Choose someone from the list")),
+            .map_err(|_| ApiError::invalid(field, "Choose someone from the list")),
     }
 }
 
@@ -159,13 +155,13 @@ pub(crate) async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let company = CompanyId::parse(body.company_id.trim())
         .ok()
         .filter(|c| *c != principal.company.id)
-        .ok_or_else(|| invalid("company_id", "Choose a client company"))?;
+        .ok_or_else(|| ApiError::invalid("company_id", "Choose a client company"))?;
     let manager = user_id("manager_id", Some(&body.manager_id))?
-        .ok_or_else(|| invalid("manager_id", "Choose the project's manager"))?;
+        .ok_or_else(|| ApiError::invalid("manager_id", "Choose the project's manager"))?;
     let contact = user_id("contact_id", body.contact_id.as_deref())?;
     let found = people(ctx, &principal, &company, Some(&manager), contact.as_ref()).await?;
     let (Some(client), Some(manager)) = (found.company, found.manager) else {
-        return Err(invalid("company_id", "Choose a client company"));
+        return Err(ApiError::invalid("company_id", "Choose a client company"));
     };
     let now = ctx.app.now();
     let number = ctx.app.store.next_number("PROJECT").await?;

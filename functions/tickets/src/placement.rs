@@ -4,13 +4,8 @@
 
 use portal::ApiError;
 use portal::domain::CompanyId;
-use portal::domain::FieldError;
 use portal::domain::projects::TicketProject;
 use portal::web::http::Ctx;
-
-fn invalid(field: &str, message: &str) -> ApiError {
-    ApiError::Validation(vec![FieldError::new(field, message)])
-}
 
 /// The project and phase a ticket of `company` goes in, and the plan version they were checked
 /// at; 422 for a project not of that company or a phase not of that project.
@@ -21,13 +16,16 @@ pub async fn place(
     phase: &str,
 ) -> Result<(TicketProject, u64), ApiError> {
     let Some((found, _)) = ctx.app.store.get_project(company, project).await? else {
-        return Err(invalid(
+        return Err(ApiError::invalid(
             "project",
             "Choose a project of the ticket's company",
         ));
     };
     if found.phase(phase).is_none() {
-        return Err(invalid("phase_id", "Choose a phase of the project"));
+        return Err(ApiError::invalid(
+            "phase_id",
+            "Choose a phase of the project",
+        ));
     }
     Ok((
         TicketProject {
@@ -50,7 +48,7 @@ pub async fn moved(
 ) -> Result<Option<(TicketProject, u64)>, ApiError> {
     let target = match (project, now) {
         (Some(p), Some(at)) if p != at.number => {
-            return Err(invalid(
+            return Err(ApiError::invalid(
                 "project",
                 "A ticket stays in the project it was raised in",
             ));
@@ -61,7 +59,13 @@ pub async fn moved(
     match (target, phase) {
         (_, None) if project.is_none() => Ok(None),
         (Some(p), Some(phase)) => place(ctx, company, p, phase).await.map(Some),
-        (None, Some(_)) => Err(invalid("project", "Choose the project the phase is in")),
-        (_, None) => Err(invalid("phase_id", "Choose a phase of the project")),
+        (None, Some(_)) => Err(ApiError::invalid(
+            "project",
+            "Choose the project the phase is in",
+        )),
+        (_, None) => Err(ApiError::invalid(
+            "phase_id",
+            "Choose a phase of the project",
+        )),
     }
 }

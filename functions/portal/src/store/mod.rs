@@ -290,6 +290,22 @@ impl Store {
         page(out.items, out.last_evaluated_key)
     }
 
+    /// A Query of the items of `company`'s partition whose sort key starts with `prefix`.
+    fn prefix_query(
+        &self,
+        company: &CompanyId,
+        prefix: &str,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        self.db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", s(keys::company_partition(company)))
+            .expression_attribute_values(":prefix", s(prefix))
+    }
+
     /// One page of the items of `company`'s partition whose sort key starts with `prefix`.
     async fn prefix_page<T: DeserializeOwned>(
         &self,
@@ -299,14 +315,7 @@ impl Store {
         limit: i32,
     ) -> anyhow::Result<Page<T>> {
         let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(":pk", s(keys::company_partition(company)))
-            .expression_attribute_values(":prefix", s(prefix))
+            .prefix_query(company, prefix)
             .set_exclusive_start_key(start)
             .limit(limit)
             .send()

@@ -246,14 +246,7 @@ impl Store {
         let mut start = None;
         loop {
             let out = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":pk", s(keys::company_partition(company)))
-                .expression_attribute_values(":prefix", s(keys::project_prefix(number)))
+                .prefix_query(company, &keys::project_prefix(number))
                 .set_exclusive_start_key(start)
                 .consistent_read(true)
                 .send()

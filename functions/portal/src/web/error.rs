@@ -64,6 +64,13 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
+impl ApiError {
+    /// A 422 about one field.
+    pub fn invalid(field: &str, message: &str) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, message)])
+    }
+}
+
 use crate::auth::signin::AuthError;
 use crate::domain::DomainError;
 pub use crate::domain::FieldError;

@@ -153,6 +153,26 @@ fn phases_outside(phases: &[Phase], start: Date, end: Date, field: &str) -> Opti
     ))
 }
 
+/// Record, on `changed`, that its expected completion moved from `before`'s (if it did), why, by
+/// whom and when: slips stay visible.
+fn keep_move(
+    changed: &mut Project,
+    before: &Project,
+    reason: String,
+    by_name: &str,
+    now: time::OffsetDateTime,
+) {
+    if changed.expected_completion != before.expected_completion {
+        changed.completion_changes.push(CompletionChange {
+            from: before.expected_completion,
+            to: changed.expected_completion,
+            reason,
+            by_name: by_name.to_owned(),
+            at: now,
+        });
+    }
+}
+
 impl ProjectChange {
     /// `project` with this change applied (its fields only: who the manager and contact are is the
     /// caller's to fill in), by `by_name` at `now`.
@@ -204,15 +224,7 @@ impl ProjectChange {
             ));
         }
         validate::done(errors)?;
-        if moved {
-            changed.completion_changes.push(CompletionChange {
-                from: project.expected_completion,
-                to: changed.expected_completion,
-                reason: why,
-                by_name: by_name.to_owned(),
-                at: now,
-            });
-        }
+        keep_move(&mut changed, project, why, by_name, now);
         Ok(changed)
     }
 }
@@ -340,15 +352,7 @@ impl PlanBody {
             }
         }
         validate::done(errors)?;
-        if changed.expected_completion != project.expected_completion {
-            changed.completion_changes.push(CompletionChange {
-                from: project.expected_completion,
-                to: changed.expected_completion,
-                reason: why,
-                by_name: by_name.to_owned(),
-                at: now,
-            });
-        }
+        keep_move(&mut changed, project, why, by_name, now);
         changed.phases = phases;
         Ok(changed)
     }
