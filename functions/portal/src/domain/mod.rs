@@ -3,6 +3,7 @@
 //! above (`store`, `auth`/`aws`, `web`, `app`) build on it, never the other way round.
 
 pub mod account;
+pub mod agreements;
 pub mod audit;
 pub mod billing;
 pub mod branding;

@@ -57,6 +57,18 @@ pub fn text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) 
     v.to_owned()
 }
 
+/// A date sent as `YYYY-MM-DD`, or the field's error.
+pub fn date(field: &str, raw: &str, errors: &mut Vec<FieldError>) -> Option<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    match time::Date::parse(raw.trim(), &format) {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FieldError::new(field, "Use a date like 2026-12-31"));
+            None
+        }
+    }
+}
+
 /// `Ok(())` if no field failed, else 422 with every failure.
 pub fn done(errors: Vec<FieldError>) -> Result<(), DomainError> {
     if errors.is_empty() {

@@ -13,7 +13,7 @@ use crate::domain::{CompanyId, UserId, iso_date};
 mod plan;
 pub use plan::{
     MAX_DESCRIPTION, MAX_PHASES, MAX_REASON, NewProject, NewProjectBody, PhaseBody, PlanBody,
-    ProjectChange, parse_date,
+    ProjectChange,
 };
 
 /// Where a project is in its life. The first three are "open", the others "closed".

@@ -7,25 +7,13 @@ use time::Date;
 use utoipa::ToSchema;
 
 use super::{CompletionChange, Counts, Phase, PhaseStatus, Project, ProjectStatus};
-use crate::domain::validate;
+use crate::domain::validate::{self, date as parse_date};
 use crate::domain::{DomainError, FieldError, random_hex};
 
 pub const MAX_DESCRIPTION: usize = 4000;
 pub const MAX_REASON: usize = 500;
 /// Phases and sub-phases together, per project.
 pub const MAX_PHASES: usize = 100;
-
-/// A date sent as `YYYY-MM-DD`, or the field's error.
-pub fn parse_date(field: &str, raw: &str, errors: &mut Vec<FieldError>) -> Option<Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    match Date::parse(raw.trim(), &format) {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.push(FieldError::new(field, "Use a date like 2026-12-31"));
-            None
-        }
-    }
-}
 
 /// A new project, as the MSP sends it.
 #[derive(Debug, Deserialize, ToSchema)]

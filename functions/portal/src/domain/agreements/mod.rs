@@ -1,0 +1,489 @@
+//! Agreements (what a client bought: managed services, a block of prepaid hours, time and
+//! materials, a retainer with hours included per period) and the time technicians log on tickets
+//! against them (`time`). Hours are kept as whole minutes; how much of an agreement is used is
+//! kept on write, per month, by the store (`Usage`), and the balance is worked out from that
+//! here (`Agreement::balance`). How it works: docs/agreements.md.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Month, OffsetDateTime};
+use utoipa::ToSchema;
+
+use crate::domain::billing::{BillingId, Currency, MAX_AMOUNT};
+use crate::domain::validate::{self, schema};
+use crate::domain::{CompanyId, DomainError, FieldError, iso_date};
+
+#[cfg(test)]
+mod tests;
+mod time_entries;
+pub use time_entries::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementKind {
+    /// A flat fee per period for the services named.
+    ManagedServices,
+    /// A block of prepaid hours, used until gone (more can be bought).
+    Block,
+    /// Every hour billed at the rate.
+    TimeAndMaterials,
+    /// A fee per period with hours included in each period.
+    Retainer,
+}
+
+impl AgreementKind {
+    /// Whether it has hours to use up (and so a balance).
+    pub fn hour_based(self) -> bool {
+        matches!(self, Self::Block | Self::Retainer)
+    }
+
+    /// Which agreement time counts against when several cover a ticket: prepaid hours first.
+    fn preference(self) -> u8 {
+        match self {
+            Self::Block => 0,
+            Self::Retainer => 1,
+            Self::TimeAndMaterials => 2,
+            Self::ManagedServices => 3,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementStatus {
+    Active,
+    Expired,
+    Cancelled,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BillingCycle {
+    Monthly,
+    Quarterly,
+    Annually,
+    /// Billed once (a block, a fixed term): one period, the whole agreement.
+    OneTime,
+}
+
+impl BillingCycle {
+    /// Months per period; `None` for one period only.
+    fn months(self) -> Option<i32> {
+        match self {
+            Self::Monthly => Some(1),
+            Self::Quarterly => Some(3),
+            Self::Annually => Some(12),
+            Self::OneTime => None,
+        }
+    }
+}
+
+/// An agreement, as stored and as the MSP reads it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Agreement {
+    pub id: BillingId,
+    pub company_id: CompanyId,
+    pub company_name: String,
+    pub name: String,
+    pub kind: AgreementKind,
+    /// As the MSP set it; see `effective_status` for what applies today.
+    pub status: AgreementStatus,
+    #[serde(with = "iso_date")]
+    #[schema(value_type = String, format = Date)]
+    pub start_date: Date,
+    #[serde(default, with = "iso_date::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub end_date: Option<Date>,
+    /// Renews at the end date instead of expiring.
+    pub auto_renew: bool,
+    pub billing_cycle: BillingCycle,
+    #[schema(value_type = String)]
+    pub currency: Currency,
+    /// Flat fee per period, minor units (managed services, retainer).
+    pub fee: i64,
+    /// Rate per hour, minor units (time and materials, hours over a block, bought hours).
+    pub rate: i64,
+    /// Block: the hours of the block; retainer: the hours included in each period (minutes).
+    pub included_minutes: i64,
+    /// Request types it covers; empty: every type.
+    pub covers: Vec<String>,
+    /// A block or retainer is low when less than this share of its hours is left.
+    pub low_balance_percent: u8,
+    /// Block: the sizes (hours) a client may buy online, at `rate` per hour.
+    pub block_sizes: Vec<u32>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+    pub version: u64,
+}
+
+/// What the store keeps on write about an agreement's hours: minutes used in each month
+/// (`yyyy-mm`), minutes bought on top of the block, and the period a low-balance email was sent for.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Usage {
+    pub months: BTreeMap<String, i64>,
+    pub bought: i64,
+    pub low_notified: Option<String>,
+}
+
+/// Minutes used in one month.
+#[derive(Clone, Debug, Serialize, ToSchema, PartialEq)]
+pub struct MonthUsage {
+    /// `yyyy-mm`.
+    pub month: String,
+    pub minutes: i64,
+}
+
+/// Hours of a block or retainer (in minutes): included or bought, used, left.
+#[derive(Clone, Debug, Serialize, ToSchema, PartialEq)]
+pub struct Balance {
+    /// Block: its hours plus those bought; retainer: the hours of the current period.
+    pub included_minutes: i64,
+    pub used_minutes: i64,
+    /// May be negative: hours used past the block (billed at the rate).
+    pub left_minutes: i64,
+    /// The current period of a retainer (`yyyy-mm-dd`, both ends included); a block's is the whole.
+    #[serde(with = "iso_date::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub period_start: Option<Date>,
+    #[serde(with = "iso_date::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub period_end: Option<Date>,
+    /// Less than `low_balance_percent` of the hours left.
+    pub low: bool,
+}
+
+/// `yyyy-mm` of a date: the month key of the usage counters.
+pub fn month_key(date: Date) -> String {
+    format!("{:04}-{:02}", date.year(), u8::from(date.month()))
+}
+
+/// The first day of the month `months` after `date`'s month.
+fn add_months(date: Date, months: i32) -> Date {
+    let index = date.year() * 12 + i32::from(u8::from(date.month())) - 1 + months;
+    let month = Month::try_from(u8::try_from(index.rem_euclid(12) + 1).unwrap_or(1))
+        .unwrap_or(Month::January);
+    Date::from_calendar_date(index.div_euclid(12), month, 1).unwrap_or(date)
+}
+
+impl Agreement {
+    /// What applies on `today`: an active agreement past its end date has expired, unless it renews.
+    pub fn effective_status(&self, today: Date) -> AgreementStatus {
+        match self.status {
+            AgreementStatus::Active
+                if !self.auto_renew && self.end_date.is_some_and(|end| end < today) =>
+            {
+                AgreementStatus::Expired
+            }
+            status => status,
+        }
+    }
+
+    /// Whether time on `date` may count against it: in force on that date.
+    pub fn in_force(&self, date: Date) -> bool {
+        self.status == AgreementStatus::Active
+            && self.start_date <= date
+            && (self.auto_renew || self.end_date.is_none_or(|end| date <= end))
+    }
+
+    /// Whether it covers tickets of `request_type`.
+    pub fn covers(&self, request_type: &str) -> bool {
+        self.covers.is_empty() || self.covers.iter().any(|t| t == request_type)
+    }
+
+    /// The period `date` falls in: `(first day, last day)`; the whole agreement for a block or a
+    /// one-time cycle.
+    pub fn period(&self, date: Date) -> (Date, Option<Date>) {
+        let Some(months) = self
+            .billing_cycle
+            .months()
+            .filter(|_| self.kind != AgreementKind::Block)
+        else {
+            return (self.start_date, self.end_date);
+        };
+        let start = add_months(self.start_date, 0);
+        let elapsed = (date.year() - start.year()) * 12 + i32::from(u8::from(date.month()))
+            - i32::from(u8::from(start.month()));
+        let first = add_months(start, elapsed.max(0) / months * months);
+        let last = add_months(first, months).previous_day();
+        (first.max(self.start_date), last)
+    }
+
+    /// The period key a low-balance email is sent once for: `block`, or the retainer period's
+    /// first month.
+    pub fn low_period(&self, today: Date) -> String {
+        if self.kind == AgreementKind::Block {
+            "block".into()
+        } else {
+            month_key(self.period(today).0)
+        }
+    }
+
+    /// The balance on `today`, from what the store kept; `None` if it has no hours.
+    pub fn balance(&self, usage: &Usage, today: Date) -> Option<Balance> {
+        if !self.kind.hour_based() {
+            return None;
+        }
+        let (start, end) = self.period(today);
+        let (included, used) = if self.kind == AgreementKind::Block {
+            (
+                self.included_minutes + usage.bought,
+                usage.months.values().sum::<i64>(),
+            )
+        } else {
+            let (first, last) = (month_key(start), end.map(month_key));
+            let used = usage
+                .months
+                .iter()
+                .filter(|(m, _)| **m >= first && last.as_ref().is_none_or(|l| *m <= l))
+                .map(|(_, v)| v)
+                .sum();
+            (self.included_minutes, used)
+        };
+        let left = included - used;
+        Some(Balance {
+            included_minutes: included,
+            used_minutes: used,
+            left_minutes: left,
+            period_start: Some(start),
+            period_end: end,
+            low: is_low(included, left, self.low_balance_percent),
+        })
+    }
+
+    /// Usage by month, oldest first (months with none left out).
+    pub fn usage_by_month(usage: &Usage) -> Vec<MonthUsage> {
+        usage
+            .months
+            .iter()
+            .filter(|(_, m)| **m != 0)
+            .map(|(month, minutes)| MonthUsage {
+                month: month.clone(),
+                minutes: *minutes,
+            })
+            .collect()
+    }
+}
+
+/// Less than `percent` % of `included` is `left`.
+pub fn is_low(included: i64, left: i64, percent: u8) -> bool {
+    included > 0 && left * 100 < included * i64::from(percent)
+}
+
+/// The agreement time on a ticket of `request_type` on `date` counts against by default: one in
+/// force that covers the type, prepaid hours first, then the oldest.
+pub fn default_agreement<'a>(
+    agreements: &'a [Agreement],
+    request_type: &str,
+    date: Date,
+) -> Option<&'a Agreement> {
+    agreements
+        .iter()
+        .filter(|a| a.in_force(date) && a.covers(request_type))
+        .min_by_key(|a| (a.kind.preference(), a.start_date, a.id.as_str().to_owned()))
+}
+
+/// Most request types one agreement names, and most block sizes offered.
+pub const MAX_COVERS: usize = 50;
+pub const MAX_BLOCK_SIZES: usize = 6;
+/// Most hours a block or retainer holds (in minutes: 100,000 hours).
+pub const MAX_MINUTES: i64 = 6_000_000;
+pub const DEFAULT_LOW_PERCENT: u8 = 20;
+
+/// What the MSP sends to create an agreement (with `company_id`) or change one (with `version`).
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgreementBody {
+    /// Create only: the client company.
+    pub company_id: Option<String>,
+    #[schema(schema_with = schema::name)]
+    pub name: String,
+    pub kind: AgreementKind,
+    /// Default: active.
+    pub status: Option<AgreementStatus>,
+    /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    pub start_date: String,
+    /// `YYYY-MM-DD`, on or after the start; absent or null: open-ended.
+    #[schema(format = Date)]
+    pub end_date: Option<String>,
+    #[serde(default)]
+    pub auto_renew: bool,
+    /// Default: monthly.
+    pub billing_cycle: Option<BillingCycle>,
+    /// Default: the company's currency.
+    #[schema(schema_with = schema::currency_or_null)]
+    pub currency: Option<String>,
+    /// Minor units per period.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 100_000_000_000_i64)]
+    pub fee: i64,
+    /// Minor units per hour.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 100_000_000_000_i64)]
+    pub rate: i64,
+    /// Block: its hours; retainer: hours per period; in minutes (more than zero for those two).
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 6_000_000)]
+    pub included_minutes: i64,
+    /// Request types covered (each one of the MSP's); empty: all.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub covers: Vec<String>,
+    /// Default 20.
+    #[schema(minimum = 0, maximum = 100)]
+    pub low_balance_percent: Option<u8>,
+    /// Block only: hours a client may buy online (each 1 to 1,000; needs a rate).
+    #[serde(default)]
+    #[schema(max_items = 6)]
+    pub block_sizes: Vec<u32>,
+    /// Change only: the version read.
+    pub version: Option<u64>,
+}
+
+impl AgreementBody {
+    /// Check every field and write them into `agreement` (new: its id, company and times are the
+    /// caller's). `request_types` are the MSP's.
+    pub fn apply(
+        self,
+        agreement: &mut Agreement,
+        request_types: &[String],
+        default_currency: &Currency,
+    ) -> Result<(), DomainError> {
+        let mut errors = Vec::new();
+        let name = validate::name("name", &self.name, &mut errors);
+        let start = validate::date("start_date", &self.start_date, &mut errors);
+        let end = match self.end_date.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => validate::date("end_date", raw, &mut errors),
+        };
+        if let (Some(s), Some(e)) = (start, end)
+            && e < s
+        {
+            errors.push(FieldError::new(
+                "end_date",
+                "The end cannot be before the start",
+            ));
+        }
+        let currency = match self.currency.as_deref() {
+            None => Some(default_currency.clone()),
+            Some(raw) => Currency::parse(raw),
+        };
+        if currency.is_none() {
+            errors.push(FieldError::new(
+                "currency",
+                "Use a three-letter ISO code such as USD",
+            ));
+        }
+        for (field, amount) in [("fee", self.fee), ("rate", self.rate)] {
+            if !(0..=MAX_AMOUNT).contains(&amount) {
+                errors.push(FieldError::new(field, "Enter an amount of zero or more"));
+            }
+        }
+        if self.kind.hour_based() {
+            if !(1..=MAX_MINUTES).contains(&self.included_minutes) {
+                errors.push(FieldError::new(
+                    "included_minutes",
+                    "Enter the hours it holds (1 minute to 100,000 hours)",
+                ));
+            }
+        } else if self.included_minutes != 0 {
+            errors.push(FieldError::new(
+                "included_minutes",
+                "Only a block or a retainer includes hours",
+            ));
+        }
+        let mut covers: Vec<String> = self.covers.iter().map(|t| t.trim().to_owned()).collect();
+        covers.sort();
+        covers.dedup();
+        if covers.len() > MAX_COVERS {
+            errors.push(FieldError::new(
+                "covers",
+                format!("Name up to {MAX_COVERS} request types"),
+            ));
+        }
+        if let Some(unknown) = covers.iter().find(|t| !request_types.contains(t)) {
+            errors.push(FieldError::new(
+                "covers",
+                format!("{unknown:?} is not one of the request types"),
+            ));
+        }
+        let percent = self.low_balance_percent.unwrap_or(DEFAULT_LOW_PERCENT);
+        if percent > 100 {
+            errors.push(FieldError::new("low_balance_percent", "Use 0 to 100"));
+        }
+        let mut sizes = self.block_sizes.clone();
+        sizes.sort_unstable();
+        sizes.dedup();
+        if !sizes.is_empty() {
+            if self.kind != AgreementKind::Block {
+                errors.push(FieldError::new(
+                    "block_sizes",
+                    "Only a block offers hours to buy",
+                ));
+            } else if sizes.len() > MAX_BLOCK_SIZES || sizes.iter().any(|h| !(1..=1000).contains(h))
+            {
+                errors.push(FieldError::new(
+                    "block_sizes",
+                    format!("Offer up to {MAX_BLOCK_SIZES} sizes of 1 to 1,000 hours"),
+                ));
+            } else if self.rate <= 0 {
+                errors.push(FieldError::new(
+                    "rate",
+                    "Set the rate per hour of the hours offered",
+                ));
+            }
+        }
+        validate::done(errors)?;
+        let (Some(start), Some(currency)) = (start, currency) else {
+            unreachable!("checked above");
+        };
+        agreement.name = name;
+        agreement.kind = self.kind;
+        agreement.status = self.status.unwrap_or(AgreementStatus::Active);
+        agreement.start_date = start;
+        agreement.end_date = end;
+        agreement.auto_renew = self.auto_renew;
+        agreement.billing_cycle = self.billing_cycle.unwrap_or(BillingCycle::Monthly);
+        agreement.currency = currency;
+        agreement.fee = self.fee;
+        agreement.rate = self.rate;
+        agreement.included_minutes = self.included_minutes;
+        agreement.covers = covers;
+        agreement.low_balance_percent = percent;
+        agreement.block_sizes = sizes;
+        Ok(())
+    }
+}
+
+impl Agreement {
+    /// An agreement not yet filled in (`AgreementBody::apply` fills it).
+    pub fn blank(company: &crate::domain::account::Company, now: OffsetDateTime) -> Self {
+        Self {
+            id: BillingId::generate(),
+            company_id: company.id.clone(),
+            company_name: company.name.clone(),
+            name: String::new(),
+            kind: AgreementKind::ManagedServices,
+            status: AgreementStatus::Active,
+            start_date: now.date(),
+            end_date: None,
+            auto_renew: false,
+            billing_cycle: BillingCycle::Monthly,
+            currency: company.currency.clone(),
+            fee: 0,
+            rate: 0,
+            included_minutes: 0,
+            covers: Vec::new(),
+            low_balance_percent: DEFAULT_LOW_PERCENT,
+            block_sizes: Vec::new(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+}

@@ -1,0 +1,298 @@
+use time::macros::{date, datetime};
+
+use super::*;
+use crate::domain::UserId;
+
+fn agreement(kind: AgreementKind, included: i64) -> Agreement {
+    Agreement {
+        id: BillingId::derived(&["a", &format!("{kind:?}")]),
+        company_id: CompanyId::parse("acme-dental").unwrap(),
+        company_name: "Acme Dental".into(),
+        name: format!("{kind:?}"),
+        kind,
+        status: AgreementStatus::Active,
+        start_date: date!(2026 - 01 - 15),
+        end_date: Some(date!(2026 - 12 - 31)),
+        auto_renew: false,
+        billing_cycle: BillingCycle::Quarterly,
+        currency: Currency::usd(),
+        fee: 0,
+        rate: 12_000,
+        included_minutes: included,
+        covers: Vec::new(),
+        low_balance_percent: 20,
+        block_sizes: Vec::new(),
+        created_at: datetime!(2026-01-01 0:00 UTC),
+        updated_at: datetime!(2026-01-01 0:00 UTC),
+        version: 1,
+    }
+}
+
+fn usage(months: &[(&str, i64)], bought: i64) -> Usage {
+    Usage {
+        months: months.iter().map(|(m, v)| ((*m).to_owned(), *v)).collect(),
+        bought,
+        low_notified: None,
+    }
+}
+
+#[test]
+fn a_block_counts_every_month_and_what_was_bought() {
+    let block = agreement(AgreementKind::Block, 20 * 60);
+    let b = block
+        .balance(
+            &usage(&[("2026-02", 600), ("2026-11", 270)], 0),
+            date!(2026 - 11 - 20),
+        )
+        .unwrap();
+    assert_eq!(
+        (b.included_minutes, b.used_minutes, b.left_minutes),
+        (1200, 870, 330)
+    );
+    assert!(!b.low, "27.5 % left is not under 20 %");
+    let b = block
+        .balance(&usage(&[("2026-02", 1000)], 0), date!(2026 - 11 - 20))
+        .unwrap();
+    assert!(b.low, "200 of 1,200 minutes left is under 20 %");
+    let b = block
+        .balance(&usage(&[("2026-02", 1000)], 600), date!(2026 - 11 - 20))
+        .unwrap();
+    assert_eq!(
+        (b.included_minutes, b.left_minutes, b.low),
+        (1800, 800, false)
+    );
+    let over = block
+        .balance(&usage(&[("2026-03", 1300)], 0), date!(2026 - 11 - 20))
+        .unwrap();
+    assert_eq!(over.left_minutes, -100);
+}
+
+#[test]
+fn a_retainer_counts_the_current_period_only() {
+    let retainer = agreement(AgreementKind::Retainer, 10 * 60);
+    // Quarterly from January: November is in the quarter October to December.
+    assert_eq!(
+        retainer.period(date!(2026 - 11 - 20)),
+        (date!(2026 - 10 - 01), Some(date!(2026 - 12 - 31)))
+    );
+    assert_eq!(
+        retainer.period(date!(2026 - 02 - 01)),
+        (date!(2026 - 01 - 15), Some(date!(2026 - 03 - 31)))
+    );
+    let b = retainer
+        .balance(
+            &usage(&[("2026-09", 500), ("2026-10", 120), ("2026-12", 60)], 0),
+            date!(2026 - 11 - 20),
+        )
+        .unwrap();
+    assert_eq!((b.used_minutes, b.left_minutes), (180, 420));
+    assert_eq!(retainer.low_period(date!(2026 - 11 - 20)), "2026-10");
+    assert!(
+        agreement(AgreementKind::TimeAndMaterials, 0)
+            .balance(&Usage::default(), date!(2026 - 11 - 20))
+            .is_none()
+    );
+}
+
+#[test]
+fn time_counts_against_an_agreement_in_force_that_covers_the_type_prepaid_hours_first() {
+    let mut managed = agreement(AgreementKind::ManagedServices, 0);
+    managed.covers = vec!["Printer".into()];
+    let block = agreement(AgreementKind::Block, 600);
+    let mut old = agreement(AgreementKind::Retainer, 600);
+    old.end_date = Some(date!(2026 - 03 - 31));
+    let all = vec![managed.clone(), old.clone(), block.clone()];
+    let day = date!(2026 - 11 - 20);
+    assert_eq!(
+        default_agreement(&all, "Printer", day).map(|a| a.kind),
+        Some(AgreementKind::Block)
+    );
+    assert_eq!(
+        default_agreement(&all[..2], "Printer", day).map(|a| a.kind),
+        Some(AgreementKind::ManagedServices)
+    );
+    assert!(default_agreement(&all[..2], "Network", day).is_none());
+    assert_eq!(
+        default_agreement(&all[..2], "Network", date!(2026 - 02 - 01)).map(|a| a.kind),
+        Some(AgreementKind::Retainer)
+    );
+    assert_eq!(old.effective_status(day), AgreementStatus::Expired);
+    old.auto_renew = true;
+    assert_eq!(old.effective_status(day), AgreementStatus::Active);
+
+    let body = |agreement: Option<&str>, minutes: i64| TimeEntryBody {
+        date: "2026-11-20".into(),
+        minutes,
+        work_type: WorkType::Remote,
+        billable: None,
+        note: " Replaced the toner ".into(),
+        internal: false,
+        agreement_id: agreement.map(str::to_owned),
+        version: None,
+    };
+    let checked = body(None, 42).check(day, &all, "Printer").unwrap();
+    assert_eq!(
+        checked.agreement.map(|a| a.kind),
+        Some(AgreementKind::Block)
+    );
+    assert!(checked.billable);
+    assert_eq!(checked.note, "Replaced the toner");
+    assert!(
+        body(Some(""), 42)
+            .check(day, &all, "Printer")
+            .unwrap()
+            .agreement
+            .is_none()
+    );
+    let fields = |r: Result<CheckedEntry<'_>, DomainError>| match r {
+        Err(DomainError::Validation(errors)) => {
+            errors.into_iter().map(|e| e.field).collect::<Vec<_>>()
+        }
+        _ => Vec::new(),
+    };
+    assert_eq!(
+        fields(body(Some(managed.id.as_str()), 42).check(day, &all, "Network")),
+        ["agreement_id"]
+    );
+    assert_eq!(
+        fields(body(Some(old.id.as_str()), 42).check(day, &all[..2], "Network")),
+        ["agreement_id"],
+        "ended in March"
+    );
+    assert_eq!(
+        fields(body(Some("nope"), 0).check(day, &all, "Printer")),
+        ["minutes", "agreement_id"]
+    );
+    assert_eq!(
+        fields(body(None, 1441).check(day, &all, "Printer")),
+        ["minutes"]
+    );
+    let mut future = body(None, 6);
+    future.date = "2026-11-23".into();
+    assert_eq!(fields(future.check(day, &all, "Printer")), ["date"]);
+}
+
+#[test]
+fn counter_moves_restore_exactly() {
+    let block = BillingId::derived(&["block"]);
+    let other = BillingId::derived(&["other"]);
+    let entry = TimeEntry {
+        id: BillingId::derived(&["e"]),
+        company_id: CompanyId::parse("acme-dental").unwrap(),
+        ticket_number: 1001,
+        date: date!(2026 - 11 - 20),
+        minutes: 90,
+        work_type: WorkType::Onsite,
+        billable: true,
+        note: String::new(),
+        internal: false,
+        agreement_id: Some(block.clone()),
+        agreement_name: None,
+        by_id: UserId::parse("u1").unwrap(),
+        by_name: "Tess".into(),
+        billed: None,
+        created_at: datetime!(2026-11-20 10:00 UTC),
+        updated_at: datetime!(2026-11-20 10:00 UTC),
+        version: 1,
+    };
+    assert_eq!(
+        counter_moves(None, Some(&entry)),
+        vec![(block.clone(), "2026-11".into(), 90)]
+    );
+    let mut longer = entry.clone();
+    longer.minutes = 120;
+    assert_eq!(
+        counter_moves(Some(&entry), Some(&longer)),
+        vec![(block.clone(), "2026-11".into(), 30)]
+    );
+    let mut moved = entry.clone();
+    moved.agreement_id = Some(other.clone());
+    moved.date = date!(2026 - 10 - 31);
+    assert_eq!(
+        counter_moves(Some(&entry), Some(&moved)),
+        vec![
+            (block.clone(), "2026-11".into(), -90),
+            (other, "2026-10".into(), 90)
+        ]
+    );
+    assert!(counter_moves(Some(&entry), Some(&entry)).is_empty());
+    assert_eq!(
+        counter_moves(Some(&entry), None),
+        vec![(block, "2026-11".into(), -90)]
+    );
+    let mut hidden = entry;
+    hidden.internal = true;
+    hidden.note = "internal".into();
+    assert_eq!(hidden.for_client().note, "");
+}
+
+#[test]
+fn an_agreement_body_is_checked_whole() {
+    let company = crate::domain::account::Company::new(
+        CompanyId::parse("acme-dental").unwrap(),
+        "Acme Dental",
+        crate::domain::CompanyKind::Client,
+        datetime!(2026-01-01 0:00 UTC),
+    );
+    let types = vec!["Printer".to_owned(), "Network".to_owned()];
+    let body = |kind: AgreementKind, included: i64| AgreementBody {
+        company_id: None,
+        name: "Prepaid hours".into(),
+        kind,
+        status: None,
+        start_date: "2026-01-01".into(),
+        end_date: Some("2025-12-31".into()),
+        auto_renew: false,
+        billing_cycle: None,
+        currency: None,
+        fee: -1,
+        rate: 0,
+        included_minutes: included,
+        covers: vec!["Printer".into(), "Toaster".into()],
+        low_balance_percent: Some(101),
+        block_sizes: vec![10],
+        version: None,
+    };
+    let mut a = Agreement::blank(&company, datetime!(2026-01-01 0:00 UTC));
+    let Err(DomainError::Validation(errors)) =
+        body(AgreementKind::Block, 0).apply(&mut a, &types, &Currency::usd())
+    else {
+        panic!("refused");
+    };
+    let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "end_date",
+            "fee",
+            "included_minutes",
+            "covers",
+            "low_balance_percent",
+            "rate"
+        ]
+    );
+    let mut good = body(AgreementKind::Block, 1200);
+    good.end_date = None;
+    good.fee = 0;
+    good.rate = 12_000;
+    good.covers = vec!["Printer".into(), "Printer".into()];
+    good.low_balance_percent = None;
+    good.block_sizes = vec![20, 10, 20];
+    good.apply(&mut a, &types, &Currency::usd()).unwrap();
+    assert_eq!(
+        (a.covers.len(), a.block_sizes.clone(), a.low_balance_percent),
+        (1, vec![10, 20], 20)
+    );
+    let mut tm = body(AgreementKind::TimeAndMaterials, 60);
+    tm.end_date = None;
+    tm.fee = 0;
+    tm.covers.clear();
+    tm.low_balance_percent = None;
+    let Err(DomainError::Validation(errors)) = tm.apply(&mut a, &types, &Currency::usd()) else {
+        panic!("refused");
+    };
+    assert_eq!(
+        errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+        ["included_minutes", "block_sizes"]
+    );
+}
