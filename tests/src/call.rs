@@ -66,6 +66,7 @@ impl Call<'_> {
         } else if path == "/api/projects" || path.starts_with("/api/projects/") {
             Box::pin(projects::handle(&self.app.app, req)).await
         } else if [
+            "/api/agreements",
             "/api/invoices",
             "/api/payments",
             "/api/payment-methods",

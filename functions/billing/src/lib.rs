@@ -12,6 +12,7 @@ use portal::web::principal::Principal;
 use portal::web::routes::Routes;
 use portal::{ApiError, App};
 
+mod agreements;
 mod charge;
 mod invoices;
 mod issuing;
@@ -46,6 +47,11 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 
 async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     match (ctx.method(), ctx.segments().as_slice()) {
+        (&Method::GET, ["agreements"]) => agreements::list(ctx).await,
+        (&Method::POST, ["agreements"]) => agreements::create(ctx).await,
+        (&Method::GET, ["agreements", id]) => agreements::detail(ctx, id).await,
+        (&Method::PATCH, ["agreements", id]) => agreements::change(ctx, id).await,
+        (&Method::GET, ["agreements", id, "time"]) => agreements::time(ctx, id).await,
         (&Method::GET, ["invoices"]) => invoices::list(ctx).await,
         (&Method::POST, ["invoices"]) => invoices::create(ctx).await,
         (&Method::GET, ["invoices", "export"]) => invoices::export(ctx).await,
@@ -113,6 +119,11 @@ async fn visible_invoice(
 /// This function's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
+    agreements::list,
+    agreements::create,
+    agreements::detail,
+    agreements::change,
+    agreements::time,
     invoices::list,
     invoices::export,
     invoices::create,

@@ -6,35 +6,17 @@ use portal::aws::mail::Outgoing;
 use portal::domain::account::Company;
 use portal::domain::billing::{Invoice, Payment, PaymentMethod, format_money, invoice_label};
 use portal::domain::roles::Capability;
-use portal::domain::{CompanyId, Email, UserStatus};
+use portal::domain::{CompanyId, Email};
 
 /// Who hears about a company's invoices and payments.
 pub async fn billing_contacts(app: &App, company: &Company) -> Vec<Email> {
     let mut to: Vec<Email> = company.billing_email.iter().cloned().collect();
-    let mut start = None;
-    loop {
-        let page = match app.store.list_users(&company.id, start, 100).await {
-            Ok(page) => page,
-            Err(err) => {
-                tracing::error!(error = ?err, "listing billing contacts");
-                break;
-            }
-        };
-        to.extend(
-            page.items
-                .into_iter()
-                .filter(|u| {
-                    u.status == UserStatus::Active
-                        && u.role.can(Capability::ViewInvoices)
-                        && u.notify.invoices
-                })
-                .map(|u| u.email),
-        );
-        match page.last_key {
-            Some(key) => start = Some(key),
-            None => break,
-        }
-    }
+    to.extend(
+        app.recipients(&company.id, |u| {
+            u.role.can(Capability::ViewInvoices) && u.notify.invoices
+        })
+        .await,
+    );
     to.sort_by(|a, b| a.as_str().cmp(b.as_str()));
     to.dedup();
     to

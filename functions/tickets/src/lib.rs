@@ -25,6 +25,7 @@ mod listing;
 mod notify;
 mod placement;
 mod stats;
+mod timelog;
 use portal::{ApiError, App};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -58,6 +59,11 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::GET, ["tickets", number, "attachments", id]) => {
             attachments::download(ctx, number, id).await
         }
+        (&Method::POST, ["tickets", number, "time"]) => timelog::log(ctx, number).await,
+        (&Method::PATCH, ["tickets", number, "time", id]) => timelog::change(ctx, number, id).await,
+        (&Method::DELETE, ["tickets", number, "time", id]) => {
+            timelog::delete(ctx, number, id).await
+        }
         _ => Err(ApiError::NotFound),
     }
 }
@@ -72,6 +78,8 @@ pub struct TicketDetail {
     pub notes: Vec<Note>,
     /// Confirmed files, oldest first (internal ones for MSP staff only).
     pub attachments: Vec<Attachment>,
+    /// The time spent on it (clients do not see internal entries' notes).
+    pub time: portal::domain::agreements::TicketTime,
 }
 
 /// The company whose ticket `number` the principal asks for: found through the number pointer for
@@ -349,19 +357,25 @@ async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 async fn detail(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     let (company, number, staff) = ticket_company(ctx, &principal, number).await?;
-    let (ticket, notes, attachments) = ctx
+    let page = ctx
         .app
         .store
         .ticket_detail(&company, number, staff)
         .await?
-        .filter(|(t, _, _)| principal.may_see_ticket(t))
+        .filter(|p| principal.may_see_ticket(&p.ticket))
         .ok_or(ApiError::NotFound)?;
+    let time = if staff {
+        page.time
+    } else {
+        page.time.into_iter().map(|e| e.for_client()).collect()
+    };
     json(
         StatusCode::OK,
         &TicketDetail {
-            ticket,
-            notes,
-            attachments,
+            ticket: page.ticket,
+            notes: page.notes,
+            attachments: page.attachments,
+            time: portal::domain::agreements::TicketTime::of(time),
         },
     )
 }
@@ -624,6 +638,9 @@ async fn put_settings(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     attachments::request_upload,
     attachments::confirm_upload,
     attachments::download,
+    timelog::log,
+    timelog::change,
+    timelog::delete,
     get_settings,
     put_settings
 ))]

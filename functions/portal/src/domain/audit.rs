@@ -59,10 +59,15 @@ pub enum AuditAction {
     ProjectCreated,
     ProjectUpdated,
     ProjectPlanChanged,
+    AgreementCreated,
+    AgreementUpdated,
+    TimeLogged,
+    TimeChanged,
+    TimeDeleted,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 42] = [
+    pub const ALL: [AuditAction; 47] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::MfaChallengeFailed,
@@ -105,6 +110,11 @@ impl AuditAction {
         Self::ProjectCreated,
         Self::ProjectUpdated,
         Self::ProjectPlanChanged,
+        Self::AgreementCreated,
+        Self::AgreementUpdated,
+        Self::TimeLogged,
+        Self::TimeChanged,
+        Self::TimeDeleted,
     ];
 
     /// Entries about invoices, payments, payment methods and autopay: only principals who see
@@ -125,6 +135,8 @@ impl AuditAction {
                 | Self::PaymentMethodChanged
                 | Self::PaymentMethodRemoved
                 | Self::AutopayChanged
+                | Self::AgreementCreated
+                | Self::AgreementUpdated
         )
     }
 

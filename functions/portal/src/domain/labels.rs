@@ -6,6 +6,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::UserStatus;
+use super::agreements::{AgreementKind, AgreementStatus, BillingCycle, WorkType};
 use super::audit::AuditAction;
 use super::billing::{InvoiceStatus, PaymentStatus};
 use super::projects::{PhaseStatus, ProjectStatus};
@@ -61,6 +62,16 @@ pub fn labels() -> BTreeMap<&'static str, BTreeMap<String, &'static str>> {
             map(table(<ProjectStatus as Labelled>::ALL)),
         ),
         ("phase_status", map(table(<PhaseStatus as Labelled>::ALL))),
+        (
+            "agreement_kind",
+            map(table(<AgreementKind as Labelled>::ALL)),
+        ),
+        (
+            "agreement_status",
+            map(table(<AgreementStatus as Labelled>::ALL)),
+        ),
+        ("billing_cycle", map(table(<BillingCycle as Labelled>::ALL))),
+        ("work_type", map(table(<WorkType as Labelled>::ALL))),
     ])
 }
 
@@ -166,6 +177,74 @@ impl Labelled for PhaseStatus {
     }
 }
 
+impl Labelled for AgreementKind {
+    const ALL: &'static [Self] = &[
+        AgreementKind::ManagedServices,
+        AgreementKind::Block,
+        AgreementKind::TimeAndMaterials,
+        AgreementKind::Retainer,
+    ];
+    fn label(self) -> &'static str {
+        match self {
+            AgreementKind::ManagedServices => "Managed services",
+            AgreementKind::Block => "Prepaid hours",
+            AgreementKind::TimeAndMaterials => "Time and materials",
+            AgreementKind::Retainer => "Retainer",
+        }
+    }
+}
+
+impl Labelled for AgreementStatus {
+    const ALL: &'static [Self] = &[
+        AgreementStatus::Active,
+        AgreementStatus::Expired,
+        AgreementStatus::Cancelled,
+    ];
+    fn label(self) -> &'static str {
+        match self {
+            AgreementStatus::Active => "Active",
+            AgreementStatus::Expired => "Expired",
+            AgreementStatus::Cancelled => "Cancelled",
+        }
+    }
+}
+
+impl Labelled for BillingCycle {
+    const ALL: &'static [Self] = &[
+        BillingCycle::Monthly,
+        BillingCycle::Quarterly,
+        BillingCycle::Annually,
+        BillingCycle::OneTime,
+    ];
+    fn label(self) -> &'static str {
+        match self {
+            BillingCycle::Monthly => "Monthly",
+            BillingCycle::Quarterly => "Quarterly",
+            BillingCycle::Annually => "Annually",
+            BillingCycle::OneTime => "Once",
+        }
+    }
+}
+
+impl Labelled for WorkType {
+    const ALL: &'static [Self] = &[
+        WorkType::Remote,
+        WorkType::Onsite,
+        WorkType::Travel,
+        WorkType::Project,
+        WorkType::Consulting,
+    ];
+    fn label(self) -> &'static str {
+        match self {
+            WorkType::Remote => "Remote support",
+            WorkType::Onsite => "On site",
+            WorkType::Travel => "Travel",
+            WorkType::Project => "Project work",
+            WorkType::Consulting => "Consulting",
+        }
+    }
+}
+
 impl Labelled for AuditAction {
     const ALL: &'static [Self] = &AuditAction::ALL;
     fn label(self) -> &'static str {
@@ -213,6 +292,11 @@ impl Labelled for AuditAction {
             ProjectCreated => "Project created",
             ProjectUpdated => "Project changed",
             ProjectPlanChanged => "Project plan changed",
+            AgreementCreated => "Agreement created",
+            AgreementUpdated => "Agreement changed",
+            TimeLogged => "Time logged",
+            TimeChanged => "Time entry changed",
+            TimeDeleted => "Time entry deleted",
         }
     }
 }

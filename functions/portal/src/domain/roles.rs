@@ -40,6 +40,12 @@ pub enum Capability {
     ViewProjects,
     /// MSP staff: create projects and plan their phases, for any client company.
     ManageProjects,
+    /// See the company's agreements with their terms, balances and usage.
+    ViewAgreements,
+    /// See how many prepaid hours are left (Ticket Managers decide whether to raise work by it).
+    ViewHoursLeft,
+    /// MSP staff: log time on tickets.
+    LogTime,
     /// Manage the company's portal users and roles.
     ManageUsers,
     /// MSP staff: act across every client company.
@@ -76,6 +82,8 @@ impl Role {
                 AddNotes,
                 ViewInvoices,
                 ViewProjects,
+                ViewAgreements,
+                ViewHoursLeft,
                 ManageUsers,
                 ViewAudit,
             ],
@@ -85,6 +93,7 @@ impl Role {
                 ViewCompanyTickets,
                 AddNotes,
                 ViewProjects,
+                ViewHoursLeft,
             ],
             Role::BillingAdmin => &[
                 SubmitTicket,
@@ -92,6 +101,8 @@ impl Role {
                 AddNotes,
                 ViewInvoices,
                 ViewProjects,
+                ViewAgreements,
+                ViewHoursLeft,
             ],
             Role::TicketReadOnly => &[ViewOwnTickets],
             Role::StandardUser => &[SubmitTicket, ViewOwnTickets, AddNotes],
@@ -103,6 +114,9 @@ impl Role {
                 ViewInvoices,
                 ViewProjects,
                 ManageProjects,
+                ViewAgreements,
+                ViewHoursLeft,
+                LogTime,
                 ManageUsers,
                 AllCompanies,
                 ManageCompanies,
@@ -117,6 +131,9 @@ impl Role {
                 AddNotes,
                 ViewProjects,
                 ManageProjects,
+                ViewAgreements,
+                ViewHoursLeft,
+                LogTime,
                 AllCompanies,
                 ViewAudit,
             ],

@@ -21,6 +21,7 @@ use crate::domain::{CompanyId, Email, SessionId, UserId};
 use keys::Key;
 
 mod accounts;
+mod agreements;
 mod audit;
 mod billing;
 pub mod keys;
@@ -35,7 +36,7 @@ pub use audit::AuditQuery;
 pub use billing::Saved;
 pub use sessions::AuthRecords;
 pub use throttle::{Attempts, Reservation, Slowing};
-pub use tickets::TicketFilter;
+pub use tickets::{TicketFilter, TicketPage};
 
 pub type Item = HashMap<String, AttributeValue>;
 

@@ -2,6 +2,16 @@
 //! word index, number pointers, idempotency keys and the statistics items (docs/tickets.md).
 
 use super::*;
+use crate::domain::agreements::TimeEntry;
+
+/// What a ticket's page reads in its one Query.
+pub struct TicketPage {
+    pub ticket: Ticket,
+    pub notes: Vec<Note>,
+    pub attachments: Vec<Attachment>,
+    /// Every time entry (internal notes in them are the caller's to hide).
+    pub time: Vec<TimeEntry>,
+}
 
 /// What a ticket list keeps of the page it reads: only tickets of this status, priority, project.
 #[derive(Clone, Copy, Debug, Default)]
@@ -289,14 +299,14 @@ impl Store {
         Ok(pointer.map(|p| p.company_id))
     }
 
-    /// A ticket with its notes, oldest first, in one Query. Without `internal`, the Query stops
+    /// A ticket with its notes (oldest first), attachments and time entries, in one Query. Without `internal`, the Query stops
     /// before the internal notes: they are never read for a client.
     pub async fn ticket_detail(
         &self,
         company: &CompanyId,
         number: u64,
         internal: bool,
-    ) -> anyhow::Result<Option<(Ticket, Vec<Note>, Vec<Attachment>)>> {
+    ) -> anyhow::Result<Option<TicketPage>> {
         let start = keys::ticket_sk(number);
         let end = if internal {
             format!("{start}#\u{ffff}")
@@ -320,6 +330,7 @@ impl Store {
         let mut ticket = None;
         let mut notes = Vec::new();
         let mut attachments = Vec::new();
+        let mut time = Vec::new();
         for item in out.items.unwrap_or_default() {
             let sk = item
                 .get(keys::SK)
@@ -330,6 +341,8 @@ impl Store {
                 ticket = Some(from_item::<Ticket>(item)?);
             } else if keys::is_ticket_attachment(&sk) {
                 attachments.push(from_item::<Attachment>(item)?);
+            } else if keys::is_time_entry(&sk) {
+                time.push(from_item::<TimeEntry>(item)?);
             } else {
                 notes.push(from_item::<Note>(item)?);
             }
@@ -337,7 +350,12 @@ impl Store {
         notes.retain(|n| internal || !n.internal);
         attachments.retain(|a| internal || !a.internal);
         attachments.sort_by_key(|a| a.created_at);
-        Ok(ticket.map(|t| (t, notes, attachments)))
+        Ok(ticket.map(|ticket| TicketPage {
+            ticket,
+            notes,
+            attachments,
+            time,
+        }))
     }
 
     /// A ticket (without its notes) and its attachment `id`, in one BatchGetItem; with `internal`,

@@ -61,6 +61,40 @@ impl App {
             tracing::error!(error = ?err, subject = %mail.subject, "email not sent");
         }
     }
+
+    /// The addresses of `company`'s active users that `wanted` picks (by role and email
+    /// preferences), sorted, once each. A failure to list them is logged: whoever was listed
+    /// before it still hears.
+    pub async fn recipients(
+        &self,
+        company: &crate::domain::CompanyId,
+        wanted: impl Fn(&crate::domain::account::User) -> bool,
+    ) -> Vec<crate::domain::Email> {
+        let mut to = Vec::new();
+        let mut start = None;
+        loop {
+            let page = match self.store.list_users(company, start, 100).await {
+                Ok(page) => page,
+                Err(err) => {
+                    tracing::error!(error = ?err, "listing the users to email");
+                    break;
+                }
+            };
+            to.extend(
+                page.items
+                    .into_iter()
+                    .filter(|u| u.status == crate::domain::UserStatus::Active && wanted(u))
+                    .map(|u| u.email),
+            );
+            match page.last_key {
+                Some(key) => start = Some(key),
+                None => break,
+            }
+        }
+        to.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        to.dedup();
+        to
+    }
 }
 
 /// Clients a function (not the shared library) owns, each built once per instance on first use and

@@ -140,7 +140,7 @@ pub struct MonthUsage {
 
 /// Hours of a block or retainer (in minutes): included or bought, used, left.
 #[derive(Clone, Debug, Serialize, ToSchema, PartialEq)]
-pub struct Balance {
+pub struct HoursBalance {
     /// Block: its hours plus those bought; retainer: the hours of the current period.
     pub included_minutes: i64,
     pub used_minutes: i64,
@@ -224,7 +224,7 @@ impl Agreement {
     }
 
     /// The balance on `today`, from what the store kept; `None` if it has no hours.
-    pub fn balance(&self, usage: &Usage, today: Date) -> Option<Balance> {
+    pub fn balance(&self, usage: &Usage, today: Date) -> Option<HoursBalance> {
         if !self.kind.hour_based() {
             return None;
         }
@@ -245,7 +245,7 @@ impl Agreement {
             (self.included_minutes, used)
         };
         let left = included - used;
-        Some(Balance {
+        Some(HoursBalance {
             included_minutes: included,
             used_minutes: used,
             left_minutes: left,
@@ -266,6 +266,93 @@ impl Agreement {
                 minutes: *minutes,
             })
             .collect()
+    }
+}
+
+/// Most agreements one company holds (all of them live in one record: see `AgreementBook`).
+pub const MAX_AGREEMENTS: usize = 50;
+
+/// A company's agreements and what the store kept about their hours, in one record: reading it
+/// is one call, so a ticket and its company's agreements are read together.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AgreementBook {
+    pub agreements: Vec<Agreement>,
+    /// By agreement id.
+    pub usage: BTreeMap<String, Usage>,
+    /// Of the record (0: none yet); each agreement has its own too.
+    pub version: u64,
+}
+
+/// A change of an agreement's low-balance mark.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LowMark {
+    /// It went low in this period: mark it (once) and email.
+    Set(String),
+    /// It is not low any more: a later fall emails again.
+    Clear,
+}
+
+impl AgreementBook {
+    pub fn find(&self, id: &str) -> Option<&Agreement> {
+        self.agreements.iter().find(|a| a.id.as_str() == id)
+    }
+
+    pub fn usage_of(&self, id: &BillingId) -> Usage {
+        self.usage.get(id.as_str()).cloned().unwrap_or_default()
+    }
+
+    /// The balance of agreement `a` on `today`.
+    pub fn balance(&self, a: &Agreement, today: Date) -> Option<HoursBalance> {
+        a.balance(&self.usage_of(&a.id), today)
+    }
+
+    /// How the low-balance marks change once `moves` (and `bought`: minutes credited to an
+    /// agreement) are applied: each agreement that goes low gets `Set` once per period; one that is
+    /// no longer low, `Clear`.
+    pub fn low_marks(
+        &self,
+        moves: &CounterMoves,
+        bought: Option<(&BillingId, i64)>,
+        today: Date,
+    ) -> Vec<(BillingId, LowMark)> {
+        let mut touched: Vec<&BillingId> = moves.iter().map(|(a, _, _)| a).collect();
+        touched.extend(bought.map(|(a, _)| a));
+        touched.sort_by_key(|a| a.as_str());
+        touched.dedup();
+        let mut marks = Vec::new();
+        for id in touched {
+            let Some(agreement) = self.find(id.as_str()) else {
+                continue;
+            };
+            let mut usage = self.usage_of(id);
+            for (_, month, delta) in moves.iter().filter(|(a, _, _)| a == id) {
+                *usage.months.entry(month.clone()).or_default() += delta;
+            }
+            if let Some((_, minutes)) = bought.filter(|(a, _)| *a == id) {
+                usage.bought += minutes;
+            }
+            let Some(balance) = agreement.balance(&usage, today) else {
+                continue;
+            };
+            let period = agreement.low_period(today);
+            if balance.low && usage.low_notified.as_deref() != Some(period.as_str()) {
+                marks.push((id.clone(), LowMark::Set(period)));
+            } else if !balance.low && usage.low_notified.is_some() {
+                marks.push((id.clone(), LowMark::Clear));
+            }
+        }
+        marks
+    }
+}
+
+/// Minutes for people: `1 h 30 min`, `45 min`, `2 h`, `-1 h 40 min`.
+pub fn format_minutes(minutes: i64) -> String {
+    let sign = if minutes < 0 { "-" } else { "" };
+    let (h, m) = (minutes.unsigned_abs() / 60, minutes.unsigned_abs() % 60);
+    match (h, m) {
+        (0, m) => format!("{sign}{m} min"),
+        (h, 0) => format!("{sign}{h} h"),
+        (h, m) => format!("{sign}{h} h {m} min"),
     }
 }
 

@@ -296,3 +296,44 @@ fn an_agreement_body_is_checked_whole() {
         ["included_minutes", "block_sizes"]
     );
 }
+
+#[test]
+fn a_block_is_marked_low_once_per_period_and_cleared_when_topped_up() {
+    let block = agreement(AgreementKind::Block, 600);
+    let day = date!(2026 - 11 - 20);
+    let mut book = AgreementBook {
+        agreements: vec![block.clone()],
+        usage: [(block.id.as_str().to_owned(), usage(&[("2026-11", 400)], 0))].into(),
+        version: 1,
+    };
+    let take = |m: i64| vec![(block.id.clone(), "2026-11".to_owned(), m)];
+    assert!(
+        book.low_marks(&take(60), None, day).is_empty(),
+        "140 of 600 left"
+    );
+    assert_eq!(
+        book.low_marks(&take(90), None, day),
+        vec![(block.id.clone(), LowMark::Set("block".into()))]
+    );
+    book.usage.get_mut(block.id.as_str()).unwrap().low_notified = Some("block".into());
+    assert!(
+        book.low_marks(&take(90), None, day).is_empty(),
+        "emailed once"
+    );
+    assert_eq!(
+        book.low_marks(&Vec::new(), Some((&block.id, 600)), day),
+        vec![(block.id.clone(), LowMark::Clear)]
+    );
+    assert_eq!(
+        book.low_marks(&take(-300), None, day),
+        vec![(block.id, LowMark::Clear)]
+    );
+}
+
+#[test]
+fn minutes_read_as_hours_and_minutes() {
+    assert_eq!(format_minutes(90), "1 h 30 min");
+    assert_eq!(format_minutes(45), "45 min");
+    assert_eq!(format_minutes(120), "2 h");
+    assert_eq!(format_minutes(-100), "-1 h 40 min");
+}

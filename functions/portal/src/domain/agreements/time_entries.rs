@@ -87,7 +87,7 @@ pub struct TicketTime {
 
 impl TicketTime {
     pub fn of(mut entries: Vec<TimeEntry>) -> Self {
-        entries.sort_by(|a, b| (a.date, a.created_at).cmp(&(b.date, b.created_at)));
+        entries.sort_by_key(|e| (e.date, e.created_at));
         Self {
             total_minutes: entries.iter().map(|e| e.minutes).sum(),
             billable_minutes: entries

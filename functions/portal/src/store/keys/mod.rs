@@ -44,8 +44,10 @@ use std::collections::HashMap;
 
 use crate::domain::{CompanyId, Email, SessionId, UserId};
 
+mod agreements;
 mod projects;
 mod tickets;
+pub use agreements::*;
 pub use projects::*;
 pub use tickets::*;
 

@@ -1,0 +1,327 @@
+//! Agreements and time entries in the store (docs/agreements.md). A company's agreements are one
+//! record (`keys::agreement_book`) holding the list and, as top-level counters that writes `ADD`
+//! to, the minutes each agreement used per month, the minutes bought and the low-balance marks.
+//! Saving the list sets only the list and its version, so counters survive; each time entry
+//! write moves the counters in the same transaction as the entry.
+
+use super::*;
+use crate::domain::agreements::{AgreementBook, CounterMoves, LowMark, TimeEntry, Usage};
+use crate::domain::billing::BillingId;
+
+const LIST: &str = "agreements";
+
+fn number(v: &AttributeValue) -> i64 {
+    v.as_n().ok().and_then(|n| n.parse().ok()).unwrap_or(0)
+}
+
+/// The agreements and counters of a book's item.
+fn book_from(mut item: Item) -> anyhow::Result<AgreementBook> {
+    let mut book = AgreementBook {
+        version: item.get("version").map(number).unwrap_or(0) as u64,
+        agreements: match item.remove(LIST) {
+            Some(list) => {
+                serde_dynamo::from_attribute_value(list).context("decoding agreements")?
+            }
+            None => Vec::new(),
+        },
+        usage: Default::default(),
+    };
+    for (name, value) in item {
+        if let Some(rest) = name.strip_prefix(keys::USAGE_PREFIX)
+            && let Some((id, month)) = rest.split_once('_')
+        {
+            let u: &mut Usage = book.usage.entry(id.to_owned()).or_default();
+            u.months.insert(month.to_owned(), number(&value));
+        } else if let Some(id) = name.strip_prefix(keys::BOUGHT_PREFIX) {
+            book.usage.entry(id.to_owned()).or_default().bought = number(&value);
+        } else if let Some(id) = name.strip_prefix(keys::LOW_PREFIX) {
+            book.usage.entry(id.to_owned()).or_default().low_notified = value.as_s().ok().cloned();
+        }
+    }
+    Ok(book)
+}
+
+impl Store {
+    /// A company's agreements with their counters (none yet: an empty book at version 0).
+    pub async fn agreement_book(&self, company: &CompanyId) -> anyhow::Result<AgreementBook> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::agreement_book(company).to_item()))
+            .consistent_read(true)
+            .send()
+            .await
+            .context("reading agreements")?;
+        out.item
+            .map(book_from)
+            .transpose()
+            .map(Option::unwrap_or_default)
+    }
+
+    /// A ticket, its company's agreements and (if `entry`) one of its time entries, in one
+    /// BatchGetItem.
+    pub async fn ticket_with_agreements(
+        &self,
+        company: &CompanyId,
+        number: u64,
+        entry: Option<&BillingId>,
+    ) -> anyhow::Result<(
+        Option<crate::domain::tickets::Ticket>,
+        AgreementBook,
+        Option<TimeEntry>,
+    )> {
+        let ticket = keys::ticket(company, number);
+        let book = keys::agreement_book(company);
+        let entry = entry.map(|id| keys::time_entry(company, number, id));
+        let mut wanted = vec![ticket.clone(), book.clone()];
+        wanted.extend(entry.clone());
+        let mut found = self
+            .batch_get(&wanted)
+            .await
+            .context("reading a ticket and its agreements")?;
+        let ticket = found.remove(&ticket.sk).map(from_item).transpose()?;
+        let book = found
+            .remove(&book.sk)
+            .map(book_from)
+            .transpose()?
+            .unwrap_or_default();
+        let entry = match entry {
+            Some(key) => found.remove(&key.sk).map(from_item).transpose()?,
+            None => None,
+        };
+        Ok((ticket, book, entry))
+    }
+
+    /// What creating or changing an agreement reads: the company, its agreements and the MSP's
+    /// ticket settings (the request types an agreement may cover), in one BatchGetItem.
+    pub async fn agreement_setup(
+        &self,
+        company: &CompanyId,
+    ) -> anyhow::Result<(Option<Company>, AgreementBook, TicketSettings)> {
+        let book = keys::agreement_book(company);
+        let settings = keys::ticket_settings();
+        let mut found = self
+            .batch_get(&[keys::company(company), book.clone(), settings.clone()])
+            .await
+            .context("reading a company's agreements")?;
+        let company = found
+            .remove(&keys::company(company).sk)
+            .map(from_item)
+            .transpose()?;
+        let book = found
+            .remove(&book.sk)
+            .map(book_from)
+            .transpose()?
+            .unwrap_or_default();
+        let settings = found
+            .remove(&settings.sk)
+            .map(from_item)
+            .transpose()?
+            .unwrap_or_default();
+        Ok((company, book, settings))
+    }
+
+    /// Save `book`'s list (its version already bumped) over version `previous`, counters
+    /// untouched. `false` when the book changed meanwhile.
+    pub async fn save_agreements(
+        &self,
+        company: &CompanyId,
+        book: &AgreementBook,
+        previous: u64,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<bool> {
+        let list =
+            serde_dynamo::to_attribute_value(&book.agreements).context("encoding agreements")?;
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::agreement_book(company).to_item()))
+            .update_expression("SET #list = :list, #version = :version")
+            .expression_attribute_names("#list", LIST)
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":list", list)
+            .expression_attribute_values(":version", n(book.version));
+        update = if previous == 0 {
+            update.condition_expression("attribute_not_exists(#version)")
+        } else {
+            update
+                .condition_expression("#version = :previous")
+                .expression_attribute_values(":previous", n(previous))
+        };
+        let parts = vec![
+            TransactWriteItem::builder().update(update.build()?).build(),
+            self.audit_part(audit)?,
+        ];
+        self.transact(parts, "saving agreements").await
+    }
+
+    /// The update of a company's counters by `moves`, `bought` and the low `marks`, as a
+    /// transaction part (`None` when nothing moves). A mark is set only if it is not set for that
+    /// period already: two writers racing to mark it cannot both succeed, so one email is sent.
+    pub(crate) fn counters_part(
+        &self,
+        company: &CompanyId,
+        moves: &CounterMoves,
+        bought: Option<(&BillingId, i64)>,
+        marks: &[(BillingId, LowMark)],
+    ) -> anyhow::Result<Option<TransactWriteItem>> {
+        if moves.is_empty() && bought.is_none() && marks.is_empty() {
+            return Ok(None);
+        }
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::agreement_book(company).to_item()));
+        let mut adds = Vec::new();
+        let mut sets = Vec::new();
+        let mut removes = Vec::new();
+        let mut conditions = vec!["attribute_exists(#pk)".to_owned()];
+        update = update.expression_attribute_names("#pk", keys::PK);
+        let mut counters: Vec<(String, i64)> = moves
+            .iter()
+            .map(|(a, month, d)| (keys::usage_attr(a, month), *d))
+            .collect();
+        counters.extend(bought.map(|(a, m)| (keys::bought_attr(a), m)));
+        for (i, (name, delta)) in counters.into_iter().enumerate() {
+            adds.push(format!("#c{i} :c{i}"));
+            update = update
+                .expression_attribute_names(format!("#c{i}"), name)
+                .expression_attribute_values(format!(":c{i}"), n(delta));
+        }
+        for (i, (id, mark)) in marks.iter().enumerate() {
+            update = update.expression_attribute_names(format!("#l{i}"), keys::low_attr(id));
+            match mark {
+                LowMark::Set(period) => {
+                    sets.push(format!("#l{i} = :l{i}"));
+                    conditions.push(format!("(attribute_not_exists(#l{i}) OR #l{i} <> :l{i})"));
+                    update = update.expression_attribute_values(format!(":l{i}"), s(period));
+                }
+                LowMark::Clear => removes.push(format!("#l{i}")),
+            }
+        }
+        let mut expression = Vec::new();
+        if !adds.is_empty() {
+            expression.push(format!("ADD {}", adds.join(", ")));
+        }
+        if !sets.is_empty() {
+            expression.push(format!("SET {}", sets.join(", ")));
+        }
+        if !removes.is_empty() {
+            expression.push(format!("REMOVE {}", removes.join(", ")));
+        }
+        let update = update
+            .update_expression(expression.join(" "))
+            .condition_expression(conditions.join(" AND "))
+            .build()?;
+        Ok(Some(TransactWriteItem::builder().update(update).build()))
+    }
+
+    fn time_entry_item(entry: &TimeEntry) -> anyhow::Result<Item> {
+        let mut item = to_item(
+            entry,
+            &keys::time_entry(&entry.company_id, entry.ticket_number, &entry.id),
+        )?;
+        for (index, partition, sort) in keys::time_entry_indexes(entry) {
+            index.put(&mut item, partition, sort);
+        }
+        Ok(item)
+    }
+
+    /// Write a time entry: new (`previous` = `None`), or over the version read; `None` for
+    /// `after` deletes `before`. The agreements' counters move in the same transaction.
+    /// `false` when a condition refused it (a repeated create, a stale version, a mark taken).
+    pub async fn write_time_entry(
+        &self,
+        before: Option<&TimeEntry>,
+        after: Option<&TimeEntry>,
+        marks: &[(BillingId, LowMark)],
+        audit: &AuditEntry,
+    ) -> anyhow::Result<bool> {
+        let entry = after
+            .or(before)
+            .context("a time entry write without an entry")?;
+        let company = &entry.company_id;
+        let moves = crate::domain::agreements::counter_moves(before, after);
+        let versioned = |b: &TimeEntry| {
+            (
+                "#version = :version",
+                [("#version".to_owned(), "version".to_owned())],
+                n(b.version),
+            )
+        };
+        let mut parts = Vec::new();
+        match (before, after) {
+            (None, Some(new)) => parts.push(self.put_new(Self::time_entry_item(new)?)?),
+            (Some(old), Some(new)) => {
+                let (condition, names, version) = versioned(old);
+                let put = Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(Self::time_entry_item(new)?))
+                    .condition_expression(condition)
+                    .set_expression_attribute_names(Some(names.into_iter().collect()))
+                    .expression_attribute_values(":version", version)
+                    .build()?;
+                parts.push(TransactWriteItem::builder().put(put).build());
+            }
+            (Some(old), None) => {
+                let (condition, names, version) = versioned(old);
+                let delete = Delete::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(
+                        keys::time_entry(company, old.ticket_number, &old.id).to_item(),
+                    ))
+                    .condition_expression(condition)
+                    .set_expression_attribute_names(Some(names.into_iter().collect()))
+                    .expression_attribute_values(":version", version)
+                    .build()?;
+                parts.push(TransactWriteItem::builder().delete(delete).build());
+            }
+            (None, None) => anyhow::bail!("a time entry write without an entry"),
+        }
+        parts.extend(self.counters_part(company, &moves, None, marks)?);
+        parts.push(self.audit_part(audit)?);
+        self.transact(parts, "writing a time entry").await
+    }
+
+    /// One page of an agreement's time entries, newest first.
+    pub async fn agreement_time(
+        &self,
+        company: &CompanyId,
+        agreement: &BillingId,
+        start: Option<Item>,
+        limit: i32,
+    ) -> anyhow::Result<Page<TimeEntry>> {
+        let partition = keys::agreement_time(company, agreement);
+        self.index_page(keys::AGREEMENT_TIME_INDEX, &partition, true, start, limit)
+            .await
+            .context("listing an agreement's time")
+    }
+
+    /// Store time entries as they are, with the counters they move (demo data, benchmarks).
+    pub async fn load_time_entries(&self, entries: &[TimeEntry]) -> anyhow::Result<()> {
+        let items = entries
+            .iter()
+            .map(Self::time_entry_item)
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        self.batch_put(items, "loading time entries").await?;
+        let mut moves: CounterMoves = Vec::new();
+        for entry in entries {
+            for m in crate::domain::agreements::counter_moves(None, Some(entry)) {
+                match moves
+                    .iter_mut()
+                    .find(|(a, month, _)| *a == m.0 && *month == m.1)
+                {
+                    Some(found) => found.2 += m.2,
+                    None => moves.push(m),
+                }
+            }
+        }
+        for chunk in moves.chunks(50) {
+            if let Some(part) =
+                self.counters_part(&entries[0].company_id, &chunk.to_vec(), None, &[])?
+            {
+                self.transact(vec![part], "loading time counters").await?;
+            }
+        }
+        Ok(())
+    }
+}

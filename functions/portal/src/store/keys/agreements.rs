@@ -1,0 +1,101 @@
+//! The agreement keys (docs/agreements.md): a company's agreements in one record with the
+//! counters time entries `ADD` to, time entries inside their ticket's key range, and the two
+//! indexes of time entries (an agreement's, newest first; a company's unbilled billable time).
+//! Part of `keys`, which re-exports them.
+
+use super::*;
+use crate::domain::agreements::TimeEntry;
+use crate::domain::billing::BillingId;
+
+/// A company's agreements, with their counters.
+pub fn agreement_book(company: &CompanyId) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: "AGREEMENTS".into(),
+    }
+}
+
+/// The counter of minutes agreement `id` used in `month` (`yyyy-mm`).
+pub fn usage_attr(id: &BillingId, month: &str) -> String {
+    format!("{USAGE_PREFIX}{id}_{month}")
+}
+/// The minutes bought on top of block `id`.
+pub fn bought_attr(id: &BillingId) -> String {
+    format!("{BOUGHT_PREFIX}{id}")
+}
+/// The period a low-balance email of agreement `id` was sent for.
+pub fn low_attr(id: &BillingId) -> String {
+    format!("{LOW_PREFIX}{id}")
+}
+pub const USAGE_PREFIX: &str = "u_";
+pub const BOUGHT_PREFIX: &str = "b_";
+pub const LOW_PREFIX: &str = "l_";
+
+/// A time entry: inside its ticket's range, between the public attachments and the public notes,
+/// so a ticket's page (the client's too) reads it in the same Query.
+pub fn time_entry(company: &CompanyId, ticket: u64, id: &BillingId) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: format!("{}#E#{id}", ticket_sk(ticket)),
+    }
+}
+
+/// Whether a sort key within a ticket's range is a time entry's.
+pub fn is_time_entry(sk: &str) -> bool {
+    sk.contains("#E#")
+}
+
+/// An agreement's time entries, by date.
+pub const AGREEMENT_TIME_INDEX: Index = INDEXES[0];
+/// A company's billable time no invoice has billed yet, by ticket.
+pub const UNBILLED_TIME_INDEX: Index = INDEXES[1];
+
+/// The index entries of `entry`: `(index, partition, sort key)`.
+pub fn time_entry_indexes(entry: &TimeEntry) -> Vec<(Index, String, String)> {
+    let mut out = Vec::new();
+    if let Some(agreement) = &entry.agreement_id {
+        out.push((
+            AGREEMENT_TIME_INDEX,
+            agreement_time(&entry.company_id, agreement),
+            format!("{}#{}", entry.date, entry.id),
+        ));
+    }
+    if entry.billable && entry.billed.is_none() {
+        out.push((
+            UNBILLED_TIME_INDEX,
+            unbilled_time(&entry.company_id),
+            format!("{:010}#{}#{}", entry.ticket_number, entry.date, entry.id),
+        ));
+    }
+    out
+}
+
+pub fn agreement_time(company: &CompanyId, agreement: &BillingId) -> String {
+    format!("AGRT#{company}#{agreement}")
+}
+
+pub fn unbilled_time(company: &CompanyId) -> String {
+    format!("UNBILLED#{company}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agreement_keys_are_pinned() {
+        let co = CompanyId::parse("acme-dental").unwrap();
+        let id = BillingId::parse("0123456789abcdef01234567").unwrap();
+        assert_eq!(agreement_book(&co).sk, "AGREEMENTS");
+        assert_eq!(
+            usage_attr(&id, "2026-11"),
+            "u_0123456789abcdef01234567_2026-11"
+        );
+        let entry = time_entry(&co, 1042, &id).sk;
+        assert_eq!(entry, "TICKET#0000001042#E#0123456789abcdef01234567");
+        // Between the ticket's public attachments and its public notes: clients read it.
+        assert!(entry.as_str() < ticket_public_end(1042).as_str());
+        assert!(entry.as_str() > ticket_attachment(&co, 1042, "f", false).sk.as_str());
+        assert!(is_time_entry(&entry) && !is_ticket_attachment(&entry));
+    }
+}
