@@ -267,6 +267,12 @@ pub async fn change(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError>
     }
     let mut agreement = before.clone();
     body.apply(&mut agreement, &settings.request_types, &company.currency)?;
+    if before.periods_differ(&agreement) && !book.usage_of(&before.id).months.is_empty() {
+        return Err(ApiError::invalid(
+            "kind",
+            "Time counts against this agreement: its kind, billing cycle and start date stay. Cancel it and create a new one instead.",
+        ));
+    }
     agreement.version += 1;
     agreement.updated_at = app.now();
     let mut next = book.clone();

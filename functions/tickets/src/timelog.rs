@@ -5,9 +5,7 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
-use portal::domain::agreements::{
-    AgreementBook, LowMark, TimeEntry, TimeEntryBody, counter_moves, format_minutes,
-};
+use portal::domain::agreements::{AgreementBook, Guard, TimeEntry, TimeEntryBody, format_minutes};
 use portal::domain::audit::AuditAction;
 use portal::domain::billing::{BillingId, today};
 use portal::domain::roles::Capability;
@@ -20,7 +18,7 @@ use portal::{ApiError, App};
 use crate::{ticket_audit, ticket_company};
 
 /// Attempts at a write that met a concurrent one (a low-balance mark taken, a replay).
-const ATTEMPTS: usize = 5;
+const ATTEMPTS: usize = 10;
 
 /// What a time route reads: the ticket, its company's agreements and the entry (if named).
 struct Read {
@@ -236,8 +234,8 @@ pub async fn delete(ctx: &Ctx<'_>, number: &str, id: &str) -> Result<Response<Bo
     Err(ApiError::Conflict)
 }
 
-/// Write an entry's change with its counter moves and low-balance marks; email when a block went
-/// low. `false` when a condition refused it (read again and retry).
+/// Write an entry's change with its counter moves under the low-balance guards; email when the
+/// hours went low. `false` when a condition refused it (read again and retry).
 async fn write(
     ctx: &Ctx<'_>,
     principal: &Principal,
@@ -248,24 +246,22 @@ async fn write(
     summary: String,
 ) -> Result<bool, ApiError> {
     let app = ctx.app;
+    let today = today(app.now());
     let number = after.or(before).map_or(0, |e| e.ticket_number);
-    let moves = counter_moves(before, after);
-    let marks = book.low_marks(&moves, None, today(app.now()));
+    let moves = book.moves(before, after);
+    let guards = book.guards(&moves, None, today);
     let audit = ticket_audit(ctx, principal, number, action, summary);
     if !app
         .store
-        .write_time_entry(before, after, &marks, &audit)
+        .write_time_entry(before, after, &moves, &guards, &audit)
         .await?
     {
         return Ok(false);
     }
-    for (id, mark) in &marks {
-        if let (LowMark::Set(_), Some(agreement)) = (mark, book.find(id.as_str())) {
-            let mut usage = book.usage_of(id);
-            for (_, month, delta) in moves.iter().filter(|(a, _, _)| a == id) {
-                *usage.months.entry(month.clone()).or_default() += delta;
-            }
-            if let Some(balance) = agreement.balance(&usage, today(app.now())) {
+    for (id, guard) in &guards {
+        if let (Guard::Mark(_), Some(agreement)) = (guard, book.find(id.as_str())) {
+            let usage = book.usage_of(id).moved(id, &moves);
+            if let Some(balance) = agreement.balance(&usage, today) {
                 low_balance(app, agreement, &balance).await;
             }
         }

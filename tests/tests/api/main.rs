@@ -3,6 +3,7 @@
 //! real functions' handlers in-process, as the HTTP API would.
 
 mod accounts;
+mod agreements;
 mod billing;
 mod contract;
 mod email;

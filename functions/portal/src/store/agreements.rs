@@ -5,7 +5,7 @@
 //! write moves the counters in the same transaction as the entry.
 
 use super::*;
-use crate::domain::agreements::{AgreementBook, CounterMoves, LowMark, TimeEntry, Usage};
+use crate::domain::agreements::{AgreementBook, CounterMoves, Guard, Tally, TimeEntry, Usage};
 use crate::domain::billing::BillingId;
 
 const LIST: &str = "agreements";
@@ -32,6 +32,11 @@ fn book_from(mut item: Item) -> anyhow::Result<AgreementBook> {
         {
             let u: &mut Usage = book.usage.entry(id.to_owned()).or_default();
             u.months.insert(month.to_owned(), number(&value));
+        } else if let Some(rest) = name.strip_prefix(keys::PERIOD_PREFIX)
+            && let Some((id, period)) = rest.split_once('_')
+        {
+            let u: &mut Usage = book.usage.entry(id.to_owned()).or_default();
+            u.periods.insert(period.to_owned(), number(&value));
         } else if let Some(id) = name.strip_prefix(keys::BOUGHT_PREFIX) {
             book.usage.entry(id.to_owned()).or_default().bought = number(&value);
         } else if let Some(id) = name.strip_prefix(keys::LOW_PREFIX) {
@@ -155,30 +160,35 @@ impl Store {
         self.transact(parts, "saving agreements").await
     }
 
-    /// The update of a company's counters by `moves`, `bought` and the low `marks`, as a
-    /// transaction part (`None` when nothing moves). A mark is set only if it is not set for that
-    /// period already: two writers racing to mark it cannot both succeed, so one email is sent.
+    /// The update of a company's counters by `moves` and `bought`, with the low-balance `guards`
+    /// (their marks and their conditions), as a transaction part (`None` when nothing changes).
+    /// A mark is set only if that period is not marked yet, so two writers racing to mark it cannot
+    /// both succeed: one email is sent.
     pub(crate) fn counters_part(
         &self,
         company: &CompanyId,
         moves: &CounterMoves,
         bought: Option<(&BillingId, i64)>,
-        marks: &[(BillingId, LowMark)],
+        guards: &[(BillingId, Guard)],
     ) -> anyhow::Result<Option<TransactWriteItem>> {
-        if moves.is_empty() && bought.is_none() && marks.is_empty() {
+        if moves.is_empty() && bought.is_none() && guards.is_empty() {
             return Ok(None);
         }
         let mut update = Update::builder()
             .table_name(&self.table)
-            .set_key(Some(keys::agreement_book(company).to_item()));
-        let mut adds = Vec::new();
-        let mut sets = Vec::new();
-        let mut removes = Vec::new();
+            .set_key(Some(keys::agreement_book(company).to_item()))
+            .expression_attribute_names("#pk", keys::PK);
+        let (mut adds, mut sets, mut removes) = (Vec::new(), Vec::new(), Vec::new());
         let mut conditions = vec!["attribute_exists(#pk)".to_owned()];
-        update = update.expression_attribute_names("#pk", keys::PK);
         let mut counters: Vec<(String, i64)> = moves
             .iter()
-            .map(|(a, month, d)| (keys::usage_attr(a, month), *d))
+            .map(|m| {
+                let attr = match m.tally {
+                    Tally::Month => keys::usage_attr(&m.agreement, &m.key),
+                    Tally::Period => keys::period_attr(&m.agreement, &m.key),
+                };
+                (attr, m.delta)
+            })
             .collect();
         counters.extend(bought.map(|(a, m)| (keys::bought_attr(a), m)));
         for (i, (name, delta)) in counters.into_iter().enumerate() {
@@ -187,26 +197,43 @@ impl Store {
                 .expression_attribute_names(format!("#c{i}"), name)
                 .expression_attribute_values(format!(":c{i}"), n(delta));
         }
-        for (i, (id, mark)) in marks.iter().enumerate() {
-            update = update.expression_attribute_names(format!("#l{i}"), keys::low_attr(id));
-            match mark {
-                LowMark::Set(period) => {
-                    sets.push(format!("#l{i} = :l{i}"));
-                    conditions.push(format!("(attribute_not_exists(#l{i}) OR #l{i} <> :l{i})"));
-                    update = update.expression_attribute_values(format!(":l{i}"), s(period));
+        for (i, (id, guard)) in guards.iter().enumerate() {
+            let (name, value) = (format!("#g{i}"), format!(":g{i}"));
+            match guard {
+                Guard::Mark(period) => {
+                    sets.push(format!("{name} = {value}"));
+                    conditions.push(format!(
+                        "(attribute_not_exists({name}) OR {name} <> {value})"
+                    ));
+                    update = update
+                        .expression_attribute_names(&name, keys::low_attr(id))
+                        .expression_attribute_values(&value, s(period));
                 }
-                LowMark::Clear => removes.push(format!("#l{i}")),
+                Guard::Clear => {
+                    removes.push(name.clone());
+                    update = update.expression_attribute_names(&name, keys::low_attr(id));
+                }
+                Guard::AtMost { period, used } => {
+                    conditions.push(if *used >= 0 {
+                        format!("(attribute_not_exists({name}) OR {name} <= {value})")
+                    } else {
+                        format!("{name} <= {value}")
+                    });
+                    update = update
+                        .expression_attribute_names(&name, keys::period_attr(id, period))
+                        .expression_attribute_values(&value, n(*used));
+                }
             }
         }
         let mut expression = Vec::new();
-        if !adds.is_empty() {
-            expression.push(format!("ADD {}", adds.join(", ")));
-        }
-        if !sets.is_empty() {
-            expression.push(format!("SET {}", sets.join(", ")));
-        }
-        if !removes.is_empty() {
-            expression.push(format!("REMOVE {}", removes.join(", ")));
+        for (verb, parts, join) in [
+            ("ADD", &adds, ", "),
+            ("SET", &sets, ", "),
+            ("REMOVE", &removes, ", "),
+        ] {
+            if !parts.is_empty() {
+                expression.push(format!("{verb} {}", parts.join(join)));
+            }
         }
         let update = update
             .update_expression(expression.join(" "))
@@ -226,21 +253,22 @@ impl Store {
         Ok(item)
     }
 
-    /// Write a time entry: new (`previous` = `None`), or over the version read; `None` for
-    /// `after` deletes `before`. The agreements' counters move in the same transaction.
-    /// `false` when a condition refused it (a repeated create, a stale version, a mark taken).
+    /// Write a time entry: new (`before` = `None`), or over the version read; `None` for
+    /// `after` deletes `before`. The agreements' counters move by `moves` in the same transaction,
+    /// under the low-balance `guards`. `false` when a condition refused it (a repeated create, a
+    /// stale version, a mark taken, more hours used meanwhile than read).
     pub async fn write_time_entry(
         &self,
         before: Option<&TimeEntry>,
         after: Option<&TimeEntry>,
-        marks: &[(BillingId, LowMark)],
+        moves: &CounterMoves,
+        guards: &[(BillingId, Guard)],
         audit: &AuditEntry,
     ) -> anyhow::Result<bool> {
         let entry = after
             .or(before)
             .context("a time entry write without an entry")?;
         let company = &entry.company_id;
-        let moves = crate::domain::agreements::counter_moves(before, after);
         let versioned = |b: &TimeEntry| {
             (
                 "#version = :version",
@@ -277,7 +305,7 @@ impl Store {
             }
             (None, None) => anyhow::bail!("a time entry write without an entry"),
         }
-        parts.extend(self.counters_part(company, &moves, None, marks)?);
+        parts.extend(self.counters_part(company, moves, None, guards)?);
         parts.push(self.audit_part(audit)?);
         self.transact(parts, "writing a time entry").await
     }
@@ -296,8 +324,16 @@ impl Store {
             .context("listing an agreement's time")
     }
 
-    /// Store time entries as they are, with the counters they move (demo data, benchmarks).
-    pub async fn load_time_entries(&self, entries: &[TimeEntry]) -> anyhow::Result<()> {
+    /// Store time entries of one company as they are, with the counters they move (demo data,
+    /// benchmarks): `book` is the company's, as stored.
+    pub async fn load_time_entries(
+        &self,
+        book: &AgreementBook,
+        entries: &[TimeEntry],
+    ) -> anyhow::Result<()> {
+        let Some(first) = entries.first() else {
+            return Ok(());
+        };
         let items = entries
             .iter()
             .map(Self::time_entry_item)
@@ -305,20 +341,18 @@ impl Store {
         self.batch_put(items, "loading time entries").await?;
         let mut moves: CounterMoves = Vec::new();
         for entry in entries {
-            for m in crate::domain::agreements::counter_moves(None, Some(entry)) {
+            for m in book.moves(None, Some(entry)) {
                 match moves
                     .iter_mut()
-                    .find(|(a, month, _)| *a == m.0 && *month == m.1)
+                    .find(|x| x.agreement == m.agreement && x.tally == m.tally && x.key == m.key)
                 {
-                    Some(found) => found.2 += m.2,
+                    Some(found) => found.delta += m.delta,
                     None => moves.push(m),
                 }
             }
         }
         for chunk in moves.chunks(50) {
-            if let Some(part) =
-                self.counters_part(&entries[0].company_id, &chunk.to_vec(), None, &[])?
-            {
+            if let Some(part) = self.counters_part(&first.company_id, &chunk.to_vec(), None, &[])? {
                 self.transact(vec![part], "loading time counters").await?;
             }
         }

@@ -122,12 +122,29 @@ pub struct Agreement {
 }
 
 /// What the store keeps on write about an agreement's hours: minutes used in each month
-/// (`yyyy-mm`), minutes bought on top of the block, and the period a low-balance email was sent for.
+/// (`yyyy-mm`) and in each period (`Agreement::period_key`), minutes bought on top of the block,
+/// and the period a low-balance email was sent for.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Usage {
     pub months: BTreeMap<String, i64>,
+    pub periods: BTreeMap<String, i64>,
     pub bought: i64,
     pub low_notified: Option<String>,
+}
+
+impl Usage {
+    /// This usage of agreement `id` once `moves` are applied.
+    pub fn moved(&self, id: &BillingId, moves: &CounterMoves) -> Usage {
+        let mut usage = self.clone();
+        for m in moves.iter().filter(|m| m.agreement == *id) {
+            let counters = match m.tally {
+                Tally::Month => &mut usage.months,
+                Tally::Period => &mut usage.periods,
+            };
+            *counters.entry(m.key.clone()).or_default() += m.delta;
+        }
+        usage
+    }
 }
 
 /// Minutes used in one month.
@@ -213,9 +230,16 @@ impl Agreement {
         (first.max(self.start_date), last)
     }
 
-    /// The period key a low-balance email is sent once for: `block`, or the retainer period's
-    /// first month.
-    pub fn low_period(&self, today: Date) -> String {
+    /// Whether a change to `next` would move its periods (refused once time counts against it).
+    pub fn periods_differ(&self, next: &Agreement) -> bool {
+        (self.kind, self.billing_cycle, self.start_date)
+            != (next.kind, next.billing_cycle, next.start_date)
+    }
+
+    /// The key of the period `date` is in: `block` for a block (one period, the whole), else the
+    /// period's first month. Each period has a counter of its minutes, and gets at most one
+    /// low-balance email.
+    pub fn period_key(&self, today: Date) -> String {
         if self.kind == AgreementKind::Block {
             "block".into()
         } else {
@@ -223,26 +247,23 @@ impl Agreement {
         }
     }
 
-    /// The balance on `today`, from what the store kept; `None` if it has no hours.
+    /// The balance on `today`, from the period counter the store kept; `None` if it has no hours.
+    /// (Its kind, cycle and start date do not change once time counts against it, so the
+    /// counters' periods stay its periods.)
     pub fn balance(&self, usage: &Usage, today: Date) -> Option<HoursBalance> {
         if !self.kind.hour_based() {
             return None;
         }
         let (start, end) = self.period(today);
-        let (included, used) = if self.kind == AgreementKind::Block {
-            (
-                self.included_minutes + usage.bought,
-                usage.months.values().sum::<i64>(),
-            )
+        let used = usage
+            .periods
+            .get(&self.period_key(today))
+            .copied()
+            .unwrap_or(0);
+        let included = if self.kind == AgreementKind::Block {
+            self.included_minutes + usage.bought
         } else {
-            let (first, last) = (month_key(start), end.map(month_key));
-            let used = usage
-                .months
-                .iter()
-                .filter(|(m, _)| **m >= first && last.as_ref().is_none_or(|l| *m <= l))
-                .map(|(_, v)| v)
-                .sum();
-            (self.included_minutes, used)
+            self.included_minutes
         };
         let left = included - used;
         Some(HoursBalance {
@@ -283,15 +304,6 @@ pub struct AgreementBook {
     pub version: u64,
 }
 
-/// A change of an agreement's low-balance mark.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LowMark {
-    /// It went low in this period: mark it (once) and email.
-    Set(String),
-    /// It is not low any more: a later fall emails again.
-    Clear,
-}
-
 impl AgreementBook {
     pub fn find(&self, id: &str) -> Option<&Agreement> {
         self.agreements.iter().find(|a| a.id.as_str() == id)
@@ -306,43 +318,132 @@ impl AgreementBook {
         a.balance(&self.usage_of(&a.id), today)
     }
 
-    /// How the low-balance marks change once `moves` (and `bought`: minutes credited to an
-    /// agreement) are applied: each agreement that goes low gets `Set` once per period; one that is
-    /// no longer low, `Clear`.
-    pub fn low_marks(
+    /// The counter moves of an entry going from `before` to `after` (`None`: not there): its
+    /// agreement's month and period counters, merged, zeros left out.
+    pub fn moves(&self, before: Option<&TimeEntry>, after: Option<&TimeEntry>) -> CounterMoves {
+        let mut moves: CounterMoves = Vec::new();
+        let mut add = |entry: &TimeEntry, sign: i64| {
+            let Some(id) = &entry.agreement_id else {
+                return;
+            };
+            let mut keys = vec![(Tally::Month, month_key(entry.date))];
+            if let Some(a) = self.find(id.as_str()).filter(|a| a.kind.hour_based()) {
+                keys.push((Tally::Period, a.period_key(entry.date)));
+            }
+            for (tally, key) in keys {
+                match moves
+                    .iter_mut()
+                    .find(|m| m.agreement == *id && m.tally == tally && m.key == key)
+                {
+                    Some(m) => m.delta += sign * entry.minutes,
+                    None => moves.push(Move {
+                        agreement: id.clone(),
+                        tally,
+                        key,
+                        delta: sign * entry.minutes,
+                    }),
+                }
+            }
+        };
+        if let Some(b) = before {
+            add(b, -1);
+        }
+        if let Some(a) = after {
+            add(a, 1);
+        }
+        moves.retain(|m| m.delta != 0);
+        moves
+    }
+
+    /// What a write moving `moves` (and `bought`: minutes credited to a block) must do about the
+    /// low-balance emails, per agreement whose current period it touches. Counted from what was
+    /// read, so a write that finds the hours not low after it also checks, in its transaction,
+    /// that no one used more meanwhile (`Guard::AtMost`); a write that finds them low marks the
+    /// period once (`Guard::Mark`). Whatever the interleaving, exactly one write sees the fall.
+    pub fn guards(
         &self,
         moves: &CounterMoves,
         bought: Option<(&BillingId, i64)>,
         today: Date,
-    ) -> Vec<(BillingId, LowMark)> {
-        let mut touched: Vec<&BillingId> = moves.iter().map(|(a, _, _)| a).collect();
+    ) -> Vec<(BillingId, Guard)> {
+        let mut touched: Vec<&BillingId> = moves.iter().map(|m| &m.agreement).collect();
         touched.extend(bought.map(|(a, _)| a));
         touched.sort_by_key(|a| a.as_str());
         touched.dedup();
-        let mut marks = Vec::new();
+        let mut guards = Vec::new();
         for id in touched {
-            let Some(agreement) = self.find(id.as_str()) else {
+            let Some(agreement) = self.find(id.as_str()).filter(|a| a.kind.hour_based()) else {
                 continue;
             };
-            let mut usage = self.usage_of(id);
-            for (_, month, delta) in moves.iter().filter(|(a, _, _)| a == id) {
-                *usage.months.entry(month.clone()).or_default() += delta;
-            }
+            let period = agreement.period_key(today);
+            let before = self.usage_of(id);
+            let mut usage = before.moved(id, moves);
+            let grows = moves.iter().any(|m| {
+                m.agreement == *id && m.tally == Tally::Period && m.key == period && m.delta > 0
+            });
             if let Some((_, minutes)) = bought.filter(|(a, _)| *a == id) {
                 usage.bought += minutes;
             }
             let Some(balance) = agreement.balance(&usage, today) else {
                 continue;
             };
-            let period = agreement.low_period(today);
-            if balance.low && usage.low_notified.as_deref() != Some(period.as_str()) {
-                marks.push((id.clone(), LowMark::Set(period)));
+            let marked = usage.low_notified.as_deref() == Some(period.as_str());
+            if balance.low && !marked {
+                guards.push((id.clone(), Guard::Mark(period)));
             } else if !balance.low && usage.low_notified.is_some() {
-                marks.push((id.clone(), LowMark::Clear));
+                guards.push((id.clone(), Guard::Clear));
+            } else if !balance.low && grows {
+                let delta =
+                    balance.used_minutes - before.periods.get(&period).copied().unwrap_or(0);
+                guards.push((
+                    id.clone(),
+                    Guard::AtMost {
+                        period,
+                        used: most_not_low(balance.included_minutes, agreement.low_balance_percent)
+                            - delta,
+                    },
+                ));
             }
         }
-        marks
+        guards
     }
+}
+
+/// The most minutes of `included` that may be used with the hours still not low.
+fn most_not_low(included: i64, percent: u8) -> i64 {
+    // Not low: left × 100 ≥ included × percent.
+    included - (included * i64::from(percent) + 99) / 100
+}
+
+/// Which counter of an agreement a move is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tally {
+    Month,
+    Period,
+}
+
+/// A change of one counter of an agreement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Move {
+    pub agreement: BillingId,
+    pub tally: Tally,
+    /// The month (`yyyy-mm`) or the period key.
+    pub key: String,
+    pub delta: i64,
+}
+
+pub type CounterMoves = Vec<Move>;
+
+/// What a write does about an agreement's low-balance email (`AgreementBook::guards`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Guard {
+    /// The hours went low in this period: mark it, on condition it was not marked (then email).
+    Mark(String),
+    /// Not low any more: a later fall emails again.
+    Clear,
+    /// Still not low as read: on condition the period's counter was at most `used` before this
+    /// write (else read again).
+    AtMost { period: String, used: i64 },
 }
 
 /// Minutes for people: `1 h 30 min`, `45 min`, `2 h`, `-1 h 40 min`.

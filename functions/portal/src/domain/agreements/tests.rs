@@ -28,9 +28,11 @@ fn agreement(kind: AgreementKind, included: i64) -> Agreement {
     }
 }
 
+/// Usage of a block: months, and the block's total of them.
 fn usage(months: &[(&str, i64)], bought: i64) -> Usage {
     Usage {
         months: months.iter().map(|(m, v)| ((*m).to_owned(), *v)).collect(),
+        periods: [("block".to_owned(), months.iter().map(|(_, v)| v).sum())].into(),
         bought,
         low_notified: None,
     }
@@ -81,12 +83,15 @@ fn a_retainer_counts_the_current_period_only() {
     );
     let b = retainer
         .balance(
-            &usage(&[("2026-09", 500), ("2026-10", 120), ("2026-12", 60)], 0),
+            &Usage {
+                periods: [("2026-07".to_owned(), 500), ("2026-10".to_owned(), 180)].into(),
+                ..Usage::default()
+            },
             date!(2026 - 11 - 20),
         )
         .unwrap();
     assert_eq!((b.used_minutes, b.left_minutes), (180, 420));
-    assert_eq!(retainer.low_period(date!(2026 - 11 - 20)), "2026-10");
+    assert_eq!(retainer.period_key(date!(2026 - 11 - 20)), "2026-10");
     assert!(
         agreement(AgreementKind::TimeAndMaterials, 0)
             .balance(&Usage::default(), date!(2026 - 11 - 20))
@@ -174,8 +179,13 @@ fn time_counts_against_an_agreement_in_force_that_covers_the_type_prepaid_hours_
 
 #[test]
 fn counter_moves_restore_exactly() {
-    let block = BillingId::derived(&["block"]);
-    let other = BillingId::derived(&["other"]);
+    let block = agreement(AgreementKind::Block, 600);
+    let mut other = agreement(AgreementKind::TimeAndMaterials, 0);
+    other.id = BillingId::derived(&["other"]);
+    let book = AgreementBook {
+        agreements: vec![block.clone(), other.clone()],
+        ..AgreementBook::default()
+    };
     let entry = TimeEntry {
         id: BillingId::derived(&["e"]),
         company_id: CompanyId::parse("acme-dental").unwrap(),
@@ -186,7 +196,7 @@ fn counter_moves_restore_exactly() {
         billable: true,
         note: String::new(),
         internal: false,
-        agreement_id: Some(block.clone()),
+        agreement_id: Some(block.id.clone()),
         agreement_name: None,
         by_id: UserId::parse("u1").unwrap(),
         by_name: "Tess".into(),
@@ -195,31 +205,41 @@ fn counter_moves_restore_exactly() {
         updated_at: datetime!(2026-11-20 10:00 UTC),
         version: 1,
     };
+    let mv = |a: &Agreement, tally: Tally, key: &str, delta: i64| Move {
+        agreement: a.id.clone(),
+        tally,
+        key: key.into(),
+        delta,
+    };
     assert_eq!(
-        counter_moves(None, Some(&entry)),
-        vec![(block.clone(), "2026-11".into(), 90)]
+        book.moves(None, Some(&entry)),
+        vec![
+            mv(&block, Tally::Month, "2026-11", 90),
+            mv(&block, Tally::Period, "block", 90)
+        ]
     );
     let mut longer = entry.clone();
     longer.minutes = 120;
     assert_eq!(
-        counter_moves(Some(&entry), Some(&longer)),
-        vec![(block.clone(), "2026-11".into(), 30)]
-    );
-    let mut moved = entry.clone();
-    moved.agreement_id = Some(other.clone());
-    moved.date = date!(2026 - 10 - 31);
-    assert_eq!(
-        counter_moves(Some(&entry), Some(&moved)),
+        book.moves(Some(&entry), Some(&longer)),
         vec![
-            (block.clone(), "2026-11".into(), -90),
-            (other, "2026-10".into(), 90)
+            mv(&block, Tally::Month, "2026-11", 30),
+            mv(&block, Tally::Period, "block", 30)
         ]
     );
-    assert!(counter_moves(Some(&entry), Some(&entry)).is_empty());
+    let mut moved = entry.clone();
+    moved.agreement_id = Some(other.id.clone());
+    moved.date = date!(2026 - 10 - 31);
     assert_eq!(
-        counter_moves(Some(&entry), None),
-        vec![(block, "2026-11".into(), -90)]
+        book.moves(Some(&entry), Some(&moved)),
+        vec![
+            mv(&block, Tally::Month, "2026-11", -90),
+            mv(&block, Tally::Period, "block", -90),
+            mv(&other, Tally::Month, "2026-10", 90),
+        ],
+        "time and materials keeps months only"
     );
+    assert!(book.moves(Some(&entry), Some(&entry)).is_empty());
     let mut hidden = entry;
     hidden.internal = true;
     hidden.note = "internal".into();
@@ -298,7 +318,7 @@ fn an_agreement_body_is_checked_whole() {
 }
 
 #[test]
-fn a_block_is_marked_low_once_per_period_and_cleared_when_topped_up() {
+fn a_fall_under_the_low_share_is_guarded_marked_once_and_cleared_when_topped_up() {
     let block = agreement(AgreementKind::Block, 600);
     let day = date!(2026 - 11 - 20);
     let mut book = AgreementBook {
@@ -306,28 +326,51 @@ fn a_block_is_marked_low_once_per_period_and_cleared_when_topped_up() {
         usage: [(block.id.as_str().to_owned(), usage(&[("2026-11", 400)], 0))].into(),
         version: 1,
     };
-    let take = |m: i64| vec![(block.id.clone(), "2026-11".to_owned(), m)];
-    assert!(
-        book.low_marks(&take(60), None, day).is_empty(),
-        "140 of 600 left"
+    let take = |m: i64| {
+        vec![
+            Move {
+                agreement: block.id.clone(),
+                tally: Tally::Month,
+                key: "2026-11".into(),
+                delta: m,
+            },
+            Move {
+                agreement: block.id.clone(),
+                tally: Tally::Period,
+                key: "block".into(),
+                delta: m,
+            },
+        ]
+    };
+    // 600 minutes, low under 20 %: at most 480 used while not low. 400 + 60 read: the write
+    // holds only if no more than 420 were used when it lands.
+    assert_eq!(
+        book.guards(&take(60), None, day),
+        vec![(
+            block.id.clone(),
+            Guard::AtMost {
+                period: "block".into(),
+                used: 420
+            }
+        )]
     );
     assert_eq!(
-        book.low_marks(&take(90), None, day),
-        vec![(block.id.clone(), LowMark::Set("block".into()))]
+        book.guards(&take(90), None, day),
+        vec![(block.id.clone(), Guard::Mark("block".into()))]
     );
     book.usage.get_mut(block.id.as_str()).unwrap().low_notified = Some("block".into());
-    assert!(
-        book.low_marks(&take(90), None, day).is_empty(),
-        "emailed once"
+    assert!(book.guards(&take(90), None, day).is_empty(), "emailed once");
+    assert_eq!(
+        book.guards(&Vec::new(), Some((&block.id, 600)), day),
+        vec![(block.id.clone(), Guard::Clear)]
     );
     assert_eq!(
-        book.low_marks(&Vec::new(), Some((&block.id, 600)), day),
-        vec![(block.id.clone(), LowMark::Clear)]
+        book.guards(&take(-300), None, day),
+        vec![(block.id.clone(), Guard::Clear)]
     );
-    assert_eq!(
-        book.low_marks(&take(-300), None, day),
-        vec![(block.id, LowMark::Clear)]
-    );
+    // Taking time back while not low needs no guard.
+    book.usage.get_mut(block.id.as_str()).unwrap().low_notified = None;
+    assert!(book.guards(&take(-60), None, day).is_empty());
 }
 
 #[test]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
-use super::{Agreement, default_agreement, month_key};
+use super::{Agreement, default_agreement};
 use crate::domain::billing::BillingId;
 use crate::domain::validate::{self, schema};
 use crate::domain::{CompanyId, DomainError, FieldError, UserId, iso_date};
@@ -217,33 +217,4 @@ impl CheckedEntry<'_> {
         entry.agreement_id = self.agreement.map(|a| a.id.clone());
         entry.agreement_name = self.agreement.map(|a| a.name.clone());
     }
-}
-
-/// How an agreement's month counters move: `(agreement, month, minutes)`, merged, zeros left out.
-pub type CounterMoves = Vec<(BillingId, String, i64)>;
-
-/// The counter moves of an entry going from `before` to `after` (`None`: not there).
-pub fn counter_moves(before: Option<&TimeEntry>, after: Option<&TimeEntry>) -> CounterMoves {
-    let mut moves: CounterMoves = Vec::new();
-    let mut add = |entry: &TimeEntry, sign: i64| {
-        let Some(agreement) = &entry.agreement_id else {
-            return;
-        };
-        let month = month_key(entry.date);
-        match moves
-            .iter_mut()
-            .find(|(a, m, _)| a == agreement && *m == month)
-        {
-            Some((_, _, d)) => *d += sign * entry.minutes,
-            None => moves.push((agreement.clone(), month, sign * entry.minutes)),
-        }
-    };
-    if let Some(b) = before {
-        add(b, -1);
-    }
-    if let Some(a) = after {
-        add(a, 1);
-    }
-    moves.retain(|(_, _, d)| *d != 0);
-    moves
 }

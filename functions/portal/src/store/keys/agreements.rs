@@ -19,6 +19,10 @@ pub fn agreement_book(company: &CompanyId) -> Key {
 pub fn usage_attr(id: &BillingId, month: &str) -> String {
     format!("{USAGE_PREFIX}{id}_{month}")
 }
+/// The counter of minutes agreement `id` used in period `period` (`Agreement::period_key`).
+pub fn period_attr(id: &BillingId, period: &str) -> String {
+    format!("{PERIOD_PREFIX}{id}_{period}")
+}
 /// The minutes bought on top of block `id`.
 pub fn bought_attr(id: &BillingId) -> String {
     format!("{BOUGHT_PREFIX}{id}")
@@ -28,6 +32,7 @@ pub fn low_attr(id: &BillingId) -> String {
     format!("{LOW_PREFIX}{id}")
 }
 pub const USAGE_PREFIX: &str = "u_";
+pub const PERIOD_PREFIX: &str = "t_";
 pub const BOUGHT_PREFIX: &str = "b_";
 pub const LOW_PREFIX: &str = "l_";
 
