@@ -233,8 +233,11 @@ async fn time_on_a_ticket_moves_the_balance_exactly_and_clients_see_it() {
     assert_eq!(page.body["time"]["total_minutes"], 120);
     assert_eq!(page.body["time"]["billable_minutes"], 90);
     let entries = page.body["time"]["entries"].as_array().unwrap();
-    assert_eq!(entries[0]["note"], "Cleared the paper path.");
-    assert_eq!(entries[1]["note"], "");
+    let note = |internal: bool| {
+        entries.iter().find(|e| e["internal"] == internal).unwrap()["note"].clone()
+    };
+    assert_eq!(note(false), "Cleared the paper path.");
+    assert_eq!(note(true), "");
     assert!(!page.text.contains("warranty"));
     let staff_page = tech.get(&format!("/api/tickets/{number}")).await;
     assert!(staff_page.text.contains("warranty"));
