@@ -145,6 +145,21 @@ const ROUTES: &[Route] = &[
     route("GET /api/projects/summary", Client, "GET", "/api/projects/summary"),
     route("GET /api/projects/{number} (client)", Client, "GET", "/api/projects/{project}"),
     route("GET /api/projects/{number} (MSP staff)", Staff, "GET", "/api/projects/{project}"),
+    // Agreements: the MSP sets up a block of hours, a technician logs time against it.
+    route("POST /api/agreements", Staff, "POST", "/api/agreements")
+        .body(r#"{"company_id": "acme-dental", "name": "Bench hours", "kind": "block", "start_date": "2026-01-01", "rate": 12000, "included_minutes": 1200}"#)
+        .keep(&[("agreement", Field("/id"))]),
+    route("PATCH /api/agreements/{id}", Staff, "PATCH", "/api/agreements/{agreement}?company=acme-dental")
+        .body(r#"{"version": 1, "name": "Bench hours 2026", "kind": "block", "start_date": "2026-01-01", "rate": 12000, "included_minutes": 1800, "block_sizes": [10]}"#),
+    route("POST /api/tickets/{number}/time", Staff, "POST", "/api/tickets/{number}/time")
+        .body(r#"{"date": "2026-11-20", "minutes": 90, "work_type": "remote", "note": "Bench work."}"#)
+        .keep(&[("time", Field("/id"))]),
+    route("PATCH /api/tickets/{number}/time/{id}", Staff, "PATCH", "/api/tickets/{number}/time/{time}")
+        .body(r#"{"date": "2026-11-20", "minutes": 120, "work_type": "remote", "note": "Bench work.", "version": 1}"#),
+    route("GET /api/agreements", Client, "GET", "/api/agreements"),
+    route("GET /api/agreements/{id}", Client, "GET", "/api/agreements/{agreement}"),
+    route("GET /api/agreements/{id}/time", Client, "GET", "/api/agreements/{agreement}/time"),
+    route("DELETE /api/tickets/{number}/time/{id}", Staff, "DELETE", "/api/tickets/{number}/time/{time}"),
     route("GET /api/me/sessions", Client, "GET", "/api/me/sessions"),
     route("POST /api/me/sessions/end-others", Client, "POST", "/api/me/sessions/end-others").body("{}"),
     route(

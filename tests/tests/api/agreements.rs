@@ -203,7 +203,11 @@ async fn bad_agreements_are_refused_and_write_nothing() {
     );
     let mut unknown = block("Extra", 20);
     unknown["discount"] = json!(5);
-    assert_eq!(admin.post("/api/agreements", unknown).await.status, 400, "an unknown field");
+    assert_eq!(
+        admin.post("/api/agreements", unknown).await.status,
+        400,
+        "an unknown field"
+    );
     assert_eq!(t.all_items().await.len(), before, "nothing written");
 }
 
@@ -278,7 +282,10 @@ async fn time_on_a_ticket_moves_the_balance_exactly_and_clients_see_it() {
     retainer["kind"] = json!("retainer");
     retainer["version"] = json!(1);
     let refused = admin
-        .patch(&format!("/api/agreements/{hours}?company=acme-dental"), retainer)
+        .patch(
+            &format!("/api/agreements/{hours}?company=acme-dental"),
+            retainer,
+        )
         .await;
     assert_eq!(refused.problem(422), "/problems/validation");
     assert_eq!(refused.body["errors"][0]["field"], "kind");
@@ -333,7 +340,11 @@ async fn bad_time_is_refused_and_writes_nothing() {
     }
     let mut extra = entry(30);
     extra["rate"] = json!(1);
-    assert_eq!(tech.post(&path, extra).await.status, 400, "an unknown field");
+    assert_eq!(
+        tech.post(&path, extra).await.status,
+        400,
+        "an unknown field"
+    );
     assert_eq!(
         tech.post("/api/tickets/999999/time", entry(30))
             .await

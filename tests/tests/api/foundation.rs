@@ -602,6 +602,9 @@ async fn me_gives_each_demo_role_its_capabilities() {
                 "view_invoices",
                 "view_projects",
                 "manage_projects",
+                "view_agreements",
+                "view_hours_left",
+                "log_time",
                 "manage_users",
                 "all_companies",
                 "manage_companies",
@@ -620,6 +623,9 @@ async fn me_gives_each_demo_role_its_capabilities() {
                 "add_notes",
                 "view_projects",
                 "manage_projects",
+                "view_agreements",
+                "view_hours_left",
+                "log_time",
                 "all_companies",
                 "view_audit",
             ],
@@ -634,6 +640,8 @@ async fn me_gives_each_demo_role_its_capabilities() {
                 "add_notes",
                 "view_invoices",
                 "view_projects",
+                "view_agreements",
+                "view_hours_left",
                 "manage_users",
                 "view_audit",
             ],
@@ -647,6 +655,7 @@ async fn me_gives_each_demo_role_its_capabilities() {
                 "view_company_tickets",
                 "add_notes",
                 "view_projects",
+                "view_hours_left",
             ],
         ),
         (
@@ -658,6 +667,8 @@ async fn me_gives_each_demo_role_its_capabilities() {
                 "add_notes",
                 "view_invoices",
                 "view_projects",
+                "view_agreements",
+                "view_hours_left",
             ],
         ),
         (
@@ -680,6 +691,8 @@ async fn me_gives_each_demo_role_its_capabilities() {
                 "add_notes",
                 "view_invoices",
                 "view_projects",
+                "view_agreements",
+                "view_hours_left",
                 "manage_users",
                 "view_audit",
             ],
@@ -985,6 +998,19 @@ async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
         ("GET /api/projects/summary", 200, 3),
         ("GET /api/projects/{number} (client)", 200, 2),
         ("GET /api/projects/{number} (MSP staff)", 200, 3),
+        // Agreements: a company's agreements are one record (with its hour counters), read with
+        // the company and the ticket settings in one BatchGetItem, saved under its version.
+        ("POST /api/agreements", 201, 3),
+        ("PATCH /api/agreements/{id}", 200, 3),
+        // Staff find the ticket through its number; the ticket, the agreements (and the entry)
+        // in one BatchGetItem; then one transaction: the entry, the counters, the audit entry.
+        ("POST /api/tickets/{number}/time", 201, 4),
+        ("PATCH /api/tickets/{number}/time/{id}", 200, 4),
+        ("GET /api/agreements", 200, 2),
+        ("GET /api/agreements/{id}", 200, 2),
+        // The agreements (is it the company's?), then one page of its index.
+        ("GET /api/agreements/{id}/time", 200, 3),
+        ("DELETE /api/tickets/{number}/time/{id}", 204, 4),
         ("GET /api/me/sessions", 200, 2),
         ("POST /api/me/sessions/end-others", 204, 2),
         (
@@ -1383,7 +1409,7 @@ async fn every_documented_operation_is_served_by_its_function() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 69, "operations in the document");
+    assert_eq!(checked, 77, "operations in the document");
 }
 
 // ---- compression ---------------------------------------------------------------------------
