@@ -559,7 +559,9 @@ pub(crate) fn find(email: &str) -> anyhow::Result<&'static DemoUser> {
         .ok_or_else(|| anyhow::anyhow!("no demo user {email}"))
 }
 
+mod agreements;
 mod invoices;
 mod projects;
+pub use agreements::seed_agreements;
 pub use invoices::seed_invoices;
 pub use projects::seed_projects;

@@ -324,12 +324,14 @@ impl Store {
             .context("listing an agreement's time")
     }
 
-    /// Store time entries of one company as they are, with the counters they move (demo data,
-    /// benchmarks): `book` is the company's, as stored.
+    /// Store time entries of one company as they are, with the counters they move and the
+    /// low-balance marks they reach on `today` (demo data, benchmarks): `book` is the company's,
+    /// as stored.
     pub async fn load_time_entries(
         &self,
         book: &AgreementBook,
         entries: &[TimeEntry],
+        today: time::Date,
     ) -> anyhow::Result<()> {
         let Some(first) = entries.first() else {
             return Ok(());
@@ -351,8 +353,13 @@ impl Store {
                 }
             }
         }
-        for chunk in moves.chunks(50) {
-            if let Some(part) = self.counters_part(&first.company_id, &chunk.to_vec(), None, &[])? {
+        let mut marks = book.guards(&moves, None, today);
+        marks.retain(|(_, g)| matches!(g, Guard::Mark(_)));
+        for (i, chunk) in moves.chunks(50).enumerate() {
+            let marks = if i == 0 { &marks[..] } else { &[] };
+            if let Some(part) =
+                self.counters_part(&first.company_id, &chunk.to_vec(), None, marks)?
+            {
                 self.transact(vec![part], "loading time counters").await?;
             }
         }
