@@ -5,6 +5,7 @@
 //! `cargo run -p site [-- OUT_DIR]`
 
 mod account_pages;
+mod agreement_pages;
 mod billing_pages;
 mod components;
 mod pages;

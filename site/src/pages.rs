@@ -4,7 +4,7 @@
 use maud::{Markup, html};
 
 use crate::components::{Chrome, Field, ListTable, SupportContact, TICKET_VIEWERS, page};
-use crate::{Branding, account_pages, billing_pages, project_pages};
+use crate::{Branding, account_pages, agreement_pages, billing_pages, project_pages};
 use portal::domain::labels::{Labelled, table};
 use portal::domain::tickets::{Priority, TicketStatus};
 
@@ -74,6 +74,10 @@ pub fn all(b: &Branding) -> Vec<Page> {
         Page {
             path: "/projects/view/",
             html: project_pages::project_view(b),
+        },
+        Page {
+            path: "/agreements/",
+            html: agreement_pages::agreements(b),
         },
         Page {
             path: "/invoices/",
@@ -167,6 +171,12 @@ fn home(b: &Branding) -> Markup {
                 }
                 p #bill-autopay.muted {}
                 p { a role="button" href="/invoices/" { "View and pay invoices" } }
+            }
+            section #hours-tile aria-labelledby="hours-heading" hidden {
+                h2 #hours-heading { "Prepaid hours" }
+                p.low-alert #hours-alert hidden {}
+                div.stat-grid #hours-list {}
+                p { a href="/agreements/" { "Agreements and hours" } }
             }
             section #ticket-stats aria-labelledby="stats-heading" hidden {
                 h2 #stats-heading { "Your tickets" }
@@ -440,6 +450,7 @@ fn ticket_view(b: &Branding) -> Markup {
                     h2 #conversation-heading { "Conversation" }
                     ol.conversation #conversation {}
                 }
+                (agreement_pages::time_section())
             }
             template #note-item {
                 li {

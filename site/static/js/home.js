@@ -5,64 +5,30 @@ import { me, startEarly } from './shell.js';
 import { STATUS, ticketHref, when } from './tickets-common.js';
 import { day, money } from './billing-common.js';
 import { projectHref } from './projects-common.js';
-
-const SVG = 'http://www.w3.org/2000/svg';
-const monthName = new Intl.DateTimeFormat(undefined, { month: 'short', year: '2-digit', timeZone: 'UTC' });
-
-function svg(name, attrs, text) {
-  const el = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
-
-// Drawn at the width it is shown (one SVG unit a CSS pixel), so its text keeps its size on a
-// phone; where the months are narrow, every other one is labelled.
-function chart(months) {
-  const width = Math.max(280, document.getElementById('chart').clientWidth || 600);
-  const height = 200;
-  const max = Math.max(1, ...months.map((m) => m.created));
-  const slot = width / months.length;
-  const every = slot < 44 ? 2 : 1;
-  const short = new Intl.DateTimeFormat(undefined, { month: 'short', timeZone: 'UTC' });
-  const root = svg('svg', { viewBox: `0 0 ${width} ${height + 40}`, width, height: height + 40, class: 'bar-chart', focusable: 'false' });
-  months.forEach((m, i) => {
-    const date = new Date(`${m.month}-01T00:00:00Z`);
-    const label = monthName.format(date);
-    const h = Math.round((m.created / max) * height);
-    const bar = svg('rect', { x: i * slot + slot * 0.15, y: height - h + 16, width: slot * 0.7, height: h, class: 'bar' });
-    bar.append(svg('title', {}, `${label}: ${m.created}`));
-    root.append(bar);
-    root.append(svg('text', { x: i * slot + slot / 2, y: height - h + 12, 'text-anchor': 'middle', class: 'value' }, String(m.created)));
-    // The newest month is always labelled; the others as room allows.
-    if ((months.length - 1 - i) % every === 0) {
-      root.append(svg('text', { x: i * slot + slot / 2, y: height + 34, 'text-anchor': 'middle', class: 'month' }, short.format(date)));
-    }
-  });
-  document.getElementById('chart').replaceChildren(root);
-  const body = document.querySelector('#chart-table tbody');
-  body.replaceChildren();
-  for (const m of months) {
-    const row = body.insertRow();
-    row.insertCell().textContent = monthName.format(new Date(`${m.month}-01T00:00:00Z`));
-    row.insertCell().textContent = String(m.created);
-  }
-}
+import { barChart } from './bar-chart.js';
+import { hoursTile } from './agreements-common.js';
 
 // What the page shows, by what the user may see.
 function parts(data) {
   const can = new Set(data.capabilities);
   const staff = can.has('all_companies');
   const tickets = can.has('view_company_tickets') || can.has('view_own_tickets');
-  return { latest: staff || tickets, billing: !staff && can.has('view_invoices'), stats: !staff && tickets, projects: can.has('view_projects') };
+  return {
+    latest: staff || tickets,
+    billing: !staff && can.has('view_invoices'),
+    stats: !staff && tickets,
+    projects: can.has('view_projects'),
+    hours: !staff && can.has('view_hours_left'),
+  };
 }
 const LATEST = '/api/tickets?sort=updated';
 const OVERVIEW = '/api/billing/overview';
 const STATS = '/api/tickets/stats';
 const PROJECTS = '/api/projects/summary';
+const AGREEMENTS = '/api/agreements';
 startEarly((data) => {
   const show = parts(data);
-  return [show.latest && LATEST, show.billing && OVERVIEW, show.stats && STATS, show.projects && PROJECTS];
+  return [show.latest && LATEST, show.billing && OVERVIEW, show.stats && STATS, show.projects && PROJECTS, show.hours && AGREEMENTS];
 });
 
 // The "View a project" tile: open projects, and the next milestone due across them.
@@ -133,6 +99,7 @@ me.then(async (data) => {
   if (show.latest) latest();
   if (show.billing) billing().catch(() => {});
   if (show.projects) projects().catch(() => {});
+  if (show.hours) authed(AGREEMENTS).then((list) => hoursTile(list.items)).catch(() => {});
   if (show.stats) {
     const stats = await authed(STATS);
     document.getElementById('stat-open').textContent = stats.open;
@@ -145,16 +112,8 @@ me.then(async (data) => {
     document.getElementById('no-tickets-yet').hidden = !none;
     document.getElementById('ticket-stats').hidden = false; // shown first: the chart takes its width
     if (!none) {
-      chart(stats.months);
-      // Drawn again when its width changes (a phone turned, a window resized).
-      let drawn = document.getElementById('chart').clientWidth;
-      new ResizeObserver(() => {
-        const now = document.getElementById('chart').clientWidth;
-        if (Math.abs(now - drawn) > 8) {
-          drawn = now;
-          chart(stats.months);
-        }
-      }).observe(document.getElementById('chart'));
+      const rows = stats.months.map((m) => ({ month: m.month, value: m.created, text: String(m.created) }));
+      barChart(document.getElementById('chart'), document.querySelector('#chart-table tbody'), rows);
     }
   }
 });

@@ -1,11 +1,12 @@
 // One ticket: its facts, description, files and conversation (oldest first); a note box with
 // files (drop or paste a screenshot); the status changes the MSP allows clients; for MSP staff,
-// internal notes and status, priority and technician. Printable.
+// internal notes and status, priority and technician; the time spent (ticket-time.js). Printable.
 import { authed, prefetch } from './api.js';
 import { confirmAction } from './confirm.js';
 import { day } from './dates.js';
 import { me, startEarly } from './shell.js';
 import { PRIORITY, SETTINGS, STATUS, fileDrop, option, showProblem, uploadAll, when } from './tickets-common.js';
+import { showTime } from './ticket-time.js';
 
 const params = new URLSearchParams(location.search);
 const number = params.get('number');
@@ -178,6 +179,7 @@ async function load() {
   const detail = await authed(detailPath);
   if (!companyName && detail.ticket.company_id === who.company.id) companyName = who.company.name;
   render(detail);
+  showTime(detail, who.capabilities.includes('all_companies'), load);
   showActions(settings);
   // MSP staff: the company's name follows (the page is shown meanwhile).
   if (!companyName) {
