@@ -81,14 +81,14 @@ test('navigation shows each of the nine roles exactly its pages', async () => {
   // DESIGN.md's capability table, as the main navigation shows it.
   const client = (...extra) => ['Home', 'Tickets', ...extra];
   const cases = [
-    ['admin@northwind.example', client('Projects', 'Invoices', 'Receivables', 'Users', 'Companies', 'Audit trail', 'Settings')],
-    ['tech@northwind.example', client('Projects', 'Companies', 'Audit trail')],
-    ['fulladmin@acme.example', client('Projects', 'Invoices', 'Users', 'Audit trail')],
-    ['ticketmanager@acme.example', client('Projects')],
-    ['billing@acme.example', client('Projects', 'Invoices')],
+    ['admin@northwind.example', client('Projects', 'Agreements', 'Invoices', 'Receivables', 'Users', 'Companies', 'Audit trail', 'Settings')],
+    ['tech@northwind.example', client('Projects', 'Agreements', 'Companies', 'Audit trail')],
+    ['fulladmin@acme.example', client('Projects', 'Agreements', 'Invoices', 'Users', 'Audit trail')],
+    ['ticketmanager@acme.example', client('Projects', 'Agreements')],
+    ['billing@acme.example', client('Projects', 'Agreements', 'Invoices')],
     ['readonly@acme.example', client()],
     ['user@acme.example', client()],
-    ['fulladmin@globex.example', client('Projects', 'Invoices', 'Users', 'Audit trail')],
+    ['fulladmin@globex.example', client('Projects', 'Agreements', 'Invoices', 'Users', 'Audit trail')],
     ['user@globex.example', client()],
   ];
   for (const [email, pages] of cases) {
@@ -108,14 +108,14 @@ test('navigation shows each of the nine roles exactly its pages', async () => {
 // DESIGN.md's capabilities of each demo role (the API enforces them; the pages must agree).
 const TICKETS = ['submit_ticket', 'add_notes'];
 const ROLES = {
-  'admin@northwind.example': ['all_companies', 'view_company_tickets', ...TICKETS, 'view_invoices', 'view_projects', 'manage_projects', 'manage_billing', 'manage_users', 'view_audit', 'manage_settings'],
-  'tech@northwind.example': ['all_companies', 'view_company_tickets', ...TICKETS, 'view_projects', 'manage_projects', 'view_audit'],
-  'fulladmin@acme.example': ['view_company_tickets', ...TICKETS, 'view_invoices', 'view_projects', 'manage_users', 'view_audit'],
-  'ticketmanager@acme.example': ['view_company_tickets', ...TICKETS, 'view_projects'],
-  'billing@acme.example': ['view_own_tickets', ...TICKETS, 'view_invoices', 'view_projects'],
+  'admin@northwind.example': ['all_companies', 'view_company_tickets', ...TICKETS, 'view_invoices', 'view_projects', 'manage_projects', 'view_hours_left', 'manage_billing', 'manage_users', 'view_audit', 'manage_settings'],
+  'tech@northwind.example': ['all_companies', 'view_company_tickets', ...TICKETS, 'view_projects', 'manage_projects', 'view_hours_left', 'view_audit'],
+  'fulladmin@acme.example': ['view_company_tickets', ...TICKETS, 'view_invoices', 'view_projects', 'view_hours_left', 'manage_users', 'view_audit'],
+  'ticketmanager@acme.example': ['view_company_tickets', ...TICKETS, 'view_projects', 'view_hours_left'],
+  'billing@acme.example': ['view_own_tickets', ...TICKETS, 'view_invoices', 'view_projects', 'view_hours_left'],
   'readonly@acme.example': ['view_own_tickets'],
   'user@acme.example': ['view_own_tickets', ...TICKETS],
-  'fulladmin@globex.example': ['view_company_tickets', ...TICKETS, 'view_invoices', 'view_projects', 'manage_users', 'view_audit'],
+  'fulladmin@globex.example': ['view_company_tickets', ...TICKETS, 'view_invoices', 'view_projects', 'view_hours_left', 'manage_users', 'view_audit'],
   'user@globex.example': ['view_own_tickets', ...TICKETS],
 };
 const SEES_TICKETS = ['all_companies', 'view_company_tickets', 'view_own_tickets'];
@@ -125,7 +125,7 @@ const PAGES = [
   ['/invoices/', ['view_invoices']], ['/payments/', ['view_invoices']], ['/payment-methods/', ['view_invoices']],
   ['/invoices/edit/', ['manage_billing']], ['/billing/', ['manage_billing']], ['/users/', ['manage_users']],
   ['/companies/', ['all_companies']], ['/audit/', ['view_audit']], ['/settings/tickets/', ['manage_settings']],
-  ['/projects/', ['view_projects']],
+  ['/projects/', ['view_projects']], ['/agreements/', ['view_hours_left']],
 ];
 
 test('every page × every role: the page, or one clear "no access" state with a way home', async () => {

@@ -299,8 +299,9 @@ impl Store {
         Ok(pointer.map(|p| p.company_id))
     }
 
-    /// A ticket with its notes (oldest first), attachments and time entries, in one Query. Without `internal`, the Query stops
-    /// before the internal notes: they are never read for a client.
+    /// A ticket with its notes (oldest first), attachments and time entries, in one Query (its
+    /// pages followed past 1 MB). Without `internal`, the Query stops before the internal notes
+    /// and files: they are never read for a client.
     pub async fn ticket_detail(
         &self,
         company: &CompanyId,
@@ -313,38 +314,47 @@ impl Store {
         } else {
             keys::ticket_public_end(number)
         };
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND #sk BETWEEN :start AND :end")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(":pk", s(keys::company_partition(company)))
-            .expression_attribute_values(":start", s(&start))
-            .expression_attribute_values(":end", s(end))
-            .consistent_read(true)
-            .send()
-            .await
-            .context("reading ticket")?;
         let mut ticket = None;
         let mut notes = Vec::new();
         let mut attachments = Vec::new();
         let mut time = Vec::new();
-        for item in out.items.unwrap_or_default() {
-            let sk = item
-                .get(keys::SK)
-                .and_then(|v| v.as_s().ok())
-                .cloned()
-                .unwrap_or_default();
-            if sk == start {
-                ticket = Some(from_item::<Ticket>(item)?);
-            } else if keys::is_ticket_attachment(&sk) {
-                attachments.push(from_item::<Attachment>(item)?);
-            } else if keys::is_time_entry(&sk) {
-                time.push(from_item::<TimeEntry>(item)?);
-            } else {
-                notes.push(from_item::<Note>(item)?);
+        let mut from = None;
+        loop {
+            let out = self
+                .db
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :start AND :end")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_names("#sk", keys::SK)
+                .expression_attribute_values(":pk", s(keys::company_partition(company)))
+                .expression_attribute_values(":start", s(&start))
+                .expression_attribute_values(":end", s(&end))
+                .set_exclusive_start_key(from)
+                .consistent_read(true)
+                .send()
+                .await
+                .context("reading ticket")?;
+            for item in out.items.unwrap_or_default() {
+                let sk = item
+                    .get(keys::SK)
+                    .and_then(|v| v.as_s().ok())
+                    .cloned()
+                    .unwrap_or_default();
+                if sk == start {
+                    ticket = Some(from_item::<Ticket>(item)?);
+                } else if keys::is_ticket_attachment(&sk) {
+                    attachments.push(from_item::<Attachment>(item)?);
+                } else if keys::is_time_entry(&sk) {
+                    time.push(from_item::<TimeEntry>(item)?);
+                } else {
+                    notes.push(from_item::<Note>(item)?);
+                }
+            }
+            // More than a page (1 MB) only for a ticket of very many notes or entries.
+            match out.last_evaluated_key {
+                Some(key) if ticket.is_some() => from = Some(key),
+                _ => break,
             }
         }
         notes.retain(|n| internal || !n.internal);

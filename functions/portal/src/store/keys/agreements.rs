@@ -36,18 +36,19 @@ pub const PERIOD_PREFIX: &str = "t_";
 pub const BOUGHT_PREFIX: &str = "b_";
 pub const LOW_PREFIX: &str = "l_";
 
-/// A time entry: inside its ticket's range, between the public attachments and the public notes,
-/// so a ticket's page (the client's too) reads it in the same Query.
+/// A time entry: inside its ticket's range, after the public notes and before the internal ones,
+/// so a ticket's page (the client's too) reads it in the same Query, and a ticket with a great
+/// many entries still reads its conversation first.
 pub fn time_entry(company: &CompanyId, ticket: u64, id: &BillingId) -> Key {
     Key {
         pk: company_partition(company),
-        sk: format!("{}#E#{id}", ticket_sk(ticket)),
+        sk: format!("{}#T#{id}", ticket_sk(ticket)),
     }
 }
 
 /// Whether a sort key within a ticket's range is a time entry's.
 pub fn is_time_entry(sk: &str) -> bool {
-    sk.contains("#E#")
+    sk.contains("#T#")
 }
 
 /// An agreement's time entries, by date.
@@ -97,10 +98,14 @@ mod tests {
             "u_0123456789abcdef01234567_2026-11"
         );
         let entry = time_entry(&co, 1042, &id).sk;
-        assert_eq!(entry, "TICKET#0000001042#E#0123456789abcdef01234567");
-        // Between the ticket's public attachments and its public notes: clients read it.
+        assert_eq!(entry, "TICKET#0000001042#T#0123456789abcdef01234567");
+        // After the public notes, before the internal ones: clients read it.
         assert!(entry.as_str() < ticket_public_end(1042).as_str());
-        assert!(entry.as_str() > ticket_attachment(&co, 1042, "f", false).sk.as_str());
+        let note = ticket_note(&co, 1042, "2026-12-03T10:00:00Z", "n1", false).sk;
+        let internal = ticket_note(&co, 1042, "2026-12-03T10:00:00Z", "n1", true).sk;
+        assert!(note < entry && entry < internal);
+        assert!(internal.as_str() > ticket_public_end(1042).as_str());
+        assert!(ticket_attachment(&co, 1042, "f", true).sk.as_str() > ticket_public_end(1042).as_str());
         assert!(is_time_entry(&entry) && !is_ticket_attachment(&entry));
     }
 }

@@ -53,9 +53,10 @@ pub fn attachment_object(company: &CompanyId, number: u64, id: &str) -> String {
     format!("{company}/tickets/{number}/{id}")
 }
 
-/// The last sort key a client's detail Query may reach: the ticket, its attachments and public notes.
+/// The last sort key a client's detail Query may reach: the ticket, its attachments, public notes
+/// and time entries (`#T#`, after the notes), never the internal notes and files (`#X#`).
 pub fn ticket_public_end(number: u64) -> String {
-    format!("{}#N#\u{ffff}", ticket_sk(number))
+    format!("{}#T#\u{ffff}", ticket_sk(number))
 }
 
 /// Which company ticket `number` belongs to (staff open tickets by number alone).
