@@ -216,22 +216,16 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     }
     let mut next = book.clone();
     next.agreements.push(agreement.clone());
-    next.version += 1;
-    let audit = principal.audit(
+    let summary = format!("Created the agreement {}", agreement.name);
+    save(
         ctx,
-        &company.id,
+        &principal,
+        (&book, next),
+        &agreement,
         AuditAction::AgreementCreated,
-        Some(format!("agreement:{}", agreement.id)),
-        format!("Created the agreement {}", agreement.name),
-    );
-    if !app
-        .store
-        .save_agreements(&company.id, &next, book.version, &audit)
-        .await?
-    {
-        return Err(ApiError::Conflict);
-    }
-    answer(app, &next, &agreement.id, StatusCode::CREATED)
+        summary,
+    )
+    .await
 }
 
 /// Change an agreement (MSP admins) at the version read. Its hours used stay as they are.
@@ -281,22 +275,45 @@ pub async fn change(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError>
             *a = agreement.clone();
         }
     }
-    next.version += 1;
-    let audit = principal.audit(
+    let summary = format!("Changed the agreement {}", agreement.name);
+    save(
         ctx,
-        &company.id,
+        &principal,
+        (&book, next),
+        &agreement,
         AuditAction::AgreementUpdated,
-        Some(format!("agreement:{}", agreement.id)),
-        format!("Changed the agreement {}", agreement.name),
-    );
-    if !app
+        summary,
+    )
+    .await
+}
+
+/// Save `next` (the agreements as changed) over `book` with its audit entry; the agreement's view.
+async fn save(
+    ctx: &Ctx<'_>,
+    principal: &Principal,
+    (book, mut next): (&AgreementBook, AgreementBook),
+    agreement: &Agreement,
+    action: AuditAction,
+    summary: String,
+) -> Result<Response<Body>, ApiError> {
+    next.version += 1;
+    let company = &agreement.company_id;
+    let target = Some(format!("agreement:{}", agreement.id));
+    let audit = principal.audit(ctx, company, action, target, summary);
+    if !ctx
+        .app
         .store
-        .save_agreements(&company.id, &next, book.version, &audit)
+        .save_agreements(company, &next, book.version, &audit)
         .await?
     {
         return Err(ApiError::Conflict);
     }
-    answer(app, &next, &agreement.id, StatusCode::OK)
+    let status = if action == AuditAction::AgreementCreated {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    answer(ctx.app, &next, &agreement.id, status)
 }
 
 fn answer(

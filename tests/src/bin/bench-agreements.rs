@@ -116,7 +116,10 @@ async fn measure(
     ok(&a, 201);
     out.push(("log time (staff)", c));
     let used = t
-        .get(&format!("/api/agreements/{block}?company={company}"), &staff)
+        .get(
+            &format!("/api/agreements/{block}?company={company}"),
+            &staff,
+        )
         .await;
     eprintln!(
         "{company}: {} minutes used",
@@ -135,9 +138,19 @@ async fn main() {
     let started = std::time::Instant::now();
     let small_block = fill(&t, "acme-dental", "fulladmin@acme.example", 10).await;
     let large_block = fill(&t, "globex-logistics", "fulladmin@globex.example", big).await;
-    eprintln!("filled {} time entries in {:.0?}", 10 + big, started.elapsed());
+    eprintln!(
+        "filled {} time entries in {:.0?}",
+        10 + big,
+        started.elapsed()
+    );
     let small = measure(&t, "fulladmin@acme.example", "acme-dental", small_block).await;
-    let large = measure(&t, "fulladmin@globex.example", "globex-logistics", large_block).await;
+    let large = measure(
+        &t,
+        "fulladmin@globex.example",
+        "globex-logistics",
+        large_block,
+    )
+    .await;
     print_table(big, &small, &large);
     println!(
         "\n(A block of 10 time entries / one of {big}. Each request also reads the session in one BatchGetItem, included above; staff find the ticket by its number.)"

@@ -69,6 +69,25 @@ pub fn date(field: &str, raw: &str, errors: &mut Vec<FieldError>) -> Option<time
     }
 }
 
+/// The currency sent (`None`: `default`), or the field's error.
+pub fn currency(
+    raw: Option<&str>,
+    default: &crate::domain::money::Currency,
+    errors: &mut Vec<FieldError>,
+) -> Option<crate::domain::money::Currency> {
+    let currency = match raw {
+        None => Some(default.clone()),
+        Some(raw) => crate::domain::money::Currency::parse(raw),
+    };
+    if currency.is_none() {
+        errors.push(FieldError::new(
+            "currency",
+            "Use a three-letter ISO code such as USD",
+        ));
+    }
+    currency
+}
+
 /// `Ok(())` if no field failed, else 422 with every failure.
 pub fn done(errors: Vec<FieldError>) -> Result<(), DomainError> {
     if errors.is_empty() {

@@ -307,6 +307,25 @@ impl Store {
             .expression_attribute_values(":prefix", s(prefix))
     }
 
+    /// A Query of the items of `company`'s partition whose sort key is between `from` and `to`
+    /// (both included).
+    fn range_query(
+        &self,
+        company: &CompanyId,
+        from: &str,
+        to: &str,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        self.db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", s(keys::company_partition(company)))
+            .expression_attribute_values(":from", s(from))
+            .expression_attribute_values(":to", s(to))
+    }
+
     /// One page of the items of `company`'s partition whose sort key starts with `prefix`.
     async fn prefix_page<T: DeserializeOwned>(
         &self,

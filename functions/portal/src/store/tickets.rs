@@ -321,15 +321,7 @@ impl Store {
         let mut from = None;
         loop {
             let out = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND #sk BETWEEN :start AND :end")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":pk", s(keys::company_partition(company)))
-                .expression_attribute_values(":start", s(&start))
-                .expression_attribute_values(":end", s(&end))
+                .range_query(company, &start, &end)
                 .set_exclusive_start_key(from)
                 .consistent_read(true)
                 .send()
@@ -580,18 +572,11 @@ impl Store {
         first_month: &str,
     ) -> anyhow::Result<(i64, Vec<(String, i64)>)> {
         let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(":pk", s(keys::company_partition(company)))
-            .expression_attribute_values(
-                ":from",
-                s(keys::ticket_stats_month(company, contact, first_month).sk),
+            .range_query(
+                company,
+                &keys::ticket_stats_month(company, contact, first_month).sk,
+                &keys::ticket_stats_open(company, contact).sk,
             )
-            .expression_attribute_values(":to", s(keys::ticket_stats_open(company, contact).sk))
             .send()
             .await
             .context("reading ticket statistics")?;

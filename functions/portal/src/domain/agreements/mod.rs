@@ -557,16 +557,11 @@ impl AgreementBody {
                 "The end cannot be before the start",
             ));
         }
-        let currency = match self.currency.as_deref() {
-            None => Some(default_currency.clone()),
-            Some(raw) => Currency::parse(raw),
-        };
-        if currency.is_none() {
-            errors.push(FieldError::new(
-                "currency",
-                "Use a three-letter ISO code such as USD",
-            ));
-        }
+        let currency = crate::domain::validate::currency(
+            self.currency.as_deref(),
+            default_currency,
+            &mut errors,
+        );
         for (field, amount) in [("fee", self.fee), ("rate", self.rate)] {
             if !(0..=MAX_AMOUNT).contains(&amount) {
                 errors.push(FieldError::new(field, "Enter an amount of zero or more"));

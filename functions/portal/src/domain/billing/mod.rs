@@ -423,16 +423,11 @@ impl InvoiceBody {
         default_currency: &Currency,
     ) -> Result<(), DomainError> {
         let mut errors = Vec::new();
-        let currency = match self.currency.as_deref() {
-            None => Some(default_currency.clone()),
-            Some(raw) => Currency::parse(raw),
-        };
-        if currency.is_none() {
-            errors.push(FieldError::new(
-                "currency",
-                "Use a three-letter ISO code such as USD",
-            ));
-        }
+        let currency = crate::domain::validate::currency(
+            self.currency.as_deref(),
+            default_currency,
+            &mut errors,
+        );
         if self.lines.is_empty() || self.lines.len() > MAX_LINES {
             errors.push(FieldError::new(
                 "lines",

@@ -105,7 +105,9 @@ mod tests {
         let internal = ticket_note(&co, 1042, "2026-12-03T10:00:00Z", "n1", true).sk;
         assert!(note < entry && entry < internal);
         assert!(internal.as_str() > ticket_public_end(1042).as_str());
-        assert!(ticket_attachment(&co, 1042, "f", true).sk.as_str() > ticket_public_end(1042).as_str());
+        assert!(
+            ticket_attachment(&co, 1042, "f", true).sk.as_str() > ticket_public_end(1042).as_str()
+        );
         assert!(is_time_entry(&entry) && !is_ticket_attachment(&entry));
     }
 }
