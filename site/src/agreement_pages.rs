@@ -42,6 +42,11 @@ pub fn agreements(b: &Branding) -> Markup {
                         p.low-alert data-a="low" hidden {}
                         p.hours-line data-a="hours-line" {}
                         progress data-a="bar" max="100" value="0" {}
+                        form.buy-hours data-a="buy" hidden {
+                            label { "Buy more hours" select data-a="buy-size" name="hours" {} }
+                            button type="submit" { "Buy and pay" }
+                            p.form-error data-a="buy-error" role="alert" {}
+                        }
                         figure.chart data-a="usage" hidden {
                             figcaption data-a="usage-caption" { "Hours used by month" }
                             div.bars aria-hidden="true" data-a="usage-bars" {}

@@ -248,6 +248,8 @@ const ROUTES: &[Route] = &[
     route("GET /api/invoices/{id}/pdf", Client, "GET", "/api/invoices/{invoice}/pdf"),
     route("POST /api/payments/checkout", Client, "POST", "/api/payments/checkout")
         .body(r#"{"invoices": [{"invoice_id": "{invoice}", "amount": 100}]}"#),
+    route("POST /api/agreements/{id}/purchase", Client, "POST", "/api/agreements/{agreement}/purchase")
+        .body(r#"{"hours": 10}"#),
     route(
         "POST /api/invoices/{id}/payments",
         Staff,

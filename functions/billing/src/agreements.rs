@@ -46,6 +46,8 @@ pub struct AgreementView {
 pub struct AgreementList {
     /// Active first, then the rest; newest start first within each.
     pub items: Vec<AgreementView>,
+    /// Whether hours can be bought online (Stripe is set up).
+    pub online_payment: bool,
 }
 
 /// Whether `principal` sees terms, or only hours left.
@@ -107,7 +109,13 @@ pub async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
                 std::cmp::Reverse(b.start_date),
             ))
     });
-    json(StatusCode::OK, &AgreementList { items })
+    json(
+        StatusCode::OK,
+        &AgreementList {
+            items,
+            online_payment: ctx.app.stripe.is_some(),
+        },
+    )
 }
 
 /// One agreement.

@@ -83,7 +83,7 @@ pub async fn issue(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> 
         );
         match app
             .store
-            .issue_invoice(&issued, last, invoice.version, &audit)
+            .issue_invoice(&issued, last, Some(invoice.version), &audit)
             .await?
         {
             Saved::Done => {

@@ -14,6 +14,7 @@ use portal::{ApiError, App};
 
 mod agreements;
 mod charge;
+mod hours;
 mod invoices;
 mod issuing;
 mod methods;
@@ -52,6 +53,7 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::GET, ["agreements", id]) => agreements::detail(ctx, id).await,
         (&Method::PATCH, ["agreements", id]) => agreements::change(ctx, id).await,
         (&Method::GET, ["agreements", id, "time"]) => agreements::time(ctx, id).await,
+        (&Method::POST, ["agreements", id, "purchase"]) => hours::buy(ctx, id).await,
         (&Method::GET, ["invoices"]) => invoices::list(ctx).await,
         (&Method::POST, ["invoices"]) => invoices::create(ctx).await,
         (&Method::GET, ["invoices", "export"]) => invoices::export(ctx).await,
@@ -124,6 +126,7 @@ async fn visible_invoice(
     agreements::detail,
     agreements::change,
     agreements::time,
+    hours::buy,
     invoices::list,
     invoices::export,
     invoices::create,

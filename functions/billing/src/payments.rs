@@ -107,7 +107,8 @@ pub async fn checkout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let once = ctx.idempotency_key()?;
     let body: CheckoutBody = ctx.json()?;
     let app = ctx.app;
-    let client = stripe::client(app)?;
+    // Not set up: 503 before anything is read.
+    stripe::client(app)?;
     let company = principal.company.id.clone();
     let found = chosen(app, &company, &body.invoices).await?;
     let (allocations, currency) = amounts(&found, &body.invoices)?;
@@ -120,20 +121,47 @@ pub async fn checkout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         ]),
         None => BillingId::generate(),
     };
+    let started = open_checkout(
+        ctx,
+        &principal,
+        &allocations,
+        &currency,
+        payment_id,
+        "/invoices/?checkout=cancelled",
+    )
+    .await?;
+    json(StatusCode::CREATED, &started)
+}
+
+/// Send `principal`'s company to Stripe Checkout to pay `allocations` (each invoice with the
+/// amount it takes) as payment `payment_id`; a payment of that id still pending answers its own
+/// Checkout again. Nothing is paid until Stripe confirms; `cancel` is where Stripe's page sends
+/// the browser back (a path of the portal).
+pub(crate) async fn open_checkout(
+    ctx: &Ctx<'_>,
+    principal: &portal::web::principal::Principal,
+    allocations: &Amounts<'_>,
+    currency: &Currency,
+    payment_id: BillingId,
+    cancel: &str,
+) -> Result<CheckoutStarted, ApiError> {
+    let app = ctx.app;
+    let client = stripe::client(app)?;
+    let company = principal.company.id.clone();
     if let Some(existing) = app.store.get_payment(&company, &payment_id).await?
         && let Some(url) = existing
             .checkout_url
             .clone()
             .filter(|_| existing.status == PaymentStatus::Pending)
     {
-        return json(StatusCode::CREATED, &CheckoutStarted { payment_id, url });
+        return Ok(CheckoutStarted { payment_id, url });
     }
     let (_, customer) = customer(app, &client, &company).await?;
     let labels: Vec<String> = allocations.iter().map(|(i, _)| i.label()).collect();
     let description = format!("{}: {}", principal.company.name, labels.join(", "));
     let origin = &app.config.origin;
     let success_url = format!("{origin}/payments/receipt/?id={payment_id}&checkout=done");
-    let cancel_url = format!("{origin}/invoices/?checkout=cancelled");
+    let cancel_url = format!("{origin}{cancel}");
     let line_items = allocations
         .iter()
         .map(|(invoice, amount)| stripe::LineItem {
@@ -170,8 +198,8 @@ pub async fn checkout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         payment_id.clone(),
         PaymentKind::Checkout,
         &company,
-        &currency,
-        &allocations,
+        currency,
+        allocations,
         "Stripe Checkout".into(),
         app.now(),
     );
@@ -193,7 +221,7 @@ pub async fn checkout(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     );
     // A retry with the same key that raced this one recorded the same Checkout: either answer.
     app.store.create_payment(&payment, &[], &audit).await?;
-    json(StatusCode::CREATED, &CheckoutStarted { payment_id, url })
+    Ok(CheckoutStarted { payment_id, url })
 }
 
 /// The invoices a payment names (each once, 1 to 20), read in one batch.

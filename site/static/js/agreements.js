@@ -17,7 +17,9 @@ const form = document.getElementById('agreement-form');
 const formError = document.getElementById('agreement-error');
 let company = params.get('company') || '';
 let agreements = [];
+let onlinePayment = false;
 let who = null;
+if (params.get('checkout') === 'cancelled') status.textContent = 'The payment was cancelled: nothing was charged and no hours were added.';
 
 const path = (p) => (company && who?.capabilities.includes('all_companies') ? `${p}${p.includes('?') ? '&' : '?'}company=${encodeURIComponent(company)}` : p);
 
@@ -71,6 +73,43 @@ function timeList(card, a) {
   more.addEventListener('click', () => whileBusy(more, page));
 }
 
+// A client's billing users pay; MSP staff do not buy for clients.
+const mayPay = () => who.capabilities.includes('view_invoices') && !who.capabilities.includes('all_companies');
+
+// Buying more hours: an invoice for the size chosen, paid on Stripe's page; the hours are added when
+// Stripe confirms. The same key is sent again for the same choice, so a double click buys once.
+function buyForm(card, a) {
+  const t = a.terms;
+  const form = card.querySelector('[data-a="buy"]');
+  const select = form.querySelector('[data-a="buy-size"]');
+  const error = form.querySelector('[data-a="buy-error"]');
+  form.hidden = false;
+  for (const h of t.block_sizes) {
+    const o = Object.assign(document.createElement('option'), { value: String(h), textContent: `${h} hours: ${money(h * t.rate, t.currency)} before tax` });
+    select.append(o);
+  }
+  let attempt = null;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const hoursWanted = Number(select.value);
+    if (!attempt || attempt.hours !== hoursWanted) attempt = { hours: hoursWanted, key: crypto.randomUUID() };
+    error.textContent = '';
+    whileBusy(form.querySelector('button'), async () => {
+      try {
+        const started = await authed(`/api/agreements/${a.id}/purchase`, {
+          method: 'POST',
+          body: { hours: hoursWanted },
+          headers: { 'idempotency-key': attempt.key },
+        });
+        location.assign(started.url);
+        await new Promise(() => {});
+      } catch (err) {
+        error.textContent = err.message;
+      }
+    });
+  });
+}
+
 function card(a) {
   const item = template.content.cloneNode(true);
   const article = item.querySelector('article');
@@ -117,6 +156,7 @@ function card(a) {
     if (a.balance) at('time').hidden = false;
     timeList(item, a);
   }
+  if (a.terms?.block_sizes.length && onlinePayment && mayPay()) buyForm(item, a);
   at('edit').addEventListener('click', () => openForm(a));
   at('edit').setAttribute('aria-label', `Edit ${a.name}`);
   return item;
@@ -135,6 +175,7 @@ async function load() {
   }
   const got = await authed(path('/api/agreements'));
   agreements = got.items;
+  onlinePayment = got.online_payment;
   list.replaceChildren(...agreements.map(card));
   if (!agreements.length) {
     none.hidden = false;

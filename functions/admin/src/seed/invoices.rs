@@ -117,7 +117,7 @@ pub async fn seed_invoices(store: &Store, now: OffsetDateTime) -> anyhow::Result
             .issue_invoice(
                 &sent,
                 number - 1,
-                invoice.version,
+                Some(invoice.version),
                 &audit(AuditAction::InvoiceIssued, summary),
             )
             .await?;

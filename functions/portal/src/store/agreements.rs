@@ -160,6 +160,25 @@ impl Store {
         self.transact(parts, "saving agreements").await
     }
 
+    /// The hours the paid `invoices` credit to their blocks (bought online), as one transaction
+    /// part: each block's minutes bought go up and its low-balance mark is cleared (still low, the
+    /// next time entry emails again). The invoices' own writes are conditional, so this runs once.
+    pub(crate) fn hours_credit_part(
+        &self,
+        company: &CompanyId,
+        invoices: &[(crate::domain::billing::Invoice, u64)],
+    ) -> anyhow::Result<Option<TransactWriteItem>> {
+        let bought: Vec<(BillingId, i64)> = invoices
+            .iter()
+            .filter_map(|(i, _)| i.hours_credit())
+            .collect();
+        let clear: Vec<(BillingId, Guard)> = bought
+            .iter()
+            .map(|(a, _)| (a.clone(), Guard::Clear))
+            .collect();
+        self.counters_part(company, &Vec::new(), &bought, &clear)
+    }
+
     /// The update of a company's counters by `moves` and `bought`, with the low-balance `guards`
     /// (their marks and their conditions), as a transaction part (`None` when nothing changes).
     /// A mark is set only if that period is not marked yet, so two writers racing to mark it cannot
@@ -168,10 +187,10 @@ impl Store {
         &self,
         company: &CompanyId,
         moves: &CounterMoves,
-        bought: Option<(&BillingId, i64)>,
+        bought: &[(BillingId, i64)],
         guards: &[(BillingId, Guard)],
     ) -> anyhow::Result<Option<TransactWriteItem>> {
-        if moves.is_empty() && bought.is_none() && guards.is_empty() {
+        if moves.is_empty() && bought.is_empty() && guards.is_empty() {
             return Ok(None);
         }
         let mut update = Update::builder()
@@ -190,7 +209,7 @@ impl Store {
                 (attr, m.delta)
             })
             .collect();
-        counters.extend(bought.map(|(a, m)| (keys::bought_attr(a), m)));
+        counters.extend(bought.iter().map(|(a, m)| (keys::bought_attr(a), *m)));
         for (i, (name, delta)) in counters.into_iter().enumerate() {
             adds.push(format!("#c{i} :c{i}"));
             update = update
@@ -305,7 +324,7 @@ impl Store {
             }
             (None, None) => anyhow::bail!("a time entry write without an entry"),
         }
-        parts.extend(self.counters_part(company, moves, None, guards)?);
+        parts.extend(self.counters_part(company, moves, &[], guards)?);
         parts.push(self.audit_part(audit)?);
         self.transact(parts, "writing a time entry").await
     }
@@ -358,7 +377,7 @@ impl Store {
         for (i, chunk) in moves.chunks(50).enumerate() {
             let marks = if i == 0 { &marks[..] } else { &[] };
             if let Some(part) =
-                self.counters_part(&first.company_id, &chunk.to_vec(), None, marks)?
+                self.counters_part(&first.company_id, &chunk.to_vec(), &[], marks)?
             {
                 self.transact(vec![part], "loading time counters").await?;
             }

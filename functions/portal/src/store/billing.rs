@@ -155,12 +155,13 @@ impl Store {
     /// Issue `invoice` (status, number and dates already set, version bumped) as number
     /// `invoice.number`, which must be exactly one more than the counter's `last`: the counter,
     /// the invoice, its number item and the audit entry change together or not at all, so numbers
-    /// have no gaps and no repeats.
+    /// have no gaps and no repeats. `expected`: the draft's version read, or `None` for an invoice
+    /// issued as it is created (hours bought online).
     pub async fn issue_invoice(
         &self,
         invoice: &Invoice,
         last: u64,
-        expected: u64,
+        expected: Option<u64>,
         audit: &AuditEntry,
     ) -> anyhow::Result<Saved> {
         let number = invoice.number.context("issuing without a number")?;
@@ -189,7 +190,7 @@ impl Store {
             TransactWriteItem::builder()
                 .update(counter.build()?)
                 .build(),
-            self.invoice_put(invoice, Some(expected))?,
+            self.invoice_put(invoice, expected)?,
             self.put_new(link)?,
             self.audit_part(audit)?,
         ];
@@ -293,6 +294,7 @@ impl Store {
         for (invoice, expected) in invoices {
             parts.push(self.invoice_put(invoice, Some(*expected))?);
         }
+        parts.extend(self.hours_credit_part(&payment.company_id, invoices)?);
         parts.push(self.audit_part(audit)?);
         self.transact(parts, "recording a payment").await
     }
@@ -344,6 +346,7 @@ impl Store {
         for (invoice, expected) in invoices {
             parts.push(self.invoice_put(invoice, Some(*expected))?);
         }
+        parts.extend(self.hours_credit_part(&payment.company_id, invoices)?);
         if let Some(event) = event {
             parts.push(self.event_part(event, now)?);
         }

@@ -2,6 +2,7 @@
 //! Stripe's API and webhooks signed exactly as Stripe signs them.
 
 mod charge;
+mod hours;
 mod lifecycle;
 mod methods;
 mod overview;

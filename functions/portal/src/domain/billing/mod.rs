@@ -266,6 +266,9 @@ pub struct Invoice {
     /// The payments that paid it, oldest first.
     #[serde(default)]
     pub payments: Vec<InvoicePayment>,
+    /// Hours a client bought online: credited to the block once this invoice is paid.
+    #[serde(default)]
+    pub purchase: Option<HoursPurchase>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
@@ -273,6 +276,14 @@ pub struct Invoice {
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: OffsetDateTime,
     pub version: u64,
+}
+
+/// Prepaid hours an invoice sells: `minutes` more on the block `agreement_id` once it is paid.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct HoursPurchase {
+    pub agreement_id: BillingId,
+    pub agreement_name: String,
+    pub minutes: i64,
 }
 
 /// What an invoice keeps of a payment that paid (part of) it.
@@ -326,6 +337,7 @@ impl Invoice {
             notes: String::new(),
             tickets: Vec::new(),
             payments: Vec::new(),
+            purchase: None,
             created_at: now,
             updated_at: now,
             version: 1,
@@ -352,6 +364,14 @@ impl Invoice {
 
     pub fn label(&self) -> String {
         self.number.map_or_else(|| "Draft".into(), invoice_label)
+    }
+
+    /// The hours this invoice credits, once paid: `(block, minutes)`.
+    pub fn hours_credit(&self) -> Option<(BillingId, i64)> {
+        self.purchase
+            .as_ref()
+            .filter(|_| self.status == InvoiceStatus::Paid)
+            .map(|p| (p.agreement_id.clone(), p.minutes))
     }
 
     /// Issued, unpaid and past its due date on `today`.
