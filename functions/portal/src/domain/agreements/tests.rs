@@ -1,7 +1,7 @@
 use time::macros::{date, datetime};
 
 use super::*;
-use crate::domain::UserId;
+use crate::domain::{DomainError, UserId};
 
 fn agreement(kind: AgreementKind, included: i64) -> Agreement {
     Agreement {
