@@ -215,7 +215,7 @@ pub(crate) async fn open_checkout(
         Some(format!("payment:{payment_id}")),
         format!(
             "Started paying {} for {}",
-            format_money(total, &currency),
+            format_money(total, currency),
             labels.join(", ")
         ),
     );
