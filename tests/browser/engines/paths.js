@@ -349,6 +349,46 @@ export const paths = {
     await page.until(() => !document.querySelector('dialog[open]'), null, { what: 'the dialog closed' });
   },
 
+  'time on a ticket: a technician logs it and the balance moves; the client reads it with the agreements': async (run) => {
+    const client = await run.page('Full Admin');
+    await client.signIn('fulladmin@acme.example');
+    const number = await raiseByApi(client, `Scanner offline ${TAG()}`);
+    const left = async () => {
+      await client.goto('/agreements/');
+      await client.find({ css: '#agreement-list[aria-busy="false"]' });
+      return client.evaluate(() => {
+        const card = [...document.querySelectorAll('article.agreement')].find((a) => a.textContent.includes('Prepaid support hours'));
+        return card.querySelector('.hours-line').textContent;
+      });
+    };
+    const before = await left();
+    const tech = await run.page('Technician');
+    await tech.signIn('tech@northwind.example');
+    await openTicket(tech, number);
+    await tech.find({ css: '#time-form:not([hidden])' });
+    await tech.fill({ label: 'Minutes' }, '30');
+    await tech.fill({ label: 'Note' }, 'Power-cycled the scanner and re-added it.');
+    await tech.click({ role: 'button', name: 'Log time' });
+    await tech.waitText('#time-balance', /30 min logged\. Prepaid support hours: .+ left of \d+ h\./);
+    await tech.shot('ticket-time');
+    assert.notEqual(await left(), before, 'the balance moved');
+    // The usage chart and its table twin, the time behind it opened.
+    const drawn = await client.evaluate(() => ({
+      bars: document.querySelectorAll('article.agreement .bar-chart .bar').length,
+      rows: document.querySelectorAll('article.agreement [data-a="usage-table"] tbody tr').length,
+    }));
+    assert.ok(drawn.bars >= 1 && drawn.bars === drawn.rows, JSON.stringify(drawn));
+    await client.shot('agreements');
+    await openTicket(client, number);
+    await client.waitText('#time-total', /^Total 30 min, of which 30 min billable\.$/);
+    await client.waitText('#time-table', /Power-cycled the scanner/);
+    // Taken back, the balance is as it was.
+    await tech.click({ role: 'button', name: /^Delete the entry of / });
+    await tech.click({ role: 'button', name: 'Delete the entry', within: 'dialog[open]' });
+    await tech.waitText('#time-balance', /Time entry deleted\./);
+    assert.equal(await left(), before, 'restored');
+  },
+
   'at phone width the pages fit; wide lists scroll in their own region': async (run) => {
     const page = await run.page('Billing Admin', { width: 390, height: 844 });
     await page.signIn('billing@acme.example');
