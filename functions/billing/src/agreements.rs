@@ -202,38 +202,41 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         .ok_or_else(|| ApiError::invalid("company_id", "Choose the client company"))?;
     let company = principal.scope(&named)?;
     let app = ctx.app;
-    let (found, book, settings) = app.store.agreement_setup(&company).await?;
-    let company = found
-        .filter(|c| c.kind == CompanyKind::Client)
-        .ok_or(ApiError::NotFound)?;
-    let mut agreement = Agreement::blank(&company, app.now());
-    if let Some(key) = once {
-        agreement.id = BillingId::derived(&["agreement", principal.user.id.as_str(), key]);
-        if book.find(agreement.id.as_str()).is_some() {
-            return answer(app, &book, &agreement.id, StatusCode::CREATED);
+    // Another agreement of the company saved meanwhile: read them again (a retry with the same key
+    // then finds its own).
+    for _ in 0..5 {
+        let (found, book, settings) = app.store.agreement_setup(&company).await?;
+        let company = found
+            .filter(|c| c.kind == CompanyKind::Client)
+            .ok_or(ApiError::NotFound)?;
+        let mut agreement = Agreement::blank(&company, app.now());
+        if let Some(key) = once {
+            agreement.id = BillingId::derived(&["agreement", principal.user.id.as_str(), key]);
+            if book.find(agreement.id.as_str()).is_some() {
+                return answer(app, &book, &agreement.id, StatusCode::CREATED);
+            }
+        }
+        body.clone()
+            .apply(&mut agreement, &settings.request_types, &company.currency)?;
+        if book.agreements.len() >= MAX_AGREEMENTS {
+            return Err(ApiError::State(
+                "/problems/too-many-agreements",
+                format!(
+                    "A company holds at most {MAX_AGREEMENTS} agreements: cancel and change an old one instead"
+                ),
+            ));
+        }
+        let mut next = book.clone();
+        next.agreements.push(agreement.clone());
+        let summary = format!("Created the agreement {}", agreement.name);
+        let action = AuditAction::AgreementCreated;
+        if let Some(saved) =
+            save(ctx, &principal, (&book, next), &agreement, action, summary).await?
+        {
+            return Ok(saved);
         }
     }
-    body.apply(&mut agreement, &settings.request_types, &company.currency)?;
-    if book.agreements.len() >= MAX_AGREEMENTS {
-        return Err(ApiError::State(
-            "/problems/too-many-agreements",
-            format!(
-                "A company holds at most {MAX_AGREEMENTS} agreements: cancel and change an old one instead"
-            ),
-        ));
-    }
-    let mut next = book.clone();
-    next.agreements.push(agreement.clone());
-    let summary = format!("Created the agreement {}", agreement.name);
-    save(
-        ctx,
-        &principal,
-        (&book, next),
-        &agreement,
-        AuditAction::AgreementCreated,
-        summary,
-    )
-    .await
+    Err(ApiError::Conflict)
 }
 
 /// Change an agreement (MSP admins) at the version read. Its hours used stay as they are.
@@ -261,41 +264,44 @@ pub async fn change(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError>
         ));
     }
     let app = ctx.app;
-    let (found, book, settings) = app.store.agreement_setup(&company).await?;
-    let company = found.ok_or(ApiError::NotFound)?;
-    let before = book.find(id).ok_or(ApiError::NotFound)?;
-    if before.version != version {
-        return Err(ApiError::Conflict);
-    }
-    let mut agreement = before.clone();
-    body.apply(&mut agreement, &settings.request_types, &company.currency)?;
-    if before.periods_differ(&agreement) && !book.usage_of(&before.id).months.is_empty() {
-        return Err(ApiError::invalid(
-            "kind",
-            "Time counts against this agreement: its kind, billing cycle and start date stay. Cancel it and create a new one instead.",
-        ));
-    }
-    agreement.version += 1;
-    agreement.updated_at = app.now();
-    let mut next = book.clone();
-    for a in &mut next.agreements {
-        if a.id == agreement.id {
-            *a = agreement.clone();
+    // Another agreement of the company saved meanwhile: read them again; this one changed: 409.
+    for _ in 0..5 {
+        let (found, book, settings) = app.store.agreement_setup(&company).await?;
+        let company = found.ok_or(ApiError::NotFound)?;
+        let before = book.find(id).ok_or(ApiError::NotFound)?;
+        if before.version != version {
+            return Err(ApiError::Conflict);
+        }
+        let mut agreement = before.clone();
+        body.clone()
+            .apply(&mut agreement, &settings.request_types, &company.currency)?;
+        if before.periods_differ(&agreement) && !book.usage_of(&before.id).months.is_empty() {
+            return Err(ApiError::invalid(
+                "kind",
+                "Time counts against this agreement: its kind, billing cycle and start date stay. Cancel it and create a new one instead.",
+            ));
+        }
+        agreement.version += 1;
+        agreement.updated_at = app.now();
+        let mut next = book.clone();
+        for a in &mut next.agreements {
+            if a.id == agreement.id {
+                *a = agreement.clone();
+            }
+        }
+        let summary = format!("Changed the agreement {}", agreement.name);
+        let action = AuditAction::AgreementUpdated;
+        if let Some(saved) =
+            save(ctx, &principal, (&book, next), &agreement, action, summary).await?
+        {
+            return Ok(saved);
         }
     }
-    let summary = format!("Changed the agreement {}", agreement.name);
-    save(
-        ctx,
-        &principal,
-        (&book, next),
-        &agreement,
-        AuditAction::AgreementUpdated,
-        summary,
-    )
-    .await
+    Err(ApiError::Conflict)
 }
 
-/// Save `next` (the agreements as changed) over `book` with its audit entry; the agreement's view.
+/// Save `next` (the agreements as changed) over `book` with its audit entry: the agreement's view,
+/// or `None` when the agreements changed meanwhile.
 async fn save(
     ctx: &Ctx<'_>,
     principal: &Principal,
@@ -303,7 +309,7 @@ async fn save(
     agreement: &Agreement,
     action: AuditAction,
     summary: String,
-) -> Result<Response<Body>, ApiError> {
+) -> Result<Option<Response<Body>>, ApiError> {
     next.version += 1;
     let company = &agreement.company_id;
     let target = Some(format!("agreement:{}", agreement.id));
@@ -314,14 +320,14 @@ async fn save(
         .save_agreements(company, &next, book.version, &audit)
         .await?
     {
-        return Err(ApiError::Conflict);
+        return Ok(None);
     }
     let status = if action == AuditAction::AgreementCreated {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    answer(ctx.app, &next, &agreement.id, status)
+    answer(ctx.app, &next, &agreement.id, status).map(Some)
 }
 
 fn answer(

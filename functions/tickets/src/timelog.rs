@@ -92,7 +92,9 @@ pub async fn log(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError
     }
     let app = ctx.app;
     let id = match once {
-        Some(key) => BillingId::derived(&["time", principal.user.id.as_str(), key]),
+        Some(key) => {
+            BillingId::derived(&["time", principal.user.id.as_str(), &number.to_string(), key])
+        }
         None => BillingId::parse(&random_hex(12))?,
     };
     for _ in 0..ATTEMPTS {

@@ -166,6 +166,14 @@ async fn only_msp_admins_create_and_change_agreements() {
     assert_eq!(first.body["id"], second.body["id"]);
     let all = admin.get("/api/agreements?company=acme-dental").await;
     assert_eq!(all.body["items"].as_array().unwrap().len(), 2);
+    // Two agreements created at once (one record holds them all): both are kept.
+    let (a, b) = futures::join!(
+        admin.post("/api/agreements", block("Spring hours", 5)),
+        admin.post("/api/agreements", block("Autumn hours", 5))
+    );
+    assert_eq!((a.status, b.status), (201, 201), "{} {}", a.text, b.text);
+    let all = admin.get("/api/agreements?company=acme-dental").await;
+    assert_eq!(all.body["items"].as_array().unwrap().len(), 4);
 }
 
 #[tokio::test]
