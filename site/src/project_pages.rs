@@ -178,7 +178,9 @@ pub fn project_view(b: &Branding) -> Markup {
                     footer { button.secondary #phase-close type="button" { "Close" } }
                 }
             }
-            section.no-print #planner aria-labelledby="planner-heading" data-capability="manage_projects" hidden {
+            // Shown by project-plan.js once its rows and buttons work (not on the capability alone:
+            // a click on "Add a phase" before then would do nothing, and typing would rename a phase).
+            section.no-print #planner aria-labelledby="planner-heading" hidden {
                 h2 #planner-heading { "Plan this project" }
                 p #planner-status role="status" {}
                 details {

@@ -154,4 +154,6 @@ export function startPlanner(current, reload) {
     }
     button.disabled = false;
   });
+  // Shown only now that its rows are filled and its buttons answer.
+  document.getElementById('planner').hidden = false;
 }
