@@ -288,37 +288,28 @@ impl Store {
             .or(before)
             .context("a time entry write without an entry")?;
         let company = &entry.company_id;
-        let versioned = |b: &TimeEntry| {
-            (
-                "#version = :version",
-                [("#version".to_owned(), "version".to_owned())],
-                n(b.version),
-            )
-        };
         let mut parts = Vec::new();
         match (before, after) {
             (None, Some(new)) => parts.push(self.put_new(Self::time_entry_item(new)?)?),
             (Some(old), Some(new)) => {
-                let (condition, names, version) = versioned(old);
                 let put = Put::builder()
                     .table_name(&self.table)
                     .set_item(Some(Self::time_entry_item(new)?))
-                    .condition_expression(condition)
-                    .set_expression_attribute_names(Some(names.into_iter().collect()))
-                    .expression_attribute_values(":version", version)
+                    .condition_expression("#version = :version")
+                    .expression_attribute_names("#version", "version")
+                    .expression_attribute_values(":version", n(old.version))
                     .build()?;
                 parts.push(TransactWriteItem::builder().put(put).build());
             }
             (Some(old), None) => {
-                let (condition, names, version) = versioned(old);
                 let delete = Delete::builder()
                     .table_name(&self.table)
                     .set_key(Some(
                         keys::time_entry(company, old.ticket_number, &old.id).to_item(),
                     ))
-                    .condition_expression(condition)
-                    .set_expression_attribute_names(Some(names.into_iter().collect()))
-                    .expression_attribute_values(":version", version)
+                    .condition_expression("#version = :version")
+                    .expression_attribute_names("#version", "version")
+                    .expression_attribute_values(":version", n(old.version))
                     .build()?;
                 parts.push(TransactWriteItem::builder().delete(delete).build());
             }
@@ -363,13 +354,7 @@ impl Store {
         let mut moves: CounterMoves = Vec::new();
         for entry in entries {
             for m in book.moves(None, Some(entry)) {
-                match moves
-                    .iter_mut()
-                    .find(|x| x.agreement == m.agreement && x.tally == m.tally && x.key == m.key)
-                {
-                    Some(found) => found.delta += m.delta,
-                    None => moves.push(m),
-                }
+                crate::domain::agreements::merge(&mut moves, m);
             }
         }
         let mut marks = book.guards(&moves, None, today);

@@ -332,18 +332,15 @@ impl AgreementBook {
                 keys.push((Tally::Period, a.period_key(entry.date)));
             }
             for (tally, key) in keys {
-                match moves
-                    .iter_mut()
-                    .find(|m| m.agreement == *id && m.tally == tally && m.key == key)
-                {
-                    Some(m) => m.delta += sign * entry.minutes,
-                    None => moves.push(Move {
+                merge(
+                    &mut moves,
+                    Move {
                         agreement: id.clone(),
                         tally,
                         key,
                         delta: sign * entry.minutes,
-                    }),
-                }
+                    },
+                );
             }
         };
         if let Some(b) = before {
@@ -434,6 +431,17 @@ pub struct Move {
 }
 
 pub type CounterMoves = Vec<Move>;
+
+/// Add `m` to `moves`, summed with a move of the same counter.
+pub fn merge(moves: &mut CounterMoves, m: Move) {
+    match moves
+        .iter_mut()
+        .find(|x| x.agreement == m.agreement && x.tally == m.tally && x.key == m.key)
+    {
+        Some(found) => found.delta += m.delta,
+        None => moves.push(m),
+    }
+}
 
 /// What a write does about an agreement's low-balance email (`AgreementBook::guards`).
 #[derive(Clone, Debug, PartialEq, Eq)]
