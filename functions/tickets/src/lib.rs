@@ -295,6 +295,7 @@ async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         created_at: now,
         updated_at: now,
         closed_at: None,
+        invoices: Vec::new(),
         assignee_id: None,
         assignee_name: None,
         project: placed.as_ref().map(|(at, _)| at.clone()),

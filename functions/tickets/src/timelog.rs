@@ -56,8 +56,16 @@ async fn staff_ticket(
     Ok((principal, company, number))
 }
 
-fn billed_error(entry: &TimeEntry) -> ApiError {
-    let invoice = entry.billed.as_ref().and_then(|b| b.number).map_or_else(
+/// Refusing to change billed time, naming the invoice (its number once issued).
+fn billed_error(ticket: &Ticket, entry: &TimeEntry) -> ApiError {
+    let number = entry.billed.as_ref().and_then(|b| {
+        ticket
+            .invoices
+            .iter()
+            .find(|m| m.invoice_id == b.invoice_id)
+            .map(|m| m.number)
+    });
+    let invoice = number.map_or_else(
         || "a draft invoice".to_owned(),
         portal::domain::billing::invoice_label,
     );
@@ -108,6 +116,7 @@ pub async fn log(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError
             id: id.clone(),
             company_id: company.clone(),
             ticket_number: number,
+            ticket_summary: read.ticket.summary.clone(),
             date: checked.date,
             minutes: 0,
             work_type: checked.work_type,
@@ -116,6 +125,7 @@ pub async fn log(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError
             internal: false,
             agreement_id: None,
             agreement_name: None,
+            agreement_kind: None,
             by_id: principal.user.id.clone(),
             by_name: principal.user.name.clone(),
             billed: None,
@@ -163,7 +173,7 @@ pub async fn change(ctx: &Ctx<'_>, number: &str, id: &str) -> Result<Response<Bo
         let read = read(ctx, &company, number, Some(&id)).await?;
         let before = read.entry.ok_or(ApiError::NotFound)?;
         if before.billed.is_some() {
-            return Err(billed_error(&before));
+            return Err(billed_error(&read.ticket, &before));
         }
         if before.version != version {
             return Err(ApiError::Conflict);
@@ -213,7 +223,7 @@ pub async fn delete(ctx: &Ctx<'_>, number: &str, id: &str) -> Result<Response<Bo
         let read = read(ctx, &company, number, Some(&id)).await?;
         let before = read.entry.ok_or(ApiError::NotFound)?;
         if before.billed.is_some() {
-            return Err(billed_error(&before));
+            return Err(billed_error(&read.ticket, &before));
         }
         let summary = format!(
             "Deleted {} of time on #{number}",

@@ -45,6 +45,7 @@ async fn fill(t: &TestApp, company: &str, contact_email: &str, first: u64, count
                 created_at: at,
                 updated_at: at,
                 closed_at: None,
+                invoices: Vec::new(),
                 assignee_id: None,
                 assignee_name: None,
                 project: None,

@@ -444,6 +444,7 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
             created_at: created,
             updated_at: created,
             closed_at: None,
+            invoices: Vec::new(),
             assignee_id: None,
             assignee_name: None,
             project: None,

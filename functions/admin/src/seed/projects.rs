@@ -249,6 +249,7 @@ pub async fn seed_projects(store: &Store, now: OffsetDateTime) -> anyhow::Result
                 created_at: at,
                 updated_at: at,
                 closed_at: None,
+                invoices: Vec::new(),
                 assignee_id: Some(demo_user_id(tech.email)),
                 assignee_name: Some(tech.name.into()),
                 project: Some(TicketProject {

@@ -37,6 +37,11 @@ fn book_from(mut item: Item) -> anyhow::Result<AgreementBook> {
         {
             let u: &mut Usage = book.usage.entry(id.to_owned()).or_default();
             u.periods.insert(period.to_owned(), number(&value));
+        } else if let Some(rest) = name.strip_prefix(keys::OVER_PREFIX)
+            && let Some((id, period)) = rest.split_once('_')
+        {
+            let u: &mut Usage = book.usage.entry(id.to_owned()).or_default();
+            u.over_billed.insert(period.to_owned(), number(&value));
         } else if let Some(id) = name.strip_prefix(keys::BOUGHT_PREFIX) {
             book.usage.entry(id.to_owned()).or_default().bought = number(&value);
         } else if let Some(id) = name.strip_prefix(keys::LOW_PREFIX) {

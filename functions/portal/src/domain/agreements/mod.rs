@@ -14,10 +14,12 @@ use crate::domain::billing::{BillingId, Currency};
 use crate::domain::{CompanyId, iso_date};
 
 mod body;
+mod invoicing;
 #[cfg(test)]
 mod tests;
 mod time_entries;
 pub use body::*;
+pub use invoicing::*;
 pub use time_entries::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -124,13 +126,14 @@ pub struct Agreement {
 
 /// What the store keeps on write about an agreement's hours: minutes used in each month
 /// (`yyyy-mm`) and in each period (`Agreement::period_key`), minutes bought on top of the block,
-/// and the period a low-balance email was sent for.
+/// the period a low-balance email was sent for, and the minutes past its hours invoiced per period.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Usage {
     pub months: BTreeMap<String, i64>,
     pub periods: BTreeMap<String, i64>,
     pub bought: i64,
     pub low_notified: Option<String>,
+    pub over_billed: BTreeMap<String, i64>,
 }
 
 impl Usage {

@@ -35,6 +35,7 @@ fn usage(months: &[(&str, i64)], bought: i64) -> Usage {
         periods: [("block".to_owned(), months.iter().map(|(_, v)| v).sum())].into(),
         bought,
         low_notified: None,
+        over_billed: Default::default(),
     }
 }
 
@@ -190,6 +191,7 @@ fn counter_moves_restore_exactly() {
         id: BillingId::derived(&["e"]),
         company_id: CompanyId::parse("acme-dental").unwrap(),
         ticket_number: 1001,
+        ticket_summary: String::new(),
         date: date!(2026 - 11 - 20),
         minutes: 90,
         work_type: WorkType::Onsite,
@@ -198,6 +200,7 @@ fn counter_moves_restore_exactly() {
         internal: false,
         agreement_id: Some(block.id.clone()),
         agreement_name: None,
+        agreement_kind: None,
         by_id: UserId::parse("u1").unwrap(),
         by_name: "Tess".into(),
         billed: None,
@@ -379,4 +382,129 @@ fn minutes_read_as_hours_and_minutes() {
     assert_eq!(format_minutes(45), "45 min");
     assert_eq!(format_minutes(120), "2 h");
     assert_eq!(format_minutes(-100), "-1 h 40 min");
+}
+
+/// A billable entry of `minutes` on ticket `ticket`, against `agreement` if any.
+fn time_on(ticket: u64, minutes: i64, agreement: Option<&Agreement>) -> TimeEntry {
+    TimeEntry {
+        id: BillingId::derived(&["e", &ticket.to_string(), &minutes.to_string()]),
+        company_id: CompanyId::parse("acme-dental").unwrap(),
+        ticket_number: ticket,
+        ticket_summary: format!("Ticket {ticket}"),
+        date: date!(2026 - 11 - 20),
+        minutes,
+        work_type: WorkType::Remote,
+        billable: true,
+        note: String::new(),
+        internal: false,
+        agreement_id: agreement.map(|a| a.id.clone()),
+        agreement_name: agreement.map(|a| a.name.clone()),
+        agreement_kind: agreement.map(|a| a.kind),
+        by_id: UserId::parse("u1").unwrap(),
+        by_name: "Tess".into(),
+        billed: None,
+        created_at: datetime!(2026-11-20 10:00 UTC),
+        updated_at: datetime!(2026-11-20 10:00 UTC),
+        version: 1,
+    }
+}
+
+#[test]
+fn time_is_invoiced_per_ticket_and_hours_over_per_block() {
+    let mut tm = agreement(AgreementKind::TimeAndMaterials, 0);
+    tm.rate = 15_000;
+    let block = agreement(AgreementKind::Block, 600);
+    let mut book = AgreementBook {
+        agreements: vec![tm.clone(), block.clone()],
+        ..AgreementBook::default()
+    };
+    // The block: 600 minutes, 60 bought, 750 used, 30 of the 90 over billed already.
+    book.usage.insert(
+        block.id.to_string(),
+        Usage {
+            periods: [("block".to_owned(), 750)].into(),
+            bought: 60,
+            over_billed: [("block".to_owned(), 30)].into(),
+            ..Usage::default()
+        },
+    );
+    let unbilled = vec![
+        time_on(7, 90, Some(&tm)),
+        time_on(7, 30, Some(&tm)),
+        time_on(8, 45, None),
+        time_on(9, 60, Some(&block)), // covered by the block: never billed entry by entry
+    ];
+    let usd = Currency::usd();
+    let plan = time_to_bill(&book, unbilled.clone(), None, &usd, date!(2026 - 11 - 30));
+    let described: Vec<(&str, String, i64)> = plan
+        .lines
+        .iter()
+        .map(|l| (l.description.as_str(), l.quantity.to_string(), l.amount))
+        .collect();
+    assert_eq!(
+        described,
+        [
+            ("#7 Ticket 7: 2 h", "2".to_owned(), 30_000),
+            ("Block: 1 h past the block's hours", "1".to_owned(), 12_000),
+        ]
+    );
+    assert_eq!(plan.tickets, [7]);
+    assert_eq!(plan.entries.len(), 2);
+    assert_eq!(
+        plan.without_rate_minutes, 45,
+        "no agreement and no rate: left out"
+    );
+    assert_eq!(plan.overage[0].minutes, 60);
+    assert_eq!(plan.overage[0].billed_before, 30);
+    let with_rate = time_to_bill(
+        &book,
+        unbilled.clone(),
+        Some(9_000),
+        &usd,
+        date!(2026 - 11 - 30),
+    );
+    assert_eq!(with_rate.lines[1].description, "#8 Ticket 8: 45 min");
+    assert_eq!(with_rate.lines[1].amount, 6_750);
+    assert_eq!(with_rate.billed().entries.len(), 3);
+    // Time after the date asked for waits; so does time in another currency.
+    let early = time_to_bill(&book, unbilled, None, &usd, date!(2026 - 11 - 19));
+    assert!(early.entries.is_empty());
+    let eur = Currency::parse("EUR").unwrap();
+    assert!(
+        time_to_bill(
+            &book,
+            vec![time_on(7, 90, Some(&tm))],
+            None,
+            &eur,
+            date!(2026 - 11 - 30)
+        )
+        .lines
+        .is_empty()
+    );
+}
+
+#[test]
+fn one_draft_takes_at_most_its_share_of_entries() {
+    let mut tm = agreement(AgreementKind::TimeAndMaterials, 0);
+    tm.rate = 10_000;
+    let book = AgreementBook {
+        agreements: vec![tm.clone()],
+        ..AgreementBook::default()
+    };
+    let many: Vec<TimeEntry> = (0..60)
+        .map(|i| {
+            let mut e = time_on(100 + i / 2, 6, Some(&tm));
+            e.id = BillingId::derived(&["many", &i.to_string()]);
+            e
+        })
+        .collect();
+    let plan = time_to_bill(&book, many, None, &Currency::usd(), date!(2026 - 11 - 30));
+    assert_eq!(plan.entries.len(), MAX_BILLED_ENTRIES);
+    assert!(plan.more);
+    assert_eq!(plan.lines.len(), 23, "45 entries, two a ticket");
+    let mut billed = time_on(7, 30, Some(&tm));
+    billed.billed = Some(BilledBy {
+        invoice_id: BillingId::derived(&["inv"]),
+    });
+    assert!(!billed.to_invoice());
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
-use super::{Agreement, default_agreement};
+use super::{Agreement, AgreementKind, default_agreement};
 use crate::domain::billing::BillingId;
 use crate::domain::validate::{self, schema};
 use crate::domain::{CompanyId, DomainError, FieldError, UserId, iso_date};
@@ -25,12 +25,10 @@ pub enum WorkType {
     Consulting,
 }
 
-/// The invoice that billed an entry.
+/// The invoice that billed an entry (its number, once issued, is on the ticket's `invoices`).
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct BilledBy {
     pub invoice_id: BillingId,
-    /// `None` while the invoice is a draft.
-    pub number: Option<u64>,
 }
 
 /// Time logged on a ticket.
@@ -39,6 +37,9 @@ pub struct TimeEntry {
     pub id: BillingId,
     pub company_id: CompanyId,
     pub ticket_number: u64,
+    /// The ticket's summary (which never changes): an invoice line names the ticket with it.
+    #[serde(default)]
+    pub ticket_summary: String,
     #[serde(with = "iso_date")]
     #[schema(value_type = String, format = Date)]
     pub date: Date,
@@ -52,6 +53,9 @@ pub struct TimeEntry {
     pub internal: bool,
     pub agreement_id: Option<BillingId>,
     pub agreement_name: Option<String>,
+    /// The kind of that agreement (which never changes once time counts against it).
+    #[serde(default)]
+    pub agreement_kind: Option<AgreementKind>,
     pub by_id: UserId,
     pub by_name: String,
     /// Set when an invoice bills it; a billed entry no longer changes.
@@ -67,6 +71,17 @@ pub struct TimeEntry {
 }
 
 impl TimeEntry {
+    /// Whether an invoice bills it entry by entry: billable, not billed yet, and not covered by
+    /// what the client pays for anyway (a block's or retainer's hours, a managed-services fee;
+    /// hours past those are billed as a whole, per period).
+    pub fn to_invoice(&self) -> bool {
+        self.billable
+            && self.billed.is_none()
+            && self
+                .agreement_kind
+                .is_none_or(|k| k == AgreementKind::TimeAndMaterials)
+    }
+
     /// As a client sees it: an internal note left out.
     pub fn for_client(mut self) -> Self {
         if self.internal {
@@ -216,5 +231,6 @@ impl CheckedEntry<'_> {
         entry.internal = self.internal;
         entry.agreement_id = self.agreement.map(|a| a.id.clone());
         entry.agreement_name = self.agreement.map(|a| a.name.clone());
+        entry.agreement_kind = self.agreement.map(|a| a.kind);
     }
 }

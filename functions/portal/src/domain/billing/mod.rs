@@ -13,7 +13,9 @@ use crate::domain::{DomainError, FieldError};
 
 pub use crate::domain::iso_date;
 
+mod billed_time;
 mod payments;
+pub use billed_time::{BilledEntry, BilledOverage, BilledTime};
 pub use payments::{
     AUTOPAY_CONSENT, Allocation, AutopayConsent, BillingAccount, Payment, PaymentKind,
     PaymentMethod, PaymentStatus,
@@ -175,7 +177,7 @@ impl<'de> Deserialize<'de> for Quantity {
 }
 
 /// `a × b / d`, rounded half away from zero, in 128-bit arithmetic.
-fn mul_div_round(a: i64, b: i64, d: i64) -> i64 {
+pub(crate) fn mul_div_round(a: i64, b: i64, d: i64) -> i64 {
     let p = i128::from(a) * i128::from(b);
     let d = i128::from(d);
     let q = (p.abs() + d / 2) / d;
@@ -269,6 +271,10 @@ pub struct Invoice {
     /// Hours a client bought online: credited to the block once this invoice is paid.
     #[serde(default)]
     pub purchase: Option<HoursPurchase>,
+    /// Drafted from time: the entries and hours over blocks it bills (given back if the draft is
+    /// deleted or the invoice voided).
+    #[serde(default)]
+    pub billed_time: Option<BilledTime>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
@@ -338,6 +344,7 @@ impl Invoice {
             tickets: Vec::new(),
             payments: Vec::new(),
             purchase: None,
+            billed_time: None,
             created_at: now,
             updated_at: now,
             version: 1,

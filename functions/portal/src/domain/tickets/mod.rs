@@ -290,7 +290,17 @@ pub struct Ticket {
     /// The project and phase the ticket was raised in (tickets of a project's plan).
     #[serde(default)]
     pub project: Option<crate::domain::projects::TicketProject>,
+    /// The issued invoices that bill it (seed 004's cart marker), oldest first.
+    #[serde(default)]
+    pub invoices: Vec<InvoiceMark>,
     pub version: u64,
+}
+
+/// An issued invoice that bills a ticket: set when the invoice is issued, taken off if it is voided.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct InvoiceMark {
+    pub invoice_id: crate::domain::billing::BillingId,
+    pub number: u64,
 }
 
 impl Ticket {
@@ -570,6 +580,8 @@ pub struct TicketRow {
     pub assignee_name: Option<String>,
     /// The project the ticket belongs to (a badge on the list).
     pub project: Option<crate::domain::projects::TicketProject>,
+    /// The issued invoices that bill it (the list's cart marker).
+    pub invoices: Vec<InvoiceMark>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
@@ -592,6 +604,7 @@ impl From<Ticket> for TicketRow {
             contact_name: t.contact_name,
             assignee_name: t.assignee_name,
             project: t.project,
+            invoices: t.invoices,
             created_at: t.created_at,
             updated_at: t.updated_at,
         }

@@ -31,7 +31,12 @@ pub fn bought_attr(id: &BillingId) -> String {
 pub fn low_attr(id: &BillingId) -> String {
     format!("{LOW_PREFIX}{id}")
 }
+/// The minutes past agreement `id`'s hours in `period` that invoices charged.
+pub fn over_attr(id: &BillingId, period: &str) -> String {
+    format!("{OVER_PREFIX}{id}_{period}")
+}
 pub const USAGE_PREFIX: &str = "u_";
+pub const OVER_PREFIX: &str = "o_";
 pub const PERIOD_PREFIX: &str = "t_";
 pub const BOUGHT_PREFIX: &str = "b_";
 pub const LOW_PREFIX: &str = "l_";
@@ -53,7 +58,8 @@ pub fn is_time_entry(sk: &str) -> bool {
 
 /// An agreement's time entries, by date.
 pub const AGREEMENT_TIME_INDEX: Index = INDEXES[0];
-/// A company's billable time no invoice has billed yet, by ticket.
+/// A company's billable time no invoice has billed yet, by ticket (only what is invoiced entry by
+/// entry: `TimeEntry::to_invoice`).
 pub const UNBILLED_TIME_INDEX: Index = INDEXES[1];
 
 /// The index entries of `entry`: `(index, partition, sort key)`.
@@ -66,14 +72,19 @@ pub fn time_entry_indexes(entry: &TimeEntry) -> Vec<(Index, String, String)> {
             format!("{}#{}", entry.date, entry.id),
         ));
     }
-    if entry.billable && entry.billed.is_none() {
+    if entry.to_invoice() {
         out.push((
             UNBILLED_TIME_INDEX,
             unbilled_time(&entry.company_id),
-            format!("{:010}#{}#{}", entry.ticket_number, entry.date, entry.id),
+            unbilled_sort(entry.ticket_number, entry.date, &entry.id),
         ));
     }
     out
+}
+
+/// Where an entry sorts among its company's unbilled time: by ticket, then date.
+pub fn unbilled_sort(ticket: u64, date: time::Date, id: &BillingId) -> String {
+    format!("{ticket:010}#{date}#{id}")
 }
 
 pub fn agreement_time(company: &CompanyId, agreement: &BillingId) -> String {

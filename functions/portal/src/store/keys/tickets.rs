@@ -284,6 +284,7 @@ mod tests {
             created_at: at,
             updated_at: at,
             closed_at: None,
+            invoices: Vec::new(),
             assignee_id: None,
             assignee_name: None,
             project: None,
