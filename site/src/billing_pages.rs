@@ -238,6 +238,30 @@ pub fn invoice_edit(b: &Branding) -> Markup {
                     div { (Field::input("currency", "Currency", "text").autocomplete("off")) }
                     div { (Field::input("tax_rate_bp", "Tax rate (%)", "text").autocomplete("off")) }
                 }
+                fieldset #unbilled hidden {
+                    legend { "Unbilled time" }
+                    p #unbilled-summary aria-live="polite" {}
+                    div #unbilled-lines hidden {
+                        (scroll_region("unbilled-caption", html! {
+                            table #unbilled-table {
+                                caption.visually-hidden #unbilled-caption { "What a draft from this time holds" }
+                                thead { tr {
+                                    th scope="col" { "Description" } th.num scope="col" { "Hours" }
+                                    th.num scope="col" { "Rate" } th.num scope="col" { "Amount" }
+                                } }
+                                tbody {}
+                            }
+                        }))
+                    }
+                    div #unbilled-rate-row hidden {
+                        (Field::input("unbilled_rate", "Rate per hour for time with no agreement", "text").inputmode("decimal").autocomplete("off"))
+                    }
+                    p.form-error #unbilled-error role="alert" {}
+                    div.actions {
+                        button.secondary #from-time type="button" hidden { "Draft from this time" }
+                        button.secondary #unbilled-refresh type="button" hidden { "Apply the rate" }
+                    }
+                }
                 div.grid {
                     div { (Field::input("issue_date", "Issue date (default: the day it is issued)", "date").autocomplete("off")) }
                     div { (Field::input("due_date", "Due date (default: the company's payment terms)", "date").autocomplete("off")) }

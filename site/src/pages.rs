@@ -439,6 +439,7 @@ fn ticket_view(b: &Branding) -> Markup {
                     dt { "Due date" } dd data-t="due_date" {}
                     dt { "PO number" } dd data-t="po_number" {}
                     div.fact #project-fact hidden { dt { "Project" } dd data-t="project" {} }
+                    div.fact #invoices-fact hidden { dt { "Invoiced" } dd data-t="invoices" {} }
                 }
                 h2 { "Description" }
                 p.prewrap data-t="description" {}

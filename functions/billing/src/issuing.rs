@@ -7,6 +7,7 @@ use portal::ApiError;
 use portal::domain::audit::AuditAction;
 use portal::domain::billing::{InvoiceStatus, Payment, format_money, invoice_label};
 use portal::domain::billing::{payable, today};
+use portal::domain::tickets::TicketRef;
 use portal::store::Saved;
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json};
@@ -149,27 +150,56 @@ pub async fn void(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     if invoice.version != body.version {
         return Err(ApiError::Conflict);
     }
-    let expected = invoice.version;
-    invoice.status = InvoiceStatus::Void;
-    invoice.balance = 0;
-    invoice.version += 1;
-    invoice.updated_at = ctx.app.now();
-    let audit = principal.audit(
-        ctx,
-        &principal.company.id,
-        AuditAction::InvoiceVoided,
-        Some(format!("invoice:{}", invoice.id)),
-        format!("Voided {} of {}", invoice.label(), invoice.company_name),
-    );
-    match ctx
-        .app
-        .store
-        .save_invoice(&invoice, expected, Some(&audit))
-        .await?
-    {
-        Saved::Done => json(StatusCode::OK, &view(ctx.app, invoice)),
-        Saved::Stale => Err(ApiError::Conflict),
+    let app = ctx.app;
+    // Its time goes back to unbilled and its marks come off its tickets: a ticket written
+    // meanwhile is read again.
+    for _ in 0..5 {
+        let refs: Vec<TicketRef> = invoice
+            .tickets
+            .iter()
+            .map(|n| TicketRef {
+                company_id: invoice.company_id.clone(),
+                number: *n,
+            })
+            .collect();
+        let tickets = if refs.is_empty() {
+            Vec::new()
+        } else {
+            app.store.get_tickets(&refs).await?
+        };
+        let expected = invoice.version;
+        let mut voided = invoice.clone();
+        voided.status = InvoiceStatus::Void;
+        voided.balance = 0;
+        voided.version += 1;
+        voided.updated_at = app.now();
+        let audit = principal.audit(
+            ctx,
+            &principal.company.id,
+            AuditAction::InvoiceVoided,
+            Some(format!("invoice:{}", invoice.id)),
+            format!("Voided {} of {}", invoice.label(), invoice.company_name),
+        );
+        match app
+            .store
+            .void_invoice(&voided, expected, &tickets, &audit)
+            .await?
+        {
+            Saved::Done => return json(StatusCode::OK, &view(app, voided)),
+            Saved::Stale => {
+                let again = app
+                    .store
+                    .get_invoice(&invoice.company_id, &invoice.id)
+                    .await?
+                    .ok_or(ApiError::NotFound)?;
+                if again.version != expected {
+                    return Err(ApiError::Conflict);
+                }
+                invoice = again;
+            }
+        }
     }
+    Err(ApiError::Conflict)
 }
 
 fn not_draft_void() -> ApiError {

@@ -14,6 +14,7 @@ use portal::{ApiError, App};
 
 mod agreements;
 mod charge;
+mod from_time;
 mod hours;
 mod invoices;
 mod issuing;
@@ -57,6 +58,8 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::GET, ["invoices"]) => invoices::list(ctx).await,
         (&Method::POST, ["invoices"]) => invoices::create(ctx).await,
         (&Method::GET, ["invoices", "export"]) => invoices::export(ctx).await,
+        (&Method::GET, ["invoices", "unbilled"]) => from_time::unbilled(ctx).await,
+        (&Method::POST, ["invoices", "from-time"]) => from_time::create(ctx).await,
         (&Method::GET, ["invoices", id]) => invoices::detail(ctx, id).await,
         (&Method::PATCH, ["invoices", id]) => invoices::edit(ctx, id).await,
         (&Method::DELETE, ["invoices", id]) => invoices::delete(ctx, id).await,
@@ -130,6 +133,8 @@ async fn visible_invoice(
     invoices::list,
     invoices::export,
     invoices::create,
+    from_time::unbilled,
+    from_time::create,
     invoices::detail,
     invoices::edit,
     invoices::delete,

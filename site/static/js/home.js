@@ -2,7 +2,7 @@
 // readers), the latest open tickets and a "Submit a ticket" action.
 import { authed } from './api.js';
 import { me, startEarly } from './shell.js';
-import { STATUS, ticketHref, when } from './tickets-common.js';
+import { STATUS, invoiceMarks, ticketHref, when } from './tickets-common.js';
 import { day, money } from './billing-common.js';
 import { projectHref } from './projects-common.js';
 import { barChart } from './bar-chart.js';
@@ -48,7 +48,7 @@ async function projects() {
   }
 }
 
-async function latest() {
+async function latest(can) {
   const list = document.getElementById('latest-list');
   try {
     const page = await authed(LATEST);
@@ -59,6 +59,8 @@ async function latest() {
       a.href = ticketHref(t.number);
       a.textContent = `#${t.number} ${t.summary}`;
       li.append(a, ` — ${STATUS[t.status]}, updated ${when(t.updated_at)}`);
+      const marks = invoiceMarks(t, can.has('view_invoices'), can.has('all_companies'));
+      if (marks) li.append(' ', marks);
       list.append(li);
     }
     if (!list.children.length) list.append(Object.assign(document.createElement('li'), { textContent: 'No open tickets.' }));
@@ -96,7 +98,7 @@ me.then(async (data) => {
   document.getElementById('company-line').textContent = `${data.company.name} · ${data.user.role_label}`;
   const can = new Set(data.capabilities);
   const show = parts(data);
-  if (show.latest) latest();
+  if (show.latest) latest(can);
   if (show.billing) billing().catch(() => {});
   if (show.projects) projects().catch(() => {});
   if (show.hours) authed(AGREEMENTS).then((list) => hoursTile(list.items)).catch(() => {});

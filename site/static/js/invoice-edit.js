@@ -4,6 +4,7 @@ import { ApiProblem, authed } from './api.js';
 import { me, startEarly } from './shell.js';
 import { showProblem, whileBusy } from './forms.js';
 import { confirmIssue, fillCompanies, money, moneyInput, params, parseMoney, withCompany } from './billing-common.js';
+import { showUnbilled } from './unbilled-time.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('invoice-form');
@@ -178,6 +179,9 @@ me.then(async () => {
     $('currency').value = 'USD';
     companyCurrency();
     addLine();
+    // A new invoice may be drafted from the company's unbilled time instead.
+    $('company_id').addEventListener('change', () => showUnbilled($('company_id').value));
+    showUnbilled($('company_id').value);
   }
   if (!body.rows.length) addLine();
   totals();

@@ -5,7 +5,7 @@ import { authed, prefetch } from './api.js';
 import { confirmAction } from './confirm.js';
 import { day } from './dates.js';
 import { me, startEarly } from './shell.js';
-import { PRIORITY, SETTINGS, STATUS, fileDrop, option, showProblem, uploadAll, when } from './tickets-common.js';
+import { PRIORITY, SETTINGS, STATUS, fileDrop, invoiceMarks, option, showProblem, uploadAll, when } from './tickets-common.js';
 import { showTime } from './ticket-time.js';
 
 const params = new URLSearchParams(location.search);
@@ -20,6 +20,7 @@ const REOPENABLE = new Set(['resolved', 'cancelled']);
 let current = null;
 let who = null;
 let seesProjects = false;
+let seesInvoices = false;
 
 document.getElementById('print').addEventListener('click', () => window.print());
 
@@ -54,6 +55,9 @@ function render({ ticket, notes, attachments }) {
       ? Object.assign(document.createElement('a'), { href: `/projects/view/?number=${ticket.project.number}`, textContent: label })
       : label);
   }
+  const marks = invoiceMarks(ticket, seesInvoices, who?.capabilities.includes('all_companies'));
+  document.getElementById('invoices-fact').hidden = !marks;
+  document.querySelector('[data-t="invoices"]').replaceChildren(...(marks ? [marks] : []));
 
   const files = document.getElementById('attachments');
   files.replaceChildren();
@@ -249,6 +253,7 @@ me.then(async (data) => {
   }
   if (params.get('failed')) document.getElementById('load-error').textContent = `Some files were not attached: ${params.get('failed')}`;
   seesProjects = data.capabilities.includes('view_projects');
+  seesInvoices = data.capabilities.includes('view_invoices');
   try {
     const staff = data.capabilities.includes('all_companies');
     const people = staff ? authed('/api/tickets/people') : Promise.resolve([]);

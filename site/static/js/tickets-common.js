@@ -96,3 +96,45 @@ export function fileDrop(id, pasteTarget) {
 }
 
 // Show a problem's per-field messages next to the fields of `form`; the rest in `errorEl`.
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+// A shopping cart (seed 004's marker of an invoiced ticket), for beside its text.
+function cartIcon() {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('class', 'cart-icon');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  const path = document.createElementNS(SVG, 'path');
+  path.setAttribute('d', 'M3 4h2.5l2.2 10.2a1 1 0 0 0 1 .8h8.6a1 1 0 0 0 1-.8L20 8H6.6M10 19.5a1.5 1.5 0 1 1-3 0 1.5 1.5 0 0 1 3 0zm9 0a1.5 1.5 0 1 1-3 0 1.5 1.5 0 0 1 3 0z');
+  svg.append(path);
+  return svg;
+}
+
+// The invoices that bill a ticket, each as a cart and its number: a link to the invoice for
+// those who see invoices (`company` for MSP staff's links), plain text for the rest. Null when
+// none does.
+export function invoiceMarks(ticket, seesInvoices, staff) {
+  if (!ticket.invoices?.length) return null;
+  const holder = document.createElement('span');
+  holder.className = 'invoice-marks';
+  for (const mark of ticket.invoices) {
+    const label = `INV-${String(mark.number).padStart(4, '0')}`;
+    let el;
+    if (seesInvoices) {
+      el = document.createElement('a');
+      el.href = `/invoices/view/?id=${encodeURIComponent(mark.invoice_id)}${staff ? `&company=${encodeURIComponent(ticket.company_id)}` : ''}`;
+    } else {
+      el = document.createElement('span');
+    }
+    el.className = 'invoice-mark';
+    el.title = `Invoiced on ${label}`;
+    const text = document.createElement('span');
+    text.textContent = label;
+    const hidden = Object.assign(document.createElement('span'), { className: 'visually-hidden', textContent: 'Invoiced on ' });
+    el.append(cartIcon(), hidden, text);
+    holder.append(el, ' ');
+  }
+  return holder;
+}

@@ -3,7 +3,7 @@
 import { authed } from './api.js';
 import { me, startEarly } from './shell.js';
 import { dropColumn, paginatedTable } from './list.js';
-import { PRIORITY, STATUS, option, ticketHref, when } from './tickets-common.js';
+import { PRIORITY, STATUS, invoiceMarks, option, ticketHref, when } from './tickets-common.js';
 
 // Company names by id, for the MSP's queue (clients see no company column).
 const names = new Map();
@@ -139,6 +139,11 @@ me.then(async (data) => {
       created: when(t.created_at),
       updated: when(t.updated_at),
     }),
+    // The invoices that bill it, beside its summary (seed 004's cart).
+    decorate: (row, t) => {
+      const marks = invoiceMarks(t, can.has('view_invoices'), staff);
+      if (marks) row.querySelector('[data-field="summary"]').append(' ', marks);
+    },
   });
 });
 

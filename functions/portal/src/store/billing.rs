@@ -50,7 +50,7 @@ impl Store {
 
     /// The put of `invoice` as a transaction part: new (`expected` = `None`) or over the version
     /// read.
-    fn invoice_put(
+    pub(super) fn invoice_put(
         &self,
         invoice: &Invoice,
         expected: Option<u64>,
@@ -103,7 +103,7 @@ impl Store {
         })
     }
 
-    /// Delete a draft at the version read.
+    /// Delete a draft at the version read (time it billed goes back to unbilled).
     pub async fn delete_draft(
         &self,
         invoice: &Invoice,
@@ -120,10 +120,9 @@ impl Store {
             .expression_attribute_values(":version", n(invoice.version))
             .expression_attribute_values(":draft", s("draft"))
             .build()?;
-        let parts = vec![
-            TransactWriteItem::builder().delete(delete).build(),
-            self.audit_part(audit)?,
-        ];
+        let mut parts = vec![TransactWriteItem::builder().delete(delete).build()];
+        parts.extend(self.release_time_parts(invoice)?);
+        parts.push(self.audit_part(audit)?);
         Ok(if self.transact(parts, "deleting a draft").await? {
             Saved::Done
         } else {
@@ -154,8 +153,8 @@ impl Store {
 
     /// Issue `invoice` (status, number and dates already set, version bumped) as number
     /// `invoice.number`, which must be exactly one more than the counter's `last`: the counter,
-    /// the invoice, its number item and the audit entry change together or not at all, so numbers
-    /// have no gaps and no repeats. `expected`: the draft's version read, or `None` for an invoice
+    /// the invoice, its number item, the marks on the tickets it bills and the audit entry change
+    /// together or not at all, so numbers have no gaps and no repeats. `expected`: the draft's version read, or `None` for an invoice
     /// issued as it is created (hours bought online).
     pub async fn issue_invoice(
         &self,
@@ -186,7 +185,7 @@ impl Store {
             &keys::invoice_number(number),
         )?;
         link.insert("number".into(), n(number));
-        let parts = vec![
+        let mut parts = vec![
             TransactWriteItem::builder()
                 .update(counter.build()?)
                 .build(),
@@ -194,6 +193,7 @@ impl Store {
             self.put_new(link)?,
             self.audit_part(audit)?,
         ];
+        parts.extend(self.mark_tickets_parts(invoice)?);
         Ok(if self.transact(parts, "issuing an invoice").await? {
             Saved::Done
         } else {

@@ -250,3 +250,40 @@ impl UnbilledTime {
         }
     }
 }
+
+/// What an MSP admin sends to draft an invoice from a company's time (`POST`), or asks to see
+/// first (the same fields as query parameters).
+#[derive(Clone, Debug, Default, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FromTimeBody {
+    pub company_id: String,
+    /// Rate per hour (minor units) for billable time with no agreement; without it that time
+    /// waits.
+    #[schema(minimum = 1, maximum = 100_000_000_000_i64)]
+    pub rate: Option<i64>,
+    /// Bill time up to this day (`YYYY-MM-DD`; default today).
+    #[schema(format = Date)]
+    pub through: Option<String>,
+}
+
+impl FromTimeBody {
+    /// The rate and the last day, checked.
+    pub fn check(&self, today: Date) -> Result<(Option<i64>, Date), crate::domain::DomainError> {
+        let mut errors = Vec::new();
+        if self
+            .rate
+            .is_some_and(|r| !(1..=crate::domain::billing::MAX_AMOUNT).contains(&r))
+        {
+            errors.push(crate::domain::FieldError::new(
+                "rate",
+                "A rate is more than zero, in cents",
+            ));
+        }
+        let through = match self.through.as_deref().map(str::trim) {
+            None | Some("") => Some(today),
+            Some(raw) => crate::domain::validate::date("through", raw, &mut errors),
+        };
+        crate::domain::validate::done(errors)?;
+        Ok((self.rate, through.unwrap_or(today)))
+    }
+}

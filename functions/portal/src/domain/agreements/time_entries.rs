@@ -82,11 +82,13 @@ impl TimeEntry {
                 .is_none_or(|k| k == AgreementKind::TimeAndMaterials)
     }
 
-    /// As a client sees it: an internal note left out.
+    /// As a client sees it: an internal note left out, and no draft invoice named (the ticket's
+    /// `invoices` name the issued ones).
     pub fn for_client(mut self) -> Self {
         if self.internal {
             self.note.clear();
         }
+        self.billed = None;
         self
     }
 }
