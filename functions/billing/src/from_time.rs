@@ -5,6 +5,7 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
+use portal::ApiError;
 use portal::domain::CompanyKind;
 use portal::domain::account::Company;
 use portal::domain::agreements::{
@@ -16,7 +17,6 @@ use portal::domain::roles::Capability;
 use portal::domain::{CompanyId, random_hex};
 use portal::web::http::{Ctx, json};
 use portal::web::principal::Principal;
-use portal::ApiError;
 use serde::Serialize;
 use utoipa::ToSchema;
 

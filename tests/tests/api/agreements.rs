@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 const ADMIN: DemoUser = DemoUser::MspAdmin;
 const TECH: DemoUser = DemoUser::Technician;
 
-fn block(name: &str, hours: i64) -> Value {
+pub(crate) fn block(name: &str, hours: i64) -> Value {
     json!({
         "company_id": "acme-dental",
         "name": name,
@@ -35,14 +35,14 @@ fn managed() -> Value {
 }
 
 /// An agreement created by the MSP admin: its id.
-async fn agreement(admin: &SignedIn<'_>, body: Value) -> String {
+pub(crate) async fn agreement(admin: &SignedIn<'_>, body: Value) -> String {
     let created = admin.post("/api/agreements", body).await;
     assert_eq!(created.status, 201, "{}", created.text);
     created.body["id"].as_str().unwrap().to_owned()
 }
 
 /// A ticket of Acme's Standard User, of `request_type`: its number.
-async fn ticket(t: &TestApp, request_type: &str) -> u64 {
+pub(crate) async fn ticket(t: &TestApp, request_type: &str) -> u64 {
     let user = t.signed_in(DemoUser::AcmeUser).await;
     let raised = user
         .post(
@@ -54,7 +54,7 @@ async fn ticket(t: &TestApp, request_type: &str) -> u64 {
     raised.body["number"].as_u64().unwrap()
 }
 
-fn entry(minutes: i64) -> Value {
+pub(crate) fn entry(minutes: i64) -> Value {
     json!({"date": "2026-11-20", "minutes": minutes, "work_type": "remote", "note": "Cleared the paper path."})
 }
 

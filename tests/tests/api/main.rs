@@ -13,3 +13,4 @@ mod infra;
 mod limits;
 mod projects;
 mod tickets;
+mod time_invoices;

@@ -4,12 +4,13 @@
 use super::*;
 
 /// `(company, description lines (text, quantity, unit price in cents), days ago issued, paid by
-/// bank transfer)`. The last one stays a draft.
+/// bank transfer, tickets it bills)`. The last one stays a draft.
 type DemoInvoice = (
     &'static str,
     &'static [(&'static str, &'static str, i64)],
     i64,
     bool,
+    &'static [u64],
 );
 
 const DEMO_INVOICES: &[DemoInvoice] = &[
@@ -21,6 +22,7 @@ const DEMO_INVOICES: &[DemoInvoice] = &[
         ],
         75,
         true,
+        &[],
     ),
     (
         "acme-dental",
@@ -30,27 +32,36 @@ const DEMO_INVOICES: &[DemoInvoice] = &[
         ],
         45,
         false,
+        &[],
     ),
     (
         "acme-dental",
         &[
-            ("Reception PC replacement: labour (hours)", "3.5", 12_500),
+            (
+                "Front desk PC and second monitor: labour (hours)",
+                "3.5",
+                12_500,
+            ),
             ("Dell OptiPlex 7020 with Windows 11 Pro", "1", 84_900),
         ],
         5,
         false,
+        // "Second monitor for the front desk": its cart marker links here.
+        &[13],
     ),
     (
         "globex-logistics",
         &[("Managed IT services, 42 seats (monthly)", "42", 4_200)],
         4,
         false,
+        &[],
     ),
     (
         "acme-dental",
         &[("Firewall licence renewal (12 months)", "1", 39_900)],
         0,
         false,
+        &[],
     ),
 ];
 
@@ -73,7 +84,7 @@ pub async fn seed_invoices(store: &Store, now: OffsetDateTime) -> anyhow::Result
         AuditEntry::new(&meta, &msp, Some(&admin_user), action, None, summary)
     };
     let drafts = DEMO_INVOICES.len() - 1;
-    for (i, (company, lines, days_ago, paid)) in DEMO_INVOICES.iter().enumerate() {
+    for (i, (company, lines, days_ago, paid, tickets)) in DEMO_INVOICES.iter().enumerate() {
         let company_id = CompanyId::parse(company).map_err(anyhow::Error::msg)?;
         let company = store
             .get_company(&company_id)
@@ -94,6 +105,7 @@ pub async fn seed_invoices(store: &Store, now: OffsetDateTime) -> anyhow::Result
             .collect::<anyhow::Result<_>>()?;
         invoice.tax_rate_bp = 825;
         invoice.notes = "Thank you for your business.".into();
+        invoice.tickets = tickets.to_vec();
         invoice.recompute();
         store
             .create_invoice(

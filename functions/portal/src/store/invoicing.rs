@@ -32,8 +32,8 @@ impl Store {
     }
 
     /// Create the draft `invoice` (new) that bills `plan`, with its audit entry, in one
-    /// transaction: each entry is marked billed by it on condition it is at the version read and
-    /// not billed, and each period's minutes over are counted on condition the counters are as
+    /// transaction: each entry is marked billed by it on condition it is at the version read (not
+    /// billed then), and each period's minutes over are counted on condition the counters are as
     /// read. `false` when a condition refused it: a repeated request, or time billed or changed
     /// meanwhile (read again).
     pub async fn bill_time(
@@ -53,10 +53,9 @@ impl Store {
             let update = Update::builder()
                 .table_name(&self.table)
                 .set_key(Some(key.to_item()))
-                .update_expression(
-                    "SET #billed = :billed, #version = :next REMOVE #ipk, #isk",
-                )
-                .condition_expression("#version = :version AND attribute_not_exists(#billed)")
+                .update_expression("SET #billed = :billed, #version = :next REMOVE #ipk, #isk")
+                // The version read, which was not billed (`billed` is stored as null then).
+                .condition_expression("#version = :version")
                 .expression_attribute_names("#billed", BILLED)
                 .expression_attribute_names("#version", "version")
                 .expression_attribute_names("#ipk", index.pk)
@@ -81,7 +80,10 @@ impl Store {
                 ));
                 update = update
                     .expression_attribute_names(&over, keys::over_attr(&o.agreement_id, &o.period))
-                    .expression_attribute_names(&used, keys::period_attr(&o.agreement_id, &o.period))
+                    .expression_attribute_names(
+                        &used,
+                        keys::period_attr(&o.agreement_id, &o.period),
+                    )
                     .expression_attribute_names(&bought, keys::bought_attr(&o.agreement_id))
                     .expression_attribute_values(format!(":add{i}"), n(o.minutes))
                     .expression_attribute_values(format!(":before{i}"), n(o.billed_before))
@@ -127,7 +129,11 @@ impl Store {
                 .expression_attribute_values(":ipk", s(keys::unbilled_time(company)))
                 .expression_attribute_values(
                     ":isk",
-                    s(keys::unbilled_sort(entry.ticket_number, entry.date, &entry.id)),
+                    s(keys::unbilled_sort(
+                        entry.ticket_number,
+                        entry.date,
+                        &entry.id,
+                    )),
                 )
                 .expression_attribute_values(":one", n(1))
                 .expression_attribute_values(":invoice", s(invoice.id.as_str()))
@@ -215,7 +221,9 @@ impl Store {
                 .collect();
             let update = Update::builder()
                 .table_name(&self.table)
-                .set_key(Some(keys::ticket(&ticket.company_id, ticket.number).to_item()))
+                .set_key(Some(
+                    keys::ticket(&ticket.company_id, ticket.number).to_item(),
+                ))
                 .update_expression("SET #inv = :kept, #version = :next")
                 .condition_expression("#version = :version")
                 .expression_attribute_names("#inv", INVOICES)
