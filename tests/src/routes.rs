@@ -280,6 +280,28 @@ const ROUTES: &[Route] = &[
         .body(r#"{"company_id": "acme-dental", "lines": [{"description": "Bench", "quantity": 1, "unit_price": 1000}]}"#)
         .keep(&[("invoice", Field("/id"))]),
     route("DELETE /api/invoices/{id}", Staff, "DELETE", "/api/invoices/{invoice}?company=acme-dental"),
+    // Invoicing time: an entry with no agreement, billed at the rate given, then voided.
+    route("POST /api/tickets/{number}/time (no agreement, to invoice)", Staff, "POST", "/api/tickets/{number}/time")
+        .body(r#"{"date": "2026-11-20", "minutes": 45, "work_type": "onsite", "note": "Bench visit.", "agreement_id": ""}"#),
+    route("GET /api/invoices/unbilled", Staff, "GET", "/api/invoices/unbilled?company=acme-dental&rate=10000"),
+    route("POST /api/invoices/from-time", Staff, "POST", "/api/invoices/from-time")
+        .body(r#"{"company_id": "acme-dental", "rate": 10000}"#)
+        .keep(&[("invoice", Field("/invoice/id")), ("invoice_version", Field("/invoice/version"))]),
+    route(
+        "POST /api/invoices/{id}/issue (an invoice of time: its ticket marked)",
+        Staff,
+        "POST",
+        "/api/invoices/{invoice}/issue?company=acme-dental",
+    )
+    .body(r#"{"version": {invoice_version}}"#)
+    .keep(&[("invoice_version", Field("/invoice/version"))]),
+    route(
+        "POST /api/invoices/{id}/void (an invoice of time: its time back, its ticket unmarked)",
+        Staff,
+        "POST",
+        "/api/invoices/{invoice}/void?company=acme-dental",
+    )
+    .body(r#"{"version": {invoice_version}}"#),
     route("GET /api/billing/overview", Client, "GET", "/api/billing/overview"),
     route("GET /api/billing/companies", Staff, "GET", "/api/billing/companies"),
     route("GET /api/payment-methods", Client, "GET", "/api/payment-methods"),
