@@ -112,7 +112,9 @@ export function showTime(detail, staff, again) {
       row.insertCell().textContent = e.agreement_name || '—';
       const actions = row.insertCell();
       if (e.billed) {
-        actions.textContent = 'Billed';
+        // Its invoice's number once issued (the ticket's marks); a draft has none yet.
+        const mark = ticket.invoices?.find((m) => m.invoice_id === e.billed.invoice_id);
+        actions.textContent = mark ? `Billed on INV-${String(mark.number).padStart(4, '0')}` : 'On a draft invoice';
       } else {
         for (const [label, act] of [['Edit', () => edit(e)], ['Delete', (b) => remove(e, b)]]) {
           const b = Object.assign(document.createElement('button'), { type: 'button', className: 'secondary small', textContent: label });

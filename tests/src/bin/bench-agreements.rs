@@ -1,8 +1,10 @@
 //! Benchmark (not a test): what agreement and time requests cost in DynamoDB for a block with 10
-//! time entries and one with 10,000 (over three years, ten entries a ticket) — calls, items read,
-//! bytes read and the read units those bytes would cost. The calls must match: the balance is kept
-//! on write in the company's agreements record, so the agreements page, the home tile and a time
-//! entry's write read that one item whatever the number of entries. Prints a Markdown table.
+//! time entries and one with 10,000 (over three years, ten entries a ticket), each company also
+//! with as many unbilled entries of time and materials — calls, items read, bytes read and the read
+//! units those bytes would cost. The calls must match: the balance is kept on write in the
+//! company's agreements record, so the agreements page, the home tile and a time entry's write
+//! read that one item whatever the number of entries, and invoicing time reads one page of the
+//! unbilled index. Prints a Markdown table.
 //!
 //! `cargo run -p portal-tests --bin bench-agreements [-- ENTRIES]` with moto_server on PATH.
 
@@ -38,8 +40,13 @@ async fn fill(t: &TestApp, company: &str, admin: &str, entries: u64) -> (u64, Bi
     block.rate = 12_000;
     block.included_minutes = 6_000_000;
     block.start_date = (now - time::Duration::days(1200)).date();
+    let mut hourly = block.clone();
+    hourly.id = BillingId::derived(&["bench-hourly", company]);
+    hourly.name = "Bench time and materials".into();
+    hourly.kind = AgreementKind::TimeAndMaterials;
+    hourly.included_minutes = 0;
     let book = AgreementBook {
-        agreements: vec![block.clone()],
+        agreements: vec![block.clone(), hourly.clone()],
         version: 1,
         ..AgreementBook::default()
     };
@@ -76,6 +83,16 @@ async fn fill(t: &TestApp, company: &str, admin: &str, entries: u64) -> (u64, Bi
             version: 1,
         })
         .collect();
+    // As many of time and materials, waiting to be invoiced.
+    let unbilled = all.iter().map(|e| TimeEntry {
+        id: BillingId::derived(&["bench-hourly-time", e.id.as_str()]),
+        ticket_number: e.ticket_number + 1_000_000,
+        agreement_id: Some(hourly.id.clone()),
+        agreement_name: Some(hourly.name.clone()),
+        agreement_kind: Some(hourly.kind),
+        ..e.clone()
+    });
+    let all: Vec<TimeEntry> = all.iter().cloned().chain(unbilled).collect();
     store
         .load_time_entries(&book, &all, now.date())
         .await
@@ -117,6 +134,32 @@ async fn measure(
     .await;
     ok(&a, 201);
     out.push(("log time (staff)", c));
+    let admin = t.login("admin@northwind.example").await;
+    let (c, a) = cost(
+        t,
+        t.get(&format!("/api/invoices/unbilled?company={company}"), &admin),
+    )
+    .await;
+    ok(&a, 200);
+    out.push(("unbilled time (MSP admin)", c));
+    let (c, a) = cost(
+        t,
+        t.post(
+            "/api/invoices/from-time",
+            &admin,
+            json!({"company_id": company}),
+        ),
+    )
+    .await;
+    ok(&a, 201);
+    eprintln!(
+        "{company}: drafted from {} entries, more waiting: {}",
+        a.body["invoice"]["billed_time"]["entries"]
+            .as_array()
+            .map_or(0, Vec::len),
+        a.body["more"]
+    );
+    out.push(("draft from time (entries marked in its transaction)", c));
     let used = t
         .get(
             &format!("/api/agreements/{block}?company={company}"),
