@@ -22,8 +22,9 @@ use utoipa::ToSchema;
 
 use crate::invoices::{InvoiceView, view};
 
-/// Unbilled entries read at once (one Query): far more than a draft takes.
-const READ: i32 = 200;
+/// Unbilled entries read at once (one Query): twice what a draft takes, so time waiting for a
+/// rate rarely crowds out what can be billed (beyond them, `more` says so).
+const READ: i32 = 100;
 /// Attempts at a draft that met a concurrent one.
 const ATTEMPTS: usize = 5;
 

@@ -1,5 +1,7 @@
-//! Invoice PDFs: A4, the MSP's name, colour and address from `site/branding.toml`, the client's
-//! details, the lines (over as many pages as they need), totals, what was paid and what is due.
+//! Invoice and credit-note PDFs: A4, the MSP's name, colour and address from
+//! `site/branding.toml`, the client's details, the lines (over as many pages as they need),
+//! totals, and notes (what was paid and what is due; what a credit is for). One renderer draws a
+//! `Document`; `render` and `render_credit_note` say what each document holds.
 //! Text is set in DejaVu Sans, embedded as a subset (only the glyphs used) with a ToUnicode map,
 //! so the PDF looks the same everywhere and its text can be searched and copied.
 
@@ -7,7 +9,7 @@ mod layout;
 
 use layout::*;
 use portal::domain::account::Company;
-use portal::domain::billing::{Invoice, InvoiceStatus, format_money};
+use portal::domain::billing::{CreditNote, Invoice, InvoiceStatus, Line, Quantity, format_money};
 use portal::domain::branding::Branding;
 use time::Date;
 
@@ -17,6 +19,25 @@ const COL_PRICE: f32 = 450.0;
 const COL_AMOUNT: f32 = PAGE_W - MARGIN;
 const DESC_WIDTH: f32 = 280.0;
 
+/// What one PDF shows.
+struct Document<'a> {
+    /// The word in the header band: `INVOICE`, `CREDIT NOTE`.
+    title: &'static str,
+    /// `INV-0007`, `CN-0001`: in the footer and the file's title.
+    label: String,
+    /// Beside the MSP's address: (label, value).
+    facts: Vec<(&'static str, String)>,
+    /// Above the client's name: `BILL TO`, `CREDIT TO`.
+    to: &'static str,
+    stamp: Option<(&'static str, (f32, f32, f32))>,
+    lines: &'a [Line],
+    currency: &'a portal::domain::billing::Currency,
+    /// (label, amount as text, bold).
+    totals: Vec<(String, String, bool)>,
+    /// Each: a title, then paragraphs.
+    notes: Vec<(&'static str, Vec<String>)>,
+}
+
 /// Render `invoice` of `client` as a PDF.
 pub fn render(
     brand: &Branding,
@@ -24,6 +45,133 @@ pub fn render(
     client: &Company,
     today: Date,
 ) -> anyhow::Result<Vec<u8>> {
+    let money = |amount: i64| format_money(amount, &invoice.currency);
+    let date = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+    let stamp = match invoice.status {
+        InvoiceStatus::Paid => Some(("PAID", (0.09, 0.5, 0.25))),
+        InvoiceStatus::Void => Some(("VOID", (0.7, 0.1, 0.1))),
+        InvoiceStatus::Draft => Some(("DRAFT", MUTED)),
+        InvoiceStatus::Issued if invoice.is_overdue(today) => Some(("OVERDUE", (0.7, 0.1, 0.1))),
+        InvoiceStatus::Issued => None,
+    };
+    let mut totals = vec![
+        ("Subtotal".to_owned(), money(invoice.subtotal), false),
+        (
+            format!("Tax ({}%)", percent(invoice.tax_rate_bp)),
+            money(invoice.tax),
+            false,
+        ),
+        ("Total".to_owned(), money(invoice.total), true),
+    ];
+    if invoice.paid > 0 {
+        totals.push(("Paid".to_owned(), format!("−{}", money(invoice.paid)), false));
+    }
+    let due = if invoice.status == InvoiceStatus::Void {
+        0
+    } else {
+        invoice.balance
+    };
+    totals.push(("Balance due".to_owned(), money(due), true));
+    let mut notes: Vec<(&str, Vec<String>)> = Vec::new();
+    if !invoice.payments.is_empty() {
+        let paid = invoice
+            .payments
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} · {} · {} · receipt {}",
+                    p.paid_at.date(),
+                    p.method,
+                    money(p.amount),
+                    p.payment_id
+                )
+            })
+            .collect();
+        notes.push(("Payments received", paid));
+    }
+    if !invoice.notes.is_empty() {
+        notes.push(("Notes", vec![invoice.notes.clone()]));
+    }
+    if !invoice.tickets.is_empty() {
+        let list: Vec<String> = invoice.tickets.iter().map(|n| format!("#{n}")).collect();
+        notes.push(("Tickets", vec![list.join(", ")]));
+    }
+    if due > 0 {
+        let how = if brand.invoice.payment_instructions.is_empty() {
+            "Pay online in the client portal, or contact us for bank transfer details.".to_owned()
+        } else {
+            brand.invoice.payment_instructions.clone()
+        };
+        notes.push(("How to pay", vec![how]));
+    }
+    draw(
+        brand,
+        client,
+        &Document {
+            title: "INVOICE",
+            label: invoice.label(),
+            facts: vec![
+                ("Invoice number", invoice.label()),
+                ("Issue date", date(invoice.issue_date)),
+                ("Due date", date(invoice.due_date)),
+                ("Currency", invoice.currency.to_string()),
+            ],
+            to: "BILL TO",
+            stamp,
+            lines: &invoice.lines,
+            currency: &invoice.currency,
+            totals,
+            notes,
+        },
+    )
+}
+
+/// Render credit note `note` of `client` as a PDF.
+pub fn render_credit_note(
+    brand: &Branding,
+    note: &CreditNote,
+    client: &Company,
+) -> anyhow::Result<Vec<u8>> {
+    let amount = format_money(note.amount, &note.currency);
+    let line = [Line {
+        description: note.reason.clone(),
+        quantity: Quantity(1000),
+        unit_price: note.amount,
+        amount: note.amount,
+    }];
+    let mut facts = vec![
+        ("Credit note number", note.label()),
+        ("Date", note.created_at.date().to_string()),
+        ("Currency", note.currency.to_string()),
+    ];
+    if let Some(invoice) = &note.invoice {
+        facts.push(("Credits invoice", invoice.label.clone()));
+    }
+    draw(
+        brand,
+        client,
+        &Document {
+            title: "CREDIT NOTE",
+            label: note.label(),
+            facts,
+            to: "CREDIT TO",
+            stamp: None,
+            lines: &line,
+            currency: &note.currency,
+            totals: vec![("Credit".to_owned(), amount.clone(), true)],
+            notes: vec![(
+                "How it is used",
+                vec![format!(
+                    "{amount} is added to your store credit with us. It pays your next invoices: \
+                     apply it on an invoice's page in the client portal, or ask us to."
+                )],
+            )],
+        },
+    )
+}
+
+/// Draw `doc` for `client`.
+fn draw(brand: &Branding, client: &Company, doc: &Document<'_>) -> anyhow::Result<Vec<u8>> {
     let accent = hex_colour(&brand.button);
     let mut l = Layout {
         regular: Font::load(REGULAR)?,
@@ -31,7 +179,7 @@ pub fn render(
         pages: vec![PageOut::default()],
         y: 0.0,
     };
-    let money = |amount: i64| format_money(amount, &invoice.currency);
+    let money = |amount: i64| format_money(amount, doc.currency);
 
     // Header band with the MSP's name.
     l.fill(0.0, PAGE_H - 70.0, PAGE_W, 70.0, accent);
@@ -49,10 +197,10 @@ pub fn render(
         PAGE_W - MARGIN,
         PAGE_H - 46.0,
         (1.0, 1.0, 1.0),
-        "INVOICE",
+        doc.title,
     );
 
-    // From (the MSP) and the invoice's facts.
+    // From (the MSP) and the document's facts.
     let mut y = PAGE_H - 100.0;
     let from_name = if brand.invoice.legal_name.is_empty() {
         brand.name.clone()
@@ -69,34 +217,16 @@ pub fn render(
         y -= 13.0;
         l.text(Face::Regular, 9.0, MARGIN, y, MUTED, line);
     }
-    let facts = [
-        ("Invoice number", invoice.label()),
-        (
-            "Issue date",
-            invoice
-                .issue_date
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "—".into()),
-        ),
-        (
-            "Due date",
-            invoice
-                .due_date
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "—".into()),
-        ),
-        ("Currency", invoice.currency.to_string()),
-    ];
     let mut fy = PAGE_H - 100.0;
-    for (label, value) in &facts {
+    for (label, value) in &doc.facts {
         l.text(Face::Regular, 9.0, 360.0, fy, MUTED, label);
         l.text_right(Face::Bold, 9.0, PAGE_W - MARGIN, fy, INK, value);
         fy -= 14.0;
     }
 
-    // Bill to.
+    // To whom.
     y = y.min(fy) - 28.0;
-    l.text(Face::Bold, 9.0, MARGIN, y, MUTED, "BILL TO");
+    l.text(Face::Bold, 9.0, MARGIN, y, MUTED, doc.to);
     y -= 15.0;
     l.text(Face::Bold, 11.0, MARGIN, y, INK, &client.name);
     let mut to: Vec<String> = client.address.lines().map(str::to_owned).collect();
@@ -107,18 +237,10 @@ pub fn render(
         y -= 13.0;
         l.text(Face::Regular, 9.0, MARGIN, y, INK, line);
     }
-    let stamp = match invoice.status {
-        InvoiceStatus::Paid => Some(("PAID", (0.09, 0.5, 0.25))),
-        InvoiceStatus::Void => Some(("VOID", (0.7, 0.1, 0.1))),
-        InvoiceStatus::Draft => Some(("DRAFT", MUTED)),
-        InvoiceStatus::Issued if invoice.is_overdue(today) => Some(("OVERDUE", (0.7, 0.1, 0.1))),
-        InvoiceStatus::Issued => None,
-    };
-    if let Some((word, colour)) = stamp {
+    if let Some((word, colour)) = doc.stamp {
         l.text_right(Face::Bold, 20.0, PAGE_W - MARGIN, y, colour, word);
     }
     l.y = y - 30.0;
-
     // The lines, with a header on every page.
     let header = |l: &mut Layout| {
         let y = l.y;
@@ -136,7 +258,7 @@ pub fn render(
         l.y = y - ROW - 4.0;
     };
     header(&mut l);
-    for line in &invoice.lines {
+    for line in doc.lines {
         let wrapped = l.wrap(Face::Regular, 9.0, DESC_WIDTH, &line.description);
         let height = ROW * wrapped.len() as f32;
         if l.y - height < MARGIN + 40.0 {
@@ -195,66 +317,19 @@ pub fn render(
         l.y = PAGE_H - MARGIN;
     }
     let mut y = l.y - 10.0;
-    let tax_label = format!("Tax ({}%)", percent(invoice.tax_rate_bp));
-    let mut totals = vec![
-        ("Subtotal", money(invoice.subtotal), Face::Regular),
-        (tax_label.as_str(), money(invoice.tax), Face::Regular),
-        ("Total", money(invoice.total), Face::Bold),
-    ];
-    if invoice.paid > 0 {
-        totals.push(("Paid", format!("−{}", money(invoice.paid)), Face::Regular));
-    }
-    let due = if invoice.status == InvoiceStatus::Void {
-        0
-    } else {
-        invoice.balance
-    };
-    totals.push(("Balance due", money(due), Face::Bold));
-    for (label, value, face) in &totals {
-        l.text(*face, 10.0, 360.0, y, INK, label);
-        l.text_right(*face, 10.0, COL_AMOUNT - 4.0, y, INK, value);
+    for (label, value, bold) in &doc.totals {
+        let face = if *bold { Face::Bold } else { Face::Regular };
+        l.text(face, 10.0, 360.0, y, INK, label);
+        l.text_right(face, 10.0, COL_AMOUNT - 4.0, y, INK, value);
         y -= 16.0;
     }
     y -= 10.0;
-    // Each note: a title, then paragraphs (each wrapped on its own).
-    let mut notes: Vec<(&str, Vec<String>)> = Vec::new();
-    if !invoice.payments.is_empty() {
-        let paid = invoice
-            .payments
-            .iter()
-            .map(|p| {
-                format!(
-                    "{} · {} · {} · receipt {}",
-                    p.paid_at.date(),
-                    p.method,
-                    money(p.amount),
-                    p.payment_id
-                )
-            })
-            .collect();
-        notes.push(("Payments received", paid));
-    }
-    if !invoice.notes.is_empty() {
-        notes.push(("Notes", vec![invoice.notes.clone()]));
-    }
-    if !invoice.tickets.is_empty() {
-        let list: Vec<String> = invoice.tickets.iter().map(|n| format!("#{n}")).collect();
-        notes.push(("Tickets", vec![list.join(", ")]));
-    }
-    if due > 0 {
-        let how = if brand.invoice.payment_instructions.is_empty() {
-            "Pay online in the client portal, or contact us for bank transfer details.".to_owned()
-        } else {
-            brand.invoice.payment_instructions.clone()
-        };
-        notes.push(("How to pay", vec![how]));
-    }
-    for (title, paragraphs) in notes {
+    for (title, paragraphs) in &doc.notes {
         let lines: Vec<String> = paragraphs
             .iter()
             .flat_map(|text| l.wrap(Face::Regular, 9.0, PAGE_W - 2.0 * MARGIN, text))
             .collect();
-        for (i, line) in std::iter::once(title.to_owned()).chain(lines).enumerate() {
+        for (i, line) in std::iter::once((*title).to_owned()).chain(lines).enumerate() {
             if y < MARGIN + 20.0 {
                 l.pages.push(PageOut::default());
                 y = PAGE_H - MARGIN;
@@ -279,7 +354,7 @@ pub fn render(
         let footer = format!(
             "{} · {} · Page {} of {count}",
             brand.name,
-            invoice.label(),
+            doc.label,
             i + 1
         );
         let w = l.regular.width(&footer, 8.0);
@@ -292,7 +367,7 @@ pub fn render(
             text: footer,
         });
     }
-    write(&l, &format!("{} {}", brand.name, invoice.label()))
+    write(&l, &format!("{} {}", brand.name, doc.label))
 }
 
 fn percent(bp: u32) -> String {

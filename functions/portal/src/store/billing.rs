@@ -132,15 +132,20 @@ impl Store {
 
     /// The last invoice number taken (0 before the first), read strongly.
     pub async fn last_invoice_number(&self) -> anyhow::Result<u64> {
+        self.counter_value("INVOICE").await
+    }
+
+    /// The value of counter `name` (0 before its first number), read strongly.
+    pub(super) async fn counter_value(&self, name: &str) -> anyhow::Result<u64> {
         let out = self
             .db
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(keys::counter("INVOICE").to_item()))
+            .set_key(Some(keys::counter(name).to_item()))
             .consistent_read(true)
             .send()
             .await
-            .context("reading the invoice counter")?;
+            .context("reading a counter")?;
         Ok(out
             .item
             .and_then(|i| {
@@ -149,6 +154,30 @@ impl Store {
                     .and_then(|v| v.parse().ok())
             })
             .unwrap_or(0))
+    }
+
+    /// Counter `name` moving from `last` to `next`, as a transaction part that fails if another
+    /// writer took `next` first (gapless numbers).
+    pub(super) fn counter_part(
+        &self,
+        name: &str,
+        last: u64,
+        next: u64,
+    ) -> anyhow::Result<TransactWriteItem> {
+        let counter = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::counter(name).to_item()))
+            .update_expression("SET #value = :next")
+            .expression_attribute_names("#value", "value")
+            .expression_attribute_values(":next", n(next));
+        let counter = if last == 0 {
+            counter.condition_expression("attribute_not_exists(#value)")
+        } else {
+            counter
+                .condition_expression("#value = :last")
+                .expression_attribute_values(":last", n(last))
+        };
+        Ok(TransactWriteItem::builder().update(counter.build()?).build())
     }
 
     /// Issue `invoice` (status, number and dates already set, version bumped) as number
@@ -164,19 +193,6 @@ impl Store {
         audit: &AuditEntry,
     ) -> anyhow::Result<Saved> {
         let number = invoice.number.context("issuing without a number")?;
-        let mut counter = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(keys::counter("INVOICE").to_item()))
-            .update_expression("SET #value = :next")
-            .expression_attribute_names("#value", "value")
-            .expression_attribute_values(":next", n(number));
-        counter = if last == 0 {
-            counter.condition_expression("attribute_not_exists(#value)")
-        } else {
-            counter
-                .condition_expression("#value = :last")
-                .expression_attribute_values(":last", n(last))
-        };
         let mut link = to_item(
             &InvoiceNumber {
                 company_id: invoice.company_id.clone(),
@@ -186,9 +202,7 @@ impl Store {
         )?;
         link.insert("number".into(), n(number));
         let mut parts = vec![
-            TransactWriteItem::builder()
-                .update(counter.build()?)
-                .build(),
+            self.counter_part("INVOICE", last, number)?,
             self.invoice_put(invoice, expected)?,
             self.put_new(link)?,
             self.audit_part(audit)?,
@@ -290,11 +304,24 @@ impl Store {
         invoices: &[(Invoice, u64)],
         audit: &AuditEntry,
     ) -> anyhow::Result<bool> {
+        self.record_payment(payment, invoices, None, audit).await
+    }
+
+    /// A new payment, the invoices it pays (each over the version read), the hours they credit,
+    /// `extra` (the store credit it takes) and the audit entry, in one transaction.
+    pub(super) async fn record_payment(
+        &self,
+        payment: &Payment,
+        invoices: &[(Invoice, u64)],
+        extra: Option<TransactWriteItem>,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<bool> {
         let mut parts = vec![self.put_new(Self::payment_item(payment)?)?];
         for (invoice, expected) in invoices {
             parts.push(self.invoice_put(invoice, Some(*expected))?);
         }
         parts.extend(self.hours_credit_part(&payment.company_id, invoices)?);
+        parts.extend(extra);
         parts.push(self.audit_part(audit)?);
         self.transact(parts, "recording a payment").await
     }
@@ -331,8 +358,8 @@ impl Store {
     }
 
     /// Settle a payment (succeeded, failed or expired, from a status that may become that) and,
-    /// when it succeeded, the invoices it pays (each over the version read), recording `event` —
-    /// all or nothing. `false` when a condition failed: the event was applied before, the payment
+    /// when it succeeded, the invoices it pays (each over the version read) and its unapplied
+    /// rest as store credit, recording `event` — all or nothing. `false` when a condition failed: the event was applied before, the payment
     /// is past that status, or an invoice changed meanwhile (read again and retry).
     pub async fn settle_payment(
         &self,
@@ -347,6 +374,10 @@ impl Store {
             parts.push(self.invoice_put(invoice, Some(*expected))?);
         }
         parts.extend(self.hours_credit_part(&payment.company_id, invoices)?);
+        // Money no invoice could take becomes the company's store credit.
+        if payment.unapplied > 0 {
+            parts.push(self.credit_part(&payment.company_id, &payment.currency, payment.unapplied)?);
+        }
         if let Some(event) = event {
             parts.push(self.event_part(event, now)?);
         }

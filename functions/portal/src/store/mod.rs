@@ -24,6 +24,7 @@ mod accounts;
 mod agreements;
 mod audit;
 mod billing;
+mod credit;
 mod invoicing;
 pub mod keys;
 pub mod metrics;

@@ -14,8 +14,10 @@ use crate::domain::{DomainError, FieldError};
 pub use crate::domain::iso_date;
 
 mod billed_time;
+mod credit;
 mod payments;
 pub use billed_time::{BilledEntry, BilledOverage, BilledTime};
+pub use credit::*;
 pub use payments::{
     AUTOPAY_CONSENT, Allocation, AutopayConsent, BillingAccount, Payment, PaymentKind,
     PaymentMethod, PaymentStatus,

@@ -19,6 +19,8 @@ pub enum PaymentKind {
     Manual,
     /// A client paid with a method saved with Stripe, at their request (charged off-session).
     SavedMethod,
+    /// The company's store credit paid it (credit notes, overpayments).
+    Credit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -75,8 +77,8 @@ pub struct Payment {
     #[schema(value_type = String)]
     pub currency: Currency,
     pub allocations: Vec<Allocation>,
-    /// Money received that no invoice could take (it was paid or voided meanwhile): the MSP
-    /// refunds or credits it.
+    /// Money received that no invoice could take (it was paid or voided meanwhile): it became the
+    /// company's store credit.
     #[serde(default)]
     pub unapplied: i64,
     /// How it was paid, for people: `Visa •••• 4242`, `Cheque 1042`.

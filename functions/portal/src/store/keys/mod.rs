@@ -45,9 +45,11 @@ use std::collections::HashMap;
 use crate::domain::{CompanyId, Email, SessionId, UserId};
 
 mod agreements;
+mod credit;
 mod projects;
 mod tickets;
 pub use agreements::*;
+pub use credit::*;
 pub use projects::*;
 pub use tickets::*;
 
