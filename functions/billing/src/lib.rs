@@ -14,6 +14,7 @@ use portal::{ApiError, App};
 
 mod agreements;
 mod charge;
+mod credit;
 mod from_time;
 mod hours;
 mod invoices;
@@ -67,6 +68,11 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::POST, ["invoices", id, "void"]) => issuing::void(ctx, id).await,
         (&Method::POST, ["invoices", id, "payments"]) => issuing::record_payment(ctx, id).await,
         (&Method::GET, ["invoices", id, "pdf"]) => invoices::pdf(ctx, id).await,
+        (&Method::POST, ["invoices", id, "credit"]) => credit::apply(ctx, id).await,
+        (&Method::GET, ["credit-notes"]) => credit::list(ctx).await,
+        (&Method::POST, ["credit-notes"]) => credit::create(ctx).await,
+        (&Method::GET, ["credit-notes", number]) => credit::detail(ctx, number).await,
+        (&Method::GET, ["credit-notes", number, "pdf"]) => credit::pdf(ctx, number).await,
         (&Method::GET, ["billing", "overview"]) => overview::overview(ctx).await,
         (&Method::GET, ["billing", "companies"]) => overview::companies(ctx).await,
         (&Method::PUT, ["billing", "autopay"]) => methods::autopay(ctx).await,
@@ -142,6 +148,11 @@ async fn visible_invoice(
     issuing::void,
     issuing::record_payment,
     invoices::pdf,
+    credit::list,
+    credit::create,
+    credit::detail,
+    credit::pdf,
+    credit::apply,
     overview::overview,
     overview::companies,
     payments::checkout,

@@ -52,6 +52,33 @@ fn footer() -> &'static str {
     "\n\nYou get this email as a billing contact of your company on the client portal. Turn invoice emails off under My account."
 }
 
+/// A credit note was issued: the company's store credit went up.
+pub async fn credit_note(app: &App, company: &Company, note: &portal::domain::billing::CreditNote) {
+    let amount = format_money(note.amount, &note.currency);
+    let about = note
+        .invoice
+        .as_ref()
+        .map(|i| format!(" against {}", i.label))
+        .unwrap_or_default();
+    send_to(
+        app,
+        company,
+        format!("Credit note {}: {amount} of store credit", note.label()),
+        format!(
+            "{msp} issued credit note {label} of {amount}{about} to {company}.\n\nReason: {reason}\n\nIt is \
+             added to your store credit, which pays your next invoices: apply it on an invoice's page.\n\n\
+             Your credit notes: {origin}/credit-notes/{footer}",
+            msp = app.branding.name,
+            label = note.label(),
+            company = company.name,
+            reason = note.reason,
+            origin = app.config.origin,
+            footer = footer(),
+        ),
+    )
+    .await;
+}
+
 /// A new invoice was issued.
 pub async fn invoice_issued(app: &App, company: &Company, invoice: &Invoice, autopay: bool) {
     let label = invoice.label();
@@ -117,8 +144,7 @@ pub async fn receipt(app: &App, payment: &Payment) {
 }
 
 /// To the MSP's support mailbox: money arrived that no open invoice could take (it was paid by
-/// other means or voided meanwhile), so it is held as unapplied credit for a refund or another
-/// invoice.
+/// other means or voided meanwhile), so it became the company's store credit.
 pub async fn unapplied(app: &App, payment: &Payment) {
     let Some(support) = app.config.support_email.clone() else {
         tracing::warn!(payment = %payment.id, "unapplied money and no support mailbox to tell");
@@ -135,7 +161,8 @@ pub async fn unapplied(app: &App, payment: &Payment) {
         text: format!(
             "Stripe took {total} from {company} ({method}), and {amount} of it paid no invoice: the \
              invoices it was for were paid by other means or voided before the payment arrived.\n\n\
-             It is recorded on the payment as unapplied. Refund it in Stripe, or apply it by hand.\n\n\
+             It is now the company's store credit and pays its next invoices: do not refund it in \
+             Stripe as well.\n\n\
              Payment: {origin}/payments/receipt/?id={id}&company={company_id}",
             total = format_money(payment.amount, &payment.currency),
             method = payment.method,

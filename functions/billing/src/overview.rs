@@ -49,6 +49,8 @@ pub struct Overview {
     pub oldest_overdue: Option<NextDue>,
     pub online_payment: bool,
     pub autopay: bool,
+    /// The company's store credit, per currency (none: empty).
+    pub credit: Vec<portal::domain::billing::CreditBalance>,
 }
 
 fn balances<'a>(invoices: impl Iterator<Item = &'a Invoice>, today: Date) -> Vec<Balance> {
@@ -74,7 +76,8 @@ fn balances<'a>(invoices: impl Iterator<Item = &'a Invoice>, today: Date) -> Vec
     out
 }
 
-/// Outstanding balance, overdue amount and the next invoice due, of one company.
+/// Outstanding balance, overdue amount and the next invoice due, and the store credit, of one
+/// company.
 #[utoipa::path(get, path = "/api/billing/overview", tag = "billing",
     params(("company" = Option<String>, Query, description = "MSP staff: the company")),
     responses((status = 200, body = Overview), (status = 403, description = "A role that does not see invoices", body = portal::web::error::Problem, content_type = "application/problem+json")))]
@@ -101,6 +104,7 @@ pub async fn overview(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             })
     };
     let (next_due, oldest_overdue) = (soonest(false), soonest(true));
+    let (account, credit) = app.store.account_and_credit(&company).await?;
     json(
         StatusCode::OK,
         &Overview {
@@ -108,7 +112,8 @@ pub async fn overview(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             next_due,
             oldest_overdue,
             online_payment: app.stripe.is_some(),
-            autopay: app.store.billing_account(&company).await?.autopay_on(),
+            autopay: account.autopay_on(),
+            credit,
         },
     )
 }

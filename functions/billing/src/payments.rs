@@ -456,7 +456,7 @@ pub struct Success<'a> {
 
 /// Settle a payment as succeeded, whatever failure or expiry was heard before: each invoice takes
 /// what it still can (a payment that meets a paid or void invoice keeps the rest as `unapplied`,
-/// and the MSP is told), all in one transaction with the event's record. Safe to call any number
+/// which becomes the company's store credit, and the MSP is told), all in one transaction with the event's record. Safe to call any number
 /// of times, in any order with other events: only the first success changes anything.
 pub async fn succeed(
     ctx: &Ctx<'_>,
@@ -533,7 +533,7 @@ pub async fn succeed(
                 },
                 if settled.unapplied > 0 {
                     format!(
-                        " ({} unapplied, to refund)",
+                        " ({} unapplied, kept as store credit)",
                         format_money(settled.unapplied, &settled.currency)
                     )
                 } else {

@@ -1070,7 +1070,11 @@ async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
         ("POST /api/invoices/{id}/void", 200, 3),
         ("POST /api/invoices (a draft to delete)", 201, 3),
         ("DELETE /api/invoices/{id}", 204, 3),
-        ("POST /api/tickets/{number}/time (no agreement, to invoice)", 201, 4),
+        (
+            "POST /api/tickets/{number}/time (no agreement, to invoice)",
+            201,
+            4,
+        ),
         // The company and its agreements in one batch, then one page of its unbilled time.
         ("GET /api/invoices/unbilled", 200, 3),
         // The same, then one transaction: the draft, each entry marked, the hours over, the audit.

@@ -287,7 +287,10 @@ async fn only_msp_admins_invoice_time_and_bad_input_writes_nothing() {
         ["One hour: 30 min past the block's hours × \"0.5\""]
     );
     assert_eq!(
-        admin.get(&format!("{UNBILLED}&through=2026-02-30")).await.problem(422),
+        admin
+            .get(&format!("{UNBILLED}&through=2026-02-30"))
+            .await
+            .problem(422),
         "/problems/validation"
     );
     assert_eq!(t.all_items().await.len(), before, "nothing written");

@@ -64,7 +64,11 @@ pub fn render(
         ("Total".to_owned(), money(invoice.total), true),
     ];
     if invoice.paid > 0 {
-        totals.push(("Paid".to_owned(), format!("−{}", money(invoice.paid)), false));
+        totals.push((
+            "Paid".to_owned(),
+            format!("−{}", money(invoice.paid)),
+            false,
+        ));
     }
     let due = if invoice.status == InvoiceStatus::Void {
         0
@@ -329,7 +333,10 @@ fn draw(brand: &Branding, client: &Company, doc: &Document<'_>) -> anyhow::Resul
             .iter()
             .flat_map(|text| l.wrap(Face::Regular, 9.0, PAGE_W - 2.0 * MARGIN, text))
             .collect();
-        for (i, line) in std::iter::once((*title).to_owned()).chain(lines).enumerate() {
+        for (i, line) in std::iter::once((*title).to_owned())
+            .chain(lines)
+            .enumerate()
+        {
             if y < MARGIN + 20.0 {
                 l.pages.push(PageOut::default());
                 y = PAGE_H - MARGIN;
@@ -351,12 +358,7 @@ fn draw(brand: &Branding, client: &Company, doc: &Document<'_>) -> anyhow::Resul
     // Footers.
     let count = l.pages.len();
     for i in 0..count {
-        let footer = format!(
-            "{} · {} · Page {} of {count}",
-            brand.name,
-            doc.label,
-            i + 1
-        );
+        let footer = format!("{} · {} · Page {} of {count}", brand.name, doc.label, i + 1);
         let w = l.regular.width(&footer, 8.0);
         l.pages[i].runs.push(Run {
             face: Face::Regular,

@@ -64,10 +64,12 @@ pub enum AuditAction {
     TimeLogged,
     TimeChanged,
     TimeDeleted,
+    CreditNoteIssued,
+    CreditApplied,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 47] = [
+    pub const ALL: [AuditAction; 49] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::MfaChallengeFailed,
@@ -115,6 +117,8 @@ impl AuditAction {
         Self::TimeLogged,
         Self::TimeChanged,
         Self::TimeDeleted,
+        Self::CreditNoteIssued,
+        Self::CreditApplied,
     ];
 
     /// Entries about invoices, payments, payment methods and autopay: only principals who see

@@ -297,6 +297,8 @@ impl Labelled for AuditAction {
             TimeLogged => "Time logged",
             TimeChanged => "Time entry changed",
             TimeDeleted => "Time entry deleted",
+            CreditNoteIssued => "Credit note issued",
+            CreditApplied => "Store credit applied",
         }
     }
 }

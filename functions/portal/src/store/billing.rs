@@ -177,7 +177,9 @@ impl Store {
                 .condition_expression("#value = :last")
                 .expression_attribute_values(":last", n(last))
         };
-        Ok(TransactWriteItem::builder().update(counter.build()?).build())
+        Ok(TransactWriteItem::builder()
+            .update(counter.build()?)
+            .build())
     }
 
     /// Issue `invoice` (status, number and dates already set, version bumped) as number
@@ -376,7 +378,11 @@ impl Store {
         parts.extend(self.hours_credit_part(&payment.company_id, invoices)?);
         // Money no invoice could take becomes the company's store credit.
         if payment.unapplied > 0 {
-            parts.push(self.credit_part(&payment.company_id, &payment.currency, payment.unapplied)?);
+            parts.push(self.credit_part(
+                &payment.company_id,
+                &payment.currency,
+                payment.unapplied,
+            )?);
         }
         if let Some(event) = event {
             parts.push(self.event_part(event, now)?);

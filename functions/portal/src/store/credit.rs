@@ -45,7 +45,10 @@ impl Store {
         &self,
         company: &CompanyId,
     ) -> anyhow::Result<(BillingAccount, Vec<CreditBalance>)> {
-        let (account, credit) = (keys::billing_account(company), keys::credit_balance(company));
+        let (account, credit) = (
+            keys::billing_account(company),
+            keys::credit_balance(company),
+        );
         let mut found = self
             .batch_get(&[account.clone(), credit.clone()])
             .await
@@ -166,7 +169,12 @@ impl Store {
         audit: &AuditEntry,
     ) -> anyhow::Result<bool> {
         let debit = self.credit_part(&payment.company_id, &payment.currency, -payment.amount)?;
-        self.record_payment(payment, &[(invoice.0.clone(), invoice.1)], Some(debit), audit)
-            .await
+        self.record_payment(
+            payment,
+            &[(invoice.0.clone(), invoice.1)],
+            Some(debit),
+            audit,
+        )
+        .await
     }
 }

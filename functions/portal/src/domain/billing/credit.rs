@@ -102,7 +102,11 @@ impl CreditNoteBody {
             errors.push(FieldError::new("reason", "Say why the company is credited"));
         }
         validate::done(errors)?;
-        Ok((currency.unwrap_or_else(|| default.clone()), self.amount, reason))
+        Ok((
+            currency.unwrap_or_else(|| default.clone()),
+            self.amount,
+            reason,
+        ))
     }
 }
 

@@ -37,6 +37,11 @@ pub fn credit_attr(currency: &crate::domain::billing::Currency) -> String {
 }
 pub const CREDIT_ATTR_PREFIX: &str = "c_";
 
+/// Where credit note `number`'s PDF is kept in the files bucket (a credit note never changes).
+pub fn credit_note_pdf_object(company: &CompanyId, number: u64) -> String {
+    format!("{company}/credit-notes/CN-{number:04}.pdf")
+}
+
 /// The mark of a credit note issued under one `Idempotency-Key` (it holds the number; expires).
 pub fn credit_request(company: &CompanyId, request: &str) -> Key {
     Key {
