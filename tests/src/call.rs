@@ -67,6 +67,7 @@ impl Call<'_> {
             Box::pin(projects::handle(&self.app.app, req)).await
         } else if [
             "/api/agreements",
+            "/api/credit-notes",
             "/api/invoices",
             "/api/payments",
             "/api/payment-methods",

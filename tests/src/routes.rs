@@ -302,6 +302,26 @@ const ROUTES: &[Route] = &[
         "/api/invoices/{invoice}/void?company=acme-dental",
     )
     .body(r#"{"version": {invoice_version}}"#),
+    // Store credit: a credit note, then an invoice paid with it.
+    route("POST /api/credit-notes", Staff, "POST", "/api/credit-notes")
+        .body(r#"{"company_id": "acme-dental", "amount": 500, "reason": "Bench credit"}"#)
+        .keep(&[("credit_note", Field("/number"))]),
+    route("GET /api/credit-notes", Client, "GET", "/api/credit-notes"),
+    route("GET /api/credit-notes/{number}", Client, "GET", "/api/credit-notes/{credit_note}"),
+    route("GET /api/credit-notes/{number}/pdf", Client, "GET", "/api/credit-notes/{credit_note}/pdf"),
+    route("POST /api/invoices (a draft to pay with credit)", Staff, "POST", "/api/invoices")
+        .body(r#"{"company_id": "acme-dental", "lines": [{"description": "Bench", "quantity": 1, "unit_price": 1000}]}"#)
+        .keep(&[("invoice", Field("/id")), ("invoice_version", Field("/version"))]),
+    route(
+        "POST /api/invoices/{id}/issue (one to pay with credit)",
+        Staff,
+        "POST",
+        "/api/invoices/{invoice}/issue?company=acme-dental",
+    )
+    .body(r#"{"version": {invoice_version}}"#)
+    .keep(&[("invoice_version", Field("/invoice/version"))]),
+    route("POST /api/invoices/{id}/credit", Client, "POST", "/api/invoices/{invoice}/credit")
+        .body(r#"{"amount": 300, "version": {invoice_version}}"#),
     route("GET /api/billing/overview", Client, "GET", "/api/billing/overview"),
     route("GET /api/billing/companies", Staff, "GET", "/api/billing/companies"),
     route("GET /api/payment-methods", Client, "GET", "/api/payment-methods"),

@@ -1,5 +1,5 @@
 //! The demo invoices: one paid by bank transfer, one overdue, one due and one draft for Acme Dental,
-//! one due for Globex.
+//! one due for Globex; and Acme's credit note (store credit it has not used yet).
 
 use super::*;
 
@@ -156,5 +156,41 @@ pub async fn seed_invoices(store: &Store, now: OffsetDateTime) -> anyhow::Result
                 .await?;
         }
     }
+    // A goodwill credit against the overdue invoice: Acme's store credit.
+    let acme = store
+        .get_company(&CompanyId::parse("acme-dental").map_err(anyhow::Error::msg)?)
+        .await?
+        .context("demo companies are seeded first")?;
+    let (_, overdue) = store
+        .invoice_by_number(2)
+        .await?
+        .context("the demo's second invoice")?;
+    let note = CreditNote {
+        number: store.last_credit_number().await? + 1,
+        company_id: acme.id.clone(),
+        company_name: acme.name.clone(),
+        currency: acme.currency.clone(),
+        amount: 5_000,
+        reason: "Goodwill credit for the reception printer outage".into(),
+        invoice: Some(CreditedInvoice {
+            invoice_id: overdue,
+            label: invoice_label(2),
+        }),
+        issued_by_name: admin.name.into(),
+        created_at: now - time::Duration::days(20),
+        version: 1,
+    };
+    let summary = format!("Issued {}", note.label());
+    anyhow::ensure!(
+        store
+            .issue_credit_note(
+                &note,
+                note.number - 1,
+                None,
+                &audit(AuditAction::CreditNoteIssued, summary)
+            )
+            .await?,
+        "the demo credit note's number was taken meanwhile"
+    );
     Ok(())
 }

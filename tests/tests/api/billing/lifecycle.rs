@@ -200,6 +200,14 @@ async fn money_for_an_invoice_voided_meanwhile_is_kept_as_credit_and_the_msp_is_
         "{credit}"
     );
     assert_eq!(credit["allocations"][0]["amount"], 0);
+    // It became Acme's store credit, once, though the success arrived twice at once.
+    let credits = t
+        .get(&format!("/api/credit-notes?company={ACME}"), &staff)
+        .await;
+    assert_eq!(
+        credits.body["balances"],
+        json!([{"currency": "USD", "amount": 11_000}])
+    );
     let voided = invoice(&t, &staff, &inv["id"]).await;
     assert_eq!(
         (voided["status"].as_str(), voided["paid"].as_i64()),

@@ -2,6 +2,7 @@
 //! Stripe's API and webhooks signed exactly as Stripe signs them.
 
 mod charge;
+mod credit;
 mod hours;
 mod lifecycle;
 mod methods;
