@@ -1,5 +1,5 @@
-//! Billing pages: invoices (list, detail, the MSP's editor), payments and receipts, payment
-//! methods with autopay, and the MSP's receivables.
+//! Billing pages: invoices (list, detail, the MSP's editor), payments and receipts, credit notes
+//! and store credit, payment methods with autopay, and the MSP's receivables.
 
 use maud::{Markup, html};
 
@@ -14,6 +14,7 @@ impl maud::Render for BillingNav {
         let links = [
             ("/invoices/", "Invoices"),
             ("/payments/", "Payment history"),
+            ("/credit-notes/", "Credit notes"),
             ("/payment-methods/", "Payment methods"),
         ];
         html! {
@@ -192,6 +193,15 @@ pub fn invoice_view(b: &Branding) -> Markup {
                     button #pay type="submit" { "Pay with Stripe" }
                 }
             }
+            section #credit-section aria-labelledby="credit-heading" hidden {
+                h2 #credit-heading { "Pay with store credit" }
+                p #credit-available {}
+                form #credit-form novalidate {
+                    (Field::input("credit_amount", "Amount of credit to apply", "text").inputmode("decimal").autocomplete("off").required())
+                    p.form-error #credit-error role="alert" {}
+                    button.secondary #apply-credit type="submit" { "Pay with store credit" }
+                }
+            }
             section #staff-section aria-labelledby="staff-heading" hidden {
                 h2 #staff-heading { "Manage this invoice" }
                 p.form-error #staff-error role="alert" {}
@@ -309,6 +319,55 @@ pub fn invoice_edit(b: &Branding) -> Markup {
                 div.actions {
                     button #save type="submit" { "Save draft" }
                     button.secondary #save-issue type="button" { "Save and issue" }
+                }
+            }
+        },
+    )
+}
+
+pub fn credit_notes(b: &Branding) -> Markup {
+    page(
+        b,
+        "Credit notes",
+        Chrome::SignedIn {
+            current: "/invoices/",
+            requires: Some("view_invoices"),
+        },
+        "credit-notes.js",
+        html! {
+            header.page-head {
+                h1 { "Credit notes" }
+                button #new-credit type="button" hidden { "New credit note" }
+            }
+            (BillingNav("/credit-notes/"))
+            (company_picker())
+            p #page-status role="status" {}
+            section #credit-summary aria-labelledby="credit-heading" hidden {
+                h2 #credit-heading { "Store credit" }
+                p.stat #credit-balance { "–" }
+                p.muted { "Store credit pays invoices: open an outstanding invoice and choose Pay with store credit." }
+            }
+            (ListTable {
+                id: "credit-notes",
+                caption: "Credit notes, newest first",
+                columns: &[
+                    ("number", "Number"), ("date", "Date"), ("amount", "Amount"), ("reason", "Reason"),
+                    ("invoice", "Invoice"), ("pdf", "PDF"),
+                ],
+            })
+            dialog #credit-dialog aria-labelledby="credit-title" {
+                article {
+                    h2 #credit-title { "New credit note" }
+                    p.form-error #credit-form-error role="alert" {}
+                    form #credit-form novalidate {
+                        (Field::input("amount", "Amount", "text").inputmode("decimal").autocomplete("off").required())
+                        (Field::input("reason", "Reason (printed on the credit note)", "text").maxlength(500).required())
+                        (Field::input("invoice", "Invoice it is about (optional)", "text").autocomplete("off").help("Its number, such as INV-0007."))
+                        footer {
+                            button.secondary #credit-cancel type="button" { "Cancel" }
+                            button #credit-save type="submit" { "Issue credit note" }
+                        }
+                    }
                 }
             }
         },

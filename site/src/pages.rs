@@ -96,6 +96,10 @@ pub fn all(b: &Branding) -> Vec<Page> {
             html: billing_pages::payments(b),
         },
         Page {
+            path: "/credit-notes/",
+            html: billing_pages::credit_notes(b),
+        },
+        Page {
             path: "/payments/receipt/",
             html: billing_pages::receipt(b),
         },
@@ -168,6 +172,8 @@ fn home(b: &Branding) -> Markup {
                     article { p.stat #bill-outstanding { "–" } p { a href="/invoices/" { "Outstanding balance" } } }
                     article { p.stat #bill-overdue { "–" } p #bill-overdue-label { "Overdue" } }
                     article { p.stat #bill-next { "–" } p #bill-next-label { "Next payment due" } }
+                    article #bill-hours hidden { p.stat #bill-hours-left { "–" } p { a href="/agreements/" { "Prepaid hours left" } } }
+                    article { p.stat #bill-credit { "–" } p { a href="/credit-notes/" { "Store credit" } } }
                 }
                 p #bill-autopay.muted {}
                 p { a role="button" href="/invoices/" { "View and pay invoices" } }

@@ -6,7 +6,7 @@ import { STATUS, invoiceMarks, ticketHref, when } from './tickets-common.js';
 import { day, money } from './billing-common.js';
 import { projectHref } from './projects-common.js';
 import { barChart } from './bar-chart.js';
-import { hoursTile } from './agreements-common.js';
+import { hours, hoursTile } from './agreements-common.js';
 
 // What the page shows, by what the user may see.
 function parts(data) {
@@ -71,7 +71,15 @@ async function latest(can) {
   }
 }
 
-// The account overview: outstanding and overdue per currency, and the next invoice due.
+// The account overview's prepaid hours: what is left of the active blocks and retainers.
+function hoursLeft(items) {
+  const withHours = items.filter((a) => a.balance && a.status === 'active');
+  if (!withHours.length) return;
+  document.getElementById('bill-hours-left').textContent = hours(withHours.reduce((sum, a) => sum + a.balance.left_minutes, 0));
+  document.getElementById('bill-hours').hidden = false;
+}
+
+// The account overview: outstanding and overdue per currency, the next invoice due, store credit.
 async function billing() {
   const o = await authed(OVERVIEW);
   const sum = (field) => (o.balances.length ? o.balances.map((b) => money(b[field], b.currency)).join(' + ') : money(0, 'USD'));
@@ -86,6 +94,9 @@ async function billing() {
   document.getElementById('bill-next-label').textContent = next
     ? `Next payment due: ${next.label}, ${money(next.balance, next.currency)}`
     : late ? 'Next payment due: nothing else is due' : 'Next payment due';
+  document.getElementById('bill-credit').textContent = o.credit.length
+    ? o.credit.map((c) => money(c.amount, c.currency)).join(' + ')
+    : money(0, o.balances[0]?.currency || 'USD');
   document.getElementById('bill-autopay').textContent = o.autopay
     ? 'Autopay is on: new invoices are charged to your default payment method.'
     : '';
@@ -101,7 +112,7 @@ me.then(async (data) => {
   if (show.latest) latest(can);
   if (show.billing) billing().catch(() => {});
   if (show.projects) projects().catch(() => {});
-  if (show.hours) authed(AGREEMENTS).then((list) => hoursTile(list.items)).catch(() => {});
+  if (show.hours) authed(AGREEMENTS).then((list) => { hoursTile(list.items); hoursLeft(list.items); }).catch(() => {});
   if (show.stats) {
     const stats = await authed(STATS);
     document.getElementById('stat-open').textContent = stats.open;

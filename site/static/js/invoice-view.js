@@ -1,9 +1,11 @@
-// One invoice: its lines and totals, the PDF, paying it (clients), and for MSP admins editing a
-// draft, issuing, deleting, voiding and recording a payment received.
+// One invoice: its lines and totals, the PDF, paying it (clients), paying it with store credit
+// (invoice-credit.js), and for MSP admins editing a draft, issuing, deleting, voiding and
+// recording a payment received.
 import { authed } from './api.js';
 import { me, startEarly } from './shell.js';
 import { showProblem, whileBusy, when } from './forms.js';
 import { confirmAction } from './confirm.js';
+import { offerCredit } from './invoice-credit.js';
 import {
   METHODS, amountProblem, chosenMethod, confirmIssue, day, fillPayWith, invoiceStatus, keepCompany, money, moneyInput, params, parseMoney, pay, withCompany,
 } from './billing-common.js';
@@ -218,6 +220,14 @@ me.then(async (data) => {
     url.searchParams.delete('issued');
     history.replaceState(null, '', url);
   }
-  if (can.has('manage_billing')) staffActions();
-  else clientActions();
+  const actions = () => (can.has('manage_billing') ? staffActions() : clientActions());
+  actions();
+  // Store credit pays it too: shown with what it would take, applied in place.
+  const credit = () => offerCredit(invoice, async (answer) => {
+    fill(answer.invoice);
+    actions();
+    $('page-status').textContent = `Paid ${money(answer.payment.amount, answer.payment.currency)} with store credit.`;
+    await credit();
+  });
+  await credit();
 });

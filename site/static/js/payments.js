@@ -5,7 +5,7 @@ import { paginatedTable } from './list.js';
 import { when } from './forms.js';
 import { PAYMENT_STATUS, invoiceLabel, fillCompanies, keepCompany, money, params, withCompany } from './billing-common.js';
 
-const KIND = { checkout: 'Online', autopay: 'Autopay', manual: 'Recorded by us' };
+const KIND = { checkout: 'Online', autopay: 'Autopay', manual: 'Recorded by us', saved_method: 'Saved method' };
 
 startEarly((data) => {
   const staff = data.capabilities.includes('all_companies');
@@ -30,7 +30,7 @@ me.then(async (data) => {
     cells: (p) => ({
       date: when(p.paid_at || p.created_at),
       amount: money(p.amount, p.currency),
-      method: p.method ? `${p.method} (${KIND[p.kind]})` : KIND[p.kind],
+      method: p.method && KIND[p.kind] ? `${p.method} (${KIND[p.kind]})` : p.method || KIND[p.kind],
       invoices: p.allocations.map((a) => invoiceLabel(a.number)).join(', '),
       status: PAYMENT_STATUS[p.status] || p.status,
       receipt: { text: 'Receipt', href: withCompany(`/payments/receipt/?id=${encodeURIComponent(p.id)}`) },
