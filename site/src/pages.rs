@@ -172,6 +172,8 @@ fn home(b: &Branding) -> Markup {
                     article { p.stat #bill-outstanding { "–" } p { a href="/invoices/" { "Outstanding balance" } } }
                     article { p.stat #bill-overdue { "–" } p #bill-overdue-label { "Overdue" } }
                     article { p.stat #bill-next { "–" } p #bill-next-label { "Next payment due" } }
+                }
+                div.stat-grid.second-row {
                     article #bill-hours hidden { p.stat #bill-hours-left { "–" } p { a href="/agreements/" { "Prepaid hours left" } } }
                     article { p.stat #bill-credit { "–" } p { a href="/credit-notes/" { "Store credit" } } }
                 }
