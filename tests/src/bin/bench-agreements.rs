@@ -4,7 +4,8 @@
 //! units those bytes would cost. The calls must match: the balance is kept on write in the
 //! company's agreements record, so the agreements page, the home tile and a time entry's write
 //! read that one item whatever the number of entries, and invoicing time reads one page of the
-//! unbilled index. Prints a Markdown table.
+//! unbilled index. Each company also has as many credit notes: their list reads one page. Prints a
+//! Markdown table.
 //!
 //! `cargo run -p portal-tests --bin bench-agreements [-- ENTRIES]` with moto_server on PATH.
 
@@ -97,6 +98,25 @@ async fn fill(t: &TestApp, company: &str, admin: &str, entries: u64) -> (u64, Bi
         .load_time_entries(&book, &all, now.date())
         .await
         .unwrap();
+    let notes: Vec<portal::domain::billing::CreditNote> = (0..entries)
+        .map(|i| portal::domain::billing::CreditNote {
+            number: if company == "acme-dental" {
+                1 + i
+            } else {
+                1_000 + i
+            },
+            company_id: id.clone(),
+            company_name: company_record.name.clone(),
+            currency: company_record.currency.clone(),
+            amount: 1_000,
+            reason: format!("Bench credit {i}"),
+            invoice: None,
+            issued_by_name: "Bench".into(),
+            created_at: now,
+            version: 1,
+        })
+        .collect();
+    store.load_credit_notes(&notes).await.unwrap();
     (number, block.id)
 }
 
@@ -123,6 +143,14 @@ async fn measure(
     let (c, a) = cost(t, t.get(&format!("/api/agreements/{block}/time"), &client)).await;
     ok(&a, 200);
     out.push(("its time (first page of 50)", c));
+    let (c, a) = cost(t, t.get("/api/credit-notes", &client)).await;
+    ok(&a, 200);
+    let listed = a.body["items"].as_array().map_or(0, Vec::len);
+    assert!(
+        listed == 10 || listed == 50,
+        "all 10, or a page of 50: {listed}"
+    );
+    out.push(("credit notes (first page of 50) and store credit", c));
     let (c, a) = cost(
         t,
         t.post(

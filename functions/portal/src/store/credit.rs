@@ -159,6 +159,15 @@ impl Store {
         Ok(TransactWriteItem::builder().update(update.build()?).build())
     }
 
+    /// Store credit notes as they are, without numbers taken or credit added (benchmarks).
+    pub async fn load_credit_notes(&self, notes: &[CreditNote]) -> anyhow::Result<()> {
+        let items = notes
+            .iter()
+            .map(|note| to_item(note, &keys::credit_note(&note.company_id, note.number)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        self.batch_put(items, "loading credit notes").await
+    }
+
     /// Pay `invoice` (read at version `expected`, the payment applied) with store credit: the
     /// payment, the invoice, the credit taken (on condition there is enough) and the audit entry,
     /// in one transaction. `false` when the invoice changed or the credit is short.
