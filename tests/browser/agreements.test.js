@@ -5,7 +5,7 @@
 // and not the internal note; axe light and dark; a phone's width.
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, expectAnswer, launch, newPage, signIn, seriousViolations, settled, test } from './harness.js';
+import { BASE, expectAnswer, launch, newPage, signIn, seriousViolations, settled, test, themedPage } from './harness.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -153,10 +153,7 @@ test('a technician logs time on a ticket and sees the balance move; the client s
 for (const theme of ['light', 'dark']) {
   test(`agreement and time views have no serious or critical axe violations (${theme})`, async () => {
     const errors = [];
-    const page = await newPage(browser, errors);
-    await page.emulateMedia({ colorScheme: theme });
-    await page.goto(`${BASE}/login/`);
-    await page.evaluate((t) => localStorage.setItem('portal-theme', t), theme);
+    const page = await themedPage(browser, errors, theme);
     await signIn(page, 'fulladmin@acme.example');
     await settled(page);
     assert.deepEqual(await seriousViolations(page), [], 'home with the hours tile');

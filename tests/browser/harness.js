@@ -153,6 +153,16 @@ export async function newPage(browser, errors, contextOptions = {}) {
 // Wait until `page` has loaded and its API requests have all been answered, with none started for
 // 150 ms: the page as its user reads it. (Playwright's 'networkidle' waits for 500 ms without any
 // request, after every page visit.)
+// A page in `theme` (light or dark: the system setting and the portal's own choice), on the
+// sign-in page.
+export async function themedPage(browser, errors, theme, contextOptions = {}) {
+  const page = await newPage(browser, errors, contextOptions);
+  await page.emulateMedia({ colorScheme: theme });
+  await page.goto(`${BASE}/login/`);
+  await page.evaluate((t) => localStorage.setItem('portal-theme', t), theme);
+  return page;
+}
+
 export async function settled(page, { timeout = 30_000 } = {}) {
   await page.waitForLoadState('load');
   const { trail } = openPages.find((open) => open.page === page);

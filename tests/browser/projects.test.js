@@ -4,7 +4,7 @@
 // Standard User has no Projects; axe light and dark, a phone's width, and the printed page.
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, newPage, signIn, seriousViolations, settled, test } from './harness.js';
+import { BASE, launch, newPage, signIn, seriousViolations, settled, test, themedPage } from './harness.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -142,10 +142,7 @@ test('a Standard User has no Projects in the menu, and the page says so plainly'
 for (const theme of ['light', 'dark']) {
   test(`project pages have no serious or critical axe violations (${theme})`, async () => {
     const errors = [];
-    const page = await newPage(browser, errors);
-    await page.emulateMedia({ colorScheme: theme });
-    await page.goto(`${BASE}/login/`);
-    await page.evaluate((t) => localStorage.setItem('portal-theme', t), theme);
+    const page = await themedPage(browser, errors, theme);
     await signIn(page, 'tech@northwind.example');
     await settled(page);
     assert.deepEqual(await seriousViolations(page), [], 'home with the project tile');

@@ -5,7 +5,7 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { BASE, expectAnswer, launch, newPage, signIn, seriousViolations, settled, test } from './harness.js';
+import { BASE, expectAnswer, launch, newPage, signIn, seriousViolations, settled, test, themedPage } from './harness.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -81,10 +81,7 @@ test('an MSP admin issues a credit note to Globex about its invoice', async () =
 for (const theme of ['light', 'dark']) {
   test(`credit notes and paying with credit have no serious or critical axe violations (${theme})`, async () => {
     const errors = [];
-    const page = await newPage(browser, errors);
-    await page.emulateMedia({ colorScheme: theme });
-    await page.goto(`${BASE}/login/`);
-    await page.evaluate((t) => localStorage.setItem('portal-theme', t), theme);
+    const page = await themedPage(browser, errors, theme);
     await signIn(page, 'fulladmin@acme.example');
     await creditPage(page);
     assert.deepEqual(await seriousViolations(page), [], 'credit notes');

@@ -4,7 +4,7 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { BASE, expectAnswer, launch, newPage, signIn, seriousViolations, test, settled } from './harness.js';
+import { BASE, expectAnswer, launch, newPage, signIn, seriousViolations, test, settled, themedPage } from './harness.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -229,10 +229,7 @@ test('dates read one way everywhere, and times are the company\'s, whatever the 
 for (const theme of ['light', 'dark']) {
   test(`ticket pages have no serious or critical axe violations (${theme})`, async () => {
     const errors = [];
-    const page = await newPage(browser, errors);
-    await page.emulateMedia({ colorScheme: theme });
-    await page.goto(`${BASE}/login/`);
-    await page.evaluate((t) => localStorage.setItem('portal-theme', t), theme);
+    const page = await themedPage(browser, errors, theme);
     await signIn(page, 'fulladmin@acme.example');
     await page.locator('#ticket-stats:not([hidden])').waitFor();
     assert.equal(await page.locator('#chart-table tbody tr').count(), 12, 'the chart has its table twin');

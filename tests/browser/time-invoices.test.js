@@ -4,7 +4,7 @@
 // the same for Acme's; axe light and dark; a phone's width.
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, newPage, signIn, seriousViolations, settled, test } from './harness.js';
+import { BASE, launch, newPage, signIn, seriousViolations, settled, test, themedPage } from './harness.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -41,10 +41,7 @@ test('the demo invoice of a ticket shows as a cart on it, opening the invoice', 
 for (const theme of ['light', 'dark']) {
   test(`the editor's unbilled time and the ticket's cart have no serious or critical axe violations (${theme})`, async () => {
     const errors = [];
-    const page = await newPage(browser, errors);
-    await page.emulateMedia({ colorScheme: theme });
-    await page.goto(`${BASE}/login/`);
-    await page.evaluate((t) => localStorage.setItem('portal-theme', t), theme);
+    const page = await themedPage(browser, errors, theme);
     await signIn(page, 'admin@northwind.example');
     await unbilledFor(page, 'globex-logistics');
     await settled(page);

@@ -11,8 +11,7 @@ use portal::domain::account::Company;
 use portal::domain::agreements::{
     FromTimeBody, TimeToBill, UnbilledTime, format_minutes, time_to_bill,
 };
-use portal::domain::audit::AuditAction;
-use portal::domain::billing::{BillingId, Invoice, format_money, today};
+use portal::domain::billing::{BillingId, Invoice, today};
 use portal::domain::roles::Capability;
 use portal::domain::{CompanyId, random_hex};
 use portal::web::http::{Ctx, json};
@@ -20,7 +19,7 @@ use portal::web::principal::Principal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::invoices::{InvoiceView, view};
+use crate::invoices::{InvoiceView, drafted_audit, view};
 
 /// Unbilled entries read at once (one Query): twice what a draft takes, so time waiting for a
 /// rate rarely crowds out what can be billed (beyond them, `more` says so).
@@ -136,17 +135,11 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         }
         let minutes: i64 = plan.entries.iter().map(|e| e.minutes).sum::<i64>()
             + plan.overage.iter().map(|o| o.minutes).sum::<i64>();
-        let audit = principal.audit(
+        let audit = drafted_audit(
             ctx,
-            &principal.company.id,
-            AuditAction::InvoiceCreated,
-            Some(format!("invoice:{}", invoice.id)),
-            format!(
-                "Drafted an invoice of {} for {} from {} of time",
-                format_money(invoice.total, &invoice.currency),
-                company.name,
-                format_minutes(minutes)
-            ),
+            &principal,
+            &invoice,
+            &format!(" from {} of time", format_minutes(minutes)),
         );
         if app.store.bill_time(&invoice, &plan, &audit).await? {
             return drafted(ctx, invoice, &plan);

@@ -404,19 +404,29 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let mut invoice = Invoice::draft(&company, now);
     body.apply(&mut invoice, &company.currency)?;
     check_tickets(app, &company.id, &invoice.tickets).await?;
-    let audit = principal.audit(
+    let audit = drafted_audit(ctx, &principal, &invoice, "");
+    app.store.create_invoice(&invoice, &audit).await?;
+    json(StatusCode::CREATED, &view(app, invoice))
+}
+
+/// The audit entry of a new draft (`how`: what it was drafted from, or "").
+pub(crate) fn drafted_audit(
+    ctx: &Ctx<'_>,
+    principal: &portal::web::principal::Principal,
+    invoice: &Invoice,
+    how: &str,
+) -> portal::domain::audit::AuditEntry {
+    principal.audit(
         ctx,
         &principal.company.id,
         AuditAction::InvoiceCreated,
         Some(format!("invoice:{}", invoice.id)),
         format!(
-            "Drafted an invoice of {} for {}",
+            "Drafted an invoice of {} for {}{how}",
             format_money(invoice.total, &invoice.currency),
-            company.name
+            invoice.company_name
         ),
-    );
-    app.store.create_invoice(&invoice, &audit).await?;
-    json(StatusCode::CREATED, &view(app, invoice))
+    )
 }
 
 /// An invoice of the company `?company=` names, for MSP admins to change.

@@ -187,27 +187,7 @@ fn counter_moves_restore_exactly() {
         agreements: vec![block.clone(), other.clone()],
         ..AgreementBook::default()
     };
-    let entry = TimeEntry {
-        id: BillingId::derived(&["e"]),
-        company_id: CompanyId::parse("acme-dental").unwrap(),
-        ticket_number: 1001,
-        ticket_summary: String::new(),
-        date: date!(2026 - 11 - 20),
-        minutes: 90,
-        work_type: WorkType::Onsite,
-        billable: true,
-        note: String::new(),
-        internal: false,
-        agreement_id: Some(block.id.clone()),
-        agreement_name: None,
-        agreement_kind: None,
-        by_id: UserId::parse("u1").unwrap(),
-        by_name: "Tess".into(),
-        billed: None,
-        created_at: datetime!(2026-11-20 10:00 UTC),
-        updated_at: datetime!(2026-11-20 10:00 UTC),
-        version: 1,
-    };
+    let entry = time_on(1001, 90, Some(&block));
     let mv = |a: &Agreement, tally: Tally, key: &str, delta: i64| Move {
         agreement: a.id.clone(),
         tally,
