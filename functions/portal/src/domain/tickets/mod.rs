@@ -12,8 +12,10 @@ use crate::domain::{CompanyId, UserId, iso_date};
 use crate::domain::{DomainError, FieldError};
 
 mod client_status;
+mod row;
 mod search;
 pub use client_status::{Refusal, client_may_set};
+pub use row::TicketRow;
 pub use search::{MAX_WORD_LEN, MAX_WORDS, Search, summary_words, words};
 
 /// Where a ticket is in its life. The first four are "open", the rest "closed".
@@ -563,52 +565,6 @@ pub fn parse_number(raw: &str) -> Result<u64, DomainError> {
         .ok()
         .filter(|n| (1..10_000_000_000).contains(n))
         .ok_or(DomainError::NotFound)
-}
-
-/// A ticket as a list row: everything but the description.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct TicketRow {
-    pub number: u64,
-    pub company_id: CompanyId,
-    pub summary: String,
-    pub request_type: String,
-    pub status: TicketStatus,
-    pub priority: Priority,
-    pub emergency: bool,
-    pub contact_id: UserId,
-    pub contact_name: String,
-    pub assignee_name: Option<String>,
-    /// The project the ticket belongs to (a badge on the list).
-    pub project: Option<crate::domain::projects::TicketProject>,
-    /// The issued invoices that bill it (the list's cart marker).
-    pub invoices: Vec<InvoiceMark>,
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: OffsetDateTime,
-}
-
-impl From<Ticket> for TicketRow {
-    fn from(t: Ticket) -> Self {
-        Self {
-            number: t.number,
-            company_id: t.company_id,
-            summary: t.summary,
-            request_type: t.request_type,
-            status: t.status,
-            priority: t.priority,
-            emergency: t.emergency,
-            contact_id: t.contact_id,
-            contact_name: t.contact_name,
-            assignee_name: t.assignee_name,
-            project: t.project,
-            invoices: t.invoices,
-            created_at: t.created_at,
-            updated_at: t.updated_at,
-        }
-    }
 }
 
 /// What `PATCH /api/tickets/{number}` takes: only the fields to change, and the `version` read.

@@ -1,0 +1,53 @@
+//! A ticket as a list shows it.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use super::*;
+
+/// A ticket as a list row: everything but the description.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct TicketRow {
+    pub number: u64,
+    pub company_id: CompanyId,
+    pub summary: String,
+    pub request_type: String,
+    pub status: TicketStatus,
+    pub priority: Priority,
+    pub emergency: bool,
+    pub contact_id: UserId,
+    pub contact_name: String,
+    pub assignee_name: Option<String>,
+    /// The project the ticket belongs to (a badge on the list).
+    pub project: Option<crate::domain::projects::TicketProject>,
+    /// The issued invoices that bill it (the list's cart marker).
+    pub invoices: Vec<InvoiceMark>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<Ticket> for TicketRow {
+    fn from(t: Ticket) -> Self {
+        Self {
+            number: t.number,
+            company_id: t.company_id,
+            summary: t.summary,
+            request_type: t.request_type,
+            status: t.status,
+            priority: t.priority,
+            emergency: t.emergency,
+            contact_id: t.contact_id,
+            contact_name: t.contact_name,
+            assignee_name: t.assignee_name,
+            project: t.project,
+            invoices: t.invoices,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+        }
+    }
+}
