@@ -15,6 +15,7 @@ mod ids;
 pub mod labels;
 pub mod money;
 pub mod projects;
+pub mod quotes;
 pub mod roles;
 pub mod tickets;
 pub mod validate;

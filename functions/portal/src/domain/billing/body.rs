@@ -44,6 +44,37 @@ pub(super) fn line_description() -> utoipa::openapi::schema::Object {
     schema::text(true, MAX_LINE_DESCRIPTION, schema::Chars::Any)
 }
 
+impl LineBody {
+    /// Check line `i` (of an invoice or a quote), its errors named `lines[i].…`.
+    pub fn check(&self, i: usize, errors: &mut Vec<FieldError>) {
+        let description = self.description.trim();
+        if description.is_empty() || self.description.chars().count() > MAX_LINE_DESCRIPTION {
+            errors.push(FieldError::new(
+                &format!("lines[{i}].description"),
+                format!("Describe the line (up to {MAX_LINE_DESCRIPTION} characters)"),
+            ));
+        }
+        if self.unit_price.unsigned_abs() > MAX_AMOUNT.unsigned_abs()
+            || self.quantity.0 > MAX_QUANTITY
+        {
+            errors.push(FieldError::new(
+                &format!("lines[{i}].unit_price"),
+                "That amount is too large",
+            ));
+        }
+    }
+
+    /// The line it makes, its amount worked out.
+    pub fn line(&self) -> Line {
+        Line {
+            description: self.description.trim().to_owned(),
+            quantity: self.quantity,
+            unit_price: self.unit_price,
+            amount: mul_div_round(self.quantity.0, self.unit_price, 1000),
+        }
+    }
+}
+
 impl InvoiceBody {
     /// Check everything and write it into `invoice` (a draft), recomputing its totals.
     pub fn apply(
@@ -64,21 +95,7 @@ impl InvoiceBody {
             ));
         }
         for (i, line) in self.lines.iter().enumerate() {
-            let description = line.description.trim();
-            if description.is_empty() || line.description.chars().count() > MAX_LINE_DESCRIPTION {
-                errors.push(FieldError::new(
-                    &format!("lines[{i}].description"),
-                    format!("Describe the line (up to {MAX_LINE_DESCRIPTION} characters)"),
-                ));
-            }
-            if line.unit_price.unsigned_abs() > MAX_AMOUNT.unsigned_abs()
-                || line.quantity.0 > MAX_QUANTITY
-            {
-                errors.push(FieldError::new(
-                    &format!("lines[{i}].unit_price"),
-                    "That amount is too large",
-                ));
-            }
+            line.check(i, &mut errors);
         }
         if self.tax_rate_bp > 10_000 {
             errors.push(FieldError::new(

@@ -1,0 +1,479 @@
+//! Quotes (issue 19; docs/quotes.md once its routes land): what the MSP proposes to a client
+//! company — lines one-off or recurring, with the totals of each — and what the client's approvers
+//! do with it: approve (a typed name and a consent sentence naming the totals, recorded with the
+//! exact revision approved) or decline with a reason. A sent quote that is changed becomes a new
+//! revision and the old one is superseded; a quote past its valid-until date has expired. This
+//! module holds the records and rules; nothing here names HTTP or DynamoDB.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+use utoipa::ToSchema;
+
+use crate::domain::billing::{
+    BillingId, Currency, Line, LineBody, MAX_AMOUNT, MAX_LINES, format_money, mul_div_round,
+};
+use crate::domain::validate::{self, schema};
+use crate::domain::{CompanyId, DomainError, FieldError, UserId, iso_date};
+
+#[cfg(test)]
+mod tests;
+
+/// How often a line is charged.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Recurrence {
+    #[default]
+    OneTime,
+    Monthly,
+    Annually,
+}
+
+impl Recurrence {
+    /// How a total of this recurrence reads: `$1,200.00 one-off`, `$90.00 a month`.
+    fn reads(self, amount: &str) -> String {
+        match self {
+            Self::OneTime => format!("{amount} one-off"),
+            Self::Monthly => format!("{amount} a month"),
+            Self::Annually => format!("{amount} a year"),
+        }
+    }
+}
+
+/// A line of a quote: an invoice line and how often it is charged.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct QuoteLine {
+    #[serde(flatten)]
+    pub line: Line,
+    pub recurrence: Recurrence,
+}
+
+/// What the MSP sends for a line.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteLineBody {
+    #[serde(flatten)]
+    pub line: LineBody,
+    /// Default: one-off.
+    #[serde(default)]
+    pub recurrence: Recurrence,
+}
+
+/// The totals of the lines of one recurrence.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct QuoteTotal {
+    pub recurrence: Recurrence,
+    pub subtotal: i64,
+    pub tax: i64,
+    pub total: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QuoteStatus {
+    /// Being written: clients never see it; it has no number.
+    Draft,
+    /// Sent to the approvers; waiting for them (unless it has expired: `Quote::expired`).
+    Sent,
+    Approved,
+    Declined,
+    /// A later revision replaced it: it can no longer be approved.
+    Superseded,
+}
+
+/// A deposit invoiced when a quote is approved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum Deposit {
+    /// Basis points of the one-off total (5,000 is 50 %).
+    Percent(u32),
+    /// Minor units.
+    Amount(i64),
+}
+
+/// What happens when the quote is approved, as the MSP chose when sending it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct OnApproval {
+    /// Raise a ticket for the work, of this request type.
+    pub ticket_request_type: Option<String>,
+    /// Create a project from the quote.
+    #[serde(default)]
+    pub create_project: bool,
+    /// Issue a deposit invoice the client can pay at once.
+    pub deposit: Option<Deposit>,
+}
+
+/// Who approved a quote, and exactly what.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Approval {
+    /// As the approver typed it.
+    pub name: String,
+    pub user_id: UserId,
+    pub user_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+    pub ip: String,
+    /// The revision approved, and the consent sentence as shown (naming its totals).
+    pub revision: u32,
+    pub consent: String,
+}
+
+/// Who declined a quote, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Decline {
+    pub reason: String,
+    pub user_id: UserId,
+    pub user_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+}
+
+/// A quote: one revision of it (a revised quote keeps its number; each revision is its own record).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Quote {
+    pub id: BillingId,
+    pub company_id: CompanyId,
+    pub company_name: String,
+    /// Taken when first sent, gapless (`Q-0001`); revisions keep it.
+    pub number: Option<u64>,
+    /// 1 for the first; each revision of a sent quote is one more.
+    pub revision: u32,
+    pub status: QuoteStatus,
+    pub title: String,
+    pub introduction: String,
+    pub terms: String,
+    #[serde(with = "iso_date")]
+    #[schema(value_type = String, format = Date)]
+    pub valid_until: Date,
+    #[schema(value_type = String)]
+    pub currency: Currency,
+    /// Basis points (825 = 8.25 %), on every line.
+    pub tax_rate_bp: u32,
+    pub lines: Vec<QuoteLine>,
+    /// One per recurrence the lines have: one-off first, then monthly, then annually.
+    pub totals: Vec<QuoteTotal>,
+    pub on_approval: OnApproval,
+    /// The MSP admin who wrote it (told of the answer).
+    pub owner_id: UserId,
+    pub owner_name: String,
+    pub approval: Option<Approval>,
+    pub decline: Option<Decline>,
+    /// The revision this one replaced, and the one that replaced it.
+    pub replaces: Option<BillingId>,
+    pub replaced_by: Option<BillingId>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+    /// Of the record (optimistic writes).
+    pub version: u64,
+}
+
+/// `Q-0007`, or `Q-0007 rev 2` from the second revision on.
+pub fn quote_label(number: u64, revision: u32) -> String {
+    if revision > 1 {
+        format!("Q-{number:04} rev {revision}")
+    } else {
+        format!("Q-{number:04}")
+    }
+}
+
+/// Why a quote cannot be approved or declined now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    NotSent,
+    Approved,
+    Declined,
+    Superseded,
+    Expired,
+}
+
+impl Refusal {
+    /// A stable problem type.
+    pub fn problem(self) -> &'static str {
+        match self {
+            Self::NotSent => "/problems/quote-not-sent",
+            Self::Approved => "/problems/quote-approved",
+            Self::Declined => "/problems/quote-declined",
+            Self::Superseded => "/problems/quote-superseded",
+            Self::Expired => "/problems/quote-expired",
+        }
+    }
+
+    /// What the approver reads.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::NotSent => "This quote has not been sent to you yet",
+            Self::Approved => "This quote is already approved",
+            Self::Declined => "This quote was declined; ask us for a new one",
+            Self::Superseded => "A newer revision replaced this quote: open the latest one",
+            Self::Expired => "This quote has expired; ask us to renew it",
+        }
+    }
+}
+
+impl Quote {
+    pub fn label(&self) -> String {
+        self.number
+            .map_or_else(|| "Draft".into(), |n| quote_label(n, self.revision))
+    }
+
+    /// Sent, but past its valid-until date on `today`.
+    pub fn expired(&self, today: Date) -> bool {
+        self.status == QuoteStatus::Sent && self.valid_until < today
+    }
+
+    /// Whether its approvers may approve or decline it on `today`.
+    pub fn answerable(&self, today: Date) -> Result<(), Refusal> {
+        match self.status {
+            QuoteStatus::Draft => Err(Refusal::NotSent),
+            QuoteStatus::Approved => Err(Refusal::Approved),
+            QuoteStatus::Declined => Err(Refusal::Declined),
+            QuoteStatus::Superseded => Err(Refusal::Superseded),
+            QuoteStatus::Sent if self.expired(today) => Err(Refusal::Expired),
+            QuoteStatus::Sent => Ok(()),
+        }
+    }
+
+    /// Its totals as a sentence: `$1,299.00 one-off and $89.00 a month` (tax included).
+    pub fn totals_text(&self) -> String {
+        let parts: Vec<String> = self
+            .totals
+            .iter()
+            .map(|t| t.recurrence.reads(&format_money(t.total, &self.currency)))
+            .collect();
+        match parts.as_slice() {
+            [] => format_money(0, &self.currency),
+            [one] => one.clone(),
+            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        }
+    }
+
+    /// The sentence an approver ticks, naming the quote and its totals exactly.
+    pub fn consent(&self) -> String {
+        format!(
+            "I approve {} for {} on the terms above, on behalf of {}.",
+            self.label(),
+            self.totals_text(),
+            self.company_name
+        )
+    }
+
+    /// Recompute line amounts and the totals of each recurrence (tax per recurrence).
+    pub fn recompute(&mut self) {
+        for l in &mut self.lines {
+            l.line.amount = mul_div_round(l.line.quantity.0, l.line.unit_price, 1000);
+        }
+        let mut kinds: Vec<Recurrence> = self.lines.iter().map(|l| l.recurrence).collect();
+        kinds.sort();
+        kinds.dedup();
+        self.totals = kinds
+            .into_iter()
+            .map(|recurrence| {
+                let subtotal = self
+                    .lines
+                    .iter()
+                    .filter(|l| l.recurrence == recurrence)
+                    .fold(0_i64, |sum, l| sum.saturating_add(l.line.amount));
+                let tax = mul_div_round(subtotal, i64::from(self.tax_rate_bp), 10_000);
+                QuoteTotal {
+                    recurrence,
+                    subtotal,
+                    tax,
+                    total: subtotal.saturating_add(tax),
+                }
+            })
+            .collect();
+    }
+
+    /// The deposit its approval invoices, in minor units (none: 0): a share of the one-off total,
+    /// or an amount (at most that total).
+    pub fn deposit(&self) -> i64 {
+        let one_off = self
+            .totals
+            .iter()
+            .find(|t| t.recurrence == Recurrence::OneTime)
+            .map_or(0, |t| t.total);
+        match self.on_approval.deposit {
+            None => 0,
+            Some(Deposit::Percent(bp)) => mul_div_round(one_off, i64::from(bp), 10_000),
+            Some(Deposit::Amount(amount)) => amount.min(one_off),
+        }
+    }
+}
+
+/// Longest title, introduction and terms.
+pub const MAX_TITLE: usize = 200;
+pub const MAX_TEXT: usize = 5_000;
+
+/// What an MSP admin sends to draft a quote or change one (a sent quote: a new revision).
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteBody {
+    #[schema(schema_with = title)]
+    pub title: String,
+    #[serde(default)]
+    #[schema(schema_with = long_text)]
+    pub introduction: String,
+    #[serde(default)]
+    #[schema(schema_with = long_text)]
+    pub terms: String,
+    /// `YYYY-MM-DD`, not in the past.
+    #[schema(format = Date)]
+    pub valid_until: String,
+    /// Defaults to the company's currency.
+    #[schema(schema_with = schema::currency_or_null)]
+    pub currency: Option<String>,
+    #[schema(min_items = 1, max_items = 200)]
+    pub lines: Vec<QuoteLineBody>,
+    /// Basis points: 825 is 8.25 %.
+    #[serde(default)]
+    #[schema(maximum = 10_000)]
+    pub tax_rate_bp: u32,
+    #[serde(default)]
+    pub on_approval: OnApproval,
+    /// Required when changing: the version read.
+    pub version: Option<u64>,
+}
+
+fn title() -> utoipa::openapi::schema::Object {
+    schema::text(true, MAX_TITLE, schema::Chars::NoControls)
+}
+
+fn long_text() -> utoipa::openapi::schema::Object {
+    schema::text(false, MAX_TEXT, schema::Chars::Lines)
+}
+
+impl QuoteBody {
+    /// Check everything against `today` and the request types a ticket may have, and write it
+    /// into `quote`, recomputing its totals.
+    pub fn apply(
+        self,
+        quote: &mut Quote,
+        default_currency: &Currency,
+        today: Date,
+        request_types: &[String],
+    ) -> Result<(), DomainError> {
+        let mut errors = Vec::new();
+        let currency = validate::currency(self.currency.as_deref(), default_currency, &mut errors);
+        let title = validate::text("title", &self.title, MAX_TITLE, &mut errors);
+        if title.is_empty() {
+            errors.push(FieldError::new("title", "Give the quote a title"));
+        }
+        let introduction =
+            validate::text("introduction", &self.introduction, MAX_TEXT, &mut errors);
+        let terms = validate::text("terms", &self.terms, MAX_TEXT, &mut errors);
+        let valid_until = validate::date("valid_until", &self.valid_until, &mut errors);
+        if valid_until.is_some_and(|d| d < today) {
+            errors.push(FieldError::new(
+                "valid_until",
+                "A quote is valid until today or later",
+            ));
+        }
+        if self.lines.is_empty() || self.lines.len() > MAX_LINES {
+            errors.push(FieldError::new(
+                "lines",
+                format!("A quote has 1 to {MAX_LINES} lines"),
+            ));
+        }
+        for (i, l) in self.lines.iter().enumerate() {
+            l.line.check(i, &mut errors);
+        }
+        if self.tax_rate_bp > 10_000 {
+            errors.push(FieldError::new(
+                "tax_rate_bp",
+                "A tax rate is between 0 and 100 %",
+            ));
+        }
+        if let Some(kind) = &self.on_approval.ticket_request_type
+            && !request_types.iter().any(|t| t == kind)
+        {
+            errors.push(FieldError::new(
+                "on_approval.ticket_request_type",
+                "Choose one of the request types",
+            ));
+        }
+        match self.on_approval.deposit {
+            Some(Deposit::Percent(bp)) if !(1..=10_000).contains(&bp) => errors.push(
+                FieldError::new("on_approval.deposit", "A deposit is 0.01 % to 100 %"),
+            ),
+            Some(Deposit::Amount(a)) if !(1..=MAX_AMOUNT).contains(&a) => errors.push(
+                FieldError::new("on_approval.deposit", "A deposit is more than zero"),
+            ),
+            _ => {}
+        }
+        let mut next = quote.clone();
+        if let Some(currency) = currency {
+            next.currency = currency;
+        }
+        next.title = title;
+        next.introduction = introduction;
+        next.terms = terms;
+        next.valid_until = valid_until.unwrap_or(today);
+        next.lines = self
+            .lines
+            .iter()
+            .map(|l| QuoteLine {
+                line: l.line.line(),
+                recurrence: l.recurrence,
+            })
+            .collect();
+        next.tax_rate_bp = self.tax_rate_bp;
+        next.on_approval = self.on_approval;
+        next.recompute();
+        if errors.is_empty()
+            && next
+                .totals
+                .iter()
+                .any(|t| t.total <= 0 || t.total > MAX_AMOUNT)
+        {
+            errors.push(FieldError::new(
+                "lines",
+                "Each total (one-off, monthly, annual) must be more than zero",
+            ));
+        }
+        if errors.is_empty() && next.on_approval.deposit.is_some() && next.deposit() <= 0 {
+            errors.push(FieldError::new(
+                "on_approval.deposit",
+                "A deposit needs one-off lines to be a share of",
+            ));
+        }
+        validate::done(errors)?;
+        *quote = next;
+        Ok(())
+    }
+}
+
+/// What an approver sends to approve.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveBody {
+    /// Their name, as they type it.
+    #[schema(schema_with = title)]
+    pub name: String,
+    /// The consent sentence was ticked.
+    pub consent: bool,
+    /// The version read (a revision sent meanwhile is refused).
+    pub version: u64,
+}
+
+impl ApproveBody {
+    /// The typed name, checked.
+    pub fn check(&self) -> Result<String, DomainError> {
+        let mut errors = Vec::new();
+        let name = validate::text("name", &self.name, MAX_TITLE, &mut errors);
+        if name.chars().count() < 2 {
+            errors.push(FieldError::new("name", "Type your name to sign"));
+        }
+        if !self.consent {
+            errors.push(FieldError::new("consent", "Tick the sentence to approve"));
+        }
+        validate::done(errors)?;
+        Ok(name)
+    }
+}
