@@ -12,5 +12,6 @@ mod foundation;
 mod infra;
 mod limits;
 mod projects;
+mod quotes;
 mod tickets;
 mod time_invoices;

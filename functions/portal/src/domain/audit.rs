@@ -66,10 +66,16 @@ pub enum AuditAction {
     TimeDeleted,
     CreditNoteIssued,
     CreditApplied,
+    QuoteCreated,
+    QuoteChanged,
+    QuoteSent,
+    QuoteRevised,
+    QuoteApproved,
+    QuoteDeclined,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 49] = [
+    pub const ALL: [AuditAction; 55] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::MfaChallengeFailed,
@@ -119,6 +125,12 @@ impl AuditAction {
         Self::TimeDeleted,
         Self::CreditNoteIssued,
         Self::CreditApplied,
+        Self::QuoteCreated,
+        Self::QuoteChanged,
+        Self::QuoteSent,
+        Self::QuoteRevised,
+        Self::QuoteApproved,
+        Self::QuoteDeclined,
     ];
 
     /// Entries about invoices, payments, payment methods and autopay: only principals who see

@@ -299,6 +299,12 @@ impl Labelled for AuditAction {
             TimeDeleted => "Time entry deleted",
             CreditNoteIssued => "Credit note issued",
             CreditApplied => "Store credit applied",
+            QuoteCreated => "Quote drafted",
+            QuoteChanged => "Quote draft changed",
+            QuoteSent => "Quote sent",
+            QuoteRevised => "Quote revised",
+            QuoteApproved => "Quote approved",
+            QuoteDeclined => "Quote declined",
         }
     }
 }

@@ -30,6 +30,7 @@ pub mod keys;
 pub mod metrics;
 mod payment_methods;
 mod projects;
+mod quotes;
 mod sessions;
 pub mod table;
 mod throttle;

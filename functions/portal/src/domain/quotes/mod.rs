@@ -82,6 +82,32 @@ pub enum QuoteStatus {
     Superseded,
 }
 
+/// The tabs of the quote list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QuoteTab {
+    /// The MSP's drafts.
+    Draft,
+    /// Sent and still valid: waiting for the approvers.
+    Waiting,
+    Approved,
+    Declined,
+    /// Sent, and past their valid-until date.
+    Expired,
+}
+
+impl QuoteTab {
+    /// The status its quotes have.
+    pub fn status(self) -> QuoteStatus {
+        match self {
+            Self::Draft => QuoteStatus::Draft,
+            Self::Waiting | Self::Expired => QuoteStatus::Sent,
+            Self::Approved => QuoteStatus::Approved,
+            Self::Declined => QuoteStatus::Declined,
+        }
+    }
+}
+
 /// A deposit invoiced when a quote is approved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "value")]

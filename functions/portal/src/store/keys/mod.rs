@@ -47,10 +47,12 @@ use crate::domain::{CompanyId, Email, SessionId, UserId};
 mod agreements;
 mod credit;
 mod projects;
+mod quotes;
 mod tickets;
 pub use agreements::*;
 pub use credit::*;
 pub use projects::*;
+pub use quotes::*;
 pub use tickets::*;
 
 pub const PK: &str = "pk";
