@@ -245,12 +245,12 @@ async fn sending_numbers_quotes_gaplessly_and_answering_is_one_conditional_write
         .list_quotes(&a.company_id, QuoteTab::Expired, tomorrow, None, 50)
         .await
         .unwrap());
-    assert_eq!(gone, [expired.id.clone()]);
+    assert_eq!(gone, std::slice::from_ref(&expired.id));
     let yes = ids(store
         .list_quotes(&a.company_id, QuoteTab::Approved, today, None, 50)
         .await
         .unwrap());
-    assert_eq!(yes, [a.id.clone()]);
+    assert_eq!(yes, std::slice::from_ref(&a.id));
     let drafts = ids(store
         .list_quotes(&a.company_id, QuoteTab::Draft, today, None, 50)
         .await
