@@ -1,7 +1,7 @@
 //! Paying with a saved method: a client whose company keeps a card or bank account with Stripe
 //! pays outstanding invoices with it from the portal, without going through Checkout. Stripe
 //! charges it off-session, under the consent the client gave when saving it; as for Checkout,
-//! nothing is paid until Stripe's webhook says so (`payments::succeed`).
+//! nothing is paid until Stripe's webhook says so (`settle::succeed`).
 //!
 //! Exactly once: the payment's id comes from what is paid (each invoice at its current version,
 //! with its amount) and with which method, and Stripe's idempotency key from that id. The same
@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::payments::{self, PayInvoice};
+use crate::settle;
 use crate::stripe::{self, Failure};
 use crate::{methods, paying_client};
 
@@ -142,11 +143,11 @@ pub async fn charge(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
                 "{} needs you to confirm the payment ({}). Pay through Stripe's page instead.",
                 payment.method, intent.status
             );
-            payments::fail(ctx, &payment, &why, None).await?;
+            settle::fail(ctx, &payment, &why, None).await?;
             return Err(ApiError::Declined(why));
         }
         Err(Failure::Refused { message, .. }) => {
-            payments::fail(ctx, &payment, &message, None).await?;
+            settle::fail(ctx, &payment, &message, None).await?;
             return Err(ApiError::Declined(format!(
                 "{}: {message} Nothing was charged. Try another method, or pay through Stripe's page.",
                 payment.method

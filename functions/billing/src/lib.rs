@@ -24,6 +24,7 @@ mod notify;
 mod overview;
 mod payments;
 pub mod pdf;
+mod settle;
 pub mod stripe;
 mod webhook;
 

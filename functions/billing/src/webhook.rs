@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::payments::{self, Success};
+use crate::settle::{self, Success};
 
 /// How old (or how far in the future) a signature's timestamp may be.
 pub const SIGNATURE_TOLERANCE_SECS: i64 = 300;
@@ -142,7 +142,7 @@ pub async fn receive(app: &App, req: &Request) -> Result<Response<Body>, ApiErro
                     payment_intent: object["payment_intent"].as_str().map(str::to_owned),
                     method: None,
                 };
-                payments::succeed(&ctx, &payment.company_id, &payment.id, success).await?;
+                settle::succeed(&ctx, &payment.company_id, &payment.id, success).await?;
             }
         }
         "payment_intent.succeeded" => {
@@ -161,7 +161,7 @@ pub async fn receive(app: &App, req: &Request) -> Result<Response<Body>, ApiErro
                     payment_intent: object["id"].as_str().map(str::to_owned),
                     method,
                 };
-                payments::succeed(&ctx, company, &payment.id, success).await?;
+                settle::succeed(&ctx, company, &payment.id, success).await?;
             }
         }
         "checkout.session.async_payment_failed"
@@ -182,7 +182,7 @@ pub async fn receive(app: &App, req: &Request) -> Result<Response<Body>, ApiErro
                         .as_str()
                         .unwrap_or("the bank declined it")
                         .to_owned();
-                    payments::fail(&ctx, &payment, &why, Some(id)).await?;
+                    settle::fail(&ctx, &payment, &why, Some(id)).await?;
                 }
             }
         }

@@ -8,7 +8,7 @@ use portal::domain::audit::{AuditAction, AuditEntry};
 use portal::domain::roles::Capability;
 use portal::domain::tickets;
 use portal::domain::tickets::{
-    Attachment, NewTicketBody, Note, NoteBody, Ticket, TicketSettings, TicketStatus, parse_number,
+    Attachment, NewTicketBody, Note, NoteBody, Ticket, TicketStatus, parse_number,
 };
 use portal::domain::tickets::{Priority, Search, TicketChange, TicketRow};
 use portal::domain::{CompanyId, UserId, UserStatus, random_hex};
@@ -24,6 +24,8 @@ mod csv;
 mod listing;
 mod notify;
 mod placement;
+mod raise;
+mod settings;
 mod stats;
 mod timelog;
 use portal::{ApiError, App};
@@ -40,12 +42,12 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 
 async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     match (ctx.method(), ctx.segments().as_slice()) {
-        (&Method::GET, ["tickets", "settings"]) => get_settings(ctx).await,
-        (&Method::PUT, ["tickets", "settings"]) => put_settings(ctx).await,
+        (&Method::GET, ["tickets", "settings"]) => settings::get_settings(ctx).await,
+        (&Method::PUT, ["tickets", "settings"]) => settings::put_settings(ctx).await,
         (&Method::GET, ["tickets", "stats"]) => stats::stats(ctx).await,
         (&Method::GET, ["tickets", "export"]) => listing::export(ctx).await,
         (&Method::GET, ["tickets", "people"]) => stats::people(ctx).await,
-        (&Method::POST, ["tickets"]) => create(ctx).await,
+        (&Method::POST, ["tickets"]) => raise::create(ctx).await,
         (&Method::GET, ["tickets"]) => listing::list(ctx).await,
         (&Method::GET, ["tickets", number]) => detail(ctx, number).await,
         (&Method::PATCH, ["tickets", number]) => change(ctx, number).await,
@@ -141,23 +143,9 @@ async fn visible_attachment(
     Ok((ticket, attachment))
 }
 
-/// The answer to a repeated create: the ticket the first one made.
-async fn earlier_ticket(
-    ctx: &Ctx<'_>,
-    earlier: &portal::domain::tickets::TicketRef,
-) -> Result<Response<Body>, ApiError> {
-    let ticket = ctx
-        .app
-        .store
-        .get_ticket(&earlier.company_id, earlier.number)
-        .await?
-        .ok_or(ApiError::Conflict)?;
-    json(StatusCode::CREATED, &ticket)
-}
-
 /// The email of a ticket's contact, if they are still an active user.
 /// The contact's address, if they are active and want this kind of email.
-async fn contact_email(
+pub(crate) async fn contact_email(
     ctx: &Ctx<'_>,
     ticket: &Ticket,
     wants: fn(&portal::domain::NotifyPrefs) -> bool,
@@ -187,165 +175,6 @@ pub(crate) fn ticket_audit(
         Some(format!("ticket:{number}")),
         summary,
     )
-}
-
-/// Raise a ticket. Clients raise it in their own company, for themselves or (roles that may) for
-/// a colleague; MSP staff name the client company and contact. Send an `Idempotency-Key` header
-/// (unique per attempt, reused on retry) and a retried create answers the ticket the first made.
-#[utoipa::path(post, path = "/api/tickets", tag = "tickets", request_body = NewTicketBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Unique per ticket being raised; a retry with the same key answers the same ticket (for a day)", pattern = "^[A-Za-z0-9._:-]{0,100}$")),
-    responses(
-        (status = 201, description = "Raised (or raised before with this Idempotency-Key); the answer carries its number", body = Ticket),
-        (status = 400, description = "A malformed Idempotency-Key", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "May not raise tickets (or not for a colleague)", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Another company", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = portal::web::error::Problem, content_type = "application/problem+json"),
-    ))]
-async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
-    let principal = ctx.principal().await?;
-    principal.require(Capability::SubmitTicket)?;
-    let body: NewTicketBody = ctx.json()?;
-    // A retry of a create whose answer was lost sends the same key: answer the same ticket.
-    let once = ctx.idempotency_key()?;
-    if let Some(key) = once
-        && let Some(earlier) = ctx
-            .app
-            .store
-            .idempotent_ticket(&principal.user.id, key)
-            .await?
-    {
-        return earlier_ticket(ctx, &earlier).await;
-    }
-    let staff = principal.can(Capability::AllCompanies);
-    let company = match body.company_id.as_deref() {
-        Some(id) => principal.scope(id)?,
-        None if staff => {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                "company_id",
-                "Choose the client company",
-            )]));
-        }
-        None => principal.company.id.clone(),
-    };
-    if staff && company == principal.company.id {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "company_id",
-            "Raise tickets for a client company",
-        )]));
-    }
-    let now = ctx.app.now();
-    let contact_id = body.contact_id.clone();
-    let wanted_contact = contact_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty() && *c != principal.user.id.as_str());
-    if wanted_contact.is_some() {
-        principal.require(Capability::SubmitOnBehalf)?;
-    }
-    let contact_key = wanted_contact.and_then(|c| UserId::parse(c).ok());
-    if !staff && (body.project.is_some() || body.phase_id.is_some()) {
-        return Err(ApiError::Forbidden);
-    }
-    let placed = match (body.project, body.phase_id.clone()) {
-        (None, None) => None,
-        (project, phase) => {
-            placement::moved(ctx, &company, None, project, phase.as_deref()).await?
-        }
-    };
-    let (settings, contact) = ctx
-        .app
-        .store
-        .load_for_new_ticket(contact_key.as_ref().map(|u| (&company, u)))
-        .await?;
-    let new = body.validate(&settings, now.date())?;
-    let contact = match (
-        new.contact_id.as_ref().filter(|c| **c != principal.user.id),
-        contact,
-    ) {
-        (None, _) if staff => {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                "contact_id",
-                "Choose the client contact",
-            )]));
-        }
-        (None, _) => principal.user.clone(),
-        (Some(_), Some(user)) if user.status == UserStatus::Active => user,
-        (Some(_), _) => {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                "contact_id",
-                "Choose an active colleague from the list",
-            )]));
-        }
-    };
-    let number = ctx.app.store.next_number("TICKET").await?;
-    let ticket = Ticket {
-        number,
-        company_id: company.clone(),
-        summary: new.summary,
-        description: new.description,
-        request_type: new.request_type,
-        priority: new.priority,
-        emergency: new.emergency,
-        due_date: new.due_date,
-        po_number: new.po_number,
-        status: TicketStatus::New,
-        contact_id: contact.id.clone(),
-        contact_name: contact.name.clone(),
-        created_by_id: principal.user.id.clone(),
-        created_at: now,
-        updated_at: now,
-        closed_at: None,
-        invoices: Vec::new(),
-        assignee_id: None,
-        assignee_name: None,
-        project: placed.as_ref().map(|(at, _)| at.clone()),
-        version: 1,
-    };
-    let remembered = once.map(|key| (&principal.user.id, key, now + time::Duration::days(1)));
-    let audit = ticket_audit(
-        ctx,
-        &principal,
-        ticket.number,
-        AuditAction::TicketCreated,
-        format!("Raised ticket #{}: {}", ticket.number, ticket.summary),
-    );
-    if !ctx
-        .app
-        .store
-        .create_ticket_once(
-            &ticket,
-            remembered,
-            Some(&audit),
-            placed.map(|(_, plan)| plan),
-        )
-        .await?
-    {
-        // A concurrent retry with the same key won; answer its ticket.
-        let earlier = match once {
-            Some(key) => {
-                ctx.app
-                    .store
-                    .idempotent_ticket(&principal.user.id, key)
-                    .await?
-            }
-            None => None,
-        };
-        return match earlier {
-            Some(earlier) => earlier_ticket(ctx, &earlier).await,
-            None => Err(ApiError::Conflict),
-        };
-    }
-    tracing::info!(ticket = number, company_id = %company, "ticket raised");
-    let company_name = if company == principal.company.id {
-        principal.company.name.clone()
-    } else {
-        company.to_string()
-    };
-    notify::new_ticket(ctx.app, &ticket, &company_name).await;
-    if contact.notify.ticket_confirmations && contact.status == UserStatus::Active {
-        notify::confirmation(ctx.app, &ticket, &principal.user, contact.email).await;
-    }
-    json(StatusCode::CREATED, &ticket)
 }
 
 /// One ticket with its conversation. Internal notes appear only for MSP staff.
@@ -594,37 +423,6 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
     json(StatusCode::OK, &changed)
 }
 
-/// The MSP's ticket settings.
-#[utoipa::path(get, path = "/api/tickets/settings", tag = "tickets",
-    responses(
-        (status = 200, body = TicketSettings),
-        (status = 401, description = "Not signed in", body = portal::web::error::Problem, content_type = "application/problem+json"),
-    ))]
-async fn get_settings(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
-    ctx.principal().await?;
-    json(StatusCode::OK, &ctx.app.store.ticket_settings().await?)
-}
-
-/// Replace the ticket settings (MSP admins). Send the `version` you read; a stale one is a 409.
-#[utoipa::path(put, path = "/api/tickets/settings", tag = "tickets", request_body = TicketSettings,
-    responses(
-        (status = 200, description = "Saved; the answer carries the new version", body = TicketSettings),
-        (status = 403, description = "Not an MSP admin", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Changed by someone else since you read it", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid settings, per field", body = portal::web::error::Problem, content_type = "application/problem+json"),
-    ))]
-async fn put_settings(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
-    let principal = ctx.principal().await?;
-    principal.require(Capability::ManageSettings)?;
-    let body: TicketSettings = ctx.json()?;
-    let mut settings = body.validated()?;
-    settings.version += 1;
-    if !ctx.app.store.put_ticket_settings(&settings).await? {
-        return Err(ApiError::Conflict);
-    }
-    json(StatusCode::OK, &settings)
-}
-
 /// This function's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
@@ -632,7 +430,7 @@ async fn put_settings(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     listing::export,
     stats::people,
     stats::stats,
-    create,
+    raise::create,
     detail,
     change,
     add_note,
@@ -642,7 +440,7 @@ async fn put_settings(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     timelog::log,
     timelog::change,
     timelog::delete,
-    get_settings,
-    put_settings
+    settings::get_settings,
+    settings::put_settings
 ))]
 pub struct ApiDoc;
