@@ -24,11 +24,18 @@ struct InvoiceNumber {
 /// How long an applied Stripe event id is kept (Stripe retries for up to three days).
 pub(super) const EVENT_TTL_DAYS: i64 = 30;
 
-/// The outcome of an invoice write made at the version read.
+/// The outcome of a write made at the version read.
 pub enum Saved {
     Done,
     /// Someone changed it first (or, for an issue, took the number first): read and try again.
     Stale,
+}
+
+impl Saved {
+    /// `Done` when the transaction applied, `Stale` when a condition refused it.
+    pub(crate) fn of(applied: bool) -> Self {
+        if applied { Self::Done } else { Self::Stale }
+    }
 }
 
 impl Store {
@@ -96,11 +103,7 @@ impl Store {
         if let Some(audit) = audit {
             parts.push(self.audit_part(audit)?);
         }
-        Ok(if self.transact(parts, "saving an invoice").await? {
-            Saved::Done
-        } else {
-            Saved::Stale
-        })
+        Ok(Saved::of(self.transact(parts, "saving an invoice").await?))
     }
 
     /// Delete a draft at the version read (time it billed goes back to unbilled).
@@ -123,11 +126,7 @@ impl Store {
         let mut parts = vec![TransactWriteItem::builder().delete(delete).build()];
         parts.extend(self.release_time_parts(invoice)?);
         parts.push(self.audit_part(audit)?);
-        Ok(if self.transact(parts, "deleting a draft").await? {
-            Saved::Done
-        } else {
-            Saved::Stale
-        })
+        Ok(Saved::of(self.transact(parts, "deleting a draft").await?))
     }
 
     /// The last invoice number taken (0 before the first), read strongly.
@@ -210,11 +209,7 @@ impl Store {
             self.audit_part(audit)?,
         ];
         parts.extend(self.mark_tickets_parts(invoice)?);
-        Ok(if self.transact(parts, "issuing an invoice").await? {
-            Saved::Done
-        } else {
-            Saved::Stale
-        })
+        Ok(Saved::of(self.transact(parts, "issuing an invoice").await?))
     }
 
     pub async fn get_invoice(

@@ -254,10 +254,6 @@ impl Store {
         parts.extend(self.release_time_parts(invoice)?);
         parts.extend(self.unmark_tickets_parts(invoice, tickets)?);
         parts.push(self.audit_part(audit)?);
-        Ok(if self.transact(parts, "voiding an invoice").await? {
-            Saved::Done
-        } else {
-            Saved::Stale
-        })
+        Ok(Saved::of(self.transact(parts, "voiding an invoice").await?))
     }
 }

@@ -59,10 +59,6 @@ impl Store {
         Ok(link)
     }
 
-    fn outcome(done: bool) -> Saved {
-        if done { Saved::Done } else { Saved::Stale }
-    }
-
     pub async fn get_quote(
         &self,
         company: &CompanyId,
@@ -102,7 +98,7 @@ impl Store {
             self.quote_put(quote, Some(expected))?,
             self.audit_part(audit)?,
         ];
-        Ok(Self::outcome(self.transact(parts, "saving a quote").await?))
+        Ok(Saved::of(self.transact(parts, "saving a quote").await?))
     }
 
     /// Send a draft as number `quote.number`, one more than the counter's `last`: the counter, the
@@ -122,9 +118,7 @@ impl Store {
             self.put_new(Self::number_link(quote)?)?,
             self.audit_part(audit)?,
         ];
-        Ok(Self::outcome(
-            self.transact(parts, "sending a quote").await?,
-        ))
+        Ok(Saved::of(self.transact(parts, "sending a quote").await?))
     }
 
     /// Replace sent revision `old` (now superseded, version bumped; read at `expected`) by
@@ -151,9 +145,7 @@ impl Store {
             TransactWriteItem::builder().put(link).build(),
             self.audit_part(audit)?,
         ];
-        Ok(Self::outcome(
-            self.transact(parts, "revising a quote").await?,
-        ))
+        Ok(Saved::of(self.transact(parts, "revising a quote").await?))
     }
 
     /// Record an approver's answer: `quote` (approved or declined, version bumped) on condition it
@@ -185,9 +177,7 @@ impl Store {
         let mut parts = vec![TransactWriteItem::builder().put(put).build()];
         parts.extend(extra);
         parts.push(self.audit_part(audit)?);
-        Ok(Self::outcome(
-            self.transact(parts, "answering a quote").await?,
-        ))
+        Ok(Saved::of(self.transact(parts, "answering a quote").await?))
     }
 
     /// One page of a company's quotes in `tab` on `today`: waiting ones soonest to expire first,
