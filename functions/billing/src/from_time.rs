@@ -37,13 +37,18 @@ pub struct DraftedFromTime {
     pub without_rate_minutes: i64,
 }
 
-/// An MSP admin, the company asked about, and what to bill of its time.
+/// The MSP admin asking.
+async fn admin(ctx: &Ctx<'_>) -> Result<Principal, ApiError> {
+    let principal = ctx.principal().await?;
+    principal.require(Capability::ManageBilling)?;
+    Ok(principal)
+}
+
+/// The company asked about, and what to bill of its time.
 async fn plan(
     ctx: &Ctx<'_>,
     body: &FromTimeBody,
-) -> Result<(Principal, Company, TimeToBill, time::Date), ApiError> {
-    let principal = ctx.principal().await?;
-    principal.require(Capability::ManageBilling)?;
+) -> Result<(Company, TimeToBill, time::Date), ApiError> {
     let app = ctx.app;
     let (rate, through) = body.check(today(app.now()))?;
     let company = CompanyId::parse(&body.company_id)?;
@@ -54,7 +59,7 @@ async fn plan(
     let (unbilled, more) = app.store.unbilled_time(&company.id, READ).await?;
     let mut plan = time_to_bill(&book, unbilled, rate, &company.currency, through);
     plan.more |= more;
-    Ok((principal, company, plan, through))
+    Ok((company, plan, through))
 }
 
 /// What a company's unbilled time would make (MSP admins): the lines a draft would hold, and
@@ -83,7 +88,8 @@ pub async fn unbilled(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         rate,
         through: ctx.query("through"),
     };
-    let (_, company, plan, _) = plan(ctx, &body).await?;
+    admin(ctx).await?;
+    let (company, plan, _) = plan(ctx, &body).await?;
     json(StatusCode::OK, &UnbilledTime::of(&plan, &company.currency))
 }
 
@@ -106,8 +112,9 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let once = ctx.idempotency_key()?;
     let body: FromTimeBody = ctx.json()?;
     let app = ctx.app;
+    let principal = admin(ctx).await?;
     for _ in 0..ATTEMPTS {
-        let (principal, company, plan, through) = plan(ctx, &body).await?;
+        let (company, plan, through) = plan(ctx, &body).await?;
         let id = match once {
             Some(key) => BillingId::derived(&[
                 "time-invoice",

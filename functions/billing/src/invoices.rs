@@ -12,7 +12,6 @@ use portal::domain::billing::{
     plain_amount,
 };
 use portal::domain::roles::Capability;
-use portal::domain::tickets::TicketRef;
 use portal::store::Saved;
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json, no_content};
@@ -358,17 +357,7 @@ impl NewInvoice {
 
 /// Check that every linked ticket is the company's.
 async fn check_tickets(app: &App, company: &CompanyId, tickets: &[u64]) -> Result<(), ApiError> {
-    if tickets.is_empty() {
-        return Ok(());
-    }
-    let refs: Vec<TicketRef> = tickets
-        .iter()
-        .map(|n| TicketRef {
-            company_id: company.clone(),
-            number: *n,
-        })
-        .collect();
-    let found = app.store.get_tickets(&refs).await?;
+    let found = app.store.company_tickets(company, tickets).await?;
     if found.len() != tickets.len() {
         return Err(ApiError::Validation(vec![FieldError::new(
             "tickets",

@@ -7,7 +7,6 @@ use portal::ApiError;
 use portal::domain::audit::AuditAction;
 use portal::domain::billing::{InvoiceStatus, Payment, format_money, invoice_label};
 use portal::domain::billing::{payable, today};
-use portal::domain::tickets::TicketRef;
 use portal::store::Saved;
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json};
@@ -154,19 +153,10 @@ pub async fn void(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     // Its time goes back to unbilled and its marks come off its tickets: a ticket written
     // meanwhile is read again.
     for _ in 0..5 {
-        let refs: Vec<TicketRef> = invoice
-            .tickets
-            .iter()
-            .map(|n| TicketRef {
-                company_id: invoice.company_id.clone(),
-                number: *n,
-            })
-            .collect();
-        let tickets = if refs.is_empty() {
-            Vec::new()
-        } else {
-            app.store.get_tickets(&refs).await?
-        };
+        let tickets = app
+            .store
+            .company_tickets(&invoice.company_id, &invoice.tickets)
+            .await?;
         let expected = invoice.version;
         let mut voided = invoice.clone();
         voided.status = InvoiceStatus::Void;

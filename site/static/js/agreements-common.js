@@ -28,12 +28,17 @@ export function lowText(a) {
   return `${a.name} is running low: ${leftText(a.balance)}.`;
 }
 
+// The active agreements with hours (blocks, retainers).
+export function withHours(items) {
+  return items.filter((a) => a.balance && a.status === 'active');
+}
+
 // The home page's tile: each active agreement with hours, what is left, and an alert when low.
 export function hoursTile(items) {
-  const withHours = items.filter((a) => a.balance && a.status === 'active');
-  if (!withHours.length) return;
+  const active = withHours(items);
+  if (!active.length) return;
   const list = document.getElementById('hours-list');
-  list.replaceChildren(...withHours.map((a) => {
+  list.replaceChildren(...active.map((a) => {
     const card = document.createElement('article');
     const stat = Object.assign(document.createElement('p'), { className: 'stat', textContent: hours(a.balance.left_minutes) });
     const link = Object.assign(document.createElement('a'), { href: `/agreements/#a-${a.id}`, textContent: a.name });
@@ -42,7 +47,7 @@ export function hoursTile(items) {
     card.append(stat, line);
     return card;
   }));
-  const low = withHours.filter((a) => a.balance.low);
+  const low = active.filter((a) => a.balance.low);
   const alert = document.getElementById('hours-alert');
   alert.textContent = low.map(lowText).join(' ');
   alert.hidden = !low.length;

@@ -41,10 +41,7 @@ export function parseMoney(text, currency) {
 
 export { day, dayOf } from './dates.js';
 
-// 7 → "INV-0007", as the API labels invoices.
-export function invoiceLabel(number) {
-  return `INV-${String(number).padStart(4, '0')}`;
-}
+export { invoiceLabel } from './labels.js';
 
 export const INVOICE_STATUS = labels('invoice_status');
 export const PAYMENT_STATUS = labels('payment_status');

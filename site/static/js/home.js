@@ -6,7 +6,7 @@ import { STATUS, invoiceMarks, ticketHref, when } from './tickets-common.js';
 import { day, money } from './billing-common.js';
 import { projectHref } from './projects-common.js';
 import { barChart } from './bar-chart.js';
-import { hours, hoursTile } from './agreements-common.js';
+import { hours, hoursTile, withHours } from './agreements-common.js';
 
 // What the page shows, by what the user may see.
 function parts(data) {
@@ -73,9 +73,9 @@ async function latest(can) {
 
 // The account overview's prepaid hours: what is left of the active blocks and retainers.
 function hoursLeft(items) {
-  const withHours = items.filter((a) => a.balance && a.status === 'active');
-  if (!withHours.length) return;
-  document.getElementById('bill-hours-left').textContent = hours(withHours.reduce((sum, a) => sum + a.balance.left_minutes, 0));
+  const active = withHours(items);
+  if (!active.length) return;
+  document.getElementById('bill-hours-left').textContent = hours(active.reduce((sum, a) => sum + a.balance.left_minutes, 0));
   document.getElementById('bill-hours').hidden = false;
 }
 

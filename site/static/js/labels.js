@@ -7,3 +7,8 @@ const all = node ? JSON.parse(node.textContent) : {};
 export function labels(name) {
   return all[name] || {};
 }
+
+// 7 → "INV-0007", as the API labels invoices.
+export function invoiceLabel(number) {
+  return `INV-${String(number).padStart(4, '0')}`;
+}

@@ -6,6 +6,7 @@ import { confirmAction } from './confirm.js';
 import { day } from './dates.js';
 import { option, renamed, showProblem, whileBusy } from './forms.js';
 import { WORK_TYPE, hours, leftText } from './agreements-common.js';
+import { invoiceLabel } from './labels.js';
 
 const section = document.getElementById('time-section');
 const form = document.getElementById('time-form');
@@ -114,7 +115,7 @@ export function showTime(detail, staff, again) {
       if (e.billed) {
         // Its invoice's number once issued (the ticket's marks); a draft has none yet.
         const mark = ticket.invoices?.find((m) => m.invoice_id === e.billed.invoice_id);
-        actions.textContent = mark ? `Billed on INV-${String(mark.number).padStart(4, '0')}` : 'On a draft invoice';
+        actions.textContent = mark ? `Billed on ${invoiceLabel(mark.number)}` : 'On a draft invoice';
       } else {
         for (const [label, act] of [['Edit', () => edit(e)], ['Delete', (b) => remove(e, b)]]) {
           const b = Object.assign(document.createElement('button'), { type: 'button', className: 'secondary small', textContent: label });

@@ -1,6 +1,6 @@
 // What the ticket pages share: labels, dates, building rows, and attachment uploads.
 import { api, ApiProblem } from './api.js';
-import { labels } from './labels.js';
+import { invoiceLabel, labels } from './labels.js';
 
 export { option, showProblem, when } from './forms.js';
 
@@ -120,7 +120,7 @@ export function invoiceMarks(ticket, seesInvoices, staff) {
   const holder = document.createElement('span');
   holder.className = 'invoice-marks';
   for (const mark of ticket.invoices) {
-    const label = `INV-${String(mark.number).padStart(4, '0')}`;
+    const label = invoiceLabel(mark.number);
     let el;
     if (seesInvoices) {
       el = document.createElement('a');

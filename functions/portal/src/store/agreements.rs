@@ -295,17 +295,9 @@ impl Store {
         let company = &entry.company_id;
         let mut parts = Vec::new();
         match (before, after) {
-            (None, Some(new)) => parts.push(self.put_new(Self::time_entry_item(new)?)?),
-            (Some(old), Some(new)) => {
-                let put = Put::builder()
-                    .table_name(&self.table)
-                    .set_item(Some(Self::time_entry_item(new)?))
-                    .condition_expression("#version = :version")
-                    .expression_attribute_names("#version", "version")
-                    .expression_attribute_values(":version", n(old.version))
-                    .build()?;
-                parts.push(TransactWriteItem::builder().put(put).build());
-            }
+            (before, Some(new)) => parts.push(
+                self.versioned_put(Self::time_entry_item(new)?, before.map(|old| old.version))?,
+            ),
             (Some(old), None) => {
                 let delete = Delete::builder()
                     .table_name(&self.table)

@@ -62,21 +62,7 @@ impl Store {
         invoice: &Invoice,
         expected: Option<u64>,
     ) -> anyhow::Result<TransactWriteItem> {
-        let item = Self::invoice_item(invoice)?;
-        Ok(match expected {
-            None => self.put_new(item)?,
-            Some(version) => TransactWriteItem::builder()
-                .put(
-                    Put::builder()
-                        .table_name(&self.table)
-                        .set_item(Some(item))
-                        .condition_expression("#version = :version")
-                        .expression_attribute_names("#version", "version")
-                        .expression_attribute_values(":version", n(version))
-                        .build()?,
-                )
-                .build(),
-        })
+        self.versioned_put(Self::invoice_item(invoice)?, expected)
     }
 
     /// Create a draft (with its audit entry).

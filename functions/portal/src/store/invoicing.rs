@@ -164,6 +164,26 @@ impl Store {
         Ok(parts)
     }
 
+    /// Tickets `numbers` of `company`, as an invoice names them (missing ones left out): one
+    /// BatchGetItem, none for none.
+    pub async fn company_tickets(
+        &self,
+        company: &CompanyId,
+        numbers: &[u64],
+    ) -> anyhow::Result<Vec<Ticket>> {
+        if numbers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let refs: Vec<TicketRef> = numbers
+            .iter()
+            .map(|n| TicketRef {
+                company_id: company.clone(),
+                number: *n,
+            })
+            .collect();
+        self.get_tickets(&refs).await
+    }
+
     /// The marks an issued `invoice` leaves on the tickets it bills, as transaction parts. Each
     /// ticket's version moves on, so a write of the ticket read before does not drop the mark.
     pub(crate) fn mark_tickets_parts(

@@ -188,6 +188,29 @@ impl Store {
         Ok(())
     }
 
+    /// The put of `item` as a transaction part: new (`expected` = `None`: it must not exist yet) or
+    /// over the version read.
+    pub(crate) fn versioned_put(
+        &self,
+        item: Item,
+        expected: Option<u64>,
+    ) -> anyhow::Result<TransactWriteItem> {
+        let Some(version) = expected else {
+            return self.put_new(item);
+        };
+        Ok(TransactWriteItem::builder()
+            .put(
+                Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(item))
+                    .condition_expression("#version = :version")
+                    .expression_attribute_names("#version", "version")
+                    .expression_attribute_values(":version", n(version))
+                    .build()?,
+            )
+            .build())
+    }
+
     /// The put of an item that must not exist yet, as a transaction part.
     pub(crate) fn put_new(&self, item: Item) -> anyhow::Result<TransactWriteItem> {
         Ok(TransactWriteItem::builder()

@@ -29,21 +29,7 @@ impl Store {
 
     /// The put of `quote` over the version `expected` read (`None`: a new one), as a part.
     fn quote_put(&self, quote: &Quote, expected: Option<u64>) -> anyhow::Result<TransactWriteItem> {
-        let item = Self::quote_item(quote)?;
-        Ok(match expected {
-            None => self.put_new(item)?,
-            Some(version) => TransactWriteItem::builder()
-                .put(
-                    Put::builder()
-                        .table_name(&self.table)
-                        .set_item(Some(item))
-                        .condition_expression("#version = :version")
-                        .expression_attribute_names("#version", "version")
-                        .expression_attribute_values(":version", n(version))
-                        .build()?,
-                )
-                .build(),
-        })
+        self.versioned_put(Self::quote_item(quote)?, expected)
     }
 
     fn number_link(quote: &Quote) -> anyhow::Result<Item> {

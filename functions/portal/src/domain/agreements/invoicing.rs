@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::{AgreementBook, AgreementKind, TimeEntry, format_minutes, month_key};
 use crate::domain::billing::{
-    BilledEntry, BilledOverage, BilledTime, BillingId, Currency, Line, Quantity, mul_div_round,
+    BilledEntry, BilledOverage, BilledTime, BillingId, Currency, Line, Quantity,
 };
 
 /// Most entries one draft bills: they are marked in the draft's transaction, and voiding the
@@ -203,7 +203,7 @@ fn line(description: String, minutes: i64, rate: i64) -> Line {
         description,
         quantity,
         unit_price: rate,
-        amount: mul_div_round(quantity.0, rate, 1000),
+        amount: quantity.times(rate),
     }
 }
 

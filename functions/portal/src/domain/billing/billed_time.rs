@@ -45,6 +45,11 @@ pub struct BilledOverage {
 }
 
 impl Quantity {
+    /// This quantity of `unit_price` (minor units), rounded to the minor unit.
+    pub fn times(self, unit_price: i64) -> i64 {
+        mul_div_round(self.0, unit_price, 1000)
+    }
+
     /// `minutes` as hours with three decimals (rounded half away from zero): 90 → 1.5.
     pub fn of_minutes(minutes: i64) -> Self {
         Self(mul_div_round(minutes, 1000, 60))

@@ -70,7 +70,7 @@ impl LineBody {
             description: self.description.trim().to_owned(),
             quantity: self.quantity,
             unit_price: self.unit_price,
-            amount: mul_div_round(self.quantity.0, self.unit_price, 1000),
+            amount: self.quantity.times(self.unit_price),
         }
     }
 }
@@ -121,16 +121,7 @@ impl InvoiceBody {
         if let Some(currency) = currency {
             next.currency = currency;
         }
-        next.lines = self
-            .lines
-            .into_iter()
-            .map(|l| Line {
-                description: l.description.trim().to_owned(),
-                quantity: l.quantity,
-                unit_price: l.unit_price,
-                amount: 0,
-            })
-            .collect();
+        next.lines = self.lines.iter().map(LineBody::line).collect();
         next.tax_rate_bp = self.tax_rate_bp;
         next.issue_date = self.issue_date;
         next.due_date = self.due_date;

@@ -395,7 +395,7 @@ impl Invoice {
     /// Recompute line amounts and totals from the lines and tax rate.
     pub fn recompute(&mut self) {
         for line in &mut self.lines {
-            line.amount = mul_div_round(line.quantity.0, line.unit_price, 1000);
+            line.amount = line.quantity.times(line.unit_price);
         }
         // Saturating: a draft being checked may hold lines whose sum is out of range (refused
         // after, as over the largest amount), and must not overflow on the way.

@@ -293,7 +293,7 @@ impl Quote {
     /// Recompute line amounts and the totals of each recurrence (tax per recurrence).
     pub fn recompute(&mut self) {
         for l in &mut self.lines {
-            l.line.amount = mul_div_round(l.line.quantity.0, l.line.unit_price, 1000);
+            l.line.amount = l.line.quantity.times(l.line.unit_price);
         }
         let mut kinds: Vec<Recurrence> = self.lines.iter().map(|l| l.recurrence).collect();
         kinds.sort();
