@@ -173,14 +173,16 @@ pub fn invoice_view(b: &Branding) -> Markup {
                 p { a #pdf role="button" .secondary href="#" { "Download PDF" } }
                 section #payments-section aria-labelledby="payments-heading" hidden {
                     h2 #payments-heading { "Payments" }
-                    table #payments {
-                        caption.visually-hidden { "Payments on this invoice, oldest first" }
-                        thead { tr {
-                            th scope="col" { "Date" } th scope="col" { "Method" }
-                            th.num scope="col" { "Amount" } th scope="col" { "Receipt" }
-                        } }
-                        tbody {}
-                    }
+                    (scroll_region("payments-caption", html! {
+                        table #payments {
+                            caption.visually-hidden #payments-caption { "Payments on this invoice, oldest first" }
+                            thead { tr {
+                                th scope="col" { "Date" } th scope="col" { "Method" }
+                                th.num scope="col" { "Amount" } th scope="col" { "Receipt" }
+                            } }
+                            tbody {}
+                        }
+                    }))
                 }
             }
             (online_off())
