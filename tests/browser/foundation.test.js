@@ -110,12 +110,12 @@ const TICKETS = ['submit_ticket', 'add_notes'];
 const ROLES = {
   'admin@northwind.example': ['all_companies', 'view_company_tickets', ...TICKETS, 'view_invoices', 'view_projects', 'manage_projects', 'view_hours_left', 'manage_billing', 'manage_users', 'view_audit', 'manage_settings'],
   'tech@northwind.example': ['all_companies', 'view_company_tickets', ...TICKETS, 'view_projects', 'manage_projects', 'view_hours_left', 'view_audit'],
-  'fulladmin@acme.example': ['view_company_tickets', ...TICKETS, 'view_invoices', 'view_projects', 'view_hours_left', 'manage_users', 'view_audit'],
+  'fulladmin@acme.example': ['view_company_tickets', ...TICKETS, 'view_invoices', 'approve_quotes', 'view_projects', 'view_hours_left', 'manage_users', 'view_audit'],
   'ticketmanager@acme.example': ['view_company_tickets', ...TICKETS, 'view_projects', 'view_hours_left'],
-  'billing@acme.example': ['view_own_tickets', ...TICKETS, 'view_invoices', 'view_projects', 'view_hours_left'],
+  'billing@acme.example': ['view_own_tickets', ...TICKETS, 'view_invoices', 'approve_quotes', 'view_projects', 'view_hours_left'],
   'readonly@acme.example': ['view_own_tickets'],
   'user@acme.example': ['view_own_tickets', ...TICKETS],
-  'fulladmin@globex.example': ['view_company_tickets', ...TICKETS, 'view_invoices', 'view_projects', 'view_hours_left', 'manage_users', 'view_audit'],
+  'fulladmin@globex.example': ['view_company_tickets', ...TICKETS, 'view_invoices', 'approve_quotes', 'view_projects', 'view_hours_left', 'manage_users', 'view_audit'],
   'user@globex.example': ['view_own_tickets', ...TICKETS],
 };
 const SEES_TICKETS = ['all_companies', 'view_company_tickets', 'view_own_tickets'];

@@ -71,6 +71,7 @@ impl Call<'_> {
             "/api/invoices",
             "/api/payments",
             "/api/payment-methods",
+            "/api/quotes",
             "/api/billing",
         ]
         .iter()

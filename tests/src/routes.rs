@@ -70,6 +70,12 @@ impl Route {
 use Source::{Answer as Field, MailedTo};
 use Who::{Client, Nobody, Staff, Stripe};
 
+/// A quote for Acme: one-off and monthly lines; its approval raises a ticket, creates a project and
+/// issues a deposit invoice.
+const QUOTE: &str = r#"{"company_id": "acme-dental", "title": "Bench firewall", "valid_until": "2099-12-31", "tax_rate_bp": 825, "lines": [{"description": "Firewall", "quantity": 1, "unit_price": 99900}, {"description": "Monitoring", "quantity": 1, "unit_price": 8900, "recurrence": "monthly"}], "on_approval": {"ticket_request_type": "Service request", "create_project": true, "deposit": {"kind": "percent", "value": 5000}}}"#;
+/// The same quote changed (a draft in place; a sent one as a revision).
+const QUOTE_CHANGE: &str = r#"{"title": "Bench firewall, two sites", "valid_until": "2099-12-31", "tax_rate_bp": 825, "lines": [{"description": "Firewall", "quantity": 2, "unit_price": 99900}, {"description": "Monitoring", "quantity": 2, "unit_price": 8900, "recurrence": "monthly"}], "on_approval": {"ticket_request_type": "Service request", "create_project": true, "deposit": {"kind": "percent", "value": 5000}}, "version": {quote_version}}"#;
+
 const ROUTES: &[Route] = &[
     route("POST /api/auth/login (success)", Nobody, "POST", "/api/auth/login")
         .body(r#"{"email": "user@acme.example", "password": "{password}", "remember": false}"#),
@@ -322,6 +328,45 @@ const ROUTES: &[Route] = &[
     .keep(&[("invoice_version", Field("/invoice/version"))]),
     route("POST /api/invoices/{id}/credit", Client, "POST", "/api/invoices/{invoice}/credit")
         .body(r#"{"amount": 300, "version": {invoice_version}}"#),
+    // Quotes: drafted, changed, sent, read, revised, approved (a ticket, a project and a deposit
+    // invoice in the same transaction); another sent and declined; a draft deleted.
+    route("POST /api/quotes", Staff, "POST", "/api/quotes")
+        .body(QUOTE)
+        .keep(&[("quote", Field("/id")), ("quote_version", Field("/version"))]),
+    route("GET /api/quotes (drafts)", Staff, "GET", "/api/quotes?company=acme-dental&tab=draft"),
+    route("PATCH /api/quotes/{id} (a draft)", Staff, "PATCH", "/api/quotes/{quote}?company=acme-dental")
+        .body(QUOTE_CHANGE)
+        .keep(&[("quote_version", Field("/version"))]),
+    route("POST /api/quotes/{id}/send", Staff, "POST", "/api/quotes/{quote}/send?company=acme-dental")
+        .body(r#"{"version": {quote_version}}"#)
+        .keep(&[("quote_version", Field("/version")), ("quote_number", Field("/number"))]),
+    route("GET /api/quotes", Client, "GET", "/api/quotes"),
+    route("GET /api/quotes (by number)", Client, "GET", "/api/quotes?q=Q-{quote_number}"),
+    route("GET /api/quotes/{id}", Client, "GET", "/api/quotes/{quote}"),
+    route("GET /api/quotes/{id}/pdf", Client, "GET", "/api/quotes/{quote}/pdf"),
+    route("PATCH /api/quotes/{id} (a revision)", Staff, "PATCH", "/api/quotes/{quote}?company=acme-dental")
+        .body(QUOTE_CHANGE)
+        .keep(&[("quote", Field("/id")), ("quote_version", Field("/version"))]),
+    route(
+        "POST /api/quotes/{id}/approve (a ticket, a project and a deposit invoice)",
+        Client,
+        "POST",
+        "/api/quotes/{quote}/approve",
+    )
+    .body(r#"{"name": "Fiona Fuller", "consent": true, "version": {quote_version}}"#),
+    route("POST /api/quotes/{id}/renewal (not expired: refused)", Client, "POST", "/api/quotes/{quote}/renewal"),
+    route("POST /api/quotes (one to decline)", Staff, "POST", "/api/quotes")
+        .body(QUOTE)
+        .keep(&[("quote", Field("/id")), ("quote_version", Field("/version"))]),
+    route("POST /api/quotes/{id}/send (one to decline)", Staff, "POST", "/api/quotes/{quote}/send?company=acme-dental")
+        .body(r#"{"version": {quote_version}}"#)
+        .keep(&[("quote_version", Field("/version"))]),
+    route("POST /api/quotes/{id}/decline", Client, "POST", "/api/quotes/{quote}/decline")
+        .body(r#"{"reason": "Not this year", "version": {quote_version}}"#),
+    route("POST /api/quotes (one to delete)", Staff, "POST", "/api/quotes")
+        .body(QUOTE)
+        .keep(&[("quote", Field("/id"))]),
+    route("DELETE /api/quotes/{id}", Staff, "DELETE", "/api/quotes/{quote}?company=acme-dental"),
     route("GET /api/billing/overview", Client, "GET", "/api/billing/overview"),
     route("GET /api/billing/companies", Staff, "GET", "/api/billing/companies"),
     route("GET /api/payment-methods", Client, "GET", "/api/payment-methods"),

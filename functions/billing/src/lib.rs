@@ -24,6 +24,8 @@ mod notify;
 mod overview;
 mod payments;
 pub mod pdf;
+mod quote_answers;
+mod quotes;
 mod settle;
 pub mod stripe;
 mod webhook;
@@ -74,6 +76,16 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::POST, ["credit-notes"]) => credit::create(ctx).await,
         (&Method::GET, ["credit-notes", number]) => credit::detail(ctx, number).await,
         (&Method::GET, ["credit-notes", number, "pdf"]) => credit::pdf(ctx, number).await,
+        (&Method::GET, ["quotes"]) => quotes::list(ctx).await,
+        (&Method::POST, ["quotes"]) => quotes::create(ctx).await,
+        (&Method::GET, ["quotes", id]) => quotes::detail(ctx, id).await,
+        (&Method::PATCH, ["quotes", id]) => quotes::change(ctx, id).await,
+        (&Method::DELETE, ["quotes", id]) => quotes::delete(ctx, id).await,
+        (&Method::GET, ["quotes", id, "pdf"]) => quotes::pdf(ctx, id).await,
+        (&Method::POST, ["quotes", id, "send"]) => quotes::send(ctx, id).await,
+        (&Method::POST, ["quotes", id, "approve"]) => quote_answers::approve(ctx, id).await,
+        (&Method::POST, ["quotes", id, "decline"]) => quote_answers::decline(ctx, id).await,
+        (&Method::POST, ["quotes", id, "renewal"]) => quote_answers::renewal(ctx, id).await,
         (&Method::GET, ["billing", "overview"]) => overview::overview(ctx).await,
         (&Method::GET, ["billing", "companies"]) => overview::companies(ctx).await,
         (&Method::PUT, ["billing", "autopay"]) => methods::autopay(ctx).await,
@@ -154,6 +166,16 @@ async fn visible_invoice(
     credit::detail,
     credit::pdf,
     credit::apply,
+    quotes::list,
+    quotes::create,
+    quotes::detail,
+    quotes::change,
+    quotes::delete,
+    quotes::pdf,
+    quotes::send,
+    quote_answers::approve,
+    quote_answers::decline,
+    quote_answers::renewal,
     overview::overview,
     overview::companies,
     payments::checkout,

@@ -237,3 +237,134 @@ pub async fn card_expiring(app: &App, method: &PaymentMethod) {
     )
     .await;
 }
+
+/// Where a quote's page is.
+pub fn quote_link(app: &App, quote: &portal::domain::quotes::Quote) -> String {
+    format!("{}/quotes/view/?id={}", app.config.origin, quote.id)
+}
+
+/// A quote (or a new revision of one) was sent: to the company's approvers (its active Full
+/// Admins and Billing Admins), whatever their invoice emails — a quote waits for their answer.
+pub async fn quote_sent(app: &App, quote: &portal::domain::quotes::Quote) {
+    let to = app
+        .recipients(&quote.company_id, |u| u.role.can(Capability::ApproveQuotes))
+        .await;
+    if to.is_empty() {
+        tracing::info!(company = %quote.company_id, "no approver to email a quote to");
+        return;
+    }
+    let label = quote.label();
+    let revised = if quote.revision > 1 {
+        " (a revision: it replaces the earlier one)"
+    } else {
+        ""
+    };
+    app.send_mail(&Outgoing {
+        to,
+        subject: format!("Quote {label} for your approval: {}", quote.title),
+        text: format!(
+            "{msp} sent {company} quote {label}{revised}: {title}.\n\n{totals}, valid until {until}.\n\n\
+             Read it, download the PDF, and approve or decline it: {link}\n\n\
+             You get this email as one of your company's approvers on the client portal.",
+            msp = app.branding.name,
+            company = quote.company_name,
+            title = quote.title,
+            totals = quote.totals_text(),
+            until = portal::domain::display_date(quote.valid_until),
+            link = quote_link(app, quote),
+        ),
+        html: None,
+    })
+    .await;
+}
+
+/// To the MSP (its support mailbox and the quote's owner): `text` about `quote`.
+async fn to_msp(app: &App, quote: &portal::domain::quotes::Quote, subject: String, text: String) {
+    let mut to: Vec<Email> = app.config.support_email.iter().cloned().collect();
+    to.push(quote.owner_email.clone());
+    to.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    to.dedup();
+    app.send_mail(&Outgoing {
+        to,
+        subject,
+        text: format!(
+            "{text}\n\nThe quote: {}/quotes/view/?id={}&company={}",
+            app.config.origin, quote.id, quote.company_id
+        ),
+        html: None,
+    })
+    .await;
+}
+
+/// An approver approved or declined `quote`.
+pub async fn quote_answered(app: &App, quote: &portal::domain::quotes::Quote) {
+    let label = quote.label();
+    let (subject, text) = match (&quote.approval, &quote.decline) {
+        (Some(a), _) => {
+            let mut did = Vec::new();
+            if let Some(outcome) = &quote.outcome {
+                did.extend(
+                    outcome
+                        .ticket
+                        .map(|n| format!("ticket #{n} was raised for the work")),
+                );
+                did.extend(
+                    outcome
+                        .project
+                        .map(|n| format!("project P-{n} was created")),
+                );
+                did.extend(
+                    outcome
+                        .deposit_label
+                        .as_ref()
+                        .map(|l| format!("deposit invoice {l} was issued")),
+                );
+            }
+            let did = if did.is_empty() {
+                String::new()
+            } else {
+                format!("\n\nOn approval, {}.", did.join("; "))
+            };
+            (
+                format!("{} approved {label}: {}", quote.company_name, quote.title),
+                format!(
+                    "{} ({}) approved {label} ({}) for {}, signing “{}”.{did}",
+                    a.user_name,
+                    quote.company_name,
+                    quote.title,
+                    quote.totals_text(),
+                    a.name
+                ),
+            )
+        }
+        (None, Some(d)) => (
+            format!("{} declined {label}: {}", quote.company_name, quote.title),
+            format!(
+                "{} ({}) declined {label} ({}).\n\nReason: {}",
+                d.user_name, quote.company_name, quote.title, d.reason
+            ),
+        ),
+        (None, None) => return,
+    };
+    to_msp(app, quote, subject, text).await;
+}
+
+/// An approver asked to renew expired `quote`: ticket `ticket` was raised.
+pub async fn renewal_asked(
+    app: &App,
+    quote: &portal::domain::quotes::Quote,
+    ticket: &portal::domain::tickets::Ticket,
+) {
+    to_msp(
+        app,
+        quote,
+        format!(
+            "{} asks to renew {}: ticket #{}",
+            quote.company_name,
+            quote.label(),
+            ticket.number
+        ),
+        ticket.description.clone(),
+    )
+    .await;
+}

@@ -51,6 +51,8 @@ pub struct Overview {
     pub autopay: bool,
     /// The company's store credit, per currency (none: empty).
     pub credit: Vec<portal::domain::billing::CreditBalance>,
+    /// Sent quotes still in date: what the home alert counts ("2 quotes waiting for your approval").
+    pub quotes_waiting: u64,
 }
 
 fn balances<'a>(invoices: impl Iterator<Item = &'a Invoice>, today: Date) -> Vec<Balance> {
@@ -104,7 +106,11 @@ pub async fn overview(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             })
     };
     let (next_due, oldest_overdue) = (soonest(false), soonest(true));
-    let (account, credit) = app.store.account_and_credit(&company).await?;
+    // Everyone who sees invoices sees quotes (approvers, MSP admins).
+    let ((account, credit), quotes_waiting) = tokio::try_join!(
+        app.store.account_and_credit(&company),
+        app.store.quotes_waiting(&company, today)
+    )?;
     json(
         StatusCode::OK,
         &Overview {
@@ -114,6 +120,7 @@ pub async fn overview(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             online_payment: app.stripe.is_some(),
             autopay: account.autopay_on(),
             credit,
+            quotes_waiting,
         },
     )
 }

@@ -639,6 +639,7 @@ async fn me_gives_each_demo_role_its_capabilities() {
                 "view_company_tickets",
                 "add_notes",
                 "view_invoices",
+                "approve_quotes",
                 "view_projects",
                 "view_agreements",
                 "view_hours_left",
@@ -666,6 +667,7 @@ async fn me_gives_each_demo_role_its_capabilities() {
                 "view_own_tickets",
                 "add_notes",
                 "view_invoices",
+                "approve_quotes",
                 "view_projects",
                 "view_agreements",
                 "view_hours_left",
@@ -690,6 +692,7 @@ async fn me_gives_each_demo_role_its_capabilities() {
                 "view_company_tickets",
                 "add_notes",
                 "view_invoices",
+                "approve_quotes",
                 "view_projects",
                 "view_agreements",
                 "view_hours_left",
@@ -1107,7 +1110,43 @@ async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
         // The invoice, the credit, one transaction (payment, invoice, credit taken, audit), then
         // the receipt's billing contacts (the company, its users).
         ("POST /api/invoices/{id}/credit", 201, 6),
-        ("GET /api/billing/overview", 200, 3),
+        // The company and the ticket settings (request types), then one transaction (the draft,
+        // its audit entry).
+        ("POST /api/quotes", 201, 4),
+        // One page of one tab: one Query.
+        ("GET /api/quotes (drafts)", 200, 2),
+        ("PATCH /api/quotes/{id} (a draft)", 200, 4),
+        // The draft, the number counter, one transaction (counter, quote, number, audit), then
+        // the approvers to email (the company's users).
+        ("POST /api/quotes/{id}/send", 200, 5),
+        ("GET /api/quotes", 200, 2),
+        // The number's pointer, then its latest revision.
+        ("GET /api/quotes (by number)", 200, 3),
+        ("GET /api/quotes/{id}", 200, 2),
+        // The quote, then (rendered once) the company for its address.
+        ("GET /api/quotes/{id}/pdf", 303, 3),
+        // The quote, the settings, one transaction (old superseded, new, number moved, audit),
+        // then the approvers to email.
+        ("PATCH /api/quotes/{id} (a revision)", 200, 5),
+        // The quote; a ticket and a project number (counters); the company and the invoice
+        // counter for the deposit; one transaction (the answer, the ticket with its counts, the
+        // project, the deposit invoice with its number, the audit entry); then the billing
+        // contacts to email the invoice to.
+        (
+            "POST /api/quotes/{id}/approve (a ticket, a project and a deposit invoice)",
+            200,
+            8,
+        ),
+        ("POST /api/quotes/{id}/renewal (not expired: refused)", 409, 2),
+        ("POST /api/quotes (one to decline)", 201, 4),
+        ("POST /api/quotes/{id}/send (one to decline)", 200, 5),
+        // The quote, then one conditional write (the answer and its audit entry).
+        ("POST /api/quotes/{id}/decline", 200, 3),
+        ("POST /api/quotes (one to delete)", 201, 4),
+        ("DELETE /api/quotes/{id}", 204, 3),
+        // The open invoices; then together the account with the credit, and the count of the
+        // quotes waiting (one Query with Select=COUNT).
+        ("GET /api/billing/overview", 200, 4),
         ("GET /api/billing/companies", 200, 2),
         ("GET /api/payment-methods", 200, 3),
         ("POST /api/payment-methods/setup", 201, 2),
@@ -1476,7 +1515,7 @@ async fn every_documented_operation_is_served_by_its_function() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 85, "operations in the document");
+    assert_eq!(checked, 95, "operations in the document");
 }
 
 // ---- compression ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
-//! Invoice and credit-note PDFs: A4, the MSP's name, colour and address from
+//! Invoice, credit-note and quote PDFs: A4, the MSP's name, colour and address from
 //! `site/branding.toml`, the client's details, the lines (over as many pages as they need),
 //! totals, and notes (what was paid and what is due; what a credit is for). One renderer draws a
-//! `Document`; `render` and `render_credit_note` say what each document holds.
+//! `Document`; `render`, `render_credit_note` and `render_quote` say what each document holds.
 //! Text is set in DejaVu Sans, embedded as a subset (only the glyphs used) with a ToUnicode map,
 //! so the PDF looks the same everywhere and its text can be searched and copied.
 
@@ -11,6 +11,7 @@ use layout::*;
 use portal::domain::account::Company;
 use portal::domain::billing::{CreditNote, Invoice, InvoiceStatus, Line, Quantity, format_money};
 use portal::domain::branding::Branding;
+use portal::domain::quotes::{Quote, QuoteStatus, Recurrence};
 use time::Date;
 
 // Columns of the lines table.
@@ -21,13 +22,13 @@ const DESC_WIDTH: f32 = 280.0;
 
 /// What one PDF shows.
 struct Document<'a> {
-    /// The word in the header band: `INVOICE`, `CREDIT NOTE`.
+    /// The word in the header band: `INVOICE`, `CREDIT NOTE`, `QUOTE`.
     title: &'static str,
     /// `INV-0007`, `CN-0001`: in the footer and the file's title.
     label: String,
     /// Beside the MSP's address: (label, value).
     facts: Vec<(&'static str, String)>,
-    /// Above the client's name: `BILL TO`, `CREDIT TO`.
+    /// Above the client's name: `BILL TO`, `CREDIT TO`, `PREPARED FOR`.
     to: &'static str,
     stamp: Option<(&'static str, (f32, f32, f32))>,
     lines: &'a [Line],
@@ -170,6 +171,118 @@ pub fn render_credit_note(
                      apply it on an invoice's page in the client portal, or ask us to."
                 )],
             )],
+        },
+    )
+}
+
+/// Render quote revision `quote` of `client` as a PDF: its lines (recurring ones say so), the
+/// totals of each recurrence, the introduction and terms, and who approved or declined it.
+pub fn render_quote(
+    brand: &Branding,
+    quote: &Quote,
+    client: &Company,
+    today: Date,
+) -> anyhow::Result<Vec<u8>> {
+    let money = |amount: i64| format_money(amount, &quote.currency);
+    let stamp = match quote.status {
+        QuoteStatus::Draft => Some(("DRAFT", MUTED)),
+        QuoteStatus::Approved => Some(("APPROVED", (0.09, 0.5, 0.25))),
+        QuoteStatus::Declined => Some(("DECLINED", (0.7, 0.1, 0.1))),
+        QuoteStatus::Superseded => Some(("SUPERSEDED", MUTED)),
+        QuoteStatus::Sent if quote.expired(today) => Some(("EXPIRED", (0.7, 0.1, 0.1))),
+        QuoteStatus::Sent => None,
+    };
+    let lines: Vec<Line> = quote
+        .lines
+        .iter()
+        .map(|l| {
+            let mut line = l.line.clone();
+            match l.recurrence {
+                Recurrence::OneTime => {}
+                Recurrence::Monthly => line.description.push_str(" (monthly)"),
+                Recurrence::Annually => line.description.push_str(" (annually)"),
+            }
+            line
+        })
+        .collect();
+    let mut totals = Vec::new();
+    for t in &quote.totals {
+        let (label, bold_label) = match t.recurrence {
+            Recurrence::OneTime => ("One-off", "One-off total"),
+            Recurrence::Monthly => ("Monthly", "Monthly total"),
+            Recurrence::Annually => ("Annual", "Annual total"),
+        };
+        totals.push((format!("{label} subtotal"), money(t.subtotal), false));
+        if quote.tax_rate_bp > 0 {
+            totals.push((
+                format!("Tax ({}%)", percent(quote.tax_rate_bp)),
+                money(t.tax),
+                false,
+            ));
+        }
+        totals.push((bold_label.to_owned(), money(t.total), true));
+    }
+    let mut notes: Vec<(&str, Vec<String>)> = Vec::new();
+    if !quote.introduction.is_empty() {
+        notes.push(("About this quote", vec![quote.introduction.clone()]));
+    }
+    if !quote.terms.is_empty() {
+        notes.push(("Terms", vec![quote.terms.clone()]));
+    }
+    if let Some(a) = &quote.approval {
+        notes.push((
+            "Approved",
+            vec![
+                format!(
+                    "Signed “{}” by {} on {} (UTC) from {}, revision {}:",
+                    a.name,
+                    a.user_name,
+                    a.at.date(),
+                    a.ip,
+                    a.revision
+                ),
+                a.consent.clone(),
+            ],
+        ));
+    }
+    if let Some(d) = &quote.decline {
+        notes.push((
+            "Declined",
+            vec![format!(
+                "By {} on {}: {}",
+                d.user_name,
+                d.at.date(),
+                d.reason
+            )],
+        ));
+    }
+    if quote.status == QuoteStatus::Sent && !quote.expired(today) {
+        notes.push((
+            "How to approve",
+            vec![format!(
+                "Approve or decline it in the client portal by {}.",
+                quote.valid_until
+            )],
+        ));
+    }
+    draw(
+        brand,
+        client,
+        &Document {
+            title: "QUOTE",
+            label: quote.label(),
+            facts: vec![
+                ("Quote number", quote.label()),
+                ("Date", quote.updated_at.date().to_string()),
+                ("Valid until", quote.valid_until.to_string()),
+                ("Currency", quote.currency.to_string()),
+            ],
+            to: "PREPARED FOR",
+            stamp,
+            lines: &lines,
+            currency: &quote.currency,
+            totals,
+            notes,
         },
     )
 }

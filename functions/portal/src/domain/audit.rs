@@ -72,10 +72,12 @@ pub enum AuditAction {
     QuoteRevised,
     QuoteApproved,
     QuoteDeclined,
+    QuoteDeleted,
+    QuoteRenewalAsked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 55] = [
+    pub const ALL: [AuditAction; 57] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::MfaChallengeFailed,
@@ -131,6 +133,8 @@ impl AuditAction {
         Self::QuoteRevised,
         Self::QuoteApproved,
         Self::QuoteDeclined,
+        Self::QuoteDeleted,
+        Self::QuoteRenewalAsked,
     ];
 
     /// Entries about invoices, payments, payment methods and autopay: only principals who see

@@ -305,6 +305,8 @@ impl Labelled for AuditAction {
             QuoteRevised => "Quote revised",
             QuoteApproved => "Quote approved",
             QuoteDeclined => "Quote declined",
+            QuoteDeleted => "Draft quote deleted",
+            QuoteRenewalAsked => "Quote renewal asked for",
         }
     }
 }

@@ -36,6 +36,9 @@ pub enum Capability {
     AddNotes,
     /// See and pay invoices; manage payment methods.
     ViewInvoices,
+    /// See the company's quotes and approve or decline them; answer tickets waiting for the
+    /// client's approval (issue 19). MSP admins see quotes through `ManageBilling`.
+    ApproveQuotes,
     /// See projects.
     ViewProjects,
     /// MSP staff: create projects and plan their phases, for any client company.
@@ -81,6 +84,7 @@ impl Role {
                 ViewCompanyTickets,
                 AddNotes,
                 ViewInvoices,
+                ApproveQuotes,
                 ViewProjects,
                 ViewAgreements,
                 ViewHoursLeft,
@@ -100,6 +104,7 @@ impl Role {
                 ViewOwnTickets,
                 AddNotes,
                 ViewInvoices,
+                ApproveQuotes,
                 ViewProjects,
                 ViewAgreements,
                 ViewHoursLeft,

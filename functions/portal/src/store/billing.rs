@@ -179,6 +179,20 @@ impl Store {
         expected: Option<u64>,
         audit: &AuditEntry,
     ) -> anyhow::Result<Saved> {
+        let mut parts = self.issue_parts(invoice, last, expected)?;
+        parts.push(self.audit_part(audit)?);
+        Ok(Saved::of(self.transact(parts, "issuing an invoice").await?))
+    }
+
+    /// Issuing `invoice` as transaction parts: the counter (from `last`), the invoice (over
+    /// `expected`; `None`: new), its number item and the marks on the tickets it bills. Issuing
+    /// an invoice and approving a quote with a deposit use them.
+    pub(super) fn issue_parts(
+        &self,
+        invoice: &Invoice,
+        last: u64,
+        expected: Option<u64>,
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
         let number = invoice.number.context("issuing without a number")?;
         let mut link = to_item(
             &InvoiceNumber {
@@ -192,10 +206,9 @@ impl Store {
             self.counter_part("INVOICE", last, number)?,
             self.invoice_put(invoice, expected)?,
             self.put_new(link)?,
-            self.audit_part(audit)?,
         ];
         parts.extend(self.mark_tickets_parts(invoice)?);
-        Ok(Saved::of(self.transact(parts, "issuing an invoice").await?))
+        Ok(parts)
     }
 
     pub async fn get_invoice(

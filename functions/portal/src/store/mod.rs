@@ -37,6 +37,7 @@ mod throttle;
 mod tickets;
 pub use audit::AuditQuery;
 pub use billing::Saved;
+pub use quotes::Effects as QuoteEffects;
 pub use sessions::AuthRecords;
 pub use throttle::{Attempts, Reservation, Slowing};
 pub use tickets::{TicketFilter, TicketPage};

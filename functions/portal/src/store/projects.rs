@@ -139,6 +139,26 @@ impl Store {
         once: Option<(&UserId, &str, OffsetDateTime)>,
         audit: Option<&AuditEntry>,
     ) -> anyhow::Result<bool> {
+        let mut parts = self.new_project_parts(project)?;
+        if let Some((user, key, expires)) = once {
+            let at = ProjectRef {
+                company_id: project.company_id.clone(),
+                number: project.number,
+            };
+            let mut item = to_item(&at, &keys::idempotency_of(user, "project", key))?;
+            item.insert(keys::TTL.into(), epoch(expires));
+            parts.push(self.put_new(item)?);
+        }
+        parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
+        self.transact(parts, "storing project").await
+    }
+
+    /// A new project as transaction parts: it, its number pointer (each on condition they are
+    /// new) and the open-project counts it moves. Creating a project and approving a quote use them.
+    pub(super) fn new_project_parts(
+        &self,
+        project: &Project,
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
         let at = ProjectRef {
             company_id: project.company_id.clone(),
             number: project.number,
@@ -147,16 +167,10 @@ impl Store {
             self.put_new(Self::project_item(project)?)?,
             self.put_new(to_item(&at, &keys::project_number(project.number))?)?,
         ];
-        if let Some((user, key, expires)) = once {
-            let mut item = to_item(&at, &keys::idempotency_of(user, "project", key))?;
-            item.insert(keys::TTL.into(), epoch(expires));
-            parts.push(self.put_new(item)?);
-        }
         parts.extend(
             self.open_project_counts(&project.company_id, i64::from(project.status.is_open()))?,
         );
-        parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
-        self.transact(parts, "storing project").await
+        Ok(parts)
     }
 
     /// For a project of `company`: the company, the MSP's `manager` and the client's `contact`

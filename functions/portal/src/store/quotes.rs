@@ -4,10 +4,23 @@
 //! expired, never a read-then-write. Lists by tab; no Scan.
 
 use super::*;
-use crate::domain::billing::BillingId;
-use crate::domain::quotes::{Quote, QuoteTab};
+use crate::domain::billing::{BillingId, Invoice};
+use crate::domain::projects::Project;
+use crate::domain::quotes::{Quote, QuoteStatus, QuoteTab};
+use crate::domain::tickets::Ticket;
 
 const COUNTER: &str = "QUOTE";
+
+/// What an approval writes beside the quote, in its transaction.
+#[derive(Default)]
+pub struct Effects<'a> {
+    /// The ticket raised for the work (its number already taken).
+    pub ticket: Option<&'a Ticket>,
+    /// The project created (its number already taken).
+    pub project: Option<&'a Project>,
+    /// The deposit invoice, issued as one more than the invoice counter's `last`.
+    pub deposit: Option<(&'a Invoice, u64)>,
+}
 
 /// Where quote number `n` points.
 #[derive(Serialize, Deserialize)]
@@ -137,14 +150,15 @@ impl Store {
     /// Record an approver's answer: `quote` (approved or declined, version bumped) on condition it
     /// is still the version `expected`, still sent and still valid on `today` — in the same write,
     /// so two approvers at once, or an answer racing a revision or the date, make one answer.
-    /// `extra` are what the answer sets off (the ticket, the deposit invoice), in the same
-    /// transaction. `Stale` when a condition refused it (read again to say why).
+    /// What the answer sets off (`effects`: the ticket, the project, the deposit invoice) is
+    /// written in the same transaction. `Stale` when a condition refused it (read again to say
+    /// why: the quote, or the invoice counter moved).
     pub async fn answer_quote(
         &self,
         quote: &Quote,
         expected: u64,
         today: time::Date,
-        extra: Vec<TransactWriteItem>,
+        effects: &Effects<'_>,
         audit: &AuditEntry,
     ) -> anyhow::Result<Saved> {
         let put = Put::builder()
@@ -161,9 +175,83 @@ impl Store {
             .expression_attribute_values(":today", s(today.to_string()))
             .build()?;
         let mut parts = vec![TransactWriteItem::builder().put(put).build()];
-        parts.extend(extra);
+        if let Some(ticket) = effects.ticket {
+            parts.extend(self.new_ticket_parts(ticket, None)?);
+        }
+        if let Some(project) = effects.project {
+            parts.extend(self.new_project_parts(project)?);
+        }
+        if let Some((invoice, last)) = effects.deposit {
+            parts.extend(self.issue_parts(invoice, last, None)?);
+        }
         parts.push(self.audit_part(audit)?);
         Ok(Saved::of(self.transact(parts, "answering a quote").await?))
+    }
+
+    /// An approver asked to renew expired `quote`: it (naming the ticket, version bumped; read at
+    /// `expected`) and the ticket, in one transaction. `Stale`: asked meanwhile, or changed.
+    pub async fn ask_renewal(
+        &self,
+        quote: &Quote,
+        expected: u64,
+        ticket: &Ticket,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<Saved> {
+        let mut parts = vec![self.quote_put(quote, Some(expected))?];
+        parts.extend(self.new_ticket_parts(ticket, None)?);
+        parts.push(self.audit_part(audit)?);
+        Ok(Saved::of(
+            self.transact(parts, "asking to renew a quote").await?,
+        ))
+    }
+
+    /// Delete a draft (at version `expected`), with its audit entry.
+    pub async fn delete_quote(
+        &self,
+        quote: &Quote,
+        expected: u64,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<Saved> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::quote(&quote.company_id, &quote.id).to_item()))
+            .condition_expression("#version = :version AND #status = :draft")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":version", n(expected))
+            .expression_attribute_values(":draft", s("draft"))
+            .build()?;
+        let parts = vec![
+            TransactWriteItem::builder().delete(delete).build(),
+            self.audit_part(audit)?,
+        ];
+        Ok(Saved::of(self.transact(parts, "deleting a quote").await?))
+    }
+
+    /// How many of a company's sent quotes are still valid on `today` (the home alert): one
+    /// Query counting a partition of the company's own (never more than a few dozen items).
+    pub async fn quotes_waiting(
+        &self,
+        company: &CompanyId,
+        today: time::Date,
+    ) -> anyhow::Result<u64> {
+        let index = keys::QUOTE_TABS_INDEX;
+        let out = self
+            .index_query(
+                index,
+                &keys::quote_tab(company, QuoteStatus::Sent),
+                false,
+                None,
+                1000,
+            )
+            .key_condition_expression("#ipk = :partition AND #isk >= :day")
+            .expression_attribute_names("#isk", index.sk)
+            .expression_attribute_values(":day", s(today.to_string()))
+            .select(aws_sdk_dynamodb::types::Select::Count)
+            .send()
+            .await
+            .context("counting waiting quotes")?;
+        Ok(u64::try_from(out.count).unwrap_or(0))
     }
 
     /// One page of a company's quotes in `tab` on `today`: waiting ones soonest to expire first,

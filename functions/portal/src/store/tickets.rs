@@ -203,6 +203,30 @@ impl Store {
         audit: Option<&AuditEntry>,
         plan: Option<u64>,
     ) -> anyhow::Result<bool> {
+        let mut parts = self.new_ticket_parts(ticket, plan)?;
+        if let Some((user, key, expires)) = once {
+            let mut item = to_item(
+                &TicketRef {
+                    company_id: ticket.company_id.clone(),
+                    number: ticket.number,
+                },
+                &keys::idempotency(user, key),
+            )?;
+            item.insert(keys::TTL.into(), epoch(expires));
+            parts.push(self.put_new(item)?);
+        }
+        parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
+        self.transact(parts, "storing ticket").await
+    }
+
+    /// A new ticket as transaction parts: the ticket and its number pointer (each on condition
+    /// they are new), its words, the counts it moves, and its project row if it is in one (the
+    /// project still at version `plan`). Raising a ticket and approving a quote both use them.
+    pub(super) fn new_ticket_parts(
+        &self,
+        ticket: &Ticket,
+        plan: Option<u64>,
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
         let item = Self::ticket_item(ticket)?;
         let pointer = Self::number_pointer(ticket)?;
         let month = format!(
@@ -229,19 +253,7 @@ impl Store {
             Some(&month),
         )?);
         parts.extend(self.project_ticket_parts(ticket, None, plan)?);
-        if let Some((user, key, expires)) = once {
-            let mut item = to_item(
-                &TicketRef {
-                    company_id: ticket.company_id.clone(),
-                    number: ticket.number,
-                },
-                &keys::idempotency(user, key),
-            )?;
-            item.insert(keys::TTL.into(), epoch(expires));
-            parts.push(self.put_new(item)?);
-        }
-        parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
-        self.transact(parts, "storing ticket").await
+        Ok(parts)
     }
 
     /// Bulk load (imports from another system, benchmarks): each ticket's item with its list

@@ -9,14 +9,19 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
-use crate::domain::billing::{
-    BillingId, Currency, Line, LineBody, MAX_AMOUNT, MAX_LINES, format_money, mul_div_round,
-};
-use crate::domain::validate::{self, schema};
-use crate::domain::{CompanyId, DomainError, FieldError, UserId, iso_date};
+use crate::domain::account::{Company, User};
+use crate::domain::billing::{BillingId, Currency, Line, LineBody, format_money, mul_div_round};
+use crate::domain::{CompanyId, Email, UserId, iso_date};
 
+mod body;
+mod outcome;
 #[cfg(test)]
 mod tests;
+
+pub use body::{
+    ApproveBody, DeclineBody, MAX_TEXT, MAX_TITLE, QuoteBody, text_schema, title_schema,
+};
+pub use outcome::PROJECT_WEEKS;
 
 /// How often a line is charged.
 #[derive(
@@ -146,6 +151,18 @@ pub struct Approval {
     pub consent: String,
 }
 
+/// What an approval set off, as it happened (in the approval's own transaction).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Outcome {
+    /// The ticket raised for the work.
+    pub ticket: Option<u64>,
+    /// The project created from the quote.
+    pub project: Option<u64>,
+    /// The deposit invoice issued, and its label (`INV-0012`).
+    pub deposit_invoice: Option<BillingId>,
+    pub deposit_label: Option<String>,
+}
+
 /// Who declined a quote, and why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Decline {
@@ -185,8 +202,14 @@ pub struct Quote {
     /// The MSP admin who wrote it (told of the answer).
     pub owner_id: UserId,
     pub owner_name: String,
+    #[schema(value_type = String)]
+    pub owner_email: Email,
     pub approval: Option<Approval>,
+    /// What the approval set off.
+    pub outcome: Option<Outcome>,
     pub decline: Option<Decline>,
+    /// The ticket an approver raised to ask for an expired quote's renewal (one per revision).
+    pub renewal_ticket: Option<u64>,
     /// The revision this one replaced, and the one that replaced it.
     pub replaces: Option<BillingId>,
     pub replaced_by: Option<BillingId>,
@@ -244,6 +267,62 @@ impl Refusal {
 }
 
 impl Quote {
+    /// A new, empty draft for `company` by `owner` (an MSP admin), valid until `valid_until`.
+    pub fn draft(company: &Company, owner: &User, valid_until: Date, now: OffsetDateTime) -> Self {
+        Self {
+            id: BillingId::generate(),
+            company_id: company.id.clone(),
+            company_name: company.name.clone(),
+            number: None,
+            revision: 1,
+            status: QuoteStatus::Draft,
+            title: String::new(),
+            introduction: String::new(),
+            terms: String::new(),
+            valid_until,
+            currency: company.currency.clone(),
+            tax_rate_bp: 0,
+            lines: Vec::new(),
+            totals: Vec::new(),
+            on_approval: OnApproval::default(),
+            owner_id: owner.id.clone(),
+            owner_name: owner.name.clone(),
+            owner_email: owner.email.clone(),
+            approval: None,
+            outcome: None,
+            decline: None,
+            renewal_ticket: None,
+            replaces: None,
+            replaced_by: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
+    /// The next revision of this sent quote (a new record, sent, with the same number), as
+    /// `owner` writes it; the caller applies the changes and marks this one superseded.
+    pub fn next_revision(&self, owner: &User, now: OffsetDateTime) -> Self {
+        Self {
+            id: BillingId::generate(),
+            revision: self.revision + 1,
+            status: QuoteStatus::Sent,
+            owner_id: owner.id.clone(),
+            owner_name: owner.name.clone(),
+            owner_email: owner.email.clone(),
+            approval: None,
+            outcome: None,
+            decline: None,
+            renewal_ticket: None,
+            replaces: Some(self.id.clone()),
+            replaced_by: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+            ..self.clone()
+        }
+    }
+
     pub fn label(&self) -> String {
         self.number
             .map_or_else(|| "Draft".into(), |n| quote_label(n, self.revision))
@@ -330,176 +409,5 @@ impl Quote {
             Some(Deposit::Percent(bp)) => mul_div_round(one_off, i64::from(bp), 10_000),
             Some(Deposit::Amount(amount)) => amount.min(one_off),
         }
-    }
-}
-
-/// Longest title, introduction and terms.
-pub const MAX_TITLE: usize = 200;
-pub const MAX_TEXT: usize = 5_000;
-
-/// What an MSP admin sends to draft a quote or change one (a sent quote: a new revision).
-#[derive(Clone, Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct QuoteBody {
-    #[schema(schema_with = title)]
-    pub title: String,
-    #[serde(default)]
-    #[schema(schema_with = long_text)]
-    pub introduction: String,
-    #[serde(default)]
-    #[schema(schema_with = long_text)]
-    pub terms: String,
-    /// `YYYY-MM-DD`, not in the past.
-    #[schema(format = Date)]
-    pub valid_until: String,
-    /// Defaults to the company's currency.
-    #[schema(schema_with = schema::currency_or_null)]
-    pub currency: Option<String>,
-    #[schema(min_items = 1, max_items = 200)]
-    pub lines: Vec<QuoteLineBody>,
-    /// Basis points: 825 is 8.25 %.
-    #[serde(default)]
-    #[schema(maximum = 10_000)]
-    pub tax_rate_bp: u32,
-    #[serde(default)]
-    pub on_approval: OnApproval,
-    /// Required when changing: the version read.
-    pub version: Option<u64>,
-}
-
-fn title() -> utoipa::openapi::schema::Object {
-    schema::text(true, MAX_TITLE, schema::Chars::NoControls)
-}
-
-fn long_text() -> utoipa::openapi::schema::Object {
-    schema::text(false, MAX_TEXT, schema::Chars::Lines)
-}
-
-impl QuoteBody {
-    /// Check everything against `today` and the request types a ticket may have, and write it
-    /// into `quote`, recomputing its totals.
-    pub fn apply(
-        self,
-        quote: &mut Quote,
-        default_currency: &Currency,
-        today: Date,
-        request_types: &[String],
-    ) -> Result<(), DomainError> {
-        let mut errors = Vec::new();
-        let currency = validate::currency(self.currency.as_deref(), default_currency, &mut errors);
-        let title = validate::text("title", &self.title, MAX_TITLE, &mut errors);
-        if title.is_empty() {
-            errors.push(FieldError::new("title", "Give the quote a title"));
-        }
-        let introduction =
-            validate::text("introduction", &self.introduction, MAX_TEXT, &mut errors);
-        let terms = validate::text("terms", &self.terms, MAX_TEXT, &mut errors);
-        let valid_until = validate::date("valid_until", &self.valid_until, &mut errors);
-        if valid_until.is_some_and(|d| d < today) {
-            errors.push(FieldError::new(
-                "valid_until",
-                "A quote is valid until today or later",
-            ));
-        }
-        if self.lines.is_empty() || self.lines.len() > MAX_LINES {
-            errors.push(FieldError::new(
-                "lines",
-                format!("A quote has 1 to {MAX_LINES} lines"),
-            ));
-        }
-        for (i, l) in self.lines.iter().enumerate() {
-            l.line.check(i, &mut errors);
-        }
-        if self.tax_rate_bp > 10_000 {
-            errors.push(FieldError::new(
-                "tax_rate_bp",
-                "A tax rate is between 0 and 100 %",
-            ));
-        }
-        if let Some(kind) = &self.on_approval.ticket_request_type
-            && !request_types.iter().any(|t| t == kind)
-        {
-            errors.push(FieldError::new(
-                "on_approval.ticket_request_type",
-                "Choose one of the request types",
-            ));
-        }
-        match self.on_approval.deposit {
-            Some(Deposit::Percent(bp)) if !(1..=10_000).contains(&bp) => errors.push(
-                FieldError::new("on_approval.deposit", "A deposit is 0.01 % to 100 %"),
-            ),
-            Some(Deposit::Amount(a)) if !(1..=MAX_AMOUNT).contains(&a) => errors.push(
-                FieldError::new("on_approval.deposit", "A deposit is more than zero"),
-            ),
-            _ => {}
-        }
-        let mut next = quote.clone();
-        if let Some(currency) = currency {
-            next.currency = currency;
-        }
-        next.title = title;
-        next.introduction = introduction;
-        next.terms = terms;
-        next.valid_until = valid_until.unwrap_or(today);
-        next.lines = self
-            .lines
-            .iter()
-            .map(|l| QuoteLine {
-                line: l.line.line(),
-                recurrence: l.recurrence,
-            })
-            .collect();
-        next.tax_rate_bp = self.tax_rate_bp;
-        next.on_approval = self.on_approval;
-        next.recompute();
-        if errors.is_empty()
-            && next
-                .totals
-                .iter()
-                .any(|t| t.total <= 0 || t.total > MAX_AMOUNT)
-        {
-            errors.push(FieldError::new(
-                "lines",
-                "Each total (one-off, monthly, annual) must be more than zero",
-            ));
-        }
-        if errors.is_empty() && next.on_approval.deposit.is_some() && next.deposit() <= 0 {
-            errors.push(FieldError::new(
-                "on_approval.deposit",
-                "A deposit needs one-off lines to be a share of",
-            ));
-        }
-        validate::done(errors)?;
-        *quote = next;
-        Ok(())
-    }
-}
-
-/// What an approver sends to approve.
-#[derive(Clone, Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ApproveBody {
-    /// Their name, as they type it.
-    #[schema(schema_with = title)]
-    pub name: String,
-    /// The consent sentence was ticked.
-    pub consent: bool,
-    /// The version read (a revision sent meanwhile is refused).
-    pub version: u64,
-}
-
-impl ApproveBody {
-    /// The typed name, checked.
-    pub fn check(&self) -> Result<String, DomainError> {
-        let mut errors = Vec::new();
-        let name = validate::text("name", &self.name, MAX_TITLE, &mut errors);
-        if name.chars().count() < 2 {
-            errors.push(FieldError::new("name", "Type your name to sign"));
-        }
-        if !self.consent {
-            errors.push(FieldError::new("consent", "Tick the sentence to approve"));
-        }
-        validate::done(errors)?;
-        Ok(name)
     }
 }

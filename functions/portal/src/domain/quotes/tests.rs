@@ -1,6 +1,7 @@
 use time::macros::{date, datetime};
 
 use super::*;
+use crate::domain::DomainError;
 use crate::domain::billing::Quantity;
 
 fn quote() -> Quote {
@@ -22,8 +23,11 @@ fn quote() -> Quote {
         on_approval: OnApproval::default(),
         owner_id: UserId::parse("u1").unwrap(),
         owner_name: "Nadia Admin".into(),
+        owner_email: crate::domain::Email::parse("admin@northwind.example").unwrap(),
         approval: None,
+        outcome: None,
         decline: None,
+        renewal_ticket: None,
         replaces: None,
         replaced_by: None,
         created_at: datetime!(2026-12-01 9:00 UTC),

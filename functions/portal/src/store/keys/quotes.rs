@@ -45,6 +45,11 @@ pub fn quote_sort(quote: &Quote) -> String {
     }
 }
 
+/// Where a quote revision's PDF is kept, per version (a draft changes; a sent revision does not).
+pub fn quote_pdf_object(company: &CompanyId, id: &BillingId, version: u64) -> String {
+    format!("{company}/quotes/{id}/v{version}.pdf")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

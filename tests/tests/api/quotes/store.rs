@@ -1,7 +1,8 @@
-//! Quotes (issue 19). Until its routes land, the store's part against moto_server: sending takes
-//! gapless numbers, revising supersedes the sent revision and moves its number, answering is one
-//! conditional write (two approvers at once: one answer; an expired, superseded or changed quote:
-//! none), and the list's tabs split sent quotes by their valid-until date.
+//! The store's part of quotes against moto_server, below the routes: sending takes gapless
+//! numbers, revising supersedes the sent revision and moves its number, answering is one
+//! conditional write (two at once: one answer; an expired — also by a day that turns while the
+//! answer is on its way —, superseded or changed quote: none), and the tabs split sent quotes by
+//! their valid-until date.
 
 use portal::domain::CompanyId;
 use portal::domain::audit::{AuditAction, AuditEntry, RequestMeta};
@@ -49,8 +50,11 @@ async fn draft(t: &TestApp, valid_until: Date) -> Quote {
         on_approval: OnApproval::default(),
         owner_id: portal_admin::seed::demo_user_id("admin@northwind.example"),
         owner_name: "Nadia Admin".into(),
+        owner_email: portal::domain::Email::parse("admin@northwind.example").unwrap(),
         approval: None,
+        outcome: None,
         decline: None,
+        renewal_ticket: None,
         replaces: None,
         replaced_by: None,
         created_at: now,
@@ -149,9 +153,10 @@ async fn sending_numbers_quotes_gaplessly_and_answering_is_one_conditional_write
         audit(&t, AuditAction::QuoteApproved),
         audit(&t, AuditAction::QuoteApproved),
     );
+    let none = portal::store::QuoteEffects::default();
     let (first, second) = futures::join!(
-        store.answer_quote(&yes_a, a.version, today, Vec::new(), &audit_a),
-        store.answer_quote(&yes_b, a.version, today, Vec::new(), &audit_b)
+        store.answer_quote(&yes_a, a.version, today, &none, &audit_a),
+        store.answer_quote(&yes_b, a.version, today, &none, &audit_b)
     );
     let done = [first.unwrap(), second.unwrap()]
         .iter()
@@ -196,7 +201,7 @@ async fn sending_numbers_quotes_gaplessly_and_answering_is_one_conditional_write
             &approved(&b, &t),
             b.version,
             today,
-            Vec::new(),
+            &Default::default(),
             &audit(&t, AuditAction::QuoteApproved),
         )
         .await
@@ -216,7 +221,7 @@ async fn sending_numbers_quotes_gaplessly_and_answering_is_one_conditional_write
             &approved(&expired, &t),
             expired.version,
             tomorrow,
-            Vec::new(),
+            &Default::default(),
             &audit(&t, AuditAction::QuoteApproved),
         )
         .await
