@@ -130,8 +130,13 @@ const ROUTES: &[Route] = &[
     route("GET /api/tickets (q={number}, MSP staff)", Staff, "GET", "/api/tickets?q={number}"),
     route("GET /api/tickets (q=bench, words)", Client, "GET", "/api/tickets?q=bench"),
     route("GET /api/tickets/export", Client, "GET", "/api/tickets/export"),
+    // The work waits for the client's approval, and is approved.
+    route("POST /api/tickets/{number}/approval-request", Staff, "POST", "/api/tickets/{number}/approval-request")
+        .body(r#"{"message": "Billable work, about an hour.", "version": 2}"#),
+    route("POST /api/tickets/{number}/approval", Client, "POST", "/api/tickets/{number}/approval")
+        .body(r#"{"approve": true, "comment": "Go ahead", "version": 3}"#),
     route("PATCH /api/tickets/{number}", Client, "PATCH", "/api/tickets/{number}")
-        .body(r#"{"status": "resolved", "version": 2}"#),
+        .body(r#"{"status": "resolved", "version": 4}"#),
     // Projects: the MSP plans one, a ticket goes in its phase, the client reads it.
     route("POST /api/projects", Staff, "POST", "/api/projects")
         .body(r#"{"company_id": "acme-dental", "name": "Bench move", "manager_id": "{tech_id}", "contact_id": "{contact_id}", "start": "2027-01-04", "expected_completion": "2027-03-31"}"#)

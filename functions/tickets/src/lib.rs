@@ -19,6 +19,7 @@ use portal::web::http::{Ctx, json, serve};
 use portal::web::principal::Principal;
 use portal::web::routes::Routes;
 
+mod approval;
 mod attachments;
 mod csv;
 mod listing;
@@ -61,6 +62,10 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::GET, ["tickets", number, "attachments", id]) => {
             attachments::download(ctx, number, id).await
         }
+        (&Method::POST, ["tickets", number, "approval-request"]) => {
+            approval::request(ctx, number).await
+        }
+        (&Method::POST, ["tickets", number, "approval"]) => approval::answer(ctx, number).await,
         (&Method::POST, ["tickets", number, "time"]) => timelog::log(ctx, number).await,
         (&Method::PATCH, ["tickets", number, "time", id]) => timelog::change(ctx, number, id).await,
         (&Method::DELETE, ["tickets", number, "time", id]) => {
@@ -312,6 +317,12 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
     let now = ctx.app.now();
     let mut changed = ticket.clone();
     if let Some(status) = body.status.filter(|s| *s != ticket.status) {
+        if status == TicketStatus::WaitingForApproval {
+            return Err(ApiError::invalid(
+                "status",
+                "Ask for approval with a message instead (it waits for approval then)",
+            ));
+        }
         if !staff {
             let settings = ctx.app.store.ticket_settings().await?;
             let allowed = tickets::client_may_set(
@@ -331,6 +342,7 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
         }
         changed.closed_at = if status.is_open() { None } else { Some(now) };
         changed.status = status;
+        changed.withdraw_unanswered(&ticket);
     }
     if let Some(priority) = body.priority {
         changed.priority = priority;
@@ -434,6 +446,8 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
     detail,
     change,
     add_note,
+    approval::request,
+    approval::answer,
     attachments::request_upload,
     attachments::confirm_upload,
     attachments::download,

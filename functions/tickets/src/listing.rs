@@ -119,9 +119,12 @@ impl Listing {
             return Ok(listing);
         }
         let company = company.unwrap_or_else(|| principal.company.id.clone());
+        // Approvers who see only their own tickets still see every one waiting for approval.
+        let approving = status == Some(TicketStatus::WaitingForApproval)
+            && principal.can(Capability::ApproveQuotes);
         listing.contact = match principal.ticket_contact_scope()? {
-            None => contact,
-            Some(me) => Some(me.clone()),
+            Some(me) if !approving => Some(me.clone()),
+            _ => contact,
         };
         listing.list = match &listing.contact {
             Some(contact) => keys::TicketList::Contact {

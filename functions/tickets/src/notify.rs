@@ -153,3 +153,71 @@ pub async fn client_status(app: &App, ticket: &Ticket, by: &str, company_name: &
     )
     .await;
 }
+
+/// To the company's approvers: a technician asks them to approve the work on `ticket`.
+pub async fn approval_requested(app: &App, ticket: &Ticket) {
+    let Some(asked) = &ticket.approval else {
+        return;
+    };
+    let to = app
+        .recipients(&ticket.company_id, |u| {
+            u.role.can(portal::domain::roles::Capability::ApproveQuotes)
+        })
+        .await;
+    let n = ticket.number;
+    for approver in to {
+        send(
+            app,
+            approver,
+            format!("Ticket #{n} needs your approval: {}", ticket.summary),
+            format!(
+                "{} asks for your approval before working on ticket #{n} ({}):\n\n{}\n\nApprove or reject it on the ticket's page.",
+                asked.requested_by_name, ticket.summary, asked.message
+            ),
+            n,
+        )
+        .await;
+    }
+}
+
+/// To the technician who asked and the support mailbox: an approver answered.
+pub async fn approval_answered(app: &App, ticket: &Ticket, company_name: &str) {
+    let Some(a) = &ticket.approval else {
+        return;
+    };
+    let verb = match a.state {
+        portal::domain::tickets::ApprovalState::Approved => "approved",
+        _ => "rejected",
+    };
+    let mut to: Vec<Email> = app.config.support_email.iter().cloned().collect();
+    if let Ok(Some(asker)) = app
+        .store
+        .get_user(&a.requested_by_company, &a.requested_by_id)
+        .await
+        && asker.status == portal::domain::UserStatus::Active
+    {
+        to.push(asker.email);
+    }
+    to.sort_by(|x, y| x.as_str().cmp(y.as_str()));
+    to.dedup();
+    let n = ticket.number;
+    let comment = a
+        .comment
+        .as_ref()
+        .map(|c| format!("\n\nTheir comment: {c}"))
+        .unwrap_or_default();
+    for recipient in to {
+        send(
+            app,
+            recipient,
+            format!("Ticket #{n} {verb} by {company_name}"),
+            format!(
+                "{} ({company_name}) {verb} the work on ticket #{n} ({}).{comment}",
+                a.answered_by_name.as_deref().unwrap_or("An approver"),
+                ticket.summary
+            ),
+            n,
+        )
+        .await;
+    }
+}

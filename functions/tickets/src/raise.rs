@@ -124,6 +124,7 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         updated_at: now,
         closed_at: None,
         invoices: Vec::new(),
+        approval: None,
         assignee_id: None,
         assignee_name: None,
         project: placed.as_ref().map(|(at, _)| at.clone()),

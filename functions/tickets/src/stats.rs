@@ -63,6 +63,9 @@ pub(crate) async fn people(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 #[derive(Serialize, ToSchema)]
 pub struct TicketStats {
     pub open: i64,
+    /// The company's open tickets waiting for its approvers (seed 001's "open unapproved
+    /// tickets"), for those who see the company's tickets or approve; 0 for others.
+    pub awaiting_approval: i64,
     pub this_month: i64,
     pub this_year: i64,
     /// The last 12 months, oldest first (`yyyy-mm`), every month present.
@@ -98,11 +101,16 @@ pub(crate) async fn stats(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let contact = principal.ticket_contact_scope()?;
     let today = ctx.app.now().date();
     let months = last_months(today, 12);
-    let (open, counted) = ctx
-        .app
-        .store
-        .ticket_stats_since(&company, contact, &months[0])
-        .await?;
+    let store = &ctx.app.store;
+    let (open, counted, company_awaiting) =
+        store.ticket_counts(&company, contact, &months[0]).await?;
+    let awaiting_approval = match contact {
+        None => company_awaiting,
+        Some(_) if principal.can(Capability::ApproveQuotes) => {
+            store.tickets_awaiting(&company).await?
+        }
+        Some(_) => 0,
+    };
     let count = |m: &str| {
         counted
             .iter()
@@ -121,6 +129,7 @@ pub(crate) async fn stats(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         StatusCode::OK,
         &TicketStats {
             open,
+            awaiting_approval,
             this_month: months.last().map_or(0, |m| m.created),
             this_year: months
                 .iter()

@@ -14,7 +14,7 @@ const noteForm = document.getElementById('note-form');
 const actionError = document.getElementById('action-error');
 const actionStatus = document.getElementById('action-status');
 const noteFiles = fileDrop('note-files', noteForm.elements.text);
-const OPEN = new Set(['new', 'in_progress', 'waiting_on_client', 'scheduled']);
+const OPEN = new Set(['new', 'in_progress', 'waiting_on_client', 'scheduled', 'waiting_for_approval']);
 // What a client may reopen within the reopen window.
 const REOPENABLE = new Set(['resolved', 'cancelled']);
 let current = null;

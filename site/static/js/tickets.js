@@ -48,7 +48,7 @@ async function fillPeople(select, url) {
 
 // The statuses of each tab: the other tab's could only ever find nothing.
 const TAB_STATUSES = {
-  open: ['new', 'in_progress', 'waiting_on_client', 'scheduled'],
+  open: ['new', 'in_progress', 'waiting_on_client', 'scheduled', 'waiting_for_approval'],
   closed: ['resolved', 'closed', 'cancelled'],
 };
 

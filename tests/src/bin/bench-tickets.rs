@@ -46,6 +46,7 @@ async fn fill(t: &TestApp, company: &str, contact_email: &str, first: u64, count
                 updated_at: at,
                 closed_at: None,
                 invoices: Vec::new(),
+                approval: None,
                 assignee_id: None,
                 assignee_name: None,
                 project: None,

@@ -445,6 +445,7 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
             updated_at: created,
             closed_at: None,
             invoices: Vec::new(),
+            approval: None,
             assignee_id: None,
             assignee_name: None,
             project: None,

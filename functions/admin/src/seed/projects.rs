@@ -250,6 +250,7 @@ pub async fn seed_projects(store: &Store, now: OffsetDateTime) -> anyhow::Result
                 updated_at: at,
                 closed_at: None,
                 invoices: Vec::new(),
+                approval: None,
                 assignee_id: Some(demo_user_id(tech.email)),
                 assignee_name: Some(tech.name.into()),
                 project: Some(TicketProject {

@@ -74,10 +74,12 @@ pub enum AuditAction {
     QuoteDeclined,
     QuoteDeleted,
     QuoteRenewalAsked,
+    TicketApprovalRequested,
+    TicketApprovalAnswered,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 57] = [
+    pub const ALL: [AuditAction; 59] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::MfaChallengeFailed,
@@ -135,6 +137,8 @@ impl AuditAction {
         Self::QuoteDeclined,
         Self::QuoteDeleted,
         Self::QuoteRenewalAsked,
+        Self::TicketApprovalRequested,
+        Self::TicketApprovalAnswered,
     ];
 
     /// Entries about invoices, payments, payment methods and autopay: only principals who see

@@ -307,6 +307,8 @@ impl Labelled for AuditAction {
             QuoteDeclined => "Quote declined",
             QuoteDeleted => "Draft quote deleted",
             QuoteRenewalAsked => "Quote renewal asked for",
+            TicketApprovalRequested => "Ticket approval asked for",
+            TicketApprovalAnswered => "Ticket approval answered",
         }
     }
 }

@@ -34,6 +34,7 @@ mod quotes;
 mod sessions;
 pub mod table;
 mod throttle;
+mod ticket_stats;
 mod tickets;
 pub use audit::AuditQuery;
 pub use billing::Saved;

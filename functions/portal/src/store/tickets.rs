@@ -115,63 +115,18 @@ impl Store {
         plan: Option<u64>,
     ) -> anyhow::Result<bool> {
         let open_delta = i64::from(ticket.status.is_open()) - i64::from(before.status.is_open());
+        let awaiting_delta =
+            i64::from(ticket.awaits_approval()) - i64::from(before.awaits_approval());
         let mut parts = vec![
             TransactWriteItem::builder()
                 .put(self.versioned_ticket_put(ticket, before.version)?)
                 .build(),
         ];
         parts.extend(self.ticket_stats(ticket, open_delta, None)?);
+        parts.extend(self.awaiting_stats(ticket, awaiting_delta)?);
         parts.extend(self.project_ticket_parts(ticket, Some(before), plan)?);
         parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
         self.transact(parts, "saving ticket").await
-    }
-
-    /// `ADD #field :delta` on a statistics item, as a transaction part.
-    pub(super) fn stats_add(
-        &self,
-        key: Key,
-        field: &str,
-        delta: i64,
-    ) -> anyhow::Result<TransactWriteItem> {
-        Ok(TransactWriteItem::builder()
-            .update(
-                aws_sdk_dynamodb::types::Update::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(key.to_item()))
-                    .update_expression("ADD #field :delta")
-                    .expression_attribute_names("#field", field)
-                    .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()))
-                    .build()?,
-            )
-            .build())
-    }
-
-    /// The statistics changes a ticket moving by `open_delta` (±1, or 0) makes, for the company and
-    /// for its contact; `month` when the ticket is new.
-    fn ticket_stats(
-        &self,
-        ticket: &Ticket,
-        open_delta: i64,
-        month: Option<&str>,
-    ) -> anyhow::Result<Vec<TransactWriteItem>> {
-        let mut parts = Vec::new();
-        for contact in [None, Some(&ticket.contact_id)] {
-            if open_delta != 0 {
-                parts.push(self.stats_add(
-                    keys::ticket_stats_open(&ticket.company_id, contact),
-                    "open",
-                    open_delta,
-                )?);
-            }
-            if let Some(month) = month {
-                parts.push(self.stats_add(
-                    keys::ticket_stats_month(&ticket.company_id, contact, month),
-                    "created",
-                    1,
-                )?);
-            }
-        }
-        Ok(parts)
     }
 
     /// Store a new ticket and its number pointer together.
@@ -573,46 +528,5 @@ impl Store {
                 .unwrap_or_default();
         }
         Ok(tickets)
-    }
-
-    /// Ticket statistics of a company (or one contact): open tickets, and tickets raised per month
-    /// from `first_month` (`yyyy-mm`) on, in one Query.
-    pub async fn ticket_stats_since(
-        &self,
-        company: &CompanyId,
-        contact: Option<&UserId>,
-        first_month: &str,
-    ) -> anyhow::Result<(i64, Vec<(String, i64)>)> {
-        let out = self
-            .range_query(
-                company,
-                &keys::ticket_stats_month(company, contact, first_month).sk,
-                &keys::ticket_stats_open(company, contact).sk,
-            )
-            .send()
-            .await
-            .context("reading ticket statistics")?;
-        let number = |item: &Item, field: &str| {
-            item.get(field)
-                .and_then(|v| v.as_n().ok())
-                .and_then(|n| n.parse::<i64>().ok())
-                .unwrap_or(0)
-        };
-        let mut open = 0;
-        let mut months = Vec::new();
-        for item in out.items.unwrap_or_default() {
-            let sk = item
-                .get(keys::SK)
-                .and_then(|v| v.as_s().ok())
-                .cloned()
-                .unwrap_or_default();
-            match sk.rsplit_once("M#") {
-                Some((_, month)) if !sk.ends_with("OPEN") => {
-                    months.push((month.to_owned(), number(&item, "created")))
-                }
-                _ => open = number(&item, "open"),
-            }
-        }
-        Ok((open, months))
     }
 }

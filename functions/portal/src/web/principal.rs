@@ -80,11 +80,15 @@ impl Principal {
         }
     }
 
-    /// Whether this principal may see `ticket`, whose company is in its scope.
+    /// Whether this principal may see `ticket`, whose company is in its scope: approvers also
+    /// see every ticket that asked for their approval.
     pub fn may_see_ticket(&self, ticket: &Ticket) -> bool {
         match self.ticket_contact_scope() {
             Ok(None) => true,
-            Ok(Some(me)) => ticket.contact_id == *me,
+            Ok(Some(me)) => {
+                ticket.contact_id == *me
+                    || (ticket.approval.is_some() && self.can(Capability::ApproveQuotes))
+            }
             Err(_) => false,
         }
     }

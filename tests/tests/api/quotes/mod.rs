@@ -1,10 +1,12 @@
 //! Quotes over the real `billing` handler against moto_server: MSP admins draft, send and revise;
 //! a company's approvers read, approve (what the MSP chose happening exactly once) or decline;
-//! every refusal answers a clear 409 or 4xx and writes nothing.
+//! every refusal answers a clear 409 or 4xx and writes nothing. Tickets that wait for the
+//! approvers' go-ahead too.
 
 mod flow;
 mod refusals;
 mod store;
+mod ticket_approvals;
 
 use portal_tests::TestApp;
 use serde_json::{Value, json};

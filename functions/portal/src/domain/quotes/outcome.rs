@@ -120,6 +120,7 @@ impl Quote {
             assignee_name: None,
             project: None,
             invoices: Vec::new(),
+            approval: None,
             version: 1,
         }
     }

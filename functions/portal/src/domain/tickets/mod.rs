@@ -11,14 +11,18 @@ use crate::domain::validate::schema::{self, Chars};
 use crate::domain::{CompanyId, UserId, iso_date};
 use crate::domain::{DomainError, FieldError};
 
+mod approval;
 mod client_status;
 mod row;
 mod search;
+pub use approval::{
+    ApprovalAnswerBody, ApprovalRequestBody, ApprovalState, NOT_WAITING, TicketApproval,
+};
 pub use client_status::{Refusal, client_may_set};
 pub use row::TicketRow;
 pub use search::{MAX_WORD_LEN, MAX_WORDS, Search, summary_words, words};
 
-/// Where a ticket is in its life. The first four are "open", the rest "closed".
+/// Where a ticket is in its life. The first five are "open", the rest "closed".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TicketStatus {
@@ -26,17 +30,21 @@ pub enum TicketStatus {
     InProgress,
     WaitingOnClient,
     Scheduled,
+    /// A technician asked the client's approvers to approve the work (`Ticket::approval`); set
+    /// only by asking for approval.
+    WaitingForApproval,
     Resolved,
     Closed,
     Cancelled,
 }
 
 impl TicketStatus {
-    pub const ALL: [TicketStatus; 7] = [
+    pub const ALL: [TicketStatus; 8] = [
         TicketStatus::New,
         TicketStatus::InProgress,
         TicketStatus::WaitingOnClient,
         TicketStatus::Scheduled,
+        TicketStatus::WaitingForApproval,
         TicketStatus::Resolved,
         TicketStatus::Closed,
         TicketStatus::Cancelled,
@@ -49,6 +57,7 @@ impl TicketStatus {
                 | TicketStatus::InProgress
                 | TicketStatus::WaitingOnClient
                 | TicketStatus::Scheduled
+                | TicketStatus::WaitingForApproval
         )
     }
 
@@ -61,6 +70,7 @@ impl TicketStatus {
             TicketStatus::Resolved => "Resolved",
             TicketStatus::Closed => "Closed",
             TicketStatus::Cancelled => "Cancelled",
+            TicketStatus::WaitingForApproval => "Waiting for approval",
         }
     }
 }
@@ -156,6 +166,15 @@ impl TicketSettings {
         self.client_statuses
             .sort_by_key(|s| TicketStatus::ALL.iter().position(|a| a == s));
         self.client_statuses.dedup();
+        if self
+            .client_statuses
+            .contains(&TicketStatus::WaitingForApproval)
+        {
+            errors.push(FieldError::new(
+                "client_statuses",
+                "Waiting for approval is set by asking for approval, not by clients",
+            ));
+        }
         if self.reopen_days > MAX_REOPEN_DAYS {
             errors.push(FieldError::new(
                 "reopen_days",
@@ -245,7 +264,7 @@ mod tests {
             .into_iter()
             .filter(|s| s.is_open())
             .collect();
-        assert_eq!(open.len(), 4);
+        assert_eq!(open.len(), 5);
         assert!(!TicketStatus::Resolved.is_open() && !TicketStatus::Cancelled.is_open());
     }
 }
@@ -295,6 +314,9 @@ pub struct Ticket {
     /// The issued invoices that bill it (seed 004's cart marker), oldest first.
     #[serde(default)]
     pub invoices: Vec<InvoiceMark>,
+    /// The latest request for the client's approval, and its answer.
+    #[serde(default)]
+    pub approval: Option<TicketApproval>,
     pub version: u64,
 }
 

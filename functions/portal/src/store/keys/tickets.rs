@@ -285,6 +285,7 @@ mod tests {
             updated_at: at,
             closed_at: None,
             invoices: Vec::new(),
+            approval: None,
             assignee_id: None,
             assignee_name: None,
             project: None,
