@@ -1388,6 +1388,7 @@ async fn every_entity_is_stored_with_the_pinned_layout() {
     portal_admin::seed::seed_agreements(store, now)
         .await
         .unwrap();
+    portal_admin::seed::seed_quotes(store, now).await.unwrap();
     // What the seed does not write: a retried ticket's key, a card, a Stripe customer and event, an
     // overdue reminder, ticket settings.
     let cookie = t.login("user@acme.example").await;

@@ -564,6 +564,8 @@ pub(crate) fn find(email: &str) -> anyhow::Result<&'static DemoUser> {
 mod agreements;
 mod invoices;
 mod projects;
+mod quotes;
 pub use agreements::seed_agreements;
 pub use invoices::seed_invoices;
 pub use projects::seed_projects;
+pub use quotes::seed_quotes;
