@@ -1455,6 +1455,7 @@ async fn every_entity_is_stored_with_the_pinned_layout() {
         "TICKETNO#1".to_owned(),
         "INVOICENO#1".to_owned(),
         "PROJECTNO#1".to_owned(),
+        "QUOTENO#1".to_owned(),
         "STRIPECUS#cus_layout".to_owned(),
         "STRIPEEVT#evt_layout".to_owned(),
     ];
