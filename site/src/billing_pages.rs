@@ -50,7 +50,7 @@ fn pay_with() -> Markup {
 }
 
 /// MSP staff pick the client company on pages about one company.
-fn company_picker() -> Markup {
+pub(crate) fn company_picker() -> Markup {
     html! {
         form.search-row #company-picker hidden {
             label.visually-hidden for="company" { "Client company" }

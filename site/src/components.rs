@@ -44,6 +44,11 @@ pub const NAV: &[NavItem] = &[
         capability: Some("view_invoices"),
     },
     NavItem {
+        href: "/quotes/",
+        label: "Quotes",
+        capability: Some("approve_quotes manage_billing"),
+    },
+    NavItem {
         href: "/billing/",
         label: "Receivables",
         capability: Some("manage_billing"),

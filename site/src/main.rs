@@ -10,6 +10,7 @@ mod billing_pages;
 mod components;
 mod pages;
 mod project_pages;
+mod quote_pages;
 
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};

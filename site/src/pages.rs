@@ -4,7 +4,7 @@
 use maud::{Markup, html};
 
 use crate::components::{Chrome, Field, ListTable, SupportContact, TICKET_VIEWERS, page};
-use crate::{Branding, account_pages, agreement_pages, billing_pages, project_pages};
+use crate::{Branding, account_pages, agreement_pages, billing_pages, project_pages, quote_pages};
 use portal::domain::labels::{Labelled, table};
 use portal::domain::tickets::{Priority, TicketStatus};
 
@@ -96,6 +96,18 @@ pub fn all(b: &Branding) -> Vec<Page> {
             html: billing_pages::payments(b),
         },
         Page {
+            path: "/quotes/",
+            html: quote_pages::quotes(b),
+        },
+        Page {
+            path: "/quotes/view/",
+            html: quote_pages::quote_view(b),
+        },
+        Page {
+            path: "/quotes/edit/",
+            html: quote_pages::quote_edit(b),
+        },
+        Page {
             path: "/credit-notes/",
             html: billing_pages::credit_notes(b),
         },
@@ -165,6 +177,11 @@ fn home(b: &Branding) -> Markup {
             p.muted #company-line aria-live="polite" {}
             p data-capability="submit_ticket" hidden {
                 a role="button" href="/tickets/new/" { "Submit a ticket" }
+            }
+            section #approvals aria-labelledby="approvals-heading" hidden {
+                h2.visually-hidden #approvals-heading { "Waiting for your approval" }
+                p.low-alert #quotes-alert hidden { a href="/quotes/" {} }
+                p.low-alert #tickets-alert hidden { a href="/tickets/?status=waiting_for_approval" {} }
             }
             section #billing-overview aria-labelledby="billing-heading" hidden {
                 h2 #billing-heading { "Your account" }
@@ -241,6 +258,15 @@ fn ticket_statuses() -> Vec<(String, &'static str)> {
     table(<TicketStatus as Labelled>::ALL)
 }
 
+/// The statuses someone may set by hand: waiting for approval is set only by asking for it.
+fn settable_statuses() -> Vec<(String, &'static str)> {
+    let asked = portal::domain::labels::wire(TicketStatus::WaitingForApproval);
+    ticket_statuses()
+        .into_iter()
+        .filter(|(wire, _)| *wire != asked)
+        .collect()
+}
+
 fn ticket_settings(b: &Branding) -> Markup {
     page(
         b,
@@ -258,7 +284,7 @@ fn ticket_settings(b: &Branding) -> Markup {
                 (Field::textarea("request_types", "Request types", 6).help("One per line. Clients pick one when they raise a ticket."))
                 fieldset {
                     legend { "Statuses clients may set" }
-                    @for (value, label) in ticket_statuses() {
+                    @for (value, label) in settable_statuses() {
                         label { input type="checkbox" name="client_statuses" value=(value); (label) }
                     }
                 }
@@ -410,6 +436,34 @@ impl maud::Render for FileDrop {
     }
 }
 
+/// A ticket's request for approval: what the technician asked, how it was answered, and for its
+/// approvers the answer form; for MSP staff, asking.
+fn approval_section() -> Markup {
+    html! {
+        section #approval aria-labelledby="approval-heading" hidden {
+            h2 #approval-heading { "Approval" }
+            p.prewrap #approval-text {}
+            p #approval-answer {}
+            form #approval-form novalidate hidden {
+                (Field::textarea("comment", "Comment (required to reject)", 2).maxlength(2000))
+                p.form-error #approval-error role="alert" {}
+                div.actions {
+                    button #approve-work type="submit" value="approve" { "Approve" }
+                    button.secondary #reject-work type="submit" value="reject" { "Reject" }
+                }
+            }
+        }
+        section.no-print #ask-approval aria-labelledby="ask-heading" hidden {
+            h2 #ask-heading { "Ask the client for approval" }
+            form #ask-form novalidate {
+                (Field::textarea("message", "What needs approving and why (the client's approvers read it)", 3).maxlength(2000).required())
+                p.form-error #ask-error role="alert" {}
+                button type="submit" { "Ask for approval" }
+            }
+        }
+    }
+}
+
 fn ticket_view(b: &Branding) -> Markup {
     page(
         b,
@@ -451,6 +505,7 @@ fn ticket_view(b: &Branding) -> Markup {
                 }
                 h2 { "Description" }
                 p.prewrap data-t="description" {}
+                (approval_section())
                 section aria-labelledby="files-heading" {
                     h2 #files-heading { "Attachments" }
                     ul #attachments {}
@@ -493,7 +548,7 @@ fn ticket_view(b: &Branding) -> Markup {
                 }
                 form #staff-form novalidate hidden {
                     div.grid {
-                        (select("set-status", "Status", "Keep", &ticket_statuses()))
+                        (select("set-status", "Status", "Keep", &settable_statuses()))
                         (select("set-priority", "Priority", "Keep", &priorities()))
                         (select("set-assignee", "Technician", "Keep", &[("-", "Unassigned")]))
                     }

@@ -81,14 +81,14 @@ test('navigation shows each of the nine roles exactly its pages', async () => {
   // DESIGN.md's capability table, as the main navigation shows it.
   const client = (...extra) => ['Home', 'Tickets', ...extra];
   const cases = [
-    ['admin@northwind.example', client('Projects', 'Agreements', 'Invoices', 'Receivables', 'Users', 'Companies', 'Audit trail', 'Settings')],
+    ['admin@northwind.example', client('Projects', 'Agreements', 'Invoices', 'Quotes', 'Receivables', 'Users', 'Companies', 'Audit trail', 'Settings')],
     ['tech@northwind.example', client('Projects', 'Agreements', 'Companies', 'Audit trail')],
-    ['fulladmin@acme.example', client('Projects', 'Agreements', 'Invoices', 'Users', 'Audit trail')],
+    ['fulladmin@acme.example', client('Projects', 'Agreements', 'Invoices', 'Quotes', 'Users', 'Audit trail')],
     ['ticketmanager@acme.example', client('Projects', 'Agreements')],
-    ['billing@acme.example', client('Projects', 'Agreements', 'Invoices')],
+    ['billing@acme.example', client('Projects', 'Agreements', 'Invoices', 'Quotes')],
     ['readonly@acme.example', client()],
     ['user@acme.example', client()],
-    ['fulladmin@globex.example', client('Projects', 'Agreements', 'Invoices', 'Users', 'Audit trail')],
+    ['fulladmin@globex.example', client('Projects', 'Agreements', 'Invoices', 'Quotes', 'Users', 'Audit trail')],
     ['user@globex.example', client()],
   ];
   for (const [email, pages] of cases) {
@@ -126,6 +126,7 @@ const PAGES = [
   ['/invoices/edit/', ['manage_billing']], ['/billing/', ['manage_billing']], ['/users/', ['manage_users']],
   ['/companies/', ['all_companies']], ['/audit/', ['view_audit']], ['/settings/tickets/', ['manage_settings']],
   ['/projects/', ['view_projects']], ['/agreements/', ['view_hours_left']],
+  ['/quotes/', ['approve_quotes', 'manage_billing']], ['/quotes/edit/', ['manage_billing']],
 ];
 
 test('every page × every role: the page, or one clear "no access" state with a way home', async () => {

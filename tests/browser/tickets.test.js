@@ -64,7 +64,7 @@ test('a client raises a ticket with a file, adds a note with a pasted image, can
   // The Open tab offers only open statuses, and an empty search says what found nothing.
   await page.goto(`${BASE}/tickets/`);
   await page.locator('#tickets-table[aria-busy="false"]').waitFor();
-  assert.deepEqual(await page.locator('#status option').allTextContents(), ['Any status', 'New', 'In progress', 'Waiting on client', 'Scheduled']);
+  assert.deepEqual(await page.locator('#status option').allTextContents(), ['Any status', 'New', 'In progress', 'Waiting on client', 'Scheduled', 'Waiting for approval']);
   await page.getByRole('searchbox', { name: 'Search' }).fill('zzqqxx');
   await page.getByRole('button', { name: 'Apply' }).click();
   await page.getByRole('cell', { name: 'No open tickets match “zzqqxx”.' }).waitFor();

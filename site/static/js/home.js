@@ -1,5 +1,6 @@
-// Home: greeting, ticket counts and the last 12 months (an SVG chart with a table twin for screen
-// readers), the latest open tickets and a "Submit a ticket" action.
+// Home: greeting, what waits for the user's approval, ticket counts and the last 12 months (an SVG
+// chart with a table twin for screen readers), the latest open tickets and a "Submit a ticket"
+// action.
 import { authed } from './api.js';
 import { me, startEarly } from './shell.js';
 import { STATUS, invoiceMarks, ticketHref, when } from './tickets-common.js';
@@ -79,9 +80,20 @@ function hoursLeft(items) {
   document.getElementById('bill-hours').hidden = false;
 }
 
-// The account overview: outstanding and overdue per currency, the next invoice due, store credit.
-async function billing() {
+// "2 quotes waiting for your approval", "1 ticket waiting for your approval" (seed 001's alerts).
+function approvalAlert(id, count, one, many) {
+  if (!count) return;
+  const alert = document.getElementById(id);
+  alert.querySelector('a').textContent = `${count} ${count === 1 ? one : many} waiting for your approval`;
+  alert.hidden = false;
+  document.getElementById('approvals').hidden = false;
+}
+
+// The account overview: outstanding and overdue per currency, the next invoice due, store credit;
+// and the quotes waiting for the approvers.
+async function billing(can) {
   const o = await authed(OVERVIEW);
+  if (can.has('approve_quotes')) approvalAlert('quotes-alert', o.quotes_waiting, 'quote', 'quotes');
   const sum = (field) => (o.balances.length ? o.balances.map((b) => money(b[field], b.currency)).join(' + ') : money(0, 'USD'));
   document.getElementById('bill-outstanding').textContent = sum('outstanding');
   document.getElementById('bill-overdue').textContent = sum('overdue');
@@ -110,7 +122,7 @@ me.then(async (data) => {
   const can = new Set(data.capabilities);
   const show = parts(data);
   if (show.latest) latest(can);
-  if (show.billing) billing().catch(() => {});
+  if (show.billing) billing(can).catch(() => {});
   if (show.projects) projects().catch(() => {});
   if (show.hours) authed(AGREEMENTS).then((list) => { hoursTile(list.items); hoursLeft(list.items); }).catch(() => {});
   if (show.stats) {
@@ -118,6 +130,7 @@ me.then(async (data) => {
     document.getElementById('stat-open').textContent = stats.open;
     document.getElementById('stat-month').textContent = stats.this_month;
     document.getElementById('stat-year').textContent = stats.this_year;
+    if (can.has('approve_quotes')) approvalAlert('tickets-alert', stats.awaiting_approval, 'ticket', 'tickets');
     document.getElementById('stats-heading').textContent = can.has('view_company_tickets') ? `${data.company.name}'s tickets` : 'Your tickets';
     // No tickets at all: say so, rather than a chart of zeros.
     const none = stats.open === 0 && stats.months.every((m) => Object.entries(m).every(([k, v]) => k === 'month' || !v));

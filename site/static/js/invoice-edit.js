@@ -3,7 +3,8 @@
 import { ApiProblem, authed } from './api.js';
 import { me, startEarly } from './shell.js';
 import { showProblem, whileBusy } from './forms.js';
-import { confirmIssue, fillCompanies, money, moneyInput, params, parseMoney, withCompany } from './billing-common.js';
+import { confirmIssue, fillCompanies, money, params, withCompany } from './billing-common.js';
+import { addRow, basisPoints as rate, collectLines, round, rowAmount } from './line-editor.js';
 import { showUnbilled } from './unbilled-time.js';
 
 const $ = (id) => document.getElementById(id);
@@ -13,47 +14,10 @@ let draft = null; // the invoice being changed, if any
 
 const currency = () => ($('currency').value.trim().toUpperCase() || 'USD');
 
-// A quantity like "1.5" in thousandths, or null.
-function thousandths(text) {
-  const m = String(text).trim().match(/^(\d*)(?:\.(\d{0,3}))?$/);
-  if (!m || (!m[1] && !m[2])) return null;
-  return Number(m[1] || 0) * 1000 + Number((m[2] || '').padEnd(3, '0'));
-}
-
-// Rounded half away from zero, as the API does.
-const round = (x) => Math.sign(x) * Math.round(Math.abs(x));
-
-function basisPoints() {
-  const t = $('tax_rate_bp').value.trim();
-  if (!t) return 0;
-  const m = t.replace('%', '').match(/^(\d{1,3})(?:\.(\d{1,2}))?$/);
-  return m ? Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0')) : null;
-}
-
-function renumber() {
-  [...body.rows].forEach((row, i) => {
-    for (const input of row.querySelectorAll('[data-l]')) {
-      if (input.tagName !== 'INPUT') continue;
-      input.name = `lines[${i}].${input.dataset.l}`;
-      input.setAttribute('aria-label', `Line ${i + 1}: ${input.dataset.l.replace('_', ' ')}`);
-      const slot = row.querySelector(`[data-e="${input.dataset.l}"]`);
-      slot.id = `${input.name}-error`;
-      input.setAttribute('aria-describedby', slot.id);
-    }
-    row.querySelector('[data-l="remove"]').setAttribute('aria-label', `Remove line ${i + 1}`);
-  });
-}
-
 function totals() {
   const cur = currency();
   let subtotal = 0;
-  for (const row of body.rows) {
-    const q = thousandths(row.querySelector('[data-l="quantity"]').value);
-    const p = parseMoney(row.querySelector('[data-l="unit_price"]').value, cur);
-    const amount = q === null || p === null ? null : round((q * p) / 1000);
-    row.querySelector('[data-l="amount"]').textContent = amount === null ? '' : money(amount, cur);
-    subtotal += amount ?? 0;
-  }
+  for (const row of body.rows) subtotal += rowAmount(row, cur) ?? 0;
   const bp = basisPoints() ?? 0;
   const tax = round((subtotal * bp) / 10000);
   $('subtotal').textContent = money(subtotal, cur);
@@ -61,23 +25,9 @@ function totals() {
   $('total').textContent = money(subtotal + tax, cur);
 }
 
-function addLine(line) {
-  const row = $('line-row').content.cloneNode(true).querySelector('tr');
-  if (line) {
-    row.querySelector('[data-l="description"]').value = line.description;
-    row.querySelector('[data-l="quantity"]').value = line.quantity;
-    row.querySelector('[data-l="unit_price"]').value = moneyInput(line.unit_price, currency());
-  }
-  row.querySelector('[data-l="remove"]').addEventListener('click', () => {
-    row.remove();
-    renumber();
-    totals();
-  });
-  body.append(row);
-  renumber();
-  totals();
-  return row;
-}
+const basisPoints = () => rate($('tax_rate_bp').value);
+
+const addLine = (line) => addRow($('line-row'), body, line, currency(), totals);
 
 form.addEventListener('input', totals);
 $('add-line').addEventListener('click', () => addLine().querySelector('input').focus());
@@ -86,13 +36,7 @@ $('add-line').addEventListener('click', () => addLine().querySelector('input').f
 function collect() {
   const cur = currency();
   const errors = [];
-  const lines = [...body.rows].map((row, i) => {
-    const value = (f) => row.querySelector(`[data-l="${f}"]`).value;
-    const unit = parseMoney(value('unit_price'), cur);
-    if (unit === null) errors.push({ field: `lines[${i}].unit_price`, message: `A price such as ${moneyInput(12050, cur)}` });
-    if (thousandths(value('quantity')) === null) errors.push({ field: `lines[${i}].quantity`, message: 'A number with up to 3 decimals' });
-    return { description: value('description'), quantity: value('quantity').trim(), unit_price: unit };
-  });
+  const lines = collectLines(body, cur, errors);
   const bp = basisPoints();
   if (bp === null) errors.push({ field: 'tax_rate_bp', message: 'A percentage such as 8.25' });
   const tickets = $('tickets').value.split(/[\s,]+/).filter(Boolean).map((t) => Number(t.replace('#', '')));

@@ -1,12 +1,14 @@
 // One ticket: its facts, description, files and conversation (oldest first); a note box with
 // files (drop or paste a screenshot); the status changes the MSP allows clients; for MSP staff,
-// internal notes and status, priority and technician; the time spent (ticket-time.js). Printable.
+// internal notes and status, priority and technician; the time spent (ticket-time.js); asking for
+// and answering the client's approval (ticket-approval.js). Printable.
 import { authed, prefetch } from './api.js';
 import { confirmAction } from './confirm.js';
 import { day } from './dates.js';
 import { me, startEarly } from './shell.js';
 import { PRIORITY, SETTINGS, STATUS, fileDrop, invoiceMarks, option, showProblem, uploadAll, when } from './tickets-common.js';
 import { showTime } from './ticket-time.js';
+import { showApproval } from './ticket-approval.js';
 
 const params = new URLSearchParams(location.search);
 const number = params.get('number');
@@ -184,6 +186,10 @@ async function load() {
   if (!companyName && detail.ticket.company_id === who.company.id) companyName = who.company.name;
   render(detail);
   showTime(detail, who.capabilities.includes('all_companies'), load);
+  showApproval(detail.ticket, who, async (message) => {
+    await load();
+    actionStatus.textContent = message;
+  });
   showActions(settings);
   // MSP staff: the company's name follows (the page is shown meanwhile).
   if (!companyName) {

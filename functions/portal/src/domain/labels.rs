@@ -10,6 +10,7 @@ use super::agreements::{AgreementKind, AgreementStatus, BillingCycle, WorkType};
 use super::audit::AuditAction;
 use super::billing::{InvoiceStatus, PaymentStatus};
 use super::projects::{PhaseStatus, ProjectStatus};
+use super::quotes::{QuoteStatus, Recurrence};
 use super::roles::Role;
 use super::tickets::{Priority, TicketStatus};
 
@@ -72,6 +73,8 @@ pub fn labels() -> BTreeMap<&'static str, BTreeMap<String, &'static str>> {
         ),
         ("billing_cycle", map(table(<BillingCycle as Labelled>::ALL))),
         ("work_type", map(table(<WorkType as Labelled>::ALL))),
+        ("quote_status", map(table(<QuoteStatus as Labelled>::ALL))),
+        ("recurrence", map(table(<Recurrence as Labelled>::ALL))),
     ])
 }
 
@@ -109,6 +112,36 @@ impl Labelled for TicketStatus {
     const ALL: &'static [Self] = &TicketStatus::ALL;
     fn label(self) -> &'static str {
         TicketStatus::label(self)
+    }
+}
+
+impl Labelled for QuoteStatus {
+    const ALL: &'static [Self] = &[
+        QuoteStatus::Draft,
+        QuoteStatus::Sent,
+        QuoteStatus::Approved,
+        QuoteStatus::Declined,
+        QuoteStatus::Superseded,
+    ];
+    fn label(self) -> &'static str {
+        match self {
+            QuoteStatus::Draft => "Draft",
+            QuoteStatus::Sent => "Waiting for approval",
+            QuoteStatus::Approved => "Approved",
+            QuoteStatus::Declined => "Declined",
+            QuoteStatus::Superseded => "Superseded",
+        }
+    }
+}
+
+impl Labelled for Recurrence {
+    const ALL: &'static [Self] = &[Recurrence::OneTime, Recurrence::Monthly, Recurrence::Annually];
+    fn label(self) -> &'static str {
+        match self {
+            Recurrence::OneTime => "One-off",
+            Recurrence::Monthly => "Monthly",
+            Recurrence::Annually => "Annually",
+        }
     }
 }
 
