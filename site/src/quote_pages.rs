@@ -41,7 +41,6 @@ pub fn quotes(b: &Branding) -> Markup {
                     label.visually-hidden for="q" { "Quote number" }
                     input #q name="q" type="search" autocomplete="off" placeholder="Quote number, such as Q-0007";
                     button type="submit" { "Find" }
-                    a.secondary role="button" #clear href="?" { "Clear" }
                 }
             }
             (ListTable {
@@ -112,6 +111,7 @@ pub fn quote_view(b: &Branding) -> Markup {
             }
             section #approve-section aria-labelledby="approve-heading" hidden {
                 h2 #approve-heading { "Approve this quote" }
+                p #on-approval hidden {}
                 form #approve-form novalidate {
                     (Field::input("name", "Your full name, as your signature", "text").autocomplete("name").maxlength(200).required())
                     fieldset {
@@ -172,7 +172,7 @@ pub fn quote_edit(b: &Branding) -> Markup {
         "quote-edit.js",
         html! {
             p.muted { a #back href="/quotes/?tab=draft" { "← Draft quotes" } }
-            h1 #title { "New quote" }
+            h1 #heading { "New quote" }
             p.notice #revising hidden {}
             p.form-error #form-error role="alert" {}
             form #quote-form novalidate aria-busy="true" {

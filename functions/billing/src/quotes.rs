@@ -94,6 +94,8 @@ pub struct QuoteView {
     pub may_answer: bool,
     /// Why it cannot be answered (not sent, approved, declined, superseded, expired), if not.
     pub refusal: Option<String>,
+    /// The deposit its approval invoices, in minor units (0: none).
+    pub deposit: i64,
     /// Whether clients can pay online (a deposit invoice through Stripe Checkout).
     pub online_payment: bool,
 }
@@ -108,6 +110,7 @@ pub(crate) fn view(app: &App, principal: &Principal, quote: Quote) -> QuoteView 
         consent: quote.consent(),
         may_answer: refusal.is_none() && approver(principal).is_ok(),
         refusal: refusal.map(|r| r.message().to_owned()),
+        deposit: quote.deposit(),
         online_payment: app.stripe.is_some(),
         quote,
     }

@@ -13,6 +13,7 @@ const $ = (id) => document.getElementById(id);
 const form = $('quote-form');
 const body = $('line-table').tBodies[0];
 const RECURRENCE = labels('recurrence');
+// In the API's order: one-off, then monthly, then annually.
 const EACH = { one_time: 'one-off', monthly: 'a month', annually: 'a year' };
 let quote = null; // the quote being changed, if any
 let currency = 'USD';
@@ -26,7 +27,7 @@ function totals() {
   const bp = basisPoints($('tax_rate_bp').value) ?? 0;
   const list = $('totals');
   list.replaceChildren();
-  for (const kind of Object.keys(RECURRENCE).filter((k) => k in sums)) {
+  for (const kind of Object.keys(EACH).filter((k) => k in sums)) {
     const total = sums[kind] + round((sums[kind] * bp) / 10000);
     const dt = document.createElement('dt');
     dt.textContent = `${RECURRENCE[kind]} total (with tax)`;
@@ -154,9 +155,9 @@ me.then(async () => {
     }
     fillFrom(quote);
     if (quote.status === 'draft') {
-      $('title').textContent = 'Edit draft quote';
+      $('heading').textContent = 'Edit draft quote';
     } else {
-      $('title').textContent = `Revise ${quote.label}`;
+      $('heading').textContent = `Revise ${quote.label}`;
       $('revising').textContent = `Saving sends revision ${quote.revision + 1} to the approvers; ${quote.label} is then superseded and can no longer be approved.`;
       $('revising').hidden = false;
       $('save').textContent = 'Send revision';

@@ -129,6 +129,12 @@ function fill(q) {
   // Approving: only while it may be answered, by an approver.
   $('approve-section').hidden = !q.may_answer;
   $('consent-text').textContent = q.consent;
+  const then = [];
+  if (q.on_approval.ticket_request_type) then.push('we raise a ticket for the work');
+  if (q.on_approval.create_project) then.push('we plan it as a project');
+  if (q.deposit) then.push(`we invoice a deposit of ${money(q.deposit, q.currency)}, which you can pay at once`);
+  $('on-approval').textContent = then.length ? `When you approve, ${then.join(', and ')}.` : '';
+  $('on-approval').hidden = !then.length;
   const approver = can.has('approve_quotes') && !can.has('all_companies');
   $('renew-section').hidden = !(approver && q.expired);
   $('renew').hidden = Boolean(q.renewal_ticket);

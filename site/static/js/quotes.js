@@ -43,7 +43,6 @@ me.then(async (data) => {
   if (company) {
     const keep = Object.assign(document.createElement('input'), { type: 'hidden', name: 'company', value: company });
     $('search').append(keep);
-    $('clear').href = `?company=${encodeURIComponent(company)}`;
     $('new-quote').href = withCompany('/quotes/edit/');
   }
   if (staff) {

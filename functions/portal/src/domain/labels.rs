@@ -135,7 +135,11 @@ impl Labelled for QuoteStatus {
 }
 
 impl Labelled for Recurrence {
-    const ALL: &'static [Self] = &[Recurrence::OneTime, Recurrence::Monthly, Recurrence::Annually];
+    const ALL: &'static [Self] = &[
+        Recurrence::OneTime,
+        Recurrence::Monthly,
+        Recurrence::Annually,
+    ];
     fn label(self) -> &'static str {
         match self {
             Recurrence::OneTime => "One-off",
