@@ -23,6 +23,8 @@ test('a Billing Admin sees the store credit at home and on its page, reads the c
   await signIn(page, 'billing@acme.example');
   await page.locator('#billing-overview:not([hidden])').waitFor();
   assert.equal(await page.locator('#bill-credit').innerText(), '$50.00');
+  // The hours come from their own request, beside the overview's.
+  await page.locator('#bill-hours:not([hidden])').waitFor();
   assert.match(await page.locator('#bill-hours-left').innerText(), /\d+ h/);
   await Promise.all([page.waitForURL(/\/credit-notes\/$/), page.getByRole('link', { name: 'Store credit' }).click()]);
   await page.locator('#credit-notes-table[aria-busy="false"]').waitFor();

@@ -51,7 +51,9 @@ pub struct Overview {
     pub autopay: bool,
     /// The company's store credit, per currency (none: empty).
     pub credit: Vec<portal::domain::billing::CreditBalance>,
-    /// Sent quotes still in date: what the home alert counts ("2 quotes waiting for your approval").
+    /// Sent quotes still in date, up to 100: what the home alert counts ("2 quotes waiting for
+    /// your approval"; 100 reads "100+").
+    #[schema(maximum = 100)]
     pub quotes_waiting: u64,
 }
 

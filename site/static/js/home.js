@@ -84,7 +84,9 @@ function hoursLeft(items) {
 function approvalAlert(id, count, one, many) {
   if (!count) return;
   const alert = document.getElementById(id);
-  alert.querySelector('a').textContent = `${count} ${count === 1 ? one : many} waiting for your approval`;
+  // The API counts up to 100 waiting quotes.
+  const shown = count >= 100 ? '100+' : String(count);
+  alert.querySelector('a').textContent = `${shown} ${count === 1 ? one : many} waiting for your approval`;
   alert.hidden = false;
   document.getElementById('approvals').hidden = false;
 }

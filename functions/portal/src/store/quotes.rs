@@ -11,6 +11,9 @@ use crate::domain::tickets::Ticket;
 
 const COUNTER: &str = "QUOTE";
 
+/// Most waiting quotes the home alert counts (it then says "100+").
+pub const MAX_WAITING_COUNTED: u64 = 100;
+
 /// What an approval writes beside the quote, in its transaction.
 #[derive(Default)]
 pub struct Effects<'a> {
@@ -228,22 +231,19 @@ impl Store {
         Ok(Saved::of(self.transact(parts, "deleting a quote").await?))
     }
 
-    /// How many of a company's sent quotes are still valid on `today` (the home alert): one
-    /// Query counting a partition of the company's own (never more than a few dozen items).
+    /// How many of a company's sent quotes are still valid on `today` (the home alert), counting
+    /// at most `MAX_WAITING_COUNTED`: one Query with `Select=COUNT` and that limit, however many
+    /// quotes the company has.
     pub async fn quotes_waiting(
         &self,
         company: &CompanyId,
         today: time::Date,
     ) -> anyhow::Result<u64> {
         let index = keys::QUOTE_TABS_INDEX;
+        let partition = keys::quote_tab(company, QuoteStatus::Sent);
+        let limit = i32::try_from(MAX_WAITING_COUNTED).unwrap_or(i32::MAX);
         let out = self
-            .index_query(
-                index,
-                &keys::quote_tab(company, QuoteStatus::Sent),
-                false,
-                None,
-                1000,
-            )
+            .index_query(index, &partition, false, None, limit)
             .key_condition_expression("#ipk = :partition AND #isk >= :day")
             .expression_attribute_names("#isk", index.sk)
             .expression_attribute_values(":day", s(today.to_string()))
@@ -252,6 +252,16 @@ impl Store {
             .await
             .context("counting waiting quotes")?;
         Ok(u64::try_from(out.count).unwrap_or(0))
+    }
+
+    /// Bulk load (benchmarks, imports): each revision with its tab index, in BatchWriteItem calls
+    /// of 25 puts. No numbers' pointers, counters or conditions.
+    pub async fn load_quotes(&self, quotes: &[Quote]) -> anyhow::Result<()> {
+        let items = quotes
+            .iter()
+            .map(Self::quote_item)
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        self.batch_put(items, "loading quotes").await
     }
 
     /// One page of a company's quotes in `tab` on `today`: waiting ones soonest to expire first,
