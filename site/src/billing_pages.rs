@@ -4,7 +4,7 @@
 use maud::{Markup, html};
 
 use crate::Branding;
-use crate::components::{Chrome, Field, ListTable, page, scroll_region};
+use crate::components::{Chrome, Field, LineEditor, ListTable, page, scroll_region};
 
 /// The links between the billing pages, on each of them.
 struct BillingNav(&'static str);
@@ -278,39 +278,7 @@ pub fn invoice_edit(b: &Branding) -> Markup {
                     div { (Field::input("issue_date", "Issue date (default: the day it is issued)", "date").autocomplete("off")) }
                     div { (Field::input("due_date", "Due date (default: the company's payment terms)", "date").autocomplete("off")) }
                 }
-                fieldset {
-                    legend { "Lines" }
-                    p.form-error #lines-error role="alert" {}
-                    (scroll_region("line-table-caption", html! {
-                        table #line-table {
-                            caption.visually-hidden #line-table-caption { "Invoice lines" }
-                            thead { tr {
-                                th scope="col" { "Description" } th scope="col" { "Quantity" }
-                                th scope="col" { "Unit price" } th.num scope="col" { "Amount" } th scope="col" { span.visually-hidden { "Remove" } }
-                            } }
-                            tbody {}
-                        }
-                    }))
-                    button.secondary #add-line type="button" { "Add a line" }
-                }
-                template #line-row {
-                    tr {
-                        td {
-                            input data-l="description" type="text" maxlength="500" aria-label="Description";
-                            small.field-error data-e="description" {}
-                        }
-                        td {
-                            input data-l="quantity" type="text" inputmode="decimal" value="1" aria-label="Quantity";
-                            small.field-error data-e="quantity" {}
-                        }
-                        td {
-                            input data-l="unit_price" type="text" inputmode="decimal" aria-label="Unit price";
-                            small.field-error data-e="unit_price" {}
-                        }
-                        td.num data-l="amount" {}
-                        td { button.secondary.compact data-l="remove" type="button" { "Remove" } }
-                    }
-                }
+                (LineEditor { caption: "Invoice lines", recurrence: false })
                 dl.facts #totals {
                     dt { "Subtotal" } dd #subtotal {}
                     dt { "Tax" } dd #tax {}

@@ -312,6 +312,65 @@ pub fn scroll_region(caption: &str, table: Markup) -> Markup {
     }
 }
 
+/// The lines of the invoice and quote editors (filled by `js/line-editor.js`): a table of rows
+/// made from the `#line-row` template, each with its description, quantity, unit price, amount and
+/// a Remove button, and for quotes how often the line is charged.
+pub struct LineEditor<'a> {
+    pub caption: &'a str,
+    pub recurrence: bool,
+}
+
+impl Render for LineEditor<'_> {
+    fn render(&self) -> Markup {
+        html! {
+            fieldset {
+                legend { "Lines" }
+                p.form-error #lines-error role="alert" {}
+                (scroll_region("line-table-caption", html! {
+                    table #line-table {
+                        caption.visually-hidden #line-table-caption { (self.caption) }
+                        thead { tr {
+                            th scope="col" { "Description" }
+                            @if self.recurrence { th scope="col" { "Charged" } }
+                            th scope="col" { "Quantity" } th scope="col" { "Unit price" }
+                            th.num scope="col" { "Amount" } th scope="col" { span.visually-hidden { "Remove" } }
+                        } }
+                        tbody {}
+                    }
+                }))
+                button.secondary #add-line type="button" { "Add a line" }
+            }
+            template #line-row {
+                tr {
+                    td {
+                        input data-l="description" type="text" maxlength="500" aria-label="Description";
+                        small.field-error data-e="description" {}
+                    }
+                    @if self.recurrence {
+                        td {
+                            select data-l="recurrence" aria-label="Charged" {
+                                option value="one_time" { "One-off" }
+                                option value="monthly" { "Monthly" }
+                                option value="annually" { "Annually" }
+                            }
+                        }
+                    }
+                    td {
+                        input data-l="quantity" type="text" inputmode="decimal" value="1" aria-label="Quantity";
+                        small.field-error data-e="quantity" {}
+                    }
+                    td {
+                        input data-l="unit_price" type="text" inputmode="decimal" aria-label="Unit price";
+                        small.field-error data-e="unit_price" {}
+                    }
+                    td.num data-l="amount" {}
+                    td { button.secondary.compact data-l="remove" type="button" { "Remove" } }
+                }
+            }
+        }
+    }
+}
+
 /// A paginated table filled by `js/list.js`: `#{id}-table` with caption `#{id}-caption`, a row
 /// `<template id="{id}-row">` whose cells are named by `data-field`, an error line and a "Show more"
 /// button.

@@ -6,7 +6,7 @@ use maud::{Markup, html};
 
 use crate::Branding;
 use crate::billing_pages::company_picker;
-use crate::components::{Chrome, Field, ListTable, page, scroll_region};
+use crate::components::{Chrome, Field, LineEditor, ListTable, page, scroll_region};
 
 /// Who sees quotes: their approvers, and MSP admins.
 const QUOTE_VIEWERS: &str = "approve_quotes manage_billing";
@@ -183,46 +183,7 @@ pub fn quote_edit(b: &Branding) -> Markup {
                 }
                 (Field::input("title", "Title", "text").maxlength(200).autocomplete("off").required())
                 (Field::textarea("introduction", "Introduction (what and why)", 3).maxlength(5000))
-                fieldset {
-                    legend { "Lines" }
-                    p.form-error #lines-error role="alert" {}
-                    (scroll_region("line-table-caption", html! {
-                        table #line-table {
-                            caption.visually-hidden #line-table-caption { "Quote lines" }
-                            thead { tr {
-                                th scope="col" { "Description" } th scope="col" { "Charged" } th scope="col" { "Quantity" }
-                                th scope="col" { "Unit price" } th.num scope="col" { "Amount" } th scope="col" { span.visually-hidden { "Remove" } }
-                            } }
-                            tbody {}
-                        }
-                    }))
-                    button.secondary #add-line type="button" { "Add a line" }
-                }
-                template #line-row {
-                    tr {
-                        td {
-                            input data-l="description" type="text" maxlength="500" aria-label="Description";
-                            small.field-error data-e="description" {}
-                        }
-                        td {
-                            select data-l="recurrence" aria-label="Charged" {
-                                option value="one_time" { "One-off" }
-                                option value="monthly" { "Monthly" }
-                                option value="annually" { "Annually" }
-                            }
-                        }
-                        td {
-                            input data-l="quantity" type="text" inputmode="decimal" value="1" aria-label="Quantity";
-                            small.field-error data-e="quantity" {}
-                        }
-                        td {
-                            input data-l="unit_price" type="text" inputmode="decimal" aria-label="Unit price";
-                            small.field-error data-e="unit_price" {}
-                        }
-                        td.num data-l="amount" {}
-                        td { button.secondary.compact data-l="remove" type="button" { "Remove" } }
-                    }
-                }
+                (LineEditor { caption: "Quote lines", recurrence: true })
                 dl.facts #totals aria-live="polite" {}
                 (Field::textarea("terms", "Terms", 3).maxlength(5000))
                 fieldset {

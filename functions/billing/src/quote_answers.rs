@@ -117,6 +117,7 @@ pub async fn approve(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError
             at: now,
             ip: ctx.source_ip().unwrap_or_else(|| "unknown".into()),
             revision: quote.revision,
+            totals: quote.totals.clone(),
             consent: quote.consent(),
         });
         approved.outcome = Some(Outcome {

@@ -81,6 +81,7 @@ async fn fill(t: &TestApp, company: &str, first: u64, count: u64) -> (BillingId,
                         at: now,
                         ip: "203.0.113.1".into(),
                         revision: 1,
+                        totals: q.totals.clone(),
                         consent: q.consent(),
                     });
                 }

@@ -213,6 +213,7 @@ pub async fn seed_quotes(store: &Store, now: OffsetDateTime) -> anyhow::Result<(
                     at: answered_at,
                     ip: "203.0.113.24".into(),
                     revision: sent.revision,
+                    totals: sent.totals.clone(),
                     consent: sent.consent(),
                 });
                 answer.outcome = Some(Outcome::default());

@@ -102,6 +102,10 @@ async fn an_approval_makes_its_ticket_project_and_deposit_exactly_once() {
     assert_eq!(approved["status"], "approved");
     assert_eq!(approved["approval"]["consent"], consent.as_str());
     assert_eq!(approved["approval"]["revision"], 1);
+    assert_eq!(
+        approved["approval"]["totals"], quote["totals"],
+        "the totals approved"
+    );
     assert_eq!(approved["approval"]["name"], "Bella Billings");
     assert!(!approved["approval"]["ip"].as_str().unwrap().is_empty());
 

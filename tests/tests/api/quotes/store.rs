@@ -32,35 +32,15 @@ async fn draft(t: &TestApp, valid_until: Date) -> Quote {
         .unwrap()
         .unwrap();
     let now = t.app.now();
-    let mut quote = Quote {
-        id: BillingId::generate(),
-        company_id: company.id.clone(),
-        company_name: company.name.clone(),
-        number: None,
-        revision: 1,
-        status: QuoteStatus::Draft,
-        title: String::new(),
-        introduction: String::new(),
-        terms: String::new(),
-        valid_until,
-        currency: company.currency.clone(),
-        tax_rate_bp: 0,
-        lines: Vec::new(),
-        totals: Vec::new(),
-        on_approval: OnApproval::default(),
-        owner_id: portal_admin::seed::demo_user_id("admin@northwind.example"),
-        owner_name: "Nadia Admin".into(),
-        owner_email: portal::domain::Email::parse("admin@northwind.example").unwrap(),
-        approval: None,
-        outcome: None,
-        decline: None,
-        renewal_ticket: None,
-        replaces: None,
-        replaced_by: None,
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    };
+    let owner = store
+        .get_user(
+            &CompanyId::parse("northwind-it").unwrap(),
+            &portal_admin::seed::demo_user_id("admin@northwind.example"),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let mut quote = Quote::draft(&company, &owner, valid_until, now);
     let line = |description: &str, price: i64, recurrence| QuoteLineBody {
         line: LineBody {
             description: description.into(),
@@ -125,6 +105,7 @@ fn approved(quote: &Quote, t: &TestApp) -> Quote {
         at: t.app.now(),
         ip: "127.0.0.1".into(),
         revision: quote.revision,
+        totals: quote.totals.clone(),
         consent: quote.consent(),
     });
     answer.version += 1;

@@ -146,8 +146,9 @@ pub struct Approval {
     #[schema(value_type = String, format = DateTime)]
     pub at: OffsetDateTime,
     pub ip: String,
-    /// The revision approved, and the consent sentence as shown (naming its totals).
+    /// The revision approved, its totals, and the consent sentence as shown (naming them).
     pub revision: u32,
+    pub totals: Vec<QuoteTotal>,
     pub consent: String,
 }
 

@@ -5,35 +5,25 @@ use crate::domain::DomainError;
 use crate::domain::billing::Quantity;
 
 fn quote() -> Quote {
-    Quote {
-        id: BillingId::derived(&["q"]),
-        company_id: CompanyId::parse("acme-dental").unwrap(),
-        company_name: "Acme Dental".into(),
-        number: None,
-        revision: 1,
-        status: QuoteStatus::Draft,
-        title: String::new(),
-        introduction: String::new(),
-        terms: String::new(),
-        valid_until: date!(2026 - 12 - 31),
-        currency: Currency::usd(),
-        tax_rate_bp: 0,
-        lines: Vec::new(),
-        totals: Vec::new(),
-        on_approval: OnApproval::default(),
-        owner_id: UserId::parse("u1").unwrap(),
-        owner_name: "Nadia Admin".into(),
-        owner_email: crate::domain::Email::parse("admin@northwind.example").unwrap(),
-        approval: None,
-        outcome: None,
-        decline: None,
-        renewal_ticket: None,
-        replaces: None,
-        replaced_by: None,
-        created_at: datetime!(2026-12-01 9:00 UTC),
-        updated_at: datetime!(2026-12-01 9:00 UTC),
-        version: 1,
-    }
+    use crate::domain::account::{Company, User};
+    let at = datetime!(2026-12-01 9:00 UTC);
+    let acme = Company::new(
+        CompanyId::parse("acme-dental").unwrap(),
+        "Acme Dental",
+        crate::domain::CompanyKind::Client,
+        at,
+    );
+    let owner = User::new(
+        CompanyId::parse("northwind-it").unwrap(),
+        crate::domain::Email::parse("admin@northwind.example").unwrap(),
+        "Nadia Admin",
+        crate::domain::roles::Role::MspAdmin,
+        crate::domain::UserStatus::Active,
+        at,
+    );
+    let mut quote = Quote::draft(&acme, &owner, date!(2026 - 12 - 31), at);
+    quote.id = BillingId::derived(&["q"]);
+    quote
 }
 
 fn line(
