@@ -103,22 +103,30 @@ async fn fill(t: &TestApp, company: &str, first: u64, count: u64) -> (BillingId,
     let mut draft = template.clone();
     draft.id = BillingId::derived(&["bench-quote", company, "sent"]);
     draft.valid_until = today + time::Duration::days(30);
-    let audit = portal::domain::audit::AuditEntry::by_system(
-        &portal::domain::audit::RequestMeta::system(now),
-        &id,
-        "Bench",
-        portal::domain::audit::AuditAction::QuoteSent,
-        None,
-        "bench",
+    let audit = |action| {
+        portal::domain::audit::AuditEntry::by_system(
+            &portal::domain::audit::RequestMeta::system(now),
+            &id,
+            "Bench",
+            action,
+            None,
+            "bench",
+        )
+    };
+    use portal::domain::audit::AuditAction;
+    assert!(
+        store
+            .create_quote(&draft, &audit(AuditAction::QuoteCreated))
+            .await
+            .unwrap()
     );
-    assert!(store.create_quote(&draft, &audit).await.unwrap());
     let last = store.last_quote_number().await.unwrap();
     let mut sent = draft.clone();
     sent.number = Some(last + 1);
     sent.status = QuoteStatus::Sent;
     sent.version += 1;
     let saved = store
-        .send_quote(&sent, last, draft.version, &audit)
+        .send_quote(&sent, last, draft.version, &audit(AuditAction::QuoteSent))
         .await
         .unwrap();
     assert!(matches!(saved, portal::store::Saved::Done));
