@@ -38,22 +38,22 @@ async fn fill(t: &TestApp, company: &str, first: u64, count: u64) -> (BillingId,
         valid_until: today.to_string(),
         currency: None,
         lines: vec![
-            QuoteLineBody {
-                line: LineBody {
+            QuoteLineBody::new(
+                LineBody {
                     description: "Firewall".into(),
                     quantity: Quantity::parse("1").unwrap(),
                     unit_price: 99_900,
                 },
-                recurrence: Recurrence::OneTime,
-            },
-            QuoteLineBody {
-                line: LineBody {
+                Recurrence::OneTime,
+            ),
+            QuoteLineBody::new(
+                LineBody {
                     description: "Monitoring".into(),
                     quantity: Quantity::parse("1").unwrap(),
                     unit_price: 8_900,
                 },
-                recurrence: Recurrence::Monthly,
-            },
+                Recurrence::Monthly,
+            ),
         ],
         tax_rate_bp: 825,
         on_approval: Default::default(),

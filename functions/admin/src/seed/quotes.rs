@@ -156,14 +156,14 @@ pub async fn seed_quotes(store: &Store, now: OffsetDateTime) -> anyhow::Result<(
             lines: lines
                 .iter()
                 .map(|(description, quantity, unit_price, recurrence)| {
-                    Ok(QuoteLineBody {
-                        line: LineBody {
+                    Ok(QuoteLineBody::new(
+                        LineBody {
                             description: (*description).into(),
                             quantity: Quantity::parse(quantity).context("demo quantity")?,
                             unit_price: *unit_price,
                         },
-                        recurrence: *recurrence,
-                    })
+                        *recurrence,
+                    ))
                 })
                 .collect::<anyhow::Result<_>>()?,
             tax_rate_bp: 825,

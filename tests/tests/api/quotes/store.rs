@@ -41,13 +41,15 @@ async fn draft(t: &TestApp, valid_until: Date) -> Quote {
         .unwrap()
         .unwrap();
     let mut quote = Quote::draft(&company, &owner, valid_until, now);
-    let line = |description: &str, price: i64, recurrence| QuoteLineBody {
-        line: LineBody {
-            description: description.into(),
-            quantity: Quantity::parse("1").unwrap(),
-            unit_price: price,
-        },
-        recurrence,
+    let line = |description: &str, price: i64, recurrence| {
+        QuoteLineBody::new(
+            LineBody {
+                description: description.into(),
+                quantity: Quantity::parse("1").unwrap(),
+                unit_price: price,
+            },
+            recurrence,
+        )
     };
     QuoteBody {
         title: "New firewall".into(),

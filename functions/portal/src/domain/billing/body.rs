@@ -40,7 +40,8 @@ pub struct InvoiceBody {
 /// Longest line description, in characters as sent.
 pub const MAX_LINE_DESCRIPTION: usize = 500;
 
-pub(super) fn line_description() -> utoipa::openapi::schema::Object {
+/// The schema of a line's description (invoice and quote lines).
+pub fn line_description() -> utoipa::openapi::schema::Object {
     schema::text(true, MAX_LINE_DESCRIPTION, schema::Chars::Any)
 }
 

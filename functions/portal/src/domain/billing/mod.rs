@@ -18,7 +18,7 @@ mod body;
 mod credit;
 mod payments;
 pub use billed_time::{BilledEntry, BilledOverage, BilledTime};
-pub use body::{InvoiceBody, MAX_LINE_DESCRIPTION};
+pub use body::{InvoiceBody, MAX_LINE_DESCRIPTION, line_description};
 pub use credit::*;
 pub use payments::{
     AUTOPAY_CONSENT, Allocation, AutopayConsent, BillingAccount, Payment, PaymentKind,

@@ -86,7 +86,7 @@ impl QuoteBody {
             ));
         }
         for (i, l) in self.lines.iter().enumerate() {
-            l.line.check(i, &mut errors);
+            l.line().check(i, &mut errors);
         }
         if self.tax_rate_bp > 10_000 {
             errors.push(FieldError::new(
@@ -123,7 +123,7 @@ impl QuoteBody {
             .lines
             .iter()
             .map(|l| QuoteLine {
-                line: l.line.line(),
+                line: l.line().line(),
                 recurrence: l.recurrence,
             })
             .collect();

@@ -54,15 +54,40 @@ pub struct QuoteLine {
     pub recurrence: Recurrence,
 }
 
-/// What the MSP sends for a line.
+/// What the MSP sends for a line: an invoice line's fields (`LineBody`'s), written out rather than
+/// flattened so the document describes one object a client can send, and how often it is charged.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuoteLineBody {
-    #[serde(flatten)]
-    pub line: LineBody,
+    #[schema(schema_with = crate::domain::billing::line_description)]
+    pub description: String,
+    pub quantity: crate::domain::billing::Quantity,
+    /// Minor units (cents); may be negative for a discount line.
+    #[schema(minimum = -100_000_000_000_i64, maximum = 100_000_000_000_i64)]
+    pub unit_price: i64,
     /// Default: one-off.
     #[serde(default)]
     pub recurrence: Recurrence,
+}
+
+impl QuoteLineBody {
+    pub fn new(line: LineBody, recurrence: Recurrence) -> Self {
+        Self {
+            description: line.description,
+            quantity: line.quantity,
+            unit_price: line.unit_price,
+            recurrence,
+        }
+    }
+
+    /// The invoice line it is (checked and priced as invoice lines are).
+    pub fn line(&self) -> LineBody {
+        LineBody {
+            description: self.description.clone(),
+            quantity: self.quantity,
+            unit_price: self.unit_price,
+        }
+    }
 }
 
 /// The totals of the lines of one recurrence.

@@ -32,14 +32,14 @@ fn line(
     unit_price: i64,
     recurrence: Recurrence,
 ) -> QuoteLineBody {
-    QuoteLineBody {
-        line: LineBody {
+    QuoteLineBody::new(
+        LineBody {
             description: description.into(),
             quantity: Quantity::parse(quantity).unwrap(),
             unit_price,
         },
         recurrence,
-    }
+    )
 }
 
 fn body(lines: Vec<QuoteLineBody>) -> QuoteBody {
