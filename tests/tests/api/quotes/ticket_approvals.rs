@@ -8,6 +8,17 @@ use super::*;
 
 const TECH: &str = "tech@northwind.example";
 
+/// The technician (`tech`: their cookie) asks for approval of `ticket` (its path) with `body`.
+async fn ask_approval(
+    t: &TestApp,
+    ticket: &str,
+    tech: &str,
+    body: serde_json::Value,
+) -> portal_tests::Answer {
+    t.post(&format!("{ticket}/approval-request"), tech, body)
+        .await
+}
+
 /// Acme's tickets waiting for approval, as `cookie` counts them on the home page.
 async fn awaiting(t: &TestApp, cookie: &str) -> i64 {
     let stats = t.get("/api/tickets/stats", cookie).await;
@@ -60,24 +71,24 @@ async fn approvers_approve_or_reject_the_work_a_ticket_waits_for_once() {
     assert_eq!(status.problem(422), "/problems/validation");
     assert_eq!(t.all_items().await, before, "refusals wrote nothing");
 
-    let asked = t
-        .post(
-            &format!("{ticket}/approval-request"),
-            &tech,
-            json!({"message": "Billable work outside your agreement, about 3 hours.", "version": 1}),
-        )
-        .await;
+    let asked = ask_approval(
+        &t,
+        &ticket,
+        &tech,
+        json!({"message": "Billable work outside your agreement, about 3 hours.", "version": 1}),
+    )
+    .await;
     assert_eq!(asked.status, 200, "{}", asked.text);
     assert_eq!(asked.body["status"], "waiting_for_approval");
     assert_eq!(asked.body["approval"]["state"], "pending");
     let version = asked.body["version"].clone();
-    let again = t
-        .post(
-            &format!("{ticket}/approval-request"),
-            &tech,
-            json!({"message": "Again", "version": version}),
-        )
-        .await;
+    let again = ask_approval(
+        &t,
+        &ticket,
+        &tech,
+        json!({"message": "Again", "version": version}),
+    )
+    .await;
     assert_eq!(again.problem(409), "/problems/approval-state");
     let mut told: Vec<String> = t
         .mail()
@@ -174,13 +185,13 @@ async fn approvers_approve_or_reject_the_work_a_ticket_waits_for_once() {
 
     // Asked again, then the technician moves it on before anyone answers: withdrawn.
     let version = won.body["version"].clone();
-    let asked = t
-        .post(
-            &format!("{ticket}/approval-request"),
-            &tech,
-            json!({"message": "A second laptop too?", "version": version}),
-        )
-        .await;
+    let asked = ask_approval(
+        &t,
+        &ticket,
+        &tech,
+        json!({"message": "A second laptop too?", "version": version}),
+    )
+    .await;
     assert_eq!(asked.status, 200, "{}", asked.text);
     assert_eq!(awaiting(&t, &full).await, before_count + 1);
     let moved = t
