@@ -38,7 +38,8 @@ function totals() {
 }
 
 function addLine(line) {
-  const row = addRow($('line-row'), body, line?.line ?? line, currency, totals);
+  // A quote line as the API sends it is an invoice line's fields and its recurrence.
+  const row = addRow($('line-row'), body, line, currency, totals);
   if (line) row.querySelector('[data-l="recurrence"]').value = line.recurrence;
   totals();
   return row;

@@ -10,10 +10,6 @@ use crate::domain::billing::BillingId;
 
 const LIST: &str = "agreements";
 
-fn number(v: &AttributeValue) -> i64 {
-    v.as_n().ok().and_then(|n| n.parse().ok()).unwrap_or(0)
-}
-
 /// The agreements and counters of a book's item.
 fn book_from(mut item: Item) -> anyhow::Result<AgreementBook> {
     let mut book = AgreementBook {

@@ -80,6 +80,11 @@ fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
 }
 
+/// A counter attribute's value (0 when it is not a number).
+fn number(v: &AttributeValue) -> i64 {
+    v.as_n().ok().and_then(|n| n.parse().ok()).unwrap_or(0)
+}
+
 fn n(v: impl ToString) -> AttributeValue {
     AttributeValue::N(v.to_string())
 }

@@ -89,12 +89,7 @@ impl Store {
             .send()
             .await
             .context("reading ticket statistics")?;
-        let number = |item: &Item, field: &str| {
-            item.get(field)
-                .and_then(|v| v.as_n().ok())
-                .and_then(|n| n.parse::<i64>().ok())
-                .unwrap_or(0)
-        };
+        let field = |item: &Item, name: &str| item.get(name).map_or(0, number);
         let (mut open, mut awaiting) = (0, 0);
         let mut months = Vec::new();
         for item in out.items.unwrap_or_default() {
@@ -105,9 +100,9 @@ impl Store {
                 .unwrap_or_default();
             match sk.rsplit_once("M#") {
                 Some((_, month)) if !sk.ends_with("OPEN") => {
-                    months.push((month.to_owned(), number(&item, "created")))
+                    months.push((month.to_owned(), field(&item, "created")))
                 }
-                _ => (open, awaiting) = (number(&item, "open"), number(&item, "awaiting")),
+                _ => (open, awaiting) = (field(&item, "open"), field(&item, "awaiting")),
             }
         }
         Ok((open, months, awaiting))
@@ -115,21 +110,15 @@ impl Store {
 
     /// How many of a company's tickets wait for approval (one GetItem of its counts).
     pub async fn tickets_awaiting(&self, company: &CompanyId) -> anyhow::Result<i64> {
-        let item: Option<Item> = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::ticket_stats_open(company, None).to_item()))
-            .send()
+        #[derive(Deserialize)]
+        struct Counts {
+            #[serde(default)]
+            awaiting: i64,
+        }
+        let counts: Option<Counts> = self
+            .get(&keys::ticket_stats_open(company, None))
             .await
-            .context("reading ticket counts")?
-            .item;
-        Ok(item
-            .and_then(|i| {
-                i.get("awaiting")
-                    .and_then(|v| v.as_n().ok())
-                    .and_then(|n| n.parse().ok())
-            })
-            .unwrap_or(0))
+            .context("reading ticket counts")?;
+        Ok(counts.map_or(0, |c| c.awaiting))
     }
 }

@@ -21,7 +21,6 @@ mod tests;
 pub use body::{
     ApproveBody, DeclineBody, MAX_TEXT, MAX_TITLE, QuoteBody, text_schema, title_schema,
 };
-pub use outcome::PROJECT_WEEKS;
 
 /// How often a line is charged.
 #[derive(
