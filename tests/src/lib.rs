@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 mod answer;
 pub mod bench;
 mod call;
+pub mod idp;
 mod moto;
 mod openapi;
 pub mod routes;
@@ -85,7 +86,30 @@ impl TestApp {
         Self::build(Some(stripe_base)).await
     }
 
+    /// A test app that signs in with Microsoft at `microsoft` and Google at `google` (wiremock
+    /// servers, `idp::MockIdp`), with the test client id and secret at both.
+    pub async fn with_sso(microsoft: &str, google: &str) -> Self {
+        Self::build_with(None, |config, secrets| {
+            config.sso = portal::aws::config::SsoEndpoints {
+                microsoft_authority: microsoft.into(),
+                google_issuer: google.into(),
+            };
+            secrets.microsoft_client_id = Some(idp::CLIENT_ID.into());
+            secrets.microsoft_client_secret = Some(idp::CLIENT_SECRET.into());
+            secrets.google_client_id = Some(idp::CLIENT_ID.into());
+            secrets.google_client_secret = Some(idp::CLIENT_SECRET.into());
+        })
+        .await
+    }
+
     async fn build(stripe_base: Option<&str>) -> Self {
+        Self::build_with(stripe_base, |_, _| {}).await
+    }
+
+    async fn build_with(
+        stripe_base: Option<&str>,
+        adjust: impl FnOnce(&mut Config, &mut Secrets),
+    ) -> Self {
         let table = format!("portal-test-{}", portal::domain::random_hex(8));
         let aws = sdk_config().await;
         let config = Config {
@@ -104,12 +128,15 @@ impl TestApp {
             support_email: Some(portal::domain::Email::parse(SUPPORT_EMAIL).expect("email")),
             stripe_api_base: stripe_base.map(|b| format!("{}/", b.trim_end_matches('/'))),
             stripe_timeout: std::time::Duration::from_secs(2),
+            sso: Default::default(),
         };
         let mut secrets = Secrets::generate().expect("secrets");
         if stripe_base.is_some() {
             secrets.stripe_secret_key = Some(STRIPE_TEST_KEY.into());
             secrets.stripe_webhook_secret = Some(STRIPE_WEBHOOK_SECRET.into());
         }
+        let mut config = config;
+        adjust(&mut config, &mut secrets);
         let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
         let app = App::new(config, &secrets, &aws, clock.clone()).expect("app");
         portal::store::table::ensure(&app.store.db, &table)

@@ -87,6 +87,21 @@ const ROUTES: &[Route] = &[
         .keep(&[("company_version", Field("/version"))]),
     route("PATCH /api/companies/{company_id}", Staff, "PATCH", "/api/companies/acme-dental")
         .body(r#"{"version": {company_version}, "phone": "+1 555 0101"}"#),
+    route("GET /api/companies/{company_id}/sign-in", Client, "GET", "/api/companies/acme-dental/sign-in")
+        .keep(&[("company_version", Field("/version"))]),
+    route("PUT /api/companies/{company_id}/sign-in", Client, "PUT", "/api/companies/acme-dental/sign-in")
+        .body(r#"{"sign_in_methods": ["password", "google"], "microsoft_tenants": [], "google_domains": ["acme.example"], "just_in_time": true, "default_role": "standard_user", "trust_provider_mfa": false, "version": {company_version}}"#),
+    // Signing in with a provider: the list and the start read nothing; the whole return (three
+    // calls, four for a just-in-time user) is pinned in tests/tests/api/sso.rs, against wiremock
+    // providers this table's app does not have.
+    route("GET /api/auth/providers", Nobody, "GET", "/api/auth/providers"),
+    route("GET /api/auth/sso/{provider} (not set up)", Nobody, "GET", "/api/auth/sso/microsoft"),
+    route(
+        "GET /api/auth/sso/{provider}/callback (no sign-in started)",
+        Nobody,
+        "GET",
+        "/api/auth/sso/microsoft/callback?code=c&state=s",
+    ),
     route("POST /api/companies", Staff, "POST", "/api/companies")
         .body(r#"{"name": "Initech", "billing_email": "ap@initech.example", "time_zone": "America/Chicago", "currency": "usd"}"#),
     route("GET /api/companies/{company_id}/users", Client, "GET", "/api/companies/acme-dental/users"),

@@ -7,7 +7,7 @@ use portal::domain::account::Company;
 use portal::domain::audit::AuditAction;
 use portal::domain::roles::Capability;
 use portal::domain::validate::{self, schema};
-use portal::domain::{CompanyId, CompanyKind, Email, SignInMethod, random_hex};
+use portal::domain::{CompanyId, CompanyKind, Email, random_hex};
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json};
 use serde::{Deserialize, Serialize};
@@ -108,9 +108,6 @@ pub struct CompanyFields {
     /// Email overdue invoice reminders (1, 7, 14 and 30 days past due).
     pub overdue_reminders: Option<bool>,
     pub mfa_required: Option<bool>,
-    /// `password` must stay among them until Microsoft or Google sign-in is available.
-    #[schema(schema_with = sign_in_methods)]
-    pub sign_in_methods: Option<Vec<SignInMethod>>,
     /// `PATCH` only: the version the change was made from (409 if it moved).
     pub version: Option<u64>,
 }
@@ -127,14 +124,6 @@ fn time_zone() -> Object {
     let part = "[A-Z][A-Za-z0-9_+-]*";
     let pattern = schema::trimmed(&format!("(UTC|{part}(/{part})+)"));
     schema::or_null(schema::string(1, Some(MAX_TIME_ZONE), Some(pattern)))
-}
-
-fn sign_in_methods() -> RefOr<Schema> {
-    schema::json(serde_json::json!({
-        "type": ["array", "null"],
-        "items": {"$ref": "#/components/schemas/SignInMethod"},
-        "contains": {"const": "password"},
-    }))
 }
 
 /// What `POST /api/companies` takes: `CompanyFields` with a name (a `version` is ignored).
@@ -241,19 +230,6 @@ impl CompanyFields {
         }
         if let Some(required) = self.mfa_required {
             company.mfa_required = required;
-        }
-        if let Some(methods) = &self.sign_in_methods {
-            let mut methods = methods.clone();
-            methods.dedup();
-            if !methods.contains(&SignInMethod::Password) {
-                // Microsoft and Google sign-in are not built yet: without passwords nobody could
-                // sign in at all.
-                errors.push(FieldError::new(
-                    "sign_in_methods",
-                    "Password sign-in must stay on until Microsoft or Google sign-in is available",
-                ));
-            }
-            company.sign_in_methods = methods;
         }
         Ok(validate::done(errors)?)
     }
@@ -408,10 +384,6 @@ fn describe_change(before: &Company, after: &Company) -> String {
         (
             "overdue reminders",
             before.overdue_reminders != after.overdue_reminders,
-        ),
-        (
-            "sign-in methods",
-            before.sign_in_methods != after.sign_in_methods,
         ),
     ] {
         if changed {

@@ -5,6 +5,7 @@
 
 mod audit;
 mod companies;
+mod sign_in;
 mod users;
 
 use lambda_http::http::Method;
@@ -31,6 +32,8 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&M::POST, ["companies"]) => companies::create(ctx).await,
         (&M::GET, ["companies", company]) => companies::get(ctx, company).await,
         (&M::PATCH, ["companies", company]) => companies::update(ctx, company).await,
+        (&M::GET, ["companies", company, "sign-in"]) => sign_in::get(ctx, company).await,
+        (&M::PUT, ["companies", company, "sign-in"]) => sign_in::put(ctx, company).await,
         (&M::GET, ["companies", company, "users"]) => users::list(ctx, company).await,
         (&M::POST, ["companies", company, "users"]) => users::invite(ctx, company).await,
         (&M::GET, ["companies", company, "users", user]) => users::get(ctx, company, user).await,
@@ -56,6 +59,8 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     companies::create,
     companies::get,
     companies::update,
+    sign_in::get,
+    sign_in::put,
     users::list,
     users::invite,
     users::get,

@@ -1,8 +1,9 @@
 //! Routes of the `auth` function: signing in and out (with a second factor), password reset,
-//! accepting invitations, and the signed-in user's own account (`/api/me…`: profile, preferences,
+//! accepting invitations, signing in with Microsoft or Google (`sso`), and the signed-in user's own account (`/api/me…`: profile, preferences,
 //! password, sessions, MFA).
 
 mod me;
+mod sso;
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
@@ -11,7 +12,7 @@ use portal::auth::password;
 use portal::auth::signin::{self, LoginBody, LoginOutcome, MfaChallenge, MfaLoginBody};
 use portal::domain::account::{TokenKind, User};
 use portal::domain::audit::{AuditAction, AuditEntry};
-use portal::domain::{Email, UserStatus};
+use portal::domain::{Email, SignInMethod, UserStatus};
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json, no_content, serve};
 use portal::web::principal;
@@ -45,6 +46,8 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&M::POST, ["auth", "password-reset", "confirm"]) => confirm_reset(ctx).await,
         (&M::POST, ["auth", "invitation"]) => invitation(ctx).await,
         (&M::POST, ["auth", "invitation", "accept"]) => accept_invitation(ctx).await,
+        (&M::GET, ["auth", "providers"]) => sso::list(ctx).await,
+        (&M::GET, ["auth", "sso", rest @ ..]) => sso::route(ctx, rest).await,
         (_, ["me", ..]) => me::route(ctx).await,
         _ => Err(ApiError::NotFound),
     }
@@ -59,6 +62,7 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (status = 400, description = "Malformed body", body = portal::web::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong email or password", body = portal::web::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not sent from the portal's origin", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The password is right, but the user's company signs in with Microsoft or Google only", body = portal::web::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing email or password", body = portal::web::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts for this email", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -78,7 +82,7 @@ async fn login(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     responses(
         (status = 204, description = "Signed in; the session cookie is set"),
         (status = 401, description = "Wrong or reused code", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The challenge expired: sign in again", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The challenge expired (sign in again), or the company turned this way of signing in off", body = portal::web::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many wrong codes", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn login_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
@@ -137,14 +141,23 @@ async fn send_reset(ctx: &Ctx<'_>, email: &Email) -> Result<(), ApiError> {
     let Some(credential) = app.store.get_credential(email).await? else {
         return Ok(());
     };
-    let Some(user) = app
+    let (Some(company), Some(user)) = app
         .store
-        .get_user(&credential.company_id, &credential.user_id)
+        .company_and_user(&credential.company_id, Some(&credential.user_id))
         .await?
     else {
         return Ok(());
     };
     if count > MAX_RESET_REQUESTS || user.status != UserStatus::Active {
+        return Ok(());
+    }
+    if !company.allows(SignInMethod::Password) {
+        app.send_mail(&links::no_password_mail(
+            &app.config.origin,
+            &user,
+            &company.name,
+        ))
+        .await;
         return Ok(());
     }
     let issued = links::issue(TokenKind::PasswordReset, &user, now);
@@ -297,6 +310,9 @@ async fn accept_invitation(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         confirm_reset,
         invitation,
         accept_invitation,
+        sso::list,
+        sso::start,
+        sso::callback,
         me::me,
         me::update_me,
         me::change_password,
@@ -307,7 +323,11 @@ async fn accept_invitation(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         me::confirm_mfa,
         me::disable_mfa,
     ),
-    components(schemas(portal::domain::NotifyPrefs, portal::domain::Theme))
+    components(schemas(
+        portal::domain::NotifyPrefs,
+        portal::domain::Theme,
+        portal::domain::sign_in::Provider
+    ))
 )]
 pub struct ApiDoc;
 

@@ -60,6 +60,7 @@ impl App {
             uploads: keys.uploads,
             mfa_key: keys.totp,
             stripe: secrets.stripe(),
+            sso: secrets.sso(),
             branding: crate::domain::branding::Branding::embedded()?,
             clock,
             dynamo_calls,

@@ -945,6 +945,16 @@ async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
         ("GET /api/companies", 200, 2),
         ("GET /api/companies/{company_id}", 200, 2),
         ("PATCH /api/companies/{company_id}", 200, 3),
+        ("GET /api/companies/{company_id}/sign-in", 200, 1),
+        // The company with the pointers of the tenants and domains to link; the transaction.
+        ("PUT /api/companies/{company_id}/sign-in", 200, 3),
+        ("GET /api/auth/providers", 200, 0),
+        ("GET /api/auth/sso/{provider} (not set up)", 503, 0),
+        (
+            "GET /api/auth/sso/{provider}/callback (no sign-in started)",
+            303,
+            0,
+        ),
         ("POST /api/companies", 201, 2),
         ("GET /api/companies/{company_id}/users", 200, 2),
         ("GET /api/companies/{company_id}/users/{user_id}", 200, 2),
@@ -1226,7 +1236,7 @@ async fn stored_items_have_the_pinned_layout() {
     };
     assert_eq!(
         attrs(by_sk("COMPANY")),
-        "address,admins,billing_email,created_at,currency,gsi1pk,gsi1sk,id,kind,mfa_required,name,overdue_reminders,payment_terms_days,phone,pk,sign_in_methods,sk,tax_rate_bp,time_zone,version"
+        "address,admins,billing_email,created_at,currency,gsi1pk,gsi1sk,id,kind,mfa_required,name,overdue_reminders,payment_terms_days,phone,pk,sign_in_methods,sk,sso,tax_rate_bp,time_zone,version"
     );
     assert_eq!(by_sk("COMPANY")["gsi1pk"].as_s().unwrap(), "COMPANIES");
     assert_eq!(
@@ -1509,7 +1519,8 @@ async fn every_documented_operation_is_served_by_its_function() {
     for (path, item) in doc["paths"].as_object().unwrap() {
         let concrete = path
             .replace("{company_id}", "acme-dental")
-            .replace("{user_id}", &user_id);
+            .replace("{user_id}", &user_id)
+            .replace("{provider}", "microsoft");
         for method in item.as_object().unwrap().keys() {
             let answer = t
                 .call(&method.to_uppercase(), &concrete)
@@ -1527,7 +1538,7 @@ async fn every_documented_operation_is_served_by_its_function() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 97, "operations in the document");
+    assert_eq!(checked, 102, "operations in the document");
 }
 
 // ---- compression ---------------------------------------------------------------------------

@@ -13,5 +13,6 @@ mod infra;
 mod limits;
 mod projects;
 mod quotes;
+mod sso;
 mod tickets;
 mod time_invoices;

@@ -8,8 +8,9 @@ use time::OffsetDateTime;
 use portal::auth::password;
 use portal::domain::account::{Company, User};
 use portal::domain::roles::Role;
+use portal::domain::sign_in::SsoSettings;
 use portal::domain::tickets::{Attachment, Note, Priority, Ticket, TicketStatus};
-use portal::domain::{CompanyId, CompanyKind, Email, UserId, UserStatus};
+use portal::domain::{CompanyId, CompanyKind, Email, SignInMethod, UserId, UserStatus};
 use portal::store::Store;
 
 pub const DEFAULT_PASSWORD: &str = "portal-demo";
@@ -96,6 +97,10 @@ pub const COMPANIES: &[DemoCompany] = &[
     },
 ];
 
+/// Acme Dental's Entra tenant in the demo (the local sign-in stand-in, infra/idp_double.py, signs
+/// its accounts in from it).
+pub const ACME_TENANT: &str = "3f2c9a61-7d4e-4b8a-9c15-2e6f8d0a4b7c";
+
 /// A stable id for a demo user, derived from their email.
 pub fn demo_user_id(email: &str) -> UserId {
     let digest = aws_lc_rs::digest::digest(
@@ -127,7 +132,23 @@ pub async fn seed(store: &Store, password: &str, now: OffsetDateTime) -> anyhow:
             // The demo invoices carry 8.25 % (seed::invoices): new ones start with it too.
             company.tax_rate_bp = 825;
         }
+        if demo.id == "acme-dental" {
+            // Acme signs in with its Microsoft 365 tenant or Google Workspace too, and newcomers
+            // of either get a Standard User at their first sign-in (docs/sso.md).
+            company.sign_in_methods = vec![
+                SignInMethod::Password,
+                SignInMethod::Microsoft,
+                SignInMethod::Google,
+            ];
+            company.sso = SsoSettings {
+                microsoft_tenants: vec![ACME_TENANT.into()],
+                google_domains: vec!["acme.example".into()],
+                just_in_time: true,
+                ..SsoSettings::default()
+            };
+        }
         store.put_company(&company).await?;
+        store.put_idp_links(&company).await?;
         for u in demo.users {
             let mut user = User::new(
                 company_id.clone(),

@@ -23,7 +23,8 @@ pub struct Issued {
     pub record: TokenRecord,
 }
 
-fn sha256_hex(s: &str) -> String {
+/// The hex SHA-256 of `s`: how one-time secrets are stored and looked up.
+pub fn sha256_hex(s: &str) -> String {
     aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, s.as_bytes())
         .as_ref()
         .iter()
@@ -119,6 +120,20 @@ pub fn invitation_mail(
 }
 
 /// The password-reset email.
+/// The answer to a reset request from a user whose company signs in with Microsoft or Google
+/// only: there is no password to reset.
+pub fn no_password_mail(origin: &str, user: &User, company: &str) -> Outgoing {
+    Outgoing {
+        to: vec![user.email.clone()],
+        subject: "Signing in to the portal".into(),
+        text: format!(
+            "Hello {name},\n\nSomeone (we hope you) asked to reset the password of your portal account. {company} signs in with Microsoft or Google, not a password, so there is none to reset: use the \"Sign in with\" button on the sign-in page.\n{origin}/signin/\n",
+            name = user.name,
+        ),
+        html: None,
+    }
+}
+
 pub fn reset_mail(origin: &str, user: &User, token: &str) -> Outgoing {
     Outgoing {
         to: vec![user.email.clone()],

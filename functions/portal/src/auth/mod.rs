@@ -8,6 +8,7 @@ pub mod links;
 pub mod password;
 pub mod seal;
 pub mod signin;
+pub mod sso;
 pub mod throttle;
 pub mod token;
 pub mod totp;

@@ -12,9 +12,12 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use crate::auth::seal::SealKey;
 use crate::auth::throttle::Throttle;
 use crate::auth::{password, totp};
-use crate::domain::account::{Credential, MfaRecord, Session};
+use crate::domain::account::{Credential, MfaRecord, Session, User};
 use crate::domain::audit::{AuditAction, AuditEntry, RequestMeta};
-use crate::domain::{CompanyId, Email, FieldError, SessionId, UserId, UserStatus, random_hex};
+use crate::domain::sign_in::Provider;
+use crate::domain::{
+    CompanyId, Email, FieldError, SessionId, SignInMethod, UserId, UserStatus, random_hex,
+};
 use crate::store::{Store, keys};
 
 /// How long the second step of a sign-in (the MFA code) may take.
@@ -48,6 +51,10 @@ pub enum AuthError {
     /// The challenge between the two steps is unknown or too old: start again.
     #[error("sign-in challenge expired")]
     ChallengeExpired,
+    /// The right password (or provider) for a company that turned that way of signing in off:
+    /// the company's name.
+    #[error("sign-in method off")]
+    MethodOff(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -117,6 +124,9 @@ struct PendingSignIn {
     email: Email,
     remember: bool,
     expires: i64,
+    /// Signed in with a provider rather than a password (challenges from before it had none).
+    #[serde(default)]
+    provider: Option<Provider>,
 }
 
 const MFA_PURPOSE: &str = "mfa-sign-in";
@@ -175,22 +185,12 @@ pub async fn login(s: &SignIn<'_>, body: LoginBody) -> Result<LoginOutcome, Auth
     if credential.mfa {
         // The password was right: its counters settle now; the code is counted on its own.
         s.store.settle_attempts(throttle.settle(s.store)?).await?;
-        let pending = PendingSignIn {
-            id: random_hex(16),
-            company_id: credential.company_id,
-            user_id: credential.user_id,
-            email,
-            remember: body.remember,
-            expires: (now + MFA_CHALLENGE_TTL).unix_timestamp(),
-        };
-        let challenge = s
-            .seal
-            .seal(MFA_PURPOSE, &pending)
-            .ok_or_else(|| anyhow::anyhow!("sealing MFA challenge"))?;
-        return Ok(LoginOutcome::NeedsCode(MfaChallenge {
-            mfa_required: true,
-            challenge,
-        }));
+        return Ok(LoginOutcome::NeedsCode(challenge(
+            s,
+            &credential,
+            body.remember,
+            None,
+        )?));
     }
     let started = begin_session(
         s,
@@ -198,7 +198,7 @@ pub async fn login(s: &SignIn<'_>, body: LoginBody) -> Result<LoginOutcome, Auth
         &credential.user_id,
         body.remember,
         throttle.settle(s.store)?,
-        "Signed in with password",
+        (None, "Signed in with password"),
     )
     .await?;
     if let Some(session) = started {
@@ -208,6 +208,33 @@ pub async fn login(s: &SignIn<'_>, body: LoginBody) -> Result<LoginOutcome, Auth
         login_failed(s, None, &email).await?;
         Err(AuthError::InvalidCredentials)
     }
+}
+
+/// The challenge for the second step of a sign-in whose first step (a password, or a provider)
+/// passed.
+pub(crate) fn challenge(
+    s: &SignIn<'_>,
+    credential: &Credential,
+    remember: bool,
+    provider: Option<Provider>,
+) -> Result<MfaChallenge, AuthError> {
+    let pending = PendingSignIn {
+        id: random_hex(16),
+        company_id: credential.company_id.clone(),
+        user_id: credential.user_id.clone(),
+        email: credential.email.clone(),
+        remember,
+        expires: (s.meta.at + MFA_CHALLENGE_TTL).unix_timestamp(),
+        provider,
+    };
+    let challenge = s
+        .seal
+        .seal(MFA_PURPOSE, &pending)
+        .ok_or_else(|| anyhow::anyhow!("sealing MFA challenge"))?;
+    Ok(MfaChallenge {
+        mfa_required: true,
+        challenge,
+    })
 }
 
 /// Note a failed sign-in (its attempt is already counted): in the log, and for a known account in
@@ -234,39 +261,28 @@ async fn login_failed(
     Ok(())
 }
 
-/// Start a session for a user whose credentials were checked, with `settle` (the attempt
-/// counters, the second factor spent) in the same transaction. `false` if the user is not active
-/// (or the factor was spent meanwhile).
+/// Start a session for a user whose credentials were checked (`first`: a password, or a
+/// provider), with `settle` (the attempt counters, the second factor spent) in the same
+/// transaction. `None` if the user is not active (or the factor was spent meanwhile); refused if
+/// their company turned the first factor's method off.
 async fn begin_session(
     s: &SignIn<'_>,
     company: &CompanyId,
     user: &UserId,
     remember: bool,
     settle: Vec<TransactWriteItem>,
-    how: &str,
+    (first, how): (Option<Provider>, &str),
 ) -> Result<Option<Session>, AuthError> {
-    let now = s.meta.at;
     // The epoch is the user's current one; the transaction refuses if it moved.
-    let Some(record) = s.store.get_user(company, user).await? else {
+    let (Some(settings), Some(record)) = s.store.company_and_user(company, Some(user)).await?
+    else {
         return Ok(None);
     };
-    let ttl = if remember {
-        s.remember_ttl
-    } else {
-        s.session_ttl
-    };
-    let session = Session {
-        id: SessionId::generate(),
-        company_id: company.clone(),
-        user_id: user.clone(),
-        created_at: now,
-        expires_at: now + ttl,
-        remember,
-        source_ip: s.meta.source_ip.clone(),
-        user_agent: s.meta.user_agent.clone(),
-        epoch: record.session_epoch,
-        last_seen_at: None,
-    };
+    let method = first.map_or(SignInMethod::Password, Provider::method);
+    if !settings.allows(method) {
+        return Err(AuthError::MethodOff(settings.name));
+    }
+    let session = new_session(s, &record, remember);
     let audit = AuditEntry::new(
         &s.meta,
         company,
@@ -282,6 +298,28 @@ async fn begin_session(
     }
     tracing::info!(user_id = %session.user_id, company_id = %session.company_id, "signed in");
     Ok(Some(session))
+}
+
+/// A new session of `user` (at their current epoch), from this request.
+pub(crate) fn new_session(s: &SignIn<'_>, user: &User, remember: bool) -> Session {
+    let now = s.meta.at;
+    let ttl = if remember {
+        s.remember_ttl
+    } else {
+        s.session_ttl
+    };
+    Session {
+        id: SessionId::generate(),
+        company_id: user.company_id.clone(),
+        user_id: user.id.clone(),
+        created_at: now,
+        expires_at: now + ttl,
+        remember,
+        source_ip: s.meta.source_ip.clone(),
+        user_agent: s.meta.user_agent.clone(),
+        epoch: user.session_epoch,
+        last_seen_at: None,
+    }
 }
 
 /// The second step of a sign-in with MFA: a current TOTP code (each usable once) or an unused
@@ -316,7 +354,7 @@ pub async fn login_mfa(s: &SignIn<'_>, body: MfaLoginBody) -> Result<Session, Au
             totp::fresh_step(s.mfa_key, user, record, code, now.unix_timestamp())
                 .map(|step| s.store.mfa_step_part(company, user, step))
                 .transpose()?
-                .map(|part| (part, "Signed in with password and authenticator code"))
+                .map(|part| (part, "authenticator code"))
         }
         (Some(record), Factor::Recovery(code)) => {
             let hash = totp::recovery_hash(code);
@@ -326,15 +364,24 @@ pub async fn login_mfa(s: &SignIn<'_>, body: MfaLoginBody) -> Result<Session, Au
                 .position(|h| *h == hash)
                 .map(|i| s.store.mfa_recovery_part(company, user, i, &hash))
                 .transpose()?
-                .map(|part| (part, "Signed in with password and a recovery code"))
+                .map(|part| (part, "a recovery code"))
         }
         (None, _) => None,
     };
-    if let Some((part, how)) = spend {
+    if let Some((part, factor)) = spend {
         let mut settle = throttle.settle(s.store)?;
         settle.push(part);
-        if let Some(session) =
-            begin_session(s, company, user, pending.remember, settle, how).await?
+        let first = pending.provider.map_or("password", |p| p.label());
+        let how = format!("Signed in with {first} and {factor}");
+        if let Some(session) = begin_session(
+            s,
+            company,
+            user,
+            pending.remember,
+            settle,
+            (pending.provider, &how),
+        )
+        .await?
         {
             return Ok(session);
         }

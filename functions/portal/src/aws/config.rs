@@ -42,6 +42,29 @@ pub struct Config {
     pub stripe_api_base: Option<String>,
     /// How long one Stripe request may take (`STRIPE_TIMEOUT_SECONDS`, default 20).
     pub stripe_timeout: std::time::Duration,
+    /// Where Microsoft's and Google's sign-in endpoints are (docs/sso.md).
+    pub sso: SsoEndpoints,
+}
+
+/// Where the identity providers are: theirs by default, the local stand-in or a test's mock
+/// otherwise.
+#[derive(Clone, Debug)]
+pub struct SsoEndpoints {
+    /// Microsoft's authority (`SSO_MICROSOFT_AUTHORITY`, default
+    /// `https://login.microsoftonline.com`): discovery is at
+    /// `{authority}/organizations/v2.0/.well-known/openid-configuration`.
+    pub microsoft_authority: String,
+    /// Google's issuer (`SSO_GOOGLE_ISSUER`, default `https://accounts.google.com`).
+    pub google_issuer: String,
+}
+
+impl Default for SsoEndpoints {
+    fn default() -> Self {
+        Self {
+            microsoft_authority: "https://login.microsoftonline.com".into(),
+            google_issuer: "https://accounts.google.com".into(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -149,6 +172,25 @@ impl Config {
                     .filter(|s| (1..=60).contains(s))
                     .context("STRIPE_TIMEOUT_SECONDS must be 1 to 60")?,
             }),
+            sso: {
+                let base = |k: &str, default: String| -> anyhow::Result<String> {
+                    let Some(v) = optional(k) else {
+                        return Ok(default);
+                    };
+                    let v = v.trim_end_matches('/').to_owned();
+                    if !(v.starts_with("https://") || v.starts_with("http://127.0.0.1:")) {
+                        bail!(
+                            "{k} must be an https URL (or http on 127.0.0.1 for a local stand-in)"
+                        );
+                    }
+                    Ok(v)
+                };
+                let d = SsoEndpoints::default();
+                SsoEndpoints {
+                    microsoft_authority: base("SSO_MICROSOFT_AUTHORITY", d.microsoft_authority)?,
+                    google_issuer: base("SSO_GOOGLE_ISSUER", d.google_issuer)?,
+                }
+            },
         })
     }
 }

@@ -6,9 +6,10 @@
 //! | `N`           | `master_key`, `jwt_public_key`          | every function             |
 //! | `N-signing`   | `jwt_signing_key` (signs session JWTs)   | auth only                  |
 //! | `N-stripe`    | `stripe_secret_key`, `stripe_webhook_secret` | billing only           |
+//! | `N-sso`       | `microsoft_client_id`, `microsoft_client_secret`, `google_client_id`, `google_client_secret` | auth only |
 //!
 //! A function reads `N` and the parts named in `PORTAL_SECRETS_PARTS` (the template gives auth
-//! `signing` and billing `stripe`; IAM lets each read only its own). Locally one file holds them all.
+//! `signing,sso` and billing `stripe`; IAM lets each read only its own). Locally one file holds them all.
 //! Every key a function uses is derived from `master_key` for one purpose (`auth::keys`).
 
 use anyhow::{Context, bail};
@@ -37,6 +38,36 @@ pub struct Secrets {
     /// The signing secret of the Stripe webhook endpoint, `whsec_…`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stripe_webhook_secret: Option<String>,
+    /// The MSP's app registration with Microsoft (Entra ID): its application (client) id and a
+    /// client secret. Without both, "Sign in with Microsoft" is off (docs/sso.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub microsoft_client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub microsoft_client_secret: Option<String>,
+    /// The MSP's OAuth client with Google. Without both, "Sign in with Google" is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_client_secret: Option<String>,
+}
+
+/// One identity provider's client id and secret (auth only); present only when both are set.
+#[derive(Clone)]
+pub struct SsoClient {
+    pub provider: crate::domain::sign_in::Provider,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl std::fmt::Debug for SsoClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "SsoClient({}, {}, ..)",
+            self.provider.as_str(),
+            self.client_id
+        )
+    }
 }
 
 /// What the billing function needs to talk to Stripe; present only when both keys are set.
@@ -59,10 +90,19 @@ impl std::fmt::Debug for Secrets {
 }
 
 /// The parameters a secrets document is stored as: (suffix of `N`, the document's fields there).
-pub const PARTS: [(&str, &[&str]); 3] = [
+pub const PARTS: [(&str, &[&str]); 4] = [
     ("", &["master_key", "jwt_public_key"]),
     ("-signing", &["jwt_signing_key"]),
     ("-stripe", &["stripe_secret_key", "stripe_webhook_secret"]),
+    (
+        "-sso",
+        &[
+            "microsoft_client_id",
+            "microsoft_client_secret",
+            "google_client_id",
+            "google_client_secret",
+        ],
+    ),
 ];
 
 impl Secrets {
@@ -80,6 +120,10 @@ impl Secrets {
             jwt_signing_key: Some(B64.encode(pkcs8.as_ref())),
             stripe_secret_key: None,
             stripe_webhook_secret: None,
+            microsoft_client_id: None,
+            microsoft_client_secret: None,
+            google_client_id: None,
+            google_client_secret: None,
         };
         secrets.jwt_public_key = Some(B64.encode(secrets.public_key_from_private()?));
         Ok(secrets)
@@ -146,15 +190,37 @@ impl Secrets {
 
     /// The Stripe keys, when both are configured (non-empty).
     pub fn stripe(&self) -> Option<StripeKeys> {
-        let nonempty = |v: &Option<String>| {
-            v.as_ref()
-                .map(|k| k.trim().to_owned())
-                .filter(|k| !k.is_empty())
-        };
         Some(StripeKeys {
             secret_key: nonempty(&self.stripe_secret_key)?,
             webhook_secret: nonempty(&self.stripe_webhook_secret)?,
         })
+    }
+
+    /// The identity providers whose client id and secret are both configured.
+    pub fn sso(&self) -> Vec<SsoClient> {
+        use crate::domain::sign_in::Provider;
+        let client = |provider, id: &Option<String>, secret: &Option<String>| {
+            Some(SsoClient {
+                provider,
+                client_id: nonempty(id)?,
+                client_secret: nonempty(secret)?,
+            })
+        };
+        [
+            client(
+                Provider::Microsoft,
+                &self.microsoft_client_id,
+                &self.microsoft_client_secret,
+            ),
+            client(
+                Provider::Google,
+                &self.google_client_id,
+                &self.google_client_secret,
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 
     /// The JWT private key (PKCS#8 DER), if this function holds it.
@@ -193,6 +259,12 @@ impl Secrets {
         }
         Ok(key)
     }
+}
+
+fn nonempty(v: &Option<String>) -> Option<String> {
+    v.as_ref()
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty())
 }
 
 async fn read_parameter(ssm: &aws_sdk_ssm::Client, name: &str) -> anyhow::Result<String> {

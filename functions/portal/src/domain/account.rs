@@ -69,8 +69,7 @@ impl Default for NotifyPrefs {
     }
 }
 
-/// How the users of a company may sign in. Only `password` exists today; the others are accepted
-/// in a company's settings only alongside it (see docs/accounts.md).
+/// How the users of a company may sign in (docs/sso.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SignInMethod {
@@ -117,6 +116,9 @@ pub struct Company {
     pub mfa_required: bool,
     #[serde(default = "default_sign_in_methods")]
     pub sign_in_methods: Vec<SignInMethod>,
+    /// Microsoft and Google sign-in: linked tenants and domains, just-in-time access.
+    #[serde(default)]
+    pub sso: crate::domain::sign_in::SsoSettings,
     /// Active users holding the company's admin role (Full Admin, or MSP Admin for the MSP): kept in
     /// the same transactions that change users, so the last one cannot be demoted or deactivated.
     #[serde(default)]
@@ -156,6 +158,7 @@ impl Company {
             overdue_reminders: true,
             mfa_required: false,
             sign_in_methods: default_sign_in_methods(),
+            sso: Default::default(),
             admins: 0,
             version: 0,
         }

@@ -76,10 +76,12 @@ pub enum AuditAction {
     QuoteRenewalAsked,
     TicketApprovalRequested,
     TicketApprovalAnswered,
+    UserCreatedAtSignIn,
+    SignInSettingsChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 59] = [
+    pub const ALL: [AuditAction; 61] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::MfaChallengeFailed,
@@ -139,6 +141,8 @@ impl AuditAction {
         Self::QuoteRenewalAsked,
         Self::TicketApprovalRequested,
         Self::TicketApprovalAnswered,
+        Self::UserCreatedAtSignIn,
+        Self::SignInSettingsChanged,
     ];
 
     /// Entries about invoices, payments, payment methods and autopay: only principals who see

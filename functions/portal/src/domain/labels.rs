@@ -344,6 +344,8 @@ impl Labelled for AuditAction {
             QuoteDeclined => "Quote declined",
             QuoteDeleted => "Draft quote deleted",
             QuoteRenewalAsked => "Quote renewal asked for",
+            UserCreatedAtSignIn => "User created at sign-in",
+            SignInSettingsChanged => "Sign-in settings changed",
             TicketApprovalRequested => "Ticket approval asked for",
             TicketApprovalAnswered => "Ticket approval answered",
         }

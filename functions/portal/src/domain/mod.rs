@@ -17,6 +17,7 @@ pub mod money;
 pub mod projects;
 pub mod quotes;
 pub mod roles;
+pub mod sign_in;
 pub mod tickets;
 pub mod validate;
 

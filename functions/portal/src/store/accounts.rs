@@ -150,6 +150,23 @@ impl Store {
         previous: u64,
         audit: &AuditEntry,
     ) -> anyhow::Result<bool> {
+        self.transact(
+            vec![
+                self.company_update_part(company, previous)?,
+                self.audit_part(audit)?,
+            ],
+            "updating company",
+        )
+        .await
+    }
+
+    /// Every field of `company` but its admin count, over `previous` version, as a transaction
+    /// part.
+    pub(super) fn company_update_part(
+        &self,
+        company: &Company,
+        previous: u64,
+    ) -> anyhow::Result<TransactWriteItem> {
         let mut item = Self::company_item(company)?;
         item.remove("admins");
         item.remove(keys::PK);
@@ -176,14 +193,7 @@ impl Store {
             .expression_attribute_names("#version", "version")
             .expression_attribute_values(":version", n(company.version))
             .build()?;
-        self.transact(
-            vec![
-                TransactWriteItem::builder().update(update).build(),
-                self.audit_part(audit)?,
-            ],
-            "updating company",
-        )
-        .await
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 
     fn token_put(&self, hash: &str, token: &TokenRecord) -> anyhow::Result<TransactWriteItem> {

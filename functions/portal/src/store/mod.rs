@@ -32,6 +32,7 @@ mod payment_methods;
 mod projects;
 mod quotes;
 mod sessions;
+mod sign_in;
 pub mod table;
 mod throttle;
 mod ticket_stats;
@@ -40,6 +41,7 @@ pub use audit::AuditQuery;
 pub use billing::Saved;
 pub use quotes::Effects as QuoteEffects;
 pub use sessions::AuthRecords;
+pub use sign_in::SsoLookup;
 pub use throttle::{Attempts, Reservation, Slowing};
 pub use tickets::{TicketFilter, TicketPage};
 
@@ -105,14 +107,40 @@ impl Store {
         }
     }
 
-    /// Consistent BatchGetItem of keys with distinct sort keys, answered by sort key. Retries keys
-    /// DynamoDB left unprocessed (rare: only under throttling).
+    /// Consistent BatchGetItem of keys with distinct sort keys, answered by sort key.
     async fn batch_get(&self, wanted: &[Key]) -> anyhow::Result<HashMap<String, Item>> {
+        let mut found = HashMap::new();
+        for item in self.batch_get_items(wanted).await? {
+            if let Some(AttributeValue::S(sk)) = item.get(keys::SK) {
+                found.insert(sk.clone(), item);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Consistent BatchGetItem of any keys, answered in their order (`None`: not there).
+    async fn batch_get_each(&self, wanted: &[Key]) -> anyhow::Result<Vec<Option<Item>>> {
+        let mut found = self.batch_get_items(wanted).await?;
+        Ok(wanted
+            .iter()
+            .map(|key| {
+                let at = found.iter().position(|item| {
+                    matches!(item.get(keys::PK), Some(AttributeValue::S(pk)) if *pk == key.pk)
+                        && matches!(item.get(keys::SK), Some(AttributeValue::S(sk)) if *sk == key.sk)
+                })?;
+                Some(found.swap_remove(at))
+            })
+            .collect())
+    }
+
+    /// The items of one BatchGetItem (consistent), retrying keys DynamoDB left unprocessed (rare:
+    /// only under throttling).
+    async fn batch_get_items(&self, wanted: &[Key]) -> anyhow::Result<Vec<Item>> {
         let mut pending = KeysAndAttributes::builder()
             .set_keys(Some(wanted.iter().map(Key::to_item).collect()))
             .consistent_read(true)
             .build()?;
-        let mut found = HashMap::new();
+        let mut found = Vec::new();
         for _ in 0..4 {
             let out = self
                 .db
@@ -120,16 +148,12 @@ impl Store {
                 .request_items(&self.table, pending.clone())
                 .send()
                 .await?;
-            for item in out
-                .responses
-                .unwrap_or_default()
-                .remove(&self.table)
-                .unwrap_or_default()
-            {
-                if let Some(AttributeValue::S(sk)) = item.get(keys::SK) {
-                    found.insert(sk.clone(), item);
-                }
-            }
+            found.extend(
+                out.responses
+                    .unwrap_or_default()
+                    .remove(&self.table)
+                    .unwrap_or_default(),
+            );
             match out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)) {
                 Some(rest) if !rest.keys.is_empty() => pending = rest,
                 _ => return Ok(found),

@@ -42,11 +42,6 @@ impl Store {
         audit: &AuditEntry,
         more: Vec<TransactWriteItem>,
     ) -> anyhow::Result<bool> {
-        let mut item = to_item(
-            session,
-            &keys::session(&session.company_id, &session.user_id, &session.id),
-        )?;
-        item.insert(keys::TTL.into(), epoch(session.expires_at));
         let note_user = Update::builder()
             .table_name(&self.table)
             .set_key(Some(
@@ -65,11 +60,21 @@ impl Store {
             .build()?;
         let mut parts = vec![
             TransactWriteItem::builder().update(note_user).build(),
-            self.put_new(item)?,
+            self.session_part(session)?,
             self.audit_part(audit)?,
         ];
         parts.extend(more);
         self.transact(parts, "starting session").await
+    }
+
+    /// The put of a new session, as a transaction part (it expires with the session).
+    pub(super) fn session_part(&self, session: &Session) -> anyhow::Result<TransactWriteItem> {
+        let mut item = to_item(
+            session,
+            &keys::session(&session.company_id, &session.user_id, &session.id),
+        )?;
+        item.insert(keys::TTL.into(), epoch(session.expires_at));
+        self.put_new(item)
     }
 
     /// Note that `session` was used at `now` (if it still exists).

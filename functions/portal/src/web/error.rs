@@ -57,6 +57,9 @@ pub enum ApiError {
     /// A service we depend on (Stripe) failed or did not answer; nothing was changed.
     #[error("upstream failed: {0}")]
     Upstream(String),
+    /// Microsoft's or Google's sign-in could not be reached or answered wrongly.
+    #[error("identity provider failed: {0}")]
+    IdentityProvider(String),
     /// A feature this deployment has not set up (online payment without Stripe keys).
     #[error("not set up: {1}")]
     NotSetUp(&'static str, String),
@@ -105,6 +108,12 @@ impl From<AuthError> for ApiError {
             AuthError::Validation(errors) => ApiError::Validation(errors),
             AuthError::InvalidCredentials => ApiError::InvalidCredentials,
             AuthError::InvalidCode => ApiError::InvalidCode,
+            AuthError::MethodOff(company) => ApiError::State(
+                "/problems/sign-in-method-off",
+                format!(
+                    "{company} signs in with Microsoft or Google, not a password: use the button for it"
+                ),
+            ),
             AuthError::TooManyAttempts { retry_after_secs } => {
                 ApiError::TooManyAttempts { retry_after_secs }
             }
@@ -136,7 +145,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Declined(_) => StatusCode::PAYMENT_REQUIRED,
-            ApiError::Upstream(_) => StatusCode::BAD_GATEWAY,
+            ApiError::Upstream(_) | ApiError::IdentityProvider(_) => StatusCode::BAD_GATEWAY,
             ApiError::NotSetUp(..) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -208,6 +217,11 @@ impl ApiError {
                 }),
             ),
             ApiError::Declined(why) => ("/problems/payment-declined", "The payment was declined", Some(why.clone())),
+            ApiError::IdentityProvider(what) => (
+                "/problems/identity-provider",
+                "The sign-in provider did not answer properly",
+                Some(format!("{what}. Try again in a moment, or sign in another way.")),
+            ),
             ApiError::Upstream(what) => (
                 "/problems/payment-provider",
                 "The payment provider did not answer properly",

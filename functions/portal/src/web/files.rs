@@ -1,7 +1,6 @@
 //! File downloads as a redirect to a short-lived presigned GET (`aws::s3`) that makes the browser
 //! save the file.
 
-use lambda_http::http::{StatusCode, header};
 use lambda_http::{Body, Response};
 
 use crate::web::error::ApiError;
@@ -15,10 +14,5 @@ pub async fn download_redirect(
     content_type: &str,
 ) -> Result<Response<Body>, ApiError> {
     let url = app.files.download_url(key, file_name, content_type).await?;
-    Response::builder()
-        .status(StatusCode::SEE_OTHER)
-        .header(header::LOCATION, url)
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(Body::Empty)
-        .map_err(|e| ApiError::Internal(e.into()))
+    crate::web::http::see_other(&url)
 }

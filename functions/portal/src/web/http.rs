@@ -374,6 +374,16 @@ pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Response<Body
         .map_err(|e| ApiError::Internal(e.into()))
 }
 
+/// A 303 to `location` (not cached).
+pub fn see_other(location: &str) -> Result<Response<Body>, ApiError> {
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, location)
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::Empty)
+        .map_err(|e| ApiError::Internal(e.into()))
+}
+
 pub fn no_content() -> Result<Response<Body>, ApiError> {
     Response::builder()
         .status(StatusCode::NO_CONTENT)

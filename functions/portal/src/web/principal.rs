@@ -206,6 +206,30 @@ fn cookie(config: &Config, value: &str, max_age: Option<Duration>) -> String {
     c
 }
 
+/// The cookie that carries a provider sign-in between its start and the provider's return.
+pub fn sso_cookie_name(config: &Config) -> &'static str {
+    if config.cookie_secure {
+        "__Host-portal_sso"
+    } else {
+        "portal_sso"
+    }
+}
+
+/// The provider sign-in's cookie (`value` empty and `max_age` zero clear it). `SameSite=Lax`, not
+/// `Strict`: the provider's return is a navigation from its site, which a strict cookie would
+/// not be sent with.
+pub fn sso_cookie(config: &Config, value: &str, max_age: Duration) -> String {
+    let mut c = format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+        sso_cookie_name(config),
+        max_age.whole_seconds().max(0)
+    );
+    if config.cookie_secure {
+        c.push_str("; Secure");
+    }
+    c
+}
+
 pub fn clear_cookie(config: &Config) -> String {
     cookie(config, "", Some(Duration::ZERO))
 }

@@ -41,6 +41,8 @@ pub struct App {
     pub mfa_key: Vec<u8>,
     /// Stripe keys, when online payment is set up.
     pub stripe: Option<crate::aws::secrets::StripeKeys>,
+    /// The identity providers set up for signing in (auth only; docs/sso.md).
+    pub sso: Vec<crate::aws::secrets::SsoClient>,
     /// The MSP's branding this build carries (`site/branding.toml`).
     pub branding: crate::domain::branding::Branding,
 }

@@ -12,6 +12,8 @@
 //! | challenge   | `MFAFAIL#{user}`        | `C#{challenge}`   |             |                   |
 //! | reset reqs  | `RESETREQ#{email}`      | `W#{window}`      |             |                   |
 //! | credential  | `LOGIN#{email}`         | `LOGIN`           |             |                   |
+//! | IdP link    | `IDPLINK#{provider}#{tenant or domain}` | `IDPLINK` |   |                   |
+//! | spent state | `SSOSTATE#{sha256}`     | `SSOSTATE`        |             |                   |
 //! | login fails | `LOGINFAIL#{email}`     | `W#{window}`      |             |                   |
 //! | … per place | `LOGINFAIL#{email}`     | `W#{window}#FROM#{place}` |     |                   |
 //! | place fails | `PLACEFAIL#{place}`     | `PW#{window}`     |             |                   |
@@ -48,11 +50,13 @@ mod agreements;
 mod credit;
 mod projects;
 mod quotes;
+mod sign_in;
 mod tickets;
 pub use agreements::*;
 pub use credit::*;
 pub use projects::*;
 pub use quotes::*;
+pub use sign_in::*;
 pub use tickets::*;
 
 pub const PK: &str = "pk";
