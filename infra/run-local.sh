@@ -3,7 +3,8 @@
 # functions under `cargo lambda watch` (routes from Cargo.toml), the prerendered site, and one origin
 # in front of both. Prints "Portal ready at http://127.0.0.1:PORT" and the demo sign-ins.
 # PORTAL_PORT picks the port (default 8080); PORTAL_DEMO_PASSWORD the demo password; PORTAL_STRIPE=double
-# takes payments through a local Stripe stand-in (infra/stripe_double.py); PORTAL_RELOAD=0 keeps the
+# takes payments through a local Stripe stand-in (infra/stripe_double.py); PORTAL_SSO=off leaves out the
+# local Microsoft and Google sign-in stand-in (infra/idp_double.py); PORTAL_RELOAD=0 keeps the
 # functions as built instead of rebuilding them when a source file changes; PORTAL_PREBUILT=1 runs the
 # binaries a `cargo build --workspace --all-targets` left in target/debug (the function binaries under
 # the emulator's runtime API, no compiling at all: the test command builds everything once that way);
@@ -63,23 +64,42 @@ if [ ! -s .local/secrets.json ]; then
   rm -f ".local/secrets.json.$$"
 fi
 
+# The stand-ins' keys go into a copy of the secrets file for this stack ($LOGS/secrets-local.json).
+SECRET_UPDATES=()
 # PORTAL_STRIPE=double: payments go to a local Stripe stand-in (infra/stripe_double.py) with
 # matching test keys; otherwise Stripe keys come from the secrets file (none: online payment off).
 if [ "${PORTAL_STRIPE:-}" = double ]; then
   STRIPE_PORT=$(free_port)
   STRIPE_WEBHOOK_SECRET="whsec_local_double_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-  python3 - "$STRIPE_WEBHOOK_SECRET" "$LOGS/secrets-double.json" <<'PY'
-import json, sys
-secrets = json.load(open(".local/secrets.json"))
-secrets.update(stripe_secret_key="sk_test_local_double", stripe_webhook_secret=sys.argv[1])
-json.dump(secrets, open(sys.argv[2], "w"))
-PY
-  chmod 600 "$LOGS/secrets-double.json"
-  PORTAL_SECRETS_FILE="$(cd "$LOGS" && pwd)/secrets-double.json"
+  SECRET_UPDATES+=(stripe_secret_key=sk_test_local_double "stripe_webhook_secret=$STRIPE_WEBHOOK_SECRET")
   export STRIPE_API_BASE="http://127.0.0.1:$STRIPE_PORT/"
   python3 infra/stripe_double.py --port "$STRIPE_PORT" --webhook "$PORTAL_ORIGIN/api/payments/webhook" \
     --secret "$STRIPE_WEBHOOK_SECRET" >"$LOGS/stripe-double.log" 2>&1 &
   PGIDS+=($!)
+fi
+# Sign in with Microsoft and Google: a local stand-in plays both (infra/idp_double.py, no account
+# needed) unless the secrets file holds client ids of real app registrations (docs/sso.md) or
+# PORTAL_SSO=off.
+if [ "${PORTAL_SSO:-double}" = double ] && ! grep -q '"\(microsoft\|google\)_client_id"' .local/secrets.json; then
+  IDP_PORT=$(free_port)
+  IDP_SECRET="local-idp-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  SECRET_UPDATES+=(microsoft_client_id=local-idp-client "microsoft_client_secret=$IDP_SECRET"
+    google_client_id=local-idp-client "google_client_secret=$IDP_SECRET")
+  export SSO_MICROSOFT_AUTHORITY="http://127.0.0.1:$IDP_PORT/microsoft" SSO_GOOGLE_ISSUER="http://127.0.0.1:$IDP_PORT/google"
+  "$VENV/bin/python" infra/idp_double.py --port "$IDP_PORT" --origin "$PORTAL_ORIGIN" \
+    --client-id local-idp-client --client-secret "$IDP_SECRET" >"$LOGS/idp-double.log" 2>&1 &
+  PGIDS+=($!)
+fi
+if [ ${#SECRET_UPDATES[@]} -gt 0 ]; then
+  python3 - "$LOGS/secrets-local.json" "${SECRET_UPDATES[@]}" <<'PY'
+import json, os, sys
+secrets = json.load(open(".local/secrets.json"))
+secrets.update(pair.split("=", 1) for pair in sys.argv[2:])
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+with os.fdopen(fd, "w") as out:
+    json.dump(secrets, out)
+PY
+  PORTAL_SECRETS_FILE="$(cd "$LOGS" && pwd)/secrets-local.json"
 fi
 
 wait_for_port "$MOTO_PORT" 60
@@ -95,7 +115,7 @@ WATCH_PORT=$(free_port)
 # What CloudFront adds to every API request in AWS; the dev proxy adds it here, and the functions
 # refuse requests without it (so they are reached only through the proxy, as through CloudFront).
 export ORIGIN_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
-FUNCTION_ENV="ORIGIN_SECRET=$ORIGIN_SECRET,TABLE_NAME=$TABLE_NAME,PORTAL_ORIGIN=$PORTAL_ORIGIN,COOKIE_SECURE=false,PORTAL_SECRETS_FILE=$PORTAL_SECRETS_FILE,ATTACHMENTS_BUCKET=$ATTACHMENTS_BUCKET,S3_PUBLIC_ENDPOINT=$PORTAL_ORIGIN/_s3,MAIL_FROM=$MAIL_FROM,SUPPORT_EMAIL=$SUPPORT_EMAIL,AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL,AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=local,AWS_SECRET_ACCESS_KEY=local,RUST_LOG=info${STRIPE_API_BASE:+,STRIPE_API_BASE=$STRIPE_API_BASE}"
+FUNCTION_ENV="ORIGIN_SECRET=$ORIGIN_SECRET,TABLE_NAME=$TABLE_NAME,PORTAL_ORIGIN=$PORTAL_ORIGIN,COOKIE_SECURE=false,PORTAL_SECRETS_FILE=$PORTAL_SECRETS_FILE,ATTACHMENTS_BUCKET=$ATTACHMENTS_BUCKET,S3_PUBLIC_ENDPOINT=$PORTAL_ORIGIN/_s3,MAIL_FROM=$MAIL_FROM,SUPPORT_EMAIL=$SUPPORT_EMAIL,AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL,AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=local,AWS_SECRET_ACCESS_KEY=local,RUST_LOG=info${STRIPE_API_BASE:+,STRIPE_API_BASE=$STRIPE_API_BASE}${IDP_PORT:+,SSO_MICROSOFT_AUTHORITY=$SSO_MICROSOFT_AUTHORITY,SSO_GOOGLE_ISSUER=$SSO_GOOGLE_ISSUER}"
 if [ "${PORTAL_PREBUILT:-0}" = 1 ]; then
   # The emulator's runtime API and router only; each function is its built binary polling it (two
   # instances each, so a page's parallel calls to one function do not queue behind each other).
@@ -124,6 +144,7 @@ python3 infra/dev_proxy.py --port "$PORT" --root site/dist --api "127.0.0.1:$WAT
 PGIDS+=($!)
 wait_for_port "$WATCH_PORT" 120
 wait_for_port "$PORT" 30
+if [ -n "${IDP_PORT:-}" ]; then wait_for_port "$IDP_PORT" 30; fi
 
 # The first request to each function compiles it: ask each once so the portal is warm when ready.
 log "Compiling the functions on first use (the first run takes a few minutes)…"
@@ -137,6 +158,11 @@ for path in /api/me /api/companies /api/tickets /api/projects /api/invoices; do
 done
 
 echo "Portal ready at http://127.0.0.1:$PORT"
+SSO_NOTE="Sign in with Microsoft or Google: off (PORTAL_SSO=off), or your app registrations (docs/sso.md)."
+if [ -n "${IDP_PORT:-}" ]; then
+  SSO_NOTE="Sign in with Microsoft or Google goes to a local stand-in (no account needed): Acme Dental's users,
+or anyone of its tenant or domain (they get a Standard User at their first sign-in)."
+fi
 cat <<MSG
 Demo sign-ins (password: $DEMO_PASSWORD)
   MSP Northwind IT:          admin@northwind.example (MSP admin), tech@northwind.example (technician)
@@ -144,7 +170,8 @@ Demo sign-ins (password: $DEMO_PASSWORD)
                              billing@acme.example (Billing Admin), readonly@acme.example (Ticket Read-Only),
                              user@acme.example (Standard User)
   Client Globex Logistics:   fulladmin@globex.example (Full Admin), user@globex.example (Standard User)
+$SSO_NOTE
 Mail the portal sends: http://127.0.0.1:$PORT/dev/mailbox (local only).
-Logs: $LOGS/functions.log, $LOGS/moto.log${STRIPE_PORT:+, $LOGS/stripe-double.log (Stripe stand-in)}. Press Ctrl-C to stop.
+Logs: $LOGS/functions.log, $LOGS/moto.log${STRIPE_PORT:+, $LOGS/stripe-double.log (Stripe stand-in)}${IDP_PORT:+, $LOGS/idp-double.log (sign-in stand-in)}. Press Ctrl-C to stop.
 MSG
 wait

@@ -215,6 +215,7 @@ pub fn users(b: &Branding) -> Markup {
         "users.js",
         html! {
             h1 #users-heading { "Users" }
+            p { a #sign-in-link href="/users/sign-in/" { "Sign-in settings" } " — Microsoft and Google sign-in, passwords, just-in-time access" }
             details #invite {
                 summary role="button" { "Invite a user" }
                 form #invite-form novalidate {

@@ -11,6 +11,7 @@ mod components;
 mod pages;
 mod project_pages;
 mod quote_pages;
+mod sign_in_pages;
 
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};

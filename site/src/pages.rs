@@ -44,6 +44,10 @@ pub fn all(b: &Branding) -> Vec<Page> {
             html: account_pages::users(b),
         },
         Page {
+            path: "/users/sign-in/",
+            html: crate::sign_in_pages::sign_in_settings(b),
+        },
+        Page {
             path: "/companies/",
             html: account_pages::companies(b),
         },
@@ -142,6 +146,11 @@ fn login(b: &Branding) -> Markup {
                 p #signed-out role="status" {}
                 p.muted { "Sign in to raise and follow support requests with " (b.short_name) "." }
                 p.form-error #form-error role="alert" {}
+                div #sso hidden {
+                    a.sso role="button" #sso-microsoft href="/api/auth/sso/microsoft" hidden { "Sign in with Microsoft" }
+                    a.sso role="button" #sso-google href="/api/auth/sso/google" hidden { "Sign in with Google" }
+                    p.divider { "or with your email and password" }
+                }
                 form #login-form method="post" action="/api/auth/login" novalidate {
                     (Field::input("email", "Email", "email").autocomplete("username").required())
                     (Field::input("password", "Password", "password").autocomplete("current-password").required())

@@ -85,10 +85,10 @@ test('invite → accept from the mailbox → sign in → two-factor → deactiva
   await user.getByLabel('New password again').fill(NEW_PASSWORD);
   await user.getByRole('button', { name: 'Set password and activate' }).click();
   await user.getByText('Your account is ready.').waitFor();
-  await Promise.all([user.waitForURL(`${BASE}/login/`), user.getByRole('button', { name: 'Sign in' }).click()]);
+  await Promise.all([user.waitForURL(`${BASE}/login/`), user.getByRole('button', { name: 'Sign in', exact: true }).click()]);
   await user.getByLabel('Email').fill(email);
   await user.getByLabel('Password').fill(NEW_PASSWORD);
-  await Promise.all([user.waitForURL(`${BASE}/`), user.getByRole('button', { name: 'Sign in' }).click()]);
+  await Promise.all([user.waitForURL(`${BASE}/`), user.getByRole('button', { name: 'Sign in', exact: true }).click()]);
   await user.waitForFunction(() => document.getElementById('greeting')?.textContent === 'Welcome, Nova');
   // A new user has no tickets: the home page says so instead of a chart of zeros.
   await user.locator('#no-tickets-yet').waitFor();
@@ -140,7 +140,7 @@ test('invite → accept from the mailbox → sign in → two-factor → deactiva
   // Sign in again: the password, then a fresh code (the next step's: the last one was used).
   await user.getByLabel('Email').fill(email);
   await user.getByLabel('Password').fill(NEW_PASSWORD);
-  await user.getByRole('button', { name: 'Sign in' }).click();
+  await user.getByRole('button', { name: 'Sign in', exact: true }).click();
   await user.getByLabel('Authentication code').waitFor();
   await user.getByLabel('Authentication code').fill('000000');
   expectAnswer(user, 'POST', '/api/auth/login/mfa', 401);
@@ -246,10 +246,10 @@ test('forgot password: the emailed link sets a new password once', async () => {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(NEW_PASSWORD);
   expectAnswer(page, 'POST', '/api/auth/login', 401);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('alert').filter({ hasText: 'incorrect' }).waitFor();
   await page.getByLabel('Password').fill('another long passphrase');
-  await Promise.all([page.waitForURL(`${BASE}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+  await Promise.all([page.waitForURL(`${BASE}/`), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
   await page.waitForFunction(() => document.getElementById('greeting')?.textContent === 'Welcome, Rhea');
   assert.deepEqual(errors, []);
 });

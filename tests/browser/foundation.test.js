@@ -66,12 +66,12 @@ test('a wrong password is announced and the user stays on the sign-in page', asy
   await page.getByLabel('Email').fill('user@acme.example');
   await page.getByLabel('Password').fill('not the password');
   expectAnswer(page, 'POST', '/api/auth/login', 401);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('alert').filter({ hasText: 'incorrect' }).waitFor();
   assert.match(page.url(), /\/login\/$/);
   // Empty fields are flagged on the fields themselves.
   await page.getByLabel('Email').fill('');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   assert.equal(await page.getByLabel('Email').getAttribute('aria-invalid'), 'true');
   assert.equal(await page.locator('#email-error').textContent(), 'Enter your email address');
   assert.deepEqual(errors, [], 'nothing but the refused password');
@@ -268,7 +268,7 @@ test('a Full Admin sees their own company\'s users; a signed-out visitor is sent
   await page.waitForURL(/\/login\/\?next=%2Fusers%2F$/);
   await page.getByLabel('Email').fill('fulladmin@acme.example');
   await page.getByLabel('Password').fill(process.env.PORTAL_DEMO_PASSWORD || 'portal-demo');
-  await Promise.all([page.waitForURL(`${BASE}/users/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+  await Promise.all([page.waitForURL(`${BASE}/users/`), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
   const table = page.getByRole('table', { name: /Portal users of Acme Dental/ });
   await table.getByRole('cell', { name: 'user@acme.example' }).waitFor();
   const emails = await table.locator('td[data-field="email"]').allTextContents();
@@ -288,7 +288,7 @@ test('sign-in never sends the user to another site, whatever ?next= says', async
     await page.goto(`${BASE}/login/?next=${next}`);
     await page.getByLabel('Email').fill('user@acme.example');
     await page.getByLabel('Password').fill(process.env.PORTAL_DEMO_PASSWORD || 'portal-demo');
-    await Promise.all([page.waitForURL(`${BASE}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await Promise.all([page.waitForURL(`${BASE}/`), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
     assert.equal(new URL(page.url()).origin, new URL(BASE).origin, next);
     assert.deepEqual(errors, []);
     await page.context().close();

@@ -190,7 +190,7 @@ export async function signIn(page, email, { remember = false } = {}) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   if (remember) await page.getByLabel(/Keep me signed in/).check();
-  await Promise.all([page.waitForURL(`${BASE}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+  await Promise.all([page.waitForURL(`${BASE}/`), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
   await page.waitForFunction(() => document.getElementById('greeting')?.textContent.startsWith('Welcome,'));
 }
 

@@ -256,8 +256,13 @@ impl crate::TestApp {
     /// `GET /api/auth/sso/{provider}`, checked to be a 303 to the provider with a state, a
     /// nonce, an S256 PKCE challenge and our redirect address.
     pub async fn sso_start(&self, provider: &str) -> Started {
+        self.sso_start_with(provider, "").await
+    }
+
+    /// `sso_start` with a query (`?remember=true&next=…`).
+    pub async fn sso_start_with(&self, provider: &str, query: &str) -> Started {
         let answer = self
-            .call("GET", &format!("/api/auth/sso/{provider}"))
+            .call("GET", &format!("/api/auth/sso/{provider}{query}"))
             .send()
             .await;
         assert_eq!(answer.status, 303, "{}", answer.text);

@@ -58,6 +58,7 @@ impl App {
             cursors: CursorKey::new(&keys.cursors),
             challenges: keys.challenges,
             uploads: keys.uploads,
+            flows: keys.flows,
             mfa_key: keys.totp,
             stripe: secrets.stripe(),
             sso: secrets.sso(),

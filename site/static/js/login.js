@@ -113,6 +113,43 @@ mfaForm.addEventListener('submit', async (event) => {
   });
 });
 
+// Signing in with Microsoft or Google: the buttons of the providers the portal has, each taking
+// "Keep me signed in" and where to go next along.
+const sso = document.getElementById('sso');
+api('/api/auth/providers').then((answer) => {
+  for (const provider of answer?.providers ?? []) {
+    const link = document.getElementById(`sso-${provider}`);
+    if (!link) continue;
+    link.hidden = false;
+    sso.hidden = false;
+    link.addEventListener('click', () => {
+      const query = new URLSearchParams({ remember: String(form.elements.remember.checked) });
+      const next = nextPage();
+      if (next !== '/') query.set('next', next);
+      link.href = `/api/auth/sso/${provider}?${query}`;
+    });
+  }
+}).catch(() => {});
+
+// Back from a provider: why it did not sign you in, or the portal's own second step.
+const SSO_PROBLEMS = {
+  expired: 'That sign-in took too long or was already used. Please try again.',
+  cancelled: 'Signing in was cancelled.',
+  refused: 'Microsoft or Google could not confirm who you are. Try again, or sign in with your email and password.',
+  unavailable: 'Microsoft or Google could not be reached. Try again in a moment.',
+  'no-user': 'No active portal user has that address. Ask your company\'s administrator to invite you.',
+  'method-off': 'Your company does not sign in that way. Use one of the other ways to sign in.',
+  'tenant-not-linked': 'Your Microsoft organisation is not linked to a company in this portal. Ask your company\'s administrator to link it in the sign-in settings.',
+};
+const ssoProblem = new URLSearchParams(location.search).get('sso');
+if (ssoProblem) formError.textContent = SSO_PROBLEMS[ssoProblem] || SSO_PROBLEMS.refused;
+const fragment = new URLSearchParams(location.hash.slice(1));
+if (fragment.has('mfa')) {
+  // The challenge leaves the address bar (and the history) at once.
+  history.replaceState(null, '', location.pathname + location.search);
+  askForCode(fragment.get('mfa'));
+}
+
 // Back here after signing out: say so.
 if (new URLSearchParams(location.search).has('signed-out')) {
   document.getElementById('signed-out').textContent = 'You have signed out.';

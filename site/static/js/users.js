@@ -144,6 +144,7 @@ me.then(async (data) => {
   setRoles(company.kind);
   $('users-heading').textContent = company.id === data.company.id ? 'Users' : `Users of ${company.name}`;
   $('users-caption').textContent = `Portal users of ${company.name}`;
+  if (company.id !== data.company.id) $('sign-in-link').href = `/users/sign-in/?company=${encodeURIComponent(company.id)}`;
   table = paginatedTable({
     id: 'users',
     url: `${base}/users`,

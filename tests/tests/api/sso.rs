@@ -102,7 +102,7 @@ fn refused(answer: &Answer, why: &str) {
     assert_eq!(answer.status, 303, "{}", answer.text);
     assert_eq!(
         answer.header("location"),
-        Some(format!("/signin/?sso={why}").as_str())
+        Some(format!("/login/?sso={why}").as_str())
     );
     assert!(answer.session_cookie().is_none(), "no session");
 }
@@ -173,6 +173,36 @@ async fn microsoft_and_google_sign_in_start_our_own_session_within_three_calls()
         "expired",
     );
 
+    // "Keep me signed in" and the page to go back to travel with the sign-in; only a path of this
+    // origin is followed.
+    for (next, to) in [
+        ("/tickets/?tab=open", "/tickets/?tab=open"),
+        ("//evil.example/x", "/"),
+    ] {
+        let started =
+            w.t.sso_start_with(
+                "google",
+                &format!(
+                    "?remember=true&next={}",
+                    next.replace('?', "%3F").replace('&', "%26")
+                ),
+            )
+            .await;
+        w.google.grant(
+            "code-n",
+            &started.challenge,
+            &started.redirect,
+            GOOGLE_KEY.sign(&w.google_claims(&started, "user@acme.example")),
+        );
+        let back = w.t.sso_return("google", &started, "code-n").await;
+        assert_eq!(back.header("location"), Some(to), "{next}");
+        let session = back
+            .set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with("__Host-portal_session="))
+            .expect("session");
+        assert!(session.contains("Max-Age="), "remembered: {session}");
+    }
     let google = w
         .sign_in("google", |s| {
             GOOGLE_KEY.sign(&w.google_claims(s, "readonly@acme.example"))
@@ -264,7 +294,7 @@ async fn every_forged_or_wrong_id_token_is_refused() {
         assert_eq!(answer.status, 303, "{what}");
         assert_eq!(
             answer.header("location"),
-            Some(format!("/signin/?sso={why}").as_str()),
+            Some(format!("/login/?sso={why}").as_str()),
             "{what}"
         );
         assert!(answer.session_cookie().is_none(), "{what}: no session");
@@ -456,7 +486,7 @@ async fn the_portals_second_factor_follows_unless_the_company_trusts_the_provide
         .await;
     assert_eq!(answer.status, 303);
     let location = answer.header("location").unwrap();
-    let challenge = location.strip_prefix("/signin/#mfa=").expect(location);
+    let challenge = location.strip_prefix("/login/#mfa=").expect(location);
     assert!(answer.session_cookie().is_none());
     let code = portal::auth::totp::code(
         &secret,
@@ -495,7 +525,7 @@ async fn the_portals_second_factor_follows_unless_the_company_trusts_the_provide
         single
             .header("location")
             .unwrap()
-            .starts_with("/signin/#mfa=")
+            .starts_with("/login/#mfa=")
     );
 }
 

@@ -74,6 +74,7 @@ fn redirect_uri(app: &App, provider: Provider) -> String {
     params(
         ("provider" = Provider, Path, description = "`microsoft` or `google`"),
         ("remember" = Option<bool>, Query, description = "Keep me signed in (30 days)"),
+        ("next" = Option<String>, Query, description = "The portal page to go to once signed in (a path of this origin; anything else is ignored)"),
     ),
     responses(
         (status = 303, description = "To the provider's sign-in page; the sign-in's cookie is set"),
@@ -84,6 +85,7 @@ fn redirect_uri(app: &App, provider: Provider) -> String {
     ))]
 pub(crate) async fn start(ctx: &Ctx<'_>, provider: Provider) -> Result<Response<Body>, ApiError> {
     let remember = ctx.choice("remember", &["true", "false"])?.as_deref() == Some("true");
+    let next = ctx.query("next").filter(|n| local_path(n));
     let app = ctx.app;
     let all = providers(app)?;
     if !all.configured().contains(&provider) {
@@ -105,9 +107,10 @@ pub(crate) async fn start(ctx: &Ctx<'_>, provider: Provider) -> Result<Response<
         )
         .await
         .map_err(unavailable)?;
+    let pending = Pending { next, ..pending };
     let sealed = app
-        .challenges
-        .seal(FLOW_PURPOSE, &pending)
+        .flows
+        .lock(FLOW_PURPOSE, &pending)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("sealing the sign-in")))?;
     ctx.set_cookie(principal::sso_cookie(&app.config, &sealed, FLOW_TTL));
     see_other(&url)
@@ -122,7 +125,7 @@ fn unavailable(err: SsoError) -> ApiError {
 }
 
 /// Where the provider sends the person back. Always a 303 to the site: home when signed in, the
-/// sign-in page's second step (`/signin/#mfa=…`) when the portal's own code is still needed, or
+/// sign-in page's second step (`/login/#mfa=…`) when the portal's own code is still needed, or
 /// the sign-in page with `?sso=` and why not (`expired`, `cancelled`, `refused`, `unavailable`,
 /// `no-user`, `method-off`, `tenant-not-linked`).
 #[utoipa::path(get, path = "/api/auth/sso/{provider}/callback", tag = "auth",
@@ -143,11 +146,11 @@ pub(crate) async fn callback(
     let app = ctx.app;
     // The sign-in's cookie is good for one return, whatever happens.
     ctx.set_cookie(principal::sso_cookie(&app.config, "", time::Duration::ZERO));
-    let back = |why: &str| see_other(&format!("/signin/?sso={why}"));
+    let back = |why: &str| see_other(&format!("/login/?sso={why}"));
     let now = app.now();
     let pending: Option<Pending> = ctx
         .cookie(principal::sso_cookie_name(&app.config))
-        .and_then(|c| app.challenges.open(FLOW_PURPOSE, c))
+        .and_then(|c| app.flows.unlock(FLOW_PURPOSE, c))
         .filter(|p: &Pending| p.provider == provider && p.expires > now.unix_timestamp());
     let state = ctx.query("state").unwrap_or_default();
     let Some(pending) = pending.filter(|p| same(&p.state, &state)) else {
@@ -191,23 +194,49 @@ pub(crate) async fn callback(
             .unwrap_or(now + FLOW_TTL),
         remember: pending.remember,
     };
+    let next = pending.next.as_deref().unwrap_or("/");
     match sso::sign_in(&principal::sign_in(ctx), &identity, state).await {
         Ok(SsoOutcome::SignedIn(session)) => {
             principal::set_session_cookie(ctx, &session)?;
-            see_other("/")
+            see_other(next)
         }
         Ok(SsoOutcome::Created(session, user, company)) => {
             principal::set_session_cookie(ctx, &session)?;
             tell_full_admins(app, &user, &company, provider).await;
-            see_other("/")
+            see_other(next)
         }
         Ok(SsoOutcome::NeedsCode(challenge)) => {
-            see_other(&format!("/signin/#mfa={}", challenge.challenge))
+            let query = match &pending.next {
+                Some(next) => format!("?next={}", percent_encode(next)),
+                None => String::new(),
+            };
+            see_other(&format!("/login/{query}#mfa={}", challenge.challenge))
         }
         Ok(SsoOutcome::Refused(refusal)) => back(refusal.code()),
         Err(AuthError::ChallengeExpired) => back("expired"),
         Err(other) => Err(other.into()),
     }
+}
+
+/// Whether `next` is a path of this origin (never another host: `//host` and `/\host` are
+/// browsers' ways to one).
+fn local_path(next: &str) -> bool {
+    next.len() <= 512
+        && next.starts_with('/')
+        && !next.starts_with("//")
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+}
+
+/// `s` as one query value.
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Constant-time equality of two secrets.

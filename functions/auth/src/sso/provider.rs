@@ -74,6 +74,9 @@ pub struct Pending {
     pub remember: bool,
     /// Unix seconds.
     pub expires: i64,
+    /// Where to go once signed in (a path of this origin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 /// One provider: our client there, where it is, and what was fetched from it.
@@ -179,6 +182,7 @@ impl Providers {
                 verifier: verifier.secret().clone(),
                 remember,
                 expires: (now + ttl).unix_timestamp(),
+                next: None,
             },
         ))
     }

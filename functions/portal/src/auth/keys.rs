@@ -4,7 +4,7 @@
 
 use aws_lc_rs::hkdf;
 
-use crate::auth::seal::SealKey;
+use crate::auth::seal::{LockKey, SealKey};
 
 /// The keys a function derives at cold start.
 pub struct PurposeKeys {
@@ -14,6 +14,9 @@ pub struct PurposeKeys {
     pub challenges: SealKey,
     /// Upload grants (what a presigned upload may be, confirmed later).
     pub uploads: SealKey,
+    /// A provider sign-in between its start and the provider's return (encrypted: it holds the
+    /// PKCE verifier).
+    pub flows: LockKey,
     /// What TOTP secrets are derived from. Its derivation predates the others and stays as it was
     /// (HMAC-SHA256 of the master key and a label), or every enrolled authenticator would stop
     /// working.
@@ -32,6 +35,7 @@ impl PurposeKeys {
             cursors: derive(master, "portal cursors v1"),
             challenges: SealKey::new(&derive(master, "portal sign-in challenges v1")),
             uploads: SealKey::new(&derive(master, "portal upload grants v1")),
+            flows: LockKey::new(&derive(master, "portal provider sign-ins v1")),
             totp,
         }
     }
@@ -66,6 +70,7 @@ mod tests {
             keys.cursors.to_vec(),
             derive(&master, "portal sign-in challenges v1").to_vec(),
             derive(&master, "portal upload grants v1").to_vec(),
+            derive(&master, "portal provider sign-ins v1").to_vec(),
             keys.totp.clone(),
             master.to_vec(),
         ];

@@ -127,7 +127,7 @@ pub fn no_password_mail(origin: &str, user: &User, company: &str) -> Outgoing {
         to: vec![user.email.clone()],
         subject: "Signing in to the portal".into(),
         text: format!(
-            "Hello {name},\n\nSomeone (we hope you) asked to reset the password of your portal account. {company} signs in with Microsoft or Google, not a password, so there is none to reset: use the \"Sign in with\" button on the sign-in page.\n{origin}/signin/\n",
+            "Hello {name},\n\nSomeone (we hope you) asked to reset the password of your portal account. {company} signs in with Microsoft or Google, not a password, so there is none to reset: use the \"Sign in with\" button on the sign-in page.\n{origin}/login/\n",
             name = user.name,
         ),
         html: None,

@@ -142,7 +142,7 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// The stable code the sign-in page is sent back with (`/signin/?sso=…`).
+    /// The stable code the sign-in page is sent back with (`/login/?sso=…`).
     pub fn code(self) -> &'static str {
         match self {
             Refusal::NoUser => "no-user",

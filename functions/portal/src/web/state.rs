@@ -24,6 +24,8 @@ pub struct App {
     pub challenges: SealKey,
     /// Seals upload grants.
     pub uploads: SealKey,
+    /// Locks a provider sign-in's cookie.
+    pub flows: crate::auth::seal::LockKey,
     pub clock: Arc<dyn Clock>,
     /// DynamoDB requests sent by this instance (benchmarks and tests read it).
     pub dynamo_calls: CallCounter,
