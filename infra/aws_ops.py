@@ -9,6 +9,11 @@
   infra/aws_ops.py set-stripe --name /msp-portal/dev/secrets --secret-key sk_live_… --webhook-secret whsec_…
       Store (or replace) the Stripe keys in NAME-stripe, read by the billing function only. Either
       option alone replaces just that key.
+  infra/aws_ops.py set-sso --name /msp-portal/dev/secrets --provider microsoft|google --client-id ID
+      Store (or replace) the client id and secret of the MSP's app registration with Microsoft or
+      Google in NAME-sso, read by the auth function only; the secret is read from standard input
+      (not the command line, which shell history keeps). --remove turns the provider off.
+      docs/sso.md shows the registration steps and the redirect address.
   infra/aws_ops.py rotate --name /msp-portal/dev/secrets --what signing|origin
       signing: a new JWT key pair (every session ends at the next cold start of each function);
       origin: a new CloudFront origin secret (takes effect with the next `sam deploy`).
@@ -108,6 +113,32 @@ def set_stripe(args):
           "the next deploy (or any change to its configuration).")
 
 
+def set_sso(args):
+    ssm = boto3.client("ssm")
+    name = args.name + "-sso"
+    try:
+        current = json.loads(ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"])
+    except ssm.exceptions.ParameterNotFound:
+        current = {}
+    keys = (f"{args.provider}_client_id", f"{args.provider}_client_secret")
+    if args.remove:
+        for key in keys:
+            current.pop(key, None)
+    else:
+        if not args.client_id or not args.client_id.strip():
+            sys.exit("give --client-id (the application's client id), or --remove")
+        print(f"The {args.provider} client secret (then Enter):", file=sys.stderr)
+        secret = sys.stdin.readline().strip()
+        if not secret:
+            sys.exit("no client secret given on standard input")
+        current[keys[0]], current[keys[1]] = args.client_id.strip(), secret
+    ssm.put_parameter(Name=name, Value=json.dumps(current), Type="SecureString", Overwrite=True)
+    on = sorted({k.split("_")[0] for k in current if k.endswith("_client_id")})
+    print(f"stored {name}: sign-in with {', '.join(on) or 'no provider'}")
+    print("The auth function reads it at its next cold start: within minutes of idle, or at once after "
+          "the next deploy (or any change to its configuration).")
+
+
 def rotate(args):
     ssm = boto3.client("ssm")
     if args.what == "origin":
@@ -204,6 +235,11 @@ def main():
     p.add_argument("--name", required=True)
     p.add_argument("--secret-key")
     p.add_argument("--webhook-secret")
+    p = sub.add_parser("set-sso")
+    p.add_argument("--name", required=True)
+    p.add_argument("--provider", required=True, choices=["microsoft", "google"])
+    p.add_argument("--client-id")
+    p.add_argument("--remove", action="store_true")
     p = sub.add_parser("rotate")
     p.add_argument("--name", required=True)
     p.add_argument("--what", required=True, choices=["signing", "origin"])
@@ -221,6 +257,8 @@ def main():
         put_secrets(args)
     elif args.command == "set-stripe":
         set_stripe(args)
+    elif args.command == "set-sso":
+        set_sso(args)
     elif args.command == "rotate":
         rotate(args)
     elif args.command == "split-secrets":

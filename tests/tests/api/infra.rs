@@ -25,6 +25,8 @@ async fn each_function_loads_only_its_part_of_the_secrets_from_ssm() {
     let mut secrets = Secrets::generate().unwrap();
     secrets.stripe_secret_key = Some("sk_test_parts".into());
     secrets.stripe_webhook_secret = Some("whsec_parts".into());
+    secrets.microsoft_client_id = Some("ms-client".into());
+    secrets.microsoft_client_secret = Some("ms-secret".into());
     put_parts(&aws, &name, &secrets).await;
     let source = SecretsSource::SsmParameter(name.clone());
     let load = |parts: &[&str]| {
@@ -44,10 +46,16 @@ async fn each_function_loads_only_its_part_of_the_secrets_from_ssm() {
         shared.jwt_public_raw().unwrap(),
         secrets.jwt_public_raw().unwrap()
     );
-    // Auth signs; billing talks to Stripe.
-    let auth = load(&["signing"]).await;
+    // Auth signs and signs in with the providers; billing talks to Stripe.
+    let auth = load(&["signing", "sso"]).await;
     assert_eq!(auth.jwt_signing_key, secrets.jwt_signing_key);
     assert!(auth.stripe().is_none());
+    let providers: Vec<_> = auth.sso().into_iter().map(|c| c.provider).collect();
+    assert_eq!(providers, [portal::domain::sign_in::Provider::Microsoft]);
+    assert!(load(&[]).await.sso().is_empty());
+    // A part never stored (no Stripe keys, no providers yet) is that feature off, not a failure.
+    let without = load(&["signing", "not-stored"]).await;
+    assert_eq!(without.jwt_signing_key, secrets.jwt_signing_key);
     let billing = load(&["stripe"]).await;
     assert!(billing.jwt_signing_der().unwrap().is_none());
     assert_eq!(billing.stripe().unwrap().secret_key, "sk_test_parts");

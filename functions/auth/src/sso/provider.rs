@@ -426,7 +426,7 @@ fn https_client() -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
         .use_preconfigured_tls(tls)
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(10))
+        .timeout(std::time::Duration::from_secs(5))
         .build()?)
 }
 

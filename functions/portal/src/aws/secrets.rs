@@ -172,10 +172,20 @@ impl Secrets {
             SecretsSource::SsmParameter(name) => {
                 let ssm = aws_sdk_ssm::Client::new(aws);
                 let mut merged = serde_json::Map::new();
-                let names = std::iter::once(name.clone())
-                    .chain(parts.iter().map(|p| format!("{name}-{p}")));
-                for name in names {
-                    let value = read_parameter(&ssm, &name).await?;
+                let names = std::iter::once((name.clone(), true))
+                    .chain(parts.iter().map(|p| (format!("{name}-{p}"), false)));
+                for (name, required) in names {
+                    // A part not stored yet (no Stripe keys, no sign-in providers) is that feature
+                    // off, not a failed cold start.
+                    let Some(value) = read_parameter(&ssm, &name).await? else {
+                        if required {
+                            bail!(
+                                "SSM parameter {name} does not exist: run infra/aws_ops.py put-secrets"
+                            );
+                        }
+                        tracing::info!(parameter = %name, "secrets part not stored: its feature is off");
+                        continue;
+                    };
                     let serde_json::Value::Object(fields) = serde_json::from_str(&value)
                         .with_context(|| format!("SSM parameter {name} is not a JSON object"))?
                     else {
@@ -267,17 +277,27 @@ fn nonempty(v: &Option<String>) -> Option<String> {
         .filter(|k| !k.is_empty())
 }
 
-async fn read_parameter(ssm: &aws_sdk_ssm::Client, name: &str) -> anyhow::Result<String> {
-    let out = ssm
+async fn read_parameter(ssm: &aws_sdk_ssm::Client, name: &str) -> anyhow::Result<Option<String>> {
+    let out = match ssm
         .get_parameter()
         .name(name)
         .with_decryption(true)
         .send()
         .await
-        .with_context(|| format!("reading SSM parameter {name}"))?;
+    {
+        Ok(out) => out,
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_parameter_not_found()) =>
+        {
+            return Ok(None);
+        }
+        Err(err) => return Err(err).with_context(|| format!("reading SSM parameter {name}")),
+    };
     out.parameter()
         .and_then(|p| p.value())
-        .map(str::to_owned)
+        .map(|v| Some(v.to_owned()))
         .with_context(|| format!("SSM parameter {name} is empty"))
 }
 
