@@ -4,7 +4,7 @@
 use maud::{Markup, html};
 
 use crate::Branding;
-use crate::components::{Chrome, Field, ListTable, page};
+use crate::components::{Chrome, Field, ListTable, page, scroll_region};
 use portal::domain::audit::AuditAction;
 use portal::domain::labels::{Labelled, table};
 use portal::domain::roles::Role;
@@ -232,6 +232,17 @@ pub fn users(b: &Branding) -> Markup {
                 }
             }
             p #users-status role="status" {}
+            section #access-requests aria-labelledby="requests-heading" hidden {
+                h2 #requests-heading { "Asking for access" }
+                p.muted { "They asked from the sign-in page, with an address at your company's domains. Approving invites them with the role you choose; refusing tells them nothing." }
+                (scroll_region("requests-caption", html! {
+                    table #requests-table {
+                        caption.visually-hidden #requests-caption { "Requests for access" }
+                        thead { tr { th scope="col" { "Name" } th scope="col" { "Email" } th scope="col" { "Asked" } th scope="col" { "Role" } th scope="col" { "Answer" } } }
+                        tbody {}
+                    }
+                }))
+            }
             (ListTable {
                 id: "users",
                 caption: "Portal users",

@@ -44,6 +44,10 @@ pub fn all(b: &Branding) -> Vec<Page> {
             html: account_pages::users(b),
         },
         Page {
+            path: "/request-access/",
+            html: crate::sign_in_pages::request_access(b),
+        },
+        Page {
             path: "/users/sign-in/",
             html: crate::sign_in_pages::sign_in_settings(b),
         },
@@ -166,7 +170,7 @@ fn login(b: &Branding) -> Markup {
                     (Field::input("code", "Authentication code", "text").autocomplete("one-time-code").inputmode("text").required())
                     button type="submit" { "Verify" }
                 }
-                p { a href="/forgot-password/" { "Forgot password?" } }
+                p { a href="/forgot-password/" { "Forgot password?" } " · " a href="/request-access/" { "Need access?" } }
             }
         },
     )

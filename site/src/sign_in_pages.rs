@@ -1,5 +1,5 @@
 //! Sign-in settings (docs/sso.md): a company's ways of signing in, its linked Microsoft tenants
-//! and Google Workspace domains, just-in-time access, and trusting the provider's MFA. A client's
+//! and email domains, just-in-time access, trusting the provider's MFA, requests for access. A client's
 //! Full Admins for their own company; MSP admins for any (`?company=`).
 
 use maud::{Markup, html};
@@ -37,7 +37,7 @@ pub fn sign_in_settings(b: &Branding) -> Markup {
                     small.field-error #sign_in_methods-error {}
                 }
                 (Field::textarea("microsoft_tenants", "Microsoft tenant ids", 2).help("One per line: your Microsoft 365 tenant id (a GUID, shown in the Microsoft Entra admin center under Overview). Only accounts of these tenants sign in with Microsoft."))
-                (Field::textarea("google_domains", "Google Workspace domains", 2).help("One per line, such as example.com. Needed for just-in-time access from Google; anyone whose Google address is verified can sign in as their own portal user."))
+                (Field::textarea("domains", "Email domains", 2).help("One per line, such as example.com: your company's addresses. Google Workspace accounts of these domains can get a user just in time; people with addresses here can ask for access. (Anyone whose verified Google address is a portal user's signs in as that user.)"))
                 fieldset aria-describedby="just_in_time-help just_in_time-error" {
                     legend { "Just-in-time access" }
                     label { input type="checkbox" name="just_in_time" #just_in_time; "Give anyone from these tenants or domains a portal user at their first sign-in" }
@@ -45,12 +45,42 @@ pub fn sign_in_settings(b: &Branding) -> Markup {
                     small.field-error #just_in_time-error {}
                 }
                 (Field::select("default_role", "Their role", &table(&roles)).help("Change it for anyone later in Users."))
+                fieldset aria-describedby="access_requests-help access_requests-error" {
+                    legend { "Asking for access" }
+                    label { input type="checkbox" name="access_requests" #access_requests; "Let people with an address at these domains ask for access on the sign-in page" }
+                    small #access_requests-help { "Your Full Admins are emailed each request and approve or refuse it in Users." }
+                    small.field-error #access_requests-error {}
+                }
                 fieldset aria-describedby="trust_provider_mfa-help" {
                     legend { "Two-factor authentication" }
                     label { input type="checkbox" name="trust_provider_mfa" #trust_provider_mfa; "Skip the portal's own code when Microsoft or Google confirms the user passed MFA" }
                     small #trust_provider_mfa-help { "Otherwise users with two-factor authentication enter the portal's code after signing in with Microsoft or Google." }
                 }
                 button type="submit" { "Save sign-in settings" }
+            }
+        },
+    )
+}
+
+/// "Need access?": someone without a portal user asks their company's administrators for one.
+pub fn request_access(b: &Branding) -> Markup {
+    page(
+        b,
+        "Ask for access",
+        Chrome::Public,
+        "request-access.js",
+        html! {
+            article.auth-card {
+                h1 { "Ask for access" }
+                p { "Work for one of " (b.short_name) "'s clients but have no portal sign-in yet? Leave your work email and name: if your company takes requests here, its portal administrators are told and can invite you." }
+                p.form-error #form-error role="alert" {}
+                form #access-form novalidate {
+                    (Field::input("email", "Work email", "email").autocomplete("email").required())
+                    (Field::input("name", "Your name", "text").autocomplete("name").required())
+                    button type="submit" { "Ask for access" }
+                }
+                p #sent role="status" {}
+                p { a href="/login/" { "Back to sign in" } }
             }
         },
     )

@@ -2,8 +2,8 @@
 // sign-in stand-in (infra/idp_double.py): Acme's Standard User signs in with Microsoft; a
 // newcomer of Acme's Google Workspace domain gets a user just in time and Acme's Full Admin is
 // emailed; cancelling, and a company that does not sign in that way, say so on the sign-in page;
-// Acme's Full Admin changes the sign-in settings (a bad tenant id said beside its field); axe in
-// light and dark; a phone's width.
+// someone asks for access and Acme's Full Admin approves them; Acme's Full Admin changes the
+// sign-in settings (a bad tenant id said beside its field); axe in light and dark; a phone's width.
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, expectAnswer, launch, newPage, seriousViolations, settled, signIn, test, themedPage } from './harness.js';
@@ -72,6 +72,32 @@ test('cancelling, or a company that does not sign in that way, is said on the si
   assert.deepEqual(errors, []);
 });
 
+test("someone asks for access, and Acme's Full Admin approves them with a role", async () => {
+  const errors = [];
+  const email = `asker-${Date.now()}@acme.example`;
+  const page = await newPage(browser, errors);
+  await page.goto(`${BASE}/login/`);
+  await Promise.all([page.waitForURL(`${BASE}/request-access/`), page.getByRole('link', { name: 'Need access?' }).click()]);
+  await page.getByLabel('Work email').fill(email);
+  await page.getByLabel('Your name').fill('Ada Asker');
+  await page.getByRole('button', { name: 'Ask for access' }).click();
+  await page.locator('#sent').filter({ hasText: 'its administrator has been told' }).waitFor();
+  await page.context().close();
+
+  const admin = await newPage(browser, errors);
+  await signIn(admin, 'fulladmin@acme.example');
+  await admin.goto(`${BASE}/users/`);
+  await admin.getByRole('heading', { name: 'Asking for access' }).waitFor();
+  const row = admin.locator('#requests-table tbody tr').filter({ hasText: email });
+  await row.getByLabel('Role for Ada Asker').selectOption('ticket_manager');
+  await row.getByRole('button', { name: 'Approve Ada Asker' }).click();
+  await admin.locator('#users-status').filter({ hasText: `Invitation sent to ${email}.` }).waitFor();
+  await admin.locator('#users-table').getByText(email).waitFor();
+  await admin.goto(`${BASE}/dev/mailbox`);
+  await admin.locator('article').filter({ hasText: email }).first().waitFor();
+  assert.deepEqual(errors, []);
+});
+
 test("Acme's Full Admin changes the sign-in settings", async () => {
   const errors = [];
   const page = await newPage(browser, errors);
@@ -109,6 +135,9 @@ test('the sign-in page and the sign-in settings pass axe in light and dark, and 
     await page.goto(`${BASE}/login/?sso=no-user`);
     await page.getByRole('button', { name: 'Sign in with Google' }).waitFor();
     assert.deepEqual(await seriousViolations(page), [], `${theme} sign-in page`);
+    await page.goto(`${BASE}/request-access/`);
+    await settled(page);
+    assert.deepEqual(await seriousViolations(page), [], `${theme} asking for access`);
     await signIn(page, 'fulladmin@acme.example');
     await page.goto(`${BASE}/users/sign-in/`);
     await page.locator('#settings-form[aria-busy="false"]').waitFor();

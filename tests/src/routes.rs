@@ -90,7 +90,34 @@ const ROUTES: &[Route] = &[
     route("GET /api/companies/{company_id}/sign-in", Client, "GET", "/api/companies/acme-dental/sign-in")
         .keep(&[("company_version", Field("/version"))]),
     route("PUT /api/companies/{company_id}/sign-in", Client, "PUT", "/api/companies/acme-dental/sign-in")
-        .body(r#"{"sign_in_methods": ["password", "google"], "microsoft_tenants": [], "google_domains": ["acme.example"], "just_in_time": true, "default_role": "standard_user", "trust_provider_mfa": false, "version": {company_version}}"#),
+        .body(r#"{"sign_in_methods": ["password", "google"], "microsoft_tenants": [], "domains": ["acme.example"], "just_in_time": true, "default_role": "standard_user", "trust_provider_mfa": false, "access_requests": true, "version": {company_version}}"#),
+    // Asking for access (Acme takes requests): one to approve, one to refuse.
+    route("POST /api/auth/access-request", Nobody, "POST", "/api/auth/access-request")
+        .body(r#"{"email": "asker@acme.example", "name": "Asha Asker"}"#),
+    route("GET /api/companies/{company_id}/access-requests", Client, "GET", "/api/companies/acme-dental/access-requests")
+        .keep(&[("access_request", Field("/items/0/id"))]),
+    route(
+        "POST /api/companies/{company_id}/access-requests/{request_id}/approve",
+        Client,
+        "POST",
+        "/api/companies/acme-dental/access-requests/{access_request}/approve",
+    )
+    .body(r#"{"role": "ticket_read_only"}"#),
+    route("POST /api/auth/access-request (one to refuse)", Nobody, "POST", "/api/auth/access-request")
+        .body(r#"{"email": "other.asker@acme.example", "name": "Otto Asker"}"#),
+    route(
+        "GET /api/companies/{company_id}/access-requests (the one to refuse)",
+        Client,
+        "GET",
+        "/api/companies/acme-dental/access-requests",
+    )
+    .keep(&[("access_request", Field("/items/0/id"))]),
+    route(
+        "DELETE /api/companies/{company_id}/access-requests/{request_id}",
+        Client,
+        "DELETE",
+        "/api/companies/acme-dental/access-requests/{access_request}",
+    ),
     // Signing in with a provider: the list and the start read nothing; the whole return (three
     // calls, four for a just-in-time user) is pinned in tests/tests/api/sso.rs, against wiremock
     // providers this table's app does not have.

@@ -3,6 +3,7 @@
 //! route names its company in the path; `Principal::scope` turns another company's id into 404
 //! unless the caller is MSP staff.
 
+mod access;
 mod audit;
 mod companies;
 mod sign_in;
@@ -34,6 +35,13 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&M::PATCH, ["companies", company]) => companies::update(ctx, company).await,
         (&M::GET, ["companies", company, "sign-in"]) => sign_in::get(ctx, company).await,
         (&M::PUT, ["companies", company, "sign-in"]) => sign_in::put(ctx, company).await,
+        (&M::GET, ["companies", company, "access-requests"]) => access::list(ctx, company).await,
+        (&M::POST, ["companies", company, "access-requests", id, "approve"]) => {
+            access::approve(ctx, company, id).await
+        }
+        (&M::DELETE, ["companies", company, "access-requests", id]) => {
+            access::refuse(ctx, company, id).await
+        }
         (&M::GET, ["companies", company, "users"]) => users::list(ctx, company).await,
         (&M::POST, ["companies", company, "users"]) => users::invite(ctx, company).await,
         (&M::GET, ["companies", company, "users", user]) => users::get(ctx, company, user).await,
@@ -61,6 +69,9 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     companies::update,
     sign_in::get,
     sign_in::put,
+    access::list,
+    access::approve,
+    access::refuse,
     users::list,
     users::invite,
     users::get,

@@ -9,7 +9,7 @@ use portal::ApiError;
 use portal::domain::account::Company;
 use portal::domain::audit::AuditAction;
 use portal::domain::roles::{Capability, Role};
-use portal::domain::sign_in::{self, Provider, SsoSettings};
+use portal::domain::sign_in::{self, SsoSettings};
 use portal::domain::{CompanyKind, SignInMethod};
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json};
@@ -29,7 +29,7 @@ pub struct SignInSettings {
     pub microsoft_tenants: Vec<String>,
     /// Google Workspace domains (`example.com`): just-in-time access from Google needs one.
     #[schema(max_items = 20)]
-    pub google_domains: Vec<String>,
+    pub domains: Vec<String>,
     /// Anyone of a linked tenant or domain without a portal user gets one at their first sign-in
     /// (client companies only); the company's Full Admins are emailed.
     pub just_in_time: bool,
@@ -37,6 +37,9 @@ pub struct SignInSettings {
     pub default_role: Role,
     /// Skip the portal's second factor when the provider reports MFA (`amr` has `mfa`).
     pub trust_provider_mfa: bool,
+    /// People with an address at `domains` may ask for access on the sign-in page (client
+    /// companies only); the company's Full Admins answer.
+    pub access_requests: bool,
     /// `PUT`: the version read (409 if the company changed since).
     pub version: u64,
 }
@@ -46,10 +49,11 @@ impl SignInSettings {
         Self {
             sign_in_methods: company.sign_in_methods.clone(),
             microsoft_tenants: company.sso.microsoft_tenants.clone(),
-            google_domains: company.sso.google_domains.clone(),
+            domains: company.sso.domains.clone(),
             just_in_time: company.sso.just_in_time,
             default_role: company.sso.default_role,
             trust_provider_mfa: company.sso.trust_provider_mfa,
+            access_requests: company.sso.access_requests,
             version: company.version,
         }
     }
@@ -103,29 +107,32 @@ pub async fn put(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiErro
     let body: SignInSettings = ctx.json()?;
     let asked = SsoSettings {
         microsoft_tenants: body.microsoft_tenants.clone(),
-        google_domains: body.google_domains.clone(),
+        domains: body.domains.clone(),
         just_in_time: body.just_in_time,
         default_role: body.default_role,
         trust_provider_mfa: body.trust_provider_mfa,
+        access_requests: body.access_requests,
     };
     let (methods, sso) =
         sign_in::check(&body.sign_in_methods, &asked).map_err(ApiError::Validation)?;
     let (before, taken) = ctx.app.store.load_sign_in(&company, &sso.links()).await?;
     let before = before.ok_or(ApiError::NotFound)?;
-    if before.kind == CompanyKind::Msp && sso.just_in_time {
+    if before.kind == CompanyKind::Msp && (sso.just_in_time || sso.access_requests) {
+        let field = if sso.just_in_time {
+            "just_in_time"
+        } else {
+            "access_requests"
+        };
         return Err(ApiError::Validation(vec![FieldError::new(
-            "just_in_time",
-            "Just-in-time access is for client companies: invite MSP staff one by one",
+            field,
+            "Just-in-time access and requests for access are for client companies: invite MSP staff one by one",
         )]));
     }
     if body.version != before.version {
         return Err(ApiError::Conflict);
     }
-    if let Some(((provider, value), _)) = taken.iter().find(|(_, owner)| *owner != company) {
-        let what = match provider {
-            Provider::Microsoft => "Microsoft tenant",
-            Provider::Google => "Google Workspace domain",
-        };
+    if let Some(((kind, value), _)) = taken.iter().find(|(_, owner)| *owner != company) {
+        let what = kind.label();
         return Err(ApiError::State(
             "/problems/link-taken",
             format!(
@@ -169,11 +176,8 @@ fn describe(company: &Company) -> String {
             sso.microsoft_tenants.join(", ")
         ));
     }
-    if !sso.google_domains.is_empty() {
-        s.push_str(&format!(
-            "; Google domains {}",
-            sso.google_domains.join(", ")
-        ));
+    if !sso.domains.is_empty() {
+        s.push_str(&format!("; Google domains {}", sso.domains.join(", ")));
     }
     if sso.just_in_time {
         s.push_str(&format!(
@@ -183,6 +187,9 @@ fn describe(company: &Company) -> String {
     }
     if sso.trust_provider_mfa {
         s.push_str("; the provider's MFA trusted");
+    }
+    if sso.access_requests {
+        s.push_str("; requests for access taken");
     }
     s
 }

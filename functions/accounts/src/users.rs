@@ -26,7 +26,10 @@ pub struct UserList {
 }
 
 /// The principal, allowed to manage the users of `company`, and that company.
-async fn managing(ctx: &Ctx<'_>, company: &str) -> Result<(Principal, Company), ApiError> {
+pub(crate) async fn managing(
+    ctx: &Ctx<'_>,
+    company: &str,
+) -> Result<(Principal, Company), ApiError> {
     let principal = ctx.principal().await?;
     let id = principal.scope(company)?;
     principal.require(Capability::ManageUsers)?;
@@ -109,7 +112,7 @@ pub struct NewUser {
     pub role: Role,
 }
 
-fn check_role(role: Role, company: &Company, errors: &mut Vec<FieldError>) {
+pub(crate) fn check_role(role: Role, company: &Company, errors: &mut Vec<FieldError>) {
     if !Role::for_kind(company.kind).contains(&role) {
         errors.push(FieldError::new(
             "role",
@@ -142,33 +145,50 @@ pub async fn invite(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiE
     let Some(email) = email else {
         return Err(ApiError::BadRequest("email".into()));
     };
-    let app = ctx.app;
-    let now = app.now();
     let mut user = User::new(
         company.id.clone(),
         email,
         &name,
         body.role,
         UserStatus::Invited,
-        now,
+        ctx.app.now(),
     );
     user.phone = phone;
-    let issued = links::issue(TokenKind::Invitation, &user, now);
+    let user = send_invitation(ctx, &principal, &company, user, None).await?;
+    json(StatusCode::CREATED, &user)
+}
+
+/// Invite `user` (new, invited): the user, credential, token and audit entry in one transaction
+/// (with the request for access it answers, if any), then the email with the link.
+pub(crate) async fn send_invitation(
+    ctx: &Ctx<'_>,
+    principal: &Principal,
+    company: &Company,
+    user: User,
+    answering: Option<&str>,
+) -> Result<User, ApiError> {
+    let app = ctx.app;
+    let issued = links::issue(TokenKind::Invitation, &user, app.now());
     let audit = principal.audit(
         ctx,
         &company.id,
         AuditAction::UserInvited,
         AuditEntry::user_target(&user.id),
         format!(
-            "Invited {} <{}> as {}",
+            "Invited {} <{}> as {}{}",
             user.name,
             user.email,
-            user.role.label()
+            user.role.label(),
+            if answering.is_some() {
+                ", answering their request for access"
+            } else {
+                ""
+            }
         ),
     );
     if !app
         .store
-        .invite_user(&user, &issued.hash, &issued.record, &audit)
+        .invite_user(&user, (&issued.hash, &issued.record), &audit, answering)
         .await?
     {
         return Err(ApiError::State(
@@ -184,7 +204,7 @@ pub async fn invite(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiE
         &issued.token,
     ))
     .await;
-    json(StatusCode::CREATED, &user)
+    Ok(user)
 }
 
 /// Send a fresh invitation to a user who has not accepted yet; earlier links stop working.

@@ -2,6 +2,7 @@
 //! accepting invitations, signing in with Microsoft or Google (`sso`), and the signed-in user's own account (`/api/me…`: profile, preferences,
 //! password, sessions, MFA).
 
+mod access;
 mod me;
 mod sso;
 
@@ -47,6 +48,7 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&M::POST, ["auth", "invitation"]) => invitation(ctx).await,
         (&M::POST, ["auth", "invitation", "accept"]) => accept_invitation(ctx).await,
         (&M::GET, ["auth", "providers"]) => sso::list(ctx).await,
+        (&M::POST, ["auth", "access-request"]) => access::request(ctx).await,
         (&M::GET, ["auth", "sso", rest @ ..]) => sso::route(ctx, rest).await,
         (_, ["me", ..]) => me::route(ctx).await,
         _ => Err(ApiError::NotFound),
@@ -313,6 +315,7 @@ async fn accept_invitation(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         sso::list,
         sso::start,
         sso::callback,
+        access::request,
         me::me,
         me::update_me,
         me::change_password,

@@ -21,10 +21,11 @@ function show(settings) {
     box.checked = settings.sign_in_methods.includes(box.value);
   }
   form.elements.microsoft_tenants.value = settings.microsoft_tenants.join('\n');
-  form.elements.google_domains.value = settings.google_domains.join('\n');
+  form.elements.domains.value = settings.domains.join('\n');
   form.elements.just_in_time.checked = settings.just_in_time;
   form.elements.default_role.value = settings.default_role;
   form.elements.trust_provider_mfa.checked = settings.trust_provider_mfa;
+  form.elements.access_requests.checked = settings.access_requests;
 }
 
 form.addEventListener('submit', async (event) => {
@@ -33,10 +34,11 @@ form.addEventListener('submit', async (event) => {
   const body = {
     sign_in_methods: [...form.querySelectorAll('input[name="sign_in_methods"]:checked')].map((b) => b.value),
     microsoft_tenants: lines(form.elements.microsoft_tenants.value),
-    google_domains: lines(form.elements.google_domains.value),
+    domains: lines(form.elements.domains.value),
     just_in_time: form.elements.just_in_time.checked,
     default_role: form.elements.default_role.value,
     trust_provider_mfa: form.elements.trust_provider_mfa.checked,
+    access_requests: form.elements.access_requests.checked,
     version,
   };
   form.setAttribute('aria-busy', 'true');

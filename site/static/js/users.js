@@ -133,6 +133,70 @@ $('invite-form').addEventListener('submit', async (event) => {
   });
 });
 
+// Requests for access: a row each, with the role to give and Approve / Refuse.
+async function showRequests() {
+  const { items } = await authed(`${base}/access-requests`);
+  $('access-requests').hidden = items.length === 0;
+  const body = $('requests-table').querySelector('tbody');
+  body.replaceChildren();
+  for (const request of items) {
+    const row = document.createElement('tr');
+    const cell = (text) => {
+      const td = document.createElement('td');
+      td.textContent = text;
+      row.append(td);
+      return td;
+    };
+    cell(request.name);
+    cell(request.email);
+    cell(when(request.asked_at));
+    const role = document.createElement('select');
+    role.setAttribute('aria-label', `Role for ${request.name}`);
+    for (const [value, label] of Object.entries(CLIENT_ROLES)) option(role, value, label);
+    role.value = 'standard_user';
+    cell('').append(role);
+    const actions = cell('');
+    const approve = document.createElement('button');
+    approve.type = 'button';
+    approve.className = 'compact';
+    approve.textContent = 'Approve';
+    approve.setAttribute('aria-label', `Approve ${request.name}`);
+    const refuse = document.createElement('button');
+    refuse.type = 'button';
+    refuse.className = 'secondary compact';
+    refuse.textContent = 'Refuse';
+    refuse.setAttribute('aria-label', `Refuse ${request.name}`);
+    actions.append(approve, ' ', refuse);
+    approve.addEventListener('click', () => whileBusy(approve, async () => {
+      try {
+        const user = await authed(`${base}/access-requests/${request.id}/approve`, { method: 'POST', body: { role: role.value } });
+        say(`Invitation sent to ${user.email}.`);
+        await showRequests();
+        table.reload();
+      } catch (err) {
+        say(err.message);
+      }
+    }));
+    refuse.addEventListener('click', async () => {
+      const sure = await confirmAction({
+        title: `Refuse ${request.name}?`,
+        text: `${request.email} gets no portal user and is not told. They can ask again.`,
+        yes: 'Refuse',
+        danger: true,
+      });
+      if (!sure) return;
+      try {
+        await authed(`${base}/access-requests/${request.id}`, { method: 'DELETE' });
+        say(`Refused ${request.name}'s request.`);
+        await showRequests();
+      } catch (err) {
+        say(err.message);
+      }
+    });
+    body.append(row);
+  }
+}
+
 const asked = new URLSearchParams(location.search).get('company');
 const companyPath = (id) => `/api/companies/${encodeURIComponent(id)}`;
 startEarly((data) => [asked && asked !== data.company.id && companyPath(asked), `${companyPath(asked || data.company.id)}/users`]);
@@ -145,6 +209,7 @@ me.then(async (data) => {
   $('users-heading').textContent = company.id === data.company.id ? 'Users' : `Users of ${company.name}`;
   $('users-caption').textContent = `Portal users of ${company.name}`;
   if (company.id !== data.company.id) $('sign-in-link').href = `/users/sign-in/?company=${encodeURIComponent(company.id)}`;
+  if (company.kind === 'client') showRequests();
   table = paginatedTable({
     id: 'users',
     url: `${base}/users`,

@@ -948,6 +948,27 @@ async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
         ("GET /api/companies/{company_id}/sign-in", 200, 1),
         // The company with the pointers of the tenants and domains to link; the transaction.
         ("PUT /api/companies/{company_id}/sign-in", 200, 3),
+        // The email's credential with its domain's pointer; the request stored with its counters
+        // and the company's consent checked; the company's users listed for the Full Admins.
+        ("POST /api/auth/access-request", 202, 3),
+        ("GET /api/companies/{company_id}/access-requests", 200, 2),
+        // The request; the invitation's transaction (the request goes in it).
+        (
+            "POST /api/companies/{company_id}/access-requests/{request_id}/approve",
+            201,
+            3,
+        ),
+        ("POST /api/auth/access-request (one to refuse)", 202, 3),
+        (
+            "GET /api/companies/{company_id}/access-requests (the one to refuse)",
+            200,
+            2,
+        ),
+        (
+            "DELETE /api/companies/{company_id}/access-requests/{request_id}",
+            204,
+            2,
+        ),
         ("GET /api/auth/providers", 200, 0),
         ("GET /api/auth/sso/{provider} (not set up)", 503, 0),
         (
@@ -1520,7 +1541,8 @@ async fn every_documented_operation_is_served_by_its_function() {
         let concrete = path
             .replace("{company_id}", "acme-dental")
             .replace("{user_id}", &user_id)
-            .replace("{provider}", "microsoft");
+            .replace("{provider}", "microsoft")
+            .replace("{request_id}", "0123456789abcdef");
         for method in item.as_object().unwrap().keys() {
             let answer = t
                 .call(&method.to_uppercase(), &concrete)
@@ -1538,7 +1560,7 @@ async fn every_documented_operation_is_served_by_its_function() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 102, "operations in the document");
+    assert_eq!(checked, 106, "operations in the document");
 }
 
 // ---- compression ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 //! area. Each test starts a `TestApp` with its own table on the shared moto_server and calls the
 //! real functions' handlers in-process, as the HTTP API would.
 
+mod access;
 mod accounts;
 mod agreements;
 mod billing;

@@ -32,10 +32,10 @@ async fn world() -> World {
     w.settings(json!({
         "sign_in_methods": ["password", "microsoft", "google"],
         "microsoft_tenants": [ACME_TENANT],
-        "google_domains": ["acme.example"],
+        "domains": ["acme.example"],
         "just_in_time": false,
         "default_role": "standard_user",
-        "trust_provider_mfa": false,
+        "trust_provider_mfa": false, "access_requests": false,
     }))
     .await;
     w
@@ -402,8 +402,8 @@ async fn the_company_decides_who_signs_in_and_how() {
     // Passwords off: the right password is refused with a sentence saying how to sign in, and a
     // reset request gets an email saying there is no password.
     w.settings(json!({
-        "sign_in_methods": ["microsoft"], "microsoft_tenants": [ACME_TENANT], "google_domains": [],
-        "just_in_time": false, "default_role": "standard_user", "trust_provider_mfa": false,
+        "sign_in_methods": ["microsoft"], "microsoft_tenants": [ACME_TENANT], "domains": [],
+        "just_in_time": false, "default_role": "standard_user", "trust_provider_mfa": false, "access_requests": false,
     }))
     .await;
     let password = w.t.try_login("user@acme.example", PASSWORD).await;
@@ -434,8 +434,8 @@ async fn just_in_time_access_creates_a_user_with_the_default_role_and_tells_the_
     let w = world().await;
     w.settings(json!({
         "sign_in_methods": ["password", "microsoft", "google"],
-        "microsoft_tenants": [ACME_TENANT], "google_domains": ["acme.example"],
-        "just_in_time": true, "default_role": "ticket_read_only", "trust_provider_mfa": false,
+        "microsoft_tenants": [ACME_TENANT], "domains": ["acme.example"],
+        "just_in_time": true, "default_role": "ticket_read_only", "trust_provider_mfa": false, "access_requests": false,
     }))
     .await;
     let calls = w.t.app.dynamo_calls.get();
@@ -507,8 +507,8 @@ async fn the_portals_second_factor_follows_unless_the_company_trusts_the_provide
 
     w.settings(json!({
         "sign_in_methods": ["password", "microsoft"], "microsoft_tenants": [ACME_TENANT],
-        "google_domains": [], "just_in_time": false, "default_role": "standard_user",
-        "trust_provider_mfa": true,
+        "domains": [], "just_in_time": false, "default_role": "standard_user",
+        "trust_provider_mfa": true, "access_requests": false,
     }))
     .await;
     let trusted = w
@@ -566,8 +566,8 @@ async fn sign_in_settings_by_role_company_and_input() {
     let good = |version: &Value| {
         json!({
             "sign_in_methods": ["password", "google"], "microsoft_tenants": [],
-            "google_domains": ["acme.example"], "just_in_time": true,
-            "default_role": "standard_user", "trust_provider_mfa": false, "version": version,
+            "domains": ["acme.example"], "just_in_time": true,
+            "default_role": "standard_user", "trust_provider_mfa": false, "access_requests": false, "version": version,
         })
     };
     for user in DemoUser::ALL {
@@ -598,10 +598,7 @@ async fn sign_in_settings_by_role_company_and_input() {
             bad(|b| b["microsoft_tenants"] = json!(["not-a-guid"])),
             "microsoft_tenants",
         ),
-        (
-            bad(|b| b["google_domains"] = json!(["localhost"])),
-            "google_domains",
-        ),
+        (bad(|b| b["domains"] = json!(["localhost"])), "domains"),
         (
             bad(|b| b["default_role"] = json!("full_admin")),
             "default_role",
@@ -617,7 +614,7 @@ async fn sign_in_settings_by_role_company_and_input() {
         ),
         (
             bad(|b| {
-                b["google_domains"] = json!([]);
+                b["domains"] = json!([]);
                 b["just_in_time"] = json!(true);
             }),
             "just_in_time",
@@ -644,7 +641,7 @@ async fn sign_in_settings_by_role_company_and_input() {
     assert_eq!(msp.put(path, stale).await.status, 409);
     let own = msp.get("/api/companies/northwind-it/sign-in").await;
     let mut jit = good(&own.body["version"]);
-    jit["google_domains"] = json!(["northwind.example"]);
+    jit["domains"] = json!(["northwind.example"]);
     assert_eq!(
         msp.put("/api/companies/northwind-it/sign-in", jit)
             .await
@@ -660,12 +657,12 @@ async fn sign_in_settings_by_role_company_and_input() {
     assert!(taken.text.contains("acme.example"), "{}", taken.text);
     // Unlinking frees it.
     let mut unlink = good(&before.body["version"]);
-    unlink["google_domains"] = json!([]);
+    unlink["domains"] = json!([]);
     unlink["just_in_time"] = json!(false);
     assert_eq!(msp.put(path, unlink).await.status, 200);
     assert_eq!(globex.put(gpath, good(&gversion)).await.status, 200);
     assert!(
-        w.t.items_in("IDPLINK#google#acme.example").await[0]["company_id"]
+        w.t.items_in("IDPLINK#domain#acme.example").await[0]["company_id"]
             .as_s()
             .unwrap()
             == "globex-logistics"

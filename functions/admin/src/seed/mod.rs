@@ -133,8 +133,9 @@ pub async fn seed(store: &Store, password: &str, now: OffsetDateTime) -> anyhow:
             company.tax_rate_bp = 825;
         }
         if demo.id == "acme-dental" {
-            // Acme signs in with its Microsoft 365 tenant or Google Workspace too, and newcomers
-            // of either get a Standard User at their first sign-in (docs/sso.md).
+            // Acme signs in with its Microsoft 365 tenant or Google Workspace too, newcomers of
+            // either get a Standard User at their first sign-in, and people at acme.example may ask
+            // for access (docs/sso.md).
             company.sign_in_methods = vec![
                 SignInMethod::Password,
                 SignInMethod::Microsoft,
@@ -142,8 +143,9 @@ pub async fn seed(store: &Store, password: &str, now: OffsetDateTime) -> anyhow:
             ];
             company.sso = SsoSettings {
                 microsoft_tenants: vec![ACME_TENANT.into()],
-                google_domains: vec!["acme.example".into()],
+                domains: vec!["acme.example".into()],
                 just_in_time: true,
+                access_requests: true,
                 ..SsoSettings::default()
             };
         }

@@ -78,10 +78,12 @@ pub enum AuditAction {
     TicketApprovalAnswered,
     UserCreatedAtSignIn,
     SignInSettingsChanged,
+    AccessRequested,
+    AccessRequestRefused,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 61] = [
+    pub const ALL: [AuditAction; 63] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::MfaChallengeFailed,
@@ -143,6 +145,8 @@ impl AuditAction {
         Self::TicketApprovalAnswered,
         Self::UserCreatedAtSignIn,
         Self::SignInSettingsChanged,
+        Self::AccessRequested,
+        Self::AccessRequestRefused,
     ];
 
     /// Entries about invoices, payments, payment methods and autopay: only principals who see

@@ -346,6 +346,8 @@ impl Labelled for AuditAction {
             QuoteRenewalAsked => "Quote renewal asked for",
             UserCreatedAtSignIn => "User created at sign-in",
             SignInSettingsChanged => "Sign-in settings changed",
+            AccessRequested => "Access asked for",
+            AccessRequestRefused => "Access request refused",
             TicketApprovalRequested => "Ticket approval asked for",
             TicketApprovalAnswered => "Ticket approval answered",
         }

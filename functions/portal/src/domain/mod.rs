@@ -2,6 +2,7 @@
 //! capabilities, audit entries, tickets, billing. It names neither HTTP nor DynamoDB; the layers
 //! above (`store`, `auth`/`aws`, `web`, `app`) build on it, never the other way round.
 
+pub mod access;
 pub mod account;
 pub mod agreements;
 pub mod audit;

@@ -47,6 +47,30 @@ impl Provider {
     }
 }
 
+/// What a company links to itself: a Microsoft (Entra) tenant, or an email domain (Google
+/// Workspace's `hd`, and where people may ask for access from).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LinkKind {
+    Tenant,
+    Domain,
+}
+
+impl LinkKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Tenant => "tenant",
+            LinkKind::Domain => "domain",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LinkKind::Tenant => "Microsoft tenant",
+            LinkKind::Domain => "email domain",
+        }
+    }
+}
+
 /// A company's settings for signing in with Microsoft or Google (kept on the company; the
 /// methods themselves are the company's `sign_in_methods`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -55,9 +79,10 @@ pub struct SsoSettings {
     /// these tenants.
     #[serde(default)]
     pub microsoft_tenants: Vec<String>,
-    /// Google Workspace domains (the token's `hd`): just-in-time access from Google needs one.
+    /// The company's email domains: Google Workspace accounts of them (the token's `hd`) may get
+    /// a user just in time, and people with addresses there may ask for access.
     #[serde(default)]
-    pub google_domains: Vec<String>,
+    pub domains: Vec<String>,
     /// Anyone from a linked tenant or domain without a portal user gets one, with `default_role`.
     #[serde(default)]
     pub just_in_time: bool,
@@ -67,6 +92,9 @@ pub struct SsoSettings {
     /// Skip the portal's own second factor when the provider says the user passed MFA there.
     #[serde(default)]
     pub trust_provider_mfa: bool,
+    /// People with an address at one of `domains` may ask for access on the sign-in page.
+    #[serde(default)]
+    pub access_requests: bool,
 }
 
 fn standard_user() -> Role {
@@ -75,15 +103,12 @@ fn standard_user() -> Role {
 
 impl SsoSettings {
     /// Every tenant and domain linked, with its provider.
-    pub fn links(&self) -> Vec<(Provider, String)> {
+    pub fn links(&self) -> Vec<(LinkKind, String)> {
         let ms = self
             .microsoft_tenants
             .iter()
-            .map(|t| (Provider::Microsoft, t.clone()));
-        let google = self
-            .google_domains
-            .iter()
-            .map(|d| (Provider::Google, d.clone()));
+            .map(|t| (LinkKind::Tenant, t.clone()));
+        let google = self.domains.iter().map(|d| (LinkKind::Domain, d.clone()));
         ms.chain(google).collect()
     }
 }
@@ -92,10 +117,11 @@ impl Default for SsoSettings {
     fn default() -> Self {
         Self {
             microsoft_tenants: Vec::new(),
-            google_domains: Vec::new(),
+            domains: Vec::new(),
             just_in_time: false,
             default_role: standard_user(),
             trust_provider_mfa: false,
+            access_requests: false,
         }
     }
 }
@@ -119,12 +145,11 @@ pub struct Identity {
 
 impl Identity {
     /// The tenant or domain this identity comes from, if the company can link one.
-    pub fn link(&self) -> Option<(Provider, &str)> {
+    pub fn link(&self) -> Option<(LinkKind, &str)> {
         match self.provider {
-            Provider::Microsoft => self.tenant.as_deref(),
-            Provider::Google => self.domain.as_deref(),
+            Provider::Microsoft => self.tenant.as_deref().map(|t| (LinkKind::Tenant, t)),
+            Provider::Google => self.domain.as_deref().map(|d| (LinkKind::Domain, d)),
         }
-        .map(|v| (self.provider, v))
     }
 }
 
@@ -181,7 +206,7 @@ impl Company {
     fn links(&self, identity: &Identity) -> bool {
         let linked = match identity.provider {
             Provider::Microsoft => &self.sso.microsoft_tenants,
-            Provider::Google => &self.sso.google_domains,
+            Provider::Google => &self.sso.domains,
         };
         identity
             .link()
@@ -247,12 +272,12 @@ pub fn check(
         }
     }
     let mut domains = Vec::new();
-    for raw in &sso.google_domains {
+    for raw in &sso.domains {
         match domain_name(raw) {
             Some(d) if !domains.contains(&d) => domains.push(d),
             Some(_) => {}
             None => errors.push(FieldError::new(
-                "google_domains",
+                "domains",
                 format!("{raw:?} is not a domain name such as example.com"),
             )),
         }
@@ -291,7 +316,13 @@ pub fn check(
     if sso.just_in_time && tenants.is_empty() && domains.is_empty() {
         errors.push(FieldError::new(
             "just_in_time",
-            "Link a Microsoft tenant or a Google Workspace domain for just-in-time access",
+            "Link a Microsoft tenant or an email domain for just-in-time access",
+        ));
+    }
+    if sso.access_requests && domains.is_empty() {
+        errors.push(FieldError::new(
+            "access_requests",
+            "Add your email domains: requests come from addresses there",
         ));
     }
     if !errors.is_empty() {
@@ -301,10 +332,11 @@ pub fn check(
         kept,
         SsoSettings {
             microsoft_tenants: tenants,
-            google_domains: domains,
+            domains,
             just_in_time: sso.just_in_time,
             default_role: sso.default_role,
             trust_provider_mfa: sso.trust_provider_mfa,
+            access_requests: sso.access_requests,
         },
     ))
 }
@@ -366,7 +398,7 @@ mod tests {
     fn just_in_time_needs_the_switch_the_method_and_the_link() {
         let mut sso = SsoSettings {
             microsoft_tenants: vec![TENANT.into()],
-            google_domains: vec!["acme.example".into()],
+            domains: vec!["acme.example".into()],
             just_in_time: true,
             ..SsoSettings::default()
         };
@@ -390,23 +422,25 @@ mod tests {
     fn settings_are_normalised_or_refused_field_by_field() {
         let sso = SsoSettings {
             microsoft_tenants: vec![TENANT.to_uppercase(), TENANT.into()],
-            google_domains: vec![" Acme.Example. ".into()],
+            domains: vec![" Acme.Example. ".into()],
             just_in_time: true,
             default_role: Role::TicketManager,
             trust_provider_mfa: true,
+            access_requests: true,
         };
         let (methods, sso) =
             check(&[SignInMethod::Microsoft, SignInMethod::Microsoft], &sso).unwrap();
         assert_eq!(methods, [SignInMethod::Microsoft]);
         assert_eq!(sso.microsoft_tenants, [TENANT]);
-        assert_eq!(sso.google_domains, ["acme.example"]);
+        assert_eq!(sso.domains, ["acme.example"]);
 
         let bad = SsoSettings {
             microsoft_tenants: vec!["not-a-guid".into()],
-            google_domains: vec!["localhost".into()],
+            domains: vec!["localhost".into()],
             just_in_time: false,
             default_role: Role::FullAdmin,
             trust_provider_mfa: false,
+            access_requests: false,
         };
         let errors = check(&[], &bad).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -414,7 +448,7 @@ mod tests {
             fields,
             [
                 "microsoft_tenants",
-                "google_domains",
+                "domains",
                 "default_role",
                 "sign_in_methods"
             ]

@@ -230,13 +230,14 @@ impl Store {
     }
 
     /// A new invited user: their credential (no password yet, the invitation's hash), the user and
-    /// the token, with `audit`. `false` if the email already has an account.
+    /// the token, with `audit`; with `answering`, the request for access it approves goes in the
+    /// same transaction. `false` if the email already has an account (or the request is gone).
     pub async fn invite_user(
         &self,
         user: &User,
-        token_hash: &str,
-        token: &TokenRecord,
+        (token_hash, token): (&str, &TokenRecord),
         audit: &AuditEntry,
+        answering: Option<&str>,
     ) -> anyhow::Result<bool> {
         let credential = Credential {
             email: user.email.clone(),
@@ -246,12 +247,15 @@ impl Store {
             mfa: false,
             invite_hash: Some(token_hash.to_owned()),
         };
-        let parts = vec![
+        let mut parts = vec![
             self.put_new(to_item(&credential, &keys::credential(&user.email))?)?,
             self.put_new(to_item(user, &keys::user(&user.company_id, &user.id))?)?,
             self.token_put(token_hash, token)?,
             self.audit_part(audit)?,
         ];
+        if let Some(request) = answering {
+            parts.push(self.answer_part(&user.company_id, request)?);
+        }
         self.transact(parts, "inviting user").await
     }
 

@@ -20,6 +20,7 @@ use crate::domain::tickets::{
 use crate::domain::{CompanyId, Email, SessionId, UserId};
 use keys::Key;
 
+mod access;
 mod accounts;
 mod agreements;
 mod audit;

@@ -4,7 +4,7 @@
 //! domain pointers.
 
 use super::*;
-use crate::domain::sign_in::Provider;
+use crate::domain::sign_in::LinkKind;
 
 /// A pointer item's body: the company that linked the tenant or domain.
 #[derive(Serialize, Deserialize)]
@@ -24,7 +24,7 @@ impl Store {
     pub async fn sso_lookup(
         &self,
         email: &Email,
-        link: Option<(Provider, &str)>,
+        link: Option<(LinkKind, &str)>,
     ) -> anyhow::Result<SsoLookup> {
         let mut wanted = vec![keys::credential(email)];
         wanted.extend(link.map(|(p, v)| keys::idp_link(p, v)));
@@ -175,8 +175,8 @@ impl Store {
     pub async fn load_sign_in(
         &self,
         company: &CompanyId,
-        links: &[(Provider, String)],
-    ) -> anyhow::Result<(Option<Company>, Vec<((Provider, String), CompanyId)>)> {
+        links: &[(LinkKind, String)],
+    ) -> anyhow::Result<(Option<Company>, Vec<((LinkKind, String), CompanyId)>)> {
         let mut wanted = vec![keys::company(company)];
         wanted.extend(links.iter().map(|(p, v)| keys::idp_link(*p, v)));
         // Pointer items all share one sort key: read them by whole key.

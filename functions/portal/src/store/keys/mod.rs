@@ -12,7 +12,7 @@
 //! | challenge   | `MFAFAIL#{user}`        | `C#{challenge}`   |             |                   |
 //! | reset reqs  | `RESETREQ#{email}`      | `W#{window}`      |             |                   |
 //! | credential  | `LOGIN#{email}`         | `LOGIN`           |             |                   |
-//! | IdP link    | `IDPLINK#{provider}#{tenant or domain}` | `IDPLINK` |   |                   |
+//! | linked tenant or domain | `IDPLINK#tenant|domain#{value}` | `IDPLINK` |  |               |
 //! | spent state | `SSOSTATE#{sha256}`     | `SSOSTATE`        |             |                   |
 //! | login fails | `LOGINFAIL#{email}`     | `W#{window}`      |             |                   |
 //! | … per place | `LOGINFAIL#{email}`     | `W#{window}#FROM#{place}` |     |                   |

@@ -4,13 +4,13 @@
 //! `keys`, which re-exports them.
 
 use super::*;
-use crate::domain::sign_in::Provider;
+use crate::domain::sign_in::LinkKind;
 
-/// The pointer from a Microsoft tenant id or a Google Workspace domain to the one company that
-/// linked it (`company_id`).
-pub fn idp_link(provider: Provider, value: &str) -> Key {
+/// The pointer from a Microsoft tenant id or an email domain to the one company that linked it
+/// (`company_id`).
+pub fn idp_link(kind: LinkKind, value: &str) -> Key {
     Key {
-        pk: format!("IDPLINK#{}#{value}", provider.as_str()),
+        pk: format!("IDPLINK#{}#{value}", kind.as_str()),
         sk: "IDPLINK".into(),
     }
 }
@@ -20,5 +20,32 @@ pub fn spent_sso_state(hash: &str) -> Key {
     Key {
         pk: format!("SSOSTATE#{hash}"),
         sk: "SSOSTATE".into(),
+    }
+}
+
+/// The sort-key prefix of a company's requests for access.
+pub const ACCESS_REQUEST_PREFIX: &str = "ACCESSREQ#";
+
+/// A request for access waiting in `company` (`AccessRequest::id_of` its address).
+pub fn access_request(company: &CompanyId, id: &str) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: format!("{ACCESS_REQUEST_PREFIX}{id}"),
+    }
+}
+
+/// Requests for access from one place (address) in one time window.
+pub fn access_requests_from(place: &str, window: i64) -> Key {
+    Key {
+        pk: format!("ACCESSREQ#FROM#{place}"),
+        sk: format!("W#{window}"),
+    }
+}
+
+/// Requests for access naming one email domain in one time window.
+pub fn access_requests_to(domain: &str, window: i64) -> Key {
+    Key {
+        pk: format!("ACCESSREQ#TO#{domain}"),
+        sk: format!("W#{window}"),
     }
 }
