@@ -89,13 +89,18 @@ def put_secrets(args):
         print(f"stored {origin}")
 
 
+def stored_part(ssm, name):
+    """The JSON document of secrets part `name`, or an empty one if it was never stored."""
+    try:
+        return json.loads(ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"])
+    except ssm.exceptions.ParameterNotFound:
+        return {}
+
+
 def set_stripe(args):
     ssm = boto3.client("ssm")
     name = args.name + "-stripe"
-    try:
-        current = json.loads(ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"])
-    except ssm.exceptions.ParameterNotFound:
-        current = {}
+    current = stored_part(ssm, name)
     if args.secret_key:
         if not args.secret_key.startswith(("sk_", "rk_")):
             sys.exit("--secret-key must be a Stripe secret or restricted key (sk_… or rk_…)")
@@ -116,10 +121,7 @@ def set_stripe(args):
 def set_sso(args):
     ssm = boto3.client("ssm")
     name = args.name + "-sso"
-    try:
-        current = json.loads(ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"])
-    except ssm.exceptions.ParameterNotFound:
-        current = {}
+    current = stored_part(ssm, name)
     keys = (f"{args.provider}_client_id", f"{args.provider}_client_secret")
     if args.remove:
         for key in keys:

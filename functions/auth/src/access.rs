@@ -6,11 +6,11 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::ApiError;
 use portal::auth::throttle::WINDOW_SECS;
+use portal::domain::Email;
 use portal::domain::access::{ANSWER, AccessRequest, AccessRequestBody, domain_of};
 use portal::domain::audit::{AuditAction, AuditEntry};
 use portal::domain::roles::Role;
 use portal::domain::sign_in::LinkKind;
-use portal::domain::{Email, Outgoing};
 use portal::web::http::{Ctx, json};
 
 use crate::RESET_ANSWER_FLOOR;
@@ -87,22 +87,17 @@ async fn take(ctx: &Ctx<'_>, email: Email, name: String) -> Result<(), ApiError>
         // Past a limit, the company takes no requests, or the address asked already.
         return Ok(());
     }
-    let to = app
-        .recipients(&company, |u| u.role == Role::FullAdmin)
-        .await;
-    if !to.is_empty() {
-        app.send_mail(&Outgoing {
-            to,
-            subject: format!("{} asked for access to the portal", request.name),
-            text: format!(
-                "Hello,\n\n{name} ({email}) asked for access to the portal from the sign-in page. Approve the request (choosing their role: they are then emailed an invitation) or refuse it in Users:\n{origin}/users/\n\nIf you do not know them, refuse it. Requests go after 30 days unanswered.\n",
-                name = request.name,
-                email = request.email,
-                origin = app.config.origin,
-            ),
-            html: None,
-        })
-        .await;
-    }
+    app.tell(
+        &company,
+        |u| u.role == Role::FullAdmin,
+        format!("{} asked for access to the portal", request.name),
+        format!(
+            "Hello,\n\n{name} ({email}) asked for access to the portal from the sign-in page. Approve the request (choosing their role: they are then emailed an invitation) or refuse it in Users:\n{origin}/users/\n\nIf you do not know them, refuse it. Requests go after 30 days unanswered.\n",
+            name = request.name,
+            email = request.email,
+            origin = app.config.origin,
+        ),
+    )
+    .await;
     Ok(())
 }

@@ -1,5 +1,5 @@
 // What every form page shares: dates, options, and showing an API problem on a form.
-import { ApiProblem } from './api.js';
+import { ApiProblem, api } from './api.js';
 
 export { when } from './dates.js';
 
@@ -69,4 +69,24 @@ export async function whileBusy(button, action) {
     button.removeAttribute('aria-busy');
     button.disabled = false;
   }
+}
+
+// A public form that posts its fields and shows the server's one answer in `status` (forgot
+// password, asking for access): field problems beside their fields, others in `error`.
+export function answeringForm(form, error, status, path, body) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    status.textContent = '';
+    await whileBusy(form.querySelector('button[type="submit"]'), async () => {
+      try {
+        const answer = await api(path, { method: 'POST', body: body() });
+        showProblem(form, error, { message: '' });
+        form.reset();
+        status.textContent = answer.message;
+      } catch (err) {
+        showProblem(form, error, err);
+      }
+    });
+  });
 }

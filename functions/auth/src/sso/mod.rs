@@ -12,7 +12,6 @@ use portal::auth::sso::{self, SsoOutcome, State};
 use portal::domain::account::{Company, User};
 use portal::domain::roles::Role;
 use portal::domain::sign_in::Provider;
-use portal::domain::{Email, Outgoing};
 use portal::web::http::{Ctx, json, see_other};
 use portal::web::principal;
 use portal::{ApiError, App};
@@ -250,16 +249,11 @@ fn same(a: &str, b: &str) -> bool {
 
 /// Email a company's Full Admins that a user was created just in time.
 async fn tell_full_admins(app: &App, user: &User, company: &Company, provider: Provider) {
-    let to: Vec<Email> = app
-        .recipients(&company.id, |u| u.role == Role::FullAdmin)
-        .await;
-    if to.is_empty() {
-        return;
-    }
-    let mail = Outgoing {
-        to,
-        subject: format!("{} now has a portal user", user.name),
-        text: format!(
+    app.tell(
+        &company.id,
+        |u| u.role == Role::FullAdmin,
+        format!("{} now has a portal user", user.name),
+        format!(
             "Hello,\n\n{name} ({email}) signed in to the portal with {provider} for the first time and was given a portal user of {company} with the role {role}, because just-in-time access is on for your company.\n\nChange their role or deactivate them in Users:\n{origin}/users/\n\nTurn just-in-time access off in your company's sign-in settings:\n{origin}/users/sign-in/\n",
             name = user.name,
             email = user.email,
@@ -268,7 +262,6 @@ async fn tell_full_admins(app: &App, user: &User, company: &Company, provider: P
             role = user.role.label(),
             origin = app.config.origin,
         ),
-        html: None,
-    };
-    app.send_mail(&mail).await;
+    )
+    .await;
 }

@@ -4,6 +4,15 @@
 use super::*;
 use crate::domain::account::{TokenKind, TokenRecord};
 
+/// How an invited user becomes active.
+#[derive(Clone, Copy)]
+pub(super) enum Activation<'a> {
+    /// With the password they chose (its hash) and the invitation's token hash.
+    Password(&'a str, &'a str),
+    /// By signing in with a provider, at this time.
+    SignedIn(OffsetDateTime),
+}
+
 impl Store {
     fn company_item(company: &Company) -> anyhow::Result<Item> {
         let mut item = to_item(company, &keys::company(&company.id))?;
@@ -375,6 +384,63 @@ impl Store {
             .build())
     }
 
+    /// The parts that make an invited user active: their credential (the invitation's hash gone;
+    /// with a password, set on condition that the invitation is the one named), the user (on
+    /// condition that they are still invited; noting a sign-in if it is one), and the admin count.
+    pub(super) fn activation_parts(
+        &self,
+        user: &User,
+        how: Activation<'_>,
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
+        let credential = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::credential(&user.email).to_item()))
+            .expression_attribute_names("#invite", "invite_hash")
+            .expression_attribute_names("#user", "user_id")
+            .expression_attribute_values(":user", s(user.id.as_str()));
+        let credential = match how {
+            Activation::Password(hash, token) => credential
+                .update_expression("SET #hash = :hash REMOVE #invite")
+                .condition_expression("#invite = :token AND #user = :user")
+                .expression_attribute_names("#hash", "password_hash")
+                .expression_attribute_values(":hash", s(hash))
+                .expression_attribute_values(":token", s(token)),
+            Activation::SignedIn(_) => credential
+                .update_expression("REMOVE #invite")
+                .condition_expression("#user = :user"),
+        };
+        let activate = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::user(&user.company_id, &user.id).to_item()))
+            .condition_expression("#status = :invited")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":active", s("active"))
+            .expression_attribute_values(":invited", s("invited"))
+            .expression_attribute_values(":one", n(1));
+        let activate = match how {
+            Activation::Password(..) => {
+                activate.update_expression("SET #status = :active, #version = #version + :one")
+            }
+            Activation::SignedIn(at) => activate
+                .update_expression(
+                    "SET #status = :active, #last = :now, #version = #version + :one",
+                )
+                .expression_attribute_names("#last", "last_sign_in_at")
+                .expression_attribute_values(":now", s(rfc3339(at)?)),
+        };
+        let mut parts = vec![
+            TransactWriteItem::builder()
+                .update(credential.build()?)
+                .build(),
+            TransactWriteItem::builder()
+                .update(activate.build()?)
+                .build(),
+        ];
+        parts.extend(self.admins_part(&user.company_id, false, user.role.is_admin())?);
+        Ok(parts)
+    }
+
     /// Accept an invitation: spend the token, set the password, activate the user (counting them as
     /// an admin if their role is one). `false` if anything changed since (token spent or replaced,
     /// user no longer invited).
@@ -386,36 +452,11 @@ impl Store {
         audit: &AuditEntry,
         now: OffsetDateTime,
     ) -> anyhow::Result<bool> {
-        let credential = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(keys::credential(&user.email).to_item()))
-            .update_expression("SET #hash = :hash REMOVE #invite")
-            .condition_expression("#invite = :token AND #user = :user")
-            .expression_attribute_names("#hash", "password_hash")
-            .expression_attribute_names("#invite", "invite_hash")
-            .expression_attribute_names("#user", "user_id")
-            .expression_attribute_values(":hash", s(password_hash))
-            .expression_attribute_values(":token", s(token_hash))
-            .expression_attribute_values(":user", s(user.id.as_str()))
-            .build()?;
-        let activate = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(keys::user(&user.company_id, &user.id).to_item()))
-            .update_expression("SET #status = :active, #version = #version + :one")
-            .condition_expression("#status = :invited")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_names("#version", "version")
-            .expression_attribute_values(":active", s("active"))
-            .expression_attribute_values(":invited", s("invited"))
-            .expression_attribute_values(":one", n(1))
-            .build()?;
         let mut parts = vec![
             self.spend_token(token_hash, TokenKind::Invitation, now)?,
-            TransactWriteItem::builder().update(credential).build(),
-            TransactWriteItem::builder().update(activate).build(),
             self.audit_part(audit)?,
         ];
-        parts.extend(self.admins_part(&user.company_id, false, user.role.is_admin())?);
+        parts.extend(self.activation_parts(user, Activation::Password(password_hash, token_hash))?);
         self.transact(parts, "accepting invitation").await
     }
 

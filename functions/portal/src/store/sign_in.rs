@@ -3,6 +3,7 @@
 //! in time), the spent `state` marks, and a company's sign-in settings with their tenant and
 //! domain pointers.
 
+use super::accounts::Activation;
 use super::*;
 use crate::domain::sign_in::LinkKind;
 
@@ -98,35 +99,8 @@ impl Store {
         audit: &AuditEntry,
         more: Vec<TransactWriteItem>,
     ) -> anyhow::Result<bool> {
-        let credential = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(keys::credential(&user.email).to_item()))
-            .update_expression("REMOVE #invite")
-            .condition_expression("#user = :user")
-            .expression_attribute_names("#invite", "invite_hash")
-            .expression_attribute_names("#user", "user_id")
-            .expression_attribute_values(":user", s(user.id.as_str()))
-            .build()?;
-        let activate = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(keys::user(&user.company_id, &user.id).to_item()))
-            .update_expression("SET #status = :active, #last = :now, #version = #version + :one")
-            .condition_expression("#status = :invited")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_names("#last", "last_sign_in_at")
-            .expression_attribute_names("#version", "version")
-            .expression_attribute_values(":active", s("active"))
-            .expression_attribute_values(":invited", s("invited"))
-            .expression_attribute_values(":now", s(rfc3339(session.created_at)?))
-            .expression_attribute_values(":one", n(1))
-            .build()?;
-        let mut parts = vec![
-            TransactWriteItem::builder().update(credential).build(),
-            TransactWriteItem::builder().update(activate).build(),
-            self.session_part(session)?,
-            self.audit_part(audit)?,
-        ];
-        parts.extend(self.admins_part(&user.company_id, false, user.role.is_admin())?);
+        let mut parts = vec![self.session_part(session)?, self.audit_part(audit)?];
+        parts.extend(self.activation_parts(user, Activation::SignedIn(session.created_at))?);
         parts.extend(more);
         self.transact(parts, "activating user at sign-in").await
     }

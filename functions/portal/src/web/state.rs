@@ -66,6 +66,26 @@ impl App {
         }
     }
 
+    /// Email `company`'s active users that `wanted` picks (see `recipients`), if there are any.
+    pub async fn tell(
+        &self,
+        company: &crate::domain::CompanyId,
+        wanted: impl Fn(&crate::domain::account::User) -> bool,
+        subject: String,
+        text: String,
+    ) {
+        let to = self.recipients(company, wanted).await;
+        if !to.is_empty() {
+            let mail = crate::aws::mail::Outgoing {
+                to,
+                subject,
+                text,
+                html: None,
+            };
+            self.send_mail(&mail).await;
+        }
+    }
+
     /// The addresses of `company`'s active users that `wanted` picks (by role and email
     /// preferences), sorted, once each. A failure to list them is logged: whoever was listed
     /// before it still hears.
