@@ -274,3 +274,66 @@ fn cloudfront_and_the_functions_share_the_origin_secret_and_pass_the_viewer_addr
         "API Gateway wants its own Host"
     );
 }
+
+/// Targets marked `test = false` (docs/decisions.md, Tooling) must have no unit tests: cargo would
+/// skip them without a word.
+#[test]
+fn no_target_kept_out_of_test_mode_has_unit_tests() {
+    let root = portal_tests::workspace_root();
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let members: Vec<String> = manifest
+        .split("members = [")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .unwrap()
+        .split(',')
+        .map(|m| m.trim().trim_matches('"').to_owned())
+        .filter(|m| !m.is_empty())
+        .collect();
+    fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut checked = 0;
+    for member in members {
+        let dir = root.join(&member);
+        let text = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        // Each `[lib]` or `[[bin]]` table, as (header, body).
+        for table in text.split("\n[").skip(1) {
+            let (header, body) = table.split_once('\n').unwrap_or((table, ""));
+            let body = body.split("\n[").next().unwrap_or(body);
+            if !body.lines().any(|l| l.trim() == "test = false") {
+                continue;
+            }
+            let files = match header.trim_end_matches(']').trim_start_matches('[') {
+                "lib" => {
+                    let mut all = Vec::new();
+                    rust_files(&dir.join("src"), &mut all);
+                    all
+                }
+                "bin" => body
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix("path = "))
+                    .map(|p| vec![dir.join(p.trim_matches('"'))])
+                    .unwrap_or_default(),
+                _ => continue,
+            };
+            for file in files {
+                let code = std::fs::read_to_string(&file).unwrap();
+                assert!(
+                    !code.contains("#[cfg(test)]") && !code.contains("#[test]"),
+                    "{} has unit tests but its target says `test = false` in {member}/Cargo.toml",
+                    file.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 10, "checked {checked} files");
+}
