@@ -128,10 +128,14 @@ test("Acme's Full Admin changes the sign-in settings", async () => {
   assert.deepEqual(errors, []);
 });
 
-test('the sign-in page and the sign-in settings pass axe in light and dark, and fit a phone', async () => {
+test('the sign-in page, asking for access, the requests in Users and the sign-in settings pass axe in light and dark, and fit a phone', async () => {
   for (const theme of ['light', 'dark']) {
     const errors = [];
     const page = await themedPage(browser, errors, theme);
+    // A request waiting, so Users shows its section.
+    await page.evaluate((email) => fetch('/api/auth/access-request', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, name: 'Wendy Waiting' }),
+    }), `waiting-${theme}-${Date.now()}@acme.example`);
     await page.goto(`${BASE}/login/?sso=no-user`);
     await page.getByRole('button', { name: 'Sign in with Google' }).waitFor();
     assert.deepEqual(await seriousViolations(page), [], `${theme} sign-in page`);
@@ -139,6 +143,10 @@ test('the sign-in page and the sign-in settings pass axe in light and dark, and 
     await settled(page);
     assert.deepEqual(await seriousViolations(page), [], `${theme} asking for access`);
     await signIn(page, 'fulladmin@acme.example');
+    await page.goto(`${BASE}/users/`);
+    await page.getByRole('heading', { name: 'Asking for access' }).waitFor();
+    await settled(page);
+    assert.deepEqual(await seriousViolations(page), [], `${theme} users with requests`);
     await page.goto(`${BASE}/users/sign-in/`);
     await page.locator('#settings-form[aria-busy="false"]').waitFor();
     assert.deepEqual(await seriousViolations(page), [], `${theme} sign-in settings`);

@@ -26,6 +26,7 @@ mod agreements;
 mod audit;
 mod billing;
 mod credit;
+mod invitations;
 mod invoicing;
 pub mod keys;
 pub mod metrics;

@@ -3,7 +3,7 @@
 //! in time), the spent `state` marks, and a company's sign-in settings with their tenant and
 //! domain pointers.
 
-use super::accounts::Activation;
+use super::invitations::Activation;
 use super::*;
 use crate::domain::sign_in::LinkKind;
 
