@@ -290,6 +290,21 @@ pub struct Credential {
     pub invite_hash: Option<String>,
 }
 
+impl Credential {
+    /// The credential of `user` with `password_hash` (empty: none yet) and the invitation that
+    /// may still set the first password, if any.
+    pub fn of(user: &User, password_hash: &str, invite_hash: Option<&str>) -> Self {
+        Self {
+            email: user.email.clone(),
+            company_id: user.company_id.clone(),
+            user_id: user.id.clone(),
+            password_hash: password_hash.to_owned(),
+            mfa: false,
+            invite_hash: invite_hash.map(str::to_owned),
+        }
+    }
+}
+
 /// What an invitation or reset token may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -35,14 +35,7 @@ impl Store {
         password_hash: &str,
         must_be_new: bool,
     ) -> anyhow::Result<bool> {
-        let credential = Credential {
-            email: user.email.clone(),
-            company_id: user.company_id.clone(),
-            user_id: user.id.clone(),
-            password_hash: password_hash.to_owned(),
-            mfa: false,
-            invite_hash: None,
-        };
+        let credential = Credential::of(user, password_hash, None);
         let mut put_credential = Put::builder()
             .table_name(&self.table)
             .set_item(Some(to_item(&credential, &keys::credential(&user.email))?));

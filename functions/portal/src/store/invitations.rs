@@ -25,14 +25,7 @@ impl Store {
         audit: &AuditEntry,
         answering: Option<&str>,
     ) -> anyhow::Result<bool> {
-        let credential = Credential {
-            email: user.email.clone(),
-            company_id: user.company_id.clone(),
-            user_id: user.id.clone(),
-            password_hash: String::new(),
-            mfa: false,
-            invite_hash: Some(token_hash.to_owned()),
-        };
+        let credential = Credential::of(user, "", Some(token_hash));
         let mut parts = vec![
             self.put_new(to_item(&credential, &keys::credential(&user.email))?)?,
             self.put_new(to_item(user, &keys::user(&user.company_id, &user.id))?)?,

@@ -116,14 +116,7 @@ impl Store {
         audit: &AuditEntry,
         more: Vec<TransactWriteItem>,
     ) -> anyhow::Result<bool> {
-        let credential = Credential {
-            email: user.email.clone(),
-            company_id: user.company_id.clone(),
-            user_id: user.id.clone(),
-            password_hash: String::new(),
-            mfa: false,
-            invite_hash: None,
-        };
+        let credential = Credential::of(user, "", None);
         let unchanged = ConditionCheck::builder()
             .table_name(&self.table)
             .set_key(Some(keys::company(&user.company_id).to_item()))
