@@ -152,7 +152,10 @@ pub(crate) async fn callback(
         .and_then(|c| app.flows.unlock(FLOW_PURPOSE, c))
         .filter(|p: &Pending| p.provider == provider && p.expires > now.unix_timestamp());
     let state = ctx.query("state").unwrap_or_default();
-    let Some(pending) = pending.filter(|p| same(&p.state, &state)) else {
+    let Some(pending) = pending.filter(|p| {
+        aws_lc_rs::constant_time::verify_slices_are_equal(p.state.as_bytes(), state.as_bytes())
+            .is_ok()
+    }) else {
         tracing::info!(
             provider = provider.as_str(),
             "sign-in return without its state"
@@ -236,15 +239,6 @@ fn percent_encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// Constant-time equality of two secrets.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 /// Email a company's Full Admins that a user was created just in time.
