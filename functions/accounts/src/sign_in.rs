@@ -40,6 +40,10 @@ pub struct SignInSettings {
     /// People with an address at `domains` may ask for access on the sign-in page (client
     /// companies only); the company's Full Admins answer.
     pub access_requests: bool,
+    /// Only a passkey (alone or after a password) or Microsoft or Google signs in: a password
+    /// alone or with an authenticator code is refused. Needs Microsoft or Google allowed.
+    #[serde(default)]
+    pub phishing_resistant: bool,
     /// `PUT`: the version read (409 if the company changed since).
     pub version: u64,
 }
@@ -54,6 +58,7 @@ impl SignInSettings {
             default_role: company.sso.default_role,
             trust_provider_mfa: company.sso.trust_provider_mfa,
             access_requests: company.sso.access_requests,
+            phishing_resistant: company.sso.phishing_resistant,
             version: company.version,
         }
     }
@@ -112,6 +117,7 @@ pub async fn put(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiErro
         default_role: body.default_role,
         trust_provider_mfa: body.trust_provider_mfa,
         access_requests: body.access_requests,
+        phishing_resistant: body.phishing_resistant,
     };
     let (methods, sso) =
         sign_in::check(&body.sign_in_methods, &asked).map_err(ApiError::Validation)?;
@@ -190,6 +196,9 @@ fn describe(company: &Company) -> String {
     }
     if sso.access_requests {
         s.push_str("; requests for access taken");
+    }
+    if sso.phishing_resistant {
+        s.push_str("; phishing-resistant sign-in required");
     }
     s
 }

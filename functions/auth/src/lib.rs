@@ -1,9 +1,11 @@
 //! Routes of the `auth` function: signing in and out (with a second factor), password reset,
-//! accepting invitations, signing in with Microsoft or Google (`sso`), and the signed-in user's own account (`/api/me…`: profile, preferences,
-//! password, sessions, MFA).
+//! accepting invitations, signing in with Microsoft or Google (`sso`) or a passkey (`passkeys`),
+//! and the signed-in user's own account (`/api/me…`: profile, preferences, password, sessions,
+//! MFA, passkeys).
 
 mod access;
 mod me;
+mod passkeys;
 mod sso;
 
 use lambda_http::http::{Method, StatusCode};
@@ -42,6 +44,13 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     match (ctx.method(), ctx.segments().as_slice()) {
         (&M::POST, ["auth", "login"]) => login(ctx).await,
         (&M::POST, ["auth", "login", "mfa"]) => login_mfa(ctx).await,
+        (&M::POST, ["auth", "login", "mfa", "passkey", "options"]) => {
+            passkeys::second_factor_options(ctx).await
+        }
+        (&M::POST, ["auth", "login", "mfa", "passkey"]) => passkeys::second_factor(ctx).await,
+        (&M::POST, ["auth", "passkey", "options"]) => passkeys::sign_in_options(ctx).await,
+        (&M::POST, ["auth", "passkey"]) => passkeys::sign_in(ctx).await,
+        (_, ["me", "passkeys", rest @ ..]) => passkeys::route(ctx, rest).await,
         (&M::POST, ["auth", "logout"]) => logout(ctx).await,
         (&M::POST, ["auth", "password-reset"]) => request_reset(ctx).await,
         (&M::POST, ["auth", "password-reset", "confirm"]) => confirm_reset(ctx).await,
@@ -325,6 +334,15 @@ async fn accept_invitation(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         me::start_mfa,
         me::confirm_mfa,
         me::disable_mfa,
+        passkeys::list,
+        passkeys::start,
+        passkeys::add,
+        passkeys::rename,
+        passkeys::remove,
+        passkeys::sign_in_options,
+        passkeys::sign_in,
+        passkeys::second_factor_options,
+        passkeys::second_factor,
     ),
     components(schemas(
         portal::domain::NotifyPrefs,

@@ -59,6 +59,7 @@ impl App {
             challenges: keys.challenges,
             uploads: keys.uploads,
             flows: keys.flows,
+            passkeys: crate::auth::passkeys::RelyingParty::for_origin(&config.origin)?,
             mfa_key: keys.totp,
             stripe: secrets.stripe(),
             sso: secrets.sso(),

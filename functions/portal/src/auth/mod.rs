@@ -5,6 +5,8 @@
 pub mod confirm;
 pub mod keys;
 pub mod links;
+pub mod passkey_sign_in;
+pub mod passkeys;
 pub mod password;
 pub mod seal;
 pub mod signin;

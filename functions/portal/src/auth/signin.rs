@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use crate::auth::seal::SealKey;
 use crate::auth::throttle::Throttle;
 use crate::auth::{password, totp};
-use crate::domain::account::{Credential, MfaRecord, Session, User};
+use crate::domain::account::{Company, Credential, MfaRecord, Session, User};
 use crate::domain::audit::{AuditAction, AuditEntry, RequestMeta};
 use crate::domain::sign_in::Provider;
 use crate::domain::{
@@ -55,6 +55,13 @@ pub enum AuthError {
     /// the company's name.
     #[error("sign-in method off")]
     MethodOff(String),
+    /// A sign-in that does not resist phishing (a password, alone or with a code) for a company
+    /// that requires one that does: the company's name.
+    #[error("phishing-resistant sign-in required")]
+    PhishingResistantRequired(String),
+    /// A passkey's answer failed a check, or names no passkey the portal knows.
+    #[error("passkey refused")]
+    PasskeyRefused,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -75,8 +82,12 @@ pub struct LoginBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MfaChallenge {
     pub mfa_required: bool,
-    /// Pass to `POST /api/auth/login/mfa`; valid for five minutes.
+    /// Pass to `POST /api/auth/login/mfa` (or its passkey routes); valid for five minutes.
     pub challenge: String,
+    /// The second factors the user has: `code` (an authenticator app, or a recovery code) and
+    /// `passkey`.
+    #[schema(value_type = Vec<String>)]
+    pub factors: Vec<&'static str>,
 }
 
 /// What `POST /api/auth/login/mfa` takes: the challenge and either a code or a recovery code.
@@ -116,17 +127,43 @@ impl ToSchema for MfaLoginBody {}
 
 /// What a sign-in challenge carries (sealed with the server's key).
 #[derive(Debug, Serialize, serde::Deserialize)]
-struct PendingSignIn {
+pub(crate) struct PendingSignIn {
     /// Names the challenge, whose codes are counted on their own.
-    id: String,
-    company_id: CompanyId,
-    user_id: UserId,
-    email: Email,
-    remember: bool,
+    pub id: String,
+    pub company_id: CompanyId,
+    pub user_id: UserId,
+    pub email: Email,
+    pub remember: bool,
     expires: i64,
     /// Signed in with a provider rather than a password (challenges from before it had none).
     #[serde(default)]
-    provider: Option<Provider>,
+    pub provider: Option<Provider>,
+}
+
+/// The challenge between the two steps of a sign-in, if it is genuine and not too old.
+pub(crate) fn open_pending(s: &SignIn<'_>, challenge: &str) -> Result<PendingSignIn, AuthError> {
+    s.seal
+        .open(MFA_PURPOSE, challenge)
+        .filter(|p: &PendingSignIn| p.expires > s.meta.at.unix_timestamp())
+        .ok_or(AuthError::ChallengeExpired)
+}
+
+/// How a sign-in was made, for the company's rules and the audit trail.
+pub(crate) struct Way<'a> {
+    /// The method the company must allow: a password (or a passkey, which stands in for one),
+    /// Microsoft or Google.
+    pub method: SignInMethod,
+    /// A passkey or a provider took part: the sign-in resists phishing.
+    pub phishing_resistant: bool,
+    /// For the audit entry: "Signed in with …".
+    pub summary: &'a str,
+}
+
+impl Way<'_> {
+    /// The method of a first factor: a provider's, or a password.
+    pub(crate) fn first(provider: Option<Provider>) -> SignInMethod {
+        provider.map_or(SignInMethod::Password, Provider::method)
+    }
 }
 
 const MFA_PURPOSE: &str = "mfa-sign-in";
@@ -182,7 +219,7 @@ pub async fn login(s: &SignIn<'_>, body: LoginBody) -> Result<LoginOutcome, Auth
             return Err(AuthError::InvalidCredentials);
         }
     };
-    if credential.mfa {
+    if credential.needs_second_factor() {
         // The password was right: its counters settle now; the code is counted on its own.
         s.store.settle_attempts(throttle.settle(s.store)?).await?;
         return Ok(LoginOutcome::NeedsCode(challenge(
@@ -198,7 +235,11 @@ pub async fn login(s: &SignIn<'_>, body: LoginBody) -> Result<LoginOutcome, Auth
         &credential.user_id,
         body.remember,
         throttle.settle(s.store)?,
-        (None, "Signed in with password"),
+        Way {
+            method: SignInMethod::Password,
+            phishing_resistant: false,
+            summary: "Signed in with password",
+        },
     )
     .await?;
     if let Some(session) = started {
@@ -218,6 +259,13 @@ pub(crate) fn challenge(
     remember: bool,
     provider: Option<Provider>,
 ) -> Result<MfaChallenge, AuthError> {
+    let mut factors = Vec::new();
+    if credential.mfa {
+        factors.push("code");
+    }
+    if credential.passkeys > 0 {
+        factors.push("passkey");
+    }
     let pending = PendingSignIn {
         id: random_hex(16),
         company_id: credential.company_id.clone(),
@@ -234,6 +282,7 @@ pub(crate) fn challenge(
     Ok(MfaChallenge {
         mfa_required: true,
         challenge,
+        factors,
     })
 }
 
@@ -261,38 +310,51 @@ async fn login_failed(
     Ok(())
 }
 
-/// Start a session for a user whose credentials were checked (`first`: a password, or a
-/// provider), with `settle` (the attempt counters, the second factor spent) in the same
-/// transaction. `None` if the user is not active (or the factor was spent meanwhile); refused if
-/// their company turned the first factor's method off.
+/// Start a session for a user whose credentials were checked, with `settle` (the attempt
+/// counters, the second factor spent) in the same transaction. `None` if the user is not active
+/// (or the factor was spent meanwhile); refused if their company turned `way`'s method off, or
+/// requires a phishing-resistant sign-in and `way` is not one.
 async fn begin_session(
     s: &SignIn<'_>,
     company: &CompanyId,
     user: &UserId,
     remember: bool,
     settle: Vec<TransactWriteItem>,
-    (first, how): (Option<Provider>, &str),
+    way: Way<'_>,
 ) -> Result<Option<Session>, AuthError> {
     // The epoch is the user's current one; the transaction refuses if it moved.
     let (Some(settings), Some(record)) = s.store.company_and_user(company, Some(user)).await?
     else {
         return Ok(None);
     };
-    let method = first.map_or(SignInMethod::Password, Provider::method);
-    if !settings.allows(method) {
-        return Err(AuthError::MethodOff(settings.name));
+    start_session(s, &settings, &record, remember, settle, way).await
+}
+
+/// `begin_session` with the company and user already read.
+pub(crate) async fn start_session(
+    s: &SignIn<'_>,
+    company: &Company,
+    user: &User,
+    remember: bool,
+    settle: Vec<TransactWriteItem>,
+    way: Way<'_>,
+) -> Result<Option<Session>, AuthError> {
+    if !company.allows(way.method) {
+        return Err(AuthError::MethodOff(company.name.clone()));
     }
-    let session = new_session(s, &record, remember);
+    if company.sso.phishing_resistant && !way.phishing_resistant {
+        return Err(AuthError::PhishingResistantRequired(company.name.clone()));
+    }
+    let session = new_session(s, user, remember);
     let audit = AuditEntry::new(
         &s.meta,
-        company,
-        Some(&record),
+        &company.id,
+        Some(user),
         AuditAction::SignIn,
-        AuditEntry::user_target(user),
-        how,
+        AuditEntry::user_target(&user.id),
+        way.summary,
     );
-    if record.status != UserStatus::Active
-        || !s.store.start_session(&session, &audit, settle).await?
+    if user.status != UserStatus::Active || !s.store.start_session(&session, &audit, settle).await?
     {
         return Ok(None);
     }
@@ -326,11 +388,7 @@ pub(crate) fn new_session(s: &SignIn<'_>, user: &User, remember: bool) -> Sessio
 /// recovery code. Attempts are counted per user and per challenge (`throttle`).
 pub async fn login_mfa(s: &SignIn<'_>, body: MfaLoginBody) -> Result<Session, AuthError> {
     let now = s.meta.at;
-    let pending: PendingSignIn = s
-        .seal
-        .open(MFA_PURPOSE, &body.challenge)
-        .filter(|p: &PendingSignIn| p.expires > now.unix_timestamp())
-        .ok_or(AuthError::ChallengeExpired)?;
+    let pending = open_pending(s, &body.challenge)?;
     let (company, user) = (&pending.company_id, &pending.user_id);
     let code = match (&body.code, &body.recovery_code) {
         (Some(code), None) => Factor::Code(code),
@@ -379,7 +437,11 @@ pub async fn login_mfa(s: &SignIn<'_>, body: MfaLoginBody) -> Result<Session, Au
             user,
             pending.remember,
             settle,
-            (pending.provider, &how),
+            Way {
+                method: Way::first(pending.provider),
+                phishing_resistant: pending.provider.is_some(),
+                summary: &how,
+            },
         )
         .await?
         {

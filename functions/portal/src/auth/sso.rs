@@ -115,7 +115,7 @@ pub async fn sign_in(
         refused(s, &credential, identity, why).await?;
         return Ok(SsoOutcome::Refused(refusal));
     }
-    if credential.mfa && !company.skips_second_factor(identity) {
+    if credential.needs_second_factor() && !company.skips_second_factor(identity) {
         if !s.store.spend_sso_state(state.hash, state.expires).await? {
             return Err(AuthError::ChallengeExpired);
         }
@@ -128,7 +128,7 @@ pub async fn sign_in(
     }
     let session = signin::new_session(s, &user, state.remember);
     let provider = identity.provider.label();
-    let (action, how) = match (user.status, credential.mfa) {
+    let (action, how) = match (user.status, credential.needs_second_factor()) {
         (UserStatus::Invited, _) => (
             AuditAction::InvitationAccepted,
             format!("Accepted the invitation by signing in with {provider}"),

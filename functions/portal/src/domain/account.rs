@@ -186,6 +186,10 @@ pub struct User {
     pub last_sign_in_at: Option<OffsetDateTime>,
     #[serde(default)]
     pub mfa_enabled: bool,
+    /// How many passkeys the user has registered (kept in the transactions that add and remove
+    /// them): a passkey is a second factor too.
+    #[serde(default)]
+    pub passkeys: u32,
     #[serde(default)]
     pub theme: Theme,
     #[serde(default)]
@@ -220,6 +224,7 @@ impl User {
             mobile: String::new(),
             last_sign_in_at: None,
             mfa_enabled: false,
+            passkeys: 0,
             theme: Theme::System,
             notify: NotifyPrefs::default(),
             session_epoch: 0,
@@ -282,15 +287,23 @@ pub struct Credential {
     pub user_id: UserId,
     /// Empty until an invited user sets a password (an empty hash never verifies).
     pub password_hash: String,
-    /// Sign-in asks for a second factor.
+    /// Sign-in asks for a second factor: an authenticator code.
     #[serde(default)]
     pub mfa: bool,
+    /// Passkeys the user has: sign-in with a password asks for one (or a code) as second factor.
+    #[serde(default)]
+    pub passkeys: u32,
     /// The hash of the one invitation token that may still set the first password.
     #[serde(default)]
     pub invite_hash: Option<String>,
 }
 
 impl Credential {
+    /// Sign-in asks for a second factor after the first: an authenticator code or a passkey.
+    pub fn needs_second_factor(&self) -> bool {
+        self.mfa || self.passkeys > 0
+    }
+
     /// The credential of `user` with `password_hash` (empty: none yet) and the invitation that
     /// may still set the first password, if any.
     pub fn of(user: &User, password_hash: &str, invite_hash: Option<&str>) -> Self {
@@ -300,6 +313,7 @@ impl Credential {
             user_id: user.id.clone(),
             password_hash: password_hash.to_owned(),
             mfa: false,
+            passkeys: 0,
             invite_hash: invite_hash.map(str::to_owned),
         }
     }

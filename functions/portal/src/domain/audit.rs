@@ -28,6 +28,8 @@ pub enum AuditAction {
     MfaEnabled,
     MfaDisabled,
     MfaReset,
+    PasskeyAdded,
+    PasskeyRemoved,
     ProfileUpdated,
     UserInvited,
     InvitationResent,
@@ -83,7 +85,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 63] = [
+    pub const ALL: [AuditAction; 65] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::MfaChallengeFailed,
@@ -95,6 +97,8 @@ impl AuditAction {
         Self::MfaEnabled,
         Self::MfaDisabled,
         Self::MfaReset,
+        Self::PasskeyAdded,
+        Self::PasskeyRemoved,
         Self::ProfileUpdated,
         Self::UserInvited,
         Self::InvitationResent,

@@ -298,6 +298,8 @@ impl Labelled for AuditAction {
             MfaEnabled => "Two-factor turned on",
             MfaDisabled => "Two-factor turned off",
             MfaReset => "Two-factor reset",
+            PasskeyAdded => "Passkey added",
+            PasskeyRemoved => "Passkey removed",
             ProfileUpdated => "Profile updated",
             UserInvited => "User invited",
             InvitationResent => "Invitation resent",

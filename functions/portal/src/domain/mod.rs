@@ -15,6 +15,7 @@ pub mod files;
 mod ids;
 pub mod labels;
 pub mod money;
+pub mod passkeys;
 pub mod projects;
 pub mod quotes;
 pub mod roles;

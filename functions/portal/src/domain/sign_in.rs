@@ -95,6 +95,11 @@ pub struct SsoSettings {
     /// People with an address at one of `domains` may ask for access on the sign-in page.
     #[serde(default)]
     pub access_requests: bool,
+    /// Only phishing-resistant sign-ins start a session: a passkey (alone, or as the second factor
+    /// after a password) or Microsoft or Google. A password alone, or with an authenticator code,
+    /// is refused (docs/passkeys.md).
+    #[serde(default)]
+    pub phishing_resistant: bool,
 }
 
 fn standard_user() -> Role {
@@ -122,6 +127,7 @@ impl Default for SsoSettings {
             default_role: standard_user(),
             trust_provider_mfa: false,
             access_requests: false,
+            phishing_resistant: false,
         }
     }
 }
@@ -325,6 +331,12 @@ pub fn check(
             "Add your email domains: requests come from addresses there",
         ));
     }
+    if sso.phishing_resistant && !(has(SignInMethod::Microsoft) || has(SignInMethod::Google)) {
+        errors.push(FieldError::new(
+            "phishing_resistant",
+            "Allow Microsoft or Google sign-in too, so that people without a passkey can still sign in (and add one)",
+        ));
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -337,6 +349,7 @@ pub fn check(
             default_role: sso.default_role,
             trust_provider_mfa: sso.trust_provider_mfa,
             access_requests: sso.access_requests,
+            phishing_resistant: sso.phishing_resistant,
         },
     ))
 }
@@ -427,6 +440,7 @@ mod tests {
             default_role: Role::TicketManager,
             trust_provider_mfa: true,
             access_requests: true,
+            phishing_resistant: true,
         };
         let (methods, sso) =
             check(&[SignInMethod::Microsoft, SignInMethod::Microsoft], &sso).unwrap();
@@ -441,6 +455,7 @@ mod tests {
             default_role: Role::FullAdmin,
             trust_provider_mfa: false,
             access_requests: false,
+            phishing_resistant: true,
         };
         let errors = check(&[], &bad).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -450,7 +465,8 @@ mod tests {
                 "microsoft_tenants",
                 "domains",
                 "default_role",
-                "sign_in_methods"
+                "sign_in_methods",
+                "phishing_resistant"
             ]
         );
         // Microsoft with no tenant would let nobody in.

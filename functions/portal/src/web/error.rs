@@ -18,6 +18,9 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("invalid second-factor code")]
     InvalidCode,
+    /// A passkey's answer failed a check, or names no passkey the portal knows.
+    #[error("passkey refused")]
+    PasskeyRefused,
     #[error("MFA enrolment required")]
     MfaEnrolmentRequired,
     /// An invitation or reset link that is unknown, used, expired or for something else.
@@ -114,6 +117,13 @@ impl From<AuthError> for ApiError {
                     "{company} signs in with Microsoft or Google, not a password: use the button for it"
                 ),
             ),
+            AuthError::PhishingResistantRequired(company) => ApiError::State(
+                "/problems/phishing-resistant-required",
+                format!(
+                    "{company} requires signing in with a passkey, Microsoft or Google: a password (with or without a code) is not enough"
+                ),
+            ),
+            AuthError::PasskeyRefused => ApiError::PasskeyRefused,
             AuthError::TooManyAttempts { retry_after_secs } => {
                 ApiError::TooManyAttempts { retry_after_secs }
             }
@@ -131,9 +141,10 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) | ApiError::InvalidToken => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Unauthenticated | ApiError::InvalidCredentials | ApiError::InvalidCode => {
-                StatusCode::UNAUTHORIZED
-            }
+            ApiError::Unauthenticated
+            | ApiError::InvalidCredentials
+            | ApiError::InvalidCode
+            | ApiError::PasskeyRefused => StatusCode::UNAUTHORIZED,
             ApiError::CrossSite
             | ApiError::AroundCdn
             | ApiError::Forbidden
@@ -163,6 +174,11 @@ impl ApiError {
                 Some("It may have been used already or have expired. Ask for a new one.".into()),
             ),
             ApiError::InvalidCode => ("/problems/invalid-code", "That code is not valid or was already used", None),
+            ApiError::PasskeyRefused => (
+                "/problems/passkey-refused",
+                "That passkey could not be used to sign in",
+                Some("It may have been removed from your account. Try another way to sign in.".into()),
+            ),
             ApiError::MfaEnrolmentRequired => (
                 "/problems/mfa-enrolment-required",
                 "Set up two-factor authentication to continue",

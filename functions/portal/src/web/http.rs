@@ -220,17 +220,20 @@ impl<'a> Ctx<'a> {
     }
 
     /// CSRF defence (OWASP "verify origin with standard headers"): a state-changing request must
-    /// name the portal's own origin in `Origin`, or failing that in `Referer`.
+    /// name the portal's own origin in `Origin`, or failing that in `Referer`. A local portal on
+    /// `http://127.0.0.1:PORT` is also itself at `http://localhost:PORT`, where browsers allow
+    /// passkeys (`RelyingParty::for_origin`).
     pub fn check_origin(&self) -> Result<(), ApiError> {
         if matches!(*self.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
             return Ok(());
         }
-        let origin = &self.app.config.origin;
+        let origins = [self.app.config.origin.as_str(), self.app.passkeys.origin()];
         let ok = match (self.header("origin"), self.header("referer")) {
-            (Some(o), _) => o == origin,
-            (None, Some(r)) => r
-                .strip_prefix(origin.as_str())
-                .is_some_and(|rest| rest.starts_with('/')),
+            (Some(o), _) => origins.contains(&o),
+            (None, Some(r)) => origins.iter().any(|origin| {
+                r.strip_prefix(origin)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            }),
             (None, None) => false,
         };
         if ok { Ok(()) } else { Err(ApiError::CrossSite) }

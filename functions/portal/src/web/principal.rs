@@ -29,9 +29,10 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// The user must enrol in MFA before doing anything else: their company requires it.
+    /// The user must enrol in MFA (an authenticator app or a passkey) before doing anything
+    /// else: their company requires it.
     pub fn must_enrol_mfa(&self) -> bool {
-        self.company.mfa_required && !self.user.mfa_enabled
+        self.company.mfa_required && !self.user.mfa_enabled && self.user.passkeys == 0
     }
 
     /// An audit entry for something this principal did, in `company`'s trail.
@@ -139,6 +140,8 @@ pub struct MeUser {
     pub theme: Theme,
     pub notify: NotifyPrefs,
     pub mfa_enabled: bool,
+    /// How many passkeys the user has (each is a second factor too).
+    pub passkeys: u32,
     /// The company requires MFA and the user has not enrolled: nothing else works until they do.
     pub must_enrol_mfa: bool,
 }
@@ -167,6 +170,7 @@ impl From<&Principal> for Me {
                 theme: p.user.theme,
                 notify: p.user.notify,
                 mfa_enabled: p.user.mfa_enabled,
+                passkeys: p.user.passkeys,
                 must_enrol_mfa: p.must_enrol_mfa(),
             },
             company: MeCompany {

@@ -26,6 +26,8 @@ pub struct App {
     pub uploads: SealKey,
     /// Locks a provider sign-in's cookie.
     pub flows: crate::auth::seal::LockKey,
+    /// The WebAuthn relying party passkeys are registered with and checked against.
+    pub passkeys: crate::auth::passkeys::RelyingParty,
     pub clock: Arc<dyn Clock>,
     /// DynamoDB requests sent by this instance (benchmarks and tests read it).
     pub dynamo_calls: CallCounter,

@@ -1,6 +1,7 @@
 //! The keys of signing in with Microsoft or Google (docs/sso.md): a company's linked tenants and
 //! domains, each a pointer item of its own so that one is linked to one company at most and the
-//! sign-in can find the company from the token, and the mark of a spent sign-in `state`. Part of
+//! sign-in can find the company from the token, and the mark of a spent sign-in `state`; passkeys
+//! (docs/passkeys.md), their owner pointers and spent challenges. Part of
 //! `keys`, which re-exports them.
 
 use super::*;
@@ -20,6 +21,36 @@ pub fn spent_sso_state(hash: &str) -> Key {
     Key {
         pk: format!("SSOSTATE#{hash}"),
         sk: "SSOSTATE".into(),
+    }
+}
+
+/// The sort-key prefix of one user's passkeys in their company's partition.
+pub fn passkey_prefix(user: &UserId) -> String {
+    format!("PASSKEY#{user}#")
+}
+
+/// One of a user's passkeys (by credential id).
+pub fn passkey(company: &CompanyId, user: &UserId, credential: &str) -> Key {
+    Key {
+        pk: company_partition(company),
+        sk: format!("{}{credential}", passkey_prefix(user)),
+    }
+}
+
+/// The pointer from a credential id to the user it belongs to (`company_id`, `user_id`): a
+/// passkey sign-in starts from the credential id alone. Credential ids are unique by it.
+pub fn passkey_owner(credential: &str) -> Key {
+    Key {
+        pk: format!("PASSKEYID#{credential}"),
+        sk: "PASSKEYID".into(),
+    }
+}
+
+/// A WebAuthn challenge that has been answered (by hash), kept until it would have expired.
+pub fn spent_passkey_challenge(hash: &str) -> Key {
+    Key {
+        pk: format!("PASSKEYCHAL#{hash}"),
+        sk: "PASSKEYCHAL".into(),
     }
 }
 
