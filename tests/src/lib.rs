@@ -16,6 +16,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 mod answer;
+pub mod authenticator;
 pub mod bench;
 mod call;
 pub mod idp;

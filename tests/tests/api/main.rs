@@ -12,6 +12,7 @@ mod events;
 mod foundation;
 mod infra;
 mod limits;
+mod passkeys;
 mod projects;
 mod quotes;
 mod sso;
