@@ -25,6 +25,10 @@ enum Source {
     Answer(&'static str),
     /// The token of the link in the newest email to this address (`#token=…`).
     MailedTo(&'static str),
+    /// The software passkey's answer (JSON) to the registration options at this pointer.
+    Created(&'static str),
+    /// The software passkey's answer (JSON) to the sign-in options at this pointer.
+    Asserted(&'static str),
 }
 
 /// One row: a label (the operation, `METHOD /path` as the OpenAPI document writes it, and what
@@ -67,7 +71,7 @@ impl Route {
     }
 }
 
-use Source::{Answer as Field, MailedTo};
+use Source::{Answer as Field, Asserted, Created, MailedTo};
 use Who::{Client, Nobody, Staff, Stripe};
 
 /// A quote for Acme: one-off and monthly lines; its approval raises a ticket, creates a project and
@@ -271,6 +275,28 @@ const ROUTES: &[Route] = &[
         .body(r#"{"challenge": "{challenge}", "recovery_code": "{recovery_code}"}"#),
     route("POST /api/me/mfa/disable", Client, "POST", "/api/me/mfa/disable")
         .body(r#"{"current_password": "{password}", "code": "{totp_next}"}"#),
+    // Passkeys: register one, list, rename, sign in with it alone and as the second factor, remove.
+    route("POST /api/me/passkeys/options", Client, "POST", "/api/me/passkeys/options").body("{}")
+        .keep(&[("ceremony", Field("/ceremony")), ("passkey_answer", Created("/options"))]),
+    route("POST /api/me/passkeys", Client, "POST", "/api/me/passkeys")
+        .body(r#"{"ceremony": "{ceremony}", "credential": {passkey_answer}, "name": "Cost key"}"#)
+        .keep(&[("passkey_id", Field("/id"))]),
+    route("GET /api/me/passkeys", Client, "GET", "/api/me/passkeys"),
+    route("PATCH /api/me/passkeys/{passkey_id}", Client, "PATCH", "/api/me/passkeys/{passkey_id}")
+        .body(r#"{"name": "Office key"}"#),
+    route("POST /api/auth/passkey/options", Nobody, "POST", "/api/auth/passkey/options").body("{}")
+        .keep(&[("ceremony", Field("/ceremony")), ("passkey_answer", Asserted("/options"))]),
+    route("POST /api/auth/passkey", Nobody, "POST", "/api/auth/passkey")
+        .body(r#"{"ceremony": "{ceremony}", "credential": {passkey_answer}}"#),
+    route("POST /api/auth/login (second factor: a passkey)", Nobody, "POST", "/api/auth/login")
+        .body(r#"{"email": "fulladmin@acme.example", "password": "{password}", "remember": false}"#)
+        .keep(&[("challenge", Field("/challenge"))]),
+    route("POST /api/auth/login/mfa/passkey/options", Nobody, "POST", "/api/auth/login/mfa/passkey/options")
+        .body(r#"{"challenge": "{challenge}"}"#)
+        .keep(&[("ceremony", Field("/ceremony")), ("passkey_answer", Asserted("/options"))]),
+    route("POST /api/auth/login/mfa/passkey", Nobody, "POST", "/api/auth/login/mfa/passkey")
+        .body(r#"{"challenge": "{challenge}", "ceremony": "{ceremony}", "credential": {passkey_answer}}"#),
+    route("DELETE /api/me/passkeys/{passkey_id}", Client, "DELETE", "/api/me/passkeys/{passkey_id}"),
     route(
         "DELETE /api/companies/{company_id}/users/{user_id}/mfa",
         Staff,
@@ -493,6 +519,7 @@ pub async fn call_every_route() -> Vec<(String, u16, u64)> {
     ];
     let client = t.login(DemoUser::AcmeFullAdmin.email()).await;
     let staff = t.login(DemoUser::MspAdmin.email()).await;
+    let mut passkey = crate::authenticator::SoftPasskey::new(crate::ORIGIN);
     let mut seen = Vec::new();
     for route in ROUTES {
         let step = portal::auth::totp::step_at(t.app.now().unix_timestamp());
@@ -535,6 +562,8 @@ pub async fn call_every_route() -> Vec<(String, u16, u64)> {
             let value = match from {
                 Field(pointer) => kept(&answer, pointer),
                 MailedTo(to) => t.token_mailed_to(to).await,
+                Created(pointer) => passkey.create(&answer.body[&pointer[1..]]).to_string(),
+                Asserted(pointer) => passkey.get(&answer.body[&pointer[1..]]).to_string(),
             };
             values.push(((*name).to_owned(), value));
         }

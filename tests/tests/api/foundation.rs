@@ -1077,6 +1077,20 @@ async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
         ("POST /api/auth/login (second factor due)", 200, 3),
         ("POST /api/auth/login/mfa (recovery code)", 204, 4),
         ("POST /api/me/mfa/disable", 204, 8),
+        // Passkeys: the session, then one Query (options, list), one transaction (add, with the
+        // owner pointer, both counts and the audit entry; remove) or one update (rename).
+        ("POST /api/me/passkeys/options", 200, 2),
+        ("POST /api/me/passkeys", 201, 2),
+        ("GET /api/me/passkeys", 200, 2),
+        ("PATCH /api/me/passkeys/{passkey_id}", 204, 2),
+        // Signing in with a passkey: nothing to start (the state is sealed in the ceremony); the
+        // owner pointer, one BatchGetItem (company, user, passkey), the session's transaction.
+        ("POST /api/auth/passkey/options", 200, 0),
+        ("POST /api/auth/passkey", 204, 3),
+        ("POST /api/auth/login (second factor: a passkey)", 200, 3),
+        ("POST /api/auth/login/mfa/passkey/options", 200, 1),
+        ("POST /api/auth/login/mfa/passkey", 204, 2),
+        ("DELETE /api/me/passkeys/{passkey_id}", 204, 2),
         (
             "DELETE /api/companies/{company_id}/users/{user_id}/mfa",
             204,
@@ -1262,7 +1276,7 @@ async fn stored_items_have_the_pinned_layout() {
     assert_eq!(by_sk("COMPANY")["gsi1pk"].as_s().unwrap(), "COMPANIES");
     assert_eq!(
         attrs(by_sk("USER#")),
-        "company_id,created_at,email,id,last_sign_in_at,mfa_enabled,mobile,name,notify,phone,pk,role,session_epoch,sk,status,theme,version"
+        "company_id,created_at,email,id,last_sign_in_at,mfa_enabled,mobile,name,notify,passkeys,phone,pk,role,session_epoch,sk,status,theme,version"
     );
     assert_eq!(
         attrs(by_sk("SESSION#")),
@@ -1275,7 +1289,7 @@ async fn stored_items_have_the_pinned_layout() {
     let credential = t.items_in("LOGIN#user@acme.example").await;
     assert_eq!(
         attrs(&credential[0]),
-        "company_id,email,invite_hash,mfa,password_hash,pk,sk,user_id"
+        "company_id,email,invite_hash,mfa,passkeys,password_hash,pk,sk,user_id"
     );
     t.try_login("user@acme.example", "wrong password").await;
     let failures = t.items_in("LOGINFAIL#user@acme.example").await;
@@ -1542,7 +1556,8 @@ async fn every_documented_operation_is_served_by_its_function() {
             .replace("{company_id}", "acme-dental")
             .replace("{user_id}", &user_id)
             .replace("{provider}", "microsoft")
-            .replace("{request_id}", "0123456789abcdef");
+            .replace("{request_id}", "0123456789abcdef")
+            .replace("{passkey_id}", "AAAAAAAAAAAAAAAAAAAAAA");
         for method in item.as_object().unwrap().keys() {
             let answer = t
                 .call(&method.to_uppercase(), &concrete)
@@ -1560,7 +1575,7 @@ async fn every_documented_operation_is_served_by_its_function() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 106, "operations in the document");
+    assert_eq!(checked, 115, "operations in the document");
 }
 
 // ---- compression ---------------------------------------------------------------------------
