@@ -114,7 +114,7 @@ pub fn account(b: &Branding) -> Markup {
             h1 { "My account" }
             article #enrol-notice.notice hidden role="alert" {
                 strong { "Set up two-factor authentication to continue. " }
-                "Your organisation requires it. Use the Two-factor authentication section below."
+                "Your organisation requires it. Use the Two-factor authentication section below, or add a passkey."
             }
             section aria-labelledby="profile-heading" {
                 h2 #profile-heading { "Profile" }
@@ -185,6 +185,24 @@ pub fn account(b: &Branding) -> Markup {
                     button.secondary type="submit" { "Turn off two-factor authentication" }
                 }
                 p #mfa-status role="status" {}
+            }
+            section aria-labelledby="passkeys-heading" {
+                h2 #passkeys-heading { "Passkeys" }
+                p.muted { "Sign in with your fingerprint, face or device PIN instead of typing a password, or use a passkey as the second step after it. A passkey only works on this portal's site, so it cannot be phished." }
+                (scroll_region("passkeys-caption", html! {
+                    table #passkeys {
+                        caption.visually-hidden #passkeys-caption { "Your passkeys" }
+                        thead { tr { th scope="col" { "Name" } th scope="col" { "Added" } th scope="col" { "Last used" } th scope="col" { span.visually-hidden { "Actions" } } } }
+                        tbody {}
+                    }
+                }))
+                p #passkeys-none hidden { "You have no passkeys yet." }
+                form #passkey-add novalidate hidden {
+                    (Field::input("passkey_name", "Name for a new passkey", "text").maxlength(60).help("Such as \"Work laptop\" or \"YubiKey\": you see it here, and where you sign in.").required())
+                    button type="submit" { "Add a passkey" }
+                }
+                p #passkeys-unsupported hidden { "This browser cannot use passkeys." }
+                p #passkeys-status role="status" {}
             }
             section aria-labelledby="sessions-heading" {
                 h2 #sessions-heading { "Where you are signed in" }

@@ -155,6 +155,9 @@ fn login(b: &Branding) -> Markup {
                     a.sso role="button" #sso-google href="/api/auth/sso/google" hidden { "Sign in with Google" }
                     p.divider { "or with your email and password" }
                 }
+                p #passkey-way hidden {
+                    button.secondary #passkey-sign-in type="button" { "Sign in with a passkey" }
+                }
                 form #login-form method="post" action="/api/auth/login" novalidate {
                     (Field::input("email", "Email", "email").autocomplete("username").required())
                     (Field::input("password", "Password", "password").autocomplete("current-password").required())
@@ -166,9 +169,15 @@ fn login(b: &Branding) -> Markup {
                     button type="submit" { "Sign in" }
                 }
                 form #mfa-form novalidate hidden {
-                    p { "Enter the six-digit code from your authenticator app, or one of your recovery codes." }
-                    (Field::input("code", "Authentication code", "text").autocomplete("one-time-code").inputmode("text").required())
-                    button type="submit" { "Verify" }
+                    div #mfa-passkey-way hidden {
+                        p { "Use your passkey to finish signing in." }
+                        button #mfa-passkey type="button" { "Use a passkey" }
+                    }
+                    div #mfa-code-way {
+                        p { "Enter the six-digit code from your authenticator app, or one of your recovery codes." }
+                        (Field::input("code", "Authentication code", "text").autocomplete("one-time-code").inputmode("text").required())
+                        button type="submit" { "Verify" }
+                    }
                 }
                 p { a href="/forgot-password/" { "Forgot password?" } " · " a href="/request-access/" { "Need access?" } }
             }

@@ -3,6 +3,7 @@ import { authed } from './api.js';
 import { me, saveTheme, startEarly } from './shell.js';
 import { clearBeside, problemBeside, showProblem, when, whileBusy } from './forms.js';
 import { paginatedTable } from './list.js';
+import './account-passkeys.js';
 
 const $ = (id) => document.getElementById(id);
 

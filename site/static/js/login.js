@@ -2,6 +2,7 @@
 import { api, ApiProblem, forgetMe } from './api.js';
 import { whileBusy } from './forms.js';
 import { THEME_UNSAVED } from './theme.js';
+import { getPasskey, passkeyTrouble, passkeysSupported } from './webauthn.js';
 
 // Whoever signs in next, nothing is guessed from the one before, and no theme is saved for them.
 forgetMe();
@@ -52,7 +53,7 @@ form.addEventListener('submit', async (event) => {
     try {
       const answer = await api('/api/auth/login', { method: 'POST', body: { email, password, remember: form.elements.remember.checked } });
       if (answer?.mfa_required) {
-        askForCode(answer.challenge);
+        askForCode(answer.challenge, answer.factors);
         return;
       }
       location.assign(nextPage());
@@ -70,13 +71,72 @@ form.addEventListener('submit', async (event) => {
 const mfaForm = document.getElementById('mfa-form');
 let challenge = null;
 
-function askForCode(token) {
+// `factors`: what the user has (`code`, `passkey`); challenges from a provider do not say, and
+// offer both.
+function askForCode(token, factors = ['code', 'passkey']) {
   challenge = token;
   form.hidden = true;
+  document.getElementById('passkey-way').hidden = true;
   mfaForm.hidden = false;
   formError.textContent = '';
-  mfaForm.elements.code.focus();
+  const byPasskey = factors.includes('passkey') && passkeysSupported();
+  const byCode = factors.includes('code') || !byPasskey;
+  document.getElementById('mfa-passkey-way').hidden = !byPasskey;
+  document.getElementById('mfa-code-way').hidden = !byCode;
+  if (byCode) mfaForm.elements.code.focus();
+  else document.getElementById('mfa-passkey').focus();
 }
+
+// Show a problem from a step of signing in; the first step again if the sign-in expired.
+function signInProblem(err) {
+  const trouble = passkeyTrouble(err);
+  if (trouble) {
+    formError.textContent = trouble;
+    return;
+  }
+  const problem = err instanceof ApiProblem ? err : new ApiProblem(0, { title: String(err) });
+  if (problem.problem.type === '/problems/challenge-expired' && !mfaForm.hidden) {
+    mfaForm.hidden = true;
+    form.hidden = false;
+    form.elements.password.value = '';
+    form.elements.password.focus();
+  }
+  formError.textContent = problem.problem.detail ? `${problem.message}. ${problem.problem.detail}` : problem.message;
+}
+
+// Signing in with a passkey: no email, the browser offers the passkeys it has for the portal.
+if (passkeysSupported()) {
+  document.getElementById('passkey-way').hidden = false;
+  const button = document.getElementById('passkey-sign-in');
+  button.addEventListener('click', () => whileBusy(button, async () => {
+    formError.textContent = '';
+    try {
+      const started = await api('/api/auth/passkey/options', { method: 'POST', body: {} });
+      const credential = await getPasskey(started.options);
+      await api('/api/auth/passkey', {
+        method: 'POST',
+        body: { ceremony: started.ceremony, credential, remember: form.elements.remember.checked },
+      });
+      location.assign(nextPage());
+    } catch (err) {
+      signInProblem(err);
+    }
+  }));
+}
+
+// The second step with a passkey.
+const mfaPasskey = document.getElementById('mfa-passkey');
+mfaPasskey.addEventListener('click', () => whileBusy(mfaPasskey, async () => {
+  formError.textContent = '';
+  try {
+    const started = await api('/api/auth/login/mfa/passkey/options', { method: 'POST', body: { challenge } });
+    const credential = await getPasskey(started.options);
+    await api('/api/auth/login/mfa/passkey', { method: 'POST', body: { challenge, ceremony: started.ceremony, credential } });
+    location.assign(nextPage());
+  } catch (err) {
+    signInProblem(err);
+  }
+}));
 
 mfaForm.addEventListener('submit', async (event) => {
   event.preventDefault();
