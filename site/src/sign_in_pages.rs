@@ -56,6 +56,12 @@ pub fn sign_in_settings(b: &Branding) -> Markup {
                     label { input type="checkbox" name="trust_provider_mfa" #trust_provider_mfa; "Skip the portal's own code when Microsoft or Google confirms the user passed MFA" }
                     small #trust_provider_mfa-help { "Otherwise users with two-factor authentication enter the portal's code after signing in with Microsoft or Google." }
                 }
+                fieldset aria-describedby="phishing_resistant-help" {
+                    legend { "Phishing-resistant sign-in" }
+                    label { input type="checkbox" name="phishing_resistant" #phishing_resistant; "Require a passkey, Microsoft or Google: a password alone, or with a code, is not enough" }
+                    small #phishing_resistant-help { "Users without a passkey sign in with Microsoft or Google (which must be allowed above) and can add a passkey in My account." }
+                    small.field-error #phishing_resistant-error {}
+                }
                 button type="submit" { "Save sign-in settings" }
             }
         },

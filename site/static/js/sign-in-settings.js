@@ -25,6 +25,7 @@ function show(settings) {
   form.elements.just_in_time.checked = settings.just_in_time;
   form.elements.default_role.value = settings.default_role;
   form.elements.trust_provider_mfa.checked = settings.trust_provider_mfa;
+  form.elements.phishing_resistant.checked = settings.phishing_resistant;
   form.elements.access_requests.checked = settings.access_requests;
 }
 
@@ -38,6 +39,7 @@ form.addEventListener('submit', async (event) => {
     just_in_time: form.elements.just_in_time.checked,
     default_role: form.elements.default_role.value,
     trust_provider_mfa: form.elements.trust_provider_mfa.checked,
+    phishing_resistant: form.elements.phishing_resistant.checked,
     access_requests: form.elements.access_requests.checked,
     version,
   };
