@@ -116,6 +116,7 @@ impl TestApp {
         let config = Config {
             table_name: table.clone(),
             origin: ORIGIN.into(),
+            origin_alias: None,
             cookie_secure: true,
             session_ttl: time::Duration::hours(12),
             remember_ttl: time::Duration::days(30),

@@ -59,7 +59,9 @@ impl App {
             challenges: keys.challenges,
             uploads: keys.uploads,
             flows: keys.flows,
-            passkeys: crate::auth::passkeys::RelyingParty::for_origin(&config.origin)?,
+            passkeys: crate::auth::passkeys::RelyingParty::for_origin(
+                config.origin_alias.as_deref().unwrap_or(&config.origin),
+            )?,
             mfa_key: keys.totp,
             stripe: secrets.stripe(),
             sso: secrets.sso(),

@@ -118,13 +118,14 @@ pub async fn second_factor(
     let pending = open_pending(s, &body.challenge)?;
     let assertion =
         passkeys::read_assertion(s.seal, &body.ceremony, true, body.credential).map_err(refused)?;
-    let owner = PasskeyOwner {
-        company_id: pending.company_id.clone(),
-        user_id: pending.user_id.clone(),
-    };
-    if assertion.for_user() != Some(&(owner.company_id.clone(), owner.user_id.clone())) {
+    let owner = (pending.company_id, pending.user_id);
+    if assertion.for_user() != Some(&owner) {
         return Err(AuthError::ChallengeExpired);
     }
+    let owner = PasskeyOwner {
+        company_id: owner.0,
+        user_id: owner.1,
+    };
     let first = pending.provider.map_or("password", |p| p.label());
     let summary = format!("Signed in with {first} and a passkey");
     let way = Way {

@@ -48,33 +48,24 @@ pub struct RelyingParty {
 }
 
 impl RelyingParty {
-    /// The relying party of a portal served at `origin`. Browsers refuse IP addresses as RP ids,
-    /// so a local portal on `http://127.0.0.1:PORT` uses passkeys at `http://localhost:PORT`.
+    /// The relying party of a portal served at `origin`: the RP id is its host. Browsers refuse
+    /// IP addresses as RP ids, so a local portal uses passkeys at its `localhost` alias
+    /// (`Config::origin_alias`).
     pub fn for_origin(origin: &str) -> anyhow::Result<Self> {
-        let (scheme, host_port) = origin
+        let host_port = origin
             .split_once("://")
+            .map(|(_, rest)| rest)
             .ok_or_else(|| anyhow::anyhow!("origin {origin:?} has no scheme"))?;
-        let (host, port) = match host_port.rsplit_once(':') {
-            Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
-            _ => (host_port, None),
-        };
-        let (host, origin) = if host == "127.0.0.1" {
-            let port = port.map(|p| format!(":{p}")).unwrap_or_default();
-            ("localhost", format!("{scheme}://localhost{port}"))
-        } else {
-            (host, origin.to_owned())
+        let host = match host_port.rsplit_once(':') {
+            Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => h,
+            _ => host_port,
         };
         let domain = AsciiDomain::try_from(host.to_owned())
             .map_err(|e| anyhow::anyhow!("{host:?} cannot be a WebAuthn RP id: {e}"))?;
         Ok(Self {
             id: RpId::Domain(domain),
-            origin,
+            origin: origin.to_owned(),
         })
-    }
-
-    /// The origin passkeys are used at.
-    pub fn origin(&self) -> &str {
-        &self.origin
     }
 }
 
@@ -130,9 +121,26 @@ fn handle(company: &CompanyId, user: &UserId) -> Handle {
     Handle::from(bytes)
 }
 
-fn seal(seal: &SealKey, purpose: &str, ceremony: &Ceremony) -> anyhow::Result<String> {
-    seal.seal(purpose, ceremony)
-        .ok_or_else(|| anyhow::anyhow!("sealing passkey ceremony"))
+/// A started ceremony, handed out: the library's encoding of its server state (`encoded`), for
+/// `user` if it is one user's, sealed for `purpose`, with the browser's `options`.
+fn hand_out<E: std::fmt::Debug>(
+    key: &SealKey,
+    purpose: &str,
+    encoded: Result<Vec<u8>, E>,
+    user: Option<(CompanyId, UserId)>,
+    options: &impl Serialize,
+) -> anyhow::Result<Started> {
+    let state = encoded.map_err(|e| anyhow::anyhow!("encoding {purpose} state: {e:?}"))?;
+    let ceremony = Ceremony {
+        state: B64.encode(state),
+        user,
+    };
+    Ok(Started {
+        ceremony: key
+            .seal(purpose, &ceremony)
+            .ok_or_else(|| anyhow::anyhow!("sealing {purpose} ceremony"))?,
+        options: serde_json::to_value(options)?,
+    })
 }
 
 fn open(seal: &SealKey, purpose: &str, token: &str) -> Result<(Vec<u8>, Ceremony), PasskeyError> {
@@ -175,17 +183,8 @@ pub fn start_registration(
     let (server, client) = options
         .start_ceremony()
         .map_err(|e| anyhow::anyhow!("passkey registration options: {e}"))?;
-    let state = server
-        .encode()
-        .map_err(|e| anyhow::anyhow!("encoding registration state: {e:?}"))?;
-    let ceremony = Ceremony {
-        state: B64.encode(state),
-        user: Some((user.company_id.clone(), user.id.clone())),
-    };
-    Ok(Started {
-        ceremony: seal(key, REGISTER, &ceremony)?,
-        options: serde_json::to_value(&client)?,
-    })
+    let user = Some((user.company_id.clone(), user.id.clone()));
+    hand_out(key, REGISTER, server.encode(), user, &client)
 }
 
 /// Check a browser's answer to a registration ceremony of `user`: the passkey to keep (named
@@ -247,17 +246,7 @@ pub fn start_sign_in(rp: &RelyingParty, key: &SealKey) -> anyhow::Result<Started
     let (server, client) = DiscoverableCredentialRequestOptions::passkey(&rp.id)
         .start_ceremony()
         .map_err(|e| anyhow::anyhow!("passkey sign-in options: {e}"))?;
-    let state = server
-        .encode()
-        .map_err(|e| anyhow::anyhow!("encoding sign-in state: {e:?}"))?;
-    let ceremony = Ceremony {
-        state: B64.encode(state),
-        user: None,
-    };
-    Ok(Started {
-        ceremony: seal(key, SIGN_IN, &ceremony)?,
-        options: serde_json::to_value(&client)?,
-    })
+    hand_out(key, SIGN_IN, server.encode(), None, &client)
 }
 
 /// Start the second step of a sign-in with one of `passkeys` (those of the user who gave the
@@ -283,17 +272,8 @@ pub fn start_second_factor(
     let (server, client) = options
         .start_ceremony()
         .map_err(|e| anyhow::anyhow!("passkey second-factor options: {e}"))?;
-    let state = server
-        .encode()
-        .map_err(|e| anyhow::anyhow!("encoding second-factor state: {e:?}"))?;
-    let ceremony = Ceremony {
-        state: B64.encode(state),
-        user: Some((company.clone(), user.clone())),
-    };
-    Ok(Some(Started {
-        ceremony: seal(key, SECOND_FACTOR, &ceremony)?,
-        options: serde_json::to_value(&client)?,
-    }))
+    let user = Some((company.clone(), user.clone()));
+    hand_out(key, SECOND_FACTOR, server.encode(), user, &client).map(Some)
 }
 
 /// A browser's answer to a sign-in ceremony, read but not yet checked: whose passkey it names.
@@ -347,8 +327,7 @@ impl Assertion {
         B64.encode(digest.as_ref())
     }
 
-    /// Check the answer against the stored `passkey`: the passkey's new state (base64url) and
-    /// whether the authenticator says it is synced.
+    /// Check the answer against the stored `passkey`: the passkey's new state (base64url).
     pub fn verify(&self, rp: &RelyingParty, passkey: &Passkey) -> Result<String, PasskeyError> {
         let refused = |e: &dyn std::fmt::Display| PasskeyError::Refused(e.to_string());
         let user = handle(&passkey.company_id, &passkey.user_id);

@@ -11,6 +11,10 @@ pub struct Config {
     /// The portal's own origin (`https://portal.example.com`): the only origin allowed to change
     /// state (CSRF), and the JWT issuer and audience.
     pub origin: String,
+    /// The same portal at another origin: a local portal on `http://127.0.0.1:PORT` is also at
+    /// `http://localhost:PORT`, where browsers allow passkeys (they refuse IP addresses). Accepted
+    /// as the portal's own by the CSRF check, and the origin passkeys are used at.
+    pub origin_alias: Option<String>,
     /// Whether cookies carry `Secure` (and the `__Host-` prefix). Only loopback http may turn it off.
     pub cookie_secure: bool,
     /// Session lifetime without and with "remember me".
@@ -138,6 +142,10 @@ impl Config {
             .transpose()?;
         Ok(Self {
             table_name,
+            origin_alias: origin
+                .strip_prefix("http://127.0.0.1")
+                .filter(|port| port.is_empty() || port.starts_with(':'))
+                .map(|port| format!("http://localhost{port}")),
             origin,
             cookie_secure,
             session_ttl,
@@ -241,5 +249,23 @@ mod tests {
                 .to_string()
                 .contains("loopback")
         );
+    }
+
+    #[test]
+    fn a_local_portal_is_also_at_localhost() {
+        let alias = |origin: &str| {
+            let vars = [
+                ("TABLE_NAME", "t"),
+                ("PORTAL_SECRETS_FILE", "s.json"),
+                ("PORTAL_ORIGIN", origin),
+            ];
+            Config::from_lookup(lookup(&vars)).unwrap().origin_alias
+        };
+        assert_eq!(
+            alias("http://127.0.0.1:8080").as_deref(),
+            Some("http://localhost:8080")
+        );
+        assert_eq!(alias("http://127.0.0.1.nip.io"), None);
+        assert_eq!(alias("https://portal.example.com"), None);
     }
 }

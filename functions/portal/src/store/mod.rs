@@ -246,6 +246,18 @@ impl Store {
             .build())
     }
 
+    /// The mark that something usable once (a sign-in `state`, a WebAuthn challenge) was used,
+    /// as a transaction part: refused if it is there already; kept until `expires` (TTL).
+    pub(crate) fn spent_mark_part(
+        &self,
+        key: Key,
+        expires: OffsetDateTime,
+    ) -> anyhow::Result<TransactWriteItem> {
+        let mut item = key.to_item();
+        item.insert(keys::TTL.into(), epoch(expires));
+        self.put_new(item)
+    }
+
     /// The put of an item that must not exist yet, as a transaction part.
     pub(crate) fn put_new(&self, item: Item) -> anyhow::Result<TransactWriteItem> {
         Ok(TransactWriteItem::builder()

@@ -72,41 +72,23 @@ impl Store {
         by: i64,
         floor: u32,
     ) -> anyhow::Result<Vec<TransactWriteItem>> {
-        let count = |key: Key, versioned: bool| -> anyhow::Result<TransactWriteItem> {
-            let set = if versioned {
-                "SET #n = if_not_exists(#n, :zero) + :by, #version = #version + :one"
-            } else {
-                "SET #n = if_not_exists(#n, :zero) + :by"
-            };
-            let (condition, bound) = if by > 0 {
-                (
-                    "attribute_exists(#pk) AND (attribute_not_exists(#n) OR #n < :bound)",
-                    MAX_PASSKEYS,
-                )
-            } else {
-                ("attribute_exists(#pk) AND #n > :bound", floor)
-            };
-            let mut update = Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(key.to_item()))
-                .update_expression(set)
-                .condition_expression(condition)
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#n", "passkeys")
-                .expression_attribute_values(":zero", n(0))
-                .expression_attribute_values(":by", n(by))
-                .expression_attribute_values(":bound", n(bound));
-            if versioned {
-                update = update
-                    .expression_attribute_names("#version", "version")
-                    .expression_attribute_values(":one", n(1));
-            }
-            Ok(TransactWriteItem::builder().update(update.build()?).build())
+        let (condition, bound) = if by > 0 {
+            ("attribute_not_exists(#n) OR #n < :bound", MAX_PASSKEYS)
+        } else {
+            ("#n > :bound", floor)
         };
-        Ok(vec![
-            count(keys::user(&user.company_id, &user.id), true)?,
-            count(keys::credential(&user.email), false)?,
-        ])
+        self.user_and_credential_parts(
+            user,
+            "#n = if_not_exists(#n, :zero) + :by",
+            Some(condition),
+            |update, _| {
+                update
+                    .expression_attribute_names("#n", "passkeys")
+                    .expression_attribute_values(":zero", n(0))
+                    .expression_attribute_values(":by", n(by))
+                    .expression_attribute_values(":bound", n(bound))
+            },
+        )
     }
 
     /// Keep a newly registered passkey of `user`, with `audit`. `false` if its credential id is
@@ -213,8 +195,6 @@ impl Store {
         hash: &str,
         expires: OffsetDateTime,
     ) -> anyhow::Result<TransactWriteItem> {
-        let mut item = keys::spent_passkey_challenge(hash).to_item();
-        item.insert(keys::TTL.into(), epoch(expires));
-        self.put_new(item)
+        self.spent_mark_part(keys::spent_passkey_challenge(hash), expires)
     }
 }

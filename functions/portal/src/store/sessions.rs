@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::domain::account::MfaRecord;
+use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 
 /// What every authenticated request reads, in one BatchGetItem.
 pub struct AuthRecords {
@@ -166,31 +167,50 @@ impl Store {
         applied(result, "starting MFA enrolment")
     }
 
-    /// Set the MFA flag on the user (with a version bump) and on the credential.
-    fn mfa_flag_parts(&self, user: &User, on: bool) -> anyhow::Result<Vec<TransactWriteItem>> {
-        let flag = |key: Key, versioned: bool| -> anyhow::Result<TransactWriteItem> {
-            let field = if versioned { "mfa_enabled" } else { "mfa" };
+    /// The same change to a user (with a version bump) and to their credential item, as
+    /// transaction parts: `set` the assignments, `condition` what both must meet besides
+    /// existing, and `bind` the names and values they use (told which item: `true` for the user).
+    pub(super) fn user_and_credential_parts(
+        &self,
+        user: &User,
+        set: &str,
+        condition: Option<&str>,
+        bind: impl Fn(UpdateBuilder, bool) -> UpdateBuilder,
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
+        let condition = match condition {
+            Some(c) => format!("attribute_exists(#pk) AND ({c})"),
+            None => "attribute_exists(#pk)".into(),
+        };
+        let part = |key: Key, versioned: bool| -> anyhow::Result<TransactWriteItem> {
             let mut update = Update::builder()
                 .table_name(&self.table)
                 .set_key(Some(key.to_item()))
-                .condition_expression("attribute_exists(#pk)")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#flag", field)
-                .expression_attribute_values(":on", AttributeValue::Bool(on));
+                .condition_expression(&condition)
+                .expression_attribute_names("#pk", keys::PK);
             update = if versioned {
                 update
-                    .update_expression("SET #flag = :on, #version = #version + :one")
+                    .update_expression(format!("SET {set}, #version = #version + :one"))
                     .expression_attribute_names("#version", "version")
                     .expression_attribute_values(":one", n(1))
             } else {
-                update.update_expression("SET #flag = :on")
+                update.update_expression(format!("SET {set}"))
             };
-            Ok(TransactWriteItem::builder().update(update.build()?).build())
+            let update = bind(update, versioned).build()?;
+            Ok(TransactWriteItem::builder().update(update).build())
         };
         Ok(vec![
-            flag(keys::user(&user.company_id, &user.id), true)?,
-            flag(keys::credential(&user.email), false)?,
+            part(keys::user(&user.company_id, &user.id), true)?,
+            part(keys::credential(&user.email), false)?,
         ])
+    }
+
+    /// Set the MFA flag on the user (with a version bump) and on the credential.
+    fn mfa_flag_parts(&self, user: &User, on: bool) -> anyhow::Result<Vec<TransactWriteItem>> {
+        self.user_and_credential_parts(user, "#flag = :on", None, |update, on_user| {
+            update
+                .expression_attribute_names("#flag", if on_user { "mfa_enabled" } else { "mfa" })
+                .expression_attribute_values(":on", AttributeValue::Bool(on))
+        })
     }
 
     /// Finish enrolment with the first accepted code: `record` (enabled, first step, recovery

@@ -71,9 +71,7 @@ impl Store {
         hash: &str,
         expires: OffsetDateTime,
     ) -> anyhow::Result<TransactWriteItem> {
-        let mut item = keys::spent_sso_state(hash).to_item();
-        item.insert(keys::TTL.into(), epoch(expires));
-        self.put_new(item)
+        self.spent_mark_part(keys::spent_sso_state(hash), expires)
     }
 
     /// Spend a sign-in `state` on its own (when a second factor follows); `false` if it was spent.

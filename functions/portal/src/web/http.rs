@@ -220,17 +220,18 @@ impl<'a> Ctx<'a> {
     }
 
     /// CSRF defence (OWASP "verify origin with standard headers"): a state-changing request must
-    /// name the portal's own origin in `Origin`, or failing that in `Referer`. A local portal on
-    /// `http://127.0.0.1:PORT` is also itself at `http://localhost:PORT`, where browsers allow
-    /// passkeys (`RelyingParty::for_origin`).
+    /// name the portal's own origin (or its local alias, `Config::origin_alias`) in `Origin`, or
+    /// failing that in `Referer`.
     pub fn check_origin(&self) -> Result<(), ApiError> {
         if matches!(*self.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
             return Ok(());
         }
-        let origins = [self.app.config.origin.as_str(), self.app.passkeys.origin()];
+        let config = &self.app.config;
+        let mut origins =
+            std::iter::once(config.origin.as_str()).chain(config.origin_alias.as_deref());
         let ok = match (self.header("origin"), self.header("referer")) {
-            (Some(o), _) => origins.contains(&o),
-            (None, Some(r)) => origins.iter().any(|origin| {
+            (Some(o), _) => origins.any(|origin| origin == o),
+            (None, Some(r)) => origins.any(|origin| {
                 r.strip_prefix(origin)
                     .is_some_and(|rest| rest.starts_with('/'))
             }),
