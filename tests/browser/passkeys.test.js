@@ -42,8 +42,8 @@ async function passwordStep(page) {
 }
 
 async function signOut(page) {
-  await page.evaluate(() => fetch('/api/auth/logout', { method: 'POST' }));
-  await page.goto(`${LOCAL}/login/`);
+  await page.locator('#user-menu summary').click();
+  await Promise.all([page.waitForURL(`${LOCAL}/login/?signed-out=1`), page.getByRole('button', { name: 'Sign out', exact: true }).click()]);
 }
 
 // Whatever happened, the user is left with no passkey (their password alone signs in for the
