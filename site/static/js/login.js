@@ -156,19 +156,13 @@ mfaForm.addEventListener('submit', async (event) => {
       await api('/api/auth/login/mfa', { method: 'POST', body });
       location.assign(nextPage());
     } catch (err) {
-      const problem = err instanceof ApiProblem ? err : new ApiProblem(0, { title: String(err) });
-      if (problem.problem.type === '/problems/challenge-expired') {
-        mfaForm.hidden = true;
-        form.hidden = false;
-        form.elements.password.value = '';
-        form.elements.password.focus();
-      } else {
+      slot.textContent = '';
+      signInProblem(err);
+      if (!mfaForm.hidden) {
         mfaForm.elements.code.value = '';
         mfaForm.elements.code.setAttribute('aria-invalid', 'true');
         mfaForm.elements.code.focus();
       }
-      slot.textContent = '';
-      formError.textContent = problem.problem.detail ? `${problem.message}. ${problem.problem.detail}` : problem.message;
     }
   });
 });
