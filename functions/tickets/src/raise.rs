@@ -2,6 +2,8 @@
 //! contact; a retry with the same `Idempotency-Key` answers the ticket the first made.
 
 use crate::*;
+use portal::domain::ConfigurationId;
+use portal::domain::configurations::TicketConfiguration;
 
 /// The answer to a repeated create: the ticket the first one made.
 async fn earlier_ticket(
@@ -80,12 +82,42 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             placement::moved(ctx, &company, None, project, phase.as_deref()).await?
         }
     };
-    let (settings, contact) = ctx
+    let configuration_key = match body.configuration_id.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(id) => Some(ConfigurationId::parse(id).map_err(|_| {
+            ApiError::invalid("configuration_id", "Choose a configuration from the list")
+        })?),
+    };
+    let found = ctx
         .app
         .store
-        .load_for_new_ticket(contact_key.as_ref().map(|u| (&company, u)))
+        .load_for_new_ticket(
+            contact_key.as_ref().map(|u| (&company, u)),
+            configuration_key.as_ref().map(|c| (&company, c)),
+        )
         .await?;
-    let new = body.validate(&settings, now.date())?;
+    let contact = found.contact;
+    let new = body.validate(&found.settings, now.date())?;
+    // Only a configuration the raiser may see (a Standard User: one they are the contact of).
+    let configuration = match (configuration_key, found.configuration) {
+        (None, _) => None,
+        (Some(_), Some(c))
+            if principal
+                .configuration_contact_scope()
+                .is_none_or(|me| c.fields.contact_id.as_ref() == Some(me)) =>
+        {
+            Some(TicketConfiguration {
+                id: c.id,
+                name: c.fields.name,
+            })
+        }
+        (Some(_), _) => {
+            return Err(ApiError::invalid(
+                "configuration_id",
+                "Choose a configuration from the list",
+            ));
+        }
+    };
     let contact = match (
         new.contact_id.as_ref().filter(|c| **c != principal.user.id),
         contact,
@@ -128,6 +160,7 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         assignee_id: None,
         assignee_name: None,
         project: placed.as_ref().map(|(at, _)| at.clone()),
+        configuration,
         version: 1,
     };
     let remembered = once.map(|key| (&principal.user.id, key, now + time::Duration::days(1)));

@@ -50,6 +50,7 @@ async fn fill(t: &TestApp, company: &str, contact_email: &str, first: u64, count
                 assignee_id: None,
                 assignee_name: None,
                 project: None,
+                configuration: None,
                 version: 1,
             }
         })

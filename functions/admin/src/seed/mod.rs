@@ -472,6 +472,7 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
             assignee_id: None,
             assignee_name: None,
             project: None,
+            configuration: None,
             version: 1,
         };
         store.create_ticket(&ticket).await?;

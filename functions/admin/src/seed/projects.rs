@@ -258,6 +258,7 @@ pub async fn seed_projects(store: &Store, now: OffsetDateTime) -> anyhow::Result
                     name: demo.name.into(),
                     phase_id: (*phase).into(),
                 }),
+                configuration: None,
                 version: 1,
             };
             store.create_ticket(&ticket).await?;

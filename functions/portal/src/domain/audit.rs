@@ -61,6 +61,10 @@ pub enum AuditAction {
     ProjectCreated,
     ProjectUpdated,
     ProjectPlanChanged,
+    ConfigurationCreated,
+    ConfigurationChanged,
+    ConfigurationsImported,
+    ConfigurationTypesChanged,
     AgreementCreated,
     AgreementUpdated,
     TimeLogged,
@@ -85,7 +89,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 65] = [
+    pub const ALL: [AuditAction; 69] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::MfaChallengeFailed,
@@ -130,6 +134,10 @@ impl AuditAction {
         Self::ProjectCreated,
         Self::ProjectUpdated,
         Self::ProjectPlanChanged,
+        Self::ConfigurationCreated,
+        Self::ConfigurationChanged,
+        Self::ConfigurationsImported,
+        Self::ConfigurationTypesChanged,
         Self::AgreementCreated,
         Self::AgreementUpdated,
         Self::TimeLogged,

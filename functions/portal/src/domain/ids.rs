@@ -54,6 +54,7 @@ id_type!(CompanyId, "company");
 id_type!(UserId, "user");
 id_type!(SessionId, "session");
 id_type!(AuditId, "audit entry");
+id_type!(ConfigurationId, "configuration");
 
 fn is_id(s: &str) -> bool {
     !s.is_empty()

@@ -9,6 +9,7 @@ use super::UserStatus;
 use super::agreements::{AgreementKind, AgreementStatus, BillingCycle, WorkType};
 use super::audit::AuditAction;
 use super::billing::{InvoiceStatus, PaymentStatus};
+use super::configurations::ConfigurationStatus;
 use super::projects::{PhaseStatus, ProjectStatus};
 use super::quotes::{QuoteStatus, Recurrence};
 use super::roles::Role;
@@ -75,6 +76,10 @@ pub fn labels() -> BTreeMap<&'static str, BTreeMap<String, &'static str>> {
         ("work_type", map(table(<WorkType as Labelled>::ALL))),
         ("quote_status", map(table(<QuoteStatus as Labelled>::ALL))),
         ("recurrence", map(table(<Recurrence as Labelled>::ALL))),
+        (
+            "configuration_status",
+            map(table(<ConfigurationStatus as Labelled>::ALL)),
+        ),
     ])
 }
 
@@ -207,6 +212,13 @@ impl Labelled for ProjectStatus {
     }
 }
 
+impl Labelled for ConfigurationStatus {
+    const ALL: &'static [Self] = &ConfigurationStatus::ALL;
+    fn label(self) -> &'static str {
+        ConfigurationStatus::label(self)
+    }
+}
+
 impl Labelled for PhaseStatus {
     const ALL: &'static [Self] = &PhaseStatus::ALL;
     fn label(self) -> &'static str {
@@ -331,6 +343,10 @@ impl Labelled for AuditAction {
             ProjectCreated => "Project created",
             ProjectUpdated => "Project changed",
             ProjectPlanChanged => "Project plan changed",
+            ConfigurationCreated => "Configuration added",
+            ConfigurationChanged => "Configuration changed",
+            ConfigurationsImported => "Configurations imported",
+            ConfigurationTypesChanged => "Configuration types changed",
             AgreementCreated => "Agreement created",
             AgreementUpdated => "Agreement changed",
             TimeLogged => "Time logged",

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod billing;
 pub mod branding;
 pub mod clock;
+pub mod configurations;
 pub mod email;
 mod error;
 pub mod files;
@@ -27,4 +28,6 @@ pub use account::{CompanyKind, NotifyPrefs, SignInMethod, Theme, UserStatus};
 pub use clock::Clock;
 pub use email::{Email, Outgoing};
 pub use error::{DomainError, FieldError};
-pub use ids::{AuditId, CompanyId, SessionId, UserId, display_date, iso_date, random_hex};
+pub use ids::{
+    AuditId, CompanyId, ConfigurationId, SessionId, UserId, display_date, iso_date, random_hex,
+};

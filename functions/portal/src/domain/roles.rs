@@ -49,6 +49,10 @@ pub enum Capability {
     ViewHoursLeft,
     /// MSP staff: log time on tickets.
     LogTime,
+    /// See every configuration of the company (otherwise only those one is the contact of).
+    ViewCompanyConfigurations,
+    /// MSP staff: record, change and import configurations for any client company.
+    ManageConfigurations,
     /// Manage the company's portal users and roles.
     ManageUsers,
     /// MSP staff: act across every client company.
@@ -88,6 +92,7 @@ impl Role {
                 ViewProjects,
                 ViewAgreements,
                 ViewHoursLeft,
+                ViewCompanyConfigurations,
                 ManageUsers,
                 ViewAudit,
             ],
@@ -98,6 +103,7 @@ impl Role {
                 AddNotes,
                 ViewProjects,
                 ViewHoursLeft,
+                ViewCompanyConfigurations,
             ],
             Role::BillingAdmin => &[
                 SubmitTicket,
@@ -122,6 +128,8 @@ impl Role {
                 ViewAgreements,
                 ViewHoursLeft,
                 LogTime,
+                ViewCompanyConfigurations,
+                ManageConfigurations,
                 ManageUsers,
                 AllCompanies,
                 ManageCompanies,
@@ -139,6 +147,8 @@ impl Role {
                 ViewAgreements,
                 ViewHoursLeft,
                 LogTime,
+                ViewCompanyConfigurations,
+                ManageConfigurations,
                 AllCompanies,
                 ViewAudit,
             ],

@@ -18,7 +18,7 @@ pub struct AuditQuery {
 
 impl Store {
     /// The put of a new audit entry, as a transaction part.
-    pub(crate) fn audit_part(&self, entry: &AuditEntry) -> anyhow::Result<TransactWriteItem> {
+    pub fn audit_part(&self, entry: &AuditEntry) -> anyhow::Result<TransactWriteItem> {
         let mut item = to_item(entry, &keys::audit(&entry.company_id, entry.at, &entry.id))?;
         if let Some(actor) = &entry.actor_id {
             keys::AUDIT_BY_ACTOR_INDEX.put(

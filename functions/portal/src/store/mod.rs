@@ -25,6 +25,7 @@ mod accounts;
 mod agreements;
 mod audit;
 mod billing;
+mod configurations;
 mod credit;
 mod invitations;
 mod invoicing;
@@ -42,6 +43,7 @@ mod ticket_stats;
 mod tickets;
 pub use audit::AuditQuery;
 pub use billing::Saved;
+pub use configurations::{ConfigurationContext, ConfigurationRefused, ConfigurationSearch};
 pub use passkeys::PasskeyOwner;
 pub use quotes::Effects as QuoteEffects;
 pub use sessions::AuthRecords;
@@ -193,34 +195,68 @@ impl Store {
             .await
     }
 
-    /// Put `items` unconditionally in BatchWriteItem calls of 25, retrying what DynamoDB leaves
-    /// unprocessed (bulk loads: imports, benchmarks).
+    /// Put `items` unconditionally in BatchWriteItem calls of 25 (bulk loads: imports,
+    /// benchmarks).
     async fn batch_put(&self, items: Vec<Item>, what: &'static str) -> anyhow::Result<()> {
         use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-        for chunk in items.chunks(25) {
-            let mut requests: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|item| {
-                    Ok(WriteRequest::builder()
-                        .put_request(PutRequest::builder().set_item(Some(item.clone())).build()?)
-                        .build())
-                })
-                .collect::<anyhow::Result<_>>()?;
-            while !requests.is_empty() {
+        let requests = items
+            .into_iter()
+            .map(|item| {
+                Ok(WriteRequest::builder()
+                    .put_request(PutRequest::builder().set_item(Some(item)).build()?)
+                    .build())
+            })
+            .collect::<anyhow::Result<_>>()?;
+        self.batch_write(requests, what).await
+    }
+
+    /// Send `requests` in BatchWriteItem calls of 25, retrying what DynamoDB leaves unprocessed.
+    async fn batch_write(
+        &self,
+        requests: Vec<aws_sdk_dynamodb::types::WriteRequest>,
+        what: &'static str,
+    ) -> anyhow::Result<()> {
+        for chunk in requests.chunks(25) {
+            let mut pending = chunk.to_vec();
+            while !pending.is_empty() {
                 let out = self
                     .db
                     .batch_write_item()
-                    .request_items(&self.table, requests)
+                    .request_items(&self.table, pending)
                     .send()
                     .await
                     .context(what)?;
-                requests = out
+                pending = out
                     .unprocessed_items
                     .and_then(|mut u| u.remove(&self.table))
                     .unwrap_or_default();
             }
         }
         Ok(())
+    }
+
+    /// Run a transaction; `Ok(None)` if it applied, `Ok(Some(i))` if a condition of part `i`
+    /// refused it (nothing was written).
+    async fn refused_part(
+        &self,
+        parts: Vec<TransactWriteItem>,
+        what: &'static str,
+    ) -> anyhow::Result<Option<usize>> {
+        use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+        match self.send_transaction(parts).await {
+            Ok(_) => Ok(None),
+            Err(err) => match err.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                    let refused = cancelled
+                        .cancellation_reasons()
+                        .iter()
+                        .position(|r| r.code() == Some("ConditionalCheckFailed"));
+                    // Without reasons (never from DynamoDB), blame the first part.
+                    Ok(Some(refused.unwrap_or(0)))
+                }
+                _ => Err(anyhow::Error::from(err).context(what)),
+            },
+        }
     }
 
     /// The put of `item` as a transaction part: new (`expected` = `None`: it must not exist yet) or

@@ -4,7 +4,6 @@
 //! limit; a success clears or refunds what it reserved.
 
 use super::*;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 
 /// One counter item as read: attempts counted so far (the attribute keeps its first name,
 /// `failures`: attempts not yet known good) and the epoch second before which no next attempt is
@@ -70,20 +69,7 @@ impl Store {
             .iter()
             .map(|r| self.reserve_part(r))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        match self.send_transaction(parts).await {
-            Ok(_) => Ok(None),
-            Err(err) => match err.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-                    let refused = cancelled
-                        .cancellation_reasons()
-                        .iter()
-                        .position(|r| r.code() == Some("ConditionalCheckFailed"));
-                    // Without reasons (never from DynamoDB), blame the first counter.
-                    Ok(Some(refused.unwrap_or(0)))
-                }
-                _ => Err(anyhow::Error::from(err).context("reserving an attempt")),
-            },
-        }
+        self.refused_part(parts, "reserving an attempt").await
     }
 
     fn reserve_part(&self, r: &Reservation) -> anyhow::Result<TransactWriteItem> {

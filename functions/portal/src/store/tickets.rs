@@ -13,6 +13,13 @@ pub struct TicketPage {
     pub time: Vec<TimeEntry>,
 }
 
+/// What raising a ticket checks against, read together.
+pub struct NewTicketContext {
+    pub settings: TicketSettings,
+    pub contact: Option<User>,
+    pub configuration: Option<crate::domain::configurations::Configuration>,
+}
+
 /// What a ticket list keeps of the page it reads: only tickets of this status, priority, project.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TicketFilter {
@@ -61,25 +68,27 @@ impl Store {
     pub async fn load_for_new_ticket(
         &self,
         contact: Option<(&CompanyId, &UserId)>,
-    ) -> anyhow::Result<(TicketSettings, Option<User>)> {
-        let mut wanted = vec![keys::ticket_settings()];
-        if let Some((company, user)) = contact {
-            wanted.push(keys::user(company, user));
-        }
+        configuration: Option<(&CompanyId, &crate::domain::ConfigurationId)>,
+    ) -> anyhow::Result<NewTicketContext> {
+        let settings_key = keys::ticket_settings();
+        let contact_key = contact.map(|(company, user)| keys::user(company, user));
+        let configuration_key = configuration.map(|(company, id)| keys::configuration(company, id));
+        let mut wanted = vec![settings_key.clone()];
+        wanted.extend(contact_key.clone());
+        wanted.extend(configuration_key.clone());
         let mut found = self
             .batch_get(&wanted)
             .await
-            .context("loading settings and contact")?;
-        let settings = found
-            .remove(&wanted[0].sk)
-            .map(from_item)
-            .transpose()?
-            .unwrap_or_default();
-        let user = match wanted.get(1) {
-            Some(key) => found.remove(&key.sk).map(from_item).transpose()?,
-            None => None,
-        };
-        Ok((settings, user))
+            .context("loading settings, contact and configuration")?;
+        let mut take = |key: Option<Key>| key.and_then(|k| found.remove(&k.sk));
+        Ok(NewTicketContext {
+            settings: take(Some(settings_key))
+                .map(from_item)
+                .transpose()?
+                .unwrap_or_default(),
+            contact: take(contact_key).map(from_item).transpose()?,
+            configuration: take(configuration_key).map(from_item).transpose()?,
+        })
     }
 
     /// A ticket's item with its list-index attributes, all derived from the ticket (docs/tickets.md).
@@ -125,6 +134,7 @@ impl Store {
         parts.extend(self.ticket_stats(ticket, open_delta, None)?);
         parts.extend(self.awaiting_stats(ticket, awaiting_delta)?);
         parts.extend(self.project_ticket_parts(ticket, Some(before), plan)?);
+        parts.extend(self.configuration_ticket_parts(ticket)?);
         parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
         self.transact(parts, "saving ticket").await
     }
@@ -208,6 +218,7 @@ impl Store {
             Some(&month),
         )?);
         parts.extend(self.project_ticket_parts(ticket, None, plan)?);
+        parts.extend(self.configuration_ticket_parts(ticket)?);
         Ok(parts)
     }
 

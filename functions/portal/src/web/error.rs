@@ -47,10 +47,18 @@ pub enum ApiError {
     /// message says what to do instead.
     #[error("refused by state: {1}")]
     State(&'static str, String),
+    /// A file whose rows do not all pass (an import): each bad row's line and reason; nothing was
+    /// written. `bad` counts them all; at most `MAX_REPORTED` are listed.
+    #[error("import rejected")]
+    ImportRejected {
+        rows: Vec<crate::domain::configurations::import::RowError>,
+        bad: usize,
+    },
     #[error("body too large")]
     PayloadTooLarge { limit: usize },
     #[error("unsupported media type")]
-    UnsupportedMediaType,
+    /// The body is not of the media type the route takes (named).
+    UnsupportedMediaType(&'static str),
     #[error("too many attempts")]
     TooManyAttempts { retry_after_secs: i64 },
     /// The payment provider refused to charge (a declined card, a method that needs the client to
@@ -94,6 +102,9 @@ pub struct Problem {
     pub detail: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// An import's bad rows (`/problems/import-rejected`): line in the file, column, reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<crate::domain::configurations::import::RowError>,
 }
 
 impl From<DomainError> for ApiError {
@@ -140,7 +151,9 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) | ApiError::InvalidToken => StatusCode::BAD_REQUEST,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::ImportRejected { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::Unauthenticated
             | ApiError::InvalidCredentials
             | ApiError::InvalidCode
@@ -153,7 +166,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict | ApiError::State(..) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Declined(_) => StatusCode::PAYMENT_REQUIRED,
             ApiError::Upstream(_) | ApiError::IdentityProvider(_) => StatusCode::BAD_GATEWAY,
@@ -212,15 +225,28 @@ impl ApiError {
                 Some("Reload to see their changes, then try again.".into()),
             ),
             ApiError::State(kind, message) => (kind, message.as_str(), None),
+            ApiError::ImportRejected { bad, .. } => (
+                "/problems/import-rejected",
+                "Some rows cannot be imported",
+                Some(format!(
+                    "{bad} row{} need{} attention; nothing was imported. Correct the file and import it again.",
+                    if *bad == 1 { "" } else { "s" },
+                    if *bad == 1 { "s" } else { "" },
+                )),
+            ),
             ApiError::PayloadTooLarge { limit } => (
                 "/problems/payload-too-large",
                 "The request body is too large",
                 Some(format!("The limit is {limit} bytes.")),
             ),
-            ApiError::UnsupportedMediaType => (
+            ApiError::UnsupportedMediaType(media) => (
                 "/problems/unsupported-media-type",
-                "The request body must be JSON",
-                Some("Send Content-Type: application/json.".into()),
+                if *media == "application/json" {
+                    "The request body must be JSON"
+                } else {
+                    "The request body is not of the type this address takes"
+                },
+                Some(format!("Send Content-Type: {media}.")),
             ),
             ApiError::TooManyAttempts { retry_after_secs } => (
                 "/problems/too-many-attempts",
@@ -253,6 +279,10 @@ impl ApiError {
             detail,
             errors: match self {
                 ApiError::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+            rows: match self {
+                ApiError::ImportRejected { rows, .. } => rows.clone(),
                 _ => Vec::new(),
             },
         }

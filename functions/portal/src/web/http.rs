@@ -179,31 +179,36 @@ impl<'a> Ctx<'a> {
     /// The request body as `T`: JSON only, at most `MAX_JSON_BODY` bytes, unknown fields refused
     /// (each body type carries `#[serde(deny_unknown_fields)]`).
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        let content_type = self.header("content-type").unwrap_or("");
-        if !content_type
-            .split(';')
-            .next()
-            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
-        {
-            return Err(ApiError::UnsupportedMediaType);
-        }
-        let bytes: &[u8] = match self.req.body() {
-            Body::Empty => b"",
-            Body::Text(t) => t.as_bytes(),
-            Body::Binary(b) => b,
-            _ => b"",
-        };
-        if bytes.len() > MAX_JSON_BODY {
-            return Err(ApiError::PayloadTooLarge {
-                limit: MAX_JSON_BODY,
-            });
-        }
+        let bytes = self.body_of("application/json", MAX_JSON_BODY)?;
         fn bad(e: impl std::fmt::Display) -> ApiError {
             ApiError::BadRequest(format!("the body is not valid: {e}"))
         }
         let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(bad)?;
         integral_numbers(&mut value).map_err(bad)?;
         serde_json::from_value(value).map_err(bad)
+    }
+
+    /// The request body, which must be of media type `media` (415 otherwise) and at most `limit`
+    /// bytes (413 otherwise).
+    pub fn body_of(&self, media: &'static str, limit: usize) -> Result<&'a [u8], ApiError> {
+        let content_type = self.header("content-type").unwrap_or("");
+        if !content_type
+            .split(';')
+            .next()
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case(media))
+        {
+            return Err(ApiError::UnsupportedMediaType(media));
+        }
+        let bytes: &'a [u8] = match self.req.body() {
+            Body::Empty => b"",
+            Body::Text(t) => t.as_bytes(),
+            Body::Binary(b) => b,
+            _ => b"",
+        };
+        if bytes.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        Ok(bytes)
     }
 
     /// The value of cookie `name`, if the request carries it.

@@ -81,6 +81,12 @@ impl Principal {
         }
     }
 
+    /// Whose configurations this principal may see in a company it may act on: `None`, all of
+    /// them (MSP staff, Full Admins, Ticket Managers); `Some(me)`, those it is the contact of.
+    pub fn configuration_contact_scope(&self) -> Option<&UserId> {
+        (!self.can(Capability::ViewCompanyConfigurations)).then_some(&self.user.id)
+    }
+
     /// Whether this principal may see `ticket`, whose company is in its scope: approvers also
     /// see every ticket that asked for their approval.
     pub fn may_see_ticket(&self, ticket: &Ticket) -> bool {

@@ -119,6 +119,7 @@ impl Quote {
             assignee_id: None,
             assignee_name: None,
             project: None,
+            configuration: None,
             invoices: Vec::new(),
             approval: None,
             version: 1,

@@ -247,6 +247,9 @@ pub struct Ticket {
     /// The project and phase the ticket was raised in (tickets of a project's plan).
     #[serde(default)]
     pub project: Option<crate::domain::projects::TicketProject>,
+    /// The configuration (device, licence, …) the ticket is about.
+    #[serde(default)]
+    pub configuration: Option<crate::domain::configurations::TicketConfiguration>,
     /// The issued invoices that bill it (seed 004's cart marker), oldest first.
     #[serde(default)]
     pub invoices: Vec<InvoiceMark>,
@@ -340,6 +343,9 @@ pub struct NewTicketBody {
     pub project: Option<u64>,
     /// MSP staff only: the phase (or sub-phase) of `project`.
     pub phase_id: Option<String>,
+    /// A configuration of the company the ticket is about (one the raiser may see).
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$")]
+    pub configuration_id: Option<String>,
 }
 
 /// A new ticket's fields, checked.

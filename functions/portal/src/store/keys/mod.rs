@@ -47,12 +47,14 @@ use std::collections::HashMap;
 use crate::domain::{CompanyId, Email, SessionId, UserId};
 
 mod agreements;
+mod configurations;
 mod credit;
 mod projects;
 mod quotes;
 mod sign_in;
 mod tickets;
 pub use agreements::*;
+pub use configurations::*;
 pub use credit::*;
 pub use projects::*;
 pub use quotes::*;

@@ -289,6 +289,7 @@ mod tests {
             assignee_id: None,
             assignee_name: None,
             project: None,
+            configuration: None,
             version: 1,
         };
         let lists = TicketList::of(&ticket);
