@@ -65,6 +65,11 @@ impl Call<'_> {
             Box::pin(tickets::handle(&self.app.app, req)).await
         } else if path == "/api/projects" || path.starts_with("/api/projects/") {
             Box::pin(projects::handle(&self.app.app, req)).await
+        } else if path == "/api/configuration-types"
+            || path == "/api/configurations"
+            || path.starts_with("/api/configurations/")
+        {
+            Box::pin(assets::handle(&self.app.app, req)).await
         } else if [
             "/api/agreements",
             "/api/credit-notes",

@@ -11,6 +11,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(accounts::ApiDoc::openapi());
     doc.merge(tickets::ApiDoc::openapi());
     doc.merge(projects::ApiDoc::openapi());
+    doc.merge(assets::ApiDoc::openapi());
     doc.merge(billing::ApiDoc::openapi());
     doc.info = utoipa::openapi::InfoBuilder::new()
         .title("MSP client portal API")

@@ -67,6 +67,7 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
             portal_admin::seed::seed_projects(&store, now).await?;
             portal_admin::seed::seed_agreements(&store, now).await?;
             portal_admin::seed::seed_quotes(&store, now).await?;
+            portal_admin::seed::seed_configurations(&store, now).await?;
             if let Ok(bucket) = std::env::var("ATTACHMENTS_BUCKET") {
                 let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
                 let mut s3 = aws_sdk_s3::config::Builder::from(&aws);
