@@ -10,6 +10,7 @@ use portal::domain::configurations::import::{self, MAX_REPORTED, RowError};
 use portal::domain::configurations::{Configuration, identifier_key};
 use portal::domain::roles::Capability;
 use portal::domain::{CompanyKind, ConfigurationId, Email, UserStatus};
+use portal::store::ImportClaim;
 use portal::store::keys::{self, Identifier};
 use portal::web::http::{Ctx, json};
 use serde::{Deserialize, Serialize};
@@ -56,15 +57,49 @@ pub(crate) async fn import(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     principal.require(Capability::ManageConfigurations)?;
     let company = company(ctx, &principal)?;
+    let bytes = ctx.body_of("text/csv", MAX_IMPORT_BYTES)?;
     let once = ctx
         .idempotency_key()?
         .map(|key| keys::configuration_import(&company, &principal.user.id, key));
     if let Some(record) = &once
-        && let Some(earlier) = ctx.app.store.import_record::<ImportOutcome>(record).await?
+        && let Some(earlier) = claim(ctx, record).await?
     {
         return json(StatusCode::CREATED, &earlier);
     }
-    let bytes = ctx.body_of("text/csv", MAX_IMPORT_BYTES)?;
+    let outcome = run(ctx, &principal, &company, bytes, once.as_ref()).await;
+    if let (Err(_), Some(record)) = (&outcome, &once) {
+        // Refused: nothing was written; a retry with the key runs again.
+        ctx.app.store.release_import(record).await?;
+    }
+    json(StatusCode::CREATED, &outcome?)
+}
+
+/// Claim the import's key: `Some` with the outcome of the request that ran it (waiting up to
+/// 20 seconds for one still running: a retry sent while the first is at work), `None` when this
+/// request runs it.
+async fn claim(ctx: &Ctx<'_>, record: &keys::Key) -> Result<Option<ImportOutcome>, ApiError> {
+    for _ in 0..100 {
+        match ctx.app.store.claim_import(record, ctx.app.now()).await? {
+            ImportClaim::Claimed => return Ok(None),
+            ImportClaim::Done(outcome) => return Ok(Some(outcome)),
+            ImportClaim::Running => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+        }
+    }
+    Err(ApiError::State(
+        "/problems/import-running",
+        "An import with this Idempotency-Key is still running; try again in a minute".into(),
+    ))
+}
+
+/// Check every row, then write them all (with `record`, the claimed key's outcome).
+async fn run(
+    ctx: &Ctx<'_>,
+    principal: &portal::web::principal::Principal,
+    company: &portal::domain::CompanyId,
+    bytes: &[u8],
+    record: Option<&keys::Key>,
+) -> Result<ImportOutcome, ApiError> {
+    let company = company.clone();
     let found = ctx
         .app
         .store
@@ -171,8 +206,8 @@ pub(crate) async fn import(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         format!("Imported {} configurations from a CSV file", all.len()),
     );
     let mut last = vec![ctx.app.store.audit_part(&audit)?];
-    if let Some(record) = &once {
-        last.push(ctx.app.store.import_record_part(record, &outcome, now)?);
+    if let Some(record) = record {
+        last.push(ctx.app.store.finish_import_part(record, &outcome, now)?);
     }
     let configurations: Vec<Configuration> = all.iter().map(|(_, c)| c.clone()).collect();
     if let Err(at) = ctx
@@ -181,12 +216,6 @@ pub(crate) async fn import(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         .import_configurations(&configurations, last)
         .await?
     {
-        // A concurrent retry with the same key may have won: answer its import.
-        if let Some(record) = &once
-            && let Some(earlier) = ctx.app.store.import_record::<ImportOutcome>(record).await?
-        {
-            return json(StatusCode::CREATED, &earlier);
-        }
         let line = all.get(at).map_or(0, |(line, _)| *line);
         return Err(ApiError::State(
             "/problems/import-conflict",
@@ -196,7 +225,7 @@ pub(crate) async fn import(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         ));
     }
     tracing::info!(company_id = %company, imported = outcome.imported, "configurations imported");
-    json(StatusCode::CREATED, &outcome)
+    Ok(outcome)
 }
 
 /// The company's active users by email, when any row names a contact (one Query per 1,000

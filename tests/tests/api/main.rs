@@ -6,6 +6,7 @@ mod access;
 mod accounts;
 mod agreements;
 mod billing;
+mod configurations;
 mod contract;
 mod email;
 mod events;

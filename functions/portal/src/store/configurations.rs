@@ -55,6 +55,20 @@ impl ConfigurationSearch {
     }
 }
 
+/// Who runs an import with a given `Idempotency-Key` (`Store::claim_import`).
+pub enum ImportClaim<T> {
+    Claimed,
+    Done(T),
+    Running,
+}
+
+/// An import's claim, then its outcome.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ImportRecord<T> {
+    state: String,
+    outcome: Option<T>,
+}
+
 /// What `configuration_context` found.
 pub struct ConfigurationContext {
     pub types: ConfigurationTypes,
@@ -603,27 +617,76 @@ impl Store {
         self.batch_put(items, "loading configurations").await
     }
 
-    /// The outcome an import with this record's key made, if any.
-    pub async fn import_record<T: serde::de::DeserializeOwned>(
+    /// Claim an import's `Idempotency-Key` (`key`): `Claimed` when this request runs the import
+    /// (the claim lasts a day), `Done` with the outcome of the one that ran it, or `Running` while
+    /// another request with the key is at it.
+    pub async fn claim_import<T: serde::de::DeserializeOwned>(
         &self,
         key: &keys::Key,
-    ) -> anyhow::Result<Option<T>> {
-        self.get(key).await.context("reading an import record")
+        now: time::OffsetDateTime,
+    ) -> anyhow::Result<ImportClaim<T>> {
+        let mut item = key.to_item();
+        item.insert("state".into(), s("running"));
+        item.insert(
+            keys::TTL.into(),
+            super::epoch(now + time::Duration::days(1)),
+        );
+        if self
+            .transact(vec![self.put_new(item)?], "claiming an import")
+            .await?
+        {
+            return Ok(ImportClaim::Claimed);
+        }
+        let record: Option<ImportRecord<T>> =
+            self.get(key).await.context("reading an import record")?;
+        Ok(match record {
+            Some(ImportRecord {
+                outcome: Some(outcome),
+                ..
+            }) => ImportClaim::Done(outcome),
+            _ => ImportClaim::Running,
+        })
     }
 
-    /// The record of an import's `outcome` (kept a day), as the last transaction's part: new, so
-    /// of two concurrent imports with one key only one finishes.
-    pub fn import_record_part<T: serde::Serialize>(
+    /// The record of a claimed import's `outcome`, as the last transaction's part (on condition
+    /// the claim is still this import's, running).
+    pub fn finish_import_part<T: serde::Serialize>(
         &self,
         key: &keys::Key,
         outcome: &T,
         now: time::OffsetDateTime,
     ) -> anyhow::Result<TransactWriteItem> {
-        let mut item = to_item(outcome, key)?;
+        let record = ImportRecord {
+            state: "done".into(),
+            outcome: Some(outcome),
+        };
+        let mut item = to_item(&record, key)?;
         item.insert(
             keys::TTL.into(),
             super::epoch(now + time::Duration::days(1)),
         );
-        self.put_new(item)
+        Ok(TransactWriteItem::builder()
+            .put(
+                aws_sdk_dynamodb::types::Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(item))
+                    .condition_expression("#state = :running")
+                    .expression_attribute_names("#state", "state")
+                    .expression_attribute_values(":running", s("running"))
+                    .build()?,
+            )
+            .build())
+    }
+
+    /// Give up a claim (the import was refused): a retry with the key runs again.
+    pub async fn release_import(&self, key: &keys::Key) -> anyhow::Result<()> {
+        self.db
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key.to_item()))
+            .send()
+            .await
+            .context("releasing an import claim")?;
+        Ok(())
     }
 }

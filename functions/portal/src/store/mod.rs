@@ -43,7 +43,9 @@ mod ticket_stats;
 mod tickets;
 pub use audit::AuditQuery;
 pub use billing::Saved;
-pub use configurations::{ConfigurationContext, ConfigurationRefused, ConfigurationSearch};
+pub use configurations::{
+    ConfigurationContext, ConfigurationRefused, ConfigurationSearch, ImportClaim,
+};
 pub use passkeys::PasskeyOwner;
 pub use quotes::Effects as QuoteEffects;
 pub use sessions::AuthRecords;

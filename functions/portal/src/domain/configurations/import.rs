@@ -111,10 +111,17 @@ fn normalise(header: &str) -> String {
 /// taken already is the caller's to check, with what the store holds.
 pub fn parse(csv: &[u8], types: &ConfigurationTypes) -> Parsed {
     let mut out = Parsed::default();
+    // CRLF as LF: the reader counts a CRLF record's line from its CR otherwise (one short).
+    let mut text = Vec::with_capacity(csv.len());
+    for (i, b) in csv.iter().enumerate() {
+        if !(*b == b'\r' && csv.get(i + 1) == Some(&b'\n')) {
+            text.push(*b);
+        }
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(csv);
+        .from_reader(text.as_slice());
     let header = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {

@@ -165,9 +165,19 @@ pub struct ConfigurationFields {
     pub tag: String,
     pub contact_id: Option<UserId>,
     pub location: String,
-    #[serde(with = "iso_date::option")]
+    // Absent rather than null when none: `Configuration` flattens these, and a flattened null
+    // does not read back as a date option.
+    #[serde(
+        with = "iso_date::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_date: Option<time::Date>,
-    #[serde(with = "iso_date::option")]
+    #[serde(
+        with = "iso_date::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expires: Option<time::Date>,
     pub notes: String,
     pub internal_notes: String,

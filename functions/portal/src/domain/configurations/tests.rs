@@ -138,8 +138,11 @@ fn a_bad_row_far_down_is_named_by_its_line() {
         let date = if i == 812 { "2027-13-01" } else { "2027-01-01" };
         csv.push_str(&format!("PC-{i},Workstation,{date}\n"));
     }
-    let parsed = parse(csv.as_bytes(), &types());
-    assert_eq!(parsed.errors.len(), 1);
-    assert_eq!(parsed.errors[0].line, 812);
-    assert_eq!(parsed.rows.len(), 998);
+    for text in [csv.clone(), csv.replace('\n', "\r\n")] {
+        let parsed = parse(text.as_bytes(), &types());
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(parsed.errors[0].line, 812);
+        assert_eq!(parsed.rows.len(), 998);
+        assert_eq!(parsed.rows[0].line, 2);
+    }
 }

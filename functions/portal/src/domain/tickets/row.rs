@@ -21,6 +21,8 @@ pub struct TicketRow {
     pub assignee_name: Option<String>,
     /// The project the ticket belongs to (a badge on the list).
     pub project: Option<crate::domain::projects::TicketProject>,
+    /// The configuration the ticket is about (staff see it in the queue).
+    pub configuration: Option<crate::domain::configurations::TicketConfiguration>,
     /// The issued invoices that bill it (the list's cart marker).
     pub invoices: Vec<InvoiceMark>,
     #[serde(with = "time::serde::rfc3339")]
@@ -45,6 +47,7 @@ impl From<Ticket> for TicketRow {
             contact_name: t.contact_name,
             assignee_name: t.assignee_name,
             project: t.project,
+            configuration: t.configuration,
             invoices: t.invoices,
             created_at: t.created_at,
             updated_at: t.updated_at,
