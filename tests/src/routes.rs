@@ -41,6 +41,8 @@ struct Route {
     method: &'static str,
     path: &'static str,
     body: Option<&'static str>,
+    /// The body's media type.
+    media: &'static str,
     /// Values later rows use: `(name, source)`.
     keep: &'static [(&'static str, Source)],
 }
@@ -52,6 +54,7 @@ const fn route(label: &'static str, who: Who, method: &'static str, path: &'stat
         method,
         path,
         body: None,
+        media: "application/json",
         keep: &[],
     }
 }
@@ -59,6 +62,12 @@ const fn route(label: &'static str, who: Who, method: &'static str, path: &'stat
 impl Route {
     const fn body(mut self, body: &'static str) -> Self {
         self.body = Some(body);
+        self
+    }
+    /// A CSV body (an import).
+    const fn csv(mut self, body: &'static str) -> Self {
+        self.body = Some(body);
+        self.media = "text/csv";
         self
     }
     const fn keep(mut self, keep: &'static [(&'static str, Source)]) -> Self {
@@ -202,6 +211,30 @@ const ROUTES: &[Route] = &[
     route("GET /api/projects/summary", Client, "GET", "/api/projects/summary"),
     route("GET /api/projects/{number} (client)", Client, "GET", "/api/projects/{project}"),
     route("GET /api/projects/{number} (MSP staff)", Staff, "GET", "/api/projects/{project}"),
+    // Configurations: the MSP records one and imports two; the client searches, opens one and
+    // raises a ticket about it.
+    route("GET /api/configuration-types", Client, "GET", "/api/configuration-types"),
+    route("PUT /api/configuration-types", Staff, "PUT", "/api/configuration-types")
+        .body(r#"{"types": ["Server", "Workstation", "Licence"], "version": 0}"#),
+    route("POST /api/configurations", Staff, "POST", "/api/configurations?company=acme-dental")
+        .body(r#"{"name": "Bench server", "type": "server", "serial": "BENCH-1", "tag": "BT-1", "model": "T350", "contact_id": "{user_id}", "expires": "2027-01-15", "internal_notes": "Vault 12"}"#)
+        .keep(&[("configuration", Field("/id"))]),
+    route("POST /api/configurations (a serial taken: refused)", Staff, "POST", "/api/configurations?company=acme-dental")
+        .body(r#"{"name": "Bench twin", "type": "server", "serial": "bench-1"}"#),
+    route("PATCH /api/configurations/{id}", Staff, "PATCH", "/api/configurations/{configuration}?company=acme-dental")
+        .body(r#"{"name": "Bench server", "type": "server", "serial": "BENCH-2", "tag": "BT-1", "model": "T350", "contact_id": "{user_id}", "expires": "2027-01-15", "version": 1}"#),
+    route("POST /api/configurations/import", Staff, "POST", "/api/configurations/import?company=acme-dental")
+        .csv("Name,Type,Serial,Expires\nBench PC 1,Workstation,BPC-1,2028-01-01\nBench PC 2,Workstation,BPC-2,\n"),
+    route("GET /api/configurations", Client, "GET", "/api/configurations"),
+    route("GET /api/configurations (serial=bench-2, through its pointer)", Client, "GET", "/api/configurations?serial=bench-2"),
+    route("GET /api/configurations (q=bench&type=server, one index)", Client, "GET", "/api/configurations?q=bench&type=server"),
+    route("GET /api/configurations (sort=expires&status=active, filtered)", Client, "GET", "/api/configurations?sort=expires&status=active"),
+    route("GET /api/configurations/export", Client, "GET", "/api/configurations/export"),
+    route("GET /api/configurations/expiring", Client, "GET", "/api/configurations/expiring"),
+    route("GET /api/configurations/{id} (client)", Client, "GET", "/api/configurations/{configuration}"),
+    route("GET /api/configurations/{id} (MSP staff)", Staff, "GET", "/api/configurations/{configuration}?company=acme-dental"),
+    route("POST /api/tickets (about a configuration)", Client, "POST", "/api/tickets")
+        .body(r#"{"request_type": "Problem", "summary": "Bench server beeps", "description": "Since Monday.", "priority": "medium", "configuration_id": "{configuration}"}"#),
     // Agreements: the MSP sets up a block of hours, a technician logs time against it.
     route("POST /api/agreements", Staff, "POST", "/api/agreements")
         .body(r#"{"company_id": "acme-dental", "name": "Bench hours", "kind": "block", "start_date": "2026-01-01", "rate": 12000, "included_minutes": 1200}"#)
@@ -555,7 +588,7 @@ pub async fn call_every_route() -> Vec<(String, u16, u64)> {
             }
         }
         if let Some(body) = route.body {
-            call = call.raw_json(fill(body));
+            call = call.raw(Some(route.media), fill(body));
         }
         let (calls, answer) = t.count_calls(call.send()).await;
         for (name, from) in route.keep {

@@ -605,6 +605,8 @@ async fn me_gives_each_demo_role_its_capabilities() {
                 "view_agreements",
                 "view_hours_left",
                 "log_time",
+                "view_company_configurations",
+                "manage_configurations",
                 "manage_users",
                 "all_companies",
                 "manage_companies",
@@ -626,6 +628,8 @@ async fn me_gives_each_demo_role_its_capabilities() {
                 "view_agreements",
                 "view_hours_left",
                 "log_time",
+                "view_company_configurations",
+                "manage_configurations",
                 "all_companies",
                 "view_audit",
             ],
@@ -643,6 +647,7 @@ async fn me_gives_each_demo_role_its_capabilities() {
                 "view_projects",
                 "view_agreements",
                 "view_hours_left",
+                "view_company_configurations",
                 "manage_users",
                 "view_audit",
             ],
@@ -657,6 +662,7 @@ async fn me_gives_each_demo_role_its_capabilities() {
                 "add_notes",
                 "view_projects",
                 "view_hours_left",
+                "view_company_configurations",
             ],
         ),
         (
@@ -696,6 +702,7 @@ async fn me_gives_each_demo_role_its_capabilities() {
                 "view_projects",
                 "view_agreements",
                 "view_hours_left",
+                "view_company_configurations",
                 "manage_users",
                 "view_audit",
             ],
@@ -1038,6 +1045,39 @@ async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
         ("GET /api/projects/summary", 200, 3),
         ("GET /api/projects/{number} (client)", 200, 2),
         ("GET /api/projects/{number} (MSP staff)", 200, 3),
+        // Configurations: the types with the company and contact in one BatchGetItem, then the
+        // transaction (item, serial and tag pointers, audit entry). A search is one Query of the
+        // index made for it; a serial or tag reads its pointer, then the configuration; the page
+        // reads the configuration and its ticket rows in one Query. The import is the exception to
+        // the call budget (docs/decisions.md): the types and company, the serial and tag pointers
+        // (one BatchGetItem per 100), then one transaction per 100 items.
+        ("GET /api/configuration-types", 200, 2),
+        ("PUT /api/configuration-types", 200, 2),
+        ("POST /api/configurations", 201, 3),
+        ("POST /api/configurations (a serial taken: refused)", 409, 3),
+        ("PATCH /api/configurations/{id}", 200, 3),
+        ("POST /api/configurations/import", 201, 4),
+        ("GET /api/configurations", 200, 2),
+        (
+            "GET /api/configurations (serial=bench-2, through its pointer)",
+            200,
+            3,
+        ),
+        (
+            "GET /api/configurations (q=bench&type=server, one index)",
+            200,
+            2,
+        ),
+        (
+            "GET /api/configurations (sort=expires&status=active, filtered)",
+            200,
+            2,
+        ),
+        ("GET /api/configurations/export", 200, 2),
+        ("GET /api/configurations/expiring", 200, 2),
+        ("GET /api/configurations/{id} (client)", 200, 2),
+        ("GET /api/configurations/{id} (MSP staff)", 200, 2),
+        ("POST /api/tickets (about a configuration)", 201, 4),
         // Agreements: a company's agreements are one record (with its hour counters), read with
         // the company and the ticket settings in one BatchGetItem, saved under its version.
         ("POST /api/agreements", 201, 3),
@@ -1434,6 +1474,44 @@ async fn every_entity_is_stored_with_the_pinned_layout() {
         .await
         .unwrap();
     portal_admin::seed::seed_quotes(store, now).await.unwrap();
+    // Configurations: one with every index entry, one with none of the optional ones, two
+    // imported with a key, the type list, and a ticket about one.
+    let tech = t.login("tech@northwind.example").await;
+    let made = t
+        .post("/api/configurations?company=acme-dental", &tech, json!({"name": "Layout server", "type": "Server", "serial": "L-1", "tag": "LT-1", "model": "T350", "contact_id": portal_admin::seed::demo_user_id("user@acme.example").as_str(), "expires": "2027-01-15", "purchase_date": "2025-01-15"}))
+        .await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let bare = t
+        .post(
+            "/api/configurations?company=acme-dental",
+            &tech,
+            json!({"name": "Layout licence", "type": "Licence", "status": "inactive"}),
+        )
+        .await;
+    assert_eq!(bare.status, 201, "{}", bare.text);
+    let imported = t
+        .call("POST", "/api/configurations/import?company=acme-dental")
+        .cookie(&tech)
+        .header("idempotency-key", "layout-import")
+        .raw(
+            Some("text/csv"),
+            "Name,Type\nLayout PC,Workstation\n".into(),
+        )
+        .send()
+        .await;
+    assert_eq!(imported.status, 201, "{}", imported.text);
+    let admin = t.login("admin@northwind.example").await;
+    let types = t
+        .call("PUT", "/api/configuration-types")
+        .cookie(&admin)
+        .json(json!({"types": ["Server", "Licence", "Workstation"], "version": 0}))
+        .send()
+        .await;
+    assert_eq!(types.status, 200, "{}", types.text);
+    let about = t
+        .post("/api/tickets", &t.login("user@acme.example").await, json!({"summary": "Layout server beeps", "description": "Since Monday.", "request_type": "problem", "priority": "medium", "configuration_id": made.body["id"]}))
+        .await;
+    assert_eq!(about.status, 201, "{}", about.text);
     // What the seed does not write: a retried ticket's key, a card, a Stripe customer and event, an
     // overdue reminder, ticket settings.
     let cookie = t.login("user@acme.example").await;
@@ -1575,7 +1653,7 @@ async fn every_documented_operation_is_served_by_its_function() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 115, "operations in the document");
+    assert_eq!(checked, 124, "operations in the document");
 }
 
 // ---- compression ---------------------------------------------------------------------------

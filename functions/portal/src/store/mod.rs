@@ -25,6 +25,7 @@ mod accounts;
 mod agreements;
 mod audit;
 mod billing;
+mod configuration_import;
 mod configurations;
 mod credit;
 mod invitations;
@@ -43,9 +44,8 @@ mod ticket_stats;
 mod tickets;
 pub use audit::AuditQuery;
 pub use billing::Saved;
-pub use configurations::{
-    ConfigurationContext, ConfigurationRefused, ConfigurationSearch, ImportClaim,
-};
+pub use configuration_import::ImportClaim;
+pub use configurations::{ConfigurationContext, ConfigurationRefused, ConfigurationSearch};
 pub use passkeys::PasskeyOwner;
 pub use quotes::Effects as QuoteEffects;
 pub use sessions::AuthRecords;

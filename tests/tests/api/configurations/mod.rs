@@ -620,4 +620,3 @@ async fn the_msp_admin_edits_the_type_list() {
         .await;
     assert_eq!(names(&by_type.body), ["Old VoIP box"]);
 }
-
