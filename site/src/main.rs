@@ -10,6 +10,7 @@ mod billing_pages;
 mod components;
 mod pages;
 mod project_pages;
+mod ticket_pages;
 mod quote_pages;
 mod sign_in_pages;
 

@@ -1,0 +1,315 @@
+//! The ticket pages: the list, the new-ticket form, the ticket page (with its approval section)
+//! and the MSP's ticket settings.
+
+use maud::{Markup, html};
+
+use crate::{Branding, agreement_pages};
+use crate::components::{Chrome, Field, ListTable, TICKET_VIEWERS, page};
+use portal::domain::labels::{Labelled, table};
+use portal::domain::tickets::{Priority, TicketStatus};
+
+/// The statuses a ticket can have, as the API names them, with their labels.
+fn ticket_statuses() -> Vec<(String, &'static str)> {
+    table(<TicketStatus as Labelled>::ALL)
+}
+
+/// The statuses someone may set by hand: waiting for approval is set only by asking for it.
+fn settable_statuses() -> Vec<(String, &'static str)> {
+    let asked = portal::domain::labels::wire(TicketStatus::WaitingForApproval);
+    ticket_statuses()
+        .into_iter()
+        .filter(|(wire, _)| *wire != asked)
+        .collect()
+}
+
+pub fn ticket_settings(b: &Branding) -> Markup {
+    page(
+        b,
+        "Ticket settings",
+        Chrome::SignedIn {
+            current: "/settings/tickets/",
+            requires: Some("manage_settings"),
+        },
+        "ticket-settings.js",
+        html! {
+            h1 { "Ticket settings" }
+            p.form-error #form-error role="alert" {}
+            p #form-status role="status" {}
+            form #settings-form aria-busy="true" novalidate {
+                (Field::textarea("request_types", "Request types", 6).help("One per line. Clients pick one when they raise a ticket."))
+                fieldset {
+                    legend { "Statuses clients may set" }
+                    @for (value, label) in settable_statuses() {
+                        label { input type="checkbox" name="client_statuses" value=(value); (label) }
+                    }
+                }
+                (Field::input("reopen_days", "Days after resolution a client may reopen a ticket", "number").range(0, 365).required())
+                (Field::input("attachment_max_mb", "Largest attachment (MB)", "number").range(1, 100).required())
+                button type="submit" { "Save settings" }
+            }
+        },
+    )
+}
+
+fn priorities() -> Vec<(String, &'static str)> {
+    table(<Priority as Labelled>::ALL)
+}
+
+/// A labelled `<select>` with a first "any" option and an error slot.
+fn select<V: AsRef<str>>(name: &str, label: &str, any: &str, options: &[(V, &str)]) -> Markup {
+    html! {
+        div {
+            label for=(name) { (label) }
+            select id=(name) name=(name) {
+                option value="" { (any) }
+                @for (value, text) in options { option value=(value.as_ref()) { (text) } }
+            }
+        }
+    }
+}
+
+pub fn tickets(b: &Branding) -> Markup {
+    page(
+        b,
+        "Tickets",
+        Chrome::SignedIn {
+            current: "/tickets/",
+            requires: Some(TICKET_VIEWERS),
+        },
+        "tickets.js",
+        html! {
+            div.page-head {
+                h1 { "Tickets" }
+                a role="button" href="/tickets/new/" data-capability="submit_ticket" hidden { "New ticket" }
+            }
+            nav.tabs aria-label="Ticket tabs" {
+                ul {
+                    li { a #tab-open href="?tab=open" aria-current="page" { "Open" } }
+                    li { a #tab-closed href="?tab=closed" { "Closed" } }
+                }
+            }
+            search aria-label="Search and filter tickets" {
+                form #filters {
+                    // Kept from the address (a project's page links to its tickets).
+                    input #project-filter type="hidden" name="project";
+                    div.filter-grid {
+                        label for="q" { "Search"
+                            input #q name="q" type="search" placeholder="Ticket number or words in the summary";
+                        }
+                        (select("status", "Status", "Any status", &ticket_statuses()))
+                        (select("priority", "Priority", "Any priority", &priorities()))
+                        div #contact-filter hidden { (select::<&str>("contact", "Contact", "Anyone", &[])) }
+                        div #company-filter hidden { (select::<&str>("company", "Company", "All companies", &[])) }
+                        div #assignee-filter hidden { (select("assignee", "Technician", "Anyone", &[("none", "Unassigned")])) }
+                        (select("sort", "Sort by", "Number (submitted)", &[("updated", "Last updated")]))
+                        (select("order", "Order", "Newest first", &[("asc", "Oldest first")]))
+                    }
+                    div.actions {
+                        button type="submit" { "Apply" }
+                        a.secondary role="button" #clear-filters href="?" { "Clear" }
+                        a.secondary role="button" #export href="/api/tickets/export" download { "Export CSV" }
+                    }
+                }
+            }
+            (ListTable {
+                id: "tickets",
+                caption: "Open tickets",
+                columns: &[
+                    ("number", "Number"), ("summary", "Summary"), ("company", "Company"), ("status", "Status"),
+                    ("priority", "Priority"), ("contact", "Contact"), ("technician", "Technician"),
+                    ("created", "Submitted"), ("updated", "Last updated"),
+                ],
+            })
+        },
+    )
+}
+
+pub fn new_ticket(b: &Branding) -> Markup {
+    page(
+        b,
+        "New ticket",
+        Chrome::SignedIn {
+            current: "/tickets/",
+            requires: Some("submit_ticket"),
+        },
+        "ticket-new.js",
+        html! {
+            h1 { "New ticket" }
+            p.form-error #form-error role="alert" {}
+            p #form-status role="status" {}
+            form #ticket-form novalidate aria-busy="true" {
+                div #company-field hidden {
+                    (Field::select("company_id", "Client company", &[("", "Choose…")]))
+                }
+                div #contact-field hidden {
+                    (Field::select::<&str, &str>("contact_id", "Contact", &[]))
+                }
+                (Field::select::<&str, &str>("request_type", "Request type", &[]).required())
+                (Field::input("summary", "Summary", "text").maxlength(200).required())
+                (Field::textarea("description", "Description", 6).maxlength(10_000).required().help("What happened, what you expected, and anything you already tried."))
+                div.grid {
+                    div { (Field::select("priority", "Priority", &priorities()).selected("medium")) }
+                    div {
+                        (Field::input("due_date", "Due date (optional)", "date"))
+                    }
+                    div {
+                        (Field::input("po_number", "PO number (optional)", "text").maxlength(50))
+                    }
+                }
+                label {
+                    input #emergency name="emergency" type="checkbox";
+                    "This is an emergency: work is stopped for someone"
+                }
+                (FileDrop { id: "files", label: "Attachments (optional)" })
+                button type="submit" { "Submit ticket" }
+            }
+        },
+    )
+}
+
+/// A file picker that also takes dropped and pasted files, with the list of files chosen.
+struct FileDrop {
+    id: &'static str,
+    label: &'static str,
+}
+
+impl maud::Render for FileDrop {
+    fn render(&self) -> Markup {
+        html! {
+            // The browser's own file input says "No file chosen" beside files that were chosen
+            // (the list below keeps them, not the input): it is hidden, and a button-styled label
+            // opens it; the keyboard still reaches the input itself.
+            div.drop-zone id={ (self.id) "-zone" } {
+                p.drop-label id={ (self.id) "-label" } { (self.label) }
+                input.file-input id=(self.id) type="file" multiple
+                    aria-labelledby={ (self.id) "-label" } aria-describedby={ (self.id) "-help" };
+                label.file-button.secondary for=(self.id) aria-hidden="true" { "Choose files" }
+                small id={ (self.id) "-help" } { "Choose files, drop them here, or paste a screenshot." }
+                ul.file-list id={ (self.id) "-list" } aria-live="polite" {}
+            }
+        }
+    }
+}
+
+/// A ticket's request for approval: what the technician asked, how it was answered, and for its
+/// approvers the answer form; for MSP staff, asking.
+fn approval_section() -> Markup {
+    html! {
+        section #approval aria-labelledby="approval-heading" hidden {
+            h2 #approval-heading { "Approval" }
+            p.prewrap #approval-text {}
+            p #approval-answer {}
+            form #approval-form novalidate hidden {
+                (Field::textarea("comment", "Comment (required to reject)", 2).maxlength(2000))
+                p.form-error #approval-error role="alert" {}
+                div.actions {
+                    button #approve-work type="submit" value="approve" { "Approve" }
+                    button.secondary #reject-work type="submit" value="reject" { "Reject" }
+                }
+            }
+        }
+        section.no-print #ask-approval aria-labelledby="ask-heading" hidden {
+            h2 #ask-heading { "Ask the client for approval" }
+            form #ask-form novalidate {
+                (Field::textarea("message", "What needs approving and why (the client's approvers read it)", 3).maxlength(2000).required())
+                p.form-error #ask-error role="alert" {}
+                button type="submit" { "Ask for approval" }
+            }
+        }
+    }
+}
+
+pub fn ticket_view(b: &Branding) -> Markup {
+    page(
+        b,
+        "Ticket",
+        Chrome::SignedIn {
+            current: "/tickets/",
+            requires: Some(TICKET_VIEWERS),
+        },
+        "ticket-view.js",
+        html! {
+            p.form-error #load-error role="alert" {}
+            p #created-status role="status" {}
+            section #not-found hidden aria-labelledby="not-found-heading" {
+                h1 #not-found-heading { "This ticket doesn't exist or isn't yours" }
+                p { "Check the number, or ask the colleague who raised it. Tickets of other people are visible to your company's Full Admins and Ticket Managers." }
+                p { a href="/tickets/" { "All your tickets" } " · " a href="/" { "Home" } }
+            }
+            article #ticket aria-busy="true" {
+                header {
+                    p.muted.no-print { a href="/tickets/" { "← All tickets" } }
+                    h1 #title { "Ticket" }
+                    p { span.badge #status-badge {} " " span.badge.emergency #emergency-badge hidden { "Emergency" } }
+                    button.secondary.print-button #print type="button" { "Print" }
+                }
+                dl.facts {
+                    dt { "Company" } dd data-t="company" {}
+                    dt { "Status" } dd data-t="status" {}
+                    dt { "Priority" } dd data-t="priority" {}
+                    dt { "Request type" } dd data-t="request_type" {}
+                    dt { "Contact" } dd data-t="contact_name" {}
+                    dt { "Technician" } dd data-t="assignee_name" {}
+                    dt { "Submitted" } dd data-t="created_at" {}
+                    dt { "Last updated" } dd data-t="updated_at" {}
+                    dt { "Closed" } dd data-t="closed_at" {}
+                    dt { "Due date" } dd data-t="due_date" {}
+                    dt { "PO number" } dd data-t="po_number" {}
+                    div.fact #project-fact hidden { dt { "Project" } dd data-t="project" {} }
+                    div.fact #invoices-fact hidden { dt { "Invoiced" } dd data-t="invoices" {} }
+                }
+                h2 { "Description" }
+                p.prewrap data-t="description" {}
+                (approval_section())
+                section aria-labelledby="files-heading" {
+                    h2 #files-heading { "Attachments" }
+                    ul #attachments {}
+                }
+                section aria-labelledby="conversation-heading" {
+                    h2 #conversation-heading { "Conversation" }
+                    ol.conversation #conversation {}
+                }
+                (agreement_pages::time_section())
+            }
+            template #note-item {
+                li {
+                    article.note {
+                        header { strong data-n="author" {} " " span.badge data-n="kind" {} " " time data-n="time" {} }
+                        p.prewrap data-n="text" {}
+                    }
+                }
+            }
+            section.no-print #actions aria-labelledby="actions-heading" hidden {
+                h2 #actions-heading { "Update this ticket" }
+                p.form-error #action-error role="alert" {}
+                p #action-status role="status" {}
+                div #closed-message hidden {
+                    p #closed-text {}
+                }
+                form #note-form novalidate hidden {
+                    label for="note" { "Add a note" }
+                    textarea #note name="text" rows="4" maxlength="10000" required aria-describedby="text-error" {}
+                    small.field-error #text-error {}
+                    (FileDrop { id: "note-files", label: "Attach files (optional)" })
+                    label #internal-field hidden {
+                        input #internal name="internal" type="checkbox";
+                        "Internal note: only MSP staff see it"
+                    }
+                    button type="submit" { "Add note" }
+                }
+                div #client-status hidden {
+                    p { "Change the status:" }
+                    div.status-buttons #status-buttons {}
+                }
+                form #staff-form novalidate hidden {
+                    div.grid {
+                        (select("set-status", "Status", "Keep", &settable_statuses()))
+                        (select("set-priority", "Priority", "Keep", &priorities()))
+                        (select("set-assignee", "Technician", "Keep", &[("-", "Unassigned")]))
+                    }
+                    button type="submit" { "Save changes" }
+                }
+            }
+        },
+    )
+}
