@@ -34,6 +34,11 @@ pub const NAV: &[NavItem] = &[
         capability: Some("view_projects"),
     },
     NavItem {
+        href: "/configurations/",
+        label: "Configurations",
+        capability: None,
+    },
+    NavItem {
         href: "/agreements/",
         label: "Agreements",
         capability: Some("view_hours_left"),

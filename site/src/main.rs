@@ -8,6 +8,7 @@ mod account_pages;
 mod agreement_pages;
 mod billing_pages;
 mod components;
+mod configuration_pages;
 mod pages;
 mod project_pages;
 mod ticket_pages;

@@ -60,6 +60,14 @@ pub fn all(b: &Branding) -> Vec<Page> {
             html: account_pages::audit(b),
         },
         Page {
+            path: "/configurations/",
+            html: crate::configuration_pages::configurations(b),
+        },
+        Page {
+            path: "/configurations/view/",
+            html: crate::configuration_pages::configuration_view(b),
+        },
+        Page {
             path: "/settings/tickets/",
             html: ticket_pages::ticket_settings(b),
         },
@@ -248,6 +256,12 @@ fn home(b: &Branding) -> Markup {
                     article { p.stat #proj-open { "–" } p { a href="/projects/" { "Open projects" } } }
                     article { p.stat.date-stat #proj-next { "–" } p #proj-next-label { "Next milestone" } }
                 }
+            }
+            section #expiring-tile aria-labelledby="expiring-heading" hidden {
+                h2 #expiring-heading { "Expiring soon" }
+                p.muted #expiring-note {}
+                ul #expiring-list {}
+                p { a href="/configurations/?sort=expires" { "All configurations by expiry date" } }
             }
             section #latest-tickets aria-labelledby="latest-heading" data-capability=(TICKET_VIEWERS) hidden {
                 h2 #latest-heading { "Latest open tickets" }

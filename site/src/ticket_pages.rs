@@ -145,6 +145,13 @@ pub fn new_ticket(b: &Branding) -> Markup {
                     (Field::select::<&str, &str>("contact_id", "Contact", &[]))
                 }
                 (Field::select::<&str, &str>("request_type", "Request type", &[]).required())
+                fieldset #configuration-field hidden {
+                    legend { "About a configuration (optional)" }
+                    label for="configuration-search" { "Find a configuration by the start of its name"
+                        input #configuration-search type="search" maxlength="100" aria-controls="configuration_id";
+                    }
+                    (Field::select("configuration_id", "Configuration", &[("", "None")]))
+                }
                 (Field::input("summary", "Summary", "text").maxlength(200).required())
                 (Field::textarea("description", "Description", 6).maxlength(10_000).required().help("What happened, what you expected, and anything you already tried."))
                 div.grid {
@@ -256,6 +263,7 @@ pub fn ticket_view(b: &Branding) -> Markup {
                     dt { "Due date" } dd data-t="due_date" {}
                     dt { "PO number" } dd data-t="po_number" {}
                     div.fact #project-fact hidden { dt { "Project" } dd data-t="project" {} }
+                    div.fact #configuration-fact hidden { dt { "Configuration" } dd data-t="configuration" {} }
                     div.fact #invoices-fact hidden { dt { "Invoiced" } dd data-t="invoices" {} }
                 }
                 h2 { "Description" }

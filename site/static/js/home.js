@@ -6,6 +6,7 @@ import { me, startEarly } from './shell.js';
 import { STATUS, invoiceMarks, ticketHref, when } from './tickets-common.js';
 import { day, money } from './billing-common.js';
 import { projectHref } from './projects-common.js';
+import { configurationHref, expiryText } from './configurations-common.js';
 import { barChart } from './bar-chart.js';
 import { hours, hoursTile, withHours } from './agreements-common.js';
 
@@ -20,6 +21,7 @@ function parts(data) {
     stats: !staff && tickets,
     projects: can.has('view_projects'),
     hours: !staff && can.has('view_hours_left'),
+    expiring: !staff,
   };
 }
 const LATEST = '/api/tickets?sort=updated';
@@ -27,9 +29,10 @@ const OVERVIEW = '/api/billing/overview';
 const STATS = '/api/tickets/stats';
 const PROJECTS = '/api/projects/summary';
 const AGREEMENTS = '/api/agreements';
+const EXPIRING = '/api/configurations/expiring';
 startEarly((data) => {
   const show = parts(data);
-  return [show.latest && LATEST, show.billing && OVERVIEW, show.stats && STATS, show.projects && PROJECTS, show.hours && AGREEMENTS];
+  return [show.latest && LATEST, show.billing && OVERVIEW, show.stats && STATS, show.projects && PROJECTS, show.hours && AGREEMENTS, show.expiring && EXPIRING];
 });
 
 // The "View a project" tile: open projects, and the next milestone due across them.
@@ -47,6 +50,23 @@ async function projects() {
     value.textContent = 'None';
     label.textContent = 'Next milestone';
   }
+}
+
+// Configurations expired or expiring within 45 days (ITFlow's warning), shown only when there are.
+async function expiring() {
+  const answer = await authed(EXPIRING);
+  if (!answer.items.length) return;
+  const list = document.getElementById('expiring-list');
+  for (const c of answer.items.slice(0, 10)) {
+    const li = document.createElement('li');
+    const link = Object.assign(document.createElement('a'), { href: configurationHref(c.id), textContent: c.name });
+    const warning = expiryText(c);
+    li.append(link, ` (${c.type}) — `, Object.assign(document.createElement('span'), { className: `badge ${warning.className}`, textContent: warning.text }));
+    list.append(li);
+  }
+  const more = answer.items.length > 10 ? ` The first 10 of ${answer.items.length} are listed.` : '';
+  document.getElementById('expiring-note').textContent = `Expired, or expiring by ${answer.horizon_label}.${more}`;
+  document.getElementById('expiring-tile').hidden = false;
 }
 
 async function latest(can) {
@@ -126,6 +146,7 @@ me.then(async (data) => {
   if (show.latest) latest(can);
   if (show.billing) billing(can).catch(() => {});
   if (show.projects) projects().catch(() => {});
+  if (show.expiring) expiring().catch(() => {});
   if (show.hours) authed(AGREEMENTS).then((list) => { hoursTile(list.items); hoursLeft(list.items); }).catch(() => {});
   if (show.stats) {
     const stats = await authed(STATS);

@@ -11,6 +11,32 @@ const files = fileDrop('files', form.elements.description);
 const company = form.elements.company_id;
 const contact = form.elements.contact_id;
 const idempotencyKey = crypto.randomUUID();
+const params = new URLSearchParams(location.search);
+const picker = form.elements.configuration_id;
+const pickerSearch = document.getElementById('configuration-search');
+
+// The configuration picker: the configurations the user may see (a company's for staff), the
+// first 50 by name or those whose name starts with what is typed; `?configuration=` preselects one.
+async function loadConfigurations(companyId, q = '', keep = picker.value) {
+  const query = new URLSearchParams();
+  if (companyId) query.set('company', companyId);
+  if (q) query.set('q', q);
+  const page = await authed(`/api/configurations?${query}`);
+  const chosen = [...picker.options].find((o) => o.value === keep && keep);
+  picker.replaceChildren();
+  option(picker, '', 'None');
+  if (chosen && !page.items.some((c) => c.id === keep)) picker.append(chosen);
+  for (const c of page.items) option(picker, c.id, c.serial ? `${c.name} (${c.type}, ${c.serial})` : `${c.name} (${c.type})`);
+  picker.value = keep || '';
+  document.getElementById('configuration-field').hidden = false;
+}
+let searchTimer;
+pickerSearch.addEventListener('input', () => {
+  clearTimeout(searchTimer);
+  const staff = !document.getElementById('company-field').hidden;
+  if (staff && !company.value) return;
+  searchTimer = setTimeout(() => loadConfigurations(staff ? company.value : '', pickerSearch.value.trim()).catch(() => {}), 250);
+});
 
 // The contact picker: colleagues (first "me" for clients), or a client company's people for staff.
 async function loadContacts(companyId, self) {
@@ -42,10 +68,22 @@ me.then(async (data) => {
     for (const c of companies.items) if (c.kind !== 'msp') option(company, c.id, c.name);
     contact.replaceChildren();
     option(contact, '', 'Choose the company first');
-    company.addEventListener('change', () => company.value && loadContacts(company.value, null));
+    company.addEventListener('change', () => {
+      if (!company.value) return;
+      loadContacts(company.value, null);
+      loadConfigurations(company.value, '', '').catch(() => {});
+    });
+    if (params.get('company')) {
+      company.value = params.get('company');
+      await loadContacts(company.value, null);
+    }
   } else if (can.has('submit_on_behalf')) {
     document.getElementById('contact-field').hidden = false;
     await loadContacts(null, data.user);
+  }
+  const staff = can.has('all_companies');
+  if (!staff || company.value) {
+    await loadConfigurations(staff ? company.value : '', '', params.get('configuration') || '').catch(() => {});
   }
   form.setAttribute('aria-busy', 'false');
 });
@@ -68,6 +106,7 @@ form.addEventListener('submit', async (event) => {
   };
   if (!document.getElementById('contact-field').hidden && contact.value) body.contact_id = contact.value;
   if (!document.getElementById('company-field').hidden) body.company_id = company.value || null;
+  if (picker.value) body.configuration_id = picker.value;
   try {
     // One key per ticket being raised: resubmitting after a lost answer cannot raise it twice.
     const ticket = await authed('/api/tickets', { method: 'POST', body, headers: { 'idempotency-key': idempotencyKey } });

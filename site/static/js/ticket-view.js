@@ -2,6 +2,7 @@
 // files (drop or paste a screenshot); the status changes the MSP allows clients; for MSP staff,
 // internal notes and status, priority and technician; the time spent (ticket-time.js); asking for
 // and answering the client's approval (ticket-approval.js). Printable.
+import { configurationHref } from './configurations-common.js';
 import { authed, prefetch } from './api.js';
 import { confirmAction } from './confirm.js';
 import { day } from './dates.js';
@@ -56,6 +57,15 @@ function render({ ticket, notes, attachments }) {
     project.replaceChildren(seesProjects
       ? Object.assign(document.createElement('a'), { href: `/projects/view/?number=${ticket.project.number}`, textContent: label })
       : label);
+  }
+  const configuration = document.querySelector('[data-t="configuration"]');
+  configuration.closest('div').hidden = !ticket.configuration;
+  if (ticket.configuration) {
+    const staff = who?.capabilities.includes('all_companies');
+    configuration.replaceChildren(Object.assign(document.createElement('a'), {
+      href: configurationHref(ticket.configuration.id, staff ? ticket.company_id : ''),
+      textContent: ticket.configuration.name,
+    }));
   }
   const marks = invoiceMarks(ticket, seesInvoices, who?.capabilities.includes('all_companies'));
   document.getElementById('invoices-fact').hidden = !marks;

@@ -130,7 +130,7 @@ me.then(async (data) => {
       : filtered ? `No ${tab} tickets match these filters.` : `No ${tab} tickets.`,
     cells: (t) => ({
       number: { text: `#${t.number}`, href: ticketHref(t.number) },
-      summary: `${t.summary}${t.emergency ? ' (emergency)' : ''}${t.project ? ` · Project P-${t.project.number}` : ''}`,
+      summary: `${t.summary}${t.emergency ? ' (emergency)' : ''}${t.project ? ` · Project P-${t.project.number}` : ''}${t.configuration ? ` · ${t.configuration.name}` : ''}`,
       company: names.get(t.company_id) || t.company_id,
       status: STATUS[t.status] || t.status,
       priority: PRIORITY[t.priority] || t.priority,
