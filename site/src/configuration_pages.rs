@@ -79,29 +79,29 @@ pub fn configurations(b: &Branding) -> Markup {
                         (Field::select("company", "Client company", &[("", "Choose…")]))
                     }
                     div.filter-grid {
-                        label for="q" { "Name starts with"
-                            input #q name="q" type="search" maxlength="100";
+                        label for="filter-q" { "Name starts with"
+                            input #filter-q name="q" type="search" maxlength="100";
                         }
-                        label for="type" { "Type" select #type name="type" { option value="" { "Any type" } } }
-                        label for="status" { "Status"
-                            select #status name="status" {
+                        label for="filter-type" { "Type" select #filter-type name="type" { option value="" { "Any type" } } }
+                        label for="filter-status" { "Status"
+                            select #filter-status name="status" {
                                 option value="" { "Any status" }
                                 @for (value, label) in statuses() { option value=(value) { (label) } }
                             }
                         }
-                        label for="contact" #contact-filter hidden { "Contact"
-                            select #contact name="contact" { option value="" { "Anyone" } }
+                        label for="filter-contact" #contact-filter hidden { "Contact"
+                            select #filter-contact name="contact" { option value="" { "Anyone" } }
                         }
-                        label for="serial" { "Serial number (exact)" input #serial name="serial" maxlength="100"; }
-                        label for="tag" { "Tag number (exact)" input #tag name="tag" maxlength="100"; }
-                        label for="model" { "Model number (exact)" input #model name="model" maxlength="100"; }
-                        label for="expires_after" { "Expires on or after" input #expires_after name="expires_after" type="date"; }
-                        label for="expires_before" { "Expires on or before" input #expires_before name="expires_before" type="date"; }
-                        label for="sort" { "Sort by"
-                            select #sort name="sort" { option value="name" { "Name" } option value="expires" { "Expiry date" } }
+                        label for="filter-serial" { "Serial number (exact)" input #filter-serial name="serial" maxlength="100"; }
+                        label for="filter-tag" { "Tag number (exact)" input #filter-tag name="tag" maxlength="100"; }
+                        label for="filter-model" { "Model number (exact)" input #filter-model name="model" maxlength="100"; }
+                        label for="filter-expires_after" { "Expires on or after" input #filter-expires_after name="expires_after" type="date"; }
+                        label for="filter-expires_before" { "Expires on or before" input #filter-expires_before name="expires_before" type="date"; }
+                        label for="filter-sort" { "Sort by"
+                            select #filter-sort name="sort" { option value="name" { "Name" } option value="expires" { "Expiry date" } }
                         }
-                        label for="order" { "Order"
-                            select #order name="order" { option value="asc" { "Ascending" } option value="desc" { "Descending" } }
+                        label for="filter-order" { "Order"
+                            select #filter-order name="order" { option value="asc" { "Ascending" } option value="desc" { "Descending" } }
                         }
                     }
                     div.actions {
