@@ -11,9 +11,9 @@ mod components;
 mod configuration_pages;
 mod pages;
 mod project_pages;
-mod ticket_pages;
 mod quote_pages;
 mod sign_in_pages;
+mod ticket_pages;
 
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};

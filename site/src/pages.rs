@@ -5,7 +5,8 @@ use maud::{Markup, html};
 
 use crate::components::{Chrome, Field, SupportContact, TICKET_VIEWERS, page};
 use crate::{
-    Branding, account_pages, agreement_pages, billing_pages, project_pages, quote_pages, ticket_pages,
+    Branding, account_pages, agreement_pages, billing_pages, project_pages, quote_pages,
+    ticket_pages,
 };
 
 pub struct Page {

@@ -3,8 +3,8 @@
 
 use maud::{Markup, html};
 
-use crate::{Branding, agreement_pages};
 use crate::components::{Chrome, Field, ListTable, TICKET_VIEWERS, page};
+use crate::{Branding, agreement_pages};
 use portal::domain::labels::{Labelled, table};
 use portal::domain::tickets::{Priority, TicketStatus};
 

@@ -1,7 +1,7 @@
 //! Configurations (docs/configurations.md): the item with one entry per search index, the serial
 //! and tag pointers written with it in one transaction (they keep both unique within the
-//! company), the ticket rows under it, searches (one index Query each, at most two pages to fill
-//! one answer), the expiry warnings, and the bulk import (all rows or none).
+//! company), the ticket rows under it, searches (one Query of one index each, one page of it),
+//! and the expiry warnings. Imports and bulk loads are in `configuration_import`.
 
 use anyhow::Context;
 use aws_sdk_dynamodb::types::{Delete, TransactWriteItem};
@@ -298,114 +298,100 @@ impl Store {
     }
 
     /// One page of a search of `company`'s configurations: one Query of the index that answers
-    /// it, the other criteria filtering what it reads; a second Query when the first read fewer
-    /// than `limit` matches and there is more.
+    /// it, reading `limit` items, the other criteria filtering them (so a filtered page may hold
+    /// fewer matches than `limit`, and its cursor goes on from what it read).
     pub async fn search_configurations(
         &self,
         company: &CompanyId,
         search: &ConfigurationSearch,
-        mut start: Option<Item>,
+        start: Option<Item>,
         limit: i32,
     ) -> anyhow::Result<Page<Configuration>> {
         let list = search.index();
         let index = list.index();
-        let mut found: Vec<Configuration> = Vec::new();
-        for _ in 0..2 {
-            let mut conditions = vec!["#ipk = :partition".to_owned()];
-            let mut filters = Vec::new();
-            let mut names = HashMap::from([
-                ("#ipk".to_owned(), index.pk.to_owned()),
-                ("#isk".to_owned(), index.sk.to_owned()),
-            ]);
-            let mut values = HashMap::from([(":partition".to_owned(), s(list.partition(company)))]);
-            let name = search.name.as_ref().map(|n| n.to_lowercase());
-            match (&name, list.by_name()) {
-                (Some(prefix), true) => {
-                    conditions.push("begins_with(#isk, :name)".into());
-                    values.insert(":name".into(), s(prefix.clone()));
+        let mut conditions = vec!["#ipk = :partition".to_owned()];
+        let mut filters = Vec::new();
+        let mut names = HashMap::from([
+            ("#ipk".to_owned(), index.pk.to_owned()),
+            ("#isk".to_owned(), index.sk.to_owned()),
+        ]);
+        let mut values = HashMap::from([(":partition".to_owned(), s(list.partition(company)))]);
+        let name = search.name.as_ref().map(|n| n.to_lowercase());
+        match (&name, list.by_name()) {
+            (Some(prefix), true) => {
+                conditions.push("begins_with(#isk, :name)".into());
+                values.insert(":name".into(), s(prefix.clone()));
+            }
+            (Some(prefix), false) => {
+                filters.push("begins_with(#namesk, :name)");
+                names.insert("#namesk".into(), keys::CONFIGURATION_NAME_INDEX.sk.into());
+                values.insert(":name".into(), s(prefix.clone()));
+            }
+            (None, _) => {}
+        }
+        if list == ConfigurationIndex::Expiry {
+            let from = search.expires_after.map(|d| d.to_string());
+            let to = search
+                .expires_before
+                .map(|d| format!("{d}#{}", keys::NO_EXPIRY));
+            match (from, to) {
+                (None, None) => {}
+                (from, to) => {
+                    conditions.push("#isk BETWEEN :from AND :to".into());
+                    values.insert(":from".into(), s(from.unwrap_or_else(|| "0".into())));
+                    values.insert(":to".into(), s(to.unwrap_or_else(|| "9".into())));
                 }
-                (Some(prefix), false) => {
-                    filters.push("begins_with(#namesk, :name)");
-                    names.insert("#namesk".into(), keys::CONFIGURATION_NAME_INDEX.sk.into());
-                    values.insert(":name".into(), s(prefix.clone()));
-                }
-                (None, _) => {}
-            }
-            if list == ConfigurationIndex::Expiry {
-                let from = search.expires_after.map(|d| d.to_string());
-                let to = search
-                    .expires_before
-                    .map(|d| format!("{d}#{}", keys::NO_EXPIRY));
-                match (from, to) {
-                    (None, None) => {}
-                    (from, to) => {
-                        conditions.push("#isk BETWEEN :from AND :to".into());
-                        values.insert(":from".into(), s(from.unwrap_or_else(|| "0".into())));
-                        values.insert(":to".into(), s(to.unwrap_or_else(|| "9".into())));
-                    }
-                }
-            }
-            if !matches!(list, ConfigurationIndex::Contact(_))
-                && let Some(c) = &search.contact
-            {
-                filters.push("#contact = :contact");
-                names.insert("#contact".into(), "contact_id".into());
-                values.insert(":contact".into(), s(c.as_str()));
-            }
-            if !matches!(list, ConfigurationIndex::Model(_))
-                && let Some(m) = &search.model
-            {
-                let model = ConfigurationIndex::Model(m.clone());
-                filters.push("#modelpk = :model");
-                names.insert("#modelpk".into(), model.index().pk.into());
-                values.insert(":model".into(), s(model.partition(company)));
-            }
-            if !matches!(list, ConfigurationIndex::Type(_))
-                && let Some(k) = &search.kind
-            {
-                let kind = ConfigurationIndex::Type(k.clone());
-                filters.push("#typepk = :type");
-                names.insert("#typepk".into(), kind.index().pk.into());
-                values.insert(":type".into(), s(kind.partition(company)));
-            }
-            if !matches!(list, ConfigurationIndex::Status(_))
-                && let Some(st) = search.status
-            {
-                filters.push("#status = :status");
-                names.insert("#status".into(), "status".into());
-                values.insert(":status".into(), s(st));
-            }
-            if !conditions.iter().any(|c| c.contains("#isk")) {
-                names.remove("#isk");
-            }
-            let wanted = limit - found.len() as i32;
-            let out = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .index_name(index.name)
-                .key_condition_expression(conditions.join(" AND "))
-                .set_filter_expression((!filters.is_empty()).then(|| filters.join(" AND ")))
-                .set_expression_attribute_names(Some(names))
-                .set_expression_attribute_values(Some(values))
-                .scan_index_forward(!search.descending)
-                .set_exclusive_start_key(start.take())
-                .limit(if filters.is_empty() { wanted } else { limit })
-                .send()
-                .await
-                .context("searching configurations")?;
-            let got: Page<Configuration> = page(out.items, out.last_evaluated_key)?;
-            found.extend(got.items);
-            start = got.last_key;
-            if found.len() as i32 >= limit || start.is_none() {
-                break;
             }
         }
-        found.truncate(limit as usize);
-        Ok(Page {
-            items: found,
-            last_key: start,
-        })
+        if !matches!(list, ConfigurationIndex::Contact(_))
+            && let Some(c) = &search.contact
+        {
+            filters.push("#contact = :contact");
+            names.insert("#contact".into(), "contact_id".into());
+            values.insert(":contact".into(), s(c.as_str()));
+        }
+        if !matches!(list, ConfigurationIndex::Model(_))
+            && let Some(m) = &search.model
+        {
+            let model = ConfigurationIndex::Model(m.clone());
+            filters.push("#modelpk = :model");
+            names.insert("#modelpk".into(), model.index().pk.into());
+            values.insert(":model".into(), s(model.partition(company)));
+        }
+        if !matches!(list, ConfigurationIndex::Type(_))
+            && let Some(k) = &search.kind
+        {
+            let kind = ConfigurationIndex::Type(k.clone());
+            filters.push("#typepk = :type");
+            names.insert("#typepk".into(), kind.index().pk.into());
+            values.insert(":type".into(), s(kind.partition(company)));
+        }
+        if !matches!(list, ConfigurationIndex::Status(_))
+            && let Some(st) = search.status
+        {
+            filters.push("#status = :status");
+            names.insert("#status".into(), "status".into());
+            values.insert(":status".into(), s(st));
+        }
+        if !conditions.iter().any(|c| c.contains("#isk")) {
+            names.remove("#isk");
+        }
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .index_name(index.name)
+            .key_condition_expression(conditions.join(" AND "))
+            .set_filter_expression((!filters.is_empty()).then(|| filters.join(" AND ")))
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+            .scan_index_forward(!search.descending)
+            .set_exclusive_start_key(start)
+            .limit(limit)
+            .send()
+            .await
+            .context("searching configurations")?;
+        page(out.items, out.last_evaluated_key)
     }
 
     /// `company`'s configurations expiring by `horizon` (expired ones first), active ones only,
