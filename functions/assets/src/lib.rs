@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 
 mod import;
 mod manage;
+pub mod reminders;
 mod search;
 
 /// The methods each of this function's paths answers (from its OpenAPI document): 405 otherwise.

@@ -55,6 +55,10 @@ pub struct NotifyPrefs {
     /// Accounts saved before it existed have it on.
     #[serde(default = "yes")]
     pub project_updates: bool,
+    /// Full Admins: the monthly summary of the company's configurations that expire within 45
+    /// days or have expired. Accounts saved before it existed have it on.
+    #[serde(default = "yes")]
+    pub expiry_digest: bool,
 }
 
 impl Default for NotifyPrefs {
@@ -65,6 +69,7 @@ impl Default for NotifyPrefs {
             invoices: true,
             ticket_confirmations: true,
             project_updates: true,
+            expiry_digest: true,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Configuration imports and bulk loads (docs/configurations.md): which serials and tags are
+//! Configuration imports, bulk loads and the monthly digest's mark (docs/configurations.md): which serials and tags are
 //! taken, all rows written in transactions or none (what was written undone when one is
 //! refused), and the claim on an import's `Idempotency-Key` that makes a retry answer the first.
 
@@ -188,5 +188,22 @@ impl Store {
             .await
             .context("releasing an import claim")?;
         Ok(())
+    }
+
+    /// Mark the monthly expiry digest of `company` for `month` as going out: `false` if it went
+    /// already (kept about a year).
+    pub async fn mark_configuration_digest(
+        &self,
+        company: &CompanyId,
+        month: &str,
+        now: time::OffsetDateTime,
+    ) -> anyhow::Result<bool> {
+        let mut item = keys::configuration_digest(company, month).to_item();
+        item.insert(
+            keys::TTL.into(),
+            super::epoch(now + time::Duration::days(400)),
+        );
+        self.transact(vec![self.put_new(item)?], "marking an expiry digest")
+            .await
     }
 }

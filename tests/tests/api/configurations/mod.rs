@@ -620,3 +620,103 @@ async fn the_msp_admin_edits_the_type_list() {
         .await;
     assert_eq!(names(&by_type.body), ["Old VoIP box"]);
 }
+
+#[tokio::test]
+async fn full_admins_get_one_expiry_digest_a_month_unless_they_turn_it_off() {
+    let t = TestApp::new().await;
+    let tech = t.signed_in(TECH).await;
+    recorded(
+        &tech,
+        body("Firewall support", "Licence", json!({"expires": day(20)})),
+    )
+    .await;
+    recorded(
+        &tech,
+        body("Backup licence", "Licence", json!({"expires": day(-4)})),
+    )
+    .await;
+    recorded(
+        &tech,
+        body(
+            "Old PC",
+            "Workstation",
+            json!({"expires": day(-40), "status": "inactive"}),
+        ),
+    )
+    .await;
+    recorded(
+        &tech,
+        body("Far off", "Domain", json!({"expires": day(200)})),
+    )
+    .await;
+    let globex = tech
+        .post(
+            "/api/configurations?company=globex-logistics",
+            body("Dock scanner", "Other", json!({"expires": day(10)})),
+        )
+        .await;
+    assert_eq!(globex.status, 201, "{}", globex.text);
+    let today = t.app.now().date();
+    let before = t.mail().await.len();
+    assert_eq!(
+        assets::reminders::expiry_digests(&t.app, today)
+            .await
+            .unwrap(),
+        2
+    );
+    // Run again the same day, or later that month: nothing more.
+    assert_eq!(
+        assets::reminders::expiry_digests(&t.app, today)
+            .await
+            .unwrap(),
+        0
+    );
+    let mail = t.mail().await;
+    let sent = &mail[before..];
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    let to = |m: &Value| m["destinations"]["ToAddresses"].clone();
+    let acme = sent
+        .iter()
+        .find(|m| to(m) == json!(["fulladmin@acme.example"]))
+        .expect("Acme's Full Admin only");
+    assert_eq!(acme["subject"], "1 expired and 1 expiring configurations");
+    let text = acme["body"].as_str().unwrap();
+    assert!(
+        text.contains("- Backup licence (Licence): expired"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- Firewall support (Licence): expires"),
+        "{text}"
+    );
+    assert!(text.contains("(in 20 days)"), "{text}");
+    assert!(text.contains("/configurations/view/?id="), "{text}");
+    for never in ["Old PC", "Far off", SECRET, "Dock scanner"] {
+        assert!(!text.contains(never), "{never}: {text}");
+    }
+    assert!(
+        sent.iter()
+            .any(|m| to(m) == json!(["fulladmin@globex.example"]))
+    );
+
+    // Globex's Full Admin turns it off: next month only Acme's goes.
+    let off = t.signed_in(DemoUser::GlobexFullAdmin).await;
+    let me = off.get("/api/me").await;
+    let mut notify = me.body["user"]["notify"].clone();
+    assert_eq!(notify["expiry_digest"], true, "on by default");
+    notify["expiry_digest"] = json!(false);
+    let saved = off.patch("/api/me", json!({"notify": notify})).await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    let next_month = today + time::Duration::days(32);
+    t.clock.advance(time::Duration::days(32));
+    let before = t.mail().await.len();
+    assert_eq!(
+        assets::reminders::expiry_digests(&t.app, next_month)
+            .await
+            .unwrap(),
+        1
+    );
+    let mail = t.mail().await;
+    assert_eq!(mail.len() - before, 1);
+    assert_eq!(to(&mail[before]), json!(["fulladmin@acme.example"]));
+}
