@@ -111,6 +111,9 @@ impl TestApp {
         stripe_base: Option<&str>,
         adjust: impl FnOnce(&mut Config, &mut Secrets),
     ) -> Self {
+        // The tests' own HTTP clients (uploads to the S3 stand-in) use rustls without a built-in
+        // provider: the process's default, installed once (the functions hand theirs in).
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let table = format!("portal-test-{}", portal::domain::random_hex(8));
         let aws = sdk_config().await;
         let config = Config {

@@ -4,30 +4,27 @@
 //! object with HeadObject before the ticket lists it. Downloads redirect to a short-lived presigned
 //! GET that forces `Content-Disposition: attachment`.
 
-use aws_credential_types::provider::ProvideCredentials;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::ApiError;
-use portal::aws::s3::pending_key;
-use portal::aws::upload::{PresignedPost, SigningCredentials, UploadRule, presign_post};
+use portal::aws::upload::PresignedPost;
 use portal::domain::audit::AuditAction;
 use portal::domain::roles::Capability;
 use portal::domain::tickets::{Attachment, Ticket};
-use portal::domain::{CompanyId, UserId, files, random_hex};
+use portal::domain::{CompanyId, UserId};
 use portal::store::keys;
-use portal::web::error::FieldError;
 use portal::web::files::download_redirect;
 use portal::web::http::{Ctx, json};
 use portal::web::principal::Principal;
+use portal::web::uploads::{
+    bad_token, check_announced, confirm_by, grant_upload, new_file_id, opened_grant, receive,
+    still_valid,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{visible_attachment, visible_ticket};
 
-/// How long a presigned POST may start, a token may be confirmed, a download link works.
-const UPLOAD_WINDOW: time::Duration = time::Duration::minutes(10);
-const CONFIRM_WINDOW: time::Duration = time::Duration::hours(1);
-const MAX_FILE_NAME: usize = 150;
 const TOKEN_PURPOSE: &str = "upload";
 
 /// What `POST /api/tickets/{number}/uploads` takes.
@@ -77,67 +74,6 @@ struct Grant {
     expires: i64,
 }
 
-/// A file name safe to store and show: its last path component, no control characters, at most
-/// `MAX_FILE_NAME` characters (keeping the extension).
-pub fn clean_file_name(raw: &str) -> Option<String> {
-    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let name: String = base
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect::<String>()
-        .trim()
-        .trim_start_matches('.')
-        .to_owned();
-    if name.is_empty() {
-        return None;
-    }
-    if name.chars().count() <= MAX_FILE_NAME {
-        return Some(name);
-    }
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e)
-        .filter(|e| e.chars().count() <= 10)
-        .map(|e| format!(".{e}"))
-        .unwrap_or_default();
-    let stem: String = name
-        .chars()
-        .take(MAX_FILE_NAME - ext.chars().count())
-        .collect();
-    Some(format!("{stem}{ext}"))
-}
-
-/// A media type `type/subtype` (parameters dropped, lower-cased); empty is `application/octet-stream`.
-pub fn clean_content_type(raw: &str) -> Option<String> {
-    let essence = raw
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if essence.is_empty() {
-        return Some("application/octet-stream".into());
-    }
-    let token = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "!#$&^_.+-".contains(c))
-    };
-    match essence.split_once('/') {
-        Some((t, sub)) if essence.len() <= 100 && token(t) && token(sub) => Some(essence),
-        _ => None,
-    }
-}
-
-/// Bytes of randomness in an attachment id (hex: twice as many digits).
-const ID_BYTES: usize = 12;
-
-/// Whether `id` has the form of an attachment id; anything else names no file (and is never part
-/// of a key: a key has a length limit, and `#` would leave the attachment's range).
-pub fn is_attachment_id(id: &str) -> bool {
-    id.len() == 2 * ID_BYTES && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
 /// Whether the principal may add files to tickets (internal ones only as MSP staff).
 fn may_add_files(principal: &Principal, internal: bool) -> Result<(), ApiError> {
     principal.require(Capability::AddNotes)?;
@@ -178,88 +114,34 @@ pub async fn request_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
     still_open(&ticket)?;
     let settings = ctx.app.store.ticket_settings().await?;
     let max_bytes = u64::from(settings.attachment_max_mb) * 1024 * 1024;
-    let mut errors = Vec::new();
-    let file_name = clean_file_name(&body.file_name);
-    if file_name.is_none() {
-        errors.push(FieldError::new("file_name", "The file needs a name"));
-    }
-    let content_type = match (&file_name, clean_content_type(&body.content_type)) {
-        (_, None) => {
-            errors.push(FieldError::new("content_type", "Not a media type"));
-            None
-        }
-        (None, Some(_)) => None,
-        (Some(name), Some(declared)) => match files::media_type(name, &declared) {
-            Ok(stored) => Some(stored.to_owned()),
-            Err(refusal) => {
-                errors.push(FieldError::new(refusal.field(), refusal.message()));
-                None
-            }
-        },
-    };
-    if body.size == 0 {
-        errors.push(FieldError::new("size", "The file is empty"));
-    } else if body.size > max_bytes {
-        errors.push(FieldError::new(
-            "size",
-            format!("Files can be at most {} MB", settings.attachment_max_mb),
-        ));
-    }
-    let (Some(file_name), Some(content_type), true) = (file_name, content_type, errors.is_empty())
-    else {
-        return Err(ApiError::Validation(errors));
-    };
+    let announced = check_announced(
+        &body.file_name,
+        &body.content_type,
+        body.size,
+        settings.attachment_max_mb,
+    )?;
     let now = ctx.app.now();
     let grant = Grant {
         company_id: ticket.company_id.clone(),
         number: ticket.number,
-        id: random_hex(ID_BYTES),
-        file_name,
-        content_type,
+        id: new_file_id(),
+        file_name: announced.file_name,
+        content_type: announced.content_type,
         size: body.size,
         internal: body.internal,
         user_id: principal.user.id.clone(),
-        expires: (now + CONFIRM_WINDOW).unix_timestamp(),
+        expires: confirm_by(now),
     };
-    let app = ctx.app;
-    let credentials = app
-        .aws
-        .credentials_provider()
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no AWS credentials")))?
-        .provide_credentials()
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    let region = app
-        .aws
-        .region()
-        .map_or("us-east-1".into(), |r| r.to_string());
-    let key = pending_key(&keys::attachment_object(
-        &grant.company_id,
-        grant.number,
-        &grant.id,
-    ));
-    let upload = presign_post(
-        &UploadRule {
-            bucket: app.files.bucket()?,
-            key: &key,
-            content_type: &grant.content_type,
-            min_bytes: grant.size,
-            max_bytes: grant.size,
-            expires_at: now + UPLOAD_WINDOW,
-        },
-        &SigningCredentials::from(&credentials),
-        &region,
-        app.config
-            .s3_public_endpoint
-            .as_deref()
-            .or(app.aws.endpoint_url()),
-        now,
+    let key = keys::attachment_object(&grant.company_id, grant.number, &grant.id);
+    let (upload, token) = grant_upload(
+        ctx.app,
+        &key,
+        &grant.content_type,
+        grant.size,
+        TOKEN_PURPOSE,
+        &grant,
     )
-    .map_err(ApiError::Internal)?;
-    let token = app
-        .uploads
-        .seal(TOKEN_PURPOSE, &grant)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("sealing upload token")))?;
+    .await?;
     json(
         StatusCode::CREATED,
         &UploadGrant {
@@ -285,17 +167,7 @@ pub async fn request_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
     ))]
 pub async fn confirm_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError> {
     let body: ConfirmUpload = ctx.json()?;
-    let bad_token = || {
-        ApiError::BadRequest(
-            "the upload token is not valid for this ticket or has expired; upload the file again"
-                .into(),
-        )
-    };
-    let grant: Grant = ctx
-        .app
-        .uploads
-        .open(TOKEN_PURPOSE, &body.token)
-        .ok_or_else(bad_token)?;
+    let grant: Grant = opened_grant(ctx.app, TOKEN_PURPOSE, &body.token)?;
     let principal = ctx.principal().await?;
     may_add_files(&principal, grant.internal)?;
     let (ticket, existing) = visible_attachment(ctx, &principal, number, &grant.id).await?;
@@ -303,34 +175,15 @@ pub async fn confirm_upload(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body
     if grant.number != ticket.number
         || grant.company_id != ticket.company_id
         || grant.user_id != principal.user.id
-        || grant.expires < ctx.app.now().unix_timestamp()
+        || !still_valid(ctx.app, grant.expires)
     {
         return Err(bad_token());
     }
     if let Some(existing) = existing {
         return json(StatusCode::OK, &existing);
     }
-    let files = &ctx.app.files;
     let key = keys::attachment_object(&grant.company_id, grant.number, &grant.id);
-    let pending = pending_key(&key);
-    let Some(arrived) = files.arrived(&pending).await? else {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "token",
-            "The file has not arrived; upload it again",
-        )]));
-    };
-    let type_ok = arrived
-        .content_type
-        .is_some_and(|t| t.eq_ignore_ascii_case(&grant.content_type));
-    if arrived.size != grant.size || !type_ok {
-        files.remove(&pending).await?;
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "token",
-            "The file that arrived is not the one announced (size or type); upload it again",
-        )]));
-    }
-    // From here the file is out of reach of the presigned POST, which names the pending key only.
-    files.promote(&pending, &key).await?;
+    receive(ctx.app, &key, grant.size, &grant.content_type).await?;
     let attachment = Attachment {
         id: grant.id,
         ticket_number: grant.number,
@@ -392,54 +245,4 @@ pub async fn download(ctx: &Ctx<'_>, number: &str, id: &str) -> Result<Response<
         &attachment.content_type,
     )
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn attachment_ids_are_what_uploads_are_given() {
-        for _ in 0..100 {
-            assert!(is_attachment_id(&random_hex(ID_BYTES)));
-        }
-        let id = random_hex(ID_BYTES);
-        for bad in [
-            String::new(),
-            id[1..].to_owned(),
-            format!("{id}0"),
-            id.to_uppercase().replace(char::is_numeric, "A"),
-            format!("#A#{}", &id[3..]),
-        ] {
-            assert!(!is_attachment_id(&bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn file_names_are_cleaned() {
-        assert_eq!(
-            clean_file_name("C:\\Users\\me\\report.pdf").unwrap(),
-            "report.pdf"
-        );
-        assert_eq!(clean_file_name("../../etc/passwd").unwrap(), "passwd");
-        assert_eq!(clean_file_name("  a\u{0}b.txt ").unwrap(), "ab.txt");
-        assert_eq!(clean_file_name("..."), None);
-        assert_eq!(clean_file_name(""), None);
-        let long = format!("{}.png", "x".repeat(300));
-        let cut = clean_file_name(&long).unwrap();
-        assert_eq!(cut.chars().count(), MAX_FILE_NAME);
-        assert!(cut.ends_with(".png"));
-    }
-
-    #[test]
-    fn content_types_are_checked() {
-        assert_eq!(clean_content_type("Image/PNG").unwrap(), "image/png");
-        assert_eq!(
-            clean_content_type("text/plain; charset=utf-8").unwrap(),
-            "text/plain"
-        );
-        assert_eq!(clean_content_type("").unwrap(), "application/octet-stream");
-        assert_eq!(clean_content_type("text"), None);
-        assert_eq!(clean_content_type("text/html\r\nx: y"), None);
-    }
 }

@@ -134,7 +134,7 @@ async fn visible_attachment(
     id: &str,
 ) -> Result<(Ticket, Option<Attachment>), ApiError> {
     let (company, number, staff) = ticket_company(ctx, principal, number).await?;
-    if !attachments::is_attachment_id(id) {
+    if !portal::web::uploads::is_file_id(id) {
         return Err(ApiError::NotFound);
     }
     let (ticket, attachment) = ctx

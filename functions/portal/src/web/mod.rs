@@ -12,3 +12,4 @@ pub mod http;
 pub mod principal;
 pub mod routes;
 pub mod state;
+pub mod uploads;
