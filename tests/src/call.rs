@@ -68,6 +68,8 @@ impl Call<'_> {
         } else if path == "/api/configuration-types"
             || path == "/api/configurations"
             || path.starts_with("/api/configurations/")
+            || path == "/api/documents"
+            || path.starts_with("/api/documents/")
         {
             Box::pin(assets::handle(&self.app.app, req)).await
         } else if [

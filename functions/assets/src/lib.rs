@@ -1,6 +1,7 @@
 //! Routes of the `assets` function: a client company's configurations (devices, licences,
 //! domains, certificates) — searched, exported, shown with their tickets, warned of before they
-//! expire — and the MSP's records of them (create, change, CSV import, the list of types).
+//! expire — and the MSP's records of them (create, change, CSV import, the list of types); and
+//! each company's document library (folders, visibility, versions, files through S3).
 //! docs/configurations.md says it in words.
 
 use lambda_http::http::{Method, StatusCode};
@@ -15,6 +16,7 @@ use portal::{ApiError, App};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+mod documents;
 mod import;
 mod manage;
 pub mod reminders;
@@ -37,6 +39,15 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::POST, ["configurations", "import"]) => import::import(ctx).await,
         (&Method::GET, ["configurations", id]) => detail(ctx, id).await,
         (&Method::PATCH, ["configurations", id]) => manage::change(ctx, id).await,
+        (&Method::GET, ["documents"]) => documents::list(ctx).await,
+        (&Method::POST, ["documents"]) => documents::confirm_new(ctx).await,
+        (&Method::GET, ["documents", "folders"]) => documents::folders(ctx).await,
+        (&Method::POST, ["documents", "uploads"]) => documents::request_new(ctx).await,
+        (&Method::GET, ["documents", id]) => documents::detail(ctx, id).await,
+        (&Method::PATCH, ["documents", id]) => documents::change(ctx, id).await,
+        (&Method::POST, ["documents", id, "uploads"]) => documents::request_version(ctx, id).await,
+        (&Method::POST, ["documents", id, "versions"]) => documents::confirm_version(ctx, id).await,
+        (&Method::GET, ["documents", id, "versions", n]) => documents::download(ctx, id, n).await,
         (&Method::GET, ["configuration-types"]) => manage::types(ctx).await,
         (&Method::PUT, ["configuration-types"]) => manage::save_types(ctx).await,
         _ => Err(ApiError::NotFound),
@@ -143,5 +154,14 @@ async fn detail(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     manage::types,
     manage::save_types,
     import::import,
+    documents::list,
+    documents::folders,
+    documents::detail,
+    documents::download,
+    documents::request_new,
+    documents::request_version,
+    documents::confirm_new,
+    documents::confirm_version,
+    documents::change,
 ))]
 pub struct ApiDoc;

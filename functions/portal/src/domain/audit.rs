@@ -65,6 +65,8 @@ pub enum AuditAction {
     ConfigurationChanged,
     ConfigurationsImported,
     ConfigurationTypesChanged,
+    DocumentAdded,
+    DocumentChanged,
     AgreementCreated,
     AgreementUpdated,
     TimeLogged,
@@ -89,7 +91,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 69] = [
+    pub const ALL: [AuditAction; 71] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::MfaChallengeFailed,
@@ -138,6 +140,8 @@ impl AuditAction {
         Self::ConfigurationChanged,
         Self::ConfigurationsImported,
         Self::ConfigurationTypesChanged,
+        Self::DocumentAdded,
+        Self::DocumentChanged,
         Self::AgreementCreated,
         Self::AgreementUpdated,
         Self::TimeLogged,

@@ -55,6 +55,7 @@ id_type!(UserId, "user");
 id_type!(SessionId, "session");
 id_type!(AuditId, "audit entry");
 id_type!(ConfigurationId, "configuration");
+id_type!(DocumentId, "document");
 
 fn is_id(s: &str) -> bool {
     !s.is_empty()

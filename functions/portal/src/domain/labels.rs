@@ -10,6 +10,7 @@ use super::agreements::{AgreementKind, AgreementStatus, BillingCycle, WorkType};
 use super::audit::AuditAction;
 use super::billing::{InvoiceStatus, PaymentStatus};
 use super::configurations::ConfigurationStatus;
+use super::documents::Visibility;
 use super::projects::{PhaseStatus, ProjectStatus};
 use super::quotes::{QuoteStatus, Recurrence};
 use super::roles::Role;
@@ -79,6 +80,10 @@ pub fn labels() -> BTreeMap<&'static str, BTreeMap<String, &'static str>> {
         (
             "configuration_status",
             map(table(<ConfigurationStatus as Labelled>::ALL)),
+        ),
+        (
+            "document_visibility",
+            map(table(<Visibility as Labelled>::ALL)),
         ),
     ])
 }
@@ -219,6 +224,13 @@ impl Labelled for ConfigurationStatus {
     }
 }
 
+impl Labelled for Visibility {
+    const ALL: &'static [Self] = &Visibility::ALL;
+    fn label(self) -> &'static str {
+        Visibility::label(self)
+    }
+}
+
 impl Labelled for PhaseStatus {
     const ALL: &'static [Self] = &PhaseStatus::ALL;
     fn label(self) -> &'static str {
@@ -347,6 +359,8 @@ impl Labelled for AuditAction {
             ConfigurationChanged => "Configuration changed",
             ConfigurationsImported => "Configurations imported",
             ConfigurationTypesChanged => "Configuration types changed",
+            DocumentAdded => "Document added",
+            DocumentChanged => "Document changed",
             AgreementCreated => "Agreement created",
             AgreementUpdated => "Agreement changed",
             TimeLogged => "Time logged",

@@ -10,6 +10,7 @@ pub mod billing;
 pub mod branding;
 pub mod clock;
 pub mod configurations;
+pub mod documents;
 pub mod email;
 mod error;
 pub mod files;
@@ -29,5 +30,6 @@ pub use clock::Clock;
 pub use email::{Email, Outgoing};
 pub use error::{DomainError, FieldError};
 pub use ids::{
-    AuditId, CompanyId, ConfigurationId, SessionId, UserId, display_date, iso_date, random_hex,
+    AuditId, CompanyId, ConfigurationId, DocumentId, SessionId, UserId, display_date, iso_date,
+    random_hex,
 };

@@ -53,6 +53,10 @@ pub enum Capability {
     ViewCompanyConfigurations,
     /// MSP staff: record, change and import configurations for any client company.
     ManageConfigurations,
+    /// Upload documents and new versions, and file them (client Full Admins: their company's,
+    /// never internal ones; MSP staff: every company's). A client who holds it also reads the
+    /// documents for admins only.
+    ManageDocuments,
     /// Manage the company's portal users and roles.
     ManageUsers,
     /// MSP staff: act across every client company.
@@ -93,6 +97,7 @@ impl Role {
                 ViewAgreements,
                 ViewHoursLeft,
                 ViewCompanyConfigurations,
+                ManageDocuments,
                 ManageUsers,
                 ViewAudit,
             ],
@@ -130,6 +135,7 @@ impl Role {
                 LogTime,
                 ViewCompanyConfigurations,
                 ManageConfigurations,
+                ManageDocuments,
                 ManageUsers,
                 AllCompanies,
                 ManageCompanies,
@@ -149,6 +155,7 @@ impl Role {
                 LogTime,
                 ViewCompanyConfigurations,
                 ManageConfigurations,
+                ManageDocuments,
                 AllCompanies,
                 ViewAudit,
             ],
