@@ -19,6 +19,7 @@ mod answer;
 pub mod authenticator;
 pub mod bench;
 mod call;
+pub mod files;
 pub mod idp;
 mod moto;
 mod openapi;

@@ -29,6 +29,9 @@ enum Source {
     Created(&'static str),
     /// The software passkey's answer (JSON) to the sign-in options at this pointer.
     Asserted(&'static str),
+    /// The value at this pointer of an upload grant, once the file `bench` (five bytes of
+    /// text/plain) is posted to S3 with the grant's form, as the browser does.
+    Uploaded(&'static str),
 }
 
 /// One row: a label (the operation, `METHOD /path` as the OpenAPI document writes it, and what
@@ -80,7 +83,7 @@ impl Route {
     }
 }
 
-use Source::{Answer as Field, Asserted, Created, MailedTo};
+use Source::{Answer as Field, Asserted, Created, MailedTo, Uploaded};
 use Who::{Client, Nobody, Staff, Stripe};
 
 /// A quote for Acme: one-off and monthly lines; its approval raises a ticket, creates a project and
@@ -235,6 +238,25 @@ const ROUTES: &[Route] = &[
     route("GET /api/configurations/{id} (MSP staff)", Staff, "GET", "/api/configurations/{configuration}?company=acme-dental"),
     route("POST /api/tickets (about a configuration)", Client, "POST", "/api/tickets")
         .body(r#"{"request_type": "Problem", "summary": "Bench server beeps", "description": "Since Monday.", "priority": "medium", "configuration_id": "{configuration}"}"#),
+    // Documents: the MSP adds one and a second version of it; the client lists, opens, downloads.
+    route("POST /api/documents/uploads", Staff, "POST", "/api/documents/uploads?company=acme-dental")
+        .body(r#"{"file_name": "bench.txt", "content_type": "text/plain", "size": 5, "folder": "Bench", "visibility": "all_users"}"#)
+        .keep(&[("doc_token", Uploaded("/token"))]),
+    route("POST /api/documents", Staff, "POST", "/api/documents?company=acme-dental")
+        .body(r#"{"token": "{doc_token}"}"#)
+        .keep(&[("document", Field("/id"))]),
+    route("POST /api/documents/{id}/uploads", Staff, "POST", "/api/documents/{document}/uploads?company=acme-dental")
+        .body(r#"{"file_name": "bench-2.txt", "content_type": "text/plain", "size": 5}"#)
+        .keep(&[("doc_token", Uploaded("/token"))]),
+    route("POST /api/documents/{id}/versions", Staff, "POST", "/api/documents/{document}/versions?company=acme-dental")
+        .body(r#"{"token": "{doc_token}"}"#),
+    route("PATCH /api/documents/{id}", Staff, "PATCH", "/api/documents/{document}?company=acme-dental")
+        .body(r#"{"name": "Bench notes", "folder": "Bench", "visibility": "all_users", "version": 2}"#),
+    route("GET /api/documents", Client, "GET", "/api/documents"),
+    route("GET /api/documents (folder=bench&q=notes, one folder's index, filtered)", Client, "GET", "/api/documents?folder=bench&q=notes"),
+    route("GET /api/documents/folders", Client, "GET", "/api/documents/folders"),
+    route("GET /api/documents/{id}", Client, "GET", "/api/documents/{document}"),
+    route("GET /api/documents/{id}/versions/{n}", Client, "GET", "/api/documents/{document}/versions/2"),
     // Agreements: the MSP sets up a block of hours, a technician logs time against it.
     route("POST /api/agreements", Staff, "POST", "/api/agreements")
         .body(r#"{"company_id": "acme-dental", "name": "Bench hours", "kind": "block", "start_date": "2026-01-01", "rate": 12000, "included_minutes": 1200}"#)
@@ -597,6 +619,10 @@ pub async fn call_every_route() -> Vec<(String, u16, u64)> {
                 MailedTo(to) => t.token_mailed_to(to).await,
                 Created(pointer) => passkey.create(&answer.body[&pointer[1..]]).to_string(),
                 Asserted(pointer) => passkey.get(&answer.body[&pointer[1..]]).to_string(),
+                Uploaded(pointer) => {
+                    crate::files::post_file(&answer.body, "text/plain", b"bench".to_vec()).await;
+                    kept(&answer, pointer)
+                }
             };
             values.push(((*name).to_owned(), value));
         }

@@ -1,6 +1,7 @@
 //! Ticket API tests over the real `tickets` handler against moto_server.
 
 use portal::domain::tickets::{Ticket, TicketSettings, TicketStatus};
+use portal_tests::files::post_file;
 use portal_tests::users::matrix::{each, expect, sign_in_everyone};
 use portal_tests::{DemoUser, TestApp};
 use serde_json::{Value, json};
@@ -1256,27 +1257,6 @@ async fn grant(t: &TestApp, cookie: &str, number: u64, body: Value) -> portal_te
         .json(body)
         .send()
         .await
-}
-
-/// Post `bytes` to S3 as the browser does, with the grant's form.
-async fn post_file(grant: &Value, content_type: &str, bytes: Vec<u8>) -> u16 {
-    let mut form = reqwest::multipart::Form::new();
-    for (name, value) in grant["upload"]["fields"].as_object().unwrap() {
-        form = form.text(name.clone(), value.as_str().unwrap().to_owned());
-    }
-    let part = reqwest::multipart::Part::bytes(bytes)
-        .file_name("upload")
-        .mime_str(content_type)
-        .unwrap();
-    form = form.part("file", part);
-    reqwest::Client::new()
-        .post(grant["upload"]["url"].as_str().unwrap())
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
 }
 
 async fn confirm(t: &TestApp, cookie: &str, number: u64, token: &Value) -> portal_tests::Answer {

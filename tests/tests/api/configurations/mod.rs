@@ -6,6 +6,7 @@ use portal_tests::users::matrix::{each, expect, sign_in_everyone};
 use portal_tests::{DemoUser, SignedIn, TestApp};
 use serde_json::{Value, json};
 
+mod documents;
 mod import;
 
 const TECH: DemoUser = DemoUser::Technician;

@@ -1,0 +1,37 @@
+//! Files as the browser sends them: a presigned POST to the S3 stand-in, with the grant's form.
+
+use serde_json::Value;
+
+/// Post `bytes` to S3 as the browser does, with the form of a grant (`upload.url`,
+/// `upload.fields`); the stand-in's status.
+pub async fn post_file(grant: &Value, content_type: &str, bytes: Vec<u8>) -> u16 {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in grant["upload"]["fields"].as_object().expect("fields") {
+        form = form.text(name.clone(), value.as_str().unwrap_or_default().to_owned());
+    }
+    let part = reqwest::multipart::Part::bytes(bytes)
+        .file_name("upload")
+        .mime_str(content_type)
+        .expect("media type");
+    form = form.part("file", part);
+    reqwest::Client::new()
+        .post(grant["upload"]["url"].as_str().expect("url"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("posting to S3")
+        .status()
+        .as_u16()
+}
+
+/// The body of the file a download redirect (`Location`) names.
+pub async fn fetched(location: &str) -> (String, String) {
+    let file = reqwest::get(location).await.expect("downloading");
+    let disposition = file
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (disposition, file.text().await.expect("body"))
+}
