@@ -39,6 +39,11 @@ pub const NAV: &[NavItem] = &[
         capability: None,
     },
     NavItem {
+        href: "/documents/",
+        label: "Documents",
+        capability: None,
+    },
+    NavItem {
         href: "/agreements/",
         label: "Agreements",
         capability: Some("view_hours_left"),

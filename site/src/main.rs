@@ -9,6 +9,7 @@ mod agreement_pages;
 mod billing_pages;
 mod components;
 mod configuration_pages;
+mod document_pages;
 mod pages;
 mod project_pages;
 mod quote_pages;

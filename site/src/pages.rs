@@ -69,6 +69,10 @@ pub fn all(b: &Branding) -> Vec<Page> {
             html: crate::configuration_pages::configuration_view(b),
         },
         Page {
+            path: "/documents/",
+            html: crate::document_pages::documents(b),
+        },
+        Page {
             path: "/settings/tickets/",
             html: ticket_pages::ticket_settings(b),
         },

@@ -62,12 +62,13 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
             let store = Store::new(db, table);
             let now = OffsetDateTime::now_utc();
             portal_admin::seed::seed(&store, &password, now).await?;
-            let files = portal_admin::seed::seed_tickets(&store, now).await?;
+            let mut files = portal_admin::seed::seed_tickets(&store, now).await?;
             portal_admin::seed::seed_invoices(&store, now).await?;
             portal_admin::seed::seed_projects(&store, now).await?;
             portal_admin::seed::seed_agreements(&store, now).await?;
             portal_admin::seed::seed_quotes(&store, now).await?;
             portal_admin::seed::seed_configurations(&store, now).await?;
+            files.extend(portal_admin::seed::seed_documents(&store, now).await?);
             if let Ok(bucket) = std::env::var("ATTACHMENTS_BUCKET") {
                 let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
                 let mut s3 = aws_sdk_s3::config::Builder::from(&aws);

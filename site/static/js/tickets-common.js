@@ -1,5 +1,5 @@
 // What the ticket pages share: labels, dates, building rows, and attachment uploads.
-import { api, ApiProblem } from './api.js';
+import { uploadThrough } from './uploads.js';
 import { invoiceLabel, labels } from './labels.js';
 
 export { option, showProblem, when } from './forms.js';
@@ -15,22 +15,12 @@ export function ticketHref(number) {
 
 // Upload one file to a ticket the whole way: ask for a presigned POST, post the file straight to
 // storage, then confirm. Resolves with the attachment; throws an ApiProblem with a clear title.
-export async function uploadFile(number, file, { internal = false } = {}) {
-  const grant = await api(`/api/tickets/${number}/uploads`, {
-    method: 'POST',
-    body: { file_name: file.name || 'pasted-image.png', content_type: file.type || '', size: file.size, internal },
-  });
-  const form = new FormData();
-  for (const [name, value] of Object.entries(grant.upload.fields)) form.append(name, value);
-  form.append('file', file);
-  let response;
-  try {
-    response = await fetch(grant.upload.url, { method: 'POST', body: form });
-  } catch {
-    throw new ApiProblem(0, { title: `${file.name} could not be uploaded. Check your connection and try again.` });
-  }
-  if (!response.ok) throw new ApiProblem(response.status, { title: `${file.name} was refused by the file store.` });
-  return api(`/api/tickets/${number}/attachments`, { method: 'POST', body: { token: grant.token } });
+export function uploadFile(number, file, { internal = false } = {}) {
+  return uploadThrough({
+    grantPath: `/api/tickets/${number}/uploads`,
+    grantBody: { internal },
+    confirmPath: `/api/tickets/${number}/attachments`,
+  }, file);
 }
 
 // Upload `files` to ticket `number` all at once (not one after the other), saying how far it got

@@ -587,11 +587,13 @@ pub(crate) fn find(email: &str) -> anyhow::Result<&'static DemoUser> {
 
 mod agreements;
 mod configurations;
+mod documents;
 mod invoices;
 mod projects;
 mod quotes;
 pub use agreements::seed_agreements;
 pub use configurations::seed_configurations;
+pub use documents::seed_documents;
 pub use invoices::seed_invoices;
 pub use projects::seed_projects;
 pub use quotes::seed_quotes;
