@@ -1,7 +1,8 @@
-// The configuration paths of issue 21 in a real browser: a Full Admin searches by serial number and
-// by type, opens a configuration and raises a ticket about it; the MSP admin imports a CSV file
-// (a bad one first, its rows listed); a Standard User sees only their own; the home page warns of
-// what expires; axe light and dark; a phone's width.
+// The configuration and document paths of issue 21 in a real browser: a Full Admin searches by
+// serial number and by type, opens a configuration, raises a ticket about it and downloads a
+// document; the MSP admin imports a CSV file (a bad one first, its rows listed) and uploads a new
+// version of a document; a Standard User sees only their own configurations and no admins-only
+// document; the home page warns of what expires; axe light and dark; a phone's width.
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, expectAnswer, launch, newPage, signIn, seriousViolations, settled, test, themedPage } from './harness.js';
@@ -58,6 +59,38 @@ test('a Full Admin finds a device by serial number and by type, opens it and rai
   await page.locator('[data-t="configuration"]').getByRole('link', { name: 'PR-01 Reception printer' }).click();
   await page.locator('#configuration[aria-busy="false"]').waitFor();
   assert.match(await page.locator('#tickets-table tbody tr').first().innerText(), /Toner light stays on/);
+
+  // A document, downloaded from its folder.
+  await page.getByRole('link', { name: 'Documents', exact: true }).click();
+  await page.locator('#documents-table[aria-busy="false"]').waitFor();
+  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: /^Network/ }).click();
+  await page.waitForURL(/folder=Network/);
+  await page.locator('#documents-table[aria-busy="false"]').waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Network diagram' }).click()]);
+  assert.equal(download.suggestedFilename(), 'network-diagram-2026.txt');
+  assert.match(await (await download.createReadStream()).toArray().then((c) => Buffer.concat(c).toString()), /SW-02 \(surgery wing\)/);
+  assert.deepEqual(errors, []);
+});
+
+test('the MSP admin uploads a new version of a document, and the earlier one stays downloadable', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await signIn(page, 'admin@northwind.example');
+  await page.goto(`${BASE}/documents/?company=acme-dental`);
+  await page.locator('#documents-table[aria-busy="false"]').waitFor();
+  assert.ok(await page.getByRole('link', { name: 'Technician handover notes' }).isVisible(), 'staff see internal documents');
+  await page.getByRole('button', { name: 'Versions of Firewall runbook' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Versions of Firewall runbook' });
+  await dialog.waitFor();
+  const before = await dialog.locator('tbody tr').count();
+  await dialog.getByLabel('Upload a new version').setInputFiles({ name: 'firewall-runbook-v2.md', mimeType: 'text/markdown', buffer: Buffer.from('# Firewall runbook, v2\n') });
+  await dialog.getByRole('button', { name: 'Upload the new version' }).click();
+  await dialog.getByText(`Version ${before + 1} uploaded.`).waitFor();
+  assert.equal(await dialog.locator('tbody tr').count(), before + 1);
+  assert.equal(await dialog.locator('tbody tr').first().locator('a').innerText(), 'firewall-runbook-v2.md');
+  const [first] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('link', { name: 'firewall-runbook.md' }).click()]);
+  assert.equal(first.suggestedFilename(), 'firewall-runbook.md');
+  assert.deepEqual(await seriousViolations(page), [], 'the versions dialog');
   assert.deepEqual(errors, []);
 });
 
@@ -115,6 +148,12 @@ test('a Standard User sees only the configurations they are the contact of', asy
   expectAnswer(page, 'GET', '/api/configurations/acme-fw-01', 404);
   await page.goto(`${BASE}/configurations/view/?id=acme-fw-01`);
   await page.locator('#not-found:not([hidden])').waitFor();
+  await page.goto(`${BASE}/documents/`);
+  await page.locator('#documents-table[aria-busy="false"]').waitFor();
+  const docs = await page.locator('#documents-table td[data-field="name"]').allInnerTexts();
+  assert.ok(docs.includes('Network diagram'), docs.join(', '));
+  assert.ok(!docs.some((d) => /admins|handover/i.test(d)), docs.join(', '));
+  assert.equal(await page.getByRole('button', { name: 'Upload a document' }).isVisible(), false);
   assert.deepEqual(errors, []);
 });
 
@@ -135,6 +174,13 @@ for (const theme of ['light', 'dark']) {
     await page.locator('#configuration[aria-busy="false"]').waitFor();
     assert.match(await page.locator('#c-internal').innerText(), /vault/, 'staff read the internal notes');
     assert.deepEqual(await seriousViolations(page), [], 'the configuration page');
+    await page.goto(`${BASE}/documents/?company=acme-dental`);
+    await page.locator('#documents-table[aria-busy="false"]').waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'the document library');
+    await page.getByRole('button', { name: 'Upload a document' }).click();
+    await page.getByRole('dialog', { name: 'Upload a document' }).waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'the upload dialog');
+    await page.keyboard.press('Escape');
     const client = await themedPage(browser, errors, theme);
     await signIn(client, 'fulladmin@acme.example');
     await settled(client);
@@ -143,11 +189,11 @@ for (const theme of ['light', 'dark']) {
   });
 }
 
-test('on a phone the configuration list and page fit the width', async () => {
+test('on a phone the configuration list and page and the documents fit the width', async () => {
   const errors = [];
   const page = await newPage(browser, errors, { viewport: { width: 390, height: 844 } });
   await signIn(page, 'fulladmin@acme.example');
-  for (const path of ['/configurations/', '/configurations/view/?id=acme-srv-01']) {
+  for (const path of ['/configurations/', '/configurations/view/?id=acme-srv-01', '/documents/']) {
     await page.goto(`${BASE}${path}`);
     await settled(page);
     const sizes = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: innerWidth }));

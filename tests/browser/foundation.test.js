@@ -81,15 +81,15 @@ test('navigation shows each of the nine roles exactly its pages', async () => {
   // DESIGN.md's capability table, as the main navigation shows it.
   const client = (...extra) => ['Home', 'Tickets', ...extra];
   const cases = [
-    ['admin@northwind.example', client('Projects', 'Configurations', 'Agreements', 'Invoices', 'Quotes', 'Receivables', 'Users', 'Companies', 'Audit trail', 'Settings')],
-    ['tech@northwind.example', client('Projects', 'Configurations', 'Agreements', 'Companies', 'Audit trail')],
-    ['fulladmin@acme.example', client('Projects', 'Configurations', 'Agreements', 'Invoices', 'Quotes', 'Users', 'Audit trail')],
-    ['ticketmanager@acme.example', client('Projects', 'Configurations', 'Agreements')],
-    ['billing@acme.example', client('Projects', 'Configurations', 'Agreements', 'Invoices', 'Quotes')],
-    ['readonly@acme.example', client('Configurations')],
-    ['user@acme.example', client('Configurations')],
-    ['fulladmin@globex.example', client('Projects', 'Configurations', 'Agreements', 'Invoices', 'Quotes', 'Users', 'Audit trail')],
-    ['user@globex.example', client('Configurations')],
+    ['admin@northwind.example', client('Projects', 'Configurations', 'Documents', 'Agreements', 'Invoices', 'Quotes', 'Receivables', 'Users', 'Companies', 'Audit trail', 'Settings')],
+    ['tech@northwind.example', client('Projects', 'Configurations', 'Documents', 'Agreements', 'Companies', 'Audit trail')],
+    ['fulladmin@acme.example', client('Projects', 'Configurations', 'Documents', 'Agreements', 'Invoices', 'Quotes', 'Users', 'Audit trail')],
+    ['ticketmanager@acme.example', client('Projects', 'Configurations', 'Documents', 'Agreements')],
+    ['billing@acme.example', client('Projects', 'Configurations', 'Documents', 'Agreements', 'Invoices', 'Quotes')],
+    ['readonly@acme.example', client('Configurations', 'Documents')],
+    ['user@acme.example', client('Configurations', 'Documents')],
+    ['fulladmin@globex.example', client('Projects', 'Configurations', 'Documents', 'Agreements', 'Invoices', 'Quotes', 'Users', 'Audit trail')],
+    ['user@globex.example', client('Configurations', 'Documents')],
   ];
   for (const [email, pages] of cases) {
     const errors = [];
@@ -127,7 +127,7 @@ const PAGES = [
   ['/companies/', ['all_companies']], ['/audit/', ['view_audit']], ['/settings/tickets/', ['manage_settings']],
   ['/projects/', ['view_projects']], ['/agreements/', ['view_hours_left']],
   ['/quotes/', ['approve_quotes', 'manage_billing']], ['/quotes/edit/', ['manage_billing']],
-  ['/configurations/', []],
+  ['/configurations/', []], ['/documents/', []],
 ];
 
 test('every page × every role: the page, or one clear "no access" state with a way home', async () => {
