@@ -1,14 +1,16 @@
-//! Benchmark (not a test): what configuration requests cost in DynamoDB for a company holding 10
-//! configurations and one holding 10,000 — calls, items read, bytes read and the read units those
-//! bytes would cost. The calls must match: each search is one Query of the index made for it (a
-//! second only to fill a filtered page), a serial number its pointer then the item, the expiry
-//! warnings one Query. Prints a Markdown table.
+//! Benchmark (not a test): what configuration and document requests cost in DynamoDB for a
+//! company holding 10 configurations and 10 documents and one holding 10,000 of each — calls,
+//! items read, bytes read and the read units those bytes would cost. The calls must match: each
+//! search is one Query of one page of the index made for it, a serial number its pointer then the
+//! item, the expiry warnings one Query, a document list one Query of its audience's index. Prints a
+//! Markdown table.
 //!
 //! `cargo run -p portal-tests --bin bench-configurations [-- CONFIGURATIONS]` with moto_server on
 //! PATH.
 
 use portal::domain::configurations::{Configuration, ConfigurationFields, ConfigurationStatus};
-use portal::domain::{CompanyId, ConfigurationId};
+use portal::domain::documents::{Document, DocumentVersion, Visibility};
+use portal::domain::{CompanyId, ConfigurationId, DocumentId};
 use portal_tests::bench::{cost, print_table};
 use portal_tests::{Answer, TestApp};
 
@@ -54,6 +56,33 @@ async fn fill(t: &TestApp, company: &str, count: u64) {
         })
         .collect();
     t.app.store.load_configurations(&all).await.unwrap();
+    let docs: Vec<Document> = (0..count)
+        .map(|i| Document {
+            id: DocumentId::parse(&format!("{company}-doc-{i:06}")).unwrap(),
+            company_id: company_id.clone(),
+            name: format!("Bench report {i:06}"),
+            folder: format!("Folder {}", i % 8),
+            visibility: match i % 4 {
+                0 => Visibility::AdminsOnly,
+                1 => Visibility::Internal,
+                _ => Visibility::AllUsers,
+            },
+            versions: vec![DocumentVersion {
+                number: 1,
+                file_id: format!("{i:024x}"),
+                file_name: format!("report-{i}.pdf"),
+                content_type: "application/pdf".into(),
+                size: 100_000,
+                uploaded_by_name: "Theo Technician".into(),
+                from_msp: true,
+                uploaded_at: now - time::Duration::minutes(i as i64),
+            }],
+            created_at: now - time::Duration::minutes(i as i64),
+            updated_at: now - time::Duration::minutes(i as i64),
+            version: 1,
+        })
+        .collect();
+    t.app.store.load_documents(&docs).await.unwrap();
 }
 
 async fn measure(t: &TestApp, email: &str, user: &str) -> Vec<(&'static str, [u64; 4])> {
@@ -126,6 +155,27 @@ async fn measure(t: &TestApp, email: &str, user: &str) -> Vec<(&'static str, [u6
     ask(
         "configuration page",
         &format!("/api/configurations/{company}-000005"),
+        &cookie,
+    )
+    .await;
+    ask("documents (admin, newest first)", "/api/documents", &cookie).await;
+    ask("documents (user, newest first)", "/api/documents", &own).await;
+    ask(
+        "documents in one folder",
+        "/api/documents?folder=folder%203",
+        &cookie,
+    )
+    .await;
+    ask(
+        "documents by name (filtered)",
+        "/api/documents?q=report%2000000",
+        &cookie,
+    )
+    .await;
+    ask("folders", "/api/documents/folders", &cookie).await;
+    ask(
+        "one document",
+        &format!("/api/documents/{company}-doc-000002"),
         &cookie,
     )
     .await;
