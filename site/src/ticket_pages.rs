@@ -47,6 +47,15 @@ pub fn ticket_settings(b: &Branding) -> Markup {
                 (Field::input("attachment_max_mb", "Largest attachment (MB)", "number").range(1, 100).required())
                 button type="submit" { "Save settings" }
             }
+            section aria-labelledby="types-heading" {
+                h2 #types-heading { "Configuration types" }
+                p.form-error #types-error role="alert" {}
+                p #types-status role="status" {}
+                form #types-form aria-busy="true" novalidate {
+                    (Field::textarea("types", "Types", 8).help("One per line. Configurations keep a type taken off the list until they are changed."))
+                    button type="submit" { "Save types" }
+                }
+            }
         },
     )
 }

@@ -98,6 +98,15 @@ test('the MSP admin imports a CSV file: a bad one is refused row by row, a good 
   const errors = [];
   const page = await newPage(browser, errors);
   await signIn(page, 'admin@northwind.example');
+  // The MSP's type list, in the settings.
+  await page.goto(`${BASE}/settings/tickets/`);
+  await page.locator('#types-form[aria-busy="false"]').waitFor();
+  const types = page.getByLabel('Types', { exact: true });
+  if (!(await types.inputValue()).includes('Scanner')) {
+    await types.fill(`${await types.inputValue()}\nScanner`);
+    await page.getByRole('button', { name: 'Save types' }).click();
+    await page.getByText('Types saved.').waitFor();
+  }
   await page.goto(`${BASE}/configurations/`);
   await page.locator('#company-needed:not([hidden])').waitFor();
   await page.getByLabel('Client company').selectOption('globex-logistics');
@@ -122,7 +131,7 @@ test('the MSP admin imports a CSV file: a bad one is refused row by row, a good 
   ]);
   assert.deepEqual(await seriousViolations(page), [], 'the import dialog with its report');
 
-  await dialog.getByLabel('CSV file').setInputFiles(file(`Dock PC ${stamp},Workstation,D${stamp},2028-01-01\nDock scanner ${stamp},Other,S${stamp},2028-02-28\n`));
+  await dialog.getByLabel('CSV file').setInputFiles(file(`Dock PC ${stamp},Workstation,D${stamp},2028-01-01\nDock scanner ${stamp},scanner,S${stamp},2028-02-28\n`));
   await dialog.getByRole('button', { name: 'Import' }).click();
   await dialog.getByText('Imported 2 configurations.').waitFor();
   await page.waitForEvent('load');

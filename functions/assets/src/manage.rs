@@ -12,14 +12,14 @@ use portal::domain::configurations::{
 };
 use portal::domain::roles::Capability;
 use portal::domain::{CompanyId, CompanyKind, ConfigurationId, UserStatus};
-use portal::store::ConfigurationRefused;
 use portal::store::keys::Identifier;
+use portal::store::{ConfigurationContext, ConfigurationRefused};
 use portal::web::http::{Ctx, json};
 
 use crate::company;
 
 /// The contact named in `fields`, checked: an active user of `company` (422 otherwise).
-pub(crate) fn checked_contact(
+fn checked_contact(
     fields: &ConfigurationFields,
     found: Option<User>,
     company: &CompanyId,
@@ -32,6 +32,31 @@ pub(crate) fn checked_contact(
             .map(Some)
             .ok_or_else(|| ApiError::invalid(field, "Choose an active user of the client company")),
     }
+}
+
+/// What a create or change (of configuration `id`) reads, in one call, and the body's fields
+/// checked against it: the MSP's types, and the contact an active user of the company.
+async fn checked(
+    ctx: &Ctx<'_>,
+    company: &CompanyId,
+    id: Option<&ConfigurationId>,
+    body: &ConfigurationBody,
+) -> Result<(ConfigurationContext, ConfigurationFields, Option<User>), ApiError> {
+    let contact_id = body
+        .contact_id
+        .as_deref()
+        .and_then(|c| portal::domain::UserId::parse(c.trim()).ok());
+    let mut found = ctx
+        .app
+        .store
+        .configuration_context(company, id, contact_id.as_ref())
+        .await?;
+    if id.is_some() && found.configuration.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let fields = body.check(&found.types)?;
+    let contact = checked_contact(&fields, found.contact.take(), company, "contact_id")?;
+    Ok((found, fields, contact))
 }
 
 /// The 409 of a serial number or tag another configuration of the company has.
@@ -74,18 +99,8 @@ pub(crate) async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             "Leave the version out of a new configuration",
         ));
     }
-    let contact_id = body
-        .contact_id
-        .as_deref()
-        .and_then(|c| portal::domain::UserId::parse(c.trim()).ok());
-    let found = ctx
-        .app
-        .store
-        .configuration_context(&company, None, contact_id.as_ref())
-        .await?;
+    let (found, fields, contact) = checked(ctx, &company, None, &body).await?;
     client_company(found.company.as_ref())?;
-    let fields = body.check(&found.types)?;
-    let contact = checked_contact(&fields, found.contact, &company, "contact_id")?;
     let now = ctx.app.now();
     let c = Configuration {
         id: ConfigurationId::generate(),
@@ -135,21 +150,11 @@ pub(crate) async fn change(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, Ap
     let Some(version) = body.version else {
         return Err(ApiError::invalid("version", "Send the version you read"));
     };
-    let contact_id = body
-        .contact_id
-        .as_deref()
-        .and_then(|c| portal::domain::UserId::parse(c.trim()).ok());
-    let found = ctx
-        .app
-        .store
-        .configuration_context(&company, Some(&id), contact_id.as_ref())
-        .await?;
+    let (found, fields, contact) = checked(ctx, &company, Some(&id), &body).await?;
     let before = found.configuration.ok_or(ApiError::NotFound)?;
     if before.version != version {
         return Err(ApiError::Conflict);
     }
-    let fields = body.check(&found.types)?;
-    let contact = checked_contact(&fields, found.contact, &company, "contact_id")?;
     let now = ctx.app.now();
     let c = Configuration {
         contact_name: contact.map(|u| u.name),

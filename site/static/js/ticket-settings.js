@@ -1,7 +1,8 @@
-// Ticket settings (MSP admins): request types, statuses clients may set, reopen window, size limit.
+// Settings (MSP admins): request types, statuses clients may set, reopen window, size limit; and
+// the list of configuration types.
 import { authed, ApiProblem } from './api.js';
 import { me, startEarly } from './shell.js';
-import { SETTINGS } from './tickets-common.js';
+import { SETTINGS, showProblem } from './tickets-common.js';
 
 const form = document.getElementById('settings-form');
 const formError = document.getElementById('form-error');
@@ -64,5 +65,28 @@ me.then(async () => {
     formError.textContent = err.message;
   } finally {
     form.setAttribute('aria-busy', 'false');
+  }
+});
+
+// The configuration types: one per line, saved over the version read.
+const types = document.getElementById('types-form');
+const typesError = document.getElementById('types-error');
+const typesStatus = document.getElementById('types-status');
+let typesVersion = 0;
+function showTypes(list) {
+  typesVersion = list.version;
+  types.elements.types.value = list.types.join('\n');
+  types.setAttribute('aria-busy', 'false');
+}
+me.then(async () => showTypes(await authed('/api/configuration-types')));
+types.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  typesError.textContent = '';
+  typesStatus.textContent = '';
+  try {
+    showTypes(await authed('/api/configuration-types', { method: 'PUT', body: { types: types.elements.types.value.split('\n'), version: typesVersion } }));
+    typesStatus.textContent = 'Types saved.';
+  } catch (err) {
+    showProblem(types, typesError, err);
   }
 });
