@@ -138,7 +138,7 @@ pub fn account(b: &Branding) -> Markup {
                         label { input type="checkbox" name="status_changes"; "someone else changes the status of my tickets" }
                         label { input type="checkbox" name="invoices"; "an invoice is issued or a payment is received" }
                         label { input type="checkbox" name="project_updates"; "a project I am the contact of completes a phase or changes its expected completion" }
-                        label data-capability="view_company_configurations" { input type="checkbox" name="expiry_digest"; "once a month, if my company's configurations have expired or expire within 45 days (sent to Full Admins)" }
+                        label data-capability="manage_users" { input type="checkbox" name="expiry_digest"; "once a month, if my company's configurations have expired or expire within 45 days (sent to Full Admins)" }
                     }
                     button type="submit" { "Save profile" }
                     p #profile-status role="status" {}

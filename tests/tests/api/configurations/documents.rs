@@ -78,6 +78,7 @@ async fn each_visibility_is_read_by_its_audience_only() {
         b"diagram v1",
     )
     .await;
+    t.clock.advance(time::Duration::seconds(1));
     let admins = add(
         &tech,
         "admin-policy.txt",
@@ -86,6 +87,7 @@ async fn each_visibility_is_read_by_its_audience_only() {
         b"admins",
     )
     .await;
+    t.clock.advance(time::Duration::seconds(1));
     let internal = add(&tech, "vault-notes.txt", "Network", "internal", b"internal").await;
     assert_eq!(everyone["versions"][0]["number"], 1);
     assert_eq!(everyone["versions"][0]["from_msp"], true);
