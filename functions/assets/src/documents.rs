@@ -12,7 +12,7 @@ use portal::domain::documents::{
     self, Audience, Document, DocumentChange, DocumentVersion, Folder, Visibility,
 };
 use portal::domain::roles::Capability;
-use portal::domain::{CompanyId, CompanyKind, DocumentId, UserId};
+use portal::domain::{CompanyId, DocumentId, UserId};
 use portal::store::keys;
 use portal::web::files::download_redirect;
 use portal::web::http::{Ctx, json};
@@ -93,15 +93,8 @@ pub struct DocumentPage {
 pub(crate) async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     let company = company(ctx, &principal)?;
-    let text = |name: &str, max: usize| match ctx.query(name).map(|v| v.trim().to_owned()) {
-        Some(v) if v.chars().count() > max => Err(ApiError::BadRequest(format!(
-            "{name} is at most {max} characters"
-        ))),
-        Some(v) if !v.is_empty() => Ok(Some(v)),
-        _ => Ok(None),
-    };
-    let folder = text("folder", documents::MAX_FOLDER)?;
-    let words = text("q", 100)?;
+    let folder = ctx.query_text("folder", documents::MAX_FOLDER)?;
+    let words = ctx.query_text("q", 100)?;
     let audience = audience(&principal);
     let list = format!("DOC#{company}#{}#{folder:?}#{words:?}", audience.code());
     let start = ctx.start_after(&list)?;
@@ -291,9 +284,7 @@ pub(crate) async fn request_new(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiErro
         .store
         .document_upload_context(&company, None)
         .await?;
-    if !found.is_some_and(|c| c.kind == CompanyKind::Client) {
-        return Err(ApiError::NotFound);
-    }
+    crate::client_company(found.as_ref())?;
     let announced = check_announced(
         &body.file_name,
         &body.content_type,

@@ -9,7 +9,7 @@ use portal::domain::audit::AuditAction;
 use portal::domain::configurations::import::{self, MAX_REPORTED, RowError};
 use portal::domain::configurations::{Configuration, identifier_key};
 use portal::domain::roles::Capability;
-use portal::domain::{CompanyKind, ConfigurationId, Email, UserStatus};
+use portal::domain::{ConfigurationId, Email, UserStatus};
 use portal::store::ImportClaim;
 use portal::store::keys::{self, Identifier};
 use portal::web::http::{Ctx, json};
@@ -105,20 +105,13 @@ async fn run(
         .store
         .configuration_context(&company, None, None)
         .await?;
-    if !found.company.is_some_and(|c| c.kind == CompanyKind::Client) {
-        return Err(ApiError::NotFound);
-    }
+    crate::client_company(found.company.as_ref())?;
     let mut parsed = import::parse(bytes, &found.types);
     let people = contacts(ctx, &company, &parsed.rows).await?;
     let wanted: Vec<(Identifier, String)> = parsed
         .rows
         .iter()
-        .flat_map(|r| {
-            [
-                (Identifier::Serial, r.fields.serial.clone()),
-                (Identifier::Tag, r.fields.tag.clone()),
-            ]
-        })
+        .flat_map(|r| Identifier::BOTH.map(|w| (w, w.value(&r.fields).to_owned())))
         .filter(|(_, v)| !v.is_empty())
         .collect();
     let taken: Vec<(Identifier, String)> = ctx
@@ -134,18 +127,12 @@ async fn run(
     for row in parsed.rows.drain(..) {
         let mut bad = false;
         for w in Identifier::BOTH {
-            let value = match w {
-                Identifier::Serial => &row.fields.serial,
-                Identifier::Tag => &row.fields.tag,
-            };
+            let value = w.value(&row.fields);
             if !value.is_empty() && taken.contains(&(w, identifier_key(value))) {
                 parsed.errors.push(RowError {
                     line: row.line,
                     column: w.field().into(),
-                    message: format!(
-                        "Another configuration of this company has the {} {value}",
-                        w.field()
-                    ),
+                    message: w.taken_message(value),
                 });
                 bad = true;
             }

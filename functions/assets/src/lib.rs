@@ -60,6 +60,15 @@ fn company(ctx: &Ctx<'_>, principal: &Principal) -> Result<CompanyId, ApiError> 
     principal.company_param(ctx.query("company"))
 }
 
+/// The company a create or an upload names, which must be a client company that exists (404
+/// otherwise, as for another company's).
+fn client_company(found: Option<&portal::domain::account::Company>) -> Result<(), ApiError> {
+    match found {
+        Some(c) if c.kind == portal::domain::CompanyKind::Client => Ok(()),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
 /// Whether `principal` sees internal notes (MSP staff).
 fn staff(principal: &Principal) -> bool {
     principal.can(Capability::ManageConfigurations)
@@ -124,12 +133,15 @@ async fn detail(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
         .await?
         .ok_or(ApiError::NotFound)?;
     let configuration = view_of(ctx, &principal, c)?;
-    let own_only = principal.ticket_contact_scope().ok().flatten().cloned();
+    let scope = principal.ticket_contact_scope();
     let mut tickets: Vec<_> = tickets
         .into_iter()
         .map(|ticket| ConfigurationTicketRow {
-            may_open: own_only.as_ref().is_none_or(|me| *me == ticket.contact_id)
-                && principal.ticket_contact_scope().is_ok(),
+            may_open: match scope {
+                Ok(None) => true,
+                Ok(Some(me)) => *me == ticket.contact_id,
+                Err(_) => false,
+            },
             ticket,
         })
         .collect();

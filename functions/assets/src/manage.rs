@@ -11,7 +11,7 @@ use portal::domain::configurations::{
     TypesBody,
 };
 use portal::domain::roles::Capability;
-use portal::domain::{CompanyId, CompanyKind, ConfigurationId, UserStatus};
+use portal::domain::{CompanyId, ConfigurationId, UserStatus};
 use portal::store::keys::Identifier;
 use portal::store::{ConfigurationContext, ConfigurationRefused};
 use portal::web::http::{Ctx, json};
@@ -60,22 +60,8 @@ async fn checked(
 }
 
 /// The 409 of a serial number or tag another configuration of the company has.
-pub(crate) fn taken(which: Identifier, value: &str) -> ApiError {
-    ApiError::State(
-        "/problems/identifier-taken",
-        format!(
-            "Another configuration of this company has the {} {value}",
-            which.field()
-        ),
-    )
-}
-
-/// The company a create names, which must be a client company that exists (404 otherwise).
-fn client_company(found: Option<&portal::domain::account::Company>) -> Result<(), ApiError> {
-    match found {
-        Some(c) if c.kind == CompanyKind::Client => Ok(()),
-        _ => Err(ApiError::NotFound),
-    }
+fn taken(which: Identifier, value: &str) -> ApiError {
+    ApiError::State("/problems/identifier-taken", which.taken_message(value))
 }
 
 /// Record a configuration for a client company (MSP staff).
@@ -100,7 +86,7 @@ pub(crate) async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         ));
     }
     let (found, fields, contact) = checked(ctx, &company, None, &body).await?;
-    client_company(found.company.as_ref())?;
+    crate::client_company(found.company.as_ref())?;
     let now = ctx.app.now();
     let c = Configuration {
         id: ConfigurationId::generate(),

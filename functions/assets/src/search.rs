@@ -5,9 +5,7 @@
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::ApiError;
-use portal::domain::configurations::{
-    ConfigurationStatus, ConfigurationView, Expiry, warning_horizon,
-};
+use portal::domain::configurations::{ConfigurationStatus, ConfigurationView, warning_horizon};
 use portal::domain::{UserId, display_date};
 use portal::store::ConfigurationSearch;
 use portal::store::keys::Identifier;
@@ -41,20 +39,9 @@ struct Asked {
     nothing: bool,
 }
 
-fn text(ctx: &Ctx<'_>, name: &str, max: usize) -> Result<Option<String>, ApiError> {
-    match ctx.query(name).map(|v| v.trim().to_owned()) {
-        None => Ok(None),
-        Some(v) if v.is_empty() => Ok(None),
-        Some(v) if v.chars().count() > max => Err(ApiError::BadRequest(format!(
-            "{name} is at most {max} characters"
-        ))),
-        Some(v) => Ok(Some(v)),
-    }
-}
-
 fn date(ctx: &Ctx<'_>, name: &str) -> Result<Option<time::Date>, ApiError> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    text(ctx, name, 10)?
+    ctx.query_text(name, 10)?
         .map(|v| {
             time::Date::parse(&v, &format)
                 .map_err(|_| ApiError::BadRequest(format!("{name} is a date like 2026-12-31")))
@@ -73,7 +60,8 @@ impl Asked {
             });
         let by_expiry = ctx.choice("sort", &["name", "expires"])?.as_deref() == Some("expires");
         let descending = ctx.choice("order", &["asc", "desc"])?.as_deref() == Some("desc");
-        let contact = text(ctx, "contact", 64)?
+        let contact = ctx
+            .query_text("contact", 64)?
             .map(|c| {
                 UserId::parse(&c).map_err(|_| ApiError::BadRequest("contact is a user id".into()))
             })
@@ -86,7 +74,7 @@ impl Asked {
                 Some(me.clone())
             }
         };
-        let identifier = match (text(ctx, "serial", 100)?, text(ctx, "tag", 100)?) {
+        let identifier = match (ctx.query_text("serial", 100)?, ctx.query_text("tag", 100)?) {
             (Some(s), _) => Some((Identifier::Serial, s)),
             (None, Some(t)) => Some((Identifier::Tag, t)),
             (None, None) => None,
@@ -94,11 +82,11 @@ impl Asked {
         Ok(Self {
             company,
             search: ConfigurationSearch {
-                name: text(ctx, "q", 100)?,
+                name: ctx.query_text("q", 100)?,
                 status,
-                kind: text(ctx, "type", 40)?,
+                kind: ctx.query_text("type", 40)?,
                 contact,
-                model: text(ctx, "model", 100)?,
+                model: ctx.query_text("model", 100)?,
                 expires_before: date(ctx, "expires_before")?,
                 expires_after: date(ctx, "expires_after")?,
                 by_expiry,
@@ -345,7 +333,6 @@ pub(crate) async fn expiring(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> 
     let items = found
         .into_iter()
         .filter_map(|c| view_of(ctx, &principal, c).ok())
-        .filter(|c| matches!(c.expiry, Expiry::Soon | Expiry::Expired))
         .collect();
     json(
         StatusCode::OK,

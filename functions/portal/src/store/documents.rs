@@ -37,46 +37,96 @@ impl Store {
         Ok(item)
     }
 
-    /// The update of `folder`'s counts by `delta` for each audience that reads `visibility`.
-    fn folder_count_part(
+    /// The updates of the folder counts a document moves: each `(folder, visibility, delta)`
+    /// counts it (+1) or uncounts it (-1) for every audience that reads that visibility. One update
+    /// per folder item (a transaction names an item once), with each audience's net change. A
+    /// folder keeps the spelling it was made with, but a document moved within it (a change of
+    /// case) gives it the new one.
+    fn folder_count_parts(
         &self,
         company: &CompanyId,
-        folder: &str,
-        visibility: Visibility,
-        delta: i64,
-    ) -> anyhow::Result<TransactWriteItem> {
-        let mut adds = Vec::new();
-        let mut update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(keys::document_folder(company, folder).to_item()))
-            .expression_attribute_names("#name", "name")
-            .expression_attribute_values(":name", s(folder))
-            .expression_attribute_values(":delta", n(delta));
-        for audience in Audience::of(visibility) {
-            let code = audience.code();
-            adds.push(format!("#{code} :delta"));
-            update = update.expression_attribute_names(format!("#{code}"), code);
+        moves: &[(&str, Visibility, i64)],
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
+        struct Counts {
+            key: String,
+            name: String,
+            deltas: [i64; 3],
+            renamed: bool,
         }
-        Ok(TransactWriteItem::builder()
-            .update(
-                update
-                    .update_expression(format!(
-                        "SET #name = if_not_exists(#name, :name) ADD {}",
-                        adds.join(", ")
-                    ))
-                    .build()?,
-            )
-            .build())
+        let mut folders: Vec<Counts> = Vec::new();
+        for &(folder, visibility, delta) in moves {
+            let key = folder.to_lowercase();
+            let at = match folders.iter().position(|f| f.key == key) {
+                Some(at) => {
+                    folders[at].renamed = true;
+                    at
+                }
+                None => {
+                    folders.push(Counts {
+                        key,
+                        name: String::new(),
+                        deltas: [0; 3],
+                        renamed: false,
+                    });
+                    folders.len() - 1
+                }
+            };
+            folders[at].name = folder.to_owned();
+            for (i, audience) in Audience::ALL.into_iter().enumerate() {
+                if visibility.seen_by(audience) {
+                    folders[at].deltas[i] += delta;
+                }
+            }
+        }
+        let mut parts = Vec::new();
+        for f in folders
+            .into_iter()
+            .filter(|f| f.renamed || f.deltas.iter().any(|d| *d != 0))
+        {
+            let mut update = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(keys::document_folder(company, &f.name).to_item()))
+                .expression_attribute_names("#name", "name")
+                .expression_attribute_values(":name", s(f.name.clone()));
+            let mut adds = Vec::new();
+            for (audience, delta) in Audience::ALL.into_iter().zip(f.deltas) {
+                if delta == 0 {
+                    continue;
+                }
+                let code = audience.code();
+                adds.push(format!("#{code} :d{code}"));
+                update = update
+                    .expression_attribute_names(format!("#{code}"), code)
+                    .expression_attribute_values(format!(":d{code}"), n(delta));
+            }
+            let name = if f.renamed {
+                ":name"
+            } else {
+                "if_not_exists(#name, :name)"
+            };
+            parts.push(
+                TransactWriteItem::builder()
+                    .update(
+                        update
+                            .update_expression(if adds.is_empty() {
+                                format!("SET #name = {name}")
+                            } else {
+                                format!("SET #name = {name} ADD {}", adds.join(", "))
+                            })
+                            .build()?,
+                    )
+                    .build(),
+            );
+        }
+        Ok(parts)
     }
 
     /// Store a new document (its first version) and count it in its folder; `false` if the id is
     /// taken (a confirm sent twice).
     pub async fn create_document(&self, d: &Document, audit: &AuditEntry) -> anyhow::Result<bool> {
-        let parts = vec![
-            self.put_new(Self::document_item(d)?)?,
-            self.folder_count_part(&d.company_id, &d.folder, d.visibility, 1)?,
-            self.audit_part(audit)?,
-        ];
+        let mut parts = vec![self.put_new(Self::document_item(d)?)?];
+        parts.extend(self.folder_count_parts(&d.company_id, &[(&d.folder, d.visibility, 1)])?);
+        parts.push(self.audit_part(audit)?);
         self.transact(parts, "storing a document").await
     }
 
@@ -90,54 +140,16 @@ impl Store {
     ) -> anyhow::Result<bool> {
         let mut parts = vec![self.versioned_put(Self::document_item(d)?, Some(before.version))?];
         if d.folder != before.folder || d.visibility != before.visibility {
-            parts.push(self.folder_count_part(
-                &before.company_id,
-                &before.folder,
-                before.visibility,
-                -1,
+            parts.extend(self.folder_count_parts(
+                &d.company_id,
+                &[
+                    (&before.folder, before.visibility, -1),
+                    (&d.folder, d.visibility, 1),
+                ],
             )?);
-            if d.folder.to_lowercase() == before.folder.to_lowercase() {
-                // The same folder item, twice in one transaction: one update with the net counts.
-                parts.pop();
-                parts.push(self.folder_move_part(d, before)?);
-            } else {
-                parts.push(self.folder_count_part(&d.company_id, &d.folder, d.visibility, 1)?);
-            }
         }
         parts.push(self.audit_part(audit)?);
         self.transact(parts, "saving a document").await
-    }
-
-    /// A visibility change within one folder: each audience's count moves by the difference.
-    fn folder_move_part(
-        &self,
-        d: &Document,
-        before: &Document,
-    ) -> anyhow::Result<TransactWriteItem> {
-        let mut adds = Vec::new();
-        let mut update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(
-                keys::document_folder(&d.company_id, &d.folder).to_item(),
-            ))
-            .expression_attribute_names("#name", "name")
-            .expression_attribute_values(":name", s(d.folder.clone()));
-        for audience in Audience::ALL {
-            let delta = i64::from(d.visibility.seen_by(audience))
-                - i64::from(before.visibility.seen_by(audience));
-            let code = audience.code();
-            adds.push(format!("#{code} :d{code}"));
-            update = update
-                .expression_attribute_names(format!("#{code}"), code)
-                .expression_attribute_values(format!(":d{code}"), n(delta));
-        }
-        Ok(TransactWriteItem::builder()
-            .update(
-                update
-                    .update_expression(format!("SET #name = :name ADD {}", adds.join(", ")))
-                    .build()?,
-            )
-            .build())
     }
 
     /// A document of `company`.

@@ -95,6 +95,18 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// A free-text query parameter, trimmed (absent or blank: `None`); longer than `max`
+    /// characters is a 400 naming it.
+    pub fn query_text(&self, name: &str, max: usize) -> Result<Option<String>, ApiError> {
+        match self.query(name).map(|v| v.trim().to_owned()) {
+            Some(v) if v.chars().count() > max => Err(ApiError::BadRequest(format!(
+                "{name} is at most {max} characters"
+            ))),
+            Some(v) if !v.is_empty() => Ok(Some(v)),
+            _ => Ok(None),
+        }
+    }
+
     /// Where list `list` resumes: `?cursor=`, valid only for that list; 400 otherwise.
     pub fn start_after(&self, list: &str) -> Result<Option<crate::store::Item>, ApiError> {
         self.query("cursor")

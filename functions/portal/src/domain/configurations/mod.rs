@@ -86,7 +86,7 @@ impl ConfigurationTypes {
         let raw = raw.trim();
         self.types
             .iter()
-            .find(|t| t.eq_ignore_ascii_case(raw) || t.to_lowercase() == raw.to_lowercase())
+            .find(|t| t.to_lowercase() == raw.to_lowercase())
             .map(String::as_str)
     }
 }

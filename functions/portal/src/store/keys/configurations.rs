@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::domain::ConfigurationId;
-use crate::domain::configurations::{Configuration, identifier_key};
+use crate::domain::configurations::{Configuration, ConfigurationFields, identifier_key};
 
 const CONFIG: &str = "CONFIG#";
 
@@ -47,10 +47,21 @@ impl Identifier {
     }
     /// The configuration's value of this identifier (empty: none).
     pub fn of(self, c: &Configuration) -> &str {
+        self.value(&c.fields)
+    }
+    /// The value of this identifier in `fields` (empty: none).
+    pub fn value(self, fields: &ConfigurationFields) -> &str {
         match self {
-            Identifier::Serial => &c.fields.serial,
-            Identifier::Tag => &c.fields.tag,
+            Identifier::Serial => &fields.serial,
+            Identifier::Tag => &fields.tag,
         }
+    }
+    /// Why a configuration with `value` cannot be stored: another of the company has it.
+    pub fn taken_message(self, value: &str) -> String {
+        format!(
+            "Another configuration of this company has the {} {value}",
+            self.field()
+        )
     }
 }
 
