@@ -5,9 +5,7 @@
 //! Text is set in DejaVu Sans, embedded as a subset (only the glyphs used) with a ToUnicode map,
 //! so the PDF looks the same everywhere and its text can be searched and copied.
 
-mod layout;
-
-use layout::*;
+use portal_pdf::*;
 use portal::domain::account::Company;
 use portal::domain::billing::{CreditNote, Invoice, InvoiceStatus, Line, Quantity, format_money};
 use portal::domain::branding::Branding;
@@ -49,10 +47,10 @@ pub fn render(
     let money = |amount: i64| format_money(amount, &invoice.currency);
     let date = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
     let stamp = match invoice.status {
-        InvoiceStatus::Paid => Some(("PAID", (0.09, 0.5, 0.25))),
-        InvoiceStatus::Void => Some(("VOID", (0.7, 0.1, 0.1))),
+        InvoiceStatus::Paid => Some(("PAID", GOOD)),
+        InvoiceStatus::Void => Some(("VOID", BAD)),
         InvoiceStatus::Draft => Some(("DRAFT", MUTED)),
-        InvoiceStatus::Issued if invoice.is_overdue(today) => Some(("OVERDUE", (0.7, 0.1, 0.1))),
+        InvoiceStatus::Issued if invoice.is_overdue(today) => Some(("OVERDUE", BAD)),
         InvoiceStatus::Issued => None,
     };
     let mut totals = vec![
@@ -186,10 +184,10 @@ pub fn render_quote(
     let money = |amount: i64| format_money(amount, &quote.currency);
     let stamp = match quote.status {
         QuoteStatus::Draft => Some(("DRAFT", MUTED)),
-        QuoteStatus::Approved => Some(("APPROVED", (0.09, 0.5, 0.25))),
-        QuoteStatus::Declined => Some(("DECLINED", (0.7, 0.1, 0.1))),
+        QuoteStatus::Approved => Some(("APPROVED", GOOD)),
+        QuoteStatus::Declined => Some(("DECLINED", BAD)),
         QuoteStatus::Superseded => Some(("SUPERSEDED", MUTED)),
-        QuoteStatus::Sent if quote.expired(today) => Some(("EXPIRED", (0.7, 0.1, 0.1))),
+        QuoteStatus::Sent if quote.expired(today) => Some(("EXPIRED", BAD)),
         QuoteStatus::Sent => None,
     };
     let lines: Vec<Line> = quote
@@ -289,75 +287,17 @@ pub fn render_quote(
 
 /// Draw `doc` for `client`.
 fn draw(brand: &Branding, client: &Company, doc: &Document<'_>) -> anyhow::Result<Vec<u8>> {
-    let accent = hex_colour(&brand.button);
-    let mut l = Layout {
-        regular: Font::load(REGULAR)?,
-        bold: Font::load(BOLD)?,
-        pages: vec![PageOut::default()],
-        y: 0.0,
-    };
+    let mut l = portal_pdf::begin(
+        brand,
+        client,
+        &Letter {
+            title: doc.title,
+            facts: doc.facts.clone(),
+            to: doc.to,
+            stamp: doc.stamp,
+        },
+    )?;
     let money = |amount: i64| format_money(amount, doc.currency);
-
-    // Header band with the MSP's name.
-    l.fill(0.0, PAGE_H - 70.0, PAGE_W, 70.0, accent);
-    l.text(
-        Face::Bold,
-        18.0,
-        MARGIN,
-        PAGE_H - 44.0,
-        (1.0, 1.0, 1.0),
-        &brand.name,
-    );
-    l.text_right(
-        Face::Bold,
-        22.0,
-        PAGE_W - MARGIN,
-        PAGE_H - 46.0,
-        (1.0, 1.0, 1.0),
-        doc.title,
-    );
-
-    // From (the MSP) and the document's facts.
-    let mut y = PAGE_H - 100.0;
-    let from_name = if brand.invoice.legal_name.is_empty() {
-        brand.name.clone()
-    } else {
-        brand.invoice.legal_name.clone()
-    };
-    l.text(Face::Bold, 10.0, MARGIN, y, INK, &from_name);
-    let mut from: Vec<String> = brand.invoice.address.lines().map(str::to_owned).collect();
-    from.push(format!("{} · {}", brand.support.email, brand.support.phone));
-    if !brand.invoice.tax_id.is_empty() {
-        from.push(brand.invoice.tax_id.clone());
-    }
-    for line in &from {
-        y -= 13.0;
-        l.text(Face::Regular, 9.0, MARGIN, y, MUTED, line);
-    }
-    let mut fy = PAGE_H - 100.0;
-    for (label, value) in &doc.facts {
-        l.text(Face::Regular, 9.0, 360.0, fy, MUTED, label);
-        l.text_right(Face::Bold, 9.0, PAGE_W - MARGIN, fy, INK, value);
-        fy -= 14.0;
-    }
-
-    // To whom.
-    y = y.min(fy) - 28.0;
-    l.text(Face::Bold, 9.0, MARGIN, y, MUTED, doc.to);
-    y -= 15.0;
-    l.text(Face::Bold, 11.0, MARGIN, y, INK, &client.name);
-    let mut to: Vec<String> = client.address.lines().map(str::to_owned).collect();
-    if let Some(email) = &client.billing_email {
-        to.push(email.to_string());
-    }
-    for line in &to {
-        y -= 13.0;
-        l.text(Face::Regular, 9.0, MARGIN, y, INK, line);
-    }
-    if let Some((word, colour)) = doc.stamp {
-        l.text_right(Face::Bold, 20.0, PAGE_W - MARGIN, y, colour, word);
-    }
-    l.y = y - 30.0;
     // The lines, with a header on every page.
     let header = |l: &mut Layout| {
         let y = l.y;
@@ -440,49 +380,11 @@ fn draw(brand: &Branding, client: &Company, doc: &Document<'_>) -> anyhow::Resul
         l.text_right(face, 10.0, COL_AMOUNT - 4.0, y, INK, value);
         y -= 16.0;
     }
-    y -= 10.0;
+    l.y = y - 10.0;
     for (title, paragraphs) in &doc.notes {
-        let lines: Vec<String> = paragraphs
-            .iter()
-            .flat_map(|text| l.wrap(Face::Regular, 9.0, PAGE_W - 2.0 * MARGIN, text))
-            .collect();
-        for (i, line) in std::iter::once((*title).to_owned())
-            .chain(lines)
-            .enumerate()
-        {
-            if y < MARGIN + 20.0 {
-                l.pages.push(PageOut::default());
-                y = PAGE_H - MARGIN;
-            }
-            let face = if i == 0 { Face::Bold } else { Face::Regular };
-            l.text(
-                face,
-                9.0,
-                MARGIN,
-                y,
-                if i == 0 { INK } else { MUTED },
-                &line,
-            );
-            y -= 13.0;
-        }
-        y -= 6.0;
+        portal_pdf::section(&mut l, title, paragraphs);
     }
-
-    // Footers.
-    let count = l.pages.len();
-    for i in 0..count {
-        let footer = format!("{} · {} · Page {} of {count}", brand.name, doc.label, i + 1);
-        let w = l.regular.width(&footer, 8.0);
-        l.pages[i].runs.push(Run {
-            face: Face::Regular,
-            size: 8.0,
-            x: (PAGE_W - w) / 2.0,
-            y: 28.0,
-            rgb: MUTED,
-            text: footer,
-        });
-    }
-    write(&l, &format!("{} {}", brand.name, doc.label))
+    portal_pdf::finish(l, brand, &doc.label)
 }
 
 fn percent(bp: u32) -> String {

@@ -7,41 +7,41 @@ use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use std::collections::BTreeMap;
 
-pub(super) const REGULAR: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
-pub(super) const BOLD: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold.ttf");
+pub const REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+pub const BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 
-pub(super) const PAGE_W: f32 = 595.28;
-pub(super) const PAGE_H: f32 = 841.89;
-pub(super) const MARGIN: f32 = 50.0;
-pub(super) const ROW: f32 = 15.0;
+pub const PAGE_W: f32 = 595.28;
+pub const PAGE_H: f32 = 841.89;
+pub const MARGIN: f32 = 50.0;
+pub const ROW: f32 = 15.0;
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Face {
+pub enum Face {
     Regular,
     Bold,
 }
 
-pub(super) struct Font {
-    pub(super) face: ttf_parser::Face<'static>,
-    pub(super) data: &'static [u8],
-    pub(super) upem: f32,
+pub struct Font {
+    pub face: ttf_parser::Face<'static>,
+    pub data: &'static [u8],
+    pub upem: f32,
 }
 
 impl Font {
-    pub(super) fn load(data: &'static [u8]) -> anyhow::Result<Self> {
+    pub fn load(data: &'static [u8]) -> anyhow::Result<Self> {
         let face = ttf_parser::Face::parse(data, 0).context("parsing an embedded font")?;
         let upem = f32::from(face.units_per_em());
         Ok(Self { face, data, upem })
     }
 
-    pub(super) fn glyph(&self, c: char) -> u16 {
+    pub fn glyph(&self, c: char) -> u16 {
         self.face
             .glyph_index(c)
             .or_else(|| self.face.glyph_index('?'))
             .map_or(0, |g| g.0)
     }
 
-    pub(super) fn advance(&self, glyph: u16) -> f32 {
+    pub fn advance(&self, glyph: u16) -> f32 {
         f32::from(
             self.face
                 .glyph_hor_advance(ttf_parser::GlyphId(glyph))
@@ -50,7 +50,7 @@ impl Font {
             * 1000.0
     }
 
-    pub(super) fn width(&self, text: &str, size: f32) -> f32 {
+    pub fn width(&self, text: &str, size: f32) -> f32 {
         text.chars()
             .map(|c| self.advance(self.glyph(c)))
             .sum::<f32>()
@@ -60,51 +60,51 @@ impl Font {
 }
 
 /// One piece of text placed on a page.
-pub(super) struct Run {
-    pub(super) face: Face,
-    pub(super) size: f32,
-    pub(super) x: f32,
-    pub(super) y: f32,
-    pub(super) rgb: (f32, f32, f32),
-    pub(super) text: String,
+pub struct Run {
+    pub face: Face,
+    pub size: f32,
+    pub x: f32,
+    pub y: f32,
+    pub rgb: (f32, f32, f32),
+    pub text: String,
 }
 
 /// A filled rectangle or a rule.
-pub(super) struct Shape {
-    pub(super) rect: (f32, f32, f32, f32),
-    pub(super) rgb: (f32, f32, f32),
+pub struct Shape {
+    pub rect: (f32, f32, f32, f32),
+    pub rgb: (f32, f32, f32),
 }
 
 #[derive(Default)]
-pub(super) struct PageOut {
-    pub(super) runs: Vec<Run>,
-    pub(super) shapes: Vec<Shape>,
+pub struct PageOut {
+    pub runs: Vec<Run>,
+    pub shapes: Vec<Shape>,
 }
 
-pub(super) struct Layout {
-    pub(super) regular: Font,
-    pub(super) bold: Font,
-    pub(super) pages: Vec<PageOut>,
-    pub(super) y: f32,
+pub struct Layout {
+    pub regular: Font,
+    pub bold: Font,
+    pub pages: Vec<PageOut>,
+    pub y: f32,
 }
 
-pub(super) const INK: (f32, f32, f32) = (0.12, 0.13, 0.15);
-pub(super) const MUTED: (f32, f32, f32) = (0.38, 0.40, 0.44);
-pub(super) const RULE: (f32, f32, f32) = (0.82, 0.84, 0.87);
+pub const INK: (f32, f32, f32) = (0.12, 0.13, 0.15);
+pub const MUTED: (f32, f32, f32) = (0.38, 0.40, 0.44);
+pub const RULE: (f32, f32, f32) = (0.82, 0.84, 0.87);
 
 impl Layout {
-    pub(super) fn font(&self, face: Face) -> &Font {
+    pub fn font(&self, face: Face) -> &Font {
         match face {
             Face::Regular => &self.regular,
             Face::Bold => &self.bold,
         }
     }
 
-    pub(super) fn page(&mut self) -> &mut PageOut {
+    pub fn page(&mut self) -> &mut PageOut {
         self.pages.last_mut().expect("a page")
     }
 
-    pub(super) fn text(
+    pub fn text(
         &mut self,
         face: Face,
         size: f32,
@@ -124,7 +124,7 @@ impl Layout {
     }
 
     /// Text ending at `right`.
-    pub(super) fn text_right(
+    pub fn text_right(
         &mut self,
         face: Face,
         size: f32,
@@ -137,7 +137,7 @@ impl Layout {
         self.text(face, size, right - w, y, rgb, text);
     }
 
-    pub(super) fn fill(&mut self, x: f32, y: f32, w: f32, h: f32, rgb: (f32, f32, f32)) {
+    pub fn fill(&mut self, x: f32, y: f32, w: f32, h: f32, rgb: (f32, f32, f32)) {
         self.page().shapes.push(Shape {
             rect: (x, y, w, h),
             rgb,
@@ -145,7 +145,7 @@ impl Layout {
     }
 
     /// `text` broken into lines no wider than `width`.
-    pub(super) fn wrap(&self, face: Face, size: f32, width: f32, text: &str) -> Vec<String> {
+    pub fn wrap(&self, face: Face, size: f32, width: f32, text: &str) -> Vec<String> {
         let font = self.font(face);
         let mut lines = Vec::new();
         for paragraph in text.lines() {
@@ -188,7 +188,7 @@ impl Layout {
     }
 }
 
-pub(super) fn hex_colour(hex: &str) -> (f32, f32, f32) {
+pub fn hex_colour(hex: &str) -> (f32, f32, f32) {
     let v = |i: usize| {
         hex.trim_start_matches('#')
             .get(i..i + 2)
@@ -199,7 +199,7 @@ pub(super) fn hex_colour(hex: &str) -> (f32, f32, f32) {
 }
 
 /// The PDF objects: pages, their content, and each face as a subset CID font.
-pub(super) fn write(l: &Layout, title: &str) -> anyhow::Result<Vec<u8>> {
+pub fn write(l: &Layout, title: &str) -> anyhow::Result<Vec<u8>> {
     // The glyphs each face uses, remapped to the subset's consecutive ids (0 stays .notdef).
     let mut used: BTreeMap<Face, (subsetter::GlyphRemapper, BTreeMap<u16, char>)> = BTreeMap::new();
     for page in &l.pages {
@@ -337,13 +337,13 @@ pub(super) fn write(l: &Layout, title: &str) -> anyhow::Result<Vec<u8>> {
     Ok(pdf.finish())
 }
 
-pub(super) fn font_name(face: Face) -> Name<'static> {
+pub fn font_name(face: Face) -> Name<'static> {
     match face {
         Face::Regular => Name(b"F1"),
         Face::Bold => Name(b"F2"),
     }
 }
 
-pub(super) fn deflate(data: &[u8]) -> Vec<u8> {
+pub fn deflate(data: &[u8]) -> Vec<u8> {
     miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
 }
