@@ -107,7 +107,7 @@ pub async fn pdf(ctx: &Ctx<'_>, raw: &str) -> Result<Response<Body>, ApiError> {
     let note = visible_note(ctx, raw).await?;
     let app = ctx.app;
     let key = portal::store::keys::credit_note_pdf_object(&note.company_id, note.number);
-    crate::invoices::stored_pdf(app, &key, &format!("{}.pdf", note.label()), async || {
+    portal::web::files::stored_pdf(app, &key, &format!("{}.pdf", note.label()), async || {
         let client = app
             .store
             .get_company(&note.company_id)

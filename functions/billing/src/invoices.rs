@@ -524,7 +524,7 @@ pub async fn pdf(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     let key =
         portal::store::keys::invoice_pdf_object(&invoice.company_id, &invoice.id, invoice.version);
     let name = format!("{}.pdf", invoice.label());
-    stored_pdf(app, &key, &name, async || {
+    portal::web::files::stored_pdf(app, &key, &name, async || {
         let client = app
             .store
             .get_company(&invoice.company_id)
@@ -534,37 +534,4 @@ pub async fn pdf(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
             .map_err(ApiError::Internal)
     })
     .await
-}
-
-/// A redirect to the PDF kept at `key` in the files bucket (as `name`), rendered by `render` and
-/// stored first if it is not there yet.
-pub(crate) async fn stored_pdf(
-    app: &App,
-    key: &str,
-    name: &str,
-    render: impl AsyncFnOnce() -> Result<Vec<u8>, ApiError>,
-) -> Result<Response<Body>, ApiError> {
-    let s3 = &app.files.client;
-    let bucket = app.files.bucket()?;
-    let exists = match s3.head_object().bucket(bucket).key(key).send().await {
-        Ok(_) => true,
-        Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => false,
-        Err(err) => {
-            return Err(ApiError::Internal(
-                anyhow::Error::from(err).context("checking for the PDF"),
-            ));
-        }
-    };
-    if !exists {
-        let bytes = render().await?;
-        s3.put_object()
-            .bucket(bucket)
-            .key(key)
-            .content_type("application/pdf")
-            .body(bytes.into())
-            .send()
-            .await
-            .map_err(|e| ApiError::Internal(anyhow::Error::from(e).context("storing the PDF")))?;
-    }
-    portal::web::files::download_redirect(app, key, name, "application/pdf").await
 }

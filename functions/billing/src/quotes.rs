@@ -258,7 +258,7 @@ pub async fn pdf(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     let (_, quote) = visible_quote(ctx, id).await?;
     let app = ctx.app;
     let key = portal::store::keys::quote_pdf_object(&quote.company_id, &quote.id, quote.version);
-    crate::invoices::stored_pdf(app, &key, &format!("{}.pdf", quote.label()), async || {
+    portal::web::files::stored_pdf(app, &key, &format!("{}.pdf", quote.label()), async || {
         let client = app
             .store
             .get_company(&quote.company_id)

@@ -6,11 +6,10 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use portal::domain::audit::{AuditAction, AuditEntry};
 use portal::domain::roles::Capability;
-use portal::domain::tickets;
 use portal::domain::tickets::{
     Attachment, NewTicketBody, Note, NoteBody, Ticket, TicketStatus, parse_number,
 };
-use portal::domain::tickets::{Priority, Search, TicketChange, TicketRow};
+use portal::domain::tickets::{Priority, Resolution, Search, TicketRow};
 use portal::domain::{CompanyId, UserId, UserStatus, random_hex};
 use portal::store::Item;
 use portal::store::keys::{self, TicketOrder};
@@ -21,13 +20,17 @@ use portal::web::routes::Routes;
 
 mod approval;
 mod attachments;
+mod change;
+mod closing;
 mod csv;
 mod listing;
 mod notify;
+mod pdf;
 mod placement;
 mod raise;
 mod settings;
 mod stats;
+mod tasks;
 mod timelog;
 use portal::{ApiError, App};
 use serde::Serialize;
@@ -51,7 +54,7 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::POST, ["tickets"]) => raise::create(ctx).await,
         (&Method::GET, ["tickets"]) => listing::list(ctx).await,
         (&Method::GET, ["tickets", number]) => detail(ctx, number).await,
-        (&Method::PATCH, ["tickets", number]) => change(ctx, number).await,
+        (&Method::PATCH, ["tickets", number]) => change::change(ctx, number).await,
         (&Method::POST, ["tickets", number, "notes"]) => add_note(ctx, number).await,
         (&Method::POST, ["tickets", number, "uploads"]) => {
             attachments::request_upload(ctx, number).await
@@ -66,6 +69,14 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             approval::request(ctx, number).await
         }
         (&Method::POST, ["tickets", number, "approval"]) => approval::answer(ctx, number).await,
+        (&Method::GET, ["tickets", number, "pdf"]) => closing::pdf(ctx, number).await,
+        (&Method::GET, ["tickets", number, "signoff", "pdf"]) => {
+            closing::signoff_pdf(ctx, number).await
+        }
+        (&Method::POST, ["tickets", number, "signoff"]) => closing::sign_off(ctx, number).await,
+        (&Method::POST, ["tickets", number, "tasks"]) => tasks::add(ctx, number).await,
+        (&Method::PATCH, ["tickets", number, "tasks", id]) => tasks::change(ctx, number, id).await,
+        (&Method::DELETE, ["tickets", number, "tasks", id]) => tasks::remove(ctx, number, id).await,
         (&Method::POST, ["tickets", number, "time"]) => timelog::log(ctx, number).await,
         (&Method::PATCH, ["tickets", number, "time", id]) => timelog::change(ctx, number, id).await,
         (&Method::DELETE, ["tickets", number, "time", id]) => {
@@ -91,7 +102,7 @@ pub struct TicketDetail {
 
 /// The company whose ticket `number` the principal asks for: found through the number pointer for
 /// MSP staff, the principal's own otherwise.
-async fn ticket_company(
+pub(crate) async fn ticket_company(
     ctx: &Ctx<'_>,
     principal: &Principal,
     number: &str,
@@ -113,7 +124,7 @@ async fn ticket_company(
 /// The ticket `number` (without its conversation) as the principal may see it: another company's
 /// ticket, or a colleague's for someone who sees only their own, is 404 exactly as a number that
 /// does not exist. What changes a ticket reads this: one item, however long the conversation.
-async fn visible_ticket(
+pub(crate) async fn visible_ticket(
     ctx: &Ctx<'_>,
     principal: &Principal,
     number: &str,
@@ -215,27 +226,36 @@ async fn detail(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
     )
 }
 
-/// Add a note to an open ticket. MSP staff may make it internal.
+/// Add a note to an open ticket. MSP staff may make it internal, or mark it (public) as the
+/// ticket's resolution — also on a resolved ticket not yet signed off.
 #[utoipa::path(post, path = "/api/tickets/{number}/notes", tag = "tickets", request_body = NoteBody,
     params(("number" = u64, Path)),
     responses(
         (status = 201, body = Note),
-        (status = 403, description = "May not add notes, or an internal note as a client", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "May not add notes, or an internal note or a resolution as a client", body = portal::web::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such ticket, or not one you can see", body = portal::web::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The ticket is closed, or changed meanwhile", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Empty or oversized note", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Empty or oversized note; an internal resolution", body = portal::web::error::Problem, content_type = "application/problem+json"),
     ))]
 async fn add_note(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     principal.require(Capability::AddNotes)?;
     let body: NoteBody = ctx.json()?;
     let staff = principal.can(Capability::AllCompanies);
-    if body.internal && !staff {
+    if (body.internal || body.resolution) && !staff {
         return Err(ApiError::Forbidden);
+    }
+    if body.internal && body.resolution {
+        return Err(ApiError::invalid(
+            "resolution",
+            "The resolution is for the client to read: make it a public note",
+        ));
     }
     let text = body.text()?;
     let ticket = visible_ticket(ctx, &principal, number).await?;
-    if !ticket.status.is_open() {
+    // A resolved ticket still takes a better resolution before it is signed off.
+    let amends = body.resolution && ticket.status == TicketStatus::Resolved;
+    if !ticket.status.is_open() && !amends {
         return Err(ApiError::State(
             "/problems/ticket-closed",
             "This ticket is closed, so it takes no more notes. Reopen it if that is offered, or raise a new ticket and mention this one's number.".into(),
@@ -257,12 +277,19 @@ async fn add_note(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiErro
         ticket.number,
         AuditAction::TicketNoteAdded,
         format!(
-            "Added {} note to ticket #{}",
-            if note.internal { "an internal" } else { "a" },
+            "Added {} to ticket #{}",
+            match (note.internal, body.resolution) {
+                (true, _) => "an internal note",
+                (false, true) => "the resolution",
+                (false, false) => "a note",
+            },
             ticket.number
         ),
     );
-    let touched = ticket.with_note(&note);
+    let mut touched = ticket.with_note(&note);
+    if body.resolution {
+        touched.resolution = Some(Resolution::of(&note));
+    }
     if !ctx
         .app
         .store
@@ -283,158 +310,6 @@ async fn add_note(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiErro
     json(StatusCode::CREATED, &note)
 }
 
-/// Change a ticket's status (clients: only the statuses the MSP allows, and reopening a resolved or cancelled
-/// ticket within the reopen window), and, for MSP staff, its priority and technician. Send the
-/// `version` you read; a stale one is a 409.
-#[utoipa::path(patch, path = "/api/tickets/{number}", tag = "tickets", request_body = TicketChange,
-    params(("number" = u64, Path)),
-    responses(
-        (status = 200, description = "The changed ticket", body = Ticket),
-        (status = 403, description = "A status the MSP does not let clients set, or a staff-only change", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such ticket, or not one you can see", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Changed meanwhile, or closed for good", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a technician", body = portal::web::error::Problem, content_type = "application/problem+json"),
-    ))]
-async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError> {
-    let principal = ctx.principal().await?;
-    let body: TicketChange = ctx.json()?;
-    let staff = principal.can(Capability::AllCompanies);
-    if !staff
-        && (body.priority.is_some()
-            || body.assignee_id.is_some()
-            || body.phase_id.is_some()
-            || body.project.is_some())
-    {
-        return Err(ApiError::Forbidden);
-    }
-    if !staff {
-        principal.require(Capability::AddNotes)?;
-    }
-    let ticket = visible_ticket(ctx, &principal, number).await?;
-    if body.version != ticket.version {
-        return Err(ApiError::Conflict);
-    }
-    let now = ctx.app.now();
-    let mut changed = ticket.clone();
-    if let Some(status) = body.status.filter(|s| *s != ticket.status) {
-        if status == TicketStatus::WaitingForApproval {
-            return Err(ApiError::invalid(
-                "status",
-                "Ask for approval with a message instead (it waits for approval then)",
-            ));
-        }
-        if !staff {
-            let settings = ctx.app.store.ticket_settings().await?;
-            let allowed = tickets::client_may_set(
-                &settings,
-                ticket.status,
-                ticket.closed_at.or(Some(ticket.updated_at)),
-                status,
-                now,
-            );
-            match allowed {
-                Ok(()) => {}
-                Err(tickets::Refusal::NotAllowed) => return Err(ApiError::Forbidden),
-                Err(tickets::Refusal::Closed(why)) => {
-                    return Err(ApiError::State("/problems/ticket-closed", why));
-                }
-            }
-        }
-        changed.closed_at = if status.is_open() { None } else { Some(now) };
-        changed.status = status;
-        changed.withdraw_unanswered(&ticket);
-    }
-    if let Some(priority) = body.priority {
-        changed.priority = priority;
-    }
-    if let Some(raw) = body.assignee_id.as_deref() {
-        if raw.is_empty() {
-            (changed.assignee_id, changed.assignee_name) = (None, None);
-        } else {
-            let technician = match UserId::parse(raw) {
-                Ok(id) => ctx.app.store.get_user(&principal.company.id, &id).await?,
-                Err(_) => None,
-            }
-            .filter(|u| u.status == UserStatus::Active && u.role.can(Capability::AllCompanies));
-            let Some(technician) = technician else {
-                return Err(ApiError::Validation(vec![FieldError::new(
-                    "assignee_id",
-                    "Choose a technician of the MSP",
-                )]));
-            };
-            (changed.assignee_id, changed.assignee_name) =
-                (Some(technician.id), Some(technician.name));
-        }
-    }
-    let placed = placement::moved(
-        ctx,
-        &ticket.company_id,
-        ticket.project.as_ref(),
-        body.project,
-        body.phase_id.as_deref(),
-    )
-    .await?;
-    let plan = placed.as_ref().map(|(_, plan)| *plan);
-    if let Some((at, _)) = placed {
-        changed.project = Some(at);
-    }
-    if changed == ticket {
-        return json(StatusCode::OK, &ticket);
-    }
-    changed.updated_at = now;
-    changed.version = ticket.version + 1;
-    let audit = if changed.status != ticket.status {
-        ticket_audit(
-            ctx,
-            &principal,
-            ticket.number,
-            AuditAction::TicketStatusChanged,
-            format!(
-                "Changed ticket #{} from {} to {}",
-                ticket.number,
-                ticket.status.label(),
-                changed.status.label()
-            ),
-        )
-    } else {
-        ticket_audit(
-            ctx,
-            &principal,
-            ticket.number,
-            AuditAction::TicketUpdated,
-            format!(
-                "Changed the priority, technician or project phase of ticket #{}",
-                ticket.number
-            ),
-        )
-    };
-    if !ctx
-        .app
-        .store
-        .save_ticket(&changed, &ticket, Some(&audit), plan)
-        .await?
-    {
-        return Err(ApiError::Conflict);
-    }
-    tracing::info!(ticket = changed.number, status = ?changed.status, "ticket changed");
-    if !staff && changed.status != ticket.status {
-        notify::client_status(
-            ctx.app,
-            &changed,
-            &principal.user.name,
-            &principal.company.name,
-        )
-        .await;
-    }
-    if changed.status != ticket.status
-        && changed.contact_id != principal.user.id
-        && let Some(contact) = contact_email(ctx, &changed, |n| n.status_changes).await?
-    {
-        notify::status_changed(ctx.app, &changed, &principal.user.name, contact).await;
-    }
-    json(StatusCode::OK, &changed)
-}
-
 /// This function's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
@@ -444,8 +319,14 @@ async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
     stats::stats,
     raise::create,
     detail,
-    change,
+    change::change,
     add_note,
+    closing::pdf,
+    closing::signoff_pdf,
+    closing::sign_off,
+    tasks::add,
+    tasks::change,
+    tasks::remove,
     approval::request,
     approval::answer,
     attachments::request_upload,

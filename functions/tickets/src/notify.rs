@@ -93,19 +93,32 @@ pub async fn msp_reply(app: &App, ticket: &Ticket, note: &Note, contact: Email) 
 }
 
 /// To the contact: someone else changed the ticket's status.
-pub async fn status_changed(app: &App, ticket: &Ticket, by: &str, contact: Email) {
+pub async fn status_changed(
+    app: &App,
+    ticket: &Ticket,
+    by: &str,
+    note: Option<&Note>,
+    contact: Email,
+) {
     let (n, status) = (ticket.number, ticket.status.label());
     send(
         app,
         contact,
         format!("Ticket #{n} is now {status}"),
         format!(
-            "{by} set your ticket #{n} ({}) to {status}.",
-            ticket.summary
+            "{by} set your ticket #{n} ({}) to {status}.{}",
+            ticket.summary,
+            with_note(note)
         ),
         n,
     )
     .await;
+}
+
+/// The public note written with a status change, to quote in its email.
+fn with_note(note: Option<&Note>) -> String {
+    note.map(|n| format!("\n\n{}\n", n.text))
+        .unwrap_or_default()
 }
 
 /// To the contact: their new ticket is in, with its number (raised by them, or for them by `by`).
@@ -130,7 +143,13 @@ pub async fn confirmation(app: &App, ticket: &Ticket, by: &User, contact: Email)
 }
 
 /// To the MSP's support mailbox: a client resolved, cancelled or reopened a ticket.
-pub async fn client_status(app: &App, ticket: &Ticket, by: &str, company_name: &str) {
+pub async fn client_status(
+    app: &App,
+    ticket: &Ticket,
+    by: &str,
+    company_name: &str,
+    note: Option<&Note>,
+) {
     let Some(support) = app.config.support_email.clone() else {
         return;
     };
@@ -146,8 +165,9 @@ pub async fn client_status(app: &App, ticket: &Ticket, by: &str, company_name: &
         support,
         format!("Ticket #{n} {did} by {company_name}"),
         format!(
-            "{by} ({company_name}) {did} ticket #{n} ({}).",
-            ticket.summary
+            "{by} ({company_name}) {did} ticket #{n} ({}).{}",
+            ticket.summary,
+            with_note(note)
         ),
         n,
     )
@@ -220,4 +240,26 @@ pub async fn approval_answered(app: &App, ticket: &Ticket, company_name: &str) {
         )
         .await;
     }
+}
+
+/// To the MSP's support mailbox and the technician: the client signed a resolved ticket off.
+pub async fn signed_off(app: &App, ticket: &Ticket, company_name: &str) {
+    let Some(s) = &ticket.signoff else {
+        return;
+    };
+    let Some(support) = app.config.support_email.clone() else {
+        return;
+    };
+    let n = ticket.number;
+    send(
+        app,
+        support,
+        format!("Ticket #{n} signed off by {company_name}"),
+        format!(
+            "{} ({company_name}) signed off ticket #{n} ({}) as “{}”. The ticket is closed; the signed form is on the ticket.",
+            s.user_name, ticket.summary, s.name
+        ),
+        n,
+    )
+    .await;
 }

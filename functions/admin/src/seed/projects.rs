@@ -251,6 +251,9 @@ pub async fn seed_projects(store: &Store, now: OffsetDateTime) -> anyhow::Result
                 closed_at: None,
                 invoices: Vec::new(),
                 approval: None,
+                resolution: None,
+                signoff: None,
+                tasks: Vec::new(),
                 assignee_id: Some(demo_user_id(tech.email)),
                 assignee_name: Some(tech.name.into()),
                 project: Some(TicketProject {

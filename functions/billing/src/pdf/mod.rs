@@ -5,11 +5,11 @@
 //! Text is set in DejaVu Sans, embedded as a subset (only the glyphs used) with a ToUnicode map,
 //! so the PDF looks the same everywhere and its text can be searched and copied.
 
-use portal_pdf::*;
 use portal::domain::account::Company;
 use portal::domain::billing::{CreditNote, Invoice, InvoiceStatus, Line, Quantity, format_money};
 use portal::domain::branding::Branding;
 use portal::domain::quotes::{Quote, QuoteStatus, Recurrence};
+use portal_pdf::*;
 use time::Date;
 
 // Columns of the lines table.

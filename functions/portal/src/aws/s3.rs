@@ -62,6 +62,38 @@ impl Files {
     }
 }
 
+impl Files {
+    /// Store `bytes` as object `key`.
+    pub async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> anyhow::Result<()> {
+        self.client
+            .put_object()
+            .bucket(self.bucket()?)
+            .key(key)
+            .content_type(content_type)
+            .body(bytes.into())
+            .send()
+            .await
+            .map(|_| ())
+            .with_context(|| format!("storing {key}"))
+    }
+
+    /// Remove object `key`, best effort (what is left is only logged: an orphan file, nothing
+    /// any record names).
+    pub async fn delete(&self, key: &str) {
+        let Ok(bucket) = self.bucket() else { return };
+        if let Err(err) = self
+            .client
+            .delete_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            tracing::warn!(key, error = %anyhow::Error::from(err), "could not remove an orphan file");
+        }
+    }
+}
+
 /// Where a browser's upload waits until it is confirmed: presigned POSTs name keys under it, a
 /// lifecycle rule removes what is never confirmed after a day, and the confirm copies the object to
 /// its final key (so a still-valid presigned POST cannot change a confirmed file).

@@ -88,10 +88,11 @@ pub enum AuditAction {
     SignInSettingsChanged,
     AccessRequested,
     AccessRequestRefused,
+    TicketSignedOff,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 71] = [
+    pub const ALL: [AuditAction; 72] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::MfaChallengeFailed,
@@ -163,6 +164,7 @@ impl AuditAction {
         Self::SignInSettingsChanged,
         Self::AccessRequested,
         Self::AccessRequestRefused,
+        Self::TicketSignedOff,
     ];
 
     /// Entries about invoices, payments, payment methods and autopay: only principals who see

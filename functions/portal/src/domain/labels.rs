@@ -338,6 +338,7 @@ impl Labelled for AuditAction {
             TicketNoteAdded => "Ticket note added",
             TicketUpdated => "Ticket updated",
             TicketStatusChanged => "Ticket status changed",
+            TicketSignedOff => "Ticket signed off",
             AttachmentAdded => "File attached",
             InvoiceCreated => "Invoice drafted",
             InvoiceUpdated => "Invoice draft changed",

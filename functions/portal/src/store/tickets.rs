@@ -123,6 +123,20 @@ impl Store {
         audit: Option<&AuditEntry>,
         plan: Option<u64>,
     ) -> anyhow::Result<bool> {
+        self.save_ticket_noted(ticket, before, None, audit, plan)
+            .await
+    }
+
+    /// `save_ticket`, with `note` added to the conversation in the same transaction (a status
+    /// change and the note that says why, together or not at all).
+    pub async fn save_ticket_noted(
+        &self,
+        ticket: &Ticket,
+        before: &Ticket,
+        note: Option<&Note>,
+        audit: Option<&AuditEntry>,
+        plan: Option<u64>,
+    ) -> anyhow::Result<bool> {
         let open_delta = i64::from(ticket.status.is_open()) - i64::from(before.status.is_open());
         let awaiting_delta =
             i64::from(ticket.awaits_approval()) - i64::from(before.awaits_approval());
@@ -135,6 +149,7 @@ impl Store {
         parts.extend(self.awaiting_stats(ticket, awaiting_delta)?);
         parts.extend(self.project_ticket_parts(ticket, Some(before), plan)?);
         parts.extend(self.configuration_ticket_parts(ticket)?);
+        parts.extend(note.map(|n| self.note_part(ticket, n)).transpose()?);
         parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
         self.transact(parts, "saving ticket").await
     }
@@ -391,6 +406,16 @@ impl Store {
         note: &Note,
         audit: Option<&AuditEntry>,
     ) -> anyhow::Result<bool> {
+        let put = self.note_part(ticket, note)?;
+        // The ticket is written whole, so every index attribute follows its new update time.
+        let touch = self.versioned_ticket_put(touched, ticket.version)?;
+        let mut parts = vec![put, TransactWriteItem::builder().put(touch).build()];
+        parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
+        self.transact(parts, "storing note").await
+    }
+
+    /// The Put of a new note on `ticket`.
+    fn note_part(&self, ticket: &Ticket, note: &Note) -> anyhow::Result<TransactWriteItem> {
         let created = keys::sortable_time(note.created_at);
         let key = keys::ticket_note(
             &ticket.company_id,
@@ -399,12 +424,7 @@ impl Store {
             &note.id,
             note.internal,
         );
-        let put = self.put_new(to_item(note, &key)?)?;
-        // The ticket is written whole, so every index attribute follows its new update time.
-        let touch = self.versioned_ticket_put(touched, ticket.version)?;
-        let mut parts = vec![put, TransactWriteItem::builder().put(touch).build()];
-        parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
-        self.transact(parts, "storing note").await
+        self.put_new(to_item(note, &key)?)
     }
 
     /// One page (≤ `limit` items read) of ticket list `list`, ascending or not, with `filter`

@@ -122,6 +122,9 @@ impl Quote {
             configuration: None,
             invoices: Vec::new(),
             approval: None,
+            resolution: None,
+            signoff: None,
+            tasks: Vec::new(),
             version: 1,
         }
     }

@@ -13,14 +13,18 @@ use crate::domain::{DomainError, FieldError};
 
 mod approval;
 mod client_status;
+mod closing;
 mod row;
 mod search;
+mod tasks;
 pub use approval::{
     ApprovalAnswerBody, ApprovalRequestBody, ApprovalState, NOT_WAITING, TicketApproval,
 };
 pub use client_status::{Refusal, client_may_set};
+pub use closing::{MAX_SIGNER_NAME, Resolution, Signoff, SignoffBody, SignoffRefusal};
 pub use row::TicketRow;
 pub use search::{MAX_WORD_LEN, MAX_WORDS, Search, summary_words, words};
+pub use tasks::{MAX_TASK_TEXT, MAX_TASKS, NewTaskBody, Task, TaskChange, task_text_checked};
 
 /// Where a ticket is in its life. The first five are "open", the rest "closed".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -256,6 +260,15 @@ pub struct Ticket {
     /// The latest request for the client's approval, and its answer.
     #[serde(default)]
     pub approval: Option<TicketApproval>,
+    /// What fixed it (a public note), once someone resolved it; cleared when it is reopened.
+    #[serde(default)]
+    pub resolution: Option<Resolution>,
+    /// The client's sign-off, once signed (it closed the ticket; it never changes).
+    #[serde(default)]
+    pub signoff: Option<Signoff>,
+    /// The checklist staff keep on it (clients see it).
+    #[serde(default)]
+    pub tasks: Vec<Task>,
     pub version: u64,
 }
 
@@ -269,8 +282,13 @@ pub struct InvoiceMark {
 impl Ticket {
     /// The ticket once `note` is added to it: updated at the note's time, one version on.
     pub fn with_note(&self, note: &Note) -> Ticket {
+        self.with_note_at(note.created_at)
+    }
+
+    /// The ticket once a note is added to it at `at`: updated then, one version on.
+    pub fn with_note_at(&self, at: OffsetDateTime) -> Ticket {
         let mut touched = self.clone();
-        touched.updated_at = note.created_at;
+        touched.updated_at = at;
         touched.version = self.version + 1;
         touched
     }
@@ -368,6 +386,9 @@ fn description() -> Object {
 }
 fn note() -> Object {
     schema::text(true, MAX_NOTE, Chars::Any)
+}
+fn optional_note() -> Object {
+    schema::or_null(note())
 }
 fn po_number() -> Object {
     schema::or_null(schema::text(false, MAX_PO_NUMBER, Chars::Any))
@@ -505,21 +526,30 @@ pub struct NoteBody {
     /// MSP staff only: a note no client user ever sees.
     #[serde(default)]
     pub internal: bool,
+    /// MSP staff only: this (public) note is the ticket's resolution, shown above the
+    /// conversation and on the sign-off form.
+    #[serde(default)]
+    pub resolution: bool,
 }
 
 impl NoteBody {
     pub fn text(&self) -> Result<String, DomainError> {
-        let text = self.text.trim().to_owned();
-        let mut errors = Vec::new();
-        if text.is_empty() {
-            errors.push(FieldError::new("text", "Write the note"));
-        }
-        errors.extend(too_long("text", &self.text, MAX_NOTE));
-        if errors.is_empty() {
-            Ok(text)
-        } else {
-            Err(DomainError::Validation(errors))
-        }
+        note_text("text", &self.text)
+    }
+}
+
+/// A note's text sent as `field`: trimmed, not blank, at most `MAX_NOTE` characters.
+pub fn note_text(field: &str, raw: &str) -> Result<String, DomainError> {
+    let text = raw.trim().to_owned();
+    let mut errors = Vec::new();
+    if text.is_empty() {
+        errors.push(FieldError::new(field, "Write the note"));
+    }
+    errors.extend(too_long(field, raw, MAX_NOTE));
+    if errors.is_empty() {
+        Ok(text)
+    } else {
+        Err(DomainError::Validation(errors))
     }
 }
 
@@ -546,5 +576,10 @@ pub struct TicketChange {
     /// MSP staff only: the project (of the ticket's company) to place the ticket in; needs
     /// `phase_id`.
     pub project: Option<u64>,
+    /// A public note written with the change, in the same request. Clients must write one when
+    /// they change the status; resolving a ticket that has no resolution yet needs one (it becomes
+    /// the resolution).
+    #[schema(schema_with = optional_note)]
+    pub note: Option<String>,
     pub version: u64,
 }

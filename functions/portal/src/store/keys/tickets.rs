@@ -53,6 +53,21 @@ pub fn attachment_object(company: &CompanyId, number: u64, id: &str) -> String {
     format!("{company}/tickets/{number}/{id}")
 }
 
+/// A ticket's PDF as rendered from content with this `fingerprint` (so any change renders anew).
+pub fn ticket_pdf_object(
+    company: &CompanyId,
+    number: u64,
+    form: &str,
+    fingerprint: &str,
+) -> String {
+    format!("{company}/tickets/{number}/{form}/{fingerprint}.pdf")
+}
+
+/// The signed sign-off form of a ticket, kept as it was signed.
+pub fn signoff_object(company: &CompanyId, number: u64, file_id: &str) -> String {
+    format!("{company}/tickets/{number}/signed/{file_id}.pdf")
+}
+
 /// The last sort key a client's detail Query may reach: the ticket, its attachments, public notes
 /// and time entries (`#T#`, after the notes), never the internal notes and files (`#X#`).
 pub fn ticket_public_end(number: u64) -> String {
@@ -286,6 +301,9 @@ mod tests {
             closed_at: None,
             invoices: Vec::new(),
             approval: None,
+            resolution: None,
+            signoff: None,
+            tasks: Vec::new(),
             assignee_id: None,
             assignee_name: None,
             project: None,

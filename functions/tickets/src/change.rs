@@ -1,0 +1,236 @@
+//! `PATCH /api/tickets/{number}`: status, priority, technician and project phase, with the public
+//! note that goes with a status change (clients must write one; resolving needs a resolution).
+
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Response};
+use portal::ApiError;
+use portal::domain::audit::AuditAction;
+use portal::domain::roles::Capability;
+use portal::domain::tickets::{self, Note, Resolution, TicketChange, TicketStatus};
+use portal::domain::{UserId, UserStatus, random_hex};
+use portal::web::error::FieldError;
+use portal::web::http::{Ctx, json};
+
+use crate::{contact_email, notify, placement, ticket_audit, visible_ticket};
+
+/// Change a ticket's status (clients: only the statuses the MSP allows, and reopening a resolved
+/// or cancelled ticket within the reopen window, always with a `note` saying why), and, for MSP
+/// staff, its priority and technician. Resolving a ticket needs a resolution: the `note` sent
+/// with it becomes one, or the one marked earlier stands. Send the `version` you read; a stale one
+/// is a 409.
+#[utoipa::path(patch, path = "/api/tickets/{number}", tag = "tickets", request_body = TicketChange,
+    params(("number" = u64, Path)),
+    responses(
+        (status = 200, description = "The changed ticket", body = portal::domain::tickets::Ticket),
+        (status = 403, description = "A status the MSP does not let clients set, or a staff-only change", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket, or not one you can see", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed meanwhile, or closed for good", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a technician; a status change without its note; resolving without a resolution", body = portal::web::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    let body: TicketChange = ctx.json()?;
+    let staff = principal.can(Capability::AllCompanies);
+    if !staff
+        && (body.priority.is_some()
+            || body.assignee_id.is_some()
+            || body.phase_id.is_some()
+            || body.project.is_some())
+    {
+        return Err(ApiError::Forbidden);
+    }
+    if !staff {
+        principal.require(Capability::AddNotes)?;
+    }
+    let note_text = body
+        .note
+        .as_deref()
+        .map(|raw| tickets::note_text("note", raw))
+        .transpose()?;
+    let ticket = visible_ticket(ctx, &principal, number).await?;
+    if body.version != ticket.version {
+        return Err(ApiError::Conflict);
+    }
+    let now = ctx.app.now();
+    let mut changed = ticket.clone();
+    let new_status = body.status.filter(|s| *s != ticket.status);
+    if let Some(status) = new_status {
+        if status == TicketStatus::WaitingForApproval {
+            return Err(ApiError::invalid(
+                "status",
+                "Ask for approval with a message instead (it waits for approval then)",
+            ));
+        }
+        if !staff {
+            let settings = ctx.app.store.ticket_settings().await?;
+            let allowed = tickets::client_may_set(
+                &settings,
+                ticket.status,
+                ticket.closed_at.or(Some(ticket.updated_at)),
+                status,
+                now,
+            );
+            match allowed {
+                Ok(()) => {}
+                Err(tickets::Refusal::NotAllowed) => return Err(ApiError::Forbidden),
+                Err(tickets::Refusal::Closed(why)) => {
+                    return Err(ApiError::State("/problems/ticket-closed", why));
+                }
+            }
+            if note_text.is_none() {
+                return Err(ApiError::invalid(
+                    "note",
+                    "Say why you are changing the status: write a note with it",
+                ));
+            }
+        }
+        if status == TicketStatus::Resolved && note_text.is_none() && ticket.resolution.is_none() {
+            return Err(ApiError::invalid(
+                "note",
+                "Write the resolution: what fixed it (the client reads it and signs it off)",
+            ));
+        }
+        changed.closed_at = if status.is_open() { None } else { Some(now) };
+        changed.status = status;
+        if status.is_open() {
+            // Reopened: what was said to fix it did not.
+            changed.resolution = None;
+        }
+        changed.withdraw_unanswered(&ticket);
+    }
+    if note_text.is_some() && new_status.is_none() && !ticket.status.is_open() {
+        return Err(ApiError::State(
+            "/problems/ticket-closed",
+            "This ticket is closed, so it takes no more notes. Reopen it if that is offered, or raise a new ticket and mention this one's number.".into(),
+        ));
+    }
+    if let Some(priority) = body.priority {
+        changed.priority = priority;
+    }
+    if let Some(raw) = body.assignee_id.as_deref() {
+        if raw.is_empty() {
+            (changed.assignee_id, changed.assignee_name) = (None, None);
+        } else {
+            let technician = match UserId::parse(raw) {
+                Ok(id) => ctx.app.store.get_user(&principal.company.id, &id).await?,
+                Err(_) => None,
+            }
+            .filter(|u| u.status == UserStatus::Active && u.role.can(Capability::AllCompanies));
+            let Some(technician) = technician else {
+                return Err(ApiError::Validation(vec![FieldError::new(
+                    "assignee_id",
+                    "Choose a technician of the MSP",
+                )]));
+            };
+            (changed.assignee_id, changed.assignee_name) =
+                (Some(technician.id), Some(technician.name));
+        }
+    }
+    let placed = placement::moved(
+        ctx,
+        &ticket.company_id,
+        ticket.project.as_ref(),
+        body.project,
+        body.phase_id.as_deref(),
+    )
+    .await?;
+    let plan = placed.as_ref().map(|(_, plan)| *plan);
+    if let Some((at, _)) = placed {
+        changed.project = Some(at);
+    }
+    let note = note_text.map(|text| Note {
+        id: random_hex(8),
+        ticket_number: ticket.number,
+        internal: false,
+        author_id: principal.user.id.clone(),
+        author_name: principal.user.name.clone(),
+        from_msp: staff,
+        text,
+        created_at: now,
+    });
+    if let Some(note) = &note
+        && new_status == Some(TicketStatus::Resolved)
+    {
+        changed.resolution = Some(Resolution::of(note));
+    }
+    if changed == ticket && note.is_none() {
+        return json(StatusCode::OK, &ticket);
+    }
+    changed.updated_at = now;
+    changed.version = ticket.version + 1;
+    let audit = if changed.status != ticket.status {
+        ticket_audit(
+            ctx,
+            &principal,
+            ticket.number,
+            AuditAction::TicketStatusChanged,
+            format!(
+                "Changed ticket #{} from {} to {}",
+                ticket.number,
+                ticket.status.label(),
+                changed.status.label()
+            ),
+        )
+    } else if changed == ticket.with_note_at(now) {
+        ticket_audit(
+            ctx,
+            &principal,
+            ticket.number,
+            AuditAction::TicketNoteAdded,
+            format!("Added a note to ticket #{}", ticket.number),
+        )
+    } else {
+        ticket_audit(
+            ctx,
+            &principal,
+            ticket.number,
+            AuditAction::TicketUpdated,
+            format!(
+                "Changed the priority, technician or project phase of ticket #{}",
+                ticket.number
+            ),
+        )
+    };
+    if !ctx
+        .app
+        .store
+        .save_ticket_noted(&changed, &ticket, note.as_ref(), Some(&audit), plan)
+        .await?
+    {
+        return Err(ApiError::Conflict);
+    }
+    tracing::info!(ticket = changed.number, status = ?changed.status, "ticket changed");
+    let status_changed = changed.status != ticket.status;
+    if !staff && status_changed {
+        notify::client_status(
+            ctx.app,
+            &changed,
+            &principal.user.name,
+            &principal.company.name,
+            note.as_ref(),
+        )
+        .await;
+    } else if !staff && let Some(note) = &note {
+        notify::client_note(ctx.app, &changed, note).await;
+    }
+    if changed.contact_id != principal.user.id {
+        if status_changed {
+            if let Some(contact) = contact_email(ctx, &changed, |n| n.status_changes).await? {
+                notify::status_changed(
+                    ctx.app,
+                    &changed,
+                    &principal.user.name,
+                    note.as_ref(),
+                    contact,
+                )
+                .await;
+            }
+        } else if staff
+            && let Some(note) = &note
+            && let Some(contact) = contact_email(ctx, &changed, |n| n.ticket_replies).await?
+        {
+            notify::msp_reply(ctx.app, &changed, note, contact).await;
+        }
+    }
+    json(StatusCode::OK, &changed)
+}
