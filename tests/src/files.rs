@@ -35,3 +35,25 @@ pub async fn fetched(location: &str) -> (String, String) {
         .to_owned();
     (disposition, file.text().await.expect("body"))
 }
+
+/// The text of the PDF a download redirect (`Location`) names, as `pdftotext` reads it (with its
+/// layout kept, one line per line).
+pub async fn pdf_text(location: &str) -> String {
+    let bytes = reqwest::get(location)
+        .await
+        .expect("downloading")
+        .bytes()
+        .await
+        .expect("body");
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    let path =
+        std::env::temp_dir().join(format!("portal-pdf-{}.pdf", portal::domain::random_hex(8)));
+    std::fs::write(&path, &bytes).expect("writing the PDF");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout".as_ref(), path.as_os_str(), "-".as_ref()])
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success(), "pdftotext failed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -17,5 +17,6 @@ mod passkeys;
 mod projects;
 mod quotes;
 mod sso;
+mod ticket_closing;
 mod tickets;
 mod time_invoices;

@@ -193,7 +193,7 @@ async fn bad_settings_get_clear_problems_and_change_nothing() {
 
 // ---- raising tickets, detail, notes ------------------------------------------------------------
 
-fn new_ticket() -> Value {
+pub(crate) fn new_ticket() -> Value {
     json!({
         "request_type": "Problem",
         "summary": "Printer in reception jams",
@@ -203,13 +203,13 @@ fn new_ticket() -> Value {
 }
 
 /// Raise the standard test ticket; its number.
-async fn raised(t: &TestApp, cookie: &str) -> u64 {
+pub(crate) async fn raised(t: &TestApp, cookie: &str) -> u64 {
     let answer = t.post("/api/tickets", cookie, new_ticket()).await;
     assert_eq!(answer.status, 201, "{}", answer.text);
     answer.json::<Ticket>().number
 }
 
-async fn ticket_items(t: &TestApp, company: &str) -> usize {
+pub(crate) async fn ticket_items(t: &TestApp, company: &str) -> usize {
     t.items_in(&format!("CO#{company}"))
         .await
         .iter()
@@ -550,7 +550,7 @@ async fn bad_notes_and_closed_tickets_are_refused_and_write_nothing() {
     let cancel = t
         .call("PATCH", &format!("/api/tickets/{number}"))
         .cookie(&uma)
-        .json(json!({"status": "cancelled", "version": 1}))
+        .json(json!({"status": "cancelled", "note": "No longer needed.", "version": 1}))
         .send()
         .await;
     assert_eq!(cancel.status, 200, "{}", cancel.text);
@@ -569,8 +569,8 @@ async fn bad_notes_and_closed_tickets_are_refused_and_write_nothing() {
     );
     assert_eq!(
         ticket_items(&t, "acme-dental").await,
-        1,
-        "no note was stored"
+        2,
+        "only the note that came with the cancellation; the refused one was not stored"
     );
 }
 
@@ -738,7 +738,12 @@ async fn ticket_lists_paginate_and_refuse_bad_parameters() {
 
 // ---- status, priority, technician ----------------------------------------------------------------
 
-async fn patch(t: &TestApp, cookie: &str, number: u64, body: Value) -> portal_tests::Answer {
+pub(crate) async fn patch(
+    t: &TestApp,
+    cookie: &str,
+    number: u64,
+    body: Value,
+) -> portal_tests::Answer {
     t.call("PATCH", &format!("/api/tickets/{number}"))
         .cookie(cookie)
         .json(body)
@@ -785,7 +790,7 @@ async fn clients_set_only_the_statuses_the_msp_allows_and_reopen_within_the_wind
             &t,
             &uma,
             number,
-            json!({"status": "cancelled", "version": 7})
+            json!({"status": "cancelled", "note": "No longer needed.", "version": 7})
         )
         .await
         .problem(409),
@@ -806,7 +811,7 @@ async fn clients_set_only_the_statuses_the_msp_allows_and_reopen_within_the_wind
         &t,
         &tech,
         number,
-        json!({"status": "resolved", "version": 1}),
+        json!({"status": "resolved", "note": "Replaced the cable; it works again.", "version": 1}),
     )
     .await;
     assert_eq!(resolved.status, 200, "{}", resolved.text);
@@ -818,7 +823,13 @@ async fn clients_set_only_the_statuses_the_msp_allows_and_reopen_within_the_wind
         t.login("user@acme.example").await,
         t.login("tech@northwind.example").await,
     );
-    let reopened = patch(&t, &uma, number, json!({"status": "new", "version": 2})).await;
+    let reopened = patch(
+        &t,
+        &uma,
+        number,
+        json!({"status": "new", "note": "It happened again.", "version": 2}),
+    )
+    .await;
     assert_eq!(reopened.status, 200, "{}", reopened.text);
     assert!(reopened.body["closed_at"].is_null());
     assert_eq!(numbers(&t, "/api/tickets", &uma).await, [number]);
@@ -828,7 +839,7 @@ async fn clients_set_only_the_statuses_the_msp_allows_and_reopen_within_the_wind
             &t,
             &tech,
             number,
-            json!({"status": "resolved", "version": 3})
+            json!({"status": "resolved", "note": "Replaced the cable; it works again.", "version": 3})
         )
         .await
         .status,
@@ -836,7 +847,13 @@ async fn clients_set_only_the_statuses_the_msp_allows_and_reopen_within_the_wind
     );
     t.clock.advance(time::Duration::days(8));
     let uma = t.login("user@acme.example").await;
-    let late = patch(&t, &uma, number, json!({"status": "new", "version": 4})).await;
+    let late = patch(
+        &t,
+        &uma,
+        number,
+        json!({"status": "new", "note": "It happened again.", "version": 4}),
+    )
+    .await;
     assert_eq!(late.problem(409), "/problems/ticket-closed");
     assert!(late.body["title"].as_str().unwrap().contains("7 days"));
     // A closed ticket takes no other client status either.
@@ -845,7 +862,7 @@ async fn clients_set_only_the_statuses_the_msp_allows_and_reopen_within_the_wind
             &t,
             &uma,
             number,
-            json!({"status": "cancelled", "version": 4})
+            json!({"status": "cancelled", "note": "No longer needed.", "version": 4})
         )
         .await
         .status,
@@ -858,12 +875,18 @@ async fn a_client_reopens_a_ticket_they_cancelled_within_the_window_only() {
     let t = TestApp::new().await;
     let uma = t.login("user@acme.example").await;
     let number = raised(&t, &uma).await;
-    let cancel = |version: u64| json!({"status": "cancelled", "version": version});
+    let cancel = |version: u64| json!({"status": "cancelled", "note": "No longer needed.", "version": version});
     let cancelled = patch(&t, &uma, number, cancel(1)).await;
     assert_eq!(cancelled.status, 200, "{}", cancelled.text);
     assert!(cancelled.body["closed_at"].is_string());
     // Cancelled by mistake: reopened the same day.
-    let reopened = patch(&t, &uma, number, json!({"status": "new", "version": 2})).await;
+    let reopened = patch(
+        &t,
+        &uma,
+        number,
+        json!({"status": "new", "note": "It happened again.", "version": 2}),
+    )
+    .await;
     assert_eq!(reopened.status, 200, "{}", reopened.text);
     assert!(reopened.body["closed_at"].is_null());
     assert_eq!(numbers(&t, "/api/tickets", &uma).await, [number]);
@@ -872,7 +895,13 @@ async fn a_client_reopens_a_ticket_they_cancelled_within_the_window_only() {
     t.clock.advance(time::Duration::days(8));
     let uma = t.login("user@acme.example").await;
     let before = t.all_items().await;
-    let late = patch(&t, &uma, number, json!({"status": "new", "version": 4})).await;
+    let late = patch(
+        &t,
+        &uma,
+        number,
+        json!({"status": "new", "note": "It happened again.", "version": 4}),
+    )
+    .await;
     assert_eq!(late.problem(409), "/problems/ticket-closed");
     assert!(
         late.body["title"]
@@ -930,7 +959,7 @@ async fn staff_set_any_status_priority_and_technician_and_others_get_404() {
             &t,
             &gus,
             number,
-            json!({"status": "cancelled", "version": 3})
+            json!({"status": "cancelled", "note": "No longer needed.", "version": 3})
         )
         .await
         .problem(404),
@@ -977,7 +1006,7 @@ async fn ticket_counts_are_kept_on_write_per_company_and_per_contact() {
             &t,
             &uma,
             first,
-            json!({"status": "cancelled", "version": 1})
+            json!({"status": "cancelled", "note": "No longer needed.", "version": 1})
         )
         .await
         .status,
@@ -1558,7 +1587,7 @@ async fn internal_files_are_staff_only_and_bad_uploads_write_nothing() {
         &t,
         &tech,
         number,
-        json!({"status": "resolved", "version": view.body["ticket"]["version"]}),
+        json!({"status": "resolved", "note": "Replaced the cable; it works again.", "version": view.body["ticket"]["version"]}),
     )
     .await;
     assert_eq!(closed.status, 200, "{}", closed.text);
@@ -1619,7 +1648,7 @@ async fn emails_go_to_support_and_the_contact_and_never_carry_internal_notes() {
             &t,
             &uma,
             number,
-            json!({"status": "cancelled", "version": version})
+            json!({"status": "cancelled", "note": "No longer needed.", "version": version})
         )
         .await
         .status,

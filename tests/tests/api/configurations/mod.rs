@@ -345,7 +345,7 @@ async fn tickets_about_a_configuration_are_listed_on_it() {
     let resolved = tech
         .patch(
             &format!("/api/tickets/{number}"),
-            json!({"status": "resolved", "version": 1}),
+            json!({"status": "resolved", "note": "Replaced the cable; it works again.", "version": 1}),
         )
         .await;
     assert_eq!(resolved.status, 200, "{}", resolved.text);
