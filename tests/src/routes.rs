@@ -194,7 +194,19 @@ const ROUTES: &[Route] = &[
     route("POST /api/tickets/{number}/approval", Client, "POST", "/api/tickets/{number}/approval")
         .body(r#"{"approve": true, "comment": "Go ahead", "version": 3}"#),
     route("PATCH /api/tickets/{number}", Client, "PATCH", "/api/tickets/{number}")
-        .body(r#"{"status": "resolved", "version": 4}"#),
+        .body(r#"{"status": "resolved", "note": "Working again.", "version": 4}"#)
+        .keep(&[("ticket_version", Field("/version"))]),
+    route("GET /api/tickets/{number}/pdf", Client, "GET", "/api/tickets/{number}/pdf"),
+    route("GET /api/tickets/{number}/signoff/pdf (the form to sign)", Client, "GET", "/api/tickets/{number}/signoff/pdf"),
+    route("POST /api/tickets/{number}/signoff", Client, "POST", "/api/tickets/{number}/signoff")
+        .body(r#"{"name": "Bench Signer", "consent": true, "version": {ticket_version}}"#),
+    route("GET /api/tickets/{number}/signoff/pdf (signed)", Client, "GET", "/api/tickets/{number}/signoff/pdf"),
+    route("POST /api/tickets/{number}/tasks", Staff, "POST", "/api/tickets/{number}/tasks")
+        .body(r#"{"text": "Check the cable"}"#)
+        .keep(&[("task", Field("/tasks/0/id"))]),
+    route("PATCH /api/tickets/{number}/tasks/{id}", Staff, "PATCH", "/api/tickets/{number}/tasks/{task}")
+        .body(r#"{"done": true}"#),
+    route("DELETE /api/tickets/{number}/tasks/{id}", Staff, "DELETE", "/api/tickets/{number}/tasks/{task}"),
     // Projects: the MSP plans one, a ticket goes in its phase, the client reads it.
     route("POST /api/projects", Staff, "POST", "/api/projects")
         .body(r#"{"company_id": "acme-dental", "name": "Bench move", "manager_id": "{tech_id}", "contact_id": "{contact_id}", "start": "2027-01-04", "expected_completion": "2027-03-31"}"#)
