@@ -89,6 +89,10 @@ pub fn all(b: &Branding) -> Vec<Page> {
             html: ticket_pages::ticket_view(b),
         },
         Page {
+            path: "/tickets/signoff/",
+            html: ticket_pages::ticket_signoff(b),
+        },
+        Page {
             path: "/projects/",
             html: project_pages::projects(b),
         },

@@ -207,6 +207,39 @@ impl maud::Render for FileDrop {
     }
 }
 
+/// What fixed the ticket, above the conversation; and its sign-off: the way to sign it for the
+/// client, or who signed it and the signed form.
+fn resolution_section() -> Markup {
+    html! {
+        section #resolution aria-labelledby="resolution-heading" hidden {
+            h2 #resolution-heading { "Resolution" }
+            p.prewrap #resolution-text {}
+            p.muted #resolution-by {}
+            p #signoff-text {}
+            p.no-print {
+                a #signoff-link role="button" hidden { "Review and sign off" }
+                " "
+                a.secondary #signoff-pdf role="button" hidden { "Download the signed sign-off (PDF)" }
+            }
+        }
+    }
+}
+
+/// The ticket's checklist: clients read it; MSP staff tick, add and remove.
+fn tasks_section() -> Markup {
+    html! {
+        section #tasks aria-labelledby="tasks-heading" hidden {
+            h2 #tasks-heading { "Tasks" }
+            ul.tasks #task-list {}
+            p.form-error #task-error role="alert" {}
+            form.no-print #task-form novalidate hidden {
+                (Field::input("task-text", "New task", "text").maxlength(200).required())
+                button type="submit" { "Add task" }
+            }
+        }
+    }
+}
+
 /// A ticket's request for approval: what the technician asked, how it was answered, and for its
 /// approvers the answer form; for MSP staff, asking.
 fn approval_section() -> Markup {
@@ -235,6 +268,63 @@ fn approval_section() -> Markup {
     }
 }
 
+/// The client's sign-off of a resolved ticket: what was done, the resolution and the time, the
+/// form as a PDF, and signing with a typed name and the consent sentence.
+pub fn ticket_signoff(b: &Branding) -> Markup {
+    page(
+        b,
+        "Sign off a ticket",
+        Chrome::SignedIn {
+            current: "/tickets/",
+            requires: Some(TICKET_VIEWERS),
+        },
+        "ticket-signoff.js",
+        html! {
+            p.form-error #load-error role="alert" {}
+            article #signoff aria-busy="true" {
+                p.muted { a #back href="/tickets/" { "← The ticket" } }
+                h1 #title { "Sign off" }
+                p { "Check what was done. Signing off confirms the work is complete; it closes the ticket, and the signed form is kept for both of us." }
+                dl.facts {
+                    dt { "Summary" } dd data-s="summary" {}
+                    dt { "Technician" } dd data-s="technician" {}
+                    dt { "Submitted" } dd data-s="created" {}
+                    dt { "Resolved" } dd data-s="resolved" {}
+                    dt { "Time spent" } dd data-s="time" {}
+                }
+                h2 { "Resolution" }
+                p.prewrap data-s="resolution" {}
+                section #signoff-tasks aria-labelledby="signoff-tasks-heading" hidden {
+                    h2 #signoff-tasks-heading { "Tasks" }
+                    ul.tasks #signoff-task-list {}
+                }
+                p { a.secondary #form-pdf role="button" href="#" { "Download the form (PDF)" } }
+                section #sign-section aria-labelledby="sign-heading" hidden {
+                    h2 #sign-heading { "Sign off" }
+                    form #sign-form novalidate {
+                        (Field::input("name", "Your full name, as your signature", "text").autocomplete("name").maxlength(100).required())
+                        fieldset {
+                            label for="consent" {
+                                input #consent name="consent" type="checkbox" aria-describedby="consent-error";
+                                span #consent-text {}
+                            }
+                            small.field-error #consent-error {}
+                        }
+                        p.form-error #sign-error role="alert" {}
+                        button #sign type="submit" { "Sign off" }
+                    }
+                }
+                section #signed aria-labelledby="signed-heading" hidden {
+                    h2 #signed-heading { "Signed off" }
+                    p.prewrap #signed-text role="status" {}
+                    p { a #signed-pdf role="button" href="#" { "Download the signed sign-off (PDF)" } }
+                }
+                p #not-signable hidden {}
+            }
+        },
+    )
+}
+
 pub fn ticket_view(b: &Branding) -> Markup {
     page(
         b,
@@ -257,7 +347,11 @@ pub fn ticket_view(b: &Branding) -> Markup {
                     p.muted.no-print { a href="/tickets/" { "← All tickets" } }
                     h1 #title { "Ticket" }
                     p { span.badge #status-badge {} " " span.badge.emergency #emergency-badge hidden { "Emergency" } }
-                    button.secondary.print-button #print type="button" { "Print" }
+                    div.print-button.no-print {
+                        button.secondary #print type="button" { "Print" }
+                        " "
+                        a.secondary #pdf role="button" href="#" { "Download PDF" }
+                    }
                 }
                 dl.facts {
                     dt { "Company" } dd data-t="company" {}
@@ -277,6 +371,8 @@ pub fn ticket_view(b: &Branding) -> Markup {
                 }
                 h2 { "Description" }
                 p.prewrap data-t="description" {}
+                (resolution_section())
+                (tasks_section())
                 (approval_section())
                 section aria-labelledby="files-heading" {
                     h2 #files-heading { "Attachments" }
@@ -312,11 +408,27 @@ pub fn ticket_view(b: &Branding) -> Markup {
                         input #internal name="internal" type="checkbox";
                         "Internal note: only MSP staff see it"
                     }
+                    label #resolution-field hidden {
+                        input #resolution name="resolution" type="checkbox";
+                        "This note is the resolution: what fixed it (the client reads it and signs it off)"
+                    }
                     button type="submit" { "Add note" }
                 }
                 div #client-status hidden {
                     p { "Change the status:" }
                     div.status-buttons #status-buttons {}
+                }
+                // A client's status change says why, in the same request.
+                form #status-form novalidate hidden {
+                    fieldset {
+                        legend #status-legend {}
+                        p #status-explain {}
+                        (Field::textarea("note", "Why (your note goes to the conversation)", 3).maxlength(10_000).required())
+                    }
+                    div.actions {
+                        button #status-submit type="submit" {}
+                        button.secondary #status-back type="button" { "Back" }
+                    }
                 }
                 form #staff-form novalidate hidden {
                     div.grid {
@@ -324,6 +436,7 @@ pub fn ticket_view(b: &Branding) -> Markup {
                         (select("set-priority", "Priority", "Keep", &priorities()))
                         (select("set-assignee", "Technician", "Keep", &[("-", "Unassigned")]))
                     }
+                    (Field::textarea("change-note", "Public note with the change (optional; resolving needs it unless a resolution is marked, and it becomes the resolution)", 2).maxlength(10_000))
                     button type="submit" { "Save changes" }
                 }
             }

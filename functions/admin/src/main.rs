@@ -63,6 +63,7 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
             let now = OffsetDateTime::now_utc();
             portal_admin::seed::seed(&store, &password, now).await?;
             let mut files = portal_admin::seed::seed_tickets(&store, now).await?;
+            files.extend(portal_admin::seed::seed_ticket_closing(&store, now).await?);
             portal_admin::seed::seed_invoices(&store, now).await?;
             portal_admin::seed::seed_projects(&store, now).await?;
             portal_admin::seed::seed_agreements(&store, now).await?;
@@ -81,7 +82,7 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
                         .bucket(&bucket)
                         .key(&file.key)
                         .content_type(file.content_type)
-                        .body(file.bytes.to_vec().into())
+                        .body(file.bytes.into_owned().into())
                         .send()
                         .await
                         .with_context(|| format!("storing demo file {}", file.key))?;

@@ -25,7 +25,7 @@ mod closing;
 mod csv;
 mod listing;
 mod notify;
-mod pdf;
+pub mod pdf;
 mod placement;
 mod raise;
 mod settings;
@@ -98,6 +98,9 @@ pub struct TicketDetail {
     pub attachments: Vec<Attachment>,
     /// The time spent on it (clients do not see internal entries' notes).
     pub time: portal::domain::agreements::TicketTime,
+    /// The sentence to tick when signing it off, while the reader may sign it off now (a client
+    /// user who may add notes, the ticket resolved and not yet signed).
+    pub signoff_consent: Option<String>,
 }
 
 /// The company whose ticket `number` the principal asks for: found through the number pointer for
@@ -215,9 +218,14 @@ async fn detail(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
     } else {
         page.time.into_iter().map(|e| e.for_client()).collect()
     };
+    let signoff_consent = (!staff
+        && principal.can(Capability::AddNotes)
+        && page.ticket.may_sign_off(page.ticket.version).is_ok())
+    .then(|| page.ticket.signoff_consent(&principal.company.name));
     json(
         StatusCode::OK,
         &TicketDetail {
+            signoff_consent,
             ticket: page.ticket,
             notes: page.notes,
             attachments: page.attachments,

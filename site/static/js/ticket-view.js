@@ -1,15 +1,17 @@
 // One ticket: its facts, description, files and conversation (oldest first); a note box with
-// files (drop or paste a screenshot); the status changes the MSP allows clients; for MSP staff,
-// internal notes and status, priority and technician; the time spent (ticket-time.js); asking for
-// and answering the client's approval (ticket-approval.js). Printable.
+// files (drop or paste a screenshot); the status changes the MSP allows clients, each with the note
+// that says why; for MSP staff, internal notes, the resolution, and status, priority and
+// technician; the resolution, sign-off and tasks (ticket-closing.js); the time spent
+// (ticket-time.js); asking for and answering the client's approval (ticket-approval.js).
+// Printable, and as a PDF.
 import { configurationHref } from './configurations-common.js';
 import { authed, prefetch } from './api.js';
-import { confirmAction } from './confirm.js';
 import { day } from './dates.js';
 import { me, startEarly } from './shell.js';
 import { PRIORITY, SETTINGS, STATUS, fileDrop, invoiceMarks, option, showProblem, uploadAll, when } from './tickets-common.js';
 import { showTime } from './ticket-time.js';
 import { showApproval } from './ticket-approval.js';
+import { showResolution, showTasks } from './ticket-closing.js';
 
 const params = new URLSearchParams(location.search);
 const number = params.get('number');
@@ -38,6 +40,7 @@ function render({ ticket, notes, attachments }) {
   document.getElementById('title').textContent = `#${ticket.number} ${ticket.summary}`;
   document.getElementById('status-badge').textContent = STATUS[ticket.status];
   document.getElementById('emergency-badge').hidden = !ticket.emergency;
+  document.getElementById('pdf').href = `/api/tickets/${ticket.number}/pdf`;
   set('company', companyName);
   set('status', STATUS[ticket.status]);
   set('priority', PRIORITY[ticket.priority]);
@@ -116,35 +119,35 @@ function render({ ticket, notes, attachments }) {
   document.getElementById('ticket').setAttribute('aria-busy', 'false');
 }
 
+const statusForm = document.getElementById('status-form');
+let pendingStatus = null;
+
 function statusButtons(settings) {
   const box = document.getElementById('status-buttons');
   box.replaceChildren();
+  statusForm.hidden = true;
   const days = settings.reopen_days;
   const after = days ? `You can reopen it within ${days} days; after that, raise a new ticket.` : 'It cannot be reopened.';
-  // Closing asks first, saying what it does; reopening is itself the undo.
-  const ask = {
-    cancelled: {
-      title: `Cancel ticket #${current.number}?`,
-      text: `The MSP stops working on it and it takes no more notes. ${after}`,
-      yes: 'Cancel the ticket',
-      no: 'Keep it open',
-      danger: true,
-    },
-    resolved: {
-      title: `Mark ticket #${current.number} as resolved?`,
-      text: `This tells the MSP the problem is solved, and the ticket takes no more notes. ${after}`,
-      yes: 'Mark as resolved',
-      no: 'Keep it open',
-    },
+  // Each change asks for its note first, saying what it does; reopening is itself the undo.
+  const wording = {
+    cancelled: [`Cancel ticket #${current.number}`, `The MSP stops working on it and it takes no more notes. ${after}`, 'Cancel the ticket'],
+    resolved: [`Mark ticket #${current.number} as resolved`, `This tells the MSP the problem is solved, and the ticket takes no more notes. ${after}`, 'Mark as resolved'],
+    new: [`Reopen ticket #${current.number}`, 'Say what is still wrong: the MSP reads it with the ticket.', 'Reopen the ticket'],
   };
   const add = (status, label) => {
     const b = document.createElement('button');
     b.type = 'button';
     b.className = 'secondary';
     b.textContent = label;
-    b.addEventListener('click', async () => {
-      if (ask[status] && !(await confirmAction(ask[status]))) return;
-      await change({ status }, `Ticket set to ${STATUS[status]}.`);
+    b.addEventListener('click', () => {
+      pendingStatus = status;
+      const [legend, explain, submit] = wording[status] || [`Set ticket #${current.number} to ${STATUS[status]}`, '', `Set to ${STATUS[status]}`];
+      document.getElementById('status-legend').textContent = legend;
+      document.getElementById('status-explain').textContent = explain;
+      document.getElementById('status-submit').textContent = submit;
+      document.getElementById('client-status').hidden = true;
+      statusForm.hidden = false;
+      statusForm.elements.note.focus();
     });
     box.append(b);
   };
@@ -152,12 +155,34 @@ function statusButtons(settings) {
     for (const s of settings.client_statuses) {
       add(s, { cancelled: 'Cancel this ticket', resolved: 'Mark as resolved' }[s] || `Set to ${STATUS[s]}`);
     }
-  } else if (REOPENABLE.has(current.status)) {
+  } else if (REOPENABLE.has(current.status) && !current.signoff) {
     const closed = new Date(current.closed_at || current.updated_at);
     if (Date.now() - closed.getTime() <= days * 86400000) add('new', 'Reopen this ticket');
   }
   document.getElementById('client-status').hidden = !box.children.length;
 }
+
+statusForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const note = statusForm.elements.note;
+  const error = document.getElementById('note-error');
+  if (!note.value.trim()) {
+    note.setAttribute('aria-invalid', 'true');
+    error.textContent = 'Say why you are changing the status.';
+    note.focus();
+    return;
+  }
+  note.removeAttribute('aria-invalid');
+  error.textContent = '';
+  await change({ status: pendingStatus, note: note.value }, `Ticket set to ${STATUS[pendingStatus]}.`);
+  if (!actionError.textContent) statusForm.reset();
+});
+
+document.getElementById('status-back').addEventListener('click', () => {
+  statusForm.hidden = true;
+  document.getElementById('client-status').hidden = false;
+  document.querySelector('#status-buttons button')?.focus();
+});
 
 function showActions(settings) {
   const can = new Set(who.capabilities);
@@ -167,6 +192,7 @@ function showActions(settings) {
   document.getElementById('actions').hidden = !(mayAdd || staff);
   noteForm.hidden = !(open && mayAdd);
   document.getElementById('internal-field').hidden = !staff;
+  document.getElementById('resolution-field').hidden = !staff;
   const closed = document.getElementById('closed-message');
   closed.hidden = open || !mayAdd;
   document.getElementById('closed-text').textContent = REOPENABLE.has(current.status)
@@ -195,6 +221,8 @@ async function load() {
   const detail = await authed(detailPath);
   if (!companyName && detail.ticket.company_id === who.company.id) companyName = who.company.name;
   render(detail);
+  showResolution(detail);
+  showTasks(detail.ticket, who.capabilities.includes('all_companies'), load);
   showTime(detail, who.capabilities.includes('all_companies'), load);
   showApproval(detail.ticket, who, async (message) => {
     await load();
@@ -217,9 +245,10 @@ async function change(body, done) {
     await load();
     actionStatus.textContent = done;
   } catch (err) {
+    // A field's message says what to do (the note a change needs); the title only that it failed.
     actionError.textContent = err.status === 409
       ? 'Someone changed this ticket meanwhile. The page now shows the latest; try again.'
-      : err.message;
+      : Object.values(err.fields || {}).join(' ') || err.message;
     if (err.status === 409) await load();
   }
 }
@@ -228,13 +257,14 @@ noteForm.addEventListener('submit', async (event) => {
   event.preventDefault();
   const button = noteForm.querySelector('button[type="submit"]');
   const internal = noteForm.elements.internal.checked;
+  const resolution = noteForm.elements.resolution.checked;
   button.disabled = true;
   actionError.textContent = '';
   actionStatus.textContent = '';
   try {
     await authed(`/api/tickets/${current.number}/notes`, {
       method: 'POST',
-      body: { text: noteForm.elements.text.value, internal },
+      body: { text: noteForm.elements.text.value, internal, resolution },
     });
     const failed = await uploadAll(current.number, noteFiles.files(), (text) => {
       actionStatus.textContent = text;
@@ -242,7 +272,7 @@ noteForm.addEventListener('submit', async (event) => {
     noteForm.reset();
     noteFiles.clear();
     await load();
-    actionStatus.textContent = internal ? 'Internal note added.' : 'Note added.';
+    actionStatus.textContent = internal ? 'Internal note added.' : resolution ? 'Resolution added.' : 'Note added.';
     if (failed.length) actionError.textContent = `Some files were not attached. ${failed.join(' ')}`;
   } catch (err) {
     showProblem(noteForm, actionError, err);
@@ -258,8 +288,10 @@ document.getElementById('staff-form').addEventListener('submit', (event) => {
   if (el['set-status'].value) body.status = el['set-status'].value;
   if (el['set-priority'].value) body.priority = el['set-priority'].value;
   if (el['set-assignee'].value) body.assignee_id = el['set-assignee'].value === '-' ? '' : el['set-assignee'].value;
-  event.target.reset();
-  change(body, 'Changes saved.');
+  if (el['change-note'].value.trim()) body.note = el['change-note'].value;
+  change(body, 'Changes saved.').then(() => {
+    if (!actionError.textContent) event.target.reset();
+  });
 });
 
 me.then(async (data) => {

@@ -71,7 +71,7 @@ pub async fn seed_documents(store: &Store, now: OffsetDateTime) -> anyhow::Resul
                 } else {
                     "text/plain"
                 },
-                bytes: text.as_bytes(),
+                bytes: text.as_bytes().into(),
             });
             doc_versions.push(DocumentVersion {
                 number: u32::try_from(n + 1)?,

@@ -428,7 +428,7 @@ const DEMO_TICKETS: &[(&str, &str, &str, &str, Priority)] = &[
 pub struct DemoFile {
     pub key: String,
     pub content_type: &'static str,
-    pub bytes: &'static [u8],
+    pub bytes: std::borrow::Cow<'static, [u8]>,
 }
 
 /// Write the demo tickets (a few dozen for Acme Dental and Globex, over the last year, across
@@ -522,7 +522,9 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
             files.push(DemoFile {
                 key: portal::store::keys::attachment_object(&company_id, number, &id),
                 content_type: "text/plain",
-                bytes: b"09:14 paper jam tray 2\n09:15 paper jam tray 2\n09:20 error E-102\n",
+                bytes: std::borrow::Cow::Borrowed(
+                    b"09:14 paper jam tray 2\n09:15 paper jam tray 2\n09:20 error E-102\n",
+                ),
             });
             store
                 .add_attachment(
@@ -589,12 +591,14 @@ pub(crate) fn find(email: &str) -> anyhow::Result<&'static DemoUser> {
 }
 
 mod agreements;
+mod closing;
 mod configurations;
 mod documents;
 mod invoices;
 mod projects;
 mod quotes;
 pub use agreements::seed_agreements;
+pub use closing::seed_ticket_closing;
 pub use configurations::seed_configurations;
 pub use documents::seed_documents;
 pub use invoices::seed_invoices;
