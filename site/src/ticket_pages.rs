@@ -423,7 +423,7 @@ pub fn ticket_view(b: &Branding) -> Markup {
                     fieldset {
                         legend #status-legend {}
                         p #status-explain {}
-                        (Field::textarea("note", "Why (your note goes to the conversation)", 3).maxlength(10_000).required())
+                        (Field::textarea("status-note", "Why (your note goes to the conversation)", 3).maxlength(10_000).required())
                     }
                     div.actions {
                         button #status-submit type="submit" {}

@@ -92,33 +92,40 @@ test('a client raises a ticket with a file, adds a note with a pasted image, can
   assert.equal(await page.locator('#attachments a').count(), 2);
   assert.match(await page.locator('#attachments').textContent(), /image\.png/);
 
-  // Cancelling asks first, saying what happens; keeping it open changes nothing.
+  // Cancelling asks for a note first, saying what happens; going back changes nothing.
   const status = page.locator('[data-t="status"]');
   const before = await status.textContent();
   await page.getByRole('button', { name: 'Cancel this ticket' }).click();
-  const ask = page.getByRole('dialog', { name: `Cancel ticket #${number}?` });
+  const ask = page.getByRole('group', { name: `Cancel ticket #${number}` });
+  await ask.waitFor();
   assert.match(await ask.textContent(), /takes no more notes\. You can reopen it within \d+ days/);
-  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Keep it open', 'the safe choice has the focus');
-  await ask.getByRole('button', { name: 'Keep it open' }).click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'status-note', 'the note has the focus');
+  await page.getByRole('button', { name: 'Back' }).click();
   await ask.waitFor({ state: 'hidden' });
   assert.equal(await status.textContent(), before);
+  // Without a note it is refused at the note, and nothing is sent.
   await page.getByRole('button', { name: 'Cancel this ticket' }).click();
-  await page.keyboard.press('Escape');
-  await ask.waitFor({ state: 'hidden' });
-  assert.equal(await status.textContent(), before, 'Escape is "keep it"');
-  await page.getByRole('button', { name: 'Cancel this ticket' }).click();
-  await ask.getByRole('button', { name: 'Cancel the ticket' }).click();
+  await page.getByRole('button', { name: 'Cancel the ticket' }).click();
+  await page.locator('#status-note-error').filter({ hasText: 'Say why' }).waitFor();
+  assert.equal(await page.getByLabel(/^Why/).getAttribute('aria-invalid'), 'true');
+  assert.equal(await status.textContent(), before);
+  await page.getByLabel(/^Why/).fill('We bought a new scanner instead.');
+  await page.getByRole('button', { name: 'Cancel the ticket' }).click();
   await page.locator('#action-status').filter({ hasText: 'Cancelled' }).waitFor();
   assert.equal(await status.textContent(), 'Cancelled');
+  assert.match(await page.locator('#conversation').textContent(), /We bought a new scanner instead\./, 'the note is in the conversation');
   assert.equal(await page.locator('#note-form').isHidden(), true, 'no notes on a closed ticket');
   assert.match(await page.locator('#closed-text').textContent(), /You can reopen it within \d+ days, or raise a new ticket/);
   // Cancelled by mistake: the client reopens it within the window, like a resolved ticket.
   await page.getByRole('button', { name: 'Reopen this ticket' }).click();
+  await page.getByLabel(/^Why/).fill('Sorry, the new scanner flickers too.');
+  await page.getByRole('button', { name: 'Reopen the ticket' }).click();
   await page.locator('#action-status').filter({ hasText: 'Ticket set to New.' }).waitFor();
   assert.equal(await status.textContent(), 'New');
   assert.equal(await page.locator('#note-form').isHidden(), false, 'takes notes again');
   await page.getByRole('button', { name: 'Cancel this ticket' }).click();
-  await ask.getByRole('button', { name: 'Cancel the ticket' }).click();
+  await page.getByLabel(/^Why/).fill('Replaced under warranty.');
+  await page.getByRole('button', { name: 'Cancel the ticket' }).click();
   await page.locator('#action-status').filter({ hasText: 'Cancelled' }).waitFor();
 
   // Emailed: the client's confirmation of the new ticket, and the MSP told of the cancellation.
@@ -242,9 +249,9 @@ for (const theme of ['light', 'dark']) {
     await page.locator('#ticket[aria-busy="false"]').waitFor();
     assert.deepEqual(await seriousViolations(page), [], 'ticket page');
     await page.getByRole('button', { name: 'Cancel this ticket' }).click();
-    await page.getByRole('dialog', { name: /^Cancel ticket #\d+\?$/ }).waitFor();
-    assert.deepEqual(await seriousViolations(page), [], 'the dialog asking before a ticket is cancelled');
-    await page.keyboard.press('Escape');
+    await page.getByRole('group', { name: /^Cancel ticket #\d+$/ }).waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'the form asking for a note before a ticket is cancelled');
+    await page.getByRole('button', { name: 'Back' }).click();
     await page.goto(`${BASE}/tickets/new/`);
     await page.locator('#ticket-form[aria-busy="false"]').waitFor();
     assert.deepEqual(await seriousViolations(page), [], 'new ticket form');

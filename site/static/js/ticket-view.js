@@ -147,7 +147,7 @@ function statusButtons(settings) {
       document.getElementById('status-submit').textContent = submit;
       document.getElementById('client-status').hidden = true;
       statusForm.hidden = false;
-      statusForm.elements.note.focus();
+      statusForm.elements['status-note'].focus();
     });
     box.append(b);
   };
@@ -164,8 +164,8 @@ function statusButtons(settings) {
 
 statusForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  const note = statusForm.elements.note;
-  const error = document.getElementById('note-error');
+  const note = statusForm.elements['status-note'];
+  const error = document.getElementById('status-note-error');
   if (!note.value.trim()) {
     note.setAttribute('aria-invalid', 'true');
     error.textContent = 'Say why you are changing the status.';
