@@ -498,3 +498,49 @@ async fn two_sign_offs_at_once_make_one_and_keep_one_signed_form() {
             .contains(kept.as_str().unwrap())
     );
 }
+
+#[tokio::test]
+async fn demo_tickets_show_resolutions_a_sign_off_waiting_a_signed_one_and_tasks() {
+    let t = TestApp::new().await;
+    portal_admin::seed::seed_tickets(&t.app.store, t.app.now())
+        .await
+        .unwrap();
+    let files = portal_admin::seed::seed_ticket_closing(&t.app.store)
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 1, "the signed form");
+    assert!(files[0].bytes.starts_with(b"%PDF-"));
+    let again = portal_admin::seed::seed_ticket_closing(&t.app.store)
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "a second run adds nothing");
+    let fiona = t.login("fulladmin@acme.example").await;
+    let uma = t.login(UMA).await;
+    let mut signed = 0;
+    let mut waiting_for_uma = 0;
+    let mut with_tasks = 0;
+    for n in 1..=40 {
+        let answer = t.get(&format!("/api/tickets/{n}"), &fiona).await;
+        if answer.status != 200 {
+            continue;
+        }
+        let ticket = &answer.body["ticket"];
+        if matches!(ticket["status"].as_str(), Some("resolved" | "closed")) {
+            assert!(
+                ticket["resolution"]["text"].is_string(),
+                "#{n} has its resolution"
+            );
+        }
+        signed += usize::from(ticket["signoff"].is_object());
+        with_tasks += usize::from(ticket["tasks"].as_array().is_some_and(|t| !t.is_empty()));
+        if ticket["contact_name"] == "Uma User" && ticket["status"] == "resolved" {
+            let hers = t.get(&format!("/api/tickets/{n}"), &uma).await;
+            waiting_for_uma += usize::from(hers.body["signoff_consent"].is_string());
+        }
+    }
+    assert_eq!((signed, with_tasks), (1, 1));
+    assert!(
+        waiting_for_uma >= 1,
+        "Uma has a resolved ticket to sign off"
+    );
+}

@@ -1,10 +1,9 @@
-//! Demo tickets' endings (issue 22): every resolved or closed Acme ticket of the last months gets
-//! its resolution; Uma's latest resolved ticket waits for her sign-off; an earlier closed one was
+//! Demo tickets' endings (issue 22): every resolved or closed Acme ticket gets its resolution; Uma's latest resolved ticket waits for her sign-off; an earlier closed one was
 //! signed off by Fiona (its signed form rendered as the portal renders it, into the attachments
 //! bucket); an open one carries a checklist of tasks, two of four done. Skipped when the signed
 //! ticket exists already.
 
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 use portal::domain::agreements::TicketTime;
 use portal::domain::branding::Branding;
@@ -23,10 +22,7 @@ const FIXES: [&str; 4] = [
 ];
 
 /// The demo tickets' resolutions, one signed sign-off and one checklist; the signed form to store.
-pub async fn seed_ticket_closing(
-    store: &Store,
-    now: OffsetDateTime,
-) -> anyhow::Result<Vec<DemoFile>> {
+pub async fn seed_ticket_closing(store: &Store) -> anyhow::Result<Vec<DemoFile>> {
     let acme = CompanyId::parse("acme-dental").map_err(anyhow::Error::msg)?;
     let mut tickets = Vec::new();
     for number in 1..=super::DEMO_TICKETS.len() as u64 {
@@ -38,10 +34,9 @@ pub async fn seed_ticket_closing(
         return Ok(Vec::new());
     }
     let theo = find("tech@northwind.example")?;
-    // Resolutions on every resolved or closed ticket of the last 120 days, newest last.
+    // Resolutions on every resolved or closed ticket.
     for (i, ticket) in tickets.iter_mut().enumerate() {
-        let recent = now - ticket.created_at < Duration::days(120);
-        if !matches!(ticket.status, TicketStatus::Resolved | TicketStatus::Closed) || !recent {
+        if !matches!(ticket.status, TicketStatus::Resolved | TicketStatus::Closed) {
             continue;
         }
         let at = ticket.closed_at.unwrap_or(ticket.updated_at) - Duration::hours(1);
