@@ -121,6 +121,8 @@ function render({ ticket, notes, attachments }) {
 
 const statusForm = document.getElementById('status-form');
 let pendingStatus = null;
+// The status button that opened the note form: the focus goes back to it if the form is left.
+let opener = null;
 
 function statusButtons(settings) {
   const box = document.getElementById('status-buttons');
@@ -141,6 +143,7 @@ function statusButtons(settings) {
     b.textContent = label;
     b.addEventListener('click', () => {
       pendingStatus = status;
+      opener = label;
       const [legend, explain, submit] = wording[status] || [`Set ticket #${current.number} to ${STATUS[status]}`, '', `Set to ${STATUS[status]}`];
       document.getElementById('status-legend').textContent = legend;
       document.getElementById('status-explain').textContent = explain;
@@ -178,10 +181,19 @@ statusForm.addEventListener('submit', async (event) => {
   if (!actionError.textContent) statusForm.reset();
 });
 
-document.getElementById('status-back').addEventListener('click', () => {
+// Back (or Escape) leaves the ticket as it is.
+function leaveStatusForm() {
   statusForm.hidden = true;
   document.getElementById('client-status').hidden = false;
-  document.querySelector('#status-buttons button')?.focus();
+  const buttons = [...document.querySelectorAll('#status-buttons button')];
+  (buttons.find((b) => b.textContent === opener) || buttons[0])?.focus();
+}
+document.getElementById('status-back').addEventListener('click', leaveStatusForm);
+statusForm.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') {
+    event.preventDefault();
+    leaveStatusForm();
+  }
 });
 
 function showActions(settings) {

@@ -57,7 +57,8 @@ function locate(spec) {
   const byIds = (ids) => ids.split(/\s+/).map((id) => document.getElementById(id)?.textContent).join(' ');
   const labelOf = (e) => e.getAttribute('aria-label')
     || (e.getAttribute('aria-labelledby') && byIds(e.getAttribute('aria-labelledby')))
-    || [...(e.labels || [])].map((l) => l.textContent).join(' ');
+    || [...(e.labels || [])].map((l) => l.textContent).join(' ')
+    || (e.matches('fieldset') && e.querySelector(':scope > legend')?.textContent);
   const ROLES = {
     button: 'button, [role=button], input[type=submit], input[type=button], summary',
     link: 'a[href]:not([role=button])',
@@ -67,6 +68,7 @@ function locate(spec) {
     checkbox: 'input[type=checkbox]',
     cell: 'td, th',
     status: '[role=status], [role=alert]',
+    group: 'fieldset, [role=group]',
   };
   let found;
   if (css) found = [...scope.querySelectorAll(css)].filter((e) => matches(e.textContent));

@@ -127,7 +127,7 @@ export const paths = {
     await page.waitUrl(/\/login\/(\?|$)/);
   },
 
-  'raise a ticket with a chosen file and a pasted screenshot; a note; cancelling asks in a dialog': async (run) => {
+  'raise a ticket with a chosen file and a pasted screenshot; a note; cancelling asks for its note': async (run) => {
     const page = await run.page('Standard User');
     await page.signIn('user@acme.example');
     await page.goto('/tickets/new/');
@@ -163,19 +163,20 @@ export const paths = {
     assert.equal(await page.evaluate(() => document.querySelectorAll('#attachments a').length), 1 + pasted + pastedToo);
     await page.shot('ticket-view');
 
-    // Cancelling asks first in a modal dialog, the safe choice focused; Escape keeps the ticket.
+    // Cancelling asks for the note that says why, with the note focused; Escape keeps the ticket.
     await page.click({ role: 'button', name: 'Cancel this ticket' });
-    const dialog = await page.find({ role: 'dialog', name: new RegExp(`Cancel ticket #${number}\\?`) });
-    assert.ok(await page.evaluate((sel) => document.querySelector(sel).matches(':modal'), dialog), 'a modal dialog');
-    assert.equal((await page.focused()).text, 'Keep it open');
-    await page.shot('dialog');
+    await page.find({ role: 'group', name: new RegExp(`Cancel ticket #${number}`) });
+    assert.equal((await page.focused()).id, 'status-note');
+    await page.shot('status-note');
     await page.press('Escape');
-    await page.until(() => !document.querySelector('dialog[open]'), null, { what: 'the dialog closed' });
+    await page.until(() => document.getElementById('status-form').hidden, null, { what: 'the note form closed' });
     assert.equal(await page.text({ css: '[data-t="status"]' }), 'New');
     await page.click({ role: 'button', name: 'Cancel this ticket' });
-    await page.click({ role: 'button', name: 'Cancel the ticket', within: 'dialog[open]' });
+    await page.fill({ label: /^Why/ }, 'Not needed any more.');
+    await page.click({ role: 'button', name: 'Cancel the ticket' });
     await page.waitText('#action-status', /Cancelled/);
     assert.equal(await page.text({ css: '[data-t="status"]' }), 'Cancelled');
+    await page.waitText('#conversation', /Not needed any more\./);
   },
 
   'a technician replies and adds an internal note; the client sees the reply only': async (run) => {
@@ -308,7 +309,7 @@ export const paths = {
     await page.waitUrl(/\/tickets\/view\/\?number=\d+&created=1/);
     await page.waitText('#title', new RegExp(summary));
     await page.find({ css: '#ticket[aria-busy="false"]' });
-    // A note, then the cancel dialog: opened with Enter, the safe choice focused, Escape keeps it.
+    // A note, then cancelling: opened with Enter, the note that says why focused, Escape keeps it.
     await page.tabTo({ label: 'Add a note' });
     await page.type('Typed and sent from the keyboard.');
     await page.tabTo({ role: 'button', name: 'Add note' });
@@ -316,10 +317,10 @@ export const paths = {
     await page.waitText('#action-status', /^Note added\./);
     await page.tabTo({ role: 'button', name: 'Cancel this ticket' });
     await page.press('Enter');
-    await page.find({ role: 'dialog', name: /^Cancel ticket #\d+\?/ });
-    assert.equal((await page.focused()).text, 'Keep it open');
+    await page.find({ role: 'group', name: /^Cancel ticket #\d+/ });
+    assert.equal((await page.focused()).id, 'status-note');
     await page.press('Escape');
-    await page.until(() => !document.querySelector('dialog[open]'), null, { what: 'the dialog closed' });
+    await page.until(() => document.getElementById('status-form').hidden, null, { what: 'the note form closed' });
     assert.equal((await page.focused()).text, 'Cancel this ticket', 'the focus goes back to the button');
   },
 
