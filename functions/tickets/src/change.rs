@@ -11,7 +11,8 @@ use portal::domain::{UserId, UserStatus, random_hex};
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json};
 
-use crate::{contact_email, notify, placement, ticket_audit, visible_ticket};
+use crate::people::update_recipients;
+use crate::{notify, placement, ticket_audit, visible_ticket};
 
 /// Change a ticket's status (clients: only the statuses the MSP allows, and reopening a resolved
 /// or cancelled ticket within the reopen window, always with a `note` saying why), and, for MSP
@@ -110,6 +111,7 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
     if let Some(raw) = body.assignee_id.as_deref() {
         if raw.is_empty() {
             (changed.assignee_id, changed.assignee_name) = (None, None);
+            changed.assignee_company = None;
         } else {
             let technician = match UserId::parse(raw) {
                 Ok(id) => ctx.app.store.get_user(&principal.company.id, &id).await?,
@@ -124,6 +126,7 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
             };
             (changed.assignee_id, changed.assignee_name) =
                 (Some(technician.id), Some(technician.name));
+            changed.assignee_company = Some(technician.company_id);
         }
     }
     let placed = placement::moved(
@@ -213,23 +216,26 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
     } else if !staff && let Some(note) = &note {
         notify::client_note(ctx.app, &changed, note).await;
     }
-    if changed.contact_id != principal.user.id {
-        if status_changed {
-            if let Some(contact) = contact_email(ctx, &changed, |n| n.status_changes).await? {
-                notify::status_changed(
-                    ctx.app,
-                    &changed,
-                    &principal.user.name,
-                    note.as_ref(),
-                    contact,
-                )
-                .await;
-            }
-        } else if staff
-            && let Some(note) = &note
-            && let Some(contact) = contact_email(ctx, &changed, |n| n.ticket_replies).await?
-        {
-            notify::msp_reply(ctx.app, &changed, note, contact).await;
+    if status_changed {
+        let to = update_recipients(ctx, &changed, &principal.user.id, true, |n| {
+            n.status_changes
+        });
+        for recipient in to.await? {
+            notify::status_changed(
+                ctx.app,
+                &changed,
+                &principal.user.name,
+                note.as_ref(),
+                recipient,
+            )
+            .await;
+        }
+    } else if let Some(note) = &note {
+        let to = update_recipients(ctx, &changed, &principal.user.id, staff, |n| {
+            n.ticket_replies
+        });
+        for recipient in to.await? {
+            notify::public_note(ctx.app, &changed, note, recipient).await;
         }
     }
     json(StatusCode::OK, &changed)

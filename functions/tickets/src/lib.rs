@@ -26,6 +26,7 @@ mod csv;
 mod listing;
 mod notify;
 pub mod pdf;
+mod people;
 mod placement;
 mod raise;
 mod settings;
@@ -74,6 +75,11 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             closing::signoff_pdf(ctx, number).await
         }
         (&Method::POST, ["tickets", number, "signoff"]) => closing::sign_off(ctx, number).await,
+        (&Method::POST, ["tickets", number, "watchers"]) => people::watch(ctx, number).await,
+        (&Method::DELETE, ["tickets", number, "watchers", user]) => {
+            people::unwatch(ctx, number, user).await
+        }
+        (&Method::POST, ["tickets", number, "rating"]) => people::rate(ctx, number).await,
         (&Method::POST, ["tickets", number, "tasks"]) => tasks::add(ctx, number).await,
         (&Method::PATCH, ["tickets", number, "tasks", id]) => tasks::change(ctx, number, id).await,
         (&Method::DELETE, ["tickets", number, "tasks", id]) => tasks::remove(ctx, number, id).await,
@@ -160,22 +166,6 @@ async fn visible_attachment(
         .filter(|t| principal.may_see_ticket(t))
         .ok_or(ApiError::NotFound)?;
     Ok((ticket, attachment))
-}
-
-/// The email of a ticket's contact, if they are still an active user.
-/// The contact's address, if they are active and want this kind of email.
-pub(crate) async fn contact_email(
-    ctx: &Ctx<'_>,
-    ticket: &Ticket,
-    wants: fn(&portal::domain::NotifyPrefs) -> bool,
-) -> Result<Option<portal::domain::Email>, ApiError> {
-    Ok(ctx
-        .app
-        .store
-        .get_user(&ticket.company_id, &ticket.contact_id)
-        .await?
-        .filter(|u| u.status == UserStatus::Active && wants(&u.notify))
-        .map(|u| u.email))
 }
 
 /// An audit entry for a ticket event, in the acting user's company's trail (so MSP staff's work,
@@ -307,12 +297,14 @@ async fn add_note(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiErro
         return Err(ApiError::Conflict);
     }
     if !note.internal {
-        if staff {
-            if let Some(contact) = contact_email(ctx, &ticket, |n| n.ticket_replies).await? {
-                notify::msp_reply(ctx.app, &ticket, &note, contact).await;
-            }
-        } else {
+        if !staff {
             notify::client_note(ctx.app, &ticket, &note).await;
+        }
+        let to = people::update_recipients(ctx, &ticket, &principal.user.id, staff, |n| {
+            n.ticket_replies
+        });
+        for recipient in to.await? {
+            notify::public_note(ctx.app, &ticket, &note, recipient).await;
         }
     }
     json(StatusCode::CREATED, &note)
@@ -333,6 +325,9 @@ async fn add_note(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiErro
     closing::signoff_pdf,
     closing::sign_off,
     tasks::add,
+    people::watch,
+    people::unwatch,
+    people::rate,
     tasks::change,
     tasks::remove,
     approval::request,

@@ -87,32 +87,43 @@ pub async fn client_note(app: &App, ticket: &Ticket, note: &Note) {
     }
 }
 
-/// To the contact: the MSP replied (public notes only).
-pub async fn msp_reply(app: &App, ticket: &Ticket, note: &Note, contact: Email) {
-    note_mail(app, ticket, note, contact, "reply from", "replied to your").await;
-}
-
-/// To the contact: someone else changed the ticket's status.
+/// To the contact (`own`) or a watcher: someone else changed the ticket's status. The contact of a
+/// resolved ticket is asked how it went.
 pub async fn status_changed(
     app: &App,
     ticket: &Ticket,
     by: &str,
     note: Option<&Note>,
-    contact: Email,
+    (to, own): (Email, bool),
 ) {
     let (n, status) = (ticket.number, ticket.status.label());
+    let whose = if own { "your ticket" } else { "ticket" };
+    let ask = if own && ticket.status == TicketStatus::Resolved {
+        "\n\nHow did we do? Rate the work on the ticket's page: good or bad, with a comment if you like."
+    } else {
+        ""
+    };
     send(
         app,
-        contact,
+        to,
         format!("Ticket #{n} is now {status}"),
         format!(
-            "{by} set your ticket #{n} ({}) to {status}.{}",
+            "{by} set {whose} #{n} ({}) to {status}.{}{ask}",
             ticket.summary,
             with_note(note)
         ),
         n,
     )
     .await;
+}
+
+/// To the contact (`own`: the MSP replied) or a watcher (someone added a note): a public note.
+pub async fn public_note(app: &App, ticket: &Ticket, note: &Note, (to, own): (Email, bool)) {
+    if own {
+        note_mail(app, ticket, note, to, "reply from", "replied to your").await;
+    } else {
+        note_mail(app, ticket, note, to, "note from", "added a note to").await;
+    }
 }
 
 /// The public note written with a status change, to quote in its email.
@@ -262,4 +273,34 @@ pub async fn signed_off(app: &App, ticket: &Ticket, company_name: &str) {
         n,
     )
     .await;
+}
+
+/// To the technician (if any) and the support mailbox: the contact rated the work bad.
+pub async fn bad_rating(app: &App, ticket: &Ticket, company_name: &str, technician: Option<Email>) {
+    let Some(r) = &ticket.rating else {
+        return;
+    };
+    let mut to: Vec<Email> = app.config.support_email.iter().cloned().collect();
+    to.extend(technician);
+    to.sort_by(|x, y| x.as_str().cmp(y.as_str()));
+    to.dedup();
+    let n = ticket.number;
+    let comment = if r.comment.is_empty() {
+        "They left no comment.".to_owned()
+    } else {
+        format!("Their comment:\n\n{}", r.comment)
+    };
+    for recipient in to {
+        send(
+            app,
+            recipient,
+            format!("Ticket #{n} rated bad by {company_name}"),
+            format!(
+                "{} ({company_name}) rated the work on ticket #{n} ({}) bad. {comment}",
+                r.by_name, ticket.summary
+            ),
+            n,
+        )
+        .await;
+    }
 }

@@ -18,5 +18,6 @@ mod projects;
 mod quotes;
 mod sso;
 mod ticket_closing;
+mod ticket_people;
 mod tickets;
 mod time_invoices;

@@ -472,6 +472,9 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
             resolution: None,
             signoff: None,
             tasks: Vec::new(),
+            watchers: Vec::new(),
+            rating: None,
+            assignee_company: None,
             assignee_id: None,
             assignee_name: None,
             project: None,
@@ -561,6 +564,7 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
         if from_end != 1 {
             ticket.assignee_id = Some(theo_id.clone());
             ticket.assignee_name = Some("Theo Technician".into());
+            ticket.assignee_company = CompanyId::parse("northwind-it").ok();
         }
         if !status.is_open() {
             ticket.closed_at = Some(ticket.updated_at + time::Duration::days(1));

@@ -254,6 +254,9 @@ pub async fn seed_projects(store: &Store, now: OffsetDateTime) -> anyhow::Result
                 resolution: None,
                 signoff: None,
                 tasks: Vec::new(),
+                watchers: Vec::new(),
+                rating: None,
+                assignee_company: CompanyId::parse("northwind-it").ok(),
                 assignee_id: Some(demo_user_id(tech.email)),
                 assignee_name: Some(tech.name.into()),
                 project: Some(TicketProject {

@@ -79,6 +79,24 @@ impl Store {
             .context("reading user")
     }
 
+    /// The users of `company` among `ids` that exist, in one BatchGetItem (none: no call).
+    pub async fn get_users(
+        &self,
+        company: &CompanyId,
+        ids: &[UserId],
+    ) -> anyhow::Result<Vec<User>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wanted: Vec<Key> = ids.iter().map(|id| keys::user(company, id)).collect();
+        self.batch_get(&wanted)
+            .await
+            .context("reading users")?
+            .into_values()
+            .map(from_item)
+            .collect()
+    }
+
     /// One page of the company directory, ordered by name; with `prefix`, only names starting
     /// with it (case-insensitive).
     pub async fn list_companies(

@@ -414,6 +414,23 @@ impl Store {
         self.transact(parts, "storing note").await
     }
 
+    /// Ticket `number` of `company` and user `user` of that company, in one BatchGetItem.
+    pub async fn ticket_and_user(
+        &self,
+        company: &CompanyId,
+        number: u64,
+        user: &UserId,
+    ) -> anyhow::Result<(Option<Ticket>, Option<User>)> {
+        let found = self
+            .batch_get_each(&[keys::ticket(company, number), keys::user(company, user)])
+            .await
+            .context("reading ticket and user")?;
+        let mut found = found.into_iter();
+        let ticket = found.next().flatten().map(from_item).transpose()?;
+        let user = found.next().flatten().map(from_item).transpose()?;
+        Ok((ticket, user))
+    }
+
     /// The Put of a new note on `ticket`.
     fn note_part(&self, ticket: &Ticket, note: &Note) -> anyhow::Result<TransactWriteItem> {
         let created = keys::sortable_time(note.created_at);

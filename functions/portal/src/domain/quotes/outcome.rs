@@ -125,6 +125,9 @@ impl Quote {
             resolution: None,
             signoff: None,
             tasks: Vec::new(),
+            watchers: Vec::new(),
+            rating: None,
+            assignee_company: None,
             version: 1,
         }
     }

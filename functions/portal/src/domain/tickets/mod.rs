@@ -14,6 +14,7 @@ use crate::domain::{DomainError, FieldError};
 mod approval;
 mod client_status;
 mod closing;
+mod people;
 mod row;
 mod search;
 mod tasks;
@@ -22,6 +23,9 @@ pub use approval::{
 };
 pub use client_status::{Refusal, client_may_set};
 pub use closing::{MAX_SIGNER_NAME, Resolution, Signoff, SignoffBody, SignoffRefusal};
+pub use people::{
+    MAX_RATING_COMMENT, MAX_WATCHERS, Rating, RatingBody, RatingRefusal, Watcher, WatcherBody,
+};
 pub use row::TicketRow;
 pub use search::{MAX_WORD_LEN, MAX_WORDS, Search, summary_words, words};
 pub use tasks::{MAX_TASK_TEXT, MAX_TASKS, NewTaskBody, Task, TaskChange, task_text_checked};
@@ -248,6 +252,9 @@ pub struct Ticket {
     pub closed_at: Option<OffsetDateTime>,
     pub assignee_id: Option<UserId>,
     pub assignee_name: Option<String>,
+    /// The technician's company (the MSP's): where their user item is, to email them.
+    #[serde(default)]
+    pub assignee_company: Option<CompanyId>,
     /// The project and phase the ticket was raised in (tickets of a project's plan).
     #[serde(default)]
     pub project: Option<crate::domain::projects::TicketProject>,
@@ -269,6 +276,12 @@ pub struct Ticket {
     /// The checklist staff keep on it (clients see it).
     #[serde(default)]
     pub tasks: Vec<Task>,
+    /// Colleagues emailed on its updates.
+    #[serde(default)]
+    pub watchers: Vec<Watcher>,
+    /// The contact's rating, once given.
+    #[serde(default)]
+    pub rating: Option<Rating>,
     pub version: u64,
 }
 
