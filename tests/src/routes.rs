@@ -201,6 +201,11 @@ const ROUTES: &[Route] = &[
     route("POST /api/tickets/{number}/signoff", Client, "POST", "/api/tickets/{number}/signoff")
         .body(r#"{"name": "Bench Signer", "consent": true, "version": {ticket_version}}"#),
     route("GET /api/tickets/{number}/signoff/pdf (signed)", Client, "GET", "/api/tickets/{number}/signoff/pdf"),
+    route("POST /api/tickets/{number}/rating", Client, "POST", "/api/tickets/{number}/rating")
+        .body(r#"{"good": false, "comment": "Slow."}"#),
+    route("POST /api/tickets/{number}/watchers", Staff, "POST", "/api/tickets/{number}/watchers")
+        .body(r#"{"user_id": "{contact_id}"}"#),
+    route("DELETE /api/tickets/{number}/watchers/{user_id}", Staff, "DELETE", "/api/tickets/{number}/watchers/{contact_id}"),
     route("POST /api/tickets/{number}/tasks", Staff, "POST", "/api/tickets/{number}/tasks")
         .body(r#"{"text": "Check the cable"}"#)
         .keep(&[("task", Field("/tasks/0/id"))]),
