@@ -225,6 +225,44 @@ fn resolution_section() -> Markup {
     }
 }
 
+/// "How did we do?": the contact rates a resolved ticket; everyone else reads the rating.
+fn rating_section() -> Markup {
+    html! {
+        section #rating aria-labelledby="rating-heading" hidden {
+            h2 #rating-heading { "How did we do?" }
+            p #rating-text {}
+            form.no-print #rating-form novalidate hidden {
+                fieldset {
+                    legend { "Your rating of the work on this ticket" }
+                    label { input type="radio" name="good" value="true" required; " Good" }
+                    label { input type="radio" name="good" value="false"; " Bad" }
+                    small.field-error #good-error {}
+                }
+                (Field::textarea("comment", "Comment (optional)", 2).maxlength(2_000))
+                p.form-error #rating-error role="alert" {}
+                button type="submit" { "Send the rating" }
+            }
+        }
+    }
+}
+
+/// Who else hears of the ticket's updates: its watchers, whom those who may add notes add and
+/// remove, and who can leave.
+fn watchers_section() -> Markup {
+    html! {
+        section.no-print #watchers aria-labelledby="watchers-heading" hidden {
+            h2 #watchers-heading { "Watchers" }
+            p.muted { "Colleagues emailed when the ticket gets a reply or changes status." }
+            ul.tasks #watcher-list {}
+            p.form-error #watcher-error role="alert" {}
+            form #watcher-form novalidate hidden {
+                (Field::select::<&str, &str>("watcher", "Add a colleague", &[]))
+                button type="submit" { "Add watcher" }
+            }
+        }
+    }
+}
+
 /// The ticket's checklist: clients read it; MSP staff tick, add and remove.
 fn tasks_section() -> Markup {
     html! {
@@ -372,7 +410,9 @@ pub fn ticket_view(b: &Branding) -> Markup {
                 h2 { "Description" }
                 p.prewrap data-t="description" {}
                 (resolution_section())
+                (rating_section())
                 (tasks_section())
+                (watchers_section())
                 (approval_section())
                 section aria-labelledby="files-heading" {
                     h2 #files-heading { "Attachments" }

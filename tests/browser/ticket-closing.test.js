@@ -106,6 +106,49 @@ test('a technician keeps tasks and resolves; the client signs the ticket off and
   assert.deepEqual(errors, []);
 });
 
+test('a manager adds a watcher who then leaves; the contact rates the resolved ticket and staff read it', async () => {
+  const errors = [];
+  const tomas = await newPage(browser, errors);
+  await signIn(tomas, 'ticketmanager@acme.example');
+  const number = await raised(tomas, `Watched ${Date.now()}`);
+  await tomas.goto(`${BASE}/tickets/view/?number=${number}`);
+  await tomas.locator('#watcher-form:not([hidden])').waitFor();
+  // Only colleagues who see the company's tickets are offered; the contact is not.
+  const offered = await tomas.getByLabel('Add a colleague').locator('option').allTextContents();
+  assert.ok(offered.includes('Fiona Fuller'), offered.join(', '));
+  assert.ok(!offered.includes('Uma User') && !offered.includes('Tomas Manning'), offered.join(', '));
+  await tomas.getByLabel('Add a colleague').selectOption({ label: 'Fiona Fuller' });
+  await tomas.getByRole('button', { name: 'Add watcher' }).click();
+  await tomas.locator('#watcher-list').filter({ hasText: 'Fiona Fuller' }).waitFor();
+
+  const fiona = await newPage(browser, errors);
+  await signIn(fiona, 'fulladmin@acme.example');
+  await fiona.goto(`${BASE}/tickets/view/?number=${number}`);
+  await fiona.getByRole('button', { name: 'Stop watching' }).click();
+  await fiona.locator('#watcher-list li').first().waitFor({ state: 'detached' });
+
+  const tech = await newPage(browser, errors);
+  await signIn(tech, 'tech@northwind.example');
+  const resolved = await tech.evaluate(async (n) => {
+    const t = await (await fetch(`/api/tickets/${n}`, { headers: { accept: 'application/json' } })).json();
+    return (await fetch(`/api/tickets/${n}`, { method: 'PATCH', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ status: 'resolved', note: 'Cleaned the rollers.', version: t.ticket.version }) })).status;
+  }, number);
+  assert.equal(resolved, 200);
+  await tomas.goto(`${BASE}/tickets/view/?number=${number}`);
+  await tomas.getByRole('heading', { name: 'How did we do?' }).waitFor();
+  await tomas.getByRole('button', { name: 'Send the rating' }).click();
+  await tomas.locator('#good-error').filter({ hasText: 'Choose good or bad.' }).waitFor();
+  await tomas.getByLabel('Bad').check();
+  await tomas.getByLabel('Comment (optional)').fill('Took a week.');
+  await tomas.getByRole('button', { name: 'Send the rating' }).click();
+  await tomas.locator('#rating-text').filter({ hasText: 'Tomas Manning rated it bad' }).waitFor();
+  assert.equal(await tomas.locator('#rating-form').isHidden(), true, 'rated once');
+  await tech.goto(`${BASE}/tickets/view/?number=${number}`);
+  await tech.locator('#rating-text').filter({ hasText: 'rated it bad' }).waitFor();
+  assert.match(await tech.locator('#rating-text').textContent(), /Took a week\./);
+  assert.deepEqual(errors, []);
+});
+
 for (const theme of ['light', 'dark']) {
   test(`the ticket page with its resolution and tasks, and the sign-off page, pass axe (${theme})`, async () => {
     const errors = [];

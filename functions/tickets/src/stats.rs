@@ -8,6 +8,8 @@ use super::*;
 pub struct Person {
     pub id: UserId,
     pub name: String,
+    /// Sees every ticket of the company (so may watch any of them).
+    pub sees_company_tickets: bool,
 }
 
 /// Most people a picker lists.
@@ -46,6 +48,7 @@ pub(crate) async fn people(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
                 .into_iter()
                 .filter(|u| u.status == UserStatus::Active)
                 .map(|u| Person {
+                    sees_company_tickets: u.role.can(Capability::ViewCompanyTickets),
                     id: u.id,
                     name: u.name,
                 }),

@@ -91,3 +91,37 @@ $('task-form').addEventListener('submit', async (event) => {
   input.value = '';
   input.focus();
 });
+
+// "How did we do?": the contact rates a resolved or closed ticket once; others read the rating.
+export function showRating(t, who) {
+  const r = t.rating;
+  const mayRate = !r && t.contact_id === who.user.id && ['resolved', 'closed'].includes(t.status);
+  $('rating').hidden = !r && !mayRate;
+  $('rating-form').hidden = !mayRate;
+  $('rating-text').textContent = r
+    ? `${r.by_name} rated it ${r.good ? 'good' : 'bad'}, ${when(r.at)}${r.comment ? `: ${r.comment}` : '.'}`
+    : 'Tell us how the work on this ticket went: it helps us do better.';
+}
+
+$('rating-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const choice = form.elements.good.value;
+  $('good-error').textContent = choice ? '' : 'Choose good or bad.';
+  if (!choice) {
+    form.querySelector('input[name="good"]').focus();
+    return;
+  }
+  $('rating-error').textContent = '';
+  try {
+    await authed(`/api/tickets/${ticket.number}/rating`, {
+      method: 'POST',
+      body: { good: choice === 'true', comment: form.elements.comment.value },
+    });
+    await reload();
+    $('rating-heading').focus?.();
+    $('rating-text').textContent = `Thank you. ${$('rating-text').textContent}`;
+  } catch (err) {
+    $('rating-error').textContent = Object.values(err.fields || {}).join(' ') || err.message;
+  }
+});

@@ -11,7 +11,8 @@ import { me, startEarly } from './shell.js';
 import { PRIORITY, SETTINGS, STATUS, fileDrop, invoiceMarks, option, showProblem, uploadAll, when } from './tickets-common.js';
 import { showTime } from './ticket-time.js';
 import { showApproval } from './ticket-approval.js';
-import { showResolution, showTasks } from './ticket-closing.js';
+import { showRating, showResolution, showTasks } from './ticket-closing.js';
+import { showWatchers } from './ticket-watchers.js';
 
 const params = new URLSearchParams(location.search);
 const number = params.get('number');
@@ -229,12 +230,28 @@ prefetch(detailPath);
 prefetch(SETTINGS);
 startEarly((data) => [data.capabilities.includes('all_companies') && '/api/tickets/people']);
 
+// The colleagues a watcher can be chosen from, read once: a client's (for those who may list
+// them), or for MSP staff the ticket's company's; null where no list is offered.
+let peopleAsked = null;
+function watcherPeople(t) {
+  const can = new Set(who.capabilities);
+  if (!peopleAsked) {
+    const path = can.has('all_companies')
+      ? `/api/tickets/people?company=${encodeURIComponent(t.company_id)}`
+      : (can.has('view_company_tickets') || can.has('submit_on_behalf')) && '/api/tickets/people';
+    peopleAsked = path ? authed(path).catch(() => null) : Promise.resolve(null);
+  }
+  return peopleAsked;
+}
+
 async function load() {
   const detail = await authed(detailPath);
   if (!companyName && detail.ticket.company_id === who.company.id) companyName = who.company.name;
   render(detail);
   showResolution(detail);
+  showRating(detail.ticket, who);
   showTasks(detail.ticket, who.capabilities.includes('all_companies'), load);
+  watcherPeople(detail.ticket).then((people) => showWatchers(detail.ticket, who, people, load));
   showTime(detail, who.capabilities.includes('all_companies'), load);
   showApproval(detail.ticket, who, async (message) => {
     await load();

@@ -519,6 +519,8 @@ async fn demo_tickets_show_resolutions_a_sign_off_waiting_a_signed_one_and_tasks
     let mut signed = 0;
     let mut waiting_for_uma = 0;
     let mut with_tasks = 0;
+    let mut watched = 0;
+    let mut ratings = Vec::new();
     for n in 1..=40 {
         let answer = t.get(&format!("/api/tickets/{n}"), &fiona).await;
         if answer.status != 200 {
@@ -532,13 +534,19 @@ async fn demo_tickets_show_resolutions_a_sign_off_waiting_a_signed_one_and_tasks
             );
         }
         signed += usize::from(ticket["signoff"].is_object());
+        watched += usize::from(ticket["watchers"].as_array().is_some_and(|w| !w.is_empty()));
+        if let Some(good) = ticket["rating"]["good"].as_bool() {
+            ratings.push(good);
+        }
         with_tasks += usize::from(ticket["tasks"].as_array().is_some_and(|t| !t.is_empty()));
         if ticket["contact_name"] == "Uma User" && ticket["status"] == "resolved" {
             let hers = t.get(&format!("/api/tickets/{n}"), &uma).await;
             waiting_for_uma += usize::from(hers.body["signoff_consent"].is_string());
         }
     }
-    assert_eq!((signed, with_tasks), (1, 1));
+    assert_eq!((signed, with_tasks, watched), (1, 1, 1));
+    ratings.sort();
+    assert_eq!(ratings, [false, true], "a bad rating and a good one");
     assert!(
         waiting_for_uma >= 1,
         "Uma has a resolved ticket to sign off"

@@ -1,13 +1,16 @@
 //! Demo tickets' endings (issue 22): every resolved or closed Acme ticket gets its resolution; Uma's latest resolved ticket waits for her sign-off; an earlier closed one was
 //! signed off by Fiona (its signed form rendered as the portal renders it, into the attachments
-//! bucket); an open one carries a checklist of tasks, two of four done. Skipped when the signed
+//! bucket) and rated good; the earliest closed one was rated bad, with a comment; an open one
+//! carries a checklist of tasks, two of four done, and Tomas watches it. Skipped when the signed
 //! ticket exists already.
 
 use time::Duration;
 
 use portal::domain::agreements::TicketTime;
 use portal::domain::branding::Branding;
-use portal::domain::tickets::{Note, Resolution, Signoff, Task, Ticket, TicketStatus};
+use portal::domain::tickets::{
+    Note, Rating, Resolution, Signoff, Task, Ticket, TicketStatus, Watcher,
+};
 use portal::domain::{CompanyId, random_hex};
 use portal::store::Store;
 use tickets::pdf::{Public, render_signoff};
@@ -65,6 +68,13 @@ pub async fn seed_ticket_closing(store: &Store) -> anyhow::Result<Vec<DemoFile>>
     {
         let fiona = find("fulladmin@acme.example")?;
         let signed = Ticket {
+            rating: Some(Rating {
+                good: true,
+                comment: "Quick and tidy, thank you.".into(),
+                by_id: ticket.contact_id.clone(),
+                by_name: ticket.contact_name.clone(),
+                at: ticket.closed_at.unwrap_or(ticket.updated_at),
+            }),
             signoff: Some(Signoff {
                 name: fiona.name.into(),
                 user_id: demo_user_id(fiona.email),
@@ -108,6 +118,22 @@ pub async fn seed_ticket_closing(store: &Store) -> anyhow::Result<Vec<DemoFile>>
         });
         store.save_ticket(&signed, ticket, None, None).await?;
     }
+    // A bad rating on the earliest closed one, with its comment.
+    if let Some(ticket) = tickets
+        .iter()
+        .find(|t| t.status == TicketStatus::Closed && t.resolution.is_some() && t.signoff.is_none())
+    {
+        let mut rated = ticket.clone();
+        rated.rating = Some(Rating {
+            good: false,
+            comment: "It took three visits before anyone checked the cabling.".into(),
+            by_id: ticket.contact_id.clone(),
+            by_name: ticket.contact_name.clone(),
+            at: ticket.closed_at.unwrap_or(ticket.updated_at),
+        });
+        rated.version += 1;
+        store.save_ticket(&rated, ticket, None, None).await?;
+    }
     // Uma's latest resolved ticket waits for her sign-off (it has its resolution above); the
     // newest in-progress ticket has a checklist.
     if let Some(ticket) = tickets
@@ -116,6 +142,13 @@ pub async fn seed_ticket_closing(store: &Store) -> anyhow::Result<Vec<DemoFile>>
         .find(|t| t.status == TicketStatus::InProgress)
     {
         let mut next = ticket.clone();
+        let tomas = find("ticketmanager@acme.example")?;
+        if ticket.contact_id != demo_user_id(tomas.email) {
+            next.watchers.push(Watcher {
+                user_id: demo_user_id(tomas.email),
+                name: tomas.name.into(),
+            });
+        }
         for (i, text) in [
             "Check the event log for the fault's start",
             "Order the replacement part",
