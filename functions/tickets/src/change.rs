@@ -151,10 +151,11 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
         text,
         created_at: now,
     });
-    if let Some(note) = &note
-        && new_status == Some(TicketStatus::Resolved)
-    {
-        changed.resolution = Some(Resolution::of(note));
+    if let Some(note) = &note {
+        changed.note_seen(note);
+        if new_status == Some(TicketStatus::Resolved) {
+            changed.resolution = Some(Resolution::of(note));
+        }
     }
     if changed == ticket && note.is_none() {
         return json(StatusCode::OK, &ticket);
@@ -174,7 +175,10 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
                 changed.status.label()
             ),
         )
-    } else if changed == ticket.with_note_at(now) {
+    } else if note
+        .as_ref()
+        .is_some_and(|n| changed == ticket.with_note(n))
+    {
         ticket_audit(
             ctx,
             &principal,

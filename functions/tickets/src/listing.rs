@@ -30,8 +30,7 @@ fn enum_param<T: serde::de::DeserializeOwned>(
 /// Which tickets a list (or export) asks for, once who may see what is settled.
 struct Listing {
     open: bool,
-    /// How the tab is sorted (a search sorts what it found the same way).
-    order: TicketOrder,
+    /// Sorted by `list`'s order (a search sorts what it found the same way).
     ascending: bool,
     status: Option<TicketStatus>,
     priority: Option<Priority>,
@@ -56,8 +55,18 @@ impl Listing {
         let open = ctx
             .choice("tab", &["open", "closed"])?
             .is_none_or(|t| t == "open");
-        let order = match ctx.choice("sort", &["number", "updated"])?.as_deref() {
+        let order = match ctx
+            .choice(
+                "sort",
+                &["number", "updated", "priority", "status", "due", "contact"],
+            )?
+            .as_deref()
+        {
             Some("updated") => TicketOrder::Updated,
+            Some("priority") => TicketOrder::Priority,
+            Some("status") => TicketOrder::Status,
+            Some("due") => TicketOrder::Due,
+            Some("contact") => TicketOrder::Contact,
             _ => TicketOrder::Number,
         };
         let ascending = ctx
@@ -97,7 +106,6 @@ impl Listing {
             .transpose()?;
         let mut listing = Self {
             open,
-            order,
             ascending,
             status,
             priority,
@@ -231,18 +239,11 @@ impl Listing {
                     .into_iter()
                     .filter(|t| self.admits(t) && Search::matches(words, &t.summary))
                     .collect();
-                tickets.sort_by(|a, b| {
-                    let order = if self.order == TicketOrder::Updated {
-                        (a.updated_at, a.number).cmp(&(b.updated_at, b.number))
-                    } else {
-                        a.number.cmp(&b.number)
-                    };
-                    if self.ascending {
-                        order
-                    } else {
-                        order.reverse()
-                    }
-                });
+                // Sorted as the tab is: by the key its list would give each ticket.
+                tickets.sort_by_cached_key(|t| self.list.sort_key(t));
+                if !self.ascending {
+                    tickets.reverse();
+                }
                 Ok((tickets, hits.last_key))
             }
             Some(Search::Nothing) => Ok((Vec::new(), None)),
@@ -265,7 +266,7 @@ fn search_word(words: &[String]) -> &str {
 #[utoipa::path(get, path = "/api/tickets", tag = "tickets",
     params(
         ("tab" = Option<String>, Query, description = "`open` (default) or `closed`", pattern = "^(open|closed)?$"),
-        ("sort" = Option<String>, Query, description = "`number` (= submitted, default) or `updated`", pattern = "^(number|updated)?$"),
+        ("sort" = Option<String>, Query, description = "`number` (= submitted, default), `updated`, `priority` (most urgent first when descending), `status` (in the statuses' order), `due` (none last when ascending) or `contact` (by name)", pattern = "^(number|updated|priority|status|due|contact)?$"),
         ("order" = Option<String>, Query, description = "`desc` (default) or `asc`", pattern = "^(asc|desc)?$"),
         ("status" = Option<TicketStatus>, Query),
         ("priority" = Option<Priority>, Query),
@@ -301,7 +302,7 @@ pub(crate) async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 #[utoipa::path(get, path = "/api/tickets/export", tag = "tickets",
     params(
         ("tab" = Option<String>, Query, pattern = "^(open|closed)?$"),
-        ("sort" = Option<String>, Query, pattern = "^(number|updated)?$"),
+        ("sort" = Option<String>, Query, pattern = "^(number|updated|priority|status|due|contact)?$"),
         ("order" = Option<String>, Query, pattern = "^(asc|desc)?$"),
         ("status" = Option<TicketStatus>, Query), ("priority" = Option<Priority>, Query),
         ("contact" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]{0,64}$"),

@@ -162,6 +162,7 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         tasks: Vec::new(),
         watchers: Vec::new(),
         rating: None,
+        last_note: None,
         assignee_company: None,
         assignee_id: None,
         assignee_name: None,

@@ -52,6 +52,7 @@ async fn fill(t: &TestApp, company: &str, contact_email: &str, first: u64, count
                 tasks: Vec::new(),
                 watchers: Vec::new(),
                 rating: None,
+                last_note: None,
                 assignee_company: None,
                 assignee_id: None,
                 assignee_name: None,

@@ -19,5 +19,6 @@ mod quotes;
 mod sso;
 mod ticket_closing;
 mod ticket_people;
+mod ticket_views;
 mod tickets;
 mod time_invoices;

@@ -185,6 +185,7 @@ pub async fn seed_configurations(store: &Store, now: OffsetDateTime) -> anyhow::
             tasks: Vec::new(),
             watchers: Vec::new(),
             rating: None,
+            last_note: None,
             assignee_company: CompanyId::parse("northwind-it").ok(),
             assignee_id: Some(demo_user_id(tech.email)),
             assignee_name: Some(tech.name.into()),

@@ -474,6 +474,7 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
             tasks: Vec::new(),
             watchers: Vec::new(),
             rating: None,
+            last_note: None,
             assignee_company: None,
             assignee_id: None,
             assignee_name: None,

@@ -28,6 +28,16 @@ pub struct TicketFilter {
     pub project: Option<u64>,
 }
 
+/// A ticket's sort row: which ticket, and what a list filters on (docs/tickets.md, "Lists").
+#[derive(Serialize, Deserialize)]
+struct TicketSortRow {
+    company_id: CompanyId,
+    number: u64,
+    status: TicketStatus,
+    priority: Priority,
+    project: Option<crate::domain::projects::TicketProject>,
+}
+
 /// Which company a ticket number is in.
 #[derive(Serialize, Deserialize)]
 struct NumberPointer {
@@ -91,26 +101,73 @@ impl Store {
         })
     }
 
-    /// A ticket's item with its list-index attributes, all derived from the ticket (docs/tickets.md).
-    fn ticket_item(ticket: &Ticket) -> anyhow::Result<Item> {
-        let mut item = to_item(ticket, &keys::ticket(&ticket.company_id, ticket.number))?;
+    /// A ticket's item and its two sort rows, with their list-index attributes, all derived from
+    /// the ticket (docs/tickets.md): the ticket first.
+    fn ticket_items(ticket: &Ticket) -> anyhow::Result<[Item; 3]> {
+        use keys::TicketSlot;
+        let row = TicketSortRow {
+            company_id: ticket.company_id.clone(),
+            number: ticket.number,
+            status: ticket.status,
+            priority: ticket.priority,
+            project: ticket.project.clone(),
+        };
+        let (company, n) = (&ticket.company_id, ticket.number);
+        let mut items = [
+            to_item(ticket, &keys::ticket(company, n))?,
+            to_item(
+                &row,
+                &keys::ticket_sort_row(company, n, TicketSlot::ClientSorts),
+            )?,
+            to_item(
+                &row,
+                &keys::ticket_sort_row(company, n, TicketSlot::QueueSorts),
+            )?,
+        ];
         for list in keys::TicketList::of(ticket) {
-            list.index()
-                .put(&mut item, list.partition(), list.sort_key(ticket));
+            let (slot, index) = list.slot();
+            let at = match slot {
+                TicketSlot::Ticket => 0,
+                TicketSlot::ClientSorts => 1,
+                TicketSlot::QueueSorts => 2,
+            };
+            index.put(&mut items[at], list.partition(), list.sort_key(ticket));
         }
-        Ok(item)
+        Ok(items)
     }
 
-    /// A Put of the whole `ticket` (with its index attributes) that succeeds only if the stored
-    /// ticket is still at `previous` version.
-    fn versioned_ticket_put(&self, ticket: &Ticket, previous: u64) -> anyhow::Result<Put> {
-        Ok(Put::builder()
+    /// The whole `ticket` (with its sort rows) as transaction parts; the ticket's Put succeeds
+    /// only if the stored ticket is still at `previous` version.
+    fn versioned_ticket_parts(
+        &self,
+        ticket: &Ticket,
+        previous: u64,
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
+        let [item, client, queue] = Self::ticket_items(ticket)?;
+        let put = Put::builder()
             .table_name(&self.table)
-            .set_item(Some(Self::ticket_item(ticket)?))
+            .set_item(Some(item))
             .condition_expression("#version = :version")
             .expression_attribute_names("#version", "version")
             .expression_attribute_values(":version", AttributeValue::N(previous.to_string()))
-            .build()?)
+            .build()?;
+        let mut parts = vec![TransactWriteItem::builder().put(put).build()];
+        for row in [client, queue] {
+            parts.push(self.put_part(row)?);
+        }
+        Ok(parts)
+    }
+
+    /// A plain Put of `item`, as a transaction part.
+    fn put_part(&self, item: Item) -> anyhow::Result<TransactWriteItem> {
+        Ok(TransactWriteItem::builder()
+            .put(
+                Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(item))
+                    .build()?,
+            )
+            .build())
     }
 
     /// Save a changed ticket if nobody changed it since it was `before`; `false` otherwise. A move
@@ -140,11 +197,7 @@ impl Store {
         let open_delta = i64::from(ticket.status.is_open()) - i64::from(before.status.is_open());
         let awaiting_delta =
             i64::from(ticket.awaits_approval()) - i64::from(before.awaits_approval());
-        let mut parts = vec![
-            TransactWriteItem::builder()
-                .put(self.versioned_ticket_put(ticket, before.version)?)
-                .build(),
-        ];
+        let mut parts = self.versioned_ticket_parts(ticket, before.version)?;
         parts.extend(self.ticket_stats(ticket, open_delta, None)?);
         parts.extend(self.awaiting_stats(ticket, awaiting_delta)?);
         parts.extend(self.project_ticket_parts(ticket, Some(before), plan)?);
@@ -207,7 +260,7 @@ impl Store {
         ticket: &Ticket,
         plan: Option<u64>,
     ) -> anyhow::Result<Vec<TransactWriteItem>> {
-        let item = Self::ticket_item(ticket)?;
+        let [item, client, queue] = Self::ticket_items(ticket)?;
         let pointer = Self::number_pointer(ticket)?;
         let month = format!(
             "{:04}-{:02}",
@@ -215,17 +268,8 @@ impl Store {
             u8::from(ticket.created_at.month())
         );
         let mut parts = vec![self.put_new(item)?, self.put_new(pointer)?];
-        for item in Self::word_items(ticket)? {
-            parts.push(
-                TransactWriteItem::builder()
-                    .put(
-                        Put::builder()
-                            .table_name(&self.table)
-                            .set_item(Some(item))
-                            .build()?,
-                    )
-                    .build(),
-            );
+        for item in [client, queue].into_iter().chain(Self::word_items(ticket)?) {
+            parts.push(self.put_part(item)?);
         }
         parts.extend(self.ticket_stats(
             ticket,
@@ -243,7 +287,7 @@ impl Store {
     pub async fn load_tickets(&self, tickets: &[Ticket]) -> anyhow::Result<()> {
         let mut items = Vec::new();
         for ticket in tickets {
-            items.push(Self::ticket_item(ticket)?);
+            items.extend(Self::ticket_items(ticket)?);
             items.push(Self::number_pointer(ticket)?);
             items.extend(Self::word_items(ticket)?);
         }
@@ -408,8 +452,8 @@ impl Store {
     ) -> anyhow::Result<bool> {
         let put = self.note_part(ticket, note)?;
         // The ticket is written whole, so every index attribute follows its new update time.
-        let touch = self.versioned_ticket_put(touched, ticket.version)?;
-        let mut parts = vec![put, TransactWriteItem::builder().put(touch).build()];
+        let mut parts = vec![put];
+        parts.extend(self.versioned_ticket_parts(touched, ticket.version)?);
         parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
         self.transact(parts, "storing note").await
     }
@@ -487,7 +531,33 @@ impl Store {
             query = query.filter_expression(filters.join(" AND "));
         }
         let out = query.send().await.context("listing tickets")?;
-        page(out.items, out.last_evaluated_key)
+        if list.slot().0 == keys::TicketSlot::Ticket {
+            return page(out.items, out.last_evaluated_key);
+        }
+        // Sort rows name their tickets: read those, in the rows' order.
+        let refs: Vec<TicketRef> = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect::<anyhow::Result<_>>()?;
+        let mut found = Vec::with_capacity(refs.len());
+        for chunk in refs.chunks(100) {
+            found.extend(self.get_tickets(chunk).await?);
+        }
+        let mut items = Vec::with_capacity(found.len());
+        for r in &refs {
+            if let Some(at) = found
+                .iter()
+                .position(|t| t.number == r.number && t.company_id == r.company_id)
+            {
+                items.push(found.swap_remove(at));
+            }
+        }
+        Ok(Page {
+            items,
+            last_key: out.last_evaluated_key,
+        })
     }
 
     /// One page (≤ `limit` word items) of the search index: tickets with a summary word starting

@@ -127,6 +127,7 @@ impl Quote {
             tasks: Vec::new(),
             watchers: Vec::new(),
             rating: None,
+            last_note: None,
             assignee_company: None,
             version: 1,
         }

@@ -282,6 +282,9 @@ pub struct Ticket {
     /// The contact's rating, once given.
     #[serde(default)]
     pub rating: Option<Rating>,
+    /// The latest public note (for the list's summary view; internal notes never).
+    #[serde(default)]
+    pub last_note: Option<NoteExcerpt>,
     pub version: u64,
 }
 
@@ -295,7 +298,16 @@ pub struct InvoiceMark {
 impl Ticket {
     /// The ticket once `note` is added to it: updated at the note's time, one version on.
     pub fn with_note(&self, note: &Note) -> Ticket {
-        self.with_note_at(note.created_at)
+        let mut touched = self.with_note_at(note.created_at);
+        touched.note_seen(note);
+        touched
+    }
+
+    /// Keep `note` as the latest public one, if it is public.
+    pub fn note_seen(&mut self, note: &Note) {
+        if !note.internal {
+            self.last_note = Some(NoteExcerpt::of(note));
+        }
     }
 
     /// The ticket once a note is added to it at `at`: updated then, one version on.
@@ -322,6 +334,36 @@ pub struct Note {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
+}
+
+/// The start of a public note, as a list's summary view shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NoteExcerpt {
+    pub author_name: String,
+    pub from_msp: bool,
+    /// The first `NOTE_EXCERPT` characters, with `…` when cut.
+    pub text: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+}
+
+/// How much of a note a summary view shows.
+pub const NOTE_EXCERPT: usize = 280;
+
+impl NoteExcerpt {
+    pub fn of(note: &Note) -> Self {
+        let mut text: String = note.text.chars().take(NOTE_EXCERPT).collect();
+        if note.text.chars().count() > NOTE_EXCERPT {
+            text.push('…');
+        }
+        Self {
+            author_name: note.author_name.clone(),
+            from_msp: note.from_msp,
+            text,
+            at: note.created_at,
+        }
+    }
 }
 
 /// A file on a ticket, kept in S3. Listed only once its upload is confirmed (the object exists with

@@ -19,6 +19,14 @@ pub struct TicketRow {
     pub contact_id: UserId,
     pub contact_name: String,
     pub assignee_name: Option<String>,
+    #[serde(with = "crate::domain::iso_date::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_date: Option<time::Date>,
+    /// The latest public note (the summary view).
+    pub last_note: Option<NoteExcerpt>,
+    /// Tasks done, of how many.
+    pub tasks_done: usize,
+    pub tasks_total: usize,
     /// The project the ticket belongs to (a badge on the list).
     pub project: Option<crate::domain::projects::TicketProject>,
     /// The configuration the ticket is about (staff see it in the queue).
@@ -35,6 +43,7 @@ pub struct TicketRow {
 
 impl From<Ticket> for TicketRow {
     fn from(t: Ticket) -> Self {
+        let (tasks_done, tasks_total) = t.task_progress();
         Self {
             number: t.number,
             company_id: t.company_id,
@@ -46,6 +55,10 @@ impl From<Ticket> for TicketRow {
             contact_id: t.contact_id,
             contact_name: t.contact_name,
             assignee_name: t.assignee_name,
+            due_date: t.due_date,
+            last_note: t.last_note,
+            tasks_done,
+            tasks_total,
             project: t.project,
             configuration: t.configuration,
             invoices: t.invoices,

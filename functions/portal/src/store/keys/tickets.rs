@@ -86,31 +86,79 @@ fn tab(open: bool) -> &'static str {
     if open { "open" } else { "closed" }
 }
 
-/// How a ticket list is sorted: by number, or by last update.
+/// How a ticket list is sorted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TicketOrder {
     Number,
     Updated,
+    /// Most urgent first when descending (critical, high, medium, low), then by number.
+    Priority,
+    /// In the statuses' own order (New … Cancelled), then by number.
+    Status,
+    /// By due date, tickets without one last when ascending, then by number.
+    Due,
+    /// By the contact's name, then by number.
+    Contact,
 }
 
-/// A list of tickets, one tab (open or closed) of it. Each list lives in its own index; the writer
-/// (`TicketList::of`) and the reader (`Store::list_tickets`) both ask the list which.
+impl TicketOrder {
+    /// The letter a list's partition carries for the orders kept on sort rows.
+    fn letter(self) -> &'static str {
+        match self {
+            Self::Number | Self::Updated => "",
+            Self::Priority => "P",
+            Self::Status => "S",
+            Self::Due => "D",
+            Self::Contact => "C",
+        }
+    }
+}
+
+/// Which item of a ticket carries a list's index attributes: the ticket's own, or one of its two
+/// small sort rows (`TicketSortRow`), which name the ticket and carry what a list filters on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TicketSlot {
+    Ticket,
+    /// A company's and a contact's lists by priority, status, due date, contact.
+    ClientSorts,
+    /// The MSP queue's lists by priority, status, due date, contact.
+    QueueSorts,
+}
+
+/// The key of a ticket's sort row for `slot` (outside the ticket's own range of notes and files).
+pub fn ticket_sort_row(company: &CompanyId, number: u64, slot: TicketSlot) -> Key {
+    let which = match slot {
+        TicketSlot::QueueSorts => "Q",
+        _ => "C",
+    };
+    Key {
+        pk: company_partition(company),
+        sk: format!("TSORT#{which}#{number:010}"),
+    }
+}
+
+/// A list of tickets, one tab (open or closed) of it. Each list lives in its own index, on the
+/// ticket's item or one of its sort rows; the writer (`TicketList::of`) and the reader
+/// (`Store::list_tickets`) both ask the list which.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TicketList {
-    /// A company's tickets: gsi1 by number, gsi2 by last update.
+    /// A company's tickets: gsi1 by number, gsi2 by last update (the ticket); gsi1–gsi4 by
+    /// priority, status, due date, contact (its client sort row).
     Company {
         company: CompanyId,
         open: bool,
         order: TicketOrder,
     },
-    /// One contact's tickets: gsi3 by number, gsi4 by last update.
+    /// One contact's tickets: gsi3 by number, gsi4 by last update (the ticket); gsi5–gsi7 by
+    /// priority, status, due date (its client sort row; by contact is by number).
     Contact {
         company: CompanyId,
         contact: UserId,
         open: bool,
         order: TicketOrder,
     },
-    /// The MSP's queue across companies: gsi5 by number, gsi6 by last update.
+    /// The MSP's queue across companies: gsi5 by number, gsi6 by last update (the ticket);
+    /// gsi1–gsi4 by priority, status, due date, contact (its queue sort row).
     Queue { open: bool, order: TicketOrder },
     /// One technician's queue (`None`: unassigned), by last update: gsi7.
     Assignee {
@@ -121,37 +169,31 @@ pub enum TicketList {
 
 impl TicketList {
     /// Every list `ticket` is in.
-    pub fn of(ticket: &Ticket) -> [TicketList; 7] {
+    pub fn of(ticket: &Ticket) -> Vec<TicketList> {
+        use TicketOrder::*;
         let open = ticket.status.is_open();
-        let company = |order| TicketList::Company {
-            company: ticket.company_id.clone(),
+        let mut lists = Vec::new();
+        for order in [Number, Updated, Priority, Status, Due, Contact] {
+            lists.push(TicketList::Company {
+                company: ticket.company_id.clone(),
+                open,
+                order,
+            });
+            if order != Contact {
+                lists.push(TicketList::Contact {
+                    company: ticket.company_id.clone(),
+                    contact: ticket.contact_id.clone(),
+                    open,
+                    order,
+                });
+            }
+            lists.push(TicketList::Queue { open, order });
+        }
+        lists.push(TicketList::Assignee {
+            assignee: ticket.assignee_id.clone(),
             open,
-            order,
-        };
-        let contact = |order| TicketList::Contact {
-            company: ticket.company_id.clone(),
-            contact: ticket.contact_id.clone(),
-            open,
-            order,
-        };
-        [
-            company(TicketOrder::Number),
-            company(TicketOrder::Updated),
-            contact(TicketOrder::Number),
-            contact(TicketOrder::Updated),
-            TicketList::Queue {
-                open,
-                order: TicketOrder::Number,
-            },
-            TicketList::Queue {
-                open,
-                order: TicketOrder::Updated,
-            },
-            TicketList::Assignee {
-                assignee: ticket.assignee_id.clone(),
-                open,
-            },
-        ]
+        });
+        lists
     }
 
     pub fn order(&self) -> TicketOrder {
@@ -163,31 +205,54 @@ impl TicketList {
         }
     }
 
+    /// The item that carries this list's index attributes, and the index.
+    pub fn slot(&self) -> (TicketSlot, Index) {
+        use TicketOrder::*;
+        use TicketSlot::*;
+        match (self, self.order()) {
+            (Self::Company { .. }, Number) => (Ticket, INDEXES[0]),
+            (Self::Company { .. }, Updated) => (Ticket, INDEXES[1]),
+            (Self::Contact { .. }, Number | Contact) => (Ticket, INDEXES[2]),
+            (Self::Contact { .. }, Updated) => (Ticket, INDEXES[3]),
+            (Self::Queue { .. }, Number) => (Ticket, INDEXES[4]),
+            (Self::Queue { .. }, Updated) => (Ticket, INDEXES[5]),
+            (Self::Assignee { .. }, _) => (Ticket, INDEXES[6]),
+            (Self::Company { .. }, Priority) => (ClientSorts, INDEXES[0]),
+            (Self::Company { .. }, Status) => (ClientSorts, INDEXES[1]),
+            (Self::Company { .. }, Due) => (ClientSorts, INDEXES[2]),
+            (Self::Company { .. }, Contact) => (ClientSorts, INDEXES[3]),
+            (Self::Contact { .. }, Priority) => (ClientSorts, INDEXES[4]),
+            (Self::Contact { .. }, Status) => (ClientSorts, INDEXES[5]),
+            (Self::Contact { .. }, Due) => (ClientSorts, INDEXES[6]),
+            (Self::Queue { .. }, Priority) => (QueueSorts, INDEXES[0]),
+            (Self::Queue { .. }, Status) => (QueueSorts, INDEXES[1]),
+            (Self::Queue { .. }, Due) => (QueueSorts, INDEXES[2]),
+            (Self::Queue { .. }, Contact) => (QueueSorts, INDEXES[3]),
+        }
+    }
+
     /// The index this list lives in.
     pub fn index(&self) -> Index {
-        use TicketOrder::{Number, Updated};
-        match (self, self.order()) {
-            (Self::Company { .. }, Number) => INDEXES[0],
-            (Self::Company { .. }, Updated) => INDEXES[1],
-            (Self::Contact { .. }, Number) => INDEXES[2],
-            (Self::Contact { .. }, Updated) => INDEXES[3],
-            (Self::Queue { .. }, Number) => INDEXES[4],
-            (Self::Queue { .. }, Updated) => INDEXES[5],
-            (Self::Assignee { .. }, _) => INDEXES[6],
-        }
+        self.slot().1
     }
 
     /// The list's partition in its index.
     pub fn partition(&self) -> String {
+        let sorted = match self.slot().0 {
+            TicketSlot::Ticket => "",
+            _ => self.order().letter(),
+        };
         match self {
-            Self::Company { company, open, .. } => format!("TK#{company}#{}", tab(*open)),
+            Self::Company { company, open, .. } => {
+                format!("TK{sorted}#{company}#{}", tab(*open))
+            }
             Self::Contact {
                 company,
                 contact,
                 open,
                 ..
-            } => format!("TK#{company}#U#{contact}#{}", tab(*open)),
-            Self::Queue { open, .. } => format!("TQ#{}", tab(*open)),
+            } => format!("TK{sorted}#{company}#U#{contact}#{}", tab(*open)),
+            Self::Queue { open, .. } => format!("TQ{sorted}#{}", tab(*open)),
             Self::Assignee { assignee, open } => format!(
                 "TQ#A#{}#{}",
                 assignee.as_ref().map_or("none", |a| a.as_str()),
@@ -198,9 +263,33 @@ impl TicketList {
 
     /// Where `ticket` sorts in this list.
     pub fn sort_key(&self, ticket: &Ticket) -> String {
+        let n = ticket.number;
         match self.order() {
-            TicketOrder::Number => by_number(ticket.number),
-            TicketOrder::Updated => by_updated(ticket.updated_at, ticket.number),
+            TicketOrder::Number => by_number(n),
+            TicketOrder::Contact if matches!(self, Self::Contact { .. }) => by_number(n),
+            TicketOrder::Updated => by_updated(ticket.updated_at, n),
+            TicketOrder::Priority => {
+                let rank = match ticket.priority {
+                    crate::domain::tickets::Priority::Low => 1,
+                    crate::domain::tickets::Priority::Medium => 2,
+                    crate::domain::tickets::Priority::High => 3,
+                    crate::domain::tickets::Priority::Critical => 4,
+                };
+                format!("{rank}#{n:010}")
+            }
+            TicketOrder::Status => {
+                let at = crate::domain::tickets::TicketStatus::ALL
+                    .iter()
+                    .position(|s| *s == ticket.status)
+                    .unwrap_or_default();
+                format!("{at:02}#{n:010}")
+            }
+            // "~" sorts after every date: no due date is last when ascending.
+            TicketOrder::Due => match ticket.due_date {
+                Some(due) => format!("{due}#{n:010}"),
+                None => format!("~#{n:010}"),
+            },
+            TicketOrder::Contact => format!("{}#{n:010}", ticket.contact_name.to_lowercase()),
         }
     }
 
@@ -306,6 +395,7 @@ mod tests {
             tasks: Vec::new(),
             watchers: Vec::new(),
             rating: None,
+            last_note: None,
             assignee_company: None,
             assignee_id: None,
             assignee_name: None,
