@@ -110,8 +110,11 @@ pub fn tickets(b: &Branding) -> Markup {
                         div #contact-filter hidden { (select::<&str>("contact", "Contact", "Anyone", &[])) }
                         div #company-filter hidden { (select::<&str>("company", "Company", "All companies", &[])) }
                         div #assignee-filter hidden { (select("assignee", "Technician", "Anyone", &[("none", "Unassigned")])) }
-                        (select("sort", "Sort by", "Number (submitted)", &[("updated", "Last updated")]))
-                        (select("order", "Order", "Newest first", &[("asc", "Oldest first")]))
+                        (select("sort", "Sort by", "Number (submitted)", &[
+                            ("updated", "Last updated"), ("priority", "Priority"), ("status", "Status"),
+                            ("due", "Due date"), ("contact", "Contact"),
+                        ]))
+                        (select("order", "Order", "Descending (newest, most urgent first)", &[("asc", "Ascending")]))
                     }
                     div.actions {
                         button type="submit" { "Apply" }
@@ -119,6 +122,11 @@ pub fn tickets(b: &Branding) -> Markup {
                         a.secondary role="button" #export href="/api/tickets/export" download { "Export CSV" }
                     }
                 }
+            }
+            fieldset.view-toggle #view-toggle {
+                legend { "View" }
+                label { input type="radio" name="view" value="list"; " List" }
+                label { input type="radio" name="view" value="summary"; " Summary: each ticket's latest reply" }
             }
             (ListTable {
                 id: "tickets",

@@ -55,10 +55,12 @@ pub struct MeChange {
     #[schema(schema_with = schema::phone_or_null)]
     pub mobile: Option<String>,
     pub theme: Option<Theme>,
+    /// The ticket list's view: `list` or `summary`.
+    pub ticket_view: Option<portal::domain::account::TicketView>,
     pub notify: Option<NotifyPrefs>,
 }
 
-/// Edit one's name, phone numbers, theme and email preferences.
+/// Edit one's name, phone numbers, theme, ticket list view and email preferences.
 #[utoipa::path(patch, path = "/api/me", tag = "me", request_body = MeChange,
     responses(
         (status = 200, body = Me),
@@ -109,6 +111,7 @@ async fn apply_me_change(
     }
     validate::done(errors)?;
     user.theme = change.theme.unwrap_or(user.theme);
+    user.ticket_view = change.ticket_view.unwrap_or(user.ticket_view);
     user.notify = change.notify.unwrap_or(user.notify);
     if user == *before {
         return Ok(Some(user));
@@ -118,6 +121,7 @@ async fn apply_me_change(
         ("phone", user.phone != before.phone),
         ("mobile", user.mobile != before.mobile),
         ("theme", user.theme != before.theme),
+        ("ticket view", user.ticket_view != before.ticket_view),
         ("email preferences", user.notify != before.notify),
     ]
     .into_iter()

@@ -1,6 +1,6 @@
 // Tickets: Open and Closed tabs, search, filters and sort kept in the address (so back, reload and
 // sharing keep them), a paginated table, and the CSV export of the same list.
-import { authed } from './api.js';
+import { authed, forgetMe } from './api.js';
 import { me, startEarly } from './shell.js';
 import { dropColumn, paginatedTable } from './list.js';
 import { PRIORITY, STATUS, invoiceMarks, option, ticketHref, when } from './tickets-common.js';
@@ -122,6 +122,18 @@ me.then(async (data) => {
   document.getElementById('tickets-caption').textContent =
     `${tab === 'open' ? 'Open' : 'Closed'} tickets${searching ? ` matching “${searching}”` : ''}`;
   const filtered = [...query.keys()].some((k) => k !== 'tab' && k !== 'sort' && k !== 'order');
+  // The view the user chose last time (kept on their account): the summary shows each ticket's
+  // latest public reply and its technician instead of the table of facts.
+  const summary = data.user.ticket_view === 'summary';
+  for (const radio of document.querySelectorAll('input[name="view"]')) {
+    radio.checked = radio.value === data.user.ticket_view;
+    radio.addEventListener('change', async () => {
+      await authed('/api/me', { method: 'PATCH', body: { ticket_view: radio.value } }).catch(() => {});
+      forgetMe();
+      location.reload();
+    });
+  }
+  if (summary) for (const field of ['priority', 'contact', 'created', 'company']) dropColumn('tickets', field);
   return paginatedTable({
     id: 'tickets',
     url: `/api/tickets?${query}`,
@@ -139,10 +151,27 @@ me.then(async (data) => {
       created: when(t.created_at),
       updated: when(t.updated_at),
     }),
-    // The invoices that bill it, beside its summary (seed 004's cart).
+    // The invoices that bill it, beside its summary (seed 004's cart); in the summary view, its
+    // tasks and latest public note. The whole row opens the ticket (its number stays a real link,
+    // for the keyboard and a middle click).
     decorate: (row, t) => {
+      const cell = row.querySelector('[data-field="summary"]');
       const marks = invoiceMarks(t, can.has('view_invoices'), staff);
-      if (marks) row.querySelector('[data-field="summary"]').append(' ', marks);
+      if (marks) cell.append(' ', marks);
+      if (summary) {
+        if (t.tasks_total) cell.append(' ', Object.assign(document.createElement('span'), { className: 'badge', textContent: `Tasks ${t.tasks_done}/${t.tasks_total}` }));
+        const latest = document.createElement('p');
+        latest.className = 'latest-note';
+        latest.textContent = t.last_note
+          ? `${t.last_note.author_name}, ${when(t.last_note.at)}: ${t.last_note.text}`
+          : 'No replies yet.';
+        cell.append(latest);
+      }
+      row.classList.add('clickable');
+      row.addEventListener('click', (event) => {
+        if (event.target.closest('a, button') || getSelection()?.toString()) return;
+        location.assign(ticketHref(t.number));
+      });
     },
   });
 });

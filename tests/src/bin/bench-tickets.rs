@@ -74,6 +74,16 @@ async fn measure(t: &TestApp, email: &str) -> Vec<(&'static str, [u64; 4])> {
     let (c, a) = cost(t, t.get("/api/tickets?sort=updated", &cookie)).await;
     assert_eq!(a.status, 200);
     out.push(("list (by last update)", c));
+    for (sort, label) in [
+        ("priority", "list (by priority, through sort rows)"),
+        ("due&order=asc", "list (by due date, through sort rows)"),
+        ("contact", "list (by contact, through sort rows)"),
+    ] {
+        let (c, a) = cost(t, t.get(&format!("/api/tickets?sort={sort}"), &cookie)).await;
+        assert_eq!(a.status, 200, "{}", a.text);
+        assert!(!a.body["items"].as_array().unwrap().is_empty(), "{label}");
+        out.push((label, c));
+    }
     let number = list.body["items"][0]["number"].as_u64().unwrap();
     let (c, a) = cost(t, t.get(&format!("/api/tickets/{number}"), &cookie)).await;
     assert_eq!(a.status, 200);

@@ -708,6 +708,14 @@ async fn ticket_lists_paginate_and_refuse_bad_parameters() {
     let second = t.get(&format!("/api/tickets?cursor={cursor}"), &uma).await;
     assert_eq!(second.body["items"].as_array().unwrap().len(), 5);
     assert!(second.body["next_cursor"].is_null());
+    // A list kept on the sort rows pages the same way.
+    let first = t.get("/api/tickets?sort=priority", &uma).await;
+    assert_eq!(first.body["items"].as_array().unwrap().len(), 50);
+    let next = first.body["next_cursor"].as_str().unwrap().to_owned();
+    let second = t
+        .get(&format!("/api/tickets?sort=priority&cursor={next}"), &uma)
+        .await;
+    assert_eq!(second.body["items"].as_array().unwrap().len(), 5);
     // The cursor belongs to this list only.
     let fiona = t.login("fulladmin@acme.example").await;
     for path in [
@@ -724,7 +732,7 @@ async fn ticket_lists_paginate_and_refuse_bad_parameters() {
     );
     for bad in [
         "tab=archived",
-        "sort=priority",
+        "sort=colour",
         "order=up",
         "status=deleted",
         "priority=urgent",

@@ -37,6 +37,16 @@ pub enum Theme {
     Dark,
 }
 
+/// How a user's ticket list shows its tickets: a table of facts, or each ticket with its latest
+/// public note.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketView {
+    #[default]
+    List,
+    Summary,
+}
+
 /// Which emails a user wants. Security emails (invitations, resets) are always sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -197,6 +207,9 @@ pub struct User {
     pub passkeys: u32,
     #[serde(default)]
     pub theme: Theme,
+    /// The ticket list's view, remembered.
+    #[serde(default)]
+    pub ticket_view: TicketView,
     #[serde(default)]
     pub notify: NotifyPrefs,
     /// Sessions started under another epoch are dead: bumping it signs the user out everywhere.
@@ -231,6 +244,7 @@ impl User {
             mfa_enabled: false,
             passkeys: 0,
             theme: Theme::System,
+            ticket_view: TicketView::List,
             notify: NotifyPrefs::default(),
             session_epoch: 0,
             version: 0,

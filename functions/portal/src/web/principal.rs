@@ -144,6 +144,8 @@ pub struct MeUser {
     pub phone: String,
     pub mobile: String,
     pub theme: Theme,
+    /// The ticket list's view, remembered.
+    pub ticket_view: crate::domain::account::TicketView,
     pub notify: NotifyPrefs,
     pub mfa_enabled: bool,
     /// How many passkeys the user has (each is a second factor too).
@@ -174,6 +176,7 @@ impl From<&Principal> for Me {
                 phone: p.user.phone.clone(),
                 mobile: p.user.mobile.clone(),
                 theme: p.user.theme,
+                ticket_view: p.user.ticket_view,
                 notify: p.user.notify,
                 mfa_enabled: p.user.mfa_enabled,
                 passkeys: p.user.passkeys,
