@@ -149,6 +149,66 @@ test('a manager adds a watcher who then leaves; the contact rates the resolved t
   assert.deepEqual(errors, []);
 });
 
+test('the ticket list: summary and list views remembered, sorted by priority, the whole row opens the ticket', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await signIn(page, 'fulladmin@acme.example');
+  const run = Date.now();
+  const low = await page.evaluate(async (s) => (await (await fetch('/api/tickets', {
+    method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ request_type: 'Problem', summary: s, description: 'x', priority: 'low' }),
+  })).json()).number, `Sorted low ${run}`);
+  const critical = await page.evaluate(async (s) => (await (await fetch('/api/tickets', {
+    method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ request_type: 'Problem', summary: s, description: 'x', priority: 'critical' }),
+  })).json()).number, `Sorted critical ${run}`);
+  const tech = await newPage(browser, errors);
+  await signIn(tech, 'tech@northwind.example');
+  await tech.evaluate(async (n) => {
+    await fetch(`/api/tickets/${n}/notes`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ text: 'Engineer booked for 9:00.' }) });
+    await fetch(`/api/tickets/${n}/notes`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ text: 'INTERNAL: bring a spare PSU', internal: true }) });
+  }, critical);
+
+  // Sorted by priority, most urgent first: the critical ticket comes before the low one.
+  await page.goto(`${BASE}/tickets/`);
+  await page.locator('#tickets-table[aria-busy="false"]').waitFor();
+  await page.getByLabel('Sort by').selectOption('priority');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForURL(/sort=priority/);
+  await page.locator('#tickets-table[aria-busy="false"]').waitFor();
+  const order = await page.locator('#tickets-table td[data-field="number"]').allTextContents();
+  // (The low one may be on a later page of the company's many open tickets.)
+  assert.ok(order.includes(`#${critical}`) && (!order.includes(`#${low}`) || order.indexOf(`#${critical}`) < order.indexOf(`#${low}`)), order.join(' '));
+  assert.equal(await page.locator('#tickets-table td[data-field="priority"]').first().textContent(), 'Critical');
+
+  // The summary view: each ticket's latest public reply, never an internal note; remembered.
+  await Promise.all([page.waitForEvent('load'), page.getByRole('radio', { name: /^Summary/ }).click()]);
+  await page.locator('#tickets-table[aria-busy="false"]').waitFor();
+  const row = page.locator('#tickets-table tbody tr', { has: page.getByRole('link', { name: `#${critical}`, exact: true }) });
+  await row.locator('.latest-note').filter({ hasText: 'Engineer booked for 9:00.' }).waitFor();
+  assert.doesNotMatch(await page.locator('#tickets-table').textContent(), /INTERNAL/);
+  assert.equal(await page.locator('#tickets-table th', { hasText: 'Priority' }).count(), 0, 'fewer columns');
+  await page.goto(`${BASE}/tickets/`);
+  await page.locator('#tickets-table[aria-busy="false"]').waitFor();
+  assert.ok(await page.getByRole('radio', { name: /^Summary/ }).isChecked(), 'remembered');
+  assert.ok(await page.locator('.latest-note').first().isVisible());
+  await settled(page);
+  assert.deepEqual(await seriousViolations(page), [], 'the summary view');
+
+  // A click anywhere on the row opens the ticket.
+  await Promise.all([
+    page.waitForURL(new RegExp(`/tickets/view/\\?number=${critical}`)),
+    row.locator('td[data-field="status"]').click(),
+  ]);
+  // Back to the list view.
+  await page.goto(`${BASE}/tickets/`);
+  await page.locator('#tickets-table[aria-busy="false"]').waitFor();
+  await Promise.all([page.waitForEvent('load'), page.getByRole('radio', { name: 'List' }).click()]);
+  await page.locator('#tickets-table[aria-busy="false"]').waitFor();
+  assert.equal(await page.locator('.latest-note').count(), 0);
+  assert.deepEqual(errors, []);
+});
+
 for (const theme of ['light', 'dark']) {
   test(`the ticket page with its resolution and tasks, and the sign-off page, pass axe (${theme})`, async () => {
     const errors = [];

@@ -161,6 +161,7 @@ const ROUTES: &[Route] = &[
         .body(r#"{"request_type": "Problem", "summary": "Bench", "description": "One ticket.", "priority": "low"}"#)
         .keep(&[("number", Field("/number"))]),
     route("GET /api/tickets", Client, "GET", "/api/tickets"),
+    route("GET /api/tickets (sort=priority, through the sort rows)", Client, "GET", "/api/tickets?sort=priority"),
     route("GET /api/tickets/stats", Client, "GET", "/api/tickets/stats"),
     route("POST /api/tickets/{number}/notes", Client, "POST", "/api/tickets/{number}/notes")
         .body(r#"{"text": "A note."}"#),

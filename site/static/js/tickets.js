@@ -167,8 +167,9 @@ me.then(async (data) => {
           : 'No replies yet.';
         cell.append(latest);
       }
-      row.classList.add('clickable');
-      row.addEventListener('click', (event) => {
+      const tr = row.querySelector('tr');
+      tr.classList.add('clickable');
+      tr.addEventListener('click', (event) => {
         if (event.target.closest('a, button') || getSelection()?.toString()) return;
         location.assign(ticketHref(t.number));
       });

@@ -995,6 +995,12 @@ async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
         ("GET /api/tickets/people", 200, 2),
         ("POST /api/tickets", 201, 4),
         ("GET /api/tickets", 200, 2),
+        // One Query of the sort rows, one BatchGetItem of the tickets they name.
+        (
+            "GET /api/tickets (sort=priority, through the sort rows)",
+            200,
+            3,
+        ),
         ("GET /api/tickets/stats", 200, 2),
         ("POST /api/tickets/{number}/notes", 201, 3),
         // The ticket alone, however long its conversation, then the settings (the size limit).
