@@ -92,9 +92,27 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
             Ok(())
         }
         "bootstrap-admin" => bootstrap(&args[1..]).await,
+        // After an upgrade that adds list indexes (docs/operations.md): every company's tickets.
+        "reindex-tickets" => {
+            let (db, table) = dynamo().await?;
+            let store = Store::new(db, table);
+            let mut start = None;
+            loop {
+                let page = store.list_companies(None, start, 100).await?;
+                for company in &page.items {
+                    let n = store.reindex_tickets(&company.id).await?;
+                    println!("{}: {n} tickets reindexed", company.id);
+                }
+                match page.last_key {
+                    Some(key) => start = Some(key),
+                    None => break,
+                }
+            }
+            Ok(())
+        }
         _ => {
             eprintln!(
-                "usage: portal-admin gen-secrets | split-secrets | create-table | seed-demo | bootstrap-admin --email E --name N [--company-name C]"
+                "usage: portal-admin gen-secrets | split-secrets | create-table | seed-demo | bootstrap-admin --email E --name N [--company-name C] | reindex-tickets"
             );
             if command == "help" {
                 Ok(())

@@ -200,3 +200,44 @@ async fn rows_carry_the_latest_public_note_and_the_task_count_never_an_internal_
         "Sorted it myself."
     );
 }
+
+#[tokio::test]
+async fn reindexing_writes_the_sort_rows_of_tickets_that_predate_them() {
+    let t = TestApp::new().await;
+    let fiona = t.login("fulladmin@acme.example").await;
+    let low = raise(&t, &fiona, "Old low", "low", None, None).await;
+    let high = raise(&t, &fiona, "Old high", "high", None, None).await;
+    // As a table written before the sort rows existed: the tickets without them.
+    for item in t.items_in("CO#acme-dental").await {
+        if item["sk"].as_s().is_ok_and(|sk| sk.starts_with("TSORT#")) {
+            t.app
+                .store
+                .db
+                .delete_item()
+                .table_name(&t.app.store.table)
+                .key("pk", item["pk"].clone())
+                .key("sk", item["sk"].clone())
+                .send()
+                .await
+                .expect("delete");
+        }
+    }
+    assert!(listed(&t, &fiona, "sort=priority").await.is_empty());
+    assert_eq!(
+        listed(&t, &fiona, "").await,
+        [high, low],
+        "the ticket's own lists are whole"
+    );
+    let company = portal::domain::CompanyId::parse("acme-dental").unwrap();
+    assert_eq!(t.app.store.reindex_tickets(&company).await.unwrap(), 2);
+    assert_eq!(listed(&t, &fiona, "sort=priority").await, [high, low]);
+    assert_eq!(
+        t.app.store.reindex_tickets(&company).await.unwrap(),
+        2,
+        "again: the same"
+    );
+    assert_eq!(
+        listed(&t, &fiona, "sort=priority&order=asc").await,
+        [low, high]
+    );
+}

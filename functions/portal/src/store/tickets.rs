@@ -294,6 +294,39 @@ impl Store {
         self.batch_put(items, "loading tickets").await
     }
 
+    /// Write the sort rows of every ticket of `company` again from the tickets themselves (one
+    /// page of a company list at a time, then BatchWriteItem): for tables whose tickets predate
+    /// the sort rows, or to repair them. Safe to run at any time and more than once; how many
+    /// tickets it read.
+    pub async fn reindex_tickets(&self, company: &CompanyId) -> anyhow::Result<usize> {
+        let mut count = 0;
+        for open in [true, false] {
+            let list = keys::TicketList::Company {
+                company: company.clone(),
+                open,
+                order: keys::TicketOrder::Number,
+            };
+            let mut start = None;
+            loop {
+                let page = self
+                    .list_tickets(&list, true, TicketFilter::default(), start, 100)
+                    .await?;
+                let mut rows = Vec::new();
+                for ticket in &page.items {
+                    let [_, client, queue] = Self::ticket_items(ticket)?;
+                    rows.extend([client, queue]);
+                }
+                count += page.items.len();
+                self.batch_put(rows, "writing ticket sort rows").await?;
+                match page.last_key {
+                    Some(key) => start = Some(key),
+                    None => break,
+                }
+            }
+        }
+        Ok(count)
+    }
+
     /// The item that says which company ticket `number` is in (staff open tickets by number).
     fn number_pointer(ticket: &Ticket) -> anyhow::Result<Item> {
         to_item(
