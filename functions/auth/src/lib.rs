@@ -4,6 +4,7 @@
 //! MFA, passkeys).
 
 mod access;
+mod email;
 mod me;
 mod passkeys;
 mod sso;
@@ -54,6 +55,8 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&M::POST, ["auth", "logout"]) => logout(ctx).await,
         (&M::POST, ["auth", "password-reset"]) => request_reset(ctx).await,
         (&M::POST, ["auth", "password-reset", "confirm"]) => confirm_reset(ctx).await,
+        (&M::POST, ["auth", "email-change", "confirm"]) => email::confirm(ctx).await,
+        (&M::POST, ["me", "email"]) => email::request(ctx).await,
         (&M::POST, ["auth", "invitation"]) => invitation(ctx).await,
         (&M::POST, ["auth", "invitation", "accept"]) => accept_invitation(ctx).await,
         (&M::GET, ["auth", "providers"]) => sso::list(ctx).await,
@@ -319,6 +322,8 @@ async fn accept_invitation(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         logout,
         request_reset,
         confirm_reset,
+        email::request,
+        email::confirm,
         invitation,
         accept_invitation,
         sso::list,

@@ -50,6 +50,14 @@ pub async fn me(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 pub struct MeChange {
     #[schema(schema_with = schema::name_or_null)]
     pub name: Option<String>,
+    /// With `last_name`: the name in two parts (the name shown is both, joined).
+    #[schema(schema_with = part_of_name)]
+    pub first_name: Option<String>,
+    #[schema(schema_with = part_of_name)]
+    pub last_name: Option<String>,
+    /// The direct phone's extension: up to 10 digits, or empty.
+    #[schema(pattern = "^[0-9]{0,10}$")]
+    pub phone_ext: Option<String>,
     #[schema(schema_with = schema::phone_or_null)]
     pub phone: Option<String>,
     #[schema(schema_with = schema::phone_or_null)]
@@ -58,6 +66,17 @@ pub struct MeChange {
     /// The ticket list's view: `list` or `summary`.
     pub ticket_view: Option<portal::domain::account::TicketView>,
     pub notify: Option<NotifyPrefs>,
+}
+
+/// Most characters of a first or last name.
+const MAX_NAME_PART: usize = 60;
+
+fn part_of_name() -> utoipa::openapi::schema::Object {
+    schema::or_null(schema::text(
+        false,
+        MAX_NAME_PART,
+        schema::Chars::NoControls,
+    ))
 }
 
 /// Edit one's name, phone numbers, theme, ticket list view and email preferences.
@@ -102,6 +121,30 @@ async fn apply_me_change(
     let mut errors = Vec::new();
     if let Some(name) = &change.name {
         user.name = validate::name("name", name, &mut errors);
+        (user.first_name, user.last_name) = (String::new(), String::new());
+    }
+    if change.first_name.is_some() || change.last_name.is_some() {
+        let (first, last) = before.name_parts();
+        let first = change.first_name.as_deref().unwrap_or(&first);
+        let last = change.last_name.as_deref().unwrap_or(&last);
+        user.first_name = validate::name("first_name", first, &mut errors);
+        user.last_name = validate::text("last_name", last, MAX_NAME_PART, &mut errors);
+        if user.last_name.contains(['\n', '\r']) {
+            errors.push(FieldError::new("last_name", "Use one line"));
+        }
+        user.name = format!("{} {}", user.first_name, user.last_name)
+            .trim()
+            .to_owned();
+        if user.name.chars().count() > validate::MAX_NAME {
+            errors.push(FieldError::new("last_name", "The whole name is too long"));
+        }
+    }
+    if let Some(ext) = &change.phone_ext {
+        let ext = ext.trim();
+        if ext.len() > 10 || !ext.bytes().all(|b| b.is_ascii_digit()) {
+            errors.push(FieldError::new("phone_ext", "Use up to 10 digits"));
+        }
+        user.phone_ext = ext.to_owned();
     }
     if let Some(phone) = &change.phone {
         user.phone = validate::phone("phone", phone, &mut errors);
@@ -118,7 +161,10 @@ async fn apply_me_change(
     }
     let changed: Vec<&str> = [
         ("name", user.name != before.name),
-        ("phone", user.phone != before.phone),
+        (
+            "phone",
+            user.phone != before.phone || user.phone_ext != before.phone_ext,
+        ),
         ("mobile", user.mobile != before.mobile),
         ("theme", user.theme != before.theme),
         ("ticket view", user.ticket_view != before.ticket_view),
@@ -152,7 +198,11 @@ pub struct PasswordChange {
 }
 
 /// Check a signed-in user's current password (argon2 and throttling, as at sign-in).
-async fn check_password(ctx: &Ctx<'_>, principal: &Principal, given: &str) -> Result<(), ApiError> {
+pub(crate) async fn check_password(
+    ctx: &Ctx<'_>,
+    principal: &Principal,
+    given: &str,
+) -> Result<(), ApiError> {
     Ok(
         confirm::current_password(&ctx.app.store, &ctx.meta(), &principal.user.email, given)
             .await?,

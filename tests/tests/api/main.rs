@@ -13,6 +13,7 @@ mod events;
 mod foundation;
 mod infra;
 mod limits;
+mod my_account;
 mod passkeys;
 mod projects;
 mod quotes;

@@ -15,6 +15,8 @@ use crate::store::Store;
 
 pub const INVITATION_TTL: Duration = Duration::days(7);
 pub const RESET_TTL: Duration = Duration::hours(1);
+/// How long a link confirming a new login email works.
+pub const EMAIL_CHANGE_TTL: Duration = Duration::hours(24);
 
 /// A token to send: the secret link part, and what is stored.
 pub struct Issued {
@@ -37,6 +39,7 @@ pub fn issue(kind: TokenKind, user: &User, now: OffsetDateTime) -> Issued {
     let ttl = match kind {
         TokenKind::Invitation => INVITATION_TTL,
         TokenKind::PasswordReset => RESET_TTL,
+        TokenKind::EmailChange => EMAIL_CHANGE_TTL,
     };
     Issued {
         token: format!("{}.{}.{secret}", user.company_id, user.id),
@@ -47,6 +50,7 @@ pub fn issue(kind: TokenKind, user: &User, now: OffsetDateTime) -> Issued {
             user_id: user.id.clone(),
             expires_at: now + ttl,
             epoch: (kind == TokenKind::PasswordReset).then_some(user.session_epoch),
+            new_email: None,
         },
     }
 }
@@ -60,6 +64,18 @@ pub async fn redeem(
     token: &str,
     kind: TokenKind,
 ) -> anyhow::Result<Option<(User, String)>> {
+    Ok(redeem_record(store, now, token, kind)
+        .await?
+        .map(|(user, hash, _)| (user, hash)))
+}
+
+/// `redeem`, with the token's record.
+pub async fn redeem_record(
+    store: &Store,
+    now: OffsetDateTime,
+    token: &str,
+    kind: TokenKind,
+) -> anyhow::Result<Option<(User, String, TokenRecord)>> {
     let mut parts = token.trim().splitn(3, '.');
     let (Some(company), Some(user), Some(secret)) = (parts.next(), parts.next(), parts.next())
     else {
@@ -86,7 +102,7 @@ pub async fn redeem(
         .get_user(&company, &user)
         .await?
         .filter(|user| kind != TokenKind::PasswordReset || record.epoch == Some(user.session_epoch))
-        .map(|user| (user, hash)))
+        .map(|user| (user, hash, record)))
 }
 
 /// The page link for `token` on the portal at `origin`.
@@ -94,6 +110,7 @@ pub fn link(origin: &str, kind: TokenKind, token: &str) -> String {
     let page = match kind {
         TokenKind::Invitation => "accept-invite",
         TokenKind::PasswordReset => "reset-password",
+        TokenKind::EmailChange => "confirm-email",
     };
     format!("{origin}/{page}/#token={token}")
 }
@@ -143,6 +160,53 @@ pub fn reset_mail(origin: &str, user: &User, token: &str) -> Outgoing {
             name = user.name,
             minutes = RESET_TTL.whole_minutes(),
             link = link(origin, TokenKind::PasswordReset, token),
+        ),
+        html: None,
+    }
+}
+
+/// To the new address: confirm it as the login email of `user` (the link works once, for a day).
+pub fn email_change_mail(
+    origin: &str,
+    user: &User,
+    new_email: &crate::domain::Email,
+    token: &str,
+) -> Outgoing {
+    Outgoing {
+        to: vec![new_email.clone()],
+        subject: "Confirm your new portal login email".into(),
+        text: format!(
+            "Hello {name},\n\nYou asked to sign in to the portal with this address instead of {old}. Confirm it here (the link works once and for {hours} hours):\n{link}\n\nUntil you do, you sign in with {old}. If you did not ask for this, ignore this email.\n",
+            name = user.name,
+            old = user.email,
+            hours = EMAIL_CHANGE_TTL.whole_hours(),
+            link = link(origin, TokenKind::EmailChange, token),
+        ),
+        html: None,
+    }
+}
+
+/// To the current address: a change to `new_email` was asked for, or (`done`) made.
+pub fn email_change_notice(user: &User, new_email: &crate::domain::Email, done: bool) -> Outgoing {
+    let (subject, what) = if done {
+        (
+            "Your portal login email was changed",
+            format!("Your portal login email is now {new_email}: sign in with it from now on."),
+        )
+    } else {
+        (
+            "A change of your portal login email was asked for",
+            format!(
+                "Someone signed in as you asked to change your portal login email to {new_email}. It changes only once that address confirms it."
+            ),
+        )
+    };
+    Outgoing {
+        to: vec![user.email.clone()],
+        subject: subject.into(),
+        text: format!(
+            "Hello {name},\n\n{what}\n\nIf this was not you, change your password and tell your administrator or the support team at once.\n",
+            name = user.name,
         ),
         html: None,
     }

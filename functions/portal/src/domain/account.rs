@@ -192,8 +192,17 @@ pub struct User {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
+    /// The name's parts as the user gave them (empty for accounts that only have `name`, which
+    /// stays the name shown everywhere: first and last joined).
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    /// The direct phone number, and its extension (digits).
     #[serde(default)]
     pub phone: String,
+    #[serde(default)]
+    pub phone_ext: String,
     #[serde(default)]
     pub mobile: String,
     #[serde(default, with = "time::serde::rfc3339::option")]
@@ -238,7 +247,10 @@ impl User {
             role,
             status,
             created_at: now,
+            first_name: String::new(),
+            last_name: String::new(),
             phone: String::new(),
+            phone_ext: String::new(),
             mobile: String::new(),
             last_sign_in_at: None,
             mfa_enabled: false,
@@ -248,6 +260,18 @@ impl User {
             notify: NotifyPrefs::default(),
             session_epoch: 0,
             version: 0,
+        }
+    }
+
+    /// First and last name: as given, or for an account with only `name`, its first word and
+    /// the rest.
+    pub fn name_parts(&self) -> (String, String) {
+        if !self.first_name.is_empty() || !self.last_name.is_empty() {
+            return (self.first_name.clone(), self.last_name.clone());
+        }
+        match self.name.trim().split_once(char::is_whitespace) {
+            Some((first, last)) => (first.to_owned(), last.trim().to_owned()),
+            None => (self.name.trim().to_owned(), String::new()),
         }
     }
 
@@ -344,6 +368,8 @@ impl Credential {
 pub enum TokenKind {
     Invitation,
     PasswordReset,
+    /// Confirms a new login email, sent to that address.
+    EmailChange,
 }
 
 /// The stored side of a token: found by the hash of its secret.
@@ -358,6 +384,9 @@ pub struct TokenRecord {
     /// this link, a newer one, or from the account page) moves the epoch on, and the link dies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<u64>,
+    /// An email change's: the address it confirms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_email: Option<Email>,
 }
 
 /// A user's TOTP enrolment. The secret is not stored: it is derived from the server's key and

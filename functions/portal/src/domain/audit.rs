@@ -89,10 +89,11 @@ pub enum AuditAction {
     AccessRequested,
     AccessRequestRefused,
     TicketSignedOff,
+    EmailChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 72] = [
+    pub const ALL: [AuditAction; 73] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::MfaChallengeFailed,
@@ -165,6 +166,7 @@ impl AuditAction {
         Self::AccessRequested,
         Self::AccessRequestRefused,
         Self::TicketSignedOff,
+        Self::EmailChanged,
     ];
 
     /// Entries about invoices, payments, payment methods and autopay: only principals who see

@@ -339,6 +339,7 @@ impl Labelled for AuditAction {
             TicketUpdated => "Ticket updated",
             TicketStatusChanged => "Ticket status changed",
             TicketSignedOff => "Ticket signed off",
+            EmailChanged => "Login email changed",
             AttachmentAdded => "File attached",
             InvoiceCreated => "Invoice drafted",
             InvoiceUpdated => "Invoice draft changed",

@@ -308,6 +308,7 @@ impl Store {
         let kind = match kind {
             TokenKind::Invitation => "invitation",
             TokenKind::PasswordReset => "password_reset",
+            TokenKind::EmailChange => "email_change",
         };
         Ok(TransactWriteItem::builder()
             .delete(
@@ -341,6 +342,56 @@ impl Store {
             self.audit_part(audit)?,
         ];
         self.transact(parts, "resetting password").await
+    }
+
+    /// Spend an email-change token and move the user's login to `new_email`: the credential
+    /// (password, second factors) moves to the new address's key, which must be free, and the
+    /// user item follows if it still has the address `credential` names. `false` if the token was
+    /// spent, the address taken, or the user changed meanwhile.
+    pub async fn change_email(
+        &self,
+        credential: &Credential,
+        new_email: &Email,
+        token_hash: &str,
+        audit: &AuditEntry,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<bool> {
+        let old = keys::credential(&credential.email);
+        let mut moved = credential.clone();
+        moved.email = new_email.clone();
+        let user = keys::user(&credential.company_id, &credential.user_id);
+        let parts = vec![
+            self.spend_token(token_hash, TokenKind::EmailChange, now)?,
+            TransactWriteItem::builder()
+                .delete(
+                    Delete::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(old.to_item()))
+                        .condition_expression("#user = :user")
+                        .expression_attribute_names("#user", "user_id")
+                        .expression_attribute_values(":user", s(credential.user_id.as_str()))
+                        .build()?,
+                )
+                .build(),
+            self.put_new(to_item(&moved, &keys::credential(new_email))?)?,
+            TransactWriteItem::builder()
+                .update(
+                    Update::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(user.to_item()))
+                        .update_expression("SET #email = :new, #version = #version + :one")
+                        .condition_expression("#email = :old")
+                        .expression_attribute_names("#email", "email")
+                        .expression_attribute_names("#version", "version")
+                        .expression_attribute_values(":new", s(new_email.as_str()))
+                        .expression_attribute_values(":old", s(credential.email.as_str()))
+                        .expression_attribute_values(":one", n(1))
+                        .build()?,
+                )
+                .build(),
+            self.audit_part(audit)?,
+        ];
+        self.transact(parts, "changing login email").await
     }
 
     fn set_password_part(

@@ -141,7 +141,11 @@ pub struct MeUser {
     pub name: String,
     pub role: Role,
     pub role_label: &'static str,
+    /// The name's parts (as given, or the name's first word and the rest).
+    pub first_name: String,
+    pub last_name: String,
     pub phone: String,
+    pub phone_ext: String,
     pub mobile: String,
     pub theme: Theme,
     /// The ticket list's view, remembered.
@@ -173,7 +177,10 @@ impl From<&Principal> for Me {
                 name: p.user.name.clone(),
                 role: p.user.role,
                 role_label: p.user.role.label(),
+                first_name: p.user.name_parts().0,
+                last_name: p.user.name_parts().1,
                 phone: p.user.phone.clone(),
+                phone_ext: p.user.phone_ext.clone(),
                 mobile: p.user.mobile.clone(),
                 theme: p.user.theme,
                 ticket_view: p.user.ticket_view,
