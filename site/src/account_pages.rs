@@ -81,6 +81,26 @@ fn set_password_page(b: &Branding, title: &str, intro: &str, button: &str, scrip
     )
 }
 
+/// The page the link confirming a new login email opens: it confirms with the token and says so.
+pub fn confirm_email(b: &Branding) -> Markup {
+    page(
+        b,
+        "Confirm your new login email",
+        Chrome::Public,
+        "confirm-email.js",
+        html! {
+            article.auth-card #confirm aria-busy="true" {
+                h1 { "Confirm your new login email" }
+                p.form-error #form-error role="alert" {}
+                div #done hidden role="status" {
+                    p { "Your login email is changed. Sign in with the new address from now on." }
+                    p { a role="button" href="/login/" { "Sign in" } }
+                }
+            }
+        },
+    )
+}
+
 pub fn reset_password(b: &Branding) -> Markup {
     set_password_page(
         b,
@@ -118,11 +138,14 @@ pub fn account(b: &Branding) -> Markup {
             }
             section aria-labelledby="profile-heading" {
                 h2 #profile-heading { "Profile" }
-                p { "You sign in with " strong data-me="email" {} ". Your administrator can change it." }
                 form #profile-form novalidate {
-                    (Field::input("name", "Name", "text").autocomplete("name").required())
                     div.grid {
-                        div { (Field::input("phone", "Phone", "tel").autocomplete("tel")) }
+                        div { (Field::input("first_name", "First name", "text").autocomplete("given-name").maxlength(100).required()) }
+                        div { (Field::input("last_name", "Last name", "text").autocomplete("family-name").maxlength(60)) }
+                    }
+                    div.grid {
+                        div { (Field::input("phone", "Direct phone", "tel").autocomplete("tel")) }
+                        div { (Field::input("phone_ext", "Extension", "text").inputmode("numeric").maxlength(10)) }
                         div { (Field::input("mobile", "Mobile", "tel").autocomplete("tel")) }
                     }
                     label for="theme-pref" { "Theme" }
@@ -142,6 +165,16 @@ pub fn account(b: &Branding) -> Markup {
                     }
                     button type="submit" { "Save profile" }
                     p #profile-status role="status" {}
+                }
+            }
+            section aria-labelledby="email-heading" {
+                h2 #email-heading { "Login email" }
+                p { "You sign in with " strong data-me="email" {} ". To use another address, enter it: we send it a link, and the change is made once you open it. Your current address is told." }
+                form #email-change novalidate {
+                    (Field::input("email", "New login email", "email").autocomplete("email").maxlength(254).required())
+                    (Field::input("email_password", "Current password", "password").autocomplete("current-password").help("Leave it empty if you sign in only with Microsoft or Google."))
+                    button type="submit" { "Send a confirmation link" }
+                    p #email-status role="status" {}
                 }
             }
             section aria-labelledby="password-heading" {

@@ -33,6 +33,10 @@ pub fn all(b: &Branding) -> Vec<Page> {
             html: account_pages::reset_password(b),
         },
         Page {
+            path: "/confirm-email/",
+            html: account_pages::confirm_email(b),
+        },
+        Page {
             path: "/accept-invite/",
             html: account_pages::accept_invite(b),
         },

@@ -37,7 +37,7 @@ test('a Full Admin signs in, sees their company, switches to dark theme that sur
   const phone = await newPage(browser, errors);
   await signIn(phone, 'fulladmin@acme.example');
   await page.reload();
-  await page.locator('#profile-heading + p strong').filter({ hasText: /^fulladmin@acme\.example$/ }).waitFor();
+  await page.locator('#email-heading + p strong').filter({ hasText: /^fulladmin@acme\.example$/ }).waitFor();
   const other = page.locator('#sessions-table tbody tr', { has: page.getByRole('button', { name: /^Sign out the / }) });
   await other.waitFor();
   assert.equal(await page.locator('#sessions-table tbody tr').count(), 2, 'this one and the phone');

@@ -26,8 +26,10 @@ const NOTIFY = ['ticket_confirmations', 'ticket_replies', 'status_changes', 'inv
 
 function fillProfile(data) {
   const form = $('profile-form');
-  form.elements.name.value = data.user.name;
+  form.elements.first_name.value = data.user.first_name;
+  form.elements.last_name.value = data.user.last_name;
   form.elements.phone.value = data.user.phone;
+  form.elements.phone_ext.value = data.user.phone_ext;
   form.elements.mobile.value = data.user.mobile;
   form.elements.theme.value = data.user.theme;
   for (const key of NOTIFY) form.elements[key].checked = data.user.notify[key];
@@ -41,13 +43,35 @@ $('profile-form').addEventListener('submit', (event) => {
     const data = await authed('/api/me', {
       method: 'PATCH',
       body: {
-        name: e.name.value, phone: e.phone.value, mobile: e.mobile.value, theme: e.theme.value,
+        first_name: e.first_name.value, last_name: e.last_name.value,
+        phone: e.phone.value, phone_ext: e.phone_ext.value, mobile: e.mobile.value, theme: e.theme.value,
         notify: Object.fromEntries(NOTIFY.map((key) => [key, e[key].checked])),
       },
     });
     await saveTheme(data.user.theme);
     fillProfile(data);
   }, 'Profile saved.');
+});
+
+$('email-change').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.target;
+  let sentTo = '';
+  submit(form, $('email-status'), async () => {
+    try {
+      sentTo = (await authed('/api/me/email', {
+        method: 'POST',
+        body: { email: form.elements.email.value, current_password: form.elements.email_password.value },
+      })).sent_to;
+    } catch (err) {
+      // The password field is named for this form; the API calls it current_password.
+      for (const e of err.problem?.errors ?? []) if (e.field === 'current_password') e.field = 'email_password';
+      throw err;
+    }
+    form.reset();
+  }, 'Sent.').then(() => {
+    if (sentTo) $('email-status').textContent = `We sent a link to ${sentTo}. Open it to finish: until then you sign in as before.`;
+  });
 });
 
 $('password-change').addEventListener('submit', (event) => {
