@@ -102,7 +102,10 @@ const ROUTES: &[Route] = &[
     route("GET /api/companies/{company_id}", Client, "GET", "/api/companies/acme-dental")
         .keep(&[("company_version", Field("/version"))]),
     route("PATCH /api/companies/{company_id}", Staff, "PATCH", "/api/companies/acme-dental")
-        .body(r#"{"version": {company_version}, "phone": "+1 555 0101"}"#),
+        .body(r#"{"version": {company_version}, "phone": "+1 555 0101"}"#)
+        .keep(&[("company_version", Field("/version"))]),
+    route("PATCH /api/companies/{company_id}/preferences", Client, "PATCH", "/api/companies/acme-dental/preferences")
+        .body(r#"{"phone": "+1 555 0123", "version": {company_version}}"#),
     route("GET /api/companies/{company_id}/sign-in", Client, "GET", "/api/companies/acme-dental/sign-in")
         .keep(&[("company_version", Field("/version"))]),
     route("PUT /api/companies/{company_id}/sign-in", Client, "PUT", "/api/companies/acme-dental/sign-in")
@@ -298,6 +301,11 @@ const ROUTES: &[Route] = &[
         "DELETE",
         "/api/me/sessions/0123456789abcdef0123456789abcdef",
     ),
+    route("POST /api/me/email", Client, "POST", "/api/me/email")
+        .body(r#"{"email": "bench.moved@acme.example", "current_password": "{password}"}"#),
+    // The link's token is in the mail; without it, the confirm is refused before any write.
+    route("POST /api/auth/email-change/confirm (a link that does not work)", Nobody, "POST", "/api/auth/email-change/confirm")
+        .body(r#"{"token": "acme-dental.0123456789abcdef0123456789abcdef.0000000000000000000000000000000000000000000000000000000000000000"}"#),
     route("PATCH /api/me", Client, "PATCH", "/api/me").body(r#"{"phone": "+1 555 0100"}"#),
     route("POST /api/companies/{company_id}/users (invite)", Client, "POST", "/api/companies/acme-dental/users")
         .body(r#"{"name": "Cost Check", "email": "cost@acme.example", "role": "standard_user"}"#)

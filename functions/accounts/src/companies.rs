@@ -166,8 +166,30 @@ impl ToSchema for CompanyChange {
 }
 
 impl CompanyFields {
+    /// The profile fields a client's Full Admins change (company preferences), the others left.
+    pub(crate) fn profile(
+        billing_email: Option<String>,
+        phone: Option<String>,
+        address: Option<String>,
+        time_zone: Option<String>,
+    ) -> Self {
+        Self {
+            name: None,
+            billing_email,
+            phone,
+            address,
+            time_zone,
+            currency: None,
+            payment_terms_days: None,
+            tax_rate_bp: None,
+            overdue_reminders: None,
+            mfa_required: None,
+            version: None,
+        }
+    }
+
     /// Apply the given fields to `company`, checking each.
-    fn apply(&self, company: &mut Company) -> Result<(), ApiError> {
+    pub(crate) fn apply(&self, company: &mut Company) -> Result<(), ApiError> {
         let mut errors = Vec::new();
         if let Some(name) = &self.name {
             company.name = validate::name("name", name, &mut errors);
@@ -358,7 +380,7 @@ pub async fn update(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiE
     json(StatusCode::OK, &changed)
 }
 
-fn describe_change(before: &Company, after: &Company) -> String {
+pub(crate) fn describe_change(before: &Company, after: &Company) -> String {
     let mut parts = Vec::new();
     if before.name != after.name {
         parts.push(format!("name to {}", after.name));

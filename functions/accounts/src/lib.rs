@@ -6,6 +6,7 @@
 mod access;
 mod audit;
 mod companies;
+mod preferences;
 mod sign_in;
 mod users;
 
@@ -33,6 +34,9 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&M::POST, ["companies"]) => companies::create(ctx).await,
         (&M::GET, ["companies", company]) => companies::get(ctx, company).await,
         (&M::PATCH, ["companies", company]) => companies::update(ctx, company).await,
+        (&M::PATCH, ["companies", company, "preferences"]) => {
+            preferences::update(ctx, company).await
+        }
         (&M::GET, ["companies", company, "sign-in"]) => sign_in::get(ctx, company).await,
         (&M::PUT, ["companies", company, "sign-in"]) => sign_in::put(ctx, company).await,
         (&M::GET, ["companies", company, "access-requests"]) => access::list(ctx, company).await,
@@ -67,6 +71,7 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     companies::create,
     companies::get,
     companies::update,
+    preferences::update,
     sign_in::get,
     sign_in::put,
     access::list,

@@ -158,15 +158,18 @@ pub async fn invite(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiE
     json(StatusCode::CREATED, &user)
 }
 
-/// Invite `user` (new, invited): the user, credential, token and audit entry in one transaction
-/// (with the request for access it answers, if any), then the email with the link.
+/// Invite `user` (new, invited; with the company's default email preferences): the user,
+/// credential, token and audit entry in one transaction (with the request for access it answers,
+/// if any), then the email with the link.
 pub(crate) async fn send_invitation(
     ctx: &Ctx<'_>,
     principal: &Principal,
     company: &Company,
-    user: User,
+    mut user: User,
     answering: Option<&str>,
 ) -> Result<User, ApiError> {
+    // New users start with the email preferences the company chose.
+    user.notify = company.default_notify;
     let app = ctx.app;
     let issued = links::issue(TokenKind::Invitation, &user, app.now());
     let audit = principal.audit(
@@ -270,6 +273,8 @@ pub struct UserChange {
     /// `active` (reactivate) or `deactivated`.
     #[schema(value_type = Option<StatusChange>)]
     pub status: Option<UserStatus>,
+    /// A client user whose role sees only their own tickets sees every ticket of the company.
+    pub sees_company_tickets: Option<bool>,
 }
 
 /// The statuses a change may set (a user is invited only by an invitation).
@@ -310,6 +315,15 @@ pub async fn update(ctx: &Ctx<'_>, company: &str, user: &str) -> Result<Response
     if let Some(role) = body.role {
         check_role(role, &company, &mut errors);
         user.role = role;
+    }
+    if let Some(sees) = body.sees_company_tickets {
+        if sees && company.kind != portal::domain::CompanyKind::Client {
+            errors.push(FieldError::new(
+                "sees_company_tickets",
+                "MSP staff see every ticket already",
+            ));
+        }
+        user.sees_company_tickets = sees;
     }
     match body.status {
         None => {}
@@ -359,6 +373,15 @@ pub async fn update(ctx: &Ctx<'_>, company: &str, user: &str) -> Result<Response
         (
             AuditAction::UserReactivated,
             format!("Reactivated {}", user.name),
+        )
+    } else if user.sees_company_tickets != before.sees_company_tickets {
+        (
+            AuditAction::UserUpdated,
+            if user.sees_company_tickets {
+                format!("Let {} see every ticket of the company", user.name)
+            } else {
+                format!("{} sees only their own tickets again", user.name)
+            },
         )
     } else if user.role != before.role {
         (

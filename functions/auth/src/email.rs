@@ -64,16 +64,17 @@ pub async fn request(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         ));
     }
     let app = ctx.app;
-    let credential = app
-        .store
-        .get_credential(&principal.user.email)
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
-    if !credential.password_hash.is_empty() {
+    if body.current_password.is_empty() {
+        // Only an account without a password (Microsoft or Google sign-in) may leave it out.
+        let credential = app.store.get_credential(&principal.user.email).await?;
+        if credential.is_none_or(|c| !c.password_hash.is_empty()) {
+            return Err(ApiError::invalid(
+                "current_password",
+                "Enter your current password",
+            ));
+        }
+    } else {
         crate::me::check_password(ctx, &principal, &body.current_password).await?;
-    }
-    if app.store.get_credential(&email).await?.is_some() {
-        return Err(taken());
     }
     let mut issued = links::issue(TokenKind::EmailChange, &principal.user, app.now());
     issued.record.new_email = Some(email.clone());
@@ -84,9 +85,14 @@ pub async fn request(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         AuditEntry::user_target(&principal.user.id),
         format!("Asked to change the login email to {email}"),
     );
-    app.store
-        .store_token(&issued.hash, &issued.record, &audit)
-        .await?;
+    // The address must be free now (checked in the write); the confirm checks again.
+    if !app
+        .store
+        .store_email_change_token(&issued.hash, &issued.record, &audit)
+        .await?
+    {
+        return Err(taken());
+    }
     app.send_mail(&links::email_change_mail(
         &app.config.origin,
         &principal.user,

@@ -48,7 +48,7 @@ pub(crate) async fn people(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
                 .into_iter()
                 .filter(|u| u.status == UserStatus::Active)
                 .map(|u| Person {
-                    sees_company_tickets: u.role.can(Capability::ViewCompanyTickets),
+                    sees_company_tickets: u.can(Capability::ViewCompanyTickets),
                     id: u.id,
                     name: u.name,
                 }),

@@ -6,6 +6,7 @@ mod access;
 mod accounts;
 mod agreements;
 mod billing;
+mod company_preferences;
 mod configurations;
 mod contract;
 mod email;

@@ -69,6 +69,7 @@ pub async fn sign_in(
             s.meta.at,
         );
         user.last_sign_in_at = Some(s.meta.at);
+        user.notify = company.default_notify;
         let session = signin::new_session(s, &user, state.remember);
         let from = identity.link().map(|(_, v)| v).unwrap_or_default();
         let audit = AuditEntry::new(

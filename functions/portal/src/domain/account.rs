@@ -138,6 +138,9 @@ pub struct Company {
     /// the same transactions that change users, so the last one cannot be demoted or deactivated.
     #[serde(default)]
     pub admins: u32,
+    /// The email preferences a new user of the company starts with (its Full Admins choose).
+    #[serde(default)]
+    pub default_notify: NotifyPrefs,
     #[serde(default)]
     pub version: u64,
 }
@@ -175,6 +178,7 @@ impl Company {
             sign_in_methods: default_sign_in_methods(),
             sso: Default::default(),
             admins: 0,
+            default_notify: NotifyPrefs::default(),
             version: 0,
         }
     }
@@ -219,6 +223,10 @@ pub struct User {
     /// The ticket list's view, remembered.
     #[serde(default)]
     pub ticket_view: TicketView,
+    /// Sees every ticket of the company although the role sees only the user's own (the
+    /// company's Full Admins choose who).
+    #[serde(default)]
+    pub sees_company_tickets: bool,
     #[serde(default)]
     pub notify: NotifyPrefs,
     /// Sessions started under another epoch are dead: bumping it signs the user out everywhere.
@@ -257,10 +265,33 @@ impl User {
             passkeys: 0,
             theme: Theme::System,
             ticket_view: TicketView::List,
+            sees_company_tickets: false,
             notify: NotifyPrefs::default(),
             session_epoch: 0,
             version: 0,
         }
+    }
+
+    /// Whether this user holds `capability`: their role's, and the company's tickets where the
+    /// Full Admins let them see those.
+    pub fn can(&self, capability: crate::domain::roles::Capability) -> bool {
+        use crate::domain::roles::Capability::ViewCompanyTickets;
+        self.role.can(capability)
+            || (capability == ViewCompanyTickets
+                && self.sees_company_tickets
+                && self
+                    .role
+                    .can(crate::domain::roles::Capability::ViewOwnTickets))
+    }
+
+    /// Every capability this user holds.
+    pub fn capabilities(&self) -> Vec<crate::domain::roles::Capability> {
+        let mut all = self.role.capabilities().to_vec();
+        let extra = crate::domain::roles::Capability::ViewCompanyTickets;
+        if self.can(extra) && !all.contains(&extra) {
+            all.push(extra);
+        }
+        all
     }
 
     /// First and last name: as given, or for an account with only `name`, its first word and

@@ -286,6 +286,35 @@ impl Store {
         Ok(())
     }
 
+    /// Store an email-change token with its audit entry, on condition no login uses the new
+    /// address (`token.new_email`) now; `false` if one does.
+    pub async fn store_email_change_token(
+        &self,
+        hash: &str,
+        token: &TokenRecord,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<bool> {
+        let new = token
+            .new_email
+            .as_ref()
+            .context("an email-change token names its address")?;
+        let free = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::credential(new).to_item()))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", keys::PK)
+            .build()?;
+        self.transact(
+            vec![
+                self.token_put(hash, token)?,
+                TransactWriteItem::builder().condition_check(free).build(),
+                self.audit_part(audit)?,
+            ],
+            "storing email-change token",
+        )
+        .await
+    }
+
     pub async fn get_token(&self, hash: &str) -> anyhow::Result<Option<TokenRecord>> {
         self.get(&keys::account_token(hash))
             .await

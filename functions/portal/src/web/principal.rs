@@ -55,7 +55,7 @@ impl Principal {
     }
 
     pub fn can(&self, capability: Capability) -> bool {
-        self.user.role.can(capability)
+        self.user.can(capability)
     }
 
     /// `Ok` if the principal holds `capability`, else 403.
@@ -196,7 +196,7 @@ impl From<&Principal> for Me {
                 mfa_required: p.company.mfa_required,
                 time_zone: p.company.time_zone.clone(),
             },
-            capabilities: p.user.role.capabilities().to_vec(),
+            capabilities: p.user.capabilities(),
             session_expires_at: p.session.expires_at,
         }
     }

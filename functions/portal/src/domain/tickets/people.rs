@@ -83,13 +83,12 @@ impl Ticket {
     /// Whether `user` (active, of the ticket's company) may see this ticket: the company's tickets,
     /// or their own (or one waiting for their approval).
     pub fn visible_to(&self, user: &User) -> bool {
-        let role = user.role;
         user.status == UserStatus::Active
             && user.company_id == self.company_id
-            && (role.can(Capability::ViewCompanyTickets)
-                || (role.can(Capability::ViewOwnTickets)
+            && (user.can(Capability::ViewCompanyTickets)
+                || (user.can(Capability::ViewOwnTickets)
                     && (self.contact_id == user.id
-                        || (self.approval.is_some() && role.can(Capability::ApproveQuotes)))))
+                        || (self.approval.is_some() && user.can(Capability::ApproveQuotes)))))
     }
 
     /// The ticket with `user` watching it: 422 when they may not see it, are its contact (who
