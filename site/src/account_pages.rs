@@ -268,6 +268,7 @@ pub fn users(b: &Branding) -> Markup {
         html! {
             h1 #users-heading { "Users" }
             p { a #sign-in-link href="/users/sign-in/" { "Sign-in settings" } " — Microsoft and Google sign-in, passwords, just-in-time access" }
+            p #preferences-line hidden { a href="/company/" { "Company preferences" } " — your company's address and phone, billing email, time zone, and new users' email preferences" }
             details #invite {
                 summary role="button" { "Invite a user" }
                 form #invite-form novalidate {
@@ -310,6 +311,13 @@ pub fn users(b: &Branding) -> Markup {
                         small.role-about #new-role-about aria-live="polite" {}
                         button type="submit" { "Change role" }
                     }
+                    form #sees-form novalidate hidden {
+                        label {
+                            input #sees-company-tickets type="checkbox";
+                            " Sees every ticket of the company (not only their own)"
+                        }
+                        button.secondary type="submit" { "Save" }
+                    }
                     div.grid {
                         button.secondary #toggle-active type="button" { "Deactivate" }
                         button.secondary #resend type="button" hidden { "Resend invitation" }
@@ -318,6 +326,43 @@ pub fn users(b: &Branding) -> Markup {
                     p.form-error #user-dialog-error role="alert" {}
                     footer { button #user-dialog-close type="button" { "Close" } }
                 }
+            }
+        },
+    )
+}
+
+/// A client's company preferences, for its Full Admins: the profile and new users' emails.
+pub fn company_preferences(b: &Branding) -> Markup {
+    page(
+        b,
+        "Company preferences",
+        Chrome::SignedIn {
+            current: "/users/",
+            requires: Some("manage_users"),
+        },
+        "company-preferences.js",
+        html! {
+            h1 #prefs-heading { "Company preferences" }
+            p { "What the support team keeps — prices, payment terms, tax, whether two-factor sign-in is required — is theirs to change: ask them." }
+            form #prefs-form novalidate aria-busy="true" {
+                (Field::textarea("address", "Address", 3).maxlength(500))
+                div.grid {
+                    div { (Field::input("phone", "Main phone", "tel").autocomplete("tel")) }
+                    div { (Field::input("billing_email", "Billing email", "email").autocomplete("email").help("Where invoices go.")) }
+                }
+                (Field::input("time_zone", "Time zone", "text").maxlength(64).help("An IANA time zone such as Europe/London or America/New_York: the portal shows times in it."))
+                fieldset {
+                    legend { "New users get these emails (each can change their own later)" }
+                    label { input type="checkbox" name="ticket_confirmations"; " a confirmation of each ticket raised for them" }
+                    label { input type="checkbox" name="ticket_replies"; " replies from the support team" }
+                    label { input type="checkbox" name="status_changes"; " status changes of their tickets" }
+                    label { input type="checkbox" name="invoices"; " invoices and payment receipts" }
+                    label { input type="checkbox" name="project_updates"; " updates of projects they are the contact of" }
+                    label { input type="checkbox" name="expiry_digest"; " the monthly configuration expiry summary (Full Admins)" }
+                }
+                p.form-error #prefs-error role="alert" {}
+                button type="submit" { "Save preferences" }
+                p #prefs-status role="status" {}
             }
         },
     )

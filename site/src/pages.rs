@@ -65,6 +65,10 @@ pub fn all(b: &Branding) -> Vec<Page> {
             html: account_pages::audit(b),
         },
         Page {
+            path: "/company/",
+            html: account_pages::company_preferences(b),
+        },
+        Page {
             path: "/configurations/",
             html: crate::configuration_pages::configurations(b),
         },

@@ -127,7 +127,7 @@ const PAGES = [
   ['/companies/', ['all_companies']], ['/audit/', ['view_audit']], ['/settings/tickets/', ['manage_settings']],
   ['/projects/', ['view_projects']], ['/agreements/', ['view_hours_left']],
   ['/quotes/', ['approve_quotes', 'manage_billing']], ['/quotes/edit/', ['manage_billing']],
-  ['/configurations/', []], ['/documents/', []],
+  ['/configurations/', []], ['/documents/', []], ['/company/', ['manage_users']],
 ];
 
 test('every page × every role: the page, or one clear "no access" state with a way home', async () => {

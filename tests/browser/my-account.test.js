@@ -43,7 +43,8 @@ test('a user sets their name in two parts and an extension, and moves their logi
   const moved = `mia.moved-${run}@acme.example`;
   const user = await newcomer(errors, email);
   await user.goto(`${BASE}/account/`);
-  await user.getByLabel('First name').waitFor();
+  // The form is filled once /api/me is in.
+  await user.waitForFunction(() => document.getElementById('first_name').value !== '');
   assert.equal(await user.getByLabel('First name').inputValue(), 'Mia');
   assert.equal(await user.getByLabel('Last name').inputValue(), 'Moved');
   await user.getByLabel('Last name').fill('van Moved');
@@ -56,6 +57,7 @@ test('a user sets their name in two parts and an extension, and moves their logi
   await user.getByRole('button', { name: 'Save profile' }).click();
   await user.locator('#profile-status').filter({ hasText: 'Profile saved.' }).waitFor();
   await user.reload();
+  await user.waitForFunction(() => document.getElementById('first_name').value !== '');
   assert.equal(await user.getByLabel('Last name').inputValue(), 'van Moved');
   assert.equal(await user.getByLabel('Extension').inputValue(), '204');
 
@@ -99,6 +101,57 @@ test('a user sets their name in two parts and an extension, and moves their logi
   await Promise.all([fresh.waitForURL(`${BASE}/`), fresh.getByRole('button', { name: 'Sign in', exact: true }).click()]);
   await fresh.goto(`${BASE}/account/`);
   await fresh.locator('#email-heading + p strong').filter({ hasText: moved }).waitFor();
+  assert.deepEqual(errors, []);
+});
+
+test('a Full Admin keeps the company preferences and lets a colleague see every ticket', async () => {
+  const errors = [];
+  const fiona = await newPage(browser, errors);
+  await signIn(fiona, 'fulladmin@acme.example');
+  await fiona.goto(`${BASE}/users/`);
+  await Promise.all([fiona.waitForURL(/\/company\/$/), fiona.getByRole('link', { name: 'Company preferences' }).click()]);
+  await fiona.locator('#prefs-form[aria-busy="false"]').waitFor();
+  // A time zone that is not one is said at its field; nothing is saved.
+  await fiona.getByLabel('Time zone').fill('london');
+  expectAnswer(fiona, 'PATCH', '/api/companies/acme-dental/preferences', 422);
+  await fiona.getByRole('button', { name: 'Save preferences' }).click();
+  await fiona.locator('#time_zone-error').filter({ hasText: /IANA/ }).waitFor();
+  await fiona.getByLabel('Time zone').fill('America/New_York');
+  const phone = `+1 555 ${String(Date.now()).slice(-4)}`;
+  await fiona.getByLabel('Main phone').fill(phone);
+  await fiona.getByLabel(/the monthly configuration expiry summary/).uncheck();
+  await fiona.getByRole('button', { name: 'Save preferences' }).click();
+  await fiona.locator('#prefs-status').filter({ hasText: 'Preferences saved.' }).waitFor();
+  await fiona.reload();
+  await fiona.locator('#prefs-form[aria-busy="false"]').waitFor();
+  assert.equal(await fiona.getByLabel('Main phone').inputValue(), phone);
+  assert.equal(await fiona.getByLabel(/the monthly configuration expiry summary/).isChecked(), false);
+  await settled(fiona);
+  assert.deepEqual(await seriousViolations(fiona), [], 'the company preferences page');
+  await fiona.getByLabel(/the monthly configuration expiry summary/).check();
+  await fiona.getByRole('button', { name: 'Save preferences' }).click();
+  await fiona.locator('#prefs-status').filter({ hasText: 'Preferences saved.' }).waitFor();
+
+  // Letting a Billing Admin see every ticket of the company, from the user's dialog.
+  await fiona.goto(`${BASE}/users/`);
+  await fiona.locator('td[data-field="email"]').first().waitFor();
+  const row = fiona.getByRole('row').filter({ hasText: 'billing@acme.example' });
+  await row.getByRole('button', { name: /^Manage / }).click();
+  const dialog = fiona.getByRole('dialog');
+  await dialog.getByLabel(/Sees every ticket of the company/).check();
+  await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+  await fiona.getByText(/now sees every ticket of the company/).waitFor();
+  const billing = await newPage(browser, errors);
+  await signIn(billing, 'billing@acme.example');
+  const caps = await billing.evaluate(async () => (await (await fetch('/api/me', { headers: { accept: 'application/json' } })).json()).capabilities);
+  assert.ok(caps.includes('view_company_tickets'), caps.join());
+  // And back.
+  await fiona.reload();
+  await fiona.locator('td[data-field="email"]').first().waitFor();
+  await fiona.getByRole('row').filter({ hasText: 'billing@acme.example' }).getByRole('button', { name: /^Manage / }).click();
+  await fiona.getByRole('dialog').getByLabel(/Sees every ticket of the company/).uncheck();
+  await fiona.getByRole('dialog').getByRole('button', { name: 'Save', exact: true }).click();
+  await fiona.getByText(/sees only their own tickets again/).waitFor();
   assert.deepEqual(errors, []);
 });
 

@@ -52,6 +52,10 @@ function openDialog(user) {
   $('toggle-active').textContent = user.status === 'deactivated' ? 'Reactivate' : 'Deactivate';
   $('resend').hidden = user.status !== 'invited';
   $('reset-mfa').hidden = !user.mfa_enabled;
+  // Roles that see only their own tickets can be let see the company's (client companies).
+  const ownOnly = ['standard_user', 'billing_admin', 'ticket_read_only'].includes(user.role);
+  $('sees-form').hidden = !ownOnly;
+  $('sees-company-tickets').checked = Boolean(user.sees_company_tickets);
   $('user-dialog-error').textContent = '';
   $('user-dialog').showModal();
 }
@@ -71,6 +75,11 @@ async function change(body, done) {
 $('role-form').addEventListener('submit', (event) => {
   event.preventDefault();
   change({ role: $('new-role').value }, (u) => `${u.name} is now ${({ ...CLIENT_ROLES, ...STAFF_ROLES })[u.role]}.`);
+});
+$('sees-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const sees = $('sees-company-tickets').checked;
+  change({ sees_company_tickets: sees }, (u) => (sees ? `${u.name} now sees every ticket of the company.` : `${u.name} sees only their own tickets again.`));
 });
 $('toggle-active').addEventListener('click', async () => {
   const reactivate = current.status === 'deactivated';
@@ -209,7 +218,12 @@ me.then(async (data) => {
   $('users-heading').textContent = company.id === data.company.id ? 'Users' : `Users of ${company.name}`;
   $('users-caption').textContent = `Portal users of ${company.name}`;
   if (company.id !== data.company.id) $('sign-in-link').href = `/users/sign-in/?company=${encodeURIComponent(company.id)}`;
-  if (company.kind === 'client') showRequests();
+  if (company.kind === 'client') {
+    showRequests();
+    const line = $('preferences-line');
+    line.hidden = false;
+    if (company.id !== data.company.id) line.querySelector('a').href = `/company/?company=${encodeURIComponent(company.id)}`;
+  }
   table = paginatedTable({
     id: 'users',
     url: `${base}/users`,
