@@ -38,13 +38,16 @@ pub struct NewTaskBody {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskChange {
-    #[schema(schema_with = task_text)]
+    #[schema(schema_with = optional_task_text)]
     pub text: Option<String>,
     pub done: Option<bool>,
 }
 
 fn task_text() -> utoipa::openapi::schema::Object {
     schema::text(true, MAX_TASK_TEXT, schema::Chars::NoControls)
+}
+fn optional_task_text() -> utoipa::openapi::schema::Object {
+    schema::or_null(task_text())
 }
 
 /// A task's text, checked: one line, not blank, at most `MAX_TASK_TEXT` characters.
