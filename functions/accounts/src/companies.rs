@@ -361,13 +361,27 @@ pub async fn update(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiE
     }
     let mut changed = before.clone();
     fields.apply(&mut changed)?;
+    let summary = describe_change(&before, &changed);
+    save_company(ctx, &principal, &before, changed, summary).await
+}
+
+/// Save `changed` (`before` edited) one version on, with a `company_updated` audit entry saying
+/// `summary`; 409 if the company changed since it was read.
+pub(crate) async fn save_company(
+    ctx: &Ctx<'_>,
+    principal: &portal::web::principal::Principal,
+    before: &Company,
+    mut changed: Company,
+    summary: String,
+) -> Result<Response<Body>, ApiError> {
     changed.version = before.version + 1;
+    let id = &before.id;
     let audit = principal.audit(
         ctx,
-        &company,
+        id,
         AuditAction::CompanyUpdated,
-        Some(format!("company:{company}")),
-        describe_change(&before, &changed),
+        Some(format!("company:{id}")),
+        summary,
     );
     if !ctx
         .app

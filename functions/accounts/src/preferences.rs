@@ -7,7 +7,6 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::ApiError;
 use portal::domain::NotifyPrefs;
-use portal::domain::audit::AuditAction;
 use portal::web::http::{Ctx, json};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -71,25 +70,15 @@ pub async fn update(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiE
     if changed == before {
         return json(StatusCode::OK, &before);
     }
-    changed.version = before.version + 1;
-    let mut summary = crate::companies::describe_change(&before, &changed);
-    if changed.default_notify != before.default_notify {
-        summary.push_str("; new users' email preferences");
-    }
-    let audit = principal.audit(
-        ctx,
-        &id,
-        AuditAction::CompanyUpdated,
-        Some(format!("company:{id}")),
-        summary,
-    );
-    if !ctx
-        .app
-        .store
-        .update_company(&changed, before.version, &audit)
-        .await?
-    {
-        return Err(ApiError::Conflict);
-    }
-    json(StatusCode::OK, &changed)
+    let mut profile = before.clone();
+    profile.default_notify = changed.default_notify;
+    let summary = match (profile == changed, changed.default_notify != before.default_notify) {
+        (true, _) => "Changed new users' email preferences".to_owned(),
+        (false, true) => format!(
+            "{}, and new users' email preferences",
+            crate::companies::describe_change(&before, &changed)
+        ),
+        (false, false) => crate::companies::describe_change(&before, &changed),
+    };
+    crate::companies::save_company(ctx, &principal, &before, changed, summary).await
 }

@@ -85,7 +85,7 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
                 ));
             }
         }
-        if status == TicketStatus::Resolved && note_text.is_none() && ticket.resolution.is_none() {
+        if status == TicketStatus::Resolved && note_text.is_none() && ticket.work.resolution.is_none() {
             return Err(ApiError::invalid(
                 "note",
                 "Write the resolution: what fixed it (the client reads it and signs it off)",
@@ -95,7 +95,7 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
         changed.status = status;
         if status.is_open() {
             // Reopened: what was said to fix it did not.
-            changed.resolution = None;
+            changed.work.resolution = None;
         }
         changed.withdraw_unanswered(&ticket);
     }
@@ -154,7 +154,7 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
     if let Some(note) = &note {
         changed.note_seen(note);
         if new_status == Some(TicketStatus::Resolved) {
-            changed.resolution = Some(Resolution::of(note));
+            changed.work.resolution = Some(Resolution::of(note));
         }
     }
     if changed == ticket && note.is_none() {

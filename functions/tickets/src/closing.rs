@@ -122,7 +122,7 @@ pub async fn signoff_pdf(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, 
     let page = public_page(ctx, &principal, number).await?;
     let ticket = &page.0.ticket;
     let name = format!("Sign-off of ticket {}.pdf", ticket.number);
-    if let Some(signed) = &ticket.signoff {
+    if let Some(signed) = &ticket.work.signoff {
         let key = keys::signoff_object(&ticket.company_id, ticket.number, &signed.file_id);
         return portal::web::files::download_redirect(ctx.app, &key, &name, "application/pdf")
             .await;
@@ -185,7 +185,7 @@ pub async fn sign_off(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, Api
         file_id: random_hex(8),
     });
     let file_id = signed
-        .signoff
+        .work.signoff
         .as_ref()
         .map(|s| s.file_id.clone())
         .unwrap_or_default();

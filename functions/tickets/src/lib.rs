@@ -186,6 +186,29 @@ pub(crate) fn ticket_audit(
     )
 }
 
+/// Save `next` (`before` with something changed that moves no list or count: tasks, watchers, a
+/// rating) one version on, with a `ticket_updated` audit entry saying `summary`; 409 if the ticket
+/// changed since it was read.
+pub(crate) async fn save_updated(
+    ctx: &Ctx<'_>,
+    principal: &Principal,
+    before: &Ticket,
+    mut next: Ticket,
+    summary: String,
+) -> Result<Ticket, ApiError> {
+    next.version = before.version + 1;
+    let audit = ticket_audit(ctx, principal, before.number, AuditAction::TicketUpdated, summary);
+    if !ctx
+        .app
+        .store
+        .save_ticket(&next, before, Some(&audit), None)
+        .await?
+    {
+        return Err(ApiError::Conflict);
+    }
+    Ok(next)
+}
+
 /// One ticket with its conversation. Internal notes appear only for MSP staff.
 #[utoipa::path(get, path = "/api/tickets/{number}", tag = "tickets",
     params(("number" = u64, Path)),
@@ -286,7 +309,7 @@ async fn add_note(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiErro
     );
     let mut touched = ticket.with_note(&note);
     if body.resolution {
-        touched.resolution = Some(Resolution::of(&note));
+        touched.work.resolution = Some(Resolution::of(&note));
     }
     if !ctx
         .app

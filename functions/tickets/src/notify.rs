@@ -255,7 +255,7 @@ pub async fn approval_answered(app: &App, ticket: &Ticket, company_name: &str) {
 
 /// To the MSP's support mailbox and the technician: the client signed a resolved ticket off.
 pub async fn signed_off(app: &App, ticket: &Ticket, company_name: &str) {
-    let Some(s) = &ticket.signoff else {
+    let Some(s) = &ticket.work.signoff else {
         return;
     };
     let Some(support) = app.config.support_email.clone() else {
@@ -277,7 +277,7 @@ pub async fn signed_off(app: &App, ticket: &Ticket, company_name: &str) {
 
 /// To the technician (if any) and the support mailbox: the contact rated the work bad.
 pub async fn bad_rating(app: &App, ticket: &Ticket, company_name: &str, technician: Option<Email>) {
-    let Some(r) = &ticket.rating else {
+    let Some(r) = &ticket.work.rating else {
         return;
     };
     let mut to: Vec<Email> = app.config.support_email.iter().cloned().collect();

@@ -21,7 +21,7 @@ pub struct Public<'a> {
 
 fn stamp(ticket: &Ticket) -> Option<(&'static str, (f32, f32, f32))> {
     match ticket.status {
-        _ if ticket.signoff.is_some() => Some(("SIGNED OFF", GOOD)),
+        _ if ticket.work.signoff.is_some() => Some(("SIGNED OFF", GOOD)),
         TicketStatus::Resolved => Some(("RESOLVED", GOOD)),
         TicketStatus::Closed => Some(("CLOSED", MUTED)),
         TicketStatus::Cancelled => Some(("CANCELLED", BAD)),
@@ -82,7 +82,7 @@ fn about(l: &mut Layout, ticket: &Ticket) {
 }
 
 fn resolution(l: &mut Layout, ticket: &Ticket) {
-    if let Some(r) = &ticket.resolution {
+    if let Some(r) = &ticket.work.resolution {
         section(
             l,
             "Resolution",
@@ -95,12 +95,12 @@ fn resolution(l: &mut Layout, ticket: &Ticket) {
 }
 
 fn tasks(l: &mut Layout, ticket: &Ticket) {
-    if ticket.tasks.is_empty() {
+    if ticket.work.tasks.is_empty() {
         return;
     }
     let (done, all) = ticket.task_progress();
     let items: Vec<String> = ticket
-        .tasks
+        .work.tasks
         .iter()
         .map(|t| format!("{} {}", if t.done { "[done]" } else { "[ ]" }, t.text))
         .collect();
@@ -134,7 +134,7 @@ fn time_spent(l: &mut Layout, time: &TicketTime) {
 }
 
 fn signature(l: &mut Layout, ticket: &Ticket, company: &Company) {
-    match &ticket.signoff {
+    match &ticket.work.signoff {
         Some(s) => section(
             l,
             "Signed off",
@@ -201,7 +201,7 @@ pub fn render_ticket(
         section(&mut l, "Attachments", &names);
     }
     time_spent(&mut l, page.time);
-    if ticket.signoff.is_some() {
+    if ticket.work.signoff.is_some() {
         signature(&mut l, ticket, client);
     }
     portal_pdf::finish(l, brand, &format!("Ticket #{}", ticket.number))
@@ -214,7 +214,7 @@ pub fn render_signoff(
     page: &Public<'_>,
 ) -> anyhow::Result<Vec<u8>> {
     let ticket = page.ticket;
-    let stamp = if ticket.signoff.is_some() {
+    let stamp = if ticket.work.signoff.is_some() {
         Some(("SIGNED", GOOD))
     } else {
         Some(("TO SIGN", MUTED))

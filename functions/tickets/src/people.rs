@@ -5,42 +5,13 @@
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::ApiError;
-use portal::domain::audit::AuditAction;
 use portal::domain::roles::Capability;
 use portal::domain::tickets::{Rating, RatingBody, RatingRefusal, Ticket, WatcherBody};
 use portal::domain::{Email, NotifyPrefs, UserId};
 use portal::web::http::{Ctx, json};
 use portal::web::principal::Principal;
 
-use crate::{notify, ticket_audit, ticket_company, visible_ticket};
-
-/// Save `next` (`before` with its watchers or rating changed) with an audit entry; 409 if the
-/// ticket changed since it was read.
-async fn save(
-    ctx: &Ctx<'_>,
-    principal: &Principal,
-    before: &Ticket,
-    mut next: Ticket,
-    summary: String,
-) -> Result<Ticket, ApiError> {
-    next.version = before.version + 1;
-    let audit = ticket_audit(
-        ctx,
-        principal,
-        before.number,
-        AuditAction::TicketUpdated,
-        summary,
-    );
-    if !ctx
-        .app
-        .store
-        .save_ticket(&next, before, Some(&audit), None)
-        .await?
-    {
-        return Err(ApiError::Conflict);
-    }
-    Ok(next)
-}
+use crate::{notify, save_updated, ticket_company, visible_ticket};
 
 /// Add a colleague who may see the ticket as a watcher, emailed on its updates (clients who may
 /// add notes to it, and MSP staff).
@@ -82,7 +53,7 @@ pub async fn watch(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiErr
         "Added {} as a watcher of ticket #{}",
         user.name, ticket.number
     );
-    let saved = save(ctx, &principal, &ticket, next, summary).await?;
+    let saved = save_updated(ctx, &principal, &ticket, next, summary).await?;
     json(StatusCode::OK, &saved)
 }
 
@@ -108,7 +79,7 @@ pub async fn unwatch(ctx: &Ctx<'_>, number: &str, user: &str) -> Result<Response
     } else {
         format!("Removed a watcher of ticket #{}", ticket.number)
     };
-    let saved = save(ctx, &principal, &ticket, next, summary).await?;
+    let saved = save_updated(ctx, &principal, &ticket, next, summary).await?;
     json(StatusCode::OK, &saved)
 }
 
@@ -145,7 +116,7 @@ pub async fn rate(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiErro
         }
     }
     let mut next = ticket.clone();
-    next.rating = Some(Rating {
+    next.work.rating = Some(Rating {
         good: body.good,
         comment,
         by_id: principal.user.id.clone(),
@@ -157,7 +128,7 @@ pub async fn rate(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiErro
         ticket.number,
         if body.good { "good" } else { "bad" }
     );
-    let saved = save(ctx, &principal, &ticket, next, summary).await?;
+    let saved = save_updated(ctx, &principal, &ticket, next, summary).await?;
     if !body.good {
         let technician = match (&saved.assignee_company, &saved.assignee_id) {
             (Some(company), Some(id)) => ctx
@@ -184,7 +155,7 @@ pub(crate) async fn update_recipients(
     contact: bool,
     wants: fn(&NotifyPrefs) -> bool,
 ) -> Result<Vec<(Email, bool)>, ApiError> {
-    let mut ids: Vec<UserId> = ticket.watchers.iter().map(|w| w.user_id.clone()).collect();
+    let mut ids: Vec<UserId> = ticket.work.watchers.iter().map(|w| w.user_id.clone()).collect();
     if contact {
         ids.push(ticket.contact_id.clone());
     }

@@ -5,15 +5,14 @@
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::ApiError;
-use portal::domain::audit::AuditAction;
 use portal::domain::random_hex;
 use portal::domain::roles::Capability;
 use portal::domain::tickets::{NewTaskBody, TaskChange, Ticket, task_text_checked};
 use portal::web::http::{Ctx, json};
 
-use crate::{ticket_audit, visible_ticket};
+use crate::{save_updated, visible_ticket};
 
-/// Save `next` (the ticket `before` with its tasks changed) with an audit entry; 409 if the ticket
+/// Save `next` (the ticket `before` with its tasks changed), updated now; 409 if the ticket
 /// changed since it was read.
 async fn save(
     ctx: &Ctx<'_>,
@@ -24,23 +23,9 @@ async fn save(
     status: StatusCode,
 ) -> Result<Response<Body>, ApiError> {
     next.updated_at = ctx.app.now();
-    next.version = before.version + 1;
-    let audit = ticket_audit(
-        ctx,
-        principal,
-        before.number,
-        AuditAction::TicketUpdated,
-        format!("{what} on ticket #{}", before.number),
-    );
-    if !ctx
-        .app
-        .store
-        .save_ticket(&next, before, Some(&audit), None)
-        .await?
-    {
-        return Err(ApiError::Conflict);
-    }
-    json(status, &next)
+    let summary = format!("{what} on ticket #{}", before.number);
+    let saved = save_updated(ctx, principal, before, next, summary).await?;
+    json(status, &saved)
 }
 
 /// Add a task to a ticket's checklist (MSP staff; at most 50).

@@ -9,7 +9,7 @@ use time::Duration;
 use portal::domain::agreements::TicketTime;
 use portal::domain::branding::Branding;
 use portal::domain::tickets::{
-    Note, Rating, Resolution, Signoff, Task, Ticket, TicketStatus, Watcher,
+    Note, Rating, Resolution, Signoff, Task, TicketStatus, Watcher,
 };
 use portal::domain::{CompanyId, random_hex};
 use portal::store::Store;
@@ -33,7 +33,7 @@ pub async fn seed_ticket_closing(store: &Store) -> anyhow::Result<Vec<DemoFile>>
             tickets.push(t);
         }
     }
-    if tickets.iter().any(|t| t.signoff.is_some()) {
+    if tickets.iter().any(|t| t.work.signoff.is_some()) {
         return Ok(Vec::new());
     }
     let theo = find("tech@northwind.example")?;
@@ -55,7 +55,7 @@ pub async fn seed_ticket_closing(store: &Store) -> anyhow::Result<Vec<DemoFile>>
         };
         let mut touched = ticket.with_note(&note);
         touched.updated_at = ticket.updated_at;
-        touched.resolution = Some(Resolution::of(&note));
+        touched.work.resolution = Some(Resolution::of(&note));
         store.add_note(ticket, &touched, &note, None).await?;
         *ticket = touched;
     }
@@ -64,18 +64,19 @@ pub async fn seed_ticket_closing(store: &Store) -> anyhow::Result<Vec<DemoFile>>
     if let Some(ticket) = tickets
         .iter()
         .rev()
-        .find(|t| t.status == TicketStatus::Closed && t.resolution.is_some())
+        .find(|t| t.status == TicketStatus::Closed && t.work.resolution.is_some())
     {
         let fiona = find("fulladmin@acme.example")?;
-        let signed = Ticket {
-            rating: Some(Rating {
+        let mut signed = ticket.clone();
+        signed.version = ticket.version + 1;
+        signed.work.rating = Some(Rating {
                 good: true,
                 comment: "Quick and tidy, thank you.".into(),
                 by_id: ticket.contact_id.clone(),
                 by_name: ticket.contact_name.clone(),
                 at: ticket.closed_at.unwrap_or(ticket.updated_at),
-            }),
-            signoff: Some(Signoff {
+            });
+        signed.work.signoff = Some(Signoff {
                 name: fiona.name.into(),
                 user_id: demo_user_id(fiona.email),
                 user_name: fiona.name.into(),
@@ -83,10 +84,7 @@ pub async fn seed_ticket_closing(store: &Store) -> anyhow::Result<Vec<DemoFile>>
                 ip: "203.0.113.24".into(),
                 consent: ticket.signoff_consent("Acme Dental"),
                 file_id: random_hex(8),
-            }),
-            version: ticket.version + 1,
-            ..ticket.clone()
-        };
+            });
         let company = store
             .get_company(&acme)
             .await?
@@ -106,7 +104,7 @@ pub async fn seed_ticket_closing(store: &Store) -> anyhow::Result<Vec<DemoFile>>
                 time: &time,
             },
         )?;
-        let file_id = signed.signoff.as_ref().map(|s| s.file_id.clone());
+        let file_id = signed.work.signoff.as_ref().map(|s| s.file_id.clone());
         files.push(DemoFile {
             key: portal::store::keys::signoff_object(
                 &acme,
@@ -121,10 +119,10 @@ pub async fn seed_ticket_closing(store: &Store) -> anyhow::Result<Vec<DemoFile>>
     // A bad rating on the earliest closed one, with its comment.
     if let Some(ticket) = tickets
         .iter()
-        .find(|t| t.status == TicketStatus::Closed && t.resolution.is_some() && t.signoff.is_none())
+        .find(|t| t.status == TicketStatus::Closed && t.work.resolution.is_some() && t.work.signoff.is_none())
     {
         let mut rated = ticket.clone();
-        rated.rating = Some(Rating {
+        rated.work.rating = Some(Rating {
             good: false,
             comment: "It took three visits before anyone checked the cabling.".into(),
             by_id: ticket.contact_id.clone(),
@@ -144,7 +142,7 @@ pub async fn seed_ticket_closing(store: &Store) -> anyhow::Result<Vec<DemoFile>>
         let mut next = ticket.clone();
         let tomas = find("ticketmanager@acme.example")?;
         if ticket.contact_id != demo_user_id(tomas.email) {
-            next.watchers.push(Watcher {
+            next.work.watchers.push(Watcher {
                 user_id: demo_user_id(tomas.email),
                 name: tomas.name.into(),
             });
@@ -158,7 +156,7 @@ pub async fn seed_ticket_closing(store: &Store) -> anyhow::Result<Vec<DemoFile>>
         .iter()
         .enumerate()
         {
-            next.tasks.push(Task {
+            next.work.tasks.push(Task {
                 id: random_hex(4),
                 text: (*text).into(),
                 done: i < 2,

@@ -122,12 +122,7 @@ impl Quote {
             configuration: None,
             invoices: Vec::new(),
             approval: None,
-            resolution: None,
-            signoff: None,
-            tasks: Vec::new(),
-            watchers: Vec::new(),
-            rating: None,
-            last_note: None,
+            work: Default::default(),
             assignee_company: None,
             version: 1,
         }

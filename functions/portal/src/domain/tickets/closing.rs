@@ -109,9 +109,9 @@ impl Ticket {
 
     /// Whether this ticket, read at `version`, may be signed off now.
     pub fn may_sign_off(&self, version: u64) -> Result<(), SignoffRefusal> {
-        if self.signoff.is_some() {
+        if self.work.signoff.is_some() {
             Err(SignoffRefusal::Signed)
-        } else if self.status != TicketStatus::Resolved || self.resolution.is_none() {
+        } else if self.status != TicketStatus::Resolved || self.work.resolution.is_none() {
             Err(SignoffRefusal::NotResolved)
         } else if self.version != version {
             Err(SignoffRefusal::Changed)
@@ -126,7 +126,7 @@ impl Ticket {
         next.status = TicketStatus::Closed;
         next.closed_at = Some(signoff.at);
         next.updated_at = signoff.at;
-        next.signoff = Some(signoff);
+        next.work.signoff = Some(signoff);
         next.version = self.version + 1;
         next
     }

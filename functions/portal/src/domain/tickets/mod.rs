@@ -267,6 +267,17 @@ pub struct Ticket {
     /// The latest request for the client's approval, and its answer.
     #[serde(default)]
     pub approval: Option<TicketApproval>,
+    /// Its resolution, sign-off, tasks, watchers, rating and latest public note (stored and sent
+    /// as fields of the ticket itself).
+    #[serde(flatten)]
+    pub work: TicketWork,
+    pub version: u64,
+}
+
+/// What has been done on a ticket and who follows it (issue 22): a part of `Ticket`, flattened, so
+/// a new ticket starts from `TicketWork::default()`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TicketWork {
     /// What fixed it (a public note), once someone resolved it; cleared when it is reopened.
     #[serde(default)]
     pub resolution: Option<Resolution>,
@@ -285,7 +296,6 @@ pub struct Ticket {
     /// The latest public note (for the list's summary view; internal notes never).
     #[serde(default)]
     pub last_note: Option<NoteExcerpt>,
-    pub version: u64,
 }
 
 /// An issued invoice that bills a ticket: set when the invoice is issued, taken off if it is voided.
@@ -306,7 +316,7 @@ impl Ticket {
     /// Keep `note` as the latest public one, if it is public.
     pub fn note_seen(&mut self, note: &Note) {
         if !note.internal {
-            self.last_note = Some(NoteExcerpt::of(note));
+            self.work.last_note = Some(NoteExcerpt::of(note));
         }
     }
 

@@ -108,13 +108,13 @@ impl Ticket {
             )));
         }
         let mut next = self.clone();
-        if next.watchers.iter().any(|w| w.user_id == user.id) {
+        if next.work.watchers.iter().any(|w| w.user_id == user.id) {
             return Ok(next);
         }
-        if next.watchers.len() >= MAX_WATCHERS {
+        if next.work.watchers.len() >= MAX_WATCHERS {
             return Err(refuse(format!("At most {MAX_WATCHERS} watchers")));
         }
-        next.watchers.push(Watcher {
+        next.work.watchers.push(Watcher {
             user_id: user.id.clone(),
             name: user.name.clone(),
         });
@@ -124,9 +124,9 @@ impl Ticket {
     /// The ticket without watcher `id`; `None` when they are not watching.
     pub fn without_watcher(&self, id: &UserId) -> Option<Ticket> {
         let mut next = self.clone();
-        let before = next.watchers.len();
-        next.watchers.retain(|w| w.user_id != *id);
-        (next.watchers.len() < before).then_some(next)
+        let before = next.work.watchers.len();
+        next.work.watchers.retain(|w| w.user_id != *id);
+        (next.work.watchers.len() < before).then_some(next)
     }
 
     /// Whether `user` may rate this ticket now.
@@ -135,7 +135,7 @@ impl Ticket {
             Err(RatingRefusal::NotTheContact)
         } else if !matches!(self.status, TicketStatus::Resolved | TicketStatus::Closed) {
             Err(RatingRefusal::NotDone)
-        } else if self.rating.is_some() {
+        } else if self.work.rating.is_some() {
             Err(RatingRefusal::Rated)
         } else {
             Ok(())

@@ -56,7 +56,7 @@ impl From<Ticket> for TicketRow {
             contact_name: t.contact_name,
             assignee_name: t.assignee_name,
             due_date: t.due_date,
-            last_note: t.last_note,
+            last_note: t.work.last_note,
             tasks_done,
             tasks_total,
             project: t.project,

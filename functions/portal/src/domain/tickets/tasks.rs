@@ -67,21 +67,21 @@ impl Ticket {
     /// How many tasks are done, of how many.
     pub fn task_progress(&self) -> (usize, usize) {
         (
-            self.tasks.iter().filter(|t| t.done).count(),
-            self.tasks.len(),
+            self.work.tasks.iter().filter(|t| t.done).count(),
+            self.work.tasks.len(),
         )
     }
 
     /// The ticket with a new task `text` added (422 when the list is full).
     pub fn with_task(&self, id: String, text: String) -> Result<Ticket, DomainError> {
-        if self.tasks.len() >= MAX_TASKS {
+        if self.work.tasks.len() >= MAX_TASKS {
             return Err(DomainError::Validation(vec![FieldError::new(
                 "text",
                 format!("A ticket holds at most {MAX_TASKS} tasks"),
             )]));
         }
         let mut next = self.clone();
-        next.tasks.push(Task {
+        next.work.tasks.push(Task {
             id,
             text,
             done: false,
@@ -102,7 +102,7 @@ impl Ticket {
         now: OffsetDateTime,
     ) -> Option<Ticket> {
         let mut next = self.clone();
-        let task = next.tasks.iter_mut().find(|t| t.id == id)?;
+        let task = next.work.tasks.iter_mut().find(|t| t.id == id)?;
         if let Some(text) = text {
             task.text = text;
         }
@@ -120,8 +120,8 @@ impl Ticket {
     /// The ticket without task `id`; `None` when no such task.
     pub fn without_task(&self, id: &str) -> Option<Ticket> {
         let mut next = self.clone();
-        let before = next.tasks.len();
-        next.tasks.retain(|t| t.id != id);
-        (next.tasks.len() < before).then_some(next)
+        let before = next.work.tasks.len();
+        next.work.tasks.retain(|t| t.id != id);
+        (next.work.tasks.len() < before).then_some(next)
     }
 }
