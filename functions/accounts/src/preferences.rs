@@ -72,7 +72,10 @@ pub async fn update(ctx: &Ctx<'_>, company: &str) -> Result<Response<Body>, ApiE
     }
     let mut profile = before.clone();
     profile.default_notify = changed.default_notify;
-    let summary = match (profile == changed, changed.default_notify != before.default_notify) {
+    let summary = match (
+        profile == changed,
+        changed.default_notify != before.default_notify,
+    ) {
         (true, _) => "Changed new users' email preferences".to_owned(),
         (false, true) => format!(
             "{}, and new users' email preferences",

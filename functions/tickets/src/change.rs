@@ -85,7 +85,10 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
                 ));
             }
         }
-        if status == TicketStatus::Resolved && note_text.is_none() && ticket.work.resolution.is_none() {
+        if status == TicketStatus::Resolved
+            && note_text.is_none()
+            && ticket.work.resolution.is_none()
+        {
             return Err(ApiError::invalid(
                 "note",
                 "Write the resolution: what fixed it (the client reads it and signs it off)",

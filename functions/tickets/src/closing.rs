@@ -185,7 +185,8 @@ pub async fn sign_off(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, Api
         file_id: random_hex(8),
     });
     let file_id = signed
-        .work.signoff
+        .work
+        .signoff
         .as_ref()
         .map(|s| s.file_id.clone())
         .unwrap_or_default();

@@ -197,7 +197,13 @@ pub(crate) async fn save_updated(
     summary: String,
 ) -> Result<Ticket, ApiError> {
     next.version = before.version + 1;
-    let audit = ticket_audit(ctx, principal, before.number, AuditAction::TicketUpdated, summary);
+    let audit = ticket_audit(
+        ctx,
+        principal,
+        before.number,
+        AuditAction::TicketUpdated,
+        summary,
+    );
     if !ctx
         .app
         .store

@@ -100,7 +100,8 @@ fn tasks(l: &mut Layout, ticket: &Ticket) {
     }
     let (done, all) = ticket.task_progress();
     let items: Vec<String> = ticket
-        .work.tasks
+        .work
+        .tasks
         .iter()
         .map(|t| format!("{} {}", if t.done { "[done]" } else { "[ ]" }, t.text))
         .collect();

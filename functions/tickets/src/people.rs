@@ -9,7 +9,6 @@ use portal::domain::roles::Capability;
 use portal::domain::tickets::{Rating, RatingBody, RatingRefusal, Ticket, WatcherBody};
 use portal::domain::{Email, NotifyPrefs, UserId};
 use portal::web::http::{Ctx, json};
-use portal::web::principal::Principal;
 
 use crate::{notify, save_updated, ticket_company, visible_ticket};
 
@@ -155,7 +154,12 @@ pub(crate) async fn update_recipients(
     contact: bool,
     wants: fn(&NotifyPrefs) -> bool,
 ) -> Result<Vec<(Email, bool)>, ApiError> {
-    let mut ids: Vec<UserId> = ticket.work.watchers.iter().map(|w| w.user_id.clone()).collect();
+    let mut ids: Vec<UserId> = ticket
+        .work
+        .watchers
+        .iter()
+        .map(|w| w.user_id.clone())
+        .collect();
     if contact {
         ids.push(ticket.contact_id.clone());
     }

@@ -8,9 +8,7 @@ use time::Duration;
 
 use portal::domain::agreements::TicketTime;
 use portal::domain::branding::Branding;
-use portal::domain::tickets::{
-    Note, Rating, Resolution, Signoff, Task, TicketStatus, Watcher,
-};
+use portal::domain::tickets::{Note, Rating, Resolution, Signoff, Task, TicketStatus, Watcher};
 use portal::domain::{CompanyId, random_hex};
 use portal::store::Store;
 use tickets::pdf::{Public, render_signoff};
@@ -70,21 +68,21 @@ pub async fn seed_ticket_closing(store: &Store) -> anyhow::Result<Vec<DemoFile>>
         let mut signed = ticket.clone();
         signed.version = ticket.version + 1;
         signed.work.rating = Some(Rating {
-                good: true,
-                comment: "Quick and tidy, thank you.".into(),
-                by_id: ticket.contact_id.clone(),
-                by_name: ticket.contact_name.clone(),
-                at: ticket.closed_at.unwrap_or(ticket.updated_at),
-            });
+            good: true,
+            comment: "Quick and tidy, thank you.".into(),
+            by_id: ticket.contact_id.clone(),
+            by_name: ticket.contact_name.clone(),
+            at: ticket.closed_at.unwrap_or(ticket.updated_at),
+        });
         signed.work.signoff = Some(Signoff {
-                name: fiona.name.into(),
-                user_id: demo_user_id(fiona.email),
-                user_name: fiona.name.into(),
-                at: ticket.closed_at.unwrap_or(ticket.updated_at),
-                ip: "203.0.113.24".into(),
-                consent: ticket.signoff_consent("Acme Dental"),
-                file_id: random_hex(8),
-            });
+            name: fiona.name.into(),
+            user_id: demo_user_id(fiona.email),
+            user_name: fiona.name.into(),
+            at: ticket.closed_at.unwrap_or(ticket.updated_at),
+            ip: "203.0.113.24".into(),
+            consent: ticket.signoff_consent("Acme Dental"),
+            file_id: random_hex(8),
+        });
         let company = store
             .get_company(&acme)
             .await?
@@ -117,10 +115,9 @@ pub async fn seed_ticket_closing(store: &Store) -> anyhow::Result<Vec<DemoFile>>
         store.save_ticket(&signed, ticket, None, None).await?;
     }
     // A bad rating on the earliest closed one, with its comment.
-    if let Some(ticket) = tickets
-        .iter()
-        .find(|t| t.status == TicketStatus::Closed && t.work.resolution.is_some() && t.work.signoff.is_none())
-    {
+    if let Some(ticket) = tickets.iter().find(|t| {
+        t.status == TicketStatus::Closed && t.work.resolution.is_some() && t.work.signoff.is_none()
+    }) {
         let mut rated = ticket.clone();
         rated.work.rating = Some(Rating {
             good: false,
@@ -161,7 +158,7 @@ pub async fn seed_ticket_closing(store: &Store) -> anyhow::Result<Vec<DemoFile>>
                 text: (*text).into(),
                 done: i < 2,
                 done_by: (i < 2).then(|| theo.name.into()),
-                done_at: (i < 2).then(|| ticket.updated_at),
+                done_at: (i < 2).then_some(ticket.updated_at),
             });
         }
         next.version += 1;

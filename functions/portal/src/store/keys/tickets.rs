@@ -399,27 +399,52 @@ mod tests {
             version: 1,
         };
         let lists = TicketList::of(&ticket);
-        let mut indexes: Vec<&str> = lists.iter().map(|l| l.index().name).collect();
-        indexes.sort();
-        let all: Vec<&str> = INDEXES.iter().map(|i| i.name).collect();
-        assert_eq!(indexes, all, "each list in its own index, every index used");
+        // On each item (the ticket, its two sort rows), each list in an index of its own; the
+        // ticket's own lists use every index.
+        for slot in [
+            TicketSlot::Ticket,
+            TicketSlot::ClientSorts,
+            TicketSlot::QueueSorts,
+        ] {
+            let mut indexes: Vec<&str> = lists
+                .iter()
+                .filter(|l| l.slot().0 == slot)
+                .map(|l| l.index().name)
+                .collect();
+            let count = indexes.len();
+            indexes.sort();
+            indexes.dedup();
+            assert_eq!(indexes.len(), count, "{slot:?}: one list per index");
+            if slot == TicketSlot::Ticket {
+                let all: Vec<&str> = INDEXES.iter().map(|i| i.name).collect();
+                assert_eq!(indexes, all, "every index used");
+            }
+        }
         let named: Vec<(String, String)> = lists
             .iter()
             .map(|l| (l.name(), l.sort_key(&ticket)))
             .collect();
         let stamp = "2026-11-30T09:15:00.000000000Z#0000000042";
+        for expected in [
+            ("gsi1#TK#acme-dental#open", "0000000042"),
+            ("gsi2#TK#acme-dental#open", stamp),
+            ("gsi3#TK#acme-dental#U#u1#open", "0000000042"),
+            ("gsi4#TK#acme-dental#U#u1#open", stamp),
+            ("gsi5#TQ#open", "0000000042"),
+            ("gsi6#TQ#open", stamp),
+            ("gsi7#TQ#A#none#open", stamp),
+            ("gsi1#TKP#acme-dental#open", "2#0000000042"),
+            ("gsi4#TKC#acme-dental#open", "una#0000000042"),
+            ("gsi6#TKS#acme-dental#U#u1#open", "00#0000000042"),
+            ("gsi3#TQD#open", "~#0000000042"),
+        ] {
+            let expected = (expected.0.to_owned(), expected.1.to_owned());
+            assert!(named.contains(&expected), "{expected:?} in {named:?}");
+        }
         assert_eq!(
-            named,
-            [
-                ("gsi1#TK#acme-dental#open", "0000000042"),
-                ("gsi2#TK#acme-dental#open", stamp),
-                ("gsi3#TK#acme-dental#U#u1#open", "0000000042"),
-                ("gsi4#TK#acme-dental#U#u1#open", stamp),
-                ("gsi5#TQ#open", "0000000042"),
-                ("gsi6#TQ#open", stamp),
-                ("gsi7#TQ#A#none#open", stamp),
-            ]
-            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            named.len(),
+            18,
+            "6 sorts × company and queue, 5 for a contact, the assignee"
         );
     }
 }
