@@ -81,7 +81,29 @@ fn run() -> anyhow::Result<()> {
     }
     check_links(&out, &written)?;
     check_error_slots(&written)?;
+    check_unique_ids(&written)?;
     println!("site: {} pages written to {}", written.len(), out.display());
+    Ok(())
+}
+
+/// No page gives two elements one id (a label, an error slot or a script would find the wrong
+/// one: two sections of a page each with a `comment` field did).
+fn check_unique_ids(pages: &[PathBuf]) -> anyhow::Result<()> {
+    let mut twice = Vec::new();
+    for page in pages {
+        let html = std::fs::read_to_string(page)?;
+        let mut seen = std::collections::HashSet::new();
+        for (i, _) in html.match_indices(" id=\"") {
+            let rest = &html[i + 5..];
+            let id = &rest[..rest.find('"').unwrap_or(0)];
+            if !seen.insert(id) {
+                twice.push(format!("{}: #{id}", page.display()));
+            }
+        }
+    }
+    if !twice.is_empty() {
+        bail!("ids used twice on a page:\n  {}", twice.join("\n  "));
+    }
     Ok(())
 }
 

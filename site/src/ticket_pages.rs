@@ -49,7 +49,7 @@ pub fn ticket_settings(b: &Branding) -> Markup {
             }
             section aria-labelledby="types-heading" {
                 h2 #types-heading { "Configuration types" }
-                p.form-error #types-error role="alert" {}
+                p.form-error #types-form-error role="alert" {}
                 p #types-status role="status" {}
                 form #types-form aria-busy="true" novalidate {
                     (Field::textarea("types", "Types", 8).help("One per line. Configurations keep a type taken off the list until they are changed."))
@@ -219,7 +219,7 @@ impl maud::Render for FileDrop {
 /// client, or who signed it and the signed form.
 fn resolution_section() -> Markup {
     html! {
-        section #resolution aria-labelledby="resolution-heading" hidden {
+        section #resolution-section aria-labelledby="resolution-heading" hidden {
             h2 #resolution-heading { "Resolution" }
             p.prewrap #resolution-text {}
             p.muted #resolution-by {}
@@ -246,7 +246,7 @@ fn rating_section() -> Markup {
                     label { input type="radio" name="good" value="false"; " Bad" }
                     small.field-error #good-error {}
                 }
-                (Field::textarea("comment", "Comment (optional)", 2).maxlength(2_000))
+                (Field::textarea("rating-comment", "Comment (optional)", 2).maxlength(2_000))
                 p.form-error #rating-error role="alert" {}
                 button type="submit" { "Send the rating" }
             }
@@ -262,7 +262,7 @@ fn watchers_section() -> Markup {
             h2 #watchers-heading { "Watchers" }
             p.muted { "Colleagues emailed when the ticket gets a reply or changes status." }
             ul.tasks #watcher-list {}
-            p.form-error #watcher-error role="alert" {}
+            p.form-error #watchers-error role="alert" {}
             form #watcher-form novalidate hidden {
                 (Field::select::<&str, &str>("watcher", "Add a colleague", &[]))
                 button type="submit" { "Add watcher" }

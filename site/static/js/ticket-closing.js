@@ -13,7 +13,7 @@ export function showResolution(detail) {
   const t = detail.ticket;
   const r = t.resolution;
   const s = t.signoff;
-  $('resolution').hidden = !r && !s;
+  $('resolution-section').hidden = !r && !s;
   $('resolution-text').textContent = r ? r.text : '';
   $('resolution-by').textContent = r ? `${r.author_name}, ${when(r.at)}` : '';
   const link = $('signoff-link');
@@ -116,7 +116,7 @@ $('rating-form').addEventListener('submit', async (event) => {
   try {
     await authed(`/api/tickets/${ticket.number}/rating`, {
       method: 'POST',
-      body: { good: choice === 'true', comment: form.elements.comment.value },
+      body: { good: choice === 'true', comment: form.elements['rating-comment'].value },
     });
     await reload();
     $('rating-heading').focus?.();

@@ -70,7 +70,7 @@ me.then(async () => {
 
 // The configuration types: one per line, saved over the version read.
 const types = document.getElementById('types-form');
-const typesError = document.getElementById('types-error');
+const typesError = document.getElementById('types-form-error');
 const typesStatus = document.getElementById('types-status');
 let typesVersion = 0;
 function showTypes(list) {

@@ -8,11 +8,11 @@ let ticket = null;
 let reload = async () => {};
 
 async function call(path, options) {
-  $('watcher-error').textContent = '';
+  $('watchers-error').textContent = '';
   try {
     await authed(`/api/tickets/${ticket.number}/watchers${path}`, options);
   } catch (err) {
-    $('watcher-error').textContent = err.status === 409
+    $('watchers-error').textContent = err.status === 409
       ? 'Someone changed this ticket meanwhile. The page now shows the latest; try again.'
       : Object.values(err.fields || {}).join(' ') || err.message;
   }
