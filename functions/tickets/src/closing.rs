@@ -26,7 +26,7 @@ async fn public_page(
     number: &str,
 ) -> Result<(TicketPage, TicketTime, Company), ApiError> {
     let (company_id, number, staff) = ticket_company(ctx, principal, number).await?;
-    let page = ctx
+    let mut page = ctx
         .app
         .store
         .ticket_detail(&company_id, number, false)
@@ -42,7 +42,7 @@ async fn public_page(
     } else {
         principal.company.clone()
     };
-    let time = TicketTime::of(page.time.iter().cloned().map(|e| e.for_client()).collect());
+    let time = TicketTime::for_client(std::mem::take(&mut page.time));
     Ok((page, time, company))
 }
 

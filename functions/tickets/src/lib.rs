@@ -233,9 +233,9 @@ async fn detail(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
         .filter(|p| principal.may_see_ticket(&p.ticket))
         .ok_or(ApiError::NotFound)?;
     let time = if staff {
-        page.time
+        portal::domain::agreements::TicketTime::of(page.time)
     } else {
-        page.time.into_iter().map(|e| e.for_client()).collect()
+        portal::domain::agreements::TicketTime::for_client(page.time)
     };
     let signoff_consent = (!staff
         && principal.can(Capability::AddNotes)
@@ -248,7 +248,7 @@ async fn detail(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError>
             ticket: page.ticket,
             notes: page.notes,
             attachments: page.attachments,
-            time: portal::domain::agreements::TicketTime::of(time),
+            time,
         },
     )
 }

@@ -91,7 +91,7 @@ pub async fn seed_ticket_closing(store: &Store) -> anyhow::Result<Vec<DemoFile>>
             .ticket_detail(&acme, ticket.number, false)
             .await?
             .ok_or_else(|| anyhow::anyhow!("no demo ticket {}", ticket.number))?;
-        let time = TicketTime::of(page.time.into_iter().map(|e| e.for_client()).collect());
+        let time = TicketTime::for_client(page.time);
         let bytes = render_signoff(
             &Branding::embedded()?,
             &company,

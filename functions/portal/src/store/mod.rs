@@ -298,6 +298,18 @@ impl Store {
         self.put_new(item)
     }
 
+    /// A plain Put of `item` (no condition), as a transaction part.
+    pub(crate) fn put_part(&self, item: Item) -> anyhow::Result<TransactWriteItem> {
+        Ok(TransactWriteItem::builder()
+            .put(
+                Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(item))
+                    .build()?,
+            )
+            .build())
+    }
+
     /// The put of an item that must not exist yet, as a transaction part.
     pub(crate) fn put_new(&self, item: Item) -> anyhow::Result<TransactWriteItem> {
         Ok(TransactWriteItem::builder()

@@ -50,16 +50,7 @@ impl Store {
                 },
                 &keys::stripe_customer(customer),
             )?;
-            parts.push(
-                TransactWriteItem::builder()
-                    .put(
-                        Put::builder()
-                            .table_name(&self.table)
-                            .set_item(Some(link))
-                            .build()?,
-                    )
-                    .build(),
-            );
+            parts.push(self.put_part(link)?);
         }
         if let Some(audit) = audit {
             parts.push(self.audit_part(audit)?);
@@ -108,14 +99,7 @@ impl Store {
             method.reminded_for = old.reminded_for;
         }
         let parts = vec![
-            TransactWriteItem::builder()
-                .put(
-                    Put::builder()
-                        .table_name(&self.table)
-                        .set_item(Some(Self::method_item(&method)?))
-                        .build()?,
-                )
-                .build(),
+            self.put_part(Self::method_item(&method)?)?,
             TransactWriteItem::builder()
                 .condition_check(
                     ConditionCheck::builder()
@@ -183,16 +167,7 @@ impl Store {
             keys::TTL.into(),
             super::epoch(now + time::Duration::days(super::billing::EVENT_TTL_DAYS)),
         );
-        parts.push(
-            TransactWriteItem::builder()
-                .put(
-                    Put::builder()
-                        .table_name(&self.table)
-                        .set_item(Some(removed))
-                        .build()?,
-                )
-                .build(),
-        );
+        parts.push(self.put_part(removed)?);
         if let Some(event) = event {
             parts.push(self.event_part(event, now)?);
         }

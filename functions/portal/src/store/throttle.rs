@@ -148,14 +148,7 @@ impl Store {
             key,
         )?;
         item.insert(keys::TTL.into(), epoch(expires));
-        Ok(TransactWriteItem::builder()
-            .put(
-                Put::builder()
-                    .table_name(&self.table)
-                    .set_item(Some(item))
-                    .build()?,
-            )
-            .build())
+        self.put_part(item)
     }
 
     /// Apply `parts` (clearing and refunding counters) on their own: after a right password that

@@ -158,18 +158,6 @@ impl Store {
         Ok(parts)
     }
 
-    /// A plain Put of `item`, as a transaction part.
-    fn put_part(&self, item: Item) -> anyhow::Result<TransactWriteItem> {
-        Ok(TransactWriteItem::builder()
-            .put(
-                Put::builder()
-                    .table_name(&self.table)
-                    .set_item(Some(item))
-                    .build()?,
-            )
-            .build())
-    }
-
     /// Save a changed ticket if nobody changed it since it was `before`; `false` otherwise. A move
     /// between open and closed updates the open counts in the same transaction, and a project
     /// ticket's row and phase counters follow (with `plan`, its project still at that version).

@@ -103,6 +103,11 @@ pub struct TicketTime {
 }
 
 impl TicketTime {
+    /// The time as a client sees it: internal entries' notes and billing marks left out.
+    pub fn for_client(entries: Vec<TimeEntry>) -> Self {
+        Self::of(entries.into_iter().map(TimeEntry::for_client).collect())
+    }
+
     pub fn of(mut entries: Vec<TimeEntry>) -> Self {
         entries.sort_by_key(|e| (e.date, e.created_at));
         Self {
