@@ -17,6 +17,7 @@ mod closing;
 mod people;
 mod row;
 mod search;
+mod targets;
 mod tasks;
 pub use approval::{
     ApprovalAnswerBody, ApprovalRequestBody, ApprovalState, NOT_WAITING, TicketApproval,
@@ -28,6 +29,10 @@ pub use people::{
 };
 pub use row::TicketRow;
 pub use search::{MAX_WORD_LEN, MAX_WORDS, Search, summary_words, words};
+pub use targets::{
+    BusinessHours, Calendar, Holiday, MAX_TARGET_MINUTES, OpenHours, PriorityTarget, TicketTargets,
+    Weekday, check_targets, default_targets,
+};
 pub use tasks::{MAX_TASK_TEXT, MAX_TASKS, NewTaskBody, Task, TaskChange, task_text_checked};
 
 /// Where a ticket is in its life. The first five are "open", the rest "closed".
