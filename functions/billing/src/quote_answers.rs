@@ -267,7 +267,14 @@ pub async fn renewal(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError
             Some(n) => n,
             None => *number.insert(app.store.next_number("TICKET").await?),
         };
-        let ticket = quote.renewal_request(n, request_type, &principal.user, now);
+        let mut ticket = quote.renewal_request(n, request_type, &principal.user, now);
+        ticket.work.targets = portal::domain::tickets::plan_targets(
+            &settings,
+            &[],
+            &ticket.request_type,
+            ticket.priority,
+            now,
+        );
         let mut asked = quote.clone();
         asked.renewal_ticket = Some(n);
         asked.version += 1;

@@ -6,13 +6,13 @@ use lambda_http::{Body, Response};
 use portal::ApiError;
 use portal::domain::audit::AuditAction;
 use portal::domain::roles::Capability;
-use portal::domain::tickets::{self, Note, Resolution, TicketChange, TicketStatus};
+use portal::domain::tickets::{self, Note, Resolution, StatusDef, TicketChange, TicketStatus};
 use portal::domain::{UserId, UserStatus, random_hex};
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json};
 
 use crate::people::update_recipients;
-use crate::{notify, placement, ticket_audit, visible_ticket};
+use crate::{notify, placement, ticket_audit, ticket_company};
 
 /// Change a ticket's status (clients: only the statuses the MSP allows, and reopening a resolved
 /// or cancelled ticket within the reopen window, always with a `note` saying why), and, for MSP
@@ -48,22 +48,36 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
         .as_deref()
         .map(|raw| tickets::note_text("note", raw))
         .transpose()?;
-    let ticket = visible_ticket(ctx, &principal, number).await?;
+    // A change of status or priority reads the settings (statuses, targets) and the company's
+    // agreements (their targets) with the ticket, in one call.
+    let (company, number, _) = ticket_company(ctx, &principal, number).await?;
+    let (ticket, settings, book) =
+        if body.status.is_some() || body.status_id.is_some() || body.priority.is_some() {
+            ctx.app.store.ticket_with_terms(&company, number).await?
+        } else {
+            let ticket = ctx.app.store.get_ticket(&company, number).await?;
+            (ticket, Default::default(), Default::default())
+        };
+    let ticket = ticket
+        .filter(|t| principal.may_see_ticket(t))
+        .ok_or(ApiError::NotFound)?;
     if body.version != ticket.version {
         return Err(ApiError::Conflict);
     }
     let now = ctx.app.now();
     let mut changed = ticket.clone();
-    let new_status = body.status.filter(|s| *s != ticket.status);
-    if let Some(status) = new_status {
-        if status == TicketStatus::WaitingForApproval {
+    let wanted = chosen_status(&body, &settings)?;
+    let current = ticket.work.custom_status.as_ref().map(|c| c.id.as_str());
+    let new_status = wanted
+        .filter(|s| s.stage != ticket.status || s.custom().map(|c| c.id).as_deref() != current);
+    if let Some(status) = &new_status {
+        if status.retired {
             return Err(ApiError::invalid(
                 "status",
-                "Ask for approval with a message instead (it waits for approval then)",
+                &format!("{} is retired: choose another status", status.name),
             ));
         }
         if !staff {
-            let settings = ctx.app.store.ticket_settings().await?;
             let allowed = tickets::client_may_set(
                 &settings,
                 ticket.status,
@@ -85,7 +99,7 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
                 ));
             }
         }
-        if status == TicketStatus::Resolved
+        if status.stage == TicketStatus::Resolved
             && note_text.is_none()
             && ticket.work.resolution.is_none()
         {
@@ -94,14 +108,10 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
                 "Write the resolution: what fixed it (the client reads it and signs it off)",
             ));
         }
-        changed.closed_at = if status.is_open() { None } else { Some(now) };
-        changed.status = status;
-        if status.is_open() {
-            // Reopened: what was said to fix it did not.
-            changed.work.resolution = None;
-        }
+        changed.set_status(status, now);
         changed.withdraw_unanswered(&ticket);
     }
+    let new_stage = new_status.as_ref().map(|s| s.stage);
     if note_text.is_some() && new_status.is_none() && !ticket.status.is_open() {
         return Err(ApiError::State(
             "/problems/ticket-closed",
@@ -109,7 +119,7 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
         ));
     }
     if let Some(priority) = body.priority {
-        changed.priority = priority;
+        changed.reprioritise(priority, &settings, &book.agreements, now);
     }
     if let Some(raw) = body.assignee_id.as_deref() {
         if raw.is_empty() {
@@ -156,7 +166,7 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
     });
     if let Some(note) = &note {
         changed.note_seen(note);
-        if new_status == Some(TicketStatus::Resolved) {
+        if new_stage == Some(TicketStatus::Resolved) {
             changed.work.resolution = Some(Resolution::of(note));
         }
     }
@@ -165,7 +175,7 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
     }
     changed.updated_at = now;
     changed.version = ticket.version + 1;
-    let audit = if changed.status != ticket.status {
+    let audit = if new_status.is_some() {
         ticket_audit(
             ctx,
             &principal,
@@ -174,8 +184,8 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
             format!(
                 "Changed ticket #{} from {} to {}",
                 ticket.number,
-                ticket.status.label(),
-                changed.status.label()
+                ticket.status_name(Some(&settings)),
+                changed.status_name(Some(&settings))
             ),
         )
     } else if note
@@ -210,7 +220,7 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
         return Err(ApiError::Conflict);
     }
     tracing::info!(ticket = changed.number, status = ?changed.status, "ticket changed");
-    let status_changed = changed.status != ticket.status;
+    let status_changed = new_status.is_some();
     if !staff && status_changed {
         notify::client_status(
             ctx.app,
@@ -246,4 +256,40 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
         }
     }
     json(StatusCode::OK, &changed)
+}
+
+/// The status the change asks for: by stage (`status`, its built-in status under the MSP's name)
+/// or by id (`status_id`, any of the MSP's list); not both.
+fn chosen_status(
+    body: &TicketChange,
+    settings: &tickets::TicketSettings,
+) -> Result<Option<StatusDef>, ApiError> {
+    match (body.status, body.status_id.as_deref()) {
+        (Some(_), Some(_)) => Err(ApiError::invalid(
+            "status_id",
+            "Send the status or its id, not both",
+        )),
+        (Some(TicketStatus::WaitingForApproval), None) => Err(ApiError::invalid(
+            "status",
+            "Ask for approval with a message instead (it waits for approval then)",
+        )),
+        (Some(stage), None) => Ok(Some(
+            settings
+                .status(stage.id())
+                .cloned()
+                .unwrap_or_else(|| StatusDef::builtin(stage)),
+        )),
+        (None, Some(id)) => match settings.status(id) {
+            Some(s) if s.stage == TicketStatus::WaitingForApproval => Err(ApiError::invalid(
+                "status_id",
+                "Ask for approval with a message instead (it waits for approval then)",
+            )),
+            Some(s) => Ok(Some(s.clone())),
+            None => Err(ApiError::invalid(
+                "status_id",
+                "Choose one of the MSP's statuses",
+            )),
+        },
+        (None, None) => Ok(None),
+    }
 }

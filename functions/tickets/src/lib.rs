@@ -31,6 +31,7 @@ mod placement;
 mod raise;
 mod settings;
 mod stats;
+pub mod targets;
 mod tasks;
 mod timelog;
 use portal::{ApiError, App};

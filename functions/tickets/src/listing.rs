@@ -58,7 +58,9 @@ impl Listing {
         let order = match ctx
             .choice(
                 "sort",
-                &["number", "updated", "priority", "status", "due", "contact"],
+                &[
+                    "number", "updated", "priority", "status", "due", "contact", "target",
+                ],
             )?
             .as_deref()
         {
@@ -67,6 +69,7 @@ impl Listing {
             Some("status") => TicketOrder::Status,
             Some("due") => TicketOrder::Due,
             Some("contact") => TicketOrder::Contact,
+            Some("target") => TicketOrder::Target,
             _ => TicketOrder::Number,
         };
         let ascending = ctx
@@ -266,7 +269,7 @@ fn search_word(words: &[String]) -> &str {
 #[utoipa::path(get, path = "/api/tickets", tag = "tickets",
     params(
         ("tab" = Option<String>, Query, description = "`open` (default) or `closed`", pattern = "^(open|closed)?$"),
-        ("sort" = Option<String>, Query, description = "`number` (= submitted, default), `updated`, `priority` (most urgent first when descending), `status` (in the statuses' order), `due` (none last when ascending) or `contact` (by name)", pattern = "^(number|updated|priority|status|due|contact)?$"),
+        ("sort" = Option<String>, Query, description = "`number` (= submitted, default), `updated`, `priority` (most urgent first when descending), `status` (by stage: new … cancelled), `due` (none last when ascending), `contact` (by name) or, the MSP queue only, `target` (the nearest unmet response or resolution target; soonest first when ascending, none last; elsewhere as `number`)", pattern = "^(number|updated|priority|status|due|contact|target)?$"),
         ("order" = Option<String>, Query, description = "`desc` (default) or `asc`", pattern = "^(asc|desc)?$"),
         ("status" = Option<TicketStatus>, Query),
         ("priority" = Option<Priority>, Query),
@@ -302,7 +305,7 @@ pub(crate) async fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 #[utoipa::path(get, path = "/api/tickets/export", tag = "tickets",
     params(
         ("tab" = Option<String>, Query, pattern = "^(open|closed)?$"),
-        ("sort" = Option<String>, Query, pattern = "^(number|updated|priority|status|due|contact)?$"),
+        ("sort" = Option<String>, Query, pattern = "^(number|updated|priority|status|due|contact|target)?$"),
         ("order" = Option<String>, Query, pattern = "^(asc|desc)?$"),
         ("status" = Option<TicketStatus>, Query), ("priority" = Option<Priority>, Query),
         ("contact" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]{0,64}$"),

@@ -91,10 +91,7 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let found = ctx
         .app
         .store
-        .load_for_new_ticket(
-            contact_key.as_ref().map(|u| (&company, u)),
-            configuration_key.as_ref().map(|c| (&company, c)),
-        )
+        .load_for_new_ticket(&company, contact_key.as_ref(), configuration_key.as_ref())
         .await?;
     let contact = found.contact;
     let new = body.validate(&found.settings, now.date())?;
@@ -137,8 +134,15 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             )]));
         }
     };
+    let targets = portal::domain::tickets::plan_targets(
+        &found.settings,
+        &found.agreements,
+        &new.request_type,
+        new.priority,
+        now,
+    );
     let number = ctx.app.store.next_number("TICKET").await?;
-    let ticket = Ticket {
+    let mut ticket = Ticket {
         number,
         company_id: company.clone(),
         summary: new.summary,
@@ -165,6 +169,7 @@ pub async fn create(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         configuration,
         version: 1,
     };
+    ticket.work.targets = targets;
     let remembered = once.map(|key| (&principal.user.id, key, now + time::Duration::days(1)));
     let audit = ticket_audit(
         ctx,

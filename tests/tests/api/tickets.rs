@@ -29,10 +29,8 @@ async fn everyone_signed_in_reads_the_ticket_settings_with_defaults_until_saved(
         let answer = t.signed_in(user).await.get("/api/tickets/settings").await;
         assert_eq!(answer.status, 200, "{user:?}");
         let settings: TicketSettings = answer.json();
-        assert_eq!(
-            settings.client_statuses,
-            [TicketStatus::Resolved, TicketStatus::Cancelled]
-        );
+        assert_eq!(settings.client_statuses, ["resolved", "cancelled"]);
+        assert_eq!(settings.statuses.len(), TicketStatus::ALL.len());
         assert_eq!(settings.attachment_max_mb, 25);
         assert_eq!(settings.version, 0);
         assert!(settings.request_types.len() >= 3);
@@ -73,11 +71,16 @@ async fn only_msp_admins_change_ticket_settings_and_the_change_is_cleaned_and_ve
         .send()
         .await;
     assert_eq!(saved.status, 200, "{}", saved.text);
+    // What was left out (statuses, business hours, targets) is the defaults.
+    let defaults = serde_json::to_value(TicketSettings::default()).unwrap();
     let expected = json!({
         "request_types": ["Problem", "Printer", "New starter"],
+        "statuses": defaults["statuses"],
         "client_statuses": ["resolved", "cancelled"],
         "reopen_days": 14,
         "attachment_max_mb": 40,
+        "business_hours": defaults["business_hours"],
+        "targets": defaults["targets"],
         "version": 1,
     });
     assert_eq!(saved.body, expected);
@@ -147,7 +150,7 @@ async fn bad_settings_get_clear_problems_and_change_nothing() {
     cases.push(("negative days", negative, 400, None));
     let mut status = new_settings(0);
     status["client_statuses"] = json!(["deleted"]);
-    cases.push(("unknown status", status, 400, None));
+    cases.push(("unknown status", status, 422, Some("client_statuses")));
     let mut unknown = new_settings(0);
     unknown["colour"] = json!("red");
     cases.push(("unknown field", unknown, 400, None));

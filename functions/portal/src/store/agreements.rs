@@ -11,7 +11,7 @@ use crate::domain::billing::BillingId;
 const LIST: &str = "agreements";
 
 /// The agreements and counters of a book's item.
-fn book_from(mut item: Item) -> anyhow::Result<AgreementBook> {
+pub(super) fn book_from(mut item: Item) -> anyhow::Result<AgreementBook> {
     let mut book = AgreementBook {
         version: item.get("version").map(number).unwrap_or(0) as u64,
         agreements: match item.remove(LIST) {

@@ -42,6 +42,7 @@ mod sign_in;
 pub mod table;
 mod throttle;
 mod ticket_stats;
+mod ticket_targets;
 mod tickets;
 pub use audit::AuditQuery;
 pub use billing::Saved;

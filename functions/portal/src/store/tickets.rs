@@ -18,6 +18,8 @@ pub struct NewTicketContext {
     pub settings: TicketSettings,
     pub contact: Option<User>,
     pub configuration: Option<crate::domain::configurations::Configuration>,
+    /// The company's agreements (their response and resolution targets).
+    pub agreements: Vec<crate::domain::agreements::Agreement>,
 }
 
 /// What a ticket list keeps of the page it reads: only tickets of this status, priority, project.
@@ -77,13 +79,15 @@ impl Store {
     /// The ticket settings and (when raising a ticket for a colleague) that colleague, in one call.
     pub async fn load_for_new_ticket(
         &self,
-        contact: Option<(&CompanyId, &UserId)>,
-        configuration: Option<(&CompanyId, &crate::domain::ConfigurationId)>,
+        company: &CompanyId,
+        contact: Option<&UserId>,
+        configuration: Option<&crate::domain::ConfigurationId>,
     ) -> anyhow::Result<NewTicketContext> {
         let settings_key = keys::ticket_settings();
-        let contact_key = contact.map(|(company, user)| keys::user(company, user));
-        let configuration_key = configuration.map(|(company, id)| keys::configuration(company, id));
-        let mut wanted = vec![settings_key.clone()];
+        let contact_key = contact.map(|user| keys::user(company, user));
+        let configuration_key = configuration.map(|id| keys::configuration(company, id));
+        let book_key = keys::agreement_book(company);
+        let mut wanted = vec![settings_key.clone(), book_key.clone()];
         wanted.extend(contact_key.clone());
         wanted.extend(configuration_key.clone());
         let mut found = self
@@ -98,6 +102,11 @@ impl Store {
                 .unwrap_or_default(),
             contact: take(contact_key).map(from_item).transpose()?,
             configuration: take(configuration_key).map(from_item).transpose()?,
+            agreements: take(Some(book_key))
+                .map(super::agreements::book_from)
+                .transpose()?
+                .unwrap_or_default()
+                .agreements,
         })
     }
 

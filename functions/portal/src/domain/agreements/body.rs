@@ -63,6 +63,10 @@ pub struct AgreementBody {
     #[serde(default)]
     #[schema(max_items = 6)]
     pub block_sizes: Vec<u32>,
+    /// Response and resolution targets for its company's tickets, per priority, in place of the
+    /// MSP's (absent on a change: as they are; `[]`: the MSP's).
+    #[schema(max_items = 4)]
+    pub targets: Option<Vec<crate::domain::tickets::PriorityTarget>>,
     /// Change only: the version read.
     pub version: Option<u64>,
 }
@@ -157,6 +161,8 @@ impl AgreementBody {
                 ));
             }
         }
+        let targets = self.targets.unwrap_or_else(|| agreement.targets.clone());
+        errors.extend(crate::domain::tickets::check_targets("targets", &targets));
         validate::done(errors)?;
         let (Some(start), Some(currency)) = (start, currency) else {
             unreachable!("checked above");
@@ -175,6 +181,7 @@ impl AgreementBody {
         agreement.covers = covers;
         agreement.low_balance_percent = percent;
         agreement.block_sizes = sizes;
+        agreement.targets = targets;
         Ok(())
     }
 }

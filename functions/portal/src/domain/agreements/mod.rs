@@ -42,7 +42,7 @@ impl AgreementKind {
     }
 
     /// Which agreement time counts against when several cover a ticket: prepaid hours first.
-    fn preference(self) -> u8 {
+    pub(crate) fn preference(self) -> u8 {
         match self {
             Self::Block => 0,
             Self::Retainer => 1,
@@ -115,6 +115,10 @@ pub struct Agreement {
     pub low_balance_percent: u8,
     /// Block: the sizes (hours) a client may buy online, at `rate` per hour.
     pub block_sizes: Vec<u32>,
+    /// Response and resolution targets of its company's tickets, per priority, in place of the
+    /// MSP's (a priority not listed keeps the MSP's).
+    #[serde(default)]
+    pub targets: Vec<crate::domain::tickets::PriorityTarget>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
@@ -508,6 +512,7 @@ impl Agreement {
             covers: Vec::new(),
             low_balance_percent: DEFAULT_LOW_PERCENT,
             block_sizes: Vec::new(),
+            targets: Vec::new(),
             created_at: now,
             updated_at: now,
             version: 1,

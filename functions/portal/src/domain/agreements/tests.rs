@@ -22,6 +22,7 @@ fn agreement(kind: AgreementKind, included: i64) -> Agreement {
         covers: Vec::new(),
         low_balance_percent: 20,
         block_sizes: Vec::new(),
+        targets: Vec::new(),
         created_at: datetime!(2026-01-01 0:00 UTC),
         updated_at: datetime!(2026-01-01 0:00 UTC),
         version: 1,
@@ -254,6 +255,7 @@ fn an_agreement_body_is_checked_whole() {
         covers: vec!["Printer".into(), "Toaster".into()],
         low_balance_percent: Some(101),
         block_sizes: vec![10],
+        targets: None,
         version: None,
     };
     let mut a = Agreement::blank(&company, datetime!(2026-01-01 0:00 UTC));

@@ -4,7 +4,7 @@
 
 use time::{Duration, OffsetDateTime};
 
-use super::{TicketSettings, TicketStatus};
+use super::{StatusDef, TicketSettings, TicketStatus};
 
 /// Why a client may not make a status change.
 #[derive(Debug, PartialEq, Eq)]
@@ -15,16 +15,16 @@ pub enum Refusal {
     Closed(String),
 }
 
-/// Whether a client may move a ticket from `from` (closed at `closed_at`) to `to` at `now`.
+/// Whether a client may move a ticket from `from` (closed at `closed_at`) to status `to` at `now`.
 pub fn client_may_set(
     settings: &TicketSettings,
     from: TicketStatus,
     closed_at: Option<OffsetDateTime>,
-    to: TicketStatus,
+    to: &StatusDef,
     now: OffsetDateTime,
 ) -> Result<(), Refusal> {
     let reopenable = matches!(from, TicketStatus::Resolved | TicketStatus::Cancelled);
-    if reopenable && to == TicketStatus::New {
+    if reopenable && to.stage == TicketStatus::New {
         let days = settings.reopen_days;
         let closed = closed_at.unwrap_or(now);
         if now - closed > Duration::days(i64::from(days)) {
@@ -40,7 +40,7 @@ pub fn client_may_set(
             "This ticket is closed. Raise a new ticket and mention this one's number.".into(),
         ));
     }
-    if settings.client_statuses.contains(&to) {
+    if !to.retired && settings.client_statuses.contains(&to.id) {
         Ok(())
     } else {
         Err(Refusal::NotAllowed)
@@ -52,45 +52,55 @@ mod tests {
     use super::*;
     use TicketStatus::*;
 
+    fn to(stage: TicketStatus) -> StatusDef {
+        StatusDef::builtin(stage)
+    }
+
     #[test]
     fn clients_reopen_resolved_and_cancelled_tickets_within_the_window_only() {
         let settings = TicketSettings::default();
         let now = OffsetDateTime::UNIX_EPOCH + Duration::days(100);
         let ago = |days| Some(now - Duration::days(days));
         for from in [Resolved, Cancelled] {
-            assert_eq!(client_may_set(&settings, from, ago(7), New, now), Ok(()));
+            assert_eq!(
+                client_may_set(&settings, from, ago(7), &to(New), now),
+                Ok(())
+            );
             assert!(matches!(
-                client_may_set(&settings, from, ago(8), New, now),
+                client_may_set(&settings, from, ago(8), &to(New), now),
                 Err(Refusal::Closed(why)) if why.contains("more than 7 days")
             ));
             // Reopening is back to New; any other change of a closed ticket is the MSP's.
             assert!(matches!(
-                client_may_set(&settings, from, ago(1), InProgress, now),
+                client_may_set(&settings, from, ago(1), &to(InProgress), now),
                 Err(Refusal::Closed(_))
             ));
         }
         assert!(matches!(
-            client_may_set(&settings, Closed, ago(1), New, now),
+            client_may_set(&settings, Closed, ago(1), &to(New), now),
             Err(Refusal::Closed(_))
         ));
         let never = TicketSettings {
             reopen_days: 0,
             ..TicketSettings::default()
         };
-        assert!(client_may_set(&never, Cancelled, ago(1), New, now).is_err());
+        assert!(client_may_set(&never, Cancelled, ago(1), &to(New), now).is_err());
     }
 
     #[test]
     fn on_an_open_ticket_clients_set_only_the_statuses_the_msp_allows() {
         let settings = TicketSettings::default();
         let now = OffsetDateTime::UNIX_EPOCH;
-        assert_eq!(client_may_set(&settings, New, None, Resolved, now), Ok(()));
         assert_eq!(
-            client_may_set(&settings, InProgress, None, Cancelled, now),
+            client_may_set(&settings, New, None, &to(Resolved), now),
             Ok(())
         );
         assert_eq!(
-            client_may_set(&settings, New, None, Scheduled, now),
+            client_may_set(&settings, InProgress, None, &to(Cancelled), now),
+            Ok(())
+        );
+        assert_eq!(
+            client_may_set(&settings, New, None, &to(Scheduled), now),
             Err(Refusal::NotAllowed)
         );
     }

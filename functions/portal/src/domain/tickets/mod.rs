@@ -17,6 +17,8 @@ mod closing;
 mod people;
 mod row;
 mod search;
+mod settings;
+mod statuses;
 mod targets;
 mod tasks;
 pub use approval::{
@@ -29,9 +31,13 @@ pub use people::{
 };
 pub use row::TicketRow;
 pub use search::{MAX_WORD_LEN, MAX_WORDS, Search, summary_words, words};
+pub use settings::{
+    MAX_ATTACHMENT_MB, MAX_REOPEN_DAYS, MAX_REQUEST_TYPE_LEN, MAX_REQUEST_TYPES, TicketSettings,
+};
+pub use statuses::{CustomStatus, MAX_STATUSES, StatusDef};
 pub use targets::{
     BusinessHours, Calendar, Holiday, MAX_TARGET_MINUTES, OpenHours, PriorityTarget, TicketTargets,
-    Weekday, check_targets, default_targets,
+    Weekday, check_targets, default_targets, plan_targets,
 };
 pub use tasks::{MAX_TASK_TEXT, MAX_TASKS, NewTaskBody, Task, TaskChange, task_text_checked};
 
@@ -84,126 +90,6 @@ impl TicketStatus {
             TicketStatus::Closed => "Closed",
             TicketStatus::Cancelled => "Cancelled",
             TicketStatus::WaitingForApproval => "Waiting for approval",
-        }
-    }
-}
-
-/// The MSP's ticket settings. Updates carry the `version` they were based on; a stale version is a
-/// 409, so two admins cannot overwrite each other unknowingly.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TicketSettings {
-    /// What clients choose from when they raise a ticket (trimmed; blank ones are dropped; no two
-    /// the same in any case).
-    #[schema(schema_with = request_types)]
-    pub request_types: Vec<String>,
-    /// Statuses a client may set on a ticket they can see.
-    pub client_statuses: Vec<TicketStatus>,
-    /// Days after resolution during which a client may reopen a ticket (0: never).
-    #[schema(maximum = 365)]
-    pub reopen_days: u32,
-    /// Largest attachment, in megabytes.
-    #[schema(minimum = 1, maximum = 100)]
-    pub attachment_max_mb: u32,
-    /// Increases with every change.
-    pub version: u64,
-}
-
-impl Default for TicketSettings {
-    fn default() -> Self {
-        Self {
-            request_types: [
-                "Problem",
-                "Service request",
-                "Question",
-                "New or departing staff",
-                "Order hardware or software",
-            ]
-            .map(String::from)
-            .to_vec(),
-            client_statuses: vec![TicketStatus::Resolved, TicketStatus::Cancelled],
-            reopen_days: 7,
-            attachment_max_mb: 25,
-            version: 0,
-        }
-    }
-}
-
-pub const MAX_REQUEST_TYPES: usize = 50;
-pub const MAX_REQUEST_TYPE_LEN: usize = 60;
-pub const MAX_REOPEN_DAYS: u32 = 365;
-pub const MAX_ATTACHMENT_MB: u32 = 100;
-
-impl TicketSettings {
-    /// Trimmed, checked settings, or 422 naming each bad field.
-    pub fn validated(mut self) -> Result<Self, DomainError> {
-        let mut errors = Vec::new();
-        let sent = self.request_types.len();
-        let too_long = self
-            .request_types
-            .iter()
-            .find(|t| t.chars().count() > MAX_REQUEST_TYPE_LEN)
-            .cloned();
-        self.request_types = self
-            .request_types
-            .iter()
-            .map(|t| t.trim().to_owned())
-            .filter(|t| !t.is_empty())
-            .collect();
-        let mut seen = std::collections::HashSet::new();
-        if self.request_types.is_empty() {
-            errors.push(FieldError::new(
-                "request_types",
-                "Give at least one request type",
-            ));
-        } else if sent > MAX_REQUEST_TYPES {
-            errors.push(FieldError::new(
-                "request_types",
-                format!("At most {MAX_REQUEST_TYPES} request types"),
-            ));
-        } else if let Some(long) = too_long {
-            errors.push(FieldError::new(
-                "request_types",
-                format!("\"{long}\" is longer than {MAX_REQUEST_TYPE_LEN} characters"),
-            ));
-        } else if let Some(dup) = self
-            .request_types
-            .iter()
-            .find(|t| !seen.insert(t.to_lowercase()))
-        {
-            errors.push(FieldError::new(
-                "request_types",
-                format!("\"{dup}\" is listed twice"),
-            ));
-        }
-        self.client_statuses
-            .sort_by_key(|s| TicketStatus::ALL.iter().position(|a| a == s));
-        self.client_statuses.dedup();
-        if self
-            .client_statuses
-            .contains(&TicketStatus::WaitingForApproval)
-        {
-            errors.push(FieldError::new(
-                "client_statuses",
-                "Waiting for approval is set by asking for approval, not by clients",
-            ));
-        }
-        if self.reopen_days > MAX_REOPEN_DAYS {
-            errors.push(FieldError::new(
-                "reopen_days",
-                format!("At most {MAX_REOPEN_DAYS} days"),
-            ));
-        }
-        if !(1..=MAX_ATTACHMENT_MB).contains(&self.attachment_max_mb) {
-            errors.push(FieldError::new(
-                "attachment_max_mb",
-                format!("Between 1 and {MAX_ATTACHMENT_MB} MB"),
-            ));
-        }
-        if errors.is_empty() {
-            Ok(self)
-        } else {
-            Err(DomainError::Validation(errors))
         }
     }
 }
@@ -301,6 +187,13 @@ pub struct TicketWork {
     /// The latest public note (for the list's summary view; internal notes never).
     #[serde(default)]
     pub last_note: Option<NoteExcerpt>,
+    /// The MSP's own status the ticket is in (its stage is `status`); absent in a built-in one.
+    #[serde(default)]
+    pub custom_status: Option<CustomStatus>,
+    /// Its response and resolution targets and how it stands against them (absent when none
+    /// applied when it was raised).
+    #[serde(default)]
+    pub targets: Option<TicketTargets>,
 }
 
 /// An issued invoice that bills a ticket: set when the invoice is issued, taken off if it is voided.
@@ -318,11 +211,56 @@ impl Ticket {
         touched
     }
 
-    /// Keep `note` as the latest public one, if it is public.
+    /// Keep `note` as the latest public one, if it is public; the MSP's first public reply meets
+    /// the response target.
     pub fn note_seen(&mut self, note: &Note) {
         if !note.internal {
             self.work.last_note = Some(NoteExcerpt::of(note));
+            if note.from_msp
+                && let Some(targets) = &mut self.work.targets
+            {
+                targets.responded(note.created_at);
+            }
         }
+    }
+
+    /// Move the ticket to `status` at `now`: its stage, the MSP's own status if it is one, when
+    /// it closed, the resolution target met (or, reopened, not yet); reopening clears the
+    /// resolution (what was said to fix it did not).
+    pub fn set_status(&mut self, status: &StatusDef, now: OffsetDateTime) {
+        let stage = status.stage;
+        self.status = stage;
+        self.work.custom_status = status.custom();
+        self.closed_at = if stage.is_open() { None } else { Some(now) };
+        if stage.is_open() {
+            self.work.resolution = None;
+        }
+        if let Some(targets) = &mut self.work.targets {
+            match stage {
+                TicketStatus::Resolved | TicketStatus::Closed => {
+                    targets.resolved_at.get_or_insert(now);
+                }
+                TicketStatus::Cancelled => {}
+                _ => targets.resolved_at = None,
+            }
+            if stage != TicketStatus::Cancelled {
+                targets.mark(now);
+            }
+        }
+    }
+
+    /// The name of the status it is in: the MSP's own status's (as it was set), or the stage's
+    /// under the MSP's name for it (`settings`), or the stage's own.
+    pub fn status_name(&self, settings: Option<&TicketSettings>) -> String {
+        match (&self.work.custom_status, settings) {
+            (Some(custom), Some(s)) => s.status(&custom.id).map_or(&custom.name, |d| &d.name),
+            (Some(custom), None) => &custom.name,
+            (None, Some(s)) => s
+                .status(self.status.id())
+                .map_or(self.status.label(), |d| d.name.as_str()),
+            (None, None) => self.status.label(),
+        }
+        .to_owned()
     }
 
     /// The ticket once a note is added to it at `at`: updated then, one version on.
@@ -467,19 +405,6 @@ fn due_date() -> Object {
     let pattern = schema::trimmed("([0-9]{4}-[0-9]{2}-[0-9]{2})?");
     schema::or_null(schema::string(0, None, Some(pattern)))
 }
-/// At most `MAX_REQUEST_TYPES` names of at most `MAX_REQUEST_TYPE_LEN` characters, one not blank
-/// at least (blank ones are dropped).
-fn request_types() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-    let item = schema::text(false, MAX_REQUEST_TYPE_LEN, Chars::Any);
-    let named = schema::text(true, MAX_REQUEST_TYPE_LEN, Chars::Any);
-    schema::json(serde_json::json!({
-        "type": "array",
-        "items": item,
-        "maxItems": MAX_REQUEST_TYPES,
-        "contains": named,
-    }))
-}
-
 /// Whether `value` (as sent, white space around included) is longer than `max` characters.
 fn too_long(field: &str, value: &str, max: usize) -> Option<FieldError> {
     (value.chars().count() > max)
@@ -635,7 +560,11 @@ pub fn parse_number(raw: &str) -> Result<u64, DomainError> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketChange {
+    /// A built-in status, by its stage (under the MSP's name for it).
     pub status: Option<TicketStatus>,
+    /// Any status of the MSP's list (`GET /api/tickets/settings`), by id; instead of `status`.
+    #[schema(pattern = "^([a-z_]{1,24}|x-[a-z0-9-]{1,40})$")]
+    pub status_id: Option<String>,
     /// MSP staff only.
     pub priority: Option<Priority>,
     /// MSP staff only: a technician's user id, or `""` to unassign.

@@ -14,6 +14,8 @@ pub struct TicketRow {
     pub summary: String,
     pub request_type: String,
     pub status: TicketStatus,
+    /// The MSP's own status it is in, if any.
+    pub custom_status: Option<CustomStatus>,
     pub priority: Priority,
     pub emergency: bool,
     pub contact_id: UserId,
@@ -24,6 +26,8 @@ pub struct TicketRow {
     pub due_date: Option<time::Date>,
     /// The latest public note (the summary view).
     pub last_note: Option<NoteExcerpt>,
+    /// Its targets (the queue marks misses and sorts by the nearest).
+    pub targets: Option<TicketTargets>,
     /// Tasks done, of how many.
     pub tasks_done: usize,
     pub tasks_total: usize,
@@ -50,6 +54,7 @@ impl From<Ticket> for TicketRow {
             summary: t.summary,
             request_type: t.request_type,
             status: t.status,
+            custom_status: t.work.custom_status,
             priority: t.priority,
             emergency: t.emergency,
             contact_id: t.contact_id,
@@ -57,6 +62,7 @@ impl From<Ticket> for TicketRow {
             assignee_name: t.assignee_name,
             due_date: t.due_date,
             last_note: t.work.last_note,
+            targets: t.work.targets,
             tasks_done,
             tasks_total,
             project: t.project,

@@ -438,5 +438,58 @@ impl TicketTargets {
     }
 }
 
+/// The targets of a new ticket of `request_type` and `priority` raised at `at`: those of an
+/// agreement of the company in force that covers the type and sets targets for the priority
+/// (prepaid hours first, then the oldest), else the MSP's. `None` when neither sets any.
+pub fn plan_targets(
+    settings: &super::TicketSettings,
+    agreements: &[crate::domain::agreements::Agreement],
+    request_type: &str,
+    priority: Priority,
+    at: OffsetDateTime,
+) -> Option<TicketTargets> {
+    let agreement = agreements
+        .iter()
+        .filter(|a| {
+            a.in_force(at.date())
+                && a.covers(request_type)
+                && a.targets.iter().any(|t| t.priority == priority)
+        })
+        .min_by_key(|a| (a.kind.preference(), a.start_date, a.id.as_str().to_owned()));
+    let target = settings.target(priority, agreement.map(|a| a.targets.as_slice()))?;
+    TicketTargets::plan(
+        &settings.calendar()?,
+        target,
+        at,
+        agreement.map(|a| a.name.clone()),
+    )
+}
+
+impl super::Ticket {
+    /// Set a new priority at `now`: the due times become those of the new priority, counted from
+    /// when the ticket was raised; what was met stays met.
+    pub fn reprioritise(
+        &mut self,
+        priority: Priority,
+        settings: &super::TicketSettings,
+        agreements: &[crate::domain::agreements::Agreement],
+        now: OffsetDateTime,
+    ) {
+        if priority == self.priority {
+            return;
+        }
+        self.priority = priority;
+        let planned = plan_targets(
+            settings,
+            agreements,
+            &self.request_type,
+            priority,
+            self.created_at,
+        );
+        let before = self.work.targets.clone().unwrap_or_default();
+        self.work.targets = before.replanned(planned, now);
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -26,10 +26,7 @@ fn search_terms() {
 #[test]
 fn defaults_let_clients_cancel_and_resolve_and_are_valid() {
     let d = TicketSettings::default();
-    assert_eq!(
-        d.client_statuses,
-        [TicketStatus::Resolved, TicketStatus::Cancelled]
-    );
+    assert_eq!(d.client_statuses, ["resolved", "cancelled"]);
     assert_eq!(d.attachment_max_mb, 25);
     assert_eq!(d.clone().validated().unwrap(), d);
 }

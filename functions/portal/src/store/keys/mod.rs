@@ -437,6 +437,14 @@ pub fn ticket_settings() -> Key {
     }
 }
 
+/// How far the hourly job has marked missed ticket targets.
+pub fn targets_watermark() -> Key {
+    Key {
+        pk: "SETTINGS".into(),
+        sk: "TARGETS-CHECKED".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

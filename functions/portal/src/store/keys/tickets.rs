@@ -99,6 +99,9 @@ pub enum TicketOrder {
     Due,
     /// By the contact's name, then by number.
     Contact,
+    /// The MSP queue only: by the nearest target not met yet (soonest first when ascending),
+    /// tickets without one last, then by number.
+    Target,
 }
 
 impl TicketOrder {
@@ -110,6 +113,7 @@ impl TicketOrder {
             Self::Status => "S",
             Self::Due => "D",
             Self::Contact => "C",
+            Self::Target => "T",
         }
     }
 }
@@ -158,7 +162,7 @@ pub enum TicketList {
         order: TicketOrder,
     },
     /// The MSP's queue across companies: gsi5 by number, gsi6 by last update (the ticket);
-    /// gsi1–gsi4 by priority, status, due date, contact (its queue sort row).
+    /// gsi1–gsi5 by priority, status, due date, contact, nearest target (its queue sort row).
     Queue { open: bool, order: TicketOrder },
     /// One technician's queue (`None`: unassigned), by last update: gsi7.
     Assignee {
@@ -189,6 +193,10 @@ impl TicketList {
             }
             lists.push(TicketList::Queue { open, order });
         }
+        lists.push(TicketList::Queue {
+            open,
+            order: Target,
+        });
         lists.push(TicketList::Assignee {
             assignee: ticket.assignee_id.clone(),
             open,
@@ -228,6 +236,10 @@ impl TicketList {
             (Self::Queue { .. }, Status) => (QueueSorts, INDEXES[1]),
             (Self::Queue { .. }, Due) => (QueueSorts, INDEXES[2]),
             (Self::Queue { .. }, Contact) => (QueueSorts, INDEXES[3]),
+            (Self::Queue { .. }, Target) => (QueueSorts, INDEXES[4]),
+            // Only the queue keeps the target order; other lists answer it by number.
+            (Self::Company { .. }, Target) => (Ticket, INDEXES[0]),
+            (Self::Contact { .. }, Target) => (Ticket, INDEXES[2]),
         }
     }
 
@@ -290,6 +302,11 @@ impl TicketList {
                 None => format!("~#{n:010}"),
             },
             TicketOrder::Contact => format!("{}#{n:010}", ticket.contact_name.to_lowercase()),
+            TicketOrder::Target if !matches!(self, Self::Queue { .. }) => by_number(n),
+            TicketOrder::Target => match ticket.work.targets.as_ref().and_then(|t| t.nearest()) {
+                Some(due) if ticket.status.is_open() => by_updated(due, n),
+                _ => format!("~#{n:010}"),
+            },
         }
     }
 
@@ -437,14 +454,15 @@ mod tests {
             ("gsi4#TKC#acme-dental#open", "una#0000000042"),
             ("gsi6#TKS#acme-dental#U#u1#open", "00#0000000042"),
             ("gsi3#TQD#open", "~#0000000042"),
+            ("gsi5#TQT#open", "~#0000000042"),
         ] {
             let expected = (expected.0.to_owned(), expected.1.to_owned());
             assert!(named.contains(&expected), "{expected:?} in {named:?}");
         }
         assert_eq!(
             named.len(),
-            18,
-            "6 sorts × company and queue, 5 for a contact, the assignee"
+            19,
+            "6 sorts × company and queue, 5 for a contact, the assignee, the queue's targets"
         );
     }
 }
