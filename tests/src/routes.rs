@@ -165,6 +165,7 @@ const ROUTES: &[Route] = &[
         .keep(&[("number", Field("/number"))]),
     route("GET /api/tickets", Client, "GET", "/api/tickets"),
     route("GET /api/tickets (sort=priority, through the sort rows)", Client, "GET", "/api/tickets?sort=priority"),
+    route("GET /api/tickets (sort=target, the MSP queue by the nearest target)", Staff, "GET", "/api/tickets?sort=target&order=asc"),
     route("GET /api/tickets/stats", Client, "GET", "/api/tickets/stats"),
     route("POST /api/tickets/{number}/notes", Client, "POST", "/api/tickets/{number}/notes")
         .body(r#"{"text": "A note."}"#),
@@ -215,7 +216,10 @@ const ROUTES: &[Route] = &[
         .keep(&[("task", Field("/tasks/0/id"))]),
     route("PATCH /api/tickets/{number}/tasks/{id}", Staff, "PATCH", "/api/tickets/{number}/tasks/{task}")
         .body(r#"{"done": true}"#),
-    route("DELETE /api/tickets/{number}/tasks/{id}", Staff, "DELETE", "/api/tickets/{number}/tasks/{task}"),
+    route("DELETE /api/tickets/{number}/tasks/{id}", Staff, "DELETE", "/api/tickets/{number}/tasks/{task}")
+        .keep(&[("ticket_version", Field("/version"))]),
+    route("PATCH /api/tickets/{number} (MSP staff: the priority, its targets planned anew)", Staff, "PATCH", "/api/tickets/{number}")
+        .body(r#"{"priority": "high", "version": {ticket_version}}"#),
     // Projects: the MSP plans one, a ticket goes in its phase, the client reads it.
     route("POST /api/projects", Staff, "POST", "/api/projects")
         .body(r#"{"company_id": "acme-dental", "name": "Bench move", "manager_id": "{tech_id}", "contact_id": "{contact_id}", "start": "2027-01-04", "expected_completion": "2027-03-31"}"#)

@@ -31,7 +31,7 @@ pub fn tickets(tickets: &[Ticket], staff: bool) -> String {
         row.extend([
             t.summary.clone(),
             t.request_type.clone(),
-            t.status.label().to_owned(),
+            t.status_name(None),
             format!("{:?}", t.priority),
             if t.emergency { "Yes" } else { "No" }.to_owned(),
             t.contact_name.clone(),

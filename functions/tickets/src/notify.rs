@@ -96,7 +96,7 @@ pub async fn status_changed(
     note: Option<&Note>,
     (to, own): (Email, bool),
 ) {
-    let (n, status) = (ticket.number, ticket.status.label());
+    let (n, status) = (ticket.number, ticket.status_name(None));
     let whose = if own { "your ticket" } else { "ticket" };
     let ask = if own && ticket.status == TicketStatus::Resolved {
         "\n\nHow did we do? Rate the work on the ticket's page: good or bad, with a comment if you like."
@@ -168,7 +168,7 @@ pub async fn client_status(
         TicketStatus::Resolved => "marked as resolved".to_owned(),
         TicketStatus::Cancelled => "cancelled".to_owned(),
         TicketStatus::New => "reopened".to_owned(),
-        other => format!("set to {}", other.label()),
+        _ => format!("set to {}", ticket.status_name(None)),
     };
     let n = ticket.number;
     send(

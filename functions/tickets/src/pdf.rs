@@ -45,7 +45,7 @@ fn facts(ticket: &Ticket) -> Vec<(&'static str, String)> {
             "Opened",
             portal::domain::display_date(ticket.created_at.date()),
         ),
-        ("Status", ticket.status.label().to_owned()),
+        ("Status", ticket.status_name(None)),
     ];
     if let Some(closed) = ticket.closed_at {
         facts.push(("Closed", portal::domain::display_date(closed.date())));

@@ -1003,6 +1003,12 @@ async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
             200,
             3,
         ),
+        // The same for the queue by the nearest target (its queue sort rows).
+        (
+            "GET /api/tickets (sort=target, the MSP queue by the nearest target)",
+            200,
+            3,
+        ),
         ("GET /api/tickets/stats", 200, 2),
         ("POST /api/tickets/{number}/notes", 201, 3),
         // The ticket alone, however long its conversation, then the settings (the size limit).
@@ -1030,8 +1036,9 @@ async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
         ("POST /api/tickets/{number}/approval-request", 200, 5),
         // The ticket, one transaction; then the technician who asked (the email).
         ("POST /api/tickets/{number}/approval", 200, 4),
-        // The ticket, the settings (what clients may set), one transaction with the note.
-        ("PATCH /api/tickets/{number}", 200, 4),
+        // The ticket with the settings (what clients may set, the statuses, the targets) and the
+        // company's agreements (their targets) in one BatchGetItem, one transaction with the note.
+        ("PATCH /api/tickets/{number}", 200, 3),
         // The public part of the ticket in one Query (the client's company is the principal's).
         ("GET /api/tickets/{number}/pdf", 303, 2),
         (
@@ -1053,6 +1060,13 @@ async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
         ("POST /api/tickets/{number}/tasks", 201, 4),
         ("PATCH /api/tickets/{number}/tasks/{id}", 200, 4),
         ("DELETE /api/tickets/{number}/tasks/{id}", 200, 4),
+        // Staff find the ticket's company, read it with the settings and the company's
+        // agreements (the targets of the new priority) in one BatchGetItem, one transaction.
+        (
+            "PATCH /api/tickets/{number} (MSP staff: the priority, its targets planned anew)",
+            200,
+            4,
+        ),
         // Projects: the session check, then at most three calls. A create reads the company,
         // manager and contact in one BatchGetItem, takes a number, then one transaction; staff
         // find a project's company through its number; a plan or change reads the project

@@ -21,6 +21,7 @@ mod quotes;
 mod sso;
 mod ticket_closing;
 mod ticket_people;
+mod ticket_targets;
 mod ticket_views;
 mod tickets;
 mod time_invoices;

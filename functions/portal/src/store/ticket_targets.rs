@@ -52,8 +52,9 @@ impl Store {
             order: keys::TicketOrder::Target,
         };
         let index = list.index();
-        // Sort keys are `{time}#{number}`: from just after `after` to the end of `until`.
-        let from = after.map_or_else(String::new, |a| keys::by_updated(a, 9_999_999_999));
+        // Sort keys are `{time}#{number}`: from just after `after` (or the start of time: a key
+        // may not be empty) to the end of `until`.
+        let from = after.map_or_else(|| "0".to_owned(), |a| keys::by_updated(a, 9_999_999_999));
         let to = keys::by_updated(until, 9_999_999_999);
         let mut refs: Vec<TicketRef> = Vec::new();
         let mut start = None;

@@ -121,6 +121,7 @@ impl Ticket {
         }
         let mut next = self.clone();
         next.status = TicketStatus::WaitingForApproval;
+        next.work.custom_status = None;
         next.approval = Some(TicketApproval {
             message,
             requested_by_id: by.id.clone(),
@@ -160,6 +161,7 @@ impl Ticket {
         };
         let mut next = self.clone();
         next.status = TicketStatus::InProgress;
+        next.work.custom_status = None;
         next.approval = Some(TicketApproval {
             state: if body.approve {
                 ApprovalState::Approved

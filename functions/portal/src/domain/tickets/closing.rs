@@ -123,8 +123,7 @@ impl Ticket {
     /// The ticket once `signoff` is made at its time: closed, one version on.
     pub fn signed_off(&self, signoff: Signoff) -> Ticket {
         let mut next = self.clone();
-        next.status = TicketStatus::Closed;
-        next.closed_at = Some(signoff.at);
+        next.set_status(&super::StatusDef::builtin(TicketStatus::Closed), signoff.at);
         next.updated_at = signoff.at;
         next.work.signoff = Some(signoff);
         next.version = self.version + 1;

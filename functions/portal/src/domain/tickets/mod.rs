@@ -212,14 +212,18 @@ impl Ticket {
     }
 
     /// Keep `note` as the latest public one, if it is public; the MSP's first public reply meets
-    /// the response target.
+    /// the response target; a target passed unmet is marked.
     pub fn note_seen(&mut self, note: &Note) {
         if !note.internal {
             self.work.last_note = Some(NoteExcerpt::of(note));
-            if note.from_msp
-                && let Some(targets) = &mut self.work.targets
-            {
+        }
+        if let Some(targets) = &mut self.work.targets {
+            if note.from_msp && !note.internal {
                 targets.responded(note.created_at);
+            }
+            // Any change marks the targets it comes too late for.
+            if self.status.is_open() {
+                targets.mark(note.created_at);
             }
         }
     }

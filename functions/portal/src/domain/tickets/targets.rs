@@ -219,16 +219,16 @@ impl Calendar {
     /// The instant `minutes` of business time after `start`; `None` if nothing is open within
     /// three years.
     pub fn add(&self, start: OffsetDateTime, minutes: u32) -> Option<OffsetDateTime> {
-        let mut left = i64::from(minutes) * 60;
+        let mut left = Duration::minutes(i64::from(minutes));
         let mut day = self.local_date(start)?;
         for _ in 0..HORIZON_DAYS {
             if let Some((opens, closes)) = self.open_on(day) {
                 let from = self.instant(day, opens)?.max(start);
                 let to = self.instant(day, closes)?;
                 if from < to {
-                    let span = (to - from).whole_seconds();
+                    let span = to - from;
                     if left <= span {
-                        return Some(from + Duration::seconds(left));
+                        return Some(from + left);
                     }
                     left -= span;
                 }

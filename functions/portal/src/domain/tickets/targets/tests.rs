@@ -247,3 +247,20 @@ fn a_late_reply_is_a_miss_an_early_one_is_met_and_a_miss_stays() {
     };
     assert_eq!(TicketTargets::plan(&ny, &none, raised, None), None);
 }
+
+#[test]
+fn due_times_keep_the_start_to_the_nanosecond() {
+    use Weekday::*;
+    let all: Vec<_> = [
+        Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday,
+    ]
+    .into_iter()
+    .map(|d| (d, "00:00", "24:00"))
+    .collect();
+    let always = hours("UTC", &all, &[]).calendar("h").unwrap();
+    let start = datetime!(2026-12-05 01:32:48.975651956 UTC);
+    assert_eq!(always.add(start, 60), Some(start + Duration::minutes(60)));
+    // Across midnight too (each day's part counted to the nanosecond).
+    let late = datetime!(2026-12-04 22:33:27.275639392 UTC);
+    assert_eq!(always.add(late, 240), Some(late + Duration::minutes(240)));
+}
