@@ -15,6 +15,7 @@ mod project_pages;
 mod quote_pages;
 mod sign_in_pages;
 mod ticket_pages;
+mod ticket_settings_page;
 
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};

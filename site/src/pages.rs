@@ -6,7 +6,7 @@ use maud::{Markup, html};
 use crate::components::{Chrome, Field, SupportContact, TICKET_VIEWERS, page};
 use crate::{
     Branding, account_pages, agreement_pages, billing_pages, project_pages, quote_pages,
-    ticket_pages,
+    ticket_pages, ticket_settings_page,
 };
 
 pub struct Page {
@@ -82,7 +82,7 @@ pub fn all(b: &Branding) -> Vec<Page> {
         },
         Page {
             path: "/settings/tickets/",
-            html: ticket_pages::ticket_settings(b),
+            html: ticket_settings_page::ticket_settings(b),
         },
         Page {
             path: "/tickets/",

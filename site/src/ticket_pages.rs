@@ -1,5 +1,5 @@
-//! The ticket pages: the list, the new-ticket form, the ticket page (with its approval section)
-//! and the MSP's ticket settings.
+//! The ticket pages: the list, the new-ticket form, the ticket page (with its approval section).
+//! The MSP's ticket settings are in `ticket_settings_page`.
 
 use maud::{Markup, html};
 
@@ -14,7 +14,7 @@ fn ticket_statuses() -> Vec<(String, &'static str)> {
 }
 
 /// The statuses someone may set by hand: waiting for approval is set only by asking for it.
-fn settable_statuses() -> Vec<(String, &'static str)> {
+pub(crate) fn settable_statuses() -> Vec<(String, &'static str)> {
     let asked = portal::domain::labels::wire(TicketStatus::WaitingForApproval);
     ticket_statuses()
         .into_iter()
@@ -22,45 +22,7 @@ fn settable_statuses() -> Vec<(String, &'static str)> {
         .collect()
 }
 
-pub fn ticket_settings(b: &Branding) -> Markup {
-    page(
-        b,
-        "Ticket settings",
-        Chrome::SignedIn {
-            current: "/settings/tickets/",
-            requires: Some("manage_settings"),
-        },
-        "ticket-settings.js",
-        html! {
-            h1 { "Ticket settings" }
-            p.form-error #form-error role="alert" {}
-            p #form-status role="status" {}
-            form #settings-form aria-busy="true" novalidate {
-                (Field::textarea("request_types", "Request types", 6).help("One per line. Clients pick one when they raise a ticket."))
-                fieldset {
-                    legend { "Statuses clients may set" }
-                    @for (value, label) in settable_statuses() {
-                        label { input type="checkbox" name="client_statuses" value=(value); (label) }
-                    }
-                }
-                (Field::input("reopen_days", "Days after resolution a client may reopen a ticket", "number").range(0, 365).required())
-                (Field::input("attachment_max_mb", "Largest attachment (MB)", "number").range(1, 100).required())
-                button type="submit" { "Save settings" }
-            }
-            section aria-labelledby="types-heading" {
-                h2 #types-heading { "Configuration types" }
-                p.form-error #types-form-error role="alert" {}
-                p #types-status role="status" {}
-                form #types-form aria-busy="true" novalidate {
-                    (Field::textarea("types", "Types", 8).help("One per line. Configurations keep a type taken off the list until they are changed."))
-                    button type="submit" { "Save types" }
-                }
-            }
-        },
-    )
-}
-
-fn priorities() -> Vec<(String, &'static str)> {
+pub(crate) fn priorities() -> Vec<(String, &'static str)> {
     table(<Priority as Labelled>::ALL)
 }
 
@@ -410,6 +372,8 @@ pub fn ticket_view(b: &Branding) -> Markup {
                     dt { "Last updated" } dd data-t="updated_at" {}
                     dt { "Closed" } dd data-t="closed_at" {}
                     dt { "Due date" } dd data-t="due_date" {}
+                    div.fact #response-fact hidden { dt { "First response" } dd data-t="response_target" {} }
+                    div.fact #resolution-fact hidden { dt { "Resolution target" } dd data-t="resolution_target" {} }
                     dt { "PO number" } dd data-t="po_number" {}
                     div.fact #project-fact hidden { dt { "Project" } dd data-t="project" {} }
                     div.fact #configuration-fact hidden { dt { "Configuration" } dd data-t="configuration" {} }

@@ -64,6 +64,7 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
             portal_admin::seed::seed(&store, &password, now).await?;
             let mut files = portal_admin::seed::seed_tickets(&store, now).await?;
             files.extend(portal_admin::seed::seed_ticket_closing(&store).await?);
+            portal_admin::seed::seed_targets(&store, now).await?;
             portal_admin::seed::seed_invoices(&store, now).await?;
             portal_admin::seed::seed_projects(&store, now).await?;
             portal_admin::seed::seed_agreements(&store, now).await?;

@@ -4,7 +4,7 @@ import { api, authed } from './api.js';
 import { me, startEarly } from './shell.js';
 import { showProblem } from './forms.js';
 import { day, when } from './dates.js';
-import { STATUS, ticketHref } from './tickets-common.js';
+import { statusName, ticketHref } from './tickets-common.js';
 import {
   CONFIGURATION_STATUS, configurationHref, expiryText, fillContacts, fillForm, fillTypes, formBody,
 } from './configurations-common.js';
@@ -53,7 +53,7 @@ function show(detail) {
     if (t.may_open) number.append(Object.assign(document.createElement('a'), { href: ticketHref(t.number), textContent: `#${t.number}` }));
     else number.textContent = `#${t.number}`;
     row.insertCell().textContent = t.summary;
-    row.insertCell().textContent = STATUS[t.status] || t.status;
+    row.insertCell().textContent = statusName(t);
     row.insertCell().textContent = when(t.updated_at);
   }
   if (!detail.tickets.length) {

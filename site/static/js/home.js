@@ -3,7 +3,7 @@
 // action.
 import { authed } from './api.js';
 import { me, startEarly } from './shell.js';
-import { STATUS, invoiceMarks, ticketHref, when } from './tickets-common.js';
+import { invoiceMarks, statusName, ticketHref, when } from './tickets-common.js';
 import { day, money } from './billing-common.js';
 import { projectHref } from './projects-common.js';
 import { configurationHref, expiryText } from './configurations-common.js';
@@ -79,7 +79,7 @@ async function latest(can) {
       const a = document.createElement('a');
       a.href = ticketHref(t.number);
       a.textContent = `#${t.number} ${t.summary}`;
-      li.append(a, ` — ${STATUS[t.status]}, updated ${when(t.updated_at)}`);
+      li.append(a, ` — ${statusName(t)}, updated ${when(t.updated_at)}`);
       const marks = invoiceMarks(t, can.has('view_invoices'), can.has('all_companies'));
       if (marks) li.append(' ', marks);
       list.append(li);

@@ -8,7 +8,9 @@ import { configurationHref } from './configurations-common.js';
 import { authed, prefetch } from './api.js';
 import { day } from './dates.js';
 import { me, startEarly } from './shell.js';
-import { PRIORITY, SETTINGS, STATUS, fileDrop, invoiceMarks, option, showProblem, uploadAll, when } from './tickets-common.js';
+import {
+  PRIORITY, SETTINGS, choosableStatuses, fileDrop, invoiceMarks, option, showProblem, statusName, targetState, uploadAll, when,
+} from './tickets-common.js';
 import { showTime } from './ticket-time.js';
 import { showApproval } from './ticket-approval.js';
 import { showRating, showResolution, showTasks } from './ticket-closing.js';
@@ -39,11 +41,19 @@ function render({ ticket, notes, attachments }) {
   current = ticket;
   document.title = `#${ticket.number} ${ticket.summary} · ${document.title.split(' · ').pop()}`;
   document.getElementById('title').textContent = `#${ticket.number} ${ticket.summary}`;
-  document.getElementById('status-badge').textContent = STATUS[ticket.status];
+  document.getElementById('status-badge').textContent = statusName(ticket, settings);
   document.getElementById('emergency-badge').hidden = !ticket.emergency;
   document.getElementById('pdf').href = `/api/tickets/${ticket.number}/pdf`;
   set('company', companyName);
-  set('status', STATUS[ticket.status]);
+  set('status', statusName(ticket, settings));
+  // The targets: when a reply and the resolution are due, and after the fact whether they were met.
+  for (const which of ['response', 'resolution']) {
+    const state = targetState(ticket.targets, which);
+    document.getElementById(`${which}-fact`).hidden = !state;
+    const dd = document.querySelector(`[data-t="${which}_target"]`);
+    dd.textContent = state?.text || '';
+    dd.classList.toggle('target-missed', Boolean(state?.missed));
+  }
   set('priority', PRIORITY[ticket.priority]);
   set('request_type', ticket.request_type);
   set('contact_name', ticket.contact_name);
@@ -125,6 +135,11 @@ let pendingStatus = null;
 // The status button that opened the note form: the focus goes back to it if the form is left.
 let opener = null;
 
+// A status's name by id, as the MSP names it.
+function nameOf(id) {
+  return settings?.statuses.find((s) => s.id === id)?.name || id;
+}
+
 function statusButtons(settings) {
   const box = document.getElementById('status-buttons');
   box.replaceChildren();
@@ -145,7 +160,8 @@ function statusButtons(settings) {
     b.addEventListener('click', () => {
       pendingStatus = status;
       opener = label;
-      const [legend, explain, submit] = wording[status] || [`Set ticket #${current.number} to ${STATUS[status]}`, '', `Set to ${STATUS[status]}`];
+      const name = nameOf(status);
+      const [legend, explain, submit] = wording[status] || [`Set ticket #${current.number} to ${name}`, '', `Set to ${name}`];
       document.getElementById('status-legend').textContent = legend;
       document.getElementById('status-explain').textContent = explain;
       document.getElementById('status-submit').textContent = submit;
@@ -157,7 +173,9 @@ function statusButtons(settings) {
   };
   if (OPEN.has(current.status)) {
     for (const s of settings.client_statuses) {
-      add(s, { cancelled: 'Cancel this ticket', resolved: 'Mark as resolved' }[s] || `Set to ${STATUS[s]}`);
+      if (!settings.statuses.find((d) => d.id === s)?.retired) {
+        add(s, { cancelled: 'Cancel this ticket', resolved: 'Mark as resolved' }[s] || `Set to ${nameOf(s)}`);
+      }
     }
   } else if (REOPENABLE.has(current.status) && !current.signoff) {
     const closed = new Date(current.closed_at || current.updated_at);
@@ -178,7 +196,7 @@ statusForm.addEventListener('submit', async (event) => {
   }
   note.removeAttribute('aria-invalid');
   error.textContent = '';
-  await change({ status: pendingStatus, note: note.value }, `Ticket set to ${STATUS[pendingStatus]}.`);
+  await change({ status_id: pendingStatus, note: note.value }, `Ticket set to ${nameOf(pendingStatus)}.`);
   if (!actionError.textContent) statusForm.reset();
 });
 
@@ -209,10 +227,17 @@ function showActions(settings) {
   const closed = document.getElementById('closed-message');
   closed.hidden = open || !mayAdd;
   document.getElementById('closed-text').textContent = REOPENABLE.has(current.status)
-    ? `This ticket is ${STATUS[current.status].toLowerCase()}, so it takes no more notes. You can reopen it within ${settings.reopen_days} days, or raise a new ticket and mention #${current.number}.`
-    : `This ticket is ${STATUS[current.status].toLowerCase()}, so it takes no more notes. Raise a new ticket and mention #${current.number}.`;
+    ? `This ticket is ${statusName(current, settings).toLowerCase()}, so it takes no more notes. You can reopen it within ${settings.reopen_days} days, or raise a new ticket and mention #${current.number}.`
+    : `This ticket is ${statusName(current, settings).toLowerCase()}, so it takes no more notes. Raise a new ticket and mention #${current.number}.`;
   if (staff) {
     document.getElementById('staff-form').hidden = false;
+    // The MSP's statuses, by name, in its order (the page's own list is the built-in one).
+    const select = document.getElementById('set-status');
+    if (select.dataset.filled !== 'yes') {
+      select.replaceChildren(Object.assign(document.createElement('option'), { value: '', textContent: 'Keep' }));
+      for (const s of choosableStatuses(settings)) option(select, s.id, s.name);
+      select.dataset.filled = 'yes';
+    }
     document.getElementById('client-status').hidden = true;
   } else if (mayAdd) {
     statusButtons(settings);
@@ -314,7 +339,7 @@ document.getElementById('staff-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const el = event.target.elements;
   const body = {};
-  if (el['set-status'].value) body.status = el['set-status'].value;
+  if (el['set-status'].value) body.status_id = el['set-status'].value;
   if (el['set-priority'].value) body.priority = el['set-priority'].value;
   if (el['set-assignee'].value) body.assignee_id = el['set-assignee'].value === '-' ? '' : el['set-assignee'].value;
   if (el['change-note'].value.trim()) body.note = el['change-note'].value;

@@ -1,6 +1,7 @@
 // What the ticket pages share: labels, dates, building rows, and attachment uploads.
 import { uploadThrough } from './uploads.js';
 import { invoiceLabel, labels } from './labels.js';
+import { when } from './forms.js';
 
 export { option, showProblem, when } from './forms.js';
 
@@ -8,6 +9,33 @@ export { option, showProblem, when } from './forms.js';
 export const SETTINGS = '/api/tickets/settings';
 export const STATUS = labels('ticket_status');
 export const PRIORITY = labels('priority');
+
+// A ticket's (or a list row's) status as the MSP names it: its own status's name, or the
+// stage's under the MSP's name for it (from `settings`, once read), or the stage's own.
+export function statusName(t, settings) {
+  const id = t.custom_status?.id || t.status;
+  const named = settings?.statuses?.find((s) => s.id === id);
+  return named?.name || t.custom_status?.name || STATUS[t.status] || t.status;
+}
+
+// The statuses staff may choose for a ticket: the MSP's list, retired ones and "waiting for
+// approval" (set by asking for it) left out.
+export function choosableStatuses(settings) {
+  return (settings?.statuses || []).filter((s) => !s.retired && s.stage !== 'waiting_for_approval');
+}
+
+// Where a ticket stands against its `which` target ('response' or 'resolution'), as
+// { text, missed }, or null when it has none. A target passed unmet counts as missed at once,
+// before the hourly mark.
+export function targetState(targets, which) {
+  const due = targets?.[`${which}_due`];
+  if (!due) return null;
+  const met = targets[which === 'response' ? 'responded_at' : 'resolved_at'];
+  const late = (at) => new Date(at).getTime() > new Date(due).getTime();
+  const missed = Boolean(targets[`${which}_missed`]) || late(met || Date.now());
+  if (met) return { missed, text: missed ? `Missed: due ${when(due)}, met ${when(met)}` : `Met ${when(met)} (due ${when(due)})` };
+  return { missed, text: missed ? `Missed: was due ${when(due)}` : `Due by ${when(due)}` };
+}
 
 export function ticketHref(number) {
   return `/tickets/view/?number=${number}`;

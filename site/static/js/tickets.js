@@ -3,7 +3,7 @@
 import { authed, forgetMe } from './api.js';
 import { me, startEarly } from './shell.js';
 import { dropColumn, paginatedTable } from './list.js';
-import { PRIORITY, STATUS, invoiceMarks, option, ticketHref, when } from './tickets-common.js';
+import { PRIORITY, SETTINGS, invoiceMarks, option, statusName, targetState, ticketHref, when } from './tickets-common.js';
 
 // Company names by id, for the MSP's queue (clients see no company column).
 const names = new Map();
@@ -34,6 +34,7 @@ startEarly((data) => {
     !numberSearched(params.get('q')) && `/api/tickets?${listQuery(can)}`,
     staff && '/api/companies',
     (staff || can.has('view_company_tickets')) && '/api/tickets/people',
+    SETTINGS,
   ];
 });
 
@@ -67,6 +68,12 @@ me.then(async (data) => {
   for (const o of [...form.elements.status.options]) if (o.value && !TAB_STATUSES[tab].includes(o.value)) o.remove();
   const can = new Set(data.capabilities);
   const staff = can.has('all_companies');
+  // The MSP's names for its statuses (started with the page).
+  const settings = await authed(SETTINGS).catch(() => null);
+  // The queue sorts by the nearest response or resolution target.
+  if (staff) {
+    option(form.elements.sort, 'target', 'Nearest target');
+  }
   for (const name of ['open', 'closed']) {
     const link = document.getElementById(`tab-${name}`);
     const q = new URLSearchParams(params);
@@ -144,7 +151,7 @@ me.then(async (data) => {
       number: { text: `#${t.number}`, href: ticketHref(t.number) },
       summary: `${t.summary}${t.emergency ? ' (emergency)' : ''}${t.project ? ` · Project P-${t.project.number}` : ''}${t.configuration ? ` · ${t.configuration.name}` : ''}`,
       company: names.get(t.company_id) || t.company_id,
-      status: STATUS[t.status] || t.status,
+      status: statusName(t, settings),
       priority: PRIORITY[t.priority] || t.priority,
       contact: t.contact_name,
       technician: t.assignee_name || 'Unassigned',
@@ -157,6 +164,14 @@ me.then(async (data) => {
     decorate: (row, t) => {
       const cell = row.querySelector('[data-field="summary"]');
       const marks = invoiceMarks(t, can.has('view_invoices'), staff);
+      // A target passed unmet: marked beside the status (the queue's breach mark).
+      const missed = ['response', 'resolution'].filter((w) => t.status && tab === 'open' && targetState(t.targets, w)?.missed);
+      if (missed.length) {
+        row.querySelector('[data-field="status"]').append(' ', Object.assign(document.createElement('span'), {
+          className: 'badge target-missed',
+          textContent: missed.includes('response') ? 'Response target missed' : 'Resolution target missed',
+        }));
+      }
       if (marks) cell.append(' ', marks);
       if (summary) {
         if (t.tasks_total) cell.append(' ', Object.assign(document.createElement('span'), { className: 'badge', textContent: `Tasks ${t.tasks_done}/${t.tasks_total}` }));
