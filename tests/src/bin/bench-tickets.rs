@@ -5,7 +5,7 @@
 //!
 //! `cargo run -p portal-tests --bin bench-tickets [-- TICKETS]` with moto_server on PATH.
 
-use portal::domain::tickets::{Priority, Ticket, TicketStatus};
+use portal::domain::tickets::{Priority, Ticket, TicketStatus, TicketTargets};
 use portal::domain::{CompanyId, UserId};
 use portal_tests::TestApp;
 use portal_tests::bench::{cost, print_table};
@@ -28,7 +28,7 @@ async fn fill(t: &TestApp, company: &str, contact_email: &str, first: u64, count
     let tickets: Vec<Ticket> = (0..count)
         .map(|i| {
             let at = now + time::Duration::minutes(i as i64);
-            Ticket {
+            let mut ticket = Ticket {
                 number: first + i,
                 company_id: company.clone(),
                 summary: format!("{} {i}", SUMMARIES[i as usize % SUMMARIES.len()]),
@@ -54,7 +54,14 @@ async fn fill(t: &TestApp, company: &str, contact_email: &str, first: u64, count
                 project: None,
                 configuration: None,
                 version: 1,
-            }
+            };
+            // Every one with targets, so the queue's nearest-target list holds them all.
+            ticket.work.targets = Some(TicketTargets {
+                response_due: Some(at + time::Duration::hours(1)),
+                resolution_due: Some(at + time::Duration::hours(9)),
+                ..TicketTargets::default()
+            });
+            ticket
         })
         .collect();
     t.app.store.load_tickets(&tickets).await.unwrap();
@@ -117,6 +124,15 @@ async fn measure(t: &TestApp, email: &str) -> Vec<(&'static str, [u64; 4])> {
     out
 }
 
+/// The MSP queue by nearest target, as a technician reads it (all companies' tickets).
+async fn measure_queue(t: &TestApp) -> Vec<(&'static str, [u64; 4])> {
+    let cookie = t.login("tech@northwind.example").await;
+    let (c, a) = cost(t, t.get("/api/tickets?sort=target&order=asc", &cookie)).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert!(!a.body["items"].as_array().unwrap().is_empty());
+    vec![("MSP queue by nearest target (through sort rows)", c)]
+}
+
 #[tokio::main]
 async fn main() {
     let big: u64 = std::env::args()
@@ -126,6 +142,7 @@ async fn main() {
     let t = TestApp::new().await;
     let started = std::time::Instant::now();
     fill(&t, "acme-dental", "fulladmin@acme.example", 1_000_000, 10).await;
+    let queue_small = measure_queue(&t).await;
     fill(
         &t,
         "globex-logistics",
@@ -138,6 +155,9 @@ async fn main() {
     let small = measure(&t, "fulladmin@acme.example").await;
     let large = measure(&t, "fulladmin@globex.example").await;
     print_table(big, &small, &large);
+    let queue_large = measure_queue(&t).await;
+    println!("\nThe MSP queue holding 10, then {} tickets:\n", big + 10);
+    print_table(big + 10, &queue_small, &queue_large);
     println!(
         "\n(Each request also reads the session in one BatchGetItem, included above. Writes are transactions: create = ticket, number pointer, summary words and counts; note = note + ticket.)"
     );
