@@ -115,6 +115,12 @@ fn agreement_fields() -> Markup {
             div #covers {}
             small.field-error #covers-error {}
         }
+        fieldset #targets-field {
+            legend { "Response and resolution targets" }
+            small #targets-help { "For this company's tickets, in the MSP's business hours. Blank: the MSP's own targets for that priority." }
+            (crate::ticket_settings_page::targets_table("agreement-", "Targets of this agreement"))
+            small.field-error #targets-error {}
+        }
         div.grid {
             div { (Field::input("low_balance_percent", "Low-balance alert under (%)", "number").range(0, 100)) }
             div { (Field::input("block_sizes", "Hours clients may buy", "text").help("A block only: sizes separated by commas, such as 10, 20.")) }

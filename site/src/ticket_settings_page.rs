@@ -108,26 +108,36 @@ fn targets() -> Markup {
             }))
             (Field::textarea("business_hours.holidays", "Holidays", 4).help("One per line: the date, then its name, e.g. 2026-12-25 Christmas Day."))
             p.form-error #targets-error role="alert" {}
-            (scroll_region("targets-caption", html! {
-                table #targets-table {
-                    caption #targets-caption { "Targets per priority, in business hours (blank: none)" }
-                    thead { tr {
-                        th scope="col" { "Priority" }
-                        th scope="col" { "First response (hours)" }
-                        th scope="col" { "Resolution (hours)" }
-                    } }
-                    tbody {
-                        @for (value, label) in priorities().into_iter().rev() {
-                            tr data-priority=(value) {
-                                th scope="row" { (label) }
-                                td { input type="number" min="0.25" max="1666" step="0.25" id={ "response-" (value) } aria-label={ (label) " first response, hours" }; }
-                                td { input type="number" min="0.25" max="1666" step="0.25" id={ "resolution-" (value) } aria-label={ (label) " resolution, hours" }; }
-                            }
+            (targets_table("", "Targets per priority, in business hours (blank: none)"))
+        }
+    }
+}
+
+/// The targets per priority: a row per priority with its first response and resolution, in hours
+/// (`js/tickets-common.js` fills and reads it). `prefix` keeps the ids apart on a page that has
+/// two (the agreement form's are `agreement-…`).
+pub fn targets_table(prefix: &str, caption: &str) -> Markup {
+    let caption_id = format!("{prefix}targets-caption");
+    html! {
+        (scroll_region(&caption_id, html! {
+            table.targets-table id={ (prefix) "targets-table" } {
+                caption id=(caption_id) { (caption) }
+                thead { tr {
+                    th scope="col" { "Priority" }
+                    th scope="col" { "First response (hours)" }
+                    th scope="col" { "Resolution (hours)" }
+                } }
+                tbody {
+                    @for (value, label) in priorities().into_iter().rev() {
+                        tr data-priority=(value) {
+                            th scope="row" { (label) }
+                            td { input type="number" min="0.25" max="1666" step="0.25" id={ (prefix) "response-" (value) } aria-label={ (label) " first response, hours" }; }
+                            td { input type="number" min="0.25" max="1666" step="0.25" id={ (prefix) "resolution-" (value) } aria-label={ (label) " resolution, hours" }; }
                         }
                     }
                 }
-            }))
-        }
+            }
+        }))
     }
 }
 

@@ -59,6 +59,42 @@ test('the MSP admin adds a status and sets business hours and targets; a bad tim
   assert.deepEqual(errors, []);
 });
 
+test('an agreement sets its own targets; its company’s critical tickets follow them and say whose they are', async () => {
+  const errors = [];
+  const admin = await newPage(browser, errors);
+  await signIn(admin, 'admin@northwind.example');
+  await admin.goto(`${BASE}/agreements/?company=acme-dental`);
+  await admin.locator('#agreement-list[aria-busy="false"]').waitFor();
+  const name = 'Managed workstations and server';
+  const card = admin.locator('article.agreement').filter({ hasText: name });
+  await card.getByRole('button', { name: `Edit ${name}` }).click();
+  const dialog = admin.getByRole('dialog', { name: `Change ${name}` });
+  await dialog.getByLabel('Critical first response, hours').fill('0.5');
+  await dialog.getByLabel('Critical resolution, hours').fill('2');
+  await dialog.getByRole('button', { name: 'Save changes' }).click();
+  await admin.locator('#page-status').filter({ hasText: `${name} saved.` }).waitFor();
+  assert.match(await card.locator('dl.facts').innerText(), /Critical: first response 30 min, resolution 2 h/);
+
+  const client = await newPage(browser, errors);
+  await signIn(client, 'fulladmin@acme.example');
+  const number = await client.evaluate(async () => (await (await fetch('/api/tickets', {
+    method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ request_type: 'Problem', summary: `Server down ${Date.now()}`, description: 'Nothing answers.', priority: 'critical' }),
+  })).json()).number);
+  await client.goto(`${BASE}/tickets/view/?number=${number}`);
+  await client.locator('#ticket[aria-busy="false"]').waitFor();
+  assert.match(await client.locator('[data-t="response_target"]').textContent(), new RegExp(`^Due by .+ \\(${name}\\)$`));
+
+  // Back to the MSP's targets (blank).
+  await card.getByRole('button', { name: `Edit ${name}` }).click();
+  await dialog.getByLabel('Critical first response, hours').fill('');
+  await dialog.getByLabel('Critical resolution, hours').fill('');
+  await dialog.getByRole('button', { name: 'Save changes' }).click();
+  await card.locator('dl.facts').filter({ hasNotText: 'Targets' }).waitFor();
+  assert.match(await admin.locator('#page-status').innerText(), new RegExp(`${name} saved\\.`));
+  assert.deepEqual(errors, []);
+});
+
 test('a client sees when a reply is due; the technician sets the MSP’s own status and answers; the queue sorts by target', async () => {
   const errors = [];
   const client = await newPage(browser, errors);

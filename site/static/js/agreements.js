@@ -7,7 +7,7 @@ import { renamed, showProblem, whileBusy } from './forms.js';
 import { day, fillCompanies, money, moneyInput, params, parseMoney } from './billing-common.js';
 import { AGREEMENT_STATUS, CYCLE, KIND, WORK_TYPE, hours, leftText, lowText } from './agreements-common.js';
 import { barChart } from './bar-chart.js';
-import { SETTINGS, ticketHref } from './tickets-common.js';
+import { SETTINGS, fillTargets, readTargets, targetsText, ticketHref } from './tickets-common.js';
 
 const list = document.getElementById('agreement-list');
 const template = document.getElementById('agreement-card');
@@ -152,11 +152,15 @@ function card(a) {
     if (t.kind === 'retainer') fact(dl, 'Hours each period', hours(t.included_minutes));
     if (t.kind === 'block') fact(dl, 'Hours in the block', hours(t.included_minutes));
     fact(dl, 'Covers', t.covers.length ? t.covers.join(', ') : 'Every request type');
+    if (t.targets?.length) fact(dl, 'Targets (business hours)', targetsText(t.targets));
     if (t.block_sizes.length) fact(dl, 'More hours', t.block_sizes.map((h) => `${h} h (${money(h * t.rate, t.currency)})`).join(', '));
     if (a.balance) at('time').hidden = false;
     timeList(item, a);
   }
   if (a.terms?.block_sizes.length && onlinePayment && mayPay()) buyForm(item, a);
+  // A card is cloned after the shell showed the page's own capability parts: its Edit follows here.
+  const edit = item.querySelector('footer[data-capability]');
+  edit.hidden = !edit.dataset.capability.split(' ').some((c) => who.capabilities.includes(c));
   at('edit').addEventListener('click', () => openForm(a));
   at('edit').setAttribute('aria-label', `Edit ${a.name}`);
   return item;
@@ -220,9 +224,11 @@ async function openForm(a) {
     el.hours.value = editing.included_minutes ? String(editing.included_minutes / 60) : '';
     el.low_balance_percent.value = editing.low_balance_percent;
     el.block_sizes.value = editing.block_sizes.join(', ');
+    fillTargets('agreement-', editing.targets || []);
     el.version.value = editing.version;
   } else {
     el.low_balance_percent.value = 20;
+    fillTargets('agreement-', []);
   }
   dialog.showModal();
 }
@@ -246,6 +252,7 @@ function body() {
     covers: [...form.querySelectorAll('input[name="covers"]:checked')].map((b) => b.value),
     low_balance_percent: Number(el.low_balance_percent.value || 20),
     block_sizes: sizes.every(Number.isInteger) ? sizes : [-1],
+    targets: readTargets('agreement-'),
   };
   if (editing) out.version = editing.version;
   else out.company_id = el.company_id.value;

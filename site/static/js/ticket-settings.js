@@ -3,7 +3,7 @@
 // window and file limit; and the list of configuration types.
 import { authed, ApiProblem } from './api.js';
 import { me, startEarly } from './shell.js';
-import { SETTINGS, STATUS, showProblem } from './tickets-common.js';
+import { SETTINGS, STATUS, fillTargets, readTargets, showProblem } from './tickets-common.js';
 
 const form = document.getElementById('settings-form');
 const formError = document.getElementById('form-error');
@@ -11,7 +11,6 @@ const formStatus = document.getElementById('form-status');
 const rows = document.getElementById('statuses-rows');
 const rowTemplate = document.getElementById('status-row');
 const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
-const PRIORITIES = ['critical', 'high', 'medium', 'low'];
 // Fields with an input of their own, and those whose message goes to a line above their part.
 const FIELDS = ['request_types', 'business_hours.time_zone', 'business_hours.holidays', 'reopen_days', 'attachment_max_mb'];
 const LINES = ['statuses', 'client_statuses', 'business_hours.days', 'targets'];
@@ -72,9 +71,6 @@ document.getElementById('add-status').addEventListener('click', () => {
   row.querySelector('[data-s="name"]').focus();
 });
 
-const hours = (minutes) => (minutes == null ? '' : String(minutes / 60));
-const minutes = (value) => (value.trim() === '' ? null : Math.round(Number(value) * 60));
-
 function show(settings) {
   version = settings.version;
   form.elements.request_types.value = settings.request_types.join('\n');
@@ -88,11 +84,7 @@ function show(settings) {
     document.getElementById(`closes-${day}`).value = open?.closes === '24:00' ? '23:59' : open?.closes ?? '17:00';
   }
   form.elements['business_hours.holidays'].value = bh.holidays.map((h) => `${h.date} ${h.name}`).join('\n');
-  for (const p of PRIORITIES) {
-    const target = settings.targets.find((t) => t.priority === p);
-    document.getElementById(`response-${p}`).value = hours(target?.response_minutes);
-    document.getElementById(`resolution-${p}`).value = hours(target?.resolution_minutes);
-  }
+  fillTargets('', settings.targets);
   form.elements.reopen_days.value = settings.reopen_days;
   form.elements.attachment_max_mb.value = settings.attachment_max_mb;
 }
@@ -122,17 +114,12 @@ function body() {
       const [date, ...name] = line.split(/\s+/);
       return { date, name: name.join(' ') || 'Holiday' };
     });
-  const targets = PRIORITIES.map((priority) => ({
-    priority,
-    response_minutes: minutes(document.getElementById(`response-${priority}`).value),
-    resolution_minutes: minutes(document.getElementById(`resolution-${priority}`).value),
-  })).filter((t) => t.response_minutes != null || t.resolution_minutes != null);
   return {
     request_types: form.elements.request_types.value.split('\n'),
     statuses,
     client_statuses: clients,
     business_hours: { time_zone: zone.value, days, holidays },
-    targets,
+    targets: readTargets(''),
     reopen_days: Number(form.elements.reopen_days.value),
     attachment_max_mb: Number(form.elements.attachment_max_mb.value),
     version,

@@ -51,7 +51,7 @@ function render({ ticket, notes, attachments }) {
     const state = targetState(ticket.targets, which);
     document.getElementById(`${which}-fact`).hidden = !state;
     const dd = document.querySelector(`[data-t="${which}_target"]`);
-    dd.textContent = state?.text || '';
+    dd.textContent = state ? `${state.text}${ticket.targets.agreement ? ` (${ticket.targets.agreement})` : ''}` : '';
     dd.classList.toggle('target-missed', Boolean(state?.missed));
   }
   set('priority', PRIORITY[ticket.priority]);

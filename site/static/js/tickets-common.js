@@ -37,6 +37,34 @@ export function targetState(targets, which) {
   return { missed, text: missed ? `Missed: was due ${when(due)}` : `Due by ${when(due)}` };
 }
 
+// The targets tables (the MSP's settings, an agreement's): a row per priority, in hours.
+const TARGET_PRIORITIES = ['critical', 'high', 'medium', 'low'];
+const hoursOf = (minutes) => (minutes == null ? '' : String(minutes / 60));
+const minutesOf = (value) => (value.trim() === '' ? null : Math.round(Number(value) * 60));
+
+export function fillTargets(prefix, targets) {
+  for (const p of TARGET_PRIORITIES) {
+    const target = targets.find((t) => t.priority === p);
+    document.getElementById(`${prefix}response-${p}`).value = hoursOf(target?.response_minutes);
+    document.getElementById(`${prefix}resolution-${p}`).value = hoursOf(target?.resolution_minutes);
+  }
+}
+
+// The priorities with a target set, as the API takes them.
+export function readTargets(prefix) {
+  return TARGET_PRIORITIES.map((priority) => ({
+    priority,
+    response_minutes: minutesOf(document.getElementById(`${prefix}response-${priority}`).value),
+    resolution_minutes: minutesOf(document.getElementById(`${prefix}resolution-${priority}`).value),
+  })).filter((t) => t.response_minutes != null || t.resolution_minutes != null);
+}
+
+// "High: first response 15 min, resolution 1 h; …"
+export function targetsText(targets) {
+  const span = (m) => (m == null ? 'none' : m % 60 ? `${m} min` : `${m / 60} h`);
+  return targets.map((t) => `${PRIORITY[t.priority]}: first response ${span(t.response_minutes)}, resolution ${span(t.resolution_minutes)}`).join('; ');
+}
+
 export function ticketHref(number) {
   return `/tickets/view/?number=${number}`;
 }
