@@ -332,17 +332,17 @@ test('an MSP admin changes the ticket settings; errors are shown on the field; o
   await page.locator('#attachment_max_mb-error').filter({ hasText: 'Between 1 and 100 MB' }).waitFor();
   assert.equal(await page.getByLabel('Largest attachment (MB)').getAttribute('aria-invalid'), 'true');
   await page.getByLabel('Largest attachment (MB)').fill('40');
-  await page.getByRole('checkbox', { name: 'Cancelled' }).uncheck();
+  await page.getByRole('checkbox', { name: 'Clients may set: Cancelled' }).uncheck();
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor();
   assert.deepEqual(await seriousViolations(page), []);
   await page.reload();
   await page.waitForFunction(() => document.getElementById('request_types').value.includes('Printer'));
   assert.equal(await page.getByLabel('Largest attachment (MB)').inputValue(), '40');
-  assert.equal(await page.getByRole('checkbox', { name: 'Cancelled' }).isChecked(), false);
-  assert.equal(await page.getByRole('checkbox', { name: 'Resolved' }).isChecked(), true);
+  assert.equal(await page.getByRole('checkbox', { name: 'Clients may set: Cancelled' }).isChecked(), false);
+  assert.equal(await page.getByRole('checkbox', { name: 'Clients may set: Resolved' }).isChecked(), true);
   // Put "Cancelled" back: the ticket tests that follow cancel a ticket as a client.
-  await page.getByRole('checkbox', { name: 'Cancelled' }).check();
+  await page.getByRole('checkbox', { name: 'Clients may set: Cancelled' }).check();
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor();
   assert.deepEqual(errors, []);

@@ -441,31 +441,14 @@ impl Store {
         &self,
         horizon: time::Date,
     ) -> anyhow::Result<Vec<Configuration>> {
-        let index = keys::CONFIGURATION_EXPIRY_QUEUE_INDEX;
-        let mut all = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .index_name(index.name)
-                .key_condition_expression("#ipk = :partition AND #isk <= :to")
-                .expression_attribute_names("#ipk", index.pk)
-                .expression_attribute_names("#isk", index.sk)
-                .expression_attribute_values(":partition", s(keys::CONFIGURATION_EXPIRY_QUEUE))
-                .expression_attribute_values(":to", s(format!("{horizon}#~")))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .context("reading every company's expiring configurations")?;
-            let got: Page<Configuration> = page(out.items, out.last_evaluated_key)?;
-            all.extend(got.items);
-            match got.last_key {
-                Some(k) => start = Some(k),
-                None => return Ok(all),
-            }
-        }
+        self.index_range(
+            keys::CONFIGURATION_EXPIRY_QUEUE_INDEX,
+            keys::CONFIGURATION_EXPIRY_QUEUE,
+            None,
+            &format!("{horizon}#~"),
+        )
+        .await
+        .context("reading every company's expiring configurations")
     }
 
     /// The ticket row of a ticket about a configuration, as a transaction part (put whenever the

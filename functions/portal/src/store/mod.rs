@@ -400,6 +400,48 @@ impl Store {
         }
     }
 
+    /// Every item of an index partition whose sort key is from `from` (inclusive; `None`: the
+    /// start) to `to` (inclusive), in index order, following every page (the daily and hourly
+    /// jobs' reads: bounded by what came due, never the whole table).
+    async fn index_range<T: DeserializeOwned>(
+        &self,
+        index: keys::Index,
+        partition: &str,
+        from: Option<&str>,
+        to: &str,
+    ) -> anyhow::Result<Vec<T>> {
+        let mut all = Vec::new();
+        let mut start = None;
+        loop {
+            let mut query = self
+                .db
+                .query()
+                .table_name(&self.table)
+                .index_name(index.name)
+                .expression_attribute_names("#ipk", index.pk)
+                .expression_attribute_names("#isk", index.sk)
+                .expression_attribute_values(":partition", s(partition))
+                .expression_attribute_values(":to", s(to))
+                .set_exclusive_start_key(start);
+            query = match from {
+                Some(from) => query
+                    .key_condition_expression("#ipk = :partition AND #isk BETWEEN :from AND :to")
+                    .expression_attribute_values(":from", s(from)),
+                None => query.key_condition_expression("#ipk = :partition AND #isk <= :to"),
+            };
+            let out = query
+                .send()
+                .await
+                .with_context(|| format!("reading {partition} up to {to}"))?;
+            let got: Page<T> = page(out.items, out.last_evaluated_key)?;
+            all.extend(got.items);
+            match got.last_key {
+                Some(k) => start = Some(k),
+                None => return Ok(all),
+            }
+        }
+    }
+
     /// One page of an index partition (see `index_query`).
     async fn index_page<T: DeserializeOwned>(
         &self,

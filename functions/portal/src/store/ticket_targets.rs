@@ -51,38 +51,13 @@ impl Store {
             open: true,
             order: keys::TicketOrder::Target,
         };
-        let index = list.index();
-        // Sort keys are `{time}#{number}`: from just after `after` (or the start of time: a key
-        // may not be empty) to the end of `until`.
-        let from = after.map_or_else(|| "0".to_owned(), |a| keys::by_updated(a, 9_999_999_999));
+        // Sort keys are `{time}#{number}`: from just after `after` to the end of `until`.
+        let from = after.map(|a| keys::by_updated(a, 9_999_999_999));
         let to = keys::by_updated(until, 9_999_999_999);
-        let mut refs: Vec<TicketRef> = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .index_name(index.name)
-                .key_condition_expression("#ipk = :partition AND #isk BETWEEN :from AND :to")
-                .expression_attribute_names("#ipk", index.pk)
-                .expression_attribute_names("#isk", index.sk)
-                .expression_attribute_values(":partition", s(list.partition()))
-                .expression_attribute_values(":from", s(&from))
-                .expression_attribute_values(":to", s(&to))
-                .set_exclusive_start_key(start)
-                .limit(100)
-                .send()
-                .await
-                .context("finding tickets past their targets")?;
-            for item in out.items.unwrap_or_default() {
-                refs.push(from_item(item)?);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
-        }
+        let refs: Vec<TicketRef> = self
+            .index_range(list.index(), &list.partition(), from.as_deref(), &to)
+            .await
+            .context("finding tickets past their targets")?;
         let mut tickets = Vec::with_capacity(refs.len());
         for chunk in refs.chunks(100) {
             tickets.extend(self.get_tickets(chunk).await?);
