@@ -71,7 +71,7 @@ fn sanitiser() -> Builder<'static> {
             // A relative link stays within the portal: a path, never `//host` (another site).
             ("a", "href") if !value.contains(':') => {
                 (value.starts_with('/') && !value.starts_with("//") || value.starts_with('#'))
-                    .then(|| Cow::Borrowed(value))
+                    .then_some(Cow::Borrowed(value))
             }
             _ => Some(Cow::Borrowed(value)),
         });
