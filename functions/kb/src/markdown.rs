@@ -67,7 +67,9 @@ fn sanitiser() -> Builder<'static> {
         .attribute_filter(|element, attribute, value| match (element, attribute) {
             // Only the knowledge base's own images: anything else would load from elsewhere
             // (the CSP refuses it anyway) or track the reader.
-            ("img", "src") => value.starts_with(IMAGE_PATH).then_some(Cow::Borrowed(value)),
+            ("img", "src") => value
+                .starts_with(IMAGE_PATH)
+                .then_some(Cow::Borrowed(value)),
             // A relative link stays within the portal: a path, never `//host` (another site).
             ("a", "href") if !value.contains(':') => {
                 (value.starts_with('/') && !value.starts_with("//") || value.starts_with('#'))
