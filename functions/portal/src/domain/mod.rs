@@ -15,6 +15,7 @@ pub mod email;
 mod error;
 pub mod files;
 mod ids;
+pub mod kb;
 pub mod labels;
 pub mod money;
 pub mod passkeys;
