@@ -135,6 +135,15 @@ let pendingStatus = null;
 // The status button that opened the note form: the focus goes back to it if the form is left.
 let opener = null;
 
+// Until when a client may reopen the ticket (resolved or cancelled, not signed off, within the
+// reopen window), or null once they may not.
+function reopenUntil(settings) {
+  if (!REOPENABLE.has(current.status) || current.signoff) return null;
+  const closed = new Date(current.closed_at || current.updated_at);
+  const until = new Date(closed.getTime() + settings.reopen_days * 86400000);
+  return Date.now() <= until.getTime() ? until : null;
+}
+
 // A status's name by id, as the MSP names it.
 function nameOf(id) {
   return settings?.statuses.find((s) => s.id === id)?.name || id;
@@ -177,9 +186,8 @@ function statusButtons(settings) {
         add(s, { cancelled: 'Cancel this ticket', resolved: 'Mark as resolved' }[s] || `Set to ${nameOf(s)}`);
       }
     }
-  } else if (REOPENABLE.has(current.status) && !current.signoff) {
-    const closed = new Date(current.closed_at || current.updated_at);
-    if (Date.now() - closed.getTime() <= days * 86400000) add('new', 'Reopen this ticket');
+  } else if (reopenUntil(settings)) {
+    add('new', 'Reopen this ticket');
   }
   document.getElementById('client-status').hidden = !box.children.length;
 }
@@ -226,8 +234,9 @@ function showActions(settings) {
   document.getElementById('resolution-field').hidden = !staff;
   const closed = document.getElementById('closed-message');
   closed.hidden = open || !mayAdd;
-  document.getElementById('closed-text').textContent = REOPENABLE.has(current.status)
-    ? `This ticket is ${statusName(current, settings).toLowerCase()}, so it takes no more notes. You can reopen it within ${settings.reopen_days} days, or raise a new ticket and mention #${current.number}.`
+  const until = reopenUntil(settings);
+  document.getElementById('closed-text').textContent = until
+    ? `This ticket is ${statusName(current, settings).toLowerCase()}, so it takes no more notes. You can reopen it until ${when(until.toISOString())}, or raise a new ticket and mention #${current.number}.`
     : `This ticket is ${statusName(current, settings).toLowerCase()}, so it takes no more notes. Raise a new ticket and mention #${current.number}.`;
   if (staff) {
     document.getElementById('staff-form').hidden = false;
