@@ -12,7 +12,7 @@ use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json};
 
 use crate::people::update_recipients;
-use crate::{notify, placement, ticket_audit, ticket_company};
+use crate::{notify, placement, seen, ticket_audit, ticket_company};
 
 /// Change a ticket's status (clients: only the statuses the MSP allows, and reopening a resolved
 /// or cancelled ticket within the reopen window, always with a `note` saying why), and, for MSP
@@ -58,9 +58,7 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
             let ticket = ctx.app.store.get_ticket(&company, number).await?;
             (ticket, Default::default(), Default::default())
         };
-    let ticket = ticket
-        .filter(|t| principal.may_see_ticket(t))
-        .ok_or(ApiError::NotFound)?;
+    let ticket = seen(&principal, ticket)?;
     if body.version != ticket.version {
         return Err(ApiError::Conflict);
     }
@@ -259,37 +257,39 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
 }
 
 /// The status the change asks for: by stage (`status`, its built-in status under the MSP's name)
-/// or by id (`status_id`, any of the MSP's list); not both.
+/// or by id (`status_id`, any of the MSP's list); not both, and never waiting for approval (set by
+/// asking for it).
 fn chosen_status(
     body: &TicketChange,
     settings: &tickets::TicketSettings,
 ) -> Result<Option<StatusDef>, ApiError> {
-    match (body.status, body.status_id.as_deref()) {
-        (Some(_), Some(_)) => Err(ApiError::invalid(
-            "status_id",
-            "Send the status or its id, not both",
-        )),
-        (Some(TicketStatus::WaitingForApproval), None) => Err(ApiError::invalid(
-            "status",
-            "Ask for approval with a message instead (it waits for approval then)",
-        )),
-        (Some(stage), None) => Ok(Some(
+    let (wanted, field) = match (body.status, body.status_id.as_deref()) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "status_id",
+                "Send the status or its id, not both",
+            ));
+        }
+        (Some(stage), None) => (
             settings
                 .status(stage.id())
                 .cloned()
                 .unwrap_or_else(|| StatusDef::builtin(stage)),
-        )),
-        (None, Some(id)) => match settings.status(id) {
-            Some(s) if s.stage == TicketStatus::WaitingForApproval => Err(ApiError::invalid(
-                "status_id",
-                "Ask for approval with a message instead (it waits for approval then)",
-            )),
-            Some(s) => Ok(Some(s.clone())),
-            None => Err(ApiError::invalid(
-                "status_id",
-                "Choose one of the MSP's statuses",
-            )),
-        },
-        (None, None) => Ok(None),
+            "status",
+        ),
+        (None, Some(id)) => (
+            settings.status(id).cloned().ok_or_else(|| {
+                ApiError::invalid("status_id", "Choose one of the MSP's statuses")
+            })?,
+            "status_id",
+        ),
+        (None, None) => return Ok(None),
+    };
+    if wanted.stage == TicketStatus::WaitingForApproval {
+        return Err(ApiError::invalid(
+            field,
+            "Ask for approval with a message instead (it waits for approval then)",
+        ));
     }
+    Ok(Some(wanted))
 }

@@ -140,7 +140,11 @@ pub(crate) async fn visible_ticket(
     number: &str,
 ) -> Result<Ticket, ApiError> {
     let (company, number, _) = ticket_company(ctx, principal, number).await?;
-    let ticket = ctx.app.store.get_ticket(&company, number).await?;
+    seen(principal, ctx.app.store.get_ticket(&company, number).await?)
+}
+
+/// `ticket` if it exists and `principal` may see it; 404 otherwise (the same for both).
+pub(crate) fn seen(principal: &Principal, ticket: Option<Ticket>) -> Result<Ticket, ApiError> {
     ticket
         .filter(|t| principal.may_see_ticket(t))
         .ok_or(ApiError::NotFound)
@@ -163,10 +167,7 @@ async fn visible_attachment(
         .store
         .ticket_and_attachment(&company, number, id, staff)
         .await?;
-    let ticket = ticket
-        .filter(|t| principal.may_see_ticket(t))
-        .ok_or(ApiError::NotFound)?;
-    Ok((ticket, attachment))
+    Ok((seen(principal, ticket)?, attachment))
 }
 
 /// An audit entry for a ticket event, in the acting user's company's trail (so MSP staff's work,

@@ -39,9 +39,7 @@ pub async fn watch(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiErr
         .store
         .ticket_and_user(&company, number, &user_id)
         .await?;
-    let ticket = ticket
-        .filter(|t| principal.may_see_ticket(t))
-        .ok_or(ApiError::NotFound)?;
+    let ticket = crate::seen(&principal, ticket)?;
     let user =
         user.ok_or_else(|| ApiError::invalid("user_id", "Choose a colleague from the list"))?;
     let next = ticket.with_watcher(&user)?;

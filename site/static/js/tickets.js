@@ -165,7 +165,7 @@ me.then(async (data) => {
       const cell = row.querySelector('[data-field="summary"]');
       const marks = invoiceMarks(t, can.has('view_invoices'), staff);
       // A target passed unmet: marked beside the status (the queue's breach mark).
-      const missed = ['response', 'resolution'].filter((w) => t.status && tab === 'open' && targetState(t.targets, w)?.missed);
+      const missed = tab === 'open' ? ['response', 'resolution'].filter((w) => targetState(t.targets, w)?.missed) : [];
       if (missed.length) {
         row.querySelector('[data-field="status"]').append(' ', Object.assign(document.createElement('span'), {
           className: 'badge target-missed',

@@ -419,12 +419,9 @@ impl TicketTargets {
         before != (self.response_missed, self.resolution_missed)
     }
 
-    /// The first public reply from the MSP, at `at` (the first one counts).
+    /// The first public reply from the MSP, at `at` (the first one counts; `mark` judges it).
     pub fn responded(&mut self, at: OffsetDateTime) {
-        if self.responded_at.is_none() {
-            self.responded_at = Some(at);
-            self.mark(at);
-        }
+        self.responded_at.get_or_insert(at);
     }
 
     /// The nearest target not met yet (the queue sorts by it).
