@@ -72,6 +72,8 @@ impl Call<'_> {
             || path.starts_with("/api/documents/")
         {
             Box::pin(assets::handle(&self.app.app, req)).await
+        } else if path.starts_with("/api/kb/") {
+            Box::pin(kb::handle(&self.app.app, req)).await
         } else if [
             "/api/agreements",
             "/api/credit-notes",

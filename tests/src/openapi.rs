@@ -12,6 +12,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(tickets::ApiDoc::openapi());
     doc.merge(projects::ApiDoc::openapi());
     doc.merge(assets::ApiDoc::openapi());
+    doc.merge(kb::ApiDoc::openapi());
     doc.merge(billing::ApiDoc::openapi());
     doc.info = utoipa::openapi::InfoBuilder::new()
         .title("MSP client portal API")

@@ -282,6 +282,37 @@ const ROUTES: &[Route] = &[
     route("GET /api/documents/folders", Client, "GET", "/api/documents/folders"),
     route("GET /api/documents/{id}", Client, "GET", "/api/documents/{document}"),
     route("GET /api/documents/{id}/versions/{n}", Client, "GET", "/api/documents/{document}/versions/2"),
+    // Knowledge base: the MSP writes an article, changes, publishes, pins and illustrates it; a
+    // client lists, searches, reads, votes on it, is suggested it and deflected by it.
+    route("POST /api/kb/articles", Staff, "POST", "/api/kb/articles")
+        .body(r#"{"title": "Bench printer help", "category": "Bench", "body": "Restart the bench printer.", "visibility": "all_clients"}"#)
+        .keep(&[("article", Field("/id"))]),
+    route("PATCH /api/kb/articles/{id}", Staff, "PATCH", "/api/kb/articles/{article}")
+        .body(r#"{"title": "Bench printer help", "category": "Bench", "body": "Restart the bench printer, then print a test page.", "visibility": "all_clients", "version": 1}"#),
+    route("PUT /api/kb/articles/{id}/status", Staff, "PUT", "/api/kb/articles/{article}/status")
+        .body(r#"{"status": "published", "version": 2}"#),
+    route("PUT /api/kb/articles/{id}/pin", Staff, "PUT", "/api/kb/articles/{article}/pin")
+        .body(r#"{"pinned": true}"#),
+    route("GET /api/kb/articles/{id}/revisions", Staff, "GET", "/api/kb/articles/{article}/revisions"),
+    route("GET /api/kb/articles/{id}/revisions/{n}", Staff, "GET", "/api/kb/articles/{article}/revisions/1"),
+    route("POST /api/kb/articles/{id}/images", Staff, "POST", "/api/kb/articles/{article}/images")
+        .body(r#"{"file_name": "bench.png", "content_type": "image/png", "size": 5}"#)
+        .keep(&[("image_token", Uploaded("/token"))]),
+    route("POST /api/kb/articles/{id}/images/confirm", Staff, "POST", "/api/kb/articles/{article}/images/confirm")
+        .body(r#"{"token": "{image_token}"}"#)
+        .keep(&[("image", Field("/path"))]),
+    route("GET /api/kb/images/{id}/{file}", Client, "GET", "{image}"),
+    route("GET /api/kb/articles (MSP staff: every article)", Staff, "GET", "/api/kb/articles"),
+    route("GET /api/kb/articles (a client: every client's and their company's)", Client, "GET", "/api/kb/articles"),
+    route("GET /api/kb/articles (category=bench)", Client, "GET", "/api/kb/articles?category=bench"),
+    route("GET /api/kb/articles (q=bench printer, search)", Client, "GET", "/api/kb/articles?q=bench%20printer"),
+    route("GET /api/kb/categories", Client, "GET", "/api/kb/categories"),
+    route("GET /api/kb/suggestions (three words looked up)", Client, "GET", "/api/kb/suggestions?q=bench%20printer%20jammed"),
+    route("GET /api/kb/top", Client, "GET", "/api/kb/top"),
+    route("GET /api/kb/articles/{id}", Client, "GET", "/api/kb/articles/{article}"),
+    route("PUT /api/kb/articles/{id}/vote", Client, "PUT", "/api/kb/articles/{article}/vote")
+        .body(r#"{"helpful": true}"#),
+    route("POST /api/kb/articles/{id}/deflections", Client, "POST", "/api/kb/articles/{article}/deflections"),
     // Agreements: the MSP sets up a block of hours, a technician logs time against it.
     route("POST /api/agreements", Staff, "POST", "/api/agreements")
         .body(r#"{"company_id": "acme-dental", "name": "Bench hours", "kind": "block", "start_date": "2026-01-01", "rate": 12000, "included_minutes": 1200}"#)

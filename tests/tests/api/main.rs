@@ -13,6 +13,8 @@ mod email;
 mod events;
 mod foundation;
 mod infra;
+mod kb;
+mod kb_counters;
 mod limits;
 mod my_account;
 mod passkeys;

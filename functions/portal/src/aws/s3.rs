@@ -63,6 +63,26 @@ impl Files {
 }
 
 impl Files {
+    /// Object `key`'s bytes, or `None` if there is no such object.
+    pub async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        let out = match self
+            .client
+            .get_object()
+            .bucket(self.bucket()?)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
+                return Ok(None);
+            }
+            Err(err) => return Err(anyhow::Error::from(err).context("reading a file")),
+        };
+        let bytes = out.body.collect().await.context("reading a file")?;
+        Ok(Some(bytes.to_vec()))
+    }
+
     /// Store `bytes` as object `key`.
     pub async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> anyhow::Result<()> {
         self.client

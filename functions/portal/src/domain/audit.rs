@@ -67,6 +67,11 @@ pub enum AuditAction {
     ConfigurationTypesChanged,
     DocumentAdded,
     DocumentChanged,
+    ArticleWritten,
+    ArticleChanged,
+    ArticlePublished,
+    ArticleUnpublished,
+    ArticlePinned,
     AgreementCreated,
     AgreementUpdated,
     TimeLogged,
@@ -93,7 +98,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 73] = [
+    pub const ALL: [AuditAction; 78] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::MfaChallengeFailed,
@@ -144,6 +149,11 @@ impl AuditAction {
         Self::ConfigurationTypesChanged,
         Self::DocumentAdded,
         Self::DocumentChanged,
+        Self::ArticleWritten,
+        Self::ArticleChanged,
+        Self::ArticlePublished,
+        Self::ArticleUnpublished,
+        Self::ArticlePinned,
         Self::AgreementCreated,
         Self::AgreementUpdated,
         Self::TimeLogged,

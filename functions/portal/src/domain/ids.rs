@@ -56,6 +56,7 @@ id_type!(SessionId, "session");
 id_type!(AuditId, "audit entry");
 id_type!(ConfigurationId, "configuration");
 id_type!(DocumentId, "document");
+id_type!(ArticleId, "knowledge base article");
 
 fn is_id(s: &str) -> bool {
     !s.is_empty()

@@ -31,6 +31,6 @@ pub use clock::Clock;
 pub use email::{Email, Outgoing};
 pub use error::{DomainError, FieldError};
 pub use ids::{
-    AuditId, CompanyId, ConfigurationId, DocumentId, SessionId, UserId, display_date, iso_date,
-    random_hex,
+    ArticleId, AuditId, CompanyId, ConfigurationId, DocumentId, SessionId, UserId, display_date,
+    iso_date, random_hex,
 };

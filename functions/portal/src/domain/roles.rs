@@ -69,6 +69,11 @@ pub enum Capability {
     ManageSettings,
     /// Read the company's audit trail (every company's, for MSP staff).
     ViewAudit,
+    /// Read the knowledge base: the published articles shown to every client or to one's
+    /// company (MSP staff: every article).
+    ReadKnowledgeBase,
+    /// MSP staff: write, publish and pin knowledge base articles.
+    ManageKnowledgeBase,
 }
 
 use Capability::*;
@@ -100,6 +105,7 @@ impl Role {
                 ManageDocuments,
                 ManageUsers,
                 ViewAudit,
+                ReadKnowledgeBase,
             ],
             Role::TicketManager => &[
                 SubmitTicket,
@@ -109,6 +115,7 @@ impl Role {
                 ViewProjects,
                 ViewHoursLeft,
                 ViewCompanyConfigurations,
+                ReadKnowledgeBase,
             ],
             Role::BillingAdmin => &[
                 SubmitTicket,
@@ -119,9 +126,10 @@ impl Role {
                 ViewProjects,
                 ViewAgreements,
                 ViewHoursLeft,
+                ReadKnowledgeBase,
             ],
-            Role::TicketReadOnly => &[ViewOwnTickets],
-            Role::StandardUser => &[SubmitTicket, ViewOwnTickets, AddNotes],
+            Role::TicketReadOnly => &[ViewOwnTickets, ReadKnowledgeBase],
+            Role::StandardUser => &[SubmitTicket, ViewOwnTickets, AddNotes, ReadKnowledgeBase],
             Role::MspAdmin => &[
                 SubmitTicket,
                 SubmitOnBehalf,
@@ -142,6 +150,8 @@ impl Role {
                 ManageBilling,
                 ManageSettings,
                 ViewAudit,
+                ReadKnowledgeBase,
+                ManageKnowledgeBase,
             ],
             Role::Technician => &[
                 SubmitTicket,
@@ -158,6 +168,8 @@ impl Role {
                 ManageDocuments,
                 AllCompanies,
                 ViewAudit,
+                ReadKnowledgeBase,
+                ManageKnowledgeBase,
             ],
         }
     }
@@ -248,5 +260,21 @@ mod tests {
         assert_eq!(managers, vec![Role::FullAdmin]);
         assert!(!Role::Technician.can(ManageBilling));
         assert!(!Role::Technician.can(ViewInvoices));
+    }
+
+    #[test]
+    fn everyone_reads_the_knowledge_base_and_only_staff_write_it() {
+        for role in Role::CLIENT_ROLES {
+            assert!(
+                role.can(ReadKnowledgeBase) && !role.can(ManageKnowledgeBase),
+                "{role:?}"
+            );
+        }
+        for role in Role::STAFF_ROLES {
+            assert!(
+                role.can(ReadKnowledgeBase) && role.can(ManageKnowledgeBase),
+                "{role:?}"
+            );
+        }
     }
 }

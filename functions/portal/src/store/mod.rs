@@ -31,6 +31,7 @@ mod credit;
 mod documents;
 mod invitations;
 mod invoicing;
+mod kb;
 pub mod keys;
 pub mod metrics;
 mod passkeys;
@@ -49,6 +50,7 @@ pub use billing::Saved;
 pub use configuration_import::ImportClaim;
 pub use configurations::{ConfigurationContext, ConfigurationRefused, ConfigurationSearch};
 pub use documents::FolderCounts;
+pub use kb::{ArticleList, ArticlePage, CategoryCount, CounterChange};
 pub use passkeys::PasskeyOwner;
 pub use quotes::Effects as QuoteEffects;
 pub use sessions::AuthRecords;
@@ -306,6 +308,18 @@ impl Store {
                 Put::builder()
                     .table_name(&self.table)
                     .set_item(Some(item))
+                    .build()?,
+            )
+            .build())
+    }
+
+    /// A plain Delete of `key` (no condition), as a transaction part.
+    pub(crate) fn delete_part(&self, key: keys::Key) -> anyhow::Result<TransactWriteItem> {
+        Ok(TransactWriteItem::builder()
+            .delete(
+                Delete::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key.to_item()))
                     .build()?,
             )
             .build())

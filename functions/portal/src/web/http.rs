@@ -191,7 +191,13 @@ impl<'a> Ctx<'a> {
     /// The request body as `T`: JSON only, at most `MAX_JSON_BODY` bytes, unknown fields refused
     /// (each body type carries `#[serde(deny_unknown_fields)]`).
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        let bytes = self.body_of("application/json", MAX_JSON_BODY)?;
+        self.json_up_to(MAX_JSON_BODY)
+    }
+
+    /// The request body as `T`, as `json` reads it, for the few bodies allowed to be larger than
+    /// `MAX_JSON_BODY` (a knowledge base article): at most `limit` bytes.
+    pub fn json_up_to<T: DeserializeOwned>(&self, limit: usize) -> Result<T, ApiError> {
+        let bytes = self.body_of("application/json", limit)?;
         fn bad(e: impl std::fmt::Display) -> ApiError {
             ApiError::BadRequest(format!("the body is not valid: {e}"))
         }

@@ -34,7 +34,8 @@
 //! | project no. | `PROJECTNO#{n}`         | `PROJECTNO`       |             |                   |
 //! | tkt stats   | `CO#{company}`          | `STATS#T#C#OPEN`, `STATS#T#C#M#{yyyy-mm}`, and `STATS#T#U#{user}#…` per contact | | |
 //!
-//! The ticket layout is explained in docs/tickets.md, the project layout in docs/projects.md.
+//! The ticket layout is explained in docs/tickets.md, the project layout in docs/projects.md, the
+//! knowledge base's in `kb` (its own partitions: articles are the MSP's, not a client's).
 //!
 //! Everything a client company owns lives under its `CO#` partition. The credential and
 //! failure-counter items are the exception: sign-in starts from an email address, before the
@@ -50,6 +51,7 @@ mod agreements;
 mod configurations;
 mod credit;
 mod documents;
+mod kb;
 mod projects;
 mod quotes;
 mod sign_in;
@@ -58,6 +60,7 @@ pub use agreements::*;
 pub use configurations::*;
 pub use credit::*;
 pub use documents::*;
+pub use kb::*;
 pub use projects::*;
 pub use quotes::*;
 pub use sign_in::*;

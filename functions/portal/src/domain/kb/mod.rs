@@ -9,14 +9,18 @@ use utoipa::ToSchema;
 use super::validate;
 use super::{CompanyId, DomainError, FieldError};
 
+mod article;
+pub use article::*;
+
 pub const MAX_TITLE: usize = 200;
 pub const MAX_CATEGORY: usize = 60;
 pub const MAX_TAGS: usize = 10;
 pub const MAX_TAG: usize = 30;
 /// The longest article, in characters of Markdown (well inside an item with its rendered HTML).
 pub const MAX_BODY: usize = 50_000;
-/// Most companies an article may be shown to by name (more: show it to every client).
-pub const MAX_COMPANIES: usize = 100;
+/// Most companies an article may be shown to by name (more: show it to every client). Each named
+/// company keeps a list entry, written in the one transaction that saves the article.
+pub const MAX_COMPANIES: usize = 20;
 
 /// Who reads an article.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -48,7 +52,7 @@ pub struct ArticleBody {
     pub visibility: ArticleVisibility,
     /// The client companies that read it, with `visibility: companies`.
     #[serde(default)]
-    #[schema(max_items = 100)]
+    #[schema(max_items = 20)]
     pub companies: Vec<String>,
     /// A change: the version read (a stale one is a 409).
     pub version: Option<u64>,
