@@ -44,6 +44,11 @@ pub const NAV: &[NavItem] = &[
         capability: None,
     },
     NavItem {
+        href: "/kb/",
+        label: "Knowledge base",
+        capability: Some("read_knowledge_base"),
+    },
+    NavItem {
         href: "/agreements/",
         label: "Agreements",
         capability: Some("view_hours_left"),

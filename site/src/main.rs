@@ -10,6 +10,7 @@ mod billing_pages;
 mod components;
 mod configuration_pages;
 mod document_pages;
+mod kb_pages;
 mod pages;
 mod project_pages;
 mod quote_pages;

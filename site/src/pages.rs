@@ -81,6 +81,18 @@ pub fn all(b: &Branding) -> Vec<Page> {
             html: crate::document_pages::documents(b),
         },
         Page {
+            path: "/kb/",
+            html: crate::kb_pages::kb(b),
+        },
+        Page {
+            path: "/kb/article/",
+            html: crate::kb_pages::kb_article(b),
+        },
+        Page {
+            path: "/kb/edit/",
+            html: crate::kb_pages::kb_edit(b),
+        },
+        Page {
             path: "/settings/tickets/",
             html: ticket_settings_page::ticket_settings(b),
         },
@@ -284,6 +296,11 @@ fn home(b: &Branding) -> Markup {
                 h2 #latest-heading { "Latest open tickets" }
                 ul #latest-list aria-busy="true" {}
                 p { a href="/tickets/" { "All tickets" } }
+            }
+            section #kb-tile aria-labelledby="kb-heading" hidden {
+                h2 #kb-heading { "Knowledge base" }
+                ul #kb-top {}
+                p { a href="/kb/" { "Search the knowledge base" } }
             }
             section.cards aria-label="Shortcuts" {
                 article data-capability="manage_users" hidden {

@@ -132,6 +132,11 @@ pub fn new_ticket(b: &Branding) -> Markup {
                     (Field::select("configuration_id", "Configuration", &[("", "None")]))
                 }
                 (Field::input("summary", "Summary", "text").maxlength(200).required())
+                // Articles that may answer it, as the summary is typed (js/ticket-new.js).
+                section.kb-suggestions #kb-suggestions aria-labelledby="kb-suggestions-heading" hidden {
+                    h2 #kb-suggestions-heading { "These articles may answer it" }
+                    div #kb-suggestion-list aria-live="polite" {}
+                }
                 (Field::textarea("description", "Description", 6).maxlength(10_000).required().help("What happened, what you expected, and anything you already tried."))
                 div.grid {
                     div { (Field::select("priority", "Priority", &priorities()).selected("medium")) }

@@ -81,15 +81,15 @@ test('navigation shows each of the nine roles exactly its pages', async () => {
   // DESIGN.md's capability table, as the main navigation shows it.
   const client = (...extra) => ['Home', 'Tickets', ...extra];
   const cases = [
-    ['admin@northwind.example', client('Projects', 'Configurations', 'Documents', 'Agreements', 'Invoices', 'Quotes', 'Receivables', 'Users', 'Companies', 'Audit trail', 'Settings')],
-    ['tech@northwind.example', client('Projects', 'Configurations', 'Documents', 'Agreements', 'Companies', 'Audit trail')],
-    ['fulladmin@acme.example', client('Projects', 'Configurations', 'Documents', 'Agreements', 'Invoices', 'Quotes', 'Users', 'Audit trail')],
-    ['ticketmanager@acme.example', client('Projects', 'Configurations', 'Documents', 'Agreements')],
-    ['billing@acme.example', client('Projects', 'Configurations', 'Documents', 'Agreements', 'Invoices', 'Quotes')],
-    ['readonly@acme.example', client('Configurations', 'Documents')],
-    ['user@acme.example', client('Configurations', 'Documents')],
-    ['fulladmin@globex.example', client('Projects', 'Configurations', 'Documents', 'Agreements', 'Invoices', 'Quotes', 'Users', 'Audit trail')],
-    ['user@globex.example', client('Configurations', 'Documents')],
+    ['admin@northwind.example', client('Projects', 'Configurations', 'Documents', 'Knowledge base', 'Agreements', 'Invoices', 'Quotes', 'Receivables', 'Users', 'Companies', 'Audit trail', 'Settings')],
+    ['tech@northwind.example', client('Projects', 'Configurations', 'Documents', 'Knowledge base', 'Agreements', 'Companies', 'Audit trail')],
+    ['fulladmin@acme.example', client('Projects', 'Configurations', 'Documents', 'Knowledge base', 'Agreements', 'Invoices', 'Quotes', 'Users', 'Audit trail')],
+    ['ticketmanager@acme.example', client('Projects', 'Configurations', 'Documents', 'Knowledge base', 'Agreements')],
+    ['billing@acme.example', client('Projects', 'Configurations', 'Documents', 'Knowledge base', 'Agreements', 'Invoices', 'Quotes')],
+    ['readonly@acme.example', client('Configurations', 'Documents', 'Knowledge base')],
+    ['user@acme.example', client('Configurations', 'Documents', 'Knowledge base')],
+    ['fulladmin@globex.example', client('Projects', 'Configurations', 'Documents', 'Knowledge base', 'Agreements', 'Invoices', 'Quotes', 'Users', 'Audit trail')],
+    ['user@globex.example', client('Configurations', 'Documents', 'Knowledge base')],
   ];
   for (const [email, pages] of cases) {
     const errors = [];
@@ -107,16 +107,19 @@ test('navigation shows each of the nine roles exactly its pages', async () => {
 
 // DESIGN.md's capabilities of each demo role (the API enforces them; the pages must agree).
 const TICKETS = ['submit_ticket', 'add_notes'];
+// Everyone reads the knowledge base; MSP staff write it.
+const KB = ['read_knowledge_base'];
+const KB_WRITERS = [...KB, 'manage_knowledge_base'];
 const ROLES = {
-  'admin@northwind.example': ['all_companies', 'view_company_tickets', ...TICKETS, 'view_invoices', 'view_projects', 'manage_projects', 'view_hours_left', 'manage_billing', 'manage_users', 'view_audit', 'manage_settings'],
-  'tech@northwind.example': ['all_companies', 'view_company_tickets', ...TICKETS, 'view_projects', 'manage_projects', 'view_hours_left', 'view_audit'],
-  'fulladmin@acme.example': ['view_company_tickets', ...TICKETS, 'view_invoices', 'approve_quotes', 'view_projects', 'view_hours_left', 'manage_users', 'view_audit'],
-  'ticketmanager@acme.example': ['view_company_tickets', ...TICKETS, 'view_projects', 'view_hours_left'],
-  'billing@acme.example': ['view_own_tickets', ...TICKETS, 'view_invoices', 'approve_quotes', 'view_projects', 'view_hours_left'],
-  'readonly@acme.example': ['view_own_tickets'],
-  'user@acme.example': ['view_own_tickets', ...TICKETS],
-  'fulladmin@globex.example': ['view_company_tickets', ...TICKETS, 'view_invoices', 'approve_quotes', 'view_projects', 'view_hours_left', 'manage_users', 'view_audit'],
-  'user@globex.example': ['view_own_tickets', ...TICKETS],
+  'admin@northwind.example': ['all_companies', 'view_company_tickets', ...TICKETS, 'view_invoices', 'view_projects', 'manage_projects', 'view_hours_left', 'manage_billing', 'manage_users', 'view_audit', 'manage_settings', ...KB_WRITERS],
+  'tech@northwind.example': ['all_companies', 'view_company_tickets', ...TICKETS, 'view_projects', 'manage_projects', 'view_hours_left', 'view_audit', ...KB_WRITERS],
+  'fulladmin@acme.example': ['view_company_tickets', ...TICKETS, 'view_invoices', 'approve_quotes', 'view_projects', 'view_hours_left', 'manage_users', 'view_audit', ...KB],
+  'ticketmanager@acme.example': ['view_company_tickets', ...TICKETS, 'view_projects', 'view_hours_left', ...KB],
+  'billing@acme.example': ['view_own_tickets', ...TICKETS, 'view_invoices', 'approve_quotes', 'view_projects', 'view_hours_left', ...KB],
+  'readonly@acme.example': ['view_own_tickets', ...KB],
+  'user@acme.example': ['view_own_tickets', ...TICKETS, ...KB],
+  'fulladmin@globex.example': ['view_company_tickets', ...TICKETS, 'view_invoices', 'approve_quotes', 'view_projects', 'view_hours_left', 'manage_users', 'view_audit', ...KB],
+  'user@globex.example': ['view_own_tickets', ...TICKETS, ...KB],
 };
 const SEES_TICKETS = ['all_companies', 'view_company_tickets', 'view_own_tickets'];
 // Every signed-in page and what it needs (any of).
@@ -128,6 +131,7 @@ const PAGES = [
   ['/projects/', ['view_projects']], ['/agreements/', ['view_hours_left']],
   ['/quotes/', ['approve_quotes', 'manage_billing']], ['/quotes/edit/', ['manage_billing']],
   ['/configurations/', []], ['/documents/', []], ['/company/', ['manage_users']],
+  ['/kb/', ['read_knowledge_base']], ['/kb/edit/', ['manage_knowledge_base']],
 ];
 
 test('every page × every role: the page, or one clear "no access" state with a way home', async () => {

@@ -71,6 +71,7 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
             portal_admin::seed::seed_quotes(&store, now).await?;
             portal_admin::seed::seed_configurations(&store, now).await?;
             files.extend(portal_admin::seed::seed_documents(&store, now).await?);
+            portal_admin::seed::seed_articles(&store, now).await?;
             if let Ok(bucket) = std::env::var("ATTACHMENTS_BUCKET") {
                 let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
                 let mut s3 = aws_sdk_s3::config::Builder::from(&aws);

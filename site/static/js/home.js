@@ -9,6 +9,7 @@ import { projectHref } from './projects-common.js';
 import { configurationHref, expiryText } from './configurations-common.js';
 import { barChart } from './bar-chart.js';
 import { hours, hoursTile, withHours } from './agreements-common.js';
+import { articleHref } from './kb-common.js';
 
 // What the page shows, by what the user may see.
 function parts(data) {
@@ -22,6 +23,7 @@ function parts(data) {
     projects: can.has('view_projects'),
     hours: !staff && can.has('view_hours_left'),
     expiring: !staff,
+    kb: can.has('read_knowledge_base'),
   };
 }
 const LATEST = '/api/tickets?sort=updated';
@@ -30,10 +32,23 @@ const STATS = '/api/tickets/stats';
 const PROJECTS = '/api/projects/summary';
 const AGREEMENTS = '/api/agreements';
 const EXPIRING = '/api/configurations/expiring';
+const KB_TOP = '/api/kb/top';
 startEarly((data) => {
   const show = parts(data);
-  return [show.latest && LATEST, show.billing && OVERVIEW, show.stats && STATS, show.projects && PROJECTS, show.hours && AGREEMENTS, show.expiring && EXPIRING];
+  return [show.latest && LATEST, show.billing && OVERVIEW, show.stats && STATS, show.projects && PROJECTS, show.hours && AGREEMENTS, show.expiring && EXPIRING, show.kb && KB_TOP];
 });
+
+// The knowledge base's five most useful articles for the company (the MSP's pins first).
+async function kbTop() {
+  const articles = await authed(KB_TOP);
+  const list = document.getElementById('kb-top');
+  for (const a of articles) {
+    const li = document.createElement('li');
+    li.append(Object.assign(document.createElement('a'), { href: articleHref(a.id), textContent: a.title }), ` — ${a.category}`);
+    list.append(li);
+  }
+  document.getElementById('kb-tile').hidden = !articles.length;
+}
 
 // The "View a project" tile: open projects, and the next milestone due across them.
 async function projects() {
@@ -147,6 +162,7 @@ me.then(async (data) => {
   if (show.billing) billing(can).catch(() => {});
   if (show.projects) projects().catch(() => {});
   if (show.expiring) expiring().catch(() => {});
+  if (show.kb) kbTop().catch(() => {});
   if (show.hours) authed(AGREEMENTS).then((list) => { hoursTile(list.items); hoursLeft(list.items); }).catch(() => {});
   if (show.stats) {
     const stats = await authed(STATS);

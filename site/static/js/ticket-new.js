@@ -3,6 +3,7 @@
 import { authed } from './api.js';
 import { me, startEarly } from './shell.js';
 import { SETTINGS, fileDrop, option, showProblem, ticketHref, uploadAll } from './tickets-common.js';
+import { suggestArticles } from './kb-suggest.js';
 
 const form = document.getElementById('ticket-form');
 const error = document.getElementById('form-error');
@@ -14,6 +15,7 @@ const idempotencyKey = crypto.randomUUID();
 const params = new URLSearchParams(location.search);
 const picker = form.elements.configuration_id;
 const pickerSearch = document.getElementById('configuration-search');
+let suggestions = null;
 
 // The configuration picker: the configurations the user may see (a company's for staff), the
 // first 50 by name or those whose name starts with what is typed; `?configuration=` preselects one.
@@ -82,6 +84,9 @@ me.then(async (data) => {
     await loadContacts(null, data.user);
   }
   const staff = can.has('all_companies');
+  // "Still need help?" on an article sends its title here.
+  if (params.get('summary')) form.elements.summary.value = params.get('summary').slice(0, 200);
+  if (can.has('read_knowledge_base')) suggestions = suggestArticles(form.elements.summary, { countDeflections: !staff });
   if (!staff || company.value) {
     await loadConfigurations(staff ? company.value : '', '', params.get('configuration') || '').catch(() => {});
   }
@@ -110,6 +115,8 @@ form.addEventListener('submit', async (event) => {
   try {
     // One key per ticket being raised: resubmitting after a lost answer cannot raise it twice.
     const ticket = await authed('/api/tickets', { method: 'POST', body, headers: { 'idempotency-key': idempotencyKey } });
+    // Raised: the articles opened did not answer it.
+    suggestions?.submitted();
     const failed = await uploadAll(ticket.number, files.files(), (text) => {
       status.textContent = `Ticket #${ticket.number} raised. ${text}`;
     });

@@ -11,6 +11,7 @@ use super::audit::AuditAction;
 use super::billing::{InvoiceStatus, PaymentStatus};
 use super::configurations::ConfigurationStatus;
 use super::documents::Visibility;
+use super::kb::{ArticleStatus, ArticleVisibility};
 use super::projects::{PhaseStatus, ProjectStatus};
 use super::quotes::{QuoteStatus, Recurrence};
 use super::roles::Role;
@@ -84,6 +85,14 @@ pub fn labels() -> BTreeMap<&'static str, BTreeMap<String, &'static str>> {
         (
             "document_visibility",
             map(table(<Visibility as Labelled>::ALL)),
+        ),
+        (
+            "article_visibility",
+            map(table(<ArticleVisibility as Labelled>::ALL)),
+        ),
+        (
+            "article_status",
+            map(table(<ArticleStatus as Labelled>::ALL)),
         ),
     ])
 }
@@ -228,6 +237,31 @@ impl Labelled for Visibility {
     const ALL: &'static [Self] = &Visibility::ALL;
     fn label(self) -> &'static str {
         Visibility::label(self)
+    }
+}
+
+impl Labelled for ArticleVisibility {
+    const ALL: &'static [Self] = &[
+        ArticleVisibility::AllClients,
+        ArticleVisibility::Companies,
+        ArticleVisibility::Internal,
+    ];
+    fn label(self) -> &'static str {
+        match self {
+            ArticleVisibility::AllClients => "Every client",
+            ArticleVisibility::Companies => "Chosen companies",
+            ArticleVisibility::Internal => "Internal",
+        }
+    }
+}
+
+impl Labelled for ArticleStatus {
+    const ALL: &'static [Self] = &[ArticleStatus::Draft, ArticleStatus::Published];
+    fn label(self) -> &'static str {
+        match self {
+            ArticleStatus::Draft => "Draft",
+            ArticleStatus::Published => "Published",
+        }
     }
 }
 
