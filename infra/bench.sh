@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source infra/lib.sh
 ensure_python_env
-FUNCTIONS=(auth accounts tickets projects billing assets)
+FUNCTIONS=(auth accounts tickets projects billing assets kb)
 mkdir -p .local
 
 log "Release build, arm64, zipped (what sam deploy uploads)…"

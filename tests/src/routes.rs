@@ -305,7 +305,7 @@ const ROUTES: &[Route] = &[
     route("GET /api/kb/articles (MSP staff: every article)", Staff, "GET", "/api/kb/articles"),
     route("GET /api/kb/articles (a client: every client's and their company's)", Client, "GET", "/api/kb/articles"),
     route("GET /api/kb/articles (category=bench)", Client, "GET", "/api/kb/articles?category=bench"),
-    route("GET /api/kb/articles (q=bench printer, search)", Client, "GET", "/api/kb/articles?q=bench%20printer"),
+    route("GET /api/kb/articles (q=bench printer, search: each word)", Client, "GET", "/api/kb/articles?q=bench%20printer"),
     route("GET /api/kb/categories", Client, "GET", "/api/kb/categories"),
     route("GET /api/kb/suggestions (three words looked up)", Client, "GET", "/api/kb/suggestions?q=bench%20printer%20jammed"),
     route("GET /api/kb/top", Client, "GET", "/api/kb/top"),

@@ -23,6 +23,8 @@ const PAGE_SIZE: i32 = 50;
 const SEARCH_READ: i32 = 100;
 /// Most results a search shows.
 const SEARCH_SHOWN: usize = 50;
+/// Words of a search looked up (the longest: the most telling).
+const SEARCHED_WORDS: usize = 3;
 /// Suggestions for a ticket's summary.
 const SUGGESTIONS: usize = 3;
 /// Words of a summary looked up for suggestions (the longest: the most telling).
@@ -59,7 +61,7 @@ fn items(cards: impl IntoIterator<Item = ArticleCard>) -> Vec<ArticleItem> {
 #[utoipa::path(get, path = "/api/kb/articles", tag = "knowledge base",
     params(
         ("category" = Option<String>, Query, description = "One category (any case)", max_length = 60),
-        ("q" = Option<String>, Query, description = "Words that must each start a word of the article's title, tags or most telling body words", max_length = 100),
+        ("q" = Option<String>, Query, description = "Words that must each start a word of the article's title, tags or most telling body words (the three longest are looked up)", max_length = 100),
         ("cursor" = Option<String>, Query, description = "From the previous page's `next_cursor`"),
     ),
     responses(
@@ -133,24 +135,24 @@ async fn candidates(
     Ok(found)
 }
 
-/// The articles whose words start with every word of `q`, by title.
+/// The articles whose words start with every word of `q` (its three most telling), by title.
+/// Each word is looked up, so a rare word finds its article even beside a common one.
 async fn search(
     ctx: &Ctx<'_>,
     principal: &Principal,
     staff: bool,
     q: &str,
 ) -> Result<Vec<ArticleCard>, ApiError> {
-    let words = kb::searched_words(q, 10);
-    let Some(longest) = words.first() else {
+    let words = kb::searched_words(q, SEARCHED_WORDS);
+    if words.is_empty() {
         return Ok(Vec::new());
-    };
-    let mut found: Vec<ArticleCard> =
-        candidates(ctx, principal, staff, std::slice::from_ref(longest))
-            .await?
-            .into_iter()
-            .filter(|e| kb::matches_all(&words, &e.words))
-            .map(|e| e.card)
-            .collect();
+    }
+    let mut found: Vec<ArticleCard> = candidates(ctx, principal, staff, &words)
+        .await?
+        .into_iter()
+        .filter(|e| kb::matches_all(&words, &e.words))
+        .map(|e| e.card)
+        .collect();
     found.sort_by_key(|c| c.title.to_lowercase());
     found.truncate(SEARCH_SHOWN);
     Ok(found)

@@ -415,18 +415,20 @@ impl Store {
         Ok(page.items)
     }
 
-    /// The cards of up to 100 articles, in one BatchGetItem (missing ones left out).
+    /// The cards of `ids`, in one BatchGetItem per 100 (missing ones left out).
     pub async fn article_rows(&self, ids: &[ArticleId]) -> anyhow::Result<Vec<ArticleRow>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
+        let mut rows = Vec::new();
+        for chunk in ids.chunks(100) {
+            let wanted: Vec<keys::Key> = chunk.iter().map(keys::article_card).collect();
+            for item in self
+                .batch_get_items(&wanted)
+                .await
+                .context("reading articles' cards")?
+            {
+                rows.push(from_item(item)?);
+            }
         }
-        let wanted: Vec<keys::Key> = ids.iter().take(100).map(keys::article_card).collect();
-        self.batch_get_items(&wanted)
-            .await
-            .context("reading articles' cards")?
-            .into_iter()
-            .map(from_item)
-            .collect()
+        Ok(rows)
     }
 
     /// Whether a user already counted a deflection by `id` on `day`, with the article's
