@@ -201,7 +201,7 @@ pub(crate) async fn categories(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError
 /// Up to three articles for what a ticket's summary says: those matching most of its (up to
 /// three most telling) words first.
 #[utoipa::path(get, path = "/api/kb/suggestions", tag = "knowledge base",
-    params(("q" = String, Query, description = "The summary typed so far", max_length = 200)),
+    params(("q" = Option<String>, Query, description = "The summary typed so far (none: no suggestions)", max_length = 200)),
     responses(
         (status = 200, body = Vec<ArticleCard>),
         (status = 400, description = "`q` too long", body = portal::web::error::Problem, content_type = "application/problem+json"),
