@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source infra/lib.sh
 ensure_python_env
-FUNCTIONS=(auth accounts tickets projects billing assets kb)
+FUNCTIONS=(auth accounts tickets projects billing assets kb reports)
 mkdir -p .local
 
 log "Release build, arm64, zipped (what sam deploy uploads)…"

@@ -45,7 +45,7 @@ export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_REGION=us-east-1 AWS_D
 export TABLE_NAME=portal-local ATTACHMENTS_BUCKET=portal-local-attachments SITE_BUCKET=portal-local-site
 export PORTAL_ORIGIN="http://127.0.0.1:$PORT" COOKIE_SECURE=false PORTAL_SECRETS_FILE="$ROOT/.local/secrets.json"
 
-FUNCTIONS=(auth accounts tickets projects billing assets kb)
+FUNCTIONS=(auth accounts tickets projects billing assets kb reports)
 if [ "${PORTAL_PREBUILT:-0}" = 1 ]; then
   for bin in portal-admin site "${FUNCTIONS[@]}"; do
     [ -x "target/debug/$bin" ] || { log "target/debug/$bin is missing: run cargo build --workspace --all-targets"; exit 1; }

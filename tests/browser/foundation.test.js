@@ -109,16 +109,16 @@ test('navigation shows each of the nine roles exactly its pages', async () => {
 const TICKETS = ['submit_ticket', 'add_notes'];
 // Everyone reads the knowledge base; MSP staff write it.
 const KB = ['read_knowledge_base'];
-const KB_WRITERS = [...KB, 'manage_knowledge_base'];
+const KB_WRITERS = [...KB, 'manage_knowledge_base', 'view_reports'];
 const ROLES = {
   'admin@northwind.example': ['all_companies', 'view_company_tickets', ...TICKETS, 'view_invoices', 'view_projects', 'manage_projects', 'view_hours_left', 'manage_billing', 'manage_users', 'view_audit', 'manage_settings', ...KB_WRITERS],
   'tech@northwind.example': ['all_companies', 'view_company_tickets', ...TICKETS, 'view_projects', 'manage_projects', 'view_hours_left', 'view_audit', ...KB_WRITERS],
-  'fulladmin@acme.example': ['view_company_tickets', ...TICKETS, 'view_invoices', 'approve_quotes', 'view_projects', 'view_hours_left', 'manage_users', 'view_audit', ...KB],
-  'ticketmanager@acme.example': ['view_company_tickets', ...TICKETS, 'view_projects', 'view_hours_left', ...KB],
+  'fulladmin@acme.example': ['view_company_tickets', ...TICKETS, 'view_invoices', 'approve_quotes', 'view_projects', 'view_hours_left', 'manage_users', 'view_audit', ...KB, 'view_reports'],
+  'ticketmanager@acme.example': ['view_company_tickets', ...TICKETS, 'view_projects', 'view_hours_left', ...KB, 'view_reports'],
   'billing@acme.example': ['view_own_tickets', ...TICKETS, 'view_invoices', 'approve_quotes', 'view_projects', 'view_hours_left', ...KB],
   'readonly@acme.example': ['view_own_tickets', ...KB],
   'user@acme.example': ['view_own_tickets', ...TICKETS, ...KB],
-  'fulladmin@globex.example': ['view_company_tickets', ...TICKETS, 'view_invoices', 'approve_quotes', 'view_projects', 'view_hours_left', 'manage_users', 'view_audit', ...KB],
+  'fulladmin@globex.example': ['view_company_tickets', ...TICKETS, 'view_invoices', 'approve_quotes', 'view_projects', 'view_hours_left', 'manage_users', 'view_audit', ...KB, 'view_reports'],
   'user@globex.example': ['view_own_tickets', ...TICKETS, ...KB],
 };
 const SEES_TICKETS = ['all_companies', 'view_company_tickets', 'view_own_tickets'];

@@ -74,6 +74,8 @@ impl Call<'_> {
             Box::pin(assets::handle(&self.app.app, req)).await
         } else if path.starts_with("/api/kb/") {
             Box::pin(kb::handle(&self.app.app, req)).await
+        } else if path.starts_with("/api/reports/") {
+            Box::pin(reports::handle(&self.app.app, req)).await
         } else if [
             "/api/agreements",
             "/api/credit-notes",

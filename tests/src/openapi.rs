@@ -13,6 +13,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(projects::ApiDoc::openapi());
     doc.merge(assets::ApiDoc::openapi());
     doc.merge(kb::ApiDoc::openapi());
+    doc.merge(reports::ApiDoc::openapi());
     doc.merge(billing::ApiDoc::openapi());
     doc.info = utoipa::openapi::InfoBuilder::new()
         .title("MSP client portal API")

@@ -313,6 +313,11 @@ const ROUTES: &[Route] = &[
     route("PUT /api/kb/articles/{id}/vote", Client, "PUT", "/api/kb/articles/{article}/vote")
         .body(r#"{"helpful": true}"#),
     route("POST /api/kb/articles/{id}/deflections", Client, "POST", "/api/kb/articles/{article}/deflections"),
+    // Reports, read from the month counters every ticket change above kept.
+    route("GET /api/reports/trends", Client, "GET", "/api/reports/trends"),
+    route("GET /api/reports/trends (MSP staff: every company)", Staff, "GET", "/api/reports/trends"),
+    route("GET /api/reports/trends/export", Client, "GET", "/api/reports/trends/export"),
+    route("GET /api/reports/responsiveness", Client, "GET", "/api/reports/responsiveness"),
     // Agreements: the MSP sets up a block of hours, a technician logs time against it.
     route("POST /api/agreements", Staff, "POST", "/api/agreements")
         .body(r#"{"company_id": "acme-dental", "name": "Bench hours", "kind": "block", "start_date": "2026-01-01", "rate": 12000, "included_minutes": 1200}"#)

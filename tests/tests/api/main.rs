@@ -20,6 +20,7 @@ mod my_account;
 mod passkeys;
 mod projects;
 mod quotes;
+mod reports;
 mod sso;
 mod ticket_closing;
 mod ticket_people;

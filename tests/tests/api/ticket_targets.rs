@@ -15,7 +15,11 @@ use time::format_description::well_known::Rfc3339;
 const ADMIN: &str = "admin@northwind.example";
 
 /// The settings as they are, with `change` applied to their JSON, saved by the MSP admin.
-async fn save_settings(t: &TestApp, admin: &str, change: impl FnOnce(&mut Value)) -> Value {
+pub(crate) async fn save_settings(
+    t: &TestApp,
+    admin: &str,
+    change: impl FnOnce(&mut Value),
+) -> Value {
     let mut settings = t.get("/api/tickets/settings", admin).await.body;
     change(&mut settings);
     let saved = t
@@ -29,7 +33,7 @@ async fn save_settings(t: &TestApp, admin: &str, change: impl FnOnce(&mut Value)
 }
 
 /// Open around the clock in UTC, so a target of N minutes is due N minutes after.
-fn always_open(settings: &mut Value) {
+pub(crate) fn always_open(settings: &mut Value) {
     let days = [
         "monday",
         "tuesday",

@@ -21,6 +21,7 @@ pub mod money;
 pub mod passkeys;
 pub mod projects;
 pub mod quotes;
+pub mod reports;
 pub mod roles;
 pub mod sign_in;
 pub mod tickets;

@@ -74,6 +74,8 @@ pub enum Capability {
     ReadKnowledgeBase,
     /// MSP staff: write, publish and pin knowledge base articles.
     ManageKnowledgeBase,
+    /// See the company's reports (MSP staff: any company's, and every company's together).
+    ViewReports,
 }
 
 use Capability::*;
@@ -106,6 +108,7 @@ impl Role {
                 ManageUsers,
                 ViewAudit,
                 ReadKnowledgeBase,
+                ViewReports,
             ],
             Role::TicketManager => &[
                 SubmitTicket,
@@ -116,6 +119,7 @@ impl Role {
                 ViewHoursLeft,
                 ViewCompanyConfigurations,
                 ReadKnowledgeBase,
+                ViewReports,
             ],
             Role::BillingAdmin => &[
                 SubmitTicket,
@@ -152,6 +156,7 @@ impl Role {
                 ViewAudit,
                 ReadKnowledgeBase,
                 ManageKnowledgeBase,
+                ViewReports,
             ],
             Role::Technician => &[
                 SubmitTicket,
@@ -170,6 +175,7 @@ impl Role {
                 ViewAudit,
                 ReadKnowledgeBase,
                 ManageKnowledgeBase,
+                ViewReports,
             ],
         }
     }
@@ -260,6 +266,16 @@ mod tests {
         assert_eq!(managers, vec![Role::FullAdmin]);
         assert!(!Role::Technician.can(ManageBilling));
         assert!(!Role::Technician.can(ViewInvoices));
+    }
+
+    #[test]
+    fn full_admins_ticket_managers_and_staff_see_reports() {
+        let seeing: Vec<_> = Role::CLIENT_ROLES
+            .into_iter()
+            .filter(|r| r.can(ViewReports))
+            .collect();
+        assert_eq!(seeing, [Role::FullAdmin, Role::TicketManager]);
+        assert!(Role::STAFF_ROLES.iter().all(|r| r.can(ViewReports)));
     }
 
     #[test]

@@ -38,6 +38,7 @@ mod passkeys;
 mod payment_methods;
 mod projects;
 mod quotes;
+mod reports;
 mod sessions;
 mod sign_in;
 pub mod table;
@@ -53,6 +54,7 @@ pub use documents::FolderCounts;
 pub use kb::{ArticleList, ArticlePage, CategoryCount, CounterChange};
 pub use passkeys::PasskeyOwner;
 pub use quotes::Effects as QuoteEffects;
+pub use reports::ReportMonths;
 pub use sessions::AuthRecords;
 pub use sign_in::SsoLookup;
 pub use throttle::{Attempts, Reservation, Slowing};
@@ -184,7 +186,10 @@ impl Store {
         applied(self.send_transaction(parts).await, what)
     }
 
-    /// Send a transaction as it is, for callers that read why it was cancelled.
+    /// Send a transaction as it is, for callers that read why it was cancelled. One that DynamoDB
+    /// cancelled only because another transaction was writing one of its items at that moment
+    /// (`TransactionConflict`: the MSP's report months are written by every ticket change) is
+    /// sent again, up to three times, a few milliseconds apart; a refused condition never is.
     async fn send_transaction(
         &self,
         parts: Vec<TransactWriteItem>,
@@ -195,11 +200,40 @@ impl Store {
             aws_smithy_runtime_api::http::Response,
         >,
     > {
-        self.db
-            .transact_write_items()
-            .set_transact_items(Some(parts))
-            .send()
-            .await
+        use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+        let mut attempt = 0;
+        loop {
+            let result = self
+                .db
+                .transact_write_items()
+                .set_transact_items(Some(parts.clone()))
+                .send()
+                .await;
+            let conflict = match &result {
+                Err(err) => match err.as_service_error() {
+                    Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
+                        let codes: Vec<_> = c
+                            .cancellation_reasons()
+                            .iter()
+                            .filter_map(|r| r.code())
+                            .collect();
+                        codes.contains(&"TransactionConflict")
+                            && !codes.contains(&"ConditionalCheckFailed")
+                    }
+                    _ => false,
+                },
+                Ok(_) => false,
+            };
+            if !conflict || attempt == 3 {
+                return result;
+            }
+            attempt += 1;
+            let jitter = u64::from(crate::domain::random_hex(1).as_bytes()[0] % 16);
+            tokio::time::sleep(std::time::Duration::from_millis(
+                10 * (1 << attempt) + jitter,
+            ))
+            .await;
+        }
     }
 
     /// Put `items` unconditionally in BatchWriteItem calls of 25 (bulk loads: imports,

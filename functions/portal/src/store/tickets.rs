@@ -195,6 +195,7 @@ impl Store {
         let awaiting_delta =
             i64::from(ticket.awaits_approval()) - i64::from(before.awaits_approval());
         let mut parts = self.versioned_ticket_parts(ticket, before.version)?;
+        parts.extend(self.report_parts(Some(before), ticket)?);
         parts.extend(self.ticket_stats(ticket, open_delta, None)?);
         parts.extend(self.awaiting_stats(ticket, awaiting_delta)?);
         parts.extend(self.project_ticket_parts(ticket, Some(before), plan)?);
@@ -273,6 +274,7 @@ impl Store {
             i64::from(ticket.status.is_open()),
             Some(&month),
         )?);
+        parts.extend(self.report_parts(None, ticket)?);
         parts.extend(self.project_ticket_parts(ticket, None, plan)?);
         parts.extend(self.configuration_ticket_parts(ticket)?);
         Ok(parts)
@@ -484,6 +486,7 @@ impl Store {
         // The ticket is written whole, so every index attribute follows its new update time.
         let mut parts = vec![put];
         parts.extend(self.versioned_ticket_parts(touched, ticket.version)?);
+        parts.extend(self.report_parts(Some(ticket), touched)?);
         parts.extend(audit.map(|a| self.audit_part(a)).transpose()?);
         self.transact(parts, "storing note").await
     }

@@ -194,6 +194,15 @@ pub struct TicketWork {
     /// applied when it was raised).
     #[serde(default)]
     pub targets: Option<TicketTargets>,
+    /// When the MSP first replied in public (the reports' first response time).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub first_response_at: Option<OffsetDateTime>,
+    /// When it was resolved or closed (kept while it stays done; cleared when it is reopened):
+    /// the reports' resolution time.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub resolved_at: Option<OffsetDateTime>,
 }
 
 /// An issued invoice that bills a ticket: set when the invoice is issued, taken off if it is voided.
@@ -217,6 +226,9 @@ impl Ticket {
         if !note.internal {
             self.work.last_note = Some(NoteExcerpt::of(note));
         }
+        if note.from_msp && !note.internal {
+            self.work.first_response_at.get_or_insert(note.created_at);
+        }
         if let Some(targets) = &mut self.work.targets {
             if note.from_msp && !note.internal {
                 targets.responded(note.created_at);
@@ -236,6 +248,13 @@ impl Ticket {
         self.status = stage;
         self.work.custom_status = status.custom();
         self.closed_at = if stage.is_open() { None } else { Some(now) };
+        match stage {
+            TicketStatus::Resolved | TicketStatus::Closed => {
+                self.work.resolved_at.get_or_insert(now);
+            }
+            TicketStatus::Cancelled => {}
+            _ => self.work.resolved_at = None,
+        }
         if stage.is_open() {
             self.work.resolution = None;
         }

@@ -32,6 +32,7 @@
 //! | project     | `CO#{company}`          | `PROJECT#{n:010}` | `PRJ#{c}#{tab}` | `{expected}#{n:010}` (gsi2: `PRJQ#{tab}`, `{expected}#{c}#{n:010}`) |
 //! | project tkt | `CO#{company}`          | `PROJECT#{n:010}#T#{t:010}` |   |                   |
 //! | project no. | `PROJECTNO#{n}`         | `PROJECTNO`       |             |                   |
+//! | report month| `CO#{company}` or `REPORTS` | `RPT#{yyyy-mm}` |  |              |
 //! | tkt stats   | `CO#{company}`          | `STATS#T#C#OPEN`, `STATS#T#C#M#{yyyy-mm}`, and `STATS#T#U#{user}#…` per contact | | |
 //!
 //! The ticket layout is explained in docs/tickets.md, the project layout in docs/projects.md, the
@@ -54,6 +55,7 @@ mod documents;
 mod kb;
 mod projects;
 mod quotes;
+mod reports;
 mod sign_in;
 mod tickets;
 pub use agreements::*;
@@ -63,6 +65,7 @@ pub use documents::*;
 pub use kb::*;
 pub use projects::*;
 pub use quotes::*;
+pub use reports::*;
 pub use sign_in::*;
 pub use tickets::*;
 
