@@ -69,6 +69,11 @@ pub const NAV: &[NavItem] = &[
         capability: Some("manage_billing"),
     },
     NavItem {
+        href: "/reports/",
+        label: "Reports",
+        capability: Some("view_reports"),
+    },
+    NavItem {
         href: "/users/",
         label: "Users",
         capability: Some("manage_users"),

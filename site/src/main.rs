@@ -14,6 +14,7 @@ mod kb_pages;
 mod pages;
 mod project_pages;
 mod quote_pages;
+mod report_pages;
 mod sign_in_pages;
 mod ticket_pages;
 mod ticket_settings_page;

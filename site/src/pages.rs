@@ -93,6 +93,10 @@ pub fn all(b: &Branding) -> Vec<Page> {
             html: crate::kb_pages::kb_edit(b),
         },
         Page {
+            path: "/reports/",
+            html: crate::report_pages::reports(b),
+        },
+        Page {
             path: "/settings/tickets/",
             html: ticket_settings_page::ticket_settings(b),
         },

@@ -81,14 +81,14 @@ test('navigation shows each of the nine roles exactly its pages', async () => {
   // DESIGN.md's capability table, as the main navigation shows it.
   const client = (...extra) => ['Home', 'Tickets', ...extra];
   const cases = [
-    ['admin@northwind.example', client('Projects', 'Configurations', 'Documents', 'Knowledge base', 'Agreements', 'Invoices', 'Quotes', 'Receivables', 'Users', 'Companies', 'Audit trail', 'Settings')],
-    ['tech@northwind.example', client('Projects', 'Configurations', 'Documents', 'Knowledge base', 'Agreements', 'Companies', 'Audit trail')],
-    ['fulladmin@acme.example', client('Projects', 'Configurations', 'Documents', 'Knowledge base', 'Agreements', 'Invoices', 'Quotes', 'Users', 'Audit trail')],
-    ['ticketmanager@acme.example', client('Projects', 'Configurations', 'Documents', 'Knowledge base', 'Agreements')],
+    ['admin@northwind.example', client('Projects', 'Configurations', 'Documents', 'Knowledge base', 'Agreements', 'Invoices', 'Quotes', 'Receivables', 'Reports', 'Users', 'Companies', 'Audit trail', 'Settings')],
+    ['tech@northwind.example', client('Projects', 'Configurations', 'Documents', 'Knowledge base', 'Agreements', 'Reports', 'Companies', 'Audit trail')],
+    ['fulladmin@acme.example', client('Projects', 'Configurations', 'Documents', 'Knowledge base', 'Agreements', 'Invoices', 'Quotes', 'Reports', 'Users', 'Audit trail')],
+    ['ticketmanager@acme.example', client('Projects', 'Configurations', 'Documents', 'Knowledge base', 'Agreements', 'Reports')],
     ['billing@acme.example', client('Projects', 'Configurations', 'Documents', 'Knowledge base', 'Agreements', 'Invoices', 'Quotes')],
     ['readonly@acme.example', client('Configurations', 'Documents', 'Knowledge base')],
     ['user@acme.example', client('Configurations', 'Documents', 'Knowledge base')],
-    ['fulladmin@globex.example', client('Projects', 'Configurations', 'Documents', 'Knowledge base', 'Agreements', 'Invoices', 'Quotes', 'Users', 'Audit trail')],
+    ['fulladmin@globex.example', client('Projects', 'Configurations', 'Documents', 'Knowledge base', 'Agreements', 'Invoices', 'Quotes', 'Reports', 'Users', 'Audit trail')],
     ['user@globex.example', client('Configurations', 'Documents', 'Knowledge base')],
   ];
   for (const [email, pages] of cases) {
@@ -131,7 +131,7 @@ const PAGES = [
   ['/projects/', ['view_projects']], ['/agreements/', ['view_hours_left']],
   ['/quotes/', ['approve_quotes', 'manage_billing']], ['/quotes/edit/', ['manage_billing']],
   ['/configurations/', []], ['/documents/', []], ['/company/', ['manage_users']],
-  ['/kb/', ['read_knowledge_base']], ['/kb/edit/', ['manage_knowledge_base']],
+  ['/kb/', ['read_knowledge_base']], ['/kb/edit/', ['manage_knowledge_base']], ['/reports/', ['view_reports']],
 ];
 
 test('every page × every role: the page, or one clear "no access" state with a way home', async () => {

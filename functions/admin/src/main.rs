@@ -112,9 +112,16 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        // After the upgrade that brings reports (docs/operations.md): every company's month
+        // counters, and the MSP's, recounted from the tickets.
+        "rebuild-reports" => {
+            let (db, table) = dynamo().await?;
+            let store = Store::new(db, table);
+            portal_admin::rebuild_reports(&store).await
+        }
         _ => {
             eprintln!(
-                "usage: portal-admin gen-secrets | split-secrets | create-table | seed-demo | bootstrap-admin --email E --name N [--company-name C] | reindex-tickets"
+                "usage: portal-admin gen-secrets | split-secrets | create-table | seed-demo | bootstrap-admin --email E --name N [--company-name C] | reindex-tickets | rebuild-reports"
             );
             if command == "help" {
                 Ok(())

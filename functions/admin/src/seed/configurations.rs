@@ -180,7 +180,11 @@ pub async fn seed_configurations(store: &Store, now: OffsetDateTime) -> anyhow::
             closed_at: (!status.is_open()).then_some(at + Duration::days(1)),
             invoices: Vec::new(),
             approval: None,
-            work: Default::default(),
+            work: portal::domain::tickets::TicketWork {
+                // Resolved or closed: when, for the reports' resolution times.
+                resolved_at: (!status.is_open()).then_some(at + Duration::days(1)),
+                ..Default::default()
+            },
             assignee_company: CompanyId::parse("northwind-it").ok(),
             assignee_id: Some(demo_user_id(tech.email)),
             assignee_name: Some(tech.name.into()),

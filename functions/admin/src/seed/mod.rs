@@ -565,6 +565,9 @@ pub async fn seed_tickets(store: &Store, now: OffsetDateTime) -> anyhow::Result<
         if !status.is_open() {
             ticket.closed_at = Some(ticket.updated_at + time::Duration::days(1));
             ticket.updated_at = ticket.closed_at.unwrap_or(ticket.updated_at);
+            if status != TicketStatus::Cancelled {
+                ticket.work.resolved_at = ticket.closed_at;
+            }
         }
         if ticket != before {
             ticket.version += 1;

@@ -268,6 +268,7 @@ pub async fn seed_projects(store: &Store, now: OffsetDateTime) -> anyhow::Result
                 let mut done = ticket.clone();
                 done.status = TicketStatus::Closed;
                 done.closed_at = Some(at + Duration::days(2));
+                done.work.resolved_at = done.closed_at;
                 done.updated_at = at + Duration::days(2);
                 done.version = 2;
                 store.save_ticket(&done, &ticket, None, None).await?;

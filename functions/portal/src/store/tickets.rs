@@ -298,6 +298,24 @@ impl Store {
     /// the sort rows, or to repair them. Safe to run at any time and more than once; how many
     /// tickets it read.
     pub async fn reindex_tickets(&self, company: &CompanyId) -> anyhow::Result<usize> {
+        self.each_ticket_page(company, async |tickets| {
+            let mut rows = Vec::new();
+            for ticket in tickets {
+                let [_, client, queue] = Self::ticket_items(ticket)?;
+                rows.extend([client, queue]);
+            }
+            self.batch_put(rows, "writing ticket sort rows").await
+        })
+        .await
+    }
+
+    /// Every ticket of `company`, handed to `f` a page (≤ 100) at a time, open ones first; how
+    /// many there were. For maintenance (reindexing, rebuilding the reports), never a request.
+    pub async fn each_ticket_page(
+        &self,
+        company: &CompanyId,
+        mut f: impl AsyncFnMut(&[Ticket]) -> anyhow::Result<()>,
+    ) -> anyhow::Result<usize> {
         let mut count = 0;
         for open in [true, false] {
             let list = keys::TicketList::Company {
@@ -310,13 +328,8 @@ impl Store {
                 let page = self
                     .list_tickets(&list, true, TicketFilter::default(), start, 100)
                     .await?;
-                let mut rows = Vec::new();
-                for ticket in &page.items {
-                    let [_, client, queue] = Self::ticket_items(ticket)?;
-                    rows.extend([client, queue]);
-                }
                 count += page.items.len();
-                self.batch_put(rows, "writing ticket sort rows").await?;
+                f(&page.items).await?;
                 match page.last_key {
                     Some(key) => start = Some(key),
                     None => break,
