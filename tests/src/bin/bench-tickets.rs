@@ -25,16 +25,20 @@ async fn fill(t: &TestApp, company: &str, contact_email: &str, first: u64, count
     let company = CompanyId::parse(company).unwrap();
     let contact: UserId = portal_admin::seed::demo_user_id(contact_email);
     let now = t.app.now() - time::Duration::days(30);
+    // Spread over the last year and a half (for the reports' two years), each minute apart at
+    // the end so the lists' newest stay where they were.
+    let spread = time::Duration::days(540) / (count.max(1) as u32);
     let tickets: Vec<Ticket> = (0..count)
         .map(|i| {
-            let at = now + time::Duration::minutes(i as i64);
+            let at = now - spread * ((count - 1 - i) as u32) + time::Duration::minutes(i as i64);
             let mut ticket = Ticket {
                 number: first + i,
                 company_id: company.clone(),
                 summary: format!("{} {i}", SUMMARIES[i as usize % SUMMARIES.len()]),
                 description: "Bench ticket.".into(),
-                request_type: "Problem".into(),
-                priority: Priority::Medium,
+                request_type: ["Problem", "Question", "Service request"][i as usize % 3].into(),
+                priority: [Priority::Low, Priority::Medium, Priority::High]
+                    [i as usize % 3 / 2 + i as usize % 2],
                 emergency: false,
                 due_date: None,
                 po_number: None,
@@ -55,6 +59,14 @@ async fn fill(t: &TestApp, company: &str, contact_email: &str, first: u64, count
                 configuration: None,
                 version: 1,
             };
+            // Answered within the hour; one in three of the older ones closed a day later (the
+            // reports' figures: `portal-admin rebuild-reports` counts them after the load).
+            ticket.work.first_response_at = Some(at + time::Duration::minutes(5 + (i % 50) as i64));
+            if i % 3 == 0 && i + 100 < count {
+                ticket.status = TicketStatus::Closed;
+                ticket.closed_at = Some(at + time::Duration::days(1));
+                ticket.work.resolved_at = ticket.closed_at;
+            }
             // Every one with targets, so the queue's nearest-target list holds them all.
             ticket.work.targets = Some(TicketTargets {
                 response_due: Some(at + time::Duration::hours(1)),
@@ -65,6 +77,19 @@ async fn fill(t: &TestApp, company: &str, contact_email: &str, first: u64, count
         })
         .collect();
     t.app.store.load_tickets(&tickets).await.unwrap();
+}
+
+/// The reports, read from the month counters (rebuilt from the tickets after the bulk load).
+async fn measure_reports(t: &TestApp, cookie: &str, out: &mut Vec<(&'static str, [u64; 4])>) {
+    for (path, label) in [
+        ("/api/reports/trends", "report: trends (two years)"),
+        ("/api/reports/trends/export", "report: trends CSV"),
+        ("/api/reports/responsiveness", "report: responsiveness"),
+    ] {
+        let (c, a) = cost(t, t.get(path, cookie)).await;
+        assert_eq!(a.status, 200, "{label}: {}", a.text);
+        out.push((label, c));
+    }
 }
 
 async fn measure(t: &TestApp, email: &str) -> Vec<(&'static str, [u64; 4])> {
@@ -99,6 +124,7 @@ async fn measure(t: &TestApp, email: &str) -> Vec<(&'static str, [u64; 4])> {
     let (c, a) = cost(t, t.get("/api/tickets/stats", &cookie)).await;
     assert_eq!(a.status, 200);
     out.push(("home counts (stats)", c));
+    measure_reports(t, &cookie, &mut out).await;
     let body = json!({"request_type": "Problem", "summary": "Bench create", "description": "x", "priority": "low"});
     let (c, created) = cost(
         t,
@@ -152,6 +178,7 @@ async fn main() {
     )
     .await;
     eprintln!("filled {} tickets in {:.0?}", 10 + big, started.elapsed());
+    portal_admin::rebuild_reports(&t.app.store).await.unwrap();
     let small = measure(&t, "fulladmin@acme.example").await;
     let large = measure(&t, "fulladmin@globex.example").await;
     print_table(big, &small, &large);
