@@ -181,8 +181,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         rows = []
         for m in mails:
             to = ", ".join(m.get("destinations", {}).get("ToAddresses", []))
-            rows.append("<article><h2>%s</h2><p><b>From</b> %s<br><b>To</b> %s</p><pre>%s</pre></article>" % (
-                html.escape(m.get("subject", "")), html.escape(m.get("source", "")), html.escape(to),
+            files = "".join("<br><b>Attached</b> %s (%s, %d bytes)" % (
+                html.escape(a.get("filename") or ""), html.escape(a.get("content_type") or ""), a.get("size", 0))
+                for a in m.get("attachments", []))
+            rows.append("<article><h2>%s</h2><p><b>From</b> %s<br><b>To</b> %s%s</p><pre>%s</pre></article>" % (
+                html.escape(m.get("subject", "")), html.escape(m.get("source", "")), html.escape(to), files,
                 linkify(html.escape(m.get("body", "")))))
         page = ("<!doctype html><html lang=en><meta charset=utf-8><title>Dev mailbox</title>"
                 "<link rel=icon href=/logo.svg><link rel=stylesheet href=/vendor/pico.min.css><main class=container>"

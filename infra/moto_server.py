@@ -35,15 +35,38 @@ from werkzeug.serving import run_simple
 DYNAMODB = threading.Lock()
 
 
+def raw_mail(m):
+    """A raw (MIME) message as the mailbox lists mail: its subject, text and attachments."""
+    import email
+    from email import policy
+
+    message = email.message_from_string(m.raw_data, policy=policy.default)
+    text = message.get_body(preferencelist=("plain",))
+    attachments = [
+        {"filename": part.get_filename(), "content_type": part.get_content_type(),
+         "size": len(part.get_payload(decode=True) or b"")}
+        for part in message.iter_attachments()
+    ]
+    return {
+        "subject": str(message["subject"] or ""),
+        "source": m.source,
+        # moto adds the To header's addresses to those the request named: once each.
+        "destinations": {"ToAddresses": list(dict.fromkeys(m.destinations))},
+        "body": text.get_content() if text is not None else "",
+        "attachments": attachments,
+    }
+
+
 def mailbox(start_response):
-    from moto.ses.models import Message, ses_backends
+    from moto.ses.models import Message, RawMessage, ses_backends
 
     mails = [
         {"subject": m.subject, "source": m.source, "destinations": m.destinations, "body": m.body}
+        if isinstance(m, Message) else raw_mail(m)
         for account in list(ses_backends.values())
         for backend in list(account.values())
         for m in list(backend.sent_messages)
-        if isinstance(m, Message)
+        if isinstance(m, (Message, RawMessage))
     ]
     body = json.dumps(mails).encode()
     start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])

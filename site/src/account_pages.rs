@@ -162,6 +162,7 @@ pub fn account(b: &Branding) -> Markup {
                         label { input type="checkbox" name="invoices"; "an invoice is issued or a payment is received" }
                         label { input type="checkbox" name="project_updates"; "a project I am the contact of completes a phase or changes its expected completion" }
                         label data-capability="manage_users" { input type="checkbox" name="expiry_digest"; "once a month, if my company's configurations have expired or expire within 45 days (sent to Full Admins)" }
+                        label data-capability="manage_users" { input type="checkbox" name="executive_report"; "on the first of each month, the executive report of the month before, as a PDF (Full Admins)" }
                     }
                     button type="submit" { "Save profile" }
                     p #profile-status role="status" {}
@@ -359,6 +360,7 @@ pub fn company_preferences(b: &Branding) -> Markup {
                     label { input type="checkbox" name="invoices"; " invoices and payment receipts" }
                     label { input type="checkbox" name="project_updates"; " updates of projects they are the contact of" }
                     label { input type="checkbox" name="expiry_digest"; " the monthly configuration expiry summary (Full Admins)" }
+                    label { input type="checkbox" name="executive_report"; " the monthly executive report (Full Admins)" }
                 }
                 p.form-error #prefs-error role="alert" {}
                 button type="submit" { "Save preferences" }

@@ -67,6 +67,21 @@ pub fn reports(b: &Branding) -> Markup {
                 (breakdown("by-contact", "By contact", "Contact"))
                 p { a #trends-csv href="/api/reports/trends/export" download { "Download the trends as CSV" } }
             }
+            section #executive aria-labelledby="executive-heading" {
+                h2 #executive-heading { "Executive management report" }
+                p { "One PDF for a month or a quarter: tickets and trends, top request types, responsiveness, satisfaction, hours on agreements, invoices and payments, configurations expiring." }
+                div.grid {
+                    div { (Field::select::<&str, &str>("period", "Period", &[])) }
+                    div.actions { a role="button" #executive-pdf href="/api/reports/executive" download { "Download the PDF" } }
+                }
+                form #subscription data-capability="manage_users" hidden {
+                    label {
+                        input #subscribe type="checkbox" name="executive_report" aria-describedby="subscription-status";
+                        " Email me the report of the month before, on the first of each month"
+                    }
+                    p #subscription-status role="status" {}
+                }
+            }
             section #responsiveness aria-labelledby="responsiveness-heading" aria-busy="true" {
                 h2 #responsiveness-heading { "Responsiveness" }
                 p.muted { "How long the first public reply and the resolution took, by the month they happened (times are estimated within bands: 15 and 30 minutes, 1, 2, 4, 8 and 16 hours, 1, 2, 3, 5, 7, 14 and 30 days), and the share of targets met where the MSP set targets." }

@@ -3,6 +3,10 @@
 // CSV and reads it back, and reads responsiveness; a ticket raised and answered shows in both;
 // MSP staff read every company's (by company) and one company's; axe light and dark; a phone.
 import { before, after } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { BASE, launch, newPage, signIn, seriousViolations, settled, test, themedPage } from './harness.js';
 
@@ -38,6 +42,27 @@ test('a Full Admin reads the trends and responsiveness, downloads the CSV, and s
   const text = Buffer.concat(csv).toString('utf8');
   assert.match(text, /^"year","breakdown","name","opened","closed"/);
   assert.match(text, /"request type"/);
+
+  // The executive report of last month: downloaded, and read back.
+  const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the PDF' }).click()]);
+  assert.match(pdf.suggestedFilename(), /^executive-report-acme-dental-\d{4}-\d{2}\.pdf$/);
+  const file = join(mkdtempSync(join(tmpdir(), 'portal-report-')), 'report.pdf');
+  writeFileSync(file, Buffer.concat(await (await pdf.createReadStream()).toArray()));
+  const read = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+  for (const want of ['Acme Dental', 'Tickets', 'Responsiveness', 'Satisfaction', 'Agreements and hours', 'Invoices and payments', 'Configurations expiring']) {
+    assert.ok(read.includes(want), `${want} in the PDF`);
+  }
+  // A quarter instead.
+  await page.getByLabel('Period').selectOption({ index: 12 });
+  assert.match(await page.getByRole('button', { name: 'Download the PDF' }).getAttribute('href'), /period=\d{4}-Q[1-4]/);
+  // Subscribing: the checkbox saves at once, and stays on.
+  await page.getByLabel(/Email me the report of the month before/).check();
+  await page.locator('#subscription-status', { hasText: 'Subscribed' }).waitFor();
+  await page.reload();
+  await loaded(page);
+  assert.equal(await page.getByLabel(/Email me the report of the month before/).isChecked(), true);
+  await page.getByLabel(/Email me the report of the month before/).uncheck();
+  await page.locator('#subscription-status', { hasText: 'Unsubscribed' }).waitFor();
 
   // A new ticket, answered by the MSP, counts at once.
   await page.goto(`${BASE}/tickets/new/`);

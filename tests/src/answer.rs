@@ -14,6 +14,8 @@ pub struct Answer {
     pub text: String,
     /// How many bytes the body took on the wire.
     pub wire_len: usize,
+    /// The body as it came (gunzipped): a PDF's bytes.
+    pub bytes: Vec<u8>,
 }
 
 impl Answer {
@@ -37,6 +39,7 @@ impl Answer {
             body,
             text,
             wire_len,
+            bytes,
         }
     }
 

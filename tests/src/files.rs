@@ -45,10 +45,15 @@ pub async fn pdf_text(location: &str) -> String {
         .bytes()
         .await
         .expect("body");
+    pdf_text_of(&bytes)
+}
+
+/// The text of a PDF, as `pdftotext` reads it (its layout kept).
+pub fn pdf_text_of(bytes: &[u8]) -> String {
     assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
     let path =
         std::env::temp_dir().join(format!("portal-pdf-{}.pdf", portal::domain::random_hex(8)));
-    std::fs::write(&path, &bytes).expect("writing the PDF");
+    std::fs::write(&path, bytes).expect("writing the PDF");
     let out = std::process::Command::new("pdftotext")
         .args(["-layout".as_ref(), path.as_os_str(), "-".as_ref()])
         .output()

@@ -318,6 +318,7 @@ const ROUTES: &[Route] = &[
     route("GET /api/reports/trends (MSP staff: every company)", Staff, "GET", "/api/reports/trends"),
     route("GET /api/reports/trends/export", Client, "GET", "/api/reports/trends/export"),
     route("GET /api/reports/responsiveness", Client, "GET", "/api/reports/responsiveness"),
+    route("GET /api/reports/executive", Client, "GET", "/api/reports/executive?period=2026-11"),
     // Agreements: the MSP sets up a block of hours, a technician logs time against it.
     route("POST /api/agreements", Staff, "POST", "/api/agreements")
         .body(r#"{"company_id": "acme-dental", "name": "Bench hours", "kind": "block", "start_date": "2026-01-01", "rate": 12000, "included_minutes": 1200}"#)

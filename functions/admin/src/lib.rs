@@ -6,14 +6,41 @@ pub mod seed;
 use std::collections::BTreeMap;
 
 use portal::domain::reports;
-use portal::store::Store;
+use portal::store::keys::ReportKind;
+use portal::store::{ConfigurationSearch, Store};
 
-/// Recount every company's report months from its tickets, and the MSP's from all of them, and
-/// write them over what was there (`portal-admin rebuild-reports`, after the upgrade that brings
-/// reports, or to repair). Run it while nobody changes tickets: a change during the recount could
-/// be counted twice or not at all.
+type Counts = BTreeMap<reports::Counter, i64>;
+
+/// `company`'s configurations by the month they expire (active ones), read a page at a time.
+async fn expiring(store: &Store, company: &portal::domain::CompanyId) -> anyhow::Result<Counts> {
+    let mut counts = Counts::new();
+    let mut start = None;
+    loop {
+        let page = store
+            .search_configurations(company, &ConfigurationSearch::default(), start, 200)
+            .await?;
+        for c in &page.items {
+            if let Some(month) = reports::configuration_expiry(c) {
+                *counts
+                    .entry((month, portal::store::EXPIRING.to_owned()))
+                    .or_default() += 1;
+            }
+        }
+        match page.last_key {
+            Some(key) => start = Some(key),
+            None => return Ok(counts),
+        }
+    }
+}
+
+/// Recount every company's report months from its tickets and configurations, and the MSP's from
+/// all of them, and write them over what was there (`portal-admin rebuild-reports`, after the
+/// upgrade that brings reports, or to repair). Invoices and payments count from that release on.
+/// Run it while nobody changes tickets: a change during the recount could be counted twice or not
+/// at all.
 pub async fn rebuild_reports(store: &Store) -> anyhow::Result<()> {
     let mut msp: BTreeMap<reports::Counter, i64> = BTreeMap::new();
+    let mut msp_expiring = Counts::new();
     let mut start = None;
     loop {
         let page = store.list_companies(None, start, 100).await?;
@@ -36,7 +63,19 @@ pub async fn rebuild_reports(store: &Store) -> anyhow::Result<()> {
                     .or_default() += value;
             }
             store
-                .put_report_counts(Some(&company.id), &counts, &names)
+                .put_report_counts(Some(&company.id), ReportKind::Tickets, &counts, &names)
+                .await?;
+            let expiring = expiring(store, &company.id).await?;
+            for (counter, n) in &expiring {
+                *msp_expiring.entry(counter.clone()).or_default() += n;
+            }
+            store
+                .put_report_counts(
+                    Some(&company.id),
+                    ReportKind::Configurations,
+                    &expiring,
+                    &BTreeMap::new(),
+                )
                 .await?;
             println!("{}: {n} tickets counted", company.id);
         }
@@ -46,7 +85,15 @@ pub async fn rebuild_reports(store: &Store) -> anyhow::Result<()> {
         }
     }
     store
-        .put_report_counts(None, &msp, &BTreeMap::new())
+        .put_report_counts(None, ReportKind::Tickets, &msp, &BTreeMap::new())
+        .await?;
+    store
+        .put_report_counts(
+            None,
+            ReportKind::Configurations,
+            &msp_expiring,
+            &BTreeMap::new(),
+        )
         .await?;
     println!("the MSP's view: {} months", {
         let mut months: Vec<_> = msp.keys().map(|(m, _)| m).collect();

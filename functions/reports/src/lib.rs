@@ -33,13 +33,54 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::GET, ["reports", "trends"]) => trends(ctx).await,
         (&Method::GET, ["reports", "trends", "export"]) => export(ctx).await,
         (&Method::GET, ["reports", "responsiveness"]) => responsiveness(ctx).await,
+        (&Method::GET, ["reports", "executive"]) => executive::executive(ctx).await,
         _ => Err(ApiError::NotFound),
     }
 }
 
+mod executive;
+pub mod monthly;
+
+/// Minutes as people say them: "25 min", "1 h 40 min", "2 d 3 h"; "—" for none.
+pub(crate) fn duration(minutes: Option<i64>) -> String {
+    let Some(m) = minutes else {
+        return "—".into();
+    };
+    let sign = if m < 0 { "-" } else { "" };
+    let m = m.abs();
+    match m {
+        0..60 => format!("{sign}{m} min"),
+        60..1440 if m % 60 == 0 => format!("{sign}{} h", m / 60),
+        60..1440 => format!("{sign}{} h {} min", m / 60, m % 60),
+        _ if (m % 1440) / 60 == 0 => format!("{sign}{} d", m / 1440),
+        _ => format!("{sign}{} d {} h", m / 1440, (m % 1440) / 60),
+    }
+}
+
+/// `2026-11` as "November 2026".
+pub(crate) fn month_label(month: &str) -> String {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let (y, m) = month.split_once('-').unwrap_or((month, "1"));
+    let m: usize = m.parse().unwrap_or(1);
+    format!("{} {y}", NAMES[(m.clamp(1, 12)) - 1])
+}
+
 /// Whose reports: a client's own company; MSP staff the company `?company=` names, or (none
 /// named) every company.
-fn scope(ctx: &Ctx<'_>, principal: &Principal) -> Result<Option<CompanyId>, ApiError> {
+pub(crate) fn scope(ctx: &Ctx<'_>, principal: &Principal) -> Result<Option<CompanyId>, ApiError> {
     principal.require(Capability::ViewReports)?;
     match ctx.query("company").filter(|c| !c.is_empty()) {
         None if principal.can(Capability::AllCompanies) => Ok(None),
@@ -310,5 +351,5 @@ fn last_months(today: time::Date, count: u32) -> Vec<String> {
 }
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(trends, export, responsiveness))]
+#[openapi(paths(trends, export, responsiveness, executive::executive))]
 pub struct ApiDoc;

@@ -22,7 +22,7 @@ function submit(form, status, action, done) {
 }
 
 // The email preferences, as the profile form's checkboxes name them.
-const NOTIFY = ['ticket_confirmations', 'ticket_replies', 'status_changes', 'invoices', 'project_updates', 'expiry_digest'];
+const NOTIFY = ['ticket_confirmations', 'ticket_replies', 'status_changes', 'invoices', 'project_updates', 'expiry_digest', 'executive_report'];
 
 function fillProfile(data) {
   const form = $('profile-form');

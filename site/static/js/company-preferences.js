@@ -5,7 +5,7 @@ import { me } from './shell.js';
 import { showProblem, whileBusy } from './forms.js';
 
 const $ = (id) => document.getElementById(id);
-const NOTIFY = ['ticket_confirmations', 'ticket_replies', 'status_changes', 'invoices', 'project_updates', 'expiry_digest'];
+const NOTIFY = ['ticket_confirmations', 'ticket_replies', 'status_changes', 'invoices', 'project_updates', 'expiry_digest', 'executive_report'];
 const form = $('prefs-form');
 let company = null;
 

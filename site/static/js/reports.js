@@ -94,6 +94,47 @@ async function responsiveness(query) {
   $('responsiveness').setAttribute('aria-busy', 'false');
 }
 
+// The executive report: the last twelve months and four quarters; its link follows the choice.
+function executive(query, data) {
+  const select = $('period');
+  const now = new Date();
+  for (let back = 1; back <= 12; back += 1) {
+    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
+    const value = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+    option(select, value, `${monthName.format(d)} ${d.getUTCFullYear()}`);
+  }
+  let q = Math.floor(now.getUTCMonth() / 3);
+  let y = now.getUTCFullYear();
+  for (let i = 0; i < 4; i += 1) {
+    q -= 1;
+    if (q < 0) { q = 3; y -= 1; }
+    option(select, `${y}-Q${q + 1}`, `Q${q + 1} ${y} (quarter)`);
+  }
+  const link = () => {
+    const p = new URLSearchParams(query);
+    p.delete('year');
+    p.set('period', select.value);
+    $('executive-pdf').href = `/api/reports/executive?${p}`;
+  };
+  select.addEventListener('change', link);
+  link();
+  // Full Admins subscribe to it in their notification preferences.
+  const box = $('subscribe');
+  box.checked = Boolean(data.user.notify.executive_report);
+  box.addEventListener('change', async () => {
+    $('subscription-status').textContent = '';
+    try {
+      const saved = await authed('/api/me', { method: 'PATCH', body: { notify: { ...data.user.notify, executive_report: box.checked } } });
+      data.user.notify = saved.user.notify;
+      $('subscription-status').textContent = box.checked ? 'Subscribed: the report comes on the first of each month.' : 'Unsubscribed.';
+    } catch (err) {
+      box.checked = !box.checked;
+      $('subscription-status').textContent = err.message;
+    }
+  });
+  $('subscription').addEventListener('submit', (e) => e.preventDefault());
+}
+
 me.then(async (data) => {
   const staff = data.capabilities.includes('all_companies');
   const thisYear = new Date().getUTCFullYear();
@@ -121,6 +162,7 @@ me.then(async (data) => {
   const query = new URLSearchParams();
   if (company) query.set('company', company);
   query.set('year', form.elements.year.value);
+  executive(query, data);
   try {
     await Promise.all([trends(query, companies), responsiveness(company ? `company=${encodeURIComponent(company)}` : '')]);
   } catch (err) {

@@ -85,6 +85,10 @@ async fn measure_reports(t: &TestApp, cookie: &str, out: &mut Vec<(&'static str,
         ("/api/reports/trends", "report: trends (two years)"),
         ("/api/reports/trends/export", "report: trends CSV"),
         ("/api/reports/responsiveness", "report: responsiveness"),
+        (
+            "/api/reports/executive?period=2026-Q4",
+            "report: executive PDF (a quarter)",
+        ),
     ] {
         let (c, a) = cost(t, t.get(path, cookie)).await;
         assert_eq!(a.status, 200, "{label}: {}", a.text);

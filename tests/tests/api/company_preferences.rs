@@ -79,7 +79,7 @@ async fn full_admins_keep_their_company_profile_and_new_users_email_preferences(
     assert_eq!(company(&t, &fiona).await, before, "nothing written");
 
     let quiet = json!({"ticket_confirmations": true, "ticket_replies": true, "status_changes": false,
-        "invoices": false, "project_updates": false, "expiry_digest": true});
+        "invoices": false, "project_updates": false, "expiry_digest": true, "executive_report": false});
     let saved = t.patch(PREFS, &fiona, json!({
         "address": "1 Elm Street\nSpringfield", "phone": "+1 555 0111", "billing_email": "accounts@acme.example",
         "time_zone": "Europe/London", "default_notify": quiet, "version": v,

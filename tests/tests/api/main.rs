@@ -21,6 +21,7 @@ mod passkeys;
 mod projects;
 mod quotes;
 mod reports;
+mod reports_executive;
 mod sso;
 mod ticket_closing;
 mod ticket_people;

@@ -69,6 +69,10 @@ pub struct NotifyPrefs {
     /// days or have expired. Accounts saved before it existed have it on.
     #[serde(default = "yes")]
     pub expiry_digest: bool,
+    /// Full Admins: the executive report of the month before as a PDF, on the first of each
+    /// month (a subscription: off until asked for).
+    #[serde(default)]
+    pub executive_report: bool,
 }
 
 impl Default for NotifyPrefs {
@@ -80,6 +84,7 @@ impl Default for NotifyPrefs {
             ticket_confirmations: true,
             project_updates: true,
             expiry_digest: true,
+            executive_report: false,
         }
     }
 }

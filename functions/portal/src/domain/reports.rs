@@ -133,6 +133,48 @@ pub fn delta(before: Option<&Ticket>, after: &Ticket) -> Vec<(Counter, i64)> {
     changes.into_iter().filter(|(_, n)| *n != 0).collect()
 }
 
+/// What an issued invoice counts, in the month it was issued: one invoice and its total, by
+/// currency (`None` for one never issued). Voiding it takes this back.
+pub fn invoice_counts(invoice: &super::billing::Invoice) -> Option<(String, Vec<(String, i64)>)> {
+    let issued = invoice.issue_date?;
+    Some((
+        format!("{:04}-{:02}", issued.year(), u8::from(issued.month())),
+        vec![
+            ("invoices".to_owned(), 1),
+            (
+                format!("invoiced.{}", invoice.currency.as_str()),
+                invoice.total,
+            ),
+        ],
+    ))
+}
+
+/// What a succeeded payment counts, in the month it succeeded: one payment and its amount, by
+/// currency (`None` for any other).
+pub fn payment_counts(payment: &super::billing::Payment) -> Option<(String, Vec<(String, i64)>)> {
+    if payment.status != super::billing::PaymentStatus::Succeeded {
+        return None;
+    }
+    let paid = payment.paid_at?;
+    Some((
+        month_of(paid),
+        vec![
+            ("payments".to_owned(), 1),
+            (
+                format!("paid.{}", payment.currency.as_str()),
+                payment.amount,
+            ),
+        ],
+    ))
+}
+
+/// The month an active configuration expires in (what the executive report counts as expiring).
+pub fn configuration_expiry(c: &super::configurations::Configuration) -> Option<String> {
+    let expires = c.fields.expires?;
+    (c.fields.status == super::configurations::ConfigurationStatus::Active)
+        .then(|| format!("{:04}-{:02}", expires.year(), u8::from(expires.month())))
+}
+
 /// The MSP's view of a company's counter: by company where a company's counts by contact.
 pub fn msp_field(field: &str, company: &crate::domain::CompanyId) -> String {
     match field.split_once(".contact.") {

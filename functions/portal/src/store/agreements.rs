@@ -65,6 +65,26 @@ impl Store {
             .map(Option::unwrap_or_default)
     }
 
+    /// A company and its agreements, in one BatchGetItem (the executive report's).
+    pub async fn company_and_agreements(
+        &self,
+        company: &CompanyId,
+    ) -> anyhow::Result<(Option<crate::domain::account::Company>, AgreementBook)> {
+        let mut found = self
+            .batch_get_each(&[keys::company(company), keys::agreement_book(company)])
+            .await
+            .context("reading the company and its agreements")?
+            .into_iter();
+        let company = found.next().flatten().map(from_item).transpose()?;
+        let book = found
+            .next()
+            .flatten()
+            .map(book_from)
+            .transpose()?
+            .unwrap_or_default();
+        Ok((company, book))
+    }
+
     /// A ticket, its company's agreements and (if `entry`) one of its time entries, in one
     /// BatchGetItem.
     pub async fn ticket_with_agreements(

@@ -208,6 +208,7 @@ impl Store {
             self.put_new(link)?,
         ];
         parts.extend(self.mark_tickets_parts(invoice)?);
+        parts.extend(self.invoice_report_parts(invoice, 1)?);
         Ok(parts)
     }
 
@@ -313,6 +314,7 @@ impl Store {
         audit: &AuditEntry,
     ) -> anyhow::Result<bool> {
         let mut parts = vec![self.put_new(Self::payment_item(payment)?)?];
+        parts.extend(self.payment_report_parts(payment)?);
         for (invoice, expected) in invoices {
             parts.push(self.invoice_put(invoice, Some(*expected))?);
         }
@@ -366,6 +368,7 @@ impl Store {
         audit: Option<&AuditEntry>,
     ) -> anyhow::Result<bool> {
         let mut parts = vec![self.settle_part(payment)?];
+        parts.extend(self.payment_report_parts(payment)?);
         for (invoice, expected) in invoices {
             parts.push(self.invoice_put(invoice, Some(*expected))?);
         }

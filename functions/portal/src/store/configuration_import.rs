@@ -58,12 +58,37 @@ impl Store {
         all: &[Configuration],
         last: Vec<TransactWriteItem>,
     ) -> anyhow::Result<Result<(), usize>> {
+        // Each batch also counts its configurations' expiries (one part per month item, the
+        // company's and the MSP's), so a batch leaves room for them.
         let mut batches: Vec<(usize, Vec<TransactWriteItem>)> = Vec::new();
+        let mut months: Vec<std::collections::BTreeSet<String>> = Vec::new();
+        let mut members: Vec<Vec<&Configuration>> = Vec::new();
         for (i, c) in all.iter().enumerate() {
             let (parts, _) = self.new_configuration_parts(c)?;
-            match batches.last_mut() {
-                Some((_, b)) if b.len() + parts.len() <= 100 => b.extend(parts),
-                _ => batches.push((i, parts)),
+            let month = crate::domain::reports::configuration_expiry(c);
+            let fits = match (batches.last(), months.last()) {
+                (Some((_, b)), Some(m)) => {
+                    let more = month.as_ref().is_some_and(|x| !m.contains(x));
+                    b.len() + parts.len() + 2 * (m.len() + usize::from(more)) <= 100
+                }
+                _ => false,
+            };
+            if !fits {
+                batches.push((i, Vec::new()));
+                months.push(Default::default());
+                members.push(Vec::new());
+            }
+            if let (Some((_, b)), Some(m), Some(list)) =
+                (batches.last_mut(), months.last_mut(), members.last_mut())
+            {
+                b.extend(parts);
+                m.extend(month);
+                list.push(c);
+            }
+        }
+        for ((_, b), list) in batches.iter_mut().zip(&members) {
+            if let Some(first) = list.first() {
+                b.extend(self.configuration_report_parts(&first.company_id, &[], list)?);
             }
         }
         match batches.last_mut() {
@@ -75,6 +100,7 @@ impl Store {
             if !self.transact(parts, "importing configurations").await? {
                 let written = starts.get(n).copied().unwrap_or(all.len());
                 self.delete_configurations(&all[..written]).await?;
+                self.add_configuration_counts(&all[..written], -1).await?;
                 return Ok(Err(first.min(all.len().saturating_sub(1))));
             }
         }
@@ -114,7 +140,8 @@ impl Store {
             items.push(Self::configuration_item(c)?);
             items.extend(Self::identifier_items(c).into_iter().map(|(_, i)| i));
         }
-        self.batch_put(items, "loading configurations").await
+        self.batch_put(items, "loading configurations").await?;
+        self.add_configuration_counts(all, 1).await
     }
 
     /// Claim an import's `Idempotency-Key` (`key`): `Claimed` when this request runs the import

@@ -175,6 +175,7 @@ impl Store {
         audit: &AuditEntry,
     ) -> anyhow::Result<Result<(), ConfigurationRefused>> {
         let (mut parts, which) = self.new_configuration_parts(c)?;
+        parts.extend(self.configuration_report_parts(&c.company_id, &[], &[c])?);
         parts.push(self.audit_part(audit)?);
         Ok(
             match self.refused_part(parts, "storing a configuration").await? {
@@ -199,6 +200,11 @@ impl Store {
         let mut parts =
             vec![self.versioned_put(Self::configuration_item(c)?, Some(before.version))?];
         let mut which = vec![None];
+        // Its expiry counters first (no condition): `which` names the pointers after them.
+        for part in self.configuration_report_parts(&c.company_id, &[before], &[c])? {
+            parts.push(part);
+            which.push(None);
+        }
         for w in Identifier::BOTH {
             let (old, new) = (w.of(before), w.of(c));
             if identifier_key(old) == identifier_key(new) {

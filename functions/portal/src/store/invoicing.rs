@@ -273,6 +273,7 @@ impl Store {
         let mut parts = vec![self.invoice_put(invoice, Some(expected))?];
         parts.extend(self.release_time_parts(invoice)?);
         parts.extend(self.unmark_tickets_parts(invoice, tickets)?);
+        parts.extend(self.invoice_report_parts(invoice, -1)?);
         parts.push(self.audit_part(audit)?);
         Ok(Saved::of(self.transact(parts, "voiding an invoice").await?))
     }

@@ -54,7 +54,7 @@ pub use documents::FolderCounts;
 pub use kb::{ArticleList, ArticlePage, CategoryCount, CounterChange};
 pub use passkeys::PasskeyOwner;
 pub use quotes::Effects as QuoteEffects;
-pub use reports::ReportMonths;
+pub use reports::{EXPIRING, ReportMonths};
 pub use sessions::AuthRecords;
 pub use sign_in::SsoLookup;
 pub use throttle::{Attempts, Reservation, Slowing};

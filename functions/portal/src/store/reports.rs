@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use super::keys;
 use super::{Item, Store, n, s};
 use crate::domain::CompanyId;
+use crate::domain::configurations::Configuration;
 use crate::domain::reports::{self, Counter, MonthCounts};
 use crate::domain::tickets::Ticket;
 
@@ -41,39 +42,71 @@ impl Store {
         }
         let mut parts = Vec::new();
         for ((company, month), changes) in by_item {
-            let key = keys::report_month(company.then_some(&after.company_id), &month);
-            let mut update = Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(key.to_item()));
-            let mut adds = Vec::new();
-            let mut sets = Vec::new();
-            for (i, (field, change)) in changes.into_iter().enumerate() {
-                adds.push(format!("#f{i} :d{i}"));
-                // A contact's counts carry their name, as the report shows it.
-                if company && field.starts_with("opened.contact.") {
-                    sets.push(format!("#n{i} = :n{i}"));
-                    update = update
-                        .expression_attribute_names(
-                            format!("#n{i}"),
-                            format!("name.contact.{}", after.contact_id),
-                        )
-                        .expression_attribute_values(format!(":n{i}"), s(&after.contact_name));
-                }
-                update = update
-                    .expression_attribute_names(format!("#f{i}"), field)
-                    .expression_attribute_values(format!(":d{i}"), n(change));
-            }
-            let expression = match sets.is_empty() {
-                true => format!("ADD {}", adds.join(", ")),
-                false => format!("SET {} ADD {}", sets.join(", "), adds.join(", ")),
-            };
-            parts.push(
-                TransactWriteItem::builder()
-                    .update(update.update_expression(expression).build()?)
-                    .build(),
-            );
+            let company = company.then_some(&after.company_id);
+            let contact = company.map(|_| (&after.contact_id, after.contact_name.as_str()));
+            parts.push(self.month_counters_part(
+                keys::report_month(company, &month, keys::ReportKind::Tickets),
+                &changes,
+                contact,
+            )?);
         }
         Ok(parts)
+    }
+
+    /// `ADD` of `changes` to the month item `key`, as a transaction part; with `contact`, that
+    /// contact's name is set beside the counters that name them.
+    fn month_counters_part(
+        &self,
+        key: keys::Key,
+        changes: &[(String, i64)],
+        contact: Option<(&crate::domain::UserId, &str)>,
+    ) -> anyhow::Result<TransactWriteItem> {
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key.to_item()));
+        let mut adds = Vec::new();
+        let mut named = false;
+        for (i, (field, change)) in changes.iter().enumerate() {
+            adds.push(format!("#f{i} :d{i}"));
+            named |= field.contains(".contact.");
+            update = update
+                .expression_attribute_names(format!("#f{i}"), field)
+                .expression_attribute_values(format!(":d{i}"), n(change));
+        }
+        let expression = match contact.filter(|_| named) {
+            Some((id, name)) => {
+                update = update
+                    .expression_attribute_names("#name", format!("name.contact.{id}"))
+                    .expression_attribute_values(":name", s(name));
+                format!("SET #name = :name ADD {}", adds.join(", "))
+            }
+            None => format!("ADD {}", adds.join(", ")),
+        };
+        Ok(TransactWriteItem::builder()
+            .update(update.update_expression(expression).build()?)
+            .build())
+    }
+
+    /// `changes` to one month's counters of `kind`, for `company` and for the MSP's view, as
+    /// transaction parts (invoices, payments, configurations: no contacts).
+    pub(crate) fn month_parts(
+        &self,
+        company: &CompanyId,
+        month: &str,
+        kind: keys::ReportKind,
+        changes: &[(String, i64)],
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
+        if changes.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(vec![
+            self.month_counters_part(
+                keys::report_month(Some(company), month, kind),
+                changes,
+                None,
+            )?,
+            self.month_counters_part(keys::report_month(None, month, kind), changes, None)?,
+        ])
     }
 
     /// The month items of `company` (`None`: every company's) from `from` to `to` (`yyyy-mm`,
@@ -85,8 +118,8 @@ impl Store {
         from: &str,
         to: &str,
     ) -> anyhow::Result<ReportMonths> {
-        let first = keys::report_month(company, from);
-        let last = keys::report_month(company, to);
+        let partition = keys::report_partition(company);
+        let (first, last) = keys::report_range(from, to);
         let mut read = ReportMonths::default();
         let mut start = None;
         loop {
@@ -97,16 +130,17 @@ impl Store {
                 .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
                 .expression_attribute_names("#pk", keys::PK)
                 .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":pk", s(first.pk.clone()))
-                .expression_attribute_values(":from", s(first.sk.clone()))
-                .expression_attribute_values(":to", s(last.sk.clone()))
+                .expression_attribute_values(":pk", s(partition.clone()))
+                .expression_attribute_values(":from", s(first.clone()))
+                .expression_attribute_values(":to", s(last.clone()))
                 .set_exclusive_start_key(start)
                 .send()
                 .await
                 .context("reading report months")?;
             for item in out.items.unwrap_or_default() {
                 let (month, counts) = month_counts(item, &mut read.names);
-                read.months.insert(month, counts);
+                // A month's kinds of counters (tickets, billing, configurations) read as one.
+                read.months.entry(month).or_default().extend(counts);
             }
             match out.last_evaluated_key {
                 Some(key) => start = Some(key),
@@ -115,12 +149,13 @@ impl Store {
         }
     }
 
-    /// Write the month items of `company` (`None`: the MSP's view) from a recount, replacing
-    /// what they held: for an upgrade from a release without reports, benchmarks and repairs
+    /// Write the month items of one `kind` of `company` (`None`: the MSP's view) from a recount,
+    /// replacing what they held (the other kinds are other items): for an upgrade from a release without reports, benchmarks and repairs
     /// (`portal-admin rebuild-reports`).
     pub async fn put_report_counts(
         &self,
         company: Option<&CompanyId>,
+        kind: keys::ReportKind,
         counts: &BTreeMap<Counter, i64>,
         names: &BTreeMap<String, String>,
     ) -> anyhow::Result<()> {
@@ -128,7 +163,7 @@ impl Store {
         for ((month, field), value) in counts {
             let item = items
                 .entry(month.clone())
-                .or_insert_with(|| keys::report_month(company, month).to_item());
+                .or_insert_with(|| keys::report_month(company, month, kind).to_item());
             item.insert(field.clone(), n(*value));
             if let Some(contact) = field.strip_prefix("opened.contact.")
                 && let Some(name) = names.get(contact)
@@ -146,10 +181,7 @@ fn month_counts(mut item: Item, names: &mut BTreeMap<String, String>) -> (String
     let month = item
         .remove(keys::SK)
         .and_then(|v| v.as_s().ok().cloned())
-        .and_then(|sk| {
-            sk.strip_prefix(keys::REPORT_MONTH_PREFIX)
-                .map(str::to_owned)
-        })
+        .and_then(|sk| keys::report_month_of(&sk).map(str::to_owned))
         .unwrap_or_default();
     item.remove(keys::PK);
     let mut counts = MonthCounts::new();
@@ -167,4 +199,156 @@ fn month_counts(mut item: Item, names: &mut BTreeMap<String, String>) -> (String
         }
     }
     (month, counts)
+}
+
+impl Store {
+    /// What issuing (`sign` 1) or voiding (-1) `invoice` moves, as transaction parts.
+    pub(crate) fn invoice_report_parts(
+        &self,
+        invoice: &crate::domain::billing::Invoice,
+        sign: i64,
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
+        let Some((month, counts)) = reports::invoice_counts(invoice) else {
+            return Ok(Vec::new());
+        };
+        let changes: Vec<(String, i64)> = counts.into_iter().map(|(f, n)| (f, n * sign)).collect();
+        self.month_parts(
+            &invoice.company_id,
+            &month,
+            keys::ReportKind::Billing,
+            &changes,
+        )
+    }
+
+    /// What a payment that succeeded moves (nothing for any other), as transaction parts.
+    pub(crate) fn payment_report_parts(
+        &self,
+        payment: &crate::domain::billing::Payment,
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
+        match reports::payment_counts(payment) {
+            Some((month, changes)) => self.month_parts(
+                &payment.company_id,
+                &month,
+                keys::ReportKind::Billing,
+                &changes,
+            ),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The configurations' expiry counters that going from `before` to `after` (configurations
+    /// of one company) moves, one part per month item, as transaction parts.
+    pub(crate) fn configuration_report_parts(
+        &self,
+        company: &CompanyId,
+        before: &[&Configuration],
+        after: &[&Configuration],
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
+        let mut parts = Vec::new();
+        for (month, change) in expiry_changes(before, after) {
+            parts.extend(self.month_parts(
+                company,
+                &month,
+                keys::ReportKind::Configurations,
+                &[(EXPIRING.to_owned(), change)],
+            )?);
+        }
+        Ok(parts)
+    }
+
+    /// Add `sign` × the expiry counters of `configs` outside a transaction, month item by month
+    /// item (bulk loads, and undoing an import that could not finish).
+    pub(crate) async fn add_configuration_counts(
+        &self,
+        configs: &[Configuration],
+        sign: i64,
+    ) -> anyhow::Result<()> {
+        let mut by_company: BTreeMap<String, (CompanyId, Vec<&Configuration>)> = BTreeMap::new();
+        for c in configs {
+            by_company
+                .entry(c.company_id.to_string())
+                .or_insert_with(|| (c.company_id.clone(), Vec::new()))
+                .1
+                .push(c);
+        }
+        for (company, list) in by_company.into_values() {
+            let changes = match sign {
+                s if s < 0 => expiry_changes(&list, &[]),
+                _ => expiry_changes(&[], &list),
+            };
+            for (month, change) in changes {
+                for part in self.month_parts(
+                    &company,
+                    &month,
+                    keys::ReportKind::Configurations,
+                    &[(EXPIRING.to_owned(), change)],
+                )? {
+                    let Some(update) = part.update else { continue };
+                    self.db
+                        .update_item()
+                        .table_name(update.table_name)
+                        .set_key(Some(update.key))
+                        .update_expression(update.update_expression)
+                        .set_expression_attribute_names(update.expression_attribute_names)
+                        .set_expression_attribute_values(update.expression_attribute_values)
+                        .send()
+                        .await
+                        .context("counting configurations")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The counter of configurations expiring in a month.
+pub const EXPIRING: &str = "configurations.expiring";
+
+/// The net change of configurations expiring per month from `before` to `after`.
+fn expiry_changes(before: &[&Configuration], after: &[&Configuration]) -> Vec<(String, i64)> {
+    let mut changes: BTreeMap<String, i64> = BTreeMap::new();
+    for c in after {
+        if let Some(m) = reports::configuration_expiry(c) {
+            *changes.entry(m).or_default() += 1;
+        }
+    }
+    for c in before {
+        if let Some(m) = reports::configuration_expiry(c) {
+            *changes.entry(m).or_default() -= 1;
+        }
+    }
+    changes.into_iter().filter(|(_, n)| *n != 0).collect()
+}
+
+impl Store {
+    /// Mark `company`'s executive report of `month` sent (kept 400 days); `false` if it was.
+    pub async fn mark_report_mailed(
+        &self,
+        company: &CompanyId,
+        month: &str,
+        now: time::OffsetDateTime,
+    ) -> anyhow::Result<bool> {
+        let part = self.spent_mark_part(
+            keys::report_mailed(company, month),
+            now + time::Duration::days(400),
+        )?;
+        self.transact(vec![part], "marking an executive report sent")
+            .await
+    }
+
+    /// Take the mark back (the mail could not go: the next run tries again).
+    pub async fn unmark_report_mailed(
+        &self,
+        company: &CompanyId,
+        month: &str,
+    ) -> anyhow::Result<()> {
+        self.db
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::report_mailed(company, month).to_item()))
+            .send()
+            .await
+            .context("unmarking an executive report")?;
+        Ok(())
+    }
 }
