@@ -80,6 +80,11 @@ fn sum(months: &BTreeMap<String, MonthCounts>, from: &str, to: &str) -> MonthCou
     total
 }
 
+/// "1 invoice", "2 invoices".
+fn count(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn get(c: &MonthCounts, field: &str) -> i64 {
     c.get(field).copied().unwrap_or(0)
 }
@@ -219,13 +224,13 @@ fn sections(
         "Invoices and payments".into(),
         vec![
             format!(
-                "{} invoices issued in the period, for {}.",
-                get(&now, "invoices"),
+                "{} issued in the period, for {}.",
+                count(get(&now, "invoices"), "invoice", "invoices"),
                 amounts(&now, "invoiced")
             ),
             format!(
-                "{} payments received, for {}.",
-                get(&now, "payments"),
+                "{} received, for {}.",
+                count(get(&now, "payments"), "payment", "payments"),
                 amounts(&now, "paid")
             ),
         ],

@@ -152,8 +152,8 @@ async fn the_executive_report_reads_every_counter_back() {
         "First replies: 1",
         "1 rated good and 0 rated bad (100% good)",
         "Agreements and hours",
-        "1 invoices issued in the period, for $",
-        "1 payments received, for $40.00",
+        "1 invoice issued in the period, for $",
+        "1 payment received, for $40.00",
         "Configurations expiring",
     ] {
         assert!(text.contains(want), "{want:?} in:\n{text}");
