@@ -13,6 +13,13 @@ pub struct Mailer {
     from: String,
 }
 
+/// The addresses `mail` goes to.
+fn to(mail: &Outgoing) -> Destination {
+    Destination::builder()
+        .set_to_addresses(Some(mail.to.iter().map(|e| e.to_string()).collect()))
+        .build()
+}
+
 fn content(data: &str) -> anyhow::Result<Content> {
     Ok(Content::builder().data(data).charset("UTF-8").build()?)
 }
@@ -46,11 +53,7 @@ impl Mailer {
         self.client
             .send_email()
             .from_email_address(&self.from)
-            .destination(
-                Destination::builder()
-                    .set_to_addresses(Some(mail.to.iter().map(|e| e.to_string()).collect()))
-                    .build(),
-            )
+            .destination(to(mail))
             .content(EmailContent::builder().simple(message).build())
             .send()
             .await
@@ -139,11 +142,7 @@ impl Mailer {
         self.client
             .send_email()
             .from_email_address(&self.from)
-            .destination(
-                Destination::builder()
-                    .set_to_addresses(Some(mail.to.iter().map(|e| e.to_string()).collect()))
-                    .build(),
-            )
+            .destination(to(mail))
             .content(EmailContent::builder().raw(raw).build())
             .send()
             .await

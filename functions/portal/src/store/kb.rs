@@ -10,11 +10,9 @@ use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use std::collections::HashMap;
 
 use super::keys;
-use super::{Item, Page, Store, from_item, n, number, page, s, to_item};
+use super::{Item, Store, from_item, n, s, to_item};
 use crate::domain::audit::AuditEntry;
-use crate::domain::kb::{
-    Article, ArticleCard, ArticleEntry, ArticleRevision, ArticleRow, ArticleStats, RevisionSummary,
-};
+use crate::domain::kb::{Article, ArticleRevision, ArticleRow, ArticleStats, RevisionSummary};
 use crate::domain::{ArticleId, CompanyId, UserId};
 
 /// Which list of articles.
@@ -59,6 +57,20 @@ pub enum CounterChange {
     Pin,
 }
 
+/// The index item of word `w` of `a`: in the staff's index, and in the clients' when every
+/// client reads it.
+fn word_item(a: &Article, w: &str) -> anyhow::Result<Item> {
+    let mut item = to_item(&a.entry(), &keys::article_word(w, &a.id))?;
+    if a.for_all_clients() {
+        keys::KB_CLIENT_WORDS_INDEX.put(
+            &mut item,
+            keys::article_word_partition(w, true),
+            keys::article_word_sort(w, &a.id),
+        );
+    }
+    Ok(item)
+}
+
 impl Store {
     /// Save a new article (`before` = `None`) or a change of one over the version read; with
     /// `keep` the content is a new revision, kept beside the earlier ones. `false` if the article
@@ -99,15 +111,7 @@ impl Store {
             }
         }
         for w in &a.words {
-            let mut item = to_item(&a.entry(), &keys::article_word(w, &a.id))?;
-            if a.for_all_clients() {
-                keys::KB_CLIENT_WORDS_INDEX.put(
-                    &mut item,
-                    keys::article_word_partition(w, true),
-                    keys::article_word_sort(w, &a.id),
-                );
-            }
-            parts.push(self.put_part(item)?);
+            parts.push(self.put_part(word_item(a, w)?)?);
         }
         parts.push(self.audit_part(audit)?);
         self.transact(parts, "saving an article").await
@@ -267,7 +271,7 @@ impl Store {
     /// a page of up to 1 MB of them).
     pub async fn article_revisions(&self, id: &ArticleId) -> anyhow::Result<Vec<RevisionSummary>> {
         let out = self
-            .kb_query(keys::KB_PARTITION, &keys::article_revision_prefix(id))
+            .partition_query(keys::KB_PARTITION, &keys::article_revision_prefix(id))
             .projection_expression("#r, #t, #a, #b")
             .expression_attribute_names("#r", "revision")
             .expression_attribute_names("#t", "title")
@@ -293,142 +297,6 @@ impl Store {
         self.get(&keys::article_revision(id, revision))
             .await
             .context("reading a revision")
-    }
-
-    /// A Query of base-table partition `pk` for sort keys starting with `prefix`.
-    fn kb_query(
-        &self,
-        pk: &str,
-        prefix: &str,
-    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
-        self.db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(":pk", s(pk))
-            .expression_attribute_values(":prefix", s(prefix))
-    }
-
-    /// One page of a list of articles by category and title, in one `category` or all.
-    pub async fn list_articles(
-        &self,
-        list: ArticleList,
-        category: Option<&str>,
-        start: Option<Item>,
-        limit: i32,
-    ) -> anyhow::Result<Page<ArticleRow>> {
-        let (index, partition) = match list {
-            ArticleList::Staff => (keys::KB_STAFF_LIST_INDEX, keys::KB_STAFF_LIST),
-            ArticleList::Clients => (keys::KB_CLIENT_LIST_INDEX, keys::KB_CLIENT_LIST),
-        };
-        let mut query = self.index_query(index, partition, false, start, limit);
-        if let Some(category) = category {
-            query = query
-                .key_condition_expression("#ipk = :partition AND begins_with(#isk, :category)")
-                .expression_attribute_names("#isk", index.sk)
-                .expression_attribute_values(":category", s(keys::article_list_category(category)));
-        }
-        let out = query.send().await.context("listing articles")?;
-        page(out.items, out.last_evaluated_key)
-    }
-
-    /// The entries of the articles `company` reads by name (one Query of up to 1 MB: about a
-    /// thousand articles).
-    pub async fn company_articles(&self, company: &CompanyId) -> anyhow::Result<Vec<ArticleEntry>> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_values(":pk", s(keys::company_articles(company)))
-            .send()
-            .await
-            .context("listing a company's articles")?;
-        page(out.items, None).map(|p| p.items)
-    }
-
-    /// Up to `limit` word entries of the index for words starting with `prefix` (at least two
-    /// characters): every article's (`Staff`) or those every client reads (`Clients`).
-    pub async fn search_articles(
-        &self,
-        list: ArticleList,
-        prefix: &str,
-        limit: i32,
-    ) -> anyhow::Result<Vec<ArticleEntry>> {
-        let query = match list {
-            ArticleList::Staff => {
-                self.kb_query(&keys::article_word_partition(prefix, false), prefix)
-            }
-            ArticleList::Clients => {
-                let index = keys::KB_CLIENT_WORDS_INDEX;
-                self.index_query(
-                    index,
-                    &keys::article_word_partition(prefix, true),
-                    false,
-                    None,
-                    limit,
-                )
-                .key_condition_expression("#ipk = :partition AND begins_with(#isk, :prefix)")
-                .expression_attribute_names("#isk", index.sk)
-                .expression_attribute_values(":prefix", s(prefix))
-            }
-        };
-        let out = query
-            .limit(limit)
-            .send()
-            .await
-            .context("searching articles")?;
-        page(out.items, None).map(|p| p.items)
-    }
-
-    /// Every category with its counts (one Query), in key order.
-    pub async fn article_categories(&self) -> anyhow::Result<Vec<CategoryCount>> {
-        let out = self
-            .kb_query(keys::KB_PARTITION, keys::KB_CATEGORY_PREFIX)
-            .send()
-            .await
-            .context("listing categories")?;
-        Ok(out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|item| CategoryCount {
-                name: item
-                    .get("name")
-                    .and_then(|v| v.as_s().ok())
-                    .cloned()
-                    .unwrap_or_default(),
-                staff: item.get("staff").map(number).unwrap_or(0),
-                clients: item.get("clients").map(number).unwrap_or(0),
-            })
-            .collect())
-    }
-
-    /// The `limit` most useful articles every client reads (pinned first), in one Query.
-    pub async fn top_articles(&self, limit: i32) -> anyhow::Result<Vec<ArticleRow>> {
-        let page: Page<ArticleRow> = self
-            .index_page(keys::KB_TOP_INDEX, keys::KB_TOP, true, None, limit)
-            .await?;
-        Ok(page.items)
-    }
-
-    /// The cards of `ids`, in one BatchGetItem per 100 (missing ones left out).
-    pub async fn article_rows(&self, ids: &[ArticleId]) -> anyhow::Result<Vec<ArticleRow>> {
-        let mut rows = Vec::new();
-        for chunk in ids.chunks(100) {
-            let wanted: Vec<keys::Key> = chunk.iter().map(keys::article_card).collect();
-            for item in self
-                .batch_get_items(&wanted)
-                .await
-                .context("reading articles' cards")?
-            {
-                rows.push(from_item(item)?);
-            }
-        }
-        Ok(rows)
     }
 
     /// Whether a user already counted a deflection by `id` on `day`, with the article's
@@ -556,15 +424,7 @@ impl Store {
                 items.push(to_item(&a.entry(), &keys::company_article(c, &a.id))?);
             }
             for w in &a.words {
-                let mut item = to_item(&a.entry(), &keys::article_word(w, &a.id))?;
-                if a.for_all_clients() {
-                    keys::KB_CLIENT_WORDS_INDEX.put(
-                        &mut item,
-                        keys::article_word_partition(w, true),
-                        keys::article_word_sort(w, &a.id),
-                    );
-                }
-                items.push(item);
+                items.push(word_item(a, w)?);
             }
             let count = categories
                 .entry(keys::category_key(&a.fields.category))
@@ -610,53 +470,5 @@ impl Store {
             .map(from_item)
             .collect::<anyhow::Result<_>>()?;
         Ok((article, companies))
-    }
-}
-
-impl Store {
-    /// One page of the articles a user of `company` reads, by category and title (one
-    /// `category` or all): the clients' list, with the articles shown to `company` by name merged
-    /// in where they sort (two Queries).
-    pub async fn client_article_page(
-        &self,
-        company: &CompanyId,
-        category: Option<&str>,
-        start: Option<Item>,
-        limit: i32,
-    ) -> anyhow::Result<Page<ArticleCard>> {
-        let sort_of = |item: &Item| {
-            item.get(keys::KB_CLIENT_LIST_INDEX.sk)
-                .and_then(|v| v.as_s().ok())
-                .cloned()
-        };
-        let after = start.as_ref().and_then(sort_of);
-        let listed = self
-            .list_articles(ArticleList::Clients, category, start, limit)
-            .await?;
-        let until = listed.last_key.as_ref().and_then(sort_of);
-        let wanted = category.map(keys::article_list_category);
-        let mut rows: Vec<(String, ArticleCard)> = self
-            .company_articles(company)
-            .await?
-            .into_iter()
-            .map(|e| {
-                let sort = keys::article_list_sort(&e.card.category, &e.card.title, &e.card.id);
-                (sort, e.card)
-            })
-            .filter(|(sort, _)| {
-                wanted.as_ref().is_none_or(|w| sort.starts_with(w))
-                    && after.as_ref().is_none_or(|a| sort > a)
-                    && until.as_ref().is_none_or(|u| sort <= u)
-            })
-            .collect();
-        rows.extend(listed.items.into_iter().map(|r| {
-            let sort = keys::article_list_sort(&r.card.category, &r.card.title, &r.card.id);
-            (sort, r.card)
-        }));
-        rows.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(Page {
-            items: rows.into_iter().map(|(_, card)| card).collect(),
-            last_key: listed.last_key,
-        })
     }
 }

@@ -32,6 +32,7 @@ mod documents;
 mod invitations;
 mod invoicing;
 mod kb;
+mod kb_lists;
 pub mod keys;
 pub mod metrics;
 mod passkeys;
@@ -513,13 +514,22 @@ impl Store {
         company: &CompanyId,
         prefix: &str,
     ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        self.partition_query(&keys::company_partition(company), prefix)
+    }
+
+    /// A Query of the items of partition `pk` whose sort key starts with `prefix`.
+    fn partition_query(
+        &self,
+        pk: &str,
+        prefix: &str,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
         self.db
             .query()
             .table_name(&self.table)
             .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
             .expression_attribute_names("#pk", keys::PK)
             .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(":pk", s(keys::company_partition(company)))
+            .expression_attribute_values(":pk", s(pk))
             .expression_attribute_values(":prefix", s(prefix))
     }
 
