@@ -100,3 +100,25 @@ pub async fn run(handle: Handler) -> Result<(), lambda_http::Error> {
     }))
     .await
 }
+
+/// The whole `main` of a scheduled job: logging, the app built once at cold start, then `job` for
+/// each scheduled event (its JSON answer is the invocation's result). From a shell, `--once` runs
+/// it once and prints that answer (local development).
+pub async fn run_job(
+    job: impl AsyncFn(&App) -> anyhow::Result<serde_json::Value>,
+) -> Result<(), lambda_http::lambda_runtime::Error> {
+    use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
+    lambda_http::tracing::init_default_subscriber();
+    let app = App::from_env().await?;
+    if std::env::args().any(|a| a == "--once") {
+        println!("{}", job(&app).await?);
+        return Ok(());
+    }
+    let (app, job) = (&app, &job);
+    lambda_runtime::run(service_fn(
+        move |_: LambdaEvent<serde_json::Value>| async move {
+            Ok::<_, lambda_runtime::Error>(job(app).await?)
+        },
+    ))
+    .await
+}
