@@ -1,5 +1,5 @@
 //! The document library: folders, search by name, newest first, each document's versions to
-//! download; Full Admins and the MSP upload documents and new versions.
+//! download; Full Admins and the MSP upload documents and new versions, and delete documents.
 
 use maud::{Markup, html};
 
@@ -25,6 +25,7 @@ pub fn documents(b: &Branding) -> Markup {
                 }
             }
             p.muted { "Network diagrams, policies, guides and reports we keep for your company." }
+            p #page-status role="status" {}
             div #company-filter hidden {
                 (Field::select("company", "Client company", &[("", "Choose…")]))
             }
@@ -98,7 +99,10 @@ pub fn documents(b: &Branding) -> Markup {
                         }
                         button type="submit" { "Upload the new version" }
                     }
-                    footer { button.secondary #versions-close type="button" { "Close" } }
+                    footer {
+                        button.secondary #delete-document type="button" data-capability="manage_documents" hidden { "Delete this document" }
+                        button.secondary #versions-close type="button" { "Close" }
+                    }
                 }
             }
         },

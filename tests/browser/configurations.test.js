@@ -1,8 +1,8 @@
 // The configuration and document paths of issue 21 in a real browser: a Full Admin searches by
 // serial number and by type, opens a configuration, raises a ticket about it and downloads a
 // document; the MSP admin imports a CSV file (a bad one first, its rows listed) and uploads a new
-// version of a document; a Standard User sees only their own configurations and no admins-only
-// document; the home page warns of what expires; axe light and dark; a phone's width.
+// version of a document; a Full Admin uploads a document and deletes it; a Standard User sees only
+// their own configurations and no admins-only document; the home page warns of what expires; axe light and dark; a phone's width.
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, expectAnswer, launch, newPage, signIn, seriousViolations, settled, test, themedPage } from './harness.js';
@@ -91,6 +91,43 @@ test('the MSP admin uploads a new version of a document, and the earlier one sta
   const [first] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('link', { name: 'firewall-runbook.md' }).click()]);
   assert.equal(first.suggestedFilename(), 'firewall-runbook.md');
   assert.deepEqual(await seriousViolations(page), [], 'the versions dialog');
+  assert.deepEqual(errors, []);
+});
+
+test('a Full Admin uploads a document, thinks better of deleting it, then deletes it', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await signIn(page, 'fulladmin@acme.example');
+  await page.goto(`${BASE}/documents/`);
+  await page.locator('#documents-table[aria-busy="false"]').waitFor();
+  await page.getByRole('button', { name: 'Upload a document' }).click();
+  const upload = page.getByRole('dialog', { name: 'Upload a document' });
+  await upload.getByLabel('File', { exact: true }).setInputFiles({ name: 'old-seating-plan.txt', mimeType: 'text/plain', buffer: Buffer.from('Desk 4: reception\n') });
+  await upload.getByLabel('Folder', { exact: true }).fill('Floor plans');
+  await Promise.all([page.waitForURL(/folder=Floor/), upload.getByRole('button', { name: 'Upload', exact: true }).click()]);
+  await page.locator('#documents-table[aria-busy="false"]').waitFor();
+  const folders = page.getByRole('navigation', { name: 'Folders' });
+  await folders.getByRole('link', { name: 'Floor plans (1)' }).waitFor();
+
+  await page.getByRole('button', { name: 'Versions of old-seating-plan.txt' }).click();
+  const versions = page.getByRole('dialog', { name: 'Versions of old-seating-plan.txt' });
+  await versions.getByRole('button', { name: 'Delete this document' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Delete old-seating-plan.txt?' });
+  await confirm.waitFor();
+  assert.match(await confirm.innerText(), /its one version/);
+  assert.deepEqual(await seriousViolations(page), [], 'the delete confirmation');
+  await confirm.getByRole('button', { name: 'Keep it' }).click();
+  await versions.waitFor();
+  assert.equal(await page.locator('#documents-table tbody tr').count(), 1, 'kept');
+
+  await versions.getByRole('button', { name: 'Delete this document' }).click();
+  await confirm.getByRole('button', { name: 'Delete the document' }).click();
+  await page.getByRole('status').filter({ hasText: 'old-seating-plan.txt was deleted.' }).waitFor();
+  assert.ok(!(await versions.isVisible()), 'the versions dialog closed');
+  await page.locator('#documents-table[aria-busy="false"]').waitFor();
+  assert.match(await page.locator('#documents-table').innerText(), /No documents here yet/);
+  await folders.getByRole('link', { name: /^Floor plans/ }).waitFor({ state: 'detached' });
+  assert.ok(await folders.getByRole('link', { name: /^Network/ }).isVisible(), 'other folders stay');
   assert.deepEqual(errors, []);
 });
 

@@ -263,7 +263,8 @@ const ROUTES: &[Route] = &[
     route("GET /api/configurations/{id} (MSP staff)", Staff, "GET", "/api/configurations/{configuration}?company=acme-dental"),
     route("POST /api/tickets (about a configuration)", Client, "POST", "/api/tickets")
         .body(r#"{"request_type": "Problem", "summary": "Bench server beeps", "description": "Since Monday.", "priority": "medium", "configuration_id": "{configuration}"}"#),
-    // Documents: the MSP adds one and a second version of it; the client lists, opens, downloads.
+    // Documents: the MSP adds one and a second version of it; the client lists, opens, downloads;
+    // the MSP deletes it.
     route("POST /api/documents/uploads", Staff, "POST", "/api/documents/uploads?company=acme-dental")
         .body(r#"{"file_name": "bench.txt", "content_type": "text/plain", "size": 5, "folder": "Bench", "visibility": "all_users"}"#)
         .keep(&[("doc_token", Uploaded("/token"))]),
@@ -282,6 +283,7 @@ const ROUTES: &[Route] = &[
     route("GET /api/documents/folders", Client, "GET", "/api/documents/folders"),
     route("GET /api/documents/{id}", Client, "GET", "/api/documents/{document}"),
     route("GET /api/documents/{id}/versions/{n}", Client, "GET", "/api/documents/{document}/versions/2"),
+    route("DELETE /api/documents/{id}", Staff, "DELETE", "/api/documents/{document}?company=acme-dental"),
     // Knowledge base: the MSP writes an article, changes, publishes, pins and illustrates it; a
     // client lists, searches, reads, votes on it, is suggested it and deflected by it.
     route("POST /api/kb/articles", Staff, "POST", "/api/kb/articles")

@@ -1,37 +1,29 @@
 //! Documents: a client company's library in folders, newest first, searchable by name; each
 //! document readable by the audience its visibility names (all users, admins only, the MSP alone),
-//! with every version kept. Files go from the browser straight to S3 and back (`web::uploads`), as
-//! ticket attachments do: ask for an upload, post the file, confirm with the token.
+//! with every version kept; renamed, moved, or deleted with all its files. Files go from the
+//! browser straight to S3 and back (`document_uploads`).
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use portal::ApiError;
-use portal::aws::upload::PresignedPost;
 use portal::domain::audit::AuditAction;
-use portal::domain::documents::{
-    self, Audience, Document, DocumentChange, DocumentVersion, Folder, Visibility,
-};
+use portal::domain::documents::{self, Audience, Document, DocumentChange, Folder, Visibility};
 use portal::domain::roles::Capability;
-use portal::domain::{CompanyId, DocumentId, UserId};
+use portal::domain::{CompanyId, DocumentId};
 use portal::store::keys;
 use portal::web::files::download_redirect;
-use portal::web::http::{Ctx, json};
+use portal::web::http::{Ctx, json, no_content};
 use portal::web::principal::Principal;
-use portal::web::uploads::{
-    bad_token, check_announced, confirm_by, grant_upload, new_file_id, opened_grant, receive,
-    still_valid,
-};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::company;
 
-const TOKEN_PURPOSE: &str = "document";
 const PAGE_SIZE: i32 = 50;
 
 /// Whose documents the principal reads: MSP staff all, a client's admins theirs and everyone's,
 /// everyone else everyone's.
-fn audience(principal: &Principal) -> Audience {
+pub(crate) fn audience(principal: &Principal) -> Audience {
     if principal.can(Capability::AllCompanies) {
         Audience::Staff
     } else if principal.can(Capability::ManageDocuments) {
@@ -43,7 +35,7 @@ fn audience(principal: &Principal) -> Audience {
 
 /// Document `id` of `company` if the principal reads it; 404 otherwise (another company's, one
 /// for admins only, an internal one, or none).
-async fn visible(
+pub(crate) async fn visible(
     ctx: &Ctx<'_>,
     principal: &Principal,
     company: &CompanyId,
@@ -59,7 +51,7 @@ async fn visible(
 }
 
 /// The visibility a principal may give: clients never file internal documents.
-fn may_give(principal: &Principal, visibility: Visibility) -> Result<(), ApiError> {
+pub(crate) fn may_give(principal: &Principal, visibility: Visibility) -> Result<(), ApiError> {
     if visibility == Visibility::Internal && !principal.can(Capability::AllCompanies) {
         return Err(ApiError::invalid(
             "visibility",
@@ -190,347 +182,6 @@ pub(crate) async fn download(ctx: &Ctx<'_>, id: &str, n: &str) -> Result<Respons
     download_redirect(ctx.app, &key, &file.file_name, &file.content_type).await
 }
 
-/// What `POST /api/documents/uploads` takes: the file, and how to file the new document.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewDocumentUpload {
-    pub file_name: String,
-    /// The file's media type; empty means `application/octet-stream`.
-    #[serde(default)]
-    pub content_type: String,
-    /// Bytes; at least 1, at most the MSP's attachment limit.
-    pub size: u64,
-    /// Blank: the file's name.
-    #[schema(schema_with = name_or_null)]
-    pub name: Option<String>,
-    /// Blank: "General".
-    #[schema(schema_with = folder_or_null)]
-    pub folder: Option<String>,
-    pub visibility: Visibility,
-}
-
-fn name_or_null() -> utoipa::openapi::schema::Object {
-    portal::domain::validate::schema::or_null(portal::domain::validate::schema::text(
-        false,
-        documents::MAX_NAME,
-        portal::domain::validate::schema::Chars::NoControls,
-    ))
-}
-fn folder_or_null() -> utoipa::openapi::schema::Object {
-    portal::domain::validate::schema::or_null(documents::folder_schema())
-}
-
-/// What `POST /api/documents/{id}/uploads` takes: the new version's file.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct VersionUpload {
-    pub file_name: String,
-    #[serde(default)]
-    pub content_type: String,
-    pub size: u64,
-}
-
-/// Where and how to upload: post `upload.fields` then the file (as the last field, `file`) to
-/// `upload.url`, then confirm with `token`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DocumentUploadGrant {
-    pub document_id: DocumentId,
-    pub upload: PresignedPost,
-    pub token: String,
-    pub max_bytes: u64,
-}
-
-/// What `POST /api/documents` and `POST /api/documents/{id}/versions` take.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConfirmDocument {
-    pub token: String,
-}
-
-/// What the token vouches for: the upload exactly as granted.
-#[derive(Debug, Serialize, Deserialize)]
-struct Grant {
-    company_id: CompanyId,
-    document_id: DocumentId,
-    /// The version the file becomes (1: a new document).
-    number: u32,
-    file_id: String,
-    file_name: String,
-    content_type: String,
-    size: u64,
-    name: String,
-    folder: String,
-    visibility: Visibility,
-    user_id: UserId,
-    expires: i64,
-}
-
-#[utoipa::path(post, path = "/api/documents/uploads", tag = "documents", request_body = NewDocumentUpload,
-    params(("company" = Option<String>, Query, description = "The client company (MSP staff; Full Admins: their own)")),
-    responses(
-        (status = 201, body = DocumentUploadGrant),
-        (status = 403, description = "May not add documents", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such client company; MSP staff without `company`", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad name, type or folder, a size over the limit, or an internal document from a client", body = portal::web::error::Problem, content_type = "application/problem+json"),
-    ))]
-pub(crate) async fn request_new(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
-    let body: NewDocumentUpload = ctx.json()?;
-    let principal = ctx.principal().await?;
-    principal.require(Capability::ManageDocuments)?;
-    let company = company(ctx, &principal)?;
-    may_give(&principal, body.visibility)?;
-    let (settings, found, _) = ctx
-        .app
-        .store
-        .document_upload_context(&company, None)
-        .await?;
-    crate::client_company(found.as_ref())?;
-    let announced = check_announced(
-        &body.file_name,
-        &body.content_type,
-        body.size,
-        settings.attachment_max_mb,
-    )?;
-    let mut errors = Vec::new();
-    let name = documents::name(body.name.as_deref(), &announced.file_name, &mut errors);
-    let folder = documents::folder(body.folder.as_deref(), &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let grant = Grant {
-        company_id: company,
-        document_id: DocumentId::generate(),
-        number: 1,
-        file_id: new_file_id(),
-        file_name: announced.file_name,
-        content_type: announced.content_type,
-        size: body.size,
-        name,
-        folder,
-        visibility: body.visibility,
-        user_id: principal.user.id.clone(),
-        expires: confirm_by(ctx.app.now()),
-    };
-    granted(ctx, &grant, settings.attachment_max_mb).await
-}
-
-#[utoipa::path(post, path = "/api/documents/{id}/uploads", tag = "documents", request_body = VersionUpload,
-    params(
-        ("id" = String, Path, pattern = "^[A-Za-z0-9_-]{1,64}$"),
-        ("company" = Option<String>, Query, description = "The client company (MSP staff; Full Admins: their own)"),
-    ),
-    responses(
-        (status = 201, body = DocumentUploadGrant),
-        (status = 403, description = "May not add documents", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such document, or one the caller may not read", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The document has the most versions it keeps", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad name or type, or a size over the limit", body = portal::web::error::Problem, content_type = "application/problem+json"),
-    ))]
-pub(crate) async fn request_version(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
-    let body: VersionUpload = ctx.json()?;
-    let principal = ctx.principal().await?;
-    principal.require(Capability::ManageDocuments)?;
-    let company = company(ctx, &principal)?;
-    let id = DocumentId::parse(id)?;
-    let (settings, _, doc) = ctx
-        .app
-        .store
-        .document_upload_context(&company, Some(&id))
-        .await?;
-    let doc = doc
-        .filter(|d| d.visibility.seen_by(audience(&principal)))
-        .ok_or(ApiError::NotFound)?;
-    if doc.versions.len() >= documents::MAX_VERSIONS {
-        return Err(ApiError::State(
-            "/problems/too-many-versions",
-            format!(
-                "This document keeps {} versions already; upload the new file as a new document",
-                documents::MAX_VERSIONS
-            ),
-        ));
-    }
-    let announced = check_announced(
-        &body.file_name,
-        &body.content_type,
-        body.size,
-        settings.attachment_max_mb,
-    )?;
-    let grant = Grant {
-        company_id: company,
-        number: u32::try_from(doc.versions.len() + 1).unwrap_or(u32::MAX),
-        document_id: doc.id,
-        file_id: new_file_id(),
-        file_name: announced.file_name,
-        content_type: announced.content_type,
-        size: body.size,
-        name: doc.name,
-        folder: doc.folder,
-        visibility: doc.visibility,
-        user_id: principal.user.id.clone(),
-        expires: confirm_by(ctx.app.now()),
-    };
-    granted(ctx, &grant, settings.attachment_max_mb).await
-}
-
-/// The presigned POST and token of `grant`.
-async fn granted(ctx: &Ctx<'_>, grant: &Grant, max_mb: u32) -> Result<Response<Body>, ApiError> {
-    let key = keys::document_object(&grant.company_id, &grant.document_id, &grant.file_id);
-    let (upload, token) = grant_upload(
-        ctx.app,
-        &key,
-        &grant.content_type,
-        grant.size,
-        TOKEN_PURPOSE,
-        grant,
-    )
-    .await?;
-    json(
-        StatusCode::CREATED,
-        &DocumentUploadGrant {
-            document_id: grant.document_id.clone(),
-            upload,
-            token,
-            max_bytes: u64::from(max_mb) * 1024 * 1024,
-        },
-    )
-}
-
-/// The grant of a token sent to `company` by `principal`, if it is theirs and still valid.
-fn grant_of(ctx: &Ctx<'_>, principal: &Principal, token: &str) -> Result<Grant, ApiError> {
-    let grant: Grant = opened_grant(ctx.app, TOKEN_PURPOSE, token)?;
-    if grant.user_id != principal.user.id || !still_valid(ctx.app, grant.expires) {
-        return Err(bad_token());
-    }
-    Ok(grant)
-}
-
-/// The version a confirmed upload adds.
-fn version_of(principal: &Principal, grant: &Grant, now: time::OffsetDateTime) -> DocumentVersion {
-    DocumentVersion {
-        number: grant.number,
-        file_id: grant.file_id.clone(),
-        file_name: grant.file_name.clone(),
-        content_type: grant.content_type.clone(),
-        size: grant.size,
-        uploaded_by_name: principal.user.name.clone(),
-        from_msp: principal.can(Capability::AllCompanies),
-        uploaded_at: now,
-    }
-}
-
-/// Confirm a new document's upload: it is listed once S3 holds the file with the size and type
-/// granted. Confirming twice answers the same document.
-#[utoipa::path(post, path = "/api/documents", tag = "documents", request_body = ConfirmDocument,
-    params(("company" = Option<String>, Query, description = "The client company (MSP staff; Full Admins: their own)")),
-    responses(
-        (status = 201, body = Document),
-        (status = 200, description = "Already confirmed", body = Document),
-        (status = 400, description = "Not a token for this company or caller, or expired", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "May not add documents", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The upload never arrived, or differs from what was granted", body = portal::web::error::Problem, content_type = "application/problem+json"),
-    ))]
-pub(crate) async fn confirm_new(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
-    let body: ConfirmDocument = ctx.json()?;
-    let principal = ctx.principal().await?;
-    principal.require(Capability::ManageDocuments)?;
-    let company = company(ctx, &principal)?;
-    let grant = grant_of(ctx, &principal, &body.token)?;
-    if grant.company_id != company || grant.number != 1 {
-        return Err(bad_token());
-    }
-    if let Some(existing) = ctx
-        .app
-        .store
-        .get_document(&company, &grant.document_id)
-        .await?
-    {
-        return json(StatusCode::OK, &existing);
-    }
-    let key = keys::document_object(&company, &grant.document_id, &grant.file_id);
-    receive(ctx.app, &key, grant.size, &grant.content_type).await?;
-    let now = ctx.app.now();
-    let doc = Document {
-        id: grant.document_id.clone(),
-        company_id: company.clone(),
-        name: grant.name.clone(),
-        folder: grant.folder.clone(),
-        visibility: grant.visibility,
-        versions: vec![version_of(&principal, &grant, now)],
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    };
-    let audit = principal.audit(
-        ctx,
-        &company,
-        AuditAction::DocumentAdded,
-        Some(doc.id.to_string()),
-        format!(
-            "Added document {} to {} ({})",
-            doc.name,
-            doc.folder,
-            doc.visibility.label()
-        ),
-    );
-    if !ctx.app.store.create_document(&doc, &audit).await? {
-        // A concurrent confirm of the same token made it.
-        let existing = ctx.app.store.get_document(&company, &doc.id).await?;
-        return existing.map_or(Err(ApiError::Conflict), |d| json(StatusCode::OK, &d));
-    }
-    json(StatusCode::CREATED, &doc)
-}
-
-/// Confirm a new version's upload: the document's newest version, the earlier ones kept.
-#[utoipa::path(post, path = "/api/documents/{id}/versions", tag = "documents", request_body = ConfirmDocument,
-    params(
-        ("id" = String, Path, pattern = "^[A-Za-z0-9_-]{1,64}$"),
-        ("company" = Option<String>, Query, description = "The client company (MSP staff; Full Admins: their own)"),
-    ),
-    responses(
-        (status = 201, body = Document),
-        (status = 200, description = "Already confirmed", body = Document),
-        (status = 400, description = "Not a token for this document or caller, or expired", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "May not add documents", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such document, or one the caller may not read", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Another version was added since this upload was granted; upload again", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The upload never arrived, or differs from what was granted", body = portal::web::error::Problem, content_type = "application/problem+json"),
-    ))]
-pub(crate) async fn confirm_version(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
-    let body: ConfirmDocument = ctx.json()?;
-    let principal = ctx.principal().await?;
-    principal.require(Capability::ManageDocuments)?;
-    let company = company(ctx, &principal)?;
-    let before = visible(ctx, &principal, &company, id).await?;
-    let grant = grant_of(ctx, &principal, &body.token)?;
-    if grant.company_id != company || grant.document_id != before.id || grant.number < 2 {
-        return Err(bad_token());
-    }
-    if before.versions.iter().any(|v| v.file_id == grant.file_id) {
-        return json(StatusCode::OK, &before);
-    }
-    if usize::try_from(grant.number).ok() != Some(before.versions.len() + 1) {
-        return Err(ApiError::Conflict);
-    }
-    let key = keys::document_object(&company, &before.id, &grant.file_id);
-    receive(ctx.app, &key, grant.size, &grant.content_type).await?;
-    let now = ctx.app.now();
-    let mut doc = before.clone();
-    doc.versions.push(version_of(&principal, &grant, now));
-    doc.updated_at = now;
-    doc.version += 1;
-    let audit = principal.audit(
-        ctx,
-        &company,
-        AuditAction::DocumentChanged,
-        Some(doc.id.to_string()),
-        format!("Uploaded version {} of document {}", grant.number, doc.name),
-    );
-    if !ctx.app.store.save_document(&doc, &before, &audit).await? {
-        return Err(ApiError::Conflict);
-    }
-    json(StatusCode::CREATED, &doc)
-}
-
 /// Rename a document, move it to another folder or change who reads it (over the `version` read).
 #[utoipa::path(patch, path = "/api/documents/{id}", tag = "documents", request_body = DocumentChange,
     params(
@@ -579,4 +230,51 @@ pub(crate) async fn change(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, Ap
         return Err(ApiError::Conflict);
     }
     json(StatusCode::OK, &doc)
+}
+
+/// Delete a document with every version: its item, list entries and folder count go in one
+/// transaction (over the version read), then its files.
+#[utoipa::path(delete, path = "/api/documents/{id}", tag = "documents",
+    params(
+        ("id" = String, Path, pattern = "^[A-Za-z0-9_-]{1,64}$"),
+        ("company" = Option<String>, Query, description = "The client company (MSP staff; Full Admins: their own)"),
+    ),
+    responses(
+        (status = 204, description = "Deleted, with all its versions"),
+        (status = 403, description = "May not file documents", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such document, or one the caller may not read", body = portal::web::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed while it was being deleted; look again", body = portal::web::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn delete(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
+    let principal = ctx.principal().await?;
+    principal.require(Capability::ManageDocuments)?;
+    let company = company(ctx, &principal)?;
+    let doc = visible(ctx, &principal, &company, id).await?;
+    let versions = match doc.versions.len() {
+        1 => "its one version".to_owned(),
+        n => format!("its {n} versions"),
+    };
+    let audit = principal.audit(
+        ctx,
+        &company,
+        AuditAction::DocumentDeleted,
+        Some(doc.id.to_string()),
+        format!(
+            "Deleted document {} from {} with {versions}",
+            doc.name, doc.folder
+        ),
+    );
+    if !ctx.app.store.delete_document(&doc, &audit).await? {
+        return Err(ApiError::Conflict);
+    }
+    // The record is gone, so no route reaches the files any more; a file S3 fails to remove is
+    // logged and left (its key is unguessable and named nowhere).
+    for version in &doc.versions {
+        let key = keys::document_object(&company, &doc.id, &version.file_id);
+        if let Err(err) = ctx.app.files.remove(&key).await {
+            tracing::error!(error = format!("{err:#}"), key, "document file left behind");
+        }
+    }
+    tracing::info!(document = %doc.id, versions = doc.versions.len(), "document deleted");
+    no_content()
 }

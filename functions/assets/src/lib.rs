@@ -16,6 +16,7 @@ use portal::{ApiError, App};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+mod document_uploads;
 mod documents;
 mod import;
 mod manage;
@@ -40,13 +41,18 @@ async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&Method::GET, ["configurations", id]) => detail(ctx, id).await,
         (&Method::PATCH, ["configurations", id]) => manage::change(ctx, id).await,
         (&Method::GET, ["documents"]) => documents::list(ctx).await,
-        (&Method::POST, ["documents"]) => documents::confirm_new(ctx).await,
+        (&Method::POST, ["documents"]) => document_uploads::confirm_new(ctx).await,
         (&Method::GET, ["documents", "folders"]) => documents::folders(ctx).await,
-        (&Method::POST, ["documents", "uploads"]) => documents::request_new(ctx).await,
+        (&Method::POST, ["documents", "uploads"]) => document_uploads::request_new(ctx).await,
         (&Method::GET, ["documents", id]) => documents::detail(ctx, id).await,
         (&Method::PATCH, ["documents", id]) => documents::change(ctx, id).await,
-        (&Method::POST, ["documents", id, "uploads"]) => documents::request_version(ctx, id).await,
-        (&Method::POST, ["documents", id, "versions"]) => documents::confirm_version(ctx, id).await,
+        (&Method::DELETE, ["documents", id]) => documents::delete(ctx, id).await,
+        (&Method::POST, ["documents", id, "uploads"]) => {
+            document_uploads::request_version(ctx, id).await
+        }
+        (&Method::POST, ["documents", id, "versions"]) => {
+            document_uploads::confirm_version(ctx, id).await
+        }
         (&Method::GET, ["documents", id, "versions", n]) => documents::download(ctx, id, n).await,
         (&Method::GET, ["configuration-types"]) => manage::types(ctx).await,
         (&Method::PUT, ["configuration-types"]) => manage::save_types(ctx).await,
@@ -170,10 +176,11 @@ async fn detail(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiError> {
     documents::folders,
     documents::detail,
     documents::download,
-    documents::request_new,
-    documents::request_version,
-    documents::confirm_new,
-    documents::confirm_version,
+    document_uploads::request_new,
+    document_uploads::request_version,
+    document_uploads::confirm_new,
+    document_uploads::confirm_version,
     documents::change,
+    documents::delete,
 ))]
 pub struct ApiDoc;

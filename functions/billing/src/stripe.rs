@@ -44,11 +44,7 @@ pub struct Stripe {
 /// per endpoint, and each portal has its own endpoint. 12 hex characters of its SHA-256 (the
 /// secret itself never leaves the function).
 pub fn namespace(webhook_secret: &str) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, webhook_secret.as_bytes());
-    digest.as_ref()[..6]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    portal::domain::sha256_hex(webhook_secret.as_bytes(), 6)
 }
 
 impl Stripe {

@@ -31,11 +31,7 @@ pub fn sign_payload(secret: &str, timestamp: i64, payload: &[u8]) -> String {
     ctx.update(timestamp.to_string().as_bytes());
     ctx.update(b".");
     ctx.update(payload);
-    ctx.sign()
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    portal::domain::hex(ctx.sign().as_ref())
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {

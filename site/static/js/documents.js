@@ -1,8 +1,10 @@
 // Documents: folders, a search by name, newest first; each document's versions to download. Full
-// Admins and MSP staff upload documents and new versions (straight to storage, as attachments go).
+// Admins and MSP staff upload documents and new versions (straight to storage, as attachments go),
+// and delete documents with every version.
 import { authed } from './api.js';
 import { me, startEarly } from './shell.js';
 import { dropColumn, paginatedTable } from './list.js';
+import { confirmAction } from './confirm.js';
 import { option, showProblem } from './forms.js';
 import { when } from './dates.js';
 import { labels } from './labels.js';
@@ -49,10 +51,13 @@ startEarly((data) => {
 async function showFolders() {
   const list = document.getElementById('folders');
   const folders = await authed(withCompany('/api/documents/folders'));
+  // Shown again after a delete: keep only "All documents".
+  list.replaceChildren(list.firstElementChild);
   const all = list.querySelector('a');
   all.href = pageHref({ folder: '' });
   if (folder) all.removeAttribute('aria-current');
   const names = document.getElementById('folder-names');
+  names.replaceChildren();
   for (const f of folders) {
     const a = Object.assign(document.createElement('a'), { href: pageHref({ folder: f.name }), textContent: `${f.name} (${f.documents})` });
     if (f.name.toLowerCase() === folder.toLowerCase()) a.setAttribute('aria-current', 'page');
@@ -210,3 +215,34 @@ versionForm.addEventListener('submit', async (e) => {
     button.disabled = false;
   }
 });
+
+// Delete the document shown, with every version (its files too).
+document.getElementById('delete-document').addEventListener('click', async (e) => {
+  const doc = shown;
+  const versions = doc.versions.length === 1 ? 'its one version' : `all ${doc.versions.length} versions`;
+  const ok = await confirmAction({
+    title: `Delete ${doc.name}?`,
+    text: `The document and ${versions} are removed for everyone who could read it. This cannot be undone from the portal.`,
+    yes: 'Delete the document',
+    no: 'Keep it',
+    danger: true,
+  });
+  if (!ok) return;
+  e.target.disabled = true;
+  try {
+    await authed(withCompany(`/api/documents/${encodeURIComponent(doc.id)}`), { method: 'DELETE' });
+    versionsDialog.close();
+    // Its row (and the button that opened the dialog) goes: the focus moves to the page's heading.
+    const heading = document.getElementById('documents-heading');
+    heading.tabIndex = -1;
+    heading.focus();
+    document.getElementById('page-status').textContent = `${doc.name} was deleted.`;
+    table?.reload();
+    showFolders().catch(() => {});
+  } catch (err) {
+    showProblem(versionForm, versionsError, err);
+  } finally {
+    e.target.disabled = false;
+  }
+});
+

@@ -103,14 +103,7 @@ pub const ACME_TENANT: &str = "3f2c9a61-7d4e-4b8a-9c15-2e6f8d0a4b7c";
 
 /// A stable id for a demo user, derived from their email.
 pub fn demo_user_id(email: &str) -> UserId {
-    let digest = aws_lc_rs::digest::digest(
-        &aws_lc_rs::digest::SHA256,
-        format!("demo-user:{email}").as_bytes(),
-    );
-    let hex: String = digest.as_ref()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex = portal::domain::sha256_hex(format!("demo-user:{email}").as_bytes(), 16);
     UserId::parse(&hex).unwrap_or_else(|_| UserId::generate())
 }
 

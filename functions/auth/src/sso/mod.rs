@@ -209,7 +209,7 @@ pub(crate) async fn callback(
         }
         Ok(SsoOutcome::NeedsCode(challenge)) => {
             let query = match &pending.next {
-                Some(next) => format!("?next={}", percent_encode(next)),
+                Some(next) => format!("?next={}", portal::domain::percent_encode(next, b"/")),
                 None => String::new(),
             };
             see_other(&format!("/login/{query}#mfa={}", challenge.challenge))
@@ -227,18 +227,6 @@ fn local_path(next: &str) -> bool {
         && next.starts_with('/')
         && !next.starts_with("//")
         && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
-}
-
-/// `s` as one query value.
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Email a company's Full Admins that a user was created just in time.

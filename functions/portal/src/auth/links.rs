@@ -27,11 +27,7 @@ pub struct Issued {
 
 /// The hex SHA-256 of `s`: how one-time secrets are stored and looked up.
 pub fn sha256_hex(s: &str) -> String {
-    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, s.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::domain::sha256_hex(s.as_bytes(), 32)
 }
 
 pub fn issue(kind: TokenKind, user: &User, now: OffsetDateTime) -> Issued {

@@ -470,9 +470,5 @@ enum Factor<'a> {
 
 /// A short, non-reversible tag for logs, so failures can be correlated without logging addresses.
 fn short_hash(s: &str) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, s.as_bytes());
-    digest.as_ref()[..6]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::domain::sha256_hex(s.as_bytes(), 6)
 }

@@ -4,7 +4,7 @@
 //! A user's TOTP secret is never stored: it is HMAC(server key, "totp:{user}:{nonce}"), and only
 //! the nonce is in the table.
 
-use aws_lc_rs::{digest, hmac};
+use aws_lc_rs::hmac;
 
 use crate::domain::UserId;
 
@@ -82,14 +82,7 @@ pub fn base32(bytes: &[u8]) -> String {
 }
 
 fn uri_component(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    crate::domain::percent_encode(s, b"")
 }
 
 /// The `otpauth://` URI authenticator apps read from the QR code.
@@ -168,11 +161,7 @@ pub fn recovery_hash(code: &str) -> String {
         .filter(|c| !c.is_whitespace())
         .flat_map(char::to_lowercase)
         .collect();
-    digest::digest(&digest::SHA256, normal.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::domain::sha256_hex(normal.as_bytes(), 32)
 }
 
 #[cfg(test)]

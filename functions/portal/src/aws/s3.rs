@@ -180,14 +180,7 @@ impl Files {
 
 /// A key as `x-amz-copy-source` wants it: URL-encoded, slashes kept.
 fn copy_source_key(key: &str) -> String {
-    key.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    crate::domain::percent_encode(key, b"/")
 }
 
 /// Whether a HeadObject failure means "no such object": 404, or 403 without list rights.
@@ -239,16 +232,8 @@ pub fn content_disposition(file_name: &str) -> String {
             }
         })
         .collect();
-    let encoded: String = file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    // RFC 5987's attr-char: the unreserved characters and these.
+    let encoded = crate::domain::percent_encode(file_name, b"!#$&+^`|");
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 

@@ -61,7 +61,7 @@ fn signing_key(secret: &str, date: &str, region: &str) -> hmac::Key {
 /// The hex signature of a base64 policy document.
 pub fn sign_policy(policy_b64: &str, secret: &str, date: &str, region: &str) -> String {
     let tag = hmac::sign(&signing_key(secret, date, region), policy_b64.as_bytes());
-    tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    crate::domain::hex(tag.as_ref())
 }
 
 /// A presigned POST for `rule`. `endpoint` is a custom S3 endpoint (the local stand-in, path-style

@@ -38,11 +38,7 @@ pub struct AccessRequest {
 impl AccessRequest {
     /// The id of an address's request: 16 hex digits of its SHA-256.
     pub fn id_of(email: &Email) -> String {
-        aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, email.as_str().as_bytes()).as_ref()
-            [..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        super::sha256_hex(email.as_str().as_bytes(), 8)
     }
 
     /// Whether `id` has the shape of a request id (anything else is no request).

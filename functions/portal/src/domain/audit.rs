@@ -67,6 +67,7 @@ pub enum AuditAction {
     ConfigurationTypesChanged,
     DocumentAdded,
     DocumentChanged,
+    DocumentDeleted,
     ArticleWritten,
     ArticleChanged,
     ArticlePublished,
@@ -98,7 +99,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 78] = [
+    pub const ALL: [AuditAction; 79] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::MfaChallengeFailed,
@@ -149,6 +150,7 @@ impl AuditAction {
         Self::ConfigurationTypesChanged,
         Self::DocumentAdded,
         Self::DocumentChanged,
+        Self::DocumentDeleted,
         Self::ArticleWritten,
         Self::ArticleChanged,
         Self::ArticlePublished,

@@ -70,7 +70,7 @@ pub fn random_hex(n: usize) -> String {
     let mut buf = vec![0u8; n];
     // aws-lc-rs's system RNG only fails if the OS cannot supply entropy, which no request can cause.
     aws_lc_rs::rand::fill(&mut buf).expect("system random number generator failed");
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    super::hex(&buf)
 }
 
 // Dates (due dates, invoice dates) travel as `YYYY-MM-DD`.

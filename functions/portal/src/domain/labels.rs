@@ -397,6 +397,7 @@ impl Labelled for AuditAction {
             ConfigurationTypesChanged => "Configuration types changed",
             DocumentAdded => "Document added",
             DocumentChanged => "Document changed",
+            DocumentDeleted => "Document deleted",
             ArticleWritten => "Article written",
             ArticleChanged => "Article changed",
             ArticlePublished => "Article published",

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod configurations;
 pub mod documents;
 pub mod email;
+pub mod encoding;
 mod error;
 pub mod files;
 mod ids;
@@ -30,6 +31,7 @@ pub mod validate;
 pub use account::{CompanyKind, NotifyPrefs, SignInMethod, Theme, UserStatus};
 pub use clock::Clock;
 pub use email::{Email, Outgoing};
+pub use encoding::{hex, percent_encode, sha256_hex};
 pub use error::{DomainError, FieldError};
 pub use ids::{
     ArticleId, AuditId, CompanyId, ConfigurationId, DocumentId, SessionId, UserId, display_date,

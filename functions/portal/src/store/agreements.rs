@@ -314,18 +314,10 @@ impl Store {
             (before, Some(new)) => parts.push(
                 self.versioned_put(Self::time_entry_item(new)?, before.map(|old| old.version))?,
             ),
-            (Some(old), None) => {
-                let delete = Delete::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(
-                        keys::time_entry(company, old.ticket_number, &old.id).to_item(),
-                    ))
-                    .condition_expression("#version = :version")
-                    .expression_attribute_names("#version", "version")
-                    .expression_attribute_values(":version", n(old.version))
-                    .build()?;
-                parts.push(TransactWriteItem::builder().delete(delete).build());
-            }
+            (Some(old), None) => parts.push(self.versioned_delete(
+                keys::time_entry(company, old.ticket_number, &old.id),
+                old.version,
+            )?),
             (None, None) => anyhow::bail!("a time entry write without an entry"),
         }
         parts.extend(self.counters_part(company, moves, &[], guards)?);

@@ -152,6 +152,25 @@ impl Store {
         self.transact(parts, "saving a document").await
     }
 
+    /// Delete a document read at `before` (versioned) and uncount it from its folder; its list
+    /// entries go with its item. `false` if it changed meanwhile.
+    pub async fn delete_document(
+        &self,
+        before: &Document,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<bool> {
+        let mut parts = vec![self.versioned_delete(
+            keys::document(&before.company_id, &before.id),
+            before.version,
+        )?];
+        parts.extend(self.folder_count_parts(
+            &before.company_id,
+            &[(&before.folder, before.visibility, -1)],
+        )?);
+        parts.push(self.audit_part(audit)?);
+        self.transact(parts, "deleting a document").await
+    }
+
     /// A document of `company`.
     pub async fn get_document(
         &self,

@@ -360,6 +360,25 @@ impl Store {
             .build())
     }
 
+    /// The delete of `key` over the version read, as a transaction part.
+    pub(crate) fn versioned_delete(
+        &self,
+        key: keys::Key,
+        version: u64,
+    ) -> anyhow::Result<TransactWriteItem> {
+        Ok(TransactWriteItem::builder()
+            .delete(
+                Delete::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key.to_item()))
+                    .condition_expression("#version = :version")
+                    .expression_attribute_names("#version", "version")
+                    .expression_attribute_values(":version", n(version))
+                    .build()?,
+            )
+            .build())
+    }
+
     /// The put of an item that must not exist yet, as a transaction part.
     pub(crate) fn put_new(&self, item: Item) -> anyhow::Result<TransactWriteItem> {
         Ok(TransactWriteItem::builder()

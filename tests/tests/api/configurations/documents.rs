@@ -360,3 +360,122 @@ async fn bad_uploads_and_tokens_write_nothing() {
         .await
         .problem(404);
 }
+
+/// The keys of the files S3 holds for document `id` of Acme.
+async fn stored_files(t: &TestApp, id: &str) -> Vec<String> {
+    let listed = t
+        .s3()
+        .list_objects_v2()
+        .bucket(&t.app.config.table_name)
+        .prefix(format!("acme-dental/documents/{id}/"))
+        .send()
+        .await
+        .expect("listing files");
+    listed
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_owned))
+        .collect()
+}
+
+/// Items whose sort key starts with `DOC` (documents and their folders).
+async fn document_items(t: &TestApp) -> Vec<portal::store::Item> {
+    t.all_items()
+        .await
+        .into_iter()
+        .filter(|i| {
+            i.get("sk")
+                .and_then(|v| v.as_s().ok())
+                .is_some_and(|sk| sk.starts_with("DOC"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn deleting_a_document_takes_every_version_its_count_and_its_files_once() {
+    let t = TestApp::new().await;
+    let tech = t.signed_in(DemoUser::Technician).await;
+    let fiona = t.signed_in(DemoUser::AcmeFullAdmin).await;
+    let old = add(&fiona, "old-plan.txt", "Network", "all_users", b"v1").await;
+    let id = old["id"].as_str().unwrap();
+    let second = add_version(&fiona, id, "old-plan-2.txt", b"v2").await;
+    assert_eq!(second.status, 201, "{}", second.text);
+    let kept = add(&tech, "kept.txt", "Network", "all_users", b"kept").await;
+    let internal = add(&tech, "vault.txt", "Network", "internal", b"secret").await;
+    let internal_id = internal["id"].as_str().unwrap();
+    assert_eq!(stored_files(&t, id).await.len(), 2, "both versions stored");
+
+    // Refused: those who do not file documents (403), another company and an internal one for
+    // a client (404), a bad id (404). Nothing changes.
+    let before = document_items(&t).await;
+    let cookies = sign_in_everyone(&t).await;
+    let path = format!("/api/documents/{id}{ACME}");
+    // Everyone but the three who may delete it (MSP admin, technician, Acme's Full Admin).
+    let got = each(&cookies[3..], async |c| {
+        t.call("DELETE", &path).cookie(c).send().await
+    })
+    .await;
+    assert_eq!(got, [403, 403, 403, 403, 404, 403], "{path}");
+    fiona
+        .delete(&format!("/api/documents/{internal_id}"))
+        .await
+        .problem(404);
+    fiona.delete("/api/documents/no.such").await.problem(404);
+    tech.delete(&format!("/api/documents/{id}?company=globex-logistics"))
+        .await
+        .problem(404);
+    assert_eq!(document_items(&t).await, before, "nothing changed");
+
+    // Two deletes at once: one deletes, the other finds nothing or a conflict; counted once.
+    let own = format!("/api/documents/{id}");
+    let (a, b) = tokio::join!(fiona.delete(&own), tech.delete(&path));
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    assert!(
+        statuses == [204, 404] || statuses == [204, 409],
+        "{statuses:?}: {} / {}",
+        a.text,
+        b.text
+    );
+    fiona
+        .get(&format!("/api/documents/{id}"))
+        .await
+        .problem(404);
+    fiona
+        .get(&format!("/api/documents/{id}/versions/1"))
+        .await
+        .problem(404);
+    assert!(stored_files(&t, id).await.is_empty(), "its files removed");
+    assert_eq!(
+        stored_files(&t, kept["id"].as_str().unwrap()).await.len(),
+        1,
+        "another document's file kept"
+    );
+    assert_eq!(names(&fiona.get("/api/documents").await.body), ["kept.txt"]);
+    assert_eq!(
+        fiona.get("/api/documents/folders").await.body,
+        json!([{"name": "Network", "documents": 1}])
+    );
+    assert_eq!(
+        tech.get(&format!("/api/documents/folders{ACME}"))
+            .await
+            .body,
+        json!([{"name": "Network", "documents": 2}]),
+        "staff still count the internal one"
+    );
+    let trail = fiona.get("/api/companies/acme-dental/audit").await;
+    let deleted: Vec<_> = trail.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "document_deleted")
+        .collect();
+    assert_eq!(deleted.len(), 1, "{}", trail.text);
+    assert!(
+        deleted[0]["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("old-plan.txt") && s.contains("2 versions")),
+        "{}",
+        deleted[0]
+    );
+}

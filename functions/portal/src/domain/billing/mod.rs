@@ -50,14 +50,7 @@ impl BillingId {
     }
     /// An id derived from other ids (a retried request gets the same one).
     pub fn derived(parts: &[&str]) -> Self {
-        let digest =
-            aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, parts.join("\n").as_bytes());
-        Self(
-            digest.as_ref()[..12]
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-        )
+        Self(crate::domain::sha256_hex(parts.join("\n").as_bytes(), 12))
     }
     /// Any text that is not an id is "not found", as for every other id.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {

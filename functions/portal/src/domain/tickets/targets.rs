@@ -399,11 +399,11 @@ impl TicketTargets {
     }
 
     /// New due times (a change of priority), the reply and resolution kept; misses judged anew.
+    /// The agreement named is the one whose targets the new due times come from.
     pub fn replanned(&self, planned: Option<Self>, now: OffsetDateTime) -> Option<Self> {
         let mut next = planned?;
         next.responded_at = self.responded_at;
         next.resolved_at = self.resolved_at;
-        next.agreement = self.agreement.clone().or(next.agreement);
         next.mark(now);
         Some(next)
     }

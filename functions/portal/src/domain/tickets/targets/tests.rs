@@ -239,6 +239,19 @@ fn a_late_reply_is_a_miss_an_early_one_is_met_and_a_miss_stays() {
         again.resolution_missed,
         "due 17:00 UTC, not resolved by 19:00"
     );
+    assert_eq!(again.agreement, None, "the MSP's own targets");
+    // Re-planned under an agreement's targets: the agreement named is that one, not the old one.
+    let under = met
+        .replanned(
+            TicketTargets::plan(&ny, &critical, raised, Some("Gold".into())),
+            now,
+        )
+        .unwrap();
+    assert_eq!(under.agreement.as_deref(), Some("Gold"));
+    let back = under
+        .replanned(TicketTargets::plan(&ny, &critical, raised, None), now)
+        .unwrap();
+    assert_eq!(back.agreement, None, "back to the MSP's own targets");
     // A priority without targets sets none.
     let none = PriorityTarget {
         priority: Priority::Low,
