@@ -6,7 +6,7 @@ Three valid requests would end a run early without testing anything more: requir
 fuzzer's company (every later request is 403 until it enrols), and deactivating or demoting a
 fuzzer's user. Those values are swapped for harmless valid ones (MFA not required, status active,
 the user's own role), so the request stays schema-valid and is still sent. Nothing else is changed.
-The API tests cover those changes (tests/tests/api/accounts.rs). `FUZZ_PROTECT` names the fuzzers'
+The API tests cover those changes (tests/tests/api/accounts/). `FUZZ_PROTECT` names the fuzzers'
 identities: `user:role:company`, space-separated.
 
 A list's `cursor` is sealed by the server: only one it gave is valid, whatever its shape. Valid

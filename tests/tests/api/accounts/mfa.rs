@@ -1,0 +1,174 @@
+//! Multi-factor sign-in: wrong, replayed and reused codes, throttles, companies that require it.
+
+use super::*;
+
+#[tokio::test]
+async fn mfa_refuses_wrong_replayed_and_reused_codes_and_throttles() {
+    let t = TestApp::new().await;
+    let email = "user@acme.example";
+    let cookie = t.login(email).await;
+    let (secret, recovery) = enrol(&t, &cookie).await;
+    assert_eq!(
+        t.post("/api/me/mfa", &cookie, json!({})).await.problem(409),
+        "/problems/mfa-already-on"
+    );
+    let second = |body: Value| {
+        let t = &t;
+        async move { t.post("/api/auth/login/mfa", "", body).await }
+    };
+    // The code used to confirm enrolment cannot sign in (same step).
+    let c = challenge(&t, email).await;
+    let enrolment_code = portal::auth::totp::code(&secret, step(&t));
+    assert_eq!(
+        second(json!({"challenge": c, "code": enrolment_code}))
+            .await
+            .problem(401),
+        "/problems/invalid-code"
+    );
+    t.clock.advance(time::Duration::seconds(30));
+    let code = portal::auth::totp::code(&secret, step(&t));
+    let ok = second(json!({"challenge": c, "code": code})).await;
+    assert_eq!(ok.status, 204, "{}", ok.text);
+    assert!(ok.session_cookie().is_some());
+    // Replay of the same code in a new sign-in.
+    let c = challenge(&t, email).await;
+    assert_eq!(
+        second(json!({"challenge": c, "code": code})).await.status,
+        401
+    );
+    // A tampered or expired challenge.
+    assert_eq!(
+        second(json!({"challenge": format!("{c}x"), "code": code}))
+            .await
+            .status,
+        409
+    );
+    // Recovery codes work once each.
+    let r = second(json!({"challenge": c, "recovery_code": recovery[3].to_uppercase()})).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let c = challenge(&t, email).await;
+    assert_eq!(
+        second(json!({"challenge": c, "recovery_code": recovery[3]}))
+            .await
+            .status,
+        401
+    );
+    assert_eq!(second(json!({"challenge": c})).await.status, 422);
+    // Throttling: three wrong codes use a challenge up; five in a window lock the step for its
+    // rest, even with the right code.
+    t.clock.advance(time::Duration::minutes(16));
+    let c = challenge(&t, email).await;
+    for _ in 0..3 {
+        let wrong = second(json!({"challenge": c, "code": "123456"})).await;
+        assert_eq!(wrong.status, 401);
+    }
+    let right = portal::auth::totp::code(&secret, step(&t));
+    assert_eq!(
+        second(json!({"challenge": c, "code": right})).await.status,
+        429,
+        "the challenge is used up"
+    );
+    let c = challenge(&t, email).await;
+    for _ in 0..2 {
+        let wrong = second(json!({"challenge": c, "code": "123456"})).await;
+        assert_eq!(wrong.status, 401);
+    }
+    let c = challenge(&t, email).await;
+    assert_eq!(
+        second(json!({"challenge": c, "code": right})).await.status,
+        429,
+        "the user's window is spent"
+    );
+    t.clock.advance(time::Duration::minutes(16));
+    let c = challenge(&t, email).await;
+    let right = portal::auth::totp::code(&secret, step(&t));
+    assert_eq!(
+        second(json!({"challenge": c, "code": right})).await.status,
+        204
+    );
+    // An admin resets the MFA of a user who lost their phone: password alone again.
+    let admin = t.login(ACME_ADMIN).await;
+    let reset = t
+        .call(
+            "DELETE",
+            &format!("{}/mfa", user_path("acme-dental", email)),
+        )
+        .cookie(&admin)
+        .send()
+        .await;
+    assert_eq!(reset.status, 204, "{}", reset.text);
+    assert_eq!(t.try_login(email, PASSWORD).await.status, 204);
+    let actions = trail(&t, "acme-dental", &admin, "").await;
+    for action in ["mfa_enabled", "mfa_challenge_failed", "mfa_reset"] {
+        assert!(
+            actions.contains(&action.to_owned()),
+            "{action} in {actions:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_company_that_requires_mfa_makes_its_users_enrol_first() {
+    let t = TestApp::new().await;
+    let staff = t.login("admin@northwind.example").await;
+    let acme = t.get("/api/companies/acme-dental", &staff).await;
+    let version = acme.body["version"].as_u64().unwrap();
+    let set = t
+        .patch(
+            "/api/companies/acme-dental",
+            &staff,
+            json!({"version": version, "mfa_required": true}),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{}", set.text);
+    let user = t.login("user@acme.example").await;
+    assert_eq!(
+        t.get("/api/tickets", &user).await.problem(403),
+        "/problems/mfa-enrolment-required"
+    );
+    let me = t.get("/api/me", &user).await;
+    assert_eq!(me.body["user"]["must_enrol_mfa"], true);
+    let (secret, _) = enrol(&t, &user).await;
+    assert_eq!(t.get("/api/tickets", &user).await.status, 200);
+    assert_eq!(
+        t.post(
+            "/api/me/mfa/disable",
+            &user,
+            json!({"current_password": PASSWORD, "code": "000000"})
+        )
+        .await
+        .problem(409),
+        "/problems/mfa-required"
+    );
+    t.clock.advance(time::Duration::seconds(30));
+    let c = challenge(&t, "user@acme.example").await;
+    let code = portal::auth::totp::code(&secret, step(&t));
+    assert_eq!(
+        t.post(
+            "/api/auth/login/mfa",
+            "",
+            json!({"challenge": c, "code": code})
+        )
+        .await
+        .status,
+        204
+    );
+    // MSP staff can be required to use MFA too.
+    let msp = t.get("/api/companies/northwind-it", &staff).await;
+    let v = msp.body["version"].as_u64().unwrap();
+    assert_eq!(
+        t.patch(
+            "/api/companies/northwind-it",
+            &staff,
+            json!({"version": v, "mfa_required": true})
+        )
+        .await
+        .status,
+        200
+    );
+    let tech = t.login("tech@northwind.example").await;
+    assert_eq!(
+        t.get("/api/tickets", &tech).await.problem(403),
+        "/problems/mfa-enrolment-required"
+    );
+}
