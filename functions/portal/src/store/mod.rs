@@ -44,6 +44,7 @@ mod sessions;
 mod sign_in;
 pub mod table;
 mod throttle;
+mod ticket_lists;
 mod ticket_stats;
 mod ticket_targets;
 mod tickets;
@@ -59,7 +60,8 @@ pub use reports::{EXPIRING, ReportMonths};
 pub use sessions::AuthRecords;
 pub use sign_in::SsoLookup;
 pub use throttle::{Attempts, Reservation, Slowing};
-pub use tickets::{TicketFilter, TicketPage};
+pub use ticket_lists::TicketFilter;
+pub use tickets::TicketPage;
 
 pub type Item = HashMap<String, AttributeValue>;
 
