@@ -205,7 +205,7 @@ pub fn account(b: &Branding) -> Markup {
                     }
                 }
                 div #mfa-codes hidden {
-                    p role="status" { strong { "Two-factor authentication is on." } " Keep these recovery codes somewhere safe: each signs you in once if you lose your phone. They are shown only now." }
+                    p role="status" { strong #codes-lead { "Two-factor authentication is on." } " Keep these recovery codes somewhere safe: each signs you in once if you lose your phone. They are shown only now." }
                     ol #mfa-code-list.recovery-codes {}
                     p.actions {
                         button.secondary #codes-download type="button" { "Download as a text file" }
@@ -213,6 +213,15 @@ pub fn account(b: &Branding) -> Markup {
                         button.secondary #codes-copy type="button" { "Copy" }
                     }
                     p #codes-status role="status" {}
+                }
+                details #mfa-renew hidden {
+                    summary { "Make new recovery codes" }
+                    p.muted { "Lost your recovery codes, or used most of them? Ten new ones replace them, and the old ones stop working." }
+                    form #mfa-new-codes novalidate {
+                        (Field::input("codes_password", "Your password, to make new codes", "password").autocomplete("current-password").required())
+                        (Field::input("codes_code", "A code from your app, to make new codes", "text").inputmode("numeric").autocomplete("one-time-code").required())
+                        button.secondary type="submit" { "Replace my recovery codes" }
+                    }
                 }
                 form #mfa-disable novalidate hidden {
                     (Field::input("disable_password", "Your password, to turn it off", "password").autocomplete("current-password").required())

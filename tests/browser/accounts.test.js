@@ -1,7 +1,8 @@
 // The account lifecycle in a real browser: a Full Admin invites a user, who accepts from the dev
 // mailbox, signs in, turns on two-factor authentication and signs in with a code; the admin
-// deactivates them (their next request is refused) and reads the audit trail. axe-core on every
-// account page, light and dark.
+// deactivates them (their next request is refused) and reads the audit trail. A user makes new
+// recovery codes and signs in with one (the old ones refused). axe-core on every account page,
+// light and dark.
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -9,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE, expectAnswer, launch, mailedLink, newPage, signIn, seriousViolations, test, settled } from './harness.js';
+import { BASE, PASSWORD, expectAnswer, launch, mailedLink, newPage, signIn, seriousViolations, test, settled } from './harness.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -251,6 +252,58 @@ test('forgot password: the emailed link sets a new password once', async () => {
   await page.getByLabel('Password').fill('another long passphrase');
   await Promise.all([page.waitForURL(`${BASE}/`), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
   await page.waitForFunction(() => document.getElementById('greeting')?.textContent === 'Welcome, Rhea');
+  assert.deepEqual(errors, []);
+});
+
+test('new recovery codes replace the old ones: an old one is refused at sign-in, a new one signs in', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  const email = 'user@globex.example';
+  await signIn(page, email);
+  const me = await page.evaluate(() => fetch('/api/me').then((r) => r.json()));
+  await page.goto(`${BASE}/account/`);
+  await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+  await page.locator('#mfa-qr svg').waitFor();
+  const secret = base32Decode((await page.locator('#mfa-secret').textContent()).replace(/\s/g, ''));
+  const step = nowStep();
+  await page.getByLabel('Code from the app').fill(totp(secret, step));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await page.locator('#mfa-codes').waitFor({ state: 'visible' });
+  const old = await page.locator('#mfa-code-list li').allTextContents();
+
+  // Lost them: new ones, after the password (a wrong one is said at its field) and a code.
+  await page.locator('#mfa-renew summary').click();
+  await page.getByLabel('Your password, to make new codes').fill('not my password at all');
+  await page.getByLabel('A code from your app, to make new codes').fill(totp(secret, step + 1));
+  expectAnswer(page, 'POST', '/api/me/mfa/recovery-codes', 422);
+  await page.getByRole('button', { name: 'Replace my recovery codes' }).click();
+  await page.locator('#codes_password-error').filter({ hasText: /not your current password/ }).waitFor();
+  assert.deepEqual(await seriousViolations(page), [], 'the new codes form with its error');
+  await page.getByLabel('Your password, to make new codes').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Replace my recovery codes' }).click();
+  await page.getByText('New recovery codes made: the old ones no longer work.').waitFor();
+  const fresh = await page.locator('#mfa-code-list li').allTextContents();
+  assert.equal(fresh.length, 10);
+  assert.ok(fresh.every((c) => !old.includes(c)), `${fresh} / ${old}`);
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Download as a text file');
+  await signOut(page);
+
+  // Signing in: an old code is refused, a new one signs in.
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByLabel('Authentication code').fill(old[0]);
+  expectAnswer(page, 'POST', '/api/auth/login/mfa', 401);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.locator('#form-error').filter({ hasText: /not valid/ }).waitFor();
+  await page.getByLabel('Authentication code').fill(fresh[0]);
+  await Promise.all([page.waitForURL(`${BASE}/`), page.getByRole('button', { name: 'Verify' }).click()]);
+  await signOut(page);
+
+  // The company's Full Admin resets it, so the demo user signs in with a password alone again.
+  await signIn(page, 'fulladmin@globex.example');
+  const reset = await page.evaluate((path) => fetch(path, { method: 'DELETE' }).then((r) => r.status), `/api/companies/globex-logistics/users/${me.user.id}/mfa`);
+  assert.equal(reset, 204);
   assert.deepEqual(errors, []);
 });
 

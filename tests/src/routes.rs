@@ -37,7 +37,8 @@ enum Source {
 /// One row: a label (the operation, `METHOD /path` as the OpenAPI document writes it, and what
 /// case this is in brackets), who calls it, the method, the path and the body (JSON). `{…}` in
 /// the path and body are filled from what earlier rows kept and from the demo data; `{totp}` and
-/// `{totp_next}` are the current and the next code of the secret kept as `mfa_secret`.
+/// `{totp_next}` are the current and the next code of the secret kept as `mfa_secret` (the clock
+/// moves on a step before each row that uses one, so each is a code not used yet).
 struct Route {
     label: &'static str,
     who: Who,
@@ -386,7 +387,8 @@ const ROUTES: &[Route] = &[
         "/api/companies/acme-dental/audit/export",
     ),
     route("GET /api/companies (q=acme)", Staff, "GET", "/api/companies?q=acme"),
-    // Two-factor: enrol, confirm, sign in with a recovery code, turn it off; an admin's reset.
+    // Two-factor: enrol, confirm, sign in with a recovery code, new recovery codes, turn it off; an
+    // admin's reset.
     route("POST /api/me/mfa", Client, "POST", "/api/me/mfa").body("{}")
         .keep(&[("mfa_secret", Field("/secret"))]),
     route("POST /api/me/mfa/confirm", Client, "POST", "/api/me/mfa/confirm")
@@ -397,6 +399,8 @@ const ROUTES: &[Route] = &[
         .keep(&[("challenge", Field("/challenge"))]),
     route("POST /api/auth/login/mfa (recovery code)", Nobody, "POST", "/api/auth/login/mfa")
         .body(r#"{"challenge": "{challenge}", "recovery_code": "{recovery_code}"}"#),
+    route("POST /api/me/mfa/recovery-codes", Client, "POST", "/api/me/mfa/recovery-codes")
+        .body(r#"{"current_password": "{password}", "code": "{totp}"}"#),
     route("POST /api/me/mfa/disable", Client, "POST", "/api/me/mfa/disable")
         .body(r#"{"current_password": "{password}", "code": "{totp_next}"}"#),
     // Passkeys: register one, list, rename, sign in with it alone and as the second factor, remove.
@@ -646,6 +650,9 @@ pub async fn call_every_route() -> Vec<(String, u16, u64)> {
     let mut passkey = crate::authenticator::SoftPasskey::new(crate::ORIGIN);
     let mut seen = Vec::new();
     for route in ROUTES {
+        if route.body.is_some_and(|b| b.contains("{totp")) {
+            t.clock.advance(time::Duration::seconds(30));
+        }
         let step = portal::auth::totp::step_at(t.app.now().unix_timestamp());
         let fill = |text: &str| {
             // The newest value of a name wins.

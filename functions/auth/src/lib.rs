@@ -6,6 +6,7 @@
 mod access;
 mod email;
 mod me;
+mod mfa;
 mod passkeys;
 mod sso;
 
@@ -336,9 +337,10 @@ async fn accept_invitation(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         me::sessions,
         me::end_other_sessions,
         me::end_session,
-        me::start_mfa,
-        me::confirm_mfa,
-        me::disable_mfa,
+        mfa::start,
+        mfa::confirm,
+        mfa::disable,
+        mfa::new_recovery_codes,
         passkeys::list,
         passkeys::start,
         passkeys::add,

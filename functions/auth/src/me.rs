@@ -1,21 +1,23 @@
-//! `/api/me…`: the signed-in user's own account — profile and preferences, password, sessions, and
-//! TOTP MFA. A user whose company requires MFA and who has not enrolled reaches only `GET /api/me`
-//! and the MFA enrolment routes.
+//! `/api/me…`: the signed-in user's own account — profile and preferences, password, sessions; TOTP
+//! MFA is `mfa.rs`. A user whose company requires MFA and who has not enrolled reaches only
+//! `GET /api/me` and the MFA enrolment routes.
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Response};
 use portal::ApiError;
-use portal::auth::{confirm, password, totp};
-use portal::domain::account::{MfaRecord, Session};
+use portal::auth::{confirm, password};
+use portal::domain::account::Session;
 use portal::domain::audit::AuditAction;
 use portal::domain::validate::{self, schema};
-use portal::domain::{NotifyPrefs, SessionId, Theme, random_hex};
+use portal::domain::{NotifyPrefs, SessionId, Theme};
 use portal::web::error::FieldError;
 use portal::web::http::{Ctx, json, no_content};
 use portal::web::principal::{Me, Principal};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
+
+use crate::mfa;
 
 pub async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     use Method as M;
@@ -26,9 +28,10 @@ pub async fn route(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
         (&M::GET, ["me", "sessions"]) => sessions(ctx).await,
         (&M::POST, ["me", "sessions", "end-others"]) => end_other_sessions(ctx).await,
         (&M::DELETE, ["me", "sessions", id]) => end_session(ctx, id).await,
-        (&M::POST, ["me", "mfa"]) => start_mfa(ctx).await,
-        (&M::POST, ["me", "mfa", "confirm"]) => confirm_mfa(ctx).await,
-        (&M::POST, ["me", "mfa", "disable"]) => disable_mfa(ctx).await,
+        (&M::POST, ["me", "mfa"]) => mfa::start(ctx).await,
+        (&M::POST, ["me", "mfa", "confirm"]) => mfa::confirm(ctx).await,
+        (&M::POST, ["me", "mfa", "disable"]) => mfa::disable(ctx).await,
+        (&M::POST, ["me", "mfa", "recovery-codes"]) => mfa::new_recovery_codes(ctx).await,
         _ => Err(ApiError::NotFound),
     }
 }
@@ -209,17 +212,6 @@ pub(crate) async fn check_password(
     )
 }
 
-/// Check a code from the signed-in user's authenticator app (throttled, as at sign-in).
-async fn check_code(
-    ctx: &Ctx<'_>,
-    principal: &Principal,
-    code: &str,
-) -> Result<confirm::CodeCheck, ApiError> {
-    let app = ctx.app;
-    let (company, user) = (&principal.company.id, &principal.user.id);
-    Ok(confirm::current_code(&app.store, &app.mfa_key, &ctx.meta(), company, user, code).await?)
-}
-
 /// Change one's password (the current one is asked for). Every other session ends.
 #[utoipa::path(post, path = "/api/me/password", tag = "me", request_body = PasswordChange,
     responses(
@@ -358,177 +350,5 @@ pub async fn end_session(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, ApiE
         .store
         .delete_session(&principal.company.id, &principal.user.id, &id)
         .await?;
-    no_content()
-}
-
-/// Enrolment: scan the QR code (or type the key) into an authenticator app, then confirm a code.
-#[derive(Serialize, ToSchema)]
-pub struct MfaEnrolment {
-    /// The secret in base32, for typing in by hand.
-    pub secret: String,
-    pub otpauth_uri: String,
-    /// The QR code of `otpauth_uri`, an SVG document.
-    pub qr_svg: String,
-}
-
-/// Start (or restart) MFA enrolment.
-#[utoipa::path(post, path = "/api/me/mfa", tag = "me",
-    responses(
-        (status = 200, body = MfaEnrolment),
-        (status = 409, description = "MFA is already on", body = portal::web::error::Problem, content_type = "application/problem+json"),
-    ))]
-pub async fn start_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
-    let principal = ctx.principal_enrolling().await?;
-    let app = ctx.app;
-    let record = MfaRecord {
-        nonce: random_hex(16),
-        enabled: false,
-        last_step: 0,
-        recovery: Vec::new(),
-    };
-    if principal.user.mfa_enabled
-        || !app
-            .store
-            .start_mfa(&principal.company.id, &principal.user.id, &record)
-            .await?
-    {
-        return Err(mfa_already_on());
-    }
-    let secret = totp::secret(&app.mfa_key, &principal.user.id, &record.nonce);
-    let uri = totp::otpauth_uri(
-        &app.branding.short_name,
-        principal.user.email.as_str(),
-        &secret,
-    );
-    json(
-        StatusCode::OK,
-        &MfaEnrolment {
-            secret: totp::base32(&secret),
-            qr_svg: totp::qr_svg(&uri)?,
-            otpauth_uri: uri,
-        },
-    )
-}
-
-fn mfa_not_started() -> ApiError {
-    ApiError::State(
-        "/problems/mfa-not-started",
-        "Start setting up two-factor authentication first".into(),
-    )
-}
-
-fn mfa_already_on() -> ApiError {
-    ApiError::State(
-        "/problems/mfa-already-on",
-        "Two-factor authentication is already on".into(),
-    )
-}
-
-/// What `POST /api/me/mfa/confirm` takes.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MfaCode {
-    pub code: String,
-}
-
-/// Shown once, after enrolment.
-#[derive(Serialize, ToSchema)]
-pub struct RecoveryCodes {
-    pub recovery_codes: Vec<String>,
-}
-
-/// Finish enrolment with a code from the app; answers the ten recovery codes (shown once).
-#[utoipa::path(post, path = "/api/me/mfa/confirm", tag = "me", request_body = MfaCode,
-    responses(
-        (status = 200, body = RecoveryCodes),
-        (status = 401, description = "Wrong code", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No enrolment started, or MFA already on", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong codes", body = portal::web::error::Problem, content_type = "application/problem+json"),
-    ))]
-pub async fn confirm_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
-    let principal = ctx.principal_enrolling().await?;
-    let body: MfaCode = ctx.json()?;
-    let app = ctx.app;
-    let check = check_code(ctx, &principal, &body.code).await?;
-    let pending = match check.record {
-        Some(r) if !r.enabled => r,
-        Some(_) => return Err(mfa_already_on()),
-        None => return Err(mfa_not_started()),
-    };
-    let step = check.step.ok_or(ApiError::InvalidCode)?;
-    let codes = totp::recovery_codes();
-    let enabled = MfaRecord {
-        nonce: pending.nonce,
-        enabled: true,
-        last_step: step,
-        recovery: codes.iter().map(|c| totp::recovery_hash(c)).collect(),
-    };
-    let audit = principal.audit(
-        ctx,
-        &principal.company.id,
-        AuditAction::MfaEnabled,
-        portal::domain::audit::AuditEntry::user_target(&principal.user.id),
-        "Turned on two-factor authentication",
-    );
-    if !app
-        .store
-        .enable_mfa(&principal.user, &enabled, &audit)
-        .await?
-    {
-        return Err(ApiError::Conflict);
-    }
-    json(
-        StatusCode::OK,
-        &RecoveryCodes {
-            recovery_codes: codes,
-        },
-    )
-}
-
-/// What `POST /api/me/mfa/disable` takes: the current password and a current code.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MfaDisable {
-    pub current_password: String,
-    /// A current code from the authenticator app.
-    pub code: String,
-}
-
-/// Turn MFA off: the current password and a current code are asked for. Not allowed where the
-/// company requires MFA.
-#[utoipa::path(post, path = "/api/me/mfa/disable", tag = "me", request_body = MfaDisable,
-    responses(
-        (status = 204, description = "MFA is off"),
-        (status = 401, description = "Wrong or used code", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The company requires MFA, or MFA is not on", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Wrong password", body = portal::web::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong passwords or codes", body = portal::web::error::Problem, content_type = "application/problem+json"),
-    ))]
-pub async fn disable_mfa(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
-    let principal = ctx.principal().await?;
-    let body: MfaDisable = ctx.json()?;
-    if principal.company.mfa_required {
-        return Err(ApiError::State(
-            "/problems/mfa-required",
-            "Your organisation requires two-factor authentication".into(),
-        ));
-    }
-    check_password(ctx, &principal, &body.current_password).await?;
-    let check = check_code(ctx, &principal, &body.code).await?;
-    if !check.record.is_some_and(|r| r.enabled) {
-        return Err(ApiError::State(
-            "/problems/mfa-not-on",
-            "Two-factor authentication is not on".into(),
-        ));
-    }
-    check.step.ok_or(ApiError::InvalidCode)?;
-    let audit = principal.audit(
-        ctx,
-        &principal.company.id,
-        AuditAction::MfaDisabled,
-        portal::domain::audit::AuditEntry::user_target(&principal.user.id),
-        "Turned off two-factor authentication",
-    );
-    ctx.app.store.remove_mfa(&principal.user, &audit).await?;
     no_content()
 }

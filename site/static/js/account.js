@@ -97,6 +97,7 @@ function showMfa(data) {
       : 'Off. Turn it on to protect your account with a code from your phone as well as your password.';
   $('mfa-start').hidden = on;
   $('mfa-disable').hidden = !on || data.company.mfa_required;
+  $('mfa-renew').hidden = !on;
   $('enrol-notice').hidden = !data.user.must_enrol_mfa;
 }
 
@@ -130,16 +131,22 @@ $('mfa-confirm').addEventListener('submit', (event) => {
       throw err;
     }
     $('mfa-enrol').hidden = true;
-    const list = $('mfa-code-list');
-    list.replaceChildren(...done.recovery_codes.map((code) => {
-      const li = document.createElement('li');
-      li.textContent = code;
-      return li;
-    }));
-    $('mfa-codes').hidden = false;
+    showCodes(done.recovery_codes, 'Two-factor authentication is on.');
     showMfa(await authed('/api/me'));
   }, '');
 });
+
+// Recovery codes, shown once: after enrolment and when new ones replace the old.
+function showCodes(codes, lead) {
+  $('codes-lead').textContent = lead;
+  $('codes-status').textContent = '';
+  $('mfa-code-list').replaceChildren(...codes.map((code) => {
+    const li = document.createElement('li');
+    li.textContent = code;
+    return li;
+  }));
+  $('mfa-codes').hidden = false;
+}
 
 // The recovery codes, kept where the user chooses: a text file or the clipboard.
 function codesText() {
@@ -170,6 +177,34 @@ $('codes-copy').addEventListener('click', async () => {
   }
 });
 
+// The API names the fields current_password and code; a form of this page has its own names for
+// them (a wrong code is a 401 with no field).
+function atFields(err, password, code) {
+  if (err.fields?.current_password) err.problem.errors = [{ field: password, message: err.fields.current_password }];
+  else if (err.status === 401) err.problem.errors = [{ field: code, message: err.message }];
+  return err;
+}
+
+$('mfa-new-codes').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.target;
+  submit(form, $('mfa-status'), async () => {
+    let done;
+    try {
+      done = await authed('/api/me/mfa/recovery-codes', {
+        method: 'POST',
+        body: { current_password: form.elements.codes_password.value, code: form.elements.codes_code.value.replace(/\s/g, '') },
+      });
+    } catch (err) {
+      throw atFields(err, 'codes_password', 'codes_code');
+    }
+    form.reset();
+    $('mfa-renew').open = false;
+    showCodes(done.recovery_codes, 'New recovery codes made: the old ones no longer work.');
+    $('codes-download').focus();
+  }, '');
+});
+
 $('mfa-disable').addEventListener('submit', (event) => {
   event.preventDefault();
   const form = event.target;
@@ -180,11 +215,7 @@ $('mfa-disable').addEventListener('submit', (event) => {
         body: { current_password: form.elements.disable_password.value, code: form.elements.disable_code.value.replace(/\s/g, '') },
       });
     } catch (err) {
-      // The API names the fields current_password and code; this form's are disable_password and
-      // disable_code (a wrong code is a 401 with no field).
-      if (err.fields?.current_password) err.problem.errors = [{ field: 'disable_password', message: err.fields.current_password }];
-      else if (err.status === 401) err.problem.errors = [{ field: 'disable_code', message: err.message }];
-      throw err;
+      throw atFields(err, 'disable_password', 'disable_code');
     }
     form.reset();
     $('mfa-codes').hidden = true;

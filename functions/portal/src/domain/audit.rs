@@ -96,10 +96,11 @@ pub enum AuditAction {
     AccessRequestRefused,
     TicketSignedOff,
     EmailChanged,
+    RecoveryCodesReplaced,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 79] = [
+    pub const ALL: [AuditAction; 80] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::MfaChallengeFailed,
@@ -179,6 +180,7 @@ impl AuditAction {
         Self::AccessRequestRefused,
         Self::TicketSignedOff,
         Self::EmailChanged,
+        Self::RecoveryCodesReplaced,
     ];
 
     /// Entries about invoices, payments, payment methods and autopay: only principals who see

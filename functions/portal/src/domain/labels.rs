@@ -374,6 +374,7 @@ impl Labelled for AuditAction {
             TicketStatusChanged => "Ticket status changed",
             TicketSignedOff => "Ticket signed off",
             EmailChanged => "Login email changed",
+            RecoveryCodesReplaced => "Recovery codes replaced",
             AttachmentAdded => "File attached",
             InvoiceCreated => "Invoice drafted",
             InvoiceUpdated => "Invoice draft changed",

@@ -239,6 +239,38 @@ impl Store {
         self.transact(parts, "enabling MFA").await
     }
 
+    /// New recovery codes (their `hashes`) in place of `record`'s, spending TOTP `step` in the same
+    /// write: only if MFA is still on under the same enrolment and no code of this step or a later
+    /// one was used. `false` otherwise.
+    pub async fn replace_recovery_codes(
+        &self,
+        user: &User,
+        record: &MfaRecord,
+        step: u64,
+        hashes: &[String],
+        audit: &AuditEntry,
+    ) -> anyhow::Result<bool> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::mfa(&user.company_id, &user.id).to_item()))
+            .update_expression("SET #recovery = :hashes, #last = :step")
+            .condition_expression("#enabled = :yes AND #nonce = :nonce AND #last < :step")
+            .expression_attribute_names("#recovery", "recovery")
+            .expression_attribute_names("#last", "last_step")
+            .expression_attribute_names("#enabled", "enabled")
+            .expression_attribute_names("#nonce", "nonce")
+            .expression_attribute_values(":hashes", serde_dynamo::to_attribute_value(hashes)?)
+            .expression_attribute_values(":step", n(step))
+            .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .expression_attribute_values(":nonce", s(&record.nonce))
+            .build()?;
+        let parts = vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.audit_part(audit)?,
+        ];
+        self.transact(parts, "replacing recovery codes").await
+    }
+
     /// Remove a user's MFA (turned off, or reset by an admin).
     pub async fn remove_mfa(&self, user: &User, audit: &AuditEntry) -> anyhow::Result<bool> {
         let delete = Delete::builder()

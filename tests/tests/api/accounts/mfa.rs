@@ -172,3 +172,88 @@ async fn a_company_that_requires_mfa_makes_its_users_enrol_first() {
         "/problems/mfa-enrolment-required"
     );
 }
+
+#[tokio::test]
+async fn new_recovery_codes_replace_the_old_ones_exactly_once() {
+    let t = TestApp::new().await;
+    let email = "user@acme.example";
+    let cookie = t.login(email).await;
+    let path = "/api/me/mfa/recovery-codes";
+    let ask = |password: &str, code: &str| {
+        let (t, cookie) = (&t, &cookie);
+        let body = json!({"current_password": password, "code": code});
+        async move { t.post(path, cookie, body).await }
+    };
+    assert_eq!(
+        ask(PASSWORD, "123456").await.problem(409),
+        "/problems/mfa-not-on"
+    );
+    let (secret, old) = enrol(&t, &cookie).await;
+    t.clock.advance(time::Duration::seconds(30));
+    let code = portal::auth::totp::code(&secret, step(&t));
+
+    // Refused, nothing changed: a wrong password, a wrong code, a body without the code.
+    let wrong = ask("not my password at all", &code).await;
+    assert_eq!(wrong.problem(422), "/problems/validation");
+    assert!(wrong.text.contains("current_password"), "{}", wrong.text);
+    assert_eq!(
+        ask(PASSWORD, "000000").await.problem(401),
+        "/problems/invalid-code"
+    );
+    t.post(path, &cookie, json!({"current_password": PASSWORD}))
+        .await
+        .problem(400);
+    assert_eq!(
+        trail(&t, "acme-dental", &t.login(ACME_ADMIN).await, "")
+            .await
+            .iter()
+            .filter(|a| *a == "recovery_codes_replaced")
+            .count(),
+        0
+    );
+
+    // The same code twice at once: one new set; the other is refused.
+    let (a, b) = tokio::join!(ask(PASSWORD, &code), ask(PASSWORD, &code));
+    let (made, refused) = if a.status == 200 { (a, b) } else { (b, a) };
+    assert_eq!(made.status, 200, "{}", made.text);
+    assert!(
+        [401, 429].contains(&refused.status),
+        "{}: {}",
+        refused.status,
+        refused.text
+    );
+    let new: Vec<String> = made.body["recovery_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(new.len(), 10);
+    assert!(new.iter().all(|c| !old.contains(c)), "{new:?} / {old:?}");
+    // The code is spent.
+    assert_eq!(ask(PASSWORD, &code).await.status, 401);
+
+    // The old codes no longer sign in; the new ones do, once each.
+    let second = |body: Value| {
+        let t = &t;
+        async move { t.post("/api/auth/login/mfa", "", body).await }
+    };
+    let c = challenge(&t, email).await;
+    assert_eq!(
+        second(json!({"challenge": c, "recovery_code": old[0]}))
+            .await
+            .problem(401),
+        "/problems/invalid-code"
+    );
+    let ok = second(json!({"challenge": c, "recovery_code": new[0]})).await;
+    assert_eq!(ok.status, 204, "{}", ok.text);
+    let actions = trail(&t, "acme-dental", &t.login(ACME_ADMIN).await, "").await;
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "recovery_codes_replaced")
+            .count(),
+        1,
+        "{actions:?}"
+    );
+}

@@ -340,6 +340,9 @@ async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
         ("POST /api/me/mfa/confirm", 200, 5),
         ("POST /api/auth/login (second factor due)", 200, 3),
         ("POST /api/auth/login/mfa (recovery code)", 204, 4),
+        // New recovery codes: the session, the password checked (3), the code checked (3), then
+        // one transaction (the codes with the code's step spent, the audit entry).
+        ("POST /api/me/mfa/recovery-codes", 200, 8),
         ("POST /api/me/mfa/disable", 204, 8),
         // Passkeys: the session, then one Query (options, list), one transaction (add, with the
         // owner pointer, both counts and the audit entry; remove) or one update (rename).
