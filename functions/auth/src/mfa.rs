@@ -83,6 +83,23 @@ fn mfa_not_started() -> ApiError {
     )
 }
 
+/// The password and a current code proved again before a change to MFA that is on: its record
+/// and the code's step (422 for a wrong password, 401 for a wrong or used code, 409 if it is off).
+async fn proved(
+    ctx: &Ctx<'_>,
+    principal: &Principal,
+    password: &str,
+    code: &str,
+) -> Result<(MfaRecord, u64), ApiError> {
+    check_password(ctx, principal, password).await?;
+    let check = check_code(ctx, principal, code).await?;
+    let Some(record) = check.record.filter(|r| r.enabled) else {
+        return Err(mfa_not_on());
+    };
+    let step = check.step.ok_or(ApiError::InvalidCode)?;
+    Ok((record, step))
+}
+
 fn mfa_not_on() -> ApiError {
     ApiError::State(
         "/problems/mfa-not-on",
@@ -186,12 +203,7 @@ pub async fn disable(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             "Your organisation requires two-factor authentication".into(),
         ));
     }
-    check_password(ctx, &principal, &body.current_password).await?;
-    let check = check_code(ctx, &principal, &body.code).await?;
-    if !check.record.is_some_and(|r| r.enabled) {
-        return Err(mfa_not_on());
-    }
-    check.step.ok_or(ApiError::InvalidCode)?;
+    proved(ctx, &principal, &body.current_password, &body.code).await?;
     let audit = principal.audit(
         ctx,
         &principal.company.id,
@@ -229,12 +241,7 @@ pub async fn new_recovery_codes(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiErro
     if !principal.user.mfa_enabled {
         return Err(mfa_not_on());
     }
-    check_password(ctx, &principal, &body.current_password).await?;
-    let check = check_code(ctx, &principal, &body.code).await?;
-    let Some(record) = check.record.filter(|r| r.enabled) else {
-        return Err(mfa_not_on());
-    };
-    let step = check.step.ok_or(ApiError::InvalidCode)?;
+    let (record, step) = proved(ctx, &principal, &body.current_password, &body.code).await?;
     let codes = totp::recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| totp::recovery_hash(c)).collect();
     let audit = principal.audit(

@@ -177,27 +177,27 @@ $('codes-copy').addEventListener('click', async () => {
   }
 });
 
-// The API names the fields current_password and code; a form of this page has its own names for
-// them (a wrong code is a 401 with no field).
-function atFields(err, password, code) {
-  if (err.fields?.current_password) err.problem.errors = [{ field: password, message: err.fields.current_password }];
-  else if (err.status === 401) err.problem.errors = [{ field: code, message: err.message }];
-  return err;
+// POST the password and code of `form`'s fields `password` and `code` to `path`. The API names
+// them current_password and code; a refusal is said at this form's own fields (a wrong code is a
+// 401 with no field).
+async function withProof(path, form, password, code) {
+  try {
+    return await authed(path, {
+      method: 'POST',
+      body: { current_password: form.elements[password].value, code: form.elements[code].value.replace(/\s/g, '') },
+    });
+  } catch (err) {
+    if (err.fields?.current_password) err.problem.errors = [{ field: password, message: err.fields.current_password }];
+    else if (err.status === 401) err.problem.errors = [{ field: code, message: err.message }];
+    throw err;
+  }
 }
 
 $('mfa-new-codes').addEventListener('submit', (event) => {
   event.preventDefault();
   const form = event.target;
   submit(form, $('mfa-status'), async () => {
-    let done;
-    try {
-      done = await authed('/api/me/mfa/recovery-codes', {
-        method: 'POST',
-        body: { current_password: form.elements.codes_password.value, code: form.elements.codes_code.value.replace(/\s/g, '') },
-      });
-    } catch (err) {
-      throw atFields(err, 'codes_password', 'codes_code');
-    }
+    const done = await withProof('/api/me/mfa/recovery-codes', form, 'codes_password', 'codes_code');
     form.reset();
     $('mfa-renew').open = false;
     showCodes(done.recovery_codes, 'New recovery codes made: the old ones no longer work.');
@@ -209,14 +209,7 @@ $('mfa-disable').addEventListener('submit', (event) => {
   event.preventDefault();
   const form = event.target;
   submit(form, $('mfa-status'), async () => {
-    try {
-      await authed('/api/me/mfa/disable', {
-        method: 'POST',
-        body: { current_password: form.elements.disable_password.value, code: form.elements.disable_code.value.replace(/\s/g, '') },
-      });
-    } catch (err) {
-      throw atFields(err, 'disable_password', 'disable_code');
-    }
+    await withProof('/api/me/mfa/disable', form, 'disable_password', 'disable_code');
     form.reset();
     $('mfa-codes').hidden = true;
     showMfa(await authed('/api/me'));
