@@ -173,6 +173,8 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
     }
     changed.updated_at = now;
     changed.version = ticket.version + 1;
+    // The trail and the emails name the status as the pages do: the MSP's name for it now.
+    let status = changed.status_name(Some(&settings));
     let audit = if new_status.is_some() {
         ticket_audit(
             ctx,
@@ -183,7 +185,7 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
                 "Changed ticket #{} from {} to {}",
                 ticket.number,
                 ticket.status_name(Some(&settings)),
-                changed.status_name(Some(&settings))
+                status
             ),
         )
     } else if note
@@ -222,7 +224,7 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
     if !staff && status_changed {
         notify::client_status(
             ctx.app,
-            &changed,
+            (&changed, &status),
             &principal.user.name,
             &principal.company.name,
             note.as_ref(),
@@ -238,7 +240,7 @@ pub async fn change(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiEr
         for recipient in to.await? {
             notify::status_changed(
                 ctx.app,
-                &changed,
+                (&changed, &status),
                 &principal.user.name,
                 note.as_ref(),
                 recipient,

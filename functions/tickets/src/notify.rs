@@ -87,16 +87,16 @@ pub async fn client_note(app: &App, ticket: &Ticket, note: &Note) {
     }
 }
 
-/// To the contact (`own`) or a watcher: someone else changed the ticket's status. The contact of a
-/// resolved ticket is asked how it went.
+/// To the contact (`own`) or a watcher: someone else changed the ticket's status (`status`: its
+/// name as the MSP's settings say it). The contact of a resolved ticket is asked how it went.
 pub async fn status_changed(
     app: &App,
-    ticket: &Ticket,
+    (ticket, status): (&Ticket, &str),
     by: &str,
     note: Option<&Note>,
     (to, own): (Email, bool),
 ) {
-    let (n, status) = (ticket.number, ticket.status_name(None));
+    let n = ticket.number;
     let whose = if own { "your ticket" } else { "ticket" };
     let ask = if own && ticket.status == TicketStatus::Resolved {
         "\n\nHow did we do? Rate the work on the ticket's page: good or bad, with a comment if you like."
@@ -153,10 +153,11 @@ pub async fn confirmation(app: &App, ticket: &Ticket, by: &User, contact: Email)
     .await;
 }
 
-/// To the MSP's support mailbox: a client resolved, cancelled or reopened a ticket.
+/// To the MSP's support mailbox: a client resolved, cancelled or reopened a ticket, or set another
+/// status (`status`: its name as the MSP's settings say it).
 pub async fn client_status(
     app: &App,
-    ticket: &Ticket,
+    (ticket, status): (&Ticket, &str),
     by: &str,
     company_name: &str,
     note: Option<&Note>,
@@ -168,7 +169,7 @@ pub async fn client_status(
         TicketStatus::Resolved => "marked as resolved".to_owned(),
         TicketStatus::Cancelled => "cancelled".to_owned(),
         TicketStatus::New => "reopened".to_owned(),
-        _ => format!("set to {}", ticket.status_name(None)),
+        _ => format!("set to {status}"),
     };
     let n = ticket.number;
     send(

@@ -376,6 +376,23 @@ async fn the_msps_statuses_rename_retire_and_extend_and_tickets_keep_working() {
     assert_eq!(reopened.status, 200, "{}", reopened.text);
     assert_eq!(reopened.body["custom_status"], Value::Null);
     assert_eq!(reopened.body["status"], "in_progress");
+    // Its emails name the statuses as the pages do: the MSP's own, and its name for a built-in one.
+    let subjects: Vec<String> = t
+        .mail()
+        .await
+        .iter()
+        .filter(|m| m["destinations"]["ToAddresses"][0] == "user@acme.example")
+        .map(|m| m["subject"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        subjects.contains(&format!("Ticket #{number} is now No Action Required")),
+        "{subjects:?}"
+    );
+    assert_eq!(
+        subjects.last(),
+        Some(&format!("Ticket #{number} is now Working on it")),
+        "{subjects:?}"
+    );
 }
 
 /// A change to the settings' JSON.
