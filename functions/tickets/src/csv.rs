@@ -1,10 +1,11 @@
 //! Ticket lists as CSV (through `portal::web::csv`, which neutralises formulas).
 
-use portal::domain::tickets::Ticket;
+use portal::domain::tickets::{Ticket, TicketSettings};
 use portal::web::csv::{document, time};
 
-/// The export: a header row, then one row per ticket; `staff` adds the company column.
-pub fn tickets(tickets: &[Ticket], staff: bool) -> String {
+/// The export: a header row, then one row per ticket (its status under the MSP's name for it, as
+/// the pages say it); `staff` adds the company column.
+pub fn tickets(tickets: &[Ticket], settings: &TicketSettings, staff: bool) -> String {
     let mut header = vec!["Number"];
     if staff {
         header.push("Company");
@@ -31,7 +32,7 @@ pub fn tickets(tickets: &[Ticket], staff: bool) -> String {
         row.extend([
             t.summary.clone(),
             t.request_type.clone(),
-            t.status_name(None),
+            t.status_name(Some(settings)),
             format!("{:?}", t.priority),
             if t.emergency { "Yes" } else { "No" }.to_owned(),
             t.contact_name.clone(),

@@ -333,7 +333,8 @@ pub(crate) async fn export(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     }
     tickets.truncate(MAX_EXPORT_ROWS);
     let staff = principal.can(Capability::AllCompanies);
-    let body = csv::tickets(&tickets, staff);
+    let settings = ctx.app.store.ticket_settings().await?;
+    let body = csv::tickets(&tickets, &settings, staff);
     let file = format!(
         "tickets-{}-{}.csv",
         if listing.open { "open" } else { "closed" },

@@ -393,6 +393,15 @@ async fn the_msps_statuses_rename_retire_and_extend_and_tickets_keep_working() {
         Some(&format!("Ticket #{number} is now Working on it")),
         "{subjects:?}"
     );
+    // And so does the CSV export.
+    let csv = t.get("/api/tickets/export", &uma).await;
+    assert_eq!(csv.status, 200, "{}", csv.text);
+    let row = csv
+        .text
+        .lines()
+        .find(|l| l.starts_with(&format!("\"{number}\",")))
+        .unwrap_or_default();
+    assert!(row.contains(",\"Working on it\","), "{}", csv.text);
 }
 
 /// A change to the settings' JSON.
