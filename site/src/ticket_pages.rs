@@ -65,7 +65,7 @@ pub fn tickets(b: &Branding) -> Markup {
                     input #project-filter type="hidden" name="project";
                     div.filter-grid {
                         label for="q" { "Search"
-                            input #q name="q" type="search" placeholder="Ticket number or words in the summary";
+                            input #q name="q" type="search" placeholder="Ticket number or words of the summary or description";
                         }
                         (select("status", "Status", "Any status", &ticket_statuses()))
                         (select("priority", "Priority", "Any priority", &priorities()))

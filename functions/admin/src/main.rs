@@ -94,7 +94,8 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
             Ok(())
         }
         "bootstrap-admin" => bootstrap(&args[1..]).await,
-        // After an upgrade that adds list indexes (docs/operations.md): every company's tickets.
+        // After an upgrade that adds list indexes or indexed words (docs/operations.md): every
+        // company's tickets.
         "reindex-tickets" => {
             let (db, table) = dynamo().await?;
             let store = Store::new(db, table);

@@ -240,7 +240,9 @@ impl Listing {
                     .get_tickets(&hits.items)
                     .await?
                     .into_iter()
-                    .filter(|t| self.admits(t) && Search::matches(words, &t.summary))
+                    .filter(|t| {
+                        self.admits(t) && Search::matches(words, &t.summary, &t.description)
+                    })
                     .collect();
                 // Sorted as the tab is: by the key its list would give each ticket.
                 tickets.sort_by_cached_key(|t| self.list.sort_key(t));
@@ -277,7 +279,7 @@ fn search_word(words: &[String]) -> &str {
         ("company" = Option<String>, Query, description = "MSP staff: one company"),
         ("assignee" = Option<String>, Query, description = "MSP staff: a technician's user id, or `none`", pattern = "^[A-Za-z0-9_-]{0,64}$"),
         ("project" = Option<String>, Query, description = "Only this project's tickets (`12` or `P-12`)", pattern = "^(([Pp]-?)?#?[1-9][0-9]{0,9})?$"),
-        ("q" = Option<String>, Query, description = "A ticket number (`1042` or `#1042`, any tab) or words: tickets whose summary has a word starting with each (words of one character are ignored; a search of none finds nothing)"),
+        ("q" = Option<String>, Query, description = "A ticket number (`1042` or `#1042`, any tab) or words: tickets with a word starting with each in the summary or (its first words, up to 24 with the summary's) the description (words of one character are ignored; a search of none finds nothing)"),
         ("cursor" = Option<String>, Query, description = "From the previous page's `next_cursor` (sealed: only one the server gave works)", pattern = "^[A-Za-z0-9_-]*$"),
     ),
     responses(

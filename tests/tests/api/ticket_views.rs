@@ -202,14 +202,17 @@ async fn rows_carry_the_latest_public_note_and_the_task_count_never_an_internal_
 }
 
 #[tokio::test]
-async fn reindexing_writes_the_sort_rows_of_tickets_that_predate_them() {
+async fn reindexing_writes_the_sort_rows_and_words_of_tickets_that_predate_them() {
     let t = TestApp::new().await;
     let fiona = t.login("fulladmin@acme.example").await;
     let low = raise(&t, &fiona, "Old low", "low", None, None).await;
     let high = raise(&t, &fiona, "Old high", "high", None, None).await;
-    // As a table written before the sort rows existed: the tickets without them.
+    // As a table written before the sort rows and the indexed words: the tickets without them.
     for item in t.items_in("CO#acme-dental").await {
-        if item["sk"].as_s().is_ok_and(|sk| sk.starts_with("TSORT#")) {
+        if item["sk"]
+            .as_s()
+            .is_ok_and(|sk| sk.starts_with("TSORT#") || sk.starts_with("TW#"))
+        {
             t.app
                 .store
                 .db
@@ -223,6 +226,7 @@ async fn reindexing_writes_the_sort_rows_of_tickets_that_predate_them() {
         }
     }
     assert!(listed(&t, &fiona, "sort=priority").await.is_empty());
+    assert!(listed(&t, &fiona, "q=old").await.is_empty(), "no words");
     assert_eq!(
         listed(&t, &fiona, "").await,
         [high, low],
@@ -231,6 +235,7 @@ async fn reindexing_writes_the_sort_rows_of_tickets_that_predate_them() {
     let company = portal::domain::CompanyId::parse("acme-dental").unwrap();
     assert_eq!(t.app.store.reindex_tickets(&company).await.unwrap(), 2);
     assert_eq!(listed(&t, &fiona, "sort=priority").await, [high, low]);
+    assert_eq!(listed(&t, &fiona, "q=old").await, [high, low]);
     assert_eq!(
         t.app.store.reindex_tickets(&company).await.unwrap(),
         2,

@@ -285,18 +285,20 @@ impl Store {
         self.batch_put(items, "loading tickets").await
     }
 
-    /// Write the sort rows of every ticket of `company` again from the tickets themselves (one
-    /// page of a company list at a time, then BatchWriteItem): for tables whose tickets predate
-    /// the sort rows, or to repair them. Safe to run at any time and more than once; how many
-    /// tickets it read.
+    /// Write the sort rows and word index items of every ticket of `company` again from the
+    /// tickets themselves (one page of a company list at a time, then BatchWriteItem): for tables
+    /// whose tickets predate them (sort rows; descriptions' words), or to repair them. Safe to run
+    /// at any time and more than once; how many tickets it read.
     pub async fn reindex_tickets(&self, company: &CompanyId) -> anyhow::Result<usize> {
         self.each_ticket_page(company, async |tickets| {
             let mut rows = Vec::new();
             for ticket in tickets {
                 let [_, client, queue] = Self::ticket_items(ticket)?;
                 rows.extend([client, queue]);
+                rows.extend(Self::word_items(ticket)?);
             }
-            self.batch_put(rows, "writing ticket sort rows").await
+            self.batch_put(rows, "writing ticket sort rows and words")
+                .await
         })
         .await
     }
@@ -341,13 +343,14 @@ impl Store {
         )
     }
 
-    /// The word index items of a ticket's summary (docs/tickets.md): each names its ticket.
+    /// The word index items of a ticket's summary and description (docs/tickets.md): each names
+    /// its ticket.
     fn word_items(ticket: &Ticket) -> anyhow::Result<Vec<Item>> {
         let at = TicketRef {
             company_id: ticket.company_id.clone(),
             number: ticket.number,
         };
-        crate::domain::tickets::summary_words(&ticket.summary)
+        crate::domain::tickets::ticket_words(&ticket.summary, &ticket.description)
             .into_iter()
             .map(|word| {
                 let mut item = to_item(

@@ -170,6 +170,13 @@ async fn search_by_number_or_words_shows_only_what_each_role_may_see() {
     let printers = raise_about(&t, &fiona, "Both printers offline").await;
     let outlook = raise_about(&t, &uma, "Outlook keeps asking for password").await;
     let globex = raise_about(&t, &gus, "Printer toner empty").await;
+    let crashes = raise_described(
+        &t,
+        &uma,
+        "Email trouble",
+        "Outlook 365 crashes whenever I open an attachment.",
+    )
+    .await;
 
     assert_eq!(
         numbers(&t, "/api/tickets?q=print", &fiona).await,
@@ -203,6 +210,24 @@ async fn search_by_number_or_words_shows_only_what_each_role_may_see() {
     assert_eq!(
         numbers(&t, "/api/tickets?q=print&tab=closed", &fiona).await,
         Vec::<u64>::new()
+    );
+    // Words of the description find a ticket too, alone or with the summary's.
+    assert_eq!(
+        numbers(&t, "/api/tickets?q=attach", &fiona).await,
+        [crashes]
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets?q=outlook", &uma).await,
+        [crashes, outlook]
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets?q=email+crashes", &uma).await,
+        [crashes]
+    );
+    assert_eq!(
+        numbers(&t, "/api/tickets?q=attach", &gus).await,
+        Vec::<u64>::new(),
+        "another company's never"
     );
 
     // By number: any tab, but only tickets one may see.

@@ -69,9 +69,21 @@ pub(crate) async fn patch(
         .await
 }
 
+/// Raise a ticket about `summary` (its description names nothing a search looks for); its number.
 pub(crate) async fn raise_about(t: &TestApp, cookie: &str, summary: &str) -> u64 {
+    raise_described(t, cookie, summary, "See the summary.").await
+}
+
+/// Raise a ticket with this summary and description; its number.
+pub(crate) async fn raise_described(
+    t: &TestApp,
+    cookie: &str,
+    summary: &str,
+    description: &str,
+) -> u64 {
     let mut body = new_ticket();
     body["summary"] = json!(summary);
+    body["description"] = json!(description);
     let answer = t.post("/api/tickets", cookie, body).await;
     assert_eq!(answer.status, 201, "{}", answer.text);
     answer.body["number"].as_u64().unwrap()

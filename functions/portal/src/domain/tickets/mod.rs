@@ -30,7 +30,9 @@ pub use people::{
     MAX_RATING_COMMENT, MAX_WATCHERS, Rating, RatingBody, RatingRefusal, Watcher, WatcherBody,
 };
 pub use row::TicketRow;
-pub use search::{MAX_WORD_LEN, MAX_WORDS, Search, summary_words, words};
+pub use search::{
+    MAX_TICKET_WORDS, MAX_WORD_LEN, MAX_WORDS, Search, summary_words, ticket_words, words,
+};
 pub use settings::{
     MAX_ATTACHMENT_MB, MAX_REOPEN_DAYS, MAX_REQUEST_TYPE_LEN, MAX_REQUEST_TYPES, TicketSettings,
 };

@@ -1,9 +1,12 @@
-//! Ticket search: the words of a summary the word index keeps, and what a search box asks for (a
-//! ticket number, or words that must all start a word of the summary).
+//! Ticket search: the words of a ticket the word index keeps (its summary's, then its
+//! description's), and what a search box asks for (a ticket number, or words that must all start
+//! one of those words).
 
-/// Longest word indexed for search, and most words indexed per summary.
+/// Longest word indexed for search; most words indexed per summary, and per ticket (the
+/// description's fill what the summary leaves).
 pub const MAX_WORD_LEN: usize = 32;
 pub const MAX_WORDS: usize = 20;
+pub const MAX_TICKET_WORDS: usize = 24;
 
 /// Lower-cased words of `text` (letters and digits), each at least two characters, cut at
 /// `MAX_WORD_LEN`, in order of first appearance, without repeats.
@@ -23,6 +26,21 @@ pub fn summary_words(summary: &str) -> Vec<String> {
     let mut words = words(summary);
     words.truncate(MAX_WORDS);
     words
+}
+
+/// The words of a ticket the search index holds: its summary's, then its description's that are
+/// new, up to `MAX_TICKET_WORDS` in all.
+pub fn ticket_words(summary: &str, description: &str) -> Vec<String> {
+    let mut all = summary_words(summary);
+    for word in words(description) {
+        if all.len() == MAX_TICKET_WORDS {
+            break;
+        }
+        if !all.contains(&word) {
+            all.push(word);
+        }
+    }
+    all
 }
 
 /// What a search box holds: a ticket number (`1042` or `#1042`) or words.
@@ -56,9 +74,10 @@ impl Search {
         })
     }
 
-    /// Whether every searched word starts one of the words of `summary`.
-    pub fn matches(words: &[String], summary: &str) -> bool {
-        let have = self::words(summary);
+    /// Whether every searched word starts one of the words the index keeps of a ticket with this
+    /// `summary` and `description`.
+    pub fn matches(words: &[String], summary: &str, description: &str) -> bool {
+        let have = ticket_words(summary, description);
         words
             .iter()
             .all(|w| have.iter().any(|h| h.starts_with(w.as_str())))

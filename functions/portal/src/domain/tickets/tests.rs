@@ -10,10 +10,20 @@ fn search_terms() {
         Some(Search::Words(vec!["printer".into(), "jammed".into()]))
     );
     assert_eq!(Search::parse("a !"), Some(Search::Nothing));
-    assert!(Search::matches(&["print".into()], "The printer is jammed"));
+    assert!(Search::matches(
+        &["print".into()],
+        "The printer is jammed",
+        ""
+    ));
     assert!(!Search::matches(
         &["print".into(), "fax".into()],
-        "The printer is jammed"
+        "The printer is jammed",
+        ""
+    ));
+    assert!(Search::matches(
+        &["print".into(), "fax".into()],
+        "The printer is jammed",
+        "And the fax machine beeps."
     ));
     assert_eq!(
         summary_words("Outlook: outlook crashes, Ünïcode ok"),
@@ -21,6 +31,20 @@ fn search_terms() {
     );
     let long = "x".repeat(50);
     assert_eq!(summary_words(&long)[0].len(), MAX_WORD_LEN);
+    // A ticket's words: the summary's first, then the description's that are new, up to the cap.
+    assert_eq!(
+        ticket_words("Outlook crashes", "Outlook 365 crashes on start."),
+        vec!["outlook", "crashes", "365", "on", "start"]
+    );
+    let many: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
+    let words = ticket_words("Printer", &many.join(" "));
+    assert_eq!(words.len(), MAX_TICKET_WORDS);
+    assert_eq!(words[..2], ["printer", "w0"]);
+    // A summary too long for the index keeps its first words and leaves four to the description.
+    let summary: Vec<String> = (0..30).map(|i| format!("s{i}")).collect();
+    let words = ticket_words(&summary.join(" "), "fax");
+    assert_eq!(words.len(), MAX_WORDS + 1);
+    assert_eq!(words.last().map(String::as_str), Some("fax"));
 }
 
 #[test]
