@@ -34,9 +34,11 @@ fn id_for(principal: &Principal, once: Option<&str>) -> ArticleId {
     match once {
         None => ArticleId::generate(),
         Some(key) => {
-            let digest =
-                portal::auth::links::sha256_hex(&format!("kb-article:{}:{key}", principal.user.id));
-            ArticleId::parse(&digest[..32]).unwrap_or_else(|_| ArticleId::generate())
+            let digest = portal::domain::sha256_hex(
+                format!("kb-article:{}:{key}", principal.user.id).as_bytes(),
+                16,
+            );
+            ArticleId::parse(&digest).unwrap_or_else(|_| ArticleId::generate())
         }
     }
 }

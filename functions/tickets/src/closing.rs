@@ -56,9 +56,7 @@ fn fingerprint(form: &str, page: &TicketPage, time: &TicketTime, company: &Compa
         "time": time,
         "company": [&company.name, &company.address, &company.billing_email],
     });
-    let mut hex = portal::auth::links::sha256_hex(&content.to_string());
-    hex.truncate(32);
-    hex
+    portal::domain::sha256_hex(content.to_string().as_bytes(), 16)
 }
 
 /// A redirect to the PDF `form` of the page, rendered by `render` when its content is new.
