@@ -10,7 +10,7 @@ use portal::domain::agreements::TicketTime;
 use portal::domain::audit::AuditAction;
 use portal::domain::random_hex;
 use portal::domain::roles::Capability;
-use portal::domain::tickets::{Signoff, SignoffBody, SignoffRefusal, Ticket};
+use portal::domain::tickets::{Signoff, SignoffBody, SignoffRefusal, Ticket, TicketSettings};
 use portal::store::TicketPage;
 use portal::store::keys;
 use portal::web::http::{Ctx, json};
@@ -19,18 +19,29 @@ use portal::web::principal::Principal;
 use crate::pdf::{Public, render_signoff, render_ticket};
 use crate::{ticket_audit, ticket_company};
 
-/// The public part of ticket `number` as the principal may see it, and its company.
+/// What the ticket's PDFs are drawn from: its public part as the principal may see it, its
+/// company, and the ticket settings (the MSP's names for the statuses).
+struct PublicPage {
+    page: TicketPage,
+    time: TicketTime,
+    company: Company,
+    settings: TicketSettings,
+}
+
+/// The public part of ticket `number` as the principal may see it, with its company and the
+/// ticket settings (read beside the ticket).
 async fn public_page(
     ctx: &Ctx<'_>,
     principal: &Principal,
     number: &str,
-) -> Result<(TicketPage, TicketTime, Company), ApiError> {
+) -> Result<PublicPage, ApiError> {
     let (company_id, number, staff) = ticket_company(ctx, principal, number).await?;
-    let mut page = ctx
-        .app
-        .store
-        .ticket_detail(&company_id, number, false)
-        .await?
+    let store = &ctx.app.store;
+    let (page, settings) = tokio::try_join!(
+        store.ticket_detail(&company_id, number, false),
+        store.ticket_settings()
+    )?;
+    let mut page = page
         .filter(|p| principal.may_see_ticket(&p.ticket))
         .ok_or(ApiError::NotFound)?;
     let company = if staff {
@@ -43,18 +54,24 @@ async fn public_page(
         principal.company.clone()
     };
     let time = TicketTime::for_client(std::mem::take(&mut page.time));
-    Ok((page, time, company))
+    Ok(PublicPage {
+        page,
+        time,
+        company,
+        settings,
+    })
 }
 
 /// A short fingerprint of everything a PDF is drawn from: the same content, the same file.
-fn fingerprint(form: &str, page: &TicketPage, time: &TicketTime, company: &Company) -> String {
+fn fingerprint(form: &str, p: &PublicPage, status: &str) -> String {
     let content = serde_json::json!({
         "form": form,
-        "ticket": page.ticket,
-        "notes": page.notes,
-        "attachments": page.attachments,
-        "time": time,
-        "company": [&company.name, &company.address, &company.billing_email],
+        "ticket": p.page.ticket,
+        "status": status,
+        "notes": p.page.notes,
+        "attachments": p.page.attachments,
+        "time": p.time,
+        "company": [&p.company.name, &p.company.address, &p.company.billing_email],
     });
     portal::domain::sha256_hex(content.to_string().as_bytes(), 16)
 }
@@ -64,29 +81,31 @@ async fn fingerprinted_pdf(
     ctx: &Ctx<'_>,
     form: &str,
     name: String,
-    (page, time, company): (TicketPage, TicketTime, Company),
+    p: PublicPage,
     render: fn(
         &portal::domain::branding::Branding,
         &Company,
         &Public<'_>,
     ) -> anyhow::Result<Vec<u8>>,
 ) -> Result<Response<Body>, ApiError> {
-    let ticket = &page.ticket;
+    let ticket = &p.page.ticket;
+    let status = ticket.status_name(Some(&p.settings));
     let key = keys::ticket_pdf_object(
         &ticket.company_id,
         ticket.number,
         form,
-        &fingerprint(form, &page, &time, &company),
+        &fingerprint(form, &p, &status),
     );
     let app = ctx.app;
     portal::web::files::stored_pdf(app, &key, &name, async || {
         let public = Public {
             ticket,
-            notes: &page.notes,
-            attachments: &page.attachments,
-            time: &time,
+            status: &status,
+            notes: &p.page.notes,
+            attachments: &p.page.attachments,
+            time: &p.time,
         };
-        render(&app.branding, &company, &public).map_err(ApiError::Internal)
+        render(&app.branding, &p.company, &public).map_err(ApiError::Internal)
     })
     .await
 }
@@ -102,7 +121,7 @@ async fn fingerprinted_pdf(
 pub async fn pdf(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     let page = public_page(ctx, &principal, number).await?;
-    let name = format!("Ticket {}.pdf", page.0.ticket.number);
+    let name = format!("Ticket {}.pdf", page.page.ticket.number);
     fingerprinted_pdf(ctx, "pdf", name, page, render_ticket).await
 }
 
@@ -118,7 +137,7 @@ pub async fn pdf(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError
 pub async fn signoff_pdf(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     let page = public_page(ctx, &principal, number).await?;
-    let ticket = &page.0.ticket;
+    let ticket = &page.page.ticket;
     let name = format!("Sign-off of ticket {}.pdf", ticket.number);
     if let Some(signed) = &ticket.work.signoff {
         let key = keys::signoff_object(&ticket.company_id, ticket.number, &signed.file_id);
@@ -170,7 +189,12 @@ pub async fn sign_off(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, Api
     }
     let body: SignoffBody = ctx.json()?;
     let name = body.check()?;
-    let (page, time, company) = public_page(ctx, &principal, number).await?;
+    let PublicPage {
+        page,
+        time,
+        company,
+        settings,
+    } = public_page(ctx, &principal, number).await?;
     let ticket = &page.ticket;
     ticket.may_sign_off(body.version).map_err(refusal)?;
     let signed = ticket.signed_off(Signoff {
@@ -193,6 +217,7 @@ pub async fn sign_off(ctx: &Ctx<'_>, number: &str) -> Result<Response<Body>, Api
         &company,
         &Public {
             ticket: &signed,
+            status: &signed.status_name(Some(&settings)),
             notes: &page.notes,
             attachments: &page.attachments,
             time: &time,

@@ -13,6 +13,8 @@ use time::OffsetDateTime;
 /// What the client may see of a ticket: the public part of its page.
 pub struct Public<'a> {
     pub ticket: &'a Ticket,
+    /// Its status as the MSP names it.
+    pub status: &'a str,
     pub notes: &'a [Note],
     pub attachments: &'a [Attachment],
     /// With internal entries' notes already cleared.
@@ -38,14 +40,14 @@ fn when(at: OffsetDateTime) -> String {
     )
 }
 
-fn facts(ticket: &Ticket) -> Vec<(&'static str, String)> {
+fn facts(ticket: &Ticket, status: &str) -> Vec<(&'static str, String)> {
     let mut facts = vec![
         ("Ticket", format!("#{}", ticket.number)),
         (
             "Opened",
             portal::domain::display_date(ticket.created_at.date()),
         ),
-        ("Status", ticket.status_name(None)),
+        ("Status", status.to_owned()),
     ];
     if let Some(closed) = ticket.closed_at {
         facts.push(("Closed", portal::domain::display_date(closed.date())));
@@ -173,7 +175,7 @@ pub fn render_ticket(
         client,
         &Letter {
             title: "TICKET",
-            facts: facts(ticket),
+            facts: facts(ticket, page.status),
             to: "FOR",
             stamp: stamp(ticket),
         },
@@ -225,7 +227,7 @@ pub fn render_signoff(
         client,
         &Letter {
             title: "SERVICE SIGN-OFF",
-            facts: facts(ticket),
+            facts: facts(ticket, page.status),
             to: "FOR",
             stamp,
         },

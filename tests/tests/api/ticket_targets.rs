@@ -402,6 +402,11 @@ async fn the_msps_statuses_rename_retire_and_extend_and_tickets_keep_working() {
         .find(|l| l.starts_with(&format!("\"{number}\",")))
         .unwrap_or_default();
     assert!(row.contains(",\"Working on it\","), "{}", csv.text);
+    // And the ticket's PDF.
+    let pdf = t.get(&format!("/api/tickets/{number}/pdf"), &uma).await;
+    assert_eq!(pdf.status, 303, "{}", pdf.text);
+    let text = portal_tests::files::pdf_text(pdf.headers["location"].to_str().unwrap()).await;
+    assert!(text.contains("Working on it"), "{text}");
 }
 
 /// A change to the settings' JSON.

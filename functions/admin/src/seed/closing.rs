@@ -92,11 +92,13 @@ pub async fn seed_ticket_closing(store: &Store) -> anyhow::Result<Vec<DemoFile>>
             .await?
             .ok_or_else(|| anyhow::anyhow!("no demo ticket {}", ticket.number))?;
         let time = TicketTime::for_client(page.time);
+        let settings = store.ticket_settings().await?;
         let bytes = render_signoff(
             &Branding::embedded()?,
             &company,
             &Public {
                 ticket: &signed,
+                status: &signed.status_name(Some(&settings)),
                 notes: &page.notes,
                 attachments: &page.attachments,
                 time: &time,

@@ -146,16 +146,17 @@ async fn every_route_makes_a_small_fixed_number_of_dynamodb_calls() {
         // The ticket with the settings (what clients may set, the statuses, the targets) and the
         // company's agreements (their targets) in one BatchGetItem, one transaction with the note.
         ("PATCH /api/tickets/{number}", 200, 3),
-        // The public part of the ticket in one Query (the client's company is the principal's).
-        ("GET /api/tickets/{number}/pdf", 303, 2),
+        // The public part of the ticket in one Query (the client's company is the principal's) and,
+        // beside it, the ticket settings (the MSP's names for the statuses).
+        ("GET /api/tickets/{number}/pdf", 303, 3),
         (
             "GET /api/tickets/{number}/signoff/pdf (the form to sign)",
             303,
-            2,
+            3,
         ),
-        // That Query, then one transaction (the ticket, its counts, the audit entry).
-        ("POST /api/tickets/{number}/signoff", 200, 3),
-        ("GET /api/tickets/{number}/signoff/pdf (signed)", 303, 2),
+        // Those two, then one transaction (the ticket, its counts, the audit entry).
+        ("POST /api/tickets/{number}/signoff", 200, 4),
+        ("GET /api/tickets/{number}/signoff/pdf (signed)", 303, 3),
         // The ticket, one transaction (a bad rating of an assigned ticket then reads the
         // technician, for their email: 4; this one has none).
         ("POST /api/tickets/{number}/rating", 200, 3),
