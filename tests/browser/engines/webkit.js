@@ -61,6 +61,35 @@ async function driverServer(env) {
   }
 }
 
+// `promise`, or a rejection saying `what` once `ms` have passed without it settling.
+function within(promise, ms, what) {
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(what)), ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+// A WebKitWebDriver with its MiniBrowser session. Now and then WebKitWebDriver never answers the
+// new session (MiniBrowser did not start, seen once in about ten fresh-clone runs, and the suite
+// then waited forever): after 30 seconds that driver is stopped and a fresh one tried, three times
+// at most.
+async function started(env, capabilities) {
+  for (let attempt = 1; ; attempt += 1) {
+    const server = await driverServer(env);
+    try {
+      const driver = await within(
+        new Builder().usingServer(server.url).withCapabilities(capabilities).build(),
+        30_000,
+        'WebKitWebDriver did not open a MiniBrowser session within 30 seconds',
+      );
+      return { server, driver };
+    } catch (err) {
+      server.stop();
+      if (attempt === 3) throw err;
+      console.error(`WebKit session, attempt ${attempt}: ${err.message}; trying again`);
+    }
+  }
+}
+
 export async function launch() {
   const screen = await display();
   // A US user's language: under the C locale (CI machines) WebKitGTK tells pages their language is
@@ -74,8 +103,7 @@ export async function launch() {
     name: 'WebKit',
     get version() { return version; },
     async newSession({ width, height }) {
-      const server = await driverServer(env);
-      const driver = await new Builder().usingServer(server.url).withCapabilities(capabilities).build();
+      const { server, driver } = await started(env, capabilities);
       const quit = async () => { open.delete(quit); await driver.quit().catch(() => {}); server.stop(); };
       open.add(quit);
       version ||= (await driver.getCapabilities()).get('browserVersion');
