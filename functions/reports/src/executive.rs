@@ -11,7 +11,7 @@ use lambda_http::{Body, Response};
 use portal::domain::account::Company;
 use portal::domain::agreements::AgreementBook;
 use portal::domain::labels::Labelled;
-use portal::domain::reports::{self, MonthCounts, Responsiveness};
+use portal::domain::reports::{self, MonthCounts, Responsiveness, month_at};
 use portal::domain::{CompanyId, display_date};
 use portal::web::http::Ctx;
 use portal::{ApiError, App};
@@ -34,11 +34,6 @@ fn month_index(m: &str) -> Option<i32> {
     let (y, mm) = m.split_once('-')?;
     let (y, mm): (i32, i32) = (y.parse().ok()?, mm.parse().ok()?);
     ((2000..=2100).contains(&y) && (1..=12).contains(&mm) && m.len() == 7).then(|| y * 12 + mm - 1)
-}
-
-/// `yyyy-mm` of a month index.
-pub fn month_at(i: i32) -> String {
-    format!("{:04}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1)
 }
 
 impl Period {

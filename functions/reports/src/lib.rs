@@ -59,23 +59,13 @@ pub(crate) fn duration(minutes: Option<i64>) -> String {
 
 /// `2026-11` as "November 2026".
 pub(crate) fn month_label(month: &str) -> String {
-    const NAMES: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let (y, m) = month.split_once('-').unwrap_or((month, "1"));
-    let m: usize = m.parse().unwrap_or(1);
-    format!("{} {y}", NAMES[(m.clamp(1, 12)) - 1])
+    let name = m
+        .parse::<u8>()
+        .ok()
+        .and_then(|m| time::Month::try_from(m.clamp(1, 12)).ok())
+        .unwrap_or(time::Month::January);
+    format!("{name} {y}")
 }
 
 /// Whose reports: a client's own company; MSP staff the company `?company=` names, or (none
@@ -318,7 +308,7 @@ pub struct ResponsivenessReport {
 async fn responsiveness(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let principal = ctx.principal().await?;
     let company = scope(ctx, &principal)?;
-    let months = last_months(ctx.app.now().date(), 12);
+    let months = reports::last_months(ctx.app.now().date(), 12);
     let read = ctx
         .app
         .store
@@ -336,18 +326,6 @@ async fn responsiveness(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
             buckets: reports::BUCKETS.to_vec(),
         },
     )
-}
-
-/// The `count` months up to `today`'s, oldest first (`yyyy-mm`).
-fn last_months(today: time::Date, count: u32) -> Vec<String> {
-    let index = today.year() * 12 + i32::from(u8::from(today.month())) - 1;
-    (0..count as i32)
-        .rev()
-        .map(|back| {
-            let i = index - back;
-            format!("{:04}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1)
-        })
-        .collect()
 }
 
 #[derive(utoipa::OpenApi)]

@@ -8,13 +8,14 @@ use portal::aws::mail::Attachment;
 use portal::domain::roles::Role;
 use portal::domain::{CompanyKind, Outgoing};
 
-use crate::executive::{Period, month_at, render};
+use portal::domain::reports::{month_at, month_number};
+
+use crate::executive::{Period, render};
 
 /// Send the month before `today`'s executive report to every company's subscribers who have not
 /// had it; how many companies' went.
 pub async fn executive_reports(app: &App, today: time::Date) -> anyhow::Result<usize> {
-    let index = today.year() * 12 + i32::from(u8::from(today.month())) - 1;
-    let month = month_at(index - 1);
+    let month = month_at(month_number(today) - 1);
     let period = Period::parse(&month).ok_or_else(|| anyhow::anyhow!("no month before {today}"))?;
     let Some(mailer) = &app.mailer else {
         tracing::info!("executive reports not sent: MAIL_FROM is not set");

@@ -81,14 +81,6 @@ pub struct MonthCount {
     pub created: i64,
 }
 
-/// The last `n` months up to and including `today`'s, oldest first, as `yyyy-mm`.
-fn last_months(today: time::Date, n: i32) -> Vec<String> {
-    let index = today.year() * 12 + i32::from(u8::from(today.month())) - 1;
-    (index - n + 1..=index)
-        .map(|i| format!("{:04}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1))
-        .collect()
-}
-
 /// Open tickets, tickets this month and year, and the last 12 months: the company's for roles that
 /// see its tickets, one's own for the others; MSP staff name a `company`.
 #[utoipa::path(get, path = "/api/tickets/stats", tag = "tickets",
@@ -103,7 +95,7 @@ pub(crate) async fn stats(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
     let company = principal.company_param(ctx.query("company"))?;
     let contact = principal.ticket_contact_scope()?;
     let today = ctx.app.now().date();
-    let months = last_months(today, 12);
+    let months = portal::domain::reports::last_months(today, 12);
     let store = &ctx.app.store;
     let (open, counted, company_awaiting) =
         store.ticket_counts(&company, contact, &months[0]).await?;
@@ -146,7 +138,7 @@ pub(crate) async fn stats(ctx: &Ctx<'_>) -> Result<Response<Body>, ApiError> {
 
 #[cfg(test)]
 mod tests {
-    use super::last_months;
+    use portal::domain::reports::last_months;
     use time::macros::date;
 
     #[test]

@@ -201,24 +201,11 @@ async fn the_executive_report_reads_every_counter_back() {
     }
 }
 
-/// `2026-12` as the report writes it.
+/// `2026-12` as the report writes it ("December 2026").
 pub(crate) fn label(month: &str) -> String {
-    const NAMES: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let (y, m) = month.split_once('-').unwrap();
-    format!("{} {y}", NAMES[m.parse::<usize>().unwrap() - 1])
+    let name = time::Month::try_from(m.parse::<u8>().unwrap()).unwrap();
+    format!("{name} {y}")
 }
 
 #[tokio::test]

@@ -28,8 +28,28 @@ pub const BUCKETS: [i64; 14] = [
 
 /// A month as the report items name it: `2026-11`.
 pub fn month_of(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!("{:04}-{:02}", at.year(), u8::from(at.month()))
+    month_of_date(at.to_offset(time::UtcOffset::UTC).date())
+}
+
+/// The month of `date` as the items name it: `2026-11`.
+pub fn month_of_date(date: time::Date) -> String {
+    month_at(month_number(date))
+}
+
+/// The month of `date` counted from year 0 (year × 12 + month − 1), for months' arithmetic.
+pub fn month_number(date: time::Date) -> i32 {
+    date.year() * 12 + i32::from(u8::from(date.month())) - 1
+}
+
+/// Month number `i` (`month_number`) as `yyyy-mm`.
+pub fn month_at(i: i32) -> String {
+    format!("{:04}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1)
+}
+
+/// The last `count` months up to and including `today`'s, oldest first, as `yyyy-mm`.
+pub fn last_months(today: time::Date, count: i32) -> Vec<String> {
+    let now = month_number(today);
+    (now - count + 1..=now).map(month_at).collect()
 }
 
 /// The bucket of a duration from `from` to `to` (never negative).
@@ -138,7 +158,7 @@ pub fn delta(before: Option<&Ticket>, after: &Ticket) -> Vec<(Counter, i64)> {
 pub fn invoice_counts(invoice: &super::billing::Invoice) -> Option<(String, Vec<(String, i64)>)> {
     let issued = invoice.issue_date?;
     Some((
-        format!("{:04}-{:02}", issued.year(), u8::from(issued.month())),
+        month_of_date(issued),
         vec![
             ("invoices".to_owned(), 1),
             (
@@ -172,7 +192,7 @@ pub fn payment_counts(payment: &super::billing::Payment) -> Option<(String, Vec<
 pub fn configuration_expiry(c: &super::configurations::Configuration) -> Option<String> {
     let expires = c.fields.expires?;
     (c.fields.status == super::configurations::ConfigurationStatus::Active)
-        .then(|| format!("{:04}-{:02}", expires.year(), u8::from(expires.month())))
+        .then(|| month_of_date(expires))
 }
 
 /// The MSP's view of a company's counter: by company where a company's counts by contact.

@@ -252,11 +252,7 @@ impl Store {
     ) -> anyhow::Result<Vec<TransactWriteItem>> {
         let [item, client, queue] = Self::ticket_items(ticket)?;
         let pointer = Self::number_pointer(ticket)?;
-        let month = format!(
-            "{:04}-{:02}",
-            ticket.created_at.year(),
-            u8::from(ticket.created_at.month())
-        );
+        let month = crate::domain::reports::month_of(ticket.created_at);
         let mut parts = vec![self.put_new(item)?, self.put_new(pointer)?];
         for item in [client, queue].into_iter().chain(Self::word_items(ticket)?) {
             parts.push(self.put_part(item)?);
